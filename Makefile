@@ -1,0 +1,28 @@
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-all bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/coldroute demo --out out
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q -m ""
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_matrix.py
+	$(BIN)/python benchmarks/bench_classic.py solomon --time-limit 5 c101 r101 rc101
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,10 @@
+"""The work: what must be moved, by what, and the plan that does it."""
+from .coldchain import CostModel
+from .errors import ProblemError, SolverError
+from .model import (GOODS, Compartment, Order, Problem, Product, VehicleType, Zone, fmt_clock,
+                    orders_from_frame, parse_clock)
+
+__all__ = [
+    "Compartment", "CostModel", "GOODS", "Order", "Problem", "ProblemError", "Product", "SolverError",
+    "VehicleType", "Zone", "fmt_clock", "orders_from_frame", "parse_clock",
+]

@@ -1,0 +1,180 @@
+"""The three-tier logistics network: a hub, township stations and village points.
+
+A :class:`Network` is a validated GeoDataFrame of nodes (EPSG:4326, indexed by
+``node_id``) plus an optional road graph.  It is deliberately a thin wrapper so
+that planners can keep using pandas/geopandas on ``net.nodes`` directly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .errors import NetworkError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import networkx as nx
+
+    from .matrix import TravelMatrix
+
+WGS84 = "EPSG:4326"
+UTM49N = "EPSG:32649"
+
+
+class Tier(str, Enum):
+    HUB = "hub"
+    STATION = "station"
+    VILLAGE = "village"
+
+    @property
+    def rank(self) -> int:
+        return {Tier.HUB: 0, Tier.STATION: 1, Tier.VILLAGE: 2}[self]
+
+
+REQUIRED_COLUMNS = ("name", "tier", "parent")
+
+
+def _validate_nodes(nodes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if not isinstance(nodes, gpd.GeoDataFrame):
+        raise NetworkError("nodes must be a GeoDataFrame", field="nodes")
+    nodes = nodes.copy()
+    if nodes.index.name != "node_id":
+        if "node_id" in nodes.columns:
+            nodes = nodes.set_index("node_id")
+        else:
+            raise NetworkError("nodes need a 'node_id' column or index", field="node_id")
+    if nodes.crs is None:
+        raise NetworkError("nodes have no CRS; expected EPSG:4326", field="geometry")
+    if nodes.crs != WGS84:
+        nodes = nodes.to_crs(WGS84)
+    for col in REQUIRED_COLUMNS:
+        if col not in nodes.columns:
+            raise NetworkError(f"nodes lack the required column {col!r}", field=col)
+    if "name_zh" not in nodes.columns:
+        nodes["name_zh"] = nodes["name"]
+    if "synthetic" not in nodes.columns:
+        nodes["synthetic"] = False
+    nodes.index = nodes.index.astype(str)
+    for nid in nodes.index:
+        if nid == "" or nid.lower() == "nan":
+            raise NetworkError(f"empty node id {nid!r}", record=nid, field="node_id")
+    dup = nodes.index[nodes.index.duplicated()]
+    if len(dup):
+        raise NetworkError(f"node {dup[0]!r} appears more than once", record=dup[0], field="node_id")
+    valid_tiers = {t.value for t in Tier}
+    for nid, tier in nodes["tier"].items():
+        if tier not in valid_tiers:
+            raise NetworkError(
+                f"node {nid!r}: tier {tier!r} is not one of hub, station, village", record=nid, field="tier"
+            )
+    for nid, geom in nodes.geometry.items():
+        if geom is None or geom.is_empty or geom.geom_type != "Point":
+            raise NetworkError(f"node {nid!r}: geometry must be a point", record=nid, field="geometry")
+        lon, lat = geom.x, geom.y
+        if not (np.isfinite(lon) and -180.0 <= lon <= 180.0):
+            raise NetworkError(f"node {nid!r}: longitude {lon} out of range [-180, 180]", record=nid, field="lon")
+        if not (np.isfinite(lat) and -90.0 <= lat <= 90.0):
+            raise NetworkError(f"node {nid!r}: latitude {lat} out of range [-90, 90]", record=nid, field="lat")
+    tiers = nodes["tier"].map(lambda t: Tier(t))
+    if (tiers == Tier.HUB).sum() == 0:
+        raise NetworkError("network has no hub", field="tier")
+    parent = nodes["parent"].where(nodes["parent"].notna(), None)
+    nodes["parent"] = parent.map(lambda p: None if p is None or p == "" else str(p))
+    for nid, p in nodes["parent"].items():
+        t = tiers[nid]
+        if t == Tier.HUB:
+            if p is not None:
+                raise NetworkError(f"hub {nid!r} cannot have a parent (got {p!r})", record=nid, field="parent")
+            continue
+        if p is None:
+            raise NetworkError(f"{t.value} {nid!r} has no parent", record=nid, field="parent")
+        if p not in nodes.index:
+            raise NetworkError(f"{t.value} {nid!r}: parent {p!r} is not a node", record=nid, field="parent")
+        if tiers[p].rank != t.rank - 1:
+            raise NetworkError(
+                f"{t.value} {nid!r}: parent {p!r} is a {tiers[p].value}, expected a "
+                f"{'hub' if t == Tier.STATION else 'station'}",
+                record=nid, field="parent",
+            )
+    return nodes
+
+
+@dataclass(eq=False)
+class Network:
+    """Nodes of a three-tier network and, optionally, the road graph between them.
+
+    ``roads`` is a networkx ``MultiDiGraph``/``DiGraph`` whose edges carry ``length``
+    (m) and ``travel_time`` (s); when absent, travel matrices fall back to great
+    circles times a detour factor.
+    """
+
+    nodes: gpd.GeoDataFrame
+    roads: Any = None
+    name: str = "network"
+
+    def __post_init__(self) -> None:
+        self.nodes = _validate_nodes(self.nodes)
+
+    # -- slices ---------------------------------------------------------------------------
+    def _tier(self, tier: Tier) -> gpd.GeoDataFrame:
+        return self.nodes[self.nodes["tier"] == tier.value]
+
+    @property
+    def hub(self) -> gpd.GeoDataFrame:
+        return self._tier(Tier.HUB)
+
+    @property
+    def hub_id(self) -> str:
+        return str(self.hub.index[0])
+
+    @property
+    def stations(self) -> gpd.GeoDataFrame:
+        return self._tier(Tier.STATION)
+
+    @property
+    def villages(self) -> gpd.GeoDataFrame:
+        return self._tier(Tier.VILLAGE)
+
+    def villages_of(self, station: str) -> gpd.GeoDataFrame:
+        if station not in self.nodes.index or self.nodes.at[station, "tier"] != Tier.STATION.value:
+            raise NetworkError(f"{station!r} is not a station of this network", record=station, field="node_id")
+        v = self.villages
+        return v[v["parent"] == station]
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self.nodes.index
+
+    @property
+    def lonlat(self) -> np.ndarray:
+        return np.column_stack([self.nodes.geometry.x.to_numpy(), self.nodes.geometry.y.to_numpy()])
+
+    def summary(self) -> pd.DataFrame:
+        """Villages and synthetic share per station: the table a planner looks at first."""
+        v = self.villages
+        rows = []
+        for sid, st in self.stations.iterrows():
+            vs = v[v["parent"] == sid]
+            rows.append({"station": sid, "name": st["name"], "name_zh": st["name_zh"], "villages": len(vs),
+                         "synthetic_villages": int(vs["synthetic"].astype(bool).sum())})
+        return pd.DataFrame(rows).set_index("station")
+
+    # -- matrices -------------------------------------------------------------------------
+    def travel_matrix(self, ids=None, **kwargs) -> "TravelMatrix":
+        """Distances and durations between ``ids`` (default: all nodes).
+
+        Uses the road graph when there is one, else great circles × detour; see
+        :func:`networks.travel_matrix` for the options.
+        """
+        from .paths import travel_matrix
+
+        return travel_matrix(self, ids=ids, **kwargs)
+
+    def with_roads(self, roads) -> "Network":
+        return Network(self.nodes, roads=roads, name=self.name)
