@@ -79,11 +79,12 @@ def _validate_nodes(nodes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             raise NetworkError(f"node {nid!r}: longitude {lon} out of range [-180, 180]", record=nid, field="lon")
         if not (np.isfinite(lat) and -90.0 <= lat <= 90.0):
             raise NetworkError(f"node {nid!r}: latitude {lat} out of range [-90, 90]", record=nid, field="lat")
-    tiers = nodes["tier"].map(lambda t: Tier(t))
-    if (tiers == Tier.HUB).sum() == 0:
+    tiers = {nid: Tier(t) for nid, t in nodes["tier"].items()}
+    if Tier.HUB not in tiers.values():
         raise NetworkError("network has no hub", field="tier")
-    parent = nodes["parent"].where(nodes["parent"].notna(), None)
-    nodes["parent"] = parent.map(lambda p: None if p is None or p == "" else str(p))
+    nodes["parent"] = pd.Series(
+        [None if (p is None or (isinstance(p, float) and np.isnan(p)) or p == "") else str(p)
+         for p in nodes["parent"]], index=nodes.index, dtype=object)
     for nid, p in nodes["parent"].items():
         t = tiers[nid]
         if t == Tier.HUB:
@@ -121,7 +122,7 @@ class Network:
 
     # -- slices ---------------------------------------------------------------------------
     def _tier(self, tier: Tier) -> gpd.GeoDataFrame:
-        return self.nodes[self.nodes["tier"] == tier.value]
+        return self.nodes[self.nodes["tier"].astype(str) == tier.value]
 
     @property
     def hub(self) -> gpd.GeoDataFrame:

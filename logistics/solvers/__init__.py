@@ -1,0 +1,1 @@
+"""Search engines.  Each turns a :class:`~logistics.solvers.arrays.SolverData` into routes."""
