@@ -3,6 +3,7 @@ from .coldchain import CostModel
 from .errors import ProblemError, SolverError
 from .model import (GOODS, Compartment, Order, Problem, Product, VehicleType, Zone, fmt_clock,
                     orders_from_frame, parse_clock)
+from .validate import Violation, validate
 
 __all__ = [
     "Compartment", "CostModel", "GOODS", "Order", "Problem", "ProblemError", "Product", "SolverError",
