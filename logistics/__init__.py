@@ -9,3 +9,7 @@ __all__ = [
     "Compartment", "CostModel", "GOODS", "Order", "Problem", "ProblemError", "Product", "SolverError",
     "VehicleType", "Zone", "fmt_clock", "orders_from_frame", "parse_clock",
 ]
+from .plan import Plan  # noqa: E402
+from .solve import solve  # noqa: E402
+
+__all__ += ["Plan", "solve"]

@@ -1,0 +1,458 @@
+"""PyVRP engine: a fast routing skeleton from PyVRP's iterated local search.
+
+The engine translates :class:`~logistics.solvers.arrays.SolverData` into a
+``pyvrp.ProblemData`` built straight from numpy matrices, solves it, and maps
+PyVRP's routes back to vehicle indices (order indices per vehicle, in visit
+order).  The routes seed the OR-Tools model, which enforces everything PyVRP
+cannot express and polishes the result.
+
+What maps exactly:
+
+* depots: one PyVRP depot per distinct start/end place; vehicle types: one per
+  fleet type (count, depots, shift, max duration/distance, fixed and unit
+  costs in the OR-Tools objective's integer units);
+* loads: one load dimension per set of goods that shares a compartment on some
+  vehicle type, plus a total dimension for flexible partitions, so compartment
+  limits hold exactly on every type; unpaired deliveries/pickups use PyVRP's
+  simultaneous pickup-and-delivery semantics; paired pickup-deliveries become
+  PyVRP shipments (same vehicle, pickup first);
+* several time windows of an unpaired order: one client per window in a
+  mutually exclusive client group (exactly one of them is visited);
+* optional orders: optional clients whose prize is the order's penalty;
+* speed factors: per-type duration matrices (routing profiles);
+* orders a type cannot carry: that type's profile makes arcs into them longer
+  than any feasible route, and its maximum distance excludes such routes.
+
+What is relaxed (listed in :attr:`EngineResult.relaxed`): shelf life, soft
+time windows (kept hard), several windows of paired orders (their span) and,
+for the cost objective, the cold-chain cost terms (refrigeration, load-
+dependent fuel, freshness) unless ``cost_arrays`` supplies linear rates.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from .arrays import COST_SCALE, QTY_SCALE, SolverData
+
+__all__ = ["EngineResult", "PyVRPInstance", "build_instance", "solve_pyvrp", "solve_pyvrp_parallel",
+           "run_instance"]
+
+_SCALES = (1, 10, 100, 1000)
+
+
+@dataclass
+class EngineResult:
+    """An engine's routing skeleton.
+
+    ``routes[v]`` lists the order indices vehicle ``v`` visits, in order (empty:
+    unused).  ``cost`` is PyVRP's objective in OR-Tools objective units (cost
+    units, or distance units for the distance objective), ``inf`` when no
+    solution was found.  ``feasible`` means feasible for the model PyVRP solved
+    with every required order served; ``relaxed`` names what that model
+    relaxed and ``violations`` lists checks of relaxed constraints that the
+    routes fail (OR-Tools has to repair those).
+    """
+
+    routes: list[list[int]]
+    cost: float
+    feasible: bool
+    relaxed: list[str]
+    unserved: list[int] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+    seed: int = 0
+    iterations: int = 0
+    runtime: float = 0.0
+
+    @property
+    def n_routes(self) -> int:
+        return sum(1 for r in self.routes if r)
+
+
+@dataclass
+class PyVRPInstance:
+    """A PyVRP model of a SolverData plus what maps its answers back (picklable)."""
+
+    data: Any                          # pyvrp.ProblemData
+    n_vehicles: int
+    client_order: np.ndarray           # PyVRP client index -> order index
+    shipment_orders: list[tuple[int, int]]  # PyVRP shipment index -> (pickup order, delivery order)
+    type_vehicles: list[list[int]]     # PyVRP vehicle type -> vehicle indices of that fleet type
+    required: np.ndarray               # (n_orders,) bool
+    scale: int                         # PyVRP costs are objective units x scale
+    relaxed: list[str]
+    span_windows: dict[int, list[tuple[int, int]]]  # orders whose windows were relaxed to their span
+    shelf: np.ndarray                  # (n_orders,) seconds, -1 unlimited
+    order_kind: np.ndarray             # (n_orders,) +1 pickup, -1 delivery, 0 paired
+    n_orders: int
+
+
+# --------------------------------------------------------------------------- build
+
+
+def _load_dimensions(data: SolverData) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Per-order amounts (n, K) and per-type capacities (T, K) of the load dimensions.
+
+    Products that ride the same compartment on every vehicle type form a class;
+    every distinct set of classes sharing a compartment on some type becomes a
+    dimension.  A type's capacity in a dimension is the compartment's capacity
+    where the set is exactly one of its compartments, else the sum of the
+    compartments the set touches (an implied, non-binding bound).  A total
+    dimension is added when a flexible partition caps the sum.
+    """
+    problem = data.problem
+    fleet = problem.fleet
+    T = len(fleet)
+    products = list(problem.products.values())
+    sig = {p.name: tuple(vt.compartment_for(p) for vt in fleet) for p in products}
+    classes = sorted(set(sig.values()), key=lambda s: tuple(-1 if k is None else k for k in s))
+    cls_of = {name: classes.index(s) for name, s in sig.items()}
+    used_classes = sorted({cls_of[p] for o in problem.orders for p, q in o.quantities.items() if q > 0})
+    dims: list[frozenset[int]] = []
+    for t, vt in enumerate(fleet):
+        if vt.count == 0:
+            continue
+        for k in range(len(vt.compartments)):
+            members = frozenset(c for c in used_classes if classes[c][t] == k)
+            if members and members not in dims:
+                dims.append(members)
+    n = data.n_orders
+    amount_cls = np.zeros((n, len(classes)), dtype=np.float64)
+    for i, o in enumerate(problem.orders):
+        for p, q in o.quantities.items():
+            amount_cls[i, cls_of[p]] += q
+    K = len(dims)
+    amounts = np.zeros((n, K), dtype=np.int64)
+    caps = np.zeros((T, K), dtype=np.int64)
+    names = []
+    for d, members in enumerate(dims):
+        amounts[:, d] = np.rint(amount_cls[:, sorted(members)].sum(axis=1) * QTY_SCALE)
+        zones = sorted({problem.products[p].zone.value for p in problem.products if cls_of[p] in members})
+        names.append("+".join(zones))
+        for t, vt in enumerate(fleet):
+            touched = {classes[c][t] for c in members if classes[c][t] is not None}
+            exact = [k for k in touched if frozenset(c for c in used_classes if classes[c][t] == k) == members]
+            if exact:
+                caps[t, d] = data.capacity[t, exact[0]]
+            else:
+                caps[t, d] = sum(int(data.capacity[t, k]) for k in touched)
+    need_total = any(fleet[t].count > 0 and data.total_capacity[t] < data.capacity[t].sum() for t in range(T))
+    if need_total or K == 0:
+        amounts = np.hstack([amounts, np.rint(amount_cls.sum(axis=1) * QTY_SCALE).astype(np.int64)[:, None]])
+        caps = np.hstack([caps, data.total_capacity.astype(np.int64)[:, None]])
+        names.append("total")
+    return amounts, caps, names
+
+
+def _cost_rates(data: SolverData, objective: str, cost_arrays: dict | None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, list[str]]:
+    """Integer (fixed, per metre, per second, prize) rates and the scale they carry."""
+    fleet = data.problem.fleet
+    T = len(fleet)
+    notes: list[str] = []
+    penalty = np.asarray(data.penalty, dtype=np.float64)
+    if objective == "distance":
+        return (np.zeros(T, np.int64), np.ones(T, np.int64), np.zeros(T, np.int64),
+                np.rint(penalty).astype(np.int64), 1, notes)
+    if cost_arrays:
+        fixed = np.asarray(cost_arrays.get("fixed_cost", [vt.fixed_cost * COST_SCALE for vt in fleet]), float)
+        per_m = np.asarray(cost_arrays.get("unit_distance_cost",
+                                           [vt.cost_per_km * COST_SCALE / 1000 for vt in fleet]), float)
+        per_s = np.asarray(cost_arrays.get("unit_duration_cost",
+                                           [vt.cost_per_hour * COST_SCALE / 3600 for vt in fleet]), float)
+        if "penalty" in cost_arrays:
+            penalty = np.asarray(cost_arrays["penalty"], dtype=np.float64)
+    else:
+        fixed = np.array([vt.fixed_cost * COST_SCALE for vt in fleet], float)
+        per_m = np.array([vt.cost_per_km * COST_SCALE / 1000 for vt in fleet], float)
+        per_s = np.array([vt.cost_per_hour * COST_SCALE / 3600 for vt in fleet], float)
+        notes.append("cold-chain costs (refrigeration, load-dependent fuel, freshness) not modelled")
+    # PyVRP wants integer unit costs: scale all costs so the rates round with < 0.1 % error.
+    rates = np.concatenate([per_m, per_s])
+    rates = rates[rates > 0]
+    scale = _SCALES[-1]
+    for f in _SCALES:
+        r = rates * f
+        if np.all((np.abs(np.rint(r) - r) <= 1e-3 * r) | (np.rint(r) >= 1000)):
+            scale = f
+            break
+    return (np.rint(fixed * scale).astype(np.int64), np.rint(per_m * scale).astype(np.int64),
+            np.rint(per_s * scale).astype(np.int64), np.rint(penalty * scale).astype(np.int64), scale, notes)
+
+
+def build_instance(data: SolverData, objective: str | None = None, cost_arrays: dict | None = None,
+                   multi_windows: str = "groups") -> PyVRPInstance:
+    """The PyVRP model of ``data``.
+
+    ``objective`` defaults to the problem's.  ``cost_arrays`` may override the
+    linear cost rates per fleet type in objective units: ``fixed_cost`` (per
+    vehicle used), ``unit_distance_cost`` (per metre), ``unit_duration_cost``
+    (per second of route duration), and ``penalty`` (per dropped order).
+    ``multi_windows``: ``"groups"`` (exact, one client per window) or ``"span"``.
+    """
+    import pyvrp
+
+    problem = data.problem
+    objective = objective or problem.objective
+    fleet = problem.fleet
+    n = data.n_orders
+    V = data.n_vehicles
+    relaxed: list[str] = []
+
+    # -- locations: distinct depot places first, then one location per order ------------------
+    dnodes = np.concatenate([data.starts, data.ends])
+    drows = data.loc[dnodes]
+    _, first = np.unique(drows, return_index=True)
+    first = np.sort(first)
+    depot_rows = drows[first]
+    depot_nodes = dnodes[first]
+    depot_of_row = {int(r): d for d, r in enumerate(depot_rows)}
+    nD = len(depot_nodes)
+    nodes = np.concatenate([depot_nodes, np.arange(n)])
+    order_loc = nD + np.arange(n)
+    ix = np.ix_(nodes, nodes)
+    base_dist = np.ascontiguousarray(data.distance[ix], dtype=np.int64)
+
+    # -- vehicle types ---------------------------------------------------------------------------
+    used = [t for t, vt in enumerate(fleet) if vt.count > 0]
+    type_vehicles = [[int(v) for v in np.flatnonzero(data.vehicle_type == t)] for t in used]
+    fixed, per_m, per_s, prize, scale, notes = _cost_rates(data, objective, cost_arrays)
+    relaxed += notes
+    amounts, caps, _ = _load_dimensions(data)
+
+    # routing profiles: one per distinct (speed factor, forbidden orders)
+    profiles: dict[tuple, int] = {}
+    dist_mats: list[np.ndarray] = []
+    dur_mats: list[np.ndarray] = []
+    bound = int(base_dist.max(axis=1).sum()) + 1   # longer than any route can really be
+    any_forbidden = False
+    vtypes = []
+    for j, t in enumerate(used):
+        vt = fleet[t]
+        forbid = ~data.allowed[t]
+        key = (vt.speed_factor, forbid.tobytes())
+        if key not in profiles:
+            profiles[key] = len(dist_mats)
+            dist = base_dist
+            if forbid.any():
+                any_forbidden = True
+                dist = base_dist.copy()
+                cols = order_loc[forbid]
+                dist[:, cols] += bound
+                dist[cols, cols] = 0
+            dist_mats.append(dist)
+            dur_mats.append(np.ascontiguousarray(data.duration[t][ix], dtype=np.int64))
+        v0 = type_vehicles[j][0]
+        max_dist = vt.max_distance if vt.max_distance is not None else None
+        if not data.allowed[t].all():
+            max_dist = bound - 1 if max_dist is None else min(int(max_dist), bound - 1)
+        kw: dict[str, Any] = {}
+        if max_dist is not None:
+            kw["max_distance"] = int(max_dist)
+        if vt.max_duration is not None:
+            kw["shift_duration"] = int(vt.max_duration)
+        vtypes.append(pyvrp.VehicleType(
+            num_available=int(vt.count), capacity=[int(c) for c in caps[t]],
+            start_depot=depot_of_row[int(data.loc[data.starts[v0]])],
+            end_depot=depot_of_row[int(data.loc[data.ends[v0]])],
+            fixed_cost=int(fixed[t]), tw_early=int(vt.shift[0]), tw_late=int(vt.shift[1]),
+            unit_distance_cost=int(per_m[t]), unit_duration_cost=int(per_s[t]),
+            profile=profiles[(vt.speed_factor, forbid.tobytes())], name=vt.name, **kw))
+    if any_forbidden:
+        relaxed.append("vehicle-order incompatibility as prohibitive arc lengths per vehicle type")
+
+    # -- clients, groups and shipments ----------------------------------------------------------
+    orders = problem.orders
+    partner = {}
+    for p, d in data.pairs:
+        partner[p] = d
+        partner[d] = p
+    clients, client_order, groups = [], [], []
+    span_windows: dict[int, list[tuple[int, int]]] = {}
+    zeros = [0] * amounts.shape[1]
+    for i, o in enumerate(orders):
+        if i in partner:
+            continue
+        amt = [int(a) for a in amounts[i]]
+        delivery, pickup = (amt, zeros) if o.kind == "delivery" else (zeros, amt)
+        windows = data.windows[i]
+        common = dict(location=int(order_loc[i]), delivery=delivery, pickup=pickup,
+                      service_duration=int(data.service[i]), name=o.id)
+        if len(windows) == 1 or multi_windows != "groups":
+            if len(windows) > 1:
+                span_windows[i] = windows
+            clients.append(pyvrp.Client(tw_early=int(windows[0][0]), tw_late=int(windows[-1][1]),
+                                        required=bool(data.required[i]), prize=int(prize[i]), **common))
+            client_order.append(i)
+        else:
+            g = len(groups)
+            members = []
+            for a, b in windows:
+                members.append(len(clients))
+                clients.append(pyvrp.Client(tw_early=int(a), tw_late=int(b), required=False,
+                                            prize=int(prize[i]), group=g, **common))
+                client_order.append(i)
+            groups.append(pyvrp.ClientGroup(members, required=bool(data.required[i]), name=o.id))
+    shipments, shipment_orders = [], []
+    for p, d in data.pairs:
+        for i in (p, d):
+            if len(data.windows[i]) > 1:
+                span_windows[i] = data.windows[i]
+        wp, wd = data.windows[p], data.windows[d]
+        shipments.append(pyvrp.Shipment(
+            pickup_location=int(order_loc[p]), delivery_location=int(order_loc[d]),
+            pickup_tw_early=int(wp[0][0]), pickup_tw_late=int(wp[-1][1]),
+            pickup_service_duration=int(data.service[p]),
+            delivery_tw_early=int(wd[0][0]), delivery_tw_late=int(wd[-1][1]),
+            delivery_service_duration=int(data.service[d]),
+            amount=[int(a) for a in amounts[p]], required=bool(data.required[p]),
+            prize=int(prize[p]) + int(prize[d]), name=f"{orders[p].id}>{orders[d].id}"))
+        shipment_orders.append((int(p), int(d)))
+    if span_windows:
+        relaxed.append("multiple time windows → their span" +
+                       (" (paired orders)" if multi_windows == "groups" else ""))
+    if (data.shelf >= 0).any():
+        relaxed.append("shelf life ignored")
+    if any(o.soft for o in orders):
+        relaxed.append("soft time windows treated as hard")
+
+    depots = [pyvrp.Depot(location=d, name=str(problem.matrix.ids[int(depot_rows[d])])) for d in range(nD)]
+    locations = [pyvrp.Location(0.0, 0.0, name=str(problem.matrix.ids[int(r)])) for r in depot_rows] + \
+                [pyvrp.Location(0.0, 0.0, name=o.id) for o in orders]
+    pdata = pyvrp.ProblemData(locations, clients, depots, vtypes, dist_mats, dur_mats, groups, shipments)
+    kind = np.array([0 if i in partner else (1 if o.kind == "pickup" else -1) for i, o in enumerate(orders)],
+                    dtype=np.int64)
+    return PyVRPInstance(
+        data=pdata, n_vehicles=V, client_order=np.asarray(client_order, dtype=np.int64),
+        shipment_orders=shipment_orders, type_vehicles=type_vehicles, required=data.required.copy(),
+        scale=scale, relaxed=relaxed, span_windows=span_windows, shelf=data.shelf.copy(), order_kind=kind,
+        n_orders=n)
+
+
+# --------------------------------------------------------------------------- solve
+
+
+def run_instance(inst: PyVRPInstance, time_limit: float, seed: int = 0, max_iterations: int | None = None,
+                 deadline: float | None = None) -> EngineResult:
+    """Solve a built instance.  ``deadline`` (a ``time.time()`` value) caps the run as well."""
+    import pyvrp
+    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+
+    t0 = time.time()
+    if deadline is not None:
+        time_limit = min(time_limit, deadline - t0)
+    time_limit = max(float(time_limit), 0.01)
+    stop = MaxRuntime(time_limit)
+    if max_iterations is not None:
+        stop = MultipleCriteria([MaxIterations(int(max_iterations)), stop])
+    res = pyvrp.solve(inst.data, stop, seed=int(seed), collect_stats=False, display=False)
+    out = _to_result(inst, res.best)
+    out.seed = int(seed)
+    out.iterations = int(res.num_iterations)
+    out.runtime = time.time() - t0
+    return out
+
+
+def _to_result(inst: PyVRPInstance, sol) -> EngineResult:
+    from pyvrp import ActivityType
+
+    routes: list[list[int]] = [[] for _ in range(inst.n_vehicles)]
+    next_free = [0] * len(inst.type_vehicles)
+    served = np.zeros(inst.n_orders, dtype=bool)
+    starts = {}
+    violations: list[str] = []
+    for r in sol.routes():
+        j = r.vehicle_type()
+        v = inst.type_vehicles[j][next_free[j]]
+        next_free[j] += 1
+        seq = []
+        depart = None
+        for act in r.schedule():
+            if act.type == ActivityType.DEPOT:
+                if depart is None:
+                    depart = act.end_time
+                continue
+            if act.type == ActivityType.CLIENT:
+                i = int(inst.client_order[act.idx])
+            elif act.type == ActivityType.PICKUP:
+                i = inst.shipment_orders[act.idx][0]
+            else:
+                i = inst.shipment_orders[act.idx][1]
+            seq.append(i)
+            served[i] = True
+            starts[i] = (act.start_time, depart, r.end_time())
+        routes[v] = seq
+    # checks of what the model relaxed, on PyVRP's schedule
+    for i, wins in inst.span_windows.items():
+        if i in starts and not any(a <= starts[i][0] <= b for a, b in wins):
+            violations.append(f"order {i}: service at {starts[i][0]} outside its windows")
+    for i in np.flatnonzero(inst.shelf >= 0):
+        if i not in starts:
+            continue
+        s, depart, end = starts[i]
+        if inst.order_kind[i] < 0 and s - depart > inst.shelf[i]:
+            violations.append(f"order {i}: {s - depart} s from depot exceeds shelf life {inst.shelf[i]} s")
+        elif inst.order_kind[i] > 0 and end - s > inst.shelf[i]:
+            violations.append(f"order {i}: {end - s} s to the depot exceeds shelf life {inst.shelf[i]} s")
+    for p, d in inst.shipment_orders:
+        if p in starts and d in starts and inst.shelf[p] >= 0 and starts[d][0] - starts[p][0] > inst.shelf[p]:
+            violations.append(f"orders {p}->{d}: transit exceeds shelf life {inst.shelf[p]} s")
+    unserved = [int(i) for i in np.flatnonzero(~served)]
+    cost = (sol.distance_cost() + sol.duration_cost() + sol.fixed_vehicle_cost() + sol.uncollected_prizes())
+    feasible = bool(sol.is_feasible() and sol.is_complete() and served[inst.required].all())
+    return EngineResult(routes=routes, cost=cost / inst.scale, feasible=feasible, relaxed=list(inst.relaxed),
+                        unserved=unserved, violations=violations)
+
+
+def solve_pyvrp(data: SolverData, time_limit: float, seed: int = 0, objective: str = "cost",
+                cost_arrays: dict | None = None, max_iterations: int | None = None,
+                multi_windows: str = "groups") -> EngineResult:
+    """Routes for ``data`` from PyVRP in about ``time_limit`` seconds (model building included).
+
+    ``objective``: ``"cost"`` or ``"distance"``; the problem's own objective
+    wins when it is ``"distance"``.  ``max_iterations`` additionally bounds the
+    search (runs bounded by iterations alone are reproducible for a seed).
+    """
+    t0 = time.time()
+    if data.problem.objective == "distance":
+        objective = "distance"
+    if data.n_orders == 0:
+        return EngineResult(routes=[[] for _ in range(data.n_vehicles)], cost=0.0, feasible=True, relaxed=[],
+                            seed=seed)
+    inst = build_instance(data, objective, cost_arrays, multi_windows)
+    return run_instance(inst, time_limit - (time.time() - t0), seed, max_iterations)
+
+
+def solve_pyvrp_parallel(data: SolverData, time_limit: float, seeds: Sequence[int] = (0, 1),
+                         objective: str = "cost", cost_arrays: dict | None = None,
+                         max_iterations: int | None = None, multi_windows: str = "groups") -> EngineResult:
+    """:func:`solve_pyvrp` with one seed per process (the first in this one); the best result wins.
+
+    Only the PyVRP model travels to the worker processes (spawned), never the
+    Problem.  Best: feasible first, then lowest cost, then fewest routes.
+    """
+    t0 = time.time()
+    deadline = t0 + time_limit
+    if data.problem.objective == "distance":
+        objective = "distance"
+    seeds = list(seeds)
+    if data.n_orders == 0 or len(seeds) <= 1:
+        return solve_pyvrp(data, time_limit, seeds[0] if seeds else 0, objective, cost_arrays, max_iterations,
+                           multi_windows)
+    inst = build_instance(data, objective, cost_arrays, multi_windows)
+    results: list[EngineResult] = []
+    ctx = mp.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=len(seeds) - 1, mp_context=ctx) as pool:
+        futs = [pool.submit(run_instance, inst, time_limit, s, max_iterations, deadline) for s in seeds[1:]]
+        results.append(run_instance(inst, time_limit, seeds[0], max_iterations, deadline))
+        for f in futs:
+            try:
+                results.append(f.result(timeout=max(5.0, deadline - time.time() + 30)))
+            except Exception:  # a lost worker must not cost the answer we already have
+                pass
+    return min(results, key=lambda r: (not r.feasible, r.cost, r.n_routes, seeds.index(r.seed)))
