@@ -30,18 +30,22 @@ dependent fuel, freshness) unless ``cost_arrays`` supplies linear rates.
 """
 from __future__ import annotations
 
-import multiprocessing as mp
+import os
+import pickle
+import subprocess
+import sys
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
 from .arrays import COST_SCALE, QTY_SCALE, SolverData
 
-__all__ = ["EngineResult", "PyVRPInstance", "build_instance", "solve_pyvrp", "solve_pyvrp_parallel",
-           "run_instance"]
+__all__ = ["EngineResult", "PyVRPInstance", "build_instance", "run_instance", "solve_pyvrp",
+           "solve_pyvrp_parallel", "solve_pyvrp_portfolio"]
 
 _SCALES = (1, 10, 100, 1000)
 
@@ -149,31 +153,67 @@ def _load_dimensions(data: SolverData) -> tuple[np.ndarray, np.ndarray, list[str
     return amounts, caps, names
 
 
-def _cost_rates(data: SolverData, objective: str, cost_arrays: dict | None
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, list[str]]:
-    """Integer (fixed, per metre, per second, prize) rates and the scale they carry."""
+@dataclass
+class _Costs:
+    fixed: np.ndarray            # (T,) per vehicle used
+    per_m: np.ndarray            # (T,) per metre (used where arc is None for the type)
+    per_s: np.ndarray            # (T,) per second of route duration
+    arc: list                    # (T,) None or an (N, N) arc-cost matrix over routing nodes
+    prize: np.ndarray            # (n_orders,) per dropped order
+    scale: int                   # all of the above are objective units x scale
+    notes: list[str]
+
+
+def _as_dict(cost_arrays: Any) -> dict:
+    """``cost_arrays`` as a dict: a dict as given, or the OR-Tools engine's CostArrays."""
+    if cost_arrays is None:
+        return {}
+    if isinstance(cost_arrays, dict):
+        return dict(cost_arrays)
+    out = {}
+    for key, attr in (("arc", "arc"), ("unit_duration_cost", "span_per_s"), ("fixed_cost", "fixed")):
+        if getattr(cost_arrays, attr, None) is not None:
+            out[key] = getattr(cost_arrays, attr)
+    out["_partial"] = True  # freshness and lateness terms are not linear in PyVRP's terms
+    return out
+
+
+def _costs(data: SolverData, objective: str, cost_arrays: Any) -> _Costs:
+    """PyVRP's integer costs: vehicle rates from the fleet, or ``cost_arrays`` when given.
+
+    Without arc matrices, rates per metre and per second rarely are integers in
+    cost units; every cost then carries a common ``scale`` (10, 100, 1000) so
+    that the rates round with < 0.1 % error.
+    """
     fleet = data.problem.fleet
     T = len(fleet)
     notes: list[str] = []
-    penalty = np.asarray(data.penalty, dtype=np.float64)
+    ca = _as_dict(cost_arrays)
+    penalty = np.asarray(ca.get("penalty", data.penalty), dtype=np.float64)
     if objective == "distance":
-        return (np.zeros(T, np.int64), np.ones(T, np.int64), np.zeros(T, np.int64),
-                np.rint(penalty).astype(np.int64), 1, notes)
-    if cost_arrays:
-        fixed = np.asarray(cost_arrays.get("fixed_cost", [vt.fixed_cost * COST_SCALE for vt in fleet]), float)
-        per_m = np.asarray(cost_arrays.get("unit_distance_cost",
-                                           [vt.cost_per_km * COST_SCALE / 1000 for vt in fleet]), float)
-        per_s = np.asarray(cost_arrays.get("unit_duration_cost",
-                                           [vt.cost_per_hour * COST_SCALE / 3600 for vt in fleet]), float)
-        if "penalty" in cost_arrays:
-            penalty = np.asarray(cost_arrays["penalty"], dtype=np.float64)
-    else:
-        fixed = np.array([vt.fixed_cost * COST_SCALE for vt in fleet], float)
-        per_m = np.array([vt.cost_per_km * COST_SCALE / 1000 for vt in fleet], float)
-        per_s = np.array([vt.cost_per_hour * COST_SCALE / 3600 for vt in fleet], float)
-        notes.append("cold-chain costs (refrigeration, load-dependent fuel, freshness) not modelled")
-    # PyVRP wants integer unit costs: scale all costs so the rates round with < 0.1 % error.
-    rates = np.concatenate([per_m, per_s])
+        return _Costs(np.zeros(T, np.int64), np.ones(T, np.int64), np.zeros(T, np.int64), [None] * T,
+                      np.rint(penalty).astype(np.int64), 1, notes)
+    fixed = np.asarray(ca.get("fixed_cost", [vt.fixed_cost * COST_SCALE for vt in fleet]), float)
+    per_m = np.asarray(ca.get("unit_distance_cost", [vt.cost_per_km * COST_SCALE / 1000 for vt in fleet]), float)
+    per_s = np.asarray(ca.get("unit_duration_cost", [vt.cost_per_hour * COST_SCALE / 3600 for vt in fleet]), float)
+    arc: list = [None] * T
+    if ca.get("arc") is not None:
+        arcs = np.asarray(ca["arc"])
+        approx = False
+        for t, vt in enumerate(fleet):
+            if vt.max_distance is None:
+                arc[t] = arcs[t]
+            else:  # PyVRP's max distance reads the profile's matrix: keep metres, average the rate
+                d = data.distance.sum()
+                per_m[t] = arcs[t].sum() / d if d > 0 else 0.0
+                approx = True
+        if approx:
+            notes.append("arc costs as an average rate per metre for types with a maximum distance")
+    if ca.get("_partial"):
+        notes.append("freshness and soft-window lateness costs not modelled")
+    elif not ca:
+        notes.append("cold-chain costs (refrigeration, fuel, freshness) not modelled")
+    rates = np.concatenate([per_m[[t for t in range(T) if arc[t] is None]], per_s, fixed, penalty])
     rates = rates[rates > 0]
     scale = _SCALES[-1]
     for f in _SCALES:
@@ -181,19 +221,25 @@ def _cost_rates(data: SolverData, objective: str, cost_arrays: dict | None
         if np.all((np.abs(np.rint(r) - r) <= 1e-3 * r) | (np.rint(r) >= 1000)):
             scale = f
             break
-    return (np.rint(fixed * scale).astype(np.int64), np.rint(per_m * scale).astype(np.int64),
-            np.rint(per_s * scale).astype(np.int64), np.rint(penalty * scale).astype(np.int64), scale, notes)
+    if scale > 1:
+        arc = [None if a is None else np.asarray(a, dtype=np.int64) * scale for a in arc]
+    return _Costs(np.rint(fixed * scale).astype(np.int64), np.rint(per_m * scale).astype(np.int64),
+                  np.rint(per_s * scale).astype(np.int64), arc, np.rint(penalty * scale).astype(np.int64), scale,
+                  notes)
 
 
-def build_instance(data: SolverData, objective: str | None = None, cost_arrays: dict | None = None,
+def build_instance(data: SolverData, objective: str | None = None, cost_arrays: Any = None,
                    multi_windows: str = "groups") -> PyVRPInstance:
     """The PyVRP model of ``data``.
 
-    ``objective`` defaults to the problem's.  ``cost_arrays`` may override the
-    linear cost rates per fleet type in objective units: ``fixed_cost`` (per
-    vehicle used), ``unit_distance_cost`` (per metre), ``unit_duration_cost``
-    (per second of route duration), and ``penalty`` (per dropped order).
-    ``multi_windows``: ``"groups"`` (exact, one client per window) or ``"span"``.
+    ``objective`` defaults to the problem's.  ``cost_arrays`` (cost objective
+    only) is the OR-Tools engine's ``CostArrays`` (its arc matrices, span and
+    fixed costs are used) or a dict overriding, per fleet type and in objective
+    units: ``arc`` ((T, N, N) arc costs over routing nodes), ``fixed_cost``
+    (per vehicle used), ``unit_distance_cost`` (per metre),
+    ``unit_duration_cost`` (per second of route duration), and ``penalty``
+    ((n_orders,) per dropped order).  ``multi_windows``: ``"groups"`` (exact,
+    one client per window) or ``"span"``.
     """
     import pyvrp
 
@@ -221,35 +267,44 @@ def build_instance(data: SolverData, objective: str | None = None, cost_arrays: 
     # -- vehicle types ---------------------------------------------------------------------------
     used = [t for t, vt in enumerate(fleet) if vt.count > 0]
     type_vehicles = [[int(v) for v in np.flatnonzero(data.vehicle_type == t)] for t in used]
-    fixed, per_m, per_s, prize, scale, notes = _cost_rates(data, objective, cost_arrays)
-    relaxed += notes
+    costs = _costs(data, objective, cost_arrays)
+    prize, scale = costs.prize, costs.scale
+    relaxed += costs.notes
     amounts, caps, _ = _load_dimensions(data)
 
-    # routing profiles: one per distinct (speed factor, forbidden orders)
+    # routing profiles: one per distinct (arc matrix, speed factor, forbidden orders)
     profiles: dict[tuple, int] = {}
     dist_mats: list[np.ndarray] = []
     dur_mats: list[np.ndarray] = []
-    bound = int(base_dist.max(axis=1).sum()) + 1   # longer than any route can really be
+    arc_ids: dict[int, int] = {}
     any_forbidden = False
     vtypes = []
     for j, t in enumerate(used):
         vt = fleet[t]
         forbid = ~data.allowed[t]
-        key = (vt.speed_factor, forbid.tobytes())
+        a = costs.arc[t]
+        if a is None:
+            arc_id = -1
+        else:
+            arc_id = next((u for u in arc_ids if np.array_equal(costs.arc[u], a)), t)
+            arc_ids.setdefault(arc_id, arc_id)
+        key = (arc_id, vt.speed_factor, forbid.tobytes())
+        dist = base_dist if a is None else np.ascontiguousarray(a[ix], dtype=np.int64)
+        # longer than any route can really be in this profile
+        bound = int(dist.max(axis=1).sum()) + 1
         if key not in profiles:
             profiles[key] = len(dist_mats)
-            dist = base_dist
             if forbid.any():
                 any_forbidden = True
-                dist = base_dist.copy()
+                dist = dist.copy()
                 cols = order_loc[forbid]
                 dist[:, cols] += bound
                 dist[cols, cols] = 0
             dist_mats.append(dist)
             dur_mats.append(np.ascontiguousarray(data.duration[t][ix], dtype=np.int64))
         v0 = type_vehicles[j][0]
-        max_dist = vt.max_distance if vt.max_distance is not None else None
-        if not data.allowed[t].all():
+        max_dist = vt.max_distance
+        if forbid.any():
             max_dist = bound - 1 if max_dist is None else min(int(max_dist), bound - 1)
         kw: dict[str, Any] = {}
         if max_dist is not None:
@@ -260,9 +315,9 @@ def build_instance(data: SolverData, objective: str | None = None, cost_arrays: 
             num_available=int(vt.count), capacity=[int(c) for c in caps[t]],
             start_depot=depot_of_row[int(data.loc[data.starts[v0]])],
             end_depot=depot_of_row[int(data.loc[data.ends[v0]])],
-            fixed_cost=int(fixed[t]), tw_early=int(vt.shift[0]), tw_late=int(vt.shift[1]),
-            unit_distance_cost=int(per_m[t]), unit_duration_cost=int(per_s[t]),
-            profile=profiles[(vt.speed_factor, forbid.tobytes())], name=vt.name, **kw))
+            fixed_cost=int(costs.fixed[t]), tw_early=int(vt.shift[0]), tw_late=int(vt.shift[1]),
+            unit_distance_cost=1 if a is not None else int(costs.per_m[t]),
+            unit_duration_cost=int(costs.per_s[t]), profile=profiles[key], name=vt.name, **kw))
     if any_forbidden:
         relaxed.append("vehicle-order incompatibility as prohibitive arc lengths per vehicle type")
 
@@ -410,7 +465,7 @@ def _to_result(inst: PyVRPInstance, sol) -> EngineResult:
 
 
 def solve_pyvrp(data: SolverData, time_limit: float, seed: int = 0, objective: str = "cost",
-                cost_arrays: dict | None = None, max_iterations: int | None = None,
+                cost_arrays: Any = None, max_iterations: int | None = None,
                 multi_windows: str = "groups") -> EngineResult:
     """Routes for ``data`` from PyVRP in about ``time_limit`` seconds (model building included).
 
@@ -429,30 +484,111 @@ def solve_pyvrp(data: SolverData, time_limit: float, seed: int = 0, objective: s
 
 
 def solve_pyvrp_parallel(data: SolverData, time_limit: float, seeds: Sequence[int] = (0, 1),
-                         objective: str = "cost", cost_arrays: dict | None = None,
+                         objective: str = "cost", cost_arrays: Any = None,
                          max_iterations: int | None = None, multi_windows: str = "groups") -> EngineResult:
-    """:func:`solve_pyvrp` with one seed per process (the first in this one); the best result wins.
+    """:func:`solve_pyvrp` with one seed per process; the best result wins.
 
-    Only the PyVRP model travels to the worker processes (spawned), never the
-    Problem.  Best: feasible first, then lowest cost, then fewest routes.
+    The first seed runs in this process, the others in fresh interpreters
+    (``python -m logistics.solvers.pyvrp_engine``) that receive only the
+    pickled PyVRP model, never the Problem.  Fresh interpreters rather than a
+    multiprocessing pool: a spawned pool re-imports the caller's main module,
+    which runs an unguarded script's top level a second time.  Best: feasible
+    first, then lowest cost, then fewest routes, then seed order.
     """
     t0 = time.time()
     deadline = t0 + time_limit
     if data.problem.objective == "distance":
         objective = "distance"
-    seeds = list(seeds)
-    if data.n_orders == 0 or len(seeds) <= 1:
-        return solve_pyvrp(data, time_limit, seeds[0] if seeds else 0, objective, cost_arrays, max_iterations,
-                           multi_windows)
+    seeds = [int(s) for s in seeds] or [0]
+    if data.n_orders == 0 or len(seeds) == 1:
+        return solve_pyvrp(data, time_limit, seeds[0], objective, cost_arrays, max_iterations, multi_windows)
     inst = build_instance(data, objective, cost_arrays, multi_windows)
-    results: list[EngineResult] = []
-    ctx = mp.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=len(seeds) - 1, mp_context=ctx) as pool:
-        futs = [pool.submit(run_instance, inst, time_limit, s, max_iterations, deadline) for s in seeds[1:]]
-        results.append(run_instance(inst, time_limit, seeds[0], max_iterations, deadline))
-        for f in futs:
-            try:
-                results.append(f.result(timeout=max(5.0, deadline - time.time() + 30)))
-            except Exception:  # a lost worker must not cost the answer we already have
-                pass
+    payload = pickle.dumps(inst, protocol=pickle.HIGHEST_PROTOCOL)
+    workers = []
+    for s in seeds[1:]:
+        try:
+            workers.append(_Worker(payload, time_limit, s, max_iterations, deadline))
+        except OSError:
+            pass
+    results = [run_instance(inst, time_limit, seeds[0], max_iterations, deadline)]
+    for w in workers:
+        r = w.result(deadline + 10.0)
+        if r is not None:
+            results.append(r)
     return min(results, key=lambda r: (not r.feasible, r.cost, r.n_routes, seeds.index(r.seed)))
+
+
+def solve_pyvrp_portfolio(data: SolverData, costs: Any, time_limit: float, seed: int = 0,
+                          iterations: int | None = None, parallel: bool | None = None) -> EngineResult | None:
+    """The skeleton for the portfolio: ``costs`` are the OR-Tools engine's CostArrays.
+
+    Runs seeds ``seed`` and ``seed + 1`` in two processes when there are two
+    cores and enough time to pay for starting a second interpreter; returns
+    None when there is nothing to route.
+    """
+    if data.n_orders == 0:
+        return None
+    objective = data.problem.objective
+    if parallel is None:
+        parallel = (os.cpu_count() or 1) >= 2 and time_limit >= _MIN_PARALLEL_S
+    seeds = (seed, seed + 1) if parallel else (seed,)
+    return solve_pyvrp_parallel(data, time_limit, seeds, objective, costs, iterations)
+
+
+# --------------------------------------------------------------------------- worker processes
+
+_MIN_PARALLEL_S = 2.0
+
+
+class _Worker:
+    """One seed in a fresh interpreter; the pickled model goes in on stdin, the result comes back on stdout."""
+
+    def __init__(self, payload: bytes, time_limit: float, seed: int, max_iterations: int | None,
+                 deadline: float):
+        root = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        self.proc = subprocess.Popen([sys.executable, "-m", "logistics.solvers.pyvrp_engine"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     env=env)
+        header = pickle.dumps((time_limit, seed, max_iterations, deadline), protocol=pickle.HIGHEST_PROTOCOL)
+        self._writer = threading.Thread(target=self._feed, args=(header + payload,), daemon=True)
+        self._writer.start()
+
+    def _feed(self, blob: bytes) -> None:
+        try:
+            self.proc.stdin.write(blob)
+            self.proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+
+    def result(self, wait_until: float) -> EngineResult | None:
+        self._writer.join(timeout=max(0.5, wait_until - time.time()))
+        try:
+            if self._writer.is_alive():
+                raise subprocess.TimeoutExpired(self.proc.args, 0)
+            self.proc.stdin = None  # written and closed by the feeding thread
+            out, _ = self.proc.communicate(timeout=max(0.5, wait_until - time.time()))
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.communicate()
+            return None
+        if self.proc.returncode != 0 or not out:
+            return None
+        try:
+            return pickle.loads(out)
+        except Exception:
+            return None
+
+
+def _worker_main() -> None:
+    stdin = sys.stdin.buffer
+    time_limit, seed, max_iterations, deadline = pickle.load(stdin)
+    inst = pickle.load(stdin)
+    res = run_instance(inst, time_limit, seed, max_iterations, deadline)
+    sys.stdout.buffer.write(pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    _worker_main()
