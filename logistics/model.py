@@ -350,7 +350,9 @@ class Problem:
     fallback supplies the matrix) or an explicit :class:`networks.TravelMatrix`
     whose ids cover every depot and order node.  ``objective='distance'`` makes
     the solver minimise total distance only (benchmark convention); the default
-    ``'cost'`` uses vehicle costs plus the cold-chain cost model.
+    ``'cost'`` uses vehicle costs plus the cold-chain cost model.  With
+    ``strict=False`` an order that fits no vehicle is kept and reported unserved
+    with the reason, instead of rejecting the whole problem (daily batch jobs).
     """
 
     orders: tuple[Order, ...]
@@ -363,6 +365,7 @@ class Problem:
     name: str = "problem"
     day: str | None = None
     meta: Mapping[str, Any] = field(default_factory=dict)
+    strict: bool = True
 
     def __post_init__(self) -> None:
         from .coldchain import CostModel
@@ -493,7 +496,7 @@ class Problem:
                 if not over and (vt.total_capacity is None or tot <= vt.total_capacity + 1e-9):
                     fits_any = True
                     break
-            if not fits_any:
+            if not fits_any and (self.strict or o.pair is not None):
                 raise ProblemError(f"order {o.id!r}: {self.describe_misfit(o)}", record=o.id, field="quantities")
 
     def describe_misfit(self, o: Order) -> str:

@@ -195,7 +195,9 @@ class OrtoolsModel:
         # allowed vehicle types
         for i in range(n):
             ok = d.allowed[d.vehicle_type, i]
-            if not ok.all():
+            if not ok.any():
+                r.ActiveVar(int(order_idx[i])).SetMax(0)
+            elif not ok.all():
                 r.SetAllowedVehiclesForIndex([int(v) for v in np.flatnonzero(ok)], int(order_idx[i]))
 
         # disjunctions: every order may be dropped, required ones at a prohibitive price
