@@ -4,6 +4,7 @@ from .errors import ProblemError, SolverError
 from .model import (GOODS, Compartment, Order, Problem, Product, VehicleType, Zone, fmt_clock,
                     orders_from_frame, parse_clock)
 from .validate import Violation, validate
+from .instances import read_instance
 
 __all__ = [
     "Compartment", "CostModel", "GOODS", "Order", "Problem", "ProblemError", "Product", "SolverError",
