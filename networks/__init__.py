@@ -1,10 +1,16 @@
 """Where things are and how long it takes between them: the three-tier network."""
 from .errors import NetworkError, UnreachableError
+from .io import read_network, write_network
 from .matrix import TravelMatrix, great_circle_matrix, haversine_m
 from .model import UTM49N, WGS84, Network, Tier
-from .paths import travel_matrix
+from .osm import read_osm
+from .paths import points_travel_matrix, route_line, travel_matrix
+from .roads import connectivity, read_roads, road_graph, snap, synthetic_roads
+from .yanhu import yanhu
 
 __all__ = [
     "Network", "Tier", "TravelMatrix", "NetworkError", "UnreachableError", "great_circle_matrix",
-    "haversine_m", "travel_matrix", "WGS84", "UTM49N",
+    "haversine_m", "travel_matrix", "points_travel_matrix", "route_line", "WGS84", "UTM49N",
+    "read_network", "write_network", "read_osm", "read_roads", "road_graph", "snap", "connectivity",
+    "synthetic_roads", "yanhu",
 ]

@@ -178,4 +178,46 @@ class Network:
         return travel_matrix(self, ids=ids, **kwargs)
 
     def with_roads(self, roads) -> "Network":
+        """The same nodes with another road graph (e.g. ``networks.roads.road_graph(...)``); None drops it."""
         return Network(self.nodes, roads=roads, name=self.name)
+
+    def with_synthetic_roads(self, **kwargs) -> "Network":
+        """The same nodes with a generated road graph (see :func:`networks.roads.synthetic_roads`)."""
+        from .roads import synthetic_roads
+
+        return self.with_roads(synthetic_roads(self.nodes, **kwargs))
+
+    def reassign_villages(self, by: str = "duration", matrix: "TravelMatrix | None" = None) -> "Network":
+        """A new network whose villages hang off the station nearest to them.
+
+        ``by`` is ``"duration"`` (default) or ``"distance"``, read from station to
+        village (the delivery direction) in ``matrix`` (default: this network's
+        travel matrix over stations and villages).  Ties go to the station listed
+        first.  Nothing else changes.
+        """
+        if by not in ("duration", "distance"):
+            raise NetworkError(f"by must be 'duration' or 'distance', got {by!r}", field="by")
+        stations = list(self.stations.index)
+        villages = list(self.villages.index)
+        if not stations:
+            raise NetworkError("network has no station to assign villages to", field="tier")
+        if not villages:
+            return Network(self.nodes, roads=self.roads, name=self.name)
+        if matrix is None:
+            matrix = self.travel_matrix(stations + villages)
+        arr = getattr(matrix, by)
+        si = matrix.indices(stations)
+        vi = matrix.indices(villages)
+        best = np.argmin(arr[np.ix_(si, vi)], axis=0)
+        nodes = self.nodes.copy()
+        nodes.loc[villages, "parent"] = [stations[k] for k in best]
+        return Network(nodes, roads=self.roads, name=self.name)
+
+    # -- files ----------------------------------------------------------------------------
+    def to_file(self, path, *, roads: bool = True, layer: str = "nodes") -> None:
+        """Write to GeoPackage (``.gpkg``; nodes layer plus a ``roads`` layer when there is
+        a road graph and ``roads``), GeoJSON (``.geojson``/``.json``, nodes only) or CSV
+        (``.csv``, lon/lat columns).  Read back with :func:`networks.read_network`."""
+        from .io import write_network
+
+        write_network(self, path, roads=roads, layer=layer)

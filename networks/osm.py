@@ -1,0 +1,158 @@
+"""OpenStreetMap extracts into road graphs.
+
+``.osm.pbf`` files are read with pyrosm; OSM XML (``.osm``, ``.osm.bz2``,
+``.osm.gz``, ``.xml``) with osmium (pyosmium, libosmium's own parser).  Both end
+in :func:`networks.roads.road_graph`, so the graph has the same form whatever the
+source: ``length`` (m), ``travel_time`` (s) from the class speeds, one-way
+streets honoured (``oneway=yes/-1``, roundabouts, motorways).
+
+Way selection for ``network_type="driving"`` follows the usual drivable-road
+filter (pyrosm's and OSMnx's "drive"): no footways, paths, cycleways, tracks,
+service roads, areas, or ways closed to cars by ``access``/``motor_vehicle``/
+``motorcar``/``vehicle`` = no/private.  ``"driving+service"`` keeps service roads
+except parking aisles, driveways and private ones; ``"all"`` keeps every highway.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+import geopandas as gpd
+import networkx as nx
+import pandas as pd
+import shapely
+
+from .errors import NetworkError
+from .roads import WGS84, road_graph
+
+NETWORK_TYPES = ("driving", "driving+service", "all")
+_ALWAYS_EXCLUDED = {"abandoned", "construction", "no", "planned", "platform", "proposed", "raceway", "razed",
+                    "rest_area", "services", "disused"}
+_NOT_DRIVABLE = {"bridleway", "bus_guideway", "busway", "corridor", "cycleway", "elevator", "escalator",
+                 "footway", "ladder", "path", "pedestrian", "steps", "track", "trail"}
+_CAR_ACCESS_KEYS = ("motorcar", "motor_vehicle", "vehicle", "access")
+_CLOSED = {"no", "private"}
+_TAGS = ("highway", "oneway", "junction", "name", "maxspeed", "service", "access")
+
+
+def _values(v: str | None) -> set[str]:
+    return {p.strip() for p in v.split(";")} if v else set()
+
+
+def keep_way(tags: Mapping[str, str], network_type: str = "driving") -> bool:
+    """Whether a way with these OSM tags belongs to a ``network_type`` road graph."""
+    hw = tags.get("highway")
+    if not hw or _values(hw) & _ALWAYS_EXCLUDED or "yes" in _values(tags.get("area")):
+        return False
+    if network_type == "all":
+        return True
+    if _values(hw) & _NOT_DRIVABLE:
+        return False
+    for key in _CAR_ACCESS_KEYS:  # the most specific access tag decides
+        if tags.get(key) is not None:
+            if _values(tags[key]) & _CLOSED:
+                return False
+            break
+    service = _values(tags.get("service"))
+    if network_type == "driving":
+        if "service" in _values(hw) or service & {"alley", "driveway", "emergency_access", "parking",
+                                                  "parking_aisle", "private"}:
+            return False
+    elif service & {"emergency_access", "parking", "parking_aisle", "private"}:
+        return False
+    return True
+
+
+def parse_maxspeed(value) -> float | None:
+    """km/h from an OSM ``maxspeed`` value (``"50"``, ``"30 mph"``, ``"50;70"``); None if not numeric."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    s = str(value).strip().lower().split(";")[0]
+    factor = 1.609344 if s.endswith("mph") else 1.0
+    s = s.replace("mph", "").replace("km/h", "").replace("kmh", "").strip()
+    try:
+        v = float(s) * factor
+    except ValueError:
+        return None
+    return v if v > 0 else None
+
+
+def osm_lines(path: str | Path, network_type: str = "driving") -> gpd.GeoDataFrame:
+    """The selected highway ways of an OSM file as a line GeoDataFrame (EPSG:4326)."""
+    path = Path(path)
+    if not path.exists():
+        raise NetworkError(f"OSM file {str(path)!r} does not exist", record=str(path), field="path")
+    if network_type not in NETWORK_TYPES:
+        raise NetworkError(f"network_type {network_type!r} is not one of {', '.join(NETWORK_TYPES)}",
+                           field="network_type")
+    name = path.name.lower()
+    if name.endswith(".pbf"):
+        return _pbf_lines(path, network_type)
+    if name.endswith((".osm", ".osm.bz2", ".osm.gz", ".xml", ".xml.bz2", ".xml.gz")):
+        return _xml_lines(path, network_type)
+    raise NetworkError(f"{str(path)!r}: not an OSM file (.osm.pbf, .osm, .osm.bz2, .osm.gz)", record=str(path),
+                       field="path")
+
+
+def _pbf_lines(path: Path, network_type: str) -> gpd.GeoDataFrame:
+    import pyrosm
+
+    try:
+        edges = pyrosm.OSM(str(path)).get_network(network_type=network_type)
+    except Exception as e:
+        raise NetworkError(f"cannot read {str(path)!r}: {e}", record=str(path), field="path") from e
+    if edges is None or len(edges) == 0:
+        raise NetworkError(f"{str(path)!r} has no {network_type} roads", record=str(path), field="highway")
+    cols = [c for c in ("id", *_TAGS) if c in edges.columns]
+    out = gpd.GeoDataFrame(edges[cols].copy(), geometry=edges.geometry.to_numpy(), crs=WGS84)
+    out = out.rename(columns={"id": "osm_id"})
+    return out.reset_index(drop=True)
+
+
+def _xml_lines(path: Path, network_type: str) -> gpd.GeoDataFrame:
+    import osmium
+
+    rows: list[dict] = []
+    geoms: list = []
+    try:
+        fp = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
+        for obj in fp:
+            if not obj.is_way():
+                continue
+            tags = {t.k: t.v for t in obj.tags}
+            if not keep_way(tags, network_type):
+                continue
+            # a way may leave the extract: split it where node locations are missing
+            run: list[tuple[float, float]] = []
+            for nd in obj.nodes:
+                if nd.location.valid():
+                    run.append((nd.location.lon, nd.location.lat))
+                    continue
+                if len(run) >= 2:
+                    rows.append({"osm_id": obj.id, **{k: tags.get(k) for k in _TAGS}})
+                    geoms.append(shapely.LineString(run))
+                run = []
+            if len(run) >= 2:
+                rows.append({"osm_id": obj.id, **{k: tags.get(k) for k in _TAGS}})
+                geoms.append(shapely.LineString(run))
+    except RuntimeError as e:
+        raise NetworkError(f"cannot read {str(path)!r}: {e}", record=str(path), field="path") from e
+    if not rows:
+        raise NetworkError(f"{str(path)!r} has no {network_type} roads", record=str(path), field="highway")
+    return gpd.GeoDataFrame(rows, geometry=geoms, crs=WGS84)
+
+
+def read_osm(path: str | Path, network_type: str = "driving", *, speeds: Mapping[str, float] | None = None,
+             use_maxspeed: bool = False, **kwargs) -> nx.MultiDiGraph:
+    """A road graph (see :mod:`networks.roads`) from an OSM extract.
+
+    ``speeds`` overrides class speeds (km/h per ``highway`` value);
+    ``use_maxspeed=True`` takes a way's numeric ``maxspeed`` tag instead of its
+    class speed where present.  Other ``kwargs`` go to :func:`road_graph`.
+    """
+    lines = osm_lines(path, network_type)
+    if use_maxspeed and "maxspeed" in lines.columns:
+        lines["speed_kmh"] = lines["maxspeed"].map(parse_maxspeed)
+    g = road_graph(lines, speeds, class_col="highway", oneway_col="oneway", **kwargs)
+    g.graph["source"] = f"OpenStreetMap: {Path(path).name} ({network_type})"
+    return g
