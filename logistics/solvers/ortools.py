@@ -198,7 +198,7 @@ class OrtoolsModel:
             if not ok.any():
                 r.ActiveVar(int(order_idx[i])).SetMax(0)
             elif not ok.all():
-                r.SetAllowedVehiclesForIndex([int(v) for v in np.flatnonzero(ok)], int(order_idx[i]))
+                r.VehicleVar(int(order_idx[i])).RemoveValues([int(v) for v in np.flatnonzero(~ok)])
 
         # disjunctions: every order may be dropped, required ones at a prohibitive price
         pair_of = {pi: di for pi, di in d.pairs}
