@@ -36,6 +36,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -125,6 +126,16 @@ def _load_dimensions(data: SolverData) -> tuple[np.ndarray, np.ndarray, list[str
             members = frozenset(c for c in used_classes if classes[c][t] == k)
             if members and members not in dims:
                 dims.append(members)
+    # a set is implied where a superset's capacity is no larger on every used type
+    active = [t for t, vt in enumerate(fleet) if vt.count > 0]
+
+    def cap_of(members: frozenset[int], t: int) -> int:
+        touched = {classes[c][t] for c in members if classes[c][t] is not None}
+        exact = [k for k in touched if frozenset(c for c in used_classes if classes[c][t] == k) == members]
+        return int(data.capacity[t, exact[0]]) if exact else sum(int(data.capacity[t, k]) for k in touched)
+
+    dims = [d for d in dims if not any(e > d and all(cap_of(e, t) <= cap_of(d, t) for t in active)
+                                       for e in dims)]
     n = data.n_orders
     amount_cls = np.zeros((n, len(classes)), dtype=np.float64)
     for i, o in enumerate(problem.orders):
@@ -138,13 +149,8 @@ def _load_dimensions(data: SolverData) -> tuple[np.ndarray, np.ndarray, list[str
         amounts[:, d] = np.rint(amount_cls[:, sorted(members)].sum(axis=1) * QTY_SCALE)
         zones = sorted({problem.products[p].zone.value for p in problem.products if cls_of[p] in members})
         names.append("+".join(zones))
-        for t, vt in enumerate(fleet):
-            touched = {classes[c][t] for c in members if classes[c][t] is not None}
-            exact = [k for k in touched if frozenset(c for c in used_classes if classes[c][t] == k) == members]
-            if exact:
-                caps[t, d] = data.capacity[t, exact[0]]
-            else:
-                caps[t, d] = sum(int(data.capacity[t, k]) for k in touched)
+        for t in range(T):
+            caps[t, d] = cap_of(members, t)
     need_total = any(fleet[t].count > 0 and data.total_capacity[t] < data.capacity[t].sum() for t in range(T))
     if need_total or K == 0:
         amounts = np.hstack([amounts, np.rint(amount_cls.sum(axis=1) * QTY_SCALE).astype(np.int64)[:, None]])
@@ -405,7 +411,9 @@ def run_instance(inst: PyVRPInstance, time_limit: float, seed: int = 0, max_iter
     stop = MaxRuntime(time_limit)
     if max_iterations is not None:
         stop = MultipleCriteria([MaxIterations(int(max_iterations)), stop])
-    res = pyvrp.solve(inst.data, stop, seed=int(seed), collect_stats=False, display=False)
+    with warnings.catch_warnings():  # infeasibility shows in the result; PyVRP's warnings would only be noise
+        warnings.simplefilter("ignore")
+        res = pyvrp.solve(inst.data, stop, seed=int(seed), collect_stats=False, display=False)
     out = _to_result(inst, res.best)
     out.seed = int(seed)
     out.iterations = int(res.num_iterations)
