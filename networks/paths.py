@@ -78,8 +78,9 @@ def _lex_dijkstra(comp, sources: np.ndarray, targets: np.ndarray) -> tuple[np.nd
     step = max(1, _CHUNK_CELLS // max(comp.n, 1))
     for lo in range(0, len(sources), step):
         w = dijkstra(mat, directed=True, indices=sources[lo:lo + step])[:, targets]
-        t_units = np.floor(w / base)
-        l_units = w - t_units * base
+        with np.errstate(invalid="ignore"):
+            t_units = np.floor(w / base)
+            l_units = w - t_units * base
         dur[lo:lo + step] = t_units / ts
         dist[lo:lo + step] = np.where(np.isfinite(w), l_units / ls, np.inf)
     return dur, dist
