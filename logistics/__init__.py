@@ -14,3 +14,6 @@ from .plan import Plan  # noqa: E402
 from .solve import solve  # noqa: E402
 
 __all__ += ["Plan", "solve"]
+from .scenarios import yanhu_demo  # noqa: E402
+
+__all__ += ["yanhu_demo"]

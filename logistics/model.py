@@ -244,6 +244,8 @@ class Order:
     the same goods (same vehicle, pickup first); an unpaired delivery is loaded at
     the vehicle's start depot and an unpaired pickup unloaded at its end depot.
     ``soft`` windows may be missed at the cost model's early/late rates.
+    ``vehicle_types`` restricts the order to those fleet types (like skills:
+    produce that must end at the hub's cold store rides only hub-bound vehicles).
     """
 
     id: str
@@ -260,6 +262,7 @@ class Order:
     shelf_life_h: float | None = None
     soft: bool = False
     carrier: str | None = None
+    vehicle_types: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         rec = self.id
@@ -332,6 +335,12 @@ class Order:
                                    field="penalty")
         if self.shelf_life_h is not None and not (self.shelf_life_h > 0):
             raise ProblemError(f"order {rec!r}: shelf_life_h must be positive", record=rec, field="shelf_life_h")
+        if self.vehicle_types is not None:
+            if isinstance(self.vehicle_types, str):
+                object.__setattr__(self, "vehicle_types", (self.vehicle_types,))
+            object.__setattr__(self, "vehicle_types", tuple(str(v) for v in self.vehicle_types))
+            if not self.vehicle_types:
+                raise ProblemError(f"order {rec!r}: vehicle_types is empty", record=rec, field="vehicle_types")
 
     @property
     def location(self) -> str:
@@ -397,6 +406,10 @@ class Problem:
                 if p not in self.products:
                     raise ProblemError(f"order {o.id!r}: unknown product {p!r}", record=o.id,
                                        field=f"quantities.{p}")
+            for k, vt_name in enumerate(o.vehicle_types or ()):
+                if vt_name not in names:
+                    raise ProblemError(f"order {o.id!r}: unknown vehicle type {vt_name!r}", record=o.id,
+                                       field=f"vehicle_types[{k}]")
         self._check_pairs()
         if self.matrix is None:
             if self.network is None:
@@ -501,6 +514,8 @@ class Problem:
 
     def describe_misfit(self, o: Order) -> str:
         """Why no vehicle can take ``o``, in a dispatcher's words."""
+        if o.vehicle_types is not None and not any(vt.count > 0 for vt in self.fleet if vt.name in o.vehicle_types):
+            return f"no vehicle of the allowed types ({', '.join(o.vehicle_types)}) is in the fleet"
         for p, q in o.quantities.items():
             prod = self.products[p]
             caps = [vt.compartments[k].capacity for vt in self.fleet if vt.count > 0
@@ -532,6 +547,8 @@ class Problem:
 
     def compartment_loads(self, order: Order, vt: VehicleType) -> list[float] | None:
         """Load ``order`` puts in each compartment of ``vt``; None if it cannot ride it."""
+        if order.vehicle_types is not None and vt.name not in order.vehicle_types:
+            return None
         loads = [0.0] * len(vt.compartments)
         for p, q in order.quantities.items():
             k = vt.compartment_for(self.products[p])
