@@ -310,3 +310,25 @@ def test_solomon_c101_within_one_percent():
     check_routes(pr, res.routes)
     assert res.cost == route_distance(pr, res.routes)
     assert res.cost / 10 <= 827.3 * 1.01
+
+
+def test_two_depots_open_end_and_slow_trucks():
+    """Types at different depots, one ending elsewhere, one 50 % slower: routes map back to the right vehicles."""
+    n = 24
+    rng = np.random.default_rng(17)
+    xy = rng.uniform(0, 20_000, (n + 2, 2))
+    d = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
+    mat = networks.TravelMatrix(["D1", "D2"] + [f"p{i}" for i in range(n)], np.rint(d), np.rint(d / 8))
+    orders = [Order(f"o{i}", {"goods": float(rng.integers(5, 20))}, node_id=f"p{i}", service=300,
+                    time_windows=((0, 6 * 3600),)) for i in range(n)]
+    fast = VehicleType("fast", 3, (Compartment("ambient", 60),), start_depot="D1", end_depot="D2",
+                       shift=(3600, 8 * 3600))
+    slow = VehicleType("slow", 3, (Compartment("ambient", 100),), start_depot="D2", speed_factor=1.5,
+                       shift=(0, 7 * 3600), max_duration=5 * 3600)
+    pr = Problem(orders=orders, fleet=(fast, slow), matrix=mat, objective="distance")
+    data = build(pr)
+    assert build_instance(data).data.num_depots == 2
+    res = solve_pyvrp(data, time_limit=5, seed=0, max_iterations=ITERS)
+    assert res.feasible
+    check_routes(pr, res.routes)
+    assert res.cost == route_distance(pr, res.routes)

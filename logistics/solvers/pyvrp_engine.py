@@ -520,7 +520,7 @@ def solve_pyvrp_parallel(data: SolverData, time_limit: float, seeds: Sequence[in
             pass
     results = [run_instance(inst, time_limit, seeds[0], max_iterations, deadline)]
     for w in workers:
-        r = w.result(deadline + 10.0)
+        r = w.result(deadline + 1.0)
         if r is not None:
             results.append(r)
     return min(results, key=lambda r: (not r.feasible, r.cost, r.n_routes, seeds.index(r.seed)))
@@ -530,15 +530,16 @@ def solve_pyvrp_portfolio(data: SolverData, costs: Any, time_limit: float, seed:
                           iterations: int | None = None, parallel: bool | None = None) -> EngineResult | None:
     """The skeleton for the portfolio: ``costs`` are the OR-Tools engine's CostArrays.
 
-    Runs seeds ``seed`` and ``seed + 1`` in two processes when there are two
-    cores and enough time to pay for starting a second interpreter; returns
-    None when there is nothing to route.
+    Runs seeds ``seed`` and ``seed + 1`` in two processes when a second core
+    is idle and there is time to pay for starting a second interpreter
+    (``parallel`` forces the choice); returns None when there is nothing to
+    route.
     """
     if data.n_orders == 0:
         return None
     objective = data.problem.objective
     if parallel is None:
-        parallel = (os.cpu_count() or 1) >= 2 and time_limit >= _MIN_PARALLEL_S
+        parallel = _spare_core() and time_limit >= _MIN_PARALLEL_S
     seeds = (seed, seed + 1) if parallel else (seed,)
     return solve_pyvrp_parallel(data, time_limit, seeds, objective, costs, iterations)
 
@@ -546,6 +547,16 @@ def solve_pyvrp_portfolio(data: SolverData, costs: Any, time_limit: float, seed:
 # --------------------------------------------------------------------------- worker processes
 
 _MIN_PARALLEL_S = 2.0
+
+
+def _spare_core() -> bool:
+    """A second core that nothing else is busy on (a second seed on a busy core only halves the first)."""
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = 0.0
+    return cores >= 2 and load <= cores - 1.5
 
 
 class _Worker:
