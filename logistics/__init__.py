@@ -17,3 +17,6 @@ __all__ += ["Plan", "solve"]
 from .scenarios import yanhu_demo  # noqa: E402
 
 __all__ += ["yanhu_demo"]
+from .tiers import TieredPlan, plan_tiers  # noqa: E402
+
+__all__ += ["TieredPlan", "plan_tiers"]
