@@ -49,6 +49,11 @@ __all__ = ["EngineResult", "PyVRPInstance", "build_instance", "run_instance", "s
            "solve_pyvrp_parallel", "solve_pyvrp_portfolio"]
 
 _SCALES = (1, 10, 100, 1000)
+_UNREACHABLE = 1 << 40  # matrix entries from here on mean "no way"; PyVRP's own limit is 2**44
+
+
+def _clip(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.minimum(a, _UNREACHABLE), dtype=np.int64)
 
 
 @dataclass
@@ -268,7 +273,7 @@ def build_instance(data: SolverData, objective: str | None = None, cost_arrays: 
     nodes = np.concatenate([depot_nodes, np.arange(n)])
     order_loc = nD + np.arange(n)
     ix = np.ix_(nodes, nodes)
-    base_dist = np.ascontiguousarray(data.distance[ix], dtype=np.int64)
+    base_dist = _clip(data.distance[ix])
 
     # -- vehicle types ---------------------------------------------------------------------------
     used = [t for t, vt in enumerate(fleet) if vt.count > 0]
@@ -295,9 +300,9 @@ def build_instance(data: SolverData, objective: str | None = None, cost_arrays: 
             arc_id = next((u for u in arc_ids if np.array_equal(costs.arc[u], a)), t)
             arc_ids.setdefault(arc_id, arc_id)
         key = (arc_id, vt.speed_factor, forbid.tobytes())
-        dist = base_dist if a is None else np.ascontiguousarray(a[ix], dtype=np.int64)
+        dist = base_dist if a is None else _clip(a[ix])
         # longer than any route can really be in this profile
-        bound = int(dist.max(axis=1).sum()) + 1
+        bound = int(np.where(dist < _UNREACHABLE, dist, 0).max(axis=1).sum()) + 1
         if key not in profiles:
             profiles[key] = len(dist_mats)
             if forbid.any():
@@ -307,7 +312,7 @@ def build_instance(data: SolverData, objective: str | None = None, cost_arrays: 
                 dist[:, cols] += bound
                 dist[cols, cols] = 0
             dist_mats.append(dist)
-            dur_mats.append(np.ascontiguousarray(data.duration[t][ix], dtype=np.int64))
+            dur_mats.append(_clip(data.duration[t][ix]))
         v0 = type_vehicles[j][0]
         max_dist = vt.max_distance
         if forbid.any():
@@ -538,8 +543,9 @@ def solve_pyvrp_portfolio(data: SolverData, costs: Any, time_limit: float, seed:
     if data.n_orders == 0:
         return None
     objective = data.problem.objective
-    if parallel is None:
-        parallel = _spare_core() and time_limit >= _MIN_PARALLEL_S
+    if parallel is None:  # with an iteration bound the choice must not depend on the machine's load
+        parallel = time_limit >= _MIN_PARALLEL_S and (
+            (os.cpu_count() or 1) >= 2 if iterations is not None else _spare_core())
     seeds = (seed, seed + 1) if parallel else (seed,)
     return solve_pyvrp_parallel(data, time_limit, seeds, objective, costs, iterations)
 
