@@ -32,7 +32,8 @@ Conventions (all problems use ``objective="distance"``, one ambient product
 
   ``scale`` and ``rounding`` (``"floor"``, ``"round"`` or ``"ceil"``) may be
   overridden for Solomon, Li & Lim and Cordeau files.
-* **Travel time equals distance** (speed 1; Li & Lim's speed field divides).
+* **Travel time equals distance** (speed 1; Li & Lim's speed field divides, and the
+  0 that a few Li & Lim files give there is read as 1).
 * **Fleet.** One vehicle type ``"vehicle"`` (Cordeau: one type ``"d<depot id>"``
   per depot).  Counts: Solomon/Homberger/Li & Lim use the file's ``NUMBER``/``K``
   (25, 50 or 100); Cordeau the file's vehicles per depot.  CVRP files have no fleet
@@ -455,8 +456,10 @@ def _read_lilim(path: Path, vehicles: int | None, scale: int, rounding: str) -> 
         raise L.error(no, "K", f"fleet size must be positive, got {head['K']:g}")
     if head["Q"] <= 0:
         raise L.error(no, "Q", f"capacity must be positive, got {head['Q']:g}")
-    if head["S"] <= 0:
-        raise L.error(no, "S", f"speed must be positive, got {head['S']:g}")
+    if head["S"] < 0:
+        raise L.error(no, "S", f"speed must not be negative, got {head['S']:g}")
+    if head["S"] == 0:
+        head["S"] = 1.0  # a few published files (lc104, lr107, ...) say 0; the benchmark's speed is 1
     raw = []
     for no, text in L.rows[1:]:
         raw.append((no, L.numbers(no, text, _LILIM_COLS, ints=["id", "pickup_sibling", "delivery_sibling"])))

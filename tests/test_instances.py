@@ -308,6 +308,16 @@ def test_lilim_bad_sibling(tmp_path):
         read_instance(f, format="lilim")
 
 
+def test_lilim_speed_zero_reads_as_one(tmp_path):
+    # lc104, lr107 and a few others publish "25 200 0" as their first line
+    f = broken(tmp_path, "lilim/lc101.txt", 1, "25\t200\t0")
+    p = read_instance(f)
+    assert dist(p, "0", "1") == 1868 and p.matrix.duration[0, 1] == 1868
+    f = broken(tmp_path, "lilim/lc101.txt", 1, "25\t200\t-1")
+    with pytest.raises(ProblemError, match=r"line 1: S: speed must not be negative"):
+        read_instance(f)
+
+
 def test_cordeau_bad_header(tmp_path):
     f = broken(tmp_path, "mdvrp/p01.txt", 1, "3 4 50 4")
     with pytest.raises(ProblemError, match=r"line 1: type: problem type 3 is not 2"):
