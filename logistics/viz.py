@@ -185,7 +185,7 @@ def plan_map(plan, problem=None, offline: bool = False, *, tiles: str | None = "
     center = (float(np.mean([p[0] for p in pts])), float(np.mean([p[1] for p in pts]))) if pts else (0.0, 0.0)
 
     m = folium.Map(location=center, zoom_start=10, tiles=None if offline else tiles, control_scale=True,
-                   width=width, height=height, prefer_canvas=False)
+                   width=width, height=height, prefer_canvas=False, zoom_snap=0.25)
     if offline:
         js, css = offline_assets()
         # instance lists: the class lists name CDN URLs
