@@ -53,7 +53,10 @@ _UNREACHABLE = 1 << 40  # matrix entries from here on mean "no way"; PyVRP's own
 
 
 def _clip(a: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(np.minimum(a, _UNREACHABLE), dtype=np.int64)
+    """A fresh int64 matrix with entries capped and a zero diagonal, as PyVRP requires."""
+    out = np.minimum(a, _UNREACHABLE).astype(np.int64)
+    np.fill_diagonal(out, 0)
+    return out
 
 
 @dataclass
