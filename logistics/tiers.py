@@ -216,7 +216,21 @@ TRANSFER_COLUMNS = ["order_id", "direction", "station", "trunk_order", "trunk_ve
 
 def _solve_job(job: tuple) -> Plan:
     problem, limit, seed, engine, iterations = job
-    return solve(problem, time_limit=limit, seed=seed, engine=engine, iterations=iterations)
+    return _solve1(problem, limit, seed, engine, iterations)
+
+
+def _solve1(problem: Problem, limit: float, seed: int, engine: str, iterations: int | None) -> Plan:
+    """``solve``; if an engine other than OR-Tools fails on the model, OR-Tools alone (noted in ``meta``)."""
+    t0 = time.perf_counter()
+    try:
+        return solve(problem, time_limit=limit, seed=seed, engine=engine, iterations=iterations)
+    except (ValueError, RuntimeError) as e:
+        if engine == "ortools" or isinstance(e, ProblemError):
+            raise
+        left = max(0.2, limit - (time.perf_counter() - t0))
+        plan = solve(problem, time_limit=left, seed=seed, engine="ortools", iterations=iterations)
+        plan.meta["engine_fallback"] = f"{engine} failed ({e}); solved with ortools"
+        return plan
 
 
 def _pool_context():
@@ -421,13 +435,22 @@ class _Planner:
             except ProblemError as e:
                 rec = str(e.record) if e.record is not None else None
                 if rec is not None and any(o.id == rec for o in orders):
-                    excluded[rec] = str(e)
+                    excluded[rec] = f"{leg}: {e}"
                     orders = [o for o in orders if o.id != rec]
                     continue
                 raise
 
+    def _restrict(self, o: Order, depot: str) -> Order:
+        """``vehicle_types`` naming last-mile types are renamed to the depot's copies; other names are dropped."""
+        if getattr(o, "vehicle_types", None) is None:
+            return o
+        names = {vt.name.rsplit("@", 1)[0]: vt.name for vt in self.lm_types.get(depot, [])}
+        keep = tuple(names[n] for n in o.vehicle_types if n in names)
+        return replace(o, vehicle_types=keep or None)
+
     def leg_order(self, o: Order, depot: str, release: int | None) -> tuple[Order | None, str | None]:
         """The order as the depot's last mile sees it (tighter windows / shelf life), or a reason it cannot."""
+        o = self._restrict(o, depot)
         if depot == self.hub:
             return o, None
         S = self.shelf[o.id]
@@ -593,12 +616,12 @@ class _Planner:
         p, ex = self.make_problem("trunk outbound", chunks, self.trunk_types, [self.hub], "trunk")
         for cid, why in ex.items():
             for oid in members.pop(cid, []):
-                excluded[oid] = f"trunk: {why}"
+                excluded[oid] = why
         if p is None or not p.orders:
             self.no_trunk = {k: v for k, v in excluded.items() if v.startswith("trunk:")}
             return {"problem": p, "plan": None, "members": members, "excluded": excluded, "release": {},
                     "chunk_at": {}}
-        plan = solve(p, time_limit=limit, seed=self.seed, engine=self.engine, iterations=self.iterations)
+        plan = _solve1(p, limit, self.seed, self.engine, self.iterations)
         plan = retime_earliest(p, plan)
         res = self._out_result(p, plan, members, excluded)
         self.no_trunk = {k: v for k, v in res["excluded"].items() if v.startswith("trunk:")}
@@ -864,7 +887,7 @@ class _Planner:
                 self.unserved[oid] = ("trunk", f"collected at the station but no trunk pickup: {why}")
         if p is None or not p.orders:
             return {"problem": p, "plan": None, "members": members}
-        plan = solve(p, time_limit=limit, seed=self.seed, engine=self.engine, iterations=self.iterations)
+        plan = _solve1(p, limit, self.seed, self.engine, self.iterations)
         plan = retime_earliest(p, plan)
         for r in plan.unserved.itertuples():
             for oid in members.get(r.order_id, []):
