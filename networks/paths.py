@@ -67,15 +67,97 @@ def _cache_key(ids, lon, lat, fp: str, options: dict) -> str:
     return h.hexdigest()[:40]
 
 
+def _core_graph(comp, pinned: np.ndarray):
+    """Contract pass-through vertices (degree-2 chains) of the lex-weighted graph.
+
+    A vertex that is not ``pinned`` and either joins exactly two neighbours both
+    ways or has one way in and one way out adds nothing to shortest paths but a
+    heap operation: chains of them become single edges whose weight is the exact
+    sum (integer-valued floats) of the chain.  Returns ``(csr, index)`` where
+    ``index[v]`` is the core index of vertex ``v`` (-1 if contracted), or None
+    when too few vertices can be contracted to be worth it.
+    """
+    import scipy.sparse as sp
+
+    mat = comp.lex()[0]
+    n = comp.n
+    coo = mat.tocoo()
+    src, dst, w = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
+    outdeg = np.bincount(src, minlength=n)
+    indeg = np.bincount(dst, minlength=n)
+    order = np.lexsort((dst, src))
+    src, dst, w = src[order], dst[order], w[order]
+    start = np.concatenate([[0], np.cumsum(outdeg)])
+    # in-neighbours sorted per vertex
+    iorder = np.lexsort((src, dst))
+    isrc = src[iorder]
+    istart = np.concatenate([[0], np.cumsum(indeg)])
+    o1 = np.full(n, -1)
+    o2 = np.full(n, -1)
+    has1 = outdeg >= 1
+    o1[has1] = dst[start[:-1][has1]]
+    has2 = outdeg >= 2
+    o2[has2] = dst[start[:-1][has2] + 1]
+    i1 = np.full(n, -1)
+    i2 = np.full(n, -1)
+    ih1 = indeg >= 1
+    i1[ih1] = isrc[istart[:-1][ih1]]
+    ih2 = indeg >= 2
+    i2[ih2] = isrc[istart[:-1][ih2] + 1]
+    two_way = (outdeg == 2) & (indeg == 2) & (o1 == i1) & (o2 == i2)
+    one_way = (outdeg == 1) & (indeg == 1) & (o1 != i1)
+    contract = (two_way | one_way)
+    contract[pinned] = False
+    if contract.sum() < 0.1 * n:
+        return None
+    w1 = np.zeros(n)
+    w2 = np.zeros(n)
+    w1[has1] = w[start[:-1][has1]]
+    w2[has2] = w[start[:-1][has2] + 1]
+    # walk every edge leaving a core vertex through contracted vertices to the next core vertex
+    from_core = ~contract[src]
+    u0 = src[from_core]
+    prev = u0.copy()
+    cur = dst[from_core].copy()
+    acc = w[from_core].copy()
+    active = contract[cur]
+    for _ in range(n):
+        if not active.any():
+            break
+        a = np.flatnonzero(active)
+        c, p = cur[a], prev[a]
+        go_first = (o1[c] != p) | one_way[c]
+        nxt = np.where(go_first, o1[c], o2[c])
+        acc[a] += np.where(go_first, w1[c], w2[c])
+        prev[a] = c
+        cur[a] = nxt
+        active[a] = contract[nxt]
+    keep = cur != u0
+    core = np.flatnonzero(~contract)
+    index = np.full(n, -1)
+    index[core] = np.arange(len(core))
+    cu, cv, cw = index[u0[keep]], index[cur[keep]], acc[keep]
+    order = np.lexsort((cw, cv, cu))
+    cu, cv, cw = cu[order], cv[order], cw[order]
+    first = np.ones(len(cu), dtype=bool)
+    first[1:] = (cu[1:] != cu[:-1]) | (cv[1:] != cv[:-1])
+    m = len(core)
+    return sp.csr_matrix((cw[first], (cu[first], cv[first])), shape=(m, m)), index
+
+
 def _lex_dijkstra(comp, sources: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fastest-path durations (s) and their lengths (m) from ``sources`` to ``targets`` (vertex indices)."""
     from scipy.sparse.csgraph import dijkstra
 
     mat, ls, ts, shift = comp.lex()
+    core = _core_graph(comp, np.union1d(sources, targets))
+    if core is not None:
+        mat, index = core
+        sources, targets = index[sources], index[targets]
     base = 2.0 ** shift
     dur = np.empty((len(sources), len(targets)))
     dist = np.empty((len(sources), len(targets)))
-    step = max(1, _CHUNK_CELLS // max(comp.n, 1))
+    step = max(1, _CHUNK_CELLS // max(mat.shape[0], 1))
     for lo in range(0, len(sources), step):
         w = dijkstra(mat, directed=True, indices=sources[lo:lo + step])[:, targets]
         with np.errstate(invalid="ignore"):

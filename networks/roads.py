@@ -361,18 +361,26 @@ class CompiledRoads:
         if self._lex is None:
             import scipy.sparse as sp
 
-            m = max(len(self.src), 1)
-            lsum = float(self.length.sum()) + m
-            tsum = float(self.travel_time.sum()) + m
+            # a fastest path is simple: at most n-1 edges, so its sums are bounded by
+            # the sums of the n-1 largest edge values; all path sums stay below 2**52
+            k = max(1, min(self.n - 1, len(self.src)))
+
+            def top(values: np.ndarray) -> float:
+                if len(values) <= k:
+                    return float(values.sum())
+                return float(np.partition(values, len(values) - k)[len(values) - k:].sum())
+
+            lsum = top(self.length) + k
+            tsum = top(self.travel_time) + k
             free = 51 - math.ceil(math.log2(lsum + 1)) - math.ceil(math.log2(tsum + 1))
             kt = min(10, free - min(7, free // 2))
             kl = min(7, free - kt)
             ls, ts = 2.0 ** kl, 2.0 ** kt
             lu = np.rint(self.length * ls)
-            shift = math.ceil(math.log2(float(lu.sum()) + 1))
-            while True:  # every path sum stays below 2**52: exact in float64
+            shift = math.ceil(math.log2(top(lu) + 1))
+            while True:
                 tu = np.maximum(1.0, np.rint(self.travel_time * ts))
-                if float(tu.sum()) * 2.0 ** shift + float(lu.sum()) < 2.0 ** 52:
+                if top(tu) * 2.0 ** shift + top(lu) < 2.0 ** 52:
                     break
                 ts /= 2.0
             w = tu * 2.0 ** shift + lu
@@ -411,12 +419,17 @@ _COMPILED: "weakref.WeakKeyDictionary[Any, tuple[tuple[int, int], CompiledRoads]
 
 
 def compile_roads(roads: nx.Graph) -> CompiledRoads:
-    """The array form of ``roads`` (cached per graph object; treat graphs as read-only)."""
+    """The array form of ``roads``.
+
+    Cached per graph object: treat road graphs as read-only once built, or call
+    :func:`forget` after editing one in place (adding nodes is noticed, changing
+    edge attributes is not).
+    """
     if not isinstance(roads, nx.Graph):
         raise NetworkError(f"roads must be a networkx graph, got {type(roads).__name__}", field="roads")
     if not roads.is_directed():
         roads = nx.MultiDiGraph(roads.to_directed())
-    stamp = (roads.number_of_nodes(), roads.number_of_edges())
+    stamp = roads.number_of_nodes()  # counting a MultiDiGraph's edges costs as much as a matrix
     hit = _COMPILED.get(roads)
     if hit is not None and hit[0] == stamp:
         return hit[1]
@@ -476,6 +489,11 @@ def compile_roads(roads: nx.Graph) -> CompiledRoads:
     except TypeError:  # pragma: no cover - graph type without weakref support
         pass
     return comp
+
+
+def forget(roads: nx.Graph) -> None:
+    """Drop the cached array form of ``roads``; call it after editing a graph in place."""
+    _COMPILED.pop(roads, None)
 
 
 def _finite(v) -> bool:

@@ -259,3 +259,47 @@ def test_many_points_match_networkx():
     np.fill_diagonal(acc, 0)
     np.testing.assert_allclose(tm.duration, dur + acc / (15 / 3.6), atol=1.0)
     np.testing.assert_allclose(tm.distance, dist + acc, atol=1.0)
+
+
+def curvy_layer(seed=5, n=6, shape_points=8):
+    """A street grid whose streets carry shape points (degree-2 vertices), some one-way."""
+    rng = np.random.default_rng(seed)
+    geoms, cls, ow = [], [], []
+    for i in range(n):
+        for j in range(n):
+            for di, dj in ((1, 0), (0, 1)):
+                if i + di >= n or j + dj >= n:
+                    continue
+                t = np.linspace(0, 1, shape_points + 2)
+                x = 111.0 + 0.01 * (i + di * t) + (0.0008 * np.sin(np.pi * t) * dj)
+                y = 35.0 + 0.01 * (j + dj * t) + (0.0008 * np.sin(np.pi * t) * di)
+                geoms.append(LineString(np.column_stack([x, y])))
+                cls.append(rng.choice(["primary", "residential", "tertiary"]))
+                ow.append(rng.choice([None, None, None, "yes", "-1"]))
+    return gpd.GeoDataFrame({"highway": cls, "oneway": ow}, geometry=geoms, crs="EPSG:4326")
+
+
+def test_chain_contraction_matches_networkx():
+    g = road_graph(curvy_layer())
+    comp = compile_roads(g)
+    rng = np.random.default_rng(7)
+    lon = rng.uniform(111.0, 111.05, 25)
+    lat = rng.uniform(35.0, 35.05, 25)
+    s = snap(g, lon, lat, max_distance_m=None, component="largest")
+    core = paths._core_graph(comp, np.unique(s.vertex))
+    assert core is not None and core[0].shape[0] < 0.5 * comp.n  # most vertices were contracted
+    tm = points_travel_matrix(list(range(25)), lon, lat, roads=g, cache=False, component="largest",
+                              max_snap_m=None)
+    sub = g.subgraph(comp.labels[comp.largest_component()].tolist())
+    dur, dist = nx_reference(sub, lon, lat)
+    acc = s.distance_m[:, None] + s.distance_m[None, :]
+    np.fill_diagonal(acc, 0)
+    np.testing.assert_allclose(tm.duration, dur + acc / (15 / 3.6), atol=1.0)
+    np.testing.assert_allclose(tm.distance, dist + acc, atol=1.0)
+    # points snapped into the middle of chains (pinned vertices) work too
+    mid = [(d["x"], d["y"]) for n_, d in sub.nodes(data=True)][::9][:15]
+    mlon, mlat = np.array(mid).T
+    tm2 = points_travel_matrix(list(range(len(mid))), mlon, mlat, roads=sub, cache=False)
+    dur2, dist2 = nx_reference(sub, mlon, mlat)
+    np.testing.assert_allclose(tm2.duration, dur2, atol=1.0)
+    np.testing.assert_allclose(tm2.distance, dist2, atol=1.0)
