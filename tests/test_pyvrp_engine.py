@@ -249,7 +249,9 @@ def test_cost_objective_with_ortools_cost_arrays():
     from logistics.solvers.ortools import cost_arrays
 
     n = 25
-    vt = van(count=6, cap=100, cost_per_km=2.5, cost_per_hour=40.0, fixed_cost=150.0)
+    # a reefer: the OR-Tools arc costs carry door-open refrigeration on the service node (non-zero diagonal)
+    vt = VehicleType("reefer", 6, (Compartment("chilled", 100),), start_depot="D", shift=(0, 10 * 3600),
+                     cost_per_km=2.5, cost_per_hour=40.0, fixed_cost=150.0)
     pr = Problem(orders=deliveries(n, 12), fleet=(vt,), matrix=points(n, 12))
     data = build(pr)
     res = solve_pyvrp(data, time_limit=5, seed=0, cost_arrays=cost_arrays(data), max_iterations=ITERS)
@@ -271,6 +273,16 @@ def test_parallel_seeds_return_the_best():
     assert res.feasible
     check_routes(pr, res.routes)
     assert res.cost == min(s.cost for s in singles)
+    # the second seed really ran in the other interpreter and came back whole
+    import pickle
+    import time
+
+    from logistics.solvers.pyvrp_engine import _Worker
+
+    payload = pickle.dumps(dict(vars(build_instance(data))))
+    other = _Worker(payload, 20, 1, ITERS, time.time() + 20).result(time.time() + 30)
+    assert isinstance(other, EngineResult) and other.seed == 1
+    assert other.routes == singles[1].routes and other.cost == singles[1].cost
 
 
 # -- Solomon c101, distance-only with DIMACS truncation (x10 integer matrices) --------------------------------------

@@ -43,7 +43,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .arrays import COST_SCALE, QTY_SCALE, SolverData
+if __package__:  # also runs as a bare worker script (see _Worker), which needs only the search half
+    from .arrays import COST_SCALE, QTY_SCALE, SolverData
 
 __all__ = ["EngineResult", "PyVRPInstance", "build_instance", "run_instance", "solve_pyvrp",
            "solve_pyvrp_parallel", "solve_pyvrp_portfolio"]
@@ -505,8 +506,7 @@ def solve_pyvrp_parallel(data: SolverData, time_limit: float, seeds: Sequence[in
     """:func:`solve_pyvrp` with one seed per process; the best result wins.
 
     The first seed runs in this process, the others in fresh interpreters
-    (``python -m logistics.solvers.pyvrp_engine``) that receive only the
-    pickled PyVRP model, never the Problem.  Fresh interpreters rather than a
+    that receive only the pickled PyVRP model, never the Problem.  Fresh interpreters rather than a
     multiprocessing pool: a spawned pool re-imports the caller's main module,
     which runs an unguarded script's top level a second time.  Best: feasible
     first, then lowest cost, then fewest routes, then seed order.
@@ -519,7 +519,7 @@ def solve_pyvrp_parallel(data: SolverData, time_limit: float, seeds: Sequence[in
     if data.n_orders == 0 or len(seeds) == 1:
         return solve_pyvrp(data, time_limit, seeds[0], objective, cost_arrays, max_iterations, multi_windows)
     inst = build_instance(data, objective, cost_arrays, multi_windows)
-    payload = pickle.dumps(inst, protocol=pickle.HIGHEST_PROTOCOL)
+    payload = pickle.dumps(dict(vars(inst)), protocol=pickle.HIGHEST_PROTOCOL)
     workers = []
     for s in seeds[1:]:
         try:
@@ -569,16 +569,17 @@ def _spare_core() -> bool:
 
 
 class _Worker:
-    """One seed in a fresh interpreter; the pickled model goes in on stdin, the result comes back on stdout."""
+    """One seed in a fresh interpreter; the pickled model goes in on stdin, the result comes back on stdout.
+
+    The interpreter runs this file as an isolated script (``python -I``): it
+    imports PyVRP and numpy only, not the package, which matters on a busy
+    machine; model and result travel as plain field dicts.
+    """
 
     def __init__(self, payload: bytes, time_limit: float, seed: int, max_iterations: int | None,
                  deadline: float):
-        root = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        self.proc = subprocess.Popen([sys.executable, "-m", "logistics.solvers.pyvrp_engine"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     env=env)
+        self.proc = subprocess.Popen([sys.executable, "-I", str(Path(__file__).resolve())],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         header = pickle.dumps((time_limit, seed, max_iterations, deadline), protocol=pickle.HIGHEST_PROTOCOL)
         self._writer = threading.Thread(target=self._feed, args=(header + payload,), daemon=True)
         self._writer.start()
@@ -604,7 +605,7 @@ class _Worker:
         if self.proc.returncode != 0 or not out:
             return None
         try:
-            return pickle.loads(out)
+            return EngineResult(**pickle.loads(out))
         except Exception:
             return None
 
@@ -612,9 +613,9 @@ class _Worker:
 def _worker_main() -> None:
     stdin = sys.stdin.buffer
     time_limit, seed, max_iterations, deadline = pickle.load(stdin)
-    inst = pickle.load(stdin)
+    inst = PyVRPInstance(**pickle.load(stdin))
     res = run_instance(inst, time_limit, seed, max_iterations, deadline)
-    sys.stdout.buffer.write(pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.write(pickle.dumps(dict(vars(res)), protocol=pickle.HIGHEST_PROTOCOL))
     sys.stdout.buffer.flush()
 
 
