@@ -119,6 +119,12 @@ class Network:
 
     def __post_init__(self) -> None:
         self.nodes = _validate_nodes(self.nodes)
+        if self.roads is not None:
+            import networkx as nx
+
+            if not isinstance(self.roads, nx.Graph):
+                raise NetworkError(f"roads must be a networkx graph (see networks.roads.road_graph), got "
+                                   f"{type(self.roads).__name__}", field="roads")
 
     # -- slices ---------------------------------------------------------------------------
     def _tier(self, tier: Tier) -> gpd.GeoDataFrame:

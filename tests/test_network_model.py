@@ -112,6 +112,12 @@ def test_geometry_and_columns():
         Network(pd.DataFrame({"node_id": ["hub"]}))
 
 
+def test_roads_must_be_a_graph():
+    with pytest.raises(NetworkError) as ei:
+        Network(frame(BASE), roads={"a": 1})
+    assert ei.value.field == "roads"
+
+
 def test_villages_of_unknown_station():
     net = Network(frame(BASE))
     with pytest.raises(NetworkError) as ei:

@@ -159,5 +159,19 @@ def test_helsinki_real_data_matrix(helsinki_pbf):
     # triangle inequality up to rounding and access legs
     i, j, k = 0, n // 2, n - 1
     assert tm.duration[i, k] <= tm.duration[i, j] + tm.duration[j, k] + 2 * 600
+    # the first rows agree with a networkx Dijkstra on the same graph
+    import networkx as nx
+
+    from networks.roads import compile_roads
+
+    comp = compile_roads(g)
+    main = g.subgraph(comp.labels[comp.largest_component()].tolist())
+    s = snap(g, lon, lat, component="largest")
+    acc = (s.distance_m[:, None] + s.distance_m[None, :]) / (15 / 3.6)
+    for i in range(0, n, n // 5):
+        t = nx.single_source_dijkstra_path_length(main, s.node[i], weight="travel_time")
+        ref = np.array([t[v] for v in s.node]) + acc[i]
+        ref[i] = 0
+        np.testing.assert_allclose(tm.duration[i], ref, atol=1.0)
     line = route_line(g, lon[:3], lat[:3], component="largest")
     assert line.length > 0 and len(line.coords) > 3
