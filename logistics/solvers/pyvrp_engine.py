@@ -25,8 +25,12 @@ What maps exactly:
 
 What is relaxed (listed in :attr:`EngineResult.relaxed`): shelf life, soft
 time windows (kept hard), several windows of paired orders (their span) and,
-for the cost objective, the cold-chain cost terms (refrigeration, load-
-dependent fuel, freshness) unless ``cost_arrays`` supplies linear rates.
+for the cost objective, whatever is not linear in distance and route
+duration: with the OR-Tools engine's ``CostArrays`` (arc costs with fuel and
+door-open refrigeration, span and fixed costs) only freshness decay and
+soft-window lateness are left out; from the fleet alone, only vehicle rates.
+Shelf life and relaxed windows are checked on PyVRP's schedule afterwards
+(:attr:`EngineResult.violations`).
 """
 from __future__ import annotations
 
@@ -66,11 +70,11 @@ class EngineResult:
 
     ``routes[v]`` lists the order indices vehicle ``v`` visits, in order (empty:
     unused).  ``cost`` is PyVRP's objective in OR-Tools objective units (cost
-    units, or distance units for the distance objective), ``inf`` when no
-    solution was found.  ``feasible`` means feasible for the model PyVRP solved
-    with every required order served; ``relaxed`` names what that model
-    relaxed and ``violations`` lists checks of relaxed constraints that the
-    routes fail (OR-Tools has to repair those).
+    units, or distance units for the distance objective), dropped orders'
+    penalties included.  ``feasible`` means feasible for the model PyVRP
+    solved with every required order served; ``relaxed`` names what that
+    model relaxed or encoded approximately and ``violations`` lists checks of
+    relaxed constraints that the routes fail (OR-Tools has to repair those).
     """
 
     routes: list[list[int]]
