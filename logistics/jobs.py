@@ -214,11 +214,10 @@ def _lint_yaml(root, where: str) -> None:
                 raise ProblemError(
                     f"{where}: {fp}: write times as quoted strings ('{node.value}'); YAML reads an unquoted "
                     f"{node.value} as a base-60 number", record=where, field=fp or None)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((child, path + [k]) for k, child in enumerate(node.value))
+        elif isinstance(node, yaml.SequenceNode):  # children pushed in reverse: reported in document order
+            stack.extend(reversed([(child, path + [k]) for k, child in enumerate(node.value)]))
         elif isinstance(node, yaml.MappingNode):
-            for key, child in node.value:
-                stack.append((child, path + [getattr(key, "value", "?")]))
+            stack.extend(reversed([(child, path + [getattr(key, "value", "?")]) for key, child in node.value]))
 
 
 def _plain(x: Any) -> Any:
@@ -493,7 +492,10 @@ def _orders_inline(spec: list, where: str) -> tuple[list[Order], dict[str, int]]
             o = Order(**_order_kwargs(rec))
         except ProblemError as e:
             raise _prefixed(e, where, f"orders[{k}]") from None
-        row_of.setdefault(o.id, k)
+        if o.id in row_of:
+            raise ProblemError(f"{where}: orders[{k}].id: order {o.id!r} appears more than once (first at "
+                               f"orders[{row_of[o.id]}])", record=o.id, field=f"orders[{k}].id")
+        row_of[o.id] = k
         orders.append(o)
     return orders, row_of
 
@@ -608,7 +610,10 @@ def _orders_from_file(spec: str, base: Path, where: str, allow_outside: bool):
     row_of = {}
     for row, rid in enumerate(frame["order_id"]):
         if rid is not None:
-            row_of.setdefault(rid, row)
+            if rid in row_of:
+                raise ProblemError(f"{where}: orders[{row}].id: order {rid!r} appears more than once "
+                                   f"({p.name} rows {row_of[rid]} and {row})", record=rid, field=f"orders[{row}].id")
+            row_of[rid] = row
     try:
         orders = orders_from_frame(frame)
     except ProblemError as e:
