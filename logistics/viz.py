@@ -192,7 +192,7 @@ def plan_map(plan, problem=None, offline: bool = False, *, tiles: str | None = "
         m.default_js = []
         m.default_css = []
         m.get_root().header.add_child(
-            folium.Element(f"<style>{css}</style>\n<style>.leaflet-container{{background:#f4f4f0;}}</style>\n"
+            folium.Element(f"<link rel=\"icon\" href=\"data:,\">\n<style>{css}</style>\n<style>.leaflet-container{{background:#f4f4f0;}}</style>\n"
                            f"<script>{js}</script>\n<script>{JQUERY_SHIM}</script>"), name="leaflet_inline")
 
     # network tiers
