@@ -211,7 +211,7 @@ def _run_dask(todo, options, scheduler, done, connect_timeout) -> None:
             fut = client.submit(run_one, job, job_out, options, key=f"coldroute-{name}-{token}", pure=False,
                                 retries=0)
             futures[fut] = (job, job_out, name)
-        for fut in as_completed(list(futures)):
+        for fut in as_completed(list(futures), loop=client.loop):
             job, job_out, name = futures[fut]
             try:
                 done(fut.result())
