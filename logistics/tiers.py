@@ -253,13 +253,18 @@ def solve_many(problems: Mapping[Any, Problem], time_limit: float, *, seed: int 
     w = _workers(workers, len(keys))
     rounds = math.ceil(len(keys) / w)
     per = max(0.2, float(time_limit) / rounds)
-    jobs = [(problems[k], per, seed, engine, iterations) for k in keys]
+    jobs = [(problems[k], min(per, size_limit(problems[k])), seed, engine, iterations) for k in keys]
     if executor is not None and len(keys) > 1:
         return dict(zip(keys, executor.map(_solve_job, jobs)))
     if w <= 1 or len(keys) == 1:
         return {k: _solve_job(j) for k, j in zip(keys, jobs)}
     with ProcessPoolExecutor(w, mp_context=_pool_context()) as ex:
         return dict(zip(keys, ex.map(_solve_job, jobs)))
+
+
+def size_limit(problem: Problem) -> float:
+    """Enough search time for a problem of this size (small sub-problems converge in well under a second)."""
+    return max(1.0, 0.06 * len(problem.orders))
 
 
 def _workers(workers: int | None, n_jobs: int) -> int:
@@ -621,7 +626,7 @@ class _Planner:
             self.no_trunk = {k: v for k, v in excluded.items() if v.startswith("trunk:")}
             return {"problem": p, "plan": None, "members": members, "excluded": excluded, "release": {},
                     "chunk_at": {}}
-        plan = _solve1(p, limit, self.seed, self.engine, self.iterations)
+        plan = _solve1(p, min(limit, size_limit(p)), self.seed, self.engine, self.iterations)
         plan = retime_earliest(p, plan)
         res = self._out_result(p, plan, members, excluded)
         self.no_trunk = {k: v for k, v in res["excluded"].items() if v.startswith("trunk:")}
@@ -749,40 +754,71 @@ class _Planner:
         return sorted(moves)
 
     def _rebalance(self, assign: dict[str, str], legs: dict[str, _Leg], release: Mapping[str, int]) -> bool:
-        moves = self.boundary_moves(assign, release)
-        if not moves:
+        """Try single moves to the next depot, then swaps of two boundary villages between two stations."""
+        singles = self.boundary_moves(assign, release)
+        if not singles:
             return False
+        swaps = []
+        for r1, v, b in singles:
+            a = assign[v]
+            if a == self.hub or b == self.hub:
+                continue
+            for r2, w, b2 in singles:
+                if b2 == a and assign[w] == b:
+                    swaps.append((r1 + r2, v, w))
+        swaps = sorted(swaps)[:2 * len(singles)]
+        trials = [[(v, t)] for _, v, t in singles] + [[(v, assign[w]), (w, assign[v])] for _, v, w in swaps]
         limit = self.rebalance if isinstance(self.rebalance, int) and not isinstance(self.rebalance, bool) \
-            else len(moves)
-        phase_end = self.elapsed() + self.budget(0.25, keep=0.2)
-        short = max(0.3, min(2.0, 0.04 * self.T))
+            else len(trials)
+        phase_end = self.elapsed() + self.budget(1.0, keep=0.25)
+        short = 0.15
         moved: set[str] = set()
         changed = False
         tried = 0
-        for _, v, t in moves:
+        for change in trials:
             if tried >= limit or self.elapsed() + short > phase_end:
                 break
-            d = assign[v]
-            if v in moved or d == t:
+            if any(v in moved or assign[v] == t for v, t in change):
+                continue
+            new_assign = dict(assign)
+            for v, t in change:
+                new_assign[v] = t
+            depots = sorted({assign[v] for v, _ in change} | {t for _, t in change})
+            if not all(self._fits(d, [x for x, y in new_assign.items() if y == d]) for d in depots):
                 continue
             tried += 1
-            a_vill = [x for x, y in assign.items() if y == d and x != v]
-            b_vill = [x for x, y in assign.items() if y == t] + [v]
-            trial = {d: self.lm_problem(d, a_vill, release.get(d) if d != self.hub else None),
-                     t: self.lm_problem(t, b_vill, release.get(t) if t != self.hub else None)}
+            n = max(sum(len(self.at_village.get(x, [])) for x, y in new_assign.items() if y == d) for d in depots)
+            short = max(0.15, min(0.04 * self.T, 2.0, 0.01 * n))
+            trial = {d: self.lm_problem(d, [x for x, y in new_assign.items() if y == d],
+                                        release.get(d) if d != self.hub else None) for d in depots}
             self.solve_legs(trial, short)
-            old = (legs[d].score() if d in legs else 0.0) + (legs[t].score() if t in legs else 0.0)
-            new = trial[d].score() + trial[t].score()
+            old = sum(legs[d].score() if d in legs else 0.0 for d in depots)
+            new = sum(trial[d].score() for d in depots)
             keep = new < old - 1e-6
-            self.log.append({"step": "move", "village": v, "from": d, "to": t, "before": round(old, 2),
+            self.log.append({"step": "move" if len(change) == 1 else "swap",
+                             "village": change[0][0] if len(change) == 1 else [v for v, _ in change],
+                             "from": assign[change[0][0]], "to": change[0][1], "before": round(old, 2),
                              "after": round(new, 2), "kept": keep})
             if keep:
-                assign[v] = t
-                moved.add(v)
-                legs[d], legs[t] = trial[d], trial[t]
+                assign.update(new_assign)
+                moved.update(v for v, _ in change)
+                legs.update(trial)
                 changed = True
         self._drop_empty(legs, assign)
         return changed
+
+    def _fits(self, depot: str, villages: Iterable[str]) -> bool:
+        """Necessary condition: the depot's vans can hold all its deliveries, and all its produce, at once."""
+        cap = sum(vt.count * vt.capacity for vt in self.lm_types.get(depot, []))
+        down = up = 0.0
+        for v in villages:
+            for o in self.at_village.get(v, []):
+                q = sum(o.quantities.values())
+                if o.kind == "delivery":
+                    down += q
+                else:
+                    up += q
+        return down <= cap + 1e-9 and up <= cap + 1e-9
 
     def _reconcile(self, out: dict, assign: Mapping[str, str], legs: dict[str, _Leg]) -> None:
         """Re-plan stations whose goods now arrive later than their vans were told."""
@@ -887,7 +923,7 @@ class _Planner:
                 self.unserved[oid] = ("trunk", f"collected at the station but no trunk pickup: {why}")
         if p is None or not p.orders:
             return {"problem": p, "plan": None, "members": members}
-        plan = _solve1(p, limit, self.seed, self.engine, self.iterations)
+        plan = _solve1(p, min(limit, size_limit(p)), self.seed, self.engine, self.iterations)
         plan = retime_earliest(p, plan)
         for r in plan.unserved.itertuples():
             for oid in members.get(r.order_id, []):
