@@ -27,7 +27,11 @@ def _reach(data: SolverData, i: int) -> tuple[int, int] | None:
     return best
 
 
-def explain(data: SolverData, routes: list[RouteResult], dropped: list[int], arc_costs=None) -> dict[int, str]:
+def explain(data: SolverData, routes: list[RouteResult], dropped: list[int], arc_costs=None,
+            deadline: float | None = None) -> dict[int, str]:
+    """A reason per dropped order.  Past ``deadline`` (perf_counter) the costly insertion analysis is skipped."""
+    import time
+
     p = data.problem
     out: dict[int, str] = {}
     for i in dropped:
@@ -62,6 +66,11 @@ def explain(data: SolverData, routes: list[RouteResult], dropped: list[int], arc
                 out[i] = (f"shelf life {shelf / 3600:.1f} h is shorter than the fastest drive from any depot "
                           f"({drive / 3600:.1f} h)")
                 continue
+        if deadline is not None and time.perf_counter() > deadline:
+            kind = "dropped" if not o.required else "not placed"
+            out[i] = (f"{kind}: no plan including it was found within the time limit (insertion not analysed; "
+                      f"raise time_limit for a detailed reason)")
+            continue
         extra, blocked = _insertion(data, routes, i, arc_costs)
         unit = "" if p.objective == "distance" else "¥"
         scale = 1 if p.objective == "distance" else COST_SCALE

@@ -8,6 +8,8 @@ demo samples villages and aggregates their parcels into one order per flow.
 """
 from __future__ import annotations
 
+from dataclasses import replace as dataclasses_replace
+
 import numpy as np
 
 import networks
@@ -54,7 +56,7 @@ def yanhu_fleet(network: networks.Network) -> list[VehicleType]:
     return fleet
 
 
-def yanhu_demo(seed: int = 0, *, deliveries: int = 120, pickups: int = 50, roads: bool = False,
+def yanhu_demo(seed: int = 0, *, deliveries: int = 120, pickups: int = 50, roads: bool = True,
                network: networks.Network | None = None, costs: CostModel | None = None) -> Problem:
     """A realistic harvest-season day for the district.
 
@@ -105,3 +107,45 @@ def yanhu_demo(seed: int = 0, *, deliveries: int = 120, pickups: int = 50, roads
     return Problem(orders=orders, fleet=fleet, products=PRODUCTS, network=net, costs=costs or CostModel(carbon_price=0.06),
                    name=f"yanhu-harvest-day-seed{seed}", day="2026-10-15",
                    meta={"scenario": "yanhu_demo", "seed": seed, "volumes": "scaled sample, see logistics.scenarios"})
+
+
+def yanhu_day(stops: int, seed: int = 0, *, roads: bool = True, network: networks.Network | None = None,
+              pickup_share: float = 0.3) -> Problem:
+    """A generated day of ``stops`` orders on the Yanhu network, for scale tests.
+
+    Several customers may share a village (shops, households, co-operatives), so
+    orders are drawn with replacement; the fleet grows with the day so that the
+    problem stays feasible.  Deterministic for a given ``seed``.
+    """
+    rng = np.random.default_rng(seed)
+    net = network if network is not None else networks.yanhu(roads=roads)
+    villages = net.villages
+    ids = np.array(sorted(villages.index))
+    scale = max(1, int(np.ceil(stops / 170)))
+    fleet = [dataclasses_replace(vt, count=vt.count * scale) for vt in yanhu_fleet(net)]
+    station_fleet = {vt.start_depot: vt.name for vt in fleet if vt.start_depot != "hub"}
+    n_up = int(round(stops * pickup_share))
+    orders: list[Order] = []
+    where = rng.choice(ids, size=stops, replace=True)
+    for k, vid in enumerate(where):
+        v = villages.loc[vid]
+        if k < stops - n_up:
+            q: dict[str, float] = {"parcels": float(rng.integers(5, 60))}
+            if rng.random() < 0.4:
+                q["dairy_meat"] = float(rng.integers(5, 50))
+            if rng.random() < 0.2:
+                q["frozen_food"] = float(rng.integers(5, 40))
+            cold = len(q) > 1
+            allowed = HUB_BOUND if cold else HUB_BOUND + (station_fleet[v["parent"]],)
+            orders.append(Order(f"D{k:05d}", q, node_id=vid, time_windows=(("08:00", "18:00"),),
+                                service=180 + int(sum(q.values()) / 50 * 60), vehicle_types=allowed,
+                                required=False, penalty=float(rng.integers(200, 400))))
+        else:
+            crop = CROPS.get(v["township"], "apples")
+            qty = float(rng.integers(50, 400))
+            orders.append(Order(f"P{k:05d}", {crop: qty}, node_id=vid, kind="pickup",
+                                time_windows=(("09:00", "17:00"),), service=300 + int(qty / 100 * 60),
+                                vehicle_types=HUB_BOUND, required=False, penalty=float(qty)))
+    return Problem(orders=orders, fleet=fleet, products=PRODUCTS, network=net, costs=CostModel(carbon_price=0.06),
+                   name=f"yanhu-{stops}-stops-seed{seed}", day="2026-10-15",
+                   meta={"scenario": "yanhu_day", "seed": seed, "stops": stops})

@@ -25,13 +25,15 @@ ENGINES = ("auto", "ortools", "pyvrp")
 def solve(problem: Problem, time_limit: float = 10.0, seed: int = 0, *, engine: str = "auto",
           progress: Callable[[float, float], None] | None = None, iterations: int | None = None,
           first_solution: str = "parallel_cheapest_insertion", metaheuristic: str = "guided_local_search",
-          log: bool = False) -> Plan:
+          log: bool = False, decompose: bool | None = None, max_part: int = 400) -> Plan:
     """Plan routes for ``problem`` within ``time_limit`` seconds (whole call).
 
     ``iterations`` makes the run reproducible regardless of machine speed: the
     search stops after that many improving solutions (OR-Tools) / iterations
     (PyVRP) unless the time limit comes first.  ``progress(elapsed_s, best_cost)``
-    is called whenever the best cost improves.
+    is called whenever the best cost improves.  ``decompose`` splits the day into
+    parts of at most ``max_part`` orders solved in parallel (default: when there
+    are more than 2·max_part orders).
     """
     t0 = time.perf_counter()
     if not isinstance(problem, Problem):
@@ -42,6 +44,11 @@ def solve(problem: Problem, time_limit: float = 10.0, seed: int = 0, *, engine: 
     if not (time_limit > 0):
         raise ProblemError(f"time_limit must be positive, got {time_limit}", record="solve", field="time_limit")
     deadline = t0 + float(time_limit)
+    if decompose or (decompose is None and len(problem.orders) > 2 * max_part):
+        from .decompose import solve_decomposed
+
+        return solve_decomposed(problem, time_limit, seed, engine=engine, iterations=iterations,
+                                max_orders=max_part, t0=t0)
     data = arrays.build(problem)
     costs = cost_arrays(data)
     reserve = min(0.5, 0.05 * time_limit) + 0.01 * data.n_orders / 100
@@ -53,13 +60,17 @@ def solve(problem: Problem, time_limit: float = 10.0, seed: int = 0, *, engine: 
         plan.kpis["objective"] = 0.0
         return plan
     if engine in ("auto", "pyvrp"):
+        t1 = time.perf_counter()
         initial, pv_meta = _pyvrp_skeleton(data, costs, deadline - reserve, seed, engine, iterations, t0)
         meta.update(pv_meta)
+        meta["pyvrp_s"] = round(time.perf_counter() - t1, 4)
     model = OrtoolsModel(data, costs)
     remaining = deadline - time.perf_counter() - reserve
     res = model.search(max(0.05, remaining), initial=initial, first_solution=first_solution,
                        metaheuristic=metaheuristic, solution_limit=iterations, progress=progress, log=log)
-    reasons = explain(data, res.routes, res.dropped, costs)
+    t2 = time.perf_counter()
+    reasons = explain(data, res.routes, res.dropped, costs, deadline=deadline - reserve / 2)
+    meta["reasons_s"] = round(time.perf_counter() - t2, 4)
     scale = 1 if problem.objective == "distance" else arrays.COST_SCALE
     meta.update({"status": res.status, "build_s": round(res.build_s, 4), "search_s": round(res.search_s, 4),
                  "history": [[round(t, 3), c] for t, c in res.history]})

@@ -107,7 +107,18 @@ def cost_arrays(data: SolverData) -> CostArrays:
 
 
 class OrtoolsModel:
-    """Builds the RoutingModel once; ``search`` may be called with an initial solution."""
+    """Builds the RoutingModel once; ``search`` may be called with an initial solution.
+
+    Loads are exact without cross-dimension constraints: when deliveries share
+    routes with pickups (or carry a shelf life), every delivery gets a *loading
+    node* at its vehicle's start depot, paired with it (same vehicle, loading
+    first), and every shelf-limited pickup an *unloading node* at the end depot.
+    Two counting dimensions keep loading nodes before the first customer and
+    unloading nodes after the last, so the load dimension is a plain
+    pickup-and-delivery dimension starting empty, and shelf life is a limit
+    between the two nodes of a pair.  Alternatives (one node per possible depot)
+    cover orders that vehicles from several depots may serve.
+    """
 
     def __init__(self, data: SolverData, costs: CostArrays | None = None):
         t0 = time.perf_counter()
@@ -115,29 +126,80 @@ class OrtoolsModel:
         self.costs = cs = costs if costs is not None else cost_arrays(data)
         p = d.problem
         n, V = d.n_orders, d.n_vehicles
-        N = len(d.loc)
+        N0 = len(d.loc)
+        self.H = H = horizon(d)
+        pair_of = {pi: di for pi, di in d.pairs}
+        paired_delivery = {di for _, di in d.pairs}
+        span_max = [min(H, p.fleet[int(d.vehicle_type[v])].max_duration or H,
+                        p.fleet[int(d.vehicle_type[v])].shift[1] - p.fleet[int(d.vehicle_type[v])].shift[0])
+                    for v in range(V)]
+        longest = max(span_max) if V else 0
+        unpaired_deliv = [i for i in range(n) if p.orders[i].kind == "delivery" and i not in paired_delivery]
+        shelf_deliv = [i for i in unpaired_deliv if 0 <= d.shelf[i] < longest]
+        self.pd_mode = bool(unpaired_deliv) and (d.has_pickups or bool(d.pairs) or bool(shelf_deliv))
+        shelf_pick = [i for i in range(n) if p.orders[i].kind == "pickup" and i not in pair_of
+                      and 0 <= d.shelf[i] < longest]
+        # extra nodes: (order, vehicles allowed at this depot, base node giving the location)
+        self.loading: list[tuple[int, list[int], int]] = []
+        self.unloading: list[tuple[int, list[int], int]] = []
+
+        def alternatives(i: int, depot_nodes: np.ndarray) -> dict[int, list[int]]:
+            by_loc: dict[int, list[int]] = {}
+            for v in range(V):
+                if d.allowed[int(d.vehicle_type[v]), i]:
+                    by_loc.setdefault(int(d.loc[depot_nodes[v]]), []).append(v)
+            return by_loc
+
+        if self.pd_mode:
+            for i in unpaired_deliv:
+                for loc, vs in sorted(alternatives(i, d.starts).items()):
+                    self.loading.append((i, vs, int(d.starts[vs[0]])))
+        for i in shelf_pick:
+            for loc, vs in sorted(alternatives(i, d.ends).items()):
+                self.unloading.append((i, vs, int(d.ends[vs[0]])))
+        extra = [b for _, _, b in self.loading] + [b for _, _, b in self.unloading]
+        node_map = np.concatenate([np.arange(N0), np.array(extra, dtype=np.int64)]).astype(np.int64)
+        N = len(node_map)
+        first_load = N0
+        first_unload = N0 + len(self.loading)
+
         self.manager = mgr = pywrapcp.RoutingIndexManager(N, V, d.starts.tolist(), d.ends.tolist())
         self.routing = r = pywrapcp.RoutingModel(mgr)
         self.solver = solver = r.solver()
-        self.H = H = horizon(d)
-        T = len(p.fleet)
         types_used = sorted(set(d.vehicle_type.tolist()))
-        # Routing index <-> node: identical for non-depot nodes in OR-Tools when starts/ends are distinct nodes,
-        # but go through the manager to be safe; reorder matrices to routing-index order once.
         order_idx = np.array([mgr.NodeToIndex(i) for i in range(n)], dtype=np.int64)
         self.order_index = order_idx
-        nidx = r.Size() + V  # indices 0..Size()-1 are non-end nodes; ends follow
+        self.load_index = [mgr.NodeToIndex(first_load + k) for k in range(len(self.loading))]
+        self.unload_index = [mgr.NodeToIndex(first_unload + k) for k in range(len(self.unloading))]
+        nidx = r.Size() + V
         node_of_index = np.array([mgr.IndexToNode(k) for k in range(nidx)], dtype=np.int64)
         self.node_of_index = node_of_index
+        # OR-Tools looks registered matrices and vectors up by *node*, so every array below is node-indexed:
+        # node k has the location and service of base node node_map[k] (extra nodes: no service)
+        base = node_map
+        is_extra = np.arange(N) >= N0
+        service = d.service[base].copy()
+        service[is_extra] = 0
 
         def by_index(mat: np.ndarray) -> list:
-            return mat[np.ix_(node_of_index, node_of_index)].tolist()
+            return mat[np.ix_(base, base)].tolist()
 
-        def vec_by_index(vec: np.ndarray) -> list:
-            return vec[node_of_index].tolist()
+        def with_extra(vec_orders: np.ndarray, load_vals: np.ndarray | None, unload_vals: np.ndarray | None) -> list:
+            out = vec_orders[base].copy()
+            out[is_extra] = 0
+            for k, (i, _, _) in enumerate(self.loading):
+                if load_vals is not None:
+                    out[first_load + k] = load_vals[i]
+            for k, (i, _, _) in enumerate(self.unloading):
+                if unload_vals is not None:
+                    out[first_unload + k] = unload_vals[i]
+            return out.tolist()
 
-        # arc costs per vehicle type
-        cost_cb = {t: r.RegisterTransitMatrix(by_index(cs.arc[t])) for t in types_used}
+        # arc costs per vehicle type (door-open cost sits on arcs leaving an order; extra nodes have none)
+        cost_cb = {}
+        for t in types_used:
+            arc = cs.arc[t][np.ix_(base, base)]  # extra nodes share a depot's row: no door-open cost
+            cost_cb[t] = r.RegisterTransitMatrix(arc.tolist())
         for v in range(V):
             t = int(d.vehicle_type[v])
             r.SetArcCostEvaluatorOfVehicle(cost_cb[t], v)
@@ -145,7 +207,8 @@ class OrtoolsModel:
                 r.SetFixedCostOfVehicle(int(cs.fixed[t]), v)
 
         # time: transit = service at origin + travel (per type, speed factor applied)
-        time_cb = {t: r.RegisterTransitMatrix(by_index(d.duration[t] + d.service[:, None])) for t in types_used}
+        time_cb = {t: r.RegisterTransitMatrix((d.duration[t][np.ix_(base, base)] + service[:, None]).tolist())
+                   for t in types_used}
         r.AddDimensionWithVehicleTransits([time_cb[int(d.vehicle_type[v])] for v in range(V)], H, H, False, "time")
         self.time = tdim = r.GetDimensionOrDie("time")
         for i, o in enumerate(p.orders):
@@ -162,6 +225,10 @@ class OrtoolsModel:
             for (a0, b0), (a1, b1) in zip(w, w[1:]):
                 if a1 - 1 >= b0 + 1:
                     tdim.CumulVar(idx).RemoveInterval(b0 + 1, a1 - 1)
+            if cs.decay_per_s[i] > 0:
+                # linear freshness proxy: value·q·λ per second after the earliest departure of the day
+                t_min = min(vt.shift[0] for vt in p.fleet)
+                tdim.SetCumulVarSoftUpperBound(idx, t_min, int(cs.decay_per_s[i]))
         for v in range(V):
             vt = p.fleet[int(d.vehicle_type[v])]
             tdim.CumulVar(r.Start(v)).SetRange(vt.shift[0], vt.shift[1])
@@ -182,15 +249,91 @@ class OrtoolsModel:
                     for v in range(V)]
             r.AddDimensionWithVehicleCapacity(dist_cb, 0, caps, True, "distance")
 
-        # loads: one dimension per compartment slot (+ one for flexible total capacity)
-        self._add_loads(types_used, vec_by_index)
+        # loads: one dimension per compartment slot (+ one for a flexible total capacity)
+        slots = [(f"load{s}", d.demand[:, s, :], d.delivered[:, s, :], d.capacity[:, s]) for s in range(d.n_slots)]
+        if any(vt.total_capacity is not None and vt.total_capacity < sum(c.capacity for c in vt.compartments)
+               for vt in p.fleet):
+            slots.append(("load_total", d.demand.sum(axis=1), d.delivered.sum(axis=1), d.total_capacity))
+        self.load_dims = []
+        for name, demand, delivered, cap in slots:
+            if not np.any(demand):
+                continue
+            caps = [int(cap[int(d.vehicle_type[v])]) for v in range(V)]
+            cbs = {}
+            for t in types_used:
+                if not self.pd_mode and not d.has_pickups and not d.pairs:
+                    vec = with_extra(delivered[t], None, None)          # delivered so far
+                else:
+                    # signed: +pickup/-delivery; loading nodes take deliveries on, unloading nodes put pickups off
+                    vec = with_extra(demand[t], delivered[t] if self.pd_mode else None, -demand[t])
+                cbs[t] = r.RegisterUnaryTransitVector(vec)
+            r.AddDimensionWithVehicleTransitAndCapacity([cbs[int(d.vehicle_type[v])] for v in range(V)], 0, caps,
+                                                        True, name)
+            self.load_dims.append(name)
 
-        # pickup and delivery pairs
+        # loading nodes before every customer, unloading nodes after every customer
+        is_order = (np.arange(N) < n).astype(np.int64)
+        if self.loading:
+            cb = r.RegisterUnaryTransitVector(is_order.tolist())
+            r.AddDimension(cb, 0, n + 1, True, "customers_done")
+            done = r.GetDimensionOrDie("customers_done")
+            for idx in self.load_index:
+                done.CumulVar(idx).SetRange(0, 0)
+        if self.unloading:
+            cb = r.RegisterUnaryTransitVector((-is_order).tolist())
+            r.AddDimension(cb, 0, n + 1, False, "customers_left")
+            left = r.GetDimensionOrDie("customers_left")
+            for v in range(V):
+                left.CumulVar(r.End(v)).SetRange(0, 0)
+            for idx in self.unload_index:
+                left.CumulVar(idx).SetRange(0, 0)
+
+        # disjunctions: every order may be dropped, required ones at a prohibitive price
+        disj = {}
+        for i in range(n):
+            pen = int(d.penalty[i]) if not d.required[i] else cs.required_penalty
+            if i in paired_delivery:
+                pen = 0 if not d.required[i] else pen
+            disj[i] = r.AddDisjunction([int(order_idx[i])], pen)
+
+        # user pairs
         for pi, di in d.pairs:
             a, b = int(order_idx[pi]), int(order_idx[di])
             r.AddPickupAndDelivery(a, b)
-            solver.Add(r.VehicleVar(a) == r.VehicleVar(b))
-            solver.Add(tdim.CumulVar(a) <= tdim.CumulVar(b))
+            if 0 <= d.shelf[pi] < longest:
+                # native precedence: cumul(a) >= cumul(b) - shelf, i.e. delivery within shelf life of pickup
+                tdim.AddNodePrecedence(b, a, -int(d.shelf[pi]))
+
+        # depot loading / unloading pairs, with shelf life as a limit within the pair
+        def pair_extra(entries, indices, order_first: bool):
+            groups: dict[int, list[int]] = {}
+            for k, (i, vs, _) in enumerate(entries):
+                groups.setdefault(i, []).append(k)
+                keep = set(vs)
+                r.VehicleVar(indices[k]).RemoveValues([v for v in range(V) if v not in keep])
+            for i, ks in groups.items():
+                idxs = [indices[k] for k in ks]
+                oi = int(order_idx[i])
+                if len(idxs) == 1:
+                    r.AddDisjunction(idxs, 0)
+                    if order_first:
+                        r.AddPickupAndDelivery(oi, idxs[0])
+                    else:
+                        r.AddPickupAndDelivery(idxs[0], oi)
+                else:
+                    dj = r.AddDisjunction(idxs, 0, 1)
+                    if order_first:
+                        r.AddPickupAndDeliverySets(disj[i], dj)
+                    else:
+                        r.AddPickupAndDeliverySets(dj, disj[i])
+                if 0 <= d.shelf[i] < longest:
+                    for x in idxs:
+                        first, last = (oi, x) if order_first else (x, oi)
+                        # native precedence (applies when both are performed): first >= last - shelf
+                        tdim.AddNodePrecedence(last, first, -int(d.shelf[i]))
+
+        pair_extra(self.loading, self.load_index, order_first=False)
+        pair_extra(self.unloading, self.unload_index, order_first=True)
 
         # allowed vehicle types
         for i in range(n):
@@ -199,107 +342,25 @@ class OrtoolsModel:
                 r.ActiveVar(int(order_idx[i])).SetMax(0)
             elif not ok.all():
                 r.VehicleVar(int(order_idx[i])).RemoveValues([int(v) for v in np.flatnonzero(~ok)])
-
-        # disjunctions: every order may be dropped, required ones at a prohibitive price
-        pair_of = {pi: di for pi, di in d.pairs}
-        paired_delivery = {di for _, di in d.pairs}
-        for i in range(n):
-            pen = int(d.penalty[i]) if not d.required[i] else cs.required_penalty
-            if i in pair_of:
-                r.AddDisjunction([int(order_idx[i])], pen)
-            elif i in paired_delivery:
-                r.AddDisjunction([int(order_idx[i])], 0 if not d.required[i] else pen)
-            else:
-                r.AddDisjunction([int(order_idx[i])], pen)
-
-        self._add_shelf_life()
+        self._loading_nodes = set(range(first_load, first_unload))
         self.build_s = time.perf_counter() - t0
 
-    # ------------------------------------------------------------------------------------
-    def _add_loads(self, types_used, vec_by_index) -> None:
-        d, r, solver = self.data, self.routing, self.solver
-        p = d.problem
-        V = d.n_vehicles
-        mixed = d.has_pickups and d.has_depot_deliveries
-        paired = bool(d.pairs)
-        slots = [(f"load{s}", d.demand[:, s, :], d.delivered[:, s, :], d.capacity[:, s]) for s in range(d.n_slots)]
-        need_total = any(vt.total_capacity is not None and vt.total_capacity < sum(c.capacity for c in vt.compartments)
-                         for vt in p.fleet)
-        if need_total:
-            slots.append(("load_total", d.demand.sum(axis=1), d.delivered.sum(axis=1), d.total_capacity))
-        self.load_dims = []
-        for name, demand, delivered, cap in slots:
-            if not np.any(demand) and not np.any(delivered):
-                continue
-            caps = [int(cap[int(d.vehicle_type[v])]) for v in range(V)]
-            if not d.has_pickups and not paired:
-                # classic: count what has been delivered so far, start at zero
-                cbs = {t: r.RegisterUnaryTransitVector(vec_by_index(delivered[t])) for t in types_used}
-                r.AddDimensionWithVehicleTransitAndCapacity([cbs[int(d.vehicle_type[v])] for v in range(V)], 0,
-                                                            caps, True, name)
-            else:
-                cbs = {t: r.RegisterUnaryTransitVector(vec_by_index(demand[t])) for t in types_used}
-                r.AddDimensionWithVehicleTransitAndCapacity([cbs[int(d.vehicle_type[v])] for v in range(V)], 0,
-                                                            caps, not d.has_depot_deliveries, name)
-                if d.has_depot_deliveries:
-                    # the start load is free in the dimension; tie it to what the route delivers
-                    dcbs = {t: r.RegisterUnaryTransitVector(vec_by_index(delivered[t])) for t in types_used}
-                    r.AddDimensionWithVehicleTransitAndCapacity([dcbs[int(d.vehicle_type[v])] for v in range(V)], 0,
-                                                                caps, True, name + "_out")
-                    dim, out = r.GetDimensionOrDie(name), r.GetDimensionOrDie(name + "_out")
-                    for v in range(V):
-                        solver.Add(dim.CumulVar(r.Start(v)) == out.CumulVar(r.End(v)))
-            self.load_dims.append(name)
-        del mixed
-
-    def _add_shelf_life(self) -> None:
-        """Goods age from the depot (deliveries) or from pickup to the route end (pickups)."""
-        d, r, solver, tdim = self.data, self.routing, self.solver, self.time
-        p = d.problem
-        oi = self.order_index
-        V = d.n_vehicles
-        span_max = {v: min(self.H, (p.fleet[int(d.vehicle_type[v])].max_duration or self.H),
-                           p.fleet[int(d.vehicle_type[v])].shift[1] - p.fleet[int(d.vehicle_type[v])].shift[0])
-                    for v in range(V)}
-        longest = max(span_max.values()) if span_max else 0
-        pair_of = {pi: di for pi, di in d.pairs}
-        paired_delivery = {di: pi for pi, di in d.pairs}
-        elapsed_needed = [i for i in range(d.n_orders) if p.orders[i].kind == "delivery" and i not in paired_delivery
-                          and ((0 <= d.shelf[i] < longest) or self.costs.decay_per_s[i] > 0)]
-        self.elapsed = None
-        if elapsed_needed:
-            # a second clock that starts at zero when the vehicle leaves: waiting counts
-            tcbs = {}
-            for v in range(V):
-                t = int(d.vehicle_type[v])
-                if t not in tcbs:
-                    tcbs[t] = r.RegisterTransitMatrix(
-                        (d.duration[t] + d.service[:, None])[np.ix_(self.node_of_index, self.node_of_index)].tolist())
-            r.AddDimensionWithVehicleTransits([tcbs[int(d.vehicle_type[v])] for v in range(V)], self.H, self.H, True,
-                                              "elapsed")
-            el = self.elapsed = r.GetDimensionOrDie("elapsed")
-            for i in range(d.n_orders):
-                idx = int(oi[i])
-                solver.Add(el.SlackVar(idx) == tdim.SlackVar(idx))
-            for i in elapsed_needed:
-                idx = int(oi[i])
-                if 0 <= d.shelf[i] < longest:
-                    el.CumulVar(idx).SetMax(int(d.shelf[i]))
-                if self.costs.decay_per_s[i] > 0:
-                    el.SetCumulVarSoftUpperBound(idx, 0, int(self.costs.decay_per_s[i]))
-        for pi, di in pair_of.items():
-            if 0 <= d.shelf[pi] < longest:
-                solver.Add(tdim.CumulVar(int(oi[di])) - tdim.CumulVar(int(oi[pi])) <= int(d.shelf[pi]))
-        pickups = [i for i in range(d.n_orders) if p.orders[i].kind == "pickup" and i not in pair_of
-                   and 0 <= d.shelf[i] < longest]
-        for i in pickups:
-            idx = int(oi[i])
-            big = self.H
-            for v in range(V):
-                if not d.allowed[int(d.vehicle_type[v]), i] or d.shelf[i] >= span_max[v]:
-                    continue
-                on_v = r.VehicleVar(idx) == v
-                solver.Add(tdim.CumulVar(r.End(v)) - tdim.CumulVar(idx) <= int(d.shelf[i]) + big * (1 - on_v))
+    def initial_routes(self, routes: list[list[int]]) -> list[list[int]]:
+        """Order sequences per vehicle → routing indices, with loading/unloading nodes placed."""
+        load_of: dict[tuple[int, int], int] = {}
+        for k, (i, vs, _) in enumerate(self.loading):
+            for v in vs:
+                load_of[(i, v)] = self.load_index[k]
+        unload_of: dict[tuple[int, int], int] = {}
+        for k, (i, vs, _) in enumerate(self.unloading):
+            for v in vs:
+                unload_of[(i, v)] = self.unload_index[k]
+        out = []
+        for v, route in enumerate(routes):
+            head = [load_of[(i, v)] for i in route if (i, v) in load_of]
+            tail = [unload_of[(i, v)] for i in route if (i, v) in unload_of]
+            out.append(head + [int(self.order_index[i]) for i in route] + tail)
+        return out
 
     # ------------------------------------------------------------------------------------
     def search(self, time_limit: float, *, initial: list[list[int]] | None = None,
@@ -326,17 +387,21 @@ class OrtoolsModel:
 
         r.AddAtSolutionCallback(on_solution)
         r.CloseModelWithParameters(params)
+        # closing the model takes time on big instances: the search gets what is left of the budget
+        left = time_limit - (time.perf_counter() - t0)
+        params.time_limit.FromMilliseconds(max(1, int(left * 1000)))
         solution = None
         if initial is not None:
-            routes = [[int(self.order_index[i]) for i in route] for route in initial]
-            start = r.ReadAssignmentFromRoutes(routes, True)
+            start = r.ReadAssignmentFromRoutes(self.initial_routes(initial), True)
             if start is not None:
                 solution = r.SolveFromAssignmentWithParameters(start, params)
         if solution is None:
             solution = r.SolveWithParameters(params)
         search_s = time.perf_counter() - t0
-        status = {0: "not_solved", 1: "success", 2: "fail", 3: "fail_timeout", 4: "invalid", 5: "infeasible",
-                  6: "optimal"}.get(r.status(), str(r.status()))
+        try:
+            status = routing_enums_pb2.RoutingSearchStatus.Value.Name(r.status()).removeprefix("ROUTING_").lower()
+        except (AttributeError, ValueError):
+            status = str(r.status())
         if solution is None:
             return OrtoolsResult([], list(range(d.n_orders)), None, status, history, self.build_s, search_s)
         return self._read(solution, status, history, search_s)
@@ -352,9 +417,12 @@ class OrtoolsModel:
             idx = sol.Value(r.NextVar(idx))
             while not r.IsEnd(idx):
                 node = mgr.IndexToNode(idx)
-                orders.append(node)
-                starts.append(sol.Value(tdim.CumulVar(idx)))
-                served.add(node)
+                if node < d.n_orders:
+                    orders.append(node)
+                    starts.append(sol.Value(tdim.CumulVar(idx)))
+                    served.add(node)
+                elif not orders and node in self._loading_nodes:
+                    depart = sol.Value(tdim.CumulVar(idx))  # the vehicle leaves after its last loading
                 idx = sol.Value(r.NextVar(idx))
             if orders:
                 routes.append(RouteResult(vehicle=v, orders=orders, starts=starts, depart=depart,
