@@ -55,6 +55,7 @@ KINDS = {
     "no_reason": "an unserved order without a reason",
     "unknown_vehicle": "a vehicle id that the fleet does not have",
     "vehicle_type": "the vehicle_type column disagrees with the vehicle id",
+    "not_allowed": "an order rides a vehicle type outside its vehicle_types",
     "structure": "a route is malformed (seq, start/end rows, stop kinds)",
     "kind": "a stop's kind differs from its order's kind",
     "depot": "a route does not start/end at its vehicle type's depots",
@@ -460,6 +461,12 @@ class _Checker:
         zone_ok = True
         for o in stop_orders:
             if o is None:
+                changes.append(None)
+                continue
+            if o.vehicle_types is not None and vt.name not in o.vehicle_types:
+                self.add("not_allowed", f"{vt.name!r} is not among the order's vehicle types "
+                         f"({', '.join(o.vehicle_types)})", vehicle=vid, order_id=o.id)
+                zone_ok = False
                 changes.append(None)
                 continue
             q = p.compartment_loads(o, vt)

@@ -490,5 +490,24 @@ def test_every_kind_is_documented():
     tested = {"format", "unknown_order", "duplicate", "served_and_unserved", "missing", "no_reason",
               "unknown_vehicle", "vehicle_type", "structure", "kind", "depot", "node", "distance", "travel_time",
               "timing", "time_window", "lateness", "shift", "max_duration", "max_distance", "capacity", "load",
-              "zone", "shelf_life", "pair"}
+              "zone", "shelf_life", "pair", "not_allowed"}
     assert tested == set(KINDS)
+
+
+def test_order_on_a_vehicle_type_outside_its_vehicle_types_is_caught():
+    import networks as _n
+    import numpy as _np
+
+    import logistics as _L
+
+    tm = _n.TravelMatrix(["D", "a"], _np.array([[0, 100], [100, 0]]), _np.array([[0, 10], [10, 0]]))
+    fleet = [_L.VehicleType("van", 1, [_L.Compartment("ambient", 10)], start_depot="D"),
+             _L.VehicleType("truck", 1, [_L.Compartment("ambient", 10)], start_depot="D")]
+    p = _L.Problem([_L.Order("o", {"goods": 1}, node_id="a", vehicle_types=("truck",))], fleet, matrix=tm)
+    plan = _L.solve(p, time_limit=1, engine="ortools")
+    assert _L.validate(p, plan) == [] and plan.stops.set_index("order_id").at["o", "vehicle_type"] == "truck"
+    stops = plan.stops.copy()
+    stops["vehicle"] = stops["vehicle"].str.replace("truck", "van")
+    stops["vehicle_type"] = "van"
+    bad = _L.Plan(stops=stops, unserved=plan.unserved, kpis=plan.kpis, routes=plan.routes, meta=plan.meta)
+    assert "not_allowed" in {v.kind for v in _L.validate(p, bad)}
