@@ -72,6 +72,14 @@ def parse_clock(value: object, *, record: object = None, field: str = "time") ->
     raise ProblemError(f"{record!r}: {field} {value!r} is not a time (seconds or 'HH:MM')", record=record, field=field)
 
 
+def _len(x: object) -> int | None:
+    """len(x), or None for objects without a length (a number where a list was expected)."""
+    try:
+        return len(x)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+
+
 def fmt_clock(seconds: float) -> str:
     s = int(round(seconds))
     sign = "-" if s < 0 else ""
@@ -301,11 +309,14 @@ class Order:
         else:
             object.__setattr__(self, "node_id", str(self.node_id))
         tws = self.time_windows
+        if tws is not None and _len(tws) is None:
+            raise ProblemError(f"order {rec!r}: time_windows must be a list of (start, end) pairs, got {tws!r}",
+                               record=rec, field="time_windows")
         if tws is None or len(tws) == 0:
             raise ProblemError(f"order {rec!r} has no time window", record=rec, field="time_windows")
         parsed = []
         for k, tw in enumerate(tws):
-            if len(tw) != 2:
+            if _len(tw) != 2:
                 raise ProblemError(f"order {rec!r}: time window {k} must be (start, end)", record=rec,
                                    field=f"time_windows[{k}]")
             a = parse_clock(tw[0], record=rec, field=f"time_windows[{k}].start")
@@ -514,6 +525,8 @@ class Problem:
 
     def describe_misfit(self, o: Order) -> str:
         """Why no vehicle can take ``o``, in a dispatcher's words."""
+        if not any(vt.count > 0 for vt in self.fleet):
+            return "the fleet has no vehicle (every vehicle type has count 0)"
         if o.vehicle_types is not None and not any(vt.count > 0 for vt in self.fleet if vt.name in o.vehicle_types):
             return f"no vehicle of the allowed types ({', '.join(o.vehicle_types)}) is in the fleet"
         for p, q in o.quantities.items():
