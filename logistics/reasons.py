@@ -36,7 +36,7 @@ def explain(data: SolverData, routes: list[RouteResult], dropped: list[int], arc
     out: dict[int, str] = {}
     for i in dropped:
         o = p.orders[i]
-        if not data.allowed[:, i].any():
+        if not data.allowed[data.vehicle_type, i].any():  # types with no vehicle (count 0) do not count
             out[i] = p.describe_misfit(o)
             continue
         reach = _reach(data, i)

@@ -525,3 +525,13 @@ def test_regression_misfit_with_an_empty_fleet_and_no_quantities():
         L.Problem([L.Order("o1", {}, node_id="s0")], fleet, matrix=_tiny_matrix())
     assert (ei.value.record, ei.value.field) == ("o1", "quantities")
     assert "no vehicle" in str(ei.value)
+
+
+def test_regression_order_only_a_type_without_vehicles_could_carry():
+    # was: AssertionError in reasons.explain (type t0 may carry it, but t0 has count 0)
+    fleet = [L.VehicleType("t0", 0, (L.Compartment("ambient", 100),), start_depot="D"),
+             L.VehicleType("t1", 1, (L.Compartment("ambient", 100),), start_depot="D", total_capacity=5)]
+    p = L.Problem([L.Order("o1", {"goods": 50}, node_id="s0")], fleet, matrix=_tiny_matrix(), strict=False)
+    plan = L.solve(p, time_limit=1, engine="ortools", iterations=5)
+    check(p, plan)
+    assert plan.unserved["order_id"].tolist() == ["o1"]
