@@ -18,7 +18,7 @@ vehicle-km, village visits and cost per carrier and in total, and the saving.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd

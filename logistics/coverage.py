@@ -21,7 +21,7 @@ Times are seconds from midnight in plans; reach is reported in hours.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np

@@ -911,7 +911,8 @@ class _Planner:
         for vid, vt in vehicles:
             if vid in used:
                 start = max(vt.shift[0], used[vid] + self.handling)
-                ft = replace(vt, name=f"{vid}/in", count=1, fixed_cost=0.0, shift=(min(start, vt.shift[1]), vt.shift[1]))
+                ft = replace(vt, name=f"{vid}/in", count=1, fixed_cost=0.0,
+                             shift=(min(start, vt.shift[1]), vt.shift[1]))
                 if start > vt.shift[1]:
                     ft = replace(ft, count=0)
             else:
@@ -964,8 +965,8 @@ class _Planner:
                     unserved.setdefault(r.order_id, (tier, f"{tier} {d}: {r.reason}"))
                 lm_plans[d] = leg.plan
                 problems[d] = leg.problem
-        # deliveries that went down without their last mile (trim failed) or produce without trunk pickup
-        # are already in `unserved`; orders never considered (assigned to a depot without vans) too
+        # produce collected but not picked up by a truck is already in `unserved` (its village stop stays in the
+        # last-mile plan); orders no leg considered (e.g. a depot without vans) are added here
         served_lm = {}
         for d, plan in lm_plans.items():
             for oid in plan.served_ids:
@@ -973,9 +974,6 @@ class _Planner:
         for o in self.orders:
             if o.id not in served_lm and o.id not in unserved:
                 unserved[o.id] = ("last mile", f"no last-mile plan covers village {o.node_id}")
-        for oid in list(served_lm):
-            if oid in unserved:
-                pass  # collected but stranded: stays unserved, its last-mile stop remains in the plan
         transfers = self._transfers(out, inbound, lm_plans, served_lm, unserved)
         unserved_df = pd.DataFrame([{"order_id": k, "leg": v[0], "reason": v[1]} for k, v in
                                     sorted(unserved.items())], columns=["order_id", "leg", "reason"])

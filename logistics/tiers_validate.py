@@ -251,8 +251,9 @@ def validate_tiers(tp: Any, *, legs: bool = True) -> list[Violation]:
             claims = {"trunk_arrival": tr["arrival"], "trunk_departure": tr["departure"],
                       "last_mile_arrival": lm_back, "wait_at_station": wait}
         if S is not None and took > S + TOL:
-            add("shelf_life", f"{o.kind} takes {took / 3600:.2f} h from {'hub to village' if o.kind == 'delivery' else 'village to hub'}"
-                f", shelf life {S / 3600:.2f} h", order_id=oid)
+            way = "hub to village" if o.kind == "delivery" else "village to hub"
+            add("shelf_life", f"{o.kind} takes {took / 3600:.2f} h from {way}, shelf life {S / 3600:.2f} h",
+                order_id=oid)
         for col, val in claims.items():
             if col in t and t[col] is not None and not (isinstance(t[col], float) and math.isnan(t[col])):
                 if abs(float(t[col]) - float(val)) > TOL:
