@@ -75,6 +75,7 @@ def solve(problem: Problem, time_limit: float = 10.0, seed: int = 0, *, engine: 
     meta.update({"status": res.status, "build_s": round(res.build_s, 4), "search_s": round(res.search_s, 4),
                  "history": [[round(t, 3), c] for t, c in res.history]})
     plan = build_plan(problem, data, res.routes, reasons, meta)
+    _route_objectives(plan, data, costs, res.routes, scale)
     if res.objective is not None:
         # the solver's linear objective, without the artificial penalty of required orders left out
         req_dropped = sum(1 for i in res.dropped if data.required[i])
@@ -97,3 +98,24 @@ def _pyvrp_skeleton(data, costs, deadline, seed, engine, iterations, t0):
     if res is None:
         return None, {"skeleton": "not applicable"}
     return res.routes, {"skeleton": "pyvrp", "skeleton_cost": res.cost, "relaxed": res.relaxed}
+
+
+def _route_objectives(plan: Plan, data, costs, routes, scale: int) -> None:
+    """Each route's share of the solver's linear objective, beside its exact cost in ``plan.routes``."""
+    if not len(plan.routes):
+        return
+    vids = data.vehicle_ids
+    t_min = min(vt.shift[0] for vt in data.problem.fleet)
+    obj = {}
+    for rr in routes:
+        t = int(data.vehicle_type[rr.vehicle])
+        seq = [int(data.starts[rr.vehicle])] + list(rr.orders) + [int(data.ends[rr.vehicle])]
+        c = int(sum(costs.arc[t][a, b] for a, b in zip(seq, seq[1:]))) + int(costs.fixed[t])
+        c += int(costs.span_per_s[t]) * (rr.arrive - rr.depart)
+        for i, st in zip(rr.orders, rr.starts):
+            c += int(costs.decay_per_s[i]) * max(0, st - t_min)
+            o = data.problem.orders[i]
+            if o.soft and costs.late_per_s:
+                c += costs.late_per_s * max(0, st - data.windows[i][-1][1])
+        obj[vids[rr.vehicle]] = round(c / scale, 4)
+    plan.routes["objective"] = plan.routes["vehicle"].map(obj)

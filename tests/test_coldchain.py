@@ -173,3 +173,19 @@ def test_two_way_flows_load_stop_by_stop_per_compartment():
     r = plan.route_of("reefer#1")
     assert r["order_id"].tolist()[1:4] == ["milk1", "milk2", "apples3"]
     assert r["load_chilled"].tolist() == [80, 40, 0, 80, 80]
+
+
+def test_objective_and_exact_cost_reported_per_route():
+    tm = line_matrix({"D": 0, "a": 3000, "b": -4000, "c": 8000})
+    orders = [L.Order("a", {"milk": 50}, node_id="a", service=300),
+              L.Order("b", {"dumplings": 30}, node_id="b", service=300),
+              L.Order("c", {"parcels": 80}, node_id="c", service=300, soft=True, time_windows=((0, 600),))]
+    p = L.Problem(orders, [reefer(count=2, cost_per_hour=30, fixed_cost=100)], products=PRODUCTS, matrix=tm)
+    plan = solve(p)
+    r = plan.routes
+    assert {"objective", "cost", "refrigeration_cost", "quality_loss", "fuel_l", "co2_kg"} <= set(r.columns)
+    # route objectives add up to the solver's objective; exact costs add up to the plan's cost
+    assert r["objective"].sum() == pytest.approx(plan.kpis["objective"], abs=0.01)
+    assert r["cost"].sum() + plan.kpis["penalty_cost"] == pytest.approx(plan.kpis["cost"], abs=0.01)
+    # the linear proxy and the exact figure differ, but not wildly
+    assert abs(plan.kpis["objective"] - plan.kpis["cost"]) < 0.25 * plan.kpis["cost"]
