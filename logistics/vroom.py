@@ -47,6 +47,14 @@ ZONES_BY_DIM = (Zone.AMBIENT, Zone.CHILLED, Zone.FRESH, Zone.FROZEN)
 OPEN = "vroom:open"          # the virtual place of open route starts/ends
 SHIFT_THRESHOLD = 7 * DAY    # times beyond this are treated as absolute timestamps and shifted
 MAX_PENALTY_BASE = 1e11      # keeps penalties (x101, x cost scale) inside int64
+JOB_KEYS = {"id", "description", "location", "location_index", "setup", "service", "delivery", "pickup", "amount",
+            "skills", "priority", "time_windows"}
+STEP_KEYS = {"id", "description", "location", "location_index", "setup", "service", "time_windows"}
+SHIPMENT_KEYS = {"pickup", "delivery", "amount", "skills", "priority"}
+# breaks, max_tasks and steps are known but unsupported: they get their own warning per vehicle
+VEHICLE_KEYS = {"id", "profile", "description", "start", "start_index", "end", "end_index", "capacity", "costs",
+                "skills", "time_window", "speed_factor", "max_travel_time", "max_distance", "breaks", "max_tasks",
+                "steps"}
 FREE_COSTS = dict(diesel_price=0.0, carbon_price=0.0, reefer_drive_per_h=0.0, reefer_door_per_h=0.0,
                   early_per_h=0.0, late_per_h=0.0, decay_per_h={z: 0.0 for z in Zone})
 
@@ -160,6 +168,22 @@ def read_vroom(source: Any, *, name: str | None = None, where: str | None = None
     for key in sorted(set(raw) - {"jobs", "shipments", "vehicles", "matrices", "matrix", "options",
                                   "description"}):
         warnings.append(f"top-level key {key!r} is not supported and was ignored")
+
+    unknown: dict[str, None] = {}
+    for section, items, known in (("jobs", jobs, JOB_KEYS), ("shipments", shipments, SHIPMENT_KEYS),
+                                  ("vehicles", vehicles, VEHICLE_KEYS)):
+        for item in items:
+            if isinstance(item, dict):
+                for key in item:
+                    if key not in known:
+                        unknown.setdefault(f"{section}[].{key}")
+    for s in shipments:
+        for step in ("pickup", "delivery"):
+            if isinstance(s, dict) and isinstance(s.get(step), dict):
+                for key in s[step]:
+                    if key not in STEP_KEYS:
+                        unknown.setdefault(f"shipments[].{step}.{key}")
+    warnings.extend(f"{k} is not supported and was ignored" for k in unknown)
 
     # -- matrices ------------------------------------------------------------------------
     profiles = {str(v.get("profile", "car")) if isinstance(v, dict) else "car" for v in vehicles}
