@@ -718,6 +718,7 @@ class _Planner:
         out = self._trim(out, legs)
         # 6. trunk inbound for the produce
         inbound = self._trunk_in(out, legs, self.budget(0.10, keep=0.02))
+        self._drop_stranded(legs)
         return self._assemble(out, inbound, legs, assign)
 
     def _drop_empty(self, legs: dict[str, _Leg], assign: Mapping[str, str]) -> None:
@@ -885,7 +886,7 @@ class _Planner:
                 start_of = dict(zip(g["order_id"].astype(str), g["start"].astype(int)))
                 groups, too_big = self.pack(orders)
                 for oid, why in too_big.items():
-                    self.unserved[oid] = ("trunk", f"collected at {s} but {why}")
+                    self.unserved[oid] = ("trunk", f"no trunk pickup at {s}: {why}")
                 for k, grp in enumerate(groups, start=1):
                     cid = f"{s}:up:{vid}:{k}"
                     deadlines = [start_of[o.id] + self.shelf[o.id] for o in grp if self.shelf[o.id] is not None]
@@ -921,15 +922,25 @@ class _Planner:
         p, ex = self.make_problem("trunk inbound", chunks, fleet, [self.hub], "trunk")
         for cid, why in ex.items():
             for oid in members.pop(cid, []):
-                self.unserved[oid] = ("trunk", f"collected at the station but no trunk pickup: {why}")
+                self.unserved[oid] = ("trunk", f"no trunk pickup at the station: {why}")
         if p is None or not p.orders:
             return {"problem": p, "plan": None, "members": members}
         plan = _solve1(p, min(limit, size_limit(p)), self.seed, self.engine, self.iterations)
         plan = retime_earliest(p, plan)
         for r in plan.unserved.itertuples():
             for oid in members.get(r.order_id, []):
-                self.unserved[oid] = ("trunk", f"collected at the station but no trunk pickup: {r.reason}")
+                self.unserved[oid] = ("trunk", f"no trunk pickup at the station: {r.reason}")
         return {"problem": p, "plan": plan, "members": members}
+
+    def _drop_stranded(self, legs: Mapping[str, _Leg]) -> None:
+        """Produce no truck can take up is not collected: its stops leave the van routes (other times unchanged)."""
+        stranded = {oid for oid, (leg, _) in self.unserved.items() if leg == "trunk"}
+        for d, leg in legs.items():
+            if leg.plan is None or d == self.hub:
+                continue
+            drop = stranded & set(leg.plan.served_ids)
+            if drop:
+                leg.plan = drop_stops(leg.problem, leg.plan, {oid: self.unserved[oid][1] for oid in drop})
 
     # -- assembly ----------------------------------------------------------------------------------
     def _assemble(self, out: dict, inbound: dict, legs: Mapping[str, _Leg], assign: Mapping[str, str]) -> TieredPlan:
@@ -1091,6 +1102,48 @@ def earliest_route(problem: Problem, vehicle: int, seq: list[int]) -> RouteResul
         if o.kind == "pickup" and end - s_k > shelf:
             return None
     return RouteResult(vehicle=vehicle, orders=list(seq), starts=starts, depart=depart, arrive=end)
+
+
+def drop_stops(problem: Problem, plan: Plan, reasons: Mapping[str, str]) -> Plan:
+    """The plan without the stops of ``reasons``' orders (now unserved with those reasons).
+
+    The other stops keep their service start times, so every time-based
+    promise made from the original plan (releases, ready times) still holds;
+    a route whose times would change (the matrix breaks the triangle
+    inequality) keeps its dropped stops instead, and those orders stay served.
+    """
+    vix = _vehicle_index(problem)
+    oix = {o.id: i for i, o in enumerate(problem.orders)}
+    routes, kept = [], set()
+    m = problem.matrix
+    for vid, g in plan.stops.groupby("vehicle", sort=False):
+        g = g.sort_values("seq")
+        body = g[g["kind"].isin(["delivery", "pickup"])]
+        ids = [str(x) for x in body["order_id"]]
+        starts = [int(x) for x in body["start"]]
+        vt = problem.vehicles()[vix[vid]][1]
+        keep = [(i, st) for i, st in zip(ids, starts) if i not in reasons]
+        ok, t, prev = True, int(g["departure"].iloc[0]), vt.start_depot
+        for i, st in keep:
+            o = problem.orders[oix[i]]
+            t = t + int(round(m.duration[m.index(prev), m.index(o.location)] * vt.speed_factor))
+            if t > st:
+                ok = False
+                break
+            t, prev = st + o.service, o.location
+        if not ok:
+            keep = list(zip(ids, starts))
+            kept.update(i for i in ids if i in reasons)
+        if not keep:
+            continue
+        end = t + int(round(m.duration[m.index(prev), m.index(vt.end_depot)] * vt.speed_factor)) if ok else \
+            int(g["arrival"].iloc[-1])
+        routes.append(RouteResult(vehicle=vix[vid], orders=[oix[i] for i, _ in keep], starts=[s for _, s in keep],
+                                  depart=int(g["departure"].iloc[0]), arrive=end))
+    why = {oix[str(r.order_id)]: r.reason for r in plan.unserved.itertuples()}
+    why.update({oix[i]: r for i, r in reasons.items() if i not in kept})
+    new = build_plan(problem, arrays.build(problem), routes, why, dict(plan.meta) | {"dropped": sorted(reasons)})
+    return new
 
 
 def retime_earliest(problem: Problem, plan: Plan) -> Plan:

@@ -173,6 +173,20 @@ def test_shelf_life_too_short_for_the_station_route_is_explained(demo):
     assert "g1" not in un.index
 
 
+def test_produce_no_truck_can_take_is_not_collected(demo):
+    net, orders, trunk, vans = demo
+    short = [replace(trunk[0], shift=(5 * 3600, 11 * 3600))]
+    tp = T.plan_tiers(net, orders, short, vans, products=T.DEMO_PRODUCTS, time_limit=4, direct_from_hub=False,
+                      **FAST)
+    check_tiered(tp)
+    stranded = tp.unserved[tp.unserved["leg"] == "trunk"]
+    assert len(stranded) and stranded["reason"].str.contains("no trunk pickup").all()
+    collected = set().union(*(set(p.served_ids) for p in tp.last_mile.values()))
+    assert not collected & set(stranded["order_id"])
+    # the deliveries still went down in the morning
+    assert tp.kpis["delivered"] == sum(o.kind == "delivery" for o in orders)
+
+
 def test_deterministic_with_iterations_regardless_of_workers(demo):
     net, orders, trunk, vans = demo
     kw = dict(products=T.DEMO_PRODUCTS, time_limit=20, engine="ortools", iterations=30, rebalance=False)
