@@ -53,9 +53,13 @@ def test_every_plan_validates_and_keeps_carriers_apart(compared):
 
 def test_without_consolidation_every_parcel_is_a_stop(setup):
     net, orders = setup
-    f = C.compare_carrier_sharing(net, orders, C.parcel_van(2), time_limit=3, workers=1, engine="ortools",
-                                  consolidate=False)
+    f, out = C.compare_carrier_sharing(net, orders, C.parcel_van(2), time_limit=3, workers=1, engine="ortools",
+                                       consolidate=False, return_plans=True)
     assert f.at["shared", "served"] == len(orders)
+    for key, plan in out["plans"].items():
+        assert L.validate(out["problems"][key], plan) == [], key
+    shared = [p for k, p in out["problems"].items() if k[0] == "shared"]
+    assert sum(len(p.orders) for p in shared) == len(orders)
 
 
 def test_bad_inputs(setup):

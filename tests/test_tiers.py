@@ -148,6 +148,7 @@ def test_rebalancing_moves_a_boundary_village():
     assert "d-vx" in set(tp.last_mile["st2"].served_ids)
     kept = T.plan_tiers(net, orders, trunk, vans, products=T.DEMO_PRODUCTS, time_limit=4, direct_from_hub=False,
                         rebalance=False, **FAST)
+    check_tiered(kept)
     assert kept.assignment.set_index("village").at["vx", "depot"] == "st1"
 
 
@@ -192,6 +193,7 @@ def test_deterministic_with_iterations_regardless_of_workers(demo):
     kw = dict(products=T.DEMO_PRODUCTS, time_limit=20, engine="ortools", iterations=30, rebalance=False)
     a = T.plan_tiers(net, orders, trunk, vans, workers=1, **kw)
     b = T.plan_tiers(net, orders, trunk, vans, workers=2, **kw)
+    check_tiered(a)
     check_tiered(b)
     cols = ["tier", "leg", "vehicle", "seq", "order_id", "arrival", "start"]
     pd.testing.assert_frame_equal(a.stops[cols].reset_index(drop=True), b.stops[cols].reset_index(drop=True))

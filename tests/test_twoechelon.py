@@ -99,7 +99,7 @@ def test_handling_costs_and_multiline_customers(tmp_path):
     inst = E.read_2evrp(f)
     assert inst.handling.tolist() == [0.5, 0.25] and inst.n_customers == 3 and inst.cf_fixed == 5
     sol = E.solve_2evrp(inst, time_limit=2, workers=1)
-    assert sol.violations() == []
+    assert sol.violations() == [] and sol.tiered.validate() == []
     flows = {r["satellite"]: 0.0 for r in sol.second_level}
     for r in sol.second_level:
         flows[r["satellite"]] += r["load"]
