@@ -178,13 +178,16 @@ def test_bench_forwards_to_the_script(monkeypatch, tmp_path):
 def test_demo_command(tmp_path):
     pytest.importorskip("logistics.scenarios")
     out = tmp_path / "demo"
-    r = invoke("demo", "--out", out, "--time-limit", 2, "--offline", "--json")
+    r = invoke("demo", "--out", out, "--time-limit", 3, "--offline", "--json")
     assert r.exit_code in (0, 1), r.output
     doc = json.loads(r.stdout)
-    assert doc["violations"] == [] and doc["kpis"]["served"] > 0
     from logistics.scenarios import yanhu_demo
 
-    assert logistics.validate(yanhu_demo(0), Plan.from_json(out / "plan.json")) == []
+    problem = yanhu_demo(0)
+    assert doc["violations"] == []
+    assert doc["kpis"]["served"] + doc["kpis"]["unserved"] == len(problem.orders)
+    assert logistics.validate(problem, Plan.from_json(out / "plan.json")) == []
+    assert (out / "map.html").is_file() and (out / "timeline.png").is_file()
     r = invoke("validate", "demo:0", out, "--json")
     assert r.exit_code == 0
 
