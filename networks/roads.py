@@ -195,15 +195,17 @@ def road_graph(
                                field="geometry")
 
     n = len(lines)
+    raw_classes = lines[ccol].tolist() if ccol else [None] * n
     classes = []
-    for i, rec in enumerate(records):
-        c = _first(lines[ccol].iloc[i]) if ccol else None
+    for c in raw_classes:
+        c = _first(c)
         classes.append(default_class if _is_missing(c) else str(c))
     row_speed = np.array([speeds_kmh.get(c, speeds_kmh["default"]) for c in classes], dtype=float)
     if speed_col in lines.columns:
         given = pd.to_numeric(lines[speed_col], errors="coerce").to_numpy(dtype=float)
+        raw_speeds = lines[speed_col].tolist()
         for i, rec in enumerate(records):
-            raw = lines[speed_col].iloc[i]
+            raw = raw_speeds[i]
             if _is_missing(raw):
                 continue
             if not (np.isfinite(given[i]) and given[i] > 0):
@@ -427,12 +429,13 @@ def compile_roads(roads: nx.Graph) -> CompiledRoads:
     """
     if not isinstance(roads, nx.Graph):
         raise NetworkError(f"roads must be a networkx graph, got {type(roads).__name__}", field="roads")
-    if not roads.is_directed():
-        roads = nx.MultiDiGraph(roads.to_directed())
+    original = roads
     stamp = roads.number_of_nodes()  # counting a MultiDiGraph's edges costs as much as a matrix
     hit = _COMPILED.get(roads)
     if hit is not None and hit[0] == stamp:
         return hit[1]
+    if not roads.is_directed():
+        roads = nx.MultiDiGraph(roads.to_directed())
     if roads.number_of_nodes() == 0:
         raise NetworkError("road graph has no nodes", field="roads")
     labels = list(roads.nodes)
@@ -485,7 +488,7 @@ def compile_roads(roads: nx.Graph) -> CompiledRoads:
     comp = CompiledRoads(np.array(labels, dtype=object), lon, lat, np.asarray(x), np.asarray(y), mcrs, src, dst,
                          tt, ln, bool(roads.graph.get("synthetic", False)), m, fingerprint=h.hexdigest())
     try:
-        _COMPILED[roads] = (stamp, comp)
+        _COMPILED[original] = (stamp, comp)
     except TypeError:  # pragma: no cover - graph type without weakref support
         pass
     return comp

@@ -251,3 +251,18 @@ def test_synthetic_roads_avoid_barrier_and_stay_connected():
         assert d["length"] == pytest.approx(1.3 * straight, rel=5e-3)
     with pytest.raises(NetworkError):
         synthetic_roads(nodes, detour=0.9)
+
+
+def test_undirected_graph_is_accepted_both_ways():
+    from networks import points_travel_matrix
+
+    g = nx.Graph()
+    g.add_node("a", x=111.0, y=35.0)
+    g.add_node("b", x=111.01, y=35.0)
+    g.add_node("c", x=111.02, y=35.0)
+    g.add_edge("a", "b", length=1000.0, travel_time=100.0)
+    g.add_edge("b", "c", length=1000.0, travel_time=100.0)
+    tm = points_travel_matrix(["a", "c"], [111.0, 111.02], [35.0, 35.0], roads=g, cache=False)
+    assert tm.duration[0, 1] == tm.duration[1, 0] == 200
+    assert tm.distance[0, 1] == 2000
+    assert compile_roads(g) is compile_roads(g)
