@@ -120,9 +120,9 @@ class Network:
     def __post_init__(self) -> None:
         self.nodes = _validate_nodes(self.nodes)
         if self.roads is not None:
-            import networkx as nx
+            import networkx
 
-            if not isinstance(self.roads, nx.Graph):
+            if not isinstance(self.roads, networkx.Graph):
                 raise NetworkError(f"roads must be a networkx graph (see networks.roads.road_graph), got "
                                    f"{type(self.roads).__name__}", field="roads")
 
