@@ -157,9 +157,9 @@ class _SolveDisplay:
         if self.progress is not None:
             self.progress.update(self.task, best=best)
 
-    def writing(self) -> None:
+    def phase(self, name: str) -> None:
         if self.progress is not None:
-            self.progress.update(self.task, description=f"writing {self.label}", phase="writing")
+            self.progress.update(self.task, description=f"{name} {self.label}", phase=name)
 
     def __exit__(self, *exc) -> None:
         if self.progress is not None:
@@ -203,7 +203,7 @@ def _solve_problem(problem, out: Path, options: J.SolveOptions, *, name: str, of
     show = not quiet and not as_json and err_console.is_terminal
     with _SolveDisplay(name, options.time_limit, show) as display:
         return J.run_problem(problem, out, options, name=name, offline=offline, progress=display,
-                             job_path=job_path, vroom=vroom)
+                             job_path=job_path, vroom=vroom, on_phase=display.phase)
 
 
 # --------------------------------------------------------------------------- commands

@@ -652,8 +652,13 @@ def run_job(path: str | os.PathLike, out_dir: str | os.PathLike, *, time_limit: 
 def run_problem(problem: Problem, out_dir: str | os.PathLike, options: SolveOptions | None = None, *,
                 name: str | None = None, offline: bool = False,
                 progress: Callable[[float, float], None] | None = None, job_path: str | None = None,
-                vroom: Any = None, t0: float | None = None) -> JobResult:
-    """Solve ``problem``, validate the plan and write the result folder."""
+                vroom: Any = None, t0: float | None = None,
+                on_phase: Callable[[str], None] | None = None) -> JobResult:
+    """Solve ``problem``, validate the plan and write the result folder.
+
+    ``progress(elapsed_s, best_cost)`` is passed to :func:`logistics.solve`;
+    ``on_phase("writing")`` is called once the search is over.
+    """
     from . import validate
     from .solve import solve
 
@@ -662,6 +667,8 @@ def run_problem(problem: Problem, out_dir: str | os.PathLike, options: SolveOpti
     check_out_dir(out_dir)
     plan = solve(problem, time_limit=options.time_limit, seed=options.seed, engine=options.engine,
                  progress=progress, iterations=options.iterations)
+    if on_phase is not None:
+        on_phase("writing")
     violations = [str(v) for v in validate(problem, plan)]
     extra = {}
     if vroom is not None:
