@@ -126,9 +126,10 @@ def test_run_job_writes_every_output_and_a_valid_plan(tmp_path):
 
 def test_rerun_replaces_the_folder_atomically(tmp_path):
     out = tmp_path / "res"
-    run_job(DATA / "small.yaml", out, time_limit=0.5, engine="ortools")
+    assert run_job(DATA / "small.yaml", out, time_limit=0.5, engine="ortools").violations == []
     (out / "stops.csv").write_text("stale", encoding="utf-8")
-    run_job(DATA / "small.yaml", out, time_limit=0.5, engine="ortools")
+    assert run_job(DATA / "small.yaml", out, time_limit=0.5, engine="ortools").violations == []
+    check_plan_file(load_job(DATA / "small.yaml")[0], out)
     assert (out / "stops.csv").read_text(encoding="utf-8") != "stale"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]
 
@@ -145,6 +146,7 @@ def test_refuses_to_replace_a_folder_with_other_files(tmp_path):
 def test_failure_while_writing_leaves_no_partial_folder(tmp_path, monkeypatch):
     problem, _ = load_job(DATA / "small.yaml")
     plan = logistics.solve(problem, time_limit=0.5, engine="ortools")
+    assert logistics.validate(problem, plan) == []
     import logistics.viz as viz
 
     def boom(*a, **k):

@@ -106,6 +106,7 @@ def test_map_without_problem_or_coordinates(solved):
 
     vin = read_vroom(DATA / "vroom_matrix.json")  # indices only: nothing to draw
     p2 = logistics.solve(vin.problem, time_limit=0.5, engine="ortools")
+    assert logistics.validate(vin.problem, p2) == []
     html2 = render(viz.plan_map(p2, vin.problem, offline=True))
     assert "no coordinates to draw" in html2
 

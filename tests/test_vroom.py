@@ -297,7 +297,9 @@ def test_unsupported_keys_become_warnings():
     vin = read_vroom(doc)
     assert any("breaks" in w for w in vin.warnings) and any("max_tasks" in w for w in vin.warnings)
     assert sum("jobs[].service_per_type" in w for w in vin.warnings) == 1
-    out = plan_to_vroom(vin, logistics.solve(vin.problem, time_limit=0.5, engine="ortools"))
+    plan = logistics.solve(vin.problem, time_limit=0.5, engine="ortools")
+    assert logistics.validate(vin.problem, plan) == []
+    out = plan_to_vroom(vin, plan)
     assert out["warnings"] == vin.warnings
 
 
