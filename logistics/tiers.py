@@ -240,12 +240,13 @@ def _pool_context():
 
 def solve_many(problems: Mapping[Any, Problem], time_limit: float, *, seed: int = 0, engine: str = "auto",
                iterations: int | None = None, workers: int | None = None,
-               executor: Executor | None = None) -> dict[Any, Plan]:
+               executor: Executor | None = None, cap: bool = False) -> dict[Any, Plan]:
     """Solve independent problems, in parallel processes when ``workers`` > 1; results keyed as given.
 
     ``time_limit`` is the wall-clock budget for the whole batch: with ``k``
     problems on ``w`` workers each gets ``time_limit / ceil(k / w)``.  Results
-    do not depend on the completion order.
+    do not depend on the completion order.  With ``cap``, no problem gets more
+    than :func:`size_limit` of its size.
     """
     keys = list(problems)
     if not keys:
@@ -253,7 +254,7 @@ def solve_many(problems: Mapping[Any, Problem], time_limit: float, *, seed: int 
     w = _workers(workers, len(keys))
     rounds = math.ceil(len(keys) / w)
     per = max(0.2, float(time_limit) / rounds)
-    jobs = [(problems[k], min(per, size_limit(problems[k])), seed, engine, iterations) for k in keys]
+    jobs = [(problems[k], min(per, size_limit(problems[k])) if cap else per, seed, engine, iterations) for k in keys]
     if executor is not None and len(keys) > 1:
         return dict(zip(keys, executor.map(_solve_job, jobs)))
     if w <= 1 or len(keys) == 1:
@@ -659,10 +660,10 @@ class _Planner:
             if self.executor is not None:
                 self.executor.shutdown()
 
-    def solve_legs(self, legs: Mapping[str, _Leg], limit: float) -> None:
+    def solve_legs(self, legs: Mapping[str, _Leg], limit: float, cap: bool = False) -> None:
         todo = {k: leg.problem for k, leg in legs.items() if leg.problem is not None}
         plans = solve_many(todo, limit, seed=self.seed, engine=self.engine, iterations=self.iterations,
-                           workers=self.workers, executor=self.executor)
+                           workers=self.workers, executor=self.executor, cap=cap)
         for k, plan in plans.items():
             legs[k].plan = retime_earliest(legs[k].problem, plan)
 
@@ -792,7 +793,7 @@ class _Planner:
             short = max(0.15, min(0.04 * self.T, 2.0, 0.01 * n))
             trial = {d: self.lm_problem(d, [x for x, y in new_assign.items() if y == d],
                                         release.get(d) if d != self.hub else None) for d in depots}
-            self.solve_legs(trial, short)
+            self.solve_legs(trial, short, cap=True)
             old = sum(legs[d].score() if d in legs else 0.0 for d in depots)
             new = sum(trial[d].score() for d in depots)
             keep = new < old - 1e-6
