@@ -152,9 +152,29 @@ def _schema_error(data: Any, where: str) -> ProblemError | None:
         err = deeper
     path = field_path(err.absolute_path)
     msg = err.message
+    parts = list(err.absolute_path)
     if err.validator == "additionalProperties":
         msg = msg.replace("Additional properties are not allowed", "unknown field(s)")
+    elif err.validator in ("oneOf", "anyOf"):
+        if not parts:
+            msg = ("a job needs 'orders' and 'fleet' and either 'network' or 'matrix' (or 'vroom': a VROOM "
+                   "input)")
+        elif len(parts) == 2 and parts[0] == "orders":
+            msg = "an order needs either node_id or lon and lat (not both)"
+        elif parts[0] == "network":
+            msg = "network is 'builtin:yanhu', a file path, {path, layer, roads} or {builtin, roads}"
+        else:
+            msg = f"{_short(err.instance)} is not valid here"
+    elif err.validator == "pattern" and "\\d{1,3}:" in str(err.validator_value):
+        msg = f"{err.instance!r} is not a time (seconds from midnight or 'HH:MM[:SS]')"
+    elif len(msg) > 300:
+        msg = msg[:300] + "..."
     return ProblemError(f"{where}: {path or '(top level)'}: {msg}", record=where, field=path or None)
+
+
+def _short(x: Any, n: int = 80) -> str:
+    r = repr(x)
+    return r if len(r) <= n else r[: n - 3] + "..."
 
 
 # --------------------------------------------------------------------------- reading documents
