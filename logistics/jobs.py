@@ -594,6 +594,8 @@ def _orders_from_file(spec: str, base: Path, where: str, allow_outside: bool):
         for v in frame[col]:
             if isinstance(v, str) and re.fullmatch(r"\s*\d+\s*", v):
                 v = int(v)
+            elif isinstance(v, _dt.time):  # GDAL reads 'HH:MM' in GeoJSON as a time of day
+                v = v.hour * 3600 + v.minute * 60 + v.second
             values.append(None if _missing(v) else v)
         frame[col] = pd.Series(values, index=frame.index, dtype=object)
     if "time_windows" in frame.columns:

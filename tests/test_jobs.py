@@ -354,3 +354,22 @@ def test_job_file_pointing_to_a_vroom_input(jobdir, tmp_path):
     job = read_job(p)
     assert job.source == "vroom" and job.options.engine == "ortools"
     assert {o.id for o in job.problem.orders} >= {"job:1", "pickup:4", "delivery:3"}
+
+
+@pytest.mark.parametrize("suffix", ["geojson", "gpkg"])
+def test_orders_from_geodata(jobdir, suffix):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    frame = gpd.GeoDataFrame(
+        {"order_id": ["g1", "g2"], "qty_milk": [10.0, 20.0], "tw_start": ["08:00", "09:00"],
+         "tw_end": ["12:00", "13:00"], "service": [120, 60], "required": [True, False], "penalty": [None, 40.0]},
+        geometry=[Point(111.0, 35.1), Point(111.09, 34.99)], crs="EPSG:4326")
+    frame.to_file(jobdir / f"orders.{suffix}")
+    problem, _ = load_job(write(jobdir, "geo.json", small_job(orders=f"orders.{suffix}")))
+    g1, g2 = problem.order("g1"), problem.order("g2")
+    assert (g1.lon, g1.lat) == pytest.approx((111.0, 35.1)) and g1.node_id is None
+    assert g1.time_windows == ((8 * 3600, 12 * 3600),) and g1.service == 120
+    assert g2.required is False and g2.penalty == 40
+    plan = logistics.solve(problem, time_limit=0.5, engine="ortools")
+    assert logistics.validate(problem, plan) == []
