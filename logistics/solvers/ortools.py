@@ -259,14 +259,23 @@ class OrtoolsModel:
             if not np.any(demand):
                 continue
             caps = [int(cap[int(d.vehicle_type[v])]) for v in range(V)]
-            cbs = {}
+            vecs = {}
             for t in types_used:
                 if not self.pd_mode and not d.has_pickups and not d.pairs:
                     vec = with_extra(delivered[t], None, None)          # delivered so far
                 else:
                     # signed: +pickup/-delivery; loading nodes take deliveries on, unloading nodes put pickups off
                     vec = with_extra(demand[t], delivered[t] if self.pd_mode else None, -demand[t])
-                cbs[t] = r.RegisterUnaryTransitVector(vec)
+                vecs[t] = vec
+            if len({tuple(v) for v in vecs.values()}) == 1:
+                cb = r.RegisterUnaryTransitVector(vecs[types_used[0]])
+                cbs = {t: cb for t in types_used}
+            else:
+                # OR-Tools 9.15 (google/or-tools#5283): with two or more *unary* evaluators in one dimension, a
+                # node with a positive transit can no longer be dropped (no plan at all when some order must be
+                # left out); transit matrices (row = from-node) have the same meaning without that defect
+                cbs = {t: r.RegisterTransitMatrix(np.repeat(np.asarray(v, dtype=np.int64)[:, None], N, axis=1)
+                                                  .tolist()) for t, v in vecs.items()}
             r.AddDimensionWithVehicleTransitAndCapacity([cbs[int(d.vehicle_type[v])] for v in range(V)], 0, caps,
                                                         True, name)
             self.load_dims.append(name)
