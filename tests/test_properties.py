@@ -556,3 +556,18 @@ def test_regression_mixed_fleet_can_drop_orders():
         check(p, plan)
         assert plan.meta["status"] != "fail"
         assert plan.kpis["served"] == 3  # one milk order cannot fit: the reefer holds 10
+
+
+@pytest.mark.parametrize("engine", ["ortools", "auto"])
+def test_regression_fleet_without_vehicles_leaves_every_order_out(engine):
+    # was: segmentation fault in OR-Tools (a routing model with no vehicle) and, for "auto",
+    # ValueError "Expected at least one depot." from PyVRP
+    fleet = [L.VehicleType("t0", 0, (L.Compartment("ambient", 10),), start_depot="D")]
+    orders = [L.Order("a", {"goods": 1}, node_id="s0"),
+              L.Order("b", {"goods": 1}, node_id="s0", required=False, penalty=5)]
+    p = L.Problem(orders, fleet, matrix=_tiny_matrix(), strict=False)
+    plan = L.solve(p, time_limit=2, engine=engine, iterations=5)
+    check(p, plan)
+    assert sorted(plan.unserved["order_id"]) == ["a", "b"]
+    assert all("no vehicle" in r for r in plan.unserved["reason"])
+    assert plan.kpis["objective"] == 5.0  # the optional order's penalty

@@ -126,6 +126,13 @@ class OrtoolsModel:
         self.costs = cs = costs if costs is not None else cost_arrays(data)
         p = d.problem
         n, V = d.n_orders, d.n_vehicles
+        if V == 0:
+            # every vehicle type has count 0: OR-Tools crashes (segfault) building dimensions without vehicles,
+            # and there is nothing to search: every order is left out (see search)
+            self.routing = self.manager = self.solver = None
+            self.loading, self.unloading, self.load_dims = [], [], []
+            self.build_s = time.perf_counter() - t0
+            return
         N0 = len(d.loc)
         self.H = H = horizon(d)
         pair_of = {pi: di for pi, di in d.pairs}
@@ -377,6 +384,11 @@ class OrtoolsModel:
                solution_limit: int | None = None, progress: Callable[[float, float], None] | None = None,
                log: bool = False) -> OrtoolsResult:
         r, d = self.routing, self.data
+        if r is None:  # no vehicle: the plan leaves every order out, at the price of the disjunctions
+            paired_delivery = {di for _, di in d.pairs}
+            obj = sum(int(self.costs.required_penalty) if d.required[i] else 0 if i in paired_delivery
+                      else int(d.penalty[i]) for i in range(d.n_orders))
+            return OrtoolsResult([], list(range(d.n_orders)), obj, "no_vehicles", [], self.build_s, 0.0)
         params = pywrapcp.DefaultRoutingSearchParameters()
         params.first_solution_strategy = FIRST_SOLUTION[first_solution]
         params.local_search_metaheuristic = METAHEURISTIC[metaheuristic]

@@ -547,7 +547,7 @@ def solve_pyvrp_portfolio(data: SolverData, costs: Any, time_limit: float, seed:
     (``parallel`` forces the choice); returns None when there is nothing to
     route.
     """
-    if data.n_orders == 0:
+    if data.n_orders == 0 or data.n_vehicles == 0:  # nothing to route (PyVRP needs a vehicle and a depot)
         return None
     objective = data.problem.objective
     if parallel is None:  # with an iteration bound the choice must not depend on the machine's load
