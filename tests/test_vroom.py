@@ -178,16 +178,13 @@ def test_open_start_route_has_no_start_step():
     assert all("location" in st for r in out["routes"] for st in r["steps"])
 
 
-@pytest.mark.xfail(reason="solver: with vehicles of different start depots, an unpaired pickup plus a "
-                          "delivery leave OR-Tools without any solution (status 'fail'); see the minimal "
-                          "repro in test_vroom.py::test_two_depots_pickup_and_delivery", strict=False)
 def test_open_and_closed_vehicles_with_pickups():
     out, vin, plan = solved(coords_input(), time_limit=2)
     assert out["summary"]["unassigned"] == 0
 
 
-@pytest.mark.xfail(reason="solver bug (see above), not a VROOM mapping problem", strict=False)
 def test_two_depots_pickup_and_delivery():
+    """Regression: vehicle types with different start depots, an unpaired pickup and a delivery."""
     import numpy as np
 
     import networks
