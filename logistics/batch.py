@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .jobs import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, MARKER, error_code, read_marker
+from .jobs import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, error_code, read_marker
 
 __all__ = ["BatchRecord", "BatchResult", "run_batch", "run_one", "job_names", "SUMMARY"]
 

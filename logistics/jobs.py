@@ -43,7 +43,7 @@ from networks import Network, TravelMatrix
 from networks.errors import NetworkError
 
 from .coldchain import CostModel
-from .errors import ProblemError, SolverError
+from .errors import ProblemError
 from .model import Compartment, Order, Problem, Product, VehicleType, Zone, fmt_clock
 
 __all__ = [
@@ -825,5 +825,3 @@ def error_code(exc: BaseException) -> int:
         return EXIT_BAD_INPUT
     return EXIT_INTERNAL
 
-
-_ = SolverError  # re-exported for callers that classify errors

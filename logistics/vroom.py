@@ -491,11 +491,9 @@ def read_vroom(source: Any, *, name: str | None = None, where: str | None = None
         dur, dist = gc.duration, gc.distance
         warnings.append(f"no matrix given: travel times from {gc.source} (VROOM would ask a routing engine)")
     if needs_open:
-        n = len(ids)
         dur = np.pad(dur, ((0, 1), (0, 1)))
         dist = np.pad(dist, ((0, 1), (0, 1)))
         ids = ids + [OPEN]
-        del n
     matrix = TravelMatrix(tuple(ids), dist, dur, synthetic=not use_index,
                           source="vroom matrices" if use_index else "great-circle")
 
