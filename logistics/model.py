@@ -617,7 +617,8 @@ def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
     ``kind``, quantities as ``qty_<product>`` columns (or a ``quantities`` dict
     column), ``tw_start``/``tw_end`` (seconds or 'HH:MM') or a ``time_windows``
     list column, ``service``, ``required``, ``penalty``, ``pair``,
-    ``shelf_life_h``, ``soft``, ``carrier``.
+    ``shelf_life_h``, ``soft``, ``carrier``, ``vehicle_types`` (a list or a
+    ``;``-separated string of fleet type names).
     """
     if "order_id" not in frame.columns:
         frame = frame.reset_index().rename(columns={frame.index.name or "index": "order_id"})
@@ -661,5 +662,16 @@ def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
             time_windows=tws, service=int(get("service", 0)) if not isinstance(get("service", 0), str)
             else get("service"), required=bool(req), penalty=get("penalty"), pair=get("pair"),
             shelf_life_h=get("shelf_life_h"), soft=bool(get("soft", False)), carrier=get("carrier"),
+            vehicle_types=_vehicle_types(get("vehicle_types")),
         ))
     return orders
+
+
+def _vehicle_types(value) -> tuple[str, ...] | None:
+    """A frame cell of vehicle type names: a list, or 'a;b' text as CSV files hold it."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        names = [v.strip() for v in value.split(";") if v.strip()]
+        return tuple(names) if names else None
+    return tuple(str(v) for v in value)

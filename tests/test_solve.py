@@ -229,3 +229,14 @@ def test_bad_solve_arguments_are_named():
         L.solve(p, time_limit=0)
     with pytest.raises(L.ProblemError, match="engine"):
         L.solve(p, time_limit=1, engine="magic")
+
+
+def test_orders_from_frame_reads_vehicle_types_and_times():
+    import pandas as pd
+
+    frame = pd.DataFrame({"order_id": ["a", "b"], "node_id": ["c0", "c1"], "qty_goods": [1, 2],
+                          "tw_start": ["08:00", "09:30"], "tw_end": ["10:00", "11:00"],
+                          "vehicle_types": ["truck;van", None]})
+    a, b = L.orders_from_frame(frame)
+    assert a.vehicle_types == ("truck", "van") and b.vehicle_types is None
+    assert a.time_windows == ((8 * 3600, 10 * 3600),) and b.quantities == {"goods": 2.0}
