@@ -571,3 +571,42 @@ def test_regression_fleet_without_vehicles_leaves_every_order_out(engine):
     assert sorted(plan.unserved["order_id"]) == ["a", "b"]
     assert all("no vehicle" in r for r in plan.unserved["reason"])
     assert plan.kpis["objective"] == 5.0  # the optional order's penalty
+
+
+def _line(**pos):
+    ids = list(pos)
+    x = np.array([pos[k] for k in ids], dtype=float)
+    d = np.abs(x[:, None] - x[None])
+    return networks.TravelMatrix(ids, d, np.rint(d / 10))
+
+
+@pytest.mark.parametrize("first_solution", ["parallel_cheapest_insertion", "local_cheapest_insertion",
+                                            "path_cheapest_arc"])
+def test_regression_shelf_life_shorter_than_the_drive(first_solution):
+    # was: a plan serving the delivery 234 s after leaving the depot with a 36 s shelf life; parallel cheapest
+    # insertion performed the order without its depot loading node when the shelf-life precedence blocked the pair
+    # (seen with an order that carries nothing)
+    tm = _line(D=0, s0=2340, s1=1000)
+    fleet = [L.VehicleType("t", 2, (L.Compartment("ambient", 100),), start_depot="D")]
+    orders = [L.Order("fresh", {}, node_id="s0", shelf_life_h=0.01),
+              L.Order("pk", {"goods": 1}, node_id="s1", kind="pickup"),
+              L.Order("near", {"goods": 1}, node_id="s1", shelf_life_h=1)]
+    p = L.Problem(orders, fleet, matrix=tm)
+    plan = L.solve(p, time_limit=2, engine="ortools", iterations=10, first_solution=first_solution)
+    check(p, plan)
+    assert plan.unserved["order_id"].tolist() == ["fresh"]
+    assert "shelf life" in plan.unserved["reason"].iloc[0]
+
+
+@pytest.mark.parametrize("first_solution", ["parallel_cheapest_insertion", "local_cheapest_insertion"])
+def test_regression_paired_shelf_life_shorter_than_the_drive(first_solution):
+    # the same defect for a user pickup-and-delivery pair whose shelf life is shorter than the drive between them
+    tm = _line(D=0, a=1000, b=9000)
+    fleet = [L.VehicleType("t", 2, (L.Compartment("ambient", 100),), start_depot="D")]
+    orders = [L.Order("p", {"goods": 1}, node_id="a", kind="pickup", pair="d", shelf_life_h=0.05),
+              L.Order("d", {"goods": 1}, node_id="b", pair="p"),
+              L.Order("x", {"goods": 1}, node_id="a")]
+    p = L.Problem(orders, fleet, matrix=tm)
+    plan = L.solve(p, time_limit=2, engine="ortools", iterations=10, first_solution=first_solution)
+    check(p, plan)
+    assert sorted(plan.unserved["order_id"]) == ["d", "p"]

@@ -319,6 +319,9 @@ class OrtoolsModel:
             if 0 <= d.shelf[pi] < longest:
                 # native precedence: cumul(a) >= cumul(b) - shelf, i.e. delivery within shelf life of pickup
                 tdim.AddNodePrecedence(b, a, -int(d.shelf[pi]))
+                # OR-Tools 9.15's insertion heuristics may perform one node of a pair alone when the precedence
+                # blocks the pair; tie their activity explicitly
+                solver.Add(r.ActiveVar(a) == r.ActiveVar(b))
 
         # depot loading / unloading pairs, with shelf life as a limit within the pair
         def pair_extra(entries, indices, order_first: bool):
@@ -343,6 +346,9 @@ class OrtoolsModel:
                     else:
                         r.AddPickupAndDeliverySets(dj, disj[i])
                 if 0 <= d.shelf[i] < longest:
+                    # as for user pairs: an order performed without its loading/unloading node (seen with
+                    # parallel cheapest insertion when the shelf life blocks the pair) is ruled out explicitly
+                    solver.Add(r.ActiveVar(oi) == solver.Sum([r.ActiveVar(x) for x in idxs]))
                     for x in idxs:
                         first, last = (oi, x) if order_first else (x, oi)
                         # native precedence (applies when both are performed): first >= last - shelf
