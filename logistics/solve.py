@@ -2,9 +2,26 @@
 
 The time limit covers the whole call, model building included.  Engines:
 ``"ortools"`` (the full model), ``"auto"`` (a routing skeleton from PyVRP's
-hybrid genetic search where the problem fits its model, repaired and polished
-by OR-Tools on the full model), ``"pyvrp"`` (alias of auto with most time
-given to PyVRP).
+iterated local search where the problem fits its model, repaired and polished
+by OR-Tools on the full model), ``"pyvrp"`` (auto with more of the time given
+to PyVRP where its model relaxes something).
+
+Time split of ``"auto"`` (measured, see docs/performance.md):
+
+* PyVRP models the problem exactly (classic VRPTW/CVRP, cold-chain days
+  without shelf life, soft windows or freshness costs): PyVRP gets all the
+  time but what OR-Tools needs to build the full model and read the routes
+  into it, which checks every constraint; there is no OR-Tools search (after
+  PyVRP it gains < 0.05 % and its first descent ignores short time limits);
+* PyVRP relaxes something (``EngineResult.relaxed``): PyVRP gets
+  ``RELAXED_SHARE`` of the budget (``PYVRP_ENGINE_SHARE`` for ``"pyvrp"``),
+  OR-Tools the rest to repair and optimise on the full model.
+
+PyVRP runs a second seed in a second process when a core is free (see
+``solve_pyvrp_portfolio``).  OR-Tools always starts from PyVRP's routes: a
+seed the full model rejects (say, a route that breaks a shelf life PyVRP
+ignores) is repaired first by dropping the orders that break its routes,
+which the search then reinserts.
 """
 from __future__ import annotations
 
@@ -17,9 +34,13 @@ from .model import Problem
 from .plan import Plan
 from .reasons import explain
 from .solvers import arrays
-from .solvers.ortools import OrtoolsModel, cost_arrays
+from .solvers.ortools import FIRST_SOLUTION, METAHEURISTIC, OrtoolsModel, OrtoolsResult, cost_arrays
 
 ENGINES = ("auto", "ortools", "pyvrp")
+
+RELAXED_SHARE = 0.7        # PyVRP's share of the budget when its model relaxes something (engine "auto")
+PYVRP_ENGINE_SHARE = 0.85  # the same for engine "pyvrp"
+MIN_SKELETON_S = 0.5       # below this budget OR-Tools alone
 
 
 def solve(problem: Problem, time_limit: float = 10.0, seed: int = 0, *, engine: str = "auto",
@@ -51,7 +72,8 @@ def solve(problem: Problem, time_limit: float = 10.0, seed: int = 0, *, engine: 
                                 max_orders=max_part, t0=t0)
     data = arrays.build(problem)
     costs = cost_arrays(data)
-    reserve = min(0.5, 0.05 * time_limit) + 0.01 * data.n_orders / 100
+    # what follows the search (reasons, plan frames, KPIs): measured ~0.15 s at 100 orders, ~0.35 s at 400
+    reserve = min(0.15 * time_limit, 0.12 + 0.001 * data.n_orders)
     meta = {"engine": engine, "seed": seed, "time_limit": time_limit, "problem": problem.name,
             "objective_kind": problem.objective, "day": problem.day}
     initial = None
@@ -66,8 +88,14 @@ def solve(problem: Problem, time_limit: float = 10.0, seed: int = 0, *, engine: 
         meta["pyvrp_s"] = round(time.perf_counter() - t1, 4)
     model = OrtoolsModel(data, costs)
     remaining = deadline - time.perf_counter() - reserve
-    res = model.search(max(0.05, remaining), initial=initial, first_solution=first_solution,
-                       metaheuristic=metaheuristic, solution_limit=iterations, progress=progress, log=log)
+    if initial is None:
+        res = model.search(max(0.05, remaining), first_solution=first_solution, metaheuristic=metaheuristic,
+                           solution_limit=iterations, progress=progress, log=log)
+    else:
+        res, seed_meta = _polish(model, max(0.05, remaining), initial, first_solution=first_solution,
+                                 metaheuristic=metaheuristic, solution_limit=iterations, progress=progress, log=log,
+                                 check_only=bool(meta.get("exact") and meta.get("skeleton_feasible")))
+        meta.update(seed_meta)
     t2 = time.perf_counter()
     reasons = explain(data, res.routes, res.dropped, costs, deadline=deadline - reserve / 2)
     meta["reasons_s"] = round(time.perf_counter() - t2, 4)
@@ -85,19 +113,34 @@ def solve(problem: Problem, time_limit: float = 10.0, seed: int = 0, *, engine: 
 
 
 def _pyvrp_skeleton(data, costs, deadline, seed, engine, iterations, t0):
-    """Routes from PyVRP to seed OR-Tools, or None when it does not apply."""
+    """Routes from PyVRP to seed OR-Tools, or None when it does not apply.
+
+    ``deadline`` (perf_counter) is when the search as a whole has to end.
+    OR-Tools' part is what it needs to build the model and load the routes
+    (``_ortools_overhead``), plus ``1 - RELAXED_SHARE`` of the rest for its
+    search when PyVRP's model relaxes something.
+    """
     try:
         from .solvers.pyvrp_engine import solve_pyvrp_portfolio
     except ImportError:
         return None, {"skeleton": "unavailable"}
     budget = deadline - time.perf_counter()
-    share = 0.85 if engine == "pyvrp" else 0.6
-    if budget < 1.0:
+    if budget < MIN_SKELETON_S:
         return None, {"skeleton": "skipped: too little time"}
-    res = solve_pyvrp_portfolio(data, costs, budget * share, seed=seed, iterations=iterations)
+    overhead = _ortools_overhead(data)
+    work = max(0.0, budget - overhead)
+    share = PYVRP_ENGINE_SHARE if engine == "pyvrp" else RELAXED_SHARE
+    relaxed_s = work * share
+    exact_s = work
+    res = solve_pyvrp_portfolio(data, costs, relaxed_s, seed=seed, iterations=iterations, exact_time_limit=exact_s)
     if res is None:
         return None, {"skeleton": "not applicable"}
-    return res.routes, {"skeleton": "pyvrp", "skeleton_cost": res.cost, "relaxed": res.relaxed}
+    from .solvers.pyvrp_engine import models_exactly
+
+    return res.routes, {"skeleton": "pyvrp", "skeleton_cost": res.cost, "skeleton_seed": res.seed,
+                        "skeleton_feasible": res.feasible, "relaxed": res.relaxed,
+                        "exact": models_exactly(res.relaxed, data, costs),
+                        "skeleton_violations": len(res.violations)}
 
 
 def _route_objectives(plan: Plan, data, costs, routes, scale: int) -> None:
@@ -119,3 +162,161 @@ def _route_objectives(plan: Plan, data, costs, routes, scale: int) -> None:
                 c += costs.late_per_s * max(0, st - data.windows[i][-1][1])
         obj[vids[rr.vehicle]] = round(c / scale, 4)
     plan.routes["objective"] = plan.routes["vehicle"].map(obj)
+
+
+def _ortools_overhead(data) -> float:
+    """Seconds to build the OR-Tools model, close it and read a seed (measured: ~0.15 s at 400 orders, 100 vehicles)."""
+    return 0.03 + 0.0003 * (data.n_orders + data.n_vehicles)
+
+
+# OR-Tools' insertion-heuristic LNS operators can run for many seconds past the time limit on a few hundred
+# orders (the limit is checked between neighbours, not inside the heuristic); the polish leaves them out.
+_SLOW_OPERATORS = ("use_global_cheapest_insertion_path_lns", "use_local_cheapest_insertion_path_lns",
+                   "use_relocate_path_global_cheapest_insertion_insert_unperformed",
+                   "use_global_cheapest_insertion_visit_types_lns", "use_local_cheapest_insertion_visit_types_lns",
+                   "use_global_cheapest_insertion_expensive_chain_lns",
+                   "use_local_cheapest_insertion_expensive_chain_lns",
+                   "use_global_cheapest_insertion_close_nodes_lns", "use_local_cheapest_insertion_close_nodes_lns")
+
+
+def _polish(model: OrtoolsModel, time_limit: float, initial: list[list[int]], *, first_solution: str,
+            metaheuristic: str, solution_limit: int | None, progress, log: bool,
+            check_only: bool = False) -> tuple[OrtoolsResult, dict]:
+    """OR-Tools' search on the full model from PyVRP's routes (repaired when the model rejects them).
+
+    ``check_only``: when the routes load as they are, return them (one
+    solution: the seed with the schedule the model's finalizers choose)
+    instead of searching; a seed that needed repair is searched from anyway.
+    """
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    r, d = model.routing, model.data
+    t0 = time.perf_counter()
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = FIRST_SOLUTION[first_solution]
+    params.local_search_metaheuristic = METAHEURISTIC[metaheuristic]
+    for name in _SLOW_OPERATORS:
+        if hasattr(params.local_search_operators, name):
+            setattr(params.local_search_operators, name, 3)  # BOOL_FALSE
+    params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
+    no_limit = params.solution_limit
+    # the model keeps the limits it is closed with for reading routes: without a solution limit, restoring
+    # the seed goes on looking for a cheaper schedule of the same routes until the time limit (measured: all
+    # of 20 s on the Yanhu day), so the seed is read with a limit of one solution
+    params.solution_limit = 1
+    params.log_search = log
+    history: list[tuple[float, float]] = []
+    unit = 1 if d.problem.objective == "distance" else arrays.COST_SCALE
+
+    def on_solution() -> None:
+        c = r.CostVar().Max() / unit
+        if not history or c < history[-1][1]:
+            history.append((time.perf_counter() - t0, c))
+            if progress is not None:
+                progress(history[-1][0], c)
+
+    r.AddAtSolutionCallback(on_solution)
+    r.CloseModelWithParameters(params)
+    start, meta = load_seed(model, initial, deadline=t0 + 0.5 * time_limit)
+    left = time_limit - (time.perf_counter() - t0)
+    params.time_limit.FromMilliseconds(max(1, int(left * 1000)))
+    params.solution_limit = no_limit if solution_limit is None else int(solution_limit)
+    if check_only and start is not None and not meta.get("seed_repaired"):
+        params.solution_limit = 1
+        params.time_limit.FromSeconds(max(5, int(time_limit) + 1))  # restoring the seed must not be cut short
+    solution = None
+    if start is not None:
+        solution = r.SolveFromAssignmentWithParameters(start, params)
+        if solution is None:  # out of time before the search's own first solution: keep the seed as read
+            solution = start
+    else:
+        solution = r.SolveWithParameters(params)
+    search_s = time.perf_counter() - t0
+    try:
+        status = routing_enums_pb2.RoutingSearchStatus.Value.Name(r.status()).removeprefix("ROUTING_").lower()
+    except (AttributeError, ValueError):
+        status = str(r.status())
+    if solution is None:
+        return OrtoolsResult([], list(range(d.n_orders)), None, status, history, model.build_s, search_s), meta
+    return model._read(solution, status, history, search_s), meta
+
+
+def load_seed(model: OrtoolsModel, routes: list[list[int]], deadline: float | None = None):
+    """An assignment of the closed ``model`` from order sequences per vehicle, repairing them if needed.
+
+    Returns ``(assignment or None, meta)``.  When the full model rejects the
+    routes, each route is cut back to the orders it can keep: first by
+    simulating it (:func:`logistics.reasons._simulate`: loads, windows,
+    shift, shelf life), then, should the model still refuse, by loading it
+    alone order by order (until ``deadline``, perf_counter; after it the
+    remaining orders of a refused route are dropped).  Dropped orders are left
+    unperformed for the search to insert again.  ``meta``: ``seed_loaded``,
+    ``seed_repaired`` (orders dropped), ``seed_objective`` (the loaded seed's
+    objective in plan units, for comparisons).
+    """
+    from .reasons import _simulate
+
+    r, d = model.routing, model.data
+    unit = 1 if d.problem.objective == "distance" else arrays.COST_SCALE
+    routes = [list(map(int, seq)) for seq in routes] + [[] for _ in range(d.n_vehicles - len(routes))]
+
+    def read(rs):
+        return r.ReadAssignmentFromRoutes(model.initial_routes(rs), True)
+
+    def done(a, rs, dropped, how):
+        meta = {"seed_loaded": a is not None, "seed_repaired": len(dropped)}
+        if how:
+            meta["seed_repair"] = how
+            meta["seed_dropped"] = [d.problem.orders[i].id for i in sorted(dropped)]
+        if a is not None:
+            meta["seed_objective"] = _plan_objective(a.ObjectiveValue(), d, model.costs, rs, unit)
+        return a, meta
+
+    a = read(routes)
+    if a is not None:
+        return done(a, routes, [], None)
+    dropped: list[int] = []
+    fixed = []
+    for v, seq in enumerate(routes):
+        if not seq or _simulate(d, v, seq)[0] is None:
+            fixed.append(seq)
+            continue
+        keep: list[int] = []
+        for i in seq:  # greedy prefix: keep an order when the route so far (and back to the depot) still works
+            if _simulate(d, v, keep + [i])[0] is None:
+                keep.append(i)
+            else:
+                dropped.append(i)
+        fixed.append(keep)
+    a = read(fixed)
+    if a is not None:
+        return done(a, fixed, dropped, "simulate")
+    # the model refuses something the simulation does not see: load route by route, order by order
+    final = [[] for _ in fixed]
+    for v, seq in enumerate(fixed):
+        if not seq:
+            continue
+        alone = [[] for _ in fixed]
+        alone[v] = seq
+        if read(alone) is not None:
+            final[v] = seq
+            continue
+        keep = []
+        for i in seq:
+            if deadline is not None and time.perf_counter() > deadline:
+                dropped.append(i)
+                continue
+            alone[v] = keep + [i]
+            if read(alone) is not None:
+                keep.append(i)
+            else:
+                dropped.append(i)
+        final[v] = keep
+    return done(read(final), final, dropped, "model")
+
+
+def _plan_objective(value: int, data, costs, routes: list[list[int]], unit: int) -> float:
+    """A seed's OR-Tools objective in the units of ``kpis["objective"]`` (required orders' penalty left out)."""
+    served = {i for seq in routes for i in seq}
+    missing = sum(1 for i in range(data.n_orders) if data.required[i] and i not in served)
+    return round((float(value) - missing * costs.required_penalty) / unit, 4)

@@ -539,37 +539,137 @@ def solve_pyvrp_parallel(data: SolverData, time_limit: float, seeds: Sequence[in
 
 
 def solve_pyvrp_portfolio(data: SolverData, costs: Any, time_limit: float, seed: int = 0,
-                          iterations: int | None = None, parallel: bool | None = None) -> EngineResult | None:
+                          iterations: int | None = None, parallel: bool | None = None, *,
+                          exact_time_limit: float | None = None) -> EngineResult | None:
     """The skeleton for the portfolio: ``costs`` are the OR-Tools engine's CostArrays.
 
-    Runs seeds ``seed`` and ``seed + 1`` in two processes when a second core
-    is idle and there is time to pay for starting a second interpreter
-    (``parallel`` forces the choice); returns None when there is nothing to
-    route.
+    ``time_limit`` (seconds from the call, model building included) is
+    PyVRP's share when its model relaxes part of the problem;
+    ``exact_time_limit`` (default: ``time_limit``) applies instead when it
+    models the problem exactly (:func:`models_exactly`), so the caller can
+    give PyVRP nearly all the time there and keep a share for OR-Tools where
+    it has something to repair.
+
+    Seeds ``seed`` and ``seed + 1`` run in two processes when the run is long
+    enough to pay for starting a second interpreter and a second core is
+    free (:func:`_spare_core`); with ``iterations`` (reproducible runs) the
+    choice follows ``os.cpu_count()`` alone, so that it does not depend on
+    the load.  ``parallel`` forces the choice.  Returns None when there is
+    nothing to route.
     """
+    t0 = time.time()
     if data.n_orders == 0 or data.n_vehicles == 0:  # nothing to route (PyVRP needs a vehicle and a depot)
         return None
-    objective = data.problem.objective
+    objective = "distance" if data.problem.objective == "distance" else "cost"
+    inst = build_instance(data, objective, costs)
+    limit = time_limit
+    if exact_time_limit is not None and models_exactly(inst.relaxed, data, costs):
+        limit = exact_time_limit
+    deadline = t0 + limit
     if parallel is None:  # with an iteration bound the choice must not depend on the machine's load
-        parallel = time_limit >= _MIN_PARALLEL_S and (
+        parallel = limit >= _MIN_PARALLEL_S and (
             (os.cpu_count() or 1) >= 2 if iterations is not None else _spare_core())
-    seeds = (seed, seed + 1) if parallel else (seed,)
-    return solve_pyvrp_parallel(data, time_limit, seeds, objective, costs, iterations)
+    seeds = [int(seed), int(seed) + 1] if parallel else [int(seed)]
+    return _run_seeds(inst, deadline, seeds, iterations)
+
+
+_COST_NOTE = "freshness and soft-window lateness costs not modelled"
+
+
+def models_exactly(relaxed: Sequence[str], data: SolverData, costs: Any = None) -> bool:
+    """Whether PyVRP's model of ``data`` is the full model (nothing in ``relaxed`` matters).
+
+    The note that freshness and lateness costs are left out is void when no
+    order decays (``costs.decay_per_s`` all zero) and no order has a soft
+    window; every other entry of :attr:`EngineResult.relaxed` counts.
+    """
+    rest = list(relaxed)
+    if _COST_NOTE in rest:
+        decay = getattr(costs, "decay_per_s", None)
+        no_decay = decay is not None and not np.any(decay)
+        if no_decay and not any(o.soft for o in data.problem.orders):
+            rest.remove(_COST_NOTE)
+    return not rest
+
+
+def _run_seeds(inst: PyVRPInstance, deadline: float, seeds: list[int], iterations: int | None) -> EngineResult:
+    """Each seed on a built instance until ``deadline`` (``time.time()``); the first here, the others in workers.
+
+    Without an iteration bound a worker that has not answered shortly after
+    the deadline is dropped (the caller's time limit wins); with one, the
+    run waits for it so that the choice stays reproducible.
+    """
+    workers = []
+    if len(seeds) > 1:
+        payload = pickle.dumps(dict(vars(inst)), protocol=pickle.HIGHEST_PROTOCOL)
+        for s in seeds[1:]:
+            try:
+                workers.append(_Worker(payload, deadline - time.time(), s, iterations, deadline))
+            except OSError:
+                pass
+    results = [run_instance(inst, deadline - time.time(), seeds[0], iterations, deadline)]
+    grace = 1.0 if iterations is not None else _WORKER_GRACE_S
+    for w in workers:
+        r = w.result(deadline + grace)
+        if r is not None:
+            results.append(r)
+    return min(results, key=lambda r: (not r.feasible, r.cost, r.n_routes, seeds.index(r.seed)))
 
 
 # --------------------------------------------------------------------------- worker processes
 
-_MIN_PARALLEL_S = 2.0
+_MIN_PARALLEL_S = 2.0   # below this a second interpreter (~0.5 s to import PyVRP) does not pay
+_WORKER_GRACE_S = 0.3   # how long past the deadline a worker's answer is awaited
+_SAMPLE_S = 0.05        # how long CPU use is sampled before deciding on a second seed
+_BUSY_MAX = 0.5         # cores that other processes may keep busy for a second seed to pay
 
 
 def _spare_core() -> bool:
-    """A second core that nothing else is busy on (a second seed on a busy core only halves the first)."""
-    cores = os.cpu_count() or 1
+    """Whether a second seed would have a core to itself: two cores and next to nothing else running.
+
+    A second seed on a busy machine only slows the first (on two cores with
+    one other busy process both seeds get ~65 % of a core: measured, worse
+    than one seed at full speed).  The test samples ``/proc/stat`` for
+    ``_SAMPLE_S`` while this process sleeps, so it sees what others run now
+    (the one-minute load average would count this process's own earlier
+    runs); without ``/proc/stat`` it falls back to the load average.
+    """
+    cores = _cores()
+    if cores < 2:
+        return False
+    busy = _busy_cores(_SAMPLE_S)
+    if busy is None:
+        try:
+            busy = os.getloadavg()[0]
+        except OSError:
+            return True
+    return busy <= _BUSY_MAX
+
+
+def _cores() -> int:
     try:
-        load = os.getloadavg()[0]
-    except OSError:
-        load = 0.0
-    return cores >= 2 and load <= cores - 1.5
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _busy_cores(window: float) -> float | None:
+    """Cores busy (not idle, not waiting for I/O) on average over ``window`` seconds, from /proc/stat."""
+    def sample():
+        with open("/proc/stat") as f:
+            vals = [int(x) for x in f.readline().split()[1:]]
+        return sum(vals[:8]), vals[3] + (vals[4] if len(vals) > 4 else 0)
+
+    try:
+        total0, idle0 = sample()
+        time.sleep(window)
+        total1, idle1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    dt = total1 - total0
+    if dt <= 0:
+        return None
+    return (os.cpu_count() or 1) * (1.0 - (idle1 - idle0) / dt)
 
 
 class _Worker:
