@@ -21,6 +21,10 @@ from networks.errors import NetworkError
 from .errors import ProblemError
 
 DAY = 86_400
+# Largest amount (product units) of a quantity or a compartment capacity, and largest penalty (¥): the solver
+# works in int64 milli-units and cost units, where larger values would overflow.
+MAX_AMOUNT = 1e12
+MAX_PENALTY = 1e9
 
 
 class Zone(str, Enum):
@@ -80,6 +84,20 @@ def _len(x: object) -> int | None:
         return None
 
 
+def _numbers(obj: object, fields: Iterable[str], what: str, record: object) -> None:
+    """Numeric fields of a frozen dataclass: numbers stay, numeric strings (a CSV cell) become floats,
+    anything else is a ProblemError naming the field (None means 'not given' and stays)."""
+    for f in fields:
+        v = getattr(obj, f)
+        if v is None or isinstance(v, (int, float, np.integer, np.floating)):
+            continue
+        try:
+            fv = float(v)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise ProblemError(f"{what} {record!r}: {f} {v!r} is not a number", record=record, field=f) from None
+        object.__setattr__(obj, f, fv)
+
+
 def fmt_clock(seconds: float) -> str:
     s = int(round(seconds))
     sign = "-" if s < 0 else ""
@@ -109,6 +127,7 @@ class Product:
         object.__setattr__(self, "zone", Zone.parse(self.zone, record=self.name))
         if not self.name:
             raise ProblemError("product with an empty name", record=self.name, field="name")
+        _numbers(self, ("shelf_life_h", "value", "decay_per_h"), "product", self.name)
         if self.shelf_life_h is not None and not (self.shelf_life_h > 0):
             raise ProblemError(f"product {self.name!r}: shelf_life_h must be positive, got {self.shelf_life_h}",
                                record=self.name, field="shelf_life_h")
@@ -141,11 +160,13 @@ class Compartment:
     name: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "zone", Zone.parse(self.zone, record=self.name, field="compartments.zone"))
+        object.__setattr__(self, "zone", Zone.parse(self.zone, record=self.name if self.name is not None else
+                                                    str(self.zone), field="compartments.zone"))
         if self.name is None:
             object.__setattr__(self, "name", self.zone.value)
-        if not (self.capacity >= 0) or not math.isfinite(self.capacity):
-            raise ProblemError(f"compartment {self.name!r}: capacity must be a finite number >= 0, got "
+        _numbers(self, ("capacity",), "compartment", self.name)
+        if not (0 <= self.capacity <= MAX_AMOUNT):
+            raise ProblemError(f"compartment {self.name!r}: capacity must be a number from 0 to {MAX_AMOUNT:g}, got "
                                f"{self.capacity}", record=self.name, field="capacity")
 
 
@@ -181,10 +202,31 @@ class VehicleType:
         rec = self.name
         if not self.name:
             raise ProblemError("vehicle type with an empty name", record=rec, field="name")
+        _numbers(self, ("fixed_cost", "cost_per_km", "cost_per_hour", "total_capacity", "max_duration",
+                        "max_distance", "speed_factor"), "vehicle type", rec)
         if not isinstance(self.count, (int, np.integer)) or self.count < 0:
             raise ProblemError(f"vehicle type {rec!r}: count must be an integer >= 0, got {self.count!r}",
                                record=rec, field="count")
-        comps = tuple(c if isinstance(c, Compartment) else Compartment(**c) for c in self.compartments)
+        if _len(self.compartments) is None or isinstance(self.compartments, (str, bytes, Mapping)):
+            raise ProblemError(f"vehicle type {rec!r}: compartments must be a list of compartments", record=rec,
+                               field="compartments")
+        comps = []
+        for k, c in enumerate(self.compartments):
+            if isinstance(c, Compartment):
+                comps.append(c)
+                continue
+            if not isinstance(c, Mapping):
+                raise ProblemError(f"vehicle type {rec!r}: compartment {k} is not a compartment ({c!r})",
+                                   record=rec, field=f"compartments[{k}]")
+            try:
+                comps.append(Compartment(**c))
+            except ProblemError as e:
+                raise ProblemError(f"vehicle type {rec!r}: compartment {k}: {e}", record=rec,
+                                   field=f"compartments[{k}].{e.field}") from None
+            except TypeError as e:  # unknown or missing keys
+                raise ProblemError(f"vehicle type {rec!r}: compartment {k}: {e}", record=rec,
+                                   field=f"compartments[{k}]") from None
+        comps = tuple(comps)
         if not comps:
             raise ProblemError(f"vehicle type {rec!r} has no compartment", record=rec, field="compartments")
         names = [c.name for c in comps]
@@ -277,6 +319,7 @@ class Order:
         if self.id is None or str(self.id) == "" or str(self.id).lower() == "nan":
             raise ProblemError("order with an empty id", record=self.id, field="id")
         object.__setattr__(self, "id", str(self.id))
+        _numbers(self, ("penalty", "shelf_life_h", "lon", "lat"), "order", rec)
         if self.kind not in OrderKind:
             raise ProblemError(f"order {rec!r}: kind {self.kind!r} is not 'delivery' or 'pickup'", record=rec,
                                field="kind")
@@ -296,6 +339,9 @@ class Order:
             if fv < 0:
                 raise ProblemError(f"order {rec!r}: quantity of {p!r} is negative ({fv:g})", record=rec,
                                    field=f"quantities.{p}")
+            if fv > MAX_AMOUNT:
+                raise ProblemError(f"order {rec!r}: quantity of {p!r} ({fv:g}) is above the supported maximum "
+                                   f"{MAX_AMOUNT:g}", record=rec, field=f"quantities.{p}")
             q[str(p)] = fv
         object.__setattr__(self, "quantities", q)
         if self.node_id is None:
@@ -341,14 +387,17 @@ class Order:
             raise ProblemError(f"order {rec!r}: service time is negative ({svc})", record=rec, field="service")
         object.__setattr__(self, "service", svc)
         if not self.required:
-            if self.penalty is None or not (self.penalty >= 0) or not math.isfinite(self.penalty):
-                raise ProblemError(f"order {rec!r} is optional but has no finite penalty >= 0", record=rec,
-                                   field="penalty")
+            if self.penalty is None or not (0 <= self.penalty <= MAX_PENALTY):
+                raise ProblemError(f"order {rec!r} is optional but has no penalty from 0 to {MAX_PENALTY:g}",
+                                   record=rec, field="penalty")
         if self.shelf_life_h is not None and not (self.shelf_life_h > 0):
             raise ProblemError(f"order {rec!r}: shelf_life_h must be positive", record=rec, field="shelf_life_h")
         if self.vehicle_types is not None:
             if isinstance(self.vehicle_types, str):
                 object.__setattr__(self, "vehicle_types", (self.vehicle_types,))
+            if _len(self.vehicle_types) is None:
+                raise ProblemError(f"order {rec!r}: vehicle_types must be a list of vehicle type names",
+                                   record=rec, field="vehicle_types")
             object.__setattr__(self, "vehicle_types", tuple(str(v) for v in self.vehicle_types))
             if not self.vehicle_types:
                 raise ProblemError(f"order {rec!r}: vehicle_types is empty", record=rec, field="vehicle_types")
@@ -545,7 +594,13 @@ class Problem:
                 for k in [vt.compartment_for(self.products[p])] if k is not None]
         unit = next(iter(self.products[p].unit for p in o.quantities))
         cap = max(caps) if caps else 0
-        return f"demand {q:,.0f} {unit} exceeds the largest {z} compartment ({cap:,.0f} {unit})"
+        if q > cap + 1e-9:
+            return f"demand {q:,.0f} {unit} exceeds the largest {z} compartment ({cap:,.0f} {unit})"
+        total = sum(o.quantities.values())
+        best = max(vt.capacity for vt in self.fleet if vt.count > 0)
+        if total > best + 1e-9:  # a flexible partition's total capacity
+            return f"total demand {total:,.0f} {unit} exceeds the largest vehicle capacity ({best:,.0f} {unit})"
+        return "its goods do not fit the compartments of any one vehicle together"
 
     # -- derived views used by solvers and reports -----------------------------------------
     def location_ids(self) -> list[str]:

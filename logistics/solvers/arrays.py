@@ -63,7 +63,9 @@ def build(problem: Problem) -> SolverData:
     dist = m.distance[np.ix_(loc, loc)].astype(np.int64)
     dur_base = m.duration[np.ix_(loc, loc)].astype(np.float64)
     T = len(problem.fleet)
-    duration = np.stack([np.rint(dur_base * vt.speed_factor).astype(np.int64) for vt in problem.fleet]) \
+    # saturated: an "unreachable" sentinel times a speed factor must not wrap around int64
+    duration = np.stack([np.rint(np.minimum(dur_base * vt.speed_factor, 2.0**62)).astype(np.int64)
+                         for vt in problem.fleet]) \
         if T else np.zeros((0, len(loc), len(loc)), dtype=np.int64)
     N = len(loc)
     service = np.zeros(N, dtype=np.int64)
@@ -94,6 +96,10 @@ def build(problem: Problem) -> SolverData:
                      dtype=np.int64)
     idx = {o.id: i for i, o in enumerate(orders)}
     pairs = [(i, idx[o.pair]) for i, o in enumerate(orders) if o.kind == "pickup" and o.pair is not None]
+    for pi, di in pairs:  # a pair's goods obey the stricter shelf life of its two orders
+        lives = [int(x) for x in (shelf[pi], shelf[di]) if x >= 0]
+        if lives:
+            shelf[pi] = shelf[di] = min(lives)
     penalty = np.array([int(round((o.penalty or 0.0) * COST_SCALE)) if not o.required else 0 for o in orders],
                        dtype=np.int64)
     if problem.objective == "distance":

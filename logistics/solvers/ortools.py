@@ -34,6 +34,18 @@ METAHEURISTIC = {
 }
 
 
+# Integer cost units saturate here, so that absurd inputs (a cost of 1e300 ¥/km, inf, NaN) cannot overflow int64:
+_COST_CAP = 10**15      # one arc or one vehicle's fixed cost (10^11 ¥)
+_RATE_CAP = 10**9       # a cost per second (10^5 ¥/s)
+_PENALTY_SUM = 2**62    # required penalties of all orders together
+
+
+def _units(x, cap: int) -> np.ndarray:
+    """Cost units as int64, saturated to [0, cap] (NaN counts as cap)."""
+    a = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=cap, posinf=cap, neginf=0.0)
+    return np.rint(np.clip(a, 0, cap)).astype(np.int64)
+
+
 @dataclass
 class CostArrays:
     """Linear objective pieces in cost units (see :func:`cost_arrays`)."""
@@ -71,7 +83,7 @@ def cost_arrays(data: SolverData) -> CostArrays:
     n = data.n_orders
     if p.objective == "distance":
         arc = np.broadcast_to(data.distance, (T,) + data.distance.shape)
-        big = int(max(1, data.distance.max()) * (n + 1) * 10)
+        big = min(int(max(1, data.distance.max(initial=0))) * (n + 1) * 10, _PENALTY_SUM // max(1, n))
         return CostArrays(arc=arc, span_per_s=np.zeros(T, dtype=np.int64), fixed=np.zeros(T, dtype=np.int64),
                           late_per_s=0, decay_per_s=np.zeros(n, dtype=np.int64), required_penalty=big)
     c = p.costs
@@ -87,9 +99,9 @@ def cost_arrays(data: SolverData) -> CostArrays:
         if vt.refrigerated:
             door_extra = (c.reefer_door_per_h - c.reefer_drive_per_h) * data.service / 3600.0
             a = a + door_extra[:, None]
-        arc[t] = np.rint(a * COST_SCALE).astype(np.int64)
-        span[t] = int(round(per_h * COST_SCALE / 3600.0))
-        fixed[t] = int(round(vt.fixed_cost * COST_SCALE))
+        arc[t] = _units(a * COST_SCALE, _COST_CAP)
+        span[t] = int(_units(per_h * COST_SCALE / 3600.0, _RATE_CAP))
+        fixed[t] = int(_units(vt.fixed_cost * COST_SCALE, _COST_CAP))
     decay = np.zeros(n, dtype=np.int64)
     for i, o in enumerate(p.orders):
         if o.kind != "delivery":
@@ -99,11 +111,12 @@ def cost_arrays(data: SolverData) -> CostArrays:
             prod = p.products[name]
             lam = prod.decay_per_h if prod.decay_per_h is not None else c.decay_per_h.get(prod.zone, 0.0)
             v += prod.value * q * lam
-        decay[i] = int(round(v * COST_SCALE / 3600.0))
+        decay[i] = int(_units(v * COST_SCALE / 3600.0, _RATE_CAP))
     total_scale = int(arc.max(initial=0)) * (n + 2) + int(fixed.max(initial=0)) + \
         int(span.max(initial=0)) * horizon(data)
-    return CostArrays(arc=arc, span_per_s=span, fixed=fixed, late_per_s=int(round(c.late_per_h * COST_SCALE / 3600)),
-                      decay_per_s=decay, required_penalty=max(10 * total_scale, 10**9))
+    return CostArrays(arc=arc, span_per_s=span, fixed=fixed, late_per_s=int(_units(c.late_per_h * COST_SCALE / 3600,
+                                                                                    _RATE_CAP)),
+                      decay_per_s=decay, required_penalty=min(max(10 * total_scale, 10**9), _PENALTY_SUM // max(1, n)))
 
 
 class OrtoolsModel:
@@ -252,7 +265,8 @@ class OrtoolsModel:
         if any(vt.max_distance is not None for vt in p.fleet):
             dist_cb = r.RegisterTransitMatrix(by_index(d.distance))
             caps = [int(p.fleet[int(d.vehicle_type[v])].max_distance) if
-                    p.fleet[int(d.vehicle_type[v])].max_distance is not None else int(d.distance.sum())
+                    p.fleet[int(d.vehicle_type[v])].max_distance is not None else
+                    int(min(d.distance.sum(dtype=np.float64), 2**62))
                     for v in range(V)]
             r.AddDimensionWithVehicleCapacity(dist_cb, 0, caps, True, "distance")
 
@@ -281,8 +295,7 @@ class OrtoolsModel:
                 # OR-Tools 9.15 (google/or-tools#5283): with two or more *unary* evaluators in one dimension, a
                 # node with a positive transit can no longer be dropped (no plan at all when some order must be
                 # left out); transit matrices (row = from-node) have the same meaning without that defect
-                cbs = {t: r.RegisterTransitMatrix(np.repeat(np.asarray(v, dtype=np.int64)[:, None], N, axis=1)
-                                                  .tolist()) for t, v in vecs.items()}
+                cbs = {t: r.RegisterTransitMatrix([[int(x)] * N for x in v]) for t, v in vecs.items()}
             r.AddDimensionWithVehicleTransitAndCapacity([cbs[int(d.vehicle_type[v])] for v in range(V)], 0, caps,
                                                         True, name)
             self.load_dims.append(name)
