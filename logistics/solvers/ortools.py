@@ -436,7 +436,11 @@ class OrtoolsModel:
             if start is not None:
                 solution = r.SolveFromAssignmentWithParameters(start, params)
         if solution is None:
-            solution = r.SolveWithParameters(params)
+            left = time_limit - (time.perf_counter() - t0)
+            if initial is None or left > 0.05:
+                # a seed that could not be read, or was searched without result: what is left, not a new budget
+                params.time_limit.FromMilliseconds(max(1, int(left * 1000)))
+                solution = r.SolveWithParameters(params)
         search_s = time.perf_counter() - t0
         try:
             status = routing_enums_pb2.RoutingSearchStatus.Value.Name(r.status()).removeprefix("ROUTING_").lower()
