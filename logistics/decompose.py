@@ -4,8 +4,11 @@ One OR-Tools search over thousands of stops spends its time limit building the
 model and finding a first solution; parts of a few hundred orders each search
 well.  Orders go to the nearest depot that may serve them, large depot groups
 are cut into angular sectors around their depot (the classic sweep), and each
-vehicle type's vehicles are shared among the parts that can use them.  The
-merged plan is rebuilt on the whole problem, so it is validated as one.
+vehicle type's vehicles are shared among the parts that can use them.  Parts
+go to the worker processes longest first, and each worker shares its time
+among its parts in proportion to their sizes (a 16-order part does not get
+the time of a 380-order one).  The merged plan is rebuilt on the whole
+problem, so it is validated as one.
 """
 from __future__ import annotations
 
@@ -98,14 +101,43 @@ def _sub_problem(problem: Problem, part: Part) -> Problem:
                    name=f"{problem.name}/part-{part.depot}")
 
 
-def _solve_part(args) -> tuple[list[dict], list[tuple[str, str]], float | None]:
+_PART_META = ("elapsed_s", "build_s", "pyvrp_s", "search_s", "status", "skeleton", "exact", "seed_repaired")
+
+
+def _solve_part(args) -> tuple[list[dict], list[tuple[str, str]], float | None, dict]:
     sub, time_limit, seed, engine, iterations = args
     from .solve import solve
 
     plan = solve(sub, time_limit=time_limit, seed=seed, engine=engine, iterations=iterations, decompose=False)
     stops = plan.stops[["vehicle", "vehicle_type", "seq", "kind", "order_id", "start", "departure",
                         "arrival"]].to_dict(orient="records")
-    return stops, list(zip(plan.unserved["order_id"], plan.unserved["reason"])), plan.kpis.get("objective")
+    meta = {"orders": len(sub.orders), **{k: plan.meta[k] for k in _PART_META if k in plan.meta}}
+    return stops, list(zip(plan.unserved["order_id"], plan.unserved["reason"])), plan.kpis.get("objective"), meta
+
+
+_MIN_WEIGHT = 25  # a part's size for sharing time: small parts still get a few seconds
+
+
+def _lpt(weights: list[int], bins: int) -> list[list[int]]:
+    """Indices of ``weights`` in ``bins`` groups: heaviest first onto the lightest group (longest processing time)."""
+    groups: list[list[int]] = [[] for _ in range(max(1, bins))]
+    load = [0] * len(groups)
+    for i in sorted(range(len(weights)), key=lambda i: (-weights[i], i)):
+        g = min(range(len(groups)), key=lambda g: (load[g], g))
+        groups[g].append(i)
+        load[g] += weights[i]
+    return [g for g in groups if g]
+
+
+def _solve_bin(job) -> list[tuple[tuple, float]]:
+    """One worker's parts in turn, each with its share of the time left until ``end`` (a ``time.time()`` value)."""
+    items, weights, end = job
+    out = []
+    for k, (sub, seed, engine, iterations) in enumerate(items):
+        share = weights[k] / sum(weights[k:])
+        limit = max(0.3, (end - time.time()) * share)
+        out.append((_solve_part((sub, limit, seed, engine, iterations)), limit))
+    return out
 
 
 def solve_decomposed(problem: Problem, time_limit: float, seed: int = 0, *, engine: str = "ortools",
@@ -116,16 +148,24 @@ def solve_decomposed(problem: Problem, time_limit: float, seed: int = 0, *, engi
     parts = _keep_pairs_together(problem, partition(problem, max_orders))
     subs = [_sub_problem(problem, p) for p in parts]
     workers = workers or min(2, mp.cpu_count(), len(subs))
-    rounds = math.ceil(len(subs) / workers)
     merge_reserve = 0.5 + 0.0004 * len(problem.orders)
     spawn_overhead = 0.3 if workers > 1 else 0.0
-    per_part = max(0.3, (deadline - time.perf_counter() - merge_reserve - spawn_overhead) / rounds)
-    args = [(s, per_part, seed, engine, iterations) for s in subs]
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as ex:
-            results = list(ex.map(_solve_part, args))
+    # parts go to workers longest first (LPT); within a worker each part gets time in proportion to its size
+    weights = [max(_MIN_WEIGHT, len(p.orders)) for p in parts]
+    bins = _lpt(weights, workers)
+    end = time.time() + max(0.3, deadline - time.perf_counter() - merge_reserve - spawn_overhead)
+    jobs = [([(subs[i], seed, engine, iterations) for i in b], [weights[i] for i in b], end) for b in bins]
+    if len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=len(jobs), mp_context=mp.get_context("fork")) as ex:
+            outs = list(ex.map(_solve_bin, jobs))
     else:
-        results = [_solve_part(a) for a in args]
+        outs = [_solve_bin(j) for j in jobs]
+    results: list = [None] * len(parts)
+    limits = [0.0] * len(parts)
+    for b, out in zip(bins, outs):
+        for i, (res, limit) in zip(b, out):
+            results[i], limits[i] = res, limit
+    t_merge = time.perf_counter()
     # merge: map each part's vehicles onto distinct global vehicles of the same type
     index = {o.id: i for i, o in enumerate(problem.orders)}
     base, offset = {}, {}
@@ -137,8 +177,10 @@ def solve_decomposed(problem: Problem, time_limit: float, seed: int = 0, *, engi
     routes: list[RouteResult] = []
     reasons: dict[int, str] = {}
     objective = 0.0
-    for part, sub, (stops, unserved, obj) in zip(parts, subs, results):
+    part_meta = []
+    for part, sub, (stops, unserved, obj, pmeta) in zip(parts, subs, results):
         objective += obj or 0.0
+        part_meta.append(pmeta)
         by_vehicle: dict[str, list[dict]] = {}
         for r in stops:
             by_vehicle.setdefault(r["vehicle"], []).append(r)
@@ -156,8 +198,10 @@ def solve_decomposed(problem: Problem, time_limit: float, seed: int = 0, *, engi
             reasons[index[oid]] = why
     meta = {"engine": engine, "seed": seed, "time_limit": time_limit, "problem": problem.name,
             "objective_kind": problem.objective, "day": problem.day, "decomposed": len(parts),
-            "part_sizes": [len(p.orders) for p in parts], "part_time_limit": round(per_part, 3), "status": "success"}
+            "part_sizes": [len(p.orders) for p in parts], "part_time_limit": [round(x, 3) for x in limits],
+            "status": "success", "parts": part_meta}
     plan = build_plan(problem, None, routes, reasons, meta)
+    plan.meta["merge_s"] = round(time.perf_counter() - t_merge, 4)
     plan.kpis["objective"] = round(objective, 4)
     plan.meta["elapsed_s"] = round(time.perf_counter() - t0, 4)
     return plan

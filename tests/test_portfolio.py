@@ -241,3 +241,28 @@ def test_bench_portfolio_json(tmp_path):
     assert head["overall"]["violations"] == 0
     for key in ("mean_gap_pct", "baseline_mean_gap_pct", "pyvrp_mean_gap_pct"):
         assert head["overall"][key] is not None
+
+
+# --------------------------------------------------------------------------- decomposition
+
+
+def test_lpt_spreads_parts_longest_first():
+    from logistics.decompose import _lpt
+
+    assert _lpt([381, 16, 380, 165, 127, 381, 170, 380], 2) == [[0, 2, 6, 1], [5, 7, 3, 4]]
+    assert _lpt([5, 3], 4) == [[0], [1]]
+    assert _lpt([7], 1) == [[0]]
+
+
+def test_decomposed_day_is_validated_and_every_part_gets_time():
+    from logistics.scenarios import yanhu_day
+
+    problem = yanhu_day(240, seed=1)
+    plan = L.solve(problem, time_limit=16, seed=0, decompose=True, max_part=60)
+    check(problem, plan)
+    m = plan.meta
+    assert m["decomposed"] == len(m["parts"]) == len(m["part_time_limit"]) >= 4
+    assert sum(m["part_sizes"]) == 240 and [p["orders"] for p in m["parts"]] == m["part_sizes"]
+    assert all(x > 0 for x in m["part_time_limit"])
+    assert all(p["skeleton"] == "pyvrp" for p in m["parts"])
+    assert plan.kpis["served"] > 200
