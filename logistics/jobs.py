@@ -209,12 +209,37 @@ def _read_yaml(text: str, where: str) -> Any:
     except yaml.YAMLError as e:
         raise ProblemError(f"{where}: not valid YAML ({e})", record=where) from None
     if root is not None:
+        _check_acyclic(root, where)
         _lint_yaml(root, where)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:  # pragma: no cover - compose already parsed it
         raise ProblemError(f"{where}: not valid YAML ({e})", record=where) from None
     return _plain(data)
+
+
+def _check_acyclic(root, where: str) -> None:
+    """Reject a recursive alias (``a: &x [*x]``): the walks below would never end."""
+    import yaml
+
+    state: dict[int, int] = {}  # node id -> 1 while its children are walked, 2 when done
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            state[id(node)] = 2
+            continue
+        seen = state.get(id(node))
+        if seen == 2:
+            continue
+        if seen == 1:
+            raise ProblemError(f"{where}: a YAML alias refers to itself (recursive anchor)", record=where)
+        state[id(node)] = 1
+        stack.append((node, True))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, False) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend((part, False) for pair in node.value for part in pair)
 
 
 def _lint_yaml(root, where: str) -> None:
@@ -289,7 +314,14 @@ def load_job(path: str | os.PathLike, *, allow_outside: bool = False) -> tuple[P
 
 def read_job(path: str | os.PathLike, *, allow_outside: bool = False) -> Job:
     """Like :func:`load_job`, with the job's name and source."""
-    path = Path(path)
+    try:
+        return _read_job(Path(path), allow_outside)
+    except RecursionError:  # the JSON/YAML parsers, the schema check and our walks all recurse
+        where = Path(path).name
+        raise ProblemError(f"{where}: the document is nested too deeply", record=where) from None
+
+
+def _read_job(path: Path, allow_outside: bool) -> Job:
     where = path.name
     data = _read_document(path)
     base = path.resolve().parent

@@ -25,6 +25,7 @@ DAY = 86_400
 # works in int64 milli-units and cost units, where larger values would overflow.
 MAX_AMOUNT = 1e12
 MAX_PENALTY = 1e9
+MAX_VEHICLES = 10_000  # per vehicle type; the solver's arrays grow with (orders + 2 * vehicles) ** 2
 
 
 class Zone(str, Enum):
@@ -204,9 +205,9 @@ class VehicleType:
             raise ProblemError("vehicle type with an empty name", record=rec, field="name")
         _numbers(self, ("fixed_cost", "cost_per_km", "cost_per_hour", "total_capacity", "max_duration",
                         "max_distance", "speed_factor"), "vehicle type", rec)
-        if not isinstance(self.count, (int, np.integer)) or self.count < 0:
-            raise ProblemError(f"vehicle type {rec!r}: count must be an integer >= 0, got {self.count!r}",
-                               record=rec, field="count")
+        if not isinstance(self.count, (int, np.integer)) or not (0 <= self.count <= MAX_VEHICLES):
+            raise ProblemError(f"vehicle type {rec!r}: count must be an integer from 0 to {MAX_VEHICLES}, got "
+                               f"{self.count!r}", record=rec, field="count")
         if _len(self.compartments) is None or isinstance(self.compartments, (str, bytes, Mapping)):
             raise ProblemError(f"vehicle type {rec!r}: compartments must be a list of compartments", record=rec,
                                field="compartments")
@@ -320,6 +321,12 @@ class Order:
             raise ProblemError("order with an empty id", record=self.id, field="id")
         object.__setattr__(self, "id", str(self.id))
         _numbers(self, ("penalty", "shelf_life_h", "lon", "lat"), "order", rec)
+        for f in ("pair", "carrier"):  # ids: hashable text, whole numbers as integers ('7', not '7.0')
+            v = getattr(self, f)
+            if v is not None and not isinstance(v, str):
+                if isinstance(v, (float, np.floating)) and math.isfinite(v) and float(v).is_integer():
+                    v = int(v)
+                object.__setattr__(self, f, str(v))
         if self.kind not in OrderKind:
             raise ProblemError(f"order {rec!r}: kind {self.kind!r} is not 'delivery' or 'pickup'", record=rec,
                                field="kind")
@@ -448,6 +455,12 @@ class Problem:
         object.__setattr__(self, "products", dict(self.products))
         if self.costs is None:
             object.__setattr__(self, "costs", CostModel())
+        if self.day is not None:
+            try:
+                pd.Timestamp(str(self.day))
+            except (ValueError, TypeError, OverflowError):
+                raise ProblemError(f"day {self.day!r} is not a date (YYYY-MM-DD)", record=self.name,
+                                   field="day") from None
         if self.objective not in ("cost", "distance"):
             raise ProblemError(f"objective {self.objective!r} is not 'cost' or 'distance'", record=self.name,
                                field="objective")
@@ -700,7 +713,11 @@ def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
             if not qty_cols and get("demand") is not None:
                 q = {"goods": r["demand"]}
         if get("time_windows") is not None:
-            tws = tuple(tuple(w) for w in r["time_windows"])
+            try:
+                tws = tuple(tuple(w) for w in r["time_windows"])
+            except TypeError:  # a number, or a list of numbers
+                raise ProblemError(f"order {rec!r} (row {row_no}): time_windows {r['time_windows']!r} is not a list "
+                                   f"of (start, end) pairs", record=rec, field="time_windows") from None
         elif get("tw_start") is not None or get("tw_end") is not None:
             tws = ((get("tw_start", 0), get("tw_end", DAY)),)
         else:
@@ -711,12 +728,11 @@ def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
             if r.geometry.is_empty:
                 raise ProblemError(f"order {rec!r} (row {row_no}): empty geometry", record=rec, field="geometry")
             lon, lat = r.geometry.x, r.geometry.y
-        req = get("required", True)
         orders.append(Order(
             id=rec, quantities=q, node_id=get("node_id"), lon=lon, lat=lat, kind=get("kind", "delivery"),
-            time_windows=tws, service=int(get("service", 0)) if not isinstance(get("service", 0), str)
-            else get("service"), required=bool(req), penalty=get("penalty"), pair=get("pair"),
-            shelf_life_h=get("shelf_life_h"), soft=bool(get("soft", False)), carrier=get("carrier"),
+            time_windows=tws, service=get("service", 0), required=_flag(get("required", True), rec, "required"),
+            penalty=get("penalty"), pair=get("pair"), shelf_life_h=get("shelf_life_h"),
+            soft=_flag(get("soft", False), rec, "soft"), carrier=get("carrier"),
             vehicle_types=_vehicle_types(get("vehicle_types")),
         ))
     return orders
@@ -729,4 +745,22 @@ def _vehicle_types(value) -> tuple[str, ...] | None:
     if isinstance(value, str):
         names = [v.strip() for v in value.split(";") if v.strip()]
         return tuple(names) if names else None
+    if _len(value) is None:
+        return value  # not a list: Order names the field
     return tuple(str(v) for v in value)
+
+
+_FLAGS = {"true": True, "false": False, "yes": True, "no": False, "y": True, "n": False, "t": True, "f": False,
+          "1": True, "0": False}
+
+
+def _flag(value, record, field: str) -> bool:
+    """A frame cell as a boolean: bools and numbers as Python sees them, text as true/false/yes/no/1/0."""
+    if isinstance(value, str):
+        b = _FLAGS.get(value.strip().lower())
+        if b is None:
+            raise ProblemError(f"order {record!r}: {field} {value!r} is not true/false", record=record, field=field)
+        return b
+    if isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
+        return bool(value)
+    raise ProblemError(f"order {record!r}: {field} {value!r} is not true/false", record=record, field=field)

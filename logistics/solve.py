@@ -28,6 +28,8 @@ from __future__ import annotations
 import time
 from typing import Callable
 
+import numpy as np
+
 from .build_plan import build_plan
 from .errors import ProblemError
 from .model import Problem
@@ -64,6 +66,10 @@ def solve(problem: Problem, time_limit: float = 10.0, seed: int = 0, *, engine: 
         raise ProblemError(f"engine {engine!r} is not one of {', '.join(ENGINES)}", record="solve", field="engine")
     if not (time_limit > 0):
         raise ProblemError(f"time_limit must be positive, got {time_limit}", record="solve", field="time_limit")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not (0 <= seed < 2**31 - 1):
+        # PyVRP takes a 32-bit seed (and runs seed + 1 beside it)
+        raise ProblemError(f"seed must be an integer from 0 to {2**31 - 2}, got {seed!r}", record="solve",
+                           field="seed")
     deadline = t0 + float(time_limit)
     if decompose or (decompose is None and len(problem.orders) > 2 * max_part):
         from .decompose import solve_decomposed

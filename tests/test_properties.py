@@ -48,7 +48,7 @@ COUNTS: Counter = Counter()
 
 def report(test: str, **counts: int) -> None:
     text = ", ".join(f"{k}={v}" for k, v in counts.items())
-    warnings.warn(CaseCount(f"{test}: {sum(counts.values())} generated cases ({text})"), stacklevel=2)
+    warnings.warn(CaseCount(f"{test}: {sum(counts.values())} generated cases ({text})"), stacklevel=1)
 
 
 # --------------------------------------------------------------------------- strategies
