@@ -111,7 +111,9 @@ def _solve_part(args) -> tuple[list[dict], list[tuple[str, str]], float | None, 
     plan = solve(sub, time_limit=time_limit, seed=seed, engine=engine, iterations=iterations, decompose=False)
     stops = plan.stops[["vehicle", "vehicle_type", "seq", "kind", "order_id", "start", "departure",
                         "arrival"]].to_dict(orient="records")
-    meta = {"orders": len(sub.orders), **{k: plan.meta[k] for k in _PART_META if k in plan.meta}}
+    meta = {"orders": len(sub.orders), "unserved": len(plan.unserved),
+            "vehicles": {vt.name: vt.count for vt in sub.fleet if vt.count},
+            **{k: plan.meta[k] for k in _PART_META if k in plan.meta}}
     return stops, list(zip(plan.unserved["order_id"], plan.unserved["reason"])), plan.kpis.get("objective"), meta
 
 

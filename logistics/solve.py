@@ -209,12 +209,14 @@ def _polish(model: OrtoolsModel, time_limit: float, initial: list[list[int]], *,
     for name in _SLOW_OPERATORS:
         if hasattr(params.local_search_operators, name):
             setattr(params.local_search_operators, name, 3)  # BOOL_FALSE
-    params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
     no_limit = params.solution_limit
     # the model keeps the limits it is closed with for reading routes: without a solution limit, restoring
     # the seed goes on looking for a cheaper schedule of the same routes until the time limit (measured: all
-    # of 20 s on the Yanhu day), so the seed is read with a limit of one solution
+    # of 20 s on the Yanhu day), so the seed is read with a limit of one solution; and with time enough to
+    # finish a read even when the polish has next to none (an exact skeleton): a read cut short looks like
+    # a rejected seed (measured: a 303-order part on a loaded machine lost every order that way)
     params.solution_limit = 1
+    params.time_limit.FromMilliseconds(int(1000 * max(time_limit, _read_limit_s(d.n_orders))))
     params.log_search = log
     history: list[tuple[float, float]] = []
     unit = 1 if d.problem.objective == "distance" else arrays.COST_SCALE
@@ -228,7 +230,7 @@ def _polish(model: OrtoolsModel, time_limit: float, initial: list[list[int]], *,
 
     r.AddAtSolutionCallback(on_solution)
     r.CloseModelWithParameters(params)
-    start, meta = load_seed(model, initial, deadline=t0 + 0.5 * time_limit)
+    start, meta = load_seed(model, initial, deadline=t0 + max(0.5 * time_limit, _read_limit_s(d.n_orders)))
     left = time_limit - (time.perf_counter() - t0)
     params.time_limit.FromMilliseconds(max(1, int(left * 1000)))
     params.solution_limit = no_limit if solution_limit is None else int(solution_limit)
@@ -250,6 +252,11 @@ def _polish(model: OrtoolsModel, time_limit: float, initial: list[list[int]], *,
     if solution is None:
         return OrtoolsResult([], list(range(d.n_orders)), None, status, history, model.build_s, search_s), meta
     return model._read(solution, status, history, search_s), meta
+
+
+def _read_limit_s(n_orders: int) -> float:
+    """Time allowed for reading a seed (it ends at the first complete assignment: ~0.01-0.2 s when it loads)."""
+    return min(5.0, 0.5 + 0.003 * n_orders)
 
 
 def load_seed(model: OrtoolsModel, routes: list[list[int]], deadline: float | None = None):
