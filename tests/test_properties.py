@@ -400,7 +400,7 @@ def try_build(spec: dict) -> L.Problem | Exception:
 # --------------------------------------------------------------------------- properties
 
 N_BUILD = 400
-N_SOLVE = 130
+N_SOLVE = 300
 N_FAULT = 150
 
 
