@@ -710,3 +710,21 @@ def test_regression_misfit_by_total_capacity_is_described_as_such():
     with pytest.raises(L.ProblemError) as ei:
         L.Problem([L.Order("o1", {"goods": 5}, node_id="s0")], fleet, matrix=_tiny_matrix())
     assert "total demand 5 kg exceeds the largest vehicle capacity (2 kg)" in str(ei.value)
+
+
+@pytest.mark.timeout(120, method="thread")  # a hang inside C++ is not interrupted by a signal
+def test_regression_pyvrp_local_search_does_not_spin_on_huge_loads():
+    # was: engine "auto" never returned (PyVRP's local search looping on overflowing load penalties) for an
+    # optional order of 10^12 kg that no vehicle can carry, next to an ordinary one
+    d = np.zeros((4, 4))
+    tm = networks.TravelMatrix(["D0", "D1", "s0", "s1"], d, d)
+    products = [L.Product("p0", "frozen", shelf_life_h=48, decay_per_h=0.05)]
+    fleet = [L.VehicleType("t0", 3, (L.Compartment("frozen", 10),), start_depot="D0", shift=(0, 1800)),
+             L.VehicleType("t1", 2, (L.Compartment("chilled", 40), L.Compartment("fresh", 1e7)), start_depot="D1",
+                           speed_factor=0.5)]
+    orders = [L.Order("o0", {}, node_id="s0", time_windows=((28800, 28800), (28801, 28861), (39661, 39721))),
+              L.Order("o6", {"p0": 1e12}, node_id="s1", required=False, penalty=1e9, shelf_life_h=0.5,
+                      time_windows=((0, 60), (61, 121)))]
+    p = L.Problem(orders, fleet, products=products, matrix=tm, objective="distance", strict=False)
+    plan = L.solve(p, time_limit=1, seed=1, engine="auto", iterations=20)
+    check(p, plan)

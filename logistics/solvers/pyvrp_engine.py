@@ -169,6 +169,14 @@ def _load_dimensions(data: SolverData) -> tuple[np.ndarray, np.ndarray, list[str
         amounts = np.hstack([amounts, np.rint(amount_cls.sum(axis=1) * QTY_SCALE).astype(np.int64)[:, None]])
         caps = np.hstack([caps, data.total_capacity.astype(np.int64)[:, None]])
         names.append("total")
+    # PyVRP's load penalties (excess x weight) overflow int64 on huge loads, and its local search then never
+    # ends (seen: 10^12 kg of an order no vehicle can carry).  An amount above every capacity is infeasible
+    # however large, so it is cut to the largest capacity + 1; absurd capacities are scaled down.
+    if amounts.size:
+        lim = caps.max(axis=0, initial=0) + 1
+        amounts = np.minimum(amounts, lim[None, :])
+        f = np.maximum(1, -(-lim // 2**40))
+        amounts, caps = -(-amounts // f[None, :]), caps // f[None, :]
     return amounts, caps, names
 
 
