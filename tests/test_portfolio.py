@@ -129,13 +129,18 @@ def test_cold_chain_with_relaxations_is_feasible_and_no_worse_than_its_seed():
     assert costs == sorted(costs, reverse=True)
 
 
-def test_auto_never_worse_than_plain_ortools_start_on_a_cold_day():
+def test_cold_day_search_starts_from_the_seed():
     problem = cold_day(n=14, seed=11)
     auto = L.solve(problem, time_limit=20, seed=0, engine="auto", iterations=ITERS)
     check(problem, auto)
-    assert auto.meta["seed_loaded"]
-    # the OR-Tools search ran from the seed: its first solution is the seed's objective (plus dropped penalties)
-    assert auto.meta["history"][0][1] >= auto.meta["history"][-1][1]
+    m = auto.meta
+    assert m["seed_loaded"] and not m["exact"]
+    # the OR-Tools search ran from the seed: its first solution is the seed as read into the full model (its
+    # objective plus the penalty of any required order the seed left out), and it only improves from there
+    costs = [c for _, c in m["history"]]
+    assert costs[0] >= m["seed_objective"] - 1e-3
+    assert costs == sorted(costs, reverse=True)
+    assert auto.kpis["objective"] <= costs[0] + 1e-3
 
 
 def test_seed_breaking_shelf_life_is_repaired_and_then_searched_from():

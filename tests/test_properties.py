@@ -430,6 +430,7 @@ def test_construction_validates_or_names_the_bad_field(spec, tally):
         assert res.matrix is not None
 
 
+@pytest.mark.timeout(900, method="thread")  # a solve that never returns fails the run instead of blocking it
 @settings(max_examples=N_SOLVE, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(spec=spec_problem(bad=150), engine=st.sampled_from(["ortools", "ortools", "ortools", "auto"]),
        seed=st.integers(0, 3), iterations=st.sampled_from([1, 5, 20]), strict=st.sampled_from([False] * 3 + [True]))
