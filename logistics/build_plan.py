@@ -71,11 +71,13 @@ def build_plan(problem: Problem, data: SolverData, routes: list[RouteResult], re
             arrival = t_prev + dur
             start = max(int(s), arrival)
             load = load + q if o.kind == "pickup" else load - q
-            late = 0
+            late = early = 0
             if o.soft:
-                w_end = max((w[1] for w in o.time_windows if w[0] <= start), default=o.time_windows[0][1])
+                w_open, w_end = max((w for w in o.time_windows if w[0] <= start), default=o.time_windows[0])
                 late = max(0, start - w_end)
-            rows.append(row(k, o.kind, o.id, o.location, arrival, start, o.service, dist, dur, load, late=late))
+                early = max(0, w_open - arrival)
+            rows.append(row(k, o.kind, o.id, o.location, arrival, start, o.service, dist, dur, load, late=late,
+                            early=early))
             t_prev = start + o.service
         a, b = m.index(locs[-2]), m.index(locs[-1])
         dur = int(round(m.duration[a, b] * vt.speed_factor))

@@ -131,7 +131,7 @@ def compare_carrier_sharing(network: Network, orders: Sequence[Order], fleet: Se
             if mine:
                 types = [replace(vt, name=f"{vt.name}@{d}:{c}", start_depot=d, end_depot=d, carrier=c) for vt in fleet]
                 separate[("separate", d, c)] = problem(d, mine, types, f"{c} {d}")
-        pooled = [replace(vt, name=f"{vt.name}@{d}:shared", start_depot=d, end_depot=d, carrier="shared",
+        pooled = [replace(vt, name=f"{vt.name}@{d}:shared", start_depot=d, end_depot=d, carrier=None,
                           count=vt.count * len(carriers)) for vt in fleet]
         sh_orders = _merge(os_, stop_service_s) if consolidate else os_
         shared[("shared", d, "shared")] = problem(d, sh_orders, pooled, f"shared {d}")

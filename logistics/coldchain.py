@@ -28,7 +28,9 @@ class CostModel:
     reefer_drive_per_h: float = 5.0     # ¥ per hour refrigeration while driving/waiting
     reefer_door_per_h: float = 6.0      # ¥ per hour refrigeration with doors open (service)
     unload_decay_factor: float = 1.5    # decay speed-up while doors are open
-    early_per_h: float = 20.0           # ¥ per hour of service before a soft window
+    early_per_h: float = 0.0            # ¥ per hour a vehicle arrives before a soft window opens (waiting
+    #                                     already costs driver and reefer hours; set it where customers charge
+    #                                     for early arrivals or the yard is congested)
     late_per_h: float = 70.0            # ¥ per hour of service after a soft window
     max_lateness_h: float = 2.0         # how late a soft window may be served at most
     decay_per_h: dict = field(default_factory=lambda: dict(DEFAULT_DECAY_PER_H))
@@ -117,11 +119,11 @@ def evaluate(problem, plan):
                      "service_h": service_h, "waiting_h": waiting_h, "fuel_l": fuel, "co2_kg": co2,
                      "fixed_cost": fixed, "distance_cost": dist_cost, "time_cost": time_cost, "fuel_cost": fuel_cost,
                      "carbon_cost": carbon_cost, "refrigeration_cost": reefer, "quality_loss": qloss,
-                     "late_h": late_h, "window_cost": window_cost, "cost": total})
+                     "late_h": late_h, "early_h": early_h, "window_cost": window_cost, "cost": total})
     per_route = pd.DataFrame(rows, columns=["vehicle", "distance_km", "duration_h", "driving_h", "service_h",
                                             "waiting_h", "fuel_l", "co2_kg", "fixed_cost", "distance_cost",
                                             "time_cost", "fuel_cost", "carbon_cost", "refrigeration_cost",
-                                            "quality_loss", "late_h", "window_cost", "cost"])
+                                            "quality_loss", "late_h", "early_h", "window_cost", "cost"])
     unserved_ids = list(plan.unserved["order_id"]) if len(plan.unserved) else []
     penalty = sum((orders[i].penalty or 0.0) for i in unserved_ids if i in orders and not orders[i].required)
     sums = {k: float(per_route[k].sum()) for k in per_route.columns if k != "vehicle"}

@@ -181,6 +181,8 @@ class VehicleType:
     ``cost_per_hour`` (driver) on distance and route duration.  ``shift`` is the
     (earliest start, latest end) in seconds from midnight; ``speed_factor``
     multiplies matrix durations (1.2 = 20 % slower, for heavy trucks).
+    ``carrier`` set: these vehicles serve only orders of that carrier (or
+    without one); None: a vehicle shared by every carrier.
     """
 
     name: str
@@ -297,6 +299,8 @@ class Order:
     ``soft`` windows may be missed at the cost model's early/late rates.
     ``vehicle_types`` restricts the order to those fleet types (like skills:
     produce that must end at the hub's cold store rides only hub-bound vehicles).
+    ``carrier`` (a postal or express brand) keeps the order off vehicles of
+    another carrier; vehicles without a carrier serve every carrier (邮快合作).
     """
 
     id: str
@@ -591,6 +595,8 @@ class Problem:
             return "the fleet has no vehicle (every vehicle type has count 0)"
         if o.vehicle_types is not None and not any(vt.count > 0 for vt in self.fleet if vt.name in o.vehicle_types):
             return f"no vehicle of the allowed types ({', '.join(o.vehicle_types)}) is in the fleet"
+        if o.carrier is not None and not any(vt.count > 0 and vt.carrier in (None, o.carrier) for vt in self.fleet):
+            return f"no vehicle of carrier {o.carrier!r} (or shared by all carriers) is in the fleet"
         for p, q in o.quantities.items():
             prod = self.products[p]
             caps = [vt.compartments[k].capacity for vt in self.fleet if vt.count > 0
@@ -629,6 +635,8 @@ class Problem:
     def compartment_loads(self, order: Order, vt: VehicleType) -> list[float] | None:
         """Load ``order`` puts in each compartment of ``vt``; None if it cannot ride it."""
         if order.vehicle_types is not None and vt.name not in order.vehicle_types:
+            return None
+        if order.carrier is not None and vt.carrier is not None and order.carrier != vt.carrier:
             return None
         loads = [0.0] * len(vt.compartments)
         for p, q in order.quantities.items():

@@ -19,7 +19,9 @@ Conventions checked (the plan contract):
   ``arrival`` = ``start`` = ``departure``.
 * Service starts inside one of the order's windows.  A soft window may be
   served late by at most ``problem.costs.max_lateness_h``; service never starts
-  before a window opens.
+  before a window opens.  ``late`` is how long after its window a soft order's
+  service starts, ``early`` how long before that window opened the vehicle
+  arrived (both 0 for hard windows).
 * Loads (product units): the vehicle leaves the start depot with all its
   unpaired deliveries; a pickup adds and a delivery removes its quantities in
   the compartment ``vt.compartment_for(product)``.  Every compartment stays
@@ -55,7 +57,7 @@ KINDS = {
     "no_reason": "an unserved order without a reason",
     "unknown_vehicle": "a vehicle id that the fleet does not have",
     "vehicle_type": "the vehicle_type column disagrees with the vehicle id",
-    "not_allowed": "an order rides a vehicle type outside its vehicle_types",
+    "not_allowed": "an order rides a vehicle type outside its vehicle_types, or a vehicle of another carrier",
     "structure": "a route is malformed (seq, start/end rows, stop kinds)",
     "kind": "a stop's kind differs from its order's kind",
     "depot": "a route does not start/end at its vehicle type's depots",
@@ -389,22 +391,23 @@ class _Checker:
             if "wait" in r and not _close(rw, st - arr):
                 self.add("timing", f"wait {_fmt(rw)}, expected start - arrival = {_fmt(st - arr)}",
                          vehicle=vid, order_id=oid)
-            self._window(vid, o, st, r)
+            self._window(vid, o, exp_arr, st, r)
             prev_dep = dep if dep is not None else st + svc
         if vt.max_distance is not None and total_dist > vt.max_distance:
             self.add("max_distance", f"route is {total_dist} long, limit {vt.max_distance}", vehicle=vid)
         self._shelf(vid, leave, stop_orders, end_arrival)
 
-    def _window(self, vid: str, o: Order, st: float, r: dict) -> None:
+    def _window(self, vid: str, o: Order, arr: float, st: float, r: dict) -> None:
         opened = [(a, b) for a, b in o.time_windows if a <= st + TIME_TOL]
         wins = ", ".join(f"[{a}, {b}]" for a, b in o.time_windows)
-        late = 0.0
+        late = early = 0.0
         if not opened:
             self.add("time_window", f"service starts at {_fmt(st)}, before its window opens ({wins})",
                      vehicle=vid, order_id=o.id)
         else:
             a, b = opened[-1]
             late = max(0.0, st - b)
+            early = max(0.0, a - arr) if o.soft else 0.0
             if late > TIME_TOL:
                 if not o.soft:
                     self.add("time_window", f"service starts at {_fmt(st)}, outside its window(s) {wins}",
@@ -419,9 +422,9 @@ class _Checker:
                 self.add("lateness", f"late {_fmt(rl)}, expected {_fmt(exp)}", vehicle=vid, order_id=o.id)
         if "early" in r:
             re_ = _num(r.get("early"))
-            if not _close(re_, 0.0):
-                self.add("lateness", f"early {_fmt(re_)}, expected 0 (service never starts before a window)",
-                         vehicle=vid, order_id=o.id)
+            if not _close(re_, early):
+                self.add("lateness", f"early {_fmt(re_)}, expected {_fmt(early)} (arrival before the soft window "
+                         "in which service starts; 0 for hard windows)", vehicle=vid, order_id=o.id)
 
     def _shelf(self, vid: str, leave: float, stop_orders: list[Order | None], end_arrival: float | None) -> None:
         p = self.p
@@ -466,6 +469,12 @@ class _Checker:
             if o.vehicle_types is not None and vt.name not in o.vehicle_types:
                 self.add("not_allowed", f"{vt.name!r} is not among the order's vehicle types "
                          f"({', '.join(o.vehicle_types)})", vehicle=vid, order_id=o.id)
+                zone_ok = False
+                changes.append(None)
+                continue
+            if o.carrier is not None and vt.carrier is not None and o.carrier != vt.carrier:
+                self.add("not_allowed", f"carrier {o.carrier!r}'s order rides a vehicle of carrier {vt.carrier!r}",
+                         vehicle=vid, order_id=o.id)
                 zone_ok = False
                 changes.append(None)
                 continue

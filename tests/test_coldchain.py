@@ -147,6 +147,21 @@ def test_soft_window_served_late_with_penalty_hard_window_not():
     assert ps.kpis["window_cost"] == pytest.approx(0.5 * L.CostModel().late_per_h, rel=0.02)
 
 
+def test_early_arrival_at_soft_window_costs_only_when_priced():
+    tm = line_matrix({"D": 0, "c0": 36_000})  # an hour away at 10 m/s
+    soft = L.Order("o", {"parcels": 1}, node_id="c0", time_windows=(("09:00", "10:00"),), soft=True)
+    van = dry_van(shift=("07:00", "20:00"))
+    free = solve(L.Problem([soft], [van], products=PRODUCTS, matrix=tm))
+    priced = solve(L.Problem([soft], [van], products=PRODUCTS, matrix=tm, costs=L.CostModel(early_per_h=30.0)))
+    for plan in (free, priced):
+        s = plan.stops.set_index("order_id").loc["o"]
+        assert s["start"] == 9 * 3600 and s["early"] == 9 * 3600 - s["arrival"]
+    early_h = priced.stops.set_index("order_id").at["o", "early"] / 3600
+    assert free.kpis["window_cost"] == 0 and priced.kpis["early_h"] == pytest.approx(early_h)
+    assert priced.kpis["window_cost"] == pytest.approx(30.0 * early_h, rel=1e-6)
+    assert priced.kpis["cost"] - free.kpis["cost"] == pytest.approx(30.0 * early_h, rel=1e-6)
+
+
 def test_freshness_cost_delivers_valuable_goods_first():
     tm = line_matrix({"D": 0, "fish": 1000, "box": -1000})
     salmon = L.Product("salmon", "chilled", value=200.0, decay_per_h=0.05)

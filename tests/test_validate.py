@@ -47,11 +47,11 @@ def make_plan(problem: Problem, routes: dict[str, list[str]], unserved: dict[str
                 q = problem.compartment_loads(o, vt) or [0.0] * K
                 loads = [a + b for a, b in zip(loads, q)]
 
-        def row(kind, oid, node, arr, st, svc, dist, dur, late=0):
+        def row(kind, oid, node, arr, st, svc, dist, dur, late=0, early=0):
             r = {"vehicle": vid, "vehicle_type": vt.name, "seq": len([x for x in rows if x["vehicle"] == vid]),
                  "kind": kind, "order_id": oid, "node_id": node, "lon": 0.0, "lat": 0.0, "arrival": arr,
                  "start": st, "departure": st + svc, "wait": st - arr, "service": svc, "travel_distance": dist,
-                 "travel_duration": dur, "load": sum(loads), "late": late, "early": 0}
+                 "travel_duration": dur, "load": sum(loads), "late": late, "early": early}
             for name in comp_names:
                 k = next((i for i, c in enumerate(vt.compartments) if c.name == name), None)
                 r[f"load_{name}"] = loads[k] if k is not None else math.nan
@@ -74,14 +74,15 @@ def make_plan(problem: Problem, routes: dict[str, list[str]], unserved: dict[str
                     if arr <= b + (max_late if o.soft else 0):
                         st = max(arr, a)
                         break
-            late = 0
+            late = early = 0
             if o.soft:
                 opened = [w for w in o.time_windows if w[0] <= st]
                 late = max(0, st - opened[-1][1]) if opened else 0
+                early = max(0, opened[-1][0] - arr) if opened else 0
             q = problem.compartment_loads(o, vt) or [0.0] * K
             sign = 1 if o.kind == "pickup" else -1
             loads = [x + sign * y for x, y in zip(loads, q)]
-            row(o.kind, oid, o.location, arr, st, o.service, dist, dur, late)
+            row(o.kind, oid, o.location, arr, st, o.service, dist, dur, late, early)
             t = st + o.service
             prev = o.location
         i, j = m.index(prev), m.index(vt.end_depot)
@@ -373,6 +374,22 @@ def test_lateness_report(problem, plan):
     seq = p.stops.loc[p.stops["order_id"] == "s", "seq"].item()
     assert kinds(validate(problem, edit(p, "van#1", seq, late=0))) == {"lateness"}
     assert kinds(validate(problem, edit(plan, "van#1", 2, early=30))) == {"lateness"}
+
+
+def test_early_arrival_at_a_soft_window_is_reported(problem):
+    # the van reaches "s" before its soft window opens and waits: that wait is its "early" time
+    p = make_plan(problem, {"van#1": ["s"], "truck#1": ["p", "q", "u"]}, {"o": "x", "a": "x", "b": "x"},
+                  leave={"van#1": 8 * H})
+    row = p.stops.set_index("order_id").loc["s"]
+    assert row["start"] == 9 * H and row["early"] == 9 * H - row["arrival"] > 0
+    assert validate(problem, p) == []
+    seq = int(row["seq"])
+    vs = validate(problem, edit(p, "van#1", seq, early=0))
+    assert kinds(vs) == {"lateness"} and vs[0].order_id == "s" and "expected" in vs[0].message
+    # a hard window's wait is not early time
+    hard = make_plan(problem, {"van#1": ["a"], "truck#1": ["p", "q", "u"]}, {"o": "x", "b": "x", "s": "x"},
+                     leave={"van#1": 6 * H})
+    assert (hard.stops["early"] == 0).all() and validate(problem, hard) == []
 
 
 def test_shift(problem):
