@@ -587,7 +587,16 @@ class Problem:
                     fits_any = True
                     break
             if not fits_any and (self.strict or o.pair is not None):
-                raise ProblemError(f"order {o.id!r}: {self.describe_misfit(o)}", record=o.id, field="quantities")
+                raise ProblemError(f"order {o.id!r}: {self.describe_misfit(o)}", record=o.id,
+                                   field=self._misfit_field(o))
+
+    def _misfit_field(self, o: Order) -> str:
+        """The order's field that keeps it off every vehicle: its allowed types, its carrier, else its goods."""
+        if o.vehicle_types is not None and not any(vt.count > 0 for vt in self.fleet if vt.name in o.vehicle_types):
+            return "vehicle_types"
+        if o.carrier is not None and not any(vt.count > 0 and vt.carrier in (None, o.carrier) for vt in self.fleet):
+            return "carrier"
+        return "quantities"
 
     def describe_misfit(self, o: Order) -> str:
         """Why no vehicle can take ``o``, in a dispatcher's words."""

@@ -387,8 +387,8 @@ def test_early_arrival_at_a_soft_window_is_reported(problem):
     vs = validate(problem, edit(p, "van#1", seq, early=0))
     assert kinds(vs) == {"lateness"} and vs[0].order_id == "s" and "expected" in vs[0].message
     # a hard window's wait is not early time
-    hard = make_plan(problem, {"van#1": ["a"], "truck#1": ["p", "q", "u"]}, {"o": "x", "b": "x", "s": "x"},
-                     leave={"van#1": 6 * H})
+    hard = make_plan(problem, {"van#1": ["a"], "truck#1": ["p", "q", "u"]}, {"o": "x", "b": "x", "s": "x"})
+    assert hard.stops.set_index("order_id").at["a", "wait"] > 0  # leaves at 8:00, waits for a's 9:00 window
     assert (hard.stops["early"] == 0).all() and validate(problem, hard) == []
 
 
