@@ -25,7 +25,7 @@ test-all: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_matrix.py
-	$(BIN)/python benchmarks/bench_classic.py solomon --time-limit 5 c101 r101 rc101
+	$(BIN)/python benchmarks/bench_classic.py solomon --time-limit 5 --pyvrp c101 r101 rc101
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
