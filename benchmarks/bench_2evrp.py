@@ -59,7 +59,9 @@ def main(argv: list[str] | None = None) -> dict:
         rows.append({"instance": inst.name, "customers": inst.n_customers, "satellites": inst.n_satellites,
                      "cost": round(sol.cost, 2), "bks": inst.best_known, "gap_pct": gap(sol.cost, inst.best_known),
                      "trucks": len(sol.first_level), "freighters": len(sol.second_level),
-                     "unserved": len(sol.unserved), "violations": len(viol), "seconds": round(secs, 2)})
+                     "unserved": len(sol.unserved), "violations": len(viol), "seconds": round(secs, 2),
+                     "start": sol.meta.get("start"),
+                     "starts": " / ".join(f"{k} {v:,.2f}" for k, v in sol.meta.get("starts", {}).items())})
         print(table(rows[-1:], COLUMNS).splitlines()[-1] if len(rows) > 1 else table(rows, COLUMNS), flush=True)
     print()
     print(table(rows, COLUMNS))
@@ -78,7 +80,7 @@ def main(argv: list[str] | None = None) -> dict:
 COLUMNS = [("instance", "instance", 0), ("customers", "n", 0), ("satellites", "sat", 0), ("cost", "cost", 2),
            ("bks", "best known", 2), ("gap_pct", "gap %", 2), ("trucks", "trucks", 0),
            ("freighters", "cf", 0), ("unserved", "unserved", 0), ("violations", "viol", 0),
-           ("seconds", "s", 1)]
+           ("seconds", "s", 1), ("start", "best start", 0), ("starts", "cost per start", 0)]
 
 if __name__ == "__main__":
     main()

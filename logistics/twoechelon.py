@@ -19,10 +19,13 @@ given, a handling cost per unit of freight through a satellite.
 
 :func:`solve_2evrp` maps an instance onto the three-tier planner
 (:func:`logistics.tiers.plan_tiers`): the depot is the hub, satellites are
-stations, customers are villages.  Customers start at the nearest satellite,
-re-assigned greedily until every satellite's freight fits the freighters it
-can get within the overall limit; the planner's boundary pass then moves
-customers between satellites where the two re-solved satellites get cheaper.
+stations, customers are villages.  Customers start at the nearest satellite
+and, as a second start, at the satellite a multi-depot VRP of the city
+freighters gives them (:func:`mdvrp_assignment`); each start is re-assigned
+greedily until every satellite's freight fits the freighters it can get
+within the overall limit, the planner's boundary pass then moves customers
+between satellites where the two re-solved satellites get cheaper, and the
+cheaper of the two solutions is kept.
 Times play no role (durations are zero).  :func:`check_2evrp` checks a
 solution against the instance independently of the planner.
 """
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,9 +44,9 @@ from networks import TravelMatrix
 
 from .coldchain import CostModel
 from .errors import ProblemError
-from .model import GOODS, Compartment, Order, VehicleType
+from .model import GOODS, Compartment, Order, Problem, VehicleType
 
-__all__ = ["TwoEchelonInstance", "TwoEchelonSolution", "read_2evrp", "solve_2evrp", "check_2evrp",
+__all__ = ["TwoEchelonInstance", "TwoEchelonSolution", "read_2evrp", "solve_2evrp", "check_2evrp", "mdvrp_assignment",
            "BEST_KNOWN", "best_known"]
 
 #: Best-known costs available with the stored data (the source repository's README gives only this one).
@@ -251,8 +255,9 @@ def check_2evrp(inst: TwoEchelonInstance, sol: TwoEchelonSolution, tol: float = 
 # --------------------------------------------------------------------------- solver
 
 
-def assign_customers(inst: TwoEchelonInstance) -> tuple[dict[str, str], dict[str, int]]:
-    """Customers to satellites (nearest first, then greedy repair) and freighters per satellite.
+def assign_customers(inst: TwoEchelonInstance, start: dict[str, str] | None = None
+                     ) -> tuple[dict[str, str], dict[str, int]]:
+    """Customers to satellites (``start``, else the nearest; then greedy repair) and freighters per satellite.
 
     Repair: while the satellites need more freighters than allowed (``ceil(freight /
     capacity)`` each, at most ``cf_per_satellite``, at most ``cf_count`` overall),
@@ -270,6 +275,8 @@ def assign_customers(inst: TwoEchelonInstance) -> tuple[dict[str, str], dict[str
     dist = {(ids[s], ids[c]): float(d[s, c]) for s in sat_ix for c in cix}
     sats = [ids[s] for s in sat_ix]
     assign = {ids[c]: min(sats, key=lambda s: (dist[(s, ids[c])], s)) for c in cix}
+    if start is not None:
+        assign.update({c: s for c, s in start.items() if c in assign and s in sats})
 
     def load(s):
         return sum(dem[c] for c, x in assign.items() if x == s)
@@ -332,15 +339,95 @@ def layout_of(inst: TwoEchelonInstance, assign: dict[str, str]):
     return Layout(hub="D", stations=stations, parent=dict(assign), matrix=tm, coords=coords)
 
 
+#: Share of the time limit for the multi-depot start (:func:`mdvrp_assignment`).
+MDVRP_SHARE = 0.25
+
+
+def _zero_costs() -> CostModel:
+    """Distance and fixed costs only: no fuel, carbon, refrigeration or window terms."""
+    return CostModel(diesel_price=0.0, carbon_price=0.0, reefer_drive_per_h=0.0, reefer_door_per_h=0.0,
+                     early_per_h=0.0, late_per_h=0.0)
+
+
+def _orders(inst: TwoEchelonInstance) -> list[Order]:
+    return [Order(f"c{j + 1}", {"goods": float(inst.demand[j])}, node_id=f"c{j + 1}")
+            for j in range(inst.n_customers)]
+
+
+def mdvrp_assignment(inst: TwoEchelonInstance, time_limit: float, seed: int = 0,
+                     iterations: int | None = None) -> dict[str, str]:
+    """Customers to satellites as a multi-depot VRP of the second level assigns them.
+
+    Nearest-satellite assignment ignores how customers group into freighter
+    routes; solving the city freighters of all satellites as one multi-depot
+    problem (each satellite its ``cf_per_satellite`` freighters) lets the
+    routing decide which satellite serves whom.  The trunk is left out, so this
+    is one start among others, not the answer.
+    """
+    from .solve import solve
+
+    layout = layout_of(inst, {})
+    fleet = [VehicleType(f"cf@{s}", inst.cf_per_satellite, (Compartment("ambient", inst.cf_capacity),),
+                         start_depot=s, cost_per_km=inst.cf_cost, fixed_cost=inst.cf_fixed, refrigerated=False)
+             for s in layout.stations]
+    problem = Problem(_orders(inst), fleet, matrix=layout.matrix, products={"goods": GOODS}, costs=_zero_costs(),
+                      strict=False, name=f"{inst.name} second level")
+    plan = solve(problem, time_limit=time_limit, seed=seed, iterations=iterations)
+    depot = plan.stops[plan.stops["kind"] == "start"].set_index("vehicle")["node_id"]
+    served = plan.stops.dropna(subset=["order_id"])
+    return {str(r.order_id): str(depot[r.vehicle]) for r in served.itertuples()}
+
+
 def solve_2evrp(inst: TwoEchelonInstance | str | Path, time_limit: float = 10.0, seed: int = 0, *,
                 workers: int | None = None, engine: str = "ortools", rebalance: bool | int = True,
-                iterations: int | None = None) -> TwoEchelonSolution:
-    """Solve a 2E-CVRP instance with the tiered planner (see the module docstring)."""
-    from .tiers import plan_tiers
+                iterations: int | None = None, starts: tuple[str, ...] = ("nearest", "mdvrp")
+                ) -> TwoEchelonSolution:
+    """Solve a 2E-CVRP instance with the tiered planner (see the module docstring).
 
+    Each of ``starts`` gives the planner an assignment of customers to
+    satellites: ``"nearest"`` (nearest satellite, repaired to the freighter
+    limits) and ``"mdvrp"`` (:func:`mdvrp_assignment`, repaired the same way,
+    given ``MDVRP_SHARE`` of the time).  Distinct assignments share the rest of
+    the time; the cheapest feasible solution is returned, and ``meta["starts"]``
+    says what each start cost.
+    """
     if not isinstance(inst, TwoEchelonInstance):
         inst = read_2evrp(inst)
-    assign, counts = assign_customers(inst)
+    unknown = set(starts) - {"nearest", "mdvrp"}
+    if not starts or unknown:
+        raise ProblemError(f"starts must name 'nearest' and/or 'mdvrp', got {list(starts)!r}", record=inst.name,
+                           field="starts")
+    t0 = time.perf_counter()
+    candidates: dict[str, tuple[dict[str, str], dict[str, int]]] = {}
+    if "nearest" in starts:
+        candidates["nearest"] = assign_customers(inst)
+    if "mdvrp" in starts:
+        share = time_limit * (MDVRP_SHARE if len(starts) > 1 else 0.4)
+        guess = mdvrp_assignment(inst, share, seed=seed, iterations=iterations)
+        cand = assign_customers(inst, guess)
+        if all(cand != c for c in candidates.values()):
+            candidates["mdvrp"] = cand
+    best: TwoEchelonSolution | None = None
+    tried: dict[str, float] = {}
+    for k, (name, (assign, counts)) in enumerate(candidates.items()):
+        left = time_limit - (time.perf_counter() - t0)
+        sol = _solve_assigned(inst, assign, counts, max(left / (len(candidates) - k), 0.5), seed, workers, engine,
+                              rebalance, iterations)
+        tried[name] = round(sol.cost, 4)
+        key = (bool(sol.violations()), len(sol.unserved), sol.cost)
+        if best is None or key < (bool(best.violations()), len(best.unserved), best.cost):
+            best, best_name = sol, name
+    assert best is not None
+    best.meta |= {"start": best_name, "starts": tried, "elapsed_s": round(time.perf_counter() - t0, 3)}
+    return best
+
+
+def _solve_assigned(inst: TwoEchelonInstance, assign: dict[str, str], counts: dict[str, int], time_limit: float,
+                    seed: int, workers: int | None, engine: str, rebalance: bool | int,
+                    iterations: int | None) -> TwoEchelonSolution:
+    """The tiered planner from one assignment of customers to satellites."""
+    from .tiers import plan_tiers
+
     layout = layout_of(inst, assign)
     comp = (Compartment("ambient", inst.truck_capacity),)
     trucks = [VehicleType("truck", inst.truck_count, comp, start_depot="D", cost_per_km=inst.truck_cost,
@@ -348,11 +435,7 @@ def solve_2evrp(inst: TwoEchelonInstance | str | Path, time_limit: float = 10.0,
     cf = {s: [VehicleType("cf", n, (Compartment("ambient", inst.cf_capacity),), start_depot=s,
                           cost_per_km=inst.cf_cost, fixed_cost=inst.cf_fixed, refrigerated=False)]
           for s, n in counts.items() if n > 0}
-    orders = [Order(c, {"goods": float(inst.demand[i])}, node_id=c) for i, c in
-              enumerate(f"c{j + 1}" for j in range(inst.n_customers))]
-    costs = CostModel(diesel_price=0.0, carbon_price=0.0, reefer_drive_per_h=0.0, reefer_door_per_h=0.0,
-                      early_per_h=0.0, late_per_h=0.0)
-    tp = plan_tiers(layout, orders, trucks, cf, products={"goods": GOODS}, costs=costs, handling_s=0,
+    tp = plan_tiers(layout, _orders(inst), trucks, cf, products={"goods": GOODS}, costs=_zero_costs(), handling_s=0,
                     time_limit=time_limit, seed=seed, direct_from_hub=False, workers=workers, engine=engine,
                     rebalance=rebalance, iterations=iterations, boundary_ratio=1.6)
     return solution_from_tiers(inst, tp, meta={"freighters": counts})

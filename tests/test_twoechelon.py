@@ -1,4 +1,4 @@
-"""2E-VRP: the unified .dat reader, the tiered solver's gap on Set2a_E-n22-k4-s10-14, the solution checker."""
+"""2E-VRP: the unified .dat reader, the tiered solver's gap on Set2a_E-n22-k4-s10-14, its starts, the checker."""
 from __future__ import annotations
 
 import copy
@@ -37,12 +37,13 @@ def test_reader_parses_every_field(inst):
     assert not inst.handling.any()
 
 
-def test_solution_is_feasible_and_within_ten_percent(inst, solution):
+def test_solution_is_feasible_and_within_two_percent(inst, solution):
     assert solution.violations() == []
     assert solution.unserved == []
     assert solution.cost == pytest.approx(solution.tiered.kpis["cost"], abs=0.05)
     gap = (solution.cost - 371.49) / 371.49
-    assert -1e-6 <= gap <= 0.10, f"cost {solution.cost:.2f}, gap {gap:.1%}"
+    # nearest-satellite assignment alone stays ~5 % above; the multi-depot start reaches the best-known value
+    assert -1e-6 <= gap <= 0.02, f"cost {solution.cost:.2f}, gap {gap:.1%}, starts {solution.meta.get('starts')}"
     # the tiered machinery produced it: every leg passes the plan validator, tier rules hold
     tp = solution.tiered
     for name, problem, plan in tp.legs():
@@ -68,6 +69,32 @@ def test_checker_catches_broken_solutions(inst, solution):
     s = copy.deepcopy(solution)
     s.second_level.append({"satellite": "S1", "route": ["S1", "S1"], "load": 0.0})
     assert any("city freighters, at most 4" in v for v in E.check_2evrp(inst, s))
+
+
+def test_best_of_the_starts_is_returned(inst, solution):
+    starts = solution.meta["starts"]
+    assert set(starts) <= {"nearest", "mdvrp"} and solution.meta["start"] in starts
+    assert solution.cost == pytest.approx(min(starts.values()), abs=1e-3)
+
+
+def test_mdvrp_assignment_covers_every_customer_and_respects_limits_after_repair(inst):
+    guess = E.mdvrp_assignment(inst, time_limit=2, seed=0, iterations=300)
+    assert set(guess) == {f"c{j + 1}" for j in range(inst.n_customers)}
+    assert set(guess.values()) <= {"S1", "S2"}
+    assign, counts = E.assign_customers(inst, guess)
+    assert sum(counts.values()) <= inst.cf_count
+    for s, n in counts.items():
+        assert sum(inst.demand[int(c[1:]) - 1] for c, x in assign.items() if x == s) <= n * inst.cf_capacity
+    # where the guess already fits the limits, the repair keeps it
+    loads = {s: sum(inst.demand[int(c[1:]) - 1] for c, x in guess.items() if x == s) for s in ("S1", "S2")}
+    if sum(-(-q // inst.cf_capacity) for q in loads.values()) <= inst.cf_count:
+        assert assign == guess
+
+
+def test_unknown_start_is_a_named_error(inst):
+    with pytest.raises(L.ProblemError) as e:
+        E.solve_2evrp(inst, time_limit=1, starts=("random",))
+    assert e.value.field == "starts"
 
 
 def test_assignment_respects_freighter_limits(inst):
