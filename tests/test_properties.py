@@ -670,6 +670,26 @@ def test_regression_absurd_costs_saturate_instead_of_overflowing():
     assert plan.kpis["served"] + plan.kpis["unserved"] == 2
 
 
+def test_regression_pyvrp_costs_saturate_like_ortools():
+    # was: "invalid value encountered in cast" in the PyVRP cost arrays (an unused type at 1e300 ¥/km became
+    # INT64_MIN per metre); both engines now saturate through arrays.cost_units
+    from logistics.solvers import arrays, pyvrp_engine
+
+    fleet = [L.VehicleType("t0", 1, (L.Compartment("ambient", 100),), start_depot="D", cost_per_km=1.0),
+             L.VehicleType("t1", 0, (L.Compartment("ambient", 100),), start_depot="D", cost_per_km=1e300,
+                           cost_per_hour=1e300, fixed_cost=1e300)]
+    p = L.Problem([L.Order("o1", {"goods": 1}, node_id="s0")], fleet, matrix=_tiny_matrix())
+    data = arrays.build(p)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        costs = pyvrp_engine._costs(data, "cost", None)
+    assert costs.per_m[1] == arrays.RATE_CAP and costs.per_s[1] == arrays.RATE_CAP
+    assert costs.fixed[1] == arrays.COST_CAP and 0 < costs.per_m[0] < arrays.RATE_CAP
+    plan = L.solve(p, time_limit=2, engine="auto", iterations=50)
+    check(p, plan)
+    assert plan.kpis["served"] == 1
+
+
 def test_regression_unreachable_sentinel_times_speed_factor_does_not_wrap():
     # was: duration = rint(big * 3.0).astype(int64) wrapped to a negative travel time (numpy "invalid value" cast)
     from logistics.solvers import arrays

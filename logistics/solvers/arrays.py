@@ -16,6 +16,18 @@ from ..model import DAY, Problem
 COST_SCALE = 10_000  # integer cost units per yuan inside the search
 QTY_SCALE = 1000      # integer quantity units per product unit (grams per kg)
 
+# Integer cost units saturate here in every engine, so that absurd inputs (a cost of 1e300 ¥/km, inf, NaN)
+# cannot overflow int64:
+COST_CAP = 10**15      # one arc or one vehicle's fixed cost (10^11 ¥)
+RATE_CAP = 10**9       # a cost per second or per metre (10^5 ¥)
+PENALTY_SUM = 2**62    # required penalties of all orders together
+
+
+def cost_units(x, cap: int) -> np.ndarray:
+    """Cost units as int64, saturated to [0, cap] (NaN counts as cap)."""
+    a = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=cap, posinf=cap, neginf=0.0)
+    return np.rint(np.clip(a, 0, cap)).astype(np.int64)
+
 
 @dataclass(frozen=True, eq=False)
 class SolverData:

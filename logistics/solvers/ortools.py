@@ -16,7 +16,11 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from ..plan import RouteResult
+from .arrays import COST_CAP as _COST_CAP
 from .arrays import COST_SCALE, SolverData, horizon
+from .arrays import PENALTY_SUM as _PENALTY_SUM
+from .arrays import RATE_CAP as _RATE_CAP
+from .arrays import cost_units as _units
 
 FIRST_SOLUTION = {
     "parallel_cheapest_insertion": routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION,
@@ -32,18 +36,6 @@ METAHEURISTIC = {
     "tabu_search": routing_enums_pb2.LocalSearchMetaheuristic.TABU_SEARCH,
     "greedy_descent": routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT,
 }
-
-
-# Integer cost units saturate here, so that absurd inputs (a cost of 1e300 ¥/km, inf, NaN) cannot overflow int64:
-_COST_CAP = 10**15      # one arc or one vehicle's fixed cost (10^11 ¥)
-_RATE_CAP = 10**9       # a cost per second (10^5 ¥/s)
-_PENALTY_SUM = 2**62    # required penalties of all orders together
-
-
-def _units(x, cap: int) -> np.ndarray:
-    """Cost units as int64, saturated to [0, cap] (NaN counts as cap)."""
-    a = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=cap, posinf=cap, neginf=0.0)
-    return np.rint(np.clip(a, 0, cap)).astype(np.int64)
 
 
 @dataclass

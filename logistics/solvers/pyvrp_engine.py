@@ -48,7 +48,7 @@ from typing import Any, Sequence
 import numpy as np
 
 if __package__:  # also runs as a bare worker script (see _Worker), which needs only the search half
-    from .arrays import COST_SCALE, QTY_SCALE, SolverData
+    from .arrays import COST_CAP, COST_SCALE, QTY_SCALE, RATE_CAP, SolverData, cost_units
 
 __all__ = ["EngineResult", "PyVRPInstance", "build_instance", "run_instance", "solve_pyvrp",
            "solve_pyvrp_parallel", "solve_pyvrp_portfolio"]
@@ -250,9 +250,8 @@ def _costs(data: SolverData, objective: str, cost_arrays: Any) -> _Costs:
             break
     if scale > 1:
         arc = [None if a is None else np.asarray(a, dtype=np.int64) * scale for a in arc]
-    return _Costs(np.rint(fixed * scale).astype(np.int64), np.rint(per_m * scale).astype(np.int64),
-                  np.rint(per_s * scale).astype(np.int64), arc, np.rint(penalty * scale).astype(np.int64), scale,
-                  notes)
+    return _Costs(cost_units(fixed * scale, COST_CAP), cost_units(per_m * scale, RATE_CAP),
+                  cost_units(per_s * scale, RATE_CAP), arc, cost_units(penalty * scale, COST_CAP), scale, notes)
 
 
 def build_instance(data: SolverData, objective: str | None = None, cost_arrays: Any = None,
