@@ -218,17 +218,7 @@ def _polish(model: OrtoolsModel, time_limit: float, initial: list[list[int]], *,
     params.solution_limit = 1
     params.time_limit.FromMilliseconds(int(1000 * max(time_limit, _read_limit_s(d.n_orders))))
     params.log_search = log
-    history: list[tuple[float, float]] = []
-    unit = 1 if d.problem.objective == "distance" else arrays.COST_SCALE
-
-    def on_solution() -> None:
-        c = r.CostVar().Max() / unit
-        if not history or c < history[-1][1]:
-            history.append((time.perf_counter() - t0, c))
-            if progress is not None:
-                progress(history[-1][0], c)
-
-    r.AddAtSolutionCallback(on_solution)
+    history = model.record_history(t0, progress)
     r.CloseModelWithParameters(params)
     start, meta = load_seed(model, initial, deadline=t0 + max(0.5 * time_limit, _read_limit_s(d.n_orders)))
     left = time_limit - (time.perf_counter() - t0)

@@ -105,6 +105,19 @@ class _Err:
         return ProblemError(f"{self.where}: {path}: {msg}", record=self.where, field=path)
 
 
+def _record_id(obj: Any, path: str, seen: set[int], what: str, err: _Err) -> int:
+    """The integer ``id`` of a VROOM object at ``path``, new among ``seen`` (which it joins)."""
+    if not isinstance(obj, dict):
+        raise err(path, "expected an object")
+    if "id" not in obj:
+        raise err(f"{path}.id", "required")
+    rid = _int(obj["id"], err, f"{path}.id")
+    if rid in seen:
+        raise err(f"{path}.id", f"{what} id {rid} appears more than once")
+    seen.add(rid)
+    return rid
+
+
 def _int(v: Any, err: _Err, path: str, *, minimum: int | None = 0) -> int:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not v.is_integer()):
         raise err(path, f"expected an integer, got {v!r}")
@@ -293,14 +306,7 @@ def read_vroom(source: Any, *, name: str | None = None, where: str | None = None
     seen_v = set()
     for i, v in enumerate(vehicles):
         path = f"vehicles[{i}]"
-        if not isinstance(v, dict):
-            raise err(path, "expected an object")
-        if "id" not in v:
-            raise err(f"{path}.id", "required")
-        vid = _int(v["id"], err, f"{path}.id")
-        if vid in seen_v:
-            raise err(f"{path}.id", f"vehicle id {vid} appears more than once")
-        seen_v.add(vid)
+        vid = _record_id(v, path, seen_v, "vehicle", err)
         start = place(v, path, "start", "start_index", required=False)
         end = place(v, path, "end", "end_index", required=False)
         if start is None and end is None:
@@ -394,14 +400,7 @@ def read_vroom(source: Any, *, name: str | None = None, where: str | None = None
     seen_j: set[int] = set()
     for i, j in enumerate(jobs):
         path = f"jobs[{i}]"
-        if not isinstance(j, dict):
-            raise err(path, "expected an object")
-        if "id" not in j:
-            raise err(f"{path}.id", "required")
-        jid = _int(j["id"], err, f"{path}.id")
-        if jid in seen_j:
-            raise err(f"{path}.id", f"job id {jid} appears more than once")
-        seen_j.add(jid)
+        jid = _record_id(j, path, seen_j, "job", err)
         nid = place(j, path, "location", "location_index")
         setup, service, total_service = common(j, path)
         delivery = _amounts(j["delivery"], err, f"{path}.delivery") if "delivery" in j else (
@@ -447,12 +446,7 @@ def read_vroom(source: Any, *, name: str | None = None, where: str | None = None
         for step, seen in (("pickup", seen_p), ("delivery", seen_d)):
             st = s[step]
             spath = f"{path}.{step}"
-            if "id" not in st:
-                raise err(f"{spath}.id", "required")
-            sid = _int(st["id"], err, f"{spath}.id")
-            if sid in seen:
-                raise err(f"{spath}.id", f"{step} id {sid} appears more than once")
-            seen.add(sid)
+            sid = _record_id(st, spath, seen, step, err)
             nid = place(st, spath, "location", "location_index")
             setup, service, total_service = common(st, spath)
             ids[step] = f"{step}:{sid}"

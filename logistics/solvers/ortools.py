@@ -428,6 +428,28 @@ class OrtoolsModel:
             return "local_cheapest_insertion"
         return requested
 
+    def record_history(self, t0: float,
+                       progress: Callable[[float, float], None] | None = None) -> list[tuple[float, float]]:
+        """A list that every improving solution of the coming search appends (seconds since ``t0``, objective).
+
+        The objective is in the units of ``kpis["objective"]`` (¥, or matrix
+        distance for ``objective='distance'``); ``progress`` hears the same.
+        Register before the model is closed.
+        """
+        r = self.routing
+        unit = 1 if self.data.problem.objective == "distance" else COST_SCALE
+        history: list[tuple[float, float]] = []
+
+        def on_solution() -> None:
+            c = r.CostVar().Max() / unit
+            if not history or c < history[-1][1]:
+                history.append((time.perf_counter() - t0, c))
+                if progress is not None:
+                    progress(history[-1][0], c)
+
+        r.AddAtSolutionCallback(on_solution)
+        return history
+
     def search(self, time_limit: float, *, initial: list[list[int]] | None = None,
                first_solution: str = "parallel_cheapest_insertion", metaheuristic: str = "guided_local_search",
                solution_limit: int | None = None, progress: Callable[[float, float], None] | None = None,
@@ -446,17 +468,8 @@ class OrtoolsModel:
         if solution_limit is not None:
             params.solution_limit = int(solution_limit)
         params.log_search = log
-        history: list[tuple[float, float]] = []
         t0 = time.perf_counter()
-
-        def on_solution() -> None:
-            c = r.CostVar().Max() / (1 if d.problem.objective == "distance" else COST_SCALE)
-            if not history or c < history[-1][1]:
-                history.append((time.perf_counter() - t0, c))
-                if progress is not None:
-                    progress(history[-1][0], c)
-
-        r.AddAtSolutionCallback(on_solution)
+        history = self.record_history(t0, progress)
         r.CloseModelWithParameters(params)
         # closing the model takes time on big instances: the search gets what is left of the budget
         left = time_limit - (time.perf_counter() - t0)
