@@ -199,7 +199,7 @@ def _polish(model: OrtoolsModel, time_limit: float, initial: list[list[int]], *,
     solution: the seed with the schedule the model's finalizers choose)
     instead of searching; a seed that needed repair is searched from anyway.
     """
-    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+    from ortools.constraint_solver import pywrapcp
 
     r, d = model.routing, model.data
     t0 = time.perf_counter()
@@ -234,14 +234,7 @@ def _polish(model: OrtoolsModel, time_limit: float, initial: list[list[int]], *,
             solution = start
     else:
         solution = r.SolveWithParameters(params)
-    search_s = time.perf_counter() - t0
-    try:
-        status = routing_enums_pb2.RoutingSearchStatus.Value.Name(r.status()).removeprefix("ROUTING_").lower()
-    except (AttributeError, ValueError):
-        status = str(r.status())
-    if solution is None:
-        return OrtoolsResult([], list(range(d.n_orders)), None, status, history, model.build_s, search_s), meta
-    return model._read(solution, status, history, search_s), meta
+    return model.result(solution, history, time.perf_counter() - t0), meta
 
 
 def _read_limit_s(n_orders: int) -> float:

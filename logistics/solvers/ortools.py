@@ -485,13 +485,17 @@ class OrtoolsModel:
                 # a seed that could not be read, or was searched without result: what is left, not a new budget
                 params.time_limit.FromMilliseconds(max(1, int(left * 1000)))
                 solution = r.SolveWithParameters(params)
-        search_s = time.perf_counter() - t0
+        return self.result(solution, history, time.perf_counter() - t0)
+
+    def result(self, solution, history: list[tuple[float, float]], search_s: float) -> OrtoolsResult:
+        """The routes of ``solution`` (None: every order unserved) with the routing model's search status."""
         try:
-            status = routing_enums_pb2.RoutingSearchStatus.Value.Name(r.status()).removeprefix("ROUTING_").lower()
+            status = routing_enums_pb2.RoutingSearchStatus.Value.Name(
+                self.routing.status()).removeprefix("ROUTING_").lower()
         except (AttributeError, ValueError):
-            status = str(r.status())
+            status = str(self.routing.status())
         if solution is None:
-            return OrtoolsResult([], list(range(d.n_orders)), None, status, history, self.build_s, search_s)
+            return OrtoolsResult([], list(range(self.data.n_orders)), None, status, history, self.build_s, search_s)
         return self._read(solution, status, history, search_s)
 
     def _read(self, sol, status, history, search_s) -> OrtoolsResult:
