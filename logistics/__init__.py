@@ -20,3 +20,6 @@ __all__ += ["yanhu_demo"]
 from .tiers import TieredPlan, plan_tiers  # noqa: E402
 
 __all__ += ["TieredPlan", "plan_tiers"]
+from .compare import compare  # noqa: E402
+
+__all__ += ["compare"]

@@ -355,6 +355,45 @@ def validate(job: str = typer.Argument(..., help="Job file, or demo[:SEED] for t
     raise typer.Exit(J.EXIT_UNSERVED if violations else J.EXIT_OK)
 
 
+@app.command(epilog=("Examples:\n\n  coldroute compare out/week/monday-shared out/week/monday-separate\n\n"
+                     "  coldroute compare out/week/* --baseline monday --csv compare.csv"))
+def compare(results: List[Path] = typer.Argument(..., help="Result folders (each with kpis.json)."),
+            baseline: Optional[str] = typer.Option(None, "--baseline", "-b",
+                                                   help="Scenario (folder name) to compare against; "
+                                                        "default the first."),
+            csv: Optional[Path] = typer.Option(None, "--csv", help="Also write the whole frame as CSV."),
+            quiet: bool = Quiet, as_json: bool = JsonOut) -> None:
+    """KPIs of finished jobs side by side, with the change of each headline figure against a baseline."""
+    from .compare import HEADLINE, scenario_names
+    from .compare import compare as compare_frames
+
+    def work():
+        return compare_frames(dict(zip(scenario_names(results), results)), baseline=baseline)
+
+    frame = _guard(work, as_json)
+    if csv is not None:
+        frame.to_csv(csv)
+    if as_json:
+        typer.echo(json.dumps({"baseline": frame.attrs["baseline"],
+                               "scenarios": json.loads(frame.to_json(orient="index"))}, ensure_ascii=False))
+    elif not quiet:
+        base = frame.attrs["baseline"]
+        table = Table(title=f"KPIs, change against {base}")
+        table.add_column("kpi")
+        for name in frame.index:
+            table.add_column(str(name), justify="right")
+        for k in (k for k in HEADLINE if k in frame.columns):
+            cells = []
+            for name in frame.index:
+                v, ch = frame.at[name, k], frame.at[name, f"{k}_change_pct"]
+                whole = isinstance(v, float) and v == v and float(v).is_integer()
+                text = _fmt(v, ",.0f" if whole else ",.2f" if isinstance(v, float) else "")
+                cells.append(text if name == base or ch != ch else f"{text} ({ch:+.1f} %)")
+            table.add_row(k, *cells)
+        out_console.print(table)
+    raise typer.Exit(J.EXIT_OK)
+
+
 @app.command(epilog="Example: coldroute vroom input.json --output solution.json --time-limit 5")
 def vroom(input: Path = typer.Argument(..., help="VROOM input JSON."),
           output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the VROOM output here "
