@@ -48,7 +48,7 @@ def _kpis_of(name: str, source: Any) -> dict[str, Any]:
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         f = path / "kpis.json" if path.is_dir() else path
-        if not f.is_file():
+        if f.name != "kpis.json" or not f.is_file():
             raise ProblemError(f"scenario {name!r}: no kpis.json at {str(f)!r} (is it a finished result folder?)",
                                record=name, field="source")
         try:

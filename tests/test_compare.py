@@ -63,6 +63,10 @@ def test_bad_input_names_the_scenario_and_field(tmp_path):
     with pytest.raises(L.ProblemError) as e:
         L.compare({"a": {"cost": 1.0}, "missing": tmp_path / "nothing"})
     assert (e.value.record, e.value.field) == ("missing", "source")
+    (tmp_path / "batch.json").write_text('{"format": "coldroute-batch/1", "jobs": []}')  # not a result folder
+    with pytest.raises(L.ProblemError) as e:
+        L.compare({"a": {"cost": 1.0}, "batch": tmp_path / "batch.json"})
+    assert (e.value.record, e.value.field) == ("batch", "source")
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "kpis.json").write_text("{not json")
     with pytest.raises(L.ProblemError) as e:
