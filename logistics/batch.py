@@ -22,9 +22,12 @@ import time
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .jobs import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, error_code, read_marker
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["BatchRecord", "BatchResult", "run_batch", "run_one", "job_names", "SUMMARY"]
 
@@ -62,6 +65,21 @@ class BatchResult:
         for r in self.records:
             out[r.status] = out.get(r.status, 0) + 1
         return out
+
+    def frame(self) -> "pd.DataFrame":
+        """One row per job (index: its folder name): status, exit code, time, error, then its KPIs.
+
+        Failed jobs keep their row with empty KPIs, so nothing is lost when
+        the frame is sorted or filtered; ``logistics.compare`` on the
+        folders gives the changes against a baseline.
+        """
+        import pandas as pd
+
+        rows = {r.name: {"job": r.job, "status": r.status, "exit_code": r.exit_code, "elapsed_s": r.elapsed_s,
+                         "error": r.error, "worker": r.worker, **r.kpis} for r in self.records}
+        frame = pd.DataFrame.from_dict(rows, orient="index")
+        frame.index.name = "name"
+        return frame
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": "coldroute-batch/1", "scheduler": self.scheduler, "exit_code": self.exit_code,

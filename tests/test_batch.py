@@ -69,6 +69,15 @@ def test_local_batch_isolates_failures_and_skips_finished_jobs(jobs, tmp_path):
     check_results(res.records, dict(zip(["small", "tuesday", "small-2", "broken"], jobs)))
     summary = json.loads((out / SUMMARY).read_text())
     assert summary["counts"] == {"ok": 3, "failed": 1} and summary["exit_code"] == 2
+    frame = res.frame()
+    assert list(frame.index) == ["small", "tuesday", "small-2", "broken"]
+    assert frame.loc[["small", "tuesday", "small-2"], "served"].tolist() == [7, 7, 7]
+    assert frame.at["broken", "status"] == "failed" and frame.at["broken", "exit_code"] == 2
+    assert frame.at["small", "cost"] == by_name["small"].kpis["cost"]
+    side = logistics.compare({n: out / n for n in ("small", "tuesday", "small-2")})
+    assert side.at["small", "cost_change_pct"] == 0 and side.at["small", "cost"] == frame.at["small", "cost"]
+    assert side.at["tuesday", "cost_change_pct"] == pytest.approx(
+        100 * (frame.at["tuesday", "cost"] - frame.at["small", "cost"]) / frame.at["small", "cost"], abs=1e-3)
 
     # a rerun skips what finished and retries what failed
     stamp = (out / "small" / MARKER).stat().st_mtime_ns
