@@ -57,6 +57,13 @@ def solve(problem: Problem, time_limit: float = 10.0, seed: int = 0, *, engine: 
     is called whenever the best cost improves.  ``decompose`` splits the day into
     parts of at most ``max_part`` orders solved in parallel (default: when there
     are more than 2·max_part orders).
+
+    ``plan.meta["status"]`` says how the search ended: OR-Tools' routing
+    status in lower case (``success``, ``partial_success_local_optimum_not_reached``
+    when stopped by the time or solution limit, ``fail``, ...);
+    ``seed_checked`` when PyVRP models the problem exactly and OR-Tools only
+    read and checked its routes; ``empty`` for a problem without orders;
+    ``success`` for a decomposed day (each part's status in ``meta["parts"]``).
     """
     t0 = time.perf_counter()
     if not isinstance(problem, Problem):
@@ -224,7 +231,8 @@ def _polish(model: OrtoolsModel, time_limit: float, initial: list[list[int]], *,
     left = time_limit - (time.perf_counter() - t0)
     params.time_limit.FromMilliseconds(max(1, int(left * 1000)))
     params.solution_limit = no_limit if solution_limit is None else int(solution_limit)
-    if check_only and start is not None and not meta.get("seed_repaired"):
+    checked = check_only and start is not None and not meta.get("seed_repaired")
+    if checked:
         params.solution_limit = 1
         params.time_limit.FromSeconds(max(5, int(time_limit) + 1))  # restoring the seed must not be cut short
     solution = None
@@ -234,7 +242,10 @@ def _polish(model: OrtoolsModel, time_limit: float, initial: list[list[int]], *,
             solution = start
     else:
         solution = r.SolveWithParameters(params)
-    return model.result(solution, history, time.perf_counter() - t0), meta
+    res = model.result(solution, history, time.perf_counter() - t0)
+    if checked and solution is not None:
+        res.status = "seed_checked"  # OR-Tools read and checked PyVRP's routes; it did not search
+    return res, meta
 
 
 def _read_limit_s(n_orders: int) -> float:
