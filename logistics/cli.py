@@ -356,19 +356,23 @@ def validate(job: str = typer.Argument(..., help="Job file, or demo[:SEED] for t
 
 
 @app.command(epilog=("Examples:\n\n  coldroute compare out/week/monday-shared out/week/monday-separate\n\n"
-                     "  coldroute compare out/week/* --baseline monday --csv compare.csv"))
-def compare(results: List[Path] = typer.Argument(..., help="Result folders (each with kpis.json)."),
+                     "  coldroute compare out/week --baseline monday --csv compare.csv    (every job of a batch)"))
+def compare(results: List[Path] = typer.Argument(..., help="Result folders (each with kpis.json), or a batch's "
+                                                      "output folder for all its jobs."),
             baseline: Optional[str] = typer.Option(None, "--baseline", "-b",
                                                    help="Scenario (folder name) to compare against; "
                                                         "default the first."),
             csv: Optional[Path] = typer.Option(None, "--csv", help="Also write the whole frame as CSV."),
             quiet: bool = Quiet, as_json: bool = JsonOut) -> None:
     """KPIs of finished jobs side by side, with the change of each headline figure against a baseline."""
-    from .compare import HEADLINE, scenario_names
+    from .compare import HEADLINE, result_folders
     from .compare import compare as compare_frames
 
     def work():
-        return compare_frames(dict(zip(scenario_names(results), results)), baseline=baseline)
+        folders, missing = result_folders(results)
+        for m in missing:
+            err_console.print(f"[yellow]not compared[/]: {m}", highlight=False)
+        return compare_frames(folders, baseline=baseline)
 
     frame = _guard(work, as_json)
     if csv is not None:

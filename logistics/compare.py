@@ -19,7 +19,7 @@ import pandas as pd
 
 from .errors import ProblemError
 
-__all__ = ["compare", "scenario_names", "HEADLINE"]
+__all__ = ["compare", "scenario_names", "result_folders", "HEADLINE"]
 
 #: KPIs given first, and compared against the baseline (change in percent).
 HEADLINE = ("cost", "distance_km", "duration_h", "vehicles", "served", "unserved", "co2_kg",
@@ -36,6 +36,39 @@ def scenario_names(paths) -> list[str]:
             name, k = f"{base}-{k}", k + 1
         names.append(name)
     return names
+
+
+def result_folders(paths) -> tuple[dict[str, Path], list[str]]:
+    """Scenarios from result folders, a batch's output folder standing for all its jobs.
+
+    A folder with ``kpis.json`` is one scenario (named after the folder); a
+    folder with a batch summary (``batch.json``) and no ``kpis.json`` stands
+    for its jobs' result folders, in the batch's order.  Returns the scenarios
+    and, in words, the batch jobs that have no results to compare (failed
+    ones), so that the caller can say so rather than drop them unseen.
+    """
+    from .batch import SUMMARY
+
+    found: list[Path] = []
+    missing: list[str] = []
+    for p in paths:
+        path = Path(p)
+        summary = path / SUMMARY
+        if path.is_dir() and not (path / "kpis.json").exists() and summary.is_file():
+            try:
+                jobs = json.loads(summary.read_text(encoding="utf-8")).get("jobs", [])
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError) as e:
+                raise ProblemError(f"batch summary {str(summary)!r} is not readable: {e}", record=str(path),
+                                   field="source") from None
+            for job in jobs:
+                folder = path / str(job.get("name", ""))
+                if (folder / "kpis.json").is_file():
+                    found.append(folder)
+                else:
+                    missing.append(f"{job.get('name')} ({job.get('status')}: {job.get('error') or 'no results'})")
+        else:
+            found.append(path)
+    return dict(zip(scenario_names(found), found)), missing
 
 
 def _kpis_of(name: str, source: Any) -> dict[str, Any]:

@@ -74,6 +74,15 @@ def test_local_batch_isolates_failures_and_skips_finished_jobs(jobs, tmp_path):
     assert frame.loc[["small", "tuesday", "small-2"], "served"].tolist() == [7, 7, 7]
     assert frame.at["broken", "status"] == "failed" and frame.at["broken", "exit_code"] == 2
     assert frame.at["small", "cost"] == by_name["small"].kpis["cost"]
+    from logistics.compare import result_folders
+
+    folders, missing = result_folders([out])  # a batch folder stands for its jobs; the failed one is named
+    assert list(folders) == ["small", "tuesday", "small-2"] and len(missing) == 1 and "broken" in missing[0]
+    cli = subprocess.run([sys.executable, "-c", "from logistics.cli import app; app()", "compare", str(out),
+                          "--json"], capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 0, cli.stderr
+    assert set(json.loads(cli.stdout)["scenarios"]) == {"small", "tuesday", "small-2"}
+    assert "not compared" in cli.stderr and "broken" in cli.stderr
     side = logistics.compare({n: out / n for n in ("small", "tuesday", "small-2")})
     assert side.at["small", "cost_change_pct"] == 0 and side.at["small", "cost"] == frame.at["small", "cost"]
     assert side.at["tuesday", "cost_change_pct"] == pytest.approx(
