@@ -94,18 +94,22 @@ def _safe_name(stem: str) -> str:
     return s[:100]
 
 
-def job_names(paths: Iterable[str | os.PathLike]) -> list[str]:
-    """Folder names for jobs: file stems, made safe and unique in input order."""
+def unique_names(bases: Iterable[str]) -> list[str]:
+    """``bases`` in order, repeats made unique as ``name-2``, ``name-3``, ..."""
     names: list[str] = []
     used: set[str] = set()
-    for p in paths:
-        base = _safe_name(Path(p).stem)
+    for base in bases:
         name, k = base, 2
         while name in used:
             name, k = f"{base}-{k}", k + 1
         used.add(name)
         names.append(name)
     return names
+
+
+def job_names(paths: Iterable[str | os.PathLike]) -> list[str]:
+    """Folder names for jobs: file stems, made safe and unique in input order."""
+    return unique_names(_safe_name(Path(p).stem) for p in paths)
 
 
 def run_one(job_path: str, out_dir: str, options: dict[str, Any]) -> dict[str, Any]:

@@ -28,14 +28,9 @@ HEADLINE = ("cost", "distance_km", "duration_h", "vehicles", "served", "unserved
 
 def scenario_names(paths) -> list[str]:
     """Scenario names for result folders: their folder names, made unique (``name``, ``name-2``, ...)."""
-    names: list[str] = []
-    for p in paths:
-        base = Path(p).resolve().name or str(p)
-        name, k = base, 2
-        while name in names:
-            name, k = f"{base}-{k}", k + 1
-        names.append(name)
-    return names
+    from .batch import unique_names
+
+    return unique_names(Path(p).resolve().name or str(p) for p in paths)
 
 
 def result_folders(paths) -> tuple[dict[str, Path], list[str]]:

@@ -587,31 +587,28 @@ class Problem:
                     fits_any = True
                     break
             if not fits_any and (self.strict or o.pair is not None):
-                raise ProblemError(f"order {o.id!r}: {self.describe_misfit(o)}", record=o.id,
-                                   field=self._misfit_field(o))
-
-    def _misfit_field(self, o: Order) -> str:
-        """The order's field that keeps it off every vehicle: its allowed types, its carrier, else its goods."""
-        if o.vehicle_types is not None and not any(vt.count > 0 for vt in self.fleet if vt.name in o.vehicle_types):
-            return "vehicle_types"
-        if o.carrier is not None and not any(vt.count > 0 and vt.carrier in (None, o.carrier) for vt in self.fleet):
-            return "carrier"
-        return "quantities"
+                field, why = self._misfit(o)
+                raise ProblemError(f"order {o.id!r}: {why}", record=o.id, field=field)
 
     def describe_misfit(self, o: Order) -> str:
         """Why no vehicle can take ``o``, in a dispatcher's words."""
+        return self._misfit(o)[1]
+
+    def _misfit(self, o: Order) -> tuple[str, str]:
+        """The order's field that keeps it off every vehicle (its allowed types, its carrier, else its goods)
+        and why, in a dispatcher's words."""
         if not any(vt.count > 0 for vt in self.fleet):
-            return "the fleet has no vehicle (every vehicle type has count 0)"
+            return "quantities", "the fleet has no vehicle (every vehicle type has count 0)"
         if o.vehicle_types is not None and not any(vt.count > 0 for vt in self.fleet if vt.name in o.vehicle_types):
-            return f"no vehicle of the allowed types ({', '.join(o.vehicle_types)}) is in the fleet"
+            return "vehicle_types", f"no vehicle of the allowed types ({', '.join(o.vehicle_types)}) is in the fleet"
         if o.carrier is not None and not any(vt.count > 0 and vt.carrier in (None, o.carrier) for vt in self.fleet):
-            return f"no vehicle of carrier {o.carrier!r} (or shared by all carriers) is in the fleet"
+            return "carrier", f"no vehicle of carrier {o.carrier!r} (or shared by all carriers) is in the fleet"
         for p, q in o.quantities.items():
             prod = self.products[p]
             caps = [vt.compartments[k].capacity for vt in self.fleet if vt.count > 0
                     for k in [vt.compartment_for(prod)] if k is not None]
             if not caps:
-                return (f"no vehicle has a compartment that can carry {prod.zone.value} product {p!r}")
+                return "quantities", f"no vehicle has a compartment that can carry {prod.zone.value} product {p!r}"
         zone_tot: dict[str, float] = {}
         for p, q in o.quantities.items():
             z = self.products[p].zone.value
@@ -623,12 +620,13 @@ class Problem:
         unit = next(iter(self.products[p].unit for p in o.quantities))
         cap = max(caps) if caps else 0
         if q > cap + 1e-9:
-            return f"demand {q:,.0f} {unit} exceeds the largest {z} compartment ({cap:,.0f} {unit})"
+            return "quantities", f"demand {q:,.0f} {unit} exceeds the largest {z} compartment ({cap:,.0f} {unit})"
         total = sum(o.quantities.values())
         best = max(vt.capacity for vt in self.fleet if vt.count > 0)
         if total > best + 1e-9:  # a flexible partition's total capacity
-            return f"total demand {total:,.0f} {unit} exceeds the largest vehicle capacity ({best:,.0f} {unit})"
-        return "its goods do not fit the compartments of any one vehicle together"
+            return "quantities", (f"total demand {total:,.0f} {unit} exceeds the largest vehicle capacity "
+                                  f"({best:,.0f} {unit})")
+        return "quantities", "its goods do not fit the compartments of any one vehicle together"
 
     # -- derived views used by solvers and reports -----------------------------------------
     def location_ids(self) -> list[str]:

@@ -354,6 +354,12 @@ def _orders(inst: TwoEchelonInstance) -> list[Order]:
             for j in range(inst.n_customers)]
 
 
+def _freighters(inst: TwoEchelonInstance, name: str, satellite: str, count: int) -> VehicleType:
+    """``count`` city freighters of the instance based at ``satellite``."""
+    return VehicleType(name, count, (Compartment("ambient", inst.cf_capacity),), start_depot=satellite,
+                       cost_per_km=inst.cf_cost, fixed_cost=inst.cf_fixed, refrigerated=False)
+
+
 def mdvrp_assignment(inst: TwoEchelonInstance, time_limit: float, seed: int = 0,
                      iterations: int | None = None) -> dict[str, str]:
     """Customers to satellites as a multi-depot VRP of the second level assigns them.
@@ -367,9 +373,7 @@ def mdvrp_assignment(inst: TwoEchelonInstance, time_limit: float, seed: int = 0,
     from .solve import solve
 
     layout = layout_of(inst, {})
-    fleet = [VehicleType(f"cf@{s}", inst.cf_per_satellite, (Compartment("ambient", inst.cf_capacity),),
-                         start_depot=s, cost_per_km=inst.cf_cost, fixed_cost=inst.cf_fixed, refrigerated=False)
-             for s in layout.stations]
+    fleet = [_freighters(inst, f"cf@{s}", s, inst.cf_per_satellite) for s in layout.stations]
     problem = Problem(_orders(inst), fleet, matrix=layout.matrix, products={"goods": GOODS}, costs=_zero_costs(),
                       strict=False, name=f"{inst.name} second level")
     plan = solve(problem, time_limit=time_limit, seed=seed, iterations=iterations)
@@ -407,17 +411,14 @@ def solve_2evrp(inst: TwoEchelonInstance | str | Path, time_limit: float = 10.0,
         cand = assign_customers(inst, guess)
         if all(cand != c for c in candidates.values()):
             candidates["mdvrp"] = cand
-    best: TwoEchelonSolution | None = None
-    tried: dict[str, float] = {}
+    ranked = []  # (violates, unserved, cost, order tried, name, solution): the first is returned
     for k, (name, (assign, counts)) in enumerate(candidates.items()):
         left = time_limit - (time.perf_counter() - t0)
         sol = _solve_assigned(inst, assign, counts, max(left / (len(candidates) - k), 0.5), seed, workers, engine,
                               rebalance, iterations)
-        tried[name] = round(sol.cost, 4)
-        key = (bool(sol.violations()), len(sol.unserved), sol.cost)
-        if best is None or key < (bool(best.violations()), len(best.unserved), best.cost):
-            best, best_name = sol, name
-    assert best is not None
+        ranked.append((bool(sol.violations()), len(sol.unserved), sol.cost, k, name, sol))
+    tried = {name: round(cost, 4) for _, _, cost, _, name, _ in ranked}
+    *_, best_name, best = min(ranked)
     best.meta |= {"start": best_name, "starts": tried, "elapsed_s": round(time.perf_counter() - t0, 3)}
     return best
 
@@ -432,9 +433,7 @@ def _solve_assigned(inst: TwoEchelonInstance, assign: dict[str, str], counts: di
     comp = (Compartment("ambient", inst.truck_capacity),)
     trucks = [VehicleType("truck", inst.truck_count, comp, start_depot="D", cost_per_km=inst.truck_cost,
                           fixed_cost=inst.truck_fixed, refrigerated=False)]
-    cf = {s: [VehicleType("cf", n, (Compartment("ambient", inst.cf_capacity),), start_depot=s,
-                          cost_per_km=inst.cf_cost, fixed_cost=inst.cf_fixed, refrigerated=False)]
-          for s, n in counts.items() if n > 0}
+    cf = {s: [_freighters(inst, "cf", s, n)] for s, n in counts.items() if n > 0}
     tp = plan_tiers(layout, _orders(inst), trucks, cf, products={"goods": GOODS}, costs=_zero_costs(), handling_s=0,
                     time_limit=time_limit, seed=seed, direct_from_hub=False, workers=workers, engine=engine,
                     rebalance=rebalance, iterations=iterations, boundary_ratio=1.6)

@@ -16,11 +16,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from ..plan import RouteResult
-from .arrays import COST_CAP as _COST_CAP
-from .arrays import COST_SCALE, SolverData, horizon
-from .arrays import PENALTY_SUM as _PENALTY_SUM
-from .arrays import RATE_CAP as _RATE_CAP
-from .arrays import cost_units as _units
+from .arrays import COST_CAP, COST_SCALE, PENALTY_SUM, RATE_CAP, SolverData, cost_units, horizon
 
 FIRST_SOLUTION = {
     "parallel_cheapest_insertion": routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION,
@@ -75,7 +71,7 @@ def cost_arrays(data: SolverData) -> CostArrays:
     n = data.n_orders
     if p.objective == "distance":
         arc = np.broadcast_to(data.distance, (T,) + data.distance.shape)
-        big = min(int(max(1, data.distance.max(initial=0))) * (n + 1) * 10, _PENALTY_SUM // max(1, n))
+        big = min(int(max(1, data.distance.max(initial=0))) * (n + 1) * 10, PENALTY_SUM // max(1, n))
         return CostArrays(arc=arc, span_per_s=np.zeros(T, dtype=np.int64), fixed=np.zeros(T, dtype=np.int64),
                           late_per_s=0, decay_per_s=np.zeros(n, dtype=np.int64), required_penalty=big)
     c = p.costs
@@ -91,9 +87,9 @@ def cost_arrays(data: SolverData) -> CostArrays:
         if vt.refrigerated:
             door_extra = (c.reefer_door_per_h - c.reefer_drive_per_h) * data.service / 3600.0
             a = a + door_extra[:, None]
-        arc[t] = _units(a * COST_SCALE, _COST_CAP)
-        span[t] = int(_units(per_h * COST_SCALE / 3600.0, _RATE_CAP))
-        fixed[t] = int(_units(vt.fixed_cost * COST_SCALE, _COST_CAP))
+        arc[t] = cost_units(a * COST_SCALE, COST_CAP)
+        span[t] = int(cost_units(per_h * COST_SCALE / 3600.0, RATE_CAP))
+        fixed[t] = int(cost_units(vt.fixed_cost * COST_SCALE, COST_CAP))
     decay = np.zeros(n, dtype=np.int64)
     for i, o in enumerate(p.orders):
         if o.kind != "delivery":
@@ -103,12 +99,12 @@ def cost_arrays(data: SolverData) -> CostArrays:
             prod = p.products[name]
             lam = prod.decay_per_h if prod.decay_per_h is not None else c.decay_per_h.get(prod.zone, 0.0)
             v += prod.value * q * lam
-        decay[i] = int(_units(v * COST_SCALE / 3600.0, _RATE_CAP))
+        decay[i] = int(cost_units(v * COST_SCALE / 3600.0, RATE_CAP))
     total_scale = int(arc.max(initial=0)) * (n + 2) + int(fixed.max(initial=0)) + \
         int(span.max(initial=0)) * horizon(data)
-    return CostArrays(arc=arc, span_per_s=span, fixed=fixed, late_per_s=int(_units(c.late_per_h * COST_SCALE / 3600,
-                                                                                    _RATE_CAP)),
-                      decay_per_s=decay, required_penalty=min(max(10 * total_scale, 10**9), _PENALTY_SUM // max(1, n)))
+    return CostArrays(arc=arc, span_per_s=span, fixed=fixed, late_per_s=int(cost_units(c.late_per_h * COST_SCALE / 3600,
+                                                                                    RATE_CAP)),
+                      decay_per_s=decay, required_penalty=min(max(10 * total_scale, 10**9), PENALTY_SUM // max(1, n)))
 
 
 class OrtoolsModel:

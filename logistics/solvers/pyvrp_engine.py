@@ -597,8 +597,8 @@ def solve_pyvrp_portfolio(data: SolverData, costs: Any, time_limit: float, seed:
 _ITERS_PER_S_X_ORDERS = 300_000  # PyVRP iterations per second times orders (measured 70k-600k, Solomon to X)
 
 
-def history_for(n_orders: int, seconds: float, iterations: int | None = None) -> int:
-    """The late-acceptance history for a run of about ``seconds`` (or ``iterations``) on ``n_orders`` orders.
+def history_for(n_orders: int, seconds: float) -> int:
+    """The late-acceptance history for a run of about ``seconds`` on ``n_orders`` orders.
 
     PyVRP's default history of 300 iterations suits long runs; when a run
     can afford only a few dozen iterations per order it keeps accepting worse
@@ -610,11 +610,11 @@ def history_for(n_orders: int, seconds: float, iterations: int | None = None) ->
     instances (55-80 per order) tie; at 3,000 iterations on 400 customers
     (7.5 per order): 3.44 / 2.35 / 1.85 % for 300 / 100 / 40.  So the history
     is four times the expected iterations per order, between 20 and 300; the
-    expected iterations are the bound when given, else an estimate from the
-    time and the size (not the load, so that the choice is reproducible).
+    expected iterations are an estimate from the time and the size (not the
+    load, so that the choice is reproducible).
     """
     n = max(n_orders, 1)
-    expected = iterations if iterations is not None else _ITERS_PER_S_X_ORDERS * max(seconds, 0.0) / n
+    expected = _ITERS_PER_S_X_ORDERS * max(seconds, 0.0) / n
     return int(min(300, max(20, round(4 * expected / n))))
 
 
@@ -763,9 +763,9 @@ class _Worker:
 
 def _worker_main() -> None:
     stdin = sys.stdin.buffer
-    time_limit, seed, max_iterations, deadline, *rest = pickle.load(stdin)
+    time_limit, seed, max_iterations, deadline, history_length = pickle.load(stdin)
     inst = PyVRPInstance(**pickle.load(stdin))
-    res = run_instance(inst, time_limit, seed, max_iterations, deadline, rest[0] if rest else None)
+    res = run_instance(inst, time_limit, seed, max_iterations, deadline, history_length)
     sys.stdout.buffer.write(pickle.dumps(dict(vars(res)), protocol=pickle.HIGHEST_PROTOCOL))
     sys.stdout.buffer.flush()
 
