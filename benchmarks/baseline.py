@@ -130,7 +130,7 @@ def baseline_distance(problem, time_limit: float = 10.0) -> int | None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from logistics.instances import read_instance
+    from logistics.formats.instances import read_instance
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("file")

@@ -8,8 +8,8 @@ INSTANCE names are file stems (``Set2a_E-n22-k4-s10-14``) or shell patterns
 sets 2b, 3, 5 and 6b.  Data: ``--data DIR``, else ``$COLDROUTE_DATA``, else
 ``../shared/data`` relative to the repository (folder ``2evrp``).
 
-Each instance is read with :func:`logistics.twoechelon.read_2evrp` and solved
-with :func:`logistics.twoechelon.solve_2evrp` (trucks from the depot to the
+Each instance is read with :func:`logistics.planners.twoechelon.read_2evrp` and solved
+with :func:`logistics.planners.twoechelon.solve_2evrp` (trucks from the depot to the
 satellites, city freighters from the satellites; customers start at the
 nearest satellite and the boundary pass re-balances them).  The cost is
 recomputed from exact Euclidean distances and the solution checked with
@@ -28,7 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import data_dir, fmt, gap, mean, select, table  # noqa: E402
 
-from logistics.twoechelon import read_2evrp, solve_2evrp  # noqa: E402
+from logistics.formats.twoechelon import read_2evrp
+from logistics.planners.twoechelon import solve_2evrp
 
 DEFAULT = ["Set2a_E-n22-k4-s10-14", "Set2b_E-n51-k5-s2-17", "Set3_E-n22-k4-s13-14", "Set5_100-5-1",
            "Set6b_A-n101-4"]

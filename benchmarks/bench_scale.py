@@ -3,7 +3,7 @@
     python benchmarks/bench_scale.py [--sizes 2000 5000] [--limits 60 120] [--engine auto] [--seed 0]
 
 Each size runs in a fresh interpreter (so that peak memory is that size's
-own): ``logistics.scenarios.yanhu_day(stops)`` builds the day (travel matrix
+own): ``logistics.yanhu_day(stops)`` builds the day (travel matrix
 included), ``logistics.solve`` plans it with the given limit (decomposition
 switches on by itself above 800 orders) and ``logistics.validate`` checks the
 plan.  One row per size: the day's build time, the solver's model-build time
@@ -41,7 +41,7 @@ def run_one(stops: int, time_limit: float, engine: str, seed: int) -> dict:
     import logistics as L
 
     t0 = time.perf_counter()
-    from logistics.scenarios import yanhu_day
+    from logistics.app.scenarios import yanhu_day
 
     problem = yanhu_day(stops, seed=seed)
     day_s = time.perf_counter() - t0

@@ -20,7 +20,7 @@ from shapely.geometry import Point
 import logistics
 import networks
 from logistics import Compartment, Order, Problem, Product, VehicleType
-from logistics.jobs import write_outputs
+from logistics.app.run import write_outputs
 
 TIME_LIMIT = float(os.environ.get("COLDROUTE_EXAMPLE_TIME", "5"))
 

@@ -17,7 +17,8 @@ import os
 import sys
 
 import logistics
-from logistics.jobs import SolveOptions, run_problem
+from logistics.core.options import SolveOptions
+from logistics.app.run import run_problem
 
 TIME_LIMIT = float(os.environ.get("COLDROUTE_EXAMPLE_TIME", "20"))
 OFFLINE = os.environ.get("COLDROUTE_EXAMPLE_OFFLINE", "") not in ("", "0")

@@ -1,25 +1,78 @@
-"""The work: what must be moved, by what, and the plan that does it."""
-from .coldchain import CostModel
-from .errors import ProblemError, SolverError
-from .model import (GOODS, Compartment, Order, Problem, Product, VehicleType, Zone, fmt_clock,
-                    orders_from_frame, parse_clock)
-from .validate import Violation, validate
-from .instances import read_instance
+"""The work: what must be moved, by what, and the plan that does it.
+
+The package is a house with floors; each imports only the floors below it (checked by the
+import contract in ``pyproject.toml``)::
+
+    app        command line, running jobs and writing outputs, batches, comparisons, demo scenarios
+    planners   three tiers, two-echelon VRP, carriers' shared runs, coverage
+    formats    classic instances, VROOM, 2E ``.dat`` and job files  |  check: the independent validators
+    engine     solve, decomposition, parallel execution, plan building, the OR-Tools and PyVRP solvers
+    core       units, the problem model, cost model, Plan, errors, options
+    networks   (a package of its own) places, roads and travel matrices
+
+This module re-exports the public API, so ``import logistics`` is all a user needs.
+"""
+from logistics.core.costs import CostModel
+from logistics.core.errors import ProblemError, SolverError
+from logistics.core.model import GOODS, Compartment, Order, Product, VehicleType
+from logistics.core.options import Budget, SolveOptions
+from logistics.core.plan import Plan
+from logistics.core.problem import Problem, orders_from_frame
+from logistics.core.units import Zone, fmt_clock, parse_clock
+from logistics.engine.solve import solve
+from logistics.check.validator import Violation, assert_valid, validate
+from logistics.check.tiers import validate_tiers
+from logistics.check.twoechelon import check_2evrp
+from logistics.formats.instances import read_instance
+from logistics.formats.jobfile import load_job, read_job
+from logistics.formats.twoechelon import read_2evrp
+from logistics.formats.vroom import plan_to_vroom, read_vroom
+from logistics.planners.carriers import compare_carrier_sharing
+from logistics.planners.coverage import coverage
+from logistics.planners.tiers import TieredPlan, plan_tiers
+from logistics.planners.twoechelon import solve_2evrp
+from logistics.app.compare import compare
+from logistics.app.run import run_job
+from logistics.app.scenarios import yanhu_day, yanhu_demo
+from logistics.app.vroom import solve_vroom
 
 __all__ = [
-    "Compartment", "CostModel", "GOODS", "Order", "Problem", "ProblemError", "Product", "SolverError",
-    "VehicleType", "Zone", "fmt_clock", "orders_from_frame", "parse_clock",
+    "Budget",
+    "Compartment",
+    "CostModel",
+    "GOODS",
+    "Order",
+    "Plan",
+    "Problem",
+    "ProblemError",
+    "Product",
+    "SolveOptions",
+    "SolverError",
+    "TieredPlan",
+    "VehicleType",
+    "Violation",
+    "Zone",
+    "assert_valid",
+    "check_2evrp",
+    "compare",
+    "compare_carrier_sharing",
+    "coverage",
+    "fmt_clock",
+    "load_job",
+    "orders_from_frame",
+    "parse_clock",
+    "plan_tiers",
+    "plan_to_vroom",
+    "read_2evrp",
+    "read_instance",
+    "read_job",
+    "read_vroom",
+    "run_job",
+    "solve",
+    "solve_2evrp",
+    "solve_vroom",
+    "validate",
+    "validate_tiers",
+    "yanhu_day",
+    "yanhu_demo",
 ]
-from .plan import Plan  # noqa: E402
-from .solve import solve  # noqa: E402
-
-__all__ += ["Plan", "solve"]
-from .scenarios import yanhu_demo  # noqa: E402
-
-__all__ += ["yanhu_demo"]
-from .tiers import TieredPlan, plan_tiers  # noqa: E402
-
-__all__ += ["TieredPlan", "plan_tiers"]
-from .compare import compare  # noqa: E402
-
-__all__ += ["compare"]

@@ -17,7 +17,6 @@ import pandas as pd
 from .errors import NetworkError
 
 if TYPE_CHECKING:  # pragma: no cover
-    import networkx as nx
 
     from .matrix import TravelMatrix
 

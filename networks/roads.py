@@ -714,9 +714,9 @@ def synthetic_roads(
     villages.  Node labels are the network's node ids, so every node snaps to
     itself.  ``graph.graph["synthetic"]`` is True.
     """
+    import scipy.sparse as sp
     from scipy.sparse.csgraph import minimum_spanning_tree, shortest_path
     from scipy.spatial import Delaunay
-    import scipy.sparse as sp
 
     if detour < 1.0:
         raise NetworkError(f"detour factor {detour} is below 1", field="detour")

@@ -43,7 +43,7 @@ def assert_accounted(problem: L.Problem, plan: L.Plan) -> None:
 def check(problem: L.Problem, plan: L.Plan) -> None:
     """Accounting invariant plus the independent validator."""
     assert_accounted(problem, plan)
-    from logistics.validate import validate
+    from logistics.check.validator import validate
 
     violations = validate(problem, plan)
     assert violations == [], "\n".join(map(str, violations))

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 import logistics
-from logistics.batch import SUMMARY, job_names, run_batch
-from logistics.jobs import MARKER, load_job, read_marker
-from logistics.plan import Plan
+from logistics.app.batch import SUMMARY, job_names, run_batch
+from logistics.app.run import MARKER, read_marker
+from logistics.formats.jobfile import load_job
+from logistics.core.plan import Plan
 
 DATA = Path(__file__).parent / "data" / "jobs"
 
@@ -74,11 +75,11 @@ def test_local_batch_isolates_failures_and_skips_finished_jobs(jobs, tmp_path):
     assert frame.loc[["small", "tuesday", "small-2"], "served"].tolist() == [7, 7, 7]
     assert frame.at["broken", "status"] == "failed" and frame.at["broken", "exit_code"] == 2
     assert frame.at["small", "cost"] == by_name["small"].kpis["cost"]
-    from logistics.compare import result_folders
+    from logistics.app.compare import result_folders
 
     folders, missing = result_folders([out])  # a batch folder stands for its jobs; the failed one is named
     assert list(folders) == ["small", "tuesday", "small-2"] and len(missing) == 1 and "broken" in missing[0]
-    cli = subprocess.run([sys.executable, "-c", "from logistics.cli import app; app()", "compare", str(out),
+    cli = subprocess.run([sys.executable, "-c", "from logistics.app.cli import app; app()", "compare", str(out),
                           "--json"], capture_output=True, text=True, timeout=120)
     assert cli.returncode == 0, cli.stderr
     assert set(json.loads(cli.stdout)["scenarios"]) == {"small", "tuesday", "small-2"}

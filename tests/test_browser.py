@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 import logistics
-from logistics.jobs import load_job, run_job
+from logistics.formats.jobfile import load_job
+from logistics.app.run import run_job
 
 pytestmark = pytest.mark.browser
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 import logistics as L
-from logistics import carriers as C
-from logistics import tiers as T
+from logistics.planners import carriers as C
+from logistics.planners import tiers as T
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 import logistics
-from logistics import cli
-from logistics.jobs import load_job
-from logistics.plan import Plan
+from logistics.app import cli
+from logistics.formats.jobfile import load_job
+from logistics.core.plan import Plan
 
 DATA = Path(__file__).parent / "data" / "jobs"
 runner = CliRunner()
@@ -176,12 +176,12 @@ def test_bench_forwards_to_the_script(monkeypatch, tmp_path):
 
 
 def test_demo_command(tmp_path):
-    pytest.importorskip("logistics.scenarios")
+    pytest.importorskip("logistics.app.scenarios")
     out = tmp_path / "demo"
     r = invoke("demo", "--out", out, "--time-limit", 3, "--offline", "--json")
     assert r.exit_code in (0, 1), r.output
     doc = json.loads(r.stdout)
-    from logistics.scenarios import yanhu_demo
+    from logistics.app.scenarios import yanhu_demo
 
     problem = yanhu_demo(0)
     assert doc["violations"] == []

@@ -5,7 +5,7 @@ import pytest
 from helpers import check, line_matrix
 
 import logistics as L
-from logistics.coldchain import quality_loss
+from logistics.core.costs import quality_loss
 
 FROZEN = L.Product("dumplings", "frozen", value=20.0)
 CHILLED = L.Product("milk", "chilled", value=8.0)

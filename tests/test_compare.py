@@ -86,7 +86,7 @@ def test_result_folders_from_the_command_line(plans, tmp_path):
         dirs.append(d)
     frame = L.compare(dict(zip(["x", "y"], dirs)))
     assert frame.at["y", "cost"] == pytest.approx(plans["large vans"].kpis["cost"])
-    cli = [sys.executable, "-c", "from logistics.cli import app; app()", "compare", *map(str, dirs)]
+    cli = [sys.executable, "-c", "from logistics.app.cli import app; app()", "compare", *map(str, dirs)]
     out = subprocess.run(cli + ["--baseline", "large-vans", "--json", "--csv", str(tmp_path / "c.csv")],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import logistics as L
-from logistics import coverage as C
-from logistics import tiers as T
+from logistics.planners import coverage as C
+from logistics.planners import tiers as T
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import logistics
-from logistics.plan import Plan
+from logistics.core.plan import Plan
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -38,7 +38,7 @@ def test_custom_network_example(tmp_path):
 
 
 def test_yanhu_day_example(tmp_path):
-    pytest.importorskip("logistics.scenarios")
+    pytest.importorskip("logistics.app.scenarios")
     out = tmp_path / "day"
     p = run_script("yanhu_day.py", out)
     assert "total cost" in p.stdout and "CO2" in p.stdout
@@ -48,7 +48,7 @@ def test_yanhu_day_example(tmp_path):
 
 
 def test_yanhu_notebook(tmp_path):
-    pytest.importorskip("logistics.scenarios")
+    pytest.importorskip("logistics.app.scenarios")
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     nb = nbformat.read(EXAMPLES / "yanhu.ipynb", as_version=4)

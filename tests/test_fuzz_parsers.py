@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import logistics as L
-from logistics.jobs import load_job
+from logistics.formats.jobfile import load_job
 
 SETTINGS = dict(deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 if os.environ.get("COLDROUTE_FUZZ_NOSHRINK"):  # report every distinct failure at once, without shrinking

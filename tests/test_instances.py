@@ -11,7 +11,7 @@ import pytest
 
 import logistics
 from logistics import ProblemError, read_instance
-from logistics.instances import bks, detect_format, read_solution
+from logistics.formats.instances import bks, detect_format, read_solution
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(os.environ.get("COLDROUTE_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))

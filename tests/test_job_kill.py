@@ -13,7 +13,7 @@ JOBS = Path(__file__).resolve().parent / "data" / "jobs"
 
 
 def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-c", "from logistics.cli import app; app()", *args]
+    return [sys.executable, "-c", "from logistics.app.cli import app; app()", *args]
 
 
 def _writing(tmp_path: Path, job_dir: Path) -> bool:

@@ -12,9 +12,11 @@ import pytest
 
 import logistics
 from logistics import ProblemError
-from logistics.jobs import (MARKER, OUTPUT_FILES, SolveOptions, job_schema, load_job, read_job, read_marker,
-                            run_job, write_outputs)
-from logistics.plan import Plan
+from logistics.app.run import MARKER, OUTPUT_FILES, read_marker, run_job, write_outputs
+from logistics.core.options import SolveOptions
+from logistics.formats.documents import job_schema
+from logistics.formats.jobfile import load_job, read_job
+from logistics.core.plan import Plan
 
 DATA = Path(__file__).parent / "data" / "jobs"
 
@@ -147,7 +149,7 @@ def test_failure_while_writing_leaves_no_partial_folder(tmp_path, monkeypatch):
     problem, _ = load_job(DATA / "small.yaml")
     plan = logistics.solve(problem, time_limit=0.5, engine="ortools")
     assert logistics.validate(problem, plan) == []
-    import logistics.viz as viz
+    from logistics.app import plots as viz
 
     def boom(*a, **k):
         raise RuntimeError("disk full")

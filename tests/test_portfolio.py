@@ -18,9 +18,9 @@ from helpers import check
 
 import logistics as L
 import networks
-from logistics.solvers import arrays
-from logistics.solvers.ortools import cost_arrays
-from logistics.solvers.pyvrp_engine import build_instance, models_exactly, solve_pyvrp
+from logistics.engine.solvers import arrays
+from logistics.engine.solvers.ortools import cost_arrays
+from logistics.engine.solvers.pyvrp_engine import build_instance, models_exactly, solve_pyvrp
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
@@ -166,8 +166,8 @@ def test_seed_breaking_shelf_life_is_repaired_and_then_searched_from():
 def test_load_seed_repairs_by_simulation_and_keeps_feasible_routes():
     from ortools.constraint_solver import pywrapcp
 
-    from logistics.solve import load_seed
-    from logistics.solvers.ortools import OrtoolsModel
+    from logistics.engine.solve import load_seed
+    from logistics.engine.solvers.ortools import OrtoolsModel
 
     problem = shelf_trap()
     data = arrays.build(problem)
@@ -252,7 +252,7 @@ def test_bench_portfolio_json(tmp_path):
 
 
 def test_lpt_spreads_parts_longest_first():
-    from logistics.decompose import _lpt
+    from logistics.engine.decompose import _lpt
 
     assert _lpt([381, 16, 380, 165, 127, 381, 170, 380], 2) == [[0, 2, 6, 1], [5, 7, 3, 4]]
     assert _lpt([5, 3], 4) == [[0], [1]]
@@ -260,7 +260,7 @@ def test_lpt_spreads_parts_longest_first():
 
 
 def test_decomposed_day_is_validated_and_every_part_gets_time():
-    from logistics.scenarios import yanhu_day
+    from logistics.app.scenarios import yanhu_day
 
     problem = yanhu_day(240, seed=1)
     plan = L.solve(problem, time_limit=16, seed=0, decompose=True, max_part=60)

@@ -673,7 +673,7 @@ def test_regression_absurd_costs_saturate_instead_of_overflowing():
 def test_regression_pyvrp_costs_saturate_like_ortools():
     # was: "invalid value encountered in cast" in the PyVRP cost arrays (an unused type at 1e300 ¥/km became
     # INT64_MIN per metre); both engines now saturate through arrays.cost_units
-    from logistics.solvers import arrays, pyvrp_engine
+    from logistics.engine.solvers import arrays, pyvrp_engine
 
     fleet = [L.VehicleType("t0", 1, (L.Compartment("ambient", 100),), start_depot="D", cost_per_km=1.0),
              L.VehicleType("t1", 0, (L.Compartment("ambient", 100),), start_depot="D", cost_per_km=1e300,
@@ -692,7 +692,7 @@ def test_regression_pyvrp_costs_saturate_like_ortools():
 
 def test_regression_unreachable_sentinel_times_speed_factor_does_not_wrap():
     # was: duration = rint(big * 3.0).astype(int64) wrapped to a negative travel time (numpy "invalid value" cast)
-    from logistics.solvers import arrays
+    from logistics.engine.solvers import arrays
 
     big = np.iinfo(np.int64).max // 2
     d = np.full((3, 3), 1000) - np.eye(3, dtype=int) * 1000

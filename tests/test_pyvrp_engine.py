@@ -9,9 +9,10 @@ import pytest
 
 import networks
 from logistics import Compartment, Order, Problem, Product, VehicleType
-from logistics.solvers.arrays import build
-from logistics.solvers.pyvrp_engine import (EngineResult, build_instance, solve_pyvrp, solve_pyvrp_parallel,
-                                            solve_pyvrp_portfolio)
+from logistics.engine.solvers.arrays import build
+from logistics.engine.solvers.pyvrp_engine import (
+    EngineResult, build_instance, solve_pyvrp, solve_pyvrp_parallel, solve_pyvrp_portfolio,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ITERS = 400  # iteration-bounded runs: reproducible and fast
@@ -246,7 +247,7 @@ def test_multiple_windows_are_exact():
 
 
 def test_cost_objective_with_ortools_cost_arrays():
-    from logistics.solvers.ortools import cost_arrays
+    from logistics.engine.solvers.ortools import cost_arrays
 
     n = 25
     # a reefer: the OR-Tools arc costs carry door-open refrigeration on the service node (non-zero diagonal)
@@ -277,7 +278,7 @@ def test_parallel_seeds_return_the_best():
     import pickle
     import time
 
-    from logistics.solvers.pyvrp_engine import _Worker
+    from logistics.engine.solvers.pyvrp_engine import _Worker
 
     payload = pickle.dumps(dict(vars(build_instance(data))))
     other = _Worker(payload, 20, 1, ITERS, time.time() + 20).result(time.time() + 30)

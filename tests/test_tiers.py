@@ -10,8 +10,8 @@ import pytest
 
 import logistics as L
 import networks
-from logistics import tiers as T
-from logistics.tiers_validate import KINDS, assert_tiers_valid, validate_tiers
+from logistics.planners import tiers as T
+from logistics.check.tiers import KINDS, assert_tiers_valid, validate_tiers
 
 FAST = dict(engine="ortools", workers=1)
 

@@ -19,8 +19,8 @@ import pytest
 from helpers import check
 
 import logistics as L
-from logistics.solvers import arrays
-from logistics.solvers.ortools import OrtoolsModel, cost_arrays
+from logistics.engine.solvers import arrays
+from logistics.engine.solvers.ortools import OrtoolsModel, cost_arrays
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from bench_timelimit import hard_problem  # noqa: E402

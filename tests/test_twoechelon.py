@@ -9,7 +9,9 @@ import pytest
 from conftest import SHARED_DATA
 
 import logistics as L
-from logistics import twoechelon as E
+from logistics.check.twoechelon import check_2evrp
+from logistics.formats.twoechelon import read_2evrp
+from logistics.planners import twoechelon as E
 
 HERE = Path(__file__).parent / "data" / "2evrp"
 INSTANCE = HERE / "Set2a_E-n22-k4-s10-14.dat"
@@ -17,7 +19,7 @@ INSTANCE = HERE / "Set2a_E-n22-k4-s10-14.dat"
 
 @pytest.fixture(scope="module")
 def inst():
-    return E.read_2evrp(INSTANCE)
+    return read_2evrp(INSTANCE)
 
 
 @pytest.fixture(scope="module")
@@ -55,20 +57,20 @@ def test_checker_catches_broken_solutions(inst, solution):
     s = copy.deepcopy(solution)
     s.second_level[0]["route"] = s.second_level[0]["route"][:1] + s.second_level[0]["route"][2:]
     s.second_level[0]["load"] = sum(float(inst.demand[int(c[1:]) - 1]) for c in s.second_level[0]["route"][1:-1])
-    assert any("neither served" in v for v in E.check_2evrp(inst, s))
+    assert any("neither served" in v for v in check_2evrp(inst, s))
     s = copy.deepcopy(solution)
     r = s.second_level[0]
     r["route"] = r["route"][:-1] + s.second_level[1]["route"][1:-1] + r["route"][-1:]
     s.second_level[1]["route"] = s.second_level[1]["route"][:1] + s.second_level[1]["route"][-1:]
     r["load"] += s.second_level[1]["load"]
     s.second_level[1]["load"] = 0.0
-    assert any("capacity" in v for v in E.check_2evrp(inst, s))
+    assert any("capacity" in v for v in check_2evrp(inst, s))
     s = copy.deepcopy(solution)
     s.first_level[0]["loads"] = {k: v - 100 for k, v in s.first_level[0]["loads"].items()}
-    assert any("trucks bring" in v for v in E.check_2evrp(inst, s))
+    assert any("trucks bring" in v for v in check_2evrp(inst, s))
     s = copy.deepcopy(solution)
     s.second_level.append({"satellite": "S1", "route": ["S1", "S1"], "load": 0.0})
-    assert any("city freighters, at most 4" in v for v in E.check_2evrp(inst, s))
+    assert any("city freighters, at most 4" in v for v in check_2evrp(inst, s))
 
 
 def test_best_of_the_starts_is_returned(inst, solution):
@@ -110,20 +112,20 @@ def test_reader_rejects_bad_files(tmp_path):
     bad = tmp_path / "bad.dat"
     bad.write_text("!x\n3,100,1,0\n")
     with pytest.raises(L.ProblemError, match="expected trucks"):
-        E.read_2evrp(bad)
+        read_2evrp(bad)
     bad.write_text("3,100,1,0\n4,4,60,1,0\n1,1 2,2\n1,2\n")
     with pytest.raises(L.ProblemError, match="triples"):
-        E.read_2evrp(bad)
+        read_2evrp(bad)
     bad.write_text("3,100,1,0\n4,4,60,1,0\n1,1 2,2\n1,2,x\n")
     with pytest.raises(L.ProblemError, match="not a comma-separated"):
-        E.read_2evrp(bad)
+        read_2evrp(bad)
 
 
 def test_handling_costs_and_multiline_customers(tmp_path):
     f = tmp_path / "tiny.dat"
     f.write_text("!Trucks\n2,100,1,0\n!CF\n2,3,30,1,5\n!Stores\n0,0   10,0,0.5   0,10,0.25\n"
                  "!Customers\n12,1,10   11,-2,10\n1,12,20\n")
-    inst = E.read_2evrp(f)
+    inst = read_2evrp(f)
     assert inst.handling.tolist() == [0.5, 0.25] and inst.n_customers == 3 and inst.cf_fixed == 5
     sol = E.solve_2evrp(inst, time_limit=2, workers=1)
     assert sol.violations() == [] and sol.tiered.validate() == []
@@ -142,5 +144,5 @@ def test_reader_reads_every_shared_file():
     files = sorted((SHARED_DATA / "2evrp").glob("*.dat"))
     assert len(files) == 285
     for f in files:
-        inst = E.read_2evrp(f)
+        inst = read_2evrp(f)
         assert inst.n_customers > 0 and inst.n_satellites > 0 and (inst.demand > 0).all(), f.name

@@ -9,8 +9,9 @@ import pytest
 from matplotlib.figure import Figure
 
 import logistics
-from logistics import viz
-from logistics.jobs import load_job
+from logistics.app import plots
+from logistics.core import maps
+from logistics.formats.jobfile import load_job
 
 DATA = Path(__file__).parent / "data" / "jobs"
 
@@ -51,7 +52,7 @@ def render(m: folium.Map) -> str:
 def test_plan_map_draws_one_line_per_route(solved):
     problem, plan = solved
     assert len(plan.vehicles_used) >= 2
-    m = viz.plan_map(plan, problem)
+    m = maps.plan_map(plan, problem)
     assert isinstance(m, folium.Map)
     html = render(m)
     assert html.count('"className": "coldroute-route"') == len(plan.vehicles_used)
@@ -67,7 +68,7 @@ def test_plan_map_draws_one_line_per_route(solved):
 
 def test_popups_show_eta_load_and_zone(solved):
     problem, plan = solved
-    html = render(viz.plan_map(plan, problem))
+    html = render(maps.plan_map(plan, problem))
     assert "ETA " in html and "load after stop" in html
     assert "temperature zone: chilled" in html and "frozen" in html
     assert "synthetic position" in html
@@ -75,15 +76,15 @@ def test_popups_show_eta_load_and_zone(solved):
 
 def test_unserved_orders_are_marked(with_unserved):
     problem, plan = with_unserved
-    html = render(viz.plan_map(plan, problem))
+    html = render(maps.plan_map(plan, problem))
     assert html.count('"className": "coldroute-unserved"') == len(plan.unserved)
     assert "unserved late" in html
 
 
 def test_offline_map_needs_no_network(solved, tmp_path):
     problem, plan = solved
-    m = viz.plan_map(plan, problem, offline=True)
-    path = viz.save_map(m, tmp_path / "map.html", offline=True)
+    m = maps.plan_map(plan, problem, offline=True)
+    path = maps.save_map(m, tmp_path / "map.html", offline=True)
     html = path.read_text(encoding="utf-8")
     assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']?(https?:)?//", html)
     assert "tile.openstreetmap" not in html and "L.tileLayer" not in html
@@ -94,32 +95,32 @@ def test_offline_map_needs_no_network(solved, tmp_path):
 
 def test_online_map_uses_tiles(solved):
     problem, plan = solved
-    html = render(viz.plan_map(plan, problem))
+    html = render(maps.plan_map(plan, problem))
     assert "L.tileLayer" in html
 
 
 def test_map_without_problem_or_coordinates(solved):
     problem, plan = solved
-    html = render(plan.explore())           # Plan.explore -> viz.plan_map
+    html = render(plan.explore())           # Plan.explore -> maps.plan_map
     assert html.count('"className": "coldroute-route"') == len(plan.vehicles_used)
-    from logistics.vroom import read_vroom
+    from logistics.formats.vroom import read_vroom
 
     vin = read_vroom(DATA / "vroom_matrix.json")  # indices only: nothing to draw
     p2 = logistics.solve(vin.problem, time_limit=0.5, engine="ortools")
     assert logistics.validate(vin.problem, p2) == []
-    html2 = render(viz.plan_map(p2, vin.problem, offline=True))
+    html2 = render(maps.plan_map(p2, vin.problem, offline=True))
     assert "no coordinates to draw" in html2
 
 
 def test_timeline_has_a_row_per_vehicle(solved, tmp_path):
     _, plan = solved
-    fig = viz.timeline(plan)
+    fig = plots.timeline(plan)
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == plan.vehicles_used
     assert len(ax.collections) >= 2 * len(plan.vehicles_used)   # driving and service bars per vehicle
-    out = viz.save_figure(fig, tmp_path / "t.png")
+    out = plots.save_figure(fig, tmp_path / "t.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -127,10 +128,10 @@ def test_timeline_on_a_given_axis_and_empty_plan(solved):
     _, plan = solved
     fig0 = Figure()
     ax = fig0.add_subplot()
-    assert viz.timeline(plan, ax=ax) is fig0
+    assert plots.timeline(plan, ax=ax) is fig0
     empty = logistics.Plan(stops=plan.stops.iloc[0:0], unserved=plan.unserved.iloc[0:0], kpis={},
                            routes=plan.routes.iloc[0:0])
-    fig = viz.timeline(empty)
+    fig = plots.timeline(empty)
     assert any("no routes" in t.get_text() for t in fig.axes[0].texts)
-    html = render(viz.plan_map(empty))
+    html = render(maps.plan_map(empty))
     assert "coldroute-route" not in html.replace("coldroute_summary", "")

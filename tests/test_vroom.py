@@ -9,7 +9,8 @@ import pytest
 
 import logistics
 from logistics import ProblemError
-from logistics.vroom import OPEN, error_output, plan_to_vroom, read_vroom, solve_vroom
+from logistics.formats.vroom import OPEN, error_output, plan_to_vroom, read_vroom
+from logistics.app.vroom import solve_vroom
 
 DATA = Path(__file__).parent / "data" / "jobs"
 T = 1.0

@@ -1,0 +1,455 @@
+"""``coldroute``: the command line (typer + rich).  The work happens in jobs.py, batch.py and vroom.py.
+
+Exit codes (also in ``coldroute --help`` and docs/jobs.md):
+0 ok; 1 a plan leaves required orders unserved or fails validation (batch: some
+job did); 2 bad input (job file, paths, arguments); 3 internal error.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import traceback
+from enum import Enum
+from pathlib import Path
+from typing import Any, Callable, List, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from logistics.app import run as J
+from logistics.core.options import SolveOptions
+from logistics.formats.jobfile import load_job, read_job
+
+EXIT_HELP = ("[b]Exit codes[/b]: 0 ok · 1 required orders unserved or plan violations (batch: in some job) · "
+             "2 bad input (job file, paths, arguments) · 3 internal error.")
+
+app = typer.Typer(
+    name="coldroute",
+    help="Cold-chain and rural delivery route planning (district → township → village).\n\n" + EXIT_HELP,
+    no_args_is_help=True, add_completion=False, rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=("Examples:\n\n"
+            "  coldroute demo --out out/demo\n\n"
+            "  coldroute solve jobs/monday.yaml --out out/monday --time-limit 30\n\n"
+            "  coldroute batch jobs/*.yaml --out out/week --workers 2\n\n"
+            "  coldroute batch jobs/*.yaml --out /shared/week --scheduler tcp://scheduler-host:8786\n\n"
+            "  coldroute validate jobs/monday.yaml out/monday/plan.json\n\n"
+            "  coldroute vroom input.json --output solution.json\n\n"
+            "  coldroute bench solomon c101 r101 --time-limit 5"),
+)
+
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+class Engine(str, Enum):
+    auto = "auto"
+    ortools = "ortools"
+    pyvrp = "pyvrp"
+
+
+TimeLimit = typer.Option(None, "--time-limit", "-t", min=0.01, help="Seconds of search (overrides the job).")
+Seed = typer.Option(None, "--seed", min=0, help="Random seed (overrides the job).")
+EngineOpt = typer.Option(None, "--engine", help="Search engine (overrides the job).")
+Iterations = typer.Option(None, "--iterations", min=1,
+                          help="Stop after this many improvements (machine-independent runs).")
+Offline = typer.Option(False, "--offline", help="map.html without CDN assets or tiles (works with no network).")
+Quiet = typer.Option(False, "--quiet", "-q", help="No progress display, no tables.")
+JsonOut = typer.Option(False, "--json", help="Print a machine-readable summary on stdout (and nothing else).")
+AllowOutside = typer.Option(False, "--allow-outside", help="Let the job's paths point outside its folder.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("coldroute")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            v = "unknown"
+        typer.echo(f"coldroute {v}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Show the version and exit.")) -> None:
+    """Cold-chain and rural delivery route planning."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _fail(code: int, message: str, as_json: bool, field: str | None = None) -> None:
+    if as_json:
+        typer.echo(json.dumps({"status": "error", "exit_code": code, "error": message, "field": field},
+                              ensure_ascii=False))
+    err_console.print(f"[bold red]error[/]: {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _guard(fn: Callable[[], Any], as_json: bool) -> Any:
+    """Run ``fn``; turn exceptions into the documented exit codes."""
+    from logistics.core.errors import ProblemError
+    from networks.errors import NetworkError
+
+    try:
+        return fn()
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        raise typer.Exit(130) from None
+    except (ProblemError, NetworkError) as e:
+        _fail(J.EXIT_BAD_INPUT, str(e), as_json, getattr(e, "field", None))
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
+        _fail(J.EXIT_BAD_INPUT, str(e), as_json)
+    except Exception as e:  # noqa: BLE001 - everything else is our fault
+        if os.environ.get("COLDROUTE_DEBUG"):
+            traceback.print_exc()
+        _fail(J.EXIT_INTERNAL, f"internal error: {type(e).__name__}: {e} (set COLDROUTE_DEBUG=1 for a traceback)",
+              as_json)
+
+
+class _SolveDisplay:
+    """A rich progress line while solving: best cost, time used, time left."""
+
+    def __init__(self, label: str, time_limit: float, enabled: bool):
+        self.enabled = enabled
+        self.limit = float(time_limit)
+        self.label = label
+        self.progress = None
+        self.task = None
+
+    def __enter__(self) -> "_SolveDisplay":
+        if not self.enabled:
+            return self
+        from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn
+        from rich.progress_bar import ProgressBar
+        from rich.text import Text
+
+        limit = self.limit
+
+        class TimeBar(ProgressColumn):
+            def render(self, task):
+                return ProgressBar(total=limit, completed=min(limit, task.elapsed or 0.0), width=28)
+
+        class TimeLeft(ProgressColumn):
+            def render(self, task):
+                if task.fields.get("phase") != "solving":
+                    return Text("")
+                return Text(f"{max(0.0, limit - (task.elapsed or 0.0)):5.1f} s left", style="cyan")
+
+        class Best(ProgressColumn):
+            def render(self, task):
+                best = task.fields.get("best")
+                return Text("best —" if best is None else f"best {best:,.2f}", style="green")
+
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeBar(), Best(), TimeLeft(),
+                                 console=err_console, transient=True, refresh_per_second=8)
+        self.progress.__enter__()
+        self.task = self.progress.add_task(f"solving {self.label}", best=None, phase="solving")
+        return self
+
+    def __call__(self, elapsed: float, best: float) -> None:
+        if self.progress is not None:
+            self.progress.update(self.task, best=best)
+
+    def phase(self, name: str) -> None:
+        if self.progress is not None:
+            self.progress.update(self.task, description=f"{name} {self.label}", phase=name)
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.__exit__(*exc)
+
+
+def _result_table(result: J.JobResult) -> Table:
+    k = result.kpis
+    t = Table(title=f"{result.name} → {result.out_dir}", show_header=False, title_justify="left")
+    t.add_column(style="bold")
+    t.add_column()
+    style = {"ok": "green", "unserved": "yellow", "invalid": "red"}.get(result.status, "white")
+    t.add_row("status", f"[{style}]{result.status}[/]")
+    t.add_row("vehicles", str(k.get("vehicles", 0)))
+    t.add_row("served / unserved", f"{k.get('served', 0)} / {k.get('unserved', 0)}"
+              + (f" ({result.required_unserved} required)" if result.required_unserved else ""))
+    t.add_row("distance", f"{k.get('distance_km', 0):,.1f} km")
+    t.add_row("duration", f"{k.get('duration_h', 0):,.1f} h")
+    t.add_row("cost", f"¥{k.get('cost', 0):,.2f}")
+    for key, label in (("refrigeration_cost", "refrigeration"), ("quality_loss", "quality loss"),
+                       ("co2_kg", "CO2")):
+        if key in k:
+            unit = " kg" if key == "co2_kg" else ""
+            t.add_row(label, (f"¥{k[key]:,.2f}" if not unit else f"{k[key]:,.1f}{unit}"))
+    if result.violations:
+        t.add_row("violations", f"[red]{len(result.violations)}[/]: " + "; ".join(result.violations[:3]))
+    t.add_row("time", f"{result.elapsed_s:.1f} s")
+    return t
+
+
+def _report(result: J.JobResult, quiet: bool, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(result.summary(), ensure_ascii=False))
+    elif not quiet:
+        out_console.print(_result_table(result))
+    raise typer.Exit(result.exit_code)
+
+
+def _solve_problem(problem, out: Path, options: SolveOptions, *, name: str, offline: bool, quiet: bool,
+                   as_json: bool, job_path: str | None = None, vroom=None) -> J.JobResult:
+    show = not quiet and not as_json and err_console.is_terminal
+    with _SolveDisplay(name, options.time_limit, show) as display:
+        return J.run_problem(problem, out, options, name=name, offline=offline, progress=display,
+                             job_path=job_path, vroom=vroom, on_phase=display.phase)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@app.command(epilog="Example: coldroute demo --out out/demo --time-limit 20 --offline")
+def demo(out: Path = typer.Option(..., "--out", "-o", help="Result folder (new, empty or a previous result)."),
+         seed: int = typer.Option(0, "--seed", min=0, help="Scenario and search seed."),
+         time_limit: float = typer.Option(10.0, "--time-limit", "-t", min=0.01, help="Seconds of search."),
+         engine: Engine = typer.Option(Engine.auto, "--engine"), iterations: Optional[int] = Iterations,
+         offline: bool = Offline, quiet: bool = Quiet, as_json: bool = JsonOut) -> None:
+    """Plan a realistic day for Yanhu District and write the results."""
+
+    def work():
+        from logistics.app.scenarios import yanhu_demo
+
+        problem = yanhu_demo(seed)
+        opts = SolveOptions(time_limit=time_limit, seed=seed, engine=engine.value, iterations=iterations)
+        return _solve_problem(problem, out, opts, name=f"yanhu-demo-{seed}", offline=offline, quiet=quiet,
+                              as_json=as_json)
+
+    _report(_guard(work, as_json), quiet, as_json)
+
+
+@app.command(epilog=("Examples:\n\n  coldroute solve jobs/monday.yaml --out out/monday\n\n"
+                     "  coldroute solve vroom-input.json --out out/v --json"))
+def solve(job: Path = typer.Argument(..., help="Job file (.json/.yaml), or a VROOM input (.json)."),
+          out: Path = typer.Option(..., "--out", "-o", help="Result folder (new, empty or a previous result)."),
+          time_limit: Optional[float] = TimeLimit, seed: Optional[int] = Seed,
+          engine: Optional[Engine] = EngineOpt, iterations: Optional[int] = Iterations,
+          offline: bool = Offline, allow_outside: bool = AllowOutside, quiet: bool = Quiet,
+          as_json: bool = JsonOut) -> None:
+    """Solve one job and write its result folder.
+
+    Files: routes.geojson, stops.csv, unserved.csv, kpis.json, plan.json, validation.json, map.html,
+    timeline.png (and vroom.json for a VROOM input), then the _SUCCESS marker.
+    """
+
+    def work():
+        jb = read_job(job, allow_outside=allow_outside)
+        opts = jb.options.merged(time_limit=time_limit, seed=seed, engine=engine.value if engine else None,
+                                 iterations=iterations)
+        return _solve_problem(jb.problem, out, opts, name=jb.name, offline=offline, quiet=quiet, as_json=as_json,
+                              job_path=str(job), vroom=jb.vroom)
+
+    _report(_guard(work, as_json), quiet, as_json)
+
+
+@app.command(epilog=("Examples:\n\n  coldroute batch jobs/*.yaml --out out/week --workers 2\n\n"
+                     "  coldroute batch jobs/*.yaml --out /shared/week --scheduler tcp://scheduler-host:8786"))
+def batch(jobs: List[Path] = typer.Argument(..., help="Job files."),
+          out: Path = typer.Option(..., "--out", "-o", help="Folder for one result folder per job."),
+          scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                                  help="Dask scheduler address, e.g. tcp://HOST:8786."),
+          workers: Optional[int] = typer.Option(None, "--workers", "-w", min=0,
+                                                help="Local worker processes (default: cores; 0: in this process)."),
+          force: bool = typer.Option(False, "--force", help="Rerun jobs that already finished."),
+          time_limit: Optional[float] = TimeLimit, seed: Optional[int] = Seed,
+          engine: Optional[Engine] = EngineOpt, iterations: Optional[int] = Iterations, offline: bool = Offline,
+          allow_outside: bool = AllowOutside, quiet: bool = Quiet, as_json: bool = JsonOut) -> None:
+    """Solve many jobs in parallel into OUT/<job name>/; finished jobs are skipped on a rerun."""
+    from logistics.app.batch import run_batch
+
+    def work():
+        show = not quiet and not as_json
+        prog = None
+        if show:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            prog = Progress(TextColumn("batch"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            TextColumn("{task.description}"), console=err_console, transient=True)
+        task = None
+
+        def on_done(rec):
+            if prog is not None:
+                prog.update(task, advance=1, description=f"{rec.name}: {rec.status}")
+            if rec.status == "failed" and not as_json:
+                err_console.print(f"[red]{rec.name} failed[/] (exit {rec.exit_code}): {rec.error}", highlight=False)
+
+        kwargs = dict(scheduler=scheduler, workers=workers, time_limit=time_limit, seed=seed,
+                      engine=engine.value if engine else None, iterations=iterations, offline=offline,
+                      allow_outside=allow_outside, force=force, on_done=on_done)
+        if prog is None:
+            return run_batch(jobs, out, **kwargs)
+        with prog:
+            task = prog.add_task("", total=len(jobs))
+            return run_batch(jobs, out, **kwargs)
+
+    result = _guard(work, as_json)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+    elif not quiet:
+        t = Table(title=f"batch → {result.summary_path.parent}", title_justify="left")
+        for col in ("job", "status", "exit", "served", "unserved", "km", "cost", "time", "error"):
+            t.add_column(col, overflow="fold")
+        for r in result.records:
+            k = r.kpis or {}
+            style = {"ok": "green", "skipped": "cyan", "unserved": "yellow"}.get(r.status, "red")
+            t.add_row(r.name, f"[{style}]{r.status}[/]", str(r.exit_code), _fmt(k.get("served")),
+                      _fmt(k.get("unserved")), _fmt(k.get("distance_km"), ".1f"), _fmt(k.get("cost"), ",.2f"),
+                      f"{r.elapsed_s:.1f}s" if r.elapsed_s else "", (r.error or "").splitlines()[0][:80]
+                      if r.error else "")
+        out_console.print(t)
+        out_console.print(f"summary: {result.summary_path}")
+    raise typer.Exit(result.exit_code)
+
+
+def _fmt(v: Any, spec: str = "") -> str:
+    if v is None:
+        return ""
+    try:
+        return format(v, spec)
+    except (TypeError, ValueError):
+        return str(v)
+
+
+@app.command(epilog=("Examples:\n\n  coldroute validate jobs/monday.yaml out/monday/plan.json\n\n"
+                     "  coldroute validate demo:0 out/demo    (the demo scenario of seed 0)"))
+def validate(job: str = typer.Argument(..., help="Job file, or demo[:SEED] for the demo scenario."),
+             plan: Path = typer.Argument(..., help="plan.json, or a result folder holding one."),
+             allow_outside: bool = AllowOutside, quiet: bool = Quiet, as_json: bool = JsonOut) -> None:
+    """Check a saved plan against its job with the independent validator (exit 0 feasible, 1 violations)."""
+    from logistics.check.validator import validate as check
+    from logistics.core.plan import Plan
+
+    def work():
+        if job == "demo" or job.startswith("demo:"):
+            from logistics.app.scenarios import yanhu_demo
+
+            problem = yanhu_demo(int(job.split(":", 1)[1]) if ":" in job else 0)
+        else:
+            problem, _ = load_job(job, allow_outside=allow_outside)
+        p = plan / "plan.json" if plan.is_dir() else plan
+        if not p.is_file():
+            raise FileNotFoundError(f"plan file {str(p)!r} not found")
+        return check(problem, Plan.from_json(p))
+
+    violations = _guard(work, as_json)
+    if as_json:
+        typer.echo(json.dumps({"violations": [str(v) for v in violations], "count": len(violations)},
+                              ensure_ascii=False))
+    elif not quiet:
+        if violations:
+            for v in violations:
+                out_console.print(f"[red]✗[/] {v}", highlight=False)
+            out_console.print(f"{len(violations)} violation(s)")
+        else:
+            out_console.print("[green]✓[/] the plan is feasible")
+    raise typer.Exit(J.EXIT_UNSERVED if violations else J.EXIT_OK)
+
+
+@app.command(epilog=("Examples:\n\n  coldroute compare out/week/monday-shared out/week/monday-separate\n\n"
+                     "  coldroute compare out/week --baseline monday --csv compare.csv    (every job of a batch)"))
+def compare(results: List[Path] = typer.Argument(..., help="Result folders (each with kpis.json), or a batch's "
+                                                      "output folder for all its jobs."),
+            baseline: Optional[str] = typer.Option(None, "--baseline", "-b",
+                                                   help="Scenario (folder name) to compare against; "
+                                                        "default the first."),
+            csv: Optional[Path] = typer.Option(None, "--csv", help="Also write the whole frame as CSV."),
+            quiet: bool = Quiet, as_json: bool = JsonOut) -> None:
+    """KPIs of finished jobs side by side, with the change of each headline figure against a baseline."""
+    from logistics.app.compare import HEADLINE, result_folders
+    from logistics.app.compare import compare as compare_frames
+
+    def work():
+        folders, missing = result_folders(results)
+        for m in missing:
+            err_console.print(f"[yellow]not compared[/]: {m}", highlight=False)
+        return compare_frames(folders, baseline=baseline)
+
+    frame = _guard(work, as_json)
+    if csv is not None:
+        frame.to_csv(csv)
+    if as_json:
+        typer.echo(json.dumps({"baseline": frame.attrs["baseline"],
+                               "scenarios": json.loads(frame.to_json(orient="index"))}, ensure_ascii=False))
+    elif not quiet:
+        base = frame.attrs["baseline"]
+        table = Table(title=f"KPIs, change against {base}")
+        table.add_column("kpi")
+        for name in frame.index:
+            table.add_column(str(name), justify="right")
+        for k in (k for k in HEADLINE if k in frame.columns):
+            cells = []
+            for name in frame.index:
+                v, ch = frame.at[name, k], frame.at[name, f"{k}_change_pct"]
+                whole = isinstance(v, float) and v == v and float(v).is_integer()
+                text = _fmt(v, ",.0f" if whole else ",.2f" if isinstance(v, float) else "")
+                cells.append(text if name == base or ch != ch else f"{text} ({ch:+.1f} %)")
+            table.add_row(k, *cells)
+        out_console.print(table)
+    raise typer.Exit(J.EXIT_OK)
+
+
+@app.command(epilog="Example: coldroute vroom input.json --output solution.json --time-limit 5")
+def vroom(input: Path = typer.Argument(..., help="VROOM input JSON."),
+          output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the VROOM output here "
+                                                "(default: stdout)."),
+          time_limit: float = typer.Option(5.0, "--time-limit", "-t", min=0.01, help="Seconds of search."),
+          seed: int = typer.Option(0, "--seed", min=0), engine: Engine = typer.Option(Engine.auto, "--engine"),
+          iterations: Optional[int] = Iterations) -> None:
+    """Solve a VROOM input and print VROOM's output format (errors as {code, error})."""
+    from logistics.app.vroom import solve_vroom
+    from logistics.formats.vroom import error_output
+
+    try:
+        doc = solve_vroom(input, time_limit=time_limit, seed=seed, engine=engine.value, iterations=iterations)
+        code = J.EXIT_OK
+    except Exception as e:  # noqa: BLE001 - VROOM reports errors in the document
+        doc = error_output(e)
+        code = J.EXIT_BAD_INPUT if doc["code"] == 2 else J.EXIT_INTERNAL
+        err_console.print(f"[bold red]error[/]: {e}", highlight=False)
+    text = json.dumps(doc, indent=1, ensure_ascii=False)
+    if output is not None:
+        output.write_text(text + "\n", encoding="utf-8")
+    else:
+        typer.echo(text)
+    raise typer.Exit(code)
+
+
+def _bench_script() -> Path | None:
+    for root in (Path(__file__).resolve().parents[1], Path.cwd()):
+        p = root / "benchmarks" / "bench_classic.py"
+        if p.is_file():
+            return p
+    return None
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+             epilog="Example: coldroute bench solomon c101 r101 --time-limit 5 (options go to bench_classic.py)")
+def bench(ctx: typer.Context, set_name: str = typer.Argument(..., metavar="SET",
+                                                             help="Benchmark set, e.g. solomon, cvrplib-X.")) -> None:
+    """Run benchmarks/bench_classic.py SET [ARGS...] (gaps to best-known solutions)."""
+    script = _bench_script()
+    if script is None:
+        _fail(J.EXIT_BAD_INPUT, "benchmarks/bench_classic.py not found (bench runs from a source checkout)", False)
+    rc = subprocess.call([sys.executable, str(script), set_name, *ctx.args])
+    raise typer.Exit(rc)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,137 @@
+"""Scenarios side by side: the KPIs of several plans (or finished job folders) in one frame.
+
+Analysts compare a day planned several ways (fleet mixes, cost parameters,
+engines, shared or separate carrier runs).  :func:`compare` takes plans,
+``kpis`` mappings or result folders written by ``coldroute solve``/``batch``
+and returns one row per scenario with the KPIs as columns and, against a
+baseline scenario, the change of the headline figures in percent.  Frames
+out, so the rest is pandas: sort, plot, ``to_csv``.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from logistics.core.errors import ProblemError
+
+__all__ = ["compare", "scenario_names", "result_folders", "HEADLINE"]
+
+#: KPIs given first, and compared against the baseline (change in percent).
+HEADLINE = ("cost", "distance_km", "duration_h", "vehicles", "served", "unserved", "co2_kg",
+            "refrigeration_cost", "quality_loss", "window_cost")
+
+
+def scenario_names(paths) -> list[str]:
+    """Scenario names for result folders: their folder names, made unique (``name``, ``name-2``, ...)."""
+    from logistics.app.batch import unique_names
+
+    return unique_names(Path(p).resolve().name or str(p) for p in paths)
+
+
+def result_folders(paths) -> tuple[dict[str, Path], list[str]]:
+    """Scenarios from result folders, a batch's output folder standing for all its jobs.
+
+    A folder with ``kpis.json`` is one scenario (named after the folder); a
+    folder with a batch summary (``batch.json``) and no ``kpis.json`` stands
+    for its jobs' result folders, in the batch's order.  Returns the scenarios
+    and, in words, the batch jobs that have no results to compare (failed
+    ones), so that the caller can say so rather than drop them unseen.
+    """
+    from logistics.app.batch import SUMMARY
+
+    found: list[Path] = []
+    missing: list[str] = []
+    for p in paths:
+        path = Path(p)
+        summary = path / SUMMARY
+        if path.is_dir() and not (path / "kpis.json").exists() and summary.is_file():
+            try:
+                jobs = json.loads(summary.read_text(encoding="utf-8")).get("jobs", [])
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError) as e:
+                raise ProblemError(f"batch summary {str(summary)!r} is not readable: {e}", record=str(path),
+                                   field="source") from None
+            for job in jobs:
+                folder = path / str(job.get("name", ""))
+                if (folder / "kpis.json").is_file():
+                    found.append(folder)
+                else:
+                    missing.append(f"{job.get('name')} ({job.get('status')}: {job.get('error') or 'no results'})")
+        else:
+            found.append(path)
+    return dict(zip(scenario_names(found), found)), missing
+
+
+def _kpis_of(name: str, source: Any) -> dict[str, Any]:
+    """A scenario's KPI mapping from a Plan, a TieredPlan, a mapping or a result folder."""
+    kpis = getattr(source, "kpis", None)
+    if isinstance(kpis, Mapping):
+        return dict(kpis)
+    if isinstance(source, Mapping):
+        return dict(source)
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        f = path / "kpis.json" if path.is_dir() else path
+        if f.name != "kpis.json" or not f.is_file():
+            raise ProblemError(f"scenario {name!r}: no kpis.json at {str(f)!r} (is it a finished result folder?)",
+                               record=name, field="source")
+        try:
+            data = json.loads(f.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ProblemError(f"scenario {name!r}: {str(f)!r} is not readable JSON: {e}", record=name,
+                               field="source") from None
+        if not isinstance(data, Mapping):
+            raise ProblemError(f"scenario {name!r}: {str(f)!r} holds no KPI object", record=name, field="source")
+        return dict(data)
+    raise ProblemError(f"scenario {name!r}: expected a Plan, a KPI mapping or a result folder, got "
+                       f"{type(source).__name__}", record=name, field="source")
+
+
+def _change_pct(value: Any, base: Any) -> float:
+    try:
+        v, b = float(value), float(base)
+    except (TypeError, ValueError):
+        return math.nan
+    if not (math.isfinite(v) and math.isfinite(b)):
+        return math.nan
+    if b == 0:
+        return 0.0 if v == 0 else math.nan
+    return round(100.0 * (v - b) / abs(b), 3)
+
+
+def compare(scenarios: Mapping[str, Any], baseline: str | None = None) -> pd.DataFrame:
+    """One row per scenario, KPIs as columns, and ``<kpi>_change_pct`` against ``baseline``.
+
+    ``scenarios`` maps a name to a ``Plan`` (or ``TieredPlan``), a KPI mapping
+    or a result folder (its ``kpis.json``).  ``baseline`` defaults to the
+    first scenario; its own changes are 0.  A change is NaN where the
+    baseline's figure is 0 and the scenario's is not, or either is missing.
+    Columns: the :data:`HEADLINE` KPIs present, then the other KPIs in the
+    order first seen, then the changes.
+    """
+    if not isinstance(scenarios, Mapping) or not scenarios:
+        raise ProblemError("compare needs a non-empty mapping of scenario name to plan", field="scenarios")
+    names = [str(k) for k in scenarios]
+    if baseline is None:
+        baseline = names[0]
+    if baseline not in names:
+        raise ProblemError(f"baseline {baseline!r} is not one of the scenarios ({', '.join(names)})",
+                           record=baseline, field="baseline")
+    rows = {str(k): _kpis_of(str(k), v) for k, v in scenarios.items()}
+    seen: dict[str, None] = {}
+    for kp in rows.values():
+        for key in kp:
+            seen.setdefault(key)
+    columns = [k for k in HEADLINE if k in seen] + [k for k in seen if k not in HEADLINE]
+    frame = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=columns)
+    frame.index.name = "scenario"
+    base = rows[baseline]
+    for k in HEADLINE:
+        if k in seen:
+            frame[f"{k}_change_pct"] = [_change_pct(rows[n].get(k), base.get(k)) for n in frame.index]
+    frame.attrs["baseline"] = baseline
+    return frame

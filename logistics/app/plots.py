@@ -1,0 +1,79 @@
+"""A matplotlib timeline of each vehicle's day: driving, waiting and service per vehicle.
+
+``timeline(plan)`` builds a bare :class:`matplotlib.figure.Figure` (no pyplot state), and
+:func:`save_figure` renders it with the Agg canvas.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from logistics.core.units import fmt_clock
+
+# --------------------------------------------------------------------------- timeline
+
+SEGMENT_COLORS = {"driving": "#4c78a8", "waiting": "#f2cf5b", "service": "#54a24b"}
+
+
+def timeline(plan, ax=None):
+    """Gantt chart of driving, waiting and service per vehicle; returns the Figure."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter, MultipleLocator
+
+    stops = plan.stops
+    vehicles = list(dict.fromkeys(stops["vehicle"])) if len(stops) else []
+    if ax is None:
+        fig = Figure(figsize=(11, 1.4 + 0.42 * max(1, len(vehicles))), layout="constrained")
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+    lo, hi = math.inf, -math.inf
+    for i, vid in enumerate(vehicles):
+        g = stops[stops["vehicle"] == vid].sort_values("seq")
+        segs: dict[str, list[tuple[float, float]]] = {k: [] for k in SEGMENT_COLORS}
+        prev = None
+        for r in g.itertuples():
+            if prev is not None and r.travel_duration > 0:
+                segs["driving"].append((prev, float(r.arrival) - prev))
+            if r.wait > 0:
+                segs["waiting"].append((float(r.arrival), float(r.wait)))
+            if r.service > 0:
+                segs["service"].append((float(r.start), float(r.service)))
+            prev = float(r.departure)
+        for kind, bars in segs.items():
+            if bars:
+                ax.broken_barh([(a / 3600, b / 3600) for a, b in bars], (i - 0.35, 0.7),
+                               facecolors=SEGMENT_COLORS[kind], edgecolor="white", linewidth=0.4)
+        lo = min(lo, float(g["departure"].iloc[0]))
+        hi = max(hi, float(g["arrival"].iloc[-1]))
+    ax.set_yticks(range(len(vehicles)))
+    ax.set_yticklabels([str(v) for v in vehicles])
+    ax.invert_yaxis()
+    if vehicles:
+        pad = max(0.25, (hi - lo) / 3600 * 0.03)
+        ax.set_xlim(lo / 3600 - pad, hi / 3600 + pad)
+        span = (hi - lo) / 3600
+        ax.xaxis.set_major_locator(MultipleLocator(1 if span <= 16 else 2 if span <= 36 else 6))
+    else:
+        ax.text(0.5, 0.5, "no routes", ha="center", va="center", transform=ax.transAxes)
+        ax.set_xlim(0, 24)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda h, _: fmt_clock(h * 3600)))
+    ax.set_xlabel("time of day")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(handles=[Patch(color=c, label=k) for k, c in SEGMENT_COLORS.items()], loc="upper right",
+              ncols=3, fontsize=8, frameon=False, bbox_to_anchor=(1, 1.0 + 0.6 / max(2, len(vehicles) + 2)))
+    try:
+        ax.set_title(plan.summary(), fontsize=9, loc="left")
+    except Exception:  # noqa: BLE001 - a summary is decoration
+        pass
+    return fig
+
+
+def save_figure(fig, path: str | Path, dpi: int = 110) -> Path:
+    """Render with the Agg canvas (no display needed) and save."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    fig.savefig(str(path), dpi=dpi)
+    return Path(path)

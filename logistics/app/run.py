@@ -1,0 +1,232 @@
+"""Running a job and writing its result folder: exit codes, atomic output, the success marker.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import pandas as pd
+
+from logistics.core.errors import ProblemError
+from logistics.core.options import SolveOptions
+from logistics.core.problem import Problem
+from logistics.core.units import fmt_clock
+from logistics.formats.jobfile import read_job
+from networks.errors import NetworkError
+
+# Exit codes shared by the CLI and batch summaries.
+EXIT_OK = 0          # plan found, every required order served, no validation violation
+EXIT_UNSERVED = 1    # plan found, but required orders are unserved or the plan has violations
+EXIT_BAD_INPUT = 2   # the job (or a command line argument) is invalid: nothing was solved
+EXIT_INTERNAL = 3    # an unexpected error (a bug, or the solver failed)
+
+MARKER = "_SUCCESS"
+OUTPUT_FILES = ("routes.geojson", "stops.csv", "unserved.csv", "kpis.json", "plan.json", "validation.json",
+                "map.html", "timeline.png")
+
+
+@dataclass
+class JobResult:
+    """Outcome of one run, as written into the ``_SUCCESS`` marker."""
+
+    name: str
+    out_dir: str
+    status: str                  # "ok", "unserved" or "invalid"
+    exit_code: int
+    kpis: dict[str, Any]
+    violations: list[str]
+    unserved: int
+    required_unserved: int
+    elapsed_s: float
+    job: str | None = None
+    plan: Any = field(default=None, repr=False)   # the Plan (not kept in summaries)
+
+    def summary(self) -> dict[str, Any]:
+        """Everything but the plan, JSON-ready."""
+        from logistics.core.plan import _jsonable
+
+        return _jsonable({f.name: getattr(self, f.name) for f in fields(self) if f.name != "plan"})
+
+
+# --------------------------------------------------------------------------- running
+
+
+def run_job(path: str | os.PathLike, out_dir: str | os.PathLike, *, time_limit: float | None = None,
+            seed: int | None = None, engine: str | None = None, iterations: int | None = None,
+            offline: bool = False, progress: Callable[[float, float], None] | None = None,
+            allow_outside: bool = False) -> JobResult:
+    """Load the job at ``path``, solve it, validate the plan and write the results into ``out_dir``.
+
+    Keyword arguments override the job's ``solver`` block.  The folder is
+    replaced atomically; it must be new, empty or a previous result folder.
+    """
+    t0 = time.perf_counter()
+    job = read_job(path, allow_outside=allow_outside)
+    opts = job.options.merged(time_limit=time_limit, seed=seed, engine=engine, iterations=iterations)
+    return run_problem(job.problem, out_dir, opts, name=job.name, offline=offline, progress=progress,
+                       job_path=str(path), vroom=job.vroom, t0=t0)
+
+
+def run_problem(problem: Problem, out_dir: str | os.PathLike, options: SolveOptions | None = None, *,
+                name: str | None = None, offline: bool = False,
+                progress: Callable[[float, float], None] | None = None, job_path: str | None = None,
+                vroom: Any = None, t0: float | None = None,
+                on_phase: Callable[[str], None] | None = None) -> JobResult:
+    """Solve ``problem``, validate the plan and write the result folder.
+
+    ``progress(elapsed_s, best_cost)`` is passed to :func:`logistics.solve`;
+    ``on_phase("writing")`` is called once the search is over.
+    """
+    from logistics.check.validator import validate
+    from logistics.engine.solve import solve
+
+    t0 = time.perf_counter() if t0 is None else t0
+    options = options or SolveOptions()
+    check_out_dir(out_dir)
+    plan = solve(problem, time_limit=options.time_limit, seed=options.seed, engine=options.engine,
+                 progress=progress, iterations=options.iterations)
+    if on_phase is not None:
+        on_phase("writing")
+    violations = [str(v) for v in validate(problem, plan)]
+    extra = {}
+    if vroom is not None:
+        from logistics.formats.vroom import plan_to_vroom
+
+        extra["vroom.json"] = json.dumps(plan_to_vroom(vroom, plan), indent=1, ensure_ascii=False)
+    required_unserved = sum(1 for oid in plan.unserved["order_id"] if problem.order(str(oid)).required)
+    status = "invalid" if violations else ("unserved" if required_unserved else "ok")
+    result = JobResult(
+        name=name or problem.name, out_dir=str(Path(out_dir)), status=status,
+        exit_code=EXIT_OK if status == "ok" else EXIT_UNSERVED, kpis=dict(plan.kpis), violations=violations,
+        unserved=int(len(plan.unserved)), required_unserved=int(required_unserved), elapsed_s=0.0, job=job_path,
+        plan=plan)
+    result.elapsed_s = round(time.perf_counter() - t0, 3)
+    write_outputs(problem, plan, out_dir, offline=offline, result=result, extra_files=extra)
+    return result
+
+
+def check_out_dir(out_dir: str | os.PathLike) -> None:
+    """Refuse to replace a folder that is not a (previous) result folder."""
+    out = Path(out_dir)
+    if out.exists():
+        if not out.is_dir():
+            raise ProblemError(f"output {str(out)!r} exists and is not a folder", record=str(out), field="out")
+        ours = set(OUTPUT_FILES) | {MARKER, "vroom.json"}
+        others = [p.name for p in out.iterdir() if p.name not in ours]
+        if others:
+            raise ProblemError(f"output folder {str(out)!r} holds other files ({', '.join(sorted(others)[:3])}); "
+                               f"give a new or empty folder", record=str(out), field="out")
+
+
+def write_outputs(problem: Problem, plan, out_dir: str | os.PathLike, *, offline: bool = False,
+                  result: JobResult | None = None, extra_files: Mapping[str, str] | None = None) -> Path:
+    """Write every result file into a temporary folder and rename it to ``out_dir``; ``_SUCCESS`` last."""
+    from logistics.check.validator import validate
+
+    out = Path(out_dir).absolute()
+    check_out_dir(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        os.chmod(tmp, 0o755)
+        if result is None:
+            violations = [str(v) for v in validate(problem, plan)]
+            req = sum(1 for oid in plan.unserved["order_id"] if problem.order(str(oid)).required)
+            status = "invalid" if violations else ("unserved" if req else "ok")
+            result = JobResult(name=problem.name, out_dir=str(out), status=status,
+                               exit_code=EXIT_OK if status == "ok" else EXIT_UNSERVED, kpis=dict(plan.kpis),
+                               violations=violations, unserved=int(len(plan.unserved)), required_unserved=req,
+                               elapsed_s=0.0)
+        _write_files(problem, plan, tmp, offline=offline, result=result)
+        for fname, text in (extra_files or {}).items():
+            (tmp / fname).write_text(text, encoding="utf-8")
+        marker = result.summary()
+        marker.update({"format": "coldroute-run/1", "finished": _dt.datetime.now().isoformat(timespec="seconds"),
+                       "out_dir": str(out), "files": sorted(p.name for p in tmp.iterdir())})
+        _write_json(tmp / MARKER, marker)
+        _swap_into_place(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _swap_into_place(tmp: Path, out: Path) -> None:
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+        os.replace(out, old)
+        try:
+            os.replace(tmp, out)
+        except OSError:
+            os.replace(old, out)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, out)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    from logistics.core.plan import _jsonable
+
+    path.write_text(json.dumps(_jsonable(data), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _write_files(problem: Problem, plan, folder: Path, *, offline: bool, result: JobResult) -> None:
+    from logistics.app import plots
+    from logistics.core import maps
+
+    plan.to_geojson(folder / "routes.geojson")
+    stops = plan.stops.copy()
+    for c in ("arrival", "start", "departure"):
+        stops[f"{c}_clock"] = [fmt_clock(v) for v in stops[c]] if len(stops) else []
+    stops.to_csv(folder / "stops.csv", index=False)
+    unserved_frame(problem, plan).to_csv(folder / "unserved.csv", index=False)
+    _write_json(folder / "kpis.json", plan.kpis)
+    plan.to_json(folder / "plan.json")
+    _write_json(folder / "validation.json", {"violations": result.violations, "status": result.status,
+                                             "required_unserved": result.required_unserved})
+    m = maps.plan_map(plan, problem=problem, offline=offline)
+    maps.save_map(m, folder / "map.html", offline=offline)
+    fig = plots.timeline(plan)
+    plots.save_figure(fig, folder / "timeline.png")
+
+
+def unserved_frame(problem: Problem, plan) -> pd.DataFrame:
+    """Unserved orders with their reason, kind, place and whether they were required."""
+    from logistics.core.problem import coordinates
+
+    coords = coordinates(problem)
+    rows = []
+    for oid, reason in zip(plan.unserved["order_id"], plan.unserved["reason"]):
+        o = problem.order(str(oid))
+        x, y = coords.get(o.location, (math.nan, math.nan))
+        rows.append({"order_id": o.id, "reason": reason, "kind": o.kind, "node_id": o.node_id, "required": o.required,
+                     "lon": x, "lat": y})
+    return pd.DataFrame(rows, columns=["order_id", "reason", "kind", "node_id", "required", "lon", "lat"])
+
+
+def read_marker(out_dir: str | os.PathLike) -> dict[str, Any] | None:
+    """The ``_SUCCESS`` summary of a finished result folder, or None."""
+    p = Path(out_dir) / MARKER
+    if not p.is_file():
+        return None
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except ValueError:
+        return {}
+
+
+def error_code(exc: BaseException) -> int:
+    """Exit code for an exception raised while running a job."""
+    if isinstance(exc, (ProblemError, NetworkError, FileNotFoundError, IsADirectoryError)):
+        return EXIT_BAD_INPUT
+    return EXIT_INTERNAL

@@ -1,0 +1,151 @@
+"""Built-in scenarios: a harvest-season day on the Yanhu District network.
+
+Volumes are scaled from public figures and marked as such: Yuncheng ships
+about 24 million express parcels of apples a year, most in the Sept–Nov
+harvest; Yanhu is one of its 13 county-level units.  A full district day is
+thousands of parcels consolidated into a few hundred village stops, so the
+demo samples villages and aggregates their parcels into one order per flow.
+"""
+from __future__ import annotations
+
+from dataclasses import replace as dataclasses_replace
+
+import numpy as np
+
+import networks
+from logistics.core.costs import CostModel
+from logistics.core.model import Compartment, Order, Product, VehicleType
+from logistics.core.problem import Problem
+
+# Products of the demo day (value ¥ per kg prices freshness loss).
+PRODUCTS = (
+    Product("frozen_food", "frozen", shelf_life_h=10, value=18.0),
+    Product("dairy_meat", "chilled", shelf_life_h=8, value=30.0),
+    Product("vegetables", "fresh", shelf_life_h=10, value=6.0),
+    Product("parcels", "ambient", value=0.0),
+    Product("apples", "fresh", shelf_life_h=10, value=7.0),
+    Product("pears", "fresh", shelf_life_h=10, value=6.0),
+    Product("dates", "fresh", shelf_life_h=8, value=14.0),
+)
+
+# Townships known for each crop (north: apples; Jiezhou/Dongguo: dates; pears in the middle).
+CROPS = {
+    "Sanluli": "apples", "Shangwang": "apples", "Wangfan": "apples", "Shangguo": "apples", "Fengcun": "apples",
+    "Beixiang": "pears", "Taocun": "pears", "Hongzhiyi": "pears", "Jinjing": "pears",
+    "Jiezhou": "dates", "Dongguo": "dates", "Longju": "dates", "Xizhang": "dates",
+}
+
+HUB_BOUND = ("reefer_hub_large", "reefer_hub_small")
+
+
+def yanhu_fleet(network: networks.Network) -> list[VehicleType]:
+    """Mixed reefer fleet: multi-temperature trucks at the hub, small reefers at each station."""
+    fleet = [
+        VehicleType("reefer_hub_large", 7, (Compartment("frozen", 1500), Compartment("chilled", 2500),
+                                           Compartment("ambient", 2000)),
+                    start_depot="hub", total_capacity=5000, fixed_cost=350, cost_per_km=1.3, cost_per_hour=45,
+                    shift=("05:30", "20:00"), max_duration=12 * 3600, speed_factor=1.15),
+        VehicleType("reefer_hub_small", 6, (Compartment("frozen", 500), Compartment("chilled", 1500)),
+                    start_depot="hub", fixed_cost=220, cost_per_km=0.9, cost_per_hour=40,
+                    shift=("05:30", "20:00"), max_duration=11 * 3600),
+    ]
+    for sid in network.stations.index:
+        fleet.append(VehicleType(f"van_{sid}", 2, (Compartment("chilled", 600), Compartment("ambient", 900)),
+                                 start_depot=sid, fixed_cost=120, cost_per_km=0.6, cost_per_hour=35,
+                                 shift=("06:00", "19:00"), max_duration=10 * 3600, carrier="shared"))
+    return fleet
+
+
+def yanhu_demo(seed: int = 0, *, deliveries: int = 120, pickups: int = 50, roads: bool = True,
+               network: networks.Network | None = None, costs: CostModel | None = None) -> Problem:
+    """A realistic harvest-season day for the district.
+
+    Goods go down (chilled and frozen groceries, vegetables, parcels for 快递进村)
+    and produce comes up (apples, pears, dates to the hub's cold store, within
+    their shelf life).  Deterministic for a given ``seed``.
+    """
+    rng = np.random.default_rng(seed)
+    net = network if network is not None else networks.yanhu(roads=roads)
+    villages = net.villages
+    ids = np.array(sorted(villages.index))
+    fleet = yanhu_fleet(net)
+    station_fleet = {vt.start_depot: vt.name for vt in fleet if vt.start_depot != "hub"}
+    orders: list[Order] = []
+    down = rng.choice(ids, size=min(deliveries, len(ids)), replace=False)
+    for k, vid in enumerate(sorted(down)):
+        v = villages.loc[vid]
+        q: dict[str, float] = {"parcels": float(rng.integers(20, 160))}
+        kind = rng.random()
+        if kind < 0.55:
+            q["dairy_meat"] = float(rng.integers(10, 120))
+        if kind < 0.35:
+            q["frozen_food"] = float(rng.integers(10, 100))
+        if rng.random() < 0.3:
+            q["vegetables"] = float(rng.integers(20, 150))
+        cold = any(p in q for p in ("dairy_meat", "frozen_food", "vegetables"))
+        # cold goods come from the hub's cold store; parcels are sorted at the township station
+        allowed = HUB_BOUND if cold else HUB_BOUND + (station_fleet[v["parent"]],)
+        morning = rng.random() < 0.25
+        tw = (("07:00", "11:00"),) if morning else (("08:00", "18:00"),)
+        orders.append(Order(
+            f"D{k:03d}", q, node_id=vid, kind="delivery", time_windows=tw,
+            service=300 + int(sum(q.values()) / 50 * 60), soft=bool(rng.random() < 0.3),
+            required=bool(rng.random() < 0.9), penalty=float(rng.integers(150, 400)),
+            vehicle_types=allowed,
+        ))
+    crop_villages = [vid for vid in ids if CROPS.get(villages.at[vid, "township"]) is not None]
+    up = rng.choice(crop_villages, size=min(pickups, len(crop_villages)), replace=False)
+    for k, vid in enumerate(sorted(up)):
+        crop = CROPS[villages.at[vid, "township"]]
+        qty = float(rng.integers(150, 900))
+        orders.append(Order(
+            f"P{k:03d}", {crop: qty}, node_id=vid, kind="pickup",
+            time_windows=(("09:00", "17:00"),), service=600 + int(qty / 100 * 60),
+            required=bool(rng.random() < 0.8), penalty=float(qty * 0.5),
+            vehicle_types=HUB_BOUND,
+        ))
+    return Problem(orders=orders, fleet=fleet, products=PRODUCTS, network=net, costs=costs or CostModel(carbon_price=0.06),
+                   name=f"yanhu-harvest-day-seed{seed}", day="2026-10-15",
+                   meta={"scenario": "yanhu_demo", "seed": seed, "volumes": "scaled sample, see logistics.scenarios"})
+
+
+def yanhu_day(stops: int, seed: int = 0, *, roads: bool = True, network: networks.Network | None = None,
+              pickup_share: float = 0.3) -> Problem:
+    """A generated day of ``stops`` orders on the Yanhu network, for scale tests.
+
+    Several customers may share a village (shops, households, co-operatives), so
+    orders are drawn with replacement; the fleet grows with the day so that the
+    problem stays feasible.  Deterministic for a given ``seed``.
+    """
+    rng = np.random.default_rng(seed)
+    net = network if network is not None else networks.yanhu(roads=roads)
+    villages = net.villages
+    ids = np.array(sorted(villages.index))
+    scale = max(1, int(np.ceil(stops / 170)))
+    fleet = [dataclasses_replace(vt, count=vt.count * scale) for vt in yanhu_fleet(net)]
+    station_fleet = {vt.start_depot: vt.name for vt in fleet if vt.start_depot != "hub"}
+    n_up = int(round(stops * pickup_share))
+    orders: list[Order] = []
+    where = rng.choice(ids, size=stops, replace=True)
+    for k, vid in enumerate(where):
+        v = villages.loc[vid]
+        if k < stops - n_up:
+            q: dict[str, float] = {"parcels": float(rng.integers(5, 60))}
+            if rng.random() < 0.4:
+                q["dairy_meat"] = float(rng.integers(5, 50))
+            if rng.random() < 0.2:
+                q["frozen_food"] = float(rng.integers(5, 40))
+            cold = len(q) > 1
+            allowed = HUB_BOUND if cold else HUB_BOUND + (station_fleet[v["parent"]],)
+            orders.append(Order(f"D{k:05d}", q, node_id=vid, time_windows=(("08:00", "18:00"),),
+                                service=180 + int(sum(q.values()) / 50 * 60), vehicle_types=allowed,
+                                required=False, penalty=float(rng.integers(200, 400))))
+        else:
+            crop = CROPS.get(v["township"], "apples")
+            qty = float(rng.integers(50, 400))
+            orders.append(Order(f"P{k:05d}", {crop: qty}, node_id=vid, kind="pickup",
+                                time_windows=(("09:00", "17:00"),), service=300 + int(qty / 100 * 60),
+                                vehicle_types=HUB_BOUND, required=False, penalty=float(qty)))
+    return Problem(orders=orders, fleet=fleet, products=PRODUCTS, network=net, costs=CostModel(carbon_price=0.06),
+                   name=f"yanhu-{stops}-stops-seed{seed}", day="2026-10-15",
+                   meta={"scenario": "yanhu_day", "seed": seed, "stops": stops})

@@ -1,0 +1,312 @@
+"""Independent checker for three-tier plans (:class:`logistics.tiers.TieredPlan`).
+
+``validate_tiers(tp)`` reads only what a tiered plan publishes — the original
+``orders`` and ``products``, ``handling_s``, the ``hub`` id, the trunk plan's
+stops, each depot's last-mile stops, the ``transfers`` frame, ``unserved`` and
+the trunk orders in ``problems["trunk"]`` — and re-derives every time it
+checks from the plans' stop rows.  It shares no code with the planner.
+
+Rules:
+
+* every order is served exactly once end to end (direct from the hub, or on a
+  last-mile route plus the trunk order that carries it) or listed as unserved
+  with a reason, never both;
+* down: a last-mile vehicle leaves its station no earlier than the trunk stop
+  that brought its goods finished unloading plus ``handling_s``;
+* up: a trunk pickup starts no earlier than the van that brought the produce
+  returned to the station plus ``handling_s``;
+* end-to-end shelf life: a delivery reaches its village within the shelf life of
+  the trunk's departure from the hub (direct: of the van's departure); produce
+  reaches the hub within its shelf life of the village pickup;
+* the trunk order named for a transfer is served at that station, in the right
+  direction, and carries at least the goods handed over through it;
+* village stops respect the original orders' time windows;
+* the ``transfers`` frame agrees with the plans;
+* with ``legs=True``, every leg passes :func:`logistics.validate`.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from logistics.check.validator import Violation, validate
+
+__all__ = ["validate_tiers", "assert_tiers_valid", "KINDS"]
+
+KINDS = {
+    "format": "a frame or column the checker needs is missing",
+    "unknown_order": "a village stop serves an order the tiered plan does not have",
+    "duplicate": "an order served more than once, or listed more than once as unserved",
+    "served_and_unserved": "an order served end to end and also listed as unserved",
+    "missing": "an order neither served end to end nor listed as unserved",
+    "no_reason": "an unserved order without a reason",
+    "chain": "a transferred order lacks its trunk leg or its transfer record, or they disagree",
+    "sync": "goods change vehicles at a station before they have arrived plus handling",
+    "shelf_life": "goods take longer than their shelf life from the hub to the village or back",
+    "manifest": "a trunk order carries less than the goods handed over through it",
+    "time_window": "a village stop is served outside the original order's time windows",
+    "transfers": "the transfers frame disagrees with the plans",
+    "leg": "a leg's plan fails logistics.validate",
+}
+
+TOL = 1e-6
+
+
+def assert_tiers_valid(tp: Any, legs: bool = True) -> None:
+    """Raise AssertionError listing every violation (no-op when the tiered plan is feasible)."""
+    vs = validate_tiers(tp, legs=legs)
+    if vs:
+        shown = "\n  ".join(str(v) for v in vs[:50])
+        more = f"\n  ... and {len(vs) - 50} more" if len(vs) > 50 else ""
+        raise AssertionError(f"tiered plan has {len(vs)} violation(s):\n  {shown}{more}")
+
+
+def _shelf_s(order, products) -> float | None:
+    hs = []
+    for p, q in order.quantities.items():
+        prod = products.get(p)
+        if q > 0 and prod is not None and prod.shelf_life_h is not None:
+            hs.append(float(prod.shelf_life_h))
+    if order.shelf_life_h is not None:
+        hs.append(float(order.shelf_life_h))
+    return min(hs) * 3600.0 if hs else None
+
+
+def _str(x) -> str | None:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return None
+    return str(x)
+
+
+class _Routes:
+    """Per-vehicle route facts of one plan: departure, return, and each order's stop row."""
+
+    def __init__(self, plan) -> None:
+        self.depart: dict[str, float] = {}
+        self.back: dict[str, float] = {}
+        self.start_node: dict[str, str] = {}
+        self.end_node: dict[str, str] = {}
+        self.stop: dict[str, list[dict]] = {}
+        stops = plan.stops if plan is not None else pd.DataFrame()
+        if stops.empty:
+            return
+        for vid, g in stops.groupby("vehicle", sort=False):
+            g = g.sort_values("seq")
+            vid = str(vid)
+            first, last = g[g["kind"] == "start"], g[g["kind"] == "end"]
+            if len(first):
+                self.depart[vid] = float(first["departure"].iloc[0])
+                self.start_node[vid] = str(first["node_id"].iloc[0])
+            if len(last):
+                self.back[vid] = float(last["arrival"].iloc[0])
+                self.end_node[vid] = str(last["node_id"].iloc[0])
+            for r in g[g["kind"].isin(["delivery", "pickup"])].to_dict(orient="records"):
+                r["vehicle"] = vid
+                self.stop.setdefault(str(r["order_id"]), []).append(r)
+
+
+def validate_tiers(tp: Any, *, legs: bool = True) -> list[Violation]:
+    """Every broken tier rule of ``tp`` (see the module docstring); empty means feasible."""
+    out: list[Violation] = []
+
+    def add(kind, msg, vehicle=None, order_id=None):
+        out.append(Violation(kind, msg, vehicle, order_id))
+
+    for attr in ("orders", "products", "hub", "handling_s", "trunk", "last_mile", "transfers", "unserved"):
+        if not hasattr(tp, attr):
+            add("format", f"the tiered plan has no {attr!r}")
+            return out
+    need = ["order_id", "station", "trunk_order", "trunk_vehicle", "last_mile_vehicle", "direction"]
+    miss = [c for c in need if c not in tp.transfers.columns]
+    if miss:
+        add("format", f"transfers lacks column(s) {', '.join(miss)}")
+        return out
+    if len(tp.unserved) and not {"order_id", "reason"} <= set(tp.unserved.columns):
+        add("format", "unserved needs order_id and reason columns")
+        return out
+    orders = {o.id: o for o in tp.orders}
+    products = dict(tp.products)
+    hub = str(tp.hub)
+    handling = float(tp.handling_s)
+    trunk = _Routes(tp.trunk)
+    village = {str(d): _Routes(p) for d, p in tp.last_mile.items()}
+    max_late = 2 * 3600.0
+    problems = getattr(tp, "problems", {}) or {}
+    for p in problems.values():
+        c = getattr(p, "costs", None)
+        if c is not None:
+            max_late = float(getattr(c, "max_lateness_h", 2.0)) * 3600.0
+            break
+
+    # -- where each order is served on a village leg ---------------------------------------
+    at: dict[str, tuple[str, dict]] = {}
+    for d, routes in village.items():
+        for oid, rows in routes.stop.items():
+            if oid not in orders:
+                add("unknown_order", f"depot {d} serves unknown order {oid!r}", order_id=oid)
+                continue
+            for r in rows:
+                if oid in at:
+                    add("duplicate", f"served on {at[oid][0]} ({at[oid][1]['vehicle']}) and again on {d} "
+                        f"({r['vehicle']})", vehicle=r["vehicle"], order_id=oid)
+                    continue
+                at[oid] = (d, r)
+                if str(r["kind"]) != orders[oid].kind:
+                    add("chain", f"served as a {r['kind']} but the order is a {orders[oid].kind}", order_id=oid)
+                if str(r["node_id"]) != orders[oid].node_id:
+                    add("chain", f"served at {r['node_id']!r}, the order is at {orders[oid].node_id!r}",
+                        order_id=oid)
+
+    # -- transfers -> trunk leg -----------------------------------------------------------------
+    trunk_orders = {}
+    tprob = problems.get("trunk")
+    if tprob is not None:
+        trunk_orders = {o.id: o for o in tprob.orders}
+    tr_rows: dict[str, dict] = {}
+    for r in tp.transfers.to_dict(orient="records"):
+        oid = str(r["order_id"])
+        if oid in tr_rows:
+            add("duplicate", "more than one transfer record", order_id=oid)
+            continue
+        tr_rows[oid] = r
+    handed: dict[str, dict[str, float]] = {}
+    complete: set[str] = set()
+    for oid, o in orders.items():
+        if oid not in at:
+            if oid in tr_rows:
+                add("chain", "has a transfer record but no village stop", order_id=oid)
+            continue
+        d, vr = at[oid]
+        S = _shelf_s(o, products)
+        _window(add, o, float(vr["start"]), max_late)
+        lm_vid = vr["vehicle"]
+        lm_dep = village[d].depart.get(lm_vid)
+        lm_back = village[d].back.get(lm_vid)
+        if d == hub:
+            if oid in tr_rows:
+                add("chain", "served directly from the hub but has a transfer record", order_id=oid)
+            if S is not None and lm_dep is not None and lm_back is not None:
+                took = float(vr["start"]) - lm_dep if o.kind == "delivery" else lm_back - float(vr["start"])
+                if took > S + TOL:
+                    add("shelf_life", f"direct {o.kind}: {took / 3600:.2f} h on board, shelf life "
+                        f"{S / 3600:.2f} h", vehicle=lm_vid, order_id=oid)
+            complete.add(oid)
+            continue
+        t = tr_rows.get(oid)
+        if t is None:
+            continue  # collected or delivered without a trunk leg: must be unserved (checked below)
+        if str(t["station"]) != d:
+            add("chain", f"transfer at station {t['station']!r} but the village stop is on depot {d!r}",
+                order_id=oid)
+        if _str(t["last_mile_vehicle"]) != lm_vid:
+            add("transfers", f"last_mile_vehicle {t['last_mile_vehicle']!r}, the stop is on {lm_vid!r}",
+                order_id=oid)
+        if village[d].start_node.get(lm_vid) != d or village[d].end_node.get(lm_vid) != d:
+            add("chain", f"last-mile vehicle {lm_vid} is not based at station {d}", vehicle=lm_vid, order_id=oid)
+        cid = _str(t["trunk_order"])
+        trows = trunk.stop.get(cid or "", [])
+        if len(trows) != 1:
+            add("chain", f"trunk order {cid!r} is served {len(trows)} times on the trunk", order_id=oid)
+            continue
+        tr = trows[0]
+        want = "delivery" if o.kind == "delivery" else "pickup"
+        if str(tr["kind"]) != want:
+            add("chain", f"trunk order {cid!r} is a {tr['kind']}, expected a {want}", order_id=oid)
+            continue
+        if str(tr["node_id"]) != d:
+            add("chain", f"trunk order {cid!r} is served at {tr['node_id']!r}, not at station {d!r}",
+                order_id=oid)
+            continue
+        t_vid = tr["vehicle"]
+        if _str(t["trunk_vehicle"]) != t_vid:
+            add("transfers", f"trunk_vehicle {t['trunk_vehicle']!r}, the trunk order rides {t_vid!r}",
+                order_id=oid)
+        q = handed.setdefault(cid, {})
+        for p, x in o.quantities.items():
+            q[p] = q.get(p, 0.0) + float(x)
+        t_dep, t_back = trunk.depart.get(t_vid), trunk.back.get(t_vid)
+        if lm_dep is None or lm_back is None or t_dep is None or t_back is None:
+            add("chain", "a route of the chain has no start or end row", order_id=oid)
+            continue
+        if o.kind == "delivery":
+            ready = float(tr["departure"]) + handling
+            if lm_dep < ready - TOL:
+                add("sync", f"van {lm_vid} leaves {d} at {lm_dep:.0f}, before the goods are ready at {ready:.0f} "
+                    f"(trunk {t_vid} unloaded at {float(tr['departure']):.0f} + handling {handling:.0f})",
+                    vehicle=lm_vid, order_id=oid)
+            took = float(vr["start"]) - t_dep
+            wait = lm_dep - float(tr["arrival"])
+            claims = {"trunk_arrival": tr["arrival"], "trunk_departure": tr["departure"],
+                      "last_mile_departure": lm_dep, "wait_at_station": wait}
+        else:
+            ready = lm_back + handling
+            if float(tr["start"]) < ready - TOL:
+                add("sync", f"trunk {t_vid} picks up at {d} at {float(tr['start']):.0f}, before the produce is "
+                    f"ready at {ready:.0f} (van {lm_vid} back at {lm_back:.0f} + handling {handling:.0f})",
+                    vehicle=t_vid, order_id=oid)
+            took = t_back - float(vr["start"])
+            wait = float(tr["start"]) - lm_back
+            claims = {"trunk_arrival": tr["arrival"], "trunk_departure": tr["departure"],
+                      "last_mile_arrival": lm_back, "wait_at_station": wait}
+        if S is not None and took > S + TOL:
+            way = "hub to village" if o.kind == "delivery" else "village to hub"
+            add("shelf_life", f"{o.kind} takes {took / 3600:.2f} h from {way}, shelf life {S / 3600:.2f} h",
+                order_id=oid)
+        for col, val in claims.items():
+            if col in t and t[col] is not None and not (isinstance(t[col], float) and math.isnan(t[col])):
+                if abs(float(t[col]) - float(val)) > TOL:
+                    add("transfers", f"{col} {float(t[col]):.0f}, the plans say {float(val):.0f}", order_id=oid)
+        complete.add(oid)
+
+    # -- trunk loads cover the goods handed over ------------------------------------------------
+    for cid, q in handed.items():
+        chunk = trunk_orders.get(cid)
+        if chunk is None:
+            if tprob is not None:
+                add("manifest", f"trunk order {cid!r} is not in the trunk problem")
+            continue
+        for p, x in q.items():
+            have = float(chunk.quantities.get(p, 0.0))
+            if x > have + 1e-6 * max(1.0, abs(x)):
+                add("manifest", f"trunk order {cid!r} carries {have:g} {p}, {x:g} handed over through it")
+
+    # -- coverage -------------------------------------------------------------------------------
+    listed: dict[str, str] = {}
+    for r in tp.unserved.to_dict(orient="records"):
+        oid = str(r["order_id"])
+        if oid in listed:
+            add("duplicate", "listed more than once as unserved", order_id=oid)
+        if oid not in orders:
+            add("unknown_order", "unserved order not in the plan's orders", order_id=oid)
+        reason = r.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            add("no_reason", "unserved without a reason", order_id=oid)
+        listed[oid] = reason
+    for oid in orders:
+        if oid in complete and oid in listed:
+            add("served_and_unserved", "served end to end and listed as unserved", order_id=oid)
+        elif oid not in complete and oid not in listed:
+            what = "has a village stop but no trunk leg" if oid in at else "is neither served nor unserved"
+            add("missing", f"order {what}", order_id=oid)
+
+    # -- every leg on its own -----------------------------------------------------------------
+    if legs and hasattr(tp, "legs"):
+        for name, problem, plan in tp.legs():
+            if problem is None or plan is None:
+                continue
+            for v in validate(problem, plan):
+                add("leg", f"{name}: {v}", vehicle=v.vehicle, order_id=v.order_id)
+    return out
+
+
+def _window(add, o, start: float, max_late: float) -> None:
+    opened = [(a, b) for a, b in o.time_windows if a <= start + TOL]
+    if not opened:
+        add("time_window", f"served at {start:.0f}, before its window opens", order_id=o.id)
+        return
+    a, b = opened[-1]
+    late = start - b
+    if late > TOL and (not o.soft or late > max_late + TOL):
+        add("time_window", f"served at {start:.0f}, after its window closes at {b}", order_id=o.id)

@@ -1,0 +1,293 @@
+"""A folium map of a plan, the view behind :meth:`Plan.explore`.
+
+``plan_map(plan, problem)`` draws one coloured line per route (SVG class
+``coldroute-route``), a marker per stop with a popup (ETA, load after the stop,
+temperature zones), unserved orders in red (class ``coldroute-unserved``) and,
+when the problem has a network, a layer per tier (hub, stations, villages), all
+in a layer control.  ``offline=True`` draws no tiles and inlines the vendored
+Leaflet (``logistics/core/static/leaflet``, BSD-2-Clause) so the page needs no network.
+
+The map lives in ``core`` beside :class:`~logistics.core.plan.Plan` because ``Plan.explore``
+is part of the plan's public face (as ``GeoDataFrame.explore`` is of geopandas'); folium is
+imported only when a map is drawn (extra ``[maps]``).
+"""
+from __future__ import annotations
+
+import base64
+import html
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from logistics.core.units import fmt_clock
+
+__all__ = ["plan_map", "save_map", "vehicle_colors", "offline_assets", "PALETTE"]
+
+STATIC = Path(__file__).with_name("static") / "leaflet"
+
+# Distinct colours (Tableau 20 order, dark first) cycled over vehicles.
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
+           "#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5", "#c49c94", "#f7b6d2", "#9edae5", "#dbdb8d", "#393b79",
+           "#637939", "#8c6d31"]
+UNSERVED_COLOR = "#d62728"
+TIER_STYLE = {"hub": ("Hub", 9, "#111111"), "station": ("Stations", 6, "#08519c"),
+              "village": ("Villages", 3, "#6b6b6b")}
+
+
+# folium builds popup contents with ``$(`<div>...</div>`)[0]``; offline pages carry no jQuery, so a
+# three-line stand-in parses the HTML (and runs document-ready callbacks).
+JQUERY_SHIM = """if (typeof window.$ === 'undefined') { window.$ = function (x) {
+  if (typeof x === 'function') { document.addEventListener('DOMContentLoaded', x); return; }
+  var t = document.createElement('template'); t.innerHTML = String(x).trim(); return [t.content.firstElementChild]; }; }"""
+
+
+def vehicle_colors(vehicles) -> dict[str, str]:
+    return {v: PALETTE[k % len(PALETTE)] for k, v in enumerate(vehicles)}
+
+
+@lru_cache(maxsize=1)
+def offline_assets() -> tuple[str, str]:
+    """(leaflet.js, leaflet.css) with the CSS images inlined as data URIs."""
+    js = (STATIC / "leaflet.js").read_text(encoding="utf-8")
+    js = re.sub(r"//# sourceMappingURL=\S+\s*$", "", js)
+    css = (STATIC / "leaflet.css").read_text(encoding="utf-8")
+
+    def inline(m: re.Match) -> str:
+        p = STATIC / m.group(1)
+        if not p.is_file():
+            return m.group(0)
+        data = base64.b64encode(p.read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{data})"
+
+    css = re.sub(r"url\((images/[^)]+\.png)\)", inline, css)
+    return js, css
+
+
+def _is_num(x: Any) -> bool:
+    try:
+        return x is not None and math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _order_zones(problem, order_id) -> str:
+    if problem is None or order_id is None:
+        return ""
+    try:
+        o = problem.order(str(order_id))
+    except KeyError:
+        return ""
+    zones = []
+    for p, q in o.quantities.items():
+        prod = problem.products.get(p)
+        if prod is not None and q > 0 and prod.zone.value not in zones:
+            zones.append(prod.zone.value)
+    return ", ".join(zones)
+
+
+def _load_text(row: pd.Series) -> str:
+    parts = []
+    for c, v in row.items():
+        if str(c).startswith("load_") and _is_num(v):
+            parts.append(f"{html.escape(str(c)[5:])} {float(v):,.0f}")
+    total = f"{float(row['load']):,.0f}" if _is_num(row.get("load")) else "?"
+    return total + (f" ({', '.join(parts)})" if parts else "")
+
+
+def _node_names(problem) -> dict[str, str]:
+    if problem is None or problem.network is None:
+        return {}
+    nodes = problem.network.nodes
+    col = "name_zh" if "name_zh" in nodes.columns else "name"
+    out = {}
+    for nid, name, zh in zip(nodes.index, nodes["name"], nodes[col]):
+        out[str(nid)] = str(name) if str(name) == str(zh) else f"{name} {zh}"
+    return out
+
+
+def _stop_popup(row: pd.Series, problem, names: dict[str, str]) -> str:
+    e = html.escape
+    node = str(row["node_id"])
+    label = names.get(node, "")
+    lines = [f"<b>{e(str(row['vehicle']))}</b> · stop {int(row['seq'])} · {e(str(row['kind']))}"]
+    if row["kind"] in ("delivery", "pickup"):
+        lines.append(f"order <b>{e(str(row['order_id']))}</b>")
+    lines.append(f"node {e(node)}" + (f" ({e(label)})" if label else ""))
+    lines.append(f"ETA {fmt_clock(row['arrival'])}")
+    if row["kind"] in ("delivery", "pickup"):
+        lines.append(f"service {fmt_clock(row['start'])}–{fmt_clock(row['departure'])}"
+                     + (f", waited {int(row['wait']) // 60} min" if int(row.get("wait", 0) or 0) > 0 else ""))
+        zones = _order_zones(problem, row["order_id"])
+        if zones:
+            lines.append(f"temperature zone: {e(zones)}")
+        if int(row.get("late", 0) or 0) > 0:
+            lines.append(f"<span style='color:{UNSERVED_COLOR}'>late {int(row['late']) // 60} min</span>")
+    elif row["kind"] == "start":
+        lines.append(f"departs {fmt_clock(row['departure'])}")
+    lines.append(f"load after stop: {_load_text(row)}")
+    return "<br>".join(lines)
+
+
+def _route_coords(plan, vid: str, stops: pd.DataFrame) -> list[tuple[float, float]]:
+    """(lat, lon) of the route line: the plan's geometry, else the stops in order."""
+    routes = plan.routes
+    if len(routes) and "vehicle" in routes.columns:
+        sel = routes[routes["vehicle"] == vid]
+        if len(sel):
+            geom = sel.geometry.iloc[0]
+            if geom is not None and not geom.is_empty:
+                if geom.geom_type == "LineString":
+                    return [(y, x) for x, y in geom.coords]
+                if geom.geom_type == "MultiLineString":
+                    return [(y, x) for part in geom.geoms for x, y in part.coords]
+    g = stops.sort_values("seq")
+    return [(float(y), float(x)) for x, y in zip(g["lon"], g["lat"]) if _is_num(x) and _is_num(y)]
+
+
+def plan_map(plan, problem=None, offline: bool = False, *, tiles: str | None = "OpenStreetMap",
+             width: str | int = "100%", height: str | int = "100%", tiers: bool = True,
+             title: str | None = None):
+    """A :class:`folium.Map` of ``plan`` (routes by vehicle, stops, unserved orders, network tiers).
+
+    ``problem`` adds temperature zones to popups, places unserved orders and
+    the network's hub/stations/villages layers.  ``offline`` needs no CDN and
+    no tiles (the routes are drawn on a plain background).
+    """
+    import folium
+
+    from logistics.core.problem import coordinates
+
+    stops = plan.stops
+    coords = coordinates(problem) if problem is not None else {}
+    names = _node_names(problem)
+    pts: list[tuple[float, float]] = []
+    if len(stops):
+        pts += [(float(y), float(x)) for x, y in zip(stops["lon"], stops["lat"]) if _is_num(x) and _is_num(y)]
+    if problem is not None and problem.network is not None and tiers:
+        nodes = problem.network.nodes
+        pts += list(zip(nodes.geometry.y.astype(float), nodes.geometry.x.astype(float)))
+    unserved_pts = []
+    if problem is not None and len(plan.unserved):
+        for oid, reason in zip(plan.unserved["order_id"], plan.unserved["reason"]):
+            try:
+                o = problem.order(str(oid))
+            except KeyError:
+                continue
+            xy = coords.get(o.location)
+            if xy is not None and _is_num(xy[0]) and _is_num(xy[1]):
+                unserved_pts.append((o, reason, (float(xy[1]), float(xy[0]))))
+                pts.append((float(xy[1]), float(xy[0])))
+    center = (float(np.mean([p[0] for p in pts])), float(np.mean([p[1] for p in pts]))) if pts else (0.0, 0.0)
+
+    m = folium.Map(location=center, zoom_start=10, tiles=None if offline else tiles, control_scale=True,
+                   width=width, height=height, prefer_canvas=False, zoom_snap=0.25)
+    if offline:
+        js, css = offline_assets()
+        # instance lists: the class lists name CDN URLs
+        m.default_js = []
+        m.default_css = []
+        m.get_root().header.add_child(
+            folium.Element(f"<link rel=\"icon\" href=\"data:,\">\n<style>{css}</style>\n<style>.leaflet-container{{background:#f4f4f0;}}</style>\n"
+                           f"<script>{js}</script>\n<script>{JQUERY_SHIM}</script>"), name="leaflet_inline")
+
+    # network tiers
+    if problem is not None and problem.network is not None and tiers:
+        nodes = problem.network.nodes
+        for tier, (label, radius, color) in TIER_STYLE.items():
+            sub = nodes[nodes["tier"].astype(str) == tier]
+            if not len(sub):
+                continue
+            fg = folium.FeatureGroup(name=f"{label} ({len(sub)})", show=True)
+            for nid, r in sub.iterrows():
+                text = html.escape(f"{nid} · {names.get(str(nid), '')} · {tier}")
+                if bool(r.get("synthetic", False)):
+                    text += " · <i>synthetic position</i>"
+                folium.CircleMarker(location=(r.geometry.y, r.geometry.x), radius=radius, color=color, weight=1,
+                                    fill=True, fill_color=color, fill_opacity=0.8 if tier != "village" else 0.5,
+                                    tooltip=text, class_name=f"coldroute-{tier}").add_to(fg)
+            fg.add_to(m)
+
+    # routes, one layer per vehicle
+    vehicles = list(dict.fromkeys(stops["vehicle"])) if len(stops) else []
+    colors = vehicle_colors(vehicles)
+    for vid in vehicles:
+        g = stops[stops["vehicle"] == vid].sort_values("seq")
+        color = colors[vid]
+        n_stops = int(g["kind"].isin(["delivery", "pickup"]).sum())
+        km = g["travel_distance"].sum() / 1000.0
+        dur = (int(g["arrival"].iloc[-1]) - int(g["departure"].iloc[0])) / 3600.0
+        fg = folium.FeatureGroup(name=f"<span style='color:{color}'>&#9632;</span> {html.escape(str(vid))}"
+                                      f" ({n_stops} stops, {km:,.1f} km)")
+        line = _route_coords(plan, vid, g)
+        if len(line) >= 2:
+            summary = (f"<b>{html.escape(str(vid))}</b> ({html.escape(str(g['vehicle_type'].iloc[0]))})<br>"
+                       f"{n_stops} stops · {km:,.1f} km · {dur:.1f} h<br>"
+                       f"{fmt_clock(g['departure'].iloc[0])} → {fmt_clock(g['arrival'].iloc[-1])}")
+            folium.PolyLine(line, color=color, weight=4, opacity=0.85, tooltip=html.escape(str(vid)),
+                            popup=folium.Popup(summary, max_width=320), class_name="coldroute-route").add_to(fg)
+        for _, row in g.iterrows():
+            if not (_is_num(row["lon"]) and _is_num(row["lat"])):
+                continue
+            is_depot = row["kind"] in ("start", "end")
+            if is_depot and row["kind"] == "end" and len(g) > 1:
+                first = g.iloc[0]
+                if str(first["node_id"]) == str(row["node_id"]):
+                    continue  # same depot as the start: one marker is enough
+            folium.CircleMarker(
+                location=(float(row["lat"]), float(row["lon"])), radius=7 if is_depot else 5, color=color,
+                weight=2, fill=True, fill_color="#ffffff" if is_depot else color, fill_opacity=0.9,
+                tooltip=f"{html.escape(str(vid))} #{int(row['seq'])} ETA {fmt_clock(row['arrival'])}",
+                popup=folium.Popup(_stop_popup(row, problem, names), max_width=340),
+                class_name="coldroute-depot" if is_depot else "coldroute-stop").add_to(fg)
+        fg.add_to(m)
+
+    if len(plan.unserved):
+        fg = folium.FeatureGroup(name=f"<span style='color:{UNSERVED_COLOR}'>&#10006;</span> unserved "
+                                      f"({len(plan.unserved)})")
+        for o, reason, (lat, lon) in unserved_pts:
+            text = (f"<b>unserved {html.escape(o.id)}</b> ({html.escape(o.kind)})<br>"
+                    f"{html.escape(str(reason))}")
+            zones = _order_zones(problem, o.id)
+            if zones:
+                text += f"<br>temperature zone: {html.escape(zones)}"
+            folium.CircleMarker(location=(lat, lon), radius=8, color=UNSERVED_COLOR, weight=3, dash_array="3,3",
+                                fill=True, fill_color=UNSERVED_COLOR, fill_opacity=0.25,
+                                tooltip=f"unserved {html.escape(o.id)}", popup=folium.Popup(text, max_width=340),
+                                class_name="coldroute-unserved").add_to(fg)
+        fg.add_to(m)
+
+    if pts:
+        lats = [p[0] for p in pts]
+        lons = [p[1] for p in pts]
+        m.fit_bounds([(min(lats), min(lons)), (max(lats), max(lons))], padding=(20, 20))
+    folium.LayerControl(collapsed=len(vehicles) > 12).add_to(m)
+    k = plan.kpis or {}
+    head = title or (problem.name if problem is not None else plan.meta.get("problem", "plan"))
+    box = (f"<div style='position:absolute;bottom:44px;left:10px;z-index:1000;background:rgba(255,255,255,.9);"
+           f"padding:6px 9px;border-radius:4px;font:12px sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)'>"
+           f"<b>{html.escape(str(head))}</b><br>{int(k.get('vehicles', len(vehicles)))} vehicles · "
+           f"{int(k.get('served', 0))} served · {int(k.get('unserved', len(plan.unserved)))} unserved<br>"
+           f"{float(k.get('distance_km', 0) or 0):,.1f} km · ¥{float(k.get('cost', 0) or 0):,.2f}"
+           + ("" if pts else "<br><i>no coordinates to draw</i>") + "</div>")
+    m.get_root().html.add_child(folium.Element(box), name="coldroute_summary")
+    return m
+
+
+_EXTERNAL = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
+
+
+def save_map(m, path: str | Path, offline: bool = False) -> Path:
+    """Save a folium map; with ``offline`` check that it loads nothing from the network."""
+    path = Path(path)
+    m.save(str(path))
+    if offline:
+        text = path.read_text(encoding="utf-8")
+        hit = _EXTERNAL.search(text)
+        if hit:
+            raise RuntimeError(f"offline map {path.name} still references an external asset: {hit.group(0)}")
+    return path

@@ -1,0 +1,153 @@
+"""Plan: what the solver decided, as frames a planner can read, map and save.
+
+A plan is data, not a solver object: ``stops`` (one row per depot departure,
+order visit and depot return), ``unserved`` (order id and a reason in words),
+``routes`` (one LineString per used vehicle) and ``kpis``.  It round-trips
+through JSON so that jobs can save it and ``coldroute validate`` can check it.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from logistics.core.problem import Problem
+
+STOP_COLUMNS = ["vehicle", "vehicle_type", "seq", "kind", "order_id", "node_id", "lon", "lat", "arrival", "start",
+                "departure", "wait", "service", "travel_distance", "travel_duration", "load", "late", "early"]
+UNSERVED_COLUMNS = ["order_id", "reason"]
+
+
+@dataclass(frozen=True)
+class RouteResult:
+    """An engine's answer for one vehicle: order indices in visit order and service start times."""
+
+    vehicle: int
+    orders: list[int]
+    starts: list[int]        # service start time at each order
+    depart: int              # departure from the start depot
+    arrive: int              # arrival at the end depot
+
+
+@dataclass(eq=False)
+class Plan:
+    stops: pd.DataFrame
+    unserved: pd.DataFrame
+    kpis: dict[str, Any]
+    routes: gpd.GeoDataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # -- convenience views -----------------------------------------------------------------
+    @property
+    def served_ids(self) -> list[str]:
+        s = self.stops
+        return [str(x) for x in s.loc[s["kind"].isin(["delivery", "pickup"]), "order_id"]]
+
+    @property
+    def vehicles_used(self) -> list[str]:
+        return list(dict.fromkeys(self.stops["vehicle"]))
+
+    def route_of(self, vehicle: str) -> pd.DataFrame:
+        return self.stops[self.stops["vehicle"] == vehicle].sort_values("seq")
+
+    def stops_frame(self, clock: bool = True, day: str | None = None) -> pd.DataFrame:
+        """Stops with times as timestamps (``day`` midnight + seconds) for display."""
+        s = self.stops.copy()
+        if clock:
+            base = pd.Timestamp(day or self.meta.get("day") or "2026-01-01")
+            for c in ("arrival", "start", "departure"):
+                s[c] = base + pd.to_timedelta(s[c], unit="s")
+        return s
+
+    def summary(self) -> str:
+        k = self.kpis
+        return (f"{k.get('vehicles', 0)} vehicles, {k.get('served', 0)} served, {k.get('unserved', 0)} unserved, "
+                f"{k.get('distance_km', 0):,.1f} km, cost ¥{k.get('cost', 0):,.2f}")
+
+    # -- serialisation ---------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        stops = self.stops.astype(object).where(self.stops.notna(), None).to_dict(orient="records")
+        return {
+            "format": "coldroute-plan/1",
+            "meta": _jsonable(self.meta),
+            "kpis": _jsonable(self.kpis),
+            "stops": _jsonable(stops),
+            "unserved": _jsonable(self.unserved.to_dict(orient="records")),
+            "routes": json.loads(self.routes.to_json()) if len(self.routes) else
+            {"type": "FeatureCollection", "features": []},
+        }
+
+    def to_json(self, path: str | Path | None = None, indent: int | None = 1) -> str:
+        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Plan":
+        if d.get("format") != "coldroute-plan/1":
+            from logistics.core.errors import ProblemError
+
+            raise ProblemError(f"not a coldroute plan (format {d.get('format')!r})", record="plan", field="format")
+        stops = pd.DataFrame(d["stops"])
+        if stops.empty:
+            stops = pd.DataFrame(columns=STOP_COLUMNS)
+        for c in ("seq", "arrival", "start", "departure", "wait", "service", "travel_distance", "travel_duration",
+                  "late", "early"):
+            if c in stops:
+                stops[c] = stops[c].astype("int64")
+        unserved = pd.DataFrame(d["unserved"], columns=UNSERVED_COLUMNS)
+        feats = d["routes"].get("features", [])
+        routes = gpd.GeoDataFrame.from_features(feats, crs="EPSG:4326") if feats else empty_routes()
+        return cls(stops=stops, unserved=unserved, kpis=dict(d["kpis"]), routes=routes, meta=dict(d["meta"]))
+
+    @classmethod
+    def from_json(cls, path_or_text: str | Path) -> "Plan":
+        p = Path(path_or_text) if not str(path_or_text).lstrip().startswith("{") else None
+        text = p.read_text(encoding="utf-8") if p is not None else str(path_or_text)
+        return cls.from_dict(json.loads(text))
+
+    def to_geojson(self, path: str | Path) -> None:
+        """Routes (LineStrings) and stops (Points) in one GeoJSON FeatureCollection."""
+        feats = json.loads(self.routes.to_json())["features"] if len(self.routes) else []
+        for r in self.stops.to_dict(orient="records"):
+            props = {k: v for k, v in r.items() if k not in ("lon", "lat")}
+            props["feature"] = "stop"
+            feats.append({"type": "Feature", "properties": _jsonable(props),
+                          "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]}})
+        Path(path).write_text(json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False),
+                              encoding="utf-8")
+
+    def explore(self, problem: Problem | None = None, **kwargs):
+        """An interactive folium map of the plan (as geopandas' ``explore()``)."""
+        from logistics.core.maps import plan_map
+
+        return plan_map(self, problem=problem, **kwargs)
+
+
+def empty_routes() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"vehicle": [], "vehicle_type": [], "stops": [], "distance_km": [], "duration_h": []},
+                            geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (np.floating, float)):
+        f = float(x)
+        return None if math.isnan(f) else f
+    if isinstance(x, np.bool_):
+        return bool(x)
+    if isinstance(x, (pd.Timestamp,)):
+        return x.isoformat()
+    return x

@@ -1,0 +1,392 @@
+"""The validated Problem: orders, fleet, products, travel matrix and costs in one checked object.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from logistics.core.errors import ProblemError
+from logistics.core.model import GOODS, Order, Product, VehicleType
+from logistics.core.units import DAY, _len
+from networks import Network, TravelMatrix
+from networks.errors import NetworkError
+
+# --------------------------------------------------------------------------- problem
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A validated routing problem: where (matrix), what (orders), with what (fleet).
+
+    Give either a :class:`networks.Network` (its road graph or great-circle
+    fallback supplies the matrix) or an explicit :class:`networks.TravelMatrix`
+    whose ids cover every depot and order node.  ``objective='distance'`` makes
+    the solver minimise total distance only (benchmark convention); the default
+    ``'cost'`` uses vehicle costs plus the cold-chain cost model.  With
+    ``strict=False`` an order that fits no vehicle is kept and reported unserved
+    with the reason, instead of rejecting the whole problem (daily batch jobs).
+    """
+
+    orders: tuple[Order, ...]
+    fleet: tuple[VehicleType, ...]
+    products: Mapping[str, Product] = field(default_factory=lambda: {"goods": GOODS})
+    network: Network | None = None
+    matrix: TravelMatrix | None = None
+    costs: Any = None
+    objective: str = "cost"
+    name: str = "problem"
+    day: str | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    strict: bool = True
+
+    def __post_init__(self) -> None:
+        from logistics.core.costs import CostModel
+
+        orders = tuple(self.orders)
+        fleet = tuple(self.fleet)
+        object.__setattr__(self, "orders", orders)
+        object.__setattr__(self, "fleet", fleet)
+        if isinstance(self.products, (list, tuple)):
+            object.__setattr__(self, "products", {p.name: p for p in self.products})
+        object.__setattr__(self, "products", dict(self.products))
+        if self.costs is None:
+            object.__setattr__(self, "costs", CostModel())
+        if self.day is not None:
+            try:
+                pd.Timestamp(str(self.day))
+            except (ValueError, TypeError, OverflowError):
+                raise ProblemError(f"day {self.day!r} is not a date (YYYY-MM-DD)", record=self.name,
+                                   field="day") from None
+        if self.objective not in ("cost", "distance"):
+            raise ProblemError(f"objective {self.objective!r} is not 'cost' or 'distance'", record=self.name,
+                               field="objective")
+        if not fleet:
+            raise ProblemError("the fleet is empty", record=self.name, field="fleet")
+        names = [v.name for v in fleet]
+        for n in names:
+            if names.count(n) > 1:
+                raise ProblemError(f"vehicle type {n!r} appears more than once", record=n, field="name")
+        ids = set()
+        for o in orders:
+            if o.id in ids:
+                raise ProblemError(f"order {o.id!r} appears more than once", record=o.id, field="id")
+            ids.add(o.id)
+            for p in o.quantities:
+                if p not in self.products:
+                    raise ProblemError(f"order {o.id!r}: unknown product {p!r}", record=o.id,
+                                       field=f"quantities.{p}")
+            for k, vt_name in enumerate(o.vehicle_types or ()):
+                if vt_name not in names:
+                    raise ProblemError(f"order {o.id!r}: unknown vehicle type {vt_name!r}", record=o.id,
+                                       field=f"vehicle_types[{k}]")
+        self._check_pairs()
+        if self.matrix is None:
+            if self.network is None:
+                raise ProblemError("give a network or a travel matrix", record=self.name, field="matrix")
+            object.__setattr__(self, "matrix", self._build_matrix())
+        self._check_locations()
+        self._check_sizes()
+
+    # -- validation helpers ---------------------------------------------------------------
+    def _check_pairs(self) -> None:
+        by_id = {o.id: o for o in self.orders}
+        partner: dict[str, str] = {}
+        for o in self.orders:
+            if o.pair is None:
+                continue
+            if o.pair not in by_id:
+                raise ProblemError(f"order {o.id!r}: paired order {o.pair!r} does not exist", record=o.id,
+                                   field="pair")
+            q = by_id[o.pair]
+            if o.kind == q.kind:
+                raise ProblemError(f"order {o.id!r}: paired with {q.id!r} of the same kind {o.kind!r}",
+                                   record=o.id, field="pair")
+            if q.pair not in (None, o.id):
+                raise ProblemError(f"order {o.id!r}: its pair {q.id!r} is paired with {q.pair!r}", record=o.id,
+                                   field="pair")
+            if o.required != q.required:
+                raise ProblemError(f"order {o.id!r}: paired orders must both be required or both optional",
+                                   record=o.id, field="required")
+            partner[o.id] = q.id
+            partner[q.id] = o.id
+        for a, b in partner.items():
+            if by_id[a].quantities != by_id[b].quantities:
+                raise ProblemError(f"order {a!r}: quantities differ from its pair {b!r}", record=a,
+                                   field="quantities")
+        object.__setattr__(self, "_partner", partner)
+
+    def _build_matrix(self) -> TravelMatrix:
+        from networks.paths import points_travel_matrix
+
+        net = self.network
+        locs = self.location_ids()
+        lon, lat = [], []
+        byid = {o.location: o for o in self.orders if o.node_id is None}
+        for loc in locs:
+            if loc in byid:
+                lon.append(float(byid[loc].lon))
+                lat.append(float(byid[loc].lat))
+            else:
+                if loc not in net.nodes.index:
+                    raise self._unknown_node(loc)
+                g = net.nodes.geometry[loc]
+                lon.append(g.x)
+                lat.append(g.y)
+        try:
+            return points_travel_matrix(locs, np.array(lon), np.array(lat), roads=net.roads)
+        except NetworkError as e:
+            raise ProblemError(f"travel matrix: {e}", record=e.record, field=e.field or "node_id") from e
+
+    def _unknown_node(self, loc: str) -> ProblemError:
+        for o in self.orders:
+            if o.location == loc:
+                return ProblemError(f"order {o.id!r}: unknown node {loc!r}", record=o.id, field="node_id")
+        for v in self.fleet:
+            if loc in (v.start_depot, v.end_depot):
+                f = "start_depot" if loc == v.start_depot else "end_depot"
+                return ProblemError(f"vehicle type {v.name!r}: unknown depot {loc!r}", record=v.name, field=f)
+        return ProblemError(f"unknown node {loc!r}", record=loc, field="node_id")
+
+    def _check_locations(self) -> None:
+        m = self.matrix
+        for loc in self.location_ids():
+            if loc not in m:
+                raise self._unknown_node(loc)
+        # reachability: an order must be reachable from and back to at least one depot
+        depots = sorted({v.start_depot for v in self.fleet} | {v.end_depot for v in self.fleet})
+        dmax = np.iinfo(np.int64).max // 4
+        for o in self.orders:
+            i = m.index(o.location)
+            ok = any(m.duration[m.index(d), i] < dmax and m.duration[i, m.index(d)] < dmax for d in depots)
+            if not ok:
+                raise ProblemError(f"order {o.id!r}: node {o.location!r} is unreachable from every depot",
+                                   record=o.id, field="node_id")
+
+    def _check_sizes(self) -> None:
+        for o in self.orders:
+            fits_any = False
+            detail = []
+            for vt in self.fleet:
+                if vt.count == 0:
+                    continue
+                loads = self.compartment_loads(o, vt)
+                if loads is None:
+                    detail.append(f"{vt.name}: no compatible compartment")
+                    continue
+                over = [(vt.compartments[k], q) for k, q in enumerate(loads) if q > vt.compartments[k].capacity + 1e-9]
+                tot = sum(loads)
+                if not over and (vt.total_capacity is None or tot <= vt.total_capacity + 1e-9):
+                    fits_any = True
+                    break
+            if not fits_any and (self.strict or o.pair is not None):
+                field, why = self._misfit(o)
+                raise ProblemError(f"order {o.id!r}: {why}", record=o.id, field=field)
+
+    def describe_misfit(self, o: Order) -> str:
+        """Why no vehicle can take ``o``, in a dispatcher's words."""
+        return self._misfit(o)[1]
+
+    def _misfit(self, o: Order) -> tuple[str, str]:
+        """The order's field that keeps it off every vehicle (its allowed types, its carrier, else its goods)
+        and why, in a dispatcher's words."""
+        if not any(vt.count > 0 for vt in self.fleet):
+            return "quantities", "the fleet has no vehicle (every vehicle type has count 0)"
+        if o.vehicle_types is not None and not any(vt.count > 0 for vt in self.fleet if vt.name in o.vehicle_types):
+            return "vehicle_types", f"no vehicle of the allowed types ({', '.join(o.vehicle_types)}) is in the fleet"
+        if o.carrier is not None and not any(vt.count > 0 and vt.carrier in (None, o.carrier) for vt in self.fleet):
+            return "carrier", f"no vehicle of carrier {o.carrier!r} (or shared by all carriers) is in the fleet"
+        for p, q in o.quantities.items():
+            prod = self.products[p]
+            caps = [vt.compartments[k].capacity for vt in self.fleet if vt.count > 0
+                    for k in [vt.compartment_for(prod)] if k is not None]
+            if not caps:
+                return "quantities", f"no vehicle has a compartment that can carry {prod.zone.value} product {p!r}"
+        zone_tot: dict[str, float] = {}
+        for p, q in o.quantities.items():
+            z = self.products[p].zone.value
+            zone_tot[z] = zone_tot.get(z, 0.0) + q
+        z, q = max(zone_tot.items(), key=lambda kv: kv[1])
+        caps = [vt.compartments[k].capacity for vt in self.fleet if vt.count > 0
+                for p in o.quantities if self.products[p].zone.value == z
+                for k in [vt.compartment_for(self.products[p])] if k is not None]
+        unit = next(iter(self.products[p].unit for p in o.quantities))
+        cap = max(caps) if caps else 0
+        if q > cap + 1e-9:
+            return "quantities", f"demand {q:,.0f} {unit} exceeds the largest {z} compartment ({cap:,.0f} {unit})"
+        total = sum(o.quantities.values())
+        best = max(vt.capacity for vt in self.fleet if vt.count > 0)
+        if total > best + 1e-9:  # a flexible partition's total capacity
+            return "quantities", (f"total demand {total:,.0f} {unit} exceeds the largest vehicle capacity "
+                                  f"({best:,.0f} {unit})")
+        return "quantities", "its goods do not fit the compartments of any one vehicle together"
+
+    # -- derived views used by solvers and reports -----------------------------------------
+    def location_ids(self) -> list[str]:
+        """Matrix ids needed: depots first (in fleet order), then order locations."""
+        seen: dict[str, None] = {}
+        for v in self.fleet:
+            seen.setdefault(v.start_depot)
+            seen.setdefault(v.end_depot)
+        for o in self.orders:
+            seen.setdefault(o.location)
+        return list(seen)
+
+    def compartment_loads(self, order: Order, vt: VehicleType) -> list[float] | None:
+        """Load ``order`` puts in each compartment of ``vt``; None if it cannot ride it."""
+        if order.vehicle_types is not None and vt.name not in order.vehicle_types:
+            return None
+        if order.carrier is not None and vt.carrier is not None and order.carrier != vt.carrier:
+            return None
+        loads = [0.0] * len(vt.compartments)
+        for p, q in order.quantities.items():
+            k = vt.compartment_for(self.products[p])
+            if k is None:
+                if q > 0:
+                    return None
+                continue
+            loads[k] += q
+        return loads
+
+    def order(self, order_id: str) -> Order:
+        for o in self.orders:
+            if o.id == order_id:
+                return o
+        raise KeyError(order_id)
+
+    @property
+    def order_index(self) -> dict[str, Order]:
+        return {o.id: o for o in self.orders}
+
+    def partner(self, order_id: str) -> str | None:
+        return self._partner.get(order_id)  # type: ignore[attr-defined]
+
+    def vehicles(self) -> list[tuple[str, VehicleType]]:
+        """(vehicle id, type) for every vehicle, ids like 'reefer-3t#2'."""
+        out = []
+        for vt in self.fleet:
+            for k in range(vt.count):
+                out.append((f"{vt.name}#{k + 1}", vt))
+        return out
+
+    def shelf_life_s(self, o: Order) -> int | None:
+        """Strictest shelf life of the order's goods, in seconds (None = unlimited)."""
+        hs = [self.products[p].shelf_life_h for p, q in o.quantities.items() if q > 0
+              and self.products[p].shelf_life_h is not None]
+        if o.shelf_life_h is not None:
+            hs.append(o.shelf_life_h)
+        return int(round(min(hs) * 3600)) if hs else None
+
+    def replace(self, **changes) -> "Problem":
+        return replace(self, **changes)
+
+    # -- frames in ------------------------------------------------------------------------
+    @staticmethod
+    def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
+        return orders_from_frame(frame)
+
+
+def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
+    """Orders from a DataFrame/GeoDataFrame.
+
+    Columns: ``order_id`` (or index), ``node_id`` or point geometry / ``lon``+``lat``,
+    ``kind``, quantities as ``qty_<product>`` columns (or a ``quantities`` dict
+    column), ``tw_start``/``tw_end`` (seconds or 'HH:MM') or a ``time_windows``
+    list column, ``service``, ``required``, ``penalty``, ``pair``,
+    ``shelf_life_h``, ``soft``, ``carrier``, ``vehicle_types`` (a list or a
+    ``;``-separated string of fleet type names).
+    """
+    if "order_id" not in frame.columns:
+        frame = frame.reset_index().rename(columns={frame.index.name or "index": "order_id"})
+    has_geom = hasattr(frame, "geometry") and "geometry" in frame.columns
+    if has_geom and frame.crs is not None and str(frame.crs).upper() not in ("EPSG:4326", "OGC:CRS84"):
+        frame = frame.to_crs("EPSG:4326")
+    qty_cols = [c for c in frame.columns if str(c).startswith("qty_")]
+    orders = []
+    for row_no, (_, r) in enumerate(frame.iterrows()):
+        rec = r.get("order_id")
+
+        def get(name, default=None):
+            v = r.get(name, default)
+            if v is None:
+                return default
+            if isinstance(v, float) and math.isnan(v):
+                return default
+            return v
+
+        if "quantities" in frame.columns and isinstance(r["quantities"], Mapping):
+            q = dict(r["quantities"])
+        else:
+            q = {c[4:]: r[c] for c in qty_cols if get(c) is not None}
+            if not qty_cols and get("demand") is not None:
+                q = {"goods": r["demand"]}
+        if get("time_windows") is not None:
+            try:
+                tws = tuple(tuple(w) for w in r["time_windows"])
+            except TypeError:  # a number, or a list of numbers
+                raise ProblemError(f"order {rec!r} (row {row_no}): time_windows {r['time_windows']!r} is not a list "
+                                   f"of (start, end) pairs", record=rec, field="time_windows") from None
+        elif get("tw_start") is not None or get("tw_end") is not None:
+            tws = ((get("tw_start", 0), get("tw_end", DAY)),)
+        else:
+            tws = ((0, DAY),)
+        lon = get("lon")
+        lat = get("lat")
+        if has_geom and get("node_id") is None and r.geometry is not None:
+            if r.geometry.is_empty:
+                raise ProblemError(f"order {rec!r} (row {row_no}): empty geometry", record=rec, field="geometry")
+            lon, lat = r.geometry.x, r.geometry.y
+        orders.append(Order(
+            id=rec, quantities=q, node_id=get("node_id"), lon=lon, lat=lat, kind=get("kind", "delivery"),
+            time_windows=tws, service=get("service", 0), required=_flag(get("required", True), rec, "required"),
+            penalty=get("penalty"), pair=get("pair"), shelf_life_h=get("shelf_life_h"),
+            soft=_flag(get("soft", False), rec, "soft"), carrier=get("carrier"),
+            vehicle_types=_vehicle_types(get("vehicle_types")),
+        ))
+    return orders
+
+
+def _vehicle_types(value) -> tuple[str, ...] | None:
+    """A frame cell of vehicle type names: a list, or 'a;b' text as CSV files hold it."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        names = [v.strip() for v in value.split(";") if v.strip()]
+        return tuple(names) if names else None
+    if _len(value) is None:
+        return value  # not a list: Order names the field
+    return tuple(str(v) for v in value)
+
+
+_FLAGS = {"true": True, "false": False, "yes": True, "no": False, "y": True, "n": False, "t": True, "f": False,
+          "1": True, "0": False}
+
+
+def _flag(value, record, field: str) -> bool:
+    """A frame cell as a boolean: bools and numbers as Python sees them, text as true/false/yes/no/1/0."""
+    if isinstance(value, str):
+        b = _FLAGS.get(value.strip().lower())
+        if b is None:
+            raise ProblemError(f"order {record!r}: {field} {value!r} is not true/false", record=record, field=field)
+        return b
+    if isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
+        return bool(value)
+    raise ProblemError(f"order {record!r}: {field} {value!r} is not true/false", record=record, field=field)
+
+def coordinates(problem: Problem) -> dict[str, tuple[float, float]]:
+    """lon/lat (or instance x/y) of every location id the plan may mention."""
+    out: dict[str, tuple[float, float]] = {}
+    meta_coords = problem.meta.get("coords") if problem.meta else None
+    if meta_coords:
+        out.update({str(k): (float(v[0]), float(v[1])) for k, v in meta_coords.items()})
+    if problem.network is not None:
+        nodes = problem.network.nodes
+        for k, x, y in zip(nodes.index, nodes.geometry.x, nodes.geometry.y):
+            out[str(k)] = (float(x), float(y))
+    for o in problem.orders:
+        if o.node_id is None:
+            out[o.location] = (float(o.lon), float(o.lat))
+    return out

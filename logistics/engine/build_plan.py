@@ -1,0 +1,114 @@
+"""Turn engine output (order sequences and service times) into a Plan with frames and KPIs."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import LineString
+
+from logistics.core.costs import evaluate
+from logistics.core.plan import (
+    STOP_COLUMNS,
+    UNSERVED_COLUMNS,
+    Plan,
+    RouteResult,
+    empty_routes,
+)
+from logistics.core.problem import Problem, coordinates
+from logistics.engine.solvers.arrays import SolverData
+
+
+def build_plan(problem: Problem, data: SolverData, routes: list[RouteResult], reasons: dict[int, str],
+               meta: dict[str, Any]) -> Plan:
+    m = problem.matrix
+    coords = coordinates(problem)
+    vehicles = problem.vehicles()
+    comp_names = list(dict.fromkeys(c.name for vt in problem.fleet for c in vt.compartments))
+    rows: list[dict[str, Any]] = []
+    for rr in sorted(routes, key=lambda r: r.vehicle):
+        vid, vt = vehicles[rr.vehicle]
+        orders = [problem.orders[i] for i in rr.orders]
+        # load at departure: unpaired deliveries
+        load = np.zeros(len(vt.compartments))
+        per_order = [np.asarray(problem.compartment_loads(o, vt), dtype=float) for o in orders]
+        for o, q in zip(orders, per_order):
+            if o.kind == "delivery" and o.pair is None:
+                load += q
+        locs = [vt.start_depot] + [o.location for o in orders] + [vt.end_depot]
+
+        def row(seq, kind, order_id, node, arrival, start, service, dist, dur, load_vec, late=0, early=0):
+            x, y = coords.get(node, (math.nan, math.nan))
+            r = {"vehicle": vid, "vehicle_type": vt.name, "seq": seq, "kind": kind, "order_id": order_id,
+                 "node_id": node, "lon": x, "lat": y, "arrival": int(arrival), "start": int(start),
+                 "departure": int(start + service), "wait": int(start - arrival), "service": int(service),
+                 "travel_distance": int(dist), "travel_duration": int(dur), "load": float(load_vec.sum()),
+                 "late": int(late), "early": int(early)}
+            for c in comp_names:
+                r[f"load_{c}"] = math.nan
+            for k, c in enumerate(vt.compartments):
+                r[f"load_{c.name}"] = float(load_vec[k])
+            return r
+
+        rows.append(row(0, "start", None, vt.start_depot, rr.depart, rr.depart, 0, 0, 0, load))
+        t_prev = rr.depart
+        for k, (o, q, s) in enumerate(zip(orders, per_order, rr.starts), start=1):
+            a, b = m.index(locs[k - 1]), m.index(locs[k])
+            dist = int(m.distance[a, b])
+            dur = int(round(m.duration[a, b] * vt.speed_factor))
+            arrival = t_prev + dur
+            start = max(int(s), arrival)
+            load = load + q if o.kind == "pickup" else load - q
+            late = early = 0
+            if o.soft:
+                w_open, w_end = max((w for w in o.time_windows if w[0] <= start), default=o.time_windows[0])
+                late = max(0, start - w_end)
+                early = max(0, w_open - arrival)
+            rows.append(row(k, o.kind, o.id, o.location, arrival, start, o.service, dist, dur, load, late=late,
+                            early=early))
+            t_prev = start + o.service
+        a, b = m.index(locs[-2]), m.index(locs[-1])
+        dur = int(round(m.duration[a, b] * vt.speed_factor))
+        rows.append(row(len(orders) + 1, "end", None, vt.end_depot, t_prev + dur, t_prev + dur, 0,
+                        int(m.distance[a, b]), dur, load))
+    stops = pd.DataFrame(rows, columns=STOP_COLUMNS + [f"load_{c}" for c in comp_names])
+    unserved = pd.DataFrame([{"order_id": problem.orders[i].id, "reason": reasons[i]} for i in sorted(reasons)],
+                            columns=UNSERVED_COLUMNS)
+    routes_gdf = route_lines(problem, stops)
+    plan = Plan(stops=stops, unserved=unserved, kpis={}, routes=routes_gdf, meta=dict(meta))
+    kpis, per_route = evaluate(problem, plan)
+    plan.kpis = kpis
+    if len(routes_gdf):
+        per_route = per_route.set_index("vehicle")
+        for col in per_route.columns:
+            routes_gdf[col] = routes_gdf["vehicle"].map(per_route[col])
+    return plan
+
+
+def route_lines(problem: Problem, stops: pd.DataFrame) -> gpd.GeoDataFrame:
+    """One LineString per vehicle, following the road graph where the network has one."""
+    if stops.empty:
+        return empty_routes()
+    roads = problem.network.roads if problem.network is not None else None
+    recs = []
+    for vid, g in stops.groupby("vehicle", sort=False):
+        g = g.sort_values("seq")
+        xs, ys = g["lon"].to_numpy(float), g["lat"].to_numpy(float)
+        geom = None
+        if np.isfinite(xs).all() and np.isfinite(ys).all():
+            geom = None
+            if roads is not None:
+                try:
+                    from networks.paths import route_line
+
+                    geom = route_line(roads, xs, ys)
+                except (ImportError, NotImplementedError):
+                    geom = None
+            if geom is None:
+                geom = LineString(list(zip(xs, ys))) if len(xs) >= 2 else None
+        recs.append({"vehicle": vid, "vehicle_type": g["vehicle_type"].iloc[0],
+                     "stops": int((g["kind"].isin(["delivery", "pickup"])).sum()), "geometry": geom})
+    crs = "EPSG:4326" if problem.network is not None or any(o.node_id is None for o in problem.orders) else None
+    return gpd.GeoDataFrame(recs, geometry="geometry", crs=crs)

@@ -1,0 +1,227 @@
+"""Decomposition for large days: split orders by depot and sector, solve parts in parallel, merge.
+
+One OR-Tools search over thousands of stops spends its time limit building the
+model and finding a first solution; parts of a few hundred orders each search
+well.  Orders go to the nearest depot that may serve them, large depot groups
+are cut into angular sectors around their depot (the classic sweep), and each
+vehicle type's vehicles are shared among the parts that can use them.  Parts
+go to the worker processes longest first, and each worker shares its time
+among its parts in proportion to their sizes (a 16-order part does not get
+the time of a 380-order one).  The merged plan is rebuilt on the whole
+problem, so it is validated as one.
+"""
+from __future__ import annotations
+
+import math
+import multiprocessing as mp
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from logistics.core.plan import Plan, RouteResult
+from logistics.core.problem import Problem, coordinates
+from logistics.engine.build_plan import build_plan
+
+
+@dataclass(frozen=True)
+class Part:
+    orders: list[int]           # indices into problem.orders
+    counts: dict[str, int]      # vehicle type name -> vehicles given to this part
+    depot: str
+
+
+def partition(problem: Problem, max_orders: int = 400) -> list[Part]:
+    m = problem.matrix
+    coords = coordinates(problem)
+    fleet = [vt for vt in problem.fleet if vt.count > 0]
+    groups: dict[str, list[int]] = {}
+    for i, o in enumerate(problem.orders):
+        ok = [vt for vt in fleet if problem.compartment_loads(o, vt) is not None]
+        cands = ok or fleet
+        li = m.index(o.location)
+        best = min(cands, key=lambda vt: (int(m.duration[m.index(vt.start_depot), li]), vt.start_depot))
+        groups.setdefault(best.start_depot, []).append(i)
+    chunks: list[tuple[str, list[int]]] = []
+    for depot in sorted(groups):
+        idx = groups[depot]
+        k = max(1, math.ceil(len(idx) / max_orders))
+        if k == 1:
+            chunks.append((depot, idx))
+            continue
+        dx, dy = coords.get(depot, (0.0, 0.0))
+
+        def angle(i: int) -> float:
+            x, y = coords.get(problem.orders[i].location, (math.nan, math.nan))
+            return math.atan2(y - dy, x - dx) if math.isfinite(x) and math.isfinite(y) else 0.0
+
+        idx = sorted(idx, key=lambda i: (angle(i), i))
+        # start the sweep at the widest angular gap so sectors do not straddle a cluster
+        ang = np.array([angle(i) for i in idx])
+        gaps = np.diff(np.concatenate([ang, [ang[0] + 2 * math.pi]]))
+        cut = int(np.argmax(gaps)) + 1
+        idx = idx[cut:] + idx[:cut]
+        for part in np.array_split(np.array(idx), k):
+            chunks.append((depot, [int(i) for i in part]))
+    # share vehicles: weight by orders each chunk has that the type may serve, home depot first
+    counts = [dict() for _ in chunks]
+    for vt in fleet:
+        w = []
+        for depot, idx in chunks:
+            n_ok = sum(1 for i in idx if problem.compartment_loads(problem.orders[i], vt) is not None)
+            w.append(n_ok * (1.0 if depot == vt.start_depot else 0.05))
+        w = np.array(w, dtype=float)
+        if w.sum() == 0:
+            continue
+        share = w / w.sum() * vt.count
+        base = np.floor(share).astype(int)
+        rest = vt.count - base.sum()
+        for j in np.argsort(-(share - base), kind="stable")[:rest]:
+            base[j] += 1
+        for j, c in enumerate(base):
+            if c:
+                counts[j][vt.name] = int(c)
+    return [Part(orders=idx, counts=counts[j], depot=depot) for j, (depot, idx) in enumerate(chunks)]
+
+
+def _sub_problem(problem: Problem, part: Part) -> Problem:
+    fleet = tuple(replace(vt, count=part.counts.get(vt.name, 0)) for vt in problem.fleet)
+    if not any(vt.count for vt in fleet):
+        vt0 = next(vt for vt in problem.fleet if vt.count > 0)
+        fleet = tuple(replace(vt, count=1 if vt.name == vt0.name else 0) for vt in problem.fleet)
+    keep = set(part.orders)
+    pairs = {o.id: o.pair for o in problem.orders if o.pair}
+    orders = tuple(problem.orders[i] for i in part.orders)
+    for o in orders:
+        if o.pair and problem.order_index[o.pair] not in orders:
+            raise AssertionError("paired orders must stay in one part")
+    del keep, pairs
+    return replace(problem, orders=orders, fleet=fleet, network=None, strict=False,
+                   name=f"{problem.name}/part-{part.depot}")
+
+
+_PART_META = ("elapsed_s", "build_s", "pyvrp_s", "search_s", "status", "skeleton", "exact", "seed_repaired")
+
+
+def _solve_part(args) -> tuple[list[dict], list[tuple[str, str]], float | None, dict]:
+    sub, time_limit, seed, engine, iterations = args
+    from logistics.engine.solve import solve
+
+    plan = solve(sub, time_limit=time_limit, seed=seed, engine=engine, iterations=iterations, decompose=False)
+    stops = plan.stops[["vehicle", "vehicle_type", "seq", "kind", "order_id", "start", "departure",
+                        "arrival"]].to_dict(orient="records")
+    meta = {"orders": len(sub.orders), "unserved": len(plan.unserved),
+            "vehicles": {vt.name: vt.count for vt in sub.fleet if vt.count},
+            **{k: plan.meta[k] for k in _PART_META if k in plan.meta}}
+    return stops, list(zip(plan.unserved["order_id"], plan.unserved["reason"])), plan.kpis.get("objective"), meta
+
+
+_MIN_WEIGHT = 25  # a part's size for sharing time: small parts still get a few seconds
+
+
+def _lpt(weights: list[int], bins: int) -> list[list[int]]:
+    """Indices of ``weights`` in ``bins`` groups: heaviest first onto the lightest group (longest processing time)."""
+    groups: list[list[int]] = [[] for _ in range(max(1, bins))]
+    load = [0] * len(groups)
+    for i in sorted(range(len(weights)), key=lambda i: (-weights[i], i)):
+        g = min(range(len(groups)), key=lambda g: (load[g], g))
+        groups[g].append(i)
+        load[g] += weights[i]
+    return [g for g in groups if g]
+
+
+def _solve_bin(job) -> list[tuple[tuple, float]]:
+    """One worker's parts in turn, each with its share of the time left until ``end`` (a ``time.time()`` value)."""
+    items, weights, end = job
+    out = []
+    for k, (sub, seed, engine, iterations) in enumerate(items):
+        share = weights[k] / sum(weights[k:])
+        limit = max(0.3, (end - time.time()) * share)
+        out.append((_solve_part((sub, limit, seed, engine, iterations)), limit))
+    return out
+
+
+def solve_decomposed(problem: Problem, time_limit: float, seed: int = 0, *, engine: str = "ortools",
+                     iterations: int | None = None, max_orders: int = 400, workers: int | None = None,
+                     t0: float | None = None) -> Plan:
+    t0 = time.perf_counter() if t0 is None else t0
+    deadline = t0 + time_limit
+    parts = _keep_pairs_together(problem, partition(problem, max_orders))
+    subs = [_sub_problem(problem, p) for p in parts]
+    workers = workers or min(2, mp.cpu_count(), len(subs))
+    merge_reserve = 0.5 + 0.0004 * len(problem.orders)
+    spawn_overhead = 0.3 if workers > 1 else 0.0
+    # parts go to workers longest first (LPT); within a worker each part gets time in proportion to its size
+    weights = [max(_MIN_WEIGHT, len(p.orders)) for p in parts]
+    bins = _lpt(weights, workers)
+    end = time.time() + max(0.3, deadline - time.perf_counter() - merge_reserve - spawn_overhead)
+    jobs = [([(subs[i], seed, engine, iterations) for i in b], [weights[i] for i in b], end) for b in bins]
+    if len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=len(jobs), mp_context=mp.get_context("fork")) as ex:
+            outs = list(ex.map(_solve_bin, jobs))
+    else:
+        outs = [_solve_bin(j) for j in jobs]
+    results: list = [None] * len(parts)
+    limits = [0.0] * len(parts)
+    for b, out in zip(bins, outs):
+        for i, (res, limit) in zip(b, out):
+            results[i], limits[i] = res, limit
+    t_merge = time.perf_counter()
+    # merge: map each part's vehicles onto distinct global vehicles of the same type
+    index = {o.id: i for i, o in enumerate(problem.orders)}
+    base, offset = {}, {}
+    k = 0
+    for vt in problem.fleet:
+        base[vt.name] = k
+        offset[vt.name] = 0
+        k += vt.count
+    routes: list[RouteResult] = []
+    reasons: dict[int, str] = {}
+    objective = 0.0
+    part_meta = []
+    for part, sub, (stops, unserved, obj, pmeta) in zip(parts, subs, results):
+        objective += obj or 0.0
+        part_meta.append(pmeta)
+        by_vehicle: dict[str, list[dict]] = {}
+        for r in stops:
+            by_vehicle.setdefault(r["vehicle"], []).append(r)
+        for vid, rows in by_vehicle.items():
+            rows.sort(key=lambda r: r["seq"])
+            tname = rows[0]["vehicle_type"]
+            j = int(vid.rsplit("#", 1)[1]) - 1
+            g = base[tname] + offset[tname] + j
+            routes.append(RouteResult(vehicle=g, orders=[index[r["order_id"]] for r in rows[1:-1]],
+                                      starts=[int(r["start"]) for r in rows[1:-1]],
+                                      depart=int(rows[0]["departure"]), arrive=int(rows[-1]["arrival"])))
+        for vt in sub.fleet:
+            offset[vt.name] += vt.count
+        for oid, why in unserved:
+            reasons[index[oid]] = why
+    meta = {"engine": engine, "seed": seed, "time_limit": time_limit, "problem": problem.name,
+            "objective_kind": problem.objective, "day": problem.day, "decomposed": len(parts),
+            "part_sizes": [len(p.orders) for p in parts], "part_time_limit": [round(x, 3) for x in limits],
+            "status": "success", "parts": part_meta}
+    plan = build_plan(problem, None, routes, reasons, meta)
+    plan.meta["merge_s"] = round(time.perf_counter() - t_merge, 4)
+    plan.kpis["objective"] = round(objective, 4)
+    plan.meta["elapsed_s"] = round(time.perf_counter() - t0, 4)
+    return plan
+
+
+def _keep_pairs_together(problem: Problem, parts: list[Part]) -> list[Part]:
+    """Move a paired delivery into its pickup's part."""
+    where = {}
+    for j, p in enumerate(parts):
+        for i in p.orders:
+            where[i] = j
+    index = {o.id: i for i, o in enumerate(problem.orders)}
+    moved = [list(p.orders) for p in parts]
+    for i, o in enumerate(problem.orders):
+        if o.kind == "pickup" and o.pair is not None:
+            d = index[o.pair]
+            if where[d] != where[i]:
+                moved[where[d]].remove(d)
+                moved[where[i]].append(d)
+                where[d] = where[i]
+    return [replace(p, orders=sorted(o)) for p, o in zip(parts, moved) if o]

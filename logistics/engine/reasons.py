@@ -1,0 +1,200 @@
+"""Why an order was left out, in words a dispatcher understands.
+
+Checked in order of certainty: it fits no compartment; its window cannot be
+reached from any depot; its shelf life is shorter than the drive; serving it
+would cost more than its penalty; the fleet has no room or time left.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from logistics.core.plan import RouteResult
+from logistics.core.units import fmt_clock
+from logistics.engine.solvers.arrays import COST_SCALE, SolverData
+
+
+def _reach(data: SolverData, i: int) -> tuple[int, int] | None:
+    """Earliest arrival at order ``i`` over vehicle types that may carry it, and the type."""
+    best = None
+    for v in range(data.n_vehicles):
+        t = int(data.vehicle_type[v])
+        if not data.allowed[t, i]:
+            continue
+        vt = data.problem.fleet[t]
+        arr = vt.shift[0] + int(data.duration[t][data.starts[v], i])
+        if best is None or arr < best[0]:
+            best = (arr, t)
+    return best
+
+
+def explain(data: SolverData, routes: list[RouteResult], dropped: list[int], arc_costs=None,
+            deadline: float | None = None) -> dict[int, str]:
+    """A reason per dropped order.  Past ``deadline`` (perf_counter) the costly insertion analysis is skipped."""
+    import time
+
+    p = data.problem
+    out: dict[int, str] = {}
+    for i in dropped:
+        o = p.orders[i]
+        if not data.allowed[data.vehicle_type, i].any():  # types with no vehicle (count 0) do not count
+            out[i] = p.describe_misfit(o)
+            continue
+        reach = _reach(data, i)
+        assert reach is not None
+        arr, t = reach
+        w0, w1 = o.time_windows[0][0], o.time_windows[-1][1]
+        late_ok = int(p.costs.max_lateness_h * 3600) if o.soft and p.objective == "cost" else 0
+        if arr > w1 + late_ok:
+            wins = ", ".join(f"{fmt_clock(a)}–{fmt_clock(b)}" for a, b in o.time_windows)
+            out[i] = f"window {wins} cannot be reached from any depot (earliest arrival {fmt_clock(arr)})"
+            continue
+        vt = p.fleet[t]
+        start = max(arr, w0)
+        back = min(vt.shift[0] + int(data.duration[tt][i, data.ends[v]]) * 0 + start + o.service +
+                   int(data.duration[tt][i, data.ends[v]])
+                   for v in range(data.n_vehicles) for tt in [int(data.vehicle_type[v])] if data.allowed[tt, i])
+        shift_end = max(ft.shift[1] for ft in p.fleet)
+        if back > shift_end:
+            out[i] = (f"the vehicle could not return to its depot before the shift ends ({fmt_clock(shift_end)};"
+                      f" earliest return {fmt_clock(back)})")
+            continue
+        shelf = data.shelf[i]
+        if shelf >= 0:
+            drive = min(int(data.duration[int(data.vehicle_type[v])][data.starts[v], i]) for v in
+                        range(data.n_vehicles) if data.allowed[int(data.vehicle_type[v]), i])
+            if o.kind == "delivery" and drive > shelf:
+                out[i] = (f"shelf life {shelf / 3600:.1f} h is shorter than the fastest drive from any depot "
+                          f"({drive / 3600:.1f} h)")
+                continue
+        if deadline is not None and time.perf_counter() > deadline:
+            kind = "dropped" if not o.required else "not placed"
+            out[i] = (f"{kind}: no plan including it was found within the time limit (insertion not analysed; "
+                      f"raise time_limit for a detailed reason)")
+            continue
+        extra, blocked = _insertion(data, routes, i, arc_costs)
+        unit = "" if p.objective == "distance" else "¥"
+        scale = 1 if p.objective == "distance" else COST_SCALE
+        if not o.required:
+            pen = data.penalty[i] / scale
+            if extra is not None and extra > data.penalty[i]:
+                out[i] = (f"dropped: serving it would cost {unit}{extra / scale:,.2f} more than its penalty "
+                          f"{unit}{pen:,.2f}")
+            elif extra is None:
+                out[i] = f"dropped (penalty {unit}{pen:,.2f}): {_blocked_text(blocked)}"
+            else:
+                out[i] = (f"dropped: inserting it would cost {unit}{extra / scale:,.2f}, less than its penalty "
+                          f"{unit}{pen:,.2f}, but the search did not reach that plan in time (raise time_limit)")
+            continue
+        if extra is None:
+            out[i] = f"the fleet is too small: {_blocked_text(blocked)}"
+        else:
+            out[i] = (f"not placed within the time limit although it fits (cheapest insertion "
+                      f"{unit}{extra / scale:,.2f}); raise time_limit")
+    return out
+
+
+def _blocked_text(blocked: dict[str, int]) -> str:
+    if not blocked:
+        return "no vehicle that may carry it is available"
+    parts = [f"{what} on {k} route{'s' if k > 1 else ''}" for what, k in
+             sorted(blocked.items(), key=lambda kv: -kv[1])]
+    return "no vehicle has room or time left for it (" + "; ".join(parts) + ")"
+
+
+def _simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]:
+    """Earliest-start schedule of ``seq`` on vehicle ``v``: (None, span) if feasible, else (what breaks, 0)."""
+    p = data.problem
+    t = int(data.vehicle_type[v])
+    vt = p.fleet[t]
+    dur = data.duration[t]
+    cap = data.capacity[t]
+    load = np.zeros(data.n_slots, dtype=np.int64)
+    for i in seq:
+        load += data.delivered[t, :, i]
+    if (load > cap).any() or load.sum() > data.total_capacity[t]:
+        return _cap_name(vt, load, cap), 0
+    # latest departure that keeps the first window: start as late as windows allow (less waiting)
+    clock = vt.shift[0]
+    depart = clock
+    prev = int(data.starts[v])
+    soft_late = int(p.costs.max_lateness_h * 3600) if p.objective == "cost" else 0
+    picked: list[tuple[int, int]] = []
+    for k, i in enumerate(seq):
+        arr = clock + int(dur[prev, i])
+        o = p.orders[i]
+        start = None
+        for a, b in data.windows[i]:
+            hi = b + (soft_late if o.soft else 0)
+            if arr <= hi:
+                start = max(arr, a)
+                break
+        if start is None:
+            return "time windows or shift", 0
+        if k == 0:
+            depart = start - int(dur[prev, i])  # leave later instead of waiting at the first stop
+        if o.kind == "delivery" and o.pair is None and data.shelf[i] >= 0 and start - depart > data.shelf[i]:
+            return "shelf life", 0
+        load = load + data.demand[t, :, i]
+        if (load > cap).any() or (load < 0).any() or load.sum() > data.total_capacity[t]:
+            return _cap_name(vt, load, cap), 0
+        if o.kind == "pickup" and o.pair is None and data.shelf[i] >= 0:
+            picked.append((start + int(data.service[i]), int(data.shelf[i])))
+        clock = start + int(data.service[i])
+        prev = i
+    end = clock + int(dur[prev, int(data.ends[v])])
+    if end > vt.shift[1] or (vt.max_duration is not None and end - depart > vt.max_duration):
+        return "time windows or shift", 0
+    if any(end - t0 > sl for t0, sl in picked):
+        return "shelf life", 0
+    return None, end - depart
+
+
+def _cap_name(vt, load, cap) -> str:
+    for k, c in enumerate(vt.compartments):
+        if load[k] > cap[k]:
+            return f"{c.name} compartment full"
+    return "capacity"
+
+
+def _insertion(data: SolverData, routes: list[RouteResult], i: int, arc_costs) -> tuple[int | None, dict[str, int]]:
+    """Cheapest feasible insertion of order ``i`` (cost units) and, if none, what blocked each route."""
+    best = None
+    blocked: dict[str, int] = {}
+    used = {r.vehicle for r in routes}
+    pair = {a: b for a, b in data.pairs} | {b: a for a, b in data.pairs}
+    if i in pair:
+        return None, {"paired order (not re-inserted)": 1}
+    for r in routes:
+        t = int(data.vehicle_type[r.vehicle])
+        if not data.allowed[t, i]:
+            continue
+        C = arc_costs.arc[t] if arc_costs is not None else data.distance
+        seq = [int(data.starts[r.vehicle])] + list(r.orders) + [int(data.ends[r.vehicle])]
+        why = None
+        span_per_s = int(arc_costs.span_per_s[t]) if arc_costs is not None else 0
+        _, span0 = _simulate(data, r.vehicle, list(r.orders))
+        for pos in range(len(r.orders) + 1):
+            cand = list(r.orders[:pos]) + [i] + list(r.orders[pos:])
+            bad, span = _simulate(data, r.vehicle, cand)
+            if bad is None:
+                a, b = seq[pos], seq[pos + 1]
+                delta = int(C[a, i] + C[i, b] - C[a, b]) + span_per_s * max(0, span - span0)
+                best = delta if best is None else min(best, delta)
+            else:
+                why = why or bad
+        if why and best is None:
+            blocked[why] = blocked.get(why, 0) + 1
+    for v in range(data.n_vehicles):
+        if v in used:
+            continue
+        t = int(data.vehicle_type[v])
+        if not data.allowed[t, i]:
+            continue
+        C = arc_costs.arc[t] if arc_costs is not None else data.distance
+        bad, span = _simulate(data, v, [i])
+        if bad is None:
+            fixed = int(arc_costs.fixed[t]) if arc_costs is not None else 0
+            span_cost = int(arc_costs.span_per_s[t]) * span if arc_costs is not None else 0
+            delta = int(C[data.starts[v], i] + C[i, data.ends[v]]) + fixed + span_cost
+            best = delta if best is None else min(best, delta)
+    return best, blocked

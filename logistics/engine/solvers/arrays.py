@@ -1,0 +1,135 @@
+"""SolverData: the problem as integer numpy arrays, the one input every engine reads.
+
+Built once per solve.  Routing node ``0..n_orders-1`` are the orders (in
+``problem.orders`` order); depot nodes follow, one start and one end node per
+vehicle (as OR-Tools wants).  Everything is an integer: metres, seconds,
+quantity units scaled by ``qty_scale``, money in ``COST_SCALE`` units per ¥.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from logistics.core.problem import Problem
+from logistics.core.units import DAY
+
+COST_SCALE = 10_000  # integer cost units per yuan inside the search
+QTY_SCALE = 1000      # integer quantity units per product unit (grams per kg)
+
+# Integer cost units saturate here in every engine, so that absurd inputs (a cost of 1e300 ¥/km, inf, NaN)
+# cannot overflow int64:
+COST_CAP = 10**15      # one arc or one vehicle's fixed cost (10^11 ¥)
+RATE_CAP = 10**9       # a cost per second or per metre (10^5 ¥)
+PENALTY_SUM = 2**62    # required penalties of all orders together
+
+
+def cost_units(x, cap: int) -> np.ndarray:
+    """Cost units as int64, saturated to [0, cap] (NaN counts as cap)."""
+    a = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=cap, posinf=cap, neginf=0.0)
+    return np.rint(np.clip(a, 0, cap)).astype(np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class SolverData:
+    problem: Problem
+    n_orders: int
+    n_vehicles: int
+    vehicle_ids: list[str]
+    vehicle_type: np.ndarray        # (V,) index into problem.fleet
+    loc: np.ndarray                 # (N,) matrix row of every routing node; N = n_orders + 2V
+    starts: np.ndarray              # (V,) routing node of each vehicle's start
+    ends: np.ndarray                # (V,) routing node of each vehicle's end
+    distance: np.ndarray            # (N, N) metres between routing nodes
+    duration: np.ndarray            # (T, N, N) seconds per vehicle type (speed factor applied)
+    service: np.ndarray             # (N,) seconds
+    windows: list[list[tuple[int, int]]]  # per order, sorted windows
+    n_slots: int                    # compartment slots = max compartments over types
+    demand: np.ndarray              # (T, S, N) signed load change in qty units (+pickup, -delivery)
+    delivered: np.ndarray           # (T, S, N) unpaired delivery amounts (loaded at depot), >= 0
+    capacity: np.ndarray            # (T, S) qty units; 0 where a type lacks the slot
+    total_capacity: np.ndarray      # (T,) qty units (sum cap for flexible partitions)
+    allowed: np.ndarray             # (T, n_orders) bool: type can carry the order
+    shelf: np.ndarray               # (n_orders,) seconds, -1 = unlimited
+    required: np.ndarray            # (n_orders,) bool
+    penalty: np.ndarray             # (n_orders,) cost units
+    pairs: list[tuple[int, int]]    # (pickup node, delivery node)
+    has_pickups: bool
+    has_depot_deliveries: bool
+
+
+def build(problem: Problem) -> SolverData:
+    m = problem.matrix
+    orders = problem.orders
+    n = len(orders)
+    vehicles = problem.vehicles()
+    V = len(vehicles)
+    type_index = {vt.name: t for t, vt in enumerate(problem.fleet)}
+    vtype = np.array([type_index[vt.name] for _, vt in vehicles], dtype=np.int64)
+    loc = np.empty(n + 2 * V, dtype=np.int64)
+    loc[:n] = [m.index(o.location) for o in orders]
+    starts = np.arange(n, n + V)
+    ends = np.arange(n + V, n + 2 * V)
+    for v, (_, vt) in enumerate(vehicles):
+        loc[n + v] = m.index(vt.start_depot)
+        loc[n + V + v] = m.index(vt.end_depot)
+    dist = m.distance[np.ix_(loc, loc)].astype(np.int64)
+    dur_base = m.duration[np.ix_(loc, loc)].astype(np.float64)
+    T = len(problem.fleet)
+    # saturated: an "unreachable" sentinel times a speed factor must not wrap around int64
+    duration = np.stack([np.rint(np.minimum(dur_base * vt.speed_factor, 2.0**62)).astype(np.int64)
+                         for vt in problem.fleet]) \
+        if T else np.zeros((0, len(loc), len(loc)), dtype=np.int64)
+    N = len(loc)
+    service = np.zeros(N, dtype=np.int64)
+    service[:n] = [o.service for o in orders]
+    S = max(len(vt.compartments) for vt in problem.fleet)
+    demand = np.zeros((T, S, N), dtype=np.int64)
+    delivered = np.zeros((T, S, N), dtype=np.int64)
+    capacity = np.zeros((T, S), dtype=np.int64)
+    total_cap = np.zeros(T, dtype=np.int64)
+    allowed = np.zeros((T, n), dtype=bool)
+    for t, vt in enumerate(problem.fleet):
+        for k, c in enumerate(vt.compartments):
+            capacity[t, k] = int(round(c.capacity * QTY_SCALE))
+        total_cap[t] = int(round(vt.capacity * QTY_SCALE))
+        for i, o in enumerate(orders):
+            loads = problem.compartment_loads(o, vt)
+            if loads is None:
+                continue
+            q = np.rint(np.asarray(loads) * QTY_SCALE).astype(np.int64)
+            if (q > capacity[t, :len(q)]).any() or q.sum() > total_cap[t]:
+                continue
+            allowed[t, i] = True
+            sign = 1 if o.kind == "pickup" else -1
+            demand[t, :len(q), i] = sign * q
+            if o.kind == "delivery" and o.pair is None:
+                delivered[t, :len(q), i] = q
+    shelf = np.array([problem.shelf_life_s(o) if problem.shelf_life_s(o) is not None else -1 for o in orders],
+                     dtype=np.int64)
+    idx = {o.id: i for i, o in enumerate(orders)}
+    pairs = [(i, idx[o.pair]) for i, o in enumerate(orders) if o.kind == "pickup" and o.pair is not None]
+    for pi, di in pairs:  # a pair's goods obey the stricter shelf life of its two orders
+        lives = [int(x) for x in (shelf[pi], shelf[di]) if x >= 0]
+        if lives:
+            shelf[pi] = shelf[di] = min(lives)
+    penalty = np.array([int(round((o.penalty or 0.0) * COST_SCALE)) if not o.required else 0 for o in orders],
+                       dtype=np.int64)
+    if problem.objective == "distance":
+        # distance-only: penalties are in distance units already
+        penalty = np.array([int(round(o.penalty or 0.0)) if not o.required else 0 for o in orders],
+                           dtype=np.int64)
+    return SolverData(
+        problem=problem, n_orders=n, n_vehicles=V, vehicle_ids=[vid for vid, _ in vehicles], vehicle_type=vtype,
+        loc=loc, starts=starts, ends=ends, distance=dist, duration=duration, service=service,
+        windows=[list(o.time_windows) for o in orders], n_slots=S, demand=demand, delivered=delivered,
+        capacity=capacity, total_capacity=total_cap, allowed=allowed, shelf=shelf,
+        required=np.array([o.required for o in orders], dtype=bool), penalty=penalty, pairs=pairs,
+        has_pickups=any(o.kind == "pickup" and o.pair is None for o in orders),
+        has_depot_deliveries=any(o.kind == "delivery" and o.pair is None for o in orders),
+    )
+
+
+def horizon(data: SolverData) -> int:
+    ends = [vt.shift[1] for vt in data.problem.fleet] + [w[-1][1] for w in data.windows if w]
+    return int(max(ends + [DAY]))

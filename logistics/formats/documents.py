@@ -1,0 +1,205 @@
+"""Reading job documents safely: size limits, strict YAML, the JSON schema and path safety.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from logistics.core.errors import ProblemError
+
+MAX_JOB_BYTES = 64 * 1024 * 1024
+MAX_YAML_NODES = 2_000_000
+_SCHEMA_PATH = Path(__file__).with_name("schemas") / "job.schema.json"
+
+
+# --------------------------------------------------------------------------- schema
+
+
+@lru_cache(maxsize=1)
+def job_schema() -> dict[str, Any]:
+    """The published JSON Schema of job files."""
+    return json.loads(_SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def field_path(parts) -> str:
+    """``['orders', 12, 'time_windows', 0]`` -> ``'orders[12].time_windows[0]'``."""
+    out = ""
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += ("." if out else "") + str(p)
+    return out
+
+
+def _schema_error(data: Any, where: str) -> ProblemError | None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(job_schema())
+    errors = list(validator.iter_errors(data))
+    if not errors:
+        return None
+    err = jsonschema.exceptions.best_match(errors)
+    # descend into oneOf/anyOf alternatives to the most specific cause
+    while err.context:
+        deeper = jsonschema.exceptions.best_match(err.context)
+        if deeper is None or len(deeper.absolute_path) < len(err.absolute_path):
+            break
+        if len(deeper.absolute_path) == len(err.absolute_path) and deeper.validator in ("required", "not"):
+            break
+        err = deeper
+    path = field_path(err.absolute_path)
+    msg = err.message
+    parts = list(err.absolute_path)
+    if err.validator == "additionalProperties":
+        msg = msg.replace("Additional properties are not allowed", "unknown field(s)")
+    elif err.validator in ("oneOf", "anyOf"):
+        if not parts:
+            msg = ("a job needs 'orders' and 'fleet' and either 'network' or 'matrix' (or 'vroom': a VROOM "
+                   "input)")
+        elif len(parts) == 2 and parts[0] == "orders":
+            msg = "an order needs either node_id or lon and lat (not both)"
+        elif parts[0] == "network":
+            msg = "network is 'builtin:yanhu', a file path, {path, layer, roads} or {builtin, roads}"
+        else:
+            msg = f"{_short(err.instance)} is not valid here"
+    elif err.validator == "pattern" and "\\d{1,3}:" in str(err.validator_value):
+        msg = f"{err.instance!r} is not a time (seconds from midnight or 'HH:MM[:SS]')"
+    elif len(msg) > 300:
+        msg = msg[:300] + "..."
+    return ProblemError(f"{where}: {path or '(top level)'}: {msg}", record=where, field=path or None)
+
+
+def _short(x: Any, n: int = 80) -> str:
+    r = repr(x)
+    return r if len(r) <= n else r[: n - 3] + "..."
+
+
+# --------------------------------------------------------------------------- reading documents
+
+
+def _read_document(path: Path) -> Any:
+    """JSON or YAML (safe) document; YAML times like 8:00 must be quoted."""
+    if not path.is_file():
+        raise ProblemError(f"job file {str(path)!r} not found", record=str(path), field=None)
+    if path.stat().st_size > MAX_JOB_BYTES:
+        raise ProblemError(f"{path.name}: job file is larger than {MAX_JOB_BYTES // 2**20} MiB", record=path.name)
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return _read_yaml(text, path.name)
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except ValueError as e:
+        if path.suffix.lower() != ".json" and not text.lstrip().startswith(("{", "[")):
+            return _read_yaml(text, path.name)
+        raise ProblemError(f"{path.name}: not valid JSON ({e})", record=path.name) from None
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not allowed")
+
+
+def _read_yaml(text: str, where: str) -> Any:
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as e:
+        raise ProblemError(f"{where}: not valid YAML ({e})", record=where) from None
+    if root is not None:
+        _check_acyclic(root, where)
+        _lint_yaml(root, where)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:  # pragma: no cover - compose already parsed it
+        raise ProblemError(f"{where}: not valid YAML ({e})", record=where) from None
+    return _plain(data)
+
+
+def _check_acyclic(root, where: str) -> None:
+    """Reject a recursive alias (``a: &x [*x]``): the walks below would never end."""
+    import yaml
+
+    state: dict[int, int] = {}  # node id -> 1 while its children are walked, 2 when done
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            state[id(node)] = 2
+            continue
+        seen = state.get(id(node))
+        if seen == 2:
+            continue
+        if seen == 1:
+            raise ProblemError(f"{where}: a YAML alias refers to itself (recursive anchor)", record=where)
+        state[id(node)] = 1
+        stack.append((node, True))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, False) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend((part, False) for pair in node.value for part in pair)
+
+
+def _lint_yaml(root, where: str) -> None:
+    """Reject YAML 1.1 sexagesimal numbers (``8:00`` == 480) and alias bombs."""
+    import yaml
+
+    count = 0
+    stack: list[tuple[Any, list]] = [(root, [])]
+    while stack:
+        node, path = stack.pop()
+        count += 1
+        if count > MAX_YAML_NODES:
+            raise ProblemError(f"{where}: the document is too large (aliases?)", record=where)
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and ":" in str(node.value):
+                fp = field_path(path)
+                raise ProblemError(
+                    f"{where}: {fp}: write times as quoted strings ('{node.value}'); YAML reads an unquoted "
+                    f"{node.value} as a base-60 number", record=where, field=fp or None)
+        elif isinstance(node, yaml.SequenceNode):  # children pushed in reverse: reported in document order
+            stack.extend(reversed([(child, path + [k]) for k, child in enumerate(node.value)]))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(reversed([(child, path + [getattr(key, "value", "?")]) for key, child in node.value]))
+
+
+def _plain(x: Any) -> Any:
+    """YAML dates/datetimes to ISO strings; everything else unchanged."""
+    if isinstance(x, dict):
+        return {(k if isinstance(k, str) else str(k)): _plain(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_plain(v) for v in x]
+    if isinstance(x, (_dt.date, _dt.datetime)):
+        return x.isoformat()
+    return x
+
+
+def is_vroom_document(data: Any) -> bool:
+    return (isinstance(data, dict) and "vehicles" in data and ("jobs" in data or "shipments" in data)
+            and "fleet" not in data)
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def resolve_path(base: Path, value: str, field: str, *, allow_outside: bool = False, where: str = "job") -> Path:
+    """``value`` relative to the job folder ``base``; it must exist and stay inside unless allowed."""
+    p = Path(value)
+    full = p if p.is_absolute() else base / p
+    real = full.resolve()
+    if not allow_outside:
+        root = base.resolve()
+        if real != root and not real.is_relative_to(root):
+            raise ProblemError(f"{where}: {field}: path {value!r} leaves the job's folder ({root}); pass "
+                               f"allow_outside=True (--allow-outside) to permit it", record=where, field=field)
+    if not real.exists():
+        raise ProblemError(f"{where}: {field}: file {value!r} not found (looked for {real})", record=where,
+                           field=field)
+    return real
+
+def _prefixed(e: ProblemError, where: str, prefix: str) -> ProblemError:
+    fp = prefix + (("" if e.field.startswith("[") else ".") + e.field if e.field else "")
+    return ProblemError(f"{where}: {fp}: {e}", record=e.record, field=fp)

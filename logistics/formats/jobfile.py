@@ -1,0 +1,266 @@
+"""Job files (JSON or YAML): from a document to a checked Problem and its SolveOptions.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from logistics.core.costs import CostModel
+from logistics.core.errors import ProblemError
+from logistics.core.model import Compartment, Product, VehicleType
+from logistics.core.options import SolveOptions
+from logistics.core.problem import Problem
+from logistics.core.units import Zone
+from logistics.formats.documents import (
+    _prefixed,
+    _read_document,
+    _reject_constant,
+    _schema_error,
+    is_vroom_document,
+    resolve_path,
+)
+from logistics.formats.orders_file import _orders_from_file, _orders_inline
+from networks import Network, TravelMatrix
+from networks.errors import NetworkError
+
+__all__ = ["Job", "load_job", "read_job", "build_problem", "read_network_file"]
+
+
+@dataclass(frozen=True, eq=False)
+class Job:
+    """A parsed job: the problem, how to solve it, and where it came from."""
+
+    name: str
+    path: Path | None
+    problem: Problem
+    options: SolveOptions
+    source: str = "job"          # "job" or "vroom"
+    vroom: Any = None            # logistics.vroom.VroomInput for VROOM jobs
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_job(path: str | os.PathLike, *, allow_outside: bool = False) -> tuple[Problem, SolveOptions]:
+    """Read and validate a job file: ``(problem, solve options)``.
+
+    Raises :class:`ProblemError` naming the field path of the first problem.
+    """
+    job = read_job(path, allow_outside=allow_outside)
+    return job.problem, job.options
+
+
+def read_job(path: str | os.PathLike, *, allow_outside: bool = False) -> Job:
+    """Like :func:`load_job`, with the job's name and source."""
+    try:
+        return _read_job(Path(path), allow_outside)
+    except RecursionError:  # the JSON/YAML parsers, the schema check and our walks all recurse
+        where = Path(path).name
+        raise ProblemError(f"{where}: the document is nested too deeply", record=where) from None
+
+
+def _read_job(path: Path, allow_outside: bool) -> Job:
+    where = path.name
+    data = _read_document(path)
+    base = path.resolve().parent
+    if is_vroom_document(data):
+        from logistics.formats.vroom import read_vroom
+
+        vin = read_vroom(data, name=path.stem, where=where)
+        return Job(name=path.stem, path=path, problem=vin.problem, options=SolveOptions(), source="vroom",
+                   vroom=vin)
+    if not isinstance(data, dict):
+        raise ProblemError(f"{where}: a job is a mapping of fields (network, orders, fleet, ...)", record=where)
+    err = _schema_error(data, where)
+    if err is not None:
+        raise err
+    name = data.get("name") or path.stem
+    options = SolveOptions(**{k: v for k, v in (data.get("solver") or {}).items()})
+    if "vroom" in data:
+        from logistics.formats.vroom import read_vroom
+
+        vpath = resolve_path(base, data["vroom"], "vroom", allow_outside=allow_outside, where=where)
+        vin = read_vroom(vpath, name=name)
+        return Job(name=name, path=path, problem=vin.problem, options=options, source="vroom", vroom=vin)
+    problem = build_problem(data, base, where=where, name=name, allow_outside=allow_outside)
+    return Job(name=name, path=path, problem=problem, options=options)
+
+
+def build_problem(data: Mapping[str, Any], base: Path, *, where: str = "job", name: str = "job",
+                  allow_outside: bool = False) -> Problem:
+    """A Problem from a (schema-valid) job mapping; paths relative to ``base``."""
+    meta: dict[str, Any] = {"job": where}
+    network = _load_network(data.get("network"), base, where, allow_outside) if data.get("network") else None
+    matrix = None
+    if data.get("matrix"):
+        matrix, coords = _load_matrix(data["matrix"], base, where, allow_outside)
+        if coords:
+            meta["coords"] = coords
+    products = _build_products(data.get("products"), where)
+    fleet = _build_fleet(data["fleet"], where)
+    orders_spec = data["orders"]
+    if isinstance(orders_spec, str):
+        orders, row_of = _orders_from_file(orders_spec, base, where, allow_outside)
+    else:
+        orders, row_of = _orders_inline(orders_spec, where)
+    costs = _build_costs(data.get("costs") or {}, where)
+    try:
+        return Problem(orders=tuple(orders), fleet=tuple(fleet), products=products, network=network, matrix=matrix,
+                       costs=costs, objective=data.get("objective", "cost"), name=name, day=data.get("day"),
+                       meta=meta)
+    except ProblemError as e:
+        raise _locate(e, where, orders=row_of, fleet=[v.name for v in fleet], products=list(products),
+                      products_is_list=isinstance(data.get("products"), list)) from None
+    except NetworkError as e:
+        raise ProblemError(f"{where}: {'matrix' if matrix is not None else 'network'}: {e}", record=where,
+                           field="matrix" if matrix is not None else "network") from None
+
+
+
+
+def _locate(e: ProblemError, where: str, *, orders: Mapping[str, int], fleet: list[str], products: list[str],
+            products_is_list: bool) -> ProblemError:
+    """Turn a model error (record id + attribute) into a job field path."""
+    rec = None if e.record is None else str(e.record)
+    if rec is not None and rec in orders:
+        return _prefixed(e, where, f"orders[{orders[rec]}]")
+    if rec is not None and rec in fleet:
+        return _prefixed(e, where, f"fleet[{fleet.index(rec)}]")
+    if rec is not None and rec in products:
+        return _prefixed(e, where, f"products[{products.index(rec)}]" if products_is_list else f"products.{rec}")
+    fp = e.field or None
+    return ProblemError(f"{where}: {fp + ': ' if fp else ''}{e}", record=e.record, field=fp)
+
+
+def _load_network(spec: Any, base: Path, where: str, allow_outside: bool) -> Network:
+    roads = None
+    layer = None
+    fname = "network"
+    if isinstance(spec, dict):
+        layer = spec.get("layer")
+        roads = spec.get("roads")
+        if "builtin" in spec:
+            spec = "builtin:" + spec["builtin"]
+            fname = "network.builtin"
+        else:
+            spec = spec["path"]
+            fname = "network.path"
+    if isinstance(spec, str) and spec.startswith("builtin:"):
+        which = spec.split(":", 1)[1]
+        if which != "yanhu":
+            raise ProblemError(f"{where}: {fname}: unknown built-in network {spec!r} (known: builtin:yanhu)",
+                               record=where, field=fname)
+        import networks
+
+        return networks.yanhu(roads=bool(roads))
+    p = resolve_path(base, spec, fname, allow_outside=allow_outside, where=where)
+    return read_network_file(p, layer=layer, roads=True if roads is None else bool(roads), where=where,
+                             field=fname)
+
+
+def read_network_file(path: Path, *, layer: str | None = None, roads: bool = True, where: str = "job",
+                      field: str = "network") -> Network:
+    """A Network from a GeoPackage / GeoJSON / CSV of nodes (``node_id, name, tier, parent``, points)."""
+    from networks import read_network
+
+    try:
+        return read_network(path, layer=layer, roads=roads)
+    except NetworkError as e:
+        sub = f"{field}.{e.field}" if e.field and e.field != "path" else field
+        rec = f" (node {e.record!r})" if e.record is not None and e.record != str(path) else ""
+        raise ProblemError(f"{where}: {sub}{rec}: {e}", record=e.record, field=sub) from None
+    except Exception as e:  # noqa: BLE001 - GDAL raises many kinds
+        raise ProblemError(f"{where}: {field}: cannot read {path.name}: {e}", record=where, field=field) from None
+
+
+def _load_matrix(spec: str, base: Path, where: str, allow_outside: bool):
+    p = resolve_path(base, spec, "matrix", allow_outside=allow_outside, where=where)
+    coords = None
+    try:
+        if p.suffix.lower() == ".npz":
+            tm = TravelMatrix.from_npz(p)
+        elif p.suffix.lower() == ".json":
+            d = json.loads(p.read_text(encoding="utf-8"), parse_constant=_reject_constant)
+            if not isinstance(d, dict) or not {"ids", "distance", "duration"} <= set(d):
+                raise ProblemError(f"{where}: matrix: {p.name} needs ids, distance and duration", record=where,
+                                   field="matrix")
+            tm = TravelMatrix(tuple(str(i) for i in d["ids"]), np.asarray(d["distance"], dtype=float),
+                              np.asarray(d["duration"], dtype=float), synthetic=bool(d.get("synthetic", False)),
+                              source=str(d.get("source", p.name)))
+            if d.get("coords"):
+                coords = {str(k): (float(v[0]), float(v[1])) for k, v in d["coords"].items()}
+        else:
+            raise ProblemError(f"{where}: matrix: {p.name}: a matrix is a .npz or .json file", record=where,
+                               field="matrix")
+    except ProblemError:
+        raise
+    except NetworkError as e:
+        raise ProblemError(f"{where}: matrix: {p.name}: {e}", record=where, field="matrix") from None
+    except (ValueError, KeyError, TypeError, OSError) as e:
+        raise ProblemError(f"{where}: matrix: cannot read {p.name}: {e}", record=where, field="matrix") from None
+    return tm, coords
+
+
+def _build_products(spec: Any, where: str) -> dict[str, Product]:
+    if spec is None:
+        return {"goods": Product("goods")}
+    items = list(spec) if isinstance(spec, list) else [dict(v, name=k) for k, v in spec.items()]
+    out: dict[str, Product] = {}
+    for k, p in enumerate(items):
+        prefix = f"products[{k}]" if isinstance(spec, list) else f"products.{p['name']}"
+        if p["name"] in out:
+            raise ProblemError(f"{where}: {prefix}.name: product {p['name']!r} appears more than once",
+                               record=p["name"], field=f"{prefix}.name")
+        try:
+            kw = dict(p)
+            if "carriers" in kw:
+                kw["carriers"] = tuple(kw["carriers"])
+            out[p["name"]] = Product(**kw)
+        except ProblemError as e:
+            raise _prefixed(e, where, prefix) from None
+    return out
+
+
+def _build_fleet(spec: list, where: str) -> list[VehicleType]:
+    fleet = []
+    for k, v in enumerate(spec):
+        try:
+            kw = dict(v)
+            comps = []
+            for j, c in enumerate(kw.pop("compartments")):
+                try:
+                    comps.append(Compartment(**c))
+                except ProblemError as e:
+                    raise ProblemError(str(e), record=v["name"], field=f"compartments[{j}]") from None
+            kw["compartments"] = tuple(comps)
+            if "shift" in kw:
+                kw["shift"] = tuple(kw["shift"])
+            if isinstance(kw.get("max_duration"), str):
+                from logistics.core.units import parse_clock
+
+                kw["max_duration"] = parse_clock(kw["max_duration"], record=v["name"], field="max_duration")
+            for d in ("start_depot", "end_depot"):
+                if d in kw:
+                    kw[d] = str(kw[d])
+            fleet.append(VehicleType(**kw))
+        except ProblemError as e:
+            raise _prefixed(e, where, f"fleet[{k}]") from None
+    return fleet
+
+
+def _build_costs(spec: Mapping[str, Any], where: str) -> CostModel:
+    kw = dict(spec)
+    if "decay_per_h" in kw:
+        base = CostModel().decay_per_h
+        base.update({Zone(z): float(r) for z, r in kw["decay_per_h"].items()})
+        kw["decay_per_h"] = base
+    if kw.get("fuel_full_l_per_km", math.inf) < kw.get("fuel_empty_l_per_km", 0):
+        raise ProblemError(f"{where}: costs.fuel_full_l_per_km: below fuel_empty_l_per_km", record=where,
+                           field="costs.fuel_full_l_per_km")
+    return CostModel(**kw)

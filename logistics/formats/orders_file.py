@@ -1,0 +1,175 @@
+"""Orders in a job: inline records, or a CSV / GeoJSON / GeoPackage file of orders.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from logistics.core.errors import ProblemError
+from logistics.core.model import Order
+from logistics.formats.documents import _prefixed, resolve_path
+
+
+def _order_kwargs(rec: Mapping[str, Any]) -> dict[str, Any]:
+    kw = dict(rec)
+    kw["id"] = str(kw["id"])
+    kw.setdefault("quantities", {})
+    for f in ("node_id", "pair"):
+        if kw.get(f) is not None:
+            kw[f] = str(kw[f])
+    if "time_windows" in kw:
+        kw["time_windows"] = tuple(tuple(w) for w in kw["time_windows"])
+    return kw
+
+
+def _orders_inline(spec: list, where: str) -> tuple[list[Order], dict[str, int]]:
+    orders, row_of = [], {}
+    for k, rec in enumerate(spec):
+        try:
+            o = Order(**_order_kwargs(rec))
+        except ProblemError as e:
+            raise _prefixed(e, where, f"orders[{k}]") from None
+        if o.id in row_of:
+            raise ProblemError(f"{where}: orders[{k}].id: order {o.id!r} appears more than once (first at "
+                               f"orders[{row_of[o.id]}])", record=o.id, field=f"orders[{k}].id")
+        row_of[o.id] = k
+        orders.append(o)
+    return orders, row_of
+
+
+_BOOL = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False, "y": True, "n": False,
+         "t": True, "f": False, "": None}
+
+
+def _parse_windows_text(text: str) -> list[tuple[str, str]]:
+    """'08:00-10:00;14:00-16:00' or a JSON list [[a, b], ...]."""
+    t = text.strip()
+    if t.startswith("["):
+        return [tuple(w) for w in json.loads(t)]
+    out = []
+    for part in re.split(r"[;|]", t):
+        part = part.strip()
+        if not part:
+            continue
+        m = re.fullmatch(r"(\S+?)\s*[-–]\s*(\S+)", part)
+        if not m:
+            raise ValueError(f"time window {part!r} is not 'start-end'")
+        a, b = m.group(1), m.group(2)
+        out.append((int(a) if a.isdigit() else a, int(b) if b.isdigit() else b))
+    return out
+
+
+def _orders_from_file(spec: str, base: Path, where: str, allow_outside: bool):
+    from logistics.core.problem import orders_from_frame
+
+    p = resolve_path(base, spec, "orders", allow_outside=allow_outside, where=where)
+    suffix = p.suffix.lower()
+    str_cols = {c: str for c in ("order_id", "id", "node_id", "pair", "carrier", "kind", "time_windows",
+                                 "tw_start", "tw_end", "service", "required", "soft")}
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(p, dtype=str_cols, keep_default_na=False, na_values=[""])
+        elif suffix in (".geojson", ".gpkg", ".json"):
+            import geopandas as gpd
+
+            frame = gpd.read_file(p)
+        else:
+            raise ProblemError(f"{where}: orders: {p.name}: orders are a .csv, .geojson or .gpkg file",
+                               record=where, field="orders")
+    except ProblemError:
+        raise
+    except Exception as e:  # noqa: BLE001 - pandas / GDAL raise many kinds
+        raise ProblemError(f"{where}: orders: cannot read {p.name}: {e}", record=where, field="orders") from None
+    frame = frame.reset_index(drop=True)
+    if "order_id" not in frame.columns and "id" in frame.columns:
+        frame = frame.rename(columns={"id": "order_id"})
+    if "order_id" not in frame.columns:
+        raise ProblemError(f"{where}: orders: {p.name} has no order_id column", record=where, field="orders")
+    for col in ("order_id", "node_id", "pair", "kind", "carrier"):
+        if col in frame.columns:
+            frame[col] = pd.Series([None if _missing(v) else str(v) for v in frame[col]], index=frame.index,
+                                   dtype=object)
+    ids = list(frame["order_id"])
+    for col in ("required", "soft"):
+        if col not in frame.columns:
+            continue
+        values = []
+        for row, v in enumerate(frame[col]):
+            if isinstance(v, str):
+                b = _BOOL.get(v.strip().lower(), "bad")
+                if b == "bad":
+                    fp = f"orders[{row}].{col}"
+                    raise ProblemError(f"{where}: {fp}: {p.name} row {row}: {v!r} is not true/false",
+                                       record=ids[row], field=fp)
+                v = b
+            values.append(None if _missing(v) else v)
+        frame[col] = pd.Series(values, index=frame.index, dtype=object)
+    for col in ("service", "tw_start", "tw_end"):
+        if col not in frame.columns:
+            continue
+        values = []
+        for v in frame[col]:
+            if isinstance(v, str) and re.fullmatch(r"\s*\d+\s*", v):
+                v = int(v)
+            elif isinstance(v, _dt.time):  # GDAL reads 'HH:MM' in GeoJSON as a time of day
+                v = v.hour * 3600 + v.minute * 60 + v.second
+            values.append(None if _missing(v) else v)
+        frame[col] = pd.Series(values, index=frame.index, dtype=object)
+    if "time_windows" in frame.columns:
+        parsed = []
+        for row, v in enumerate(frame["time_windows"]):
+            if _missing(v):
+                parsed.append(None)
+                continue
+            if isinstance(v, str):
+                try:
+                    parsed.append(_parse_windows_text(v))
+                except ValueError as e:
+                    raise ProblemError(f"{where}: orders[{row}].time_windows: {p.name} row {row}: {e}",
+                                       record=frame.at[row, "order_id"], field=f"orders[{row}].time_windows") \
+                        from None
+            else:
+                parsed.append(v)
+        frame["time_windows"] = pd.Series(parsed, index=frame.index, dtype=object)
+    for col in [c for c in frame.columns if str(c).startswith("qty_")]:
+        if frame[col].dtype != object:
+            continue
+        values = []
+        for row, v in enumerate(frame[col]):
+            if _missing(v):
+                values.append(math.nan)
+                continue
+            try:
+                values.append(float(v))
+            except (TypeError, ValueError):
+                fp = f"orders[{row}].quantities.{col[4:]}"
+                raise ProblemError(f"{where}: {fp}: {p.name} row {row}: {v!r} is not a number",
+                                   record=frame.at[row, "order_id"], field=fp) from None
+        frame[col] = pd.Series(values, index=frame.index, dtype=float)
+    row_of = {}
+    for row, rid in enumerate(frame["order_id"]):
+        if rid is not None:
+            if rid in row_of:
+                raise ProblemError(f"{where}: orders[{row}].id: order {rid!r} appears more than once "
+                                   f"({p.name} rows {row_of[rid]} and {row})", record=rid, field=f"orders[{row}].id")
+            row_of[rid] = row
+    try:
+        orders = orders_from_frame(frame)
+    except ProblemError as e:
+        rec = None if e.record is None else str(e.record)
+        row = row_of.get(rec) if rec is not None else next(
+            (r for r, v in enumerate(frame["order_id"]) if v is None), None)
+        prefix = f"orders[{row}]" if row is not None else "orders"
+        err = _prefixed(e, where, prefix)
+        raise ProblemError(f"{err} ({p.name} row {row})", record=e.record, field=err.field) from None
+    return orders, row_of
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and v.strip() == "")
