@@ -10,69 +10,94 @@ import contract in ``pyproject.toml``)::
     core       units, the problem model, cost model, Plan, errors, options
     networks   (a package of its own) places, roads and travel matrices
 
-This module re-exports the public API, so ``import logistics`` is all a user needs.
+This module re-exports the public API, so ``import logistics`` is all a user needs.  Names load on
+first use (PEP 562), so ``import logistics`` stays fast and a worker process that needs one
+module imports only that module's floor.
 """
-from logistics.core.costs import CostModel
-from logistics.core.errors import ProblemError, SolverError
-from logistics.core.model import GOODS, Compartment, Order, Product, VehicleType
-from logistics.core.options import Budget, SolveOptions
-from logistics.core.plan import Plan
-from logistics.core.problem import Problem, orders_from_frame
-from logistics.core.units import Zone, fmt_clock, parse_clock
-from logistics.engine.solve import solve
-from logistics.check.validator import Violation, assert_valid, validate
-from logistics.check.tiers import validate_tiers
-from logistics.check.twoechelon import check_2evrp
-from logistics.formats.instances import read_instance
-from logistics.formats.jobfile import load_job, read_job
-from logistics.formats.twoechelon import read_2evrp
-from logistics.formats.vroom import plan_to_vroom, read_vroom
-from logistics.planners.carriers import compare_carrier_sharing
-from logistics.planners.coverage import coverage
-from logistics.planners.tiers import TieredPlan, plan_tiers
-from logistics.planners.twoechelon import solve_2evrp
-from logistics.app.compare import compare
-from logistics.app.run import run_job
-from logistics.app.scenarios import yanhu_day, yanhu_demo
-from logistics.app.vroom import solve_vroom
 
-__all__ = [
-    "Budget",
-    "Compartment",
-    "CostModel",
-    "GOODS",
-    "Order",
-    "Plan",
-    "Problem",
-    "ProblemError",
-    "Product",
-    "SolveOptions",
-    "SolverError",
-    "TieredPlan",
-    "VehicleType",
-    "Violation",
-    "Zone",
-    "assert_valid",
-    "check_2evrp",
-    "compare",
-    "compare_carrier_sharing",
-    "coverage",
-    "fmt_clock",
-    "load_job",
-    "orders_from_frame",
-    "parse_clock",
-    "plan_tiers",
-    "plan_to_vroom",
-    "read_2evrp",
-    "read_instance",
-    "read_job",
-    "read_vroom",
-    "run_job",
-    "solve",
-    "solve_2evrp",
-    "solve_vroom",
-    "validate",
-    "validate_tiers",
-    "yanhu_day",
-    "yanhu_demo",
-]
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from logistics.core.costs import CostModel
+    from logistics.core.errors import ProblemError, SolverError
+    from logistics.core.model import GOODS, Compartment, Order, Product, VehicleType
+    from logistics.core.options import Budget, SolveOptions
+    from logistics.core.plan import Plan
+    from logistics.core.problem import Problem, orders_from_frame
+    from logistics.core.units import Zone, fmt_clock, parse_clock
+    from logistics.engine.solve import solve
+    from logistics.check.validator import Violation, assert_valid, validate
+    from logistics.check.tiers import validate_tiers
+    from logistics.check.twoechelon import check_2evrp
+    from logistics.formats.instances import read_instance
+    from logistics.formats.jobfile import load_job, read_job
+    from logistics.formats.twoechelon import read_2evrp
+    from logistics.formats.vroom import plan_to_vroom, read_vroom
+    from logistics.planners.carriers import compare_carrier_sharing
+    from logistics.planners.coverage import coverage
+    from logistics.planners.tiers import TieredPlan, plan_tiers
+    from logistics.planners.twoechelon import solve_2evrp
+    from logistics.app.compare import compare
+    from logistics.app.run import run_job
+    from logistics.app.scenarios import yanhu_day, yanhu_demo
+    from logistics.app.vroom import solve_vroom
+
+#: Where each public name lives.
+_API = {
+    "CostModel": "logistics.core.costs",
+    "ProblemError": "logistics.core.errors",
+    "SolverError": "logistics.core.errors",
+    "GOODS": "logistics.core.model",
+    "Compartment": "logistics.core.model",
+    "Order": "logistics.core.model",
+    "Product": "logistics.core.model",
+    "VehicleType": "logistics.core.model",
+    "Budget": "logistics.core.options",
+    "SolveOptions": "logistics.core.options",
+    "Plan": "logistics.core.plan",
+    "Problem": "logistics.core.problem",
+    "orders_from_frame": "logistics.core.problem",
+    "Zone": "logistics.core.units",
+    "fmt_clock": "logistics.core.units",
+    "parse_clock": "logistics.core.units",
+    "solve": "logistics.engine.solve",
+    "Violation": "logistics.check.validator",
+    "assert_valid": "logistics.check.validator",
+    "validate": "logistics.check.validator",
+    "validate_tiers": "logistics.check.tiers",
+    "check_2evrp": "logistics.check.twoechelon",
+    "read_instance": "logistics.formats.instances",
+    "load_job": "logistics.formats.jobfile",
+    "read_job": "logistics.formats.jobfile",
+    "read_2evrp": "logistics.formats.twoechelon",
+    "plan_to_vroom": "logistics.formats.vroom",
+    "read_vroom": "logistics.formats.vroom",
+    "compare_carrier_sharing": "logistics.planners.carriers",
+    "coverage": "logistics.planners.coverage",
+    "TieredPlan": "logistics.planners.tiers",
+    "plan_tiers": "logistics.planners.tiers",
+    "solve_2evrp": "logistics.planners.twoechelon",
+    "compare": "logistics.app.compare",
+    "run_job": "logistics.app.run",
+    "yanhu_day": "logistics.app.scenarios",
+    "yanhu_demo": "logistics.app.scenarios",
+    "solve_vroom": "logistics.app.vroom",
+}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str) -> Any:
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'logistics' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_API))
