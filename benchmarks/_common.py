@@ -4,14 +4,16 @@ The data folder is ``--data DIR``, else ``$COLDROUTE_DATA``, else ``../shared/da
 relative to the repository.  Benchmark scripts put the repository on ``sys.path``
 so they run from a checkout without installing.
 """
+
 from __future__ import annotations
 
 import fnmatch
 import math
 import os
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -35,8 +37,16 @@ SETS: dict[str, tuple[str, str]] = {
     "lilim-400": ("lilim", "*_4_*.txt"),
     "mdvrp": ("mdvrp", "*.txt"),
 }
-ALIASES = {"x": "cvrplib-X", "a": "cvrplib-A", "b": "cvrplib-B", "e": "cvrplib-E", "p": "cvrplib-P",
-           "cordeau": "mdvrp", "li-lim": "lilim", "gehring-homberger": "homberger"}
+ALIASES = {
+    "x": "cvrplib-X",
+    "a": "cvrplib-A",
+    "b": "cvrplib-B",
+    "e": "cvrplib-E",
+    "p": "cvrplib-P",
+    "cordeau": "mdvrp",
+    "li-lim": "lilim",
+    "gehring-homberger": "homberger",
+}
 
 
 def data_dir(arg: str | os.PathLike | None = None) -> Path:
@@ -55,9 +65,7 @@ def resolve_set(name: str, data: Path) -> tuple[str, list[Path]]:
     lowered = {k.lower(): k for k in SETS}
     if key.lower() in ALIASES:
         key = ALIASES[key.lower()]
-    elif key.lower().startswith("cvrplib-") and key.lower() in lowered:
-        key = lowered[key.lower()]
-    elif key.lower() in lowered:
+    elif (key.lower().startswith("cvrplib-") and key.lower() in lowered) or key.lower() in lowered:
         key = lowered[key.lower()]
     if key in SETS:
         folder, pattern = SETS[key]
@@ -70,8 +78,11 @@ def resolve_set(name: str, data: Path) -> tuple[str, list[Path]]:
     if not path.is_absolute() and not path.exists():
         path = data / name
     if path.is_dir():
-        files = [p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".txt", ".vrp")
-                 and p.name.lower() not in ("readme.txt",)]
+        files = [
+            p
+            for p in path.iterdir()
+            if p.is_file() and p.suffix.lower() in (".txt", ".vrp") and p.name.lower() not in ("readme.txt",)
+        ]
         return path.name, _natural(files)
     if path.is_file():
         return path.parent.name, [path]

@@ -10,6 +10,7 @@ No PyVRP, no warm start, no tuning.  It reads only the Problem that
 
 Usage: ``python benchmarks/baseline.py FILE [--time-limit T]``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 
 try:  # run as a script or imported from the benchmarks folder
-    from _common import REPO  # noqa: F401  (puts the repo on sys.path)
+    from _common import REPO
 except ImportError:  # imported as benchmarks.baseline
     from ._common import REPO  # noqa: F401
 
@@ -26,8 +27,8 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 @dataclass
 class BaselineResult:
-    distance: int | None            # total distance in matrix units (None: no solution found)
-    routes: list[list[str]] = field(default_factory=list)   # order ids per used vehicle
+    distance: int | None  # total distance in matrix units (None: no solution found)
+    routes: list[list[str]] = field(default_factory=list)  # order ids per used vehicle
     vehicles: int = 0
     elapsed_s: float = 0.0
     status: str = ""
@@ -68,8 +69,11 @@ def solve_baseline(problem, time_limit: float = 10.0) -> BaselineResult:
     # time: travel + service at the node left; windows, shifts, route duration limits
     svc = [0] * D + [o.service for o in orders]
     horizon = max([vt.shift[1] for _, vt in vehicles] + [w[-1][1] for o in orders for w in [o.time_windows]])
-    has_windows = any(o.time_windows[0][0] > vt.shift[0] or o.time_windows[-1][1] < vt.shift[1]
-                      for o in orders for _, vt in vehicles[:1])
+    has_windows = any(
+        o.time_windows[0][0] > vt.shift[0] or o.time_windows[-1][1] < vt.shift[1]
+        for o in orders
+        for _, vt in vehicles[:1]
+    )
     has_limits = any(vt.max_duration is not None for _, vt in vehicles)
     time_dim = None
     if has_windows or has_limits or paired:

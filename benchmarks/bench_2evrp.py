@@ -17,6 +17,7 @@ recomputed from exact Euclidean distances and the solution checked with
 (Set2a_E-n22-k4-s10-14 = 371.49); other rows show ``-`` for the gap.  The last
 line printed is one JSON object with the headline figures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,13 +27,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import data_dir, fmt, gap, mean, select, table  # noqa: E402
+from _common import data_dir, fmt, gap, mean, select, table
 
 from logistics.formats.twoechelon import read_2evrp
 from logistics.planners.twoechelon import solve_2evrp
 
-DEFAULT = ["Set2a_E-n22-k4-s10-14", "Set2b_E-n51-k5-s2-17", "Set3_E-n22-k4-s13-14", "Set5_100-5-1",
-           "Set6b_A-n101-4"]
+DEFAULT = ["Set2a_E-n22-k4-s10-14", "Set2b_E-n51-k5-s2-17", "Set3_E-n22-k4-s13-14", "Set5_100-5-1", "Set6b_A-n101-4"]
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -57,31 +57,59 @@ def main(argv: list[str] | None = None) -> dict:
         sol = solve_2evrp(inst, time_limit=args.time_limit, seed=args.seed, workers=args.workers)
         secs = time.perf_counter() - t0
         viol = sol.violations()
-        rows.append({"instance": inst.name, "customers": inst.n_customers, "satellites": inst.n_satellites,
-                     "cost": round(sol.cost, 2), "bks": inst.best_known, "gap_pct": gap(sol.cost, inst.best_known),
-                     "trucks": len(sol.first_level), "freighters": len(sol.second_level),
-                     "unserved": len(sol.unserved), "violations": len(viol), "seconds": round(secs, 2),
-                     "start": sol.meta.get("start"),
-                     "starts": " / ".join(f"{k} {v:,.2f}" for k, v in sol.meta.get("starts", {}).items())})
+        rows.append(
+            {
+                "instance": inst.name,
+                "customers": inst.n_customers,
+                "satellites": inst.n_satellites,
+                "cost": round(sol.cost, 2),
+                "bks": inst.best_known,
+                "gap_pct": gap(sol.cost, inst.best_known),
+                "trucks": len(sol.first_level),
+                "freighters": len(sol.second_level),
+                "unserved": len(sol.unserved),
+                "violations": len(viol),
+                "seconds": round(secs, 2),
+                "start": sol.meta.get("start"),
+                "starts": " / ".join(f"{k} {v:,.2f}" for k, v in sol.meta.get("starts", {}).items()),
+            }
+        )
         print(table(rows[-1:], COLUMNS).splitlines()[-1] if len(rows) > 1 else table(rows, COLUMNS), flush=True)
     print()
     print(table(rows, COLUMNS))
     gaps = [r["gap_pct"] for r in rows if r["gap_pct"] is not None]
-    summary = {"benchmark": "2evrp", "time_limit": args.time_limit, "instances": len(rows),
-               "feasible": sum(1 for r in rows if r["violations"] == 0),
-               "mean_gap_pct": round(mean(gaps), 3) if gaps else None,
-               "gaps": {r["instance"]: round(r["gap_pct"], 3) for r in rows if r["gap_pct"] is not None},
-               "costs": {r["instance"]: r["cost"] for r in rows}}
-    print(f"\nmean gap where known: {fmt(summary['mean_gap_pct'])} %  ({len(gaps)} instance(s) with a best-known "
-          f"value); feasible {summary['feasible']}/{len(rows)}")
+    summary = {
+        "benchmark": "2evrp",
+        "time_limit": args.time_limit,
+        "instances": len(rows),
+        "feasible": sum(1 for r in rows if r["violations"] == 0),
+        "mean_gap_pct": round(mean(gaps), 3) if gaps else None,
+        "gaps": {r["instance"]: round(r["gap_pct"], 3) for r in rows if r["gap_pct"] is not None},
+        "costs": {r["instance"]: r["cost"] for r in rows},
+    }
+    print(
+        f"\nmean gap where known: {fmt(summary['mean_gap_pct'])} %  ({len(gaps)} instance(s) with a best-known "
+        f"value); feasible {summary['feasible']}/{len(rows)}"
+    )
     print(json.dumps(summary, ensure_ascii=False))
     return summary
 
 
-COLUMNS = [("instance", "instance", 0), ("customers", "n", 0), ("satellites", "sat", 0), ("cost", "cost", 2),
-           ("bks", "best known", 2), ("gap_pct", "gap %", 2), ("trucks", "trucks", 0),
-           ("freighters", "cf", 0), ("unserved", "unserved", 0), ("violations", "viol", 0),
-           ("seconds", "s", 1), ("start", "best start", 0), ("starts", "cost per start", 0)]
+COLUMNS = [
+    ("instance", "instance", 0),
+    ("customers", "n", 0),
+    ("satellites", "sat", 0),
+    ("cost", "cost", 2),
+    ("bks", "best known", 2),
+    ("gap_pct", "gap %", 2),
+    ("trucks", "trucks", 0),
+    ("freighters", "cf", 0),
+    ("unserved", "unserved", 0),
+    ("violations", "viol", 0),
+    ("seconds", "s", 1),
+    ("start", "best start", 0),
+    ("starts", "cost per start", 0),
+]
 
 if __name__ == "__main__":
     main()

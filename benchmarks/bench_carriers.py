@@ -12,6 +12,7 @@ has ``--vans`` 800 kg vans at every station; the shared scenario pools them.
 script prints its frame and, as the last line, one JSON object with the
 headline figures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,9 +22,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _common  # noqa: E402,F401  (puts the repository on sys.path)
+import _common  # noqa: F401  (puts the repository on sys.path)
 
-import networks  # noqa: E402
+import networks
 from logistics.planners.carriers import CARRIERS, compare_carrier_sharing, demo_parcels, parcel_van
 
 
@@ -42,19 +43,30 @@ def main(argv: list[str] | None = None) -> dict:
     villages = [v for s in stations for v in net.villages_of(s).index]
     orders = demo_parcels(net, args.carriers, seed=args.seed, share=args.share, villages=villages)
     t0 = time.perf_counter()
-    frame = compare_carrier_sharing(net, orders, parcel_van(args.vans), time_limit=args.time_limit, seed=args.seed,
-                                    workers=args.workers)
+    frame = compare_carrier_sharing(
+        net, orders, parcel_van(args.vans), time_limit=args.time_limit, seed=args.seed, workers=args.workers
+    )
     secs = time.perf_counter() - t0
-    print(f"Yanhu, {len(stations)} station(s), {len(villages)} villages, {len(orders)} parcels of "
-          f"{len(args.carriers)} carriers; time limit {args.time_limit:g} s (took {secs:.1f} s)\n")
+    print(
+        f"Yanhu, {len(stations)} station(s), {len(villages)} villages, {len(orders)} parcels of "
+        f"{len(args.carriers)} carriers; time limit {args.time_limit:g} s (took {secs:.1f} s)\n"
+    )
     with_pd_options(lambda: print(frame.to_string()))
     s = frame.attrs["summary"]
-    summary = {"benchmark": "carriers", "time_limit": args.time_limit, "seed": args.seed, "parcels": len(orders),
-               "villages": len(villages), "carriers": s["carriers"],
-               "separate": {k: frame.at["separate", k] for k in ("vehicles", "vehicle_km", "cost", "unserved")},
-               "shared": {k: frame.at["shared", k] for k in ("vehicles", "vehicle_km", "cost", "unserved")},
-               "saving_cost_pct": s["saving_cost_pct"], "saving_km_pct": s["saving_km_pct"],
-               "saving_vehicles": s["saving_vehicles"], "seconds": round(secs, 2)}
+    summary = {
+        "benchmark": "carriers",
+        "time_limit": args.time_limit,
+        "seed": args.seed,
+        "parcels": len(orders),
+        "villages": len(villages),
+        "carriers": s["carriers"],
+        "separate": {k: frame.at["separate", k] for k in ("vehicles", "vehicle_km", "cost", "unserved")},
+        "shared": {k: frame.at["shared", k] for k in ("vehicles", "vehicle_km", "cost", "unserved")},
+        "saving_cost_pct": s["saving_cost_pct"],
+        "saving_km_pct": s["saving_km_pct"],
+        "saving_vehicles": s["saving_vehicles"],
+        "seconds": round(secs, 2),
+    }
     summary = json.loads(json.dumps(summary, default=float))
     print(json.dumps(summary, ensure_ascii=False))
     return summary

@@ -28,6 +28,7 @@ the distance-only DIMACS values (arcs truncated to 0.1), CVRPLIB against integer
 ``nint`` values, Li & Lim and Cordeau against exact-distance values (their best-known
 Li & Lim values minimise vehicles first, so distance-only gaps can be negative).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,7 +39,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the benchmark helpers, also when imported
-from _common import data_dir, fmt, gap, mean, resolve_set, select, table  # noqa: E402  (puts the repo on sys.path)
+from _common import data_dir, fmt, gap, mean, resolve_set, select, table
 
 
 def plan_distance(plan) -> int:
@@ -76,13 +77,25 @@ def solve_pyvrp_alone(problem, time_limit: float, seed: int = 0) -> dict:
     for k, o in enumerate(problem.orders):
         q = int(round(sum(o.quantities.values())))
         w = o.time_windows
-        model.add_client(locs[len(depot_ids) + k], delivery=[q], service_duration=int(o.service),
-                         tw_early=int(w[0][0]), tw_late=int(w[-1][1]), name=str(o.id))
+        model.add_client(
+            locs[len(depot_ids) + k],
+            delivery=[q],
+            service_duration=int(o.service),
+            tw_early=int(w[0][0]),
+            tw_late=int(w[-1][1]),
+            name=str(o.id),
+        )
     for vt in fleet:
         kw = {} if vt.max_duration is None else {"shift_duration": int(vt.max_duration)}
-        model.add_vehicle_type(num_available=int(vt.count), capacity=[int(round(vt.capacity))],
-                               start_depot=depots[vt.start_depot], end_depot=depots[vt.end_depot],
-                               tw_early=int(vt.shift[0]), tw_late=int(vt.shift[1]), **kw)
+        model.add_vehicle_type(
+            num_available=int(vt.count),
+            capacity=[int(round(vt.capacity))],
+            start_depot=depots[vt.start_depot],
+            end_depot=depots[vt.end_depot],
+            tw_early=int(vt.shift[0]),
+            tw_late=int(vt.shift[1]),
+            **kw,
+        )
     rows = [m.index(x) for x in ids]
     dist = np.ascontiguousarray(m.distance[np.ix_(rows, rows)], dtype=np.int64)
     dur = np.ascontiguousarray(m.duration[np.ix_(rows, rows)], dtype=np.int64)
@@ -93,12 +106,18 @@ def solve_pyvrp_alone(problem, time_limit: float, seed: int = 0) -> dict:
     res = pyvrp.solve(data, MaxRuntime(left), seed=seed, collect_stats=False, display=False)
     best = res.best
     ok = bool(best.is_feasible() and best.is_complete())
-    return {"distance": int(best.distance()) if ok else None, "vehicles": best.num_routes(), "feasible": ok,
-            "iterations": int(res.num_iterations), "elapsed_s": time.perf_counter() - t0}
+    return {
+        "distance": int(best.distance()) if ok else None,
+        "vehicles": best.num_routes(),
+        "feasible": ok,
+        "iterations": int(res.num_iterations),
+        "elapsed_s": time.perf_counter() - t0,
+    }
 
 
-def run_instance(path: Path, time_limit: float, seed: int, baseline: bool, pyvrp_alone: bool = False,
-                 engine: str = "auto") -> dict:
+def run_instance(
+    path: Path, time_limit: float, seed: int, baseline: bool, pyvrp_alone: bool = False, engine: str = "auto"
+) -> dict:
     from logistics import read_instance, solve, validate
 
     problem = read_instance(path)
@@ -148,16 +167,28 @@ def _ratio(rows: list[dict], other: str) -> tuple[float | None, list[dict]]:
     return max(other_b, 0.0) / ours_b, both
 
 
-def summarise(rows: list[dict], set_name: str, time_limit: float, seed: int, baseline: bool,
-              pyvrp_alone: bool = False, engine: str = "auto") -> dict:
+def summarise(
+    rows: list[dict],
+    set_name: str,
+    time_limit: float,
+    seed: int,
+    baseline: bool,
+    pyvrp_alone: bool = False,
+    engine: str = "auto",
+) -> dict:
     ours = mean(r.get("gap") for r in rows)
     base = mean(r.get("base_gap") for r in rows) if baseline else None
     # mean gaps over the instances both runs solved, so the ratio compares like with like
     ratio, both = _ratio(rows, "base_gap")
     out = {
-        "set": set_name, "engine": engine, "time_limit": time_limit, "seed": seed, "instances": len(rows),
+        "set": set_name,
+        "engine": engine,
+        "time_limit": time_limit,
+        "seed": seed,
+        "instances": len(rows),
         "solved": sum(1 for r in rows if r.get("cost") is not None),
-        "mean_gap_pct": _round(ours), "baseline_mean_gap_pct": _round(base),
+        "mean_gap_pct": _round(ours),
+        "baseline_mean_gap_pct": _round(base),
         "gap_ratio_baseline_over_coldroute": _fmt_ratio(ratio),
         "mean_time_s": _round(mean(r.get("time") for r in rows)),
         "baseline_mean_time_s": _round(mean(r.get("base_time") for r in rows)) if baseline else None,
@@ -169,14 +200,16 @@ def summarise(rows: list[dict], set_name: str, time_limit: float, seed: int, bas
     }
     if pyvrp_alone:
         pv_ratio, pv_both = _ratio(rows, "pv_gap")
-        out.update({
-            "pyvrp_mean_gap_pct": _round(mean(r.get("pv_gap") for r in rows)),
-            "gap_ratio_pyvrp_over_coldroute": _fmt_ratio(pv_ratio),
-            "pyvrp_mean_time_s": _round(mean(r.get("pv_time") for r in rows)),
-            "pyvrp_wins": sum(1 for r in pv_both if r["gap"] < r["pv_gap"] - 1e-9),
-            "pyvrp_losses": sum(1 for r in pv_both if r["gap"] > r["pv_gap"] + 1e-9),
-            "pyvrp_failed": sum(1 for r in rows if r.get("pv_cost") is None),
-        })
+        out.update(
+            {
+                "pyvrp_mean_gap_pct": _round(mean(r.get("pv_gap") for r in rows)),
+                "gap_ratio_pyvrp_over_coldroute": _fmt_ratio(pv_ratio),
+                "pyvrp_mean_time_s": _round(mean(r.get("pv_time") for r in rows)),
+                "pyvrp_wins": sum(1 for r in pv_both if r["gap"] < r["pv_gap"] - 1e-9),
+                "pyvrp_losses": sum(1 for r in pv_both if r["gap"] > r["pv_gap"] + 1e-9),
+                "pyvrp_failed": sum(1 for r in rows if r.get("pv_cost") is None),
+            }
+        )
     out["gaps"] = {r["instance"]: _round(r.get("gap"), 3) for r in rows}
     if baseline:
         out["baseline_gaps"] = {r["instance"]: _round(r.get("base_gap"), 3) for r in rows}
@@ -194,15 +227,16 @@ def _round(x, digits: int = 4):
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Gaps to best-known solutions: coldroute vs plain OR-Tools "
-                                 "and PyVRP alone.")
+    ap = argparse.ArgumentParser(
+        description="Gaps to best-known solutions: coldroute vs plain OR-Tools and PyVRP alone."
+    )
     ap.add_argument("set", help="solomon, homberger, cvrplib-X, cvrplib-E, lilim, mdvrp, ... or a folder")
     ap.add_argument("instances", nargs="*", help="instance names or patterns (default: the whole set)")
     ap.add_argument("--time-limit", type=float, default=5.0, help="seconds per instance and solver")
-    ap.add_argument("--data", default=None, help="benchmark data folder (default $COLDROUTE_DATA or "
-                    "../shared/data)")
-    ap.add_argument("--baseline", dest="baseline", action="store_true", default=True,
-                    help="also run plain OR-Tools (default)")
+    ap.add_argument("--data", default=None, help="benchmark data folder (default $COLDROUTE_DATA or ../shared/data)")
+    ap.add_argument(
+        "--baseline", dest="baseline", action="store_true", default=True, help="also run plain OR-Tools (default)"
+    )
     ap.add_argument("--no-baseline", dest="baseline", action="store_false")
     ap.add_argument("--pyvrp", action="store_true", help="also run PyVRP alone (one seed, same wall time)")
     ap.add_argument("--engine", default="auto", help="logistics.solve engine (default auto)")
@@ -215,9 +249,12 @@ def main(argv: list[str] | None = None) -> int:
     if not files:
         print(f"no instances in {set_name}", file=sys.stderr)
         return 2
-    print(f"{set_name}: {len(files)} instance(s), time limit {a.time_limit:g} s, seed {a.seed}, "
-          f"engine {a.engine}{', baseline: plain OR-Tools' if a.baseline else ''}"
-          f"{', PyVRP alone' if a.pyvrp else ''}", flush=True)
+    print(
+        f"{set_name}: {len(files)} instance(s), time limit {a.time_limit:g} s, seed {a.seed}, "
+        f"engine {a.engine}{', baseline: plain OR-Tools' if a.baseline else ''}"
+        f"{', PyVRP alone' if a.pyvrp else ''}",
+        flush=True,
+    )
     rows = run_rows(files, a.time_limit, a.seed, a.baseline, a.pyvrp, a.engine)
     print()
     print(table(rows, columns(a.baseline, a.pyvrp)))
@@ -228,15 +265,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run_rows(files: list[Path], time_limit: float, seed: int, baseline: bool, pyvrp_alone: bool,
-             engine: str = "auto") -> list[dict]:
+def run_rows(
+    files: list[Path], time_limit: float, seed: int, baseline: bool, pyvrp_alone: bool, engine: str = "auto"
+) -> list[dict]:
     """One row per instance; a progress line per instance on stderr."""
     rows = []
     for f in files:
         r = run_instance(f, time_limit, seed, baseline, pyvrp_alone, engine)
         rows.append(r)
-        line = (f"  {r['instance']}: cost {fmt(r.get('cost'))} gap {fmt(r.get('gap'))}% "
-                f"({fmt(r.get('time'), 1)} s)")
+        line = f"  {r['instance']}: cost {fmt(r.get('cost'))} gap {fmt(r.get('gap'))}% ({fmt(r.get('time'), 1)} s)"
         if baseline:
             line += f" | baseline {fmt(r.get('base_cost'))} gap {fmt(r.get('base_gap'))}%"
         if pyvrp_alone:
@@ -250,34 +287,58 @@ def run_rows(files: list[Path], time_limit: float, seed: int, baseline: bool, py
 
 
 def columns(baseline: bool, pyvrp_alone: bool) -> list[tuple[str, str, int]]:
-    cols = [("instance", "instance", 0), ("n", "n", 0), ("bks", "bks", 2), ("cost", "cost", 2),
-            ("gap", "gap %", 2), ("time", "time s", 1), ("vehicles", "veh", 0), ("unserved", "unserved", 0),
-            ("violations", "viol", 0)]
+    cols = [
+        ("instance", "instance", 0),
+        ("n", "n", 0),
+        ("bks", "bks", 2),
+        ("cost", "cost", 2),
+        ("gap", "gap %", 2),
+        ("time", "time s", 1),
+        ("vehicles", "veh", 0),
+        ("unserved", "unserved", 0),
+        ("violations", "viol", 0),
+    ]
     if baseline:
-        cols += [("base_cost", "baseline", 2), ("base_gap", "base gap %", 2), ("base_time", "base s", 1),
-                 ("base_vehicles", "base veh", 0)]
+        cols += [
+            ("base_cost", "baseline", 2),
+            ("base_gap", "base gap %", 2),
+            ("base_time", "base s", 1),
+            ("base_vehicles", "base veh", 0),
+        ]
     if pyvrp_alone:
-        cols += [("pv_cost", "pyvrp", 2), ("pv_gap", "pyvrp gap %", 2), ("pv_time", "pyvrp s", 1),
-                 ("pv_vehicles", "pyvrp veh", 0)]
+        cols += [
+            ("pv_cost", "pyvrp", 2),
+            ("pv_gap", "pyvrp gap %", 2),
+            ("pv_time", "pyvrp s", 1),
+            ("pv_vehicles", "pyvrp veh", 0),
+        ]
     return cols
 
 
 def print_summary(s: dict, baseline: bool, pyvrp_alone: bool) -> None:
     n = s["instances"]
-    print(f"mean gap: coldroute {fmt(s['mean_gap_pct'], 3)}%"
-          + (f", plain OR-Tools {fmt(s['baseline_mean_gap_pct'], 3)}%" if baseline else "")
-          + (f", PyVRP alone {fmt(s['pyvrp_mean_gap_pct'], 3)}%" if pyvrp_alone else ""))
+    print(
+        f"mean gap: coldroute {fmt(s['mean_gap_pct'], 3)}%"
+        + (f", plain OR-Tools {fmt(s['baseline_mean_gap_pct'], 3)}%" if baseline else "")
+        + (f", PyVRP alone {fmt(s['pyvrp_mean_gap_pct'], 3)}%" if pyvrp_alone else "")
+    )
     if baseline:
-        print(f"ratio of mean gaps (baseline / coldroute, same instances): "
-              f"{fmt(s['gap_ratio_baseline_over_coldroute'], 2)}; "
-              f"coldroute better on {s['wins']}, worse on {s['losses']} of {n}")
+        print(
+            f"ratio of mean gaps (baseline / coldroute, same instances): "
+            f"{fmt(s['gap_ratio_baseline_over_coldroute'], 2)}; "
+            f"coldroute better on {s['wins']}, worse on {s['losses']} of {n}"
+        )
     if pyvrp_alone:
-        print(f"ratio of mean gaps (PyVRP alone / coldroute, same instances): "
-              f"{fmt(s['gap_ratio_pyvrp_over_coldroute'], 2)}; "
-              f"coldroute better on {s['pyvrp_wins']}, worse on {s['pyvrp_losses']} of {n}")
-    print(f"mean time: coldroute {fmt(s['mean_time_s'], 2)} s"
-          + (f", plain OR-Tools {fmt(s['baseline_mean_time_s'], 2)} s" if baseline else "")
-          + (f", PyVRP alone {fmt(s['pyvrp_mean_time_s'], 2)} s" if pyvrp_alone else ""))
+        print(
+            f"ratio of mean gaps (PyVRP alone / coldroute, same instances): "
+            f"{fmt(s['gap_ratio_pyvrp_over_coldroute'], 2)}; "
+            f"coldroute better on {s['pyvrp_wins']}, worse on {s['pyvrp_losses']} of {n}"
+        )
+    print(
+        f"mean time: coldroute {fmt(s['mean_time_s'], 2)} s"
+        + (f", plain OR-Tools {fmt(s['baseline_mean_time_s'], 2)} s" if baseline else "")
+        + (f", PyVRP alone {fmt(s['pyvrp_mean_time_s'], 2)} s" if pyvrp_alone else "")
+    )
     print(f"violations: {s['violations']}, unserved orders: {s['unserved']}, errors: {s['errors']}")
 
 

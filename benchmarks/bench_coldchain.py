@@ -8,6 +8,7 @@ plain OR-Tools on the full cold-chain model at equal wall time.
 
     python benchmarks/bench_coldchain.py --time-limit 30 [--seed 0] [--engines]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,10 +20,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import logistics as L  # noqa: E402
+import logistics as L
 
-FIGURES = ["served", "unserved", "vehicles", "distance_km", "duration_h", "fuel_l", "co2_kg", "refrigeration_cost",
-           "quality_loss", "fuel_cost", "window_cost", "cost"]
+FIGURES = [
+    "served",
+    "unserved",
+    "vehicles",
+    "distance_km",
+    "duration_h",
+    "fuel_l",
+    "co2_kg",
+    "refrigeration_cost",
+    "quality_loss",
+    "fuel_cost",
+    "window_cost",
+    "cost",
+]
 
 
 def like_for_like(problem: L.Problem, objective: str) -> L.Problem:
@@ -64,16 +77,25 @@ def main(argv: list[str] | None = None) -> int:
         # score both plans with the same exact cold-chain model
         rows[objective] = {**{f: plan.kpis.get(f) for f in FIGURES}, "elapsed_s": elapsed, "violations": nviol}
         plans[objective] = plan
-    table(rows, f"Yanhu demo day (seed {args.seed}), {len(demo.orders)} orders, {args.time_limit:g} s each, "
-                f"engine {args.engine}: cold-chain objective vs distance-only")
+    table(
+        rows,
+        f"Yanhu demo day (seed {args.seed}), {len(demo.orders)} orders, {args.time_limit:g} s each, "
+        f"engine {args.engine}: cold-chain objective vs distance-only",
+    )
     c, d = rows["cost"], rows["distance"]
     headline = {
-        "benchmark": "bench_coldchain", "orders": len(demo.orders), "time_limit": args.time_limit,
-        "cost_coldchain": round(c["cost"], 2), "cost_distance_only": round(d["cost"], 2),
+        "benchmark": "bench_coldchain",
+        "orders": len(demo.orders),
+        "time_limit": args.time_limit,
+        "cost_coldchain": round(c["cost"], 2),
+        "cost_distance_only": round(d["cost"], 2),
         "cost_saving_pct": round(100 * (d["cost"] - c["cost"]) / d["cost"], 2) if d["cost"] else None,
-        "quality_loss_coldchain": round(c["quality_loss"], 2), "quality_loss_distance_only": round(d["quality_loss"], 2),
-        "co2_coldchain": round(c["co2_kg"], 2), "co2_distance_only": round(d["co2_kg"], 2),
-        "km_coldchain": round(c["distance_km"], 1), "km_distance_only": round(d["distance_km"], 1),
+        "quality_loss_coldchain": round(c["quality_loss"], 2),
+        "quality_loss_distance_only": round(d["quality_loss"], 2),
+        "co2_coldchain": round(c["co2_kg"], 2),
+        "co2_distance_only": round(d["co2_kg"], 2),
+        "km_coldchain": round(c["distance_km"], 1),
+        "km_distance_only": round(d["distance_km"], 1),
         "violations": c["violations"] + d["violations"],
     }
     if args.engines:
@@ -83,8 +105,13 @@ def main(argv: list[str] | None = None) -> int:
             erows[engine] = {**{f: plan.kpis.get(f) for f in FIGURES}, "elapsed_s": elapsed, "violations": nviol}
         table(erows, "Full cold-chain model at equal wall time: plain OR-Tools vs portfolio")
         o, a = erows["ortools"]["cost"], erows["auto"]["cost"]
-        headline.update({"cost_plain_ortools": round(o, 2), "cost_portfolio": round(a, 2),
-                         "portfolio_saving_pct": round(100 * (o - a) / o, 2) if o else None})
+        headline.update(
+            {
+                "cost_plain_ortools": round(o, 2),
+                "cost_portfolio": round(a, 2),
+                "portfolio_saving_pct": round(100 * (o - a) / o, 2) if o else None,
+            }
+        )
     print(json.dumps(headline))
     return 0
 

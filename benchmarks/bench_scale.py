@@ -13,6 +13,7 @@ child process: decomposition workers and PyVRP's second seed), served and
 unserved orders, cost, and validator violations.  The last line is one JSON
 object with every row.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,18 +56,30 @@ def run_one(stops: int, time_limit: float, engine: str, seed: int) -> dict:
     parts = m.get("parts") or []
     build_s = sum(p.get("build_s", 0.0) or 0.0 for p in parts) if parts else m.get("build_s")
     return {
-        "stops": stops, "time_limit": time_limit, "engine": engine, "seed": seed,
+        "stops": stops,
+        "time_limit": time_limit,
+        "engine": engine,
+        "seed": seed,
         "vehicles_available": sum(vt.count for vt in problem.fleet),
-        "day_build_s": round(day_s, 2), "model_build_s": None if build_s is None else round(build_s, 3),
-        "elapsed_s": round(elapsed, 2), "within_limit": elapsed <= time_limit,
+        "day_build_s": round(day_s, 2),
+        "model_build_s": None if build_s is None else round(build_s, 3),
+        "elapsed_s": round(elapsed, 2),
+        "within_limit": elapsed <= time_limit,
         "overrun_pct": round(100.0 * max(0.0, elapsed - time_limit) / time_limit, 2),
-        "parts": m.get("decomposed"), "part_sizes": m.get("part_sizes"), "part_time_limit": m.get("part_time_limit"),
-        "merge_s": m.get("merge_s"), "part_unserved": [q.get("unserved") for q in parts] or None,
-        "part_status": [q.get("status") for q in parts] or None, "part_meta": parts or None,
-        "served": int(plan.kpis.get("served", 0)), "unserved": int(plan.kpis.get("unserved", 0)),
-        "vehicles": int(plan.kpis.get("vehicles", 0)), "cost": round(float(plan.kpis.get("cost", 0.0)), 2),
+        "parts": m.get("decomposed"),
+        "part_sizes": m.get("part_sizes"),
+        "part_time_limit": m.get("part_time_limit"),
+        "merge_s": m.get("merge_s"),
+        "part_unserved": [q.get("unserved") for q in parts] or None,
+        "part_status": [q.get("status") for q in parts] or None,
+        "part_meta": parts or None,
+        "served": int(plan.kpis.get("served", 0)),
+        "unserved": int(plan.kpis.get("unserved", 0)),
+        "vehicles": int(plan.kpis.get("vehicles", 0)),
+        "cost": round(float(plan.kpis.get("cost", 0.0)), 2),
         "distance_km": round(float(plan.kpis.get("distance_km", 0.0)), 1),
-        "violations": len(violations), "first_violation": str(violations[0]) if violations else None,
+        "violations": len(violations),
+        "first_violation": str(violations[0]) if violations else None,
         "validate_s": round(validate_s, 2),
         "peak_rss_mb": round(_peak_mb(resource.RUSAGE_SELF), 1),
         "peak_rss_children_mb": round(_peak_mb(resource.RUSAGE_CHILDREN), 1),
@@ -75,11 +88,17 @@ def run_one(stops: int, time_limit: float, engine: str, seed: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
-    ap.add_argument("--limits", type=float, nargs="+", default=None,
-                    help="one per size (default 60 s for 2,000 stops, 120 s for 5,000, else 30 s per 1,000)")
+    ap.add_argument(
+        "--limits",
+        type=float,
+        nargs="+",
+        default=None,
+        help="one per size (default 60 s for 2,000 stops, 120 s for 5,000, else 30 s per 1,000)",
+    )
     ap.add_argument("--engine", default="auto")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # child mode: one size, JSON out
@@ -88,18 +107,30 @@ def main(argv: list[str] | None = None) -> int:
     if a.one:
         print(json.dumps(run_one(a.sizes[0], a.limits[0], a.engine, a.seed)))
         return 0
-    limits = a.limits or [dict(zip(DEFAULT_SIZES, DEFAULT_LIMITS)).get(n, max(10.0, 30.0 * n / 1000))
-                          for n in a.sizes]
+    limits = a.limits or [dict(zip(DEFAULT_SIZES, DEFAULT_LIMITS)).get(n, max(10.0, 30.0 * n / 1000)) for n in a.sizes]
     if len(limits) != len(a.sizes):
         ap.error("give one limit per size")
-    print(f"scale benchmark: Yanhu days of {', '.join(map(str, a.sizes))} stops, limits "
-          f"{', '.join(f'{x:g}' for x in limits)} s, engine {a.engine}, seed {a.seed}, {os.cpu_count()} cores",
-          flush=True)
+    print(
+        f"scale benchmark: Yanhu days of {', '.join(map(str, a.sizes))} stops, limits "
+        f"{', '.join(f'{x:g}' for x in limits)} s, engine {a.engine}, seed {a.seed}, {os.cpu_count()} cores",
+        flush=True,
+    )
     rows = []
     for n, limit in zip(a.sizes, limits):
         load0 = round(os.getloadavg()[0], 2)
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--one", "--sizes", str(n), "--limits", str(limit),
-               "--engine", a.engine, "--seed", str(a.seed)]
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--one",
+            "--sizes",
+            str(n),
+            "--limits",
+            str(limit),
+            "--engine",
+            a.engine,
+            "--seed",
+            str(a.seed),
+        ]
         out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode != 0 or not out.stdout.strip():
             row = {"stops": n, "time_limit": limit, "error": (out.stderr.strip().splitlines() or ["?"])[-1]}
@@ -109,13 +140,26 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
         print(f"  {n} stops: {json.dumps(row)}", file=sys.stderr, flush=True)
 
-    cols = [("stops", "stops"), ("time_limit", "limit s"), ("elapsed_s", "elapsed s"), ("day_build_s", "day build s"),
-            ("model_build_s", "model build s"), ("parts", "parts"), ("peak_rss_mb", "peak MB"),
-            ("peak_rss_children_mb", "child peak MB"), ("served", "served"), ("unserved", "unserved"),
-            ("vehicles", "vehicles"), ("cost", "cost"), ("violations", "violations"),
-            ("load_average_start", "load")]
-    cells = [[h for _, h in cols]] + [["-" if r.get(k) is None else (f"{r[k]:,.2f}" if isinstance(r[k], float) else
-                                                                      str(r[k])) for k, _ in cols] for r in rows]
+    cols = [
+        ("stops", "stops"),
+        ("time_limit", "limit s"),
+        ("elapsed_s", "elapsed s"),
+        ("day_build_s", "day build s"),
+        ("model_build_s", "model build s"),
+        ("parts", "parts"),
+        ("peak_rss_mb", "peak MB"),
+        ("peak_rss_children_mb", "child peak MB"),
+        ("served", "served"),
+        ("unserved", "unserved"),
+        ("vehicles", "vehicles"),
+        ("cost", "cost"),
+        ("violations", "violations"),
+        ("load_average_start", "load"),
+    ]
+    cells = [[h for _, h in cols]] + [
+        ["-" if r.get(k) is None else (f"{r[k]:,.2f}" if isinstance(r[k], float) else str(r[k])) for k, _ in cols]
+        for r in rows
+    ]
     widths = [max(len(c[i]) for c in cells) for i in range(len(cols))]
     print()
     for j, c in enumerate(cells):
@@ -127,8 +171,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{r['stops']} stops failed: {r['error']}")
         elif r.get("first_violation"):
             print(f"{r['stops']} stops, first violation: {r['first_violation']}")
-    print(json.dumps({"benchmark": "bench_scale", "engine": a.engine, "seed": a.seed, "cpu_count": os.cpu_count(),
-                      "rows": rows}))
+    print(
+        json.dumps(
+            {"benchmark": "bench_scale", "engine": a.engine, "seed": a.seed, "cpu_count": os.cpu_count(), "rows": rows}
+        )
+    )
     return 0
 
 

@@ -12,6 +12,7 @@ JSON object with every row, for scripts.
     python benchmarks/bench_timelimit.py                      # default sizes and limits
     python benchmarks/bench_timelimit.py --sizes 300 800 --limits 2 5 --engine ortools
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,14 +39,32 @@ def hard_problem(n: int, seed: int = 0, *, window_min: int = 30, vehicles: int |
     xy[0], xy[1] = (20_000, 30_000), (40_000, 30_000)
     d = np.rint(np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1)) * 1.3)
     tm = networks.TravelMatrix(ids, d, np.rint(d / 12.5))
-    products = [L.Product("milk", "chilled", shelf_life_h=3, value=6), L.Product("rice", "ambient"),
-                L.Product("fish", "frozen", value=25)]
+    products = [
+        L.Product("milk", "chilled", shelf_life_h=3, value=6),
+        L.Product("rice", "ambient"),
+        L.Product("fish", "frozen", value=25),
+    ]
     k = vehicles if vehicles is not None else max(4, n // 8)
     fleet = [
-        L.VehicleType("reefer", k // 2, (L.Compartment("chilled", 60), L.Compartment("frozen", 30)),
-                      start_depot="D0", cost_per_km=2.5, fixed_cost=120, shift=(6 * 3600, 16 * 3600)),
-        L.VehicleType("van", k - k // 2, (L.Compartment("ambient", 80),), start_depot="D1",
-                      cost_per_km=1.5, fixed_cost=60, shift=(7 * 3600, 18 * 3600), max_duration=8 * 3600),
+        L.VehicleType(
+            "reefer",
+            k // 2,
+            (L.Compartment("chilled", 60), L.Compartment("frozen", 30)),
+            start_depot="D0",
+            cost_per_km=2.5,
+            fixed_cost=120,
+            shift=(6 * 3600, 16 * 3600),
+        ),
+        L.VehicleType(
+            "van",
+            k - k // 2,
+            (L.Compartment("ambient", 80),),
+            start_depot="D1",
+            cost_per_km=1.5,
+            fixed_cost=60,
+            shift=(7 * 3600, 18 * 3600),
+            max_duration=8 * 3600,
+        ),
     ]
     orders = []
     for i in range(n):
@@ -53,17 +72,36 @@ def hard_problem(n: int, seed: int = 0, *, window_min: int = 30, vehicles: int |
         a = int(rng.integers(7 * 60, 17 * 60)) * 60
         w = ((a, a + window_min * 60),)
         if r < 0.45:
-            orders.append(L.Order(f"o{i}", {"milk": float(rng.integers(3, 15))}, node_id=f"c{i}", time_windows=w,
-                                  service=300))
+            orders.append(
+                L.Order(f"o{i}", {"milk": float(rng.integers(3, 15))}, node_id=f"c{i}", time_windows=w, service=300)
+            )
         elif r < 0.6:
-            orders.append(L.Order(f"o{i}", {"fish": float(rng.integers(2, 8))}, node_id=f"c{i}", time_windows=w,
-                                  service=300, required=False, penalty=80.0))
+            orders.append(
+                L.Order(
+                    f"o{i}",
+                    {"fish": float(rng.integers(2, 8))},
+                    node_id=f"c{i}",
+                    time_windows=w,
+                    service=300,
+                    required=False,
+                    penalty=80.0,
+                )
+            )
         elif r < 0.8:
-            orders.append(L.Order(f"o{i}", {"rice": float(rng.integers(5, 20))}, node_id=f"c{i}", time_windows=w,
-                                  service=240))
+            orders.append(
+                L.Order(f"o{i}", {"rice": float(rng.integers(5, 20))}, node_id=f"c{i}", time_windows=w, service=240)
+            )
         else:
-            orders.append(L.Order(f"o{i}", {"rice": float(rng.integers(5, 20))}, node_id=f"c{i}", kind="pickup",
-                                  time_windows=w, service=240))
+            orders.append(
+                L.Order(
+                    f"o{i}",
+                    {"rice": float(rng.integers(5, 20))},
+                    node_id=f"c{i}",
+                    kind="pickup",
+                    time_windows=w,
+                    service=240,
+                )
+            )
     return L.Problem(orders, fleet, products=products, matrix=tm, name=f"hard-{n}-{seed}", strict=False)
 
 
@@ -72,10 +110,18 @@ def measure(problem: L.Problem, limit: float, *, engine: str = "ortools", seed: 
     plan = L.solve(problem, time_limit=limit, seed=seed, engine=engine)
     elapsed = time.perf_counter() - t0
     m = plan.meta
-    return {"orders": len(problem.orders), "engine": engine, "limit": limit, "elapsed": round(elapsed, 3),
-            "overrun_pct": round(100.0 * (elapsed - limit) / limit, 1), "build_s": m.get("build_s"),
-            "search_s": m.get("search_s"), "status": m.get("status"), "served": plan.kpis.get("served"),
-            "unserved": plan.kpis.get("unserved")}
+    return {
+        "orders": len(problem.orders),
+        "engine": engine,
+        "limit": limit,
+        "elapsed": round(elapsed, 3),
+        "overrun_pct": round(100.0 * (elapsed - limit) / limit, 1),
+        "build_s": m.get("build_s"),
+        "search_s": m.get("search_s"),
+        "status": m.get("status"),
+        "served": plan.kpis.get("served"),
+        "unserved": plan.kpis.get("unserved"),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,8 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     rows = []
-    head = f"{'orders':>6} {'engine':>7} {'limit':>6} {'elapsed':>8} {'overrun%':>9} {'build s':>8} {'search s':>9}" \
-           f" {'served':>6} {'status'}"
+    head = (
+        f"{'orders':>6} {'engine':>7} {'limit':>6} {'elapsed':>8} {'overrun%':>9} {'build s':>8} {'search s':>9}"
+        f" {'served':>6} {'status'}"
+    )
     print(head)
     print("-" * len(head))
     for n in args.sizes:
@@ -95,12 +143,23 @@ def main(argv: list[str] | None = None) -> int:
         for limit in args.limits:
             row = measure(p, limit, engine=args.engine, seed=args.seed)
             rows.append(row)
-            print(f"{row['orders']:>6} {row['engine']:>7} {row['limit']:>6.1f} {row['elapsed']:>8.2f} "
-                  f"{row['overrun_pct']:>9.1f} {row['build_s'] or 0:>8.2f} {row['search_s'] or 0:>9.2f} "
-                  f"{row['served']:>6} {row['status']}", flush=True)
+            print(
+                f"{row['orders']:>6} {row['engine']:>7} {row['limit']:>6.1f} {row['elapsed']:>8.2f} "
+                f"{row['overrun_pct']:>9.1f} {row['build_s'] or 0:>8.2f} {row['search_s'] or 0:>9.2f} "
+                f"{row['served']:>6} {row['status']}",
+                flush=True,
+            )
     worst = max(rows, key=lambda r: r["overrun_pct"])
-    print(json.dumps({"benchmark": "timelimit", "rows": rows, "worst_overrun_pct": worst["overrun_pct"],
-                      "worst": {k: worst[k] for k in ("orders", "limit", "elapsed")}}))
+    print(
+        json.dumps(
+            {
+                "benchmark": "timelimit",
+                "rows": rows,
+                "worst_overrun_pct": worst["overrun_pct"],
+                "worst": {k: worst[k] for k in ("orders", "limit", "elapsed")},
+            }
+        )
+    )
     return 0
 
 

@@ -9,6 +9,7 @@ reach the hub's cold store within its shelf life.
 
 Environment: COLDROUTE_EXAMPLE_TIME (seconds of search, default 5).
 """
+
 from __future__ import annotations
 
 import os
@@ -38,9 +39,16 @@ def build_network() -> networks.Network:
         ("v5", "village 5", "village", "st-se", 111.06, 34.975),
     ]
     nodes = gpd.GeoDataFrame(
-        {"node_id": [r[0] for r in rows], "name": [r[1] for r in rows], "tier": [r[2] for r in rows],
-         "parent": [r[3] for r in rows], "synthetic": True},
-        geometry=[Point(r[4], r[5]) for r in rows], crs="EPSG:4326")
+        {
+            "node_id": [r[0] for r in rows],
+            "name": [r[1] for r in rows],
+            "tier": [r[2] for r in rows],
+            "parent": [r[3] for r in rows],
+            "synthetic": True,
+        },
+        geometry=[Point(r[4], r[5]) for r in rows],
+        crs="EPSG:4326",
+    )
     return networks.Network(nodes, name="custom")
 
 
@@ -51,27 +59,38 @@ def build_problem(net: networks.Network) -> Problem:
         Product("rice", zone="ambient"),
         Product("apples", zone="fresh", shelf_life_h=6, value=6.0),
     ]
-    fleet = [VehicleType("reefer-2t", count=2, start_depot="hub",
-                         compartments=(Compartment("frozen", 300), Compartment("chilled", 800),
-                                       Compartment("ambient", 900)),
-                         fixed_cost=150.0, cost_per_km=1.2, shift=("06:00", "20:00"))]
+    fleet = [
+        VehicleType(
+            "reefer-2t",
+            count=2,
+            start_depot="hub",
+            compartments=(Compartment("frozen", 300), Compartment("chilled", 800), Compartment("ambient", 900)),
+            fixed_cost=150.0,
+            cost_per_km=1.2,
+            shift=("06:00", "20:00"),
+        )
+    ]
     morning = (("08:00", "12:00"),)
     day = (("09:00", "16:00"),)
     orders = [
-        Order("o-st-n", {"milk": 120, "dumplings": 40, "rice": 200}, node_id="st-n", time_windows=morning,
-              service=600),
+        Order("o-st-n", {"milk": 120, "dumplings": 40, "rice": 200}, node_id="st-n", time_windows=morning, service=600),
         Order("o-st-se", {"milk": 150, "rice": 300}, node_id="st-se", time_windows=morning, service=600),
         Order("o-v1", {"milk": 25, "rice": 40}, node_id="v1", time_windows=day, service=300),
         Order("o-v3", {"milk": 20, "dumplings": 10, "rice": 30}, node_id="v3", time_windows=day, service=300),
         Order("o-v4", {"milk": 15, "rice": 25}, node_id="v4", time_windows=day, service=300),
-        Order("o-v5", {"dumplings": 5, "milk": 10}, node_id="v5", time_windows=day, service=300, required=False,
-              penalty=50.0),
+        Order(
+            "o-v5",
+            {"dumplings": 5, "milk": 10},
+            node_id="v5",
+            time_windows=day,
+            service=300,
+            required=False,
+            penalty=50.0,
+        ),
         # farm produce up to the hub: rides the chilled compartment, within 6 h of pickup
-        Order("up-v2", {"apples": 300}, node_id="v2", kind="pickup", time_windows=(("10:00", "17:00"),),
-              service=900),
+        Order("up-v2", {"apples": 300}, node_id="v2", kind="pickup", time_windows=(("10:00", "17:00"),), service=900),
     ]
-    return Problem(orders=orders, fleet=fleet, products=products, network=net, name="custom-network",
-                   day="2026-03-02")
+    return Problem(orders=orders, fleet=fleet, products=products, network=net, name="custom-network", day="2026-03-02")
 
 
 def main(out_dir: str = "out/custom_network") -> int:

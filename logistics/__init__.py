@@ -21,6 +21,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from logistics.app.compare import compare
+    from logistics.app.run import run_job
+    from logistics.app.scenarios import yanhu_day, yanhu_demo
+    from logistics.app.vroom import solve_vroom
+    from logistics.check.tiers import validate_tiers
+    from logistics.check.twoechelon import check_2evrp
+    from logistics.check.validator import Violation, assert_valid, validate
     from logistics.core.costs import CostModel
     from logistics.core.errors import ProblemError, SolverError
     from logistics.core.model import GOODS, Compartment, Order, Product, VehicleType
@@ -29,9 +36,6 @@ if TYPE_CHECKING:
     from logistics.core.problem import Problem, orders_from_frame
     from logistics.core.units import Zone, fmt_clock, parse_clock
     from logistics.engine.solve import solve
-    from logistics.check.validator import Violation, assert_valid, validate
-    from logistics.check.tiers import validate_tiers
-    from logistics.check.twoechelon import check_2evrp
     from logistics.formats.instances import read_instance
     from logistics.formats.jobfile import load_job, read_job
     from logistics.formats.twoechelon import read_2evrp
@@ -40,10 +44,6 @@ if TYPE_CHECKING:
     from logistics.planners.coverage import coverage
     from logistics.planners.tiers import TieredPlan, plan_tiers
     from logistics.planners.twoechelon import solve_2evrp
-    from logistics.app.compare import compare
-    from logistics.app.run import run_job
-    from logistics.app.scenarios import yanhu_day, yanhu_demo
-    from logistics.app.vroom import solve_vroom
 
 #: Where each public name lives.
 _API = {
@@ -87,7 +87,46 @@ _API = {
     "solve_vroom": "logistics.app.vroom",
 }
 
-__all__ = sorted(_API)
+__all__ = [
+    "GOODS",
+    "Budget",
+    "Compartment",
+    "CostModel",
+    "Order",
+    "Plan",
+    "Problem",
+    "ProblemError",
+    "Product",
+    "SolveOptions",
+    "SolverError",
+    "TieredPlan",
+    "VehicleType",
+    "Violation",
+    "Zone",
+    "assert_valid",
+    "check_2evrp",
+    "compare",
+    "compare_carrier_sharing",
+    "coverage",
+    "fmt_clock",
+    "load_job",
+    "orders_from_frame",
+    "parse_clock",
+    "plan_tiers",
+    "plan_to_vroom",
+    "read_2evrp",
+    "read_instance",
+    "read_job",
+    "read_vroom",
+    "run_job",
+    "solve",
+    "solve_2evrp",
+    "solve_vroom",
+    "validate",
+    "validate_tiers",
+    "yanhu_day",
+    "yanhu_demo",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,4 +1,5 @@
 """Where things are and how long it takes between them: the three-tier network."""
+
 from .errors import NetworkError, UnreachableError
 from .io import read_network, write_network
 from .matrix import TravelMatrix, great_circle_matrix, haversine_m
@@ -9,8 +10,25 @@ from .roads import connectivity, read_roads, road_graph, snap, synthetic_roads
 from .yanhu import yanhu
 
 __all__ = [
-    "Network", "Tier", "TravelMatrix", "NetworkError", "UnreachableError", "great_circle_matrix",
-    "haversine_m", "travel_matrix", "points_travel_matrix", "route_line", "WGS84", "UTM49N",
-    "read_network", "write_network", "read_osm", "read_roads", "road_graph", "snap", "connectivity",
-    "synthetic_roads", "yanhu",
+    "UTM49N",
+    "WGS84",
+    "Network",
+    "NetworkError",
+    "Tier",
+    "TravelMatrix",
+    "UnreachableError",
+    "connectivity",
+    "great_circle_matrix",
+    "haversine_m",
+    "points_travel_matrix",
+    "read_network",
+    "read_osm",
+    "read_roads",
+    "road_graph",
+    "route_line",
+    "snap",
+    "synthetic_roads",
+    "travel_matrix",
+    "write_network",
+    "yanhu",
 ]

@@ -3,6 +3,7 @@
 Every error names the offending record and field so that a planner can fix the
 input file without reading a traceback.
 """
+
 from __future__ import annotations
 
 

@@ -11,6 +11,7 @@
 Every column of ``net.nodes`` is written, so optional attributes such as
 ``cold_store_t`` or ``township`` survive the round trip.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,8 +34,11 @@ _BOOL_COLUMNS = ("synthetic",)
 def _format(path: Path) -> str:
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise NetworkError(f"{str(path)!r}: unknown network file type {path.suffix!r} "
-                           f"(use {', '.join(sorted(_FORMATS))})", record=str(path), field="path")
+        raise NetworkError(
+            f"{str(path)!r}: unknown network file type {path.suffix!r} (use {', '.join(sorted(_FORMATS))})",
+            record=str(path),
+            field="path",
+        )
     return fmt
 
 
@@ -71,7 +75,7 @@ def write_network(net: Network, path, *, roads: bool = True, layer: str = "nodes
         nodes.to_file(path, driver="GeoJSON")
 
 
-def write_roads(roads: "nx.Graph", path, *, layer: str = "roads") -> None:
+def write_roads(roads: nx.Graph, path, *, layer: str = "roads") -> None:
     """Write a road graph as one line per directed edge (GeoPackage layer or GeoJSON file)."""
     from .roads import roads_frame
 
@@ -90,14 +94,20 @@ def write_roads(roads: "nx.Graph", path, *, layer: str = "roads") -> None:
         frame.to_file(path, driver="GeoJSON")
 
 
-def read_roads_layer(path, *, layer: str = "roads") -> "nx.MultiDiGraph":
+def read_roads_layer(path, *, layer: str = "roads") -> nx.MultiDiGraph:
     """Read a road graph written by :func:`write_roads` (exact lengths and speeds)."""
     from .roads import road_graph
 
     lines = gpd.read_file(path, layer=layer) if _format(Path(path)) == "GPKG" else gpd.read_file(path)
     synthetic = bool(lines["synthetic"].astype(bool).all()) if "synthetic" in lines.columns else False
-    return road_graph(lines, class_col="road_class", oneway_col="oneway", speed_col="speed_kmh",
-                      length_col="length_m", synthetic=synthetic)
+    return road_graph(
+        lines,
+        class_col="road_class",
+        oneway_col="oneway",
+        speed_col="speed_kmh",
+        length_col="length_m",
+        synthetic=synthetic,
+    )
 
 
 def read_network(path, *, layer: str | None = None, roads: bool = True, name: str | None = None) -> Network:
@@ -118,8 +128,9 @@ def read_network(path, *, layer: str | None = None, roads: bool = True, name: st
         for col in ("lon", "lat"):
             if col not in frame.columns:
                 raise NetworkError(f"{str(path)!r} lacks a {col!r} column", record=str(path), field=col)
-        nodes = gpd.GeoDataFrame(frame.drop(columns=["lon", "lat"]),
-                                 geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=WGS84)
+        nodes = gpd.GeoDataFrame(
+            frame.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=WGS84
+        )
     else:
         if fmt == "GPKG":
             import pyogrio

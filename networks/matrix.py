@@ -4,10 +4,11 @@ Matrices are the only thing the solver layer needs from the world, so they are
 plain numpy arrays with the ids that label their rows and columns.  Integers at
 this boundary keep OR-Tools exact and make plans reproducible.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -68,7 +69,9 @@ class TravelMatrix:
         try:
             return self._pos[node_id]
         except KeyError:
-            raise NetworkError(f"node {node_id!r} is not in the travel matrix", record=node_id, field="node_id") from None
+            raise NetworkError(
+                f"node {node_id!r} is not in the travel matrix", record=node_id, field="node_id"
+            ) from None
 
     def indices(self, node_ids: Iterable) -> np.ndarray:
         return np.array([self.index(k) for k in node_ids], dtype=np.int64)
@@ -76,12 +79,15 @@ class TravelMatrix:
     def __contains__(self, node_id) -> bool:
         return node_id in self._pos
 
-    def sub(self, node_ids: Sequence) -> "TravelMatrix":
+    def sub(self, node_ids: Sequence) -> TravelMatrix:
         """The matrix restricted (and re-ordered) to ``node_ids``."""
         idx = self.indices(node_ids)
         return TravelMatrix(
-            tuple(node_ids), self.distance[np.ix_(idx, idx)], self.duration[np.ix_(idx, idx)],
-            synthetic=self.synthetic, source=self.source,
+            tuple(node_ids),
+            self.distance[np.ix_(idx, idx)],
+            self.duration[np.ix_(idx, idx)],
+            synthetic=self.synthetic,
+            source=self.source,
         )
 
     def to_frame(self, which: str = "distance") -> pd.DataFrame:
@@ -89,12 +95,16 @@ class TravelMatrix:
 
     def to_npz(self, path) -> None:
         np.savez_compressed(
-            path, ids=np.array([str(i) for i in self.ids]), distance=self.distance, duration=self.duration,
-            synthetic=self.synthetic, source=self.source,
+            path,
+            ids=np.array([str(i) for i in self.ids]),
+            distance=self.distance,
+            duration=self.duration,
+            synthetic=self.synthetic,
+            source=self.source,
         )
 
     @classmethod
-    def from_npz(cls, path) -> "TravelMatrix":
+    def from_npz(cls, path) -> TravelMatrix:
         with np.load(path, allow_pickle=False) as z:
             return cls(tuple(z["ids"].tolist()), z["distance"], z["duration"], bool(z["synthetic"]), str(z["source"]))
 
@@ -107,7 +117,11 @@ def haversine_m(lon1, lat1, lon2, lat2) -> np.ndarray:
 
 
 def great_circle_matrix(
-    ids: Sequence, lon: np.ndarray, lat: np.ndarray, *, detour: float = DEFAULT_DETOUR,
+    ids: Sequence,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    *,
+    detour: float = DEFAULT_DETOUR,
     speed_kmh: float = DEFAULT_SPEED_KMH,
 ) -> TravelMatrix:
     """Fallback when no road graph is known: great-circle distance times a detour factor.
@@ -123,5 +137,10 @@ def great_circle_matrix(
     lat = np.asarray(lat, dtype=float)
     d = haversine_m(lon[:, None], lat[:, None], lon[None, :], lat[None, :]) * detour
     t = d / (speed_kmh / 3.6)
-    return TravelMatrix(tuple(ids), np.rint(d).astype(np.int64), np.rint(t).astype(np.int64),
-                        synthetic=True, source=f"great-circle x{detour:g} @ {speed_kmh:g} km/h")
+    return TravelMatrix(
+        tuple(ids),
+        np.rint(d).astype(np.int64),
+        np.rint(t).astype(np.int64),
+        synthetic=True,
+        source=f"great-circle x{detour:g} @ {speed_kmh:g} km/h",
+    )

@@ -4,6 +4,7 @@ A :class:`Network` is a validated GeoDataFrame of nodes (EPSG:4326, indexed by
 ``node_id``) plus an optional road graph.  It is deliberately a thin wrapper so
 that planners can keep using pandas/geopandas on ``net.nodes`` directly.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,7 +18,6 @@ import pandas as pd
 from .errors import NetworkError
 
 if TYPE_CHECKING:  # pragma: no cover
-
     from .matrix import TravelMatrix
 
 WGS84 = "EPSG:4326"
@@ -82,8 +82,10 @@ def _validate_nodes(nodes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if Tier.HUB not in tiers.values():
         raise NetworkError("network has no hub", field="tier")
     nodes["parent"] = pd.Series(
-        [None if (p is None or (isinstance(p, float) and np.isnan(p)) or p == "") else str(p)
-         for p in nodes["parent"]], index=nodes.index, dtype=object)
+        [None if (p is None or (isinstance(p, float) and np.isnan(p)) or p == "") else str(p) for p in nodes["parent"]],
+        index=nodes.index,
+        dtype=object,
+    )
     for nid, p in nodes["parent"].items():
         t = tiers[nid]
         if t == Tier.HUB:
@@ -98,7 +100,8 @@ def _validate_nodes(nodes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             raise NetworkError(
                 f"{t.value} {nid!r}: parent {p!r} is a {tiers[p].value}, expected a "
                 f"{'hub' if t == Tier.STATION else 'station'}",
-                record=nid, field="parent",
+                record=nid,
+                field="parent",
             )
     return nodes
 
@@ -122,8 +125,10 @@ class Network:
             import networkx
 
             if not isinstance(self.roads, networkx.Graph):
-                raise NetworkError(f"roads must be a networkx graph (see networks.roads.road_graph), got "
-                                   f"{type(self.roads).__name__}", field="roads")
+                raise NetworkError(
+                    f"roads must be a networkx graph (see networks.roads.road_graph), got {type(self.roads).__name__}",
+                    field="roads",
+                )
 
     # -- slices ---------------------------------------------------------------------------
     def _tier(self, tier: Tier) -> gpd.GeoDataFrame:
@@ -167,12 +172,19 @@ class Network:
         rows = []
         for sid, st in self.stations.iterrows():
             vs = v[v["parent"] == sid]
-            rows.append({"station": sid, "name": st["name"], "name_zh": st["name_zh"], "villages": len(vs),
-                         "synthetic_villages": int(vs["synthetic"].astype(bool).sum())})
+            rows.append(
+                {
+                    "station": sid,
+                    "name": st["name"],
+                    "name_zh": st["name_zh"],
+                    "villages": len(vs),
+                    "synthetic_villages": int(vs["synthetic"].astype(bool).sum()),
+                }
+            )
         return pd.DataFrame(rows).set_index("station")
 
     # -- matrices -------------------------------------------------------------------------
-    def travel_matrix(self, ids=None, **kwargs) -> "TravelMatrix":
+    def travel_matrix(self, ids=None, **kwargs) -> TravelMatrix:
         """Distances and durations between ``ids`` (default: all nodes).
 
         Uses the road graph when there is one, else great circles × detour; see
@@ -182,17 +194,17 @@ class Network:
 
         return travel_matrix(self, ids=ids, **kwargs)
 
-    def with_roads(self, roads) -> "Network":
+    def with_roads(self, roads) -> Network:
         """The same nodes with another road graph (e.g. ``networks.roads.road_graph(...)``); None drops it."""
         return Network(self.nodes, roads=roads, name=self.name)
 
-    def with_synthetic_roads(self, **kwargs) -> "Network":
+    def with_synthetic_roads(self, **kwargs) -> Network:
         """The same nodes with a generated road graph (see :func:`networks.roads.synthetic_roads`)."""
         from .roads import synthetic_roads
 
         return self.with_roads(synthetic_roads(self.nodes, **kwargs))
 
-    def reassign_villages(self, by: str = "duration", matrix: "TravelMatrix | None" = None) -> "Network":
+    def reassign_villages(self, by: str = "duration", matrix: TravelMatrix | None = None) -> Network:
         """A new network whose villages hang off the station nearest to them.
 
         ``by`` is ``"duration"`` (default) or ``"distance"``, read from station to

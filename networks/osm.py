@@ -12,10 +12,11 @@ service roads, areas, or ways closed to cars by ``access``/``motor_vehicle``/
 ``motorcar``/``vehicle`` = no/private.  ``"driving+service"`` keeps service roads
 except parking aisles, driveways and private ones; ``"all"`` keeps every highway.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import geopandas as gpd
 import networkx as nx
@@ -26,10 +27,35 @@ from .errors import NetworkError
 from .roads import WGS84, road_graph
 
 NETWORK_TYPES = ("driving", "driving+service", "all")
-_ALWAYS_EXCLUDED = {"abandoned", "construction", "no", "planned", "platform", "proposed", "raceway", "razed",
-                    "rest_area", "services", "disused"}
-_NOT_DRIVABLE = {"bridleway", "bus_guideway", "busway", "corridor", "cycleway", "elevator", "escalator",
-                 "footway", "ladder", "path", "pedestrian", "steps", "track", "trail"}
+_ALWAYS_EXCLUDED = {
+    "abandoned",
+    "construction",
+    "no",
+    "planned",
+    "platform",
+    "proposed",
+    "raceway",
+    "razed",
+    "rest_area",
+    "services",
+    "disused",
+}
+_NOT_DRIVABLE = {
+    "bridleway",
+    "bus_guideway",
+    "busway",
+    "corridor",
+    "cycleway",
+    "elevator",
+    "escalator",
+    "footway",
+    "ladder",
+    "path",
+    "pedestrian",
+    "steps",
+    "track",
+    "trail",
+}
 _CAR_ACCESS_KEYS = ("motorcar", "motor_vehicle", "vehicle", "access")
 _CLOSED = {"no", "private"}
 _TAGS = ("highway", "oneway", "junction", "name", "maxspeed", "service", "access")
@@ -55,8 +81,14 @@ def keep_way(tags: Mapping[str, str], network_type: str = "driving") -> bool:
             break
     service = _values(tags.get("service"))
     if network_type == "driving":
-        if "service" in _values(hw) or service & {"alley", "driveway", "emergency_access", "parking",
-                                                  "parking_aisle", "private"}:
+        if "service" in _values(hw) or service & {
+            "alley",
+            "driveway",
+            "emergency_access",
+            "parking",
+            "parking_aisle",
+            "private",
+        }:
             return False
     elif service & {"emergency_access", "parking", "parking_aisle", "private"}:
         return False
@@ -83,15 +115,17 @@ def osm_lines(path: str | Path, network_type: str = "driving") -> gpd.GeoDataFra
     if not path.exists():
         raise NetworkError(f"OSM file {str(path)!r} does not exist", record=str(path), field="path")
     if network_type not in NETWORK_TYPES:
-        raise NetworkError(f"network_type {network_type!r} is not one of {', '.join(NETWORK_TYPES)}",
-                           field="network_type")
+        raise NetworkError(
+            f"network_type {network_type!r} is not one of {', '.join(NETWORK_TYPES)}", field="network_type"
+        )
     name = path.name.lower()
     if name.endswith(".pbf"):
         return _pbf_lines(path, network_type)
     if name.endswith((".osm", ".osm.bz2", ".osm.gz", ".xml", ".xml.bz2", ".xml.gz")):
         return _xml_lines(path, network_type)
-    raise NetworkError(f"{str(path)!r}: not an OSM file (.osm.pbf, .osm, .osm.bz2, .osm.gz)", record=str(path),
-                       field="path")
+    raise NetworkError(
+        f"{str(path)!r}: not an OSM file (.osm.pbf, .osm, .osm.bz2, .osm.gz)", record=str(path), field="path"
+    )
 
 
 def _pbf_lines(path: Path, network_type: str) -> gpd.GeoDataFrame:
@@ -142,8 +176,14 @@ def _xml_lines(path: Path, network_type: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry=geoms, crs=WGS84)
 
 
-def read_osm(path: str | Path, network_type: str = "driving", *, speeds: Mapping[str, float] | None = None,
-             use_maxspeed: bool = False, **kwargs) -> nx.MultiDiGraph:
+def read_osm(
+    path: str | Path,
+    network_type: str = "driving",
+    *,
+    speeds: Mapping[str, float] | None = None,
+    use_maxspeed: bool = False,
+    **kwargs,
+) -> nx.MultiDiGraph:
     """A road graph (see :mod:`networks.roads`) from an OSM extract.
 
     ``speeds`` overrides class speeds (km/h per ``highway`` value);

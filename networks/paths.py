@@ -26,6 +26,7 @@ Matrices may be asymmetric (one-way streets).  Unreachable pairs raise
 (``$COLDROUTE_CACHE`` or ``~/.cache/coldroute``) under a hash of the ids,
 coordinates, graph fingerprint and options; pass ``cache=False`` to skip.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,8 +34,9 @@ import json
 import os
 import tempfile
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -111,7 +113,7 @@ def _core_graph(comp, pinned: np.ndarray):
     i2[ih2] = isrc[istart[:-1][ih2] + 1]
     two_way = (outdeg == 2) & (indeg == 2) & (o1 == i1) & (o2 == i2)
     one_way = (outdeg == 1) & (indeg == 1) & (o1 != i1)
-    contract = (two_way | one_way)
+    contract = two_way | one_way
     contract[pinned] = False
     if contract.sum() < 0.1 * n:
         return None
@@ -159,25 +161,32 @@ def _lex_dijkstra(comp, sources: np.ndarray, targets: np.ndarray) -> tuple[np.nd
     if core is not None:
         mat, index = core
         sources, targets = index[sources], index[targets]
-    base = 2.0 ** shift
+    base = 2.0**shift
     dur = np.empty((len(sources), len(targets)))
     dist = np.empty((len(sources), len(targets)))
     step = max(1, _CHUNK_CELLS // max(mat.shape[0], 1))
     for lo in range(0, len(sources), step):
-        w = dijkstra(mat, directed=True, indices=sources[lo:lo + step])[:, targets]
+        w = dijkstra(mat, directed=True, indices=sources[lo : lo + step])[:, targets]
         with np.errstate(invalid="ignore"):
             t_units = np.floor(w / base)
             l_units = w - t_units * base
-        dur[lo:lo + step] = t_units / ts
-        dist[lo:lo + step] = np.where(np.isfinite(w), l_units / ls, np.inf)
+        dur[lo : lo + step] = t_units / ts
+        dist[lo : lo + step] = np.where(np.isfinite(w), l_units / ls, np.inf)
     return dur, dist
 
 
 def points_travel_matrix(
-    ids: Sequence, lon: np.ndarray, lat: np.ndarray, *, roads: Any = None,
-    detour: float = DEFAULT_DETOUR, speed_kmh: float = DEFAULT_SPEED_KMH,
-    access_speed_kmh: float = ACCESS_SPEED_KMH, max_snap_m: float | None = MAX_SNAP_M,
-    component: str = "all", cache: bool | str | os.PathLike = True,
+    ids: Sequence,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    *,
+    roads: Any = None,
+    detour: float = DEFAULT_DETOUR,
+    speed_kmh: float = DEFAULT_SPEED_KMH,
+    access_speed_kmh: float = ACCESS_SPEED_KMH,
+    max_snap_m: float | None = MAX_SNAP_M,
+    component: str = "all",
+    cache: bool | str | os.PathLike = True,
 ) -> TravelMatrix:
     """Distances (m) and durations (s) between points.
 
@@ -206,12 +215,16 @@ def points_travel_matrix(
     options = {"access_speed_kmh": float(access_speed_kmh), "max_snap_m": max_snap_m, "component": component}
     path = None
     if cache is not False and len(ids):
-        path = cache_dir(None if cache is True else cache) / f"matrix-{_cache_key(ids, lon, lat, comp.fingerprint, options)}.npz"
+        path = (
+            cache_dir(None if cache is True else cache)
+            / f"matrix-{_cache_key(ids, lon, lat, comp.fingerprint, options)}.npz"
+        )
         if path.exists():
             try:
                 with np.load(path, allow_pickle=False) as z:
-                    return TravelMatrix(tuple(ids), z["distance"], z["duration"], synthetic=comp.synthetic,
-                                        source=str(z["source"]))
+                    return TravelMatrix(
+                        tuple(ids), z["distance"], z["duration"], synthetic=comp.synthetic, source=str(z["source"])
+                    )
             except Exception:  # a damaged cache file is rebuilt
                 pass
     s = snap(roads, lon, lat, ids=ids, max_distance_m=max_snap_m, component=component)
@@ -228,7 +241,9 @@ def points_travel_matrix(
         shown = ", ".join(f"{a!r} -> {b!r}" for a, b in pairs[:5])
         raise UnreachableError(
             f"{len(pairs)} pair(s) have no path on the road graph: {shown}{' ...' if len(pairs) > 5 else ''} "
-            "(see networks.roads.connectivity; component='largest' snaps to the main component only)", pairs)
+            "(see networks.roads.connectivity; component='largest' snaps to the main component only)",
+            pairs,
+        )
     off = s.distance_m
     access = off[:, None] + off[None, :]
     dist = dist + access
@@ -253,7 +268,7 @@ def _write_cache(path: Path, tm: TravelMatrix) -> None:
         warnings.warn(f"could not write matrix cache {path}: {e}", RuntimeWarning, stacklevel=3)
 
 
-def travel_matrix(network: "Network", ids: Sequence | None = None, **kwargs) -> TravelMatrix:
+def travel_matrix(network: Network, ids: Sequence | None = None, **kwargs) -> TravelMatrix:
     """Matrix between ``ids`` (default all nodes) of ``network``; options as :func:`points_travel_matrix`."""
     if ids is None:
         nodes = network.nodes
@@ -263,12 +278,19 @@ def travel_matrix(network: "Network", ids: Sequence | None = None, **kwargs) -> 
         if missing:
             raise NetworkError(f"node {missing[0]!r} is not in the network", record=missing[0], field="node_id")
         nodes = network.nodes.loc[ids]
-    return points_travel_matrix(list(nodes.index), nodes.geometry.x.to_numpy(), nodes.geometry.y.to_numpy(),
-                                roads=network.roads, **kwargs)
+    return points_travel_matrix(
+        list(nodes.index), nodes.geometry.x.to_numpy(), nodes.geometry.y.to_numpy(), roads=network.roads, **kwargs
+    )
 
 
-def route_line(roads: Any, lon_seq: Sequence[float], lat_seq: Sequence[float], *,
-               max_snap_m: float | None = None, component: str = "all") -> shapely.LineString:
+def route_line(
+    roads: Any,
+    lon_seq: Sequence[float],
+    lat_seq: Sequence[float],
+    *,
+    max_snap_m: float | None = None,
+    component: str = "all",
+) -> shapely.LineString:
     """The line a vehicle drives through the points in order, following fastest road paths.
 
     Each leg is point → snapped vertex → road vertices of the fastest path → next
@@ -308,8 +330,7 @@ def route_line(roads: Any, lon_seq: Sequence[float], lat_seq: Sequence[float], *
             while cur != a:
                 cur = int(p[cur])
                 if cur < 0:
-                    raise UnreachableError(f"no road path from point {k} to point {k + 1} of the route",
-                                           [(k, k + 1)])
+                    raise UnreachableError(f"no road path from point {k} to point {k + 1} of the route", [(k, k + 1)])
                 chain.append(cur)
         chain.reverse()
         coords.extend(zip(comp.lon[chain].tolist(), comp.lat[chain].tolist()))

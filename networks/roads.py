@@ -19,14 +19,16 @@ Every vertex of every line becomes a graph node (lines sharing a vertex are
 joined there), so snapping to the nearest vertex is as precise as the data and
 :func:`networks.paths.route_line` can draw routes along the real geometry.
 """
+
 from __future__ import annotations
 
 import hashlib
 import math
 import weakref
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import geopandas as gpd
 import networkx as nx
@@ -43,13 +45,23 @@ WGS84 = "EPSG:4326"
 #: urban roads; not speed limits.  Keys follow OSM ``highway`` values; ``default``
 #: applies to any class not listed.  Override any of them with ``speeds=``.
 DEFAULT_SPEEDS_KMH: dict[str, float] = {
-    "motorway": 90.0, "motorway_link": 50.0,
-    "trunk": 70.0, "trunk_link": 45.0,
-    "primary": 60.0, "primary_link": 40.0,
-    "secondary": 50.0, "secondary_link": 35.0,
-    "tertiary": 40.0, "tertiary_link": 30.0,
-    "unclassified": 30.0, "residential": 25.0, "living_street": 10.0,
-    "service": 15.0, "road": 30.0, "track": 15.0, "busway": 30.0,
+    "motorway": 90.0,
+    "motorway_link": 50.0,
+    "trunk": 70.0,
+    "trunk_link": 45.0,
+    "primary": 60.0,
+    "primary_link": 40.0,
+    "secondary": 50.0,
+    "secondary_link": 35.0,
+    "tertiary": 40.0,
+    "tertiary_link": 30.0,
+    "unclassified": 30.0,
+    "residential": 25.0,
+    "living_street": 10.0,
+    "service": 15.0,
+    "road": 30.0,
+    "track": 15.0,
+    "busway": 30.0,
     "default": 30.0,
 }
 
@@ -121,8 +133,9 @@ def _check_speeds(speeds: Mapping[str, float] | None) -> dict[str, float]:
         except (TypeError, ValueError):
             ok = False
         if not ok:
-            raise NetworkError(f"speed for road class {k!r} must be a positive number of km/h, got {v!r}",
-                               record=k, field="speeds")
+            raise NetworkError(
+                f"speed for road class {k!r} must be a positive number of km/h, got {v!r}", record=k, field="speeds"
+            )
         merged[str(k)] = float(v)
     return merged
 
@@ -191,8 +204,9 @@ def road_graph(
         if g is None or g.is_empty:
             raise NetworkError(f"road {rec!r}: geometry is empty", record=rec, field="geometry")
         if g.geom_type not in ("LineString", "MultiLineString"):
-            raise NetworkError(f"road {rec!r}: geometry is a {g.geom_type}, expected a line", record=rec,
-                               field="geometry")
+            raise NetworkError(
+                f"road {rec!r}: geometry is a {g.geom_type}, expected a line", record=rec, field="geometry"
+            )
 
     n = len(lines)
     raw_classes = lines[ccol].tolist() if ccol else [None] * n
@@ -209,17 +223,20 @@ def road_graph(
             if _is_missing(raw):
                 continue
             if not (np.isfinite(given[i]) and given[i] > 0):
-                raise NetworkError(f"road {rec!r}: {speed_col} {raw!r} is not a positive speed", record=rec,
-                                   field=speed_col)
+                raise NetworkError(
+                    f"road {rec!r}: {speed_col} {raw!r} is not a positive speed", record=rec, field=speed_col
+                )
             row_speed[i] = given[i]
     junction = lines["junction"].tolist() if "junction" in lines.columns else [None] * n
     if oneway_col in lines.columns:
         ow = lines[oneway_col].tolist()
-        direction = np.array([_oneway_direction(ow[i], classes[i], junction[i], records[i], oneway_col)
-                              for i in range(n)], dtype=np.int8)
+        direction = np.array(
+            [_oneway_direction(ow[i], classes[i], junction[i], records[i], oneway_col) for i in range(n)], dtype=np.int8
+        )
     else:
-        direction = np.array([_oneway_direction(None, classes[i], junction[i], records[i], oneway_col)
-                              for i in range(n)], dtype=np.int8)
+        direction = np.array(
+            [_oneway_direction(None, classes[i], junction[i], records[i], oneway_col) for i in range(n)], dtype=np.int8
+        )
     given_len = None
     if length_col is not None:
         if length_col not in lines.columns:
@@ -234,7 +251,7 @@ def road_graph(
     # vertices -> nodes; a MultiLineString's parts stay separate lines of the same row
     parts, part_row = shapely.get_parts(geoms, return_index=True)
     coords, vidx = shapely.get_coordinates(parts, return_index=True)
-    scale = 10.0 ** precision
+    scale = 10.0**precision
     keys = np.rint(coords * scale).astype(np.int64)
     ukeys, node_of = np.unique(keys, axis=0, return_inverse=True)
     node_of = node_of.ravel()
@@ -275,8 +292,14 @@ def road_graph(
     dl = seg_dir.tolist()
     spl = seg_speed.tolist()
     for u, v, length, tt, r, d, sp in zip(al, bl, ll, tl, rl, dl, spl):
-        attrs = {"length": length, "travel_time": tt, "road_class": classes[r], "speed_kmh": sp,
-                 "oneway": d != 0, "road": records[r]}
+        attrs = {
+            "length": length,
+            "travel_time": tt,
+            "road_class": classes[r],
+            "speed_kmh": sp,
+            "oneway": d != 0,
+            "road": records[r],
+        }
         if names is not None and not _is_missing(names[r]):
             attrs["name"] = names[r]
         if d >= 0:
@@ -303,8 +326,9 @@ def read_roads(path: str | Path, layer: str | None = None, **kwargs) -> nx.Multi
         lines = lines[~lines.geometry.isna()]
         kinds = set(lines.geometry.geom_type)
         if not kinds & {"LineString", "MultiLineString"}:
-            raise NetworkError(f"{str(path)!r} holds no lines (found {sorted(kinds)})", record=str(path),
-                               field="geometry")
+            raise NetworkError(
+                f"{str(path)!r} holds no lines (found {sorted(kinds)})", record=str(path), field="geometry"
+            )
     return road_graph(lines, **kwargs)
 
 
@@ -321,10 +345,10 @@ class CompiledRoads:
     see :func:`networks.paths.points_travel_matrix`.
     """
 
-    labels: np.ndarray          # node label per index
+    labels: np.ndarray  # node label per index
     lon: np.ndarray
     lat: np.ndarray
-    x: np.ndarray               # metric coordinates
+    x: np.ndarray  # metric coordinates
     y: np.ndarray
     metric_crs: str
     src: np.ndarray
@@ -370,22 +394,22 @@ class CompiledRoads:
             def top(values: np.ndarray) -> float:
                 if len(values) <= k:
                     return float(values.sum())
-                return float(np.partition(values, len(values) - k)[len(values) - k:].sum())
+                return float(np.partition(values, len(values) - k)[len(values) - k :].sum())
 
             lsum = top(self.length) + k
             tsum = top(self.travel_time) + k
             free = 51 - math.ceil(math.log2(lsum + 1)) - math.ceil(math.log2(tsum + 1))
             kt = min(10, free - min(7, free // 2))
             kl = min(7, free - kt)
-            ls, ts = 2.0 ** kl, 2.0 ** kt
+            ls, ts = 2.0**kl, 2.0**kt
             lu = np.rint(self.length * ls)
             shift = math.ceil(math.log2(top(lu) + 1))
             while True:
                 tu = np.maximum(1.0, np.rint(self.travel_time * ts))
-                if top(tu) * 2.0 ** shift + top(lu) < 2.0 ** 52:
+                if top(tu) * 2.0**shift + top(lu) < 2.0**52:
                     break
                 ts /= 2.0
-            w = tu * 2.0 ** shift + lu
+            w = tu * 2.0**shift + lu
             mat = sp.csr_matrix((w, (self.src, self.dst)), shape=(self.n, self.n))
             self._lex = (mat, ls, ts, shift)
         return self._lex
@@ -417,7 +441,7 @@ class CompiledRoads:
         return _transformer(self.metric_crs).transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
 
 
-_COMPILED: "weakref.WeakKeyDictionary[Any, tuple[tuple[int, int], CompiledRoads]]" = weakref.WeakKeyDictionary()
+_COMPILED: weakref.WeakKeyDictionary[Any, tuple[tuple[int, int], CompiledRoads]] = weakref.WeakKeyDictionary()
 
 
 def compile_roads(roads: nx.Graph) -> CompiledRoads:
@@ -447,11 +471,13 @@ def compile_roads(roads: nx.Graph) -> CompiledRoads:
             lat[i] = float(d["y"])
         except (KeyError, TypeError, ValueError):
             fld = "x" if not _finite(d.get("x")) else "y"
-            raise NetworkError(f"road node {nid!r} lacks a numeric {fld!r} (lon/lat) attribute", record=nid,
-                               field=fld) from None
+            raise NetworkError(
+                f"road node {nid!r} lacks a numeric {fld!r} (lon/lat) attribute", record=nid, field=fld
+            ) from None
         if not (np.isfinite(lon[i]) and np.isfinite(lat[i]) and abs(lon[i]) <= 180 and abs(lat[i]) <= 90):
-            raise NetworkError(f"road node {nid!r}: x/y ({lon[i]}, {lat[i]}) is not a lon/lat position",
-                               record=nid, field="x")
+            raise NetworkError(
+                f"road node {nid!r}: x/y ({lon[i]}, {lat[i]}) is not a lon/lat position", record=nid, field="x"
+            )
     pos = {lab: i for i, lab in enumerate(labels)}
     m = roads.number_of_edges()
     src = np.empty(m, dtype=np.int64)
@@ -464,11 +490,17 @@ def compile_roads(roads: nx.Graph) -> CompiledRoads:
         t = d.get("travel_time")
         length = d.get("length")
         if not _finite(t) or float(t) < 0:
-            raise NetworkError(f"road edge ({u!r}, {v!r}): travel_time {t!r} is not a non-negative number of "
-                               "seconds", record=(u, v), field="travel_time")
+            raise NetworkError(
+                f"road edge ({u!r}, {v!r}): travel_time {t!r} is not a non-negative number of seconds",
+                record=(u, v),
+                field="travel_time",
+            )
         if not _finite(length) or float(length) < 0:
-            raise NetworkError(f"road edge ({u!r}, {v!r}): length {length!r} is not a non-negative number of "
-                               "metres", record=(u, v), field="length")
+            raise NetworkError(
+                f"road edge ({u!r}, {v!r}): length {length!r} is not a non-negative number of metres",
+                record=(u, v),
+                field="length",
+            )
         tt[k] = float(t)
         ln[k] = float(length)
     keep = src != dst
@@ -485,8 +517,21 @@ def compile_roads(roads: nx.Graph) -> CompiledRoads:
     for arr in (lon, lat, src, dst, tt, ln):
         h.update(np.ascontiguousarray(arr).tobytes())
     h.update(mcrs.encode())
-    comp = CompiledRoads(np.array(labels, dtype=object), lon, lat, np.asarray(x), np.asarray(y), mcrs, src, dst,
-                         tt, ln, bool(roads.graph.get("synthetic", False)), m, fingerprint=h.hexdigest())
+    comp = CompiledRoads(
+        np.array(labels, dtype=object),
+        lon,
+        lat,
+        np.asarray(x),
+        np.asarray(y),
+        mcrs,
+        src,
+        dst,
+        tt,
+        ln,
+        bool(roads.graph.get("synthetic", False)),
+        m,
+        fingerprint=h.hexdigest(),
+    )
     try:
         _COMPILED[original] = (stamp, comp)
     except TypeError:  # pragma: no cover - graph type without weakref support
@@ -533,10 +578,21 @@ class SnapResult:
     @property
     def report(self) -> pd.DataFrame:
         """One row per point: id, lon, lat, node, distance_m, too_far."""
-        too_far = (self.distance_m > self.max_distance_m) if self.max_distance_m is not None \
+        too_far = (
+            (self.distance_m > self.max_distance_m)
+            if self.max_distance_m is not None
             else np.zeros(len(self.ids), dtype=bool)
-        return pd.DataFrame({"id": self.ids, "lon": self.lon, "lat": self.lat, "node": self.node,
-                             "distance_m": self.distance_m, "too_far": too_far})
+        )
+        return pd.DataFrame(
+            {
+                "id": self.ids,
+                "lon": self.lon,
+                "lat": self.lat,
+                "node": self.node,
+                "distance_m": self.distance_m,
+                "too_far": too_far,
+            }
+        )
 
     @property
     def too_far(self) -> pd.DataFrame:
@@ -544,7 +600,7 @@ class SnapResult:
         r = self.report
         return r[r["too_far"]].reset_index(drop=True)
 
-    def check(self) -> "SnapResult":
+    def check(self) -> SnapResult:
         """Raise :class:`NetworkError` naming the points that are too far from the roads."""
         far = self.too_far
         if len(far):
@@ -552,7 +608,10 @@ class SnapResult:
             names = ", ".join(f"{r.id!r} ({r.distance_m:.0f} m)" for r in far.head(5).itertuples())
             raise NetworkError(
                 f"{len(far)} point(s) lie farther than {self.max_distance_m:g} m from any road: {names}"
-                f"{' ...' if len(far) > 5 else ''}", record=first["id"], field="geometry")
+                f"{' ...' if len(far) > 5 else ''}",
+                record=first["id"],
+                field="geometry",
+            )
         return self
 
 
@@ -570,8 +629,15 @@ def _check_points(ids, lon, lat) -> tuple[list, np.ndarray, np.ndarray]:
     return ids, lon, lat
 
 
-def snap(roads: nx.Graph, lon, lat, *, max_distance_m: float | None = 1000.0, ids: Sequence | None = None,
-         component: str = "all") -> SnapResult:
+def snap(
+    roads: nx.Graph,
+    lon,
+    lat,
+    *,
+    max_distance_m: float | None = 1000.0,
+    ids: Sequence | None = None,
+    component: str = "all",
+) -> SnapResult:
     """Snap points to the nearest road vertex (scipy cKDTree on metric coordinates).
 
     ``component="largest"`` snaps only to the largest strongly connected component,
@@ -591,8 +657,9 @@ def snap(roads: nx.Graph, lon, lat, *, max_distance_m: float | None = 1000.0, id
     px, py = comp.project(lon, lat)
     dist, k = tree.query(np.column_stack([px, py]))
     vertex = members[k]
-    return SnapResult(ids, lon, lat, comp.labels[vertex], vertex.astype(np.int64), np.asarray(dist, dtype=float),
-                      max_distance_m)
+    return SnapResult(
+        ids, lon, lat, comp.labels[vertex], vertex.astype(np.int64), np.asarray(dist, dtype=float), max_distance_m
+    )
 
 
 # --------------------------------------------------------------------------- connectivity
@@ -617,13 +684,15 @@ class ConnectivityReport:
     def ok(self) -> bool:
         return len(self.nodes) == 0
 
-    def check(self) -> "ConnectivityReport":
+    def check(self) -> ConnectivityReport:
         if not self.ok:
             r = self.nodes.iloc[0]
             raise NetworkError(
                 f"road graph is not strongly connected: {len(self.nodes)} node(s) outside the main component, "
                 f"e.g. node {r['node']!r} at ({r['lon']:.6f}, {r['lat']:.6f}): {r['issue']}",
-                record=r["node"], field="connectivity")
+                record=r["node"],
+                field="connectivity",
+            )
         return self
 
 
@@ -655,15 +724,32 @@ def connectivity(roads: nx.Graph) -> ConnectivityReport:
     for c in np.argsort(-sizes, kind="stable"):
         members = np.flatnonzero(labels == c)
         i = int(members[0])
-        rows.append({"component": int(c), "nodes": int(sizes[c]), "main": bool(c == main),
-                     "reaches_main": bool(bwd[i]), "reached_from_main": bool(fwd[i]),
-                     "issue": "" if c == main else issue(i), "example_node": comp.labels[i],
-                     "lon": comp.lon[i], "lat": comp.lat[i]})
+        rows.append(
+            {
+                "component": int(c),
+                "nodes": int(sizes[c]),
+                "main": bool(c == main),
+                "reaches_main": bool(bwd[i]),
+                "reached_from_main": bool(fwd[i]),
+                "issue": "" if c == main else issue(i),
+                "example_node": comp.labels[i],
+                "lon": comp.lon[i],
+                "lat": comp.lat[i],
+            }
+        )
     comps = pd.DataFrame(rows)
     out = np.flatnonzero(labels != main)
-    nodes = pd.DataFrame({"node": comp.labels[out], "lon": comp.lon[out], "lat": comp.lat[out],
-                          "component": labels[out], "reaches_main": bwd[out], "reached_from_main": fwd[out],
-                          "issue": [issue(int(i)) for i in out]})
+    nodes = pd.DataFrame(
+        {
+            "node": comp.labels[out],
+            "lon": comp.lon[out],
+            "lat": comp.lat[out],
+            "component": labels[out],
+            "reaches_main": bwd[out],
+            "reached_from_main": fwd[out],
+            "issue": [issue(int(i)) for i in out],
+        }
+    )
     return ConnectivityReport(comps, nodes)
 
 
@@ -741,8 +827,12 @@ def synthetic_roads(
         e = np.vstack([s[:, [0, 1]], s[:, [1, 2]], s[:, [0, 2]]])
         e.sort(axis=1)
         cand = np.unique(e, axis=0)
-    seg = shapely.linestrings(np.stack([np.column_stack([lon[cand[:, 0]], lat[cand[:, 0]]]),
-                                        np.column_stack([lon[cand[:, 1]], lat[cand[:, 1]]])], axis=1))
+    seg = shapely.linestrings(
+        np.stack(
+            [np.column_stack([lon[cand[:, 0]], lat[cand[:, 0]]]), np.column_stack([lon[cand[:, 1]], lat[cand[:, 1]]])],
+            axis=1,
+        )
+    )
     crossing = np.zeros(len(cand), dtype=bool)
     for poly in barriers:
         crossing |= shapely.intersects(seg, poly)
@@ -780,8 +870,11 @@ def synthetic_roads(
         # secondary: between seats that are neighbours in the seats' own triangulation
         if len(seats) >= 3:
             st = Delaunay(pts[seats]).simplices
-            pairs = {tuple(sorted((int(seats[a]), int(seats[b]))))
-                     for s3 in st for a, b in ((s3[0], s3[1]), (s3[1], s3[2]), (s3[0], s3[2]))}
+            pairs = {
+                tuple(sorted((int(seats[a]), int(seats[b]))))
+                for s3 in st
+                for a, b in ((s3[0], s3[1]), (s3[1], s3[2]), (s3[0], s3[2]))
+            }
         else:
             pairs = {(int(seats[0]), int(seats[1]))}
         row = {int(s): i for i, s in enumerate(seats)}
@@ -799,10 +892,10 @@ def synthetic_roads(
     g = nx.MultiDiGraph(crs=WGS84, metric_crs=mcrs, synthetic=True, detour=float(detour))
     g.add_nodes_from((ids[i], {"x": float(lon[i]), "y": float(lat[i])}) for i in range(n))
     edges = []
-    for (a, b), ln, tt, c, sp_ in zip(cand.tolist(), length.tolist(), ttime.tolist(), road_class.tolist(),
-                                      speed.tolist()):
-        attrs = {"length": ln, "travel_time": tt, "road_class": c, "speed_kmh": sp_, "oneway": False,
-                 "synthetic": True}
+    for (a, b), ln, tt, c, sp_ in zip(
+        cand.tolist(), length.tolist(), ttime.tolist(), road_class.tolist(), speed.tolist()
+    ):
+        attrs = {"length": ln, "travel_time": tt, "road_class": c, "speed_kmh": sp_, "oneway": False, "synthetic": True}
         edges.append((ids[a], ids[b], attrs))
         edges.append((ids[b], ids[a], dict(attrs)))
     g.add_edges_from(edges)

@@ -25,6 +25,7 @@ township_seat, village), ``township``, ``township_zh``, ``synthetic``,
 Each village's parent is the station its township seat reaches fastest on the
 synthetic roads.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,14 +51,35 @@ LAKE_CLEARANCE_M = 300.0
 DISTRICT_BOUNDS = (110.68, 34.86, 111.22, 35.34)
 
 #: The salt lake (盐池, Yuncheng Salt Lake), a simplified estimated outline in lon/lat.
-SALT_LAKE = Polygon([
-    (110.885, 34.972), (110.905, 34.988), (110.935, 34.996), (110.965, 35.004), (110.995, 35.013),
-    (111.025, 35.017), (111.050, 35.016), (111.066, 35.008), (111.062, 34.997), (111.040, 34.990),
-    (111.010, 34.983), (110.980, 34.975), (110.950, 34.967), (110.920, 34.961), (110.897, 34.962),
-])
+SALT_LAKE = Polygon(
+    [
+        (110.885, 34.972),
+        (110.905, 34.988),
+        (110.935, 34.996),
+        (110.965, 35.004),
+        (110.995, 35.013),
+        (111.025, 35.017),
+        (111.050, 35.016),
+        (111.066, 35.008),
+        (111.062, 34.997),
+        (111.040, 34.990),
+        (111.010, 34.983),
+        (110.980, 34.975),
+        (110.950, 34.967),
+        (110.920, 34.961),
+        (110.897, 34.962),
+    ]
+)
 
-HUB = {"node_id": "hub", "name": "Yanhu District Logistics Park", "name_zh": "盐湖区综合物流园区",
-       "lat": 35.07, "lon": 111.03, "position_source": "estimated", "cold_store_t": 1000.0}
+HUB = {
+    "node_id": "hub",
+    "name": "Yanhu District Logistics Park",
+    "name_zh": "盐湖区综合物流园区",
+    "lat": 35.07,
+    "lon": 111.03,
+    "position_source": "estimated",
+    "cold_store_t": 1000.0,
+}
 
 # key, name_zh, lat, lon, position_source, station id (None: a township seat), villages, count published
 TOWNSHIPS = [
@@ -85,8 +107,16 @@ STATIONS = {
 
 #: Published names of 东郭's villages (pinyin, Chinese); the first is the seat village.
 DONGGUO_VILLAGES = [
-    ("Dongguo", "东郭"), ("Baizhuang", "白庄"), ("Xiayue", "下月"), ("Xiaduan", "下段"), ("Jietan", "界滩"),
-    ("Shangyue", "上月"), ("Mohe", "磨河"), ("Jiecun", "界村"), ("Chiyou", "蚩尤"), ("Liufan", "刘范"),
+    ("Dongguo", "东郭"),
+    ("Baizhuang", "白庄"),
+    ("Xiayue", "下月"),
+    ("Xiaduan", "下段"),
+    ("Jietan", "界滩"),
+    ("Shangyue", "上月"),
+    ("Mohe", "磨河"),
+    ("Jiecun", "界村"),
+    ("Chiyou", "蚩尤"),
+    ("Liufan", "刘范"),
 ]
 
 
@@ -106,9 +136,18 @@ def township_table() -> pd.DataFrame:
     counts = _village_counts()
     rows = []
     for key, zh, lat, lon, src, st, n, published in TOWNSHIPS:
-        rows.append({"township": key.capitalize(), "township_zh": zh, "lat": lat, "lon": lon,
-                     "position_source": src, "station": st, "villages": counts[key],
-                     "count_source": "published" if published else "estimated"})
+        rows.append(
+            {
+                "township": key.capitalize(),
+                "township_zh": zh,
+                "lat": lat,
+                "lon": lon,
+                "position_source": src,
+                "station": st,
+                "villages": counts[key],
+                "count_source": "published" if published else "estimated",
+            }
+        )
     return pd.DataFrame(rows).set_index("township")
 
 
@@ -138,21 +177,61 @@ def build_yanhu_nodes(seed: int = SEED) -> gpd.GeoDataFrame:
     seats_xy = np.column_stack([sx, sy])
     counts = _village_counts()
 
-    rows = [{"node_id": "hub", "name": HUB["name"], "name_zh": HUB["name_zh"], "tier": "hub", "parent": None,
-             "kind": "hub", "township": None, "township_zh": None, "synthetic": False,
-             "position_source": HUB["position_source"], "cold_store_t": HUB["cold_store_t"],
-             "lon": HUB["lon"], "lat": HUB["lat"]}]
+    rows = [
+        {
+            "node_id": "hub",
+            "name": HUB["name"],
+            "name_zh": HUB["name_zh"],
+            "tier": "hub",
+            "parent": None,
+            "kind": "hub",
+            "township": None,
+            "township_zh": None,
+            "synthetic": False,
+            "position_source": HUB["position_source"],
+            "cold_store_t": HUB["cold_store_t"],
+            "lon": HUB["lon"],
+            "lat": HUB["lat"],
+        }
+    ]
     for key, zh, lat, lon, src, st, _, _ in TOWNSHIPS:
         if st is not None:
-            rows.append({"node_id": st, "name": STATIONS[st][0], "name_zh": STATIONS[st][1], "tier": "station",
-                         "parent": "hub", "kind": "station", "township": key.capitalize(), "township_zh": zh,
-                         "synthetic": False, "position_source": src, "cold_store_t": np.nan, "lon": lon, "lat": lat})
+            rows.append(
+                {
+                    "node_id": st,
+                    "name": STATIONS[st][0],
+                    "name_zh": STATIONS[st][1],
+                    "tier": "station",
+                    "parent": "hub",
+                    "kind": "station",
+                    "township": key.capitalize(),
+                    "township_zh": zh,
+                    "synthetic": False,
+                    "position_source": src,
+                    "cold_store_t": np.nan,
+                    "lon": lon,
+                    "lat": lat,
+                }
+            )
     for key, zh, lat, lon, src, st, _, _ in TOWNSHIPS:
         if st is None:
-            rows.append({"node_id": f"tw_{key}", "name": f"{key.capitalize()} township seat",
-                         "name_zh": f"{zh}乡镇驻地", "tier": "village", "parent": None, "kind": "township_seat",
-                         "township": key.capitalize(), "township_zh": zh, "synthetic": False,
-                         "position_source": src, "cold_store_t": np.nan, "lon": lon, "lat": lat})
+            rows.append(
+                {
+                    "node_id": f"tw_{key}",
+                    "name": f"{key.capitalize()} township seat",
+                    "name_zh": f"{zh}乡镇驻地",
+                    "tier": "village",
+                    "parent": None,
+                    "kind": "township_seat",
+                    "township": key.capitalize(),
+                    "township_zh": zh,
+                    "synthetic": False,
+                    "position_source": src,
+                    "cold_store_t": np.nan,
+                    "lon": lon,
+                    "lat": lat,
+                }
+            )
     hx, hy = fwd.transform(HUB["lon"], HUB["lat"])
     placed = [np.array([hx, hy])] + [seats_xy[i] for i in range(len(TOWNSHIPS))]
     xmin, ymin = fwd.transform(DISTRICT_BOUNDS[0], DISTRICT_BOUNDS[1])
@@ -188,16 +267,29 @@ def build_yanhu_nodes(seed: int = SEED) -> gpd.GeoDataFrame:
             if names is not None:
                 name, name_zh, synthetic = names[k][0], names[k][1], False
             else:
-                name, name_zh, synthetic = (f"{key.capitalize()} village {k + 1:02d}", f"{zh}生成村{k + 1:02d}",
-                                            True)
-            rows.append({"node_id": f"v_{key}_{k + 1:02d}", "name": name, "name_zh": name_zh, "tier": "village",
-                         "parent": None, "kind": "village", "township": key.capitalize(), "township_zh": zh,
-                         "synthetic": synthetic, "position_source": "generated", "cold_store_t": np.nan,
-                         "lon": round(float(vlon), 6), "lat": round(float(vlat), 6)})
+                name, name_zh, synthetic = (f"{key.capitalize()} village {k + 1:02d}", f"{zh}生成村{k + 1:02d}", True)
+            rows.append(
+                {
+                    "node_id": f"v_{key}_{k + 1:02d}",
+                    "name": name,
+                    "name_zh": name_zh,
+                    "tier": "village",
+                    "parent": None,
+                    "kind": "village",
+                    "township": key.capitalize(),
+                    "township_zh": zh,
+                    "synthetic": synthetic,
+                    "position_source": "generated",
+                    "cold_store_t": np.nan,
+                    "lon": round(float(vlon), 6),
+                    "lat": round(float(vlat), 6),
+                }
+            )
             k += 1
     frame = pd.DataFrame(rows)
-    nodes = gpd.GeoDataFrame(frame.drop(columns=["lon", "lat"]),
-                             geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=WGS84).set_index("node_id")
+    nodes = gpd.GeoDataFrame(
+        frame.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=WGS84
+    ).set_index("node_id")
 
     # parents: the station that reaches the township seat fastest on the synthetic roads
     from scipy.sparse.csgraph import dijkstra
@@ -232,11 +324,20 @@ def write_yanhu(path: str | Path, seed: int = SEED) -> Path:
                 v = bool(v)
             props[col] = v
         g = row.geometry
-        features.append({"type": "Feature", "properties": props,
-                         "geometry": {"type": "Point", "coordinates": [round(g.x, 6), round(g.y, 6)]}})
-    doc = {"type": "FeatureCollection", "name": "yanhu",
-           "note": "Yanhu District three-tier network; positions of villages are generated, see docs/networks.md",
-           "seed": seed, "features": features}
+        features.append(
+            {
+                "type": "Feature",
+                "properties": props,
+                "geometry": {"type": "Point", "coordinates": [round(g.x, 6), round(g.y, 6)]},
+            }
+        )
+    doc = {
+        "type": "FeatureCollection",
+        "name": "yanhu",
+        "note": "Yanhu District three-tier network; positions of villages are generated, see docs/networks.md",
+        "seed": seed,
+        "features": features,
+    }
     path = Path(path)
     text = json.dumps(doc, ensure_ascii=False, indent=None, separators=(",", ":"))
     path.write_text(text.replace('},{"type":"Feature"', '},\n{"type":"Feature"') + "\n", encoding="utf-8")
@@ -257,8 +358,9 @@ def _nodes() -> gpd.GeoDataFrame:
     frame = pd.DataFrame(rows)
     frame["synthetic"] = frame["synthetic"].astype(bool)
     frame["cold_store_t"] = pd.to_numeric(frame["cold_store_t"], errors="coerce")
-    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy([p[0] for p in xy], [p[1] for p in xy]),
-                            crs=WGS84).set_index("node_id")
+    return gpd.GeoDataFrame(
+        frame, geometry=gpd.points_from_xy([p[0] for p in xy], [p[1] for p in xy]), crs=WGS84
+    ).set_index("node_id")
 
 
 @lru_cache(maxsize=1)

@@ -5,6 +5,7 @@
 The output is deterministic for a given seed (default: networks.yanhu.SEED), so
 running this again without changes reproduces the shipped file byte for byte.
 """
+
 from __future__ import annotations
 
 import argparse

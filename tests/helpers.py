@@ -1,4 +1,5 @@
 """Small problem builders shared by tests."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Batches: local process pool and a real Dask scheduler + worker started as separate processes."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,8 @@ import pytest
 import logistics
 from logistics.app.batch import SUMMARY, job_names, run_batch
 from logistics.app.run import MARKER, read_marker
-from logistics.formats.jobfile import load_job
 from logistics.core.plan import Plan
+from logistics.formats.jobfile import load_job
 
 DATA = Path(__file__).parent / "data" / "jobs"
 
@@ -30,11 +31,15 @@ def jobs(tmp_path):
         shutil.copytree(DATA, d)
         text = (d / "small.yaml").read_text(encoding="utf-8").replace("time_limit: 2", "time_limit: 0.5")
         (d / "small.yaml").write_text(text, encoding="utf-8")
-    (a / "tuesday.yaml").write_text((a / "small.yaml").read_text(encoding="utf-8").replace("seed: 0", "seed: 1"),
-                                    encoding="utf-8")
-    (a / "broken.yaml").write_text("name: broken\nnetwork: network.geojson\norders: nowhere.csv\n"
-                                   "fleet: [{name: x, count: 1, start_depot: hub, "
-                                   "compartments: [{zone: ambient, capacity: 1}]}]\n", encoding="utf-8")
+    (a / "tuesday.yaml").write_text(
+        (a / "small.yaml").read_text(encoding="utf-8").replace("seed: 0", "seed: 1"), encoding="utf-8"
+    )
+    (a / "broken.yaml").write_text(
+        "name: broken\nnetwork: network.geojson\norders: nowhere.csv\n"
+        "fleet: [{name: x, count: 1, start_depot: hub, "
+        "compartments: [{zone: ambient, capacity: 1}]}]\n",
+        encoding="utf-8",
+    )
     return [a / "small.yaml", a / "tuesday.yaml", b / "small.yaml", a / "broken.yaml"]
 
 
@@ -79,15 +84,20 @@ def test_local_batch_isolates_failures_and_skips_finished_jobs(jobs, tmp_path):
 
     folders, missing = result_folders([out])  # a batch folder stands for its jobs; the failed one is named
     assert list(folders) == ["small", "tuesday", "small-2"] and len(missing) == 1 and "broken" in missing[0]
-    cli = subprocess.run([sys.executable, "-c", "from logistics.app.cli import app; app()", "compare", str(out),
-                          "--json"], capture_output=True, text=True, timeout=120)
+    cli = subprocess.run(
+        [sys.executable, "-c", "from logistics.app.cli import app; app()", "compare", str(out), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert cli.returncode == 0, cli.stderr
     assert set(json.loads(cli.stdout)["scenarios"]) == {"small", "tuesday", "small-2"}
     assert "not compared" in cli.stderr and "broken" in cli.stderr
     side = logistics.compare({n: out / n for n in ("small", "tuesday", "small-2")})
     assert side.at["small", "cost_change_pct"] == 0 and side.at["small", "cost"] == frame.at["small", "cost"]
     assert side.at["tuesday", "cost_change_pct"] == pytest.approx(
-        100 * (frame.at["tuesday", "cost"] - frame.at["small", "cost"]) / frame.at["small", "cost"], abs=1e-3)
+        100 * (frame.at["tuesday", "cost"] - frame.at["small", "cost"]) / frame.at["small", "cost"], abs=1e-3
+    )
 
     # a rerun skips what finished and retries what failed
     stamp = (out / "small" / MARKER).stat().st_mtime_ns
@@ -135,9 +145,14 @@ def dask_scheduler(tmp_path_factory):
     env = dict(os.environ, DASK_DISTRIBUTED__WORKER__DAEMON="False", PYTHONUNBUFFERED="1")
     log_s = open(d / "scheduler.log", "wb")
     log_w = open(d / "worker.log", "wb")
-    sched = subprocess.Popen(_dask_cli() + ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                                            "--scheduler-file", str(sched_file)],
-                             stdout=log_s, stderr=subprocess.STDOUT, env=env, cwd=d)
+    sched = subprocess.Popen(
+        _dask_cli()
+        + ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(sched_file)],
+        stdout=log_s,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=d,
+    )
     worker = None
     try:
         deadline = time.monotonic() + 60
@@ -152,10 +167,28 @@ def dask_scheduler(tmp_path_factory):
                     address = None
             time.sleep(0.2)
         assert address and address.startswith("tcp://127.0.0.1:"), "scheduler did not start in time"
-        worker = subprocess.Popen(_dask_cli() + ["worker", address, "--host", "127.0.0.1", "--nworkers", "1",
-                                                 "--nthreads", "1", "--no-dashboard", "--death-timeout", "60",
-                                                 "--local-directory", str(d / "worker")],
-                                  stdout=log_w, stderr=subprocess.STDOUT, env=env, cwd=d)
+        worker = subprocess.Popen(
+            _dask_cli()
+            + [
+                "worker",
+                address,
+                "--host",
+                "127.0.0.1",
+                "--nworkers",
+                "1",
+                "--nthreads",
+                "1",
+                "--no-dashboard",
+                "--death-timeout",
+                "60",
+                "--local-directory",
+                str(d / "worker"),
+            ],
+            stdout=log_w,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=d,
+        )
         from distributed import Client
 
         with Client(address, timeout=30, set_as_default=False) as c:

@@ -4,6 +4,7 @@ The page is served from a local http.server on 127.0.0.1 (no other network);
 the test checks that the console has no severe errors and that Leaflet drew one
 SVG path per route, plus the layer control and the tier layers.
 """
+
 from __future__ import annotations
 
 import functools
@@ -15,8 +16,8 @@ from pathlib import Path
 import pytest
 
 import logistics
-from logistics.formats.jobfile import load_job
 from logistics.app.run import run_job
+from logistics.formats.jobfile import load_job
 
 pytestmark = pytest.mark.browser
 
@@ -48,9 +49,19 @@ def driver(tmp_path_factory):
     opts = webdriver.ChromeOptions()
     opts.binary_location = str(CHROMIUM)
     profile = tmp_path_factory.mktemp("chromium-profile")
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1200,900", f"--user-data-dir={profile}"):
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1200,900",
+        f"--user-data-dir={profile}",
+    ):
         opts.add_argument(arg)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     d = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
@@ -105,12 +116,14 @@ def test_offline_map_draws_every_route(driver, served):
     assert driver.execute_script("return document.querySelectorAll('path.coldroute-stop').length") == n_stops
     # the routes are really drawn: each path has a non-trivial outline
     d_lengths = driver.execute_script(
-        "return Array.from(document.querySelectorAll('path.coldroute-route')).map(p => p.getAttribute('d').length)")
+        "return Array.from(document.querySelectorAll('path.coldroute-route')).map(p => p.getAttribute('d').length)"
+    )
     assert all(n > 10 for n in d_lengths)
     # layer control with the tiers and one entry per vehicle
     labels = driver.execute_script(
         "return Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
-        ".map(l => l.textContent.trim())")
+        ".map(l => l.textContent.trim())"
+    )
     assert any(t.startswith("Hub") for t in labels)
     assert any(t.startswith("Stations") for t in labels)
     assert any(t.startswith("Villages") for t in labels)
@@ -126,9 +139,11 @@ def test_popup_opens_with_eta(driver, served):
     driver.get(url)
     _wait_for(driver, "return document.querySelectorAll('path.coldroute-stop').length > 0")
     driver.execute_script(
-        "document.querySelector('path.coldroute-stop').dispatchEvent(new MouseEvent('click', {bubbles: true}));")
-    text = _wait_for(driver, "var p = document.querySelector('.leaflet-popup-content');"
-                             "return p ? p.textContent : null;")
+        "document.querySelector('path.coldroute-stop').dispatchEvent(new MouseEvent('click', {bubbles: true}));"
+    )
+    text = _wait_for(
+        driver, "var p = document.querySelector('.leaflet-popup-content');return p ? p.textContent : null;"
+    )
     assert "ETA" in text and "load after stop" in text
     severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
     assert severe == [], severe

@@ -1,12 +1,13 @@
 """An order of one carrier never rides another carrier's vehicle; shared vehicles (no carrier) take any."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import assert_accounted
 
 import logistics as L
 import networks
-from helpers import assert_accounted
 
 
 def _matrix() -> networks.TravelMatrix:
@@ -17,14 +18,17 @@ def _matrix() -> networks.TravelMatrix:
 
 
 def _van(name: str, carrier: str | None, count: int = 1) -> L.VehicleType:
-    return L.VehicleType(name, count, [L.Compartment("ambient", 100)], start_depot="D", fixed_cost=100,
-                         cost_per_km=1.0, carrier=carrier)
+    return L.VehicleType(
+        name, count, [L.Compartment("ambient", 100)], start_depot="D", fixed_cost=100, cost_per_km=1.0, carrier=carrier
+    )
 
 
-ORDERS = [L.Order("ems-a", {"goods": 5}, node_id="a", carrier="EMS"),
-          L.Order("zto-b", {"goods": 5}, node_id="b", carrier="ZTO"),
-          L.Order("ems-c", {"goods": 5}, node_id="c", carrier="EMS"),
-          L.Order("any-c", {"goods": 5}, node_id="c")]
+ORDERS = [
+    L.Order("ems-a", {"goods": 5}, node_id="a", carrier="EMS"),
+    L.Order("zto-b", {"goods": 5}, node_id="b", carrier="ZTO"),
+    L.Order("ems-c", {"goods": 5}, node_id="c", carrier="EMS"),
+    L.Order("any-c", {"goods": 5}, node_id="c"),
+]
 
 
 def test_orders_ride_only_their_carriers_vehicles():
@@ -35,8 +39,11 @@ def test_orders_ride_only_their_carriers_vehicles():
     rode = plan.stops.dropna(subset=["order_id"]).set_index("order_id")["vehicle_type"]
     assert rode["ems-a"] == rode["ems-c"] == "ems" and rode["zto-b"] == "zto"
     # without the restriction one van would take everything (one fixed cost, one run along the line)
-    free = L.Problem([L.Order(o.id, o.quantities, node_id=o.node_id) for o in ORDERS],
-                     [_van("ems", "EMS"), _van("zto", "ZTO")], matrix=_matrix())
+    free = L.Problem(
+        [L.Order(o.id, o.quantities, node_id=o.node_id) for o in ORDERS],
+        [_van("ems", "EMS"), _van("zto", "ZTO")],
+        matrix=_matrix(),
+    )
     assert L.solve(free, time_limit=2, seed=0, engine="ortools").kpis["vehicles"] == 1
     assert plan.kpis["vehicles"] == 2
 
@@ -52,8 +59,9 @@ def test_validator_catches_an_order_on_another_carriers_vehicle():
     plan = L.solve(p, time_limit=2, seed=0, engine="ortools")
     assert L.validate(p, plan) == []
     stops = plan.stops.copy()
-    stops["vehicle"] = stops["vehicle"].str.replace("zto", "ems-x").str.replace("ems#", "zto#").str.replace(
-        "ems-x", "ems")
+    stops["vehicle"] = (
+        stops["vehicle"].str.replace("zto", "ems-x").str.replace("ems#", "zto#").str.replace("ems-x", "ems")
+    )
     stops["vehicle_type"] = stops["vehicle"].str.split("#").str[0]
     bad = L.Plan(stops=stops, unserved=plan.unserved, kpis=plan.kpis, routes=plan.routes, meta=plan.meta)
     vs = [v for v in L.validate(p, bad) if v.kind == "not_allowed"]

@@ -1,4 +1,5 @@
 """邮快合作: separate runs per carrier vs shared runs on the same villages."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,26 +19,36 @@ def setup():
 @pytest.fixture(scope="module")
 def compared(setup):
     net, orders = setup
-    return C.compare_carrier_sharing(net, orders, C.parcel_van(2), time_limit=4, workers=1, engine="ortools",
-                                     return_plans=True)
+    return C.compare_carrier_sharing(
+        net, orders, C.parcel_van(2), time_limit=4, workers=1, engine="ortools", return_plans=True
+    )
 
 
 def test_frame_has_separate_shared_and_saving(setup, compared):
     net, orders = setup
     frame, _ = compared
-    assert list(frame.index) == ["separate:EMS", "separate:YTO", "separate:ZTO", "separate", "shared", "saving",
-                                 "saving_pct"]
+    assert list(frame.index) == [
+        "separate:EMS",
+        "separate:YTO",
+        "separate:ZTO",
+        "separate",
+        "shared",
+        "saving",
+        "saving_pct",
+    ]
     assert {"vehicles", "vehicle_km", "cost", "village_visits", "served", "unserved"} <= set(frame.columns)
     sep, sh = frame.loc["separate"], frame.loc["shared"]
     assert sep["served"] == sh["served"] == len(orders)
-    assert sep["vehicle_km"] == pytest.approx(frame.loc[["separate:EMS", "separate:YTO", "separate:ZTO"],
-                                                        "vehicle_km"].sum())
+    assert sep["vehicle_km"] == pytest.approx(
+        frame.loc[["separate:EMS", "separate:YTO", "separate:ZTO"], "vehicle_km"].sum()
+    )
     # shared runs visit each village once and drive less
     assert sh["village_visits"] == len({o.node_id for o in orders})
     assert sh["vehicle_km"] < sep["vehicle_km"] and sh["cost"] < sep["cost"]
     assert frame.at["saving", "cost"] == pytest.approx(sep["cost"] - sh["cost"], abs=0.01)
     assert frame.at["saving_pct", "vehicle_km"] == pytest.approx(
-        100 * (sep["vehicle_km"] - sh["vehicle_km"]) / sep["vehicle_km"], abs=0.01)
+        100 * (sep["vehicle_km"] - sh["vehicle_km"]) / sep["vehicle_km"], abs=0.01
+    )
     assert frame.attrs["summary"]["carriers"] == ["EMS", "YTO", "ZTO"]
 
 
@@ -53,8 +64,9 @@ def test_every_plan_validates_and_keeps_carriers_apart(compared):
 
 def test_without_consolidation_every_parcel_is_a_stop(setup):
     net, orders = setup
-    f, out = C.compare_carrier_sharing(net, orders, C.parcel_van(2), time_limit=3, workers=1, engine="ortools",
-                                       consolidate=False, return_plans=True)
+    f, out = C.compare_carrier_sharing(
+        net, orders, C.parcel_van(2), time_limit=3, workers=1, engine="ortools", consolidate=False, return_plans=True
+    )
     assert f.at["shared", "served"] == len(orders)
     for key, plan in out["plans"].items():
         assert L.validate(out["problems"][key], plan) == [], key

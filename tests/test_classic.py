@@ -1,4 +1,5 @@
 """Classic benchmarks end to end: read_instance -> solve -> validate, close to best-known values."""
+
 from __future__ import annotations
 
 import time
@@ -15,10 +16,13 @@ def distance(plan, problem) -> float:
     return float(plan.stops["travel_distance"].sum()) / problem.meta["scale"]
 
 
-@pytest.mark.parametrize("rel,bks,limit", [
-    ("solomon/c101.txt", 827.3, 5.0),       # DIMACS distance-only optimum (arcs truncated to 0.1)
-    ("cvrplib/E-n22-k4.vrp", 375, 3.0),     # TSPLIB nint optimum
-])
+@pytest.mark.parametrize(
+    "rel,bks,limit",
+    [
+        ("solomon/c101.txt", 827.3, 5.0),  # DIMACS distance-only optimum (arcs truncated to 0.1)
+        ("cvrplib/E-n22-k4.vrp", 375, 3.0),  # TSPLIB nint optimum
+    ],
+)
 def test_classic_within_one_percent(rel, bks, limit):
     problem = read_instance(DATA / rel)
     assert problem.meta["bks"] == bks
@@ -54,9 +58,22 @@ def test_bench_classic_script_prints_json_last(tmp_path):
     import sys
 
     root = Path(__file__).resolve().parents[1]
-    out = subprocess.run([sys.executable, str(root / "benchmarks" / "bench_classic.py"), "solomon", "c101",
-                          "--time-limit", "1", "--data", str(DATA)], capture_output=True, text=True, timeout=120,
-                         cwd=tmp_path)
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(root / "benchmarks" / "bench_classic.py"),
+            "solomon",
+            "c101",
+            "--time-limit",
+            "1",
+            "--data",
+            str(DATA),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert out.returncode == 0, out.stderr
     head = json.loads(out.stdout.strip().splitlines()[-1])
     assert head["set"] == "solomon" and head["instances"] == 1 and head["violations"] == 0

@@ -1,4 +1,5 @@
 """The coldroute command line: commands, --json, --quiet and the documented exit codes."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,8 @@ from typer.testing import CliRunner
 
 import logistics
 from logistics.app import cli
-from logistics.formats.jobfile import load_job
 from logistics.core.plan import Plan
+from logistics.formats.jobfile import load_job
 
 DATA = Path(__file__).parent / "data" / "jobs"
 runner = CliRunner()
@@ -34,8 +35,17 @@ def jobdir(tmp_path):
 def test_help_lists_commands_examples_and_exit_codes():
     r = invoke("--help")
     assert r.exit_code == 0
-    for word in ("demo", "solve", "batch", "validate", "bench", "vroom", "Exit codes", "Examples",
-                 "coldroute solve jobs/monday.yaml"):
+    for word in (
+        "demo",
+        "solve",
+        "batch",
+        "validate",
+        "bench",
+        "vroom",
+        "Exit codes",
+        "Examples",
+        "coldroute solve jobs/monday.yaml",
+    ):
         assert word in r.output, word
     r = invoke("batch", "--help")
     assert r.exit_code == 0 and "--scheduler" in r.output and "--workers" in r.output
@@ -92,8 +102,10 @@ def test_path_escape_needs_allow_outside(jobdir, tmp_path):
 def test_unserved_required_order_exits_1(jobdir, tmp_path):
     csv = (jobdir / "orders.csv").read_text(encoding="utf-8")
     # o4's window closes before any vehicle can get there
-    (jobdir / "orders.csv").write_text(csv.replace("o4,v-xiayue,delivery,15,0,25,09:00,15:00",
-                                                   "o4,v-xiayue,delivery,15,0,25,00:00,00:01"), encoding="utf-8")
+    (jobdir / "orders.csv").write_text(
+        csv.replace("o4,v-xiayue,delivery,15,0,25,09:00,15:00", "o4,v-xiayue,delivery,15,0,25,00:00,00:01"),
+        encoding="utf-8",
+    )
     r = invoke("solve", jobdir / "small.yaml", "--out", tmp_path / "r", "-t", 0.5, "--json")
     assert r.exit_code == 1, r.output
     doc = json.loads(r.stdout)
@@ -132,8 +144,18 @@ def test_validate_command(tmp_path):
 
 def test_batch_command(tmp_path, jobdir):
     (jobdir / "broken.yaml").write_text("orders: []\n", encoding="utf-8")
-    r = invoke("batch", jobdir / "small.yaml", jobdir / "broken.yaml", "--out", tmp_path / "b", "--workers", 0,
-               "-t", 0.5, "--json")
+    r = invoke(
+        "batch",
+        jobdir / "small.yaml",
+        jobdir / "broken.yaml",
+        "--out",
+        tmp_path / "b",
+        "--workers",
+        0,
+        "-t",
+        0.5,
+        "--json",
+    )
     doc = json.loads(r.stdout)
     assert r.exit_code == 2
     status = {j["name"]: j["status"] for j in doc["jobs"]}
@@ -196,7 +218,11 @@ def test_installed_entry_point(tmp_path):
     exe = Path(sys.executable).with_name("coldroute")
     if not exe.exists():
         pytest.skip("the coldroute script is not installed in this environment")
-    p = subprocess.run([str(exe), "solve", str(DATA / "small.yaml"), "--out", str(tmp_path / "r"), "-t", "0.5",
-                        "--json"], capture_output=True, text=True, timeout=120)
+    p = subprocess.run(
+        [str(exe), "solve", str(DATA / "small.yaml"), "--out", str(tmp_path / "r"), "-t", "0.5", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["status"] == "ok"

@@ -1,4 +1,5 @@
 """Cold chain: compartments, zone compatibility, shelf life, soft windows, costs, two-way flows."""
+
 from __future__ import annotations
 
 import pytest
@@ -68,7 +69,7 @@ def test_compartment_capacity_binds_even_when_total_fits():
     tm = line_matrix({"D": 0, "c0": 1000, "c1": 1100})
     orders = [L.Order("a", {"dumplings": 40}, node_id="c0"), L.Order("b", {"dumplings": 40}, node_id="c1")]
     one_comp = L.VehicleType("big", 2, (L.Compartment("frozen", 200),), start_depot="D", cost_per_km=1)
-    split = L.Problem(orders, [reefer(count=2)], products=PRODUCTS, matrix=tm)   # frozen 60 + chilled 100
+    split = L.Problem(orders, [reefer(count=2)], products=PRODUCTS, matrix=tm)  # frozen 60 + chilled 100
     single = L.Problem(orders, [one_comp], products=PRODUCTS, matrix=tm)
     assert solve(split).kpis["vehicles"] == 2
     assert solve(single).kpis["vehicles"] == 1
@@ -77,10 +78,17 @@ def test_compartment_capacity_binds_even_when_total_fits():
 def test_flexible_partition_total_capacity():
     tm = line_matrix({"D": 0, "c0": 1000, "c1": 1100})
     orders = [L.Order("a", {"dumplings": 50}, node_id="c0"), L.Order("b", {"milk": 80}, node_id="c1")]
-    flex = L.VehicleType("flex", 2, (L.Compartment("frozen", 100), L.Compartment("chilled", 100)),
-                         start_depot="D", total_capacity=120, cost_per_km=1)
-    fixed = L.VehicleType("flex", 2, (L.Compartment("frozen", 100), L.Compartment("chilled", 100)),
-                          start_depot="D", cost_per_km=1)
+    flex = L.VehicleType(
+        "flex",
+        2,
+        (L.Compartment("frozen", 100), L.Compartment("chilled", 100)),
+        start_depot="D",
+        total_capacity=120,
+        cost_per_km=1,
+    )
+    fixed = L.VehicleType(
+        "flex", 2, (L.Compartment("frozen", 100), L.Compartment("chilled", 100)), start_depot="D", cost_per_km=1
+    )
     assert solve(L.Problem(orders, [flex], products=PRODUCTS, matrix=tm)).kpis["vehicles"] == 2
     assert solve(L.Problem(orders, [fixed], products=PRODUCTS, matrix=tm)).kpis["vehicles"] == 1
 
@@ -88,8 +96,10 @@ def test_flexible_partition_total_capacity():
 def test_delivery_shelf_life_forces_visit_order():
     tm = line_matrix({"D": 0, "c0": 1000, "c1": 2000})  # 100 s and 200 s from the depot
     fish = L.Product("fish", "chilled", shelf_life_h=250 / 3600)
-    orders = [L.Order("near", {"parcels": 1}, node_id="c0", service=120),
-              L.Order("far", {"fish": 1}, node_id="c1", service=120)]
+    orders = [
+        L.Order("near", {"parcels": 1}, node_id="c0", service=120),
+        L.Order("far", {"fish": 1}, node_id="c1", service=120),
+    ]
     fresh_fish = L.Product("fish", "chilled")
     loose = L.Problem(orders, [reefer(frozen=10, chilled=10)], products=[AMBIENT, fresh_fish], matrix=tm)
     tight = L.Problem(orders, [reefer(frozen=10, chilled=10)], products=[AMBIENT, fish], matrix=tm)
@@ -114,8 +124,7 @@ def test_waiting_counts_toward_shelf_life():
 def test_pickup_shelf_life_reaches_cold_store_in_time():
     tm = line_matrix({"D": 0, "v": 2000, "s": -1500})
     apples = L.Product("apples", "fresh", shelf_life_h=300 / 3600)
-    orders = [L.Order("crop", {"apples": 10}, node_id="v", kind="pickup"),
-              L.Order("shop", {"parcels": 5}, node_id="s")]
+    orders = [L.Order("crop", {"apples": 10}, node_id="v", kind="pickup"), L.Order("shop", {"parcels": 5}, node_id="s")]
     p = L.Problem(orders, [reefer()], products=[apples, AMBIENT], matrix=tm)
     plan = solve(p)
     r = plan.route_of("reefer#1")
@@ -127,9 +136,11 @@ def test_pickup_shelf_life_reaches_cold_store_in_time():
 def test_paired_transfer_shelf_life():
     tm = line_matrix({"D": 0, "a": 1000, "b": 5000, "x": -3000})
     fish = L.Product("fish", "chilled", shelf_life_h=500 / 3600)
-    orders = [L.Order("p", {"fish": 1}, node_id="a", kind="pickup", pair="d"),
-              L.Order("d", {"fish": 1}, node_id="b", pair="p"),
-              L.Order("other", {"parcels": 1}, node_id="x")]
+    orders = [
+        L.Order("p", {"fish": 1}, node_id="a", kind="pickup", pair="d"),
+        L.Order("d", {"fish": 1}, node_id="b", pair="p"),
+        L.Order("other", {"parcels": 1}, node_id="x"),
+    ]
     p = L.Problem(orders, [reefer()], products=[fish, AMBIENT], matrix=tm)
     plan = solve(p)
     s = plan.stops.set_index("order_id")
@@ -154,8 +165,7 @@ def test_early_arrival_at_soft_window_costs_only_when_priced():
     soft = L.Order("o", {"parcels": 1}, node_id="c0", time_windows=(("09:00", "10:00"),), soft=True)
     van = dry_van(shift=("07:00", "20:00"))
     free = solve(L.Problem([first, soft], [van], products=PRODUCTS, matrix=tm))
-    priced = solve(L.Problem([first, soft], [van], products=PRODUCTS, matrix=tm,
-                             costs=L.CostModel(early_per_h=30.0)))
+    priced = solve(L.Problem([first, soft], [van], products=PRODUCTS, matrix=tm, costs=L.CostModel(early_per_h=30.0)))
     cols = ["order_id", "arrival", "start", "early"]
     assert free.stops[cols].equals(priced.stops[cols])
     s = priced.stops.set_index("order_id").loc["o"]
@@ -169,8 +179,10 @@ def test_early_arrival_at_soft_window_costs_only_when_priced():
 def test_freshness_cost_delivers_valuable_goods_first():
     tm = line_matrix({"D": 0, "fish": 1000, "box": -1000})
     salmon = L.Product("salmon", "chilled", value=200.0, decay_per_h=0.05)
-    orders = [L.Order("box", {"parcels": 1}, node_id="box", service=1800),
-              L.Order("fish", {"salmon": 5}, node_id="fish", service=1800)]
+    orders = [
+        L.Order("box", {"parcels": 1}, node_id="box", service=1800),
+        L.Order("fish", {"salmon": 5}, node_id="fish", service=1800),
+    ]
     p = L.Problem(orders, [reefer()], products=[salmon, AMBIENT], matrix=tm)
     plan = solve(p)
     assert plan.route_of("reefer#1")["order_id"].tolist()[1:3] == ["fish", "box"]
@@ -184,9 +196,11 @@ def test_freshness_cost_delivers_valuable_goods_first():
 
 def test_two_way_flows_load_stop_by_stop_per_compartment():
     tm = line_matrix({"D": 0, "v1": 1000, "v2": 2000, "v3": 3000})
-    orders = [L.Order("milk1", {"milk": 40}, node_id="v1"),
-              L.Order("milk2", {"milk": 40}, node_id="v2"),
-              L.Order("apples3", {"apples": 80}, node_id="v3", kind="pickup")]
+    orders = [
+        L.Order("milk1", {"milk": 40}, node_id="v1"),
+        L.Order("milk2", {"milk": 40}, node_id="v2"),
+        L.Order("apples3", {"apples": 80}, node_id="v3", kind="pickup"),
+    ]
     p = L.Problem(orders, [reefer(frozen=50, chilled=100)], products=PRODUCTS, matrix=tm)
     plan = solve(p)
     r = plan.route_of("reefer#1")
@@ -196,9 +210,11 @@ def test_two_way_flows_load_stop_by_stop_per_compartment():
 
 def test_objective_and_exact_cost_reported_per_route():
     tm = line_matrix({"D": 0, "a": 3000, "b": -4000, "c": 8000})
-    orders = [L.Order("a", {"milk": 50}, node_id="a", service=300),
-              L.Order("b", {"dumplings": 30}, node_id="b", service=300),
-              L.Order("c", {"parcels": 80}, node_id="c", service=300, soft=True, time_windows=((0, 600),))]
+    orders = [
+        L.Order("a", {"milk": 50}, node_id="a", service=300),
+        L.Order("b", {"dumplings": 30}, node_id="b", service=300),
+        L.Order("c", {"parcels": 80}, node_id="c", service=300, soft=True, time_windows=((0, 600),)),
+    ]
     p = L.Problem(orders, [reefer(count=2, cost_per_hour=30, fixed_cost=100)], products=PRODUCTS, matrix=tm)
     plan = solve(p)
     r = plan.routes

@@ -1,4 +1,5 @@
 """Scenarios side by side: plans, KPI mappings and result folders in one frame, and the CLI command."""
+
 from __future__ import annotations
 
 import json
@@ -8,9 +9,9 @@ import sys
 
 import pandas as pd
 import pytest
+from helpers import check, grid_matrix, van
 
 import logistics as L
-from helpers import check, grid_matrix, van
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,8 @@ def test_one_row_per_scenario_with_changes_against_the_first(plans):
     base, other = plans["small vans"].kpis, plans["large vans"].kpis
     assert frame.at["small vans", "cost_change_pct"] == 0
     assert frame.at["large vans", "cost_change_pct"] == pytest.approx(
-        100 * (other["cost"] - base["cost"]) / base["cost"], abs=1e-3)
+        100 * (other["cost"] - base["cost"]) / base["cost"], abs=1e-3
+    )
     # every KPI of the plans is a column, none dropped
     assert set(base) <= set(frame.columns)
 
@@ -47,8 +49,9 @@ def test_baseline_by_name_and_zero_baselines(plans):
     assert frame.at["large vans", "distance_km_change_pct"] == 0
     assert frame.at["small vans", "distance_km_change_pct"] != 0
     # a figure that is 0 in the baseline: no change if it stays 0, undefined otherwise
-    f = L.compare({"a": {"cost": 10.0, "unserved": 0}, "b": {"cost": 12.0, "unserved": 0},
-                   "c": {"cost": 8.0, "unserved": 3}})
+    f = L.compare(
+        {"a": {"cost": 10.0, "unserved": 0}, "b": {"cost": 12.0, "unserved": 0}, "c": {"cost": 8.0, "unserved": 3}}
+    )
     assert f.at["b", "unserved_change_pct"] == 0 and math.isnan(f.at["c", "unserved_change_pct"])
     assert f.at["b", "cost_change_pct"] == pytest.approx(20.0) and f.at["c", "cost_change_pct"] == pytest.approx(-20)
 
@@ -87,8 +90,12 @@ def test_result_folders_from_the_command_line(plans, tmp_path):
     frame = L.compare(dict(zip(["x", "y"], dirs)))
     assert frame.at["y", "cost"] == pytest.approx(plans["large vans"].kpis["cost"])
     cli = [sys.executable, "-c", "from logistics.app.cli import app; app()", "compare", *map(str, dirs)]
-    out = subprocess.run(cli + ["--baseline", "large-vans", "--json", "--csv", str(tmp_path / "c.csv")],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        cli + ["--baseline", "large-vans", "--json", "--csv", str(tmp_path / "c.csv")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["baseline"] == "large-vans" and set(data["scenarios"]) == {"small-vans", "large-vans"}

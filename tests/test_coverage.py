@@ -1,4 +1,5 @@
 """Coverage analytics: reach within T hours of the hub's departure, service days per week, map layer."""
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -15,8 +16,9 @@ def setup():
     net = T.demo_network(stations=2, villages_per_station=4, near_hub=2, seed=4)
     orders = T.demo_orders(net, seed=4)
     trunk, vans = T.demo_fleets(trunk=2, vans=2)
-    tp = T.plan_tiers(net, orders, trunk, vans, products=T.DEMO_PRODUCTS, time_limit=4, engine="ortools",
-                      workers=1, rebalance=False)
+    tp = T.plan_tiers(
+        net, orders, trunk, vans, products=T.DEMO_PRODUCTS, time_limit=4, engine="ortools", workers=1, rebalance=False
+    )
     for name, problem, plan in tp.legs():
         assert L.validate(problem, plan) == [], name
     assert tp.validate() == []

@@ -6,6 +6,7 @@ its own string-hash seed and its own OR-Tools / PyVRP state), for the
 ``"ortools"`` and ``"auto"`` engines.  The time limits are generous so that the
 iteration limit, not the clock, ends every search.
 """
+
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -29,21 +30,48 @@ def cold_problem(n: int = 24, seed: int = 7) -> L.Problem:
     xy = rng.uniform(0, 30_000, (len(ids), 2))
     d = np.rint(np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1)))
     tm = networks.TravelMatrix(ids, d, np.rint(d / 11.0))
-    products = [L.Product("milk", "chilled", shelf_life_h=6, value=8), L.Product("fish", "frozen", value=30),
-                L.Product("rice", "ambient")]
+    products = [
+        L.Product("milk", "chilled", shelf_life_h=6, value=8),
+        L.Product("fish", "frozen", value=30),
+        L.Product("rice", "ambient"),
+    ]
     fleet = [
-        L.VehicleType("reefer", 2, (L.Compartment("chilled", 120), L.Compartment("frozen", 60)),
-                      start_depot="D0", cost_per_km=2.0, fixed_cost=80, shift=(6 * 3600, 18 * 3600)),
-        L.VehicleType("van", 2, (L.Compartment("ambient", 150),), start_depot="D1", end_depot="D0",
-                      cost_per_km=1.2, fixed_cost=40, max_duration=9 * 3600),
+        L.VehicleType(
+            "reefer",
+            2,
+            (L.Compartment("chilled", 120), L.Compartment("frozen", 60)),
+            start_depot="D0",
+            cost_per_km=2.0,
+            fixed_cost=80,
+            shift=(6 * 3600, 18 * 3600),
+        ),
+        L.VehicleType(
+            "van",
+            2,
+            (L.Compartment("ambient", 150),),
+            start_depot="D1",
+            end_depot="D0",
+            cost_per_km=1.2,
+            fixed_cost=40,
+            max_duration=9 * 3600,
+        ),
     ]
     orders = []
     for i in range(n):
         prod = ["milk", "fish", "rice"][i % 3]
         a = int(rng.integers(6, 14)) * 3600
-        orders.append(L.Order(f"o{i}", {prod: float(rng.integers(5, 30))}, node_id=f"c{i}",
-                              time_windows=((a, a + int(rng.integers(2, 5)) * 3600),), service=300,
-                              required=i % 5 != 4, penalty=None if i % 5 != 4 else 60.0, soft=i % 7 == 3))
+        orders.append(
+            L.Order(
+                f"o{i}",
+                {prod: float(rng.integers(5, 30))},
+                node_id=f"c{i}",
+                time_windows=((a, a + int(rng.integers(2, 5)) * 3600),),
+                service=300,
+                required=i % 5 != 4,
+                penalty=None if i % 5 != 4 else 60.0,
+                soft=i % 7 == 3,
+            )
+        )
     orders[0] = L.Order("o0", {"rice": 10.0}, node_id="c0", kind="pickup", pair="o1")
     orders[1] = L.Order("o1", {"rice": 10.0}, node_id="c1", kind="delivery", pair="o0")
     return L.Problem(orders, fleet, products=products, matrix=tm, name="determinism")
@@ -52,8 +80,7 @@ def cold_problem(n: int = 24, seed: int = 7) -> L.Problem:
 def fingerprint(plan: L.Plan) -> dict:
     """What must not change between runs: stops, unserved and the plan's figures (no timings)."""
     kpis = {k: v for k, v in plan.kpis.items() if not k.endswith("_s")}
-    return {"stops": plan.stops.reset_index(drop=True), "unserved": plan.unserved.reset_index(drop=True),
-            "kpis": kpis}
+    return {"stops": plan.stops.reset_index(drop=True), "unserved": plan.unserved.reset_index(drop=True), "kpis": kpis}
 
 
 def assert_same(a: dict, b: dict) -> None:

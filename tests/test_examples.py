@@ -1,4 +1,5 @@
 """The examples run, so they never rot: scripts as subprocesses, the notebook through nbclient."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,14 @@ ENV = dict(os.environ, COLDROUTE_EXAMPLE_TIME="2", COLDROUTE_EXAMPLE_OFFLINE="1"
 
 
 def run_script(name: str, out: Path) -> subprocess.CompletedProcess:
-    p = subprocess.run([sys.executable, str(EXAMPLES / name), str(out)], capture_output=True, text=True,
-                       timeout=300, env=ENV, cwd=out.parent)
+    p = subprocess.run(
+        [sys.executable, str(EXAMPLES / name), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=ENV,
+        cwd=out.parent,
+    )
     assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-3000:]
     return p
 
@@ -56,8 +63,9 @@ def test_yanhu_notebook(tmp_path):
     os.environ["COLDROUTE_EXAMPLE_TIME"] = "2"
     os.environ.pop("MPLBACKEND", None)
     try:
-        client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
-                                         resources={"metadata": {"path": str(tmp_path)}})
+        client = nbclient.NotebookClient(
+            nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+        )
         client.execute()
     finally:
         for k, v in old.items():

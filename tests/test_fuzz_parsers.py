@@ -12,6 +12,7 @@ Inputs that pandas itself cannot parse are counted separately (that is
 pandas' own error, before our parser runs).  The number of inputs tried is
 reported as a ``CaseCount`` warning in pytest's warnings summary.
 """
+
 from __future__ import annotations
 
 import io
@@ -54,16 +55,96 @@ def tally():
 
 # --------------------------------------------------------------------------- orders_from_frame
 
-COLUMNS = ["order_id", "node_id", "lon", "lat", "kind", "qty_goods", "qty_milk", "qty_", "demand", "tw_start",
-           "tw_end", "time_windows", "service", "required", "penalty", "pair", "shelf_life_h", "soft", "carrier",
-           "vehicle_types", "quantities", "id", "unknown", ""]
-TOKENS = ["", "o1", "o2", "1", "0", "-1", "3.5", "1e400", "-1e400", "nan", "NaN", "inf", "-inf", "08:00", "8:00:00",
-          "25:99", "24:00", "999:59", "99999999999999999999", "true", "false", "yes", "no", "TRUE", "delivery",
-          "pickup", "return", "van;reefer", ";", "[[0, 100]]", "[[1,2,3]]", "[[\"08:00\", \"09:00\"]]", "{}",
-          "[", "]", "08:00-10:00", "08:00-10:00;14:00-16:00", "abc", "é", "中文", " ", "None", "null", "0x10",
-          "\"1,5\"", "\"", "'", "\\", "1_000", "+5", ".5", "5.", "1e308", "-0", "\t", "\"a\nb\""]
-CELL = st.one_of(st.sampled_from(TOKENS), st.text(max_size=6), st.integers(-10**20, 10**20).map(str),
-                 st.floats(allow_nan=True, allow_infinity=True).map(repr))
+COLUMNS = [
+    "order_id",
+    "node_id",
+    "lon",
+    "lat",
+    "kind",
+    "qty_goods",
+    "qty_milk",
+    "qty_",
+    "demand",
+    "tw_start",
+    "tw_end",
+    "time_windows",
+    "service",
+    "required",
+    "penalty",
+    "pair",
+    "shelf_life_h",
+    "soft",
+    "carrier",
+    "vehicle_types",
+    "quantities",
+    "id",
+    "unknown",
+    "",
+]
+TOKENS = [
+    "",
+    "o1",
+    "o2",
+    "1",
+    "0",
+    "-1",
+    "3.5",
+    "1e400",
+    "-1e400",
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "08:00",
+    "8:00:00",
+    "25:99",
+    "24:00",
+    "999:59",
+    "99999999999999999999",
+    "true",
+    "false",
+    "yes",
+    "no",
+    "TRUE",
+    "delivery",
+    "pickup",
+    "return",
+    "van;reefer",
+    ";",
+    "[[0, 100]]",
+    "[[1,2,3]]",
+    '[["08:00", "09:00"]]',
+    "{}",
+    "[",
+    "]",
+    "08:00-10:00",
+    "08:00-10:00;14:00-16:00",
+    "abc",
+    "é",
+    "中文",
+    " ",
+    "None",
+    "null",
+    "0x10",
+    '"1,5"',
+    '"',
+    "'",
+    "\\",
+    "1_000",
+    "+5",
+    ".5",
+    "5.",
+    "1e308",
+    "-0",
+    "\t",
+    '"a\nb"',
+]
+CELL = st.one_of(
+    st.sampled_from(TOKENS),
+    st.text(max_size=6),
+    st.integers(-(10**20), 10**20).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+)
 
 
 @st.composite
@@ -104,22 +185,77 @@ def test_orders_from_csv_text(text, tally):
 
 
 @settings(max_examples=150, **SETTINGS)
-@given(header=st.sampled_from(["", "order_id,node_id,qty_goods,tw_start,tw_end\n", "order_id,lon,lat,kind\n"]),
-       body=st.binary(max_size=200))
+@given(
+    header=st.sampled_from(["", "order_id,node_id,qty_goods,tw_start,tw_end\n", "order_id,lon,lat,kind\n"]),
+    body=st.binary(max_size=200),
+)
 def test_orders_from_csv_bytes(header, body, tally):
     frame = read_csv(io.BytesIO(header.encode() + body))
     tally["orders_from_frame(csv bytes)", "unreadable by pandas" if frame is None else parse_orders(frame)] += 1
 
 
-PLAUSIBLE = st.sampled_from([None, np.nan, 0, 1, 5, 3600, 28800, 5.5, "08:00", "17:30", "a", "o1", "delivery",
-                             "pickup", "true", "false", True, False, 34.5, 109.0, "van", "van;reefer", ["van"]])
+PLAUSIBLE = st.sampled_from(
+    [
+        None,
+        np.nan,
+        0,
+        1,
+        5,
+        3600,
+        28800,
+        5.5,
+        "08:00",
+        "17:30",
+        "a",
+        "o1",
+        "delivery",
+        "pickup",
+        "true",
+        "false",
+        True,
+        False,
+        34.5,
+        109.0,
+        "van",
+        "van;reefer",
+        ["van"],
+    ]
+)
 OBJECTS = st.one_of(
-    PLAUSIBLE, PLAUSIBLE, PLAUSIBLE, PLAUSIBLE,
-    st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(), st.text(max_size=10),
-    st.sampled_from([np.nan, pd.NaT, pd.Timestamp("2026-01-01 08:30"), np.int64(7), np.float32(2.5), b"bytes",
-                     (1, 2), [[0, 3600]], [[0, 1, 2]], [[None, None]], [["08:00", "09:00"], ["10:00", "11:00"]],
-                     {"goods": 1}, {"goods": "x"}, {1: 2}, [], {}, [[[1]]], object()]),
-    st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+    PLAUSIBLE,
+    PLAUSIBLE,
+    PLAUSIBLE,
+    PLAUSIBLE,
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(),
+    st.text(max_size=10),
+    st.sampled_from(
+        [
+            np.nan,
+            pd.NaT,
+            pd.Timestamp("2026-01-01 08:30"),
+            np.int64(7),
+            np.float32(2.5),
+            b"bytes",
+            (1, 2),
+            [[0, 3600]],
+            [[0, 1, 2]],
+            [[None, None]],
+            [["08:00", "09:00"], ["10:00", "11:00"]],
+            {"goods": 1},
+            {"goods": "x"},
+            {1: 2},
+            [],
+            {},
+            [[[1]]],
+            object(),
+        ]
+    ),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 
 
 @settings(max_examples=250, **SETTINGS)
@@ -134,27 +270,58 @@ def test_orders_from_frames_of_arbitrary_objects(cols, data, tally):
 
 # --------------------------------------------------------------------------- jobs
 
-MATRIX = {"ids": ["D", "a", "b"], "distance": [[0, 1000, 2000], [1000, 0, 1500], [2000, 1500, 0]],
-          "duration": [[0, 100, 200], [100, 0, 150], [200, 150, 0]]}
+MATRIX = {
+    "ids": ["D", "a", "b"],
+    "distance": [[0, 1000, 2000], [1000, 0, 1500], [2000, 1500, 0]],
+    "duration": [[0, 100, 200], [100, 0, 150], [200, 150, 0]],
+}
 BASE_JOB = {
     "name": "fuzz",
     "matrix": "matrix.json",
     "products": [{"name": "milk", "zone": "chilled", "shelf_life_h": 8}, {"name": "rice", "zone": "ambient"}],
-    "fleet": [{"name": "reefer", "count": 2, "start_depot": "D",
-               "compartments": [{"zone": "chilled", "capacity": 100}, {"zone": "ambient", "capacity": 100}],
-               "shift": ["06:00", "18:00"]}],
-    "orders": [{"id": "o1", "node_id": "a", "quantities": {"milk": 5}, "time_windows": [["08:00", "12:00"]]},
-               {"id": "o2", "node_id": "b", "quantities": {"rice": 5}, "kind": "pickup", "service": 300}],
+    "fleet": [
+        {
+            "name": "reefer",
+            "count": 2,
+            "start_depot": "D",
+            "compartments": [{"zone": "chilled", "capacity": 100}, {"zone": "ambient", "capacity": 100}],
+            "shift": ["06:00", "18:00"],
+        }
+    ],
+    "orders": [
+        {"id": "o1", "node_id": "a", "quantities": {"milk": 5}, "time_windows": [["08:00", "12:00"]]},
+        {"id": "o2", "node_id": "b", "quantities": {"rice": 5}, "kind": "pickup", "service": 300},
+    ],
     "costs": {"diesel_price": 7.5},
     "solver": {"time_limit": 1, "seed": 0, "engine": "ortools"},
 }
 
 JSON_VALUES = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=False, allow_infinity=False),
-              st.text(max_size=8), st.sampled_from(["08:00", "25:61", "builtin:yanhu", "matrix.json", "../x.csv",
-                                                    "/etc/passwd", "orders.csv", "chilled", "D", "a", "o1"])),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(10**20), 10**20),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(max_size=8),
+        st.sampled_from(
+            [
+                "08:00",
+                "25:61",
+                "builtin:yanhu",
+                "matrix.json",
+                "../x.csv",
+                "/etc/passwd",
+                "orders.csv",
+                "chilled",
+                "D",
+                "a",
+                "o1",
+            ]
+        ),
+    ),
     lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)),
-    max_leaves=8)
+    max_leaves=8,
+)
 
 
 def _paths(doc, prefix=()):
@@ -206,9 +373,35 @@ def _get(doc, path):
 
 
 _NUMBERS = [0, 1, -1, 2, 7, 86_400, 86_401, 10**6, 10**12, 10**20]
-_STRINGS = ["", "x", "00:00", "06:00", "23:59", "24:00", "99:59:59", "8:00", "D", "a", "b", "o1", "o2", "milk", "rice",
-            "chilled", "frozen", "ambient", "pickup", "delivery", "reefer", "2026-02-30", "2026-03-02",
-            "builtin:yanhu", "matrix.json", "orders.csv", "base.json"]
+_STRINGS = [
+    "",
+    "x",
+    "00:00",
+    "06:00",
+    "23:59",
+    "24:00",
+    "99:59:59",
+    "8:00",
+    "D",
+    "a",
+    "b",
+    "o1",
+    "o2",
+    "milk",
+    "rice",
+    "chilled",
+    "frozen",
+    "ambient",
+    "pickup",
+    "delivery",
+    "reefer",
+    "2026-02-30",
+    "2026-03-02",
+    "builtin:yanhu",
+    "matrix.json",
+    "orders.csv",
+    "base.json",
+]
 
 
 def _same_type(v) -> st.SearchStrategy:
@@ -323,11 +516,35 @@ def test_job_documents(doc, fmt, job_dir, tally):
     tally["load_job(documents)", run_job_file(path)] += 1
 
 
-YAMLISH = st.one_of(st.text(max_size=80), st.sampled_from([
-    "", "[]", "null", "- a\n- b", "fleet: 1", "orders: [", "{a: *x}", "a: &x [*x]", "fleet: !!python/object:os.system",
-    "shift: [8:00, 9:00]", "orders: orders.csv\nfleet: []\nmatrix: matrix.json", "\x00", "\ufeff{}", "{" * 5000,
-    "[" * 5000 + "]" * 5000, "a: " + "[" * 300, "key: 'unterminated", "%YAML 1.1\n---\na: b", "--- !!binary abc",
-    "a: b\n\tc: d", "name: x\nname: y", '{"orders": [], "fleet": [], "matrix": "matrix.json"}']))
+YAMLISH = st.one_of(
+    st.text(max_size=80),
+    st.sampled_from(
+        [
+            "",
+            "[]",
+            "null",
+            "- a\n- b",
+            "fleet: 1",
+            "orders: [",
+            "{a: *x}",
+            "a: &x [*x]",
+            "fleet: !!python/object:os.system",
+            "shift: [8:00, 9:00]",
+            "orders: orders.csv\nfleet: []\nmatrix: matrix.json",
+            "\x00",
+            "\ufeff{}",
+            "{" * 5000,
+            "[" * 5000 + "]" * 5000,
+            "a: " + "[" * 300,
+            "key: 'unterminated",
+            "%YAML 1.1\n---\na: b",
+            "--- !!binary abc",
+            "a: b\n\tc: d",
+            "name: x\nname: y",
+            '{"orders": [], "fleet": [], "matrix": "matrix.json"}',
+        ]
+    ),
+)
 
 
 @settings(max_examples=200, **SETTINGS)
@@ -352,21 +569,25 @@ def test_job_orders_csv(text, job_dir, tally):
 
 
 def _one_row(**cells) -> pd.DataFrame:
-    return pd.DataFrame({"order_id": ["o1"], "node_id": ["a"]} | {k: pd.Series([v], dtype=object)
-                                                                  for k, v in cells.items()})
+    return pd.DataFrame(
+        {"order_id": ["o1"], "node_id": ["a"]} | {k: pd.Series([v], dtype=object) for k, v in cells.items()}
+    )
 
 
-@pytest.mark.parametrize("cells,field", [
-    ({"time_windows": 5.0}, "time_windows"),          # was: TypeError 'float' object is not iterable
-    ({"time_windows": [5, 6]}, "time_windows"),       # was: TypeError 'int' object is not iterable
-    ({"service": {"a": 1}}, "service"),               # was: TypeError from int(dict)
-    ({"service": float("inf")}, "service"),           # was: OverflowError from int(inf)
-    ({"vehicle_types": 3.5}, "vehicle_types"),        # was: TypeError 'float' object is not iterable
-    ({"required": "maybe"}, "required"),              # was: silently required (bool('maybe'))
-    ({"soft": [1]}, "soft"),
-    ({"penalty": "lots", "required": False}, "penalty"),  # was: TypeError comparing str >= int
-    ({"lon": "east", "lat": 1.0, "node_id": None}, "lon"),  # was: ValueError from float('east')
-])
+@pytest.mark.parametrize(
+    "cells,field",
+    [
+        ({"time_windows": 5.0}, "time_windows"),  # was: TypeError 'float' object is not iterable
+        ({"time_windows": [5, 6]}, "time_windows"),  # was: TypeError 'int' object is not iterable
+        ({"service": {"a": 1}}, "service"),  # was: TypeError from int(dict)
+        ({"service": float("inf")}, "service"),  # was: OverflowError from int(inf)
+        ({"vehicle_types": 3.5}, "vehicle_types"),  # was: TypeError 'float' object is not iterable
+        ({"required": "maybe"}, "required"),  # was: silently required (bool('maybe'))
+        ({"soft": [1]}, "soft"),
+        ({"penalty": "lots", "required": False}, "penalty"),  # was: TypeError comparing str >= int
+        ({"lon": "east", "lat": 1.0, "node_id": None}, "lon"),  # was: ValueError from float('east')
+    ],
+)
 def test_regression_orders_from_frame_cells(cells, field):
     with pytest.raises(L.ProblemError) as ei:
         L.orders_from_frame(_one_row(**cells))
@@ -374,8 +595,11 @@ def test_regression_orders_from_frame_cells(cells, field):
 
 
 def test_regression_orders_from_frame_text_flags_and_numeric_pairs():
-    frame = pd.read_csv(io.StringIO("order_id,node_id,kind,required,soft,penalty,pair\n"
-                                    "1,a,pickup,false,yes,5,2\n2,b,delivery,no,no,5,1\n"))
+    frame = pd.read_csv(
+        io.StringIO(
+            "order_id,node_id,kind,required,soft,penalty,pair\n1,a,pickup,false,yes,5,2\n2,b,delivery,no,no,5,1\n"
+        )
+    )
     frame["pair"] = frame["pair"].astype(float)  # a column with gaps reads as floats: 1.0, 2.0
     orders = L.orders_from_frame(frame)
     assert [(o.required, o.soft, o.pair) for o in orders] == [(False, True, "2"), (False, False, "1")]
@@ -411,10 +635,13 @@ def test_regression_recursive_yaml_alias_is_rejected_at_once(text, job_dir):
     assert __import__("time").perf_counter() - t0 < 2
 
 
-@pytest.mark.parametrize("path,value,field", [
-    (("fleet", 0, "count"), 10**20, "fleet[0].count"),  # was: loaded; solving it asked for a 298 GiB array
-    (("day",), "2026-13-45", "day"),                      # was: loaded; writing the plan raised DateParseError
-])
+@pytest.mark.parametrize(
+    "path,value,field",
+    [
+        (("fleet", 0, "count"), 10**20, "fleet[0].count"),  # was: loaded; solving it asked for a 298 GiB array
+        (("day",), "2026-13-45", "day"),  # was: loaded; writing the plan raised DateParseError
+    ],
+)
 def test_regression_job_values_that_broke_the_solve(path, value, field, job_dir):
     doc = _replace(BASE_JOB, path, value)
     p = job_dir / "odd.json"
@@ -429,8 +656,11 @@ def test_regression_huge_seed_is_a_problem_error():
     import networks
 
     tm = networks.TravelMatrix(["D", "a"], np.array([[0, 1], [1, 0]]), np.array([[0, 1], [1, 0]]))
-    p = L.Problem([L.Order("o1", {}, node_id="a")],
-                  [L.VehicleType("v", 1, (L.Compartment("ambient", 10),), start_depot="D")], matrix=tm)
+    p = L.Problem(
+        [L.Order("o1", {}, node_id="a")],
+        [L.VehicleType("v", 1, (L.Compartment("ambient", 10),), start_depot="D")],
+        matrix=tm,
+    )
     for seed in (10**30, -1, 2.5, True):
         with pytest.raises(L.ProblemError) as ei:
             L.solve(p, time_limit=1, seed=seed, engine="auto")

@@ -1,4 +1,5 @@
 """logistics.read_instance: classic benchmark files become Problems with the benchmark conventions."""
+
 from __future__ import annotations
 
 import math
@@ -174,8 +175,15 @@ def test_cordeau_route_duration_limit():
 # --------------------------------------------------------------------------- detection and bks
 
 
-@pytest.mark.parametrize("rel,fmt", [("solomon/c101.txt", "solomon"), ("cvrplib/E-n22-k4.vrp", "vrplib"),
-                                     ("lilim/lc101.txt", "lilim"), ("mdvrp/p01.txt", "cordeau")])
+@pytest.mark.parametrize(
+    "rel,fmt",
+    [
+        ("solomon/c101.txt", "solomon"),
+        ("cvrplib/E-n22-k4.vrp", "vrplib"),
+        ("lilim/lc101.txt", "lilim"),
+        ("mdvrp/p01.txt", "cordeau"),
+    ],
+)
 def test_detect_format_by_content(tmp_path, rel, fmt):
     assert detect_format(DATA / rel) == fmt
     renamed = tmp_path / "instance.dat"
@@ -241,20 +249,25 @@ def broken(tmp_path, rel: str, line_no: int, new: str | None, name: str | None =
 
 
 def test_solomon_bad_number_names_line_and_field(tmp_path):
-    f = broken(tmp_path, "solomon/c101.txt", 13, "    3      42         66         ten          65        146         90")
+    f = broken(
+        tmp_path, "solomon/c101.txt", 13, "    3      42         66         ten          65        146         90"
+    )
     with pytest.raises(ProblemError, match=r"c101\.txt, line 13: DEMAND: 'ten' is not a number") as e:
         read_instance(f)
     assert e.value.field == "DEMAND" and e.value.record == "c101.txt:13"
 
 
-@pytest.mark.parametrize("line,field,msg", [
-    ("    3      42         66         10          65", "DUE DATE", "expected 7 fields"),
-    ("    3      42         66         10          165        146         90", "DUE DATE", "before ready time"),
-    ("    2      42         66         10          65        146         90", "CUST NO.", "already given"),
-    ("    3      42         66         300          65        146         90", "DEMAND", "exceeds the vehicle"),
-    ("    3      42         66         -1          65        146         90", "DEMAND", "negative demand"),
-    ("    3      42         66         10          65        146         -5", "SERVICE TIME", "negative service"),
-])
+@pytest.mark.parametrize(
+    "line,field,msg",
+    [
+        ("    3      42         66         10          65", "DUE DATE", "expected 7 fields"),
+        ("    3      42         66         10          165        146         90", "DUE DATE", "before ready time"),
+        ("    2      42         66         10          65        146         90", "CUST NO.", "already given"),
+        ("    3      42         66         300          65        146         90", "DEMAND", "exceeds the vehicle"),
+        ("    3      42         66         -1          65        146         90", "DEMAND", "negative demand"),
+        ("    3      42         66         10          65        146         -5", "SERVICE TIME", "negative service"),
+    ],
+)
 def test_solomon_bad_rows(tmp_path, line, field, msg):
     f = broken(tmp_path, "solomon/c101.txt", 13, line)
     with pytest.raises(ProblemError, match=msg) as e:

@@ -1,4 +1,5 @@
 """A job killed mid-run (SIGKILL) leaves no partial output, and a rerun completes it."""
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,12 @@ def test_sigkill_leaves_no_partial_output_and_rerun_completes(tmp_path):
     job_dir = tmp_path / "job"
     shutil.copytree(JOBS, job_dir)
     out = tmp_path / "out"
-    proc = subprocess.Popen(_cli("solve", str(job_dir / "small.yaml"), "--out", str(out), "-t", "4", "-q"),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        _cli("solve", str(job_dir / "small.yaml"), "--out", str(out), "-t", "4", "-q"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         # wait until the results are being written (their temporary folder exists), then kill it hard at once:
         # writing the map and the timeline takes far longer than one poll, so the kill lands mid-write
@@ -44,7 +49,11 @@ def test_sigkill_leaves_no_partial_output_and_rerun_completes(tmp_path):
     assert not (out / "_SUCCESS").exists()
     assert not (out / "plan.json").exists()
     # a rerun completes the job
-    done = subprocess.run(_cli("solve", str(job_dir / "small.yaml"), "--out", str(out), "-t", "2", "-q"),
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        _cli("solve", str(job_dir / "small.yaml"), "--out", str(out), "-t", "2", "-q"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode in (0, 1), done.stderr
     assert (out / "_SUCCESS").exists() and (out / "plan.json").exists() and (out / "stops.csv").exists()

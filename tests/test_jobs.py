@@ -1,4 +1,5 @@
 """Job files: schema, safe loading, field paths in errors, path confinement, atomic result folders."""
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,9 @@ import logistics
 from logistics import ProblemError
 from logistics.app.run import MARKER, OUTPUT_FILES, read_marker, run_job, write_outputs
 from logistics.core.options import SolveOptions
+from logistics.core.plan import Plan
 from logistics.formats.documents import job_schema
 from logistics.formats.jobfile import load_job, read_job
-from logistics.core.plan import Plan
 
 DATA = Path(__file__).parent / "data" / "jobs"
 
@@ -34,18 +35,37 @@ def small_job(**changes) -> dict:
     job = {
         "name": "inline",
         "network": "network.geojson",
-        "products": [{"name": "milk", "zone": "chilled", "shelf_life_h": 48, "value": 8},
-                     {"name": "rice", "zone": "ambient"}],
-        "fleet": [{"name": "reefer", "count": 2, "start_depot": "hub", "fixed_cost": 100, "cost_per_km": 1,
-                   "shift": ["06:00", "20:00"],
-                   "compartments": [{"zone": "chilled", "capacity": 500}, {"zone": "ambient", "capacity": 500}]}],
+        "products": [
+            {"name": "milk", "zone": "chilled", "shelf_life_h": 48, "value": 8},
+            {"name": "rice", "zone": "ambient"},
+        ],
+        "fleet": [
+            {
+                "name": "reefer",
+                "count": 2,
+                "start_depot": "hub",
+                "fixed_cost": 100,
+                "cost_per_km": 1,
+                "shift": ["06:00", "20:00"],
+                "compartments": [{"zone": "chilled", "capacity": 500}, {"zone": "ambient", "capacity": 500}],
+            }
+        ],
         "orders": [
-            {"id": "a", "node_id": "st-beixiang", "quantities": {"milk": 50, "rice": 20},
-             "time_windows": [["08:00", "12:00"]], "service": 300},
-            {"id": "b", "node_id": "v-baizhuang", "quantities": {"milk": 10}, "time_windows": [[32400, 54000]],
-             "service": "00:05"},
-            {"id": "c", "lon": 111.05, "lat": 35.02, "quantities": {"rice": 30}, "required": False,
-             "penalty": 80},
+            {
+                "id": "a",
+                "node_id": "st-beixiang",
+                "quantities": {"milk": 50, "rice": 20},
+                "time_windows": [["08:00", "12:00"]],
+                "service": 300,
+            },
+            {
+                "id": "b",
+                "node_id": "v-baizhuang",
+                "quantities": {"milk": 10},
+                "time_windows": [[32400, 54000]],
+                "service": "00:05",
+            },
+            {"id": "c", "lon": 111.05, "lat": 35.02, "quantities": {"rice": 30}, "required": False, "penalty": 80},
         ],
         "solver": {"time_limit": 1, "seed": 0, "engine": "ortools"},
     }
@@ -163,22 +183,25 @@ def test_failure_while_writing_leaves_no_partial_folder(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- errors name the field
 
 
-@pytest.mark.parametrize("mutate, field", [
-    (lambda j: j["orders"][1].update(time_windows=[["08:00"]]), "orders[1].time_windows[0]"),
-    (lambda j: j["orders"][1].update(time_windows=[["12:00", "08:00"]]), "orders[1].time_windows[0]"),
-    (lambda j: j["orders"][1].update(time_windows=[["10:75", "12:00"]]), "orders[1].time_windows[0].start"),
-    (lambda j: j["orders"][2].update(quantities={"caviar": 1}), "orders[2].quantities.caviar"),
-    (lambda j: j["orders"][0].update(node_id="atlantis"), "orders[0].node_id"),
-    (lambda j: j["orders"][0].update(colour="red"), "orders[0]"),
-    (lambda j: j["orders"][2].pop("penalty"), "orders[2].penalty"),
-    (lambda j: j["orders"][1].update(id="a"), "orders[1].id"),
-    (lambda j: j["fleet"][0].update(start_depot="nowhere"), "fleet[0].start_depot"),
-    (lambda j: j["fleet"][0].update(shift=["20:00", "06:00"]), "fleet[0].shift"),
-    (lambda j: j["fleet"][0]["compartments"][1].update(zone="tropical"), "fleet[0].compartments[1].zone"),
-    (lambda j: j["products"][0].update(zone="frozen", carriers=["chilled"]), "products[0].carriers"),
-    (lambda j: j["solver"].update(engine="quantum"), "solver.engine"),
-    (lambda j: j["costs"] if j.update(costs={"diesel_price": -1}) else None, "costs.diesel_price"),
-])
+@pytest.mark.parametrize(
+    "mutate, field",
+    [
+        (lambda j: j["orders"][1].update(time_windows=[["08:00"]]), "orders[1].time_windows[0]"),
+        (lambda j: j["orders"][1].update(time_windows=[["12:00", "08:00"]]), "orders[1].time_windows[0]"),
+        (lambda j: j["orders"][1].update(time_windows=[["10:75", "12:00"]]), "orders[1].time_windows[0].start"),
+        (lambda j: j["orders"][2].update(quantities={"caviar": 1}), "orders[2].quantities.caviar"),
+        (lambda j: j["orders"][0].update(node_id="atlantis"), "orders[0].node_id"),
+        (lambda j: j["orders"][0].update(colour="red"), "orders[0]"),
+        (lambda j: j["orders"][2].pop("penalty"), "orders[2].penalty"),
+        (lambda j: j["orders"][1].update(id="a"), "orders[1].id"),
+        (lambda j: j["fleet"][0].update(start_depot="nowhere"), "fleet[0].start_depot"),
+        (lambda j: j["fleet"][0].update(shift=["20:00", "06:00"]), "fleet[0].shift"),
+        (lambda j: j["fleet"][0]["compartments"][1].update(zone="tropical"), "fleet[0].compartments[1].zone"),
+        (lambda j: j["products"][0].update(zone="frozen", carriers=["chilled"]), "products[0].carriers"),
+        (lambda j: j["solver"].update(engine="quantum"), "solver.engine"),
+        (lambda j: j["costs"] if j.update(costs={"diesel_price": -1}) else None, "costs.diesel_price"),
+    ],
+)
 def test_errors_point_to_the_field(jobdir, mutate, field):
     job = small_job()
     mutate(job)
@@ -199,7 +222,7 @@ def test_an_order_that_fits_no_vehicle_names_its_row(jobdir):
 
 def test_csv_errors_name_the_row(jobdir):
     text = (jobdir / "orders.csv").read_text(encoding="utf-8").splitlines()
-    text[3] = text[3].replace(",true,", ",perhaps,")            # row 2 (0-based, after the header)
+    text[3] = text[3].replace(",true,", ",perhaps,")  # row 2 (0-based, after the header)
     (jobdir / "orders.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
     with pytest.raises(ProblemError) as ei:
         load_job(jobdir / "small.yaml")
@@ -213,8 +236,9 @@ def test_csv_unknown_node_and_bad_quantity(jobdir):
     with pytest.raises(ProblemError) as ei:
         load_job(jobdir / "small.yaml")
     assert ei.value.field == "orders[3].node_id"
-    (jobdir / "orders.csv").write_text(csv.replace("o4,v-xiayue,delivery,15", "o4,v-xiayue,delivery,lots"),
-                                       encoding="utf-8")
+    (jobdir / "orders.csv").write_text(
+        csv.replace("o4,v-xiayue,delivery,15", "o4,v-xiayue,delivery,lots"), encoding="utf-8"
+    )
     with pytest.raises(ProblemError) as ei:
         load_job(jobdir / "small.yaml")
     assert ei.value.field == "orders[3].quantities.milk"
@@ -222,9 +246,9 @@ def test_csv_unknown_node_and_bad_quantity(jobdir):
 
 def test_csv_time_windows_column(jobdir):
     (jobdir / "tw.csv").write_text(
-        "order_id,node_id,qty_milk,time_windows,service\n"
-        "x,v-bx1,10,08:00-10:00;14:00-16:00,120\n"
-        "y,v-bx2,10,,60\n", encoding="utf-8")
+        "order_id,node_id,qty_milk,time_windows,service\nx,v-bx1,10,08:00-10:00;14:00-16:00,120\ny,v-bx2,10,,60\n",
+        encoding="utf-8",
+    )
     job = small_job(orders="tw.csv")
     problem, _ = load_job(write(jobdir, "tw.json", job))
     assert problem.order("x").time_windows == ((8 * 3600, 10 * 3600), (14 * 3600, 16 * 3600))
@@ -232,8 +256,9 @@ def test_csv_time_windows_column(jobdir):
 
 
 def test_yaml_unquoted_times_are_rejected(jobdir):
-    text = (jobdir / "small.yaml").read_text(encoding="utf-8").replace('shift: ["06:00", "20:00"]',
-                                                                       "shift: [6:00, 20:00]")
+    text = (
+        (jobdir / "small.yaml").read_text(encoding="utf-8").replace('shift: ["06:00", "20:00"]', "shift: [6:00, 20:00]")
+    )
     p = write(jobdir, "unquoted.yaml", text)
     with pytest.raises(ProblemError) as ei:
         load_job(p)
@@ -252,8 +277,14 @@ def test_yaml_cannot_run_code(jobdir, tmp_path):
 
 def test_matrix_npz_is_read_without_pickles(jobdir):
     # an object array would need pickle: it must be refused, not executed
-    np.savez(jobdir / "m.npz", ids=np.array([{"x": 1}], dtype=object), distance=np.zeros((1, 1)),
-             duration=np.zeros((1, 1)), synthetic=False, source="x")
+    np.savez(
+        jobdir / "m.npz",
+        ids=np.array([{"x": 1}], dtype=object),
+        distance=np.zeros((1, 1)),
+        duration=np.zeros((1, 1)),
+        synthetic=False,
+        source="x",
+    )
     job = small_job(matrix="m.npz")
     job.pop("network")
     with pytest.raises(ProblemError) as ei:
@@ -266,8 +297,7 @@ def test_matrix_npz_is_read_without_pickles(jobdir):
 
 def test_paths_cannot_leave_the_job_folder(jobdir, tmp_path):
     shutil.copy(jobdir / "orders.csv", tmp_path / "outside.csv")
-    text = (jobdir / "small.yaml").read_text(encoding="utf-8").replace("orders: orders.csv",
-                                                                       "orders: ../outside.csv")
+    text = (jobdir / "small.yaml").read_text(encoding="utf-8").replace("orders: orders.csv", "orders: ../outside.csv")
     p = write(jobdir, "escape.yaml", text)
     with pytest.raises(ProblemError) as ei:
         load_job(p)
@@ -302,14 +332,32 @@ def test_matrix_json_job_solves(jobdir, tmp_path):
     ids = ["D", "p", "q", "r"]
     xy = np.array([[0, 0], [3000, 0], [0, 4000], [3000, 4000]], dtype=float)
     d = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
-    (jobdir / "matrix.json").write_text(json.dumps({
-        "ids": ids, "distance": d.round().tolist(), "duration": (d / 10).round().tolist(),
-        "coords": {"D": [111.0, 35.0], "p": [111.03, 35.0], "q": [111.0, 35.04], "r": [111.03, 35.04]}}))
-    job = {"matrix": "matrix.json", "name": "matrix-job",
-           "fleet": [{"name": "van", "count": 1, "start_depot": "D", "cost_per_km": 1,
-                      "compartments": [{"zone": "ambient", "capacity": 100}]}],
-           "orders": [{"id": k, "node_id": k, "quantities": {"goods": 10}} for k in ("p", "q", "r")],
-           "objective": "distance", "solver": {"time_limit": 0.5, "engine": "ortools"}}
+    (jobdir / "matrix.json").write_text(
+        json.dumps(
+            {
+                "ids": ids,
+                "distance": d.round().tolist(),
+                "duration": (d / 10).round().tolist(),
+                "coords": {"D": [111.0, 35.0], "p": [111.03, 35.0], "q": [111.0, 35.04], "r": [111.03, 35.04]},
+            }
+        )
+    )
+    job = {
+        "matrix": "matrix.json",
+        "name": "matrix-job",
+        "fleet": [
+            {
+                "name": "van",
+                "count": 1,
+                "start_depot": "D",
+                "cost_per_km": 1,
+                "compartments": [{"zone": "ambient", "capacity": 100}],
+            }
+        ],
+        "orders": [{"id": k, "node_id": k, "quantities": {"goods": 10}} for k in ("p", "q", "r")],
+        "objective": "distance",
+        "solver": {"time_limit": 0.5, "engine": "ortools"},
+    }
     p = write(jobdir, "matrix-job.json", job)
     res = run_job(p, tmp_path / "m")
     assert res.status == "ok" and res.kpis["served"] == 3
@@ -351,8 +399,11 @@ def test_vroom_input_is_a_job(tmp_path):
 
 
 def test_job_file_pointing_to_a_vroom_input(jobdir, tmp_path):
-    p = write(jobdir, "wrap.json", {"name": "wrapped", "vroom": "vroom_matrix.json",
-                                    "solver": {"time_limit": 1, "engine": "ortools"}})
+    p = write(
+        jobdir,
+        "wrap.json",
+        {"name": "wrapped", "vroom": "vroom_matrix.json", "solver": {"time_limit": 1, "engine": "ortools"}},
+    )
     job = read_job(p)
     assert job.source == "vroom" and job.options.engine == "ortools"
     assert {o.id for o in job.problem.orders} >= {"job:1", "pickup:4", "delivery:3"}
@@ -364,9 +415,18 @@ def test_orders_from_geodata(jobdir, suffix):
     from shapely.geometry import Point
 
     frame = gpd.GeoDataFrame(
-        {"order_id": ["g1", "g2"], "qty_milk": [10.0, 20.0], "tw_start": ["08:00", "09:00"],
-         "tw_end": ["12:00", "13:00"], "service": [120, 60], "required": [True, False], "penalty": [None, 40.0]},
-        geometry=[Point(111.0, 35.1), Point(111.09, 34.99)], crs="EPSG:4326")
+        {
+            "order_id": ["g1", "g2"],
+            "qty_milk": [10.0, 20.0],
+            "tw_start": ["08:00", "09:00"],
+            "tw_end": ["12:00", "13:00"],
+            "service": [120, 60],
+            "required": [True, False],
+            "penalty": [None, 40.0],
+        },
+        geometry=[Point(111.0, 35.1), Point(111.09, 34.99)],
+        crs="EPSG:4326",
+    )
     frame.to_file(jobdir / f"orders.{suffix}")
     problem, _ = load_job(write(jobdir, "geo.json", small_job(orders=f"orders.{suffix}")))
     g1, g2 = problem.order("g1"), problem.order("g2")

@@ -1,4 +1,5 @@
 """Travel matrices on road graphs (scipy csgraph), the great-circle fallback, caching, route lines."""
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -9,8 +10,15 @@ import shapely
 from shapely.geometry import LineString
 
 import networks.paths as paths
-from networks import (NetworkError, TravelMatrix, UnreachableError, great_circle_matrix, points_travel_matrix,
-                      road_graph, route_line)
+from networks import (
+    NetworkError,
+    TravelMatrix,
+    UnreachableError,
+    great_circle_matrix,
+    points_travel_matrix,
+    road_graph,
+    route_line,
+)
 from networks.matrix import haversine_m
 from networks.roads import compile_roads, snap
 
@@ -27,8 +35,11 @@ S = (111.022, 34.98)  # reachable from Q only, one-way Q -> S -> P
 
 def layer():
     geoms = [LineString([P, Q]), LineString([P, R]), LineString([R, Q]), LineString([Q, S]), LineString([S, P])]
-    return gpd.GeoDataFrame({"highway": ["track", "trunk", "trunk", "primary", "primary"],
-                             "oneway": [None, None, None, "yes", "yes"]}, geometry=geoms, crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        {"highway": ["track", "trunk", "trunk", "primary", "primary"], "oneway": [None, None, None, "yes", "yes"]},
+        geometry=geoms,
+        crs="EPSG:4326",
+    )
 
 
 def speeds():
@@ -109,18 +120,24 @@ def test_points_on_the_same_vertex():
 def test_unreachable_pairs_named():
     lines = layer()
     lines = lines.iloc[:3]  # S is no longer on any road ...
-    extra = gpd.GeoDataFrame({"highway": ["primary"]}, geometry=[LineString([(111.2, 35.0), (111.21, 35.0)])],
-                             crs="EPSG:4326")
-    g = road_graph(gpd.GeoDataFrame(
-        {"highway": list(lines["highway"]) + ["primary"], "oneway": [None] * 4},
-        geometry=list(lines.geometry) + list(extra.geometry), crs="EPSG:4326"))
+    extra = gpd.GeoDataFrame(
+        {"highway": ["primary"]}, geometry=[LineString([(111.2, 35.0), (111.21, 35.0)])], crs="EPSG:4326"
+    )
+    g = road_graph(
+        gpd.GeoDataFrame(
+            {"highway": list(lines["highway"]) + ["primary"], "oneway": [None] * 4},
+            geometry=list(lines.geometry) + list(extra.geometry),
+            crs="EPSG:4326",
+        )
+    )
     with pytest.raises(UnreachableError) as ei:
         points_travel_matrix(["p", "island"], [P[0], 111.205], [P[1], 35.0], roads=g, cache=False)
     e = ei.value
     assert set(e.pairs) == {("p", "island"), ("island", "p")}
     assert "'p' -> 'island'" in str(e) and isinstance(e, NetworkError)
-    tm = points_travel_matrix(["p", "island"], [P[0], 111.205], [P[1], 35.0], roads=g, cache=False,
-                              component="largest", max_snap_m=None)
+    tm = points_travel_matrix(
+        ["p", "island"], [P[0], 111.205], [P[1], 35.0], roads=g, cache=False, component="largest", max_snap_m=None
+    )
     assert np.isfinite(tm.duration).all()
 
 
@@ -204,7 +221,7 @@ def test_lexicographic_encoding_breaks_time_ties_by_length():
     assert tm.distance[0, 1] == pytest.approx(lengths[0] + lengths[1], abs=1)
     assert lengths[0] + lengths[1] < lengths[2] + lengths[3] - 100
     mat, ls, ts, shift = compile_roads(g).lex()
-    assert mat.data.max() < 2 ** 52 and ts >= 1 and ls >= 1
+    assert mat.data.max() < 2**52 and ts >= 1 and ls >= 1
 
 
 def test_route_line_follows_roads():
@@ -288,8 +305,7 @@ def test_chain_contraction_matches_networkx():
     s = snap(g, lon, lat, max_distance_m=None, component="largest")
     core = paths._core_graph(comp, np.unique(s.vertex))
     assert core is not None and core[0].shape[0] < 0.5 * comp.n  # most vertices were contracted
-    tm = points_travel_matrix(list(range(25)), lon, lat, roads=g, cache=False, component="largest",
-                              max_snap_m=None)
+    tm = points_travel_matrix(list(range(25)), lon, lat, roads=g, cache=False, component="largest", max_snap_m=None)
     sub = g.subgraph(comp.labels[comp.largest_component()].tolist())
     dur, dist = nx_reference(sub, lon, lat)
     acc = s.distance_m[:, None] + s.distance_m[None, :]

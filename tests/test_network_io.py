@@ -1,4 +1,5 @@
 """Networks to and from GeoPackage, GeoJSON and CSV."""
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -63,10 +64,18 @@ def test_gpkg_round_trip_with_roads(tmp_path, yanhu):
 
 def test_small_network_with_optional_columns(tmp_path):
     nodes = gpd.GeoDataFrame(
-        {"node_id": ["h", "s", "v"], "name": ["H", "S", "V"], "tier": ["hub", "station", "village"],
-         "parent": [None, "h", "s"], "synthetic": [False, False, True], "cold_store_t": [250.5, np.nan, np.nan],
-         "households": [np.nan, np.nan, 120.0]},
-        geometry=gpd.points_from_xy([111.0, 111.1, 111.12], [35.0, 35.1, 35.11]), crs="EPSG:4326")
+        {
+            "node_id": ["h", "s", "v"],
+            "name": ["H", "S", "V"],
+            "tier": ["hub", "station", "village"],
+            "parent": [None, "h", "s"],
+            "synthetic": [False, False, True],
+            "cold_store_t": [250.5, np.nan, np.nan],
+            "households": [np.nan, np.nan, 120.0],
+        },
+        geometry=gpd.points_from_xy([111.0, 111.1, 111.12], [35.0, 35.1, 35.11]),
+        crs="EPSG:4326",
+    )
     net = Network(nodes)
     for suffix in (".gpkg", ".geojson", ".csv"):
         path = tmp_path / f"small{suffix}"

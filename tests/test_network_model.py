@@ -1,4 +1,5 @@
 """Network construction, validation errors and village reassignment."""
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -13,15 +14,16 @@ from networks import Network, NetworkError, TravelMatrix
 
 def frame(rows):
     df = pd.DataFrame(rows, columns=["node_id", "name", "tier", "parent", "lon", "lat"])
-    return gpd.GeoDataFrame(df.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(df.lon, df.lat),
-                            crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        df.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(df.lon, df.lat), crs="EPSG:4326"
+    )
 
 
 BASE = [
     ("hub", "Hub", "hub", None, 111.03, 35.07),
     ("s1", "North", "station", "hub", 111.01, 35.27),
     ("s2", "South", "station", "hub", 111.08, 35.00),
-    ("v1", "Near north", "village", "s2", 111.02, 35.25),   # parent is the far station on purpose
+    ("v1", "Near north", "village", "s2", 111.02, 35.25),  # parent is the far station on purpose
     ("v2", "Near south", "village", "s2", 111.09, 35.01),
 ]
 
@@ -58,8 +60,17 @@ def test_duplicate_id():
     assert e.record == "v1" and e.field == "node_id" and "v1" in str(e)
 
 
-@pytest.mark.parametrize("lon,lat,fld", [(190.0, 35.0, "lon"), (-181.0, 35.0, "lon"), (np.nan, 35.0, "lon"),
-                                         (111.0, 95.0, "lat"), (111.0, -91.0, "lat"), (111.0, np.inf, "lat")])
+@pytest.mark.parametrize(
+    "lon,lat,fld",
+    [
+        (190.0, 35.0, "lon"),
+        (-181.0, 35.0, "lon"),
+        (np.nan, 35.0, "lon"),
+        (111.0, 95.0, "lat"),
+        (111.0, -91.0, "lat"),
+        (111.0, np.inf, "lat"),
+    ],
+)
 def test_invalid_lon_lat(lon, lat, fld):
     e = _error(BASE + [("bad", "Bad", "village", "s1", lon, lat)])
     assert e.record == "bad" and e.field == fld and "bad" in str(e)
@@ -80,9 +91,14 @@ def test_parent_not_a_node():
     assert e.record == "v9" and e.field == "parent" and "s9" in str(e)
 
 
-@pytest.mark.parametrize("row", [("v9", "V9", "village", "hub", 111.0, 35.1),
-                                 ("s9", "S9", "station", "s1", 111.0, 35.1),
-                                 ("v9", "V9", "village", "v1", 111.0, 35.1)])
+@pytest.mark.parametrize(
+    "row",
+    [
+        ("v9", "V9", "village", "hub", 111.0, 35.1),
+        ("s9", "S9", "station", "s1", 111.0, 35.1),
+        ("v9", "V9", "village", "v1", 111.0, 35.1),
+    ],
+)
 def test_parent_not_one_tier_up(row):
     e = _error(BASE + [row])
     assert e.record == row[0] and e.field == "parent" and "expected" in str(e)

@@ -1,4 +1,5 @@
 """OSM loaders on real extracts (OSM XML via osmium, PBF via pyrosm) and a real-data matrix."""
+
 from __future__ import annotations
 
 import bz2

@@ -5,6 +5,7 @@ instance and on cold-chain problems that PyVRP models with relaxations, the
 plan never worse than the seed it started from, the seed-repair path when
 PyVRP's routes break a shelf life, and the benchmark scripts' JSON.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,21 +42,48 @@ def cold_day(n: int = 18, seed: int = 5, shelf_h: float = 6.0) -> L.Problem:
     xy = rng.uniform(0, 25_000, (n + 1, 2))
     d = np.rint(np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1)))
     tm = networks.TravelMatrix(ids, d, np.rint(d / 9.0))
-    products = [L.Product("milk", "chilled", shelf_life_h=shelf_h, value=12.0),
-                L.Product("fish", "frozen", value=30.0), L.Product("apples", "fresh", shelf_life_h=8, value=5.0)]
-    fleet = [L.VehicleType("reefer", 3, (L.Compartment("chilled", 300), L.Compartment("frozen", 150)),
-                           start_depot="D", cost_per_km=1.5, cost_per_hour=30, fixed_cost=120,
-                           shift=(6 * 3600, 19 * 3600))]
+    products = [
+        L.Product("milk", "chilled", shelf_life_h=shelf_h, value=12.0),
+        L.Product("fish", "frozen", value=30.0),
+        L.Product("apples", "fresh", shelf_life_h=8, value=5.0),
+    ]
+    fleet = [
+        L.VehicleType(
+            "reefer",
+            3,
+            (L.Compartment("chilled", 300), L.Compartment("frozen", 150)),
+            start_depot="D",
+            cost_per_km=1.5,
+            cost_per_hour=30,
+            fixed_cost=120,
+            shift=(6 * 3600, 19 * 3600),
+        )
+    ]
     orders = []
     for i in range(n):
         a = int(rng.integers(7, 13)) * 3600
         if i % 4 == 3:
-            orders.append(L.Order(f"p{i}", {"apples": float(rng.integers(20, 60))}, node_id=f"c{i}",
-                                  kind="pickup", time_windows=((9 * 3600, 17 * 3600),), service=420))
+            orders.append(
+                L.Order(
+                    f"p{i}",
+                    {"apples": float(rng.integers(20, 60))},
+                    node_id=f"c{i}",
+                    kind="pickup",
+                    time_windows=((9 * 3600, 17 * 3600),),
+                    service=420,
+                )
+            )
         else:
-            orders.append(L.Order(f"d{i}", {("milk" if i % 2 else "fish"): float(rng.integers(10, 40))},
-                                  node_id=f"c{i}", time_windows=((a, a + 3 * 3600),), service=300,
-                                  soft=i % 5 == 0))
+            orders.append(
+                L.Order(
+                    f"d{i}",
+                    {("milk" if i % 2 else "fish"): float(rng.integers(10, 40))},
+                    node_id=f"c{i}",
+                    time_windows=((a, a + 3 * 3600),),
+                    service=300,
+                    soft=i % 5 == 0,
+                )
+            )
     return L.Problem(orders, fleet, products=products, matrix=tm, name="portfolio-cold")
 
 
@@ -68,13 +96,26 @@ def shelf_trap() -> L.Problem:
     c1's window, so the full model needs a second van for c2.
     """
     tm = line({"D": 0, "c0": 10_000, "c1": 20_000, "c2": 30_000})
-    products = [L.Product("yogurt", "chilled", value=0.0, decay_per_h=0.0),
-                L.Product("milk", "chilled", shelf_life_h=1.0, value=0.0, decay_per_h=0.0)]
-    fleet = [L.VehicleType("van", 2, (L.Compartment("chilled", 100),), start_depot="D", cost_per_km=1.0,
-                           fixed_cost=50, shift=(0, 8 * 3600))]
-    orders = [L.Order("o0", {"yogurt": 5}, node_id="c0", time_windows=((0, 3600),), service=600),
-              L.Order("o1", {"yogurt": 5}, node_id="c1", time_windows=((0, 4000),), service=600),
-              L.Order("o2", {"milk": 5}, node_id="c2", service=600)]
+    products = [
+        L.Product("yogurt", "chilled", value=0.0, decay_per_h=0.0),
+        L.Product("milk", "chilled", shelf_life_h=1.0, value=0.0, decay_per_h=0.0),
+    ]
+    fleet = [
+        L.VehicleType(
+            "van",
+            2,
+            (L.Compartment("chilled", 100),),
+            start_depot="D",
+            cost_per_km=1.0,
+            fixed_cost=50,
+            shift=(0, 8 * 3600),
+        )
+    ]
+    orders = [
+        L.Order("o0", {"yogurt": 5}, node_id="c0", time_windows=((0, 3600),), service=600),
+        L.Order("o1", {"yogurt": 5}, node_id="c1", time_windows=((0, 4000),), service=600),
+        L.Order("o2", {"milk": 5}, node_id="c2", service=600),
+    ]
     return L.Problem(orders, fleet, products=products, matrix=tm, name="shelf-trap")
 
 
@@ -176,8 +217,13 @@ def test_load_seed_repairs_by_simulation_and_keeps_feasible_routes():
     params.solution_limit = 1
     model.routing.CloseModelWithParameters(params)
     a, meta = load_seed(model, [[0, 1, 2], []])
-    assert a is not None and meta == {"seed_loaded": True, "seed_repaired": 1, "seed_repair": "simulate",
-                                      "seed_dropped": ["o2"], "seed_objective": meta["seed_objective"]}
+    assert a is not None and meta == {
+        "seed_loaded": True,
+        "seed_repaired": 1,
+        "seed_repair": "simulate",
+        "seed_dropped": ["o2"],
+        "seed_objective": meta["seed_objective"],
+    }
     a, meta = load_seed(model, [[0, 1], [2]])
     assert a is not None and meta["seed_repaired"] == 0 and "seed_repair" not in meta
 
@@ -194,8 +240,10 @@ def test_exactness_of_pyvrps_model():
     # a cost objective without decay, soft windows or shelf life is exact
     plain = shelf_trap()
     prods = [L.Product("yogurt", "chilled", value=0.0, decay_per_h=0.0)]
-    orders = [L.Order(o.id, {"yogurt": 5}, node_id=o.node_id, time_windows=o.time_windows, service=o.service)
-              for o in plain.orders]
+    orders = [
+        L.Order(o.id, {"yogurt": 5}, node_id=o.node_id, time_windows=o.time_windows, service=o.service)
+        for o in plain.orders
+    ]
     flat = L.Problem(orders, plain.fleet, products=prods, matrix=plain.matrix)
     data = arrays.build(flat)
     costs = cost_arrays(data)
@@ -219,9 +267,23 @@ def _last_json(out: subprocess.CompletedProcess) -> dict:
 
 
 def test_bench_classic_pyvrp_column(tmp_path):
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_classic.py"), "solomon", "c101",
-                          "--time-limit", "1", "--pyvrp", "--data", str(DATA)], capture_output=True, text=True,
-                         timeout=120, cwd=tmp_path)
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "bench_classic.py"),
+            "solomon",
+            "c101",
+            "--time-limit",
+            "1",
+            "--pyvrp",
+            "--data",
+            str(DATA),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     head = _last_json(out)
     assert head["instances"] == 1 and head["violations"] == 0
     assert head["pyvrp_mean_gap_pct"] is not None and head["gap_ratio_pyvrp_over_coldroute"] is not None
@@ -238,9 +300,22 @@ def test_bench_portfolio_json(tmp_path):
         shutil.copy(DATA / "solomon" / name, data / "solomon" / name)
     for name in ("X-n101-k25.vrp", "bks.csv"):
         shutil.copy(DATA / "cvrplib" / name, data / "cvrplib" / "X" / name)
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_portfolio.py"), "--sets", "solomon,x",
-                          "--time-limit", "1", "--data", str(data)], capture_output=True, text=True, timeout=180,
-                         cwd=tmp_path)
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "bench_portfolio.py"),
+            "--sets",
+            "solomon,x",
+            "--time-limit",
+            "1",
+            "--data",
+            str(data),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=tmp_path,
+    )
     head = _last_json(out)
     assert set(head["sets"]) == {"solomon", "x"} and head["overall"]["instances"] == 2
     assert head["overall"]["violations"] == 0

@@ -13,6 +13,7 @@ field is corrupted (NaN, negative, out of range, unknown reference, wrong type);
 The number of generated cases is reported as a ``CaseCount`` warning, which
 pytest prints in its warnings summary (also under ``-n 2``).
 """
+
 from __future__ import annotations
 
 import math
@@ -101,8 +102,14 @@ def spec_products(draw, bad: int):
             p["decay_per_h"] = pick(draw, ([0.0, 0.001, 0.05, 1e6]))
         if _maybe(draw, bad):
             f = pick(draw, (["zone", "shelf_life_h", "value", "decay_per_h", "carriers", "name"]))
-            p[f] = {"zone": "lukewarm", "shelf_life_h": 0.0, "value": -3.0, "decay_per_h": math.nan,
-                    "carriers": ("ambient",) if p["zone"] == "frozen" else ("tepid",), "name": ""}[f]
+            p[f] = {
+                "zone": "lukewarm",
+                "shelf_life_h": 0.0,
+                "value": -3.0,
+                "decay_per_h": math.nan,
+                "carriers": ("ambient",) if p["zone"] == "frozen" else ("tepid",),
+                "name": "",
+            }[f]
         out.append(p)
     return out
 
@@ -119,13 +126,11 @@ def spec_fleet(draw, depots: list[str], bad: int, all_zones_first: bool = False)
             nc = num(draw, (1, 3))
             comps = []
             for j in range(nc):
-                c = {"zone": pick(draw, (ZONES)),
-                     "capacity": pick(draw, CAPACITIES)}
+                c = {"zone": pick(draw, (ZONES)), "capacity": pick(draw, CAPACITIES)}
                 c["name"] = f"c{j}" if num(draw, (0, 9)) else None  # None: zone name, may clash
                 comps.append(c)
             count = num(draw, (0, 3))
-        vt = {"name": f"t{k}", "count": count, "compartments": comps,
-              "start_depot": pick(draw, (depots))}
+        vt = {"name": f"t{k}", "count": count, "compartments": comps, "start_depot": pick(draw, (depots))}
         if draw(BOOL):
             vt["end_depot"] = pick(draw, (depots))
         if num(draw, (0, 3)) == 0 and not (all_zones_first and k == 0):
@@ -142,19 +147,44 @@ def spec_fleet(draw, depots: list[str], bad: int, all_zones_first: bool = False)
         vt["cost_per_km"] = pick(draw, ([0.0, 1.0, 3.5, 1e9, 1e300]))
         vt["cost_per_hour"] = pick(draw, ([0.0, 30.0, 1e300]))
         if _maybe(draw, bad):
-            f = pick(draw, (["count", "compartments", "start_depot", "end_depot", "total_capacity",
-                                      "shift", "max_duration", "speed_factor", "fixed_cost", "capacity", "zone",
-                                      "name", "cost_per_km"]))
+            f = pick(
+                draw,
+                (
+                    [
+                        "count",
+                        "compartments",
+                        "start_depot",
+                        "end_depot",
+                        "total_capacity",
+                        "shift",
+                        "max_duration",
+                        "speed_factor",
+                        "fixed_cost",
+                        "capacity",
+                        "zone",
+                        "name",
+                        "cost_per_km",
+                    ]
+                ),
+            )
             if f == "capacity":
                 comps[0]["capacity"] = pick(draw, ([-1.0, math.nan, math.inf, 1e15, "big"]))
             elif f == "zone":
                 comps[0]["zone"] = "tepid"
             else:
-                vt[f] = {"count": pick(draw, ([-1, 1.5, "2"])), "compartments": [],
-                         "start_depot": "nowhere", "end_depot": "nowhere", "total_capacity": math.nan,
-                         "shift": pick(draw, ([(DAY, 0), ("25:99", 0), (math.nan, 10)])),
-                         "max_duration": -5, "speed_factor": pick(draw, ([0.0, -1.0, math.inf])),
-                         "fixed_cost": math.nan, "name": "", "cost_per_km": -1.0}[f]
+                vt[f] = {
+                    "count": pick(draw, ([-1, 1.5, "2"])),
+                    "compartments": [],
+                    "start_depot": "nowhere",
+                    "end_depot": "nowhere",
+                    "total_capacity": math.nan,
+                    "shift": pick(draw, ([(DAY, 0), ("25:99", 0), (math.nan, 10)])),
+                    "max_duration": -5,
+                    "speed_factor": pick(draw, ([0.0, -1.0, math.inf])),
+                    "fixed_cost": math.nan,
+                    "name": "",
+                    "cost_per_km": -1.0,
+                }[f]
         out.append(vt)
     return out
 
@@ -168,11 +198,12 @@ def spec_windows(draw, bad: int):
         wins.append((t, t + width))
         t = t + width + pick(draw, ([1, 600, 3 * 3600]))
     if num(draw, (0, 9)) == 0:
-        wins = [(w[0], f"{w[1] // 3600}:{(w[1] % 3600) // 60:02d}:{w[1] % 60:02d}") if w[1] < 100 * 3600 else w
-                for w in wins]
+        wins = [
+            (w[0], f"{w[1] // 3600}:{(w[1] % 3600) // 60:02d}:{w[1] % 60:02d}") if w[1] < 100 * 3600 else w
+            for w in wins
+        ]
     if _maybe(draw, bad):
-        kind = pick(draw, (["inverted", "empty", "overlap", "negative", "nan", "text", "triple",
-                                     "huge"]))
+        kind = pick(draw, (["inverted", "empty", "overlap", "negative", "nan", "text", "triple", "huge"]))
         if kind == "inverted":
             wins[0] = (wins[0][1] if not isinstance(wins[0][1], str) else 50_000, 10)
         elif kind == "empty":
@@ -193,8 +224,7 @@ def spec_windows(draw, bad: int):
 
 
 @st.composite
-def spec_problem(draw, max_orders: int = 12, bad: int = 0, network: bool | None = None,
-                 sane_pairs: bool = False):
+def spec_problem(draw, max_orders: int = 12, bad: int = 0, network: bool | None = None, sane_pairs: bool = False):
     """A dict spec of a random problem (see :func:`build`)."""
     n_depots = num(draw, (1, 3))
     depots = [f"D{k}" for k in range(n_depots)]
@@ -206,25 +236,42 @@ def spec_problem(draw, max_orders: int = 12, bad: int = 0, network: bool | None 
     pnames = [p["name"] for p in products]
     fleet = draw(spec_fleet(depots, bad, all_zones_first=sane_pairs))
     tnames = [v["name"] for v in fleet]
-    spec = {"depots": depots, "products": products, "fleet": fleet, "network": use_net,
-            "objective": pick(draw, (["cost", "cost", "distance"])), "strict": draw(BOOL)}
+    spec = {
+        "depots": depots,
+        "products": products,
+        "fleet": fleet,
+        "network": use_net,
+        "objective": pick(draw, (["cost", "cost", "distance"])),
+        "strict": draw(BOOL),
+    }
     if use_net:
         base = (109.0, 34.0)
-        pts = [(base[0], base[1])] * (n_depots + n_sites) if identical else [
-            (base[0] + num(draw, (0, 300)) / 1000, base[1] + num(draw, (0, 300)) / 1000)
-            for _ in range(n_depots + n_sites)]
+        pts = (
+            [(base[0], base[1])] * (n_depots + n_sites)
+            if identical
+            else [
+                (base[0] + num(draw, (0, 300)) / 1000, base[1] + num(draw, (0, 300)) / 1000)
+                for _ in range(n_depots + n_sites)
+            ]
+        )
         spec["coords"] = pts
     else:
-        xy = [(0, 0)] * (n_depots + n_sites) if identical else [
-            (num(draw, (0, 20_000)), num(draw, (0, 20_000))) for _ in range(n_depots + n_sites)]
+        xy = (
+            [(0, 0)] * (n_depots + n_sites)
+            if identical
+            else [(num(draw, (0, 20_000)), num(draw, (0, 20_000))) for _ in range(n_depots + n_sites)]
+        )
         spec["coords"] = xy
         spec["speed"] = pick(draw, ([5.0, 12.0, 30.0]))
         spec["asymmetric"] = num(draw, (0, 4)) == 0
         spec["unreachable_site"] = num(draw, (0, 14)) == 0 and n_sites > 1 and not sane_pairs
     orders = []
     for i in range(n):
-        o = {"id": f"o{i}", "site": num(draw, (0, n_sites - 1)),
-             "kind": pick(draw, (["delivery", "delivery", "pickup"]))}
+        o = {
+            "id": f"o{i}",
+            "site": num(draw, (0, n_sites - 1)),
+            "kind": pick(draw, (["delivery", "delivery", "pickup"])),
+        }
         k = num(draw, (0, len(pnames)))
         chosen = draw(st.lists(st.sampled_from(pnames), min_size=k, max_size=k, unique=True)) if k else []
         o["quantities"] = {p: pick(draw, QUANTITIES if sane_pairs else HUGE_QUANTITIES) for p in chosen}
@@ -236,20 +283,48 @@ def spec_problem(draw, max_orders: int = 12, bad: int = 0, network: bool | None 
             o["shelf_life_h"] = pick(draw, ([0.01, 0.5, 3.0]))
         o["soft"] = num(draw, (0, 3)) == 0
         if num(draw, (0, 4)) == 0:
-            o["vehicle_types"] = draw(st.lists(st.sampled_from(tnames), min_size=1, max_size=len(tnames),
-                                               unique=True))
+            o["vehicle_types"] = draw(st.lists(st.sampled_from(tnames), min_size=1, max_size=len(tnames), unique=True))
         if _maybe(draw, bad):
-            f = pick(draw, (["id", "kind", "quantities", "service", "penalty", "shelf_life_h", "site",
-                                      "vehicle_types", "lon", "lat", "dup_id", "product", "time_windows"]))
+            f = pick(
+                draw,
+                (
+                    [
+                        "id",
+                        "kind",
+                        "quantities",
+                        "service",
+                        "penalty",
+                        "shelf_life_h",
+                        "site",
+                        "vehicle_types",
+                        "lon",
+                        "lat",
+                        "dup_id",
+                        "product",
+                        "time_windows",
+                    ]
+                ),
+            )
             if f == "id":
                 o["id"] = pick(draw, (["", None, "nan"]))
             elif f == "kind":
                 o["kind"] = "return"
             elif f == "quantities":
-                o["quantities"] = pick(draw, ([
-                    {pnames[0]: math.nan}, {pnames[0]: -2.0}, {pnames[0]: "lots"}, {pnames[0]: math.inf},
-                    {pnames[0]: 1e15}, {pnames[0]: 1e30},
-                    [("x", 1)], {pnames[0]: None}]))
+                o["quantities"] = pick(
+                    draw,
+                    (
+                        [
+                            {pnames[0]: math.nan},
+                            {pnames[0]: -2.0},
+                            {pnames[0]: "lots"},
+                            {pnames[0]: math.inf},
+                            {pnames[0]: 1e15},
+                            {pnames[0]: 1e30},
+                            [("x", 1)],
+                            {pnames[0]: None},
+                        ]
+                    ),
+                )
             elif f == "service":
                 o["service"] = pick(draw, ([-5, "ten", math.nan, 10**13]))
             elif f == "penalty":
@@ -328,8 +403,16 @@ def build(spec: dict) -> L.Problem:
         orders.append(L.Order(**o))
     kw = {"objective": spec["objective"], "strict": spec["strict"], "name": "prop"}
     if spec["network"]:
-        rows = [{"node_id": d, "name": d, "tier": "hub" if k == 0 else "station", "parent": None if k == 0 else
-                 depots[0], "geometry": Point(*coords[k])} for k, d in enumerate(depots)]
+        rows = [
+            {
+                "node_id": d,
+                "name": d,
+                "tier": "hub" if k == 0 else "station",
+                "parent": None if k == 0 else depots[0],
+                "geometry": Point(*coords[k]),
+            }
+            for k, d in enumerate(depots)
+        ]
         nodes = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
         return L.Problem(orders, fleet, products=products, network=networks.Network(nodes), **kw)
     xy = np.array(coords, dtype=float)
@@ -345,10 +428,38 @@ def build(spec: dict) -> L.Problem:
 
 
 # Fields each kind of record has: an error's field must start with one of them.
-ORDER_FIELDS = {"id", "kind", "quantities", "node_id", "lon", "lat", "time_windows", "service", "required",
-                "penalty", "pair", "shelf_life_h", "soft", "carrier", "vehicle_types"}
-VEHICLE_FIELDS = {"name", "count", "compartments", "start_depot", "end_depot", "total_capacity", "fixed_cost",
-                  "cost_per_km", "cost_per_hour", "shift", "max_duration", "max_distance", "speed_factor"}
+ORDER_FIELDS = {
+    "id",
+    "kind",
+    "quantities",
+    "node_id",
+    "lon",
+    "lat",
+    "time_windows",
+    "service",
+    "required",
+    "penalty",
+    "pair",
+    "shelf_life_h",
+    "soft",
+    "carrier",
+    "vehicle_types",
+}
+VEHICLE_FIELDS = {
+    "name",
+    "count",
+    "compartments",
+    "start_depot",
+    "end_depot",
+    "total_capacity",
+    "fixed_cost",
+    "cost_per_km",
+    "cost_per_hour",
+    "shift",
+    "max_duration",
+    "max_distance",
+    "speed_factor",
+}
 PRODUCT_FIELDS = {"name", "zone", "shelf_life_h", "value", "decay_per_h", "carriers"}
 COMPARTMENT_FIELDS = {"zone", "capacity", "compartments.zone", "name"}
 PROBLEM_FIELDS = {"objective", "fleet", "matrix"}
@@ -383,10 +494,10 @@ def assert_names_record_and_field(err: Exception, spec: dict) -> None:
         kinds.append(PROBLEM_FIELDS)
     if isinstance(err, NetworkError) and record in spec["depots"]:
         kinds.append({"node_id", "lon", "lat", "geometry"})
-    assert kinds, (f"{type(err).__name__} names no record of the input: record={record!r}, field={field!r}: "
-                   f"{err}")
-    assert any(root in k or field in k for k in kinds), \
+    assert kinds, f"{type(err).__name__} names no record of the input: record={record!r}, field={field!r}: {err}"
+    assert any(root in k or field in k for k in kinds), (
         f"{type(err).__name__}: {field!r} is not a field of record {record!r}: {err}"
+    )
 
 
 def try_build(spec: dict) -> L.Problem | Exception:
@@ -432,8 +543,13 @@ def test_construction_validates_or_names_the_bad_field(spec, tally):
 
 @pytest.mark.timeout(900, method="thread")  # a solve that never returns fails the run instead of blocking it
 @settings(max_examples=N_SOLVE, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-@given(spec=spec_problem(bad=150), engine=st.sampled_from(["ortools", "ortools", "ortools", "auto"]),
-       seed=st.integers(0, 3), iterations=st.sampled_from([1, 5, 20]), strict=st.sampled_from([False] * 3 + [True]))
+@given(
+    spec=spec_problem(bad=150),
+    engine=st.sampled_from(["ortools", "ortools", "ortools", "auto"]),
+    seed=st.integers(0, 3),
+    iterations=st.sampled_from([1, 5, 20]),
+    strict=st.sampled_from([False] * 3 + [True]),
+)
 def test_solve_never_crashes_and_plans_validate(spec, engine, seed, iterations, strict, tally):
     """Solving (1 s, few iterations) returns a valid, fully accounted plan, or the problem is rejected."""
     spec["strict"] = strict
@@ -537,8 +653,10 @@ def test_regression_misfit_with_an_empty_fleet_and_no_quantities():
 
 def test_regression_order_only_a_type_without_vehicles_could_carry():
     # was: AssertionError in reasons.explain (type t0 may carry it, but t0 has count 0)
-    fleet = [L.VehicleType("t0", 0, (L.Compartment("ambient", 100),), start_depot="D"),
-             L.VehicleType("t1", 1, (L.Compartment("ambient", 100),), start_depot="D", total_capacity=5)]
+    fleet = [
+        L.VehicleType("t0", 0, (L.Compartment("ambient", 100),), start_depot="D"),
+        L.VehicleType("t1", 1, (L.Compartment("ambient", 100),), start_depot="D", total_capacity=5),
+    ]
     p = L.Problem([L.Order("o1", {"goods": 50}, node_id="s0")], fleet, matrix=_tiny_matrix(), strict=False)
     plan = L.solve(p, time_limit=1, engine="ortools", iterations=5)
     check(p, plan)
@@ -549,13 +667,22 @@ def test_regression_mixed_fleet_can_drop_orders():
     # was: no plan at all (status "fail", every order unserved) whenever a fleet of several vehicle types had to
     # leave an order out: OR-Tools 9.15 makes nodes with a positive transit undroppable when a dimension has
     # several unary evaluators (google/or-tools#5283)
-    tm = networks.TravelMatrix(["D", "s0", "s1"], np.array([[0, 1000, 1000], [1000, 0, 1000], [1000, 1000, 0]]),
-                               np.array([[0, 100, 100], [100, 0, 100], [100, 100, 0]]))
+    tm = networks.TravelMatrix(
+        ["D", "s0", "s1"],
+        np.array([[0, 1000, 1000], [1000, 0, 1000], [1000, 1000, 0]]),
+        np.array([[0, 100, 100], [100, 0, 100], [100, 100, 0]]),
+    )
     products = [L.Product("milk", "chilled"), L.Product("rice", "ambient")]
-    fleet = [L.VehicleType("reefer", 1, (L.Compartment("chilled", 10), L.Compartment("frozen", 5)), start_depot="D"),
-             L.VehicleType("van", 1, (L.Compartment("ambient", 10),), start_depot="D")]
-    orders = [L.Order("r", {"rice": 8}, node_id="s1"), L.Order("pk", {"rice": 8}, node_id="s1", kind="pickup"),
-              L.Order("m", {"milk": 8}, node_id="s0"), L.Order("m2", {"milk": 8}, node_id="s0")]
+    fleet = [
+        L.VehicleType("reefer", 1, (L.Compartment("chilled", 10), L.Compartment("frozen", 5)), start_depot="D"),
+        L.VehicleType("van", 1, (L.Compartment("ambient", 10),), start_depot="D"),
+    ]
+    orders = [
+        L.Order("r", {"rice": 8}, node_id="s1"),
+        L.Order("pk", {"rice": 8}, node_id="s1", kind="pickup"),
+        L.Order("m", {"milk": 8}, node_id="s0"),
+        L.Order("m2", {"milk": 8}, node_id="s0"),
+    ]
     p = L.Problem(orders, fleet, products=products, matrix=tm)
     for fs in ("parallel_cheapest_insertion", "all_unperformed"):
         plan = L.solve(p, time_limit=2, engine="ortools", iterations=20, first_solution=fs)
@@ -569,8 +696,10 @@ def test_regression_fleet_without_vehicles_leaves_every_order_out(engine):
     # was: segmentation fault in OR-Tools (a routing model with no vehicle) and, for "auto",
     # ValueError "Expected at least one depot." from PyVRP
     fleet = [L.VehicleType("t0", 0, (L.Compartment("ambient", 10),), start_depot="D")]
-    orders = [L.Order("a", {"goods": 1}, node_id="s0"),
-              L.Order("b", {"goods": 1}, node_id="s0", required=False, penalty=5)]
+    orders = [
+        L.Order("a", {"goods": 1}, node_id="s0"),
+        L.Order("b", {"goods": 1}, node_id="s0", required=False, penalty=5),
+    ]
     p = L.Problem(orders, fleet, matrix=_tiny_matrix(), strict=False)
     plan = L.solve(p, time_limit=2, engine=engine, iterations=5)
     check(p, plan)
@@ -586,17 +715,20 @@ def _line(**pos):
     return networks.TravelMatrix(ids, d, np.rint(d / 10))
 
 
-@pytest.mark.parametrize("first_solution", ["parallel_cheapest_insertion", "local_cheapest_insertion",
-                                            "path_cheapest_arc"])
+@pytest.mark.parametrize(
+    "first_solution", ["parallel_cheapest_insertion", "local_cheapest_insertion", "path_cheapest_arc"]
+)
 def test_regression_shelf_life_shorter_than_the_drive(first_solution):
     # was: a plan serving the delivery 234 s after leaving the depot with a 36 s shelf life; parallel cheapest
     # insertion performed the order without its depot loading node when the shelf-life precedence blocked the pair
     # (seen with an order that carries nothing)
     tm = _line(D=0, s0=2340, s1=1000)
     fleet = [L.VehicleType("t", 2, (L.Compartment("ambient", 100),), start_depot="D")]
-    orders = [L.Order("fresh", {}, node_id="s0", shelf_life_h=0.01),
-              L.Order("pk", {"goods": 1}, node_id="s1", kind="pickup"),
-              L.Order("near", {"goods": 1}, node_id="s1", shelf_life_h=1)]
+    orders = [
+        L.Order("fresh", {}, node_id="s0", shelf_life_h=0.01),
+        L.Order("pk", {"goods": 1}, node_id="s1", kind="pickup"),
+        L.Order("near", {"goods": 1}, node_id="s1", shelf_life_h=1),
+    ]
     p = L.Problem(orders, fleet, matrix=tm)
     plan = L.solve(p, time_limit=2, engine="ortools", iterations=10, first_solution=first_solution)
     check(p, plan)
@@ -609,23 +741,28 @@ def test_regression_paired_shelf_life_shorter_than_the_drive(first_solution):
     # the same defect for a user pickup-and-delivery pair whose shelf life is shorter than the drive between them
     tm = _line(D=0, a=1000, b=9000)
     fleet = [L.VehicleType("t", 2, (L.Compartment("ambient", 100),), start_depot="D")]
-    orders = [L.Order("p", {"goods": 1}, node_id="a", kind="pickup", pair="d", shelf_life_h=0.05),
-              L.Order("d", {"goods": 1}, node_id="b", pair="p"),
-              L.Order("x", {"goods": 1}, node_id="a")]
+    orders = [
+        L.Order("p", {"goods": 1}, node_id="a", kind="pickup", pair="d", shelf_life_h=0.05),
+        L.Order("d", {"goods": 1}, node_id="b", pair="p"),
+        L.Order("x", {"goods": 1}, node_id="a"),
+    ]
     p = L.Problem(orders, fleet, matrix=tm)
     plan = L.solve(p, time_limit=2, engine="ortools", iterations=10, first_solution=first_solution)
     check(p, plan)
     assert sorted(plan.unserved["order_id"]) == ["d", "p"]
 
 
-@pytest.mark.parametrize("make,field", [
-    (lambda: L.Order("o1", {"goods": 1e30}, node_id="s0"), "quantities.goods"),
-    (lambda: L.Order("o1", {"goods": 1}, node_id="s0", required=False, penalty=1e300), "penalty"),
-    (lambda: L.Order("o1", {"goods": 1}, node_id="s0", required=False, penalty="lots"), "penalty"),
-    (lambda: L.Order("o1", {"goods": 1}, lon="east", lat=34.0), "lon"),
-    (lambda: L.Order("o1", {"goods": 1}, node_id="s0", shelf_life_h=[2]), "shelf_life_h"),
-    (lambda: L.Order("o1", {"goods": 1}, node_id="s0", vehicle_types=5), "vehicle_types"),
-])
+@pytest.mark.parametrize(
+    "make,field",
+    [
+        (lambda: L.Order("o1", {"goods": 1e30}, node_id="s0"), "quantities.goods"),
+        (lambda: L.Order("o1", {"goods": 1}, node_id="s0", required=False, penalty=1e300), "penalty"),
+        (lambda: L.Order("o1", {"goods": 1}, node_id="s0", required=False, penalty="lots"), "penalty"),
+        (lambda: L.Order("o1", {"goods": 1}, lon="east", lat=34.0), "lon"),
+        (lambda: L.Order("o1", {"goods": 1}, node_id="s0", shelf_life_h=[2]), "shelf_life_h"),
+        (lambda: L.Order("o1", {"goods": 1}, node_id="s0", vehicle_types=5), "vehicle_types"),
+    ],
+)
 def test_regression_order_values_out_of_range_or_of_the_wrong_type(make, field):
     # were: OverflowError in the solver's cost arrays (1e30 kg, 1e300 ¥), TypeError/ValueError from comparisons
     with pytest.raises(L.ProblemError) as ei:
@@ -638,19 +775,28 @@ def test_regression_numeric_strings_are_numbers():
     assert (o.quantities, o.penalty, o.shelf_life_h) == ({"goods": 2.0}, 7.5, 3.0)
 
 
-@pytest.mark.parametrize("make,record,field", [
-    (lambda: L.Compartment("ambient", 1e15), "ambient", "capacity"),
-    (lambda: L.Compartment("ambient", "big"), "ambient", "capacity"),
-    (lambda: L.Compartment("tepid", 10), "tepid", "compartments.zone"),  # was: record None
-    (lambda: L.Product("milk", value="dear"), "milk", "value"),
-    (lambda: L.VehicleType("v", 1, [5], start_depot="D"), "v", "compartments[0]"),  # was: TypeError
-    (lambda: L.VehicleType("v", 1, 5, start_depot="D"), "v", "compartments"),
-    (lambda: L.VehicleType("v", 1, [{"zone": "ambient", "capacity": -1}], start_depot="D"), "v",
-     "compartments[0].capacity"),
-    (lambda: L.VehicleType("v", 1, [{"zone": "ambient", "size": 1}], start_depot="D"), "v", "compartments[0]"),
-    (lambda: L.VehicleType("v", 1, [L.Compartment("ambient", 5)], start_depot="D", max_duration="long"), "v",
-     "max_duration"),
-])
+@pytest.mark.parametrize(
+    "make,record,field",
+    [
+        (lambda: L.Compartment("ambient", 1e15), "ambient", "capacity"),
+        (lambda: L.Compartment("ambient", "big"), "ambient", "capacity"),
+        (lambda: L.Compartment("tepid", 10), "tepid", "compartments.zone"),  # was: record None
+        (lambda: L.Product("milk", value="dear"), "milk", "value"),
+        (lambda: L.VehicleType("v", 1, [5], start_depot="D"), "v", "compartments[0]"),  # was: TypeError
+        (lambda: L.VehicleType("v", 1, 5, start_depot="D"), "v", "compartments"),
+        (
+            lambda: L.VehicleType("v", 1, [{"zone": "ambient", "capacity": -1}], start_depot="D"),
+            "v",
+            "compartments[0].capacity",
+        ),
+        (lambda: L.VehicleType("v", 1, [{"zone": "ambient", "size": 1}], start_depot="D"), "v", "compartments[0]"),
+        (
+            lambda: L.VehicleType("v", 1, [L.Compartment("ambient", 5)], start_depot="D", max_duration="long"),
+            "v",
+            "max_duration",
+        ),
+    ],
+)
 def test_regression_fleet_values_name_record_and_field(make, record, field):
     with pytest.raises(L.ProblemError) as ei:
         make()
@@ -660,10 +806,21 @@ def test_regression_fleet_values_name_record_and_field(make, record, field):
 def test_regression_absurd_costs_saturate_instead_of_overflowing():
     # was: OverflowError "Python int too large to convert to C long" in cost_arrays
     products = [L.Product("milk", "chilled", value=1e300, decay_per_h=1e6)]
-    orders = [L.Order("o1", {"milk": 1e12}, node_id="s0", required=False, penalty=1e9),
-              L.Order("o2", {"milk": 1.0}, node_id="s0")]
-    fleet = [L.VehicleType("t0", 1, (L.Compartment("chilled", 1e12),), start_depot="D", cost_per_km=1e300,
-                           cost_per_hour=1e300, fixed_cost=1e12)]
+    orders = [
+        L.Order("o1", {"milk": 1e12}, node_id="s0", required=False, penalty=1e9),
+        L.Order("o2", {"milk": 1.0}, node_id="s0"),
+    ]
+    fleet = [
+        L.VehicleType(
+            "t0",
+            1,
+            (L.Compartment("chilled", 1e12),),
+            start_depot="D",
+            cost_per_km=1e300,
+            cost_per_hour=1e300,
+            fixed_cost=1e12,
+        )
+    ]
     p = L.Problem(orders, fleet, products=products, matrix=_tiny_matrix())
     plan = L.solve(p, time_limit=2, engine="ortools", iterations=10)
     check(p, plan)
@@ -675,9 +832,18 @@ def test_regression_pyvrp_costs_saturate_like_ortools():
     # INT64_MIN per metre); both engines now saturate through arrays.cost_units
     from logistics.engine.solvers import arrays, pyvrp_engine
 
-    fleet = [L.VehicleType("t0", 1, (L.Compartment("ambient", 100),), start_depot="D", cost_per_km=1.0),
-             L.VehicleType("t1", 0, (L.Compartment("ambient", 100),), start_depot="D", cost_per_km=1e300,
-                           cost_per_hour=1e300, fixed_cost=1e300)]
+    fleet = [
+        L.VehicleType("t0", 1, (L.Compartment("ambient", 100),), start_depot="D", cost_per_km=1.0),
+        L.VehicleType(
+            "t1",
+            0,
+            (L.Compartment("ambient", 100),),
+            start_depot="D",
+            cost_per_km=1e300,
+            cost_per_hour=1e300,
+            fixed_cost=1e300,
+        ),
+    ]
     p = L.Problem([L.Order("o1", {"goods": 1}, node_id="s0")], fleet, matrix=_tiny_matrix())
     data = arrays.build(p)
     with warnings.catch_warnings():
@@ -699,8 +865,10 @@ def test_regression_unreachable_sentinel_times_speed_factor_does_not_wrap():
     t = d // 10
     t[1, 2] = t[2, 1] = big
     tm = networks.TravelMatrix(["D0", "D1", "s1"], d, t)
-    fleet = [L.VehicleType("far", 1, (L.Compartment("ambient", 100),), start_depot="D1", speed_factor=3.0),
-             L.VehicleType("near", 1, (L.Compartment("ambient", 100),), start_depot="D0")]
+    fleet = [
+        L.VehicleType("far", 1, (L.Compartment("ambient", 100),), start_depot="D1", speed_factor=3.0),
+        L.VehicleType("near", 1, (L.Compartment("ambient", 100),), start_depot="D0"),
+    ]
     p = L.Problem([L.Order("a", {"goods": 1}, node_id="s1")], fleet, matrix=tm)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
@@ -716,8 +884,10 @@ def test_regression_pair_uses_the_stricter_shelf_life_of_its_orders():
     # and served the delivery 37 s after the pickup
     tm = _line(D=0, a=100, b=200)
     fleet = [L.VehicleType("t", 1, (L.Compartment("ambient", 100),), start_depot="D")]
-    orders = [L.Order("p", {"goods": 1}, node_id="a", kind="pickup", pair="d", time_windows=((0, 10),)),
-              L.Order("d", {"goods": 1}, node_id="b", pair="p", shelf_life_h=0.01, time_windows=((100, 200),))]
+    orders = [
+        L.Order("p", {"goods": 1}, node_id="a", kind="pickup", pair="d", time_windows=((0, 10),)),
+        L.Order("d", {"goods": 1}, node_id="b", pair="p", shelf_life_h=0.01, time_windows=((100, 200),)),
+    ]
     p = L.Problem(orders, fleet, matrix=tm)
     for engine in ("ortools", "auto"):
         plan = L.solve(p, time_limit=2, engine=engine, iterations=10)
@@ -740,12 +910,24 @@ def test_regression_pyvrp_local_search_does_not_spin_on_huge_loads():
     d = np.zeros((4, 4))
     tm = networks.TravelMatrix(["D0", "D1", "s0", "s1"], d, d)
     products = [L.Product("p0", "frozen", shelf_life_h=48, decay_per_h=0.05)]
-    fleet = [L.VehicleType("t0", 3, (L.Compartment("frozen", 10),), start_depot="D0", shift=(0, 1800)),
-             L.VehicleType("t1", 2, (L.Compartment("chilled", 40), L.Compartment("fresh", 1e7)), start_depot="D1",
-                           speed_factor=0.5)]
-    orders = [L.Order("o0", {}, node_id="s0", time_windows=((28800, 28800), (28801, 28861), (39661, 39721))),
-              L.Order("o6", {"p0": 1e12}, node_id="s1", required=False, penalty=1e9, shelf_life_h=0.5,
-                      time_windows=((0, 60), (61, 121)))]
+    fleet = [
+        L.VehicleType("t0", 3, (L.Compartment("frozen", 10),), start_depot="D0", shift=(0, 1800)),
+        L.VehicleType(
+            "t1", 2, (L.Compartment("chilled", 40), L.Compartment("fresh", 1e7)), start_depot="D1", speed_factor=0.5
+        ),
+    ]
+    orders = [
+        L.Order("o0", {}, node_id="s0", time_windows=((28800, 28800), (28801, 28861), (39661, 39721))),
+        L.Order(
+            "o6",
+            {"p0": 1e12},
+            node_id="s1",
+            required=False,
+            penalty=1e9,
+            shelf_life_h=0.5,
+            time_windows=((0, 60), (61, 121)),
+        ),
+    ]
     p = L.Problem(orders, fleet, products=products, matrix=tm, objective="distance", strict=False)
     plan = L.solve(p, time_limit=1, seed=1, engine="auto", iterations=20)
     check(p, plan)

@@ -1,4 +1,5 @@
 """PyVRP engine: routes cover the orders, respect loads and windows, and map back to vehicles."""
+
 from __future__ import annotations
 
 import os
@@ -11,7 +12,11 @@ import networks
 from logistics import Compartment, Order, Problem, Product, VehicleType
 from logistics.engine.solvers.arrays import build
 from logistics.engine.solvers.pyvrp_engine import (
-    EngineResult, build_instance, solve_pyvrp, solve_pyvrp_parallel, solve_pyvrp_portfolio,
+    EngineResult,
+    build_instance,
+    solve_pyvrp,
+    solve_pyvrp_parallel,
+    solve_pyvrp_portfolio,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,8 +36,16 @@ def deliveries(n: int, seed: int, qty=(5, 25), horizon=8 * 3600, width=2 * 3600,
     for i in range(n):
         a = int(rng.uniform(0, horizon - width))
         k = kind[i] if kind is not None else "delivery"
-        out.append(Order(f"o{i}", {"goods": float(rng.integers(*qty))}, node_id=f"p{i}", kind=k,
-                         time_windows=((a, a + width),), service=300))
+        out.append(
+            Order(
+                f"o{i}",
+                {"goods": float(rng.integers(*qty))},
+                node_id=f"p{i}",
+                kind=k,
+                time_windows=((a, a + width),),
+                service=300,
+            )
+        )
     return out
 
 
@@ -108,8 +121,9 @@ def route_distance(problem: Problem, routes, vehicles=None) -> int:
     for (vid, vt), route in zip(problem.vehicles(), routes):
         if not route:
             continue
-        path = [m.index(vt.start_depot)] + [m.index(problem.orders[i].location) for i in route] + \
-               [m.index(vt.end_depot)]
+        path = (
+            [m.index(vt.start_depot)] + [m.index(problem.orders[i].location) for i in route] + [m.index(vt.end_depot)]
+        )
         total += int(sum(m.distance[a, b] for a, b in zip(path, path[1:])))
     return total
 
@@ -141,8 +155,11 @@ def test_two_zones_two_vehicle_types():
     """Frozen and chilled goods on a two-compartment reefer; an ambient-only van takes neither."""
     n = 24
     rng = np.random.default_rng(11)
-    products = {"ice": Product("ice", zone="frozen"), "milk": Product("milk", zone="chilled"),
-                "rice": Product("rice", zone="ambient")}
+    products = {
+        "ice": Product("ice", zone="frozen"),
+        "milk": Product("milk", zone="chilled"),
+        "rice": Product("rice", zone="ambient"),
+    }
     orders = []
     for i in range(n):
         if i % 3 == 0:
@@ -152,10 +169,15 @@ def test_two_zones_two_vehicle_types():
         else:  # only the incompatibility keeps milk off the dry van (its ambient space is in milk's dimension)
             q = {"milk": float(rng.integers(5, 30))}
         orders.append(Order(f"o{i}", q, node_id=f"p{i}", service=120))
-    reefer = VehicleType("reefer", 3, (Compartment("frozen", 60), Compartment("chilled", 120)), start_depot="D",
-                         shift=(0, 10 * 3600), cost_per_km=2.0)
-    dry = VehicleType("dry", 4, (Compartment("ambient", 200),), start_depot="D", shift=(0, 10 * 3600),
-                      cost_per_km=1.0)
+    reefer = VehicleType(
+        "reefer",
+        3,
+        (Compartment("frozen", 60), Compartment("chilled", 120)),
+        start_depot="D",
+        shift=(0, 10 * 3600),
+        cost_per_km=2.0,
+    )
+    dry = VehicleType("dry", 4, (Compartment("ambient", 200),), start_depot="D", shift=(0, 10 * 3600), cost_per_km=1.0)
     pr = Problem(orders=orders, fleet=(reefer, dry), products=products, matrix=points(n, 11), objective="distance")
     data = build(pr)
     inst = build_instance(data)
@@ -175,10 +197,13 @@ def test_flexible_partition_total_capacity():
     n = 20
     products = {"ice": Product("ice", zone="frozen"), "milk": Product("milk", zone="chilled")}
     rng = np.random.default_rng(2)
-    orders = [Order(f"o{i}", {"ice": float(rng.integers(5, 20)), "milk": float(rng.integers(5, 20))},
-                    node_id=f"p{i}") for i in range(n)]
-    vt = VehicleType("flex", 6, (Compartment("frozen", 80), Compartment("chilled", 80)), start_depot="D",
-                     total_capacity=100)
+    orders = [
+        Order(f"o{i}", {"ice": float(rng.integers(5, 20)), "milk": float(rng.integers(5, 20))}, node_id=f"p{i}")
+        for i in range(n)
+    ]
+    vt = VehicleType(
+        "flex", 6, (Compartment("frozen", 80), Compartment("chilled", 80)), start_depot="D", total_capacity=100
+    )
     pr = Problem(orders=orders, fleet=(vt,), products=products, matrix=points(n, 2), objective="distance")
     res = solve_pyvrp(build(pr), time_limit=5, seed=0, max_iterations=ITERS)
     assert res.feasible
@@ -189,14 +214,16 @@ def test_optional_orders_with_low_penalty_are_dropped():
     n = 12
     m = points(n, 4, size=5_000)
     k = len(m.ids)
-    d = np.full((k + 2, k + 2), 200_000.0)   # two far-away places, 1 km apart
+    d = np.full((k + 2, k + 2), 200_000.0)  # two far-away places, 1 km apart
     d[:k, :k] = m.distance
     d[k, k + 1] = d[k + 1, k] = 1_000
     np.fill_diagonal(d, 0)
     mat = networks.TravelMatrix(list(m.ids) + ["far1", "far2"], d, d / 20)
     orders = deliveries(n, 4)
-    orders += [Order("far-a", {"goods": 5.0}, node_id="far1", required=False, penalty=10.0),
-               Order("far-b", {"goods": 5.0}, node_id="far2", required=False, penalty=10.0)]
+    orders += [
+        Order("far-a", {"goods": 5.0}, node_id="far1", required=False, penalty=10.0),
+        Order("far-b", {"goods": 5.0}, node_id="far2", required=False, penalty=10.0),
+    ]
     pr = Problem(orders=orders, fleet=(van(count=4, shift=(0, 86_399)),), matrix=mat, objective="distance")
     res = solve_pyvrp(build(pr), time_limit=5, seed=0, max_iterations=ITERS)
     assert res.feasible
@@ -235,10 +262,16 @@ def test_multiple_windows_are_exact():
     orders = []
     for i in range(n):
         a = int(rng.integers(0, 3)) * 3 * 3600
-        orders.append(Order(f"o{i}", {"goods": 5.0}, node_id=f"p{i}", service=600,
-                            time_windows=((a, a + 3600), (a + 5 * 3600, a + 6 * 3600))))
-    pr = Problem(orders=orders, fleet=(van(count=4, shift=(0, 16 * 3600)),), matrix=points(n, 6),
-                 objective="distance")
+        orders.append(
+            Order(
+                f"o{i}",
+                {"goods": 5.0},
+                node_id=f"p{i}",
+                service=600,
+                time_windows=((a, a + 3600), (a + 5 * 3600, a + 6 * 3600)),
+            )
+        )
+    pr = Problem(orders=orders, fleet=(van(count=4, shift=(0, 16 * 3600)),), matrix=points(n, 6), objective="distance")
     res = solve_pyvrp(build(pr), time_limit=5, seed=0, max_iterations=ITERS)
     assert res.feasible and res.relaxed == []
     check_routes(pr, res.routes)
@@ -251,8 +284,16 @@ def test_cost_objective_with_ortools_cost_arrays():
 
     n = 25
     # a reefer: the OR-Tools arc costs carry door-open refrigeration on the service node (non-zero diagonal)
-    vt = VehicleType("reefer", 6, (Compartment("chilled", 100),), start_depot="D", shift=(0, 10 * 3600),
-                     cost_per_km=2.5, cost_per_hour=40.0, fixed_cost=150.0)
+    vt = VehicleType(
+        "reefer",
+        6,
+        (Compartment("chilled", 100),),
+        start_depot="D",
+        shift=(0, 10 * 3600),
+        cost_per_km=2.5,
+        cost_per_hour=40.0,
+        fixed_cost=150.0,
+    )
     pr = Problem(orders=deliveries(n, 12), fleet=(vt,), matrix=points(n, 12))
     data = build(pr)
     res = solve_pyvrp(data, time_limit=5, seed=0, cost_arrays=cost_arrays(data), max_iterations=ITERS)
@@ -301,18 +342,37 @@ def solomon_problem(path: Path, scale: int = 10) -> Problem:
     lines = path.read_text().splitlines()
     k = next(i for i, line in enumerate(lines) if line.split()[:1] == ["NUMBER"])
     n_veh, cap = map(int, lines[k + 1].split())
-    rows = np.array([[float(x) for x in line.split()] for line in lines[k + 2:]
-                     if len(line.split()) == 7 and line.split()[0].isdigit()])
+    rows = np.array(
+        [
+            [float(x) for x in line.split()]
+            for line in lines[k + 2 :]
+            if len(line.split()) == 7 and line.split()[0].isdigit()
+        ]
+    )
     xy = rows[:, 1:3]
     d = np.floor(scale * np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1)) + 1e-9)
     ids = [f"n{int(r)}" for r in rows[:, 0]]
-    orders = [Order(f"c{int(r[0])}", {"goods": r[3]}, node_id=ids[i],
-                    time_windows=((int(r[4] * scale), int(r[5] * scale)),), service=int(r[6] * scale))
-              for i, r in enumerate(rows) if i > 0]
-    vt = VehicleType("truck", n_veh, (Compartment("ambient", cap),), start_depot=ids[0],
-                     shift=(int(rows[0, 4] * scale), int(rows[0, 5] * scale)))
-    return Problem(orders=orders, fleet=(vt,), matrix=networks.TravelMatrix(ids, d, d), objective="distance",
-                   name=path.stem)
+    orders = [
+        Order(
+            f"c{int(r[0])}",
+            {"goods": r[3]},
+            node_id=ids[i],
+            time_windows=((int(r[4] * scale), int(r[5] * scale)),),
+            service=int(r[6] * scale),
+        )
+        for i, r in enumerate(rows)
+        if i > 0
+    ]
+    vt = VehicleType(
+        "truck",
+        n_veh,
+        (Compartment("ambient", cap),),
+        start_depot=ids[0],
+        shift=(int(rows[0, 4] * scale), int(rows[0, 5] * scale)),
+    )
+    return Problem(
+        orders=orders, fleet=(vt,), matrix=networks.TravelMatrix(ids, d, d), objective="distance", name=path.stem
+    )
 
 
 @pytest.mark.skipif(_solomon_path("c101") is None, reason="Solomon c101 not available")
@@ -332,12 +392,24 @@ def test_two_depots_open_end_and_slow_trucks():
     xy = rng.uniform(0, 20_000, (n + 2, 2))
     d = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
     mat = networks.TravelMatrix(["D1", "D2"] + [f"p{i}" for i in range(n)], np.rint(d), np.rint(d / 8))
-    orders = [Order(f"o{i}", {"goods": float(rng.integers(5, 20))}, node_id=f"p{i}", service=300,
-                    time_windows=((0, 6 * 3600),)) for i in range(n)]
-    fast = VehicleType("fast", 3, (Compartment("ambient", 60),), start_depot="D1", end_depot="D2",
-                       shift=(3600, 8 * 3600))
-    slow = VehicleType("slow", 3, (Compartment("ambient", 100),), start_depot="D2", speed_factor=1.5,
-                       shift=(0, 7 * 3600), max_duration=5 * 3600)
+    orders = [
+        Order(
+            f"o{i}", {"goods": float(rng.integers(5, 20))}, node_id=f"p{i}", service=300, time_windows=((0, 6 * 3600),)
+        )
+        for i in range(n)
+    ]
+    fast = VehicleType(
+        "fast", 3, (Compartment("ambient", 60),), start_depot="D1", end_depot="D2", shift=(3600, 8 * 3600)
+    )
+    slow = VehicleType(
+        "slow",
+        3,
+        (Compartment("ambient", 100),),
+        start_depot="D2",
+        speed_factor=1.5,
+        shift=(0, 7 * 3600),
+        max_duration=5 * 3600,
+    )
     pr = Problem(orders=orders, fleet=(fast, slow), matrix=mat, objective="distance")
     data = build(pr)
     assert build_instance(data).data.num_depots == 2

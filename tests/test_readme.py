@@ -1,4 +1,5 @@
 """The README's Python examples run as written (so the front page never rots)."""
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,7 @@ def test_readme_python_examples_run_in_order(tmp_path, monkeypatch):
     for k, block in enumerate(python_blocks()):
         try:
             exec(compile(block, f"README.md python block {k}", "exec"), namespace)
-        except Exception as e:  # noqa: BLE001 - report which block broke
+        except Exception as e:
             pytest.fail(f"README python block {k} failed: {type(e).__name__}: {e}\n{block}")
         if "plan" in block:  # every plan an example makes passes the independent validator
             plan, problem = namespace["plan"], namespace["problem"]

@@ -1,4 +1,5 @@
 """Road graphs from line layers: lengths, speeds, one-ways, snapping, connectivity."""
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -57,8 +58,13 @@ def test_oneway_directions():
 
 
 def test_implied_oneway_motorway_and_roundabout():
-    g = road_graph(layer(highway=["motorway", "primary", "primary", "primary"], oneway=[None, None, None, None],
-                         junction=[None, "roundabout", None, None]))
+    g = road_graph(
+        layer(
+            highway=["motorway", "primary", "primary", "primary"],
+            oneway=[None, None, None, None],
+            junction=[None, "roundabout", None, None],
+        )
+    )
     a, b, c = (node_at(g, p) for p in (A, B, C))
     assert g.has_edge(a, b) and not g.has_edge(b, a)
     assert g.has_edge(b, c) and not g.has_edge(c, b)
@@ -101,8 +107,9 @@ def test_projected_input_and_metric_crs():
     assert metric_crs([151.2], [-33.9]) == "EPSG:32756"
 
 
-@pytest.mark.parametrize("geom,fld", [(None, "geometry"), (Point(111, 35), "geometry"),
-                                      (LineString([A, A]), "geometry")])
+@pytest.mark.parametrize(
+    "geom,fld", [(None, "geometry"), (Point(111, 35), "geometry"), (LineString([A, A]), "geometry")]
+)
 def test_bad_geometry_named(geom, fld):
     lines = layer()
     lines.loc[2, "geometry"] = geom
@@ -185,9 +192,11 @@ def test_connectivity_reports_gap():
 
 def test_connectivity_reports_oneway_trap():
     # A <-> B <-> C plus a one-way spur C -> E: E can be reached but cannot get back
-    lines = gpd.GeoDataFrame({"oneway": [None, None, "yes"]},
-                             geometry=[LineString([A, B]), LineString([B, C]), LineString([C, (111.06, 35.05)])],
-                             crs="EPSG:4326")
+    lines = gpd.GeoDataFrame(
+        {"oneway": [None, None, "yes"]},
+        geometry=[LineString([A, B]), LineString([B, C]), LineString([C, (111.06, 35.05)])],
+        crs="EPSG:4326",
+    )
     rep = connectivity(road_graph(lines))
     (row,) = rep.nodes.itertuples()
     assert row.issue == "cannot reach main" and row.reached_from_main and not row.reaches_main
@@ -239,8 +248,11 @@ def test_synthetic_roads_avoid_barrier_and_stay_connected():
     lat = 35.0 + rng.random(60) * 0.2
     lake = Polygon([(111.06, 35.06), (111.14, 35.06), (111.14, 35.14), (111.06, 35.14)])
     keep = ~np.array([lake.contains(Point(x, y)) for x, y in zip(lon, lat)])
-    nodes = gpd.GeoDataFrame({"node_id": [f"n{i}" for i in range(keep.sum())], "tier": "village"},
-                             geometry=gpd.points_from_xy(lon[keep], lat[keep]), crs="EPSG:4326")
+    nodes = gpd.GeoDataFrame(
+        {"node_id": [f"n{i}" for i in range(keep.sum())], "tier": "village"},
+        geometry=gpd.points_from_xy(lon[keep], lat[keep]),
+        crs="EPSG:4326",
+    )
     g = synthetic_roads(nodes, barriers=[lake], detour=1.3, max_edge_m=5000)
     assert g.graph["synthetic"] is True
     assert connectivity(g).ok

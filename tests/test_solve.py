@@ -1,15 +1,14 @@
 """The routing core: each constraint on a small instance where ignoring it changes the plan."""
+
 from __future__ import annotations
 
 import os
 import time
 
-import numpy as np
 import pytest
 from helpers import assert_accounted, check, grid_matrix, line_matrix, van
 
 import logistics as L
-import networks
 
 
 def orders_on(tm, n, qty=5, **kw):
@@ -41,8 +40,10 @@ def test_time_windows_change_the_order_of_visits():
     tm = line_matrix({"D": 0, "c0": 1000, "c1": 2000})
     free = L.Problem(orders_on(tm, 2), [van(1)], matrix=tm)
     # c1 (far) must be served first, c0 late: the vehicle goes out and back
-    tw = [L.Order("o0", {"goods": 1}, node_id="c0", time_windows=((3000, 4000),)),
-          L.Order("o1", {"goods": 1}, node_id="c1", time_windows=((0, 300),))]
+    tw = [
+        L.Order("o0", {"goods": 1}, node_id="c0", time_windows=((3000, 4000),)),
+        L.Order("o1", {"goods": 1}, node_id="c1", time_windows=((0, 300),)),
+    ]
     tight = L.Problem(tw, [van(1)], matrix=tm)
     pf, pt = L.solve(free, time_limit=1, engine="ortools"), L.solve(tight, time_limit=1, engine="ortools")
     check(free, pf), check(tight, pt)
@@ -78,8 +79,7 @@ def test_pickup_and_delivery_pairs_same_vehicle_pickup_first():
 def test_mixed_pickups_and_deliveries_respect_load_stop_by_stop():
     # deliver 8 to c0 (near), pick up 8 at c1 (far): capacity 10 forces delivery first
     tm = line_matrix({"D": 0, "c0": 1000, "c1": 2000})
-    orders = [L.Order("del", {"goods": 8}, node_id="c0"),
-              L.Order("pick", {"goods": 8}, node_id="c1", kind="pickup")]
+    orders = [L.Order("del", {"goods": 8}, node_id="c0"), L.Order("pick", {"goods": 8}, node_id="c1", kind="pickup")]
     p = L.Problem(orders, [van(1, cap=10)], matrix=tm)
     plan = L.solve(p, time_limit=1, engine="ortools")
     check(p, plan)
@@ -92,8 +92,7 @@ def test_mixed_load_cannot_cheat_with_pickups_first():
     # pickup at c0 is on the way out, but with 10 kg of deliveries on board there is no room for 5 kg more:
     # the plan must deliver first (or split), never carry 15 kg.
     tm = line_matrix({"D": 0, "c0": 1000, "c1": 2000})
-    orders = [L.Order("pick", {"goods": 5}, node_id="c0", kind="pickup"),
-              L.Order("del", {"goods": 10}, node_id="c1")]
+    orders = [L.Order("pick", {"goods": 5}, node_id="c0", kind="pickup"), L.Order("del", {"goods": 10}, node_id="c1")]
     p = L.Problem(orders, [van(1, cap=10)], matrix=tm)
     plan = L.solve(p, time_limit=1, engine="ortools")
     check(p, plan)
@@ -103,8 +102,10 @@ def test_mixed_load_cannot_cheat_with_pickups_first():
 
 def test_optional_order_dropped_with_cost_reason():
     tm = line_matrix({"D": 0, "c0": 1000, "c1": 100_000})
-    orders = [L.Order("near", {"goods": 1}, node_id="c0"),
-              L.Order("far", {"goods": 1}, node_id="c1", required=False, penalty=5.0)]
+    orders = [
+        L.Order("near", {"goods": 1}, node_id="c0"),
+        L.Order("far", {"goods": 1}, node_id="c1", required=False, penalty=5.0),
+    ]
     p = L.Problem(orders, [van(1, cap=10, cost_per_km=2.0)], matrix=tm)
     plan = L.solve(p, time_limit=1, engine="ortools")
     check(p, plan)
@@ -121,8 +122,10 @@ def test_unreachable_window_reason():
     p = L.Problem([o], [van(1, shift=("08:00", "20:00"))], matrix=tm)
     plan = L.solve(p, time_limit=1, engine="ortools")
     check(p, plan)
-    assert plan.unserved.iloc[0]["reason"] == \
-        "window 08:00–08:30 cannot be reached from any depot (earliest arrival 09:00)"
+    assert (
+        plan.unserved.iloc[0]["reason"]
+        == "window 08:00–08:30 cannot be reached from any depot (earliest arrival 09:00)"
+    )
 
 
 def test_oversized_order_reason_when_not_strict():
@@ -167,8 +170,10 @@ def test_max_duration_and_distance_limit_routes():
 def test_several_depots_and_vehicle_types():
     tm = line_matrix({"A": 0, "B": 100_000, "c0": 1000, "c1": 99_000})
     orders = [L.Order("a", {"goods": 1}, node_id="c0"), L.Order("b", {"goods": 1}, node_id="c1")]
-    fleet = [L.VehicleType("west", 1, [L.Compartment("ambient", 10)], start_depot="A", cost_per_km=1),
-             L.VehicleType("east", 1, [L.Compartment("ambient", 10)], start_depot="B", cost_per_km=1)]
+    fleet = [
+        L.VehicleType("west", 1, [L.Compartment("ambient", 10)], start_depot="A", cost_per_km=1),
+        L.VehicleType("east", 1, [L.Compartment("ambient", 10)], start_depot="B", cost_per_km=1),
+    ]
     p = L.Problem(orders, fleet, matrix=tm)
     plan = L.solve(p, time_limit=1, engine="ortools")
     check(p, plan)
@@ -239,9 +244,16 @@ def test_bad_solve_arguments_are_named():
 def test_orders_from_frame_reads_vehicle_types_and_times():
     import pandas as pd
 
-    frame = pd.DataFrame({"order_id": ["a", "b"], "node_id": ["c0", "c1"], "qty_goods": [1, 2],
-                          "tw_start": ["08:00", "09:30"], "tw_end": ["10:00", "11:00"],
-                          "vehicle_types": ["truck;van", None]})
+    frame = pd.DataFrame(
+        {
+            "order_id": ["a", "b"],
+            "node_id": ["c0", "c1"],
+            "qty_goods": [1, 2],
+            "tw_start": ["08:00", "09:30"],
+            "tw_end": ["10:00", "11:00"],
+            "vehicle_types": ["truck;van", None],
+        }
+    )
     a, b = L.orders_from_frame(frame)
     assert a.vehicle_types == ("truck", "van") and b.vehicle_types is None
     assert a.time_windows == ((8 * 3600, 10 * 3600),) and b.quantities == {"goods": 2.0}

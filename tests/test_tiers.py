@@ -1,4 +1,5 @@
 """Three-tier planning: trunk waves, last mile per station, hub-direct service, re-balancing, tier validator."""
+
 from __future__ import annotations
 
 import copy
@@ -10,8 +11,8 @@ import pytest
 
 import logistics as L
 import networks
-from logistics.planners import tiers as T
 from logistics.check.tiers import KINDS, assert_tiers_valid, validate_tiers
+from logistics.planners import tiers as T
 
 FAST = dict(engine="ortools", workers=1)
 
@@ -58,8 +59,15 @@ def test_tiered_plan_is_feasible_and_complete(tiered):
 
 def test_transfers_are_synchronised(tiered):
     t = tiered.transfers
-    assert set(t.columns) >= {"order_id", "station", "trunk_vehicle", "trunk_arrival", "last_mile_vehicle",
-                              "last_mile_departure", "wait_at_station"}
+    assert set(t.columns) >= {
+        "order_id",
+        "station",
+        "trunk_vehicle",
+        "trunk_arrival",
+        "last_mile_vehicle",
+        "last_mile_departure",
+        "wait_at_station",
+    }
     down, up = t[t["direction"] == "down"], t[t["direction"] == "up"]
     assert len(down) and len(up)
     assert (down["last_mile_departure"] >= down["trunk_departure"] + tiered.handling_s).all()
@@ -97,12 +105,14 @@ def test_end_to_end_shelf_life_holds(tiered):
 
 def test_direct_from_hub_policies(demo):
     net, orders, trunk, vans = demo
-    never = T.plan_tiers(net, orders, trunk, vans, products=T.DEMO_PRODUCTS, time_limit=4,
-                         direct_from_hub=False, rebalance=False, **FAST)
+    never = T.plan_tiers(
+        net, orders, trunk, vans, products=T.DEMO_PRODUCTS, time_limit=4, direct_from_hub=False, rebalance=False, **FAST
+    )
     check_tiered(never)
     assert never.direct is None and never.kpis["direct_villages"] == 0
-    always = T.plan_tiers(net, orders, trunk, vans, products=T.DEMO_PRODUCTS, time_limit=4,
-                          direct_from_hub=True, rebalance=False, **FAST)
+    always = T.plan_tiers(
+        net, orders, trunk, vans, products=T.DEMO_PRODUCTS, time_limit=4, direct_from_hub=True, rebalance=False, **FAST
+    )
     check_tiered(always)
     near = set(always.assignment.loc[always.assignment["mode"] == "direct", "village"])
     assert near, "the demo has villages closer to the hub than to their station"
@@ -128,9 +138,12 @@ def _misplaced_network():
     st2 = nodes.geometry["st2"]
     from shapely.geometry import Point
 
-    extra = gpd.GeoDataFrame({"name": ["misplaced"], "tier": ["village"], "parent": ["st1"], "synthetic": [True]},
-                             geometry=[Point(st2.x + 0.01, st2.y + 0.005)], crs="EPSG:4326",
-                             index=pd.Index(["vx"], name="node_id"))
+    extra = gpd.GeoDataFrame(
+        {"name": ["misplaced"], "tier": ["village"], "parent": ["st1"], "synthetic": [True]},
+        geometry=[Point(st2.x + 0.01, st2.y + 0.005)],
+        crs="EPSG:4326",
+        index=pd.Index(["vx"], name="node_id"),
+    )
     return networks.Network(pd.concat([nodes, extra]), name="misplaced")
 
 
@@ -138,16 +151,16 @@ def test_rebalancing_moves_a_boundary_village():
     net = _misplaced_network()
     orders = T.demo_orders(net, seed=1, produce_share=0.0)
     trunk, vans = T.demo_fleets(trunk=2, vans=2)
-    tp = T.plan_tiers(net, orders, trunk, vans, products=T.DEMO_PRODUCTS, time_limit=6, direct_from_hub=False,
-                      **FAST)
+    tp = T.plan_tiers(net, orders, trunk, vans, products=T.DEMO_PRODUCTS, time_limit=6, direct_from_hub=False, **FAST)
     check_tiered(tp)
     row = tp.assignment.set_index("village").loc["vx"]
     assert row["depot"] == "st2" and bool(row["moved"])
     moves = [s for s in tp.meta["log"] if s["step"] == "move" and s["village"] == "vx"]
     assert moves and moves[0]["kept"] and moves[0]["after"] < moves[0]["before"]
     assert "d-vx" in set(tp.last_mile["st2"].served_ids)
-    kept = T.plan_tiers(net, orders, trunk, vans, products=T.DEMO_PRODUCTS, time_limit=4, direct_from_hub=False,
-                        rebalance=False, **FAST)
+    kept = T.plan_tiers(
+        net, orders, trunk, vans, products=T.DEMO_PRODUCTS, time_limit=4, direct_from_hub=False, rebalance=False, **FAST
+    )
     check_tiered(kept)
     assert kept.assignment.set_index("village").at["vx", "depot"] == "st1"
 
@@ -165,8 +178,10 @@ def test_shelf_life_too_short_for_the_station_route_is_explained(demo):
     net, _, trunk, vans = demo
     prods = dict(T.DEMO_PRODUCTS) | {"sushi": L.Product("sushi", "chilled", shelf_life_h=0.6, value=100.0)}
     far = sorted(net.villages_of("st1").index)[0]
-    orders = [L.Order("s1", {"sushi": 5}, node_id=far, service=60),
-              L.Order("g1", {"groceries": 20}, node_id=far, service=60)]
+    orders = [
+        L.Order("s1", {"sushi": 5}, node_id=far, service=60),
+        L.Order("g1", {"groceries": 20}, node_id=far, service=60),
+    ]
     tp = T.plan_tiers(net, orders, trunk, vans, products=prods, time_limit=3, direct_from_hub=False, **FAST)
     check_tiered(tp)
     un = tp.unserved.set_index("order_id")
@@ -177,8 +192,7 @@ def test_shelf_life_too_short_for_the_station_route_is_explained(demo):
 def test_produce_no_truck_can_take_is_not_collected(demo):
     net, orders, trunk, vans = demo
     short = [replace(trunk[0], shift=(5 * 3600, 11 * 3600))]
-    tp = T.plan_tiers(net, orders, short, vans, products=T.DEMO_PRODUCTS, time_limit=4, direct_from_hub=False,
-                      **FAST)
+    tp = T.plan_tiers(net, orders, short, vans, products=T.DEMO_PRODUCTS, time_limit=4, direct_from_hub=False, **FAST)
     check_tiered(tp)
     stranded = tp.unserved[tp.unserved["leg"] == "trunk"]
     assert len(stranded) and stranded["reason"].str.contains("no trunk pickup").all()
@@ -218,8 +232,9 @@ def test_vehicle_type_restrictions_follow_the_depot_copies(demo):
     net, orders, trunk, vans = demo
     big = replace(vans[0], name="big-van")
     o = replace(orders[0], vehicle_types=("big-van",))
-    tp = T.plan_tiers(net, [o], trunk, [vans[0], big], products=T.DEMO_PRODUCTS, time_limit=3,
-                      direct_from_hub=False, **FAST)
+    tp = T.plan_tiers(
+        net, [o], trunk, [vans[0], big], products=T.DEMO_PRODUCTS, time_limit=3, direct_from_hub=False, **FAST
+    )
     check_tiered(tp)
     stop = tp.stops[tp.stops["order_id"] == o.id]
     assert stop["vehicle_type"].iloc[0].startswith("big-van@")
@@ -262,7 +277,7 @@ def test_validator_catches_trunk_pickup_before_produce_arrives(tiered):
     c = broken(tiered)
     r = c.transfers[c.transfers["direction"] == "up"].iloc[0]
     s = c.trunk.stops
-    row = (s["order_id"] == r.trunk_order)
+    row = s["order_id"] == r.trunk_order
     s.loc[row, "start"] = int(r.last_mile_arrival) + 60
     assert "sync" in kinds(c)
 
@@ -275,7 +290,7 @@ def test_validator_catches_shelf_life(tiered):
 
 def test_validator_catches_coverage_errors(tiered):
     c = broken(tiered)
-    c.transfers = c.transfers.iloc[1:]          # an order loses its trunk leg record
+    c.transfers = c.transfers.iloc[1:]  # an order loses its trunk leg record
     assert "missing" in kinds(c)
     c = broken(tiered)
     oid = tiered.transfers["order_id"].iloc[0]
@@ -295,8 +310,9 @@ def test_validator_catches_coverage_errors(tiered):
 
 def test_validator_catches_manifest_chain_and_claims(tiered):
     c = broken(tiered)
-    t_orders = tuple(replace(o, quantities={p: q / 2 for p, q in o.quantities.items()})
-                     for o in tiered.problems["trunk"].orders)
+    t_orders = tuple(
+        replace(o, quantities={p: q / 2 for p, q in o.quantities.items()}) for o in tiered.problems["trunk"].orders
+    )
     c.problems["trunk"] = replace(tiered.problems["trunk"], orders=t_orders)
     assert "manifest" in kinds(c)
     c = broken(tiered)

@@ -8,6 +8,7 @@ meta figures) and compares elapsed time with ``limit * 1.1 + 1 s`` only when
 ``COLDROUTE_TIMING=1`` (``make test-timing``); ``benchmarks/bench_timelimit.py``
 measures the actual overruns.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,7 @@ from logistics.engine.solvers import arrays
 from logistics.engine.solvers.ortools import OrtoolsModel, cost_arrays
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from bench_timelimit import hard_problem  # noqa: E402
+from bench_timelimit import hard_problem
 
 
 def bound(limit: float) -> float:
@@ -86,8 +87,10 @@ def test_shelf_limited_pairs_use_local_cheapest_insertion():
 
 def test_classic_models_keep_parallel_cheapest_insertion():
     p = hard_problem(40, seed=4)
-    p = p.replace(orders=tuple(o for o in p.orders if o.kind == "delivery"),
-                  products={k: v.__class__(v.name, v.zone, value=v.value) for k, v in p.products.items()})
+    p = p.replace(
+        orders=tuple(o for o in p.orders if o.kind == "delivery"),
+        products={k: v.__class__(v.name, v.zone, value=v.value) for k, v in p.products.items()},
+    )
     data = arrays.build(p)
     model = OrtoolsModel(data, cost_arrays(data))
     assert model.activity_ties == 0

@@ -1,4 +1,5 @@
 """2E-VRP: the unified .dat reader, the tiered solver's gap on Set2a_E-n22-k4-s10-14, its starts, the checker."""
+
 from __future__ import annotations
 
 import copy
@@ -123,8 +124,10 @@ def test_reader_rejects_bad_files(tmp_path):
 
 def test_handling_costs_and_multiline_customers(tmp_path):
     f = tmp_path / "tiny.dat"
-    f.write_text("!Trucks\n2,100,1,0\n!CF\n2,3,30,1,5\n!Stores\n0,0   10,0,0.5   0,10,0.25\n"
-                 "!Customers\n12,1,10   11,-2,10\n1,12,20\n")
+    f.write_text(
+        "!Trucks\n2,100,1,0\n!CF\n2,3,30,1,5\n!Stores\n0,0   10,0,0.5   0,10,0.25\n"
+        "!Customers\n12,1,10   11,-2,10\n1,12,20\n"
+    )
     inst = read_2evrp(f)
     assert inst.handling.tolist() == [0.5, 0.25] and inst.n_customers == 3 and inst.cf_fixed == 5
     sol = E.solve_2evrp(inst, time_limit=2, workers=1)

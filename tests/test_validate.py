@@ -1,4 +1,5 @@
 """logistics.validate: a valid hand-made plan passes; each kind of violation is caught."""
+
 from __future__ import annotations
 
 import ast
@@ -11,8 +12,8 @@ import pytest
 
 import logistics
 from logistics import Compartment, Order, Problem, Product, VehicleType, Zone
-from logistics.core.plan import Plan, empty_routes
 from logistics.check.validator import KINDS, Violation, assert_valid, validate
+from logistics.core.plan import Plan, empty_routes
 from networks import TravelMatrix
 
 DATA = Path(__file__).parent / "data"
@@ -22,8 +23,14 @@ H = 3600
 # --------------------------------------------------------------------------- plan helper
 
 
-def make_plan(problem: Problem, routes: dict[str, list[str]], unserved: dict[str, str] | None = None, *,
-              leave: dict[str, int] | None = None, starts: dict[str, int] | None = None) -> Plan:
+def make_plan(
+    problem: Problem,
+    routes: dict[str, list[str]],
+    unserved: dict[str, str] | None = None,
+    *,
+    leave: dict[str, int] | None = None,
+    starts: dict[str, int] | None = None,
+) -> Plan:
     """A Plan whose stops follow the contract, from order sequences per vehicle id.
 
     Each vehicle leaves at ``leave[vehicle]`` (default: its shift start) and starts
@@ -48,10 +55,26 @@ def make_plan(problem: Problem, routes: dict[str, list[str]], unserved: dict[str
                 loads = [a + b for a, b in zip(loads, q)]
 
         def row(kind, oid, node, arr, st, svc, dist, dur, late=0, early=0):
-            r = {"vehicle": vid, "vehicle_type": vt.name, "seq": len([x for x in rows if x["vehicle"] == vid]),
-                 "kind": kind, "order_id": oid, "node_id": node, "lon": 0.0, "lat": 0.0, "arrival": arr,
-                 "start": st, "departure": st + svc, "wait": st - arr, "service": svc, "travel_distance": dist,
-                 "travel_duration": dur, "load": sum(loads), "late": late, "early": early}
+            r = {
+                "vehicle": vid,
+                "vehicle_type": vt.name,
+                "seq": len([x for x in rows if x["vehicle"] == vid]),
+                "kind": kind,
+                "order_id": oid,
+                "node_id": node,
+                "lon": 0.0,
+                "lat": 0.0,
+                "arrival": arr,
+                "start": st,
+                "departure": st + svc,
+                "wait": st - arr,
+                "service": svc,
+                "travel_distance": dist,
+                "travel_duration": dur,
+                "load": sum(loads),
+                "late": late,
+                "early": early,
+            }
             for name in comp_names:
                 k = next((i for i, c in enumerate(vt.compartments) if c.name == name), None)
                 r[f"load_{name}"] = loads[k] if k is not None else math.nan
@@ -88,12 +111,30 @@ def make_plan(problem: Problem, routes: dict[str, list[str]], unserved: dict[str
         i, j = m.index(prev), m.index(vt.end_depot)
         dur = int(round(float(m.duration[i, j]) * vt.speed_factor))
         row("end", None, vt.end_depot, t + dur, t + dur, 0, int(m.distance[i, j]), dur)
-    cols = ["vehicle", "vehicle_type", "seq", "kind", "order_id", "node_id", "lon", "lat", "arrival", "start",
-            "departure", "wait", "service", "travel_distance", "travel_duration", "load", "late", "early"] + \
-        [f"load_{n}" for n in comp_names]
+    cols = [
+        "vehicle",
+        "vehicle_type",
+        "seq",
+        "kind",
+        "order_id",
+        "node_id",
+        "lon",
+        "lat",
+        "arrival",
+        "start",
+        "departure",
+        "wait",
+        "service",
+        "travel_distance",
+        "travel_duration",
+        "load",
+        "late",
+        "early",
+    ] + [f"load_{n}" for n in comp_names]
     stops = pd.DataFrame(rows, columns=cols)
-    un = pd.DataFrame([{"order_id": k, "reason": v} for k, v in (unserved or {}).items()],
-                      columns=["order_id", "reason"])
+    un = pd.DataFrame(
+        [{"order_id": k, "reason": v} for k, v in (unserved or {}).items()], columns=["order_id", "reason"]
+    )
     return Plan(stops=stops, unserved=un, kpis={}, routes=empty_routes(), meta={})
 
 
@@ -110,10 +151,25 @@ def world(**changes) -> Problem:
     x = np.array([POS[i] for i in ids], dtype=float)
     dist = np.abs(x[:, None] - x[None, :]) * 1000
     tm = TravelMatrix(ids, dist, dist / 10)
-    van = VehicleType("van", count=2, compartments=(Compartment(Zone.AMBIENT, 10), Compartment(Zone.FROZEN, 5)),
-                      start_depot="D", total_capacity=12, shift=(8 * H, 18 * H), speed_factor=1.5)
-    truck = VehicleType("truck", count=1, compartments=(Compartment(Zone.AMBIENT, 20),), start_depot="D",
-                        end_depot="D2", shift=(6 * H, 20 * H), max_duration=4 * H, max_distance=28_000)
+    van = VehicleType(
+        "van",
+        count=2,
+        compartments=(Compartment(Zone.AMBIENT, 10), Compartment(Zone.FROZEN, 5)),
+        start_depot="D",
+        total_capacity=12,
+        shift=(8 * H, 18 * H),
+        speed_factor=1.5,
+    )
+    truck = VehicleType(
+        "truck",
+        count=1,
+        compartments=(Compartment(Zone.AMBIENT, 20),),
+        start_depot="D",
+        end_depot="D2",
+        shift=(6 * H, 20 * H),
+        max_duration=4 * H,
+        max_distance=28_000,
+    )
     orders = [
         Order("a", {"goods": 4}, node_id="A", time_windows=((9 * H, 12 * H),), service=600),
         Order("b", {"ice": 3}, node_id="B", time_windows=((8 * H, 17 * H),), service=300),
@@ -160,8 +216,13 @@ def edit(plan: Plan, _vehicle: str, _seq: int, **values) -> Plan:
 
 
 def with_unserved(plan: Plan, rows: list[dict]) -> Plan:
-    return Plan(stops=plan.stops, unserved=pd.DataFrame(rows, columns=["order_id", "reason"]), kpis={},
-                routes=plan.routes, meta={})
+    return Plan(
+        stops=plan.stops,
+        unserved=pd.DataFrame(rows, columns=["order_id", "reason"]),
+        kpis={},
+        routes=plan.routes,
+        meta={},
+    )
 
 
 # --------------------------------------------------------------------------- valid plans
@@ -244,8 +305,7 @@ def test_unknown_order_in_stops_and_unserved(problem, plan):
 def test_duplicate(problem, plan):
     vs = validate(problem, with_unserved(plan, [{"order_id": "o", "reason": "x"}, {"order_id": "o", "reason": "y"}]))
     assert kinds(vs) == {"duplicate"}
-    twice = make_plan(problem, {"van#1": ["b", "a", "s"], "van#2": ["a"], "truck#1": ["p", "q", "u"]},
-                      VALID_UNSERVED)
+    twice = make_plan(problem, {"van#1": ["b", "a", "s"], "van#2": ["a"], "truck#1": ["p", "q", "u"]}, VALID_UNSERVED)
     vs = validate(problem, twice)
     assert "duplicate" in kinds(vs)
     assert [v.order_id for v in vs if v.kind == "duplicate"] == ["a"]
@@ -330,8 +390,9 @@ def test_distance(problem, plan):
 
 def test_travel_time_uses_speed_factor(problem, plan):
     # van: 8 km at 100 s/km x 1.5
-    assert plan.stops.loc[(plan.stops["vehicle"] == "van#1") & (plan.stops["seq"] == 1), "travel_duration"].item() \
-        == 1200
+    assert (
+        plan.stops.loc[(plan.stops["vehicle"] == "van#1") & (plan.stops["seq"] == 1), "travel_duration"].item() == 1200
+    )
     vs = validate(problem, edit(plan, "van#1", 1, travel_duration=800))
     assert kinds(vs) == {"travel_time"}
 
@@ -339,11 +400,12 @@ def test_travel_time_uses_speed_factor(problem, plan):
 def test_timing(problem, plan):
     vs = validate(problem, edit(plan, "van#1", 1, arrival=lambda a: a + 5, wait=lambda w: w - 5))
     assert kinds(vs) == {"timing"}
-    vs = validate(problem, edit(plan, "van#1", 2, start=lambda s: s - 1000, wait=lambda w: w - 1000,
-                                departure=lambda d: d - 1000))
-    assert "timing" in kinds(vs)   # service before arrival
+    vs = validate(
+        problem, edit(plan, "van#1", 2, start=lambda s: s - 1000, wait=lambda w: w - 1000, departure=lambda d: d - 1000)
+    )
+    assert "timing" in kinds(vs)  # service before arrival
     vs = validate(problem, edit(plan, "van#1", 2, departure=lambda d: d - 60))
-    assert "timing" in kinds(vs)   # service cut short
+    assert "timing" in kinds(vs)  # service cut short
     vs = validate(problem, edit(plan, "van#1", 2, wait=0))
     assert kinds(vs) == {"timing"}
     vs = validate(problem, edit(plan, "van#1", 2, service=1))
@@ -363,8 +425,12 @@ def test_hard_time_window(problem):
 def test_soft_time_window_too_late_or_early(problem):
     p = make_plan(problem, VALID_ROUTES, VALID_UNSERVED, starts={"s": 9 * H + 1800 + 2 * H + 1})
     assert "time_window" in kinds(validate(problem, p))
-    early = make_plan(problem, {"van#1": ["s"], "truck#1": ["p", "q", "u"]},
-                      {"o": "x", "a": "x", "b": "x"}, starts={"s": 8 * H + 1200})
+    early = make_plan(
+        problem,
+        {"van#1": ["s"], "truck#1": ["p", "q", "u"]},
+        {"o": "x", "a": "x", "b": "x"},
+        starts={"s": 8 * H + 1200},
+    )
     vs = validate(problem, early)
     assert kinds(vs) == {"time_window"}
 
@@ -379,8 +445,9 @@ def test_lateness_report(problem, plan):
 
 def test_early_arrival_at_a_soft_window_is_reported(problem):
     # the van reaches "s" before its soft window opens and waits: that wait is its "early" time
-    p = make_plan(problem, {"van#1": ["s"], "truck#1": ["p", "q", "u"]}, {"o": "x", "a": "x", "b": "x"},
-                  leave={"van#1": 8 * H})
+    p = make_plan(
+        problem, {"van#1": ["s"], "truck#1": ["p", "q", "u"]}, {"o": "x", "a": "x", "b": "x"}, leave={"van#1": 8 * H}
+    )
     row = p.stops.set_index("order_id").loc["s"]
     assert row["start"] == 9 * H and row["early"] == 9 * H - row["arrival"] > 0
     assert validate(problem, p) == []
@@ -425,16 +492,19 @@ def test_capacity_compartment(problem):
 
 def test_capacity_total(problem):
     van, truck = problem.fleet
-    tight = world(fleet=(VehicleType(van.name, 2, van.compartments, "D", total_capacity=7, shift=van.shift,
-                                     speed_factor=1.5), truck))
+    tight = world(
+        fleet=(
+            VehicleType(van.name, 2, van.compartments, "D", total_capacity=7, shift=van.shift, speed_factor=1.5),
+            truck,
+        )
+    )
     vs = validate(tight, make_plan(tight, VALID_ROUTES, VALID_UNSERVED))
     assert kinds(vs) == {"capacity"} and "total" in vs[0].message
 
 
 def test_capacity_with_pickups(problem):
     # truck 20: pickups add to what is on board; deliveries loaded at the depot count from the start
-    big = world(orders=[Order("u", {"goods": 15}, node_id="E", kind="pickup"),
-                        Order("v", {"goods": 8}, node_id="C")])
+    big = world(orders=[Order("u", {"goods": 15}, node_id="E", kind="pickup"), Order("v", {"goods": 8}, node_id="C")])
     bad = make_plan(big, {"truck#1": ["u", "v"]})
     assert kinds(validate(big, bad)) == {"capacity"}
     good = make_plan(big, {"truck#1": ["v", "u"]})
@@ -449,14 +519,14 @@ def test_load_report(problem, plan):
     end = plan.stops[(plan.stops["vehicle"] == "truck#1") & (plan.stops["kind"] == "end")]
     assert end["load"].item() == 5
     assert validate(problem, edit(plan, "truck#1", 4, load=0.0, load_ambient=0.0)) == []
-    no_col = Plan(stops=plan.stops.drop(columns=["load_frozen"]), unserved=plan.unserved, kpis={},
-                  routes=plan.routes)
+    no_col = Plan(stops=plan.stops.drop(columns=["load_frozen"]), unserved=plan.unserved, kpis={}, routes=plan.routes)
     assert kinds(validate(problem, no_col)) == {"load"}
 
 
 def test_zone(problem):
-    p = make_plan(problem, {"van#1": ["a", "s"], "truck#1": ["b", "p", "q", "u"]}, VALID_UNSERVED,
-                  leave={"truck#1": 8 * H})
+    p = make_plan(
+        problem, {"van#1": ["a", "s"], "truck#1": ["b", "p", "q", "u"]}, VALID_UNSERVED, leave={"truck#1": 8 * H}
+    )
     vs = validate(problem, p)
     assert kinds(vs) == {"zone"} and vs[0].order_id == "b"
 
@@ -469,21 +539,20 @@ def test_shelf_life_delivery(problem):
     vs = validate(problem, p)
     assert kinds(vs) == {"shelf_life"} and vs[0].order_id == "b"
     # leaving later counts from the later departure
-    p = make_plan(problem, VALID_ROUTES, VALID_UNSERVED, leave={"van#1": 8 * H + 1000},
-                  starts={"b": 8 * H + 3601})
+    p = make_plan(problem, VALID_ROUTES, VALID_UNSERVED, leave={"van#1": 8 * H + 1000}, starts={"b": 8 * H + 3601})
     assert validate(problem, p) == []
 
 
 def test_shelf_life_unpaired_pickup(problem):
-    p = make_plan(problem, {"van#1": ["b", "a", "s"], "truck#1": ["p", "u", "q"]}, VALID_UNSERVED,
-                  starts={"q": 6 * H + 5000})
+    p = make_plan(
+        problem, {"van#1": ["b", "a", "s"], "truck#1": ["p", "u", "q"]}, VALID_UNSERVED, starts={"q": 6 * H + 5000}
+    )
     vs = validate(problem, p)
     assert kinds(vs) == {"shelf_life"} and vs[0].order_id == "u"
 
 
 def test_shelf_life_paired_delivery(problem):
-    orders = [o if o.id not in ("p", "q") else Order(**{**o.__dict__, "shelf_life_h": 0.25})
-              for o in problem.orders]
+    orders = [o if o.id not in ("p", "q") else Order(**{**o.__dict__, "shelf_life_h": 0.25}) for o in problem.orders]
     strict = world(orders=orders)
     assert validate(strict, make_plan(strict, VALID_ROUTES, VALID_UNSERVED)) == []
     p = make_plan(strict, VALID_ROUTES, VALID_UNSERVED, starts={"p": 8 * H, "q": 8 * H + 1500})
@@ -499,28 +568,55 @@ def test_pairs(problem):
     assert "pair" in kinds(vs)
     half = make_plan(problem, {"van#1": ["b", "a", "s"], "truck#1": ["p", "u"]}, {**VALID_UNSERVED, "q": "late"})
     assert kinds(validate(problem, half)) == {"pair"}
-    both = make_plan(problem, {"van#1": ["b", "a", "s"], "truck#1": ["u"]},
-                     {**VALID_UNSERVED, "q": "late", "p": "late"})
+    both = make_plan(
+        problem, {"van#1": ["b", "a", "s"], "truck#1": ["u"]}, {**VALID_UNSERVED, "q": "late", "p": "late"}
+    )
     assert validate(problem, both) == []
 
 
 def test_every_kind_is_documented():
-    tested = {"format", "unknown_order", "duplicate", "served_and_unserved", "missing", "no_reason",
-              "unknown_vehicle", "vehicle_type", "structure", "kind", "depot", "node", "distance", "travel_time",
-              "timing", "time_window", "lateness", "shift", "max_duration", "max_distance", "capacity", "load",
-              "zone", "shelf_life", "pair", "not_allowed"}
+    tested = {
+        "format",
+        "unknown_order",
+        "duplicate",
+        "served_and_unserved",
+        "missing",
+        "no_reason",
+        "unknown_vehicle",
+        "vehicle_type",
+        "structure",
+        "kind",
+        "depot",
+        "node",
+        "distance",
+        "travel_time",
+        "timing",
+        "time_window",
+        "lateness",
+        "shift",
+        "max_duration",
+        "max_distance",
+        "capacity",
+        "load",
+        "zone",
+        "shelf_life",
+        "pair",
+        "not_allowed",
+    }
     assert tested == set(KINDS)
 
 
 def test_order_on_a_vehicle_type_outside_its_vehicle_types_is_caught():
-    import networks as _n
     import numpy as _np
 
     import logistics as _L
+    import networks as _n
 
     tm = _n.TravelMatrix(["D", "a"], _np.array([[0, 100], [100, 0]]), _np.array([[0, 10], [10, 0]]))
-    fleet = [_L.VehicleType("van", 1, [_L.Compartment("ambient", 10)], start_depot="D"),
-             _L.VehicleType("truck", 1, [_L.Compartment("ambient", 10)], start_depot="D")]
+    fleet = [
+        _L.VehicleType("van", 1, [_L.Compartment("ambient", 10)], start_depot="D"),
+        _L.VehicleType("truck", 1, [_L.Compartment("ambient", 10)], start_depot="D"),
+    ]
     p = _L.Problem([_L.Order("o", {"goods": 1}, node_id="a", vehicle_types=("truck",))], fleet, matrix=tm)
     plan = _L.solve(p, time_limit=1, engine="ortools")
     assert _L.validate(p, plan) == [] and plan.stops.set_index("order_id").at["o", "vehicle_type"] == "truck"

@@ -1,4 +1,5 @@
 """Maps and timelines of plans."""
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,9 @@ def solved():
     import dataclasses
 
     vt = problem.fleet[0]
-    small = dataclasses.replace(vt, compartments=tuple(dataclasses.replace(c, capacity=c.capacity / 2)
-                                                       for c in vt.compartments))
+    small = dataclasses.replace(
+        vt, compartments=tuple(dataclasses.replace(c, capacity=c.capacity / 2) for c in vt.compartments)
+    )
     problem = problem.replace(fleet=(small,), orders=tuple(o for o in problem.orders if o.kind == "delivery"))
     plan = logistics.solve(problem, time_limit=1, seed=0, engine="ortools")
     assert logistics.validate(problem, plan) == []
@@ -88,8 +90,8 @@ def test_offline_map_needs_no_network(solved, tmp_path):
     html = path.read_text(encoding="utf-8")
     assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']?(https?:)?//", html)
     assert "tile.openstreetmap" not in html and "L.tileLayer" not in html
-    assert 'window.L' in html and "leaflet-container" in html      # leaflet inlined
-    assert "data:image/png;base64," in html                         # layer-control icon inlined
+    assert "window.L" in html and "leaflet-container" in html  # leaflet inlined
+    assert "data:image/png;base64," in html  # layer-control icon inlined
     assert html.count('"className": "coldroute-route"') == len(plan.vehicles_used)
 
 
@@ -101,7 +103,7 @@ def test_online_map_uses_tiles(solved):
 
 def test_map_without_problem_or_coordinates(solved):
     problem, plan = solved
-    html = render(plan.explore())           # Plan.explore -> maps.plan_map
+    html = render(plan.explore())  # Plan.explore -> maps.plan_map
     assert html.count('"className": "coldroute-route"') == len(plan.vehicles_used)
     from logistics.formats.vroom import read_vroom
 
@@ -119,7 +121,7 @@ def test_timeline_has_a_row_per_vehicle(solved, tmp_path):
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == plan.vehicles_used
-    assert len(ax.collections) >= 2 * len(plan.vehicles_used)   # driving and service bars per vehicle
+    assert len(ax.collections) >= 2 * len(plan.vehicles_used)  # driving and service bars per vehicle
     out = plots.save_figure(fig, tmp_path / "t.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -129,8 +131,9 @@ def test_timeline_on_a_given_axis_and_empty_plan(solved):
     fig0 = Figure()
     ax = fig0.add_subplot()
     assert plots.timeline(plan, ax=ax) is fig0
-    empty = logistics.Plan(stops=plan.stops.iloc[0:0], unserved=plan.unserved.iloc[0:0], kpis={},
-                           routes=plan.routes.iloc[0:0])
+    empty = logistics.Plan(
+        stops=plan.stops.iloc[0:0], unserved=plan.unserved.iloc[0:0], kpis={}, routes=plan.routes.iloc[0:0]
+    )
     fig = plots.timeline(empty)
     assert any("no routes" in t.get_text() for t in fig.axes[0].texts)
     html = render(maps.plan_map(empty))

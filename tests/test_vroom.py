@@ -1,4 +1,5 @@
 """VROOM interoperability with hand-written inputs: the Problem read, the plan solved, the output written."""
+
 from __future__ import annotations
 
 import copy
@@ -9,8 +10,8 @@ import pytest
 
 import logistics
 from logistics import ProblemError
-from logistics.formats.vroom import OPEN, error_output, plan_to_vroom, read_vroom
 from logistics.app.vroom import solve_vroom
+from logistics.formats.vroom import OPEN, error_output, plan_to_vroom, read_vroom
 
 DATA = Path(__file__).parent / "data" / "jobs"
 T = 1.0
@@ -25,8 +26,9 @@ def coords_input() -> dict:
 
 
 def solved(doc, **kw):
-    out, vin, plan = solve_vroom(doc, time_limit=kw.pop("time_limit", T), engine=kw.pop("engine", "ortools"),
-                                 return_plan=True, **kw)
+    out, vin, plan = solve_vroom(
+        doc, time_limit=kw.pop("time_limit", T), engine=kw.pop("engine", "ortools"), return_plan=True, **kw
+    )
     assert logistics.validate(vin.problem, plan) == []
     return out, vin, plan
 
@@ -47,11 +49,11 @@ def test_matrix_input_maps_to_a_problem():
     assert [c.capacity for c in v1.compartments] == [4, 2]
     assert v1.shift == (28800, 43200) and v1.fixed_cost == 500 and v1.cost_per_hour == 3600
     assert v1.start_depot == "i0" and v1.end_depot == "i0"
-    assert p.fleet[1].end_depot == OPEN                       # no end: open route
+    assert p.fleet[1].end_depot == OPEN  # no end: open route
     ids = {o.id for o in p.orders}
     assert ids == {"job:1", "job:2", "job:5", "job:6", "pickup:4", "delivery:3"}
     assert p.order("job:2").kind == "pickup" and p.order("job:2").quantities == {"dim0": 1.0, "dim1": 1.0}
-    assert p.order("job:6").service == 360                    # setup + service
+    assert p.order("job:6").service == 360  # setup + service
     assert p.order("pickup:4").pair == "delivery:3"
     # skills: job 1 needs skill 1 -> only v1; job 5 needs 14 -> both (no restriction); shipment needs 2 -> v2
     assert p.order("job:1").vehicle_types == ("v1",)
@@ -70,9 +72,9 @@ def test_coordinates_input_uses_great_circles_and_open_start():
     p = vin.problem
     assert p.matrix.synthetic
     assert p.fleet[1].start_depot == OPEN and p.fleet[1].end_depot != OPEN
-    assert p.fleet[1].speed_factor == pytest.approx(0.8)       # VROOM speed_factor 1.25 = faster
+    assert p.fleet[1].speed_factor == pytest.approx(0.8)  # VROOM speed_factor 1.25 = faster
     assert p.order("job:5").time_windows == ((32400, 39600), (46800, 54000))
-    assert p.order("job:5").quantities == {"dim0": 6.0}         # legacy job amount = delivery
+    assert p.order("job:5").quantities == {"dim0": 6.0}  # legacy job amount = delivery
     assert any("great-circle" in w for w in vin.warnings)
     m = p.matrix
     assert m.duration[m.index(OPEN)].sum() == 0 and m.duration[:, m.index(OPEN)].sum() == 0
@@ -101,8 +103,20 @@ def test_matrix_output_follows_vroom_format():
     out, vin, plan = solved(matrix_input())
     assert out["code"] == 0
     s = out["summary"]
-    for key in ("cost", "routes", "unassigned", "delivery", "pickup", "setup", "service", "duration",
-                "waiting_time", "priority", "distance", "computing_times"):
+    for key in (
+        "cost",
+        "routes",
+        "unassigned",
+        "delivery",
+        "pickup",
+        "setup",
+        "service",
+        "duration",
+        "waiting_time",
+        "priority",
+        "distance",
+        "computing_times",
+    ):
         assert key in s, key
     assert s["routes"] == len(out["routes"])
     assert s["unassigned"] == len(out["unassigned"])
@@ -111,8 +125,15 @@ def test_matrix_output_follows_vroom_format():
     assert u7["type"] == "job" and "skills" in u7["description"] and u7["location_index"] == 4
     served = {(st["type"], st["id"]) for r in out["routes"] for st in r["steps"] if "id" in st}
     unassigned = {(u["type"], u["id"]) for u in out["unassigned"]}
-    assert served | unassigned == {("job", 1), ("job", 2), ("job", 5), ("job", 6), ("job", 7), ("pickup", 4),
-                                   ("delivery", 3)}
+    assert served | unassigned == {
+        ("job", 1),
+        ("job", 2),
+        ("job", 5),
+        ("job", 6),
+        ("job", 7),
+        ("pickup", 4),
+        ("delivery", 3),
+    }
     assert not served & unassigned
     total_cost = total_dur = 0
     for r in out["routes"]:
@@ -126,13 +147,14 @@ def test_matrix_output_follows_vroom_format():
             assert b["duration"] >= a["duration"] and b["distance"] >= a["distance"]
             assert b["arrival"] >= a["arrival"] + a["waiting_time"] + a["setup"] + a["service"]
         assert r["duration"] == steps[-1]["duration"]
-        expected = round(vin_v["fixed"] + vin_v["per_hour"] * r["duration"] / 3600 + vin_v["per_km"] *
-                         r["distance"] / 1000)
+        expected = round(
+            vin_v["fixed"] + vin_v["per_hour"] * r["duration"] / 3600 + vin_v["per_km"] * r["distance"] / 1000
+        )
         assert r["cost"] == expected
         total_cost += r["cost"]
         total_dur += r["duration"]
         for st in steps:
-            assert len(st["load"]) == 2 and all(0 <= x for x in st["load"])
+            assert len(st["load"]) == 2 and all(x >= 0 for x in st["load"])
             assert st["load"][0] <= 4 and st["load"][1] <= 2
         # skills respected
         ids = {(st["type"], st["id"]) for st in steps if "id" in st}
@@ -194,11 +216,14 @@ def test_two_depots_pickup_and_delivery():
     xy = np.array([[0, 0], [1000, 3000], [4000, 3000], [5000, 0]], float)
     d = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
     tm = networks.TravelMatrix(ids, np.rint(d), np.rint(d / 10))
-    fleet = [logistics.VehicleType("a", 1, (logistics.Compartment("ambient", 100),), start_depot="A"),
-             logistics.VehicleType("b", 1, (logistics.Compartment("ambient", 100),), start_depot="B",
-                                   end_depot="A")]
-    orders = [logistics.Order("p", {"goods": 10}, node_id="c1", kind="pickup"),
-              logistics.Order("d", {"goods": 10}, node_id="c2")]
+    fleet = [
+        logistics.VehicleType("a", 1, (logistics.Compartment("ambient", 100),), start_depot="A"),
+        logistics.VehicleType("b", 1, (logistics.Compartment("ambient", 100),), start_depot="B", end_depot="A"),
+    ]
+    orders = [
+        logistics.Order("p", {"goods": 10}, node_id="c1", kind="pickup"),
+        logistics.Order("d", {"goods": 10}, node_id="c2"),
+    ]
     problem = logistics.Problem(orders, fleet, matrix=tm)
     plan = logistics.solve(problem, time_limit=1, engine="ortools")
     assert logistics.validate(problem, plan) == []
@@ -209,8 +234,10 @@ def test_priority_decides_who_is_left_out():
     # one vehicle with room for one job: the high-priority job must be the one served
     doc = {
         "vehicles": [{"id": 1, "start_index": 0, "end_index": 0, "capacity": [1]}],
-        "jobs": [{"id": 1, "location_index": 1, "delivery": [1], "priority": 0},
-                 {"id": 2, "location_index": 2, "delivery": [1], "priority": 90}],
+        "jobs": [
+            {"id": 1, "location_index": 1, "delivery": [1], "priority": 0},
+            {"id": 2, "location_index": 2, "delivery": [1], "priority": 90},
+        ],
         "matrix": [[0, 10, 500], [10, 0, 500], [500, 500, 0]],
     }
     out, _, _ = solved(doc)
@@ -232,8 +259,10 @@ def test_capacity_left_out_job_gets_a_reason():
 
 
 def test_no_capacity_and_no_amounts():
-    doc = {"vehicles": [{"id": 0, "start": [111.0, 35.0]}],
-           "jobs": [{"id": 1, "location": [111.02, 35.01]}, {"id": 2, "location": [111.01, 35.03]}]}
+    doc = {
+        "vehicles": [{"id": 0, "start": [111.0, 35.0]}],
+        "jobs": [{"id": 1, "location": [111.02, 35.01]}, {"id": 2, "location": [111.01, 35.03]}],
+    }
     out, vin, _ = solved(doc)
     assert vin.dims == 0
     assert out["summary"]["unassigned"] == 0
@@ -260,19 +289,22 @@ def _bad(mutate):
     return ei.value
 
 
-@pytest.mark.parametrize("mutate, field", [
-    (lambda d: d["jobs"][0].update(location_index=99), "jobs[0].location_index"),
-    (lambda d: d["jobs"][1].update(delivery=[1, 0]), "jobs[1]"),
-    (lambda d: d["jobs"][2].update(delivery=[1, 2, 3]), "vehicles"),
-    (lambda d: d["jobs"][0].update(time_windows=[[36000, 32400]]), "jobs[0].time_windows[0]"),
-    (lambda d: d["jobs"][0].update(priority=101), "jobs[0].priority"),
-    (lambda d: d["jobs"][3].update(id=1), "jobs[3].id"),
-    (lambda d: d["vehicles"][1].update(profile="bike"), "matrices"),
-    (lambda d: [d["vehicles"][0].pop(k) for k in ("start_index", "end_index")], "vehicles[0]"),
-    (lambda d: d["shipments"][0]["delivery"].pop("location_index"), "shipments[0].delivery.location_index"),
-    (lambda d: d["matrices"]["car"]["durations"][2].pop(), "matrices.car.durations[2]"),
-    (lambda d: d["matrices"]["car"]["durations"][2].__setitem__(1, -5), "matrices.car.durations[2][1]"),
-])
+@pytest.mark.parametrize(
+    "mutate, field",
+    [
+        (lambda d: d["jobs"][0].update(location_index=99), "jobs[0].location_index"),
+        (lambda d: d["jobs"][1].update(delivery=[1, 0]), "jobs[1]"),
+        (lambda d: d["jobs"][2].update(delivery=[1, 2, 3]), "vehicles"),
+        (lambda d: d["jobs"][0].update(time_windows=[[36000, 32400]]), "jobs[0].time_windows[0]"),
+        (lambda d: d["jobs"][0].update(priority=101), "jobs[0].priority"),
+        (lambda d: d["jobs"][3].update(id=1), "jobs[3].id"),
+        (lambda d: d["vehicles"][1].update(profile="bike"), "matrices"),
+        (lambda d: [d["vehicles"][0].pop(k) for k in ("start_index", "end_index")], "vehicles[0]"),
+        (lambda d: d["shipments"][0]["delivery"].pop("location_index"), "shipments[0].delivery.location_index"),
+        (lambda d: d["matrices"]["car"]["durations"][2].pop(), "matrices.car.durations[2]"),
+        (lambda d: d["matrices"]["car"]["durations"][2].__setitem__(1, -5), "matrices.car.durations[2][1]"),
+    ],
+)
 def test_errors_name_the_field(mutate, field):
     e = _bad(mutate)
     assert e.field == field, str(e)
@@ -280,8 +312,11 @@ def test_errors_name_the_field(mutate, field):
 
 
 def test_too_many_dimensions():
-    doc = {"vehicles": [{"id": 1, "start_index": 0, "capacity": [1, 1, 1, 1, 1]}],
-           "jobs": [{"id": 1, "location_index": 1, "delivery": [1, 0, 0, 0, 0]}], "matrix": [[0, 1], [1, 0]]}
+    doc = {
+        "vehicles": [{"id": 1, "start_index": 0, "capacity": [1, 1, 1, 1, 1]}],
+        "jobs": [{"id": 1, "location_index": 1, "delivery": [1, 0, 0, 0, 0]}],
+        "matrix": [[0, 1], [1, 0]],
+    }
     with pytest.raises(ProblemError, match="at most 4"):
         read_vroom(doc)
 

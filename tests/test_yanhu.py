@@ -1,4 +1,5 @@
 """The built-in Yanhu District network: counts, sources, land check, synthetic roads, reproducibility."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,8 +11,16 @@ import networks
 from networks import Network, connectivity, road_graph
 from networks.matrix import haversine_m
 from networks.roads import roads_frame
-from networks.yanhu import (DISTRICT_BOUNDS, DONGGUO_VILLAGES, SALT_LAKE, build_yanhu_nodes, data_path, on_land,
-                            township_table, write_yanhu)
+from networks.yanhu import (
+    DISTRICT_BOUNDS,
+    DONGGUO_VILLAGES,
+    SALT_LAKE,
+    build_yanhu_nodes,
+    data_path,
+    on_land,
+    township_table,
+    write_yanhu,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -36,11 +45,17 @@ def test_hub_and_stations(net):
     assert hub.at["hub", "cold_store_t"] > 0
     assert net.nodes.loc[net.nodes.index != "hub", "cold_store_t"].isna().all()
     st = net.stations
-    assert dict(st["name_zh"]) == {"st_sanluli": "三路里运输站", "st_beixiang": "北相镇综合运输站",
-                                   "st_dongguo": "东郭镇综合运输站", "st_jiezhou": "解州过境物流站"}
+    assert dict(st["name_zh"]) == {
+        "st_sanluli": "三路里运输站",
+        "st_beixiang": "北相镇综合运输站",
+        "st_dongguo": "东郭镇综合运输站",
+        "st_jiezhou": "解州过境物流站",
+    }
     assert (st["parent"] == "hub").all()
     assert st.at["st_jiezhou", "position_source"] == "sourced"
-    assert st.geometry["st_jiezhou"].y == pytest.approx(34.9124) and st.geometry["st_jiezhou"].x == pytest.approx(110.8517)
+    assert st.geometry["st_jiezhou"].y == pytest.approx(34.9124) and st.geometry["st_jiezhou"].x == pytest.approx(
+        110.8517
+    )
     assert (st.drop("st_jiezhou")["position_source"] == "estimated").all()
 
 
@@ -61,8 +76,18 @@ def test_village_counts(net):
 
 def test_columns_and_sources(net):
     n = net.nodes
-    for col in ("name", "name_zh", "tier", "parent", "kind", "township", "township_zh", "synthetic",
-                "position_source", "cold_store_t"):
+    for col in (
+        "name",
+        "name_zh",
+        "tier",
+        "parent",
+        "kind",
+        "township",
+        "township_zh",
+        "synthetic",
+        "position_source",
+        "cold_store_t",
+    ):
         assert col in n.columns
     v = net.villages
     assert v["township"].notna().all() and v["township_zh"].notna().all()
@@ -103,8 +128,12 @@ def test_salt_lake_is_not_land(net):
 def test_villages_near_their_seat_and_inside_the_district(net):
     t = township_table().set_index("township_zh")
     v = net.villages
-    d = haversine_m(v.geometry.x.to_numpy(), v.geometry.y.to_numpy(),
-                    t.loc[v["township_zh"], "lon"].to_numpy(), t.loc[v["township_zh"], "lat"].to_numpy())
+    d = haversine_m(
+        v.geometry.x.to_numpy(),
+        v.geometry.y.to_numpy(),
+        t.loc[v["township_zh"], "lon"].to_numpy(),
+        t.loc[v["township_zh"], "lat"].to_numpy(),
+    )
     assert d.max() < 10_000
     x0, y0, x1, y1 = DISTRICT_BOUNDS
     assert v.geometry.x.between(x0, x1).all() and v.geometry.y.between(y0, y1).all()

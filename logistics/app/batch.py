@@ -12,6 +12,7 @@ With ``scheduler="tcp://host:8786"`` the jobs run on a Dask cluster through
 themselves, so job paths and ``out_dir`` must be visible to them at the same
 paths (a shared file system; they are made absolute before submission).
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -20,9 +21,10 @@ import os
 import re
 import time
 import traceback
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from logistics.app.run import (
     EXIT_BAD_INPUT,
@@ -35,7 +37,7 @@ from logistics.app.run import (
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["BatchRecord", "BatchResult", "run_batch", "run_one", "job_names", "SUMMARY"]
+__all__ = ["SUMMARY", "BatchRecord", "BatchResult", "job_names", "run_batch", "run_one"]
 
 SUMMARY = "batch.json"
 
@@ -47,7 +49,7 @@ class BatchRecord:
     job: str
     name: str
     out_dir: str
-    status: str                 # ok, unserved, invalid, skipped, failed
+    status: str  # ok, unserved, invalid, skipped, failed
     exit_code: int
     error: str | None = None
     elapsed_s: float = 0.0
@@ -72,7 +74,7 @@ class BatchResult:
             out[r.status] = out.get(r.status, 0) + 1
         return out
 
-    def frame(self) -> "pd.DataFrame":
+    def frame(self) -> pd.DataFrame:
         """One row per job (index: its folder name): status, exit code, time, error, then its KPIs.
 
         Failed jobs keep their row with empty KPIs, so nothing is lost when
@@ -81,15 +83,30 @@ class BatchResult:
         """
         import pandas as pd
 
-        rows = {r.name: {"job": r.job, "status": r.status, "exit_code": r.exit_code, "elapsed_s": r.elapsed_s,
-                         "error": r.error, "worker": r.worker, **r.kpis} for r in self.records}
+        rows = {
+            r.name: {
+                "job": r.job,
+                "status": r.status,
+                "exit_code": r.exit_code,
+                "elapsed_s": r.elapsed_s,
+                "error": r.error,
+                "worker": r.worker,
+                **r.kpis,
+            }
+            for r in self.records
+        }
         frame = pd.DataFrame.from_dict(rows, orient="index")
         frame.index.name = "name"
         return frame
 
     def to_dict(self) -> dict[str, Any]:
-        return {"format": "coldroute-batch/1", "scheduler": self.scheduler, "exit_code": self.exit_code,
-                "counts": self.counts(), "jobs": [asdict(r) for r in self.records]}
+        return {
+            "format": "coldroute-batch/1",
+            "scheduler": self.scheduler,
+            "exit_code": self.exit_code,
+            "counts": self.counts(),
+            "jobs": [asdict(r) for r in self.records],
+        }
 
 
 KPI_KEYS = ("vehicles", "served", "unserved", "distance_km", "cost", "co2_kg")
@@ -129,16 +146,35 @@ def run_one(job_path: str, out_dir: str, options: dict[str, Any]) -> dict[str, A
     worker = f"{socket.gethostname()}:{os.getpid()}"
     try:
         res = run_job(job_path, out_dir, **options)
-        return asdict(BatchRecord(job=job_path, name=name, out_dir=out_dir, status=res.status,
-                                  exit_code=res.exit_code, elapsed_s=round(time.perf_counter() - t0, 3),
-                                  kpis={k: res.kpis.get(k) for k in KPI_KEYS}, worker=worker))
-    except BaseException as e:  # noqa: BLE001 - a failing job must not stop the batch
+        return asdict(
+            BatchRecord(
+                job=job_path,
+                name=name,
+                out_dir=out_dir,
+                status=res.status,
+                exit_code=res.exit_code,
+                elapsed_s=round(time.perf_counter() - t0, 3),
+                kpis={k: res.kpis.get(k) for k in KPI_KEYS},
+                worker=worker,
+            )
+        )
+    except BaseException as e:
         code = error_code(e)
         msg = f"{type(e).__name__}: {e}" if code == EXIT_INTERNAL else str(e)
         if code == EXIT_INTERNAL:
             msg += "\n" + "".join(traceback.format_exception(type(e), e, e.__traceback__)[-3:])
-        return asdict(BatchRecord(job=job_path, name=name, out_dir=out_dir, status="failed", exit_code=code,
-                                  error=msg, elapsed_s=round(time.perf_counter() - t0, 3), worker=worker))
+        return asdict(
+            BatchRecord(
+                job=job_path,
+                name=name,
+                out_dir=out_dir,
+                status="failed",
+                exit_code=code,
+                error=msg,
+                elapsed_s=round(time.perf_counter() - t0, 3),
+                worker=worker,
+            )
+        )
 
 
 def _write_summary(path: Path, data: dict[str, Any]) -> None:
@@ -147,18 +183,39 @@ def _write_summary(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def run_batch(job_paths: Iterable[str | os.PathLike], out_dir: str | os.PathLike, scheduler: str | None = None,
-              workers: int | None = None, *, time_limit: float | None = None, seed: int | None = None,
-              engine: str | None = None, iterations: int | None = None, offline: bool = False,
-              allow_outside: bool = False, force: bool = False,
-              on_done: Callable[[BatchRecord], None] | None = None, connect_timeout: float = 10.0) -> BatchResult:
+def run_batch(
+    job_paths: Iterable[str | os.PathLike],
+    out_dir: str | os.PathLike,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    *,
+    time_limit: float | None = None,
+    seed: int | None = None,
+    engine: str | None = None,
+    iterations: int | None = None,
+    offline: bool = False,
+    allow_outside: bool = False,
+    force: bool = False,
+    on_done: Callable[[BatchRecord], None] | None = None,
+    connect_timeout: float = 10.0,
+) -> BatchResult:
     """Run every job; see the module doc.  ``workers=0`` runs the jobs one by one in this process."""
     paths = [Path(p).absolute() for p in job_paths]
     out = Path(out_dir).absolute()
     out.mkdir(parents=True, exist_ok=True)
     names = job_names(paths)
-    options = {k: v for k, v in dict(time_limit=time_limit, seed=seed, engine=engine, iterations=iterations,
-                                      offline=offline, allow_outside=allow_outside).items() if v is not None}
+    options = {
+        k: v
+        for k, v in dict(
+            time_limit=time_limit,
+            seed=seed,
+            engine=engine,
+            iterations=iterations,
+            offline=offline,
+            allow_outside=allow_outside,
+        ).items()
+        if v is not None
+    }
     started = _dt.datetime.now().isoformat(timespec="seconds")
     records: dict[str, BatchRecord] = {}
     todo: list[tuple[str, str, str]] = []
@@ -166,16 +223,27 @@ def run_batch(job_paths: Iterable[str | os.PathLike], out_dir: str | os.PathLike
         job_out = out / name
         marker = None if force else read_marker(job_out)
         if marker is not None:
-            rec = BatchRecord(job=str(p), name=name, out_dir=str(job_out), status="skipped",
-                              exit_code=int(marker.get("exit_code", EXIT_OK) or EXIT_OK),
-                              kpis={k: (marker.get("kpis") or {}).get(k) for k in KPI_KEYS})
+            rec = BatchRecord(
+                job=str(p),
+                name=name,
+                out_dir=str(job_out),
+                status="skipped",
+                exit_code=int(marker.get("exit_code", EXIT_OK) or EXIT_OK),
+                kpis={k: (marker.get("kpis") or {}).get(k) for k in KPI_KEYS},
+            )
             records[name] = rec
             if on_done is not None:
                 on_done(rec)
             continue
         if not p.is_file():
-            rec = BatchRecord(job=str(p), name=name, out_dir=str(job_out), status="failed",
-                              exit_code=EXIT_BAD_INPUT, error=f"job file {str(p)!r} not found")
+            rec = BatchRecord(
+                job=str(p),
+                name=name,
+                out_dir=str(job_out),
+                status="failed",
+                exit_code=EXIT_BAD_INPUT,
+                error=f"job file {str(p)!r} not found",
+            )
             records[name] = rec
             if on_done is not None:
                 on_done(rec)
@@ -199,15 +267,29 @@ def run_batch(job_paths: Iterable[str | os.PathLike], out_dir: str | os.PathLike
     ordered = [records[n] for n in names if n in records]
     result = BatchResult(ordered, out / SUMMARY, scheduler=scheduler)
     data = result.to_dict()
-    data.update({"started": started, "finished": _dt.datetime.now().isoformat(timespec="seconds"),
-                 "workers": workers, "out_dir": str(out)})
+    data.update(
+        {
+            "started": started,
+            "finished": _dt.datetime.now().isoformat(timespec="seconds"),
+            "workers": workers,
+            "out_dir": str(out),
+        }
+    )
     _write_summary(out / SUMMARY, data)
     return result
 
 
 def _failed(job: str, job_out: str, name: str, exc: BaseException) -> dict[str, Any]:
-    return asdict(BatchRecord(job=job, name=name, out_dir=job_out, status="failed", exit_code=EXIT_INTERNAL,
-                              error=f"{type(exc).__name__}: {exc}"))
+    return asdict(
+        BatchRecord(
+            job=job,
+            name=name,
+            out_dir=job_out,
+            status="failed",
+            exit_code=EXIT_INTERNAL,
+            error=f"{type(exc).__name__}: {exc}",
+        )
+    )
 
 
 def _run_local(todo, options, workers, done) -> None:
@@ -222,7 +304,7 @@ def _run_local(todo, options, workers, done) -> None:
             job, job_out, name = futures[fut]
             try:
                 done(fut.result())
-            except BaseException as e:  # noqa: BLE001 - e.g. a worker process died
+            except BaseException as e:
                 done(_failed(job, job_out, name, e))
 
 
@@ -236,14 +318,13 @@ def _run_dask(todo, options, scheduler, done, connect_timeout) -> None:
         token = uuid.uuid4().hex[:8]
         futures = {}
         for job, job_out, name in todo:
-            fut = client.submit(run_one, job, job_out, options, key=f"coldroute-{name}-{token}", pure=False,
-                                retries=0)
+            fut = client.submit(run_one, job, job_out, options, key=f"coldroute-{name}-{token}", pure=False, retries=0)
             futures[fut] = (job, job_out, name)
         for fut in as_completed(list(futures), loop=client.loop):
             job, job_out, name = futures[fut]
             try:
                 done(fut.result())
-            except BaseException as e:  # noqa: BLE001 - KilledWorker, cancelled, lost connection
+            except BaseException as e:
                 done(_failed(job, job_out, name, e))
     finally:
         client.close()

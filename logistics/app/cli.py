@@ -4,6 +4,7 @@ Exit codes (also in ``coldroute --help`` and docs/jobs.md):
 0 ok; 1 a plan leaves required orders unserved or fails validation (batch: some
 job did); 2 bad input (job file, paths, arguments); 3 internal error.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,9 +12,10 @@ import os
 import subprocess
 import sys
 import traceback
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, List, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -23,22 +25,28 @@ from logistics.app import run as J
 from logistics.core.options import SolveOptions
 from logistics.formats.jobfile import load_job, read_job
 
-EXIT_HELP = ("[b]Exit codes[/b]: 0 ok · 1 required orders unserved or plan violations (batch: in some job) · "
-             "2 bad input (job file, paths, arguments) · 3 internal error.")
+EXIT_HELP = (
+    "[b]Exit codes[/b]: 0 ok · 1 required orders unserved or plan violations (batch: in some job) · "
+    "2 bad input (job file, paths, arguments) · 3 internal error."
+)
 
 app = typer.Typer(
     name="coldroute",
     help="Cold-chain and rural delivery route planning (district → township → village).\n\n" + EXIT_HELP,
-    no_args_is_help=True, add_completion=False, rich_markup_mode="rich",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
-    epilog=("Examples:\n\n"
-            "  coldroute demo --out out/demo\n\n"
-            "  coldroute solve jobs/monday.yaml --out out/monday --time-limit 30\n\n"
-            "  coldroute batch jobs/*.yaml --out out/week --workers 2\n\n"
-            "  coldroute batch jobs/*.yaml --out /shared/week --scheduler tcp://scheduler-host:8786\n\n"
-            "  coldroute validate jobs/monday.yaml out/monday/plan.json\n\n"
-            "  coldroute vroom input.json --output solution.json\n\n"
-            "  coldroute bench solomon c101 r101 --time-limit 5"),
+    epilog=(
+        "Examples:\n\n"
+        "  coldroute demo --out out/demo\n\n"
+        "  coldroute solve jobs/monday.yaml --out out/monday --time-limit 30\n\n"
+        "  coldroute batch jobs/*.yaml --out out/week --workers 2\n\n"
+        "  coldroute batch jobs/*.yaml --out /shared/week --scheduler tcp://scheduler-host:8786\n\n"
+        "  coldroute validate jobs/monday.yaml out/monday/plan.json\n\n"
+        "  coldroute vroom input.json --output solution.json\n\n"
+        "  coldroute bench solomon c101 r101 --time-limit 5"
+    ),
 )
 
 out_console = Console()
@@ -54,8 +62,9 @@ class Engine(str, Enum):
 TimeLimit = typer.Option(None, "--time-limit", "-t", min=0.01, help="Seconds of search (overrides the job).")
 Seed = typer.Option(None, "--seed", min=0, help="Random seed (overrides the job).")
 EngineOpt = typer.Option(None, "--engine", help="Search engine (overrides the job).")
-Iterations = typer.Option(None, "--iterations", min=1,
-                          help="Stop after this many improvements (machine-independent runs).")
+Iterations = typer.Option(
+    None, "--iterations", min=1, help="Stop after this many improvements (machine-independent runs)."
+)
 Offline = typer.Option(False, "--offline", help="map.html without CDN assets or tiles (works with no network).")
 Quiet = typer.Option(False, "--quiet", "-q", help="No progress display, no tables.")
 JsonOut = typer.Option(False, "--json", help="Print a machine-readable summary on stdout (and nothing else).")
@@ -75,8 +84,11 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                      help="Show the version and exit.")) -> None:
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
     """Cold-chain and rural delivery route planning."""
 
 
@@ -85,8 +97,9 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 def _fail(code: int, message: str, as_json: bool, field: str | None = None) -> None:
     if as_json:
-        typer.echo(json.dumps({"status": "error", "exit_code": code, "error": message, "field": field},
-                              ensure_ascii=False))
+        typer.echo(
+            json.dumps({"status": "error", "exit_code": code, "error": message, "field": field}, ensure_ascii=False)
+        )
     err_console.print(f"[bold red]error[/]: {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
@@ -107,11 +120,12 @@ def _guard(fn: Callable[[], Any], as_json: bool) -> Any:
         _fail(J.EXIT_BAD_INPUT, str(e), as_json, getattr(e, "field", None))
     except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
         _fail(J.EXIT_BAD_INPUT, str(e), as_json)
-    except Exception as e:  # noqa: BLE001 - everything else is our fault
+    except Exception as e:
         if os.environ.get("COLDROUTE_DEBUG"):
             traceback.print_exc()
-        _fail(J.EXIT_INTERNAL, f"internal error: {type(e).__name__}: {e} (set COLDROUTE_DEBUG=1 for a traceback)",
-              as_json)
+        _fail(
+            J.EXIT_INTERNAL, f"internal error: {type(e).__name__}: {e} (set COLDROUTE_DEBUG=1 for a traceback)", as_json
+        )
 
 
 class _SolveDisplay:
@@ -124,7 +138,7 @@ class _SolveDisplay:
         self.progress = None
         self.task = None
 
-    def __enter__(self) -> "_SolveDisplay":
+    def __enter__(self) -> _SolveDisplay:
         if not self.enabled:
             return self
         from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn
@@ -148,8 +162,16 @@ class _SolveDisplay:
                 best = task.fields.get("best")
                 return Text("best —" if best is None else f"best {best:,.2f}", style="green")
 
-        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeBar(), Best(), TimeLeft(),
-                                 console=err_console, transient=True, refresh_per_second=8)
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeBar(),
+            Best(),
+            TimeLeft(),
+            console=err_console,
+            transient=True,
+            refresh_per_second=8,
+        )
         self.progress.__enter__()
         self.task = self.progress.add_task(f"solving {self.label}", best=None, phase="solving")
         return self
@@ -175,13 +197,15 @@ def _result_table(result: J.JobResult) -> Table:
     style = {"ok": "green", "unserved": "yellow", "invalid": "red"}.get(result.status, "white")
     t.add_row("status", f"[{style}]{result.status}[/]")
     t.add_row("vehicles", str(k.get("vehicles", 0)))
-    t.add_row("served / unserved", f"{k.get('served', 0)} / {k.get('unserved', 0)}"
-              + (f" ({result.required_unserved} required)" if result.required_unserved else ""))
+    t.add_row(
+        "served / unserved",
+        f"{k.get('served', 0)} / {k.get('unserved', 0)}"
+        + (f" ({result.required_unserved} required)" if result.required_unserved else ""),
+    )
     t.add_row("distance", f"{k.get('distance_km', 0):,.1f} km")
     t.add_row("duration", f"{k.get('duration_h', 0):,.1f} h")
     t.add_row("cost", f"¥{k.get('cost', 0):,.2f}")
-    for key, label in (("refrigeration_cost", "refrigeration"), ("quality_loss", "quality loss"),
-                       ("co2_kg", "CO2")):
+    for key, label in (("refrigeration_cost", "refrigeration"), ("quality_loss", "quality loss"), ("co2_kg", "CO2")):
         if key in k:
             unit = " kg" if key == "co2_kg" else ""
             t.add_row(label, (f"¥{k[key]:,.2f}" if not unit else f"{k[key]:,.1f}{unit}"))
@@ -199,23 +223,47 @@ def _report(result: J.JobResult, quiet: bool, as_json: bool) -> None:
     raise typer.Exit(result.exit_code)
 
 
-def _solve_problem(problem, out: Path, options: SolveOptions, *, name: str, offline: bool, quiet: bool,
-                   as_json: bool, job_path: str | None = None, vroom=None) -> J.JobResult:
+def _solve_problem(
+    problem,
+    out: Path,
+    options: SolveOptions,
+    *,
+    name: str,
+    offline: bool,
+    quiet: bool,
+    as_json: bool,
+    job_path: str | None = None,
+    vroom=None,
+) -> J.JobResult:
     show = not quiet and not as_json and err_console.is_terminal
     with _SolveDisplay(name, options.time_limit, show) as display:
-        return J.run_problem(problem, out, options, name=name, offline=offline, progress=display,
-                             job_path=job_path, vroom=vroom, on_phase=display.phase)
+        return J.run_problem(
+            problem,
+            out,
+            options,
+            name=name,
+            offline=offline,
+            progress=display,
+            job_path=job_path,
+            vroom=vroom,
+            on_phase=display.phase,
+        )
 
 
 # --------------------------------------------------------------------------- commands
 
 
 @app.command(epilog="Example: coldroute demo --out out/demo --time-limit 20 --offline")
-def demo(out: Path = typer.Option(..., "--out", "-o", help="Result folder (new, empty or a previous result)."),
-         seed: int = typer.Option(0, "--seed", min=0, help="Scenario and search seed."),
-         time_limit: float = typer.Option(10.0, "--time-limit", "-t", min=0.01, help="Seconds of search."),
-         engine: Engine = typer.Option(Engine.auto, "--engine"), iterations: Optional[int] = Iterations,
-         offline: bool = Offline, quiet: bool = Quiet, as_json: bool = JsonOut) -> None:
+def demo(
+    out: Path = typer.Option(..., "--out", "-o", help="Result folder (new, empty or a previous result)."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Scenario and search seed."),
+    time_limit: float = typer.Option(10.0, "--time-limit", "-t", min=0.01, help="Seconds of search."),
+    engine: Engine = typer.Option(Engine.auto, "--engine"),
+    iterations: int | None = Iterations,
+    offline: bool = Offline,
+    quiet: bool = Quiet,
+    as_json: bool = JsonOut,
+) -> None:
     """Plan a realistic day for Yanhu District and write the results."""
 
     def work():
@@ -223,20 +271,31 @@ def demo(out: Path = typer.Option(..., "--out", "-o", help="Result folder (new, 
 
         problem = yanhu_demo(seed)
         opts = SolveOptions(time_limit=time_limit, seed=seed, engine=engine.value, iterations=iterations)
-        return _solve_problem(problem, out, opts, name=f"yanhu-demo-{seed}", offline=offline, quiet=quiet,
-                              as_json=as_json)
+        return _solve_problem(
+            problem, out, opts, name=f"yanhu-demo-{seed}", offline=offline, quiet=quiet, as_json=as_json
+        )
 
     _report(_guard(work, as_json), quiet, as_json)
 
 
-@app.command(epilog=("Examples:\n\n  coldroute solve jobs/monday.yaml --out out/monday\n\n"
-                     "  coldroute solve vroom-input.json --out out/v --json"))
-def solve(job: Path = typer.Argument(..., help="Job file (.json/.yaml), or a VROOM input (.json)."),
-          out: Path = typer.Option(..., "--out", "-o", help="Result folder (new, empty or a previous result)."),
-          time_limit: Optional[float] = TimeLimit, seed: Optional[int] = Seed,
-          engine: Optional[Engine] = EngineOpt, iterations: Optional[int] = Iterations,
-          offline: bool = Offline, allow_outside: bool = AllowOutside, quiet: bool = Quiet,
-          as_json: bool = JsonOut) -> None:
+@app.command(
+    epilog=(
+        "Examples:\n\n  coldroute solve jobs/monday.yaml --out out/monday\n\n"
+        "  coldroute solve vroom-input.json --out out/v --json"
+    )
+)
+def solve(
+    job: Path = typer.Argument(..., help="Job file (.json/.yaml), or a VROOM input (.json)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Result folder (new, empty or a previous result)."),
+    time_limit: float | None = TimeLimit,
+    seed: int | None = Seed,
+    engine: Engine | None = EngineOpt,
+    iterations: int | None = Iterations,
+    offline: bool = Offline,
+    allow_outside: bool = AllowOutside,
+    quiet: bool = Quiet,
+    as_json: bool = JsonOut,
+) -> None:
     """Solve one job and write its result folder.
 
     Files: routes.geojson, stops.csv, unserved.csv, kpis.json, plan.json, validation.json, map.html,
@@ -245,26 +304,47 @@ def solve(job: Path = typer.Argument(..., help="Job file (.json/.yaml), or a VRO
 
     def work():
         jb = read_job(job, allow_outside=allow_outside)
-        opts = jb.options.merged(time_limit=time_limit, seed=seed, engine=engine.value if engine else None,
-                                 iterations=iterations)
-        return _solve_problem(jb.problem, out, opts, name=jb.name, offline=offline, quiet=quiet, as_json=as_json,
-                              job_path=str(job), vroom=jb.vroom)
+        opts = jb.options.merged(
+            time_limit=time_limit, seed=seed, engine=engine.value if engine else None, iterations=iterations
+        )
+        return _solve_problem(
+            jb.problem,
+            out,
+            opts,
+            name=jb.name,
+            offline=offline,
+            quiet=quiet,
+            as_json=as_json,
+            job_path=str(job),
+            vroom=jb.vroom,
+        )
 
     _report(_guard(work, as_json), quiet, as_json)
 
 
-@app.command(epilog=("Examples:\n\n  coldroute batch jobs/*.yaml --out out/week --workers 2\n\n"
-                     "  coldroute batch jobs/*.yaml --out /shared/week --scheduler tcp://scheduler-host:8786"))
-def batch(jobs: List[Path] = typer.Argument(..., help="Job files."),
-          out: Path = typer.Option(..., "--out", "-o", help="Folder for one result folder per job."),
-          scheduler: Optional[str] = typer.Option(None, "--scheduler",
-                                                  help="Dask scheduler address, e.g. tcp://HOST:8786."),
-          workers: Optional[int] = typer.Option(None, "--workers", "-w", min=0,
-                                                help="Local worker processes (default: cores; 0: in this process)."),
-          force: bool = typer.Option(False, "--force", help="Rerun jobs that already finished."),
-          time_limit: Optional[float] = TimeLimit, seed: Optional[int] = Seed,
-          engine: Optional[Engine] = EngineOpt, iterations: Optional[int] = Iterations, offline: bool = Offline,
-          allow_outside: bool = AllowOutside, quiet: bool = Quiet, as_json: bool = JsonOut) -> None:
+@app.command(
+    epilog=(
+        "Examples:\n\n  coldroute batch jobs/*.yaml --out out/week --workers 2\n\n"
+        "  coldroute batch jobs/*.yaml --out /shared/week --scheduler tcp://scheduler-host:8786"
+    )
+)
+def batch(
+    jobs: list[Path] = typer.Argument(..., help="Job files."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for one result folder per job."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://HOST:8786."),
+    workers: int | None = typer.Option(
+        None, "--workers", "-w", min=0, help="Local worker processes (default: cores; 0: in this process)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Rerun jobs that already finished."),
+    time_limit: float | None = TimeLimit,
+    seed: int | None = Seed,
+    engine: Engine | None = EngineOpt,
+    iterations: int | None = Iterations,
+    offline: bool = Offline,
+    allow_outside: bool = AllowOutside,
+    quiet: bool = Quiet,
+    as_json: bool = JsonOut,
+) -> None:
     """Solve many jobs in parallel into OUT/<job name>/; finished jobs are skipped on a rerun."""
     from logistics.app.batch import run_batch
 
@@ -280,8 +360,15 @@ def batch(jobs: List[Path] = typer.Argument(..., help="Job files."),
                 TimeElapsedColumn,
             )
 
-            prog = Progress(TextColumn("batch"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            TextColumn("{task.description}"), console=err_console, transient=True)
+            prog = Progress(
+                TextColumn("batch"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.description}"),
+                console=err_console,
+                transient=True,
+            )
         task = None
 
         def on_done(rec):
@@ -290,9 +377,18 @@ def batch(jobs: List[Path] = typer.Argument(..., help="Job files."),
             if rec.status == "failed" and not as_json:
                 err_console.print(f"[red]{rec.name} failed[/] (exit {rec.exit_code}): {rec.error}", highlight=False)
 
-        kwargs = dict(scheduler=scheduler, workers=workers, time_limit=time_limit, seed=seed,
-                      engine=engine.value if engine else None, iterations=iterations, offline=offline,
-                      allow_outside=allow_outside, force=force, on_done=on_done)
+        kwargs = dict(
+            scheduler=scheduler,
+            workers=workers,
+            time_limit=time_limit,
+            seed=seed,
+            engine=engine.value if engine else None,
+            iterations=iterations,
+            offline=offline,
+            allow_outside=allow_outside,
+            force=force,
+            on_done=on_done,
+        )
         if prog is None:
             return run_batch(jobs, out, **kwargs)
         with prog:
@@ -309,10 +405,17 @@ def batch(jobs: List[Path] = typer.Argument(..., help="Job files."),
         for r in result.records:
             k = r.kpis or {}
             style = {"ok": "green", "skipped": "cyan", "unserved": "yellow"}.get(r.status, "red")
-            t.add_row(r.name, f"[{style}]{r.status}[/]", str(r.exit_code), _fmt(k.get("served")),
-                      _fmt(k.get("unserved")), _fmt(k.get("distance_km"), ".1f"), _fmt(k.get("cost"), ",.2f"),
-                      f"{r.elapsed_s:.1f}s" if r.elapsed_s else "", (r.error or "").splitlines()[0][:80]
-                      if r.error else "")
+            t.add_row(
+                r.name,
+                f"[{style}]{r.status}[/]",
+                str(r.exit_code),
+                _fmt(k.get("served")),
+                _fmt(k.get("unserved")),
+                _fmt(k.get("distance_km"), ".1f"),
+                _fmt(k.get("cost"), ",.2f"),
+                f"{r.elapsed_s:.1f}s" if r.elapsed_s else "",
+                (r.error or "").splitlines()[0][:80] if r.error else "",
+            )
         out_console.print(t)
         out_console.print(f"summary: {result.summary_path}")
     raise typer.Exit(result.exit_code)
@@ -327,11 +430,19 @@ def _fmt(v: Any, spec: str = "") -> str:
         return str(v)
 
 
-@app.command(epilog=("Examples:\n\n  coldroute validate jobs/monday.yaml out/monday/plan.json\n\n"
-                     "  coldroute validate demo:0 out/demo    (the demo scenario of seed 0)"))
-def validate(job: str = typer.Argument(..., help="Job file, or demo[:SEED] for the demo scenario."),
-             plan: Path = typer.Argument(..., help="plan.json, or a result folder holding one."),
-             allow_outside: bool = AllowOutside, quiet: bool = Quiet, as_json: bool = JsonOut) -> None:
+@app.command(
+    epilog=(
+        "Examples:\n\n  coldroute validate jobs/monday.yaml out/monday/plan.json\n\n"
+        "  coldroute validate demo:0 out/demo    (the demo scenario of seed 0)"
+    )
+)
+def validate(
+    job: str = typer.Argument(..., help="Job file, or demo[:SEED] for the demo scenario."),
+    plan: Path = typer.Argument(..., help="plan.json, or a result folder holding one."),
+    allow_outside: bool = AllowOutside,
+    quiet: bool = Quiet,
+    as_json: bool = JsonOut,
+) -> None:
     """Check a saved plan against its job with the independent validator (exit 0 feasible, 1 violations)."""
     from logistics.check.validator import validate as check
     from logistics.core.plan import Plan
@@ -350,8 +461,9 @@ def validate(job: str = typer.Argument(..., help="Job file, or demo[:SEED] for t
 
     violations = _guard(work, as_json)
     if as_json:
-        typer.echo(json.dumps({"violations": [str(v) for v in violations], "count": len(violations)},
-                              ensure_ascii=False))
+        typer.echo(
+            json.dumps({"violations": [str(v) for v in violations], "count": len(violations)}, ensure_ascii=False)
+        )
     elif not quiet:
         if violations:
             for v in violations:
@@ -362,15 +474,23 @@ def validate(job: str = typer.Argument(..., help="Job file, or demo[:SEED] for t
     raise typer.Exit(J.EXIT_UNSERVED if violations else J.EXIT_OK)
 
 
-@app.command(epilog=("Examples:\n\n  coldroute compare out/week/monday-shared out/week/monday-separate\n\n"
-                     "  coldroute compare out/week --baseline monday --csv compare.csv    (every job of a batch)"))
-def compare(results: List[Path] = typer.Argument(..., help="Result folders (each with kpis.json), or a batch's "
-                                                      "output folder for all its jobs."),
-            baseline: Optional[str] = typer.Option(None, "--baseline", "-b",
-                                                   help="Scenario (folder name) to compare against; "
-                                                        "default the first."),
-            csv: Optional[Path] = typer.Option(None, "--csv", help="Also write the whole frame as CSV."),
-            quiet: bool = Quiet, as_json: bool = JsonOut) -> None:
+@app.command(
+    epilog=(
+        "Examples:\n\n  coldroute compare out/week/monday-shared out/week/monday-separate\n\n"
+        "  coldroute compare out/week --baseline monday --csv compare.csv    (every job of a batch)"
+    )
+)
+def compare(
+    results: list[Path] = typer.Argument(
+        ..., help="Result folders (each with kpis.json), or a batch's output folder for all its jobs."
+    ),
+    baseline: str | None = typer.Option(
+        None, "--baseline", "-b", help="Scenario (folder name) to compare against; default the first."
+    ),
+    csv: Path | None = typer.Option(None, "--csv", help="Also write the whole frame as CSV."),
+    quiet: bool = Quiet,
+    as_json: bool = JsonOut,
+) -> None:
     """KPIs of finished jobs side by side, with the change of each headline figure against a baseline."""
     from logistics.app.compare import HEADLINE, result_folders
     from logistics.app.compare import compare as compare_frames
@@ -385,8 +505,12 @@ def compare(results: List[Path] = typer.Argument(..., help="Result folders (each
     if csv is not None:
         frame.to_csv(csv)
     if as_json:
-        typer.echo(json.dumps({"baseline": frame.attrs["baseline"],
-                               "scenarios": json.loads(frame.to_json(orient="index"))}, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {"baseline": frame.attrs["baseline"], "scenarios": json.loads(frame.to_json(orient="index"))},
+                ensure_ascii=False,
+            )
+        )
     elif not quiet:
         base = frame.attrs["baseline"]
         table = Table(title=f"KPIs, change against {base}")
@@ -406,12 +530,14 @@ def compare(results: List[Path] = typer.Argument(..., help="Result folders (each
 
 
 @app.command(epilog="Example: coldroute vroom input.json --output solution.json --time-limit 5")
-def vroom(input: Path = typer.Argument(..., help="VROOM input JSON."),
-          output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the VROOM output here "
-                                                "(default: stdout)."),
-          time_limit: float = typer.Option(5.0, "--time-limit", "-t", min=0.01, help="Seconds of search."),
-          seed: int = typer.Option(0, "--seed", min=0), engine: Engine = typer.Option(Engine.auto, "--engine"),
-          iterations: Optional[int] = Iterations) -> None:
+def vroom(
+    input: Path = typer.Argument(..., help="VROOM input JSON."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the VROOM output here (default: stdout)."),
+    time_limit: float = typer.Option(5.0, "--time-limit", "-t", min=0.01, help="Seconds of search."),
+    seed: int = typer.Option(0, "--seed", min=0),
+    engine: Engine = typer.Option(Engine.auto, "--engine"),
+    iterations: int | None = Iterations,
+) -> None:
     """Solve a VROOM input and print VROOM's output format (errors as {code, error})."""
     from logistics.app.vroom import solve_vroom
     from logistics.formats.vroom import error_output
@@ -419,7 +545,7 @@ def vroom(input: Path = typer.Argument(..., help="VROOM input JSON."),
     try:
         doc = solve_vroom(input, time_limit=time_limit, seed=seed, engine=engine.value, iterations=iterations)
         code = J.EXIT_OK
-    except Exception as e:  # noqa: BLE001 - VROOM reports errors in the document
+    except Exception as e:
         doc = error_output(e)
         code = J.EXIT_BAD_INPUT if doc["code"] == 2 else J.EXIT_INTERNAL
         err_console.print(f"[bold red]error[/]: {e}", highlight=False)
@@ -439,10 +565,14 @@ def _bench_script() -> Path | None:
     return None
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
-             epilog="Example: coldroute bench solomon c101 r101 --time-limit 5 (options go to bench_classic.py)")
-def bench(ctx: typer.Context, set_name: str = typer.Argument(..., metavar="SET",
-                                                             help="Benchmark set, e.g. solomon, cvrplib-X.")) -> None:
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    epilog="Example: coldroute bench solomon c101 r101 --time-limit 5 (options go to bench_classic.py)",
+)
+def bench(
+    ctx: typer.Context,
+    set_name: str = typer.Argument(..., metavar="SET", help="Benchmark set, e.g. solomon, cvrplib-X."),
+) -> None:
     """Run benchmarks/bench_classic.py SET [ARGS...] (gaps to best-known solutions)."""
     script = _bench_script()
     if script is None:

@@ -7,23 +7,35 @@ and returns one row per scenario with the KPIs as columns and, against a
 baseline scenario, the change of the headline figures in percent.  Frames
 out, so the rest is pandas: sort, plot, ``to_csv``.
 """
+
 from __future__ import annotations
 
 import json
 import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
 from logistics.core.errors import ProblemError
 
-__all__ = ["compare", "scenario_names", "result_folders", "HEADLINE"]
+__all__ = ["HEADLINE", "compare", "result_folders", "scenario_names"]
 
 #: KPIs given first, and compared against the baseline (change in percent).
-HEADLINE = ("cost", "distance_km", "duration_h", "vehicles", "served", "unserved", "co2_kg",
-            "refrigeration_cost", "quality_loss", "window_cost")
+HEADLINE = (
+    "cost",
+    "distance_km",
+    "duration_h",
+    "vehicles",
+    "served",
+    "unserved",
+    "co2_kg",
+    "refrigeration_cost",
+    "quality_loss",
+    "window_cost",
+)
 
 
 def scenario_names(paths) -> list[str]:
@@ -53,8 +65,9 @@ def result_folders(paths) -> tuple[dict[str, Path], list[str]]:
             try:
                 jobs = json.loads(summary.read_text(encoding="utf-8")).get("jobs", [])
             except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError) as e:
-                raise ProblemError(f"batch summary {str(summary)!r} is not readable: {e}", record=str(path),
-                                   field="source") from None
+                raise ProblemError(
+                    f"batch summary {str(summary)!r} is not readable: {e}", record=str(path), field="source"
+                ) from None
             for job in jobs:
                 folder = path / str(job.get("name", ""))
                 if (folder / "kpis.json").is_file():
@@ -77,18 +90,25 @@ def _kpis_of(name: str, source: Any) -> dict[str, Any]:
         path = Path(source)
         f = path / "kpis.json" if path.is_dir() else path
         if f.name != "kpis.json" or not f.is_file():
-            raise ProblemError(f"scenario {name!r}: no kpis.json at {str(f)!r} (is it a finished result folder?)",
-                               record=name, field="source")
+            raise ProblemError(
+                f"scenario {name!r}: no kpis.json at {str(f)!r} (is it a finished result folder?)",
+                record=name,
+                field="source",
+            )
         try:
             data = json.loads(f.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ProblemError(f"scenario {name!r}: {str(f)!r} is not readable JSON: {e}", record=name,
-                               field="source") from None
+            raise ProblemError(
+                f"scenario {name!r}: {str(f)!r} is not readable JSON: {e}", record=name, field="source"
+            ) from None
         if not isinstance(data, Mapping):
             raise ProblemError(f"scenario {name!r}: {str(f)!r} holds no KPI object", record=name, field="source")
         return dict(data)
-    raise ProblemError(f"scenario {name!r}: expected a Plan, a KPI mapping or a result folder, got "
-                       f"{type(source).__name__}", record=name, field="source")
+    raise ProblemError(
+        f"scenario {name!r}: expected a Plan, a KPI mapping or a result folder, got {type(source).__name__}",
+        record=name,
+        field="source",
+    )
 
 
 def _change_pct(value: Any, base: Any) -> float:
@@ -119,8 +139,9 @@ def compare(scenarios: Mapping[str, Any], baseline: str | None = None) -> pd.Dat
     if baseline is None:
         baseline = names[0]
     if baseline not in names:
-        raise ProblemError(f"baseline {baseline!r} is not one of the scenarios ({', '.join(names)})",
-                           record=baseline, field="baseline")
+        raise ProblemError(
+            f"baseline {baseline!r} is not one of the scenarios ({', '.join(names)})", record=baseline, field="baseline"
+        )
     rows = {str(k): _kpis_of(str(k), v) for k, v in scenarios.items()}
     seen: dict[str, None] = {}
     for kp in rows.values():

@@ -3,6 +3,7 @@
 ``timeline(plan)`` builds a bare :class:`matplotlib.figure.Figure` (no pyplot state), and
 :func:`save_figure` renders it with the Agg canvas.
 """
+
 from __future__ import annotations
 
 import math
@@ -43,8 +44,13 @@ def timeline(plan, ax=None):
             prev = float(r.departure)
         for kind, bars in segs.items():
             if bars:
-                ax.broken_barh([(a / 3600, b / 3600) for a, b in bars], (i - 0.35, 0.7),
-                               facecolors=SEGMENT_COLORS[kind], edgecolor="white", linewidth=0.4)
+                ax.broken_barh(
+                    [(a / 3600, b / 3600) for a, b in bars],
+                    (i - 0.35, 0.7),
+                    facecolors=SEGMENT_COLORS[kind],
+                    edgecolor="white",
+                    linewidth=0.4,
+                )
         lo = min(lo, float(g["departure"].iloc[0]))
         hi = max(hi, float(g["arrival"].iloc[-1]))
     ax.set_yticks(range(len(vehicles)))
@@ -61,11 +67,17 @@ def timeline(plan, ax=None):
     ax.xaxis.set_major_formatter(FuncFormatter(lambda h, _: fmt_clock(h * 3600)))
     ax.set_xlabel("time of day")
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(handles=[Patch(color=c, label=k) for k, c in SEGMENT_COLORS.items()], loc="upper right",
-              ncols=3, fontsize=8, frameon=False, bbox_to_anchor=(1, 1.0 + 0.6 / max(2, len(vehicles) + 2)))
+    ax.legend(
+        handles=[Patch(color=c, label=k) for k, c in SEGMENT_COLORS.items()],
+        loc="upper right",
+        ncols=3,
+        fontsize=8,
+        frameon=False,
+        bbox_to_anchor=(1, 1.0 + 0.6 / max(2, len(vehicles) + 2)),
+    )
     try:
         ax.set_title(plan.summary(), fontsize=9, loc="left")
-    except Exception:  # noqa: BLE001 - a summary is decoration
+    except Exception:
         pass
     return fig
 

@@ -1,5 +1,5 @@
-"""Running a job and writing its result folder: exit codes, atomic output, the success marker.
-"""
+"""Running a job and writing its result folder: exit codes, atomic output, the success marker."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -10,9 +10,10 @@ import shutil
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -24,14 +25,22 @@ from logistics.formats.jobfile import read_job
 from networks.errors import NetworkError
 
 # Exit codes shared by the CLI and batch summaries.
-EXIT_OK = 0          # plan found, every required order served, no validation violation
-EXIT_UNSERVED = 1    # plan found, but required orders are unserved or the plan has violations
-EXIT_BAD_INPUT = 2   # the job (or a command line argument) is invalid: nothing was solved
-EXIT_INTERNAL = 3    # an unexpected error (a bug, or the solver failed)
+EXIT_OK = 0  # plan found, every required order served, no validation violation
+EXIT_UNSERVED = 1  # plan found, but required orders are unserved or the plan has violations
+EXIT_BAD_INPUT = 2  # the job (or a command line argument) is invalid: nothing was solved
+EXIT_INTERNAL = 3  # an unexpected error (a bug, or the solver failed)
 
 MARKER = "_SUCCESS"
-OUTPUT_FILES = ("routes.geojson", "stops.csv", "unserved.csv", "kpis.json", "plan.json", "validation.json",
-                "map.html", "timeline.png")
+OUTPUT_FILES = (
+    "routes.geojson",
+    "stops.csv",
+    "unserved.csv",
+    "kpis.json",
+    "plan.json",
+    "validation.json",
+    "map.html",
+    "timeline.png",
+)
 
 
 @dataclass
@@ -40,7 +49,7 @@ class JobResult:
 
     name: str
     out_dir: str
-    status: str                  # "ok", "unserved" or "invalid"
+    status: str  # "ok", "unserved" or "invalid"
     exit_code: int
     kpis: dict[str, Any]
     violations: list[str]
@@ -48,7 +57,7 @@ class JobResult:
     required_unserved: int
     elapsed_s: float
     job: str | None = None
-    plan: Any = field(default=None, repr=False)   # the Plan (not kept in summaries)
+    plan: Any = field(default=None, repr=False)  # the Plan (not kept in summaries)
 
     def summary(self) -> dict[str, Any]:
         """Everything but the plan, JSON-ready."""
@@ -60,10 +69,18 @@ class JobResult:
 # --------------------------------------------------------------------------- running
 
 
-def run_job(path: str | os.PathLike, out_dir: str | os.PathLike, *, time_limit: float | None = None,
-            seed: int | None = None, engine: str | None = None, iterations: int | None = None,
-            offline: bool = False, progress: Callable[[float, float], None] | None = None,
-            allow_outside: bool = False) -> JobResult:
+def run_job(
+    path: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    *,
+    time_limit: float | None = None,
+    seed: int | None = None,
+    engine: str | None = None,
+    iterations: int | None = None,
+    offline: bool = False,
+    progress: Callable[[float, float], None] | None = None,
+    allow_outside: bool = False,
+) -> JobResult:
     """Load the job at ``path``, solve it, validate the plan and write the results into ``out_dir``.
 
     Keyword arguments override the job's ``solver`` block.  The folder is
@@ -72,15 +89,32 @@ def run_job(path: str | os.PathLike, out_dir: str | os.PathLike, *, time_limit: 
     t0 = time.perf_counter()
     job = read_job(path, allow_outside=allow_outside)
     opts = job.options.merged(time_limit=time_limit, seed=seed, engine=engine, iterations=iterations)
-    return run_problem(job.problem, out_dir, opts, name=job.name, offline=offline, progress=progress,
-                       job_path=str(path), vroom=job.vroom, t0=t0)
+    return run_problem(
+        job.problem,
+        out_dir,
+        opts,
+        name=job.name,
+        offline=offline,
+        progress=progress,
+        job_path=str(path),
+        vroom=job.vroom,
+        t0=t0,
+    )
 
 
-def run_problem(problem: Problem, out_dir: str | os.PathLike, options: SolveOptions | None = None, *,
-                name: str | None = None, offline: bool = False,
-                progress: Callable[[float, float], None] | None = None, job_path: str | None = None,
-                vroom: Any = None, t0: float | None = None,
-                on_phase: Callable[[str], None] | None = None) -> JobResult:
+def run_problem(
+    problem: Problem,
+    out_dir: str | os.PathLike,
+    options: SolveOptions | None = None,
+    *,
+    name: str | None = None,
+    offline: bool = False,
+    progress: Callable[[float, float], None] | None = None,
+    job_path: str | None = None,
+    vroom: Any = None,
+    t0: float | None = None,
+    on_phase: Callable[[str], None] | None = None,
+) -> JobResult:
     """Solve ``problem``, validate the plan and write the result folder.
 
     ``progress(elapsed_s, best_cost)`` is passed to :func:`logistics.solve`;
@@ -92,8 +126,14 @@ def run_problem(problem: Problem, out_dir: str | os.PathLike, options: SolveOpti
     t0 = time.perf_counter() if t0 is None else t0
     options = options or SolveOptions()
     check_out_dir(out_dir)
-    plan = solve(problem, time_limit=options.time_limit, seed=options.seed, engine=options.engine,
-                 progress=progress, iterations=options.iterations)
+    plan = solve(
+        problem,
+        time_limit=options.time_limit,
+        seed=options.seed,
+        engine=options.engine,
+        progress=progress,
+        iterations=options.iterations,
+    )
     if on_phase is not None:
         on_phase("writing")
     violations = [str(v) for v in validate(problem, plan)]
@@ -105,10 +145,18 @@ def run_problem(problem: Problem, out_dir: str | os.PathLike, options: SolveOpti
     required_unserved = sum(1 for oid in plan.unserved["order_id"] if problem.order(str(oid)).required)
     status = "invalid" if violations else ("unserved" if required_unserved else "ok")
     result = JobResult(
-        name=name or problem.name, out_dir=str(Path(out_dir)), status=status,
-        exit_code=EXIT_OK if status == "ok" else EXIT_UNSERVED, kpis=dict(plan.kpis), violations=violations,
-        unserved=int(len(plan.unserved)), required_unserved=int(required_unserved), elapsed_s=0.0, job=job_path,
-        plan=plan)
+        name=name or problem.name,
+        out_dir=str(Path(out_dir)),
+        status=status,
+        exit_code=EXIT_OK if status == "ok" else EXIT_UNSERVED,
+        kpis=dict(plan.kpis),
+        violations=violations,
+        unserved=len(plan.unserved),
+        required_unserved=int(required_unserved),
+        elapsed_s=0.0,
+        job=job_path,
+        plan=plan,
+    )
     result.elapsed_s = round(time.perf_counter() - t0, 3)
     write_outputs(problem, plan, out_dir, offline=offline, result=result, extra_files=extra)
     return result
@@ -123,12 +171,23 @@ def check_out_dir(out_dir: str | os.PathLike) -> None:
         ours = set(OUTPUT_FILES) | {MARKER, "vroom.json"}
         others = [p.name for p in out.iterdir() if p.name not in ours]
         if others:
-            raise ProblemError(f"output folder {str(out)!r} holds other files ({', '.join(sorted(others)[:3])}); "
-                               f"give a new or empty folder", record=str(out), field="out")
+            raise ProblemError(
+                f"output folder {str(out)!r} holds other files ({', '.join(sorted(others)[:3])}); "
+                f"give a new or empty folder",
+                record=str(out),
+                field="out",
+            )
 
 
-def write_outputs(problem: Problem, plan, out_dir: str | os.PathLike, *, offline: bool = False,
-                  result: JobResult | None = None, extra_files: Mapping[str, str] | None = None) -> Path:
+def write_outputs(
+    problem: Problem,
+    plan,
+    out_dir: str | os.PathLike,
+    *,
+    offline: bool = False,
+    result: JobResult | None = None,
+    extra_files: Mapping[str, str] | None = None,
+) -> Path:
     """Write every result file into a temporary folder and rename it to ``out_dir``; ``_SUCCESS`` last."""
     from logistics.check.validator import validate
 
@@ -142,16 +201,29 @@ def write_outputs(problem: Problem, plan, out_dir: str | os.PathLike, *, offline
             violations = [str(v) for v in validate(problem, plan)]
             req = sum(1 for oid in plan.unserved["order_id"] if problem.order(str(oid)).required)
             status = "invalid" if violations else ("unserved" if req else "ok")
-            result = JobResult(name=problem.name, out_dir=str(out), status=status,
-                               exit_code=EXIT_OK if status == "ok" else EXIT_UNSERVED, kpis=dict(plan.kpis),
-                               violations=violations, unserved=int(len(plan.unserved)), required_unserved=req,
-                               elapsed_s=0.0)
+            result = JobResult(
+                name=problem.name,
+                out_dir=str(out),
+                status=status,
+                exit_code=EXIT_OK if status == "ok" else EXIT_UNSERVED,
+                kpis=dict(plan.kpis),
+                violations=violations,
+                unserved=len(plan.unserved),
+                required_unserved=req,
+                elapsed_s=0.0,
+            )
         _write_files(problem, plan, tmp, offline=offline, result=result)
         for fname, text in (extra_files or {}).items():
             (tmp / fname).write_text(text, encoding="utf-8")
         marker = result.summary()
-        marker.update({"format": "coldroute-run/1", "finished": _dt.datetime.now().isoformat(timespec="seconds"),
-                       "out_dir": str(out), "files": sorted(p.name for p in tmp.iterdir())})
+        marker.update(
+            {
+                "format": "coldroute-run/1",
+                "finished": _dt.datetime.now().isoformat(timespec="seconds"),
+                "out_dir": str(out),
+                "files": sorted(p.name for p in tmp.iterdir()),
+            }
+        )
         _write_json(tmp / MARKER, marker)
         _swap_into_place(tmp, out)
     except BaseException:
@@ -192,8 +264,10 @@ def _write_files(problem: Problem, plan, folder: Path, *, offline: bool, result:
     unserved_frame(problem, plan).to_csv(folder / "unserved.csv", index=False)
     _write_json(folder / "kpis.json", plan.kpis)
     plan.to_json(folder / "plan.json")
-    _write_json(folder / "validation.json", {"violations": result.violations, "status": result.status,
-                                             "required_unserved": result.required_unserved})
+    _write_json(
+        folder / "validation.json",
+        {"violations": result.violations, "status": result.status, "required_unserved": result.required_unserved},
+    )
     m = maps.plan_map(plan, problem=problem, offline=offline)
     maps.save_map(m, folder / "map.html", offline=offline)
     fig = plots.timeline(plan)
@@ -209,8 +283,17 @@ def unserved_frame(problem: Problem, plan) -> pd.DataFrame:
     for oid, reason in zip(plan.unserved["order_id"], plan.unserved["reason"]):
         o = problem.order(str(oid))
         x, y = coords.get(o.location, (math.nan, math.nan))
-        rows.append({"order_id": o.id, "reason": reason, "kind": o.kind, "node_id": o.node_id, "required": o.required,
-                     "lon": x, "lat": y})
+        rows.append(
+            {
+                "order_id": o.id,
+                "reason": reason,
+                "kind": o.kind,
+                "node_id": o.node_id,
+                "required": o.required,
+                "lon": x,
+                "lat": y,
+            }
+        )
     return pd.DataFrame(rows, columns=["order_id", "reason", "kind", "node_id", "required", "lon", "lat"])
 
 

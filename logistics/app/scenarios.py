@@ -6,6 +6,7 @@ harvest; Yanhu is one of its 13 county-level units.  A full district day is
 thousands of parcels consolidated into a few hundred village stops, so the
 demo samples villages and aggregates their parcels into one order per flow.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace as dataclasses_replace
@@ -30,9 +31,19 @@ PRODUCTS = (
 
 # Townships known for each crop (north: apples; Jiezhou/Dongguo: dates; pears in the middle).
 CROPS = {
-    "Sanluli": "apples", "Shangwang": "apples", "Wangfan": "apples", "Shangguo": "apples", "Fengcun": "apples",
-    "Beixiang": "pears", "Taocun": "pears", "Hongzhiyi": "pears", "Jinjing": "pears",
-    "Jiezhou": "dates", "Dongguo": "dates", "Longju": "dates", "Xizhang": "dates",
+    "Sanluli": "apples",
+    "Shangwang": "apples",
+    "Wangfan": "apples",
+    "Shangguo": "apples",
+    "Fengcun": "apples",
+    "Beixiang": "pears",
+    "Taocun": "pears",
+    "Hongzhiyi": "pears",
+    "Jinjing": "pears",
+    "Jiezhou": "dates",
+    "Dongguo": "dates",
+    "Longju": "dates",
+    "Xizhang": "dates",
 }
 
 HUB_BOUND = ("reefer_hub_large", "reefer_hub_small")
@@ -41,23 +52,58 @@ HUB_BOUND = ("reefer_hub_large", "reefer_hub_small")
 def yanhu_fleet(network: networks.Network) -> list[VehicleType]:
     """Mixed reefer fleet: multi-temperature trucks at the hub, small reefers at each station."""
     fleet = [
-        VehicleType("reefer_hub_large", 7, (Compartment("frozen", 1500), Compartment("chilled", 2500),
-                                           Compartment("ambient", 2000)),
-                    start_depot="hub", total_capacity=5000, fixed_cost=350, cost_per_km=1.3, cost_per_hour=45,
-                    shift=("05:30", "20:00"), max_duration=12 * 3600, speed_factor=1.15),
-        VehicleType("reefer_hub_small", 6, (Compartment("frozen", 500), Compartment("chilled", 1500)),
-                    start_depot="hub", fixed_cost=220, cost_per_km=0.9, cost_per_hour=40,
-                    shift=("05:30", "20:00"), max_duration=11 * 3600),
+        VehicleType(
+            "reefer_hub_large",
+            7,
+            (Compartment("frozen", 1500), Compartment("chilled", 2500), Compartment("ambient", 2000)),
+            start_depot="hub",
+            total_capacity=5000,
+            fixed_cost=350,
+            cost_per_km=1.3,
+            cost_per_hour=45,
+            shift=("05:30", "20:00"),
+            max_duration=12 * 3600,
+            speed_factor=1.15,
+        ),
+        VehicleType(
+            "reefer_hub_small",
+            6,
+            (Compartment("frozen", 500), Compartment("chilled", 1500)),
+            start_depot="hub",
+            fixed_cost=220,
+            cost_per_km=0.9,
+            cost_per_hour=40,
+            shift=("05:30", "20:00"),
+            max_duration=11 * 3600,
+        ),
     ]
     for sid in network.stations.index:
-        fleet.append(VehicleType(f"van_{sid}", 2, (Compartment("chilled", 600), Compartment("ambient", 900)),
-                                 start_depot=sid, fixed_cost=120, cost_per_km=0.6, cost_per_hour=35,
-                                 shift=("06:00", "19:00"), max_duration=10 * 3600, carrier="shared"))
+        fleet.append(
+            VehicleType(
+                f"van_{sid}",
+                2,
+                (Compartment("chilled", 600), Compartment("ambient", 900)),
+                start_depot=sid,
+                fixed_cost=120,
+                cost_per_km=0.6,
+                cost_per_hour=35,
+                shift=("06:00", "19:00"),
+                max_duration=10 * 3600,
+                carrier="shared",
+            )
+        )
     return fleet
 
 
-def yanhu_demo(seed: int = 0, *, deliveries: int = 120, pickups: int = 50, roads: bool = True,
-               network: networks.Network | None = None, costs: CostModel | None = None) -> Problem:
+def yanhu_demo(
+    seed: int = 0,
+    *,
+    deliveries: int = 120,
+    pickups: int = 50,
+    roads: bool = True,
+    network: networks.Network | None = None,
+    costs: CostModel | None = None,
+) -> Problem:
     """A realistic harvest-season day for the district.
 
     Goods go down (chilled and frozen groceries, vegetables, parcels for 快递进村)
@@ -87,30 +133,53 @@ def yanhu_demo(seed: int = 0, *, deliveries: int = 120, pickups: int = 50, roads
         allowed = HUB_BOUND if cold else HUB_BOUND + (station_fleet[v["parent"]],)
         morning = rng.random() < 0.25
         tw = (("07:00", "11:00"),) if morning else (("08:00", "18:00"),)
-        orders.append(Order(
-            f"D{k:03d}", q, node_id=vid, kind="delivery", time_windows=tw,
-            service=300 + int(sum(q.values()) / 50 * 60), soft=bool(rng.random() < 0.3),
-            required=bool(rng.random() < 0.9), penalty=float(rng.integers(150, 400)),
-            vehicle_types=allowed,
-        ))
+        orders.append(
+            Order(
+                f"D{k:03d}",
+                q,
+                node_id=vid,
+                kind="delivery",
+                time_windows=tw,
+                service=300 + int(sum(q.values()) / 50 * 60),
+                soft=bool(rng.random() < 0.3),
+                required=bool(rng.random() < 0.9),
+                penalty=float(rng.integers(150, 400)),
+                vehicle_types=allowed,
+            )
+        )
     crop_villages = [vid for vid in ids if CROPS.get(villages.at[vid, "township"]) is not None]
     up = rng.choice(crop_villages, size=min(pickups, len(crop_villages)), replace=False)
     for k, vid in enumerate(sorted(up)):
         crop = CROPS[villages.at[vid, "township"]]
         qty = float(rng.integers(150, 900))
-        orders.append(Order(
-            f"P{k:03d}", {crop: qty}, node_id=vid, kind="pickup",
-            time_windows=(("09:00", "17:00"),), service=600 + int(qty / 100 * 60),
-            required=bool(rng.random() < 0.8), penalty=float(qty * 0.5),
-            vehicle_types=HUB_BOUND,
-        ))
-    return Problem(orders=orders, fleet=fleet, products=PRODUCTS, network=net, costs=costs or CostModel(carbon_price=0.06),
-                   name=f"yanhu-harvest-day-seed{seed}", day="2026-10-15",
-                   meta={"scenario": "yanhu_demo", "seed": seed, "volumes": "scaled sample, see logistics.scenarios"})
+        orders.append(
+            Order(
+                f"P{k:03d}",
+                {crop: qty},
+                node_id=vid,
+                kind="pickup",
+                time_windows=(("09:00", "17:00"),),
+                service=600 + int(qty / 100 * 60),
+                required=bool(rng.random() < 0.8),
+                penalty=float(qty * 0.5),
+                vehicle_types=HUB_BOUND,
+            )
+        )
+    return Problem(
+        orders=orders,
+        fleet=fleet,
+        products=PRODUCTS,
+        network=net,
+        costs=costs or CostModel(carbon_price=0.06),
+        name=f"yanhu-harvest-day-seed{seed}",
+        day="2026-10-15",
+        meta={"scenario": "yanhu_demo", "seed": seed, "volumes": "scaled sample, see logistics.scenarios"},
+    )
 
 
-def yanhu_day(stops: int, seed: int = 0, *, roads: bool = True, network: networks.Network | None = None,
-              pickup_share: float = 0.3) -> Problem:
+def yanhu_day(
+    stops: int, seed: int = 0, *, roads: bool = True, network: networks.Network | None = None, pickup_share: float = 0.3
+) -> Problem:
     """A generated day of ``stops`` orders on the Yanhu network, for scale tests.
 
     Several customers may share a village (shops, households, co-operatives), so
@@ -137,15 +206,41 @@ def yanhu_day(stops: int, seed: int = 0, *, roads: bool = True, network: network
                 q["frozen_food"] = float(rng.integers(5, 40))
             cold = len(q) > 1
             allowed = HUB_BOUND if cold else HUB_BOUND + (station_fleet[v["parent"]],)
-            orders.append(Order(f"D{k:05d}", q, node_id=vid, time_windows=(("08:00", "18:00"),),
-                                service=180 + int(sum(q.values()) / 50 * 60), vehicle_types=allowed,
-                                required=False, penalty=float(rng.integers(200, 400))))
+            orders.append(
+                Order(
+                    f"D{k:05d}",
+                    q,
+                    node_id=vid,
+                    time_windows=(("08:00", "18:00"),),
+                    service=180 + int(sum(q.values()) / 50 * 60),
+                    vehicle_types=allowed,
+                    required=False,
+                    penalty=float(rng.integers(200, 400)),
+                )
+            )
         else:
             crop = CROPS.get(v["township"], "apples")
             qty = float(rng.integers(50, 400))
-            orders.append(Order(f"P{k:05d}", {crop: qty}, node_id=vid, kind="pickup",
-                                time_windows=(("09:00", "17:00"),), service=300 + int(qty / 100 * 60),
-                                vehicle_types=HUB_BOUND, required=False, penalty=float(qty)))
-    return Problem(orders=orders, fleet=fleet, products=PRODUCTS, network=net, costs=CostModel(carbon_price=0.06),
-                   name=f"yanhu-{stops}-stops-seed{seed}", day="2026-10-15",
-                   meta={"scenario": "yanhu_day", "seed": seed, "stops": stops})
+            orders.append(
+                Order(
+                    f"P{k:05d}",
+                    {crop: qty},
+                    node_id=vid,
+                    kind="pickup",
+                    time_windows=(("09:00", "17:00"),),
+                    service=300 + int(qty / 100 * 60),
+                    vehicle_types=HUB_BOUND,
+                    required=False,
+                    penalty=float(qty),
+                )
+            )
+    return Problem(
+        orders=orders,
+        fleet=fleet,
+        products=PRODUCTS,
+        network=net,
+        costs=CostModel(carbon_price=0.06),
+        name=f"yanhu-{stops}-stops-seed{seed}",
+        day="2026-10-15",
+        meta={"scenario": "yanhu_day", "seed": seed, "stops": stops},
+    )

@@ -1,5 +1,5 @@
-"""Solving a VROOM input end to end: read it, plan it, write VROOM's output document.
-"""
+"""Solving a VROOM input end to end: read it, plan it, write VROOM's output document."""
+
 from __future__ import annotations
 
 import json
@@ -11,9 +11,16 @@ from typing import Any
 from logistics.formats.vroom import plan_to_vroom, read_vroom
 
 
-def solve_vroom(source: Any, *, time_limit: float = 5.0, seed: int = 0, engine: str = "auto",
-                iterations: int | None = None, output: str | os.PathLike | None = None,
-                return_plan: bool = False):
+def solve_vroom(
+    source: Any,
+    *,
+    time_limit: float = 5.0,
+    seed: int = 0,
+    engine: str = "auto",
+    iterations: int | None = None,
+    output: str | os.PathLike | None = None,
+    return_plan: bool = False,
+):
     """Read a VROOM input, solve it, and return (and optionally write) the VROOM output."""
     from logistics.engine.solve import solve
 

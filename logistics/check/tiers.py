@@ -24,6 +24,7 @@ Rules:
 * the ``transfers`` frame agrees with the plans;
 * with ``legs=True``, every leg passes :func:`logistics.validate`.
 """
+
 from __future__ import annotations
 
 import math
@@ -33,7 +34,7 @@ import pandas as pd
 
 from logistics.check.validator import Violation, validate
 
-__all__ = ["validate_tiers", "assert_tiers_valid", "KINDS"]
+__all__ = ["KINDS", "assert_tiers_valid", "validate_tiers"]
 
 KINDS = {
     "format": "a frame or column the checker needs is missing",
@@ -149,15 +150,18 @@ def validate_tiers(tp: Any, *, legs: bool = True) -> list[Violation]:
                 continue
             for r in rows:
                 if oid in at:
-                    add("duplicate", f"served on {at[oid][0]} ({at[oid][1]['vehicle']}) and again on {d} "
-                        f"({r['vehicle']})", vehicle=r["vehicle"], order_id=oid)
+                    add(
+                        "duplicate",
+                        f"served on {at[oid][0]} ({at[oid][1]['vehicle']}) and again on {d} ({r['vehicle']})",
+                        vehicle=r["vehicle"],
+                        order_id=oid,
+                    )
                     continue
                 at[oid] = (d, r)
                 if str(r["kind"]) != orders[oid].kind:
                     add("chain", f"served as a {r['kind']} but the order is a {orders[oid].kind}", order_id=oid)
                 if str(r["node_id"]) != orders[oid].node_id:
-                    add("chain", f"served at {r['node_id']!r}, the order is at {orders[oid].node_id!r}",
-                        order_id=oid)
+                    add("chain", f"served at {r['node_id']!r}, the order is at {orders[oid].node_id!r}", order_id=oid)
 
     # -- transfers -> trunk leg -----------------------------------------------------------------
     trunk_orders = {}
@@ -190,19 +194,21 @@ def validate_tiers(tp: Any, *, legs: bool = True) -> list[Violation]:
             if S is not None and lm_dep is not None and lm_back is not None:
                 took = float(vr["start"]) - lm_dep if o.kind == "delivery" else lm_back - float(vr["start"])
                 if took > S + TOL:
-                    add("shelf_life", f"direct {o.kind}: {took / 3600:.2f} h on board, shelf life "
-                        f"{S / 3600:.2f} h", vehicle=lm_vid, order_id=oid)
+                    add(
+                        "shelf_life",
+                        f"direct {o.kind}: {took / 3600:.2f} h on board, shelf life {S / 3600:.2f} h",
+                        vehicle=lm_vid,
+                        order_id=oid,
+                    )
             complete.add(oid)
             continue
         t = tr_rows.get(oid)
         if t is None:
             continue  # collected or delivered without a trunk leg: must be unserved (checked below)
         if str(t["station"]) != d:
-            add("chain", f"transfer at station {t['station']!r} but the village stop is on depot {d!r}",
-                order_id=oid)
+            add("chain", f"transfer at station {t['station']!r} but the village stop is on depot {d!r}", order_id=oid)
         if _str(t["last_mile_vehicle"]) != lm_vid:
-            add("transfers", f"last_mile_vehicle {t['last_mile_vehicle']!r}, the stop is on {lm_vid!r}",
-                order_id=oid)
+            add("transfers", f"last_mile_vehicle {t['last_mile_vehicle']!r}, the stop is on {lm_vid!r}", order_id=oid)
         if village[d].start_node.get(lm_vid) != d or village[d].end_node.get(lm_vid) != d:
             add("chain", f"last-mile vehicle {lm_vid} is not based at station {d}", vehicle=lm_vid, order_id=oid)
         cid = _str(t["trunk_order"])
@@ -216,13 +222,11 @@ def validate_tiers(tp: Any, *, legs: bool = True) -> list[Violation]:
             add("chain", f"trunk order {cid!r} is a {tr['kind']}, expected a {want}", order_id=oid)
             continue
         if str(tr["node_id"]) != d:
-            add("chain", f"trunk order {cid!r} is served at {tr['node_id']!r}, not at station {d!r}",
-                order_id=oid)
+            add("chain", f"trunk order {cid!r} is served at {tr['node_id']!r}, not at station {d!r}", order_id=oid)
             continue
         t_vid = tr["vehicle"]
         if _str(t["trunk_vehicle"]) != t_vid:
-            add("transfers", f"trunk_vehicle {t['trunk_vehicle']!r}, the trunk order rides {t_vid!r}",
-                order_id=oid)
+            add("transfers", f"trunk_vehicle {t['trunk_vehicle']!r}, the trunk order rides {t_vid!r}", order_id=oid)
         q = handed.setdefault(cid, {})
         for p, x in o.quantities.items():
             q[p] = q.get(p, 0.0) + float(x)
@@ -233,27 +237,46 @@ def validate_tiers(tp: Any, *, legs: bool = True) -> list[Violation]:
         if o.kind == "delivery":
             ready = float(tr["departure"]) + handling
             if lm_dep < ready - TOL:
-                add("sync", f"van {lm_vid} leaves {d} at {lm_dep:.0f}, before the goods are ready at {ready:.0f} "
+                add(
+                    "sync",
+                    f"van {lm_vid} leaves {d} at {lm_dep:.0f}, before the goods are ready at {ready:.0f} "
                     f"(trunk {t_vid} unloaded at {float(tr['departure']):.0f} + handling {handling:.0f})",
-                    vehicle=lm_vid, order_id=oid)
+                    vehicle=lm_vid,
+                    order_id=oid,
+                )
             took = float(vr["start"]) - t_dep
             wait = lm_dep - float(tr["arrival"])
-            claims = {"trunk_arrival": tr["arrival"], "trunk_departure": tr["departure"],
-                      "last_mile_departure": lm_dep, "wait_at_station": wait}
+            claims = {
+                "trunk_arrival": tr["arrival"],
+                "trunk_departure": tr["departure"],
+                "last_mile_departure": lm_dep,
+                "wait_at_station": wait,
+            }
         else:
             ready = lm_back + handling
             if float(tr["start"]) < ready - TOL:
-                add("sync", f"trunk {t_vid} picks up at {d} at {float(tr['start']):.0f}, before the produce is "
+                add(
+                    "sync",
+                    f"trunk {t_vid} picks up at {d} at {float(tr['start']):.0f}, before the produce is "
                     f"ready at {ready:.0f} (van {lm_vid} back at {lm_back:.0f} + handling {handling:.0f})",
-                    vehicle=t_vid, order_id=oid)
+                    vehicle=t_vid,
+                    order_id=oid,
+                )
             took = t_back - float(vr["start"])
             wait = float(tr["start"]) - lm_back
-            claims = {"trunk_arrival": tr["arrival"], "trunk_departure": tr["departure"],
-                      "last_mile_arrival": lm_back, "wait_at_station": wait}
+            claims = {
+                "trunk_arrival": tr["arrival"],
+                "trunk_departure": tr["departure"],
+                "last_mile_arrival": lm_back,
+                "wait_at_station": wait,
+            }
         if S is not None and took > S + TOL:
             way = "hub to village" if o.kind == "delivery" else "village to hub"
-            add("shelf_life", f"{o.kind} takes {took / 3600:.2f} h from {way}, shelf life {S / 3600:.2f} h",
-                order_id=oid)
+            add(
+                "shelf_life",
+                f"{o.kind} takes {took / 3600:.2f} h from {way}, shelf life {S / 3600:.2f} h",
+                order_id=oid,
+            )
         for col, val in claims.items():
             if col in t and t[col] is not None and not (isinstance(t[col], float) and math.isnan(t[col])):
                 if abs(float(t[col]) - float(val)) > TOL:

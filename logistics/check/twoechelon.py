@@ -2,6 +2,7 @@
 
 It shares no code with the planner; distances are recomputed from the coordinates.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -39,8 +40,8 @@ def check_2evrp(inst: TwoEchelonInstance, sol: Any, tol: float = 1e-6) -> list[s
     sats = {f"S{k + 1}" for k in range(inst.n_satellites)}
     cust = {f"c{i + 1}": float(inst.demand[i]) for i in range(inst.n_customers)}
     seen: dict[str, int] = {}
-    outflow = {s: 0.0 for s in sats}
-    per_sat = {s: 0 for s in sats}
+    outflow = dict.fromkeys(sats, 0.0)
+    per_sat = dict.fromkeys(sats, 0)
     for r in sol.second_level:
         s, rt = r["satellite"], r["route"]
         if s not in sats:
@@ -76,7 +77,7 @@ def check_2evrp(inst: TwoEchelonInstance, sol: Any, tol: float = 1e-6) -> list[s
         out.append(f"{sum(per_sat.values())} city freighters, at most {inst.cf_count} allowed")
     if len(sol.first_level) > inst.truck_count:
         out.append(f"{len(sol.first_level)} trucks, at most {inst.truck_count} allowed")
-    inflow = {s: 0.0 for s in sats}
+    inflow = dict.fromkeys(sats, 0.0)
     for r in sol.first_level:
         rt = r["route"]
         if rt[0] != "D" or rt[-1] != "D":

@@ -34,6 +34,7 @@ Conventions checked (the plan contract):
   pickup's service start; an unpaired pickup reaches the end depot within the
   shelf life of its service start.
 """
+
 from __future__ import annotations
 
 import math
@@ -46,7 +47,7 @@ import pandas as pd
 from logistics.core.model import Order, VehicleType
 from logistics.core.problem import Problem
 
-__all__ = ["Violation", "validate", "assert_valid", "KINDS"]
+__all__ = ["KINDS", "Violation", "assert_valid", "validate"]
 
 # Every kind of violation this module reports, with what it means.
 KINDS = {
@@ -79,8 +80,8 @@ KINDS = {
 }
 
 REQUIRED_STOP_COLUMNS = ("vehicle", "seq", "kind", "order_id", "node_id", "arrival", "start", "departure")
-TIME_TOL = 1e-6      # times are integers; allow float round-trips only
-QTY_ABS_TOL = 1e-3   # loads may be reported from integer milli-units
+TIME_TOL = 1e-6  # times are integers; allow float round-trips only
+QTY_ABS_TOL = 1e-3  # loads may be reported from integer milli-units
 
 
 @dataclass(frozen=True)
@@ -216,8 +217,12 @@ class _Checker:
                 self.add("unknown_vehicle", f"{len(rows)} stop row(s) have no vehicle id")
                 continue
             if vid not in self.vehicles:
-                self.add("unknown_vehicle", f"vehicle {vid!r} is not in the fleet "
-                         f"(ids are <type>#<k>, e.g. {next(iter(self.vehicles), '?')!r})", vehicle=vid)
+                self.add(
+                    "unknown_vehicle",
+                    f"vehicle {vid!r} is not in the fleet "
+                    f"(ids are <type>#<k>, e.g. {next(iter(self.vehicles), '?')!r})",
+                    vehicle=vid,
+                )
                 served.extend(self._served_ids(rows, vid))
                 continue
             served.extend(self._route(vid, self.vehicles[vid], rows))
@@ -238,8 +243,15 @@ class _Checker:
         seqs = [int(seqs[i]) for i in order]
         if seqs != list(range(len(seqs))):
             dup = len(set(seqs)) != len(seqs)
-            self.add("structure", (f"vehicle used more than once (seq values repeat: {seqs})" if dup else
-                                   f"seq must run 0..{len(seqs) - 1}, got {seqs}"), vehicle=vid)
+            self.add(
+                "structure",
+                (
+                    f"vehicle used more than once (seq values repeat: {seqs})"
+                    if dup
+                    else f"seq must run 0..{len(seqs) - 1}, got {seqs}"
+                ),
+                vehicle=vid,
+            )
             if dup:
                 return self._served_ids(rows, vid)
         kinds = [str(k) for k in rows["kind"]]
@@ -250,12 +262,14 @@ class _Checker:
         n_start, n_end = kinds.count("start"), kinds.count("end")
         if n_start != 1 or n_end != 1:
             hint = " (vehicle used more than once?)" if n_start > 1 or n_end > 1 else ""
-            self.add("structure", f"a route needs exactly one start and one end row, got {n_start} start and "
-                     f"{n_end} end{hint}", vehicle=vid)
+            self.add(
+                "structure",
+                f"a route needs exactly one start and one end row, got {n_start} start and {n_end} end{hint}",
+                vehicle=vid,
+            )
             return self._served_ids(rows, vid)
         if kinds[0] != "start" or kinds[-1] != "end":
-            self.add("structure", f"the start row must come first and the end row last, got {kinds}",
-                     vehicle=vid)
+            self.add("structure", f"the start row must come first and the end row last, got {kinds}", vehicle=vid)
             return self._served_ids(rows, vid)
         return self._walk(vid, vt, rows)
 
@@ -270,7 +284,7 @@ class _Checker:
         return out
 
     def _walk(self, vid: str, vt: VehicleType, rows: pd.DataFrame) -> list[str]:
-        p, m = self.p, self.m
+        m = self.m
         recs = rows.to_dict(orient="records")
         # resolve the node of every row from the problem (not from the plan)
         nodes: list[str] = []
@@ -285,8 +299,12 @@ class _Checker:
                 if _id(r.get("order_id")) is not None:
                     self.add("structure", f"{kind} row carries order id {_id(r['order_id'])!r}", vehicle=vid)
                 if rep_node != str(depot):
-                    self.add("depot", f"route {'starts' if kind == 'start' else 'ends'} at {rep_node!r}, "
-                             f"but {vt.name!r} {'starts' if kind == 'start' else 'ends'} at {depot!r}", vehicle=vid)
+                    self.add(
+                        "depot",
+                        f"route {'starts' if kind == 'start' else 'ends'} at {rep_node!r}, "
+                        f"but {vt.name!r} {'starts' if kind == 'start' else 'ends'} at {depot!r}",
+                        vehicle=vid,
+                    )
                 nodes.append(depot)
                 stop_orders.append(None)
                 continue
@@ -301,8 +319,9 @@ class _Checker:
             self.served_at[oid] = (vid, len(nodes), _num(r["start"]))
             o = self.orders.get(oid)
             if o is None:
-                self.add("unknown_order", f"stop seq {int(r['seq'])} serves unknown order {oid!r}",
-                         vehicle=vid, order_id=oid)
+                self.add(
+                    "unknown_order", f"stop seq {int(r['seq'])} serves unknown order {oid!r}", vehicle=vid, order_id=oid
+                )
                 ok = False
                 nodes.append(rep_node)
                 stop_orders.append(None)
@@ -310,8 +329,9 @@ class _Checker:
             if kind != o.kind:
                 self.add("kind", f"stop kind {kind!r} but the order is a {o.kind}", vehicle=vid, order_id=oid)
             if rep_node != o.location:
-                self.add("node", f"stop at node {rep_node!r}, but the order is at {o.location!r}",
-                         vehicle=vid, order_id=oid)
+                self.add(
+                    "node", f"stop at node {rep_node!r}, but the order is at {o.location!r}", vehicle=vid, order_id=oid
+                )
             nodes.append(o.location)
             stop_orders.append(o)
         if not ok:
@@ -326,8 +346,9 @@ class _Checker:
         return served
 
     # -- distance, durations, timing, windows, shift, shelf life ---------------------------------
-    def _travel_and_time(self, vid: str, vt: VehicleType, recs: list[dict], idx: list[int],
-                         stop_orders: list[Order | None]) -> None:
+    def _travel_and_time(
+        self, vid: str, vt: VehicleType, recs: list[dict], idx: list[int], stop_orders: list[Order | None]
+    ) -> None:
         m = self.m
         total_dist = 0
         end_arrival = None
@@ -335,14 +356,18 @@ class _Checker:
         first = recs[0]
         a0, s0, d0 = _num(first["arrival"]), _num(first["start"]), _num(first["departure"])
         if a0 is None or s0 is None or d0 is None or not (abs(a0 - s0) <= TIME_TOL and abs(s0 - d0) <= TIME_TOL):
-            self.add("timing", f"start row must have arrival = start = departure, got "
-                     f"{_fmt(a0)}/{_fmt(s0)}/{_fmt(d0)}", vehicle=vid)
+            self.add(
+                "timing",
+                f"start row must have arrival = start = departure, got {_fmt(a0)}/{_fmt(s0)}/{_fmt(d0)}",
+                vehicle=vid,
+            )
         if leave is None:
             self.add("timing", "the start row has no departure time", vehicle=vid)
             return
         if leave < vt.shift[0] - TIME_TOL:
-            self.add("shift", f"leaves the depot at {_fmt(leave)}, before the shift starts at {vt.shift[0]}",
-                     vehicle=vid)
+            self.add(
+                "shift", f"leaves the depot at {_fmt(leave)}, before the shift starts at {vt.shift[0]}", vehicle=vid
+            )
         prev_dep = leave
         for i in range(1, len(recs)):
             r = recs[i]
@@ -353,45 +378,63 @@ class _Checker:
             total_dist += d
             rd = _num(r.get("travel_distance"))
             if "travel_distance" in r and not _close(rd, d):
-                self.add("distance", f"travel_distance {_fmt(rd)} to seq {i}, matrix says {d}",
-                         vehicle=vid, order_id=oid)
+                self.add(
+                    "distance", f"travel_distance {_fmt(rd)} to seq {i}, matrix says {d}", vehicle=vid, order_id=oid
+                )
             rt = _num(r.get("travel_duration"))
             if "travel_duration" in r and not _close(rt, t):
-                self.add("travel_time", f"travel_duration {_fmt(rt)} to seq {i}, matrix x speed factor "
-                         f"{vt.speed_factor:g} says {t}", vehicle=vid, order_id=oid)
+                self.add(
+                    "travel_time",
+                    f"travel_duration {_fmt(rt)} to seq {i}, matrix x speed factor {vt.speed_factor:g} says {t}",
+                    vehicle=vid,
+                    order_id=oid,
+                )
             arr, st, dep = _num(r["arrival"]), _num(r["start"]), _num(r["departure"])
             exp_arr = prev_dep + t
             if not _close(arr, exp_arr):
-                self.add("timing", f"arrival {_fmt(arr)} at seq {i}, expected {_fmt(exp_arr)} (previous departure "
-                         f"{_fmt(prev_dep)} + travel {t})", vehicle=vid, order_id=oid)
+                self.add(
+                    "timing",
+                    f"arrival {_fmt(arr)} at seq {i}, expected {_fmt(exp_arr)} (previous departure "
+                    f"{_fmt(prev_dep)} + travel {t})",
+                    vehicle=vid,
+                    order_id=oid,
+                )
             if arr is None:
                 arr = exp_arr
             if recs[i]["kind"] == "end":
                 if arr > vt.shift[1] + TIME_TOL:
-                    self.add("shift", f"returns to the depot at {_fmt(arr)}, after the shift ends at "
-                             f"{vt.shift[1]}", vehicle=vid)
+                    self.add(
+                        "shift",
+                        f"returns to the depot at {_fmt(arr)}, after the shift ends at {vt.shift[1]}",
+                        vehicle=vid,
+                    )
                 if vt.max_duration is not None and arr - leave > vt.max_duration + TIME_TOL:
-                    self.add("max_duration", f"route lasts {_fmt(arr - leave)} s, limit {vt.max_duration}",
-                             vehicle=vid)
+                    self.add("max_duration", f"route lasts {_fmt(arr - leave)} s, limit {vt.max_duration}", vehicle=vid)
                 end_arrival = arr
                 break
             if st is None:
                 self.add("timing", f"stop seq {i} has no service start", vehicle=vid, order_id=oid)
                 st = arr
             if st < arr - TIME_TOL:
-                self.add("timing", f"service starts at {_fmt(st)}, before arrival at {_fmt(arr)}",
-                         vehicle=vid, order_id=oid)
+                self.add(
+                    "timing", f"service starts at {_fmt(st)}, before arrival at {_fmt(arr)}", vehicle=vid, order_id=oid
+                )
             svc = o.service
             rs = _num(r.get("service"))
             if "service" in r and not _close(rs, svc):
                 self.add("timing", f"service {_fmt(rs)} s, the order needs {svc} s", vehicle=vid, order_id=oid)
             if not _close(dep, st + svc):
-                self.add("timing", f"departure {_fmt(dep)}, expected start {_fmt(st)} + service {svc}",
-                         vehicle=vid, order_id=oid)
+                self.add(
+                    "timing",
+                    f"departure {_fmt(dep)}, expected start {_fmt(st)} + service {svc}",
+                    vehicle=vid,
+                    order_id=oid,
+                )
             rw = _num(r.get("wait"))
             if "wait" in r and not _close(rw, st - arr):
-                self.add("timing", f"wait {_fmt(rw)}, expected start - arrival = {_fmt(st - arr)}",
-                         vehicle=vid, order_id=oid)
+                self.add(
+                    "timing", f"wait {_fmt(rw)}, expected start - arrival = {_fmt(st - arr)}", vehicle=vid, order_id=oid
+                )
             self._window(vid, o, exp_arr, st, r)
             prev_dep = dep if dep is not None else st + svc
         if vt.max_distance is not None and total_dist > vt.max_distance:
@@ -403,19 +446,32 @@ class _Checker:
         wins = ", ".join(f"[{a}, {b}]" for a, b in o.time_windows)
         late = early = 0.0
         if not opened:
-            self.add("time_window", f"service starts at {_fmt(st)}, before its window opens ({wins})",
-                     vehicle=vid, order_id=o.id)
+            self.add(
+                "time_window",
+                f"service starts at {_fmt(st)}, before its window opens ({wins})",
+                vehicle=vid,
+                order_id=o.id,
+            )
         else:
             a, b = opened[-1]
             late = max(0.0, st - b)
             early = max(0.0, a - arr) if o.soft else 0.0
             if late > TIME_TOL:
                 if not o.soft:
-                    self.add("time_window", f"service starts at {_fmt(st)}, outside its window(s) {wins}",
-                             vehicle=vid, order_id=o.id)
+                    self.add(
+                        "time_window",
+                        f"service starts at {_fmt(st)}, outside its window(s) {wins}",
+                        vehicle=vid,
+                        order_id=o.id,
+                    )
                 elif late > self.max_late_s + TIME_TOL:
-                    self.add("time_window", f"service starts {_fmt(late)} s after its soft window ends "
-                             f"({wins}); at most {self.max_late_s} s allowed", vehicle=vid, order_id=o.id)
+                    self.add(
+                        "time_window",
+                        f"service starts {_fmt(late)} s after its soft window ends "
+                        f"({wins}); at most {self.max_late_s} s allowed",
+                        vehicle=vid,
+                        order_id=o.id,
+                    )
         if "late" in r:
             rl = _num(r.get("late"))
             exp = late if o.soft else 0.0
@@ -424,8 +480,13 @@ class _Checker:
         if "early" in r:
             re_ = _num(r.get("early"))
             if not _close(re_, early):
-                self.add("lateness", f"early {_fmt(re_)}, expected {_fmt(early)} (arrival before the soft window "
-                         "in which service starts; 0 for hard windows)", vehicle=vid, order_id=o.id)
+                self.add(
+                    "lateness",
+                    f"early {_fmt(re_)}, expected {_fmt(early)} (arrival before the soft window "
+                    "in which service starts; 0 for hard windows)",
+                    vehicle=vid,
+                    order_id=o.id,
+                )
 
     def _shelf(self, vid: str, leave: float, stop_orders: list[Order | None], end_arrival: float | None) -> None:
         p = self.p
@@ -453,8 +514,9 @@ class _Checker:
                 age = end_arrival - st
                 what = "pickup to the end depot"
             if age > life + TIME_TOL:
-                self.add("shelf_life", f"{_fmt(age)} s on board ({what}), shelf life {life} s",
-                         vehicle=vid, order_id=o.id)
+                self.add(
+                    "shelf_life", f"{_fmt(age)} s on board ({what}), shelf life {life} s", vehicle=vid, order_id=o.id
+                )
 
     # -- loads -------------------------------------------------------------------------------------
     def _loads(self, vid: str, vt: VehicleType, recs: list[dict], stop_orders: list[Order | None]) -> None:
@@ -468,14 +530,22 @@ class _Checker:
                 changes.append(None)
                 continue
             if o.vehicle_types is not None and vt.name not in o.vehicle_types:
-                self.add("not_allowed", f"{vt.name!r} is not among the order's vehicle types "
-                         f"({', '.join(o.vehicle_types)})", vehicle=vid, order_id=o.id)
+                self.add(
+                    "not_allowed",
+                    f"{vt.name!r} is not among the order's vehicle types ({', '.join(o.vehicle_types)})",
+                    vehicle=vid,
+                    order_id=o.id,
+                )
                 zone_ok = False
                 changes.append(None)
                 continue
             if o.carrier is not None and vt.carrier is not None and o.carrier != vt.carrier:
-                self.add("not_allowed", f"carrier {o.carrier!r}'s order rides a vehicle of carrier {vt.carrier!r}",
-                         vehicle=vid, order_id=o.id)
+                self.add(
+                    "not_allowed",
+                    f"carrier {o.carrier!r}'s order rides a vehicle of carrier {vt.carrier!r}",
+                    vehicle=vid,
+                    order_id=o.id,
+                )
                 zone_ok = False
                 changes.append(None)
                 continue
@@ -505,44 +575,68 @@ class _Checker:
             arriving = list(loads)
             if changes[i] is not None:
                 loads = [a + b for a, b in zip(loads, changes[i])]
-            where = "leaving the depot" if kind == "start" else (
-                "at the end depot" if kind == "end" else f"after {stop_orders[i].id}")
+            where = (
+                "leaving the depot"
+                if kind == "start"
+                else ("at the end depot" if kind == "end" else f"after {stop_orders[i].id}")
+            )
             oid = stop_orders[i].id if stop_orders[i] is not None else None
             for k, c in enumerate(vt.compartments):
                 if loads[k] > c.capacity + 1e-9 * max(1.0, c.capacity) and k not in over_reported:
-                    self.add("capacity", f"compartment {c.name!r} holds {loads[k]:g} {where}, capacity "
-                             f"{c.capacity:g}", vehicle=vid, order_id=oid)
+                    self.add(
+                        "capacity",
+                        f"compartment {c.name!r} holds {loads[k]:g} {where}, capacity {c.capacity:g}",
+                        vehicle=vid,
+                        order_id=oid,
+                    )
                     over_reported.add(k)
                 if loads[k] < -_qty_tol(0.0):
-                    self.add("capacity", f"compartment {c.name!r} load negative ({loads[k]:g}) {where}",
-                             vehicle=vid, order_id=oid)
+                    self.add(
+                        "capacity",
+                        f"compartment {c.name!r} load negative ({loads[k]:g}) {where}",
+                        vehicle=vid,
+                        order_id=oid,
+                    )
             tot = sum(loads)
-            if vt.total_capacity is not None and tot > vt.total_capacity + 1e-9 * max(1.0, vt.total_capacity) \
-                    and "total" not in over_reported:
-                self.add("capacity", f"total load {tot:g} {where}, total capacity {vt.total_capacity:g}",
-                         vehicle=vid, order_id=oid)
+            if (
+                vt.total_capacity is not None
+                and tot > vt.total_capacity + 1e-9 * max(1.0, vt.total_capacity)
+                and "total" not in over_reported
+            ):
+                self.add(
+                    "capacity",
+                    f"total load {tot:g} {where}, total capacity {vt.total_capacity:g}",
+                    vehicle=vid,
+                    order_id=oid,
+                )
                 over_reported.add("total")
             # reported loads (the end row may show the arriving load or zero)
             accept = [loads] if kind != "end" else [loads, arriving, [0.0] * K]
             if "load" in r:
                 rl = _num(r.get("load"))
                 if rl is None or not any(abs(rl - sum(x)) <= _qty_tol(sum(x)) for x in accept):
-                    self.add("load", f"reported load {_fmt(rl)} {where}, recomputed {sum(loads):g}",
-                             vehicle=vid, order_id=oid)
+                    self.add(
+                        "load",
+                        f"reported load {_fmt(rl)} {where}, recomputed {sum(loads):g}",
+                        vehicle=vid,
+                        order_id=oid,
+                    )
             for k, col in enumerate(cols):
                 if col not in r:
                     continue
                 rl = _num(r.get(col))
                 if rl is None or not any(abs(rl - x[k]) <= _qty_tol(x[k]) for x in accept):
-                    self.add("load", f"reported {col} {_fmt(rl)} {where}, recomputed {loads[k]:g}",
-                             vehicle=vid, order_id=oid)
+                    self.add(
+                        "load", f"reported {col} {_fmt(rl)} {where}, recomputed {loads[k]:g}", vehicle=vid, order_id=oid
+                    )
         own = set(cols)
         for col in recs[0]:
             if str(col).startswith("load_") and col not in own:
                 vals = [_num(r.get(col)) for r in recs]
                 if any(v is not None and v != 0 for v in vals):
-                    self.add("load", f"{col} is set, but {vt.name!r} has no such compartment (expected NaN)",
-                             vehicle=vid)
+                    self.add(
+                        "load", f"{col} is set, but {vt.name!r} has no such compartment (expected NaN)", vehicle=vid
+                    )
 
     # -- coverage and pairs -------------------------------------------------------------------------
     def _coverage(self, served: list[str], unserved: pd.DataFrame) -> None:
@@ -587,15 +681,24 @@ class _Checker:
                 continue
             if at_p is None or at_d is None:
                 which, other = (o.id, d.id) if at_p is not None else (d.id, o.id)
-                self.add("pair", f"{which} is served but its pair {other} is not", vehicle=(at_p or at_d)[0],
-                         order_id=which)
+                self.add(
+                    "pair", f"{which} is served but its pair {other} is not", vehicle=(at_p or at_d)[0], order_id=which
+                )
                 continue
             if at_p[0] != at_d[0]:
-                self.add("pair", f"pickup {o.id} on {at_p[0]} but its delivery {d.id} on {at_d[0]}",
-                         vehicle=at_p[0], order_id=o.id)
+                self.add(
+                    "pair",
+                    f"pickup {o.id} on {at_p[0]} but its delivery {d.id} on {at_d[0]}",
+                    vehicle=at_p[0],
+                    order_id=o.id,
+                )
             elif at_p[1] >= at_d[1]:
-                self.add("pair", f"delivery {d.id} (seq {at_d[1]}) comes before its pickup {o.id} "
-                         f"(seq {at_p[1]})", vehicle=at_p[0], order_id=o.id)
+                self.add(
+                    "pair",
+                    f"delivery {d.id} (seq {at_d[1]}) comes before its pickup {o.id} (seq {at_p[1]})",
+                    vehicle=at_p[0],
+                    order_id=o.id,
+                )
 
 
 def validate(problem: Problem, plan: Any) -> list[Violation]:

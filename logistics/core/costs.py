@@ -3,6 +3,7 @@
 Defaults follow the cold-chain VRP literature (see README, "Cost model"); every
 parameter is overridable per scenario.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,19 +21,19 @@ DEFAULT_DECAY_PER_H = {Zone.FROZEN: 0.0005, Zone.CHILLED: 0.0015, Zone.FRESH: 0.
 class CostModel:
     """Scenario cost parameters (¥, litres, hours)."""
 
-    diesel_price: float = 7.5           # ¥ per litre
+    diesel_price: float = 7.5  # ¥ per litre
     fuel_empty_l_per_km: float = 0.165  # litres per km, empty
-    fuel_full_l_per_km: float = 0.377   # litres per km, full
-    co2_per_l: float = 2.68             # kg CO2 per litre diesel
-    carbon_price: float = 0.0           # ¥ per kg CO2
-    reefer_drive_per_h: float = 5.0     # ¥ per hour refrigeration while driving/waiting
-    reefer_door_per_h: float = 6.0      # ¥ per hour refrigeration with doors open (service)
-    unload_decay_factor: float = 1.5    # decay speed-up while doors are open
-    early_per_h: float = 0.0            # ¥ per hour a vehicle arrives before a soft window opens (waiting
+    fuel_full_l_per_km: float = 0.377  # litres per km, full
+    co2_per_l: float = 2.68  # kg CO2 per litre diesel
+    carbon_price: float = 0.0  # ¥ per kg CO2
+    reefer_drive_per_h: float = 5.0  # ¥ per hour refrigeration while driving/waiting
+    reefer_door_per_h: float = 6.0  # ¥ per hour refrigeration with doors open (service)
+    unload_decay_factor: float = 1.5  # decay speed-up while doors are open
+    early_per_h: float = 0.0  # ¥ per hour a vehicle arrives before a soft window opens (waiting
     #                                     already costs driver and reefer hours; set it where customers charge
     #                                     for early arrivals or the yard is congested)
-    late_per_h: float = 70.0            # ¥ per hour of service after a soft window
-    max_lateness_h: float = 2.0         # how late a soft window may be served at most
+    late_per_h: float = 70.0  # ¥ per hour of service after a soft window
+    max_lateness_h: float = 2.0  # how late a soft window may be served at most
     decay_per_h: dict = field(default_factory=lambda: dict(DEFAULT_DECAY_PER_H))
 
 
@@ -115,29 +116,69 @@ def evaluate(problem, plan):
         carbon_cost = co2 * c.carbon_price
         window_cost = late_h * c.late_per_h + early_h * c.early_per_h
         total = fixed + dist_cost + time_cost + fuel_cost + carbon_cost + reefer + qloss + window_cost
-        rows.append({"vehicle": vid, "distance_km": km, "duration_h": dur_h, "driving_h": driving_h,
-                     "service_h": service_h, "waiting_h": waiting_h, "fuel_l": fuel, "co2_kg": co2,
-                     "fixed_cost": fixed, "distance_cost": dist_cost, "time_cost": time_cost, "fuel_cost": fuel_cost,
-                     "carbon_cost": carbon_cost, "refrigeration_cost": reefer, "quality_loss": qloss,
-                     "late_h": late_h, "early_h": early_h, "window_cost": window_cost, "cost": total})
-    per_route = pd.DataFrame(rows, columns=["vehicle", "distance_km", "duration_h", "driving_h", "service_h",
-                                            "waiting_h", "fuel_l", "co2_kg", "fixed_cost", "distance_cost",
-                                            "time_cost", "fuel_cost", "carbon_cost", "refrigeration_cost",
-                                            "quality_loss", "late_h", "early_h", "window_cost", "cost"])
+        rows.append(
+            {
+                "vehicle": vid,
+                "distance_km": km,
+                "duration_h": dur_h,
+                "driving_h": driving_h,
+                "service_h": service_h,
+                "waiting_h": waiting_h,
+                "fuel_l": fuel,
+                "co2_kg": co2,
+                "fixed_cost": fixed,
+                "distance_cost": dist_cost,
+                "time_cost": time_cost,
+                "fuel_cost": fuel_cost,
+                "carbon_cost": carbon_cost,
+                "refrigeration_cost": reefer,
+                "quality_loss": qloss,
+                "late_h": late_h,
+                "early_h": early_h,
+                "window_cost": window_cost,
+                "cost": total,
+            }
+        )
+    per_route = pd.DataFrame(
+        rows,
+        columns=[
+            "vehicle",
+            "distance_km",
+            "duration_h",
+            "driving_h",
+            "service_h",
+            "waiting_h",
+            "fuel_l",
+            "co2_kg",
+            "fixed_cost",
+            "distance_cost",
+            "time_cost",
+            "fuel_cost",
+            "carbon_cost",
+            "refrigeration_cost",
+            "quality_loss",
+            "late_h",
+            "early_h",
+            "window_cost",
+            "cost",
+        ],
+    )
     unserved_ids = list(plan.unserved["order_id"]) if len(plan.unserved) else []
     penalty = sum((orders[i].penalty or 0.0) for i in unserved_ids if i in orders and not orders[i].required)
     sums = {k: float(per_route[k].sum()) for k in per_route.columns if k != "vehicle"}
     kpis = {
-        "vehicles": int(len(per_route)),
+        "vehicles": len(per_route),
         "served": int(stops["kind"].isin(["delivery", "pickup"]).sum()),
-        "unserved": int(len(unserved_ids)),
+        "unserved": len(unserved_ids),
         "distance": int(stops["travel_distance"].sum()),
         **{k: round(v, 4) for k, v in sums.items()},
         "penalty_cost": round(float(penalty), 4),
     }
     kpis["cost"] = round(sums.get("cost", 0.0) + penalty, 4)
-    kpis["delivered_qty"] = float(sum(sum(orders[i].quantities.values()) for i in
-                                      stops.loc[stops["kind"] == "delivery", "order_id"]))
-    kpis["picked_up_qty"] = float(sum(sum(orders[i].quantities.values()) for i in
-                                      stops.loc[stops["kind"] == "pickup", "order_id"]))
+    kpis["delivered_qty"] = float(
+        sum(sum(orders[i].quantities.values()) for i in stops.loc[stops["kind"] == "delivery", "order_id"])
+    )
+    kpis["picked_up_qty"] = float(
+        sum(sum(orders[i].quantities.values()) for i in stops.loc[stops["kind"] == "pickup", "order_id"])
+    )
     return kpis, per_route

@@ -1,4 +1,5 @@
 """Errors of the logistics package; each names the offending record and field."""
+
 from __future__ import annotations
 
 

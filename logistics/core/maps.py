@@ -11,6 +11,7 @@ The map lives in ``core`` beside :class:`~logistics.core.plan.Plan` because ``Pl
 is part of the plan's public face (as ``GeoDataFrame.explore`` is of geopandas'); folium is
 imported only when a map is drawn (extra ``[maps]``).
 """
+
 from __future__ import annotations
 
 import base64
@@ -26,24 +27,46 @@ import pandas as pd
 
 from logistics.core.units import fmt_clock
 
-__all__ = ["plan_map", "save_map", "vehicle_colors", "offline_assets", "PALETTE"]
+__all__ = ["PALETTE", "offline_assets", "plan_map", "save_map", "vehicle_colors"]
 
 STATIC = Path(__file__).with_name("static") / "leaflet"
 
 # Distinct colours (Tableau 20 order, dark first) cycled over vehicles.
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
-           "#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5", "#c49c94", "#f7b6d2", "#9edae5", "#dbdb8d", "#393b79",
-           "#637939", "#8c6d31"]
+PALETTE = [
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+    "#aec7e8",
+    "#ffbb78",
+    "#98df8a",
+    "#c5b0d5",
+    "#c49c94",
+    "#f7b6d2",
+    "#9edae5",
+    "#dbdb8d",
+    "#393b79",
+    "#637939",
+    "#8c6d31",
+]
 UNSERVED_COLOR = "#d62728"
-TIER_STYLE = {"hub": ("Hub", 9, "#111111"), "station": ("Stations", 6, "#08519c"),
-              "village": ("Villages", 3, "#6b6b6b")}
+TIER_STYLE = {
+    "hub": ("Hub", 9, "#111111"),
+    "station": ("Stations", 6, "#08519c"),
+    "village": ("Villages", 3, "#6b6b6b"),
+}
 
 
 # folium builds popup contents with ``$(`<div>...</div>`)[0]``; offline pages carry no jQuery, so a
 # three-line stand-in parses the HTML (and runs document-ready callbacks).
 JQUERY_SHIM = """if (typeof window.$ === 'undefined') { window.$ = function (x) {
   if (typeof x === 'function') { document.addEventListener('DOMContentLoaded', x); return; }
-  var t = document.createElement('template'); t.innerHTML = String(x).trim(); return [t.content.firstElementChild]; }; }"""
+  var t = document.createElement('template'); t.innerHTML = String(x).trim(); return [t.content.firstElementChild]; }; }"""  # noqa: E501 - JavaScript kept on one line
 
 
 def vehicle_colors(vehicles) -> dict[str, str]:
@@ -120,8 +143,10 @@ def _stop_popup(row: pd.Series, problem, names: dict[str, str]) -> str:
     lines.append(f"node {e(node)}" + (f" ({e(label)})" if label else ""))
     lines.append(f"ETA {fmt_clock(row['arrival'])}")
     if row["kind"] in ("delivery", "pickup"):
-        lines.append(f"service {fmt_clock(row['start'])}–{fmt_clock(row['departure'])}"
-                     + (f", waited {int(row['wait']) // 60} min" if int(row.get("wait", 0) or 0) > 0 else ""))
+        lines.append(
+            f"service {fmt_clock(row['start'])}–{fmt_clock(row['departure'])}"
+            + (f", waited {int(row['wait']) // 60} min" if int(row.get("wait", 0) or 0) > 0 else "")
+        )
         zones = _order_zones(problem, row["order_id"])
         if zones:
             lines.append(f"temperature zone: {e(zones)}")
@@ -149,9 +174,17 @@ def _route_coords(plan, vid: str, stops: pd.DataFrame) -> list[tuple[float, floa
     return [(float(y), float(x)) for x, y in zip(g["lon"], g["lat"]) if _is_num(x) and _is_num(y)]
 
 
-def plan_map(plan, problem=None, offline: bool = False, *, tiles: str | None = "OpenStreetMap",
-             width: str | int = "100%", height: str | int = "100%", tiers: bool = True,
-             title: str | None = None):
+def plan_map(
+    plan,
+    problem=None,
+    offline: bool = False,
+    *,
+    tiles: str | None = "OpenStreetMap",
+    width: str | int = "100%",
+    height: str | int = "100%",
+    tiers: bool = True,
+    title: str | None = None,
+):
     """A :class:`folium.Map` of ``plan`` (routes by vehicle, stops, unserved orders, network tiers).
 
     ``problem`` adds temperature zones to popups, places unserved orders and
@@ -184,16 +217,29 @@ def plan_map(plan, problem=None, offline: bool = False, *, tiles: str | None = "
                 pts.append((float(xy[1]), float(xy[0])))
     center = (float(np.mean([p[0] for p in pts])), float(np.mean([p[1] for p in pts]))) if pts else (0.0, 0.0)
 
-    m = folium.Map(location=center, zoom_start=10, tiles=None if offline else tiles, control_scale=True,
-                   width=width, height=height, prefer_canvas=False, zoom_snap=0.25)
+    m = folium.Map(
+        location=center,
+        zoom_start=10,
+        tiles=None if offline else tiles,
+        control_scale=True,
+        width=width,
+        height=height,
+        prefer_canvas=False,
+        zoom_snap=0.25,
+    )
     if offline:
         js, css = offline_assets()
         # instance lists: the class lists name CDN URLs
         m.default_js = []
         m.default_css = []
         m.get_root().header.add_child(
-            folium.Element(f"<link rel=\"icon\" href=\"data:,\">\n<style>{css}</style>\n<style>.leaflet-container{{background:#f4f4f0;}}</style>\n"
-                           f"<script>{js}</script>\n<script>{JQUERY_SHIM}</script>"), name="leaflet_inline")
+            folium.Element(
+                f'<link rel="icon" href="data:,">\n<style>{css}</style>\n'
+                "<style>.leaflet-container{background:#f4f4f0;}</style>\n"
+                f"<script>{js}</script>\n<script>{JQUERY_SHIM}</script>"
+            ),
+            name="leaflet_inline",
+        )
 
     # network tiers
     if problem is not None and problem.network is not None and tiers:
@@ -207,9 +253,17 @@ def plan_map(plan, problem=None, offline: bool = False, *, tiles: str | None = "
                 text = html.escape(f"{nid} · {names.get(str(nid), '')} · {tier}")
                 if bool(r.get("synthetic", False)):
                     text += " · <i>synthetic position</i>"
-                folium.CircleMarker(location=(r.geometry.y, r.geometry.x), radius=radius, color=color, weight=1,
-                                    fill=True, fill_color=color, fill_opacity=0.8 if tier != "village" else 0.5,
-                                    tooltip=text, class_name=f"coldroute-{tier}").add_to(fg)
+                folium.CircleMarker(
+                    location=(r.geometry.y, r.geometry.x),
+                    radius=radius,
+                    color=color,
+                    weight=1,
+                    fill=True,
+                    fill_color=color,
+                    fill_opacity=0.8 if tier != "village" else 0.5,
+                    tooltip=text,
+                    class_name=f"coldroute-{tier}",
+                ).add_to(fg)
             fg.add_to(m)
 
     # routes, one layer per vehicle
@@ -221,15 +275,25 @@ def plan_map(plan, problem=None, offline: bool = False, *, tiles: str | None = "
         n_stops = int(g["kind"].isin(["delivery", "pickup"]).sum())
         km = g["travel_distance"].sum() / 1000.0
         dur = (int(g["arrival"].iloc[-1]) - int(g["departure"].iloc[0])) / 3600.0
-        fg = folium.FeatureGroup(name=f"<span style='color:{color}'>&#9632;</span> {html.escape(str(vid))}"
-                                      f" ({n_stops} stops, {km:,.1f} km)")
+        fg = folium.FeatureGroup(
+            name=f"<span style='color:{color}'>&#9632;</span> {html.escape(str(vid))} ({n_stops} stops, {km:,.1f} km)"
+        )
         line = _route_coords(plan, vid, g)
         if len(line) >= 2:
-            summary = (f"<b>{html.escape(str(vid))}</b> ({html.escape(str(g['vehicle_type'].iloc[0]))})<br>"
-                       f"{n_stops} stops · {km:,.1f} km · {dur:.1f} h<br>"
-                       f"{fmt_clock(g['departure'].iloc[0])} → {fmt_clock(g['arrival'].iloc[-1])}")
-            folium.PolyLine(line, color=color, weight=4, opacity=0.85, tooltip=html.escape(str(vid)),
-                            popup=folium.Popup(summary, max_width=320), class_name="coldroute-route").add_to(fg)
+            summary = (
+                f"<b>{html.escape(str(vid))}</b> ({html.escape(str(g['vehicle_type'].iloc[0]))})<br>"
+                f"{n_stops} stops · {km:,.1f} km · {dur:.1f} h<br>"
+                f"{fmt_clock(g['departure'].iloc[0])} → {fmt_clock(g['arrival'].iloc[-1])}"
+            )
+            folium.PolyLine(
+                line,
+                color=color,
+                weight=4,
+                opacity=0.85,
+                tooltip=html.escape(str(vid)),
+                popup=folium.Popup(summary, max_width=320),
+                class_name="coldroute-route",
+            ).add_to(fg)
         for _, row in g.iterrows():
             if not (_is_num(row["lon"]) and _is_num(row["lat"])):
                 continue
@@ -239,26 +303,41 @@ def plan_map(plan, problem=None, offline: bool = False, *, tiles: str | None = "
                 if str(first["node_id"]) == str(row["node_id"]):
                     continue  # same depot as the start: one marker is enough
             folium.CircleMarker(
-                location=(float(row["lat"]), float(row["lon"])), radius=7 if is_depot else 5, color=color,
-                weight=2, fill=True, fill_color="#ffffff" if is_depot else color, fill_opacity=0.9,
+                location=(float(row["lat"]), float(row["lon"])),
+                radius=7 if is_depot else 5,
+                color=color,
+                weight=2,
+                fill=True,
+                fill_color="#ffffff" if is_depot else color,
+                fill_opacity=0.9,
                 tooltip=f"{html.escape(str(vid))} #{int(row['seq'])} ETA {fmt_clock(row['arrival'])}",
                 popup=folium.Popup(_stop_popup(row, problem, names), max_width=340),
-                class_name="coldroute-depot" if is_depot else "coldroute-stop").add_to(fg)
+                class_name="coldroute-depot" if is_depot else "coldroute-stop",
+            ).add_to(fg)
         fg.add_to(m)
 
     if len(plan.unserved):
-        fg = folium.FeatureGroup(name=f"<span style='color:{UNSERVED_COLOR}'>&#10006;</span> unserved "
-                                      f"({len(plan.unserved)})")
+        fg = folium.FeatureGroup(
+            name=f"<span style='color:{UNSERVED_COLOR}'>&#10006;</span> unserved ({len(plan.unserved)})"
+        )
         for o, reason, (lat, lon) in unserved_pts:
-            text = (f"<b>unserved {html.escape(o.id)}</b> ({html.escape(o.kind)})<br>"
-                    f"{html.escape(str(reason))}")
+            text = f"<b>unserved {html.escape(o.id)}</b> ({html.escape(o.kind)})<br>{html.escape(str(reason))}"
             zones = _order_zones(problem, o.id)
             if zones:
                 text += f"<br>temperature zone: {html.escape(zones)}"
-            folium.CircleMarker(location=(lat, lon), radius=8, color=UNSERVED_COLOR, weight=3, dash_array="3,3",
-                                fill=True, fill_color=UNSERVED_COLOR, fill_opacity=0.25,
-                                tooltip=f"unserved {html.escape(o.id)}", popup=folium.Popup(text, max_width=340),
-                                class_name="coldroute-unserved").add_to(fg)
+            folium.CircleMarker(
+                location=(lat, lon),
+                radius=8,
+                color=UNSERVED_COLOR,
+                weight=3,
+                dash_array="3,3",
+                fill=True,
+                fill_color=UNSERVED_COLOR,
+                fill_opacity=0.25,
+                tooltip=f"unserved {html.escape(o.id)}",
+                popup=folium.Popup(text, max_width=340),
+                class_name="coldroute-unserved",
+            ).add_to(fg)
         fg.add_to(m)
 
     if pts:
@@ -268,12 +347,15 @@ def plan_map(plan, problem=None, offline: bool = False, *, tiles: str | None = "
     folium.LayerControl(collapsed=len(vehicles) > 12).add_to(m)
     k = plan.kpis or {}
     head = title or (problem.name if problem is not None else plan.meta.get("problem", "plan"))
-    box = (f"<div style='position:absolute;bottom:44px;left:10px;z-index:1000;background:rgba(255,255,255,.9);"
-           f"padding:6px 9px;border-radius:4px;font:12px sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)'>"
-           f"<b>{html.escape(str(head))}</b><br>{int(k.get('vehicles', len(vehicles)))} vehicles · "
-           f"{int(k.get('served', 0))} served · {int(k.get('unserved', len(plan.unserved)))} unserved<br>"
-           f"{float(k.get('distance_km', 0) or 0):,.1f} km · ¥{float(k.get('cost', 0) or 0):,.2f}"
-           + ("" if pts else "<br><i>no coordinates to draw</i>") + "</div>")
+    box = (
+        f"<div style='position:absolute;bottom:44px;left:10px;z-index:1000;background:rgba(255,255,255,.9);"
+        f"padding:6px 9px;border-radius:4px;font:12px sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)'>"
+        f"<b>{html.escape(str(head))}</b><br>{int(k.get('vehicles', len(vehicles)))} vehicles · "
+        f"{int(k.get('served', 0))} served · {int(k.get('unserved', len(plan.unserved)))} unserved<br>"
+        f"{float(k.get('distance_km', 0) or 0):,.1f} km · ¥{float(k.get('cost', 0) or 0):,.2f}"
+        + ("" if pts else "<br><i>no coordinates to draw</i>")
+        + "</div>"
+    )
     m.get_root().html.add_child(folium.Element(box), name="coldroute_summary")
     return m
 

@@ -4,11 +4,12 @@ Units at this boundary: quantities in the unit each product declares (kg by
 default), times as seconds from the planning day's midnight, distances in
 metres, money in yuan.  The solver converts to scaled integers once.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 
@@ -51,19 +52,27 @@ class Product:
             raise ProblemError("product with an empty name", record=self.name, field="name")
         _numbers(self, ("shelf_life_h", "value", "decay_per_h"), "product", self.name)
         if self.shelf_life_h is not None and not (self.shelf_life_h > 0):
-            raise ProblemError(f"product {self.name!r}: shelf_life_h must be positive, got {self.shelf_life_h}",
-                               record=self.name, field="shelf_life_h")
+            raise ProblemError(
+                f"product {self.name!r}: shelf_life_h must be positive, got {self.shelf_life_h}",
+                record=self.name,
+                field="shelf_life_h",
+            )
         if not (self.value >= 0):
             raise ProblemError(f"product {self.name!r}: value must be >= 0", record=self.name, field="value")
         if self.decay_per_h is not None and not (self.decay_per_h >= 0):
-            raise ProblemError(f"product {self.name!r}: decay_per_h must be >= 0", record=self.name,
-                               field="decay_per_h")
+            raise ProblemError(
+                f"product {self.name!r}: decay_per_h must be >= 0", record=self.name, field="decay_per_h"
+            )
         if self.carriers is not None:
-            object.__setattr__(self, "carriers", tuple(Zone.parse(z, record=self.name, field="carriers")
-                                                       for z in self.carriers))
+            object.__setattr__(
+                self, "carriers", tuple(Zone.parse(z, record=self.name, field="carriers") for z in self.carriers)
+            )
             if self.zone == Zone.FROZEN and any(z != Zone.FROZEN for z in self.carriers):
-                raise ProblemError(f"product {self.name!r}: frozen goods may only ride frozen compartments",
-                                   record=self.name, field="carriers")
+                raise ProblemError(
+                    f"product {self.name!r}: frozen goods may only ride frozen compartments",
+                    record=self.name,
+                    field="carriers",
+                )
 
     @property
     def carrier_zones(self) -> tuple[Zone, ...]:
@@ -82,14 +91,22 @@ class Compartment:
     name: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "zone", Zone.parse(self.zone, record=self.name if self.name is not None else
-                                                    str(self.zone), field="compartments.zone"))
+        object.__setattr__(
+            self,
+            "zone",
+            Zone.parse(
+                self.zone, record=self.name if self.name is not None else str(self.zone), field="compartments.zone"
+            ),
+        )
         if self.name is None:
             object.__setattr__(self, "name", self.zone.value)
         _numbers(self, ("capacity",), "compartment", self.name)
         if not (0 <= self.capacity <= MAX_AMOUNT):
-            raise ProblemError(f"compartment {self.name!r}: capacity must be a number from 0 to {MAX_AMOUNT:g}, got "
-                               f"{self.capacity}", record=self.name, field="capacity")
+            raise ProblemError(
+                f"compartment {self.name!r}: capacity must be a number from 0 to {MAX_AMOUNT:g}, got {self.capacity}",
+                record=self.name,
+                field="capacity",
+            )
 
 
 @dataclass(frozen=True)
@@ -126,37 +143,59 @@ class VehicleType:
         rec = self.name
         if not self.name:
             raise ProblemError("vehicle type with an empty name", record=rec, field="name")
-        _numbers(self, ("fixed_cost", "cost_per_km", "cost_per_hour", "total_capacity", "max_duration",
-                        "max_distance", "speed_factor"), "vehicle type", rec)
+        _numbers(
+            self,
+            (
+                "fixed_cost",
+                "cost_per_km",
+                "cost_per_hour",
+                "total_capacity",
+                "max_duration",
+                "max_distance",
+                "speed_factor",
+            ),
+            "vehicle type",
+            rec,
+        )
         if not isinstance(self.count, (int, np.integer)) or not (0 <= self.count <= MAX_VEHICLES):
-            raise ProblemError(f"vehicle type {rec!r}: count must be an integer from 0 to {MAX_VEHICLES}, got "
-                               f"{self.count!r}", record=rec, field="count")
+            raise ProblemError(
+                f"vehicle type {rec!r}: count must be an integer from 0 to {MAX_VEHICLES}, got {self.count!r}",
+                record=rec,
+                field="count",
+            )
         if _len(self.compartments) is None or isinstance(self.compartments, (str, bytes, Mapping)):
-            raise ProblemError(f"vehicle type {rec!r}: compartments must be a list of compartments", record=rec,
-                               field="compartments")
+            raise ProblemError(
+                f"vehicle type {rec!r}: compartments must be a list of compartments", record=rec, field="compartments"
+            )
         comps = []
         for k, c in enumerate(self.compartments):
             if isinstance(c, Compartment):
                 comps.append(c)
                 continue
             if not isinstance(c, Mapping):
-                raise ProblemError(f"vehicle type {rec!r}: compartment {k} is not a compartment ({c!r})",
-                                   record=rec, field=f"compartments[{k}]")
+                raise ProblemError(
+                    f"vehicle type {rec!r}: compartment {k} is not a compartment ({c!r})",
+                    record=rec,
+                    field=f"compartments[{k}]",
+                )
             try:
                 comps.append(Compartment(**c))
             except ProblemError as e:
-                raise ProblemError(f"vehicle type {rec!r}: compartment {k}: {e}", record=rec,
-                                   field=f"compartments[{k}].{e.field}") from None
+                raise ProblemError(
+                    f"vehicle type {rec!r}: compartment {k}: {e}", record=rec, field=f"compartments[{k}].{e.field}"
+                ) from None
             except TypeError as e:  # unknown or missing keys
-                raise ProblemError(f"vehicle type {rec!r}: compartment {k}: {e}", record=rec,
-                                   field=f"compartments[{k}]") from None
+                raise ProblemError(
+                    f"vehicle type {rec!r}: compartment {k}: {e}", record=rec, field=f"compartments[{k}]"
+                ) from None
         comps = tuple(comps)
         if not comps:
             raise ProblemError(f"vehicle type {rec!r} has no compartment", record=rec, field="compartments")
         names = [c.name for c in comps]
         if len(set(names)) != len(names):
-            raise ProblemError(f"vehicle type {rec!r}: compartment names must be unique, got {names}",
-                               record=rec, field="compartments")
+            raise ProblemError(
+                f"vehicle type {rec!r}: compartment names must be unique, got {names}", record=rec, field="compartments"
+            )
         object.__setattr__(self, "compartments", comps)
         if self.end_depot is None:
             object.__setattr__(self, "end_depot", self.start_depot)
@@ -165,24 +204,32 @@ class VehicleType:
         for f in ("fixed_cost", "cost_per_km", "cost_per_hour"):
             v = getattr(self, f)
             if not (v >= 0) or not math.isfinite(v):
-                raise ProblemError(f"vehicle type {rec!r}: {f} must be a finite number >= 0, got {v}",
-                                   record=rec, field=f)
+                raise ProblemError(
+                    f"vehicle type {rec!r}: {f} must be a finite number >= 0, got {v}", record=rec, field=f
+                )
         if self.total_capacity is not None and not (self.total_capacity >= 0):
-            raise ProblemError(f"vehicle type {rec!r}: total_capacity must be >= 0", record=rec,
-                               field="total_capacity")
-        shift = (parse_clock(self.shift[0], record=rec, field="shift[0]"),
-                 parse_clock(self.shift[1], record=rec, field="shift[1]"))
+            raise ProblemError(f"vehicle type {rec!r}: total_capacity must be >= 0", record=rec, field="total_capacity")
+        shift = (
+            parse_clock(self.shift[0], record=rec, field="shift[0]"),
+            parse_clock(self.shift[1], record=rec, field="shift[1]"),
+        )
         if shift[1] < shift[0]:
-            raise ProblemError(f"vehicle type {rec!r}: shift ends ({fmt_clock(shift[1])}) before it starts "
-                               f"({fmt_clock(shift[0])})", record=rec, field="shift")
+            raise ProblemError(
+                f"vehicle type {rec!r}: shift ends ({fmt_clock(shift[1])}) before it starts ({fmt_clock(shift[0])})",
+                record=rec,
+                field="shift",
+            )
         object.__setattr__(self, "shift", shift)
         for f in ("max_duration", "max_distance"):
             v = getattr(self, f)
             if v is not None and not (v >= 0):
                 raise ProblemError(f"vehicle type {rec!r}: {f} must be >= 0, got {v}", record=rec, field=f)
         if not (self.speed_factor > 0) or not math.isfinite(self.speed_factor):
-            raise ProblemError(f"vehicle type {rec!r}: speed_factor must be positive, got {self.speed_factor}",
-                               record=rec, field="speed_factor")
+            raise ProblemError(
+                f"vehicle type {rec!r}: speed_factor must be positive, got {self.speed_factor}",
+                record=rec,
+                field="speed_factor",
+            )
         if self.refrigerated is None:
             object.__setattr__(self, "refrigerated", any(c.zone != Zone.AMBIENT for c in comps))
 
@@ -253,27 +300,35 @@ class Order:
                     v = int(v)
                 object.__setattr__(self, f, str(v))
         if self.kind not in OrderKind:
-            raise ProblemError(f"order {rec!r}: kind {self.kind!r} is not 'delivery' or 'pickup'", record=rec,
-                               field="kind")
+            raise ProblemError(
+                f"order {rec!r}: kind {self.kind!r} is not 'delivery' or 'pickup'", record=rec, field="kind"
+            )
         if not isinstance(self.quantities, Mapping):
-            raise ProblemError(f"order {rec!r}: quantities must map product names to amounts", record=rec,
-                               field="quantities")
+            raise ProblemError(
+                f"order {rec!r}: quantities must map product names to amounts", record=rec, field="quantities"
+            )
         q = {}
         for p, v in self.quantities.items():
             try:
                 fv = float(v)
             except (TypeError, ValueError):
-                raise ProblemError(f"order {rec!r}: quantity of {p!r} is not a number ({v!r})", record=rec,
-                                   field=f"quantities.{p}") from None
+                raise ProblemError(
+                    f"order {rec!r}: quantity of {p!r} is not a number ({v!r})", record=rec, field=f"quantities.{p}"
+                ) from None
             if not math.isfinite(fv):
-                raise ProblemError(f"order {rec!r}: quantity of {p!r} is not finite ({v!r})", record=rec,
-                                   field=f"quantities.{p}")
+                raise ProblemError(
+                    f"order {rec!r}: quantity of {p!r} is not finite ({v!r})", record=rec, field=f"quantities.{p}"
+                )
             if fv < 0:
-                raise ProblemError(f"order {rec!r}: quantity of {p!r} is negative ({fv:g})", record=rec,
-                                   field=f"quantities.{p}")
+                raise ProblemError(
+                    f"order {rec!r}: quantity of {p!r} is negative ({fv:g})", record=rec, field=f"quantities.{p}"
+                )
             if fv > MAX_AMOUNT:
-                raise ProblemError(f"order {rec!r}: quantity of {p!r} ({fv:g}) is above the supported maximum "
-                                   f"{MAX_AMOUNT:g}", record=rec, field=f"quantities.{p}")
+                raise ProblemError(
+                    f"order {rec!r}: quantity of {p!r} ({fv:g}) is above the supported maximum {MAX_AMOUNT:g}",
+                    record=rec,
+                    field=f"quantities.{p}",
+                )
             q[str(p)] = fv
         object.__setattr__(self, "quantities", q)
         if self.node_id is None:
@@ -288,48 +343,69 @@ class Order:
             object.__setattr__(self, "node_id", str(self.node_id))
         tws = self.time_windows
         if tws is not None and _len(tws) is None:
-            raise ProblemError(f"order {rec!r}: time_windows must be a list of (start, end) pairs, got {tws!r}",
-                               record=rec, field="time_windows")
+            raise ProblemError(
+                f"order {rec!r}: time_windows must be a list of (start, end) pairs, got {tws!r}",
+                record=rec,
+                field="time_windows",
+            )
         if tws is None or len(tws) == 0:
             raise ProblemError(f"order {rec!r} has no time window", record=rec, field="time_windows")
         parsed = []
         for k, tw in enumerate(tws):
             if _len(tw) != 2:
-                raise ProblemError(f"order {rec!r}: time window {k} must be (start, end)", record=rec,
-                                   field=f"time_windows[{k}]")
+                raise ProblemError(
+                    f"order {rec!r}: time window {k} must be (start, end)", record=rec, field=f"time_windows[{k}]"
+                )
             a = parse_clock(tw[0], record=rec, field=f"time_windows[{k}].start")
             b = parse_clock(tw[1], record=rec, field=f"time_windows[{k}].end")
             if b < a:
-                raise ProblemError(f"order {rec!r}: time window {k} ends ({fmt_clock(b)}) before it starts "
-                                   f"({fmt_clock(a)})", record=rec, field=f"time_windows[{k}]")
+                raise ProblemError(
+                    f"order {rec!r}: time window {k} ends ({fmt_clock(b)}) before it starts ({fmt_clock(a)})",
+                    record=rec,
+                    field=f"time_windows[{k}]",
+                )
             if a < 0:
-                raise ProblemError(f"order {rec!r}: time window {k} starts before midnight", record=rec,
-                                   field=f"time_windows[{k}]")
+                raise ProblemError(
+                    f"order {rec!r}: time window {k} starts before midnight", record=rec, field=f"time_windows[{k}]"
+                )
             parsed.append((a, b))
         parsed.sort()
         for k in range(1, len(parsed)):
             if parsed[k][0] <= parsed[k - 1][1]:
-                raise ProblemError(f"order {rec!r}: time windows overlap ({fmt_clock(parsed[k - 1][0])}-"
-                                   f"{fmt_clock(parsed[k - 1][1])} and {fmt_clock(parsed[k][0])}-"
-                                   f"{fmt_clock(parsed[k][1])})", record=rec, field="time_windows")
+                raise ProblemError(
+                    f"order {rec!r}: time windows overlap ({fmt_clock(parsed[k - 1][0])}-"
+                    f"{fmt_clock(parsed[k - 1][1])} and {fmt_clock(parsed[k][0])}-"
+                    f"{fmt_clock(parsed[k][1])})",
+                    record=rec,
+                    field="time_windows",
+                )
         object.__setattr__(self, "time_windows", tuple(parsed))
-        svc = parse_clock(self.service, record=rec, field="service") if not isinstance(self.service, int) \
+        svc = (
+            parse_clock(self.service, record=rec, field="service")
+            if not isinstance(self.service, int)
             else self.service
+        )
         if svc < 0:
             raise ProblemError(f"order {rec!r}: service time is negative ({svc})", record=rec, field="service")
         object.__setattr__(self, "service", svc)
         if not self.required:
             if self.penalty is None or not (0 <= self.penalty <= MAX_PENALTY):
-                raise ProblemError(f"order {rec!r} is optional but has no penalty from 0 to {MAX_PENALTY:g}",
-                                   record=rec, field="penalty")
+                raise ProblemError(
+                    f"order {rec!r} is optional but has no penalty from 0 to {MAX_PENALTY:g}",
+                    record=rec,
+                    field="penalty",
+                )
         if self.shelf_life_h is not None and not (self.shelf_life_h > 0):
             raise ProblemError(f"order {rec!r}: shelf_life_h must be positive", record=rec, field="shelf_life_h")
         if self.vehicle_types is not None:
             if isinstance(self.vehicle_types, str):
                 object.__setattr__(self, "vehicle_types", (self.vehicle_types,))
             if _len(self.vehicle_types) is None:
-                raise ProblemError(f"order {rec!r}: vehicle_types must be a list of vehicle type names",
-                                   record=rec, field="vehicle_types")
+                raise ProblemError(
+                    f"order {rec!r}: vehicle_types must be a list of vehicle type names",
+                    record=rec,
+                    field="vehicle_types",
+                )
             object.__setattr__(self, "vehicle_types", tuple(str(v) for v in self.vehicle_types))
             if not self.vehicle_types:
                 raise ProblemError(f"order {rec!r}: vehicle_types is empty", record=rec, field="vehicle_types")

@@ -172,8 +172,9 @@ def _check_number(value: Any, name: str, *, low: float, high: float, exclusive_l
         raise ProblemError(f"{name} must be a number of seconds, not {value!r}", field=name)
     v = float(value)
     if not math.isfinite(v) or v > high or v < low or (exclusive_low and v <= low):
-        raise ProblemError(f"{name} must be a finite number above {low:g} and at most {high:g}, not {value!r}",
-                           field=name)
+        raise ProblemError(
+            f"{name} must be a finite number above {low:g} and at most {high:g}, not {value!r}", field=name
+        )
 
 
 def _check_int(value: Any, name: str, *, low: int, high: int) -> None:

@@ -5,6 +5,7 @@ order visit and depot return), ``unserved`` (order id and a reason in words),
 ``routes`` (one LineString per used vehicle) and ``kpis``.  It round-trips
 through JSON so that jobs can save it and ``coldroute validate`` can check it.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,26 @@ import pandas as pd
 
 from logistics.core.problem import Problem
 
-STOP_COLUMNS = ["vehicle", "vehicle_type", "seq", "kind", "order_id", "node_id", "lon", "lat", "arrival", "start",
-                "departure", "wait", "service", "travel_distance", "travel_duration", "load", "late", "early"]
+STOP_COLUMNS = [
+    "vehicle",
+    "vehicle_type",
+    "seq",
+    "kind",
+    "order_id",
+    "node_id",
+    "lon",
+    "lat",
+    "arrival",
+    "start",
+    "departure",
+    "wait",
+    "service",
+    "travel_distance",
+    "travel_duration",
+    "load",
+    "late",
+    "early",
+]
 UNSERVED_COLUMNS = ["order_id", "reason"]
 
 
@@ -30,9 +49,9 @@ class RouteResult:
 
     vehicle: int
     orders: list[int]
-    starts: list[int]        # service start time at each order
-    depart: int              # departure from the start depot
-    arrive: int              # arrival at the end depot
+    starts: list[int]  # service start time at each order
+    depart: int  # departure from the start depot
+    arrive: int  # arrival at the end depot
 
 
 @dataclass(eq=False)
@@ -67,8 +86,10 @@ class Plan:
 
     def summary(self) -> str:
         k = self.kpis
-        return (f"{k.get('vehicles', 0)} vehicles, {k.get('served', 0)} served, {k.get('unserved', 0)} unserved, "
-                f"{k.get('distance_km', 0):,.1f} km, cost ¥{k.get('cost', 0):,.2f}")
+        return (
+            f"{k.get('vehicles', 0)} vehicles, {k.get('served', 0)} served, {k.get('unserved', 0)} unserved, "
+            f"{k.get('distance_km', 0):,.1f} km, cost ¥{k.get('cost', 0):,.2f}"
+        )
 
     # -- serialisation ---------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -79,8 +100,9 @@ class Plan:
             "kpis": _jsonable(self.kpis),
             "stops": _jsonable(stops),
             "unserved": _jsonable(self.unserved.to_dict(orient="records")),
-            "routes": json.loads(self.routes.to_json()) if len(self.routes) else
-            {"type": "FeatureCollection", "features": []},
+            "routes": json.loads(self.routes.to_json())
+            if len(self.routes)
+            else {"type": "FeatureCollection", "features": []},
         }
 
     def to_json(self, path: str | Path | None = None, indent: int | None = 1) -> str:
@@ -90,7 +112,7 @@ class Plan:
         return text
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Plan":
+    def from_dict(cls, d: dict[str, Any]) -> Plan:
         if d.get("format") != "coldroute-plan/1":
             from logistics.core.errors import ProblemError
 
@@ -98,8 +120,18 @@ class Plan:
         stops = pd.DataFrame(d["stops"])
         if stops.empty:
             stops = pd.DataFrame(columns=STOP_COLUMNS)
-        for c in ("seq", "arrival", "start", "departure", "wait", "service", "travel_distance", "travel_duration",
-                  "late", "early"):
+        for c in (
+            "seq",
+            "arrival",
+            "start",
+            "departure",
+            "wait",
+            "service",
+            "travel_distance",
+            "travel_duration",
+            "late",
+            "early",
+        ):
             if c in stops:
                 stops[c] = stops[c].astype("int64")
         unserved = pd.DataFrame(d["unserved"], columns=UNSERVED_COLUMNS)
@@ -108,7 +140,7 @@ class Plan:
         return cls(stops=stops, unserved=unserved, kpis=dict(d["kpis"]), routes=routes, meta=dict(d["meta"]))
 
     @classmethod
-    def from_json(cls, path_or_text: str | Path) -> "Plan":
+    def from_json(cls, path_or_text: str | Path) -> Plan:
         p = Path(path_or_text) if not str(path_or_text).lstrip().startswith("{") else None
         text = p.read_text(encoding="utf-8") if p is not None else str(path_or_text)
         return cls.from_dict(json.loads(text))
@@ -119,10 +151,16 @@ class Plan:
         for r in self.stops.to_dict(orient="records"):
             props = {k: v for k, v in r.items() if k not in ("lon", "lat")}
             props["feature"] = "stop"
-            feats.append({"type": "Feature", "properties": _jsonable(props),
-                          "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]}})
-        Path(path).write_text(json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False),
-                              encoding="utf-8")
+            feats.append(
+                {
+                    "type": "Feature",
+                    "properties": _jsonable(props),
+                    "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                }
+            )
+        Path(path).write_text(
+            json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False), encoding="utf-8"
+        )
 
     def explore(self, problem: Problem | None = None, **kwargs):
         """An interactive folium map of the plan (as geopandas' ``explore()``)."""
@@ -132,8 +170,11 @@ class Plan:
 
 
 def empty_routes() -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"vehicle": [], "vehicle_type": [], "stops": [], "distance_km": [], "duration_h": []},
-                            geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        {"vehicle": [], "vehicle_type": [], "stops": [], "distance_km": [], "duration_h": []},
+        geometry=gpd.GeoSeries([], crs="EPSG:4326"),
+        crs="EPSG:4326",
+    )
 
 
 def _jsonable(x: Any) -> Any:

@@ -1,10 +1,11 @@
-"""The validated Problem: orders, fleet, products, travel matrix and costs in one checked object.
-"""
+"""The validated Problem: orders, fleet, products, travel matrix and costs in one checked object."""
+
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,11 +60,13 @@ class Problem:
             try:
                 pd.Timestamp(str(self.day))
             except (ValueError, TypeError, OverflowError):
-                raise ProblemError(f"day {self.day!r} is not a date (YYYY-MM-DD)", record=self.name,
-                                   field="day") from None
+                raise ProblemError(
+                    f"day {self.day!r} is not a date (YYYY-MM-DD)", record=self.name, field="day"
+                ) from None
         if self.objective not in ("cost", "distance"):
-            raise ProblemError(f"objective {self.objective!r} is not 'cost' or 'distance'", record=self.name,
-                               field="objective")
+            raise ProblemError(
+                f"objective {self.objective!r} is not 'cost' or 'distance'", record=self.name, field="objective"
+            )
         if not fleet:
             raise ProblemError("the fleet is empty", record=self.name, field="fleet")
         names = [v.name for v in fleet]
@@ -77,12 +80,12 @@ class Problem:
             ids.add(o.id)
             for p in o.quantities:
                 if p not in self.products:
-                    raise ProblemError(f"order {o.id!r}: unknown product {p!r}", record=o.id,
-                                       field=f"quantities.{p}")
+                    raise ProblemError(f"order {o.id!r}: unknown product {p!r}", record=o.id, field=f"quantities.{p}")
             for k, vt_name in enumerate(o.vehicle_types or ()):
                 if vt_name not in names:
-                    raise ProblemError(f"order {o.id!r}: unknown vehicle type {vt_name!r}", record=o.id,
-                                       field=f"vehicle_types[{k}]")
+                    raise ProblemError(
+                        f"order {o.id!r}: unknown vehicle type {vt_name!r}", record=o.id, field=f"vehicle_types[{k}]"
+                    )
         self._check_pairs()
         if self.matrix is None:
             if self.network is None:
@@ -99,24 +102,27 @@ class Problem:
             if o.pair is None:
                 continue
             if o.pair not in by_id:
-                raise ProblemError(f"order {o.id!r}: paired order {o.pair!r} does not exist", record=o.id,
-                                   field="pair")
+                raise ProblemError(f"order {o.id!r}: paired order {o.pair!r} does not exist", record=o.id, field="pair")
             q = by_id[o.pair]
             if o.kind == q.kind:
-                raise ProblemError(f"order {o.id!r}: paired with {q.id!r} of the same kind {o.kind!r}",
-                                   record=o.id, field="pair")
+                raise ProblemError(
+                    f"order {o.id!r}: paired with {q.id!r} of the same kind {o.kind!r}", record=o.id, field="pair"
+                )
             if q.pair not in (None, o.id):
-                raise ProblemError(f"order {o.id!r}: its pair {q.id!r} is paired with {q.pair!r}", record=o.id,
-                                   field="pair")
+                raise ProblemError(
+                    f"order {o.id!r}: its pair {q.id!r} is paired with {q.pair!r}", record=o.id, field="pair"
+                )
             if o.required != q.required:
-                raise ProblemError(f"order {o.id!r}: paired orders must both be required or both optional",
-                                   record=o.id, field="required")
+                raise ProblemError(
+                    f"order {o.id!r}: paired orders must both be required or both optional",
+                    record=o.id,
+                    field="required",
+                )
             partner[o.id] = q.id
             partner[q.id] = o.id
         for a, b in partner.items():
             if by_id[a].quantities != by_id[b].quantities:
-                raise ProblemError(f"order {a!r}: quantities differ from its pair {b!r}", record=a,
-                                   field="quantities")
+                raise ProblemError(f"order {a!r}: quantities differ from its pair {b!r}", record=a, field="quantities")
         object.__setattr__(self, "_partner", partner)
 
     def _build_matrix(self) -> TravelMatrix:
@@ -163,8 +169,9 @@ class Problem:
             i = m.index(o.location)
             ok = any(m.duration[m.index(d), i] < dmax and m.duration[i, m.index(d)] < dmax for d in depots)
             if not ok:
-                raise ProblemError(f"order {o.id!r}: node {o.location!r} is unreachable from every depot",
-                                   record=o.id, field="node_id")
+                raise ProblemError(
+                    f"order {o.id!r}: node {o.location!r} is unreachable from every depot", record=o.id, field="node_id"
+                )
 
     def _check_sizes(self) -> None:
         for o in self.orders:
@@ -201,8 +208,13 @@ class Problem:
             return "carrier", f"no vehicle of carrier {o.carrier!r} (or shared by all carriers) is in the fleet"
         for p, q in o.quantities.items():
             prod = self.products[p]
-            caps = [vt.compartments[k].capacity for vt in self.fleet if vt.count > 0
-                    for k in [vt.compartment_for(prod)] if k is not None]
+            caps = [
+                vt.compartments[k].capacity
+                for vt in self.fleet
+                if vt.count > 0
+                for k in [vt.compartment_for(prod)]
+                if k is not None
+            ]
             if not caps:
                 return "quantities", f"no vehicle has a compartment that can carry {prod.zone.value} product {p!r}"
         zone_tot: dict[str, float] = {}
@@ -210,9 +222,15 @@ class Problem:
             z = self.products[p].zone.value
             zone_tot[z] = zone_tot.get(z, 0.0) + q
         z, q = max(zone_tot.items(), key=lambda kv: kv[1])
-        caps = [vt.compartments[k].capacity for vt in self.fleet if vt.count > 0
-                for p in o.quantities if self.products[p].zone.value == z
-                for k in [vt.compartment_for(self.products[p])] if k is not None]
+        caps = [
+            vt.compartments[k].capacity
+            for vt in self.fleet
+            if vt.count > 0
+            for p in o.quantities
+            if self.products[p].zone.value == z
+            for k in [vt.compartment_for(self.products[p])]
+            if k is not None
+        ]
         unit = next(iter(self.products[p].unit for p in o.quantities))
         cap = max(caps) if caps else 0
         if q > cap + 1e-9:
@@ -220,8 +238,9 @@ class Problem:
         total = sum(o.quantities.values())
         best = max(vt.capacity for vt in self.fleet if vt.count > 0)
         if total > best + 1e-9:  # a flexible partition's total capacity
-            return "quantities", (f"total demand {total:,.0f} {unit} exceeds the largest vehicle capacity "
-                                  f"({best:,.0f} {unit})")
+            return "quantities", (
+                f"total demand {total:,.0f} {unit} exceeds the largest vehicle capacity ({best:,.0f} {unit})"
+            )
         return "quantities", "its goods do not fit the compartments of any one vehicle together"
 
     # -- derived views used by solvers and reports -----------------------------------------
@@ -274,13 +293,16 @@ class Problem:
 
     def shelf_life_s(self, o: Order) -> int | None:
         """Strictest shelf life of the order's goods, in seconds (None = unlimited)."""
-        hs = [self.products[p].shelf_life_h for p, q in o.quantities.items() if q > 0
-              and self.products[p].shelf_life_h is not None]
+        hs = [
+            self.products[p].shelf_life_h
+            for p, q in o.quantities.items()
+            if q > 0 and self.products[p].shelf_life_h is not None
+        ]
         if o.shelf_life_h is not None:
             hs.append(o.shelf_life_h)
         return int(round(min(hs) * 3600)) if hs else None
 
-    def replace(self, **changes) -> "Problem":
+    def replace(self, **changes) -> Problem:
         return replace(self, **changes)
 
     # -- frames in ------------------------------------------------------------------------
@@ -327,8 +349,12 @@ def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
             try:
                 tws = tuple(tuple(w) for w in r["time_windows"])
             except TypeError:  # a number, or a list of numbers
-                raise ProblemError(f"order {rec!r} (row {row_no}): time_windows {r['time_windows']!r} is not a list "
-                                   f"of (start, end) pairs", record=rec, field="time_windows") from None
+                raise ProblemError(
+                    f"order {rec!r} (row {row_no}): time_windows {r['time_windows']!r} is not a list "
+                    f"of (start, end) pairs",
+                    record=rec,
+                    field="time_windows",
+                ) from None
         elif get("tw_start") is not None or get("tw_end") is not None:
             tws = ((get("tw_start", 0), get("tw_end", DAY)),)
         else:
@@ -339,13 +365,25 @@ def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
             if r.geometry.is_empty:
                 raise ProblemError(f"order {rec!r} (row {row_no}): empty geometry", record=rec, field="geometry")
             lon, lat = r.geometry.x, r.geometry.y
-        orders.append(Order(
-            id=rec, quantities=q, node_id=get("node_id"), lon=lon, lat=lat, kind=get("kind", "delivery"),
-            time_windows=tws, service=get("service", 0), required=_flag(get("required", True), rec, "required"),
-            penalty=get("penalty"), pair=get("pair"), shelf_life_h=get("shelf_life_h"),
-            soft=_flag(get("soft", False), rec, "soft"), carrier=get("carrier"),
-            vehicle_types=_vehicle_types(get("vehicle_types")),
-        ))
+        orders.append(
+            Order(
+                id=rec,
+                quantities=q,
+                node_id=get("node_id"),
+                lon=lon,
+                lat=lat,
+                kind=get("kind", "delivery"),
+                time_windows=tws,
+                service=get("service", 0),
+                required=_flag(get("required", True), rec, "required"),
+                penalty=get("penalty"),
+                pair=get("pair"),
+                shelf_life_h=get("shelf_life_h"),
+                soft=_flag(get("soft", False), rec, "soft"),
+                carrier=get("carrier"),
+                vehicle_types=_vehicle_types(get("vehicle_types")),
+            )
+        )
     return orders
 
 
@@ -361,8 +399,18 @@ def _vehicle_types(value) -> tuple[str, ...] | None:
     return tuple(str(v) for v in value)
 
 
-_FLAGS = {"true": True, "false": False, "yes": True, "no": False, "y": True, "n": False, "t": True, "f": False,
-          "1": True, "0": False}
+_FLAGS = {
+    "true": True,
+    "false": False,
+    "yes": True,
+    "no": False,
+    "y": True,
+    "n": False,
+    "t": True,
+    "f": False,
+    "1": True,
+    "0": False,
+}
 
 
 def _flag(value, record, field: str) -> bool:
@@ -375,6 +423,7 @@ def _flag(value, record, field: str) -> bool:
     if isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
         return bool(value)
     raise ProblemError(f"order {record!r}: {field} {value!r} is not true/false", record=record, field=field)
+
 
 def coordinates(problem: Problem) -> dict[str, tuple[float, float]]:
     """lon/lat (or instance x/y) of every location id the plan may mention."""

@@ -1,5 +1,5 @@
-"""Two-echelon CVRP instances and solutions: plain data shared by the reader, the planner and the checker.
-"""
+"""Two-echelon CVRP instances and solutions: plain data shared by the reader, the planner and the checker."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ class TwoEchelonInstance:
     name: str
     truck_count: int
     truck_capacity: float
-    truck_cost: float            # per unit distance
+    truck_cost: float  # per unit distance
     truck_fixed: float
     cf_per_satellite: int
     cf_count: int
@@ -26,10 +26,10 @@ class TwoEchelonInstance:
     cf_cost: float
     cf_fixed: float
     depot: tuple[float, float]
-    satellites: np.ndarray       # (k, 2)
-    handling: np.ndarray         # (k,) cost per unit of freight through each satellite
-    customers: np.ndarray        # (n, 2)
-    demand: np.ndarray           # (n,)
+    satellites: np.ndarray  # (k, 2)
+    handling: np.ndarray  # (k,) cost per unit of freight through each satellite
+    customers: np.ndarray  # (n, 2)
+    demand: np.ndarray  # (n,)
     path: str | None = None
 
     @property
@@ -45,8 +45,7 @@ class TwoEchelonInstance:
         return BEST_KNOWN.get(self.name)
 
     def ids(self) -> list[str]:
-        return ["D"] + [f"S{k + 1}" for k in range(self.n_satellites)] + \
-            [f"c{i + 1}" for i in range(self.n_customers)]
+        return ["D"] + [f"S{k + 1}" for k in range(self.n_satellites)] + [f"c{i + 1}" for i in range(self.n_customers)]
 
     def xy(self) -> np.ndarray:
         return np.vstack([np.asarray(self.depot, dtype=float)[None, :], self.satellites, self.customers])

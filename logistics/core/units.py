@@ -3,12 +3,13 @@
 Times of day are seconds from the planning day's midnight; quantities are in the unit each
 product declares; money in yuan.  Limits keep the solver's int64 arithmetic from overflowing.
 """
+
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from enum import Enum
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -26,13 +27,13 @@ MAX_VEHICLES = 10_000  # per vehicle type; the solver's arrays grow with (orders
 class Zone(str, Enum):
     """Temperature zones, coldest first."""
 
-    FROZEN = "frozen"    # <= -18 °C
+    FROZEN = "frozen"  # <= -18 °C
     CHILLED = "chilled"  # 0-4 °C
-    FRESH = "fresh"      # ~5 °C, fruit and vegetables
+    FRESH = "fresh"  # ~5 °C, fruit and vegetables
     AMBIENT = "ambient"
 
     @classmethod
-    def parse(cls, value: object, *, record: object = None, field: str = "zone") -> "Zone":
+    def parse(cls, value: object, *, record: object = None, field: str = "zone") -> Zone:
         if isinstance(value, cls):
             return value
         try:

@@ -1,4 +1,5 @@
 """Turn engine output (order sequences and service times) into a Plan with frames and KPIs."""
+
 from __future__ import annotations
 
 import math
@@ -21,8 +22,9 @@ from logistics.core.problem import Problem, coordinates
 from logistics.engine.solvers.arrays import SolverData
 
 
-def build_plan(problem: Problem, data: SolverData, routes: list[RouteResult], reasons: dict[int, str],
-               meta: dict[str, Any]) -> Plan:
+def build_plan(
+    problem: Problem, data: SolverData, routes: list[RouteResult], reasons: dict[int, str], meta: dict[str, Any]
+) -> Plan:
     m = problem.matrix
     coords = coordinates(problem)
     vehicles = problem.vehicles()
@@ -41,11 +43,26 @@ def build_plan(problem: Problem, data: SolverData, routes: list[RouteResult], re
 
         def row(seq, kind, order_id, node, arrival, start, service, dist, dur, load_vec, late=0, early=0):
             x, y = coords.get(node, (math.nan, math.nan))
-            r = {"vehicle": vid, "vehicle_type": vt.name, "seq": seq, "kind": kind, "order_id": order_id,
-                 "node_id": node, "lon": x, "lat": y, "arrival": int(arrival), "start": int(start),
-                 "departure": int(start + service), "wait": int(start - arrival), "service": int(service),
-                 "travel_distance": int(dist), "travel_duration": int(dur), "load": float(load_vec.sum()),
-                 "late": int(late), "early": int(early)}
+            r = {
+                "vehicle": vid,
+                "vehicle_type": vt.name,
+                "seq": seq,
+                "kind": kind,
+                "order_id": order_id,
+                "node_id": node,
+                "lon": x,
+                "lat": y,
+                "arrival": int(arrival),
+                "start": int(start),
+                "departure": int(start + service),
+                "wait": int(start - arrival),
+                "service": int(service),
+                "travel_distance": int(dist),
+                "travel_duration": int(dur),
+                "load": float(load_vec.sum()),
+                "late": int(late),
+                "early": int(early),
+            }
             for c in comp_names:
                 r[f"load_{c}"] = math.nan
             for k, c in enumerate(vt.compartments):
@@ -66,16 +83,30 @@ def build_plan(problem: Problem, data: SolverData, routes: list[RouteResult], re
                 w_open, w_end = max((w for w in o.time_windows if w[0] <= start), default=o.time_windows[0])
                 late = max(0, start - w_end)
                 early = max(0, w_open - arrival)
-            rows.append(row(k, o.kind, o.id, o.location, arrival, start, o.service, dist, dur, load, late=late,
-                            early=early))
+            rows.append(
+                row(k, o.kind, o.id, o.location, arrival, start, o.service, dist, dur, load, late=late, early=early)
+            )
             t_prev = start + o.service
         a, b = m.index(locs[-2]), m.index(locs[-1])
         dur = int(round(m.duration[a, b] * vt.speed_factor))
-        rows.append(row(len(orders) + 1, "end", None, vt.end_depot, t_prev + dur, t_prev + dur, 0,
-                        int(m.distance[a, b]), dur, load))
+        rows.append(
+            row(
+                len(orders) + 1,
+                "end",
+                None,
+                vt.end_depot,
+                t_prev + dur,
+                t_prev + dur,
+                0,
+                int(m.distance[a, b]),
+                dur,
+                load,
+            )
+        )
     stops = pd.DataFrame(rows, columns=STOP_COLUMNS + [f"load_{c}" for c in comp_names])
-    unserved = pd.DataFrame([{"order_id": problem.orders[i].id, "reason": reasons[i]} for i in sorted(reasons)],
-                            columns=UNSERVED_COLUMNS)
+    unserved = pd.DataFrame(
+        [{"order_id": problem.orders[i].id, "reason": reasons[i]} for i in sorted(reasons)], columns=UNSERVED_COLUMNS
+    )
     routes_gdf = route_lines(problem, stops)
     plan = Plan(stops=stops, unserved=unserved, kpis={}, routes=routes_gdf, meta=dict(meta))
     kpis, per_route = evaluate(problem, plan)
@@ -108,7 +139,13 @@ def route_lines(problem: Problem, stops: pd.DataFrame) -> gpd.GeoDataFrame:
                     geom = None
             if geom is None:
                 geom = LineString(list(zip(xs, ys))) if len(xs) >= 2 else None
-        recs.append({"vehicle": vid, "vehicle_type": g["vehicle_type"].iloc[0],
-                     "stops": int((g["kind"].isin(["delivery", "pickup"])).sum()), "geometry": geom})
+        recs.append(
+            {
+                "vehicle": vid,
+                "vehicle_type": g["vehicle_type"].iloc[0],
+                "stops": int((g["kind"].isin(["delivery", "pickup"])).sum()),
+                "geometry": geom,
+            }
+        )
     crs = "EPSG:4326" if problem.network is not None or any(o.node_id is None for o in problem.orders) else None
     return gpd.GeoDataFrame(recs, geometry="geometry", crs=crs)

@@ -10,6 +10,7 @@ among its parts in proportion to their sizes (a 16-order part does not get
 the time of a 380-order one).  The merged plan is rebuilt on the whole
 problem, so it is validated as one.
 """
+
 from __future__ import annotations
 
 import math
@@ -27,8 +28,8 @@ from logistics.engine.build_plan import build_plan
 
 @dataclass(frozen=True)
 class Part:
-    orders: list[int]           # indices into problem.orders
-    counts: dict[str, int]      # vehicle type name -> vehicles given to this part
+    orders: list[int]  # indices into problem.orders
+    counts: dict[str, int]  # vehicle type name -> vehicles given to this part
     depot: str
 
 
@@ -97,8 +98,9 @@ def _sub_problem(problem: Problem, part: Part) -> Problem:
         if o.pair and problem.order_index[o.pair] not in orders:
             raise AssertionError("paired orders must stay in one part")
     del keep, pairs
-    return replace(problem, orders=orders, fleet=fleet, network=None, strict=False,
-                   name=f"{problem.name}/part-{part.depot}")
+    return replace(
+        problem, orders=orders, fleet=fleet, network=None, strict=False, name=f"{problem.name}/part-{part.depot}"
+    )
 
 
 _PART_META = ("elapsed_s", "build_s", "pyvrp_s", "search_s", "status", "skeleton", "exact", "seed_repaired")
@@ -109,11 +111,15 @@ def _solve_part(args) -> tuple[list[dict], list[tuple[str, str]], float | None, 
     from logistics.engine.solve import solve
 
     plan = solve(sub, time_limit=time_limit, seed=seed, engine=engine, iterations=iterations, decompose=False)
-    stops = plan.stops[["vehicle", "vehicle_type", "seq", "kind", "order_id", "start", "departure",
-                        "arrival"]].to_dict(orient="records")
-    meta = {"orders": len(sub.orders), "unserved": len(plan.unserved),
-            "vehicles": {vt.name: vt.count for vt in sub.fleet if vt.count},
-            **{k: plan.meta[k] for k in _PART_META if k in plan.meta}}
+    stops = plan.stops[["vehicle", "vehicle_type", "seq", "kind", "order_id", "start", "departure", "arrival"]].to_dict(
+        orient="records"
+    )
+    meta = {
+        "orders": len(sub.orders),
+        "unserved": len(plan.unserved),
+        "vehicles": {vt.name: vt.count for vt in sub.fleet if vt.count},
+        **{k: plan.meta[k] for k in _PART_META if k in plan.meta},
+    }
     return stops, list(zip(plan.unserved["order_id"], plan.unserved["reason"])), plan.kpis.get("objective"), meta
 
 
@@ -142,9 +148,17 @@ def _solve_bin(job) -> list[tuple[tuple, float]]:
     return out
 
 
-def solve_decomposed(problem: Problem, time_limit: float, seed: int = 0, *, engine: str = "ortools",
-                     iterations: int | None = None, max_orders: int = 400, workers: int | None = None,
-                     t0: float | None = None) -> Plan:
+def solve_decomposed(
+    problem: Problem,
+    time_limit: float,
+    seed: int = 0,
+    *,
+    engine: str = "ortools",
+    iterations: int | None = None,
+    max_orders: int = 400,
+    workers: int | None = None,
+    t0: float | None = None,
+) -> Plan:
     t0 = time.perf_counter() if t0 is None else t0
     deadline = t0 + time_limit
     parts = _keep_pairs_together(problem, partition(problem, max_orders))
@@ -191,17 +205,32 @@ def solve_decomposed(problem: Problem, time_limit: float, seed: int = 0, *, engi
             tname = rows[0]["vehicle_type"]
             j = int(vid.rsplit("#", 1)[1]) - 1
             g = base[tname] + offset[tname] + j
-            routes.append(RouteResult(vehicle=g, orders=[index[r["order_id"]] for r in rows[1:-1]],
-                                      starts=[int(r["start"]) for r in rows[1:-1]],
-                                      depart=int(rows[0]["departure"]), arrive=int(rows[-1]["arrival"])))
+            routes.append(
+                RouteResult(
+                    vehicle=g,
+                    orders=[index[r["order_id"]] for r in rows[1:-1]],
+                    starts=[int(r["start"]) for r in rows[1:-1]],
+                    depart=int(rows[0]["departure"]),
+                    arrive=int(rows[-1]["arrival"]),
+                )
+            )
         for vt in sub.fleet:
             offset[vt.name] += vt.count
         for oid, why in unserved:
             reasons[index[oid]] = why
-    meta = {"engine": engine, "seed": seed, "time_limit": time_limit, "problem": problem.name,
-            "objective_kind": problem.objective, "day": problem.day, "decomposed": len(parts),
-            "part_sizes": [len(p.orders) for p in parts], "part_time_limit": [round(x, 3) for x in limits],
-            "status": "success", "parts": part_meta}
+    meta = {
+        "engine": engine,
+        "seed": seed,
+        "time_limit": time_limit,
+        "problem": problem.name,
+        "objective_kind": problem.objective,
+        "day": problem.day,
+        "decomposed": len(parts),
+        "part_sizes": [len(p.orders) for p in parts],
+        "part_time_limit": [round(x, 3) for x in limits],
+        "status": "success",
+        "parts": part_meta,
+    }
     plan = build_plan(problem, None, routes, reasons, meta)
     plan.meta["merge_s"] = round(time.perf_counter() - t_merge, 4)
     plan.kpis["objective"] = round(objective, 4)

@@ -36,8 +36,7 @@ KILL_GRACE_S = 2.0
 
 _HEADER = struct.Struct("<Q")
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-_WORKER_CODE = (f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
-                "from logistics.engine.worker import serve; serve()")
+_WORKER_CODE = f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); from logistics.engine.worker import serve; serve()"
 
 
 @dataclass(frozen=True)
@@ -63,9 +62,16 @@ def worker_count(workers: int | None, tasks: int) -> int:
     return max(1, min(int(workers), tasks))
 
 
-def run_tasks(fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], *, workers: int | None = None,
-              deadline: float | None = None, local_first: bool = False, raise_errors: bool = True,
-              on_result: Callable[[int, Any], None] | None = None) -> list[Any]:
+def run_tasks(
+    fn: Callable[..., Any],
+    args: Sequence[tuple[Any, ...]],
+    *,
+    workers: int | None = None,
+    deadline: float | None = None,
+    local_first: bool = False,
+    raise_errors: bool = True,
+    on_result: Callable[[int, Any], None] | None = None,
+) -> list[Any]:
     """Call ``fn(*a)`` for each ``a`` in ``args``, in parallel processes; results in input order.
 
     Parameters
@@ -133,7 +139,7 @@ def _call_here(fn: Callable[..., Any], a: tuple[Any, ...], raise_errors: bool) -
         return fn(*a)
     try:
         return fn(*a)
-    except Exception as e:  # noqa: BLE001 - reported to the caller as data
+    except Exception as e:
         return TaskFailed(f"{type(e).__name__}: {e}", e)
 
 
@@ -147,15 +153,24 @@ class _Pool:
         self.threads: list[threading.Thread] = []
         self.lock = threading.Lock()
 
-    def start(self, fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], indices: list[int],
-              done: queue.Queue[tuple[int, Any]]) -> None:
+    def start(
+        self,
+        fn: Callable[..., Any],
+        args: Sequence[tuple[Any, ...]],
+        indices: list[int],
+        done: queue.Queue[tuple[int, Any]],
+    ) -> None:
         todo: queue.Queue[int] = queue.Queue()
         for i in indices:
             todo.put(i)
         for _ in range(self.size):
             try:
-                proc = subprocess.Popen([sys.executable, "-I", "-c", _WORKER_CODE], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                proc = subprocess.Popen(
+                    [sys.executable, "-I", "-c", _WORKER_CODE],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                )
             except OSError as e:  # no process to be had: the remaining tasks fail, the caller decides
                 self._drain(todo, done, TaskFailed(f"could not start a worker: {e}", e))
                 continue
@@ -174,8 +189,14 @@ class _Pool:
             except queue.Empty:
                 return
 
-    def _feed(self, proc: subprocess.Popen[bytes], fn: Callable[..., Any], args: Sequence[tuple[Any, ...]],
-              todo: queue.Queue[int], done: queue.Queue[tuple[int, Any]]) -> None:
+    def _feed(
+        self,
+        proc: subprocess.Popen[bytes],
+        fn: Callable[..., Any],
+        args: Sequence[tuple[Any, ...]],
+        todo: queue.Queue[int],
+        done: queue.Queue[tuple[int, Any]],
+    ) -> None:
         assert proc.stdin is not None and proc.stdout is not None
         timer = None
         if self.deadline is not None:
@@ -193,7 +214,7 @@ class _Pool:
                     proc.stdin.write(_HEADER.pack(len(blob)) + blob)
                     proc.stdin.flush()
                     status, value = _read_message(proc.stdout)
-                except Exception as e:  # noqa: BLE001 - a dead or killed worker, or an unpicklable task
+                except Exception as e:
                     late = self.deadline is not None and time.monotonic() >= self.deadline
                     done.put((i, TaskFailed("timed out" if late else f"worker died ({type(e).__name__})")))
                     self._drain(todo, done, TaskFailed("timed out" if late else "worker died"))

@@ -4,6 +4,7 @@ Checked in order of certainty: it fits no compartment; its window cannot be
 reached from any depot; its shelf life is shorter than the drive; serving it
 would cost more than its penalty; the fleet has no room or time left.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,8 +28,9 @@ def _reach(data: SolverData, i: int) -> tuple[int, int] | None:
     return best
 
 
-def explain(data: SolverData, routes: list[RouteResult], dropped: list[int], arc_costs=None,
-            deadline: float | None = None) -> dict[int, str]:
+def explain(
+    data: SolverData, routes: list[RouteResult], dropped: list[int], arc_costs=None, deadline: float | None = None
+) -> dict[int, str]:
     """A reason per dropped order.  Past ``deadline`` (perf_counter) the costly insertion analysis is skipped."""
     import time
 
@@ -50,26 +52,42 @@ def explain(data: SolverData, routes: list[RouteResult], dropped: list[int], arc
             continue
         vt = p.fleet[t]
         start = max(arr, w0)
-        back = min(vt.shift[0] + int(data.duration[tt][i, data.ends[v]]) * 0 + start + o.service +
-                   int(data.duration[tt][i, data.ends[v]])
-                   for v in range(data.n_vehicles) for tt in [int(data.vehicle_type[v])] if data.allowed[tt, i])
+        back = min(
+            vt.shift[0]
+            + int(data.duration[tt][i, data.ends[v]]) * 0
+            + start
+            + o.service
+            + int(data.duration[tt][i, data.ends[v]])
+            for v in range(data.n_vehicles)
+            for tt in [int(data.vehicle_type[v])]
+            if data.allowed[tt, i]
+        )
         shift_end = max(ft.shift[1] for ft in p.fleet)
         if back > shift_end:
-            out[i] = (f"the vehicle could not return to its depot before the shift ends ({fmt_clock(shift_end)};"
-                      f" earliest return {fmt_clock(back)})")
+            out[i] = (
+                f"the vehicle could not return to its depot before the shift ends ({fmt_clock(shift_end)};"
+                f" earliest return {fmt_clock(back)})"
+            )
             continue
         shelf = data.shelf[i]
         if shelf >= 0:
-            drive = min(int(data.duration[int(data.vehicle_type[v])][data.starts[v], i]) for v in
-                        range(data.n_vehicles) if data.allowed[int(data.vehicle_type[v]), i])
+            drive = min(
+                int(data.duration[int(data.vehicle_type[v])][data.starts[v], i])
+                for v in range(data.n_vehicles)
+                if data.allowed[int(data.vehicle_type[v]), i]
+            )
             if o.kind == "delivery" and drive > shelf:
-                out[i] = (f"shelf life {shelf / 3600:.1f} h is shorter than the fastest drive from any depot "
-                          f"({drive / 3600:.1f} h)")
+                out[i] = (
+                    f"shelf life {shelf / 3600:.1f} h is shorter than the fastest drive from any depot "
+                    f"({drive / 3600:.1f} h)"
+                )
                 continue
         if deadline is not None and time.perf_counter() > deadline:
             kind = "dropped" if not o.required else "not placed"
-            out[i] = (f"{kind}: no plan including it was found within the time limit (insertion not analysed; "
-                      f"raise time_limit for a detailed reason)")
+            out[i] = (
+                f"{kind}: no plan including it was found within the time limit (insertion not analysed; "
+                f"raise time_limit for a detailed reason)"
+            )
             continue
         extra, blocked = _insertion(data, routes, i, arc_costs)
         unit = "" if p.objective == "distance" else "¥"
@@ -77,27 +95,31 @@ def explain(data: SolverData, routes: list[RouteResult], dropped: list[int], arc
         if not o.required:
             pen = data.penalty[i] / scale
             if extra is not None and extra > data.penalty[i]:
-                out[i] = (f"dropped: serving it would cost {unit}{extra / scale:,.2f} more than its penalty "
-                          f"{unit}{pen:,.2f}")
+                out[i] = (
+                    f"dropped: serving it would cost {unit}{extra / scale:,.2f} more than its penalty {unit}{pen:,.2f}"
+                )
             elif extra is None:
                 out[i] = f"dropped (penalty {unit}{pen:,.2f}): {_blocked_text(blocked)}"
             else:
-                out[i] = (f"dropped: inserting it would cost {unit}{extra / scale:,.2f}, less than its penalty "
-                          f"{unit}{pen:,.2f}, but the search did not reach that plan in time (raise time_limit)")
+                out[i] = (
+                    f"dropped: inserting it would cost {unit}{extra / scale:,.2f}, less than its penalty "
+                    f"{unit}{pen:,.2f}, but the search did not reach that plan in time (raise time_limit)"
+                )
             continue
         if extra is None:
             out[i] = f"the fleet is too small: {_blocked_text(blocked)}"
         else:
-            out[i] = (f"not placed within the time limit although it fits (cheapest insertion "
-                      f"{unit}{extra / scale:,.2f}); raise time_limit")
+            out[i] = (
+                f"not placed within the time limit although it fits (cheapest insertion "
+                f"{unit}{extra / scale:,.2f}); raise time_limit"
+            )
     return out
 
 
 def _blocked_text(blocked: dict[str, int]) -> str:
     if not blocked:
         return "no vehicle that may carry it is available"
-    parts = [f"{what} on {k} route{'s' if k > 1 else ''}" for what, k in
-             sorted(blocked.items(), key=lambda kv: -kv[1])]
+    parts = [f"{what} on {k} route{'s' if k > 1 else ''}" for what, k in sorted(blocked.items(), key=lambda kv: -kv[1])]
     return "no vehicle has room or time left for it (" + "; ".join(parts) + ")"
 
 

@@ -23,10 +23,11 @@ seed the full model rejects (say, a route that breaks a shelf life PyVRP
 ignores) is repaired first by dropping the orders that break its routes,
 which the search then reinserts.
 """
+
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -46,15 +47,25 @@ from logistics.engine.solvers.ortools import (
 
 ENGINES = ("auto", "ortools", "pyvrp")
 
-RELAXED_SHARE = 0.7        # PyVRP's share of the budget when its model relaxes something (engine "auto")
+RELAXED_SHARE = 0.7  # PyVRP's share of the budget when its model relaxes something (engine "auto")
 PYVRP_ENGINE_SHARE = 0.85  # the same for engine "pyvrp"
-MIN_SKELETON_S = 0.5       # below this budget OR-Tools alone
+MIN_SKELETON_S = 0.5  # below this budget OR-Tools alone
 
 
-def solve(problem: Problem, time_limit: float = 10.0, seed: int = 0, *, engine: str = "auto",
-          progress: Callable[[float, float], None] | None = None, iterations: int | None = None,
-          first_solution: str = "parallel_cheapest_insertion", metaheuristic: str = "guided_local_search",
-          log: bool = False, decompose: bool | None = None, max_part: int = 400) -> Plan:
+def solve(
+    problem: Problem,
+    time_limit: float = 10.0,
+    seed: int = 0,
+    *,
+    engine: str = "auto",
+    progress: Callable[[float, float], None] | None = None,
+    iterations: int | None = None,
+    first_solution: str = "parallel_cheapest_insertion",
+    metaheuristic: str = "guided_local_search",
+    log: bool = False,
+    decompose: bool | None = None,
+    max_part: int = 400,
+) -> Plan:
     """Plan routes for ``problem`` within ``time_limit`` seconds (whole call).
 
     ``iterations`` makes the run reproducible regardless of machine speed: the
@@ -73,28 +84,35 @@ def solve(problem: Problem, time_limit: float = 10.0, seed: int = 0, *, engine: 
     """
     t0 = time.perf_counter()
     if not isinstance(problem, Problem):
-        raise ProblemError(f"solve() needs a logistics.Problem, got {type(problem).__name__}", record="problem",
-                           field="problem")
+        raise ProblemError(
+            f"solve() needs a logistics.Problem, got {type(problem).__name__}", record="problem", field="problem"
+        )
     if engine not in ENGINES:
         raise ProblemError(f"engine {engine!r} is not one of {', '.join(ENGINES)}", record="solve", field="engine")
     if not (time_limit > 0):
         raise ProblemError(f"time_limit must be positive, got {time_limit}", record="solve", field="time_limit")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not (0 <= seed < 2**31 - 1):
         # PyVRP takes a 32-bit seed (and runs seed + 1 beside it)
-        raise ProblemError(f"seed must be an integer from 0 to {2**31 - 2}, got {seed!r}", record="solve",
-                           field="seed")
+        raise ProblemError(f"seed must be an integer from 0 to {2**31 - 2}, got {seed!r}", record="solve", field="seed")
     deadline = t0 + float(time_limit)
     if decompose or (decompose is None and len(problem.orders) > 2 * max_part):
         from logistics.engine.decompose import solve_decomposed
 
-        return solve_decomposed(problem, time_limit, seed, engine=engine, iterations=iterations,
-                                max_orders=max_part, t0=t0)
+        return solve_decomposed(
+            problem, time_limit, seed, engine=engine, iterations=iterations, max_orders=max_part, t0=t0
+        )
     data = arrays.build(problem)
     costs = cost_arrays(data)
     # what follows the search (reasons, plan frames, KPIs): measured ~0.1 s at 100 orders, ~0.2 s at 400
     reserve = min(0.15 * time_limit, 0.1 + 0.0006 * data.n_orders)
-    meta = {"engine": engine, "seed": seed, "time_limit": time_limit, "problem": problem.name,
-            "objective_kind": problem.objective, "day": problem.day}
+    meta = {
+        "engine": engine,
+        "seed": seed,
+        "time_limit": time_limit,
+        "problem": problem.name,
+        "objective_kind": problem.objective,
+        "day": problem.day,
+    }
     initial = None
     if data.n_orders == 0:
         plan = build_plan(problem, data, [], {}, meta | {"status": "empty", "elapsed_s": time.perf_counter() - t0})
@@ -104,25 +122,46 @@ def solve(problem: Problem, time_limit: float = 10.0, seed: int = 0, *, engine: 
     model = OrtoolsModel(data, costs, deadline=deadline - reserve)
     if engine in ("auto", "pyvrp") and model.routing is not None:
         t1 = time.perf_counter()
-        initial, pv_meta = _pyvrp_skeleton(data, costs, deadline - reserve - _seed_read_s(model), seed, engine,
-                                           iterations, t0)
+        initial, pv_meta = _pyvrp_skeleton(
+            data, costs, deadline - reserve - _seed_read_s(model), seed, engine, iterations, t0
+        )
         meta.update(pv_meta)
         meta["pyvrp_s"] = round(time.perf_counter() - t1, 4)
     remaining = deadline - time.perf_counter() - reserve
     if initial is None or model.routing is None:
-        res = model.search(max(0.05, remaining), first_solution=first_solution, metaheuristic=metaheuristic,
-                           solution_limit=iterations, progress=progress, log=log)
+        res = model.search(
+            max(0.05, remaining),
+            first_solution=first_solution,
+            metaheuristic=metaheuristic,
+            solution_limit=iterations,
+            progress=progress,
+            log=log,
+        )
     else:
-        res, seed_meta = _polish(model, max(0.05, remaining), initial, first_solution=first_solution,
-                                 metaheuristic=metaheuristic, solution_limit=iterations, progress=progress, log=log,
-                                 check_only=bool(meta.get("exact") and meta.get("skeleton_feasible")))
+        res, seed_meta = _polish(
+            model,
+            max(0.05, remaining),
+            initial,
+            first_solution=first_solution,
+            metaheuristic=metaheuristic,
+            solution_limit=iterations,
+            progress=progress,
+            log=log,
+            check_only=bool(meta.get("exact") and meta.get("skeleton_feasible")),
+        )
         meta.update(seed_meta)
     t2 = time.perf_counter()
     reasons = explain(data, res.routes, res.dropped, costs, deadline=deadline - reserve / 2)
     meta["reasons_s"] = round(time.perf_counter() - t2, 4)
     scale = 1 if problem.objective == "distance" else arrays.COST_SCALE
-    meta.update({"status": res.status, "build_s": round(res.build_s, 4), "search_s": round(res.search_s, 4),
-                 "history": [[round(t, 3), c] for t, c in res.history]})
+    meta.update(
+        {
+            "status": res.status,
+            "build_s": round(res.build_s, 4),
+            "search_s": round(res.search_s, 4),
+            "history": [[round(t, 3), c] for t, c in res.history],
+        }
+    )
     plan = build_plan(problem, data, res.routes, reasons, meta)
     _route_objectives(plan, data, costs, res.routes, scale)
     if res.objective is not None:
@@ -156,10 +195,15 @@ def _pyvrp_skeleton(data, costs, deadline, seed, engine, iterations, t0):
         return None, {"skeleton": "not applicable"}
     from logistics.engine.solvers.pyvrp_engine import models_exactly
 
-    return res.routes, {"skeleton": "pyvrp", "skeleton_cost": res.cost, "skeleton_seed": res.seed,
-                        "skeleton_feasible": res.feasible, "relaxed": res.relaxed,
-                        "exact": models_exactly(res.relaxed, data, costs),
-                        "skeleton_violations": len(res.violations)}
+    return res.routes, {
+        "skeleton": "pyvrp",
+        "skeleton_cost": res.cost,
+        "skeleton_seed": res.seed,
+        "skeleton_feasible": res.feasible,
+        "relaxed": res.relaxed,
+        "exact": models_exactly(res.relaxed, data, costs),
+        "skeleton_violations": len(res.violations),
+    }
 
 
 def _route_objectives(plan: Plan, data, costs, routes, scale: int) -> None:
@@ -195,17 +239,31 @@ def _seed_read_s(model: OrtoolsModel) -> float:
 
 # OR-Tools' insertion-heuristic LNS operators can run for many seconds past the time limit on a few hundred
 # orders (the limit is checked between neighbours, not inside the heuristic); the polish leaves them out.
-_SLOW_OPERATORS = ("use_global_cheapest_insertion_path_lns", "use_local_cheapest_insertion_path_lns",
-                   "use_relocate_path_global_cheapest_insertion_insert_unperformed",
-                   "use_global_cheapest_insertion_visit_types_lns", "use_local_cheapest_insertion_visit_types_lns",
-                   "use_global_cheapest_insertion_expensive_chain_lns",
-                   "use_local_cheapest_insertion_expensive_chain_lns",
-                   "use_global_cheapest_insertion_close_nodes_lns", "use_local_cheapest_insertion_close_nodes_lns")
+_SLOW_OPERATORS = (
+    "use_global_cheapest_insertion_path_lns",
+    "use_local_cheapest_insertion_path_lns",
+    "use_relocate_path_global_cheapest_insertion_insert_unperformed",
+    "use_global_cheapest_insertion_visit_types_lns",
+    "use_local_cheapest_insertion_visit_types_lns",
+    "use_global_cheapest_insertion_expensive_chain_lns",
+    "use_local_cheapest_insertion_expensive_chain_lns",
+    "use_global_cheapest_insertion_close_nodes_lns",
+    "use_local_cheapest_insertion_close_nodes_lns",
+)
 
 
-def _polish(model: OrtoolsModel, time_limit: float, initial: list[list[int]], *, first_solution: str,
-            metaheuristic: str, solution_limit: int | None, progress, log: bool,
-            check_only: bool = False) -> tuple[OrtoolsResult, dict]:
+def _polish(
+    model: OrtoolsModel,
+    time_limit: float,
+    initial: list[list[int]],
+    *,
+    first_solution: str,
+    metaheuristic: str,
+    solution_limit: int | None,
+    progress,
+    log: bool,
+    check_only: bool = False,
+) -> tuple[OrtoolsResult, dict]:
     """OR-Tools' search on the full model from PyVRP's routes (repaired when the model rejects them).
 
     ``check_only``: when the routes load as they are, return them (one

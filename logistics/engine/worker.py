@@ -33,11 +33,11 @@ def serve() -> None:
         try:
             fn, args = pickle.loads(body)
             message = ("ok", fn(*args))
-        except Exception as e:  # noqa: BLE001 - sent back to the caller, who decides
+        except Exception as e:
             message = ("err", e)
         try:
             blob = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as e:  # noqa: BLE001 - an unpicklable result or exception
+        except Exception as e:
             blob = pickle.dumps(("err", RuntimeError(f"{type(e).__name__}: {e}")), protocol=pickle.HIGHEST_PROTOCOL)
         reply.write(_HEADER.pack(len(blob)) + blob)
         reply.flush()

@@ -1,5 +1,5 @@
-"""Reading job documents safely: size limits, strict YAML, the JSON schema and path safety.
-"""
+"""Reading job documents safely: size limits, strict YAML, the JSON schema and path safety."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -58,8 +58,7 @@ def _schema_error(data: Any, where: str) -> ProblemError | None:
         msg = msg.replace("Additional properties are not allowed", "unknown field(s)")
     elif err.validator in ("oneOf", "anyOf"):
         if not parts:
-            msg = ("a job needs 'orders' and 'fleet' and either 'network' or 'matrix' (or 'vroom': a VROOM "
-                   "input)")
+            msg = "a job needs 'orders' and 'fleet' and either 'network' or 'matrix' (or 'vroom': a VROOM input)"
         elif len(parts) == 2 and parts[0] == "orders":
             msg = "an order needs either node_id or lon and lat (not both)"
         elif parts[0] == "network":
@@ -159,7 +158,10 @@ def _lint_yaml(root, where: str) -> None:
                 fp = field_path(path)
                 raise ProblemError(
                     f"{where}: {fp}: write times as quoted strings ('{node.value}'); YAML reads an unquoted "
-                    f"{node.value} as a base-60 number", record=where, field=fp or None)
+                    f"{node.value} as a base-60 number",
+                    record=where,
+                    field=fp or None,
+                )
         elif isinstance(node, yaml.SequenceNode):  # children pushed in reverse: reported in document order
             stack.extend(reversed([(child, path + [k]) for k, child in enumerate(node.value)]))
         elif isinstance(node, yaml.MappingNode):
@@ -178,8 +180,12 @@ def _plain(x: Any) -> Any:
 
 
 def is_vroom_document(data: Any) -> bool:
-    return (isinstance(data, dict) and "vehicles" in data and ("jobs" in data or "shipments" in data)
-            and "fleet" not in data)
+    return (
+        isinstance(data, dict)
+        and "vehicles" in data
+        and ("jobs" in data or "shipments" in data)
+        and "fleet" not in data
+    )
 
 
 # --------------------------------------------------------------------------- paths
@@ -193,12 +199,16 @@ def resolve_path(base: Path, value: str, field: str, *, allow_outside: bool = Fa
     if not allow_outside:
         root = base.resolve()
         if real != root and not real.is_relative_to(root):
-            raise ProblemError(f"{where}: {field}: path {value!r} leaves the job's folder ({root}); pass "
-                               f"allow_outside=True (--allow-outside) to permit it", record=where, field=field)
+            raise ProblemError(
+                f"{where}: {field}: path {value!r} leaves the job's folder ({root}); pass "
+                f"allow_outside=True (--allow-outside) to permit it",
+                record=where,
+                field=field,
+            )
     if not real.exists():
-        raise ProblemError(f"{where}: {field}: file {value!r} not found (looked for {real})", record=where,
-                           field=field)
+        raise ProblemError(f"{where}: {field}: file {value!r} not found (looked for {real})", record=where, field=field)
     return real
+
 
 def _prefixed(e: ProblemError, where: str, prefix: str) -> ProblemError:
     fp = prefix + (("" if e.field.startswith("[") else ".") + e.field if e.field else "")

@@ -48,13 +48,15 @@ Conventions (all problems use ``objective="distance"``, one ambient product
   (best-known value in file units, or None), ``bks_kind`` (the bks.csv column),
   ``path``, ``vehicles``, ``capacity``.
 """
+
 from __future__ import annotations
 
 import csv
 import math
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -64,11 +66,20 @@ from logistics.core.problem import Problem
 from logistics.core.units import DAY, Zone
 from networks import TravelMatrix
 
-__all__ = ["read_instance", "detect_format", "bks", "read_solution", "FORMATS"]
+__all__ = ["FORMATS", "bks", "detect_format", "read_instance", "read_solution"]
 
 FORMATS = ("solomon", "vrplib", "lilim", "cordeau")
-_ALIASES = {"homberger": "solomon", "gehring-homberger": "solomon", "vrptw": "solomon", "cvrplib": "vrplib",
-            "cvrp": "vrplib", "tsplib": "vrplib", "li-lim": "lilim", "pdptw": "lilim", "mdvrp": "cordeau"}
+_ALIASES = {
+    "homberger": "solomon",
+    "gehring-homberger": "solomon",
+    "vrptw": "solomon",
+    "cvrplib": "vrplib",
+    "cvrp": "vrplib",
+    "tsplib": "vrplib",
+    "li-lim": "lilim",
+    "pdptw": "lilim",
+    "mdvrp": "cordeau",
+}
 _DEFAULTS = {"solomon": (10, "floor"), "lilim": (100, "round"), "cordeau": (100, "round")}
 BKS_COLUMNS = {"solomon": "distance_dimacs", "vrplib": "bks", "lilim": "distance", "cordeau": "bks"}
 
@@ -76,8 +87,14 @@ BKS_COLUMNS = {"solomon": "distance_dimacs", "vrplib": "bks", "lilim": "distance
 # --------------------------------------------------------------------------- public API
 
 
-def read_instance(path: str | Path, format: str | None = None, *, vehicles: int | None = None,
-                  scale: int | None = None, rounding: str | None = None) -> Problem:
+def read_instance(
+    path: str | Path,
+    format: str | None = None,
+    *,
+    vehicles: int | None = None,
+    scale: int | None = None,
+    rounding: str | None = None,
+) -> Problem:
     """Read a benchmark instance file into a distance-objective :class:`Problem`.
 
     ``format`` is one of ``"solomon"`` (also Homberger), ``"vrplib"``, ``"lilim"``,
@@ -90,12 +107,14 @@ def read_instance(path: str | Path, format: str | None = None, *, vehicles: int 
         raise ProblemError(f"{path}: no such instance file", record=str(path), field="path")
     fmt = _canonical(format) if format is not None else detect_format(path)
     if vehicles is not None and (not isinstance(vehicles, (int, np.integer)) or vehicles < 1):
-        raise ProblemError(f"vehicles must be a positive integer, got {vehicles!r}", record=str(path),
-                           field="vehicles")
+        raise ProblemError(f"vehicles must be a positive integer, got {vehicles!r}", record=str(path), field="vehicles")
     if fmt == "vrplib":
         if scale not in (None, 1) or rounding is not None:
-            raise ProblemError("VRPLIB instances keep their own distance convention (no scale/rounding)",
-                               record=str(path), field="scale")
+            raise ProblemError(
+                "VRPLIB instances keep their own distance convention (no scale/rounding)",
+                record=str(path),
+                field="scale",
+            )
         return _read_vrplib(path, vehicles)
     sc, rd = _DEFAULTS[fmt]
     sc = sc if scale is None else scale
@@ -103,8 +122,9 @@ def read_instance(path: str | Path, format: str | None = None, *, vehicles: int 
     if not isinstance(sc, (int, np.integer)) or sc < 1:
         raise ProblemError(f"scale must be a positive integer, got {sc!r}", record=str(path), field="scale")
     if rd not in ("floor", "round", "ceil"):
-        raise ProblemError(f"rounding must be 'floor', 'round' or 'ceil', got {rd!r}", record=str(path),
-                           field="rounding")
+        raise ProblemError(
+            f"rounding must be 'floor', 'round' or 'ceil', got {rd!r}", record=str(path), field="rounding"
+        )
     reader = {"solomon": _read_solomon, "lilim": _read_lilim, "cordeau": _read_cordeau}[fmt]
     return reader(path, vehicles, int(sc), rd)
 
@@ -131,8 +151,12 @@ def detect_format(path: str | Path) -> str:
             t = int(first[3])
             if t >= 1 and len(nonblank) > t and all(len(nonblank[k].split()) == 2 for k in range(1, 1 + min(t, 8))):
                 return "cordeau"
-    raise ProblemError(f"{path.name}: cannot tell the instance format from line 1 ({nonblank[0][:60]!r}); "
-                       f"give format= one of {', '.join(FORMATS)}", record=str(path), field="format")
+    raise ProblemError(
+        f"{path.name}: cannot tell the instance format from line 1 ({nonblank[0][:60]!r}); "
+        f"give format= one of {', '.join(FORMATS)}",
+        record=str(path),
+        field="format",
+    )
 
 
 def bks(path: str | Path, column: str | None = None) -> float | None:
@@ -193,23 +217,32 @@ def read_solution(path: str | Path, problem: Problem | None = None) -> tuple[lis
             try:
                 routes.append([str(int(x) + 1) for x in m.group(1).split()])
             except ValueError:
-                raise ProblemError(f"{path.name}, line {no}: route holds a non-integer customer", record=
-                                   f"{path.name}:{no}", field="route") from None
+                raise ProblemError(
+                    f"{path.name}, line {no}: route holds a non-integer customer",
+                    record=f"{path.name}:{no}",
+                    field="route",
+                ) from None
             continue
         m = re.match(r"(?i)cost\s*:?\s*(\S+)", s)
         if m:
             try:
                 cost = float(m.group(1))
             except ValueError:
-                raise ProblemError(f"{path.name}, line {no}: cost {m.group(1)!r} is not a number",
-                                   record=f"{path.name}:{no}", field="cost") from None
+                raise ProblemError(
+                    f"{path.name}, line {no}: cost {m.group(1)!r} is not a number",
+                    record=f"{path.name}:{no}",
+                    field="cost",
+                ) from None
     if problem is not None:
         known = {o.id for o in problem.orders}
         for r in routes:
             for oid in r:
                 if oid not in known:
-                    raise ProblemError(f"{path.name}: customer {int(oid) - 1} (order {oid}) is not in the instance",
-                                       record=str(path), field="route")
+                    raise ProblemError(
+                        f"{path.name}: customer {int(oid) - 1} (order {oid}) is not in the instance",
+                        record=str(path),
+                        field="route",
+                    )
     return routes, cost
 
 
@@ -220,8 +253,9 @@ def _canonical(fmt: str) -> str:
     f = str(fmt).lower().strip()
     f = _ALIASES.get(f, f)
     if f not in FORMATS:
-        raise ProblemError(f"unknown instance format {fmt!r}; use one of {', '.join(FORMATS)}", record=fmt,
-                           field="format")
+        raise ProblemError(
+            f"unknown instance format {fmt!r}; use one of {', '.join(FORMATS)}", record=fmt, field="format"
+        )
     return f
 
 
@@ -261,16 +295,21 @@ class _Lines:
 
     def error(self, no: int | None, field: str, msg: str) -> ProblemError:
         where = f"{self.path.name}, line {no}" if no is not None else self.path.name
-        return ProblemError(f"{where}: {field}: {msg}", record=f"{self.path.name}:{no}" if no else self.path.name,
-                            field=field)
+        return ProblemError(
+            f"{where}: {field}: {msg}", record=f"{self.path.name}:{no}" if no else self.path.name, field=field
+        )
 
-    def numbers(self, no: int, text: str, names: list[str], *, min_fields: int | None = None,
-                ints: Iterable[str] = ()) -> dict[str, float]:
+    def numbers(
+        self, no: int, text: str, names: list[str], *, min_fields: int | None = None, ints: Iterable[str] = ()
+    ) -> dict[str, float]:
         parts = text.split()
         need = len(names) if min_fields is None else min_fields
         if len(parts) < need or (min_fields is None and len(parts) != len(names)):
-            raise self.error(no, names[len(parts)] if len(parts) < len(names) else "row",
-                             f"expected {len(names)} fields ({' '.join(names)}), got {len(parts)}: {text[:60]!r}")
+            raise self.error(
+                no,
+                names[len(parts)] if len(parts) < len(names) else "row",
+                f"expected {len(names)} fields ({' '.join(names)}), got {len(parts)}: {text[:60]!r}",
+            )
         out = {}
         ints = set(ints)
         for name, x in zip(names, parts):
@@ -299,18 +338,18 @@ def _euclid_matrix(xy: np.ndarray, scale: int, rounding: str, speed: float = 1.0
         s2 = (np.rint(dx).astype(np.int64) ** 2 + np.rint(dy).astype(np.int64) ** 2) * (scale * scale)
         if rounding == "floor":
             f = np.floor(np.sqrt(s2.astype(float))).astype(np.int64)
-            f -= (f * f > s2)
-            f += ((f + 1) * (f + 1) <= s2)
+            f -= f * f > s2
+            f += (f + 1) * (f + 1) <= s2
             return f
         if rounding == "ceil":
             f = np.floor(np.sqrt(s2.astype(float))).astype(np.int64)
-            f -= (f * f > s2)
-            f += ((f + 1) * (f + 1) <= s2)
+            f -= f * f > s2
+            f += (f + 1) * (f + 1) <= s2
             return f + (f * f < s2)
         # nearest: floor(d + 0.5) = largest f with (2f - 1)^2 <= 4 s2
         f = np.floor(np.sqrt(s2.astype(float)) + 0.5).astype(np.int64)
         f -= ((2 * f - 1) ** 2 > 4 * s2) & (f > 0)
-        f += ((2 * f + 1) ** 2 <= 4 * s2)
+        f += (2 * f + 1) ** 2 <= 4 * s2
         return f
     d = np.sqrt(dx * dx + dy * dy) * scale / speed
     if rounding == "floor":
@@ -325,23 +364,41 @@ def _horizon(dist: np.ndarray, service: Iterable[int]) -> int:
     return int(max(DAY, int(dist.max(axis=1).sum()) + int(sum(service))))
 
 
-def _meta(path: Path, fmt: str, name: str, scale: int, rounding: str, n_vehicles: int, capacity: float,
-          **extra: Any) -> dict[str, Any]:
+def _meta(
+    path: Path, fmt: str, name: str, scale: int, rounding: str, n_vehicles: int, capacity: float, **extra: Any
+) -> dict[str, Any]:
     col = BKS_COLUMNS[fmt]
     try:
         value = bks(path, col)
     except KeyError:
         value = None
-    return {"format": fmt, "instance": path.stem, "name": name, "scale": scale, "rounding": rounding,
-            "bks": value, "bks_kind": col if value is not None else None, "path": str(path),
-            "vehicles": n_vehicles, "capacity": capacity, **extra}
+    return {
+        "format": fmt,
+        "instance": path.stem,
+        "name": name,
+        "scale": scale,
+        "rounding": rounding,
+        "bks": value,
+        "bks_kind": col if value is not None else None,
+        "path": str(path),
+        "vehicles": n_vehicles,
+        "capacity": capacity,
+        **extra,
+    }
 
 
-def _ambient_type(name: str, count: int, capacity: float, depot: str, shift: tuple[int, int],
-                  max_duration: int | None = None) -> VehicleType:
-    return VehicleType(name=name, count=int(count), compartments=(Compartment(Zone.AMBIENT, float(capacity),
-                                                                              name="ambient"),),
-                       start_depot=depot, end_depot=depot, shift=shift, max_duration=max_duration)
+def _ambient_type(
+    name: str, count: int, capacity: float, depot: str, shift: tuple[int, int], max_duration: int | None = None
+) -> VehicleType:
+    return VehicleType(
+        name=name,
+        count=int(count),
+        compartments=(Compartment(Zone.AMBIENT, float(capacity), name="ambient"),),
+        start_depot=depot,
+        end_depot=depot,
+        shift=shift,
+        max_duration=max_duration,
+    )
 
 
 def _make_problem(lines: _Lines, **kw: Any) -> Problem:
@@ -387,12 +444,28 @@ def _read_solomon(path: Path, vehicles: int | None, scale: int, rounding: str) -
     for no, text in rows[c:]:
         r = L.numbers(no, text, _SOLOMON_COLS, ints=["CUST NO."])
         table.append((no, r))
-    return _vrptw_problem(L, name, table, int(v["NUMBER"]) if vehicles is None else vehicles, v["CAPACITY"],
-                          scale, rounding, fmt="solomon")
+    return _vrptw_problem(
+        L,
+        name,
+        table,
+        int(v["NUMBER"]) if vehicles is None else vehicles,
+        v["CAPACITY"],
+        scale,
+        rounding,
+        fmt="solomon",
+    )
 
 
-def _vrptw_problem(L: _Lines, name: str, table: list[tuple[int, dict]], count: int, capacity: float, scale: int,
-                   rounding: str, fmt: str) -> Problem:
+def _vrptw_problem(
+    L: _Lines,
+    name: str,
+    table: list[tuple[int, dict]],
+    count: int,
+    capacity: float,
+    scale: int,
+    rounding: str,
+    fmt: str,
+) -> Problem:
     """Depot in row 0, customers after; Solomon-style columns (also used for Li & Lim)."""
     if len(table) < 2:
         raise L.error(table[-1][0] if table else None, "CUSTOMER", "need a depot row and at least one customer")
@@ -431,14 +504,29 @@ def _vrptw_problem(L: _Lines, name: str, table: list[tuple[int, dict]], count: i
         if fmt == "lilim":
             kw = L.pairs[oid]  # type: ignore[attr-defined]
             qty = abs(qty)
-        orders.append(Order(id=oid, node_id=oid, quantities={"goods": qty},
-                            time_windows=((sc(r["READY TIME"]), sc(r["DUE DATE"])),),
-                            service=sc(r["SERVICE TIME"]), **kw))
+        orders.append(
+            Order(
+                id=oid,
+                node_id=oid,
+                quantities={"goods": qty},
+                time_windows=((sc(r["READY TIME"]), sc(r["DUE DATE"])),),
+                service=sc(r["SERVICE TIME"]),
+                **kw,
+            )
+        )
     matrix = TravelMatrix(ids, dist, dur, source=f"euclidean x{scale} ({rounding})")
     fleet = (_ambient_type("vehicle", count, capacity, "0", shift),)
     meta = _meta(L.path, fmt, name, scale, rounding, count, capacity)
-    return _make_problem(L, orders=tuple(orders), fleet=fleet, products={"goods": GOODS}, matrix=matrix,
-                         objective="distance", name=L.path.stem, meta=meta)
+    return _make_problem(
+        L,
+        orders=tuple(orders),
+        fleet=fleet,
+        products={"goods": GOODS},
+        matrix=matrix,
+        objective="distance",
+        name=L.path.stem,
+        meta=meta,
+    )
 
 
 # --------------------------------------------------------------------------- Li & Lim
@@ -478,25 +566,46 @@ def _read_lilim(path: Path, vehicles: int | None, scale: int, rounding: str) -> 
         elif ps > 0 and ds == 0 and q <= 0:
             kind, partner, back = "delivery", ps, "delivery_sibling"
         else:
-            raise L.error(no, "pickup_sibling", f"task {i} is neither a pickup (demand >= 0, delivery_sibling set) "
-                          f"nor a delivery (demand <= 0, pickup_sibling set)")
+            raise L.error(
+                no,
+                "pickup_sibling",
+                f"task {i} is neither a pickup (demand >= 0, delivery_sibling set) "
+                f"nor a delivery (demand <= 0, pickup_sibling set)",
+            )
         if partner not in by_id or partner == 0:
-            raise L.error(no, "delivery_sibling" if kind == "pickup" else "pickup_sibling",
-                          f"task {i} refers to task {partner}, which does not exist")
+            raise L.error(
+                no,
+                "delivery_sibling" if kind == "pickup" else "pickup_sibling",
+                f"task {i} refers to task {partner}, which does not exist",
+            )
         pno, pr = by_id[partner]
         if int(pr[back]) != i:
             raise L.error(pno, back, f"task {partner} should point back to task {i}, got {int(pr[back])}")
         if abs(pr["demand"]) != abs(q):
-            raise L.error(no, "demand", f"task {i} moves {abs(q):g} but its sibling {partner} moves "
-                          f"{abs(pr['demand']):g}")
+            raise L.error(
+                no, "demand", f"task {i} moves {abs(q):g} but its sibling {partner} moves {abs(pr['demand']):g}"
+            )
         pairs[str(i)] = {"kind": kind, "pair": str(partner)}
-    table = [(no, {"CUST NO.": r["id"], "XCOORD.": r["x"], "YCOORD.": r["y"], "DEMAND": r["demand"],
-                   "READY TIME": r["earliest"], "DUE DATE": r["latest"], "SERVICE TIME": r["service"]})
-             for no, r in raw]
+    table = [
+        (
+            no,
+            {
+                "CUST NO.": r["id"],
+                "XCOORD.": r["x"],
+                "YCOORD.": r["y"],
+                "DEMAND": r["demand"],
+                "READY TIME": r["earliest"],
+                "DUE DATE": r["latest"],
+                "SERVICE TIME": r["service"],
+            },
+        )
+        for no, r in raw
+    ]
     L.pairs = pairs  # type: ignore[attr-defined]
     L.speed = float(head["S"])  # type: ignore[attr-defined]
-    return _vrptw_problem(L, path.stem, table, int(head["K"]) if vehicles is None else vehicles, head["Q"],
-                          scale, rounding, fmt="lilim")
+    return _vrptw_problem(
+        L, path.stem, table, int(head["K"]) if vehicles is None else vehicles, head["Q"], scale, rounding, fmt="lilim"
+    )
 
 
 # --------------------------------------------------------------------------- VRPLIB (CVRP)
@@ -550,8 +659,11 @@ def _scan_vrplib(L: _Lines) -> dict[str, Any]:
         raise L.error(None, "DEMAND_SECTION", "no DEMAND_SECTION")
     ewt = header.get("EDGE_WEIGHT_TYPE", (None, "EUC_2D"))[1].upper()
     if ewt not in ("EUC_2D", "CEIL_2D", "EXPLICIT"):
-        raise L.error(header.get("EDGE_WEIGHT_TYPE", (None,))[0], "EDGE_WEIGHT_TYPE",
-                      f"{ewt!r} is not supported (EUC_2D, CEIL_2D, EXPLICIT)")
+        raise L.error(
+            header.get("EDGE_WEIGHT_TYPE", (None,))[0],
+            "EDGE_WEIGHT_TYPE",
+            f"{ewt!r} is not supported (EUC_2D, CEIL_2D, EXPLICIT)",
+        )
     if ewt != "EXPLICIT" and "NODE_COORD_SECTION" not in counts:
         raise L.error(None, "NODE_COORD_SECTION", f"EDGE_WEIGHT_TYPE {ewt} needs a NODE_COORD_SECTION")
     if ewt == "EXPLICIT" and "EDGE_WEIGHT_SECTION" not in counts:
@@ -567,7 +679,7 @@ def _read_vrplib(path: Path, vehicles: int | None) -> Problem:
     import vrplib
 
     L = _Lines(path)
-    header = _scan_vrplib(L)
+    _scan_vrplib(L)  # checks the header's syntax before vrplib reads it
     try:
         inst = vrplib.read_instance(str(path), compute_edge_weights=False)
     except Exception as e:  # vrplib raises plain ValueError/IndexError on malformed sections
@@ -633,14 +745,28 @@ def _read_vrplib(path: Path, vehicles: int | None) -> Problem:
         if i == depot:
             continue
         tw = ((int(tws[i][0]), int(tws[i][1])),) if tws is not None else ((0, H),)
-        orders.append(Order(id=ids[i], node_id=ids[i], quantities={"goods": float(demand[i])}, time_windows=tw,
-                            service=int(service[i])))
+        orders.append(
+            Order(
+                id=ids[i],
+                node_id=ids[i],
+                quantities={"goods": float(demand[i])},
+                time_windows=tw,
+                service=int(service[i]),
+            )
+        )
     matrix = TravelMatrix(ids, dist, dist.copy(), source=f"vrplib {ewt} ({rounding})")
     fleet = (_ambient_type("vehicle", count, capacity, did, shift),)
-    meta = _meta(path, "vrplib", name, 1, rounding, count, capacity, fleet_rule=rule,
-                 edge_weight_type=ewt)
-    return _make_problem(L, orders=tuple(orders), fleet=fleet, products={"goods": GOODS}, matrix=matrix,
-                         objective="distance", name=path.stem, meta=meta)
+    meta = _meta(path, "vrplib", name, 1, rounding, count, capacity, fleet_rule=rule, edge_weight_type=ewt)
+    return _make_problem(
+        L,
+        orders=tuple(orders),
+        fleet=fleet,
+        products={"goods": GOODS},
+        matrix=matrix,
+        objective="distance",
+        name=path.stem,
+        meta=meta,
+    )
 
 
 # --------------------------------------------------------------------------- Cordeau MDVRP
@@ -658,16 +784,19 @@ def _read_cordeau(path: Path, vehicles: int | None, scale: int, rounding: str) -
     if m < 1 or n < 1 or t < 1:
         raise L.error(no, "m" if m < 1 else "n" if n < 1 else "t", "must be positive")
     if len(L.rows) < 1 + t + n + t:
-        raise L.error(L.rows[-1][0], "rows", f"expected {t} depot limit lines and {n + t} node lines, "
-                      f"got {len(L.rows) - 1} lines in all")
-    limits = [L.numbers(no, text, ["D", "Q"]) for no, text in L.rows[1:1 + t]]
-    for (no, _), lim in zip(L.rows[1:1 + t], limits):
+        raise L.error(
+            L.rows[-1][0],
+            "rows",
+            f"expected {t} depot limit lines and {n + t} node lines, got {len(L.rows) - 1} lines in all",
+        )
+    limits = [L.numbers(no, text, ["D", "Q"]) for no, text in L.rows[1 : 1 + t]]
+    for (no, _), lim in zip(L.rows[1 : 1 + t], limits):
         if lim["D"] < 0:
             raise L.error(no, "D", f"negative route duration limit {lim['D']:g}")
         if lim["Q"] <= 0:
             raise L.error(no, "Q", f"capacity must be positive, got {lim['Q']:g}")
     nodes = []
-    for no, text in L.rows[1 + t:1 + t + n + t]:
+    for no, text in L.rows[1 + t : 1 + t + n + t]:
         nodes.append((no, L.numbers(no, text, ["i", "x", "y", "d", "q"], min_fields=5, ints=["i"])))
     seen: dict[int, int] = {}
     for no, r in nodes:
@@ -689,15 +818,25 @@ def _read_cordeau(path: Path, vehicles: int | None, scale: int, rounding: str) -
     sc = lambda x: int(round(x * scale))  # noqa: E731
     service = [sc(r["d"]) for _, r in nodes[:n]]
     H = _horizon(dist, service)
-    orders = tuple(Order(id=ids[k], node_id=ids[k], quantities={"goods": r["q"]}, time_windows=((0, H),),
-                         service=service[k]) for k, (_, r) in enumerate(nodes[:n]))
+    orders = tuple(
+        Order(id=ids[k], node_id=ids[k], quantities={"goods": r["q"]}, time_windows=((0, H),), service=service[k])
+        for k, (_, r) in enumerate(nodes[:n])
+    )
     count = m if vehicles is None else int(vehicles)
     fleet = []
     for k, lim in enumerate(limits):
         did = ids[n + k]
-        fleet.append(_ambient_type(f"d{did}", count, lim["Q"], did, (0, H),
-                                   max_duration=sc(lim["D"]) if lim["D"] > 0 else None))
+        fleet.append(
+            _ambient_type(f"d{did}", count, lim["Q"], did, (0, H), max_duration=sc(lim["D"]) if lim["D"] > 0 else None)
+        )
     meta = _meta(path, "cordeau", path.stem, scale, rounding, count, cap, depots=[ids[n + k] for k in range(t)])
-    return _make_problem(L, orders=orders, fleet=tuple(fleet), products={"goods": GOODS},
-                         matrix=TravelMatrix(ids, dist, dist.copy(), source=f"euclidean x{scale} ({rounding})"),
-                         objective="distance", name=path.stem, meta=meta)
+    return _make_problem(
+        L,
+        orders=orders,
+        fleet=tuple(fleet),
+        products={"goods": GOODS},
+        matrix=TravelMatrix(ids, dist, dist.copy(), source=f"euclidean x{scale} ({rounding})"),
+        objective="distance",
+        name=path.stem,
+        meta=meta,
+    )

@@ -1,13 +1,14 @@
-"""Job files (JSON or YAML): from a document to a checked Problem and its SolveOptions.
-"""
+"""Job files (JSON or YAML): from a document to a checked Problem and its SolveOptions."""
+
 from __future__ import annotations
 
 import json
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +30,7 @@ from logistics.formats.orders_file import _orders_from_file, _orders_inline
 from networks import Network, TravelMatrix
 from networks.errors import NetworkError
 
-__all__ = ["Job", "load_job", "read_job", "build_problem", "read_network_file"]
+__all__ = ["Job", "build_problem", "load_job", "read_job", "read_network_file"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,8 +41,8 @@ class Job:
     path: Path | None
     problem: Problem
     options: SolveOptions
-    source: str = "job"          # "job" or "vroom"
-    vroom: Any = None            # logistics.vroom.VroomInput for VROOM jobs
+    source: str = "job"  # "job" or "vroom"
+    vroom: Any = None  # logistics.vroom.VroomInput for VROOM jobs
 
 
 # --------------------------------------------------------------------------- loading
@@ -73,8 +74,7 @@ def _read_job(path: Path, allow_outside: bool) -> Job:
         from logistics.formats.vroom import read_vroom
 
         vin = read_vroom(data, name=path.stem, where=where)
-        return Job(name=path.stem, path=path, problem=vin.problem, options=SolveOptions(), source="vroom",
-                   vroom=vin)
+        return Job(name=path.stem, path=path, problem=vin.problem, options=SolveOptions(), source="vroom", vroom=vin)
     if not isinstance(data, dict):
         raise ProblemError(f"{where}: a job is a mapping of fields (network, orders, fleet, ...)", record=where)
     err = _schema_error(data, where)
@@ -92,8 +92,9 @@ def _read_job(path: Path, allow_outside: bool) -> Job:
     return Job(name=name, path=path, problem=problem, options=options)
 
 
-def build_problem(data: Mapping[str, Any], base: Path, *, where: str = "job", name: str = "job",
-                  allow_outside: bool = False) -> Problem:
+def build_problem(
+    data: Mapping[str, Any], base: Path, *, where: str = "job", name: str = "job", allow_outside: bool = False
+) -> Problem:
     """A Problem from a (schema-valid) job mapping; paths relative to ``base``."""
     meta: dict[str, Any] = {"job": where}
     network = _load_network(data.get("network"), base, where, allow_outside) if data.get("network") else None
@@ -111,21 +112,44 @@ def build_problem(data: Mapping[str, Any], base: Path, *, where: str = "job", na
         orders, row_of = _orders_inline(orders_spec, where)
     costs = _build_costs(data.get("costs") or {}, where)
     try:
-        return Problem(orders=tuple(orders), fleet=tuple(fleet), products=products, network=network, matrix=matrix,
-                       costs=costs, objective=data.get("objective", "cost"), name=name, day=data.get("day"),
-                       meta=meta)
+        return Problem(
+            orders=tuple(orders),
+            fleet=tuple(fleet),
+            products=products,
+            network=network,
+            matrix=matrix,
+            costs=costs,
+            objective=data.get("objective", "cost"),
+            name=name,
+            day=data.get("day"),
+            meta=meta,
+        )
     except ProblemError as e:
-        raise _locate(e, where, orders=row_of, fleet=[v.name for v in fleet], products=list(products),
-                      products_is_list=isinstance(data.get("products"), list)) from None
+        raise _locate(
+            e,
+            where,
+            orders=row_of,
+            fleet=[v.name for v in fleet],
+            products=list(products),
+            products_is_list=isinstance(data.get("products"), list),
+        ) from None
     except NetworkError as e:
-        raise ProblemError(f"{where}: {'matrix' if matrix is not None else 'network'}: {e}", record=where,
-                           field="matrix" if matrix is not None else "network") from None
+        raise ProblemError(
+            f"{where}: {'matrix' if matrix is not None else 'network'}: {e}",
+            record=where,
+            field="matrix" if matrix is not None else "network",
+        ) from None
 
 
-
-
-def _locate(e: ProblemError, where: str, *, orders: Mapping[str, int], fleet: list[str], products: list[str],
-            products_is_list: bool) -> ProblemError:
+def _locate(
+    e: ProblemError,
+    where: str,
+    *,
+    orders: Mapping[str, int],
+    fleet: list[str],
+    products: list[str],
+    products_is_list: bool,
+) -> ProblemError:
     """Turn a model error (record id + attribute) into a job field path."""
     rec = None if e.record is None else str(e.record)
     if rec is not None and rec in orders:
@@ -154,18 +178,19 @@ def _load_network(spec: Any, base: Path, where: str, allow_outside: bool) -> Net
     if isinstance(spec, str) and spec.startswith("builtin:"):
         which = spec.split(":", 1)[1]
         if which != "yanhu":
-            raise ProblemError(f"{where}: {fname}: unknown built-in network {spec!r} (known: builtin:yanhu)",
-                               record=where, field=fname)
+            raise ProblemError(
+                f"{where}: {fname}: unknown built-in network {spec!r} (known: builtin:yanhu)", record=where, field=fname
+            )
         import networks
 
         return networks.yanhu(roads=bool(roads))
     p = resolve_path(base, spec, fname, allow_outside=allow_outside, where=where)
-    return read_network_file(p, layer=layer, roads=True if roads is None else bool(roads), where=where,
-                             field=fname)
+    return read_network_file(p, layer=layer, roads=True if roads is None else bool(roads), where=where, field=fname)
 
 
-def read_network_file(path: Path, *, layer: str | None = None, roads: bool = True, where: str = "job",
-                      field: str = "network") -> Network:
+def read_network_file(
+    path: Path, *, layer: str | None = None, roads: bool = True, where: str = "job", field: str = "network"
+) -> Network:
     """A Network from a GeoPackage / GeoJSON / CSV of nodes (``node_id, name, tier, parent``, points)."""
     from networks import read_network
 
@@ -175,7 +200,7 @@ def read_network_file(path: Path, *, layer: str | None = None, roads: bool = Tru
         sub = f"{field}.{e.field}" if e.field and e.field != "path" else field
         rec = f" (node {e.record!r})" if e.record is not None and e.record != str(path) else ""
         raise ProblemError(f"{where}: {sub}{rec}: {e}", record=e.record, field=sub) from None
-    except Exception as e:  # noqa: BLE001 - GDAL raises many kinds
+    except Exception as e:
         raise ProblemError(f"{where}: {field}: cannot read {path.name}: {e}", record=where, field=field) from None
 
 
@@ -188,16 +213,22 @@ def _load_matrix(spec: str, base: Path, where: str, allow_outside: bool):
         elif p.suffix.lower() == ".json":
             d = json.loads(p.read_text(encoding="utf-8"), parse_constant=_reject_constant)
             if not isinstance(d, dict) or not {"ids", "distance", "duration"} <= set(d):
-                raise ProblemError(f"{where}: matrix: {p.name} needs ids, distance and duration", record=where,
-                                   field="matrix")
-            tm = TravelMatrix(tuple(str(i) for i in d["ids"]), np.asarray(d["distance"], dtype=float),
-                              np.asarray(d["duration"], dtype=float), synthetic=bool(d.get("synthetic", False)),
-                              source=str(d.get("source", p.name)))
+                raise ProblemError(
+                    f"{where}: matrix: {p.name} needs ids, distance and duration", record=where, field="matrix"
+                )
+            tm = TravelMatrix(
+                tuple(str(i) for i in d["ids"]),
+                np.asarray(d["distance"], dtype=float),
+                np.asarray(d["duration"], dtype=float),
+                synthetic=bool(d.get("synthetic", False)),
+                source=str(d.get("source", p.name)),
+            )
             if d.get("coords"):
                 coords = {str(k): (float(v[0]), float(v[1])) for k, v in d["coords"].items()}
         else:
-            raise ProblemError(f"{where}: matrix: {p.name}: a matrix is a .npz or .json file", record=where,
-                               field="matrix")
+            raise ProblemError(
+                f"{where}: matrix: {p.name}: a matrix is a .npz or .json file", record=where, field="matrix"
+            )
     except ProblemError:
         raise
     except NetworkError as e:
@@ -215,8 +246,11 @@ def _build_products(spec: Any, where: str) -> dict[str, Product]:
     for k, p in enumerate(items):
         prefix = f"products[{k}]" if isinstance(spec, list) else f"products.{p['name']}"
         if p["name"] in out:
-            raise ProblemError(f"{where}: {prefix}.name: product {p['name']!r} appears more than once",
-                               record=p["name"], field=f"{prefix}.name")
+            raise ProblemError(
+                f"{where}: {prefix}.name: product {p['name']!r} appears more than once",
+                record=p["name"],
+                field=f"{prefix}.name",
+            )
         try:
             kw = dict(p)
             if "carriers" in kw:
@@ -261,6 +295,9 @@ def _build_costs(spec: Mapping[str, Any], where: str) -> CostModel:
         base.update({Zone(z): float(r) for z, r in kw["decay_per_h"].items()})
         kw["decay_per_h"] = base
     if kw.get("fuel_full_l_per_km", math.inf) < kw.get("fuel_empty_l_per_km", 0):
-        raise ProblemError(f"{where}: costs.fuel_full_l_per_km: below fuel_empty_l_per_km", record=where,
-                           field="costs.fuel_full_l_per_km")
+        raise ProblemError(
+            f"{where}: costs.fuel_full_l_per_km: below fuel_empty_l_per_km",
+            record=where,
+            field="costs.fuel_full_l_per_km",
+        )
     return CostModel(**kw)

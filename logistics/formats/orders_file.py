@@ -1,13 +1,14 @@
-"""Orders in a job: inline records, or a CSV / GeoJSON / GeoPackage file of orders.
-"""
+"""Orders in a job: inline records, or a CSV / GeoJSON / GeoPackage file of orders."""
+
 from __future__ import annotations
 
 import datetime as _dt
 import json
 import math
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -36,15 +37,29 @@ def _orders_inline(spec: list, where: str) -> tuple[list[Order], dict[str, int]]
         except ProblemError as e:
             raise _prefixed(e, where, f"orders[{k}]") from None
         if o.id in row_of:
-            raise ProblemError(f"{where}: orders[{k}].id: order {o.id!r} appears more than once (first at "
-                               f"orders[{row_of[o.id]}])", record=o.id, field=f"orders[{k}].id")
+            raise ProblemError(
+                f"{where}: orders[{k}].id: order {o.id!r} appears more than once (first at orders[{row_of[o.id]}])",
+                record=o.id,
+                field=f"orders[{k}].id",
+            )
         row_of[o.id] = k
         orders.append(o)
     return orders, row_of
 
 
-_BOOL = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False, "y": True, "n": False,
-         "t": True, "f": False, "": None}
+_BOOL = {
+    "true": True,
+    "false": False,
+    "1": True,
+    "0": False,
+    "yes": True,
+    "no": False,
+    "y": True,
+    "n": False,
+    "t": True,
+    "f": False,
+    "": None,
+}
 
 
 def _parse_windows_text(text: str) -> list[tuple[str, str]]:
@@ -70,8 +85,19 @@ def _orders_from_file(spec: str, base: Path, where: str, allow_outside: bool):
 
     p = resolve_path(base, spec, "orders", allow_outside=allow_outside, where=where)
     suffix = p.suffix.lower()
-    str_cols = {c: str for c in ("order_id", "id", "node_id", "pair", "carrier", "kind", "time_windows",
-                                 "tw_start", "tw_end", "service", "required", "soft")}
+    text_columns = (
+        "order_id",
+        "id",
+        "node_id",
+        "pair",
+        "carrier",
+        "kind",
+        "time_windows",
+        "tw_start",
+        "tw_end",
+        "service",
+    )
+    str_cols = dict.fromkeys((*text_columns, "required", "soft"), str)
     try:
         if suffix == ".csv":
             frame = pd.read_csv(p, dtype=str_cols, keep_default_na=False, na_values=[""])
@@ -80,11 +106,12 @@ def _orders_from_file(spec: str, base: Path, where: str, allow_outside: bool):
 
             frame = gpd.read_file(p)
         else:
-            raise ProblemError(f"{where}: orders: {p.name}: orders are a .csv, .geojson or .gpkg file",
-                               record=where, field="orders")
+            raise ProblemError(
+                f"{where}: orders: {p.name}: orders are a .csv, .geojson or .gpkg file", record=where, field="orders"
+            )
     except ProblemError:
         raise
-    except Exception as e:  # noqa: BLE001 - pandas / GDAL raise many kinds
+    except Exception as e:
         raise ProblemError(f"{where}: orders: cannot read {p.name}: {e}", record=where, field="orders") from None
     frame = frame.reset_index(drop=True)
     if "order_id" not in frame.columns and "id" in frame.columns:
@@ -93,8 +120,9 @@ def _orders_from_file(spec: str, base: Path, where: str, allow_outside: bool):
         raise ProblemError(f"{where}: orders: {p.name} has no order_id column", record=where, field="orders")
     for col in ("order_id", "node_id", "pair", "kind", "carrier"):
         if col in frame.columns:
-            frame[col] = pd.Series([None if _missing(v) else str(v) for v in frame[col]], index=frame.index,
-                                   dtype=object)
+            frame[col] = pd.Series(
+                [None if _missing(v) else str(v) for v in frame[col]], index=frame.index, dtype=object
+            )
     ids = list(frame["order_id"])
     for col in ("required", "soft"):
         if col not in frame.columns:
@@ -105,8 +133,9 @@ def _orders_from_file(spec: str, base: Path, where: str, allow_outside: bool):
                 b = _BOOL.get(v.strip().lower(), "bad")
                 if b == "bad":
                     fp = f"orders[{row}].{col}"
-                    raise ProblemError(f"{where}: {fp}: {p.name} row {row}: {v!r} is not true/false",
-                                       record=ids[row], field=fp)
+                    raise ProblemError(
+                        f"{where}: {fp}: {p.name} row {row}: {v!r} is not true/false", record=ids[row], field=fp
+                    )
                 v = b
             values.append(None if _missing(v) else v)
         frame[col] = pd.Series(values, index=frame.index, dtype=object)
@@ -131,9 +160,11 @@ def _orders_from_file(spec: str, base: Path, where: str, allow_outside: bool):
                 try:
                     parsed.append(_parse_windows_text(v))
                 except ValueError as e:
-                    raise ProblemError(f"{where}: orders[{row}].time_windows: {p.name} row {row}: {e}",
-                                       record=frame.at[row, "order_id"], field=f"orders[{row}].time_windows") \
-                        from None
+                    raise ProblemError(
+                        f"{where}: orders[{row}].time_windows: {p.name} row {row}: {e}",
+                        record=frame.at[row, "order_id"],
+                        field=f"orders[{row}].time_windows",
+                    ) from None
             else:
                 parsed.append(v)
         frame["time_windows"] = pd.Series(parsed, index=frame.index, dtype=object)
@@ -149,22 +180,32 @@ def _orders_from_file(spec: str, base: Path, where: str, allow_outside: bool):
                 values.append(float(v))
             except (TypeError, ValueError):
                 fp = f"orders[{row}].quantities.{col[4:]}"
-                raise ProblemError(f"{where}: {fp}: {p.name} row {row}: {v!r} is not a number",
-                                   record=frame.at[row, "order_id"], field=fp) from None
+                raise ProblemError(
+                    f"{where}: {fp}: {p.name} row {row}: {v!r} is not a number",
+                    record=frame.at[row, "order_id"],
+                    field=fp,
+                ) from None
         frame[col] = pd.Series(values, index=frame.index, dtype=float)
     row_of = {}
     for row, rid in enumerate(frame["order_id"]):
         if rid is not None:
             if rid in row_of:
-                raise ProblemError(f"{where}: orders[{row}].id: order {rid!r} appears more than once "
-                                   f"({p.name} rows {row_of[rid]} and {row})", record=rid, field=f"orders[{row}].id")
+                raise ProblemError(
+                    f"{where}: orders[{row}].id: order {rid!r} appears more than once "
+                    f"({p.name} rows {row_of[rid]} and {row})",
+                    record=rid,
+                    field=f"orders[{row}].id",
+                )
             row_of[rid] = row
     try:
         orders = orders_from_frame(frame)
     except ProblemError as e:
         rec = None if e.record is None else str(e.record)
-        row = row_of.get(rec) if rec is not None else next(
-            (r for r, v in enumerate(frame["order_id"]) if v is None), None)
+        row = (
+            row_of.get(rec)
+            if rec is not None
+            else next((r for r, v in enumerate(frame["order_id"]) if v is None), None)
+        )
         prefix = f"orders[{row}]" if row is not None else "orders"
         err = _prefixed(e, where, prefix)
         raise ProblemError(f"{err} ({p.name} row {row})", record=e.record, field=err.field) from None

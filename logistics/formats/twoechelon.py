@@ -13,6 +13,7 @@ File format (Breunig, Schmid, Hartl & Vidal 2016; ``!`` starts a comment line)::
     151,264,1100   159,261,700   ...
 
 """
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,9 @@ def _numbers(token: str, path, what: str) -> list[float]:
     try:
         return [float(x) for x in token.split(",") if x != ""]
     except ValueError:
-        raise ProblemError(f"{path}: {what}: {token!r} is not a comma-separated list of numbers", record=str(path),
-                           field=what) from None
+        raise ProblemError(
+            f"{path}: {what}: {token!r} is not a comma-separated list of numbers", record=str(path), field=what
+        ) from None
 
 
 def read_2evrp(path: str | Path) -> TwoEchelonInstance:
@@ -44,16 +46,20 @@ def read_2evrp(path: str | Path) -> TwoEchelonInstance:
     lines = [ln.strip() for ln in path.read_text(encoding="utf-8", errors="replace").splitlines()]
     lines = [ln for ln in lines if ln and not ln.startswith("!")]
     if len(lines) < 4:
-        raise ProblemError(f"{path}: expected trucks, city freighters, stores and customers lines, found "
-                           f"{len(lines)} data line(s)", record=str(path), field="format")
+        raise ProblemError(
+            f"{path}: expected trucks, city freighters, stores and customers lines, found {len(lines)} data line(s)",
+            record=str(path),
+            field="format",
+        )
     trucks = _numbers(lines[0].replace(" ", ""), path, "trucks")
     cfs = _numbers(lines[1].replace(" ", ""), path, "city freighters")
     if len(trucks) < 4 or len(cfs) < 5:
         raise ProblemError(f"{path}: trucks need 4 values and city freighters 5", record=str(path), field="format")
     stores = [_numbers(t, path, "stores") for t in re.split(r"\s+", lines[2])]
     if len(stores) < 2 or any(len(s) < 2 for s in stores):
-        raise ProblemError(f"{path}: stores need a depot and at least one satellite as x,y", record=str(path),
-                           field="stores")
+        raise ProblemError(
+            f"{path}: stores need a depot and at least one satellite as x,y", record=str(path), field="stores"
+        )
     cust = [_numbers(t, path, "customers") for ln in lines[3:] for t in re.split(r"\s+", ln)]
     if not cust or any(len(c) != 3 for c in cust):
         raise ProblemError(f"{path}: customers must be x,y,demand triples", record=str(path), field="customers")
@@ -61,7 +67,20 @@ def read_2evrp(path: str | Path) -> TwoEchelonInstance:
     handling = np.array([s[2] if len(s) > 2 else 0.0 for s in stores[1:]], dtype=float)
     c = np.array(cust, dtype=float)
     return TwoEchelonInstance(
-        name=path.stem, truck_count=int(trucks[0]), truck_capacity=trucks[1], truck_cost=trucks[2],
-        truck_fixed=trucks[3], cf_per_satellite=int(cfs[0]), cf_count=int(cfs[1]), cf_capacity=cfs[2],
-        cf_cost=cfs[3], cf_fixed=cfs[4], depot=(stores[0][0], stores[0][1]), satellites=sats, handling=handling,
-        customers=c[:, :2], demand=c[:, 2], path=str(path))
+        name=path.stem,
+        truck_count=int(trucks[0]),
+        truck_capacity=trucks[1],
+        truck_cost=trucks[2],
+        truck_fixed=trucks[3],
+        cf_per_satellite=int(cfs[0]),
+        cf_count=int(cfs[1]),
+        cf_capacity=cfs[2],
+        cf_cost=cfs[3],
+        cf_fixed=cfs[4],
+        depot=(stores[0][0], stores[0][1]),
+        satellites=sats,
+        handling=handling,
+        customers=c[:, :2],
+        demand=c[:, 2],
+        path=str(path),
+    )

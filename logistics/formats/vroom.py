@@ -22,14 +22,16 @@ The mapping and its limits are documented in ``docs/vroom.md``; in short:
 Times: VROOM times are arbitrary integers; large absolute timestamps are shifted
 by an offset inside the problem and shifted back in the output.
 """
+
 from __future__ import annotations
 
 import json
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -40,23 +42,58 @@ from logistics.core.problem import Problem
 from logistics.core.units import DAY, Zone
 from networks import TravelMatrix, great_circle_matrix
 
-__all__ = ["VroomInput", "read_vroom", "plan_to_vroom", "error_output", "ZONES_BY_DIM"]
+__all__ = ["ZONES_BY_DIM", "VroomInput", "error_output", "plan_to_vroom", "read_vroom"]
 
 # Capacity dimension k rides compartments of this zone (one zone per dimension).
 ZONES_BY_DIM = (Zone.AMBIENT, Zone.CHILLED, Zone.FRESH, Zone.FROZEN)
-OPEN = "vroom:open"          # the virtual place of open route starts/ends
-SHIFT_THRESHOLD = 7 * DAY    # times beyond this are treated as absolute timestamps and shifted
-MAX_PENALTY_BASE = 1e11      # keeps penalties (x101, x cost scale) inside int64
-JOB_KEYS = {"id", "description", "location", "location_index", "setup", "service", "delivery", "pickup", "amount",
-            "skills", "priority", "time_windows"}
+OPEN = "vroom:open"  # the virtual place of open route starts/ends
+SHIFT_THRESHOLD = 7 * DAY  # times beyond this are treated as absolute timestamps and shifted
+MAX_PENALTY_BASE = 1e11  # keeps penalties (x101, x cost scale) inside int64
+JOB_KEYS = {
+    "id",
+    "description",
+    "location",
+    "location_index",
+    "setup",
+    "service",
+    "delivery",
+    "pickup",
+    "amount",
+    "skills",
+    "priority",
+    "time_windows",
+}
 STEP_KEYS = {"id", "description", "location", "location_index", "setup", "service", "time_windows"}
 SHIPMENT_KEYS = {"pickup", "delivery", "amount", "skills", "priority"}
 # breaks, max_tasks and steps are known but unsupported: they get their own warning per vehicle
-VEHICLE_KEYS = {"id", "profile", "description", "start", "start_index", "end", "end_index", "capacity", "costs",
-                "skills", "time_window", "speed_factor", "max_travel_time", "max_distance", "breaks", "max_tasks",
-                "steps"}
-FREE_COSTS = dict(diesel_price=0.0, carbon_price=0.0, reefer_drive_per_h=0.0, reefer_door_per_h=0.0,
-                  early_per_h=0.0, late_per_h=0.0, decay_per_h={z: 0.0 for z in Zone})
+VEHICLE_KEYS = {
+    "id",
+    "profile",
+    "description",
+    "start",
+    "start_index",
+    "end",
+    "end_index",
+    "capacity",
+    "costs",
+    "skills",
+    "time_window",
+    "speed_factor",
+    "max_travel_time",
+    "max_distance",
+    "breaks",
+    "max_tasks",
+    "steps",
+}
+FREE_COSTS = dict(
+    diesel_price=0.0,
+    carbon_price=0.0,
+    reefer_drive_per_h=0.0,
+    reefer_door_per_h=0.0,
+    early_per_h=0.0,
+    late_per_h=0.0,
+    decay_per_h=dict.fromkeys(Zone, 0.0),
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,11 +102,11 @@ class VroomInput:
 
     problem: Problem
     raw: dict[str, Any]
-    tasks: dict[str, dict[str, Any]]            # order id -> {type, id, location, location_index, ...}
-    vehicles: dict[str, dict[str, Any]]         # vehicle type name -> the VROOM vehicle (+ costs)
+    tasks: dict[str, dict[str, Any]]  # order id -> {type, id, location, location_index, ...}
+    vehicles: dict[str, dict[str, Any]]  # vehicle type name -> the VROOM vehicle (+ costs)
     dims: int
     offset: int
-    unassignable: list[dict[str, Any]] = field(default_factory=list)   # tasks no vehicle may serve
+    unassignable: list[dict[str, Any]] = field(default_factory=list)  # tasks no vehicle may serve
     warnings: list[str] = field(default_factory=list)
     loading_ms: int = 0
 
@@ -178,13 +215,15 @@ def read_vroom(source: Any, *, name: str | None = None, where: str | None = None
             raise err(key, "expected an array")
     if not isinstance(vehicles, list) or not vehicles:
         raise err("vehicles", "expected a non-empty array of vehicles")
-    for key in sorted(set(raw) - {"jobs", "shipments", "vehicles", "matrices", "matrix", "options",
-                                  "description"}):
+    for key in sorted(set(raw) - {"jobs", "shipments", "vehicles", "matrices", "matrix", "options", "description"}):
         warnings.append(f"top-level key {key!r} is not supported and was ignored")
 
     unknown: dict[str, None] = {}
-    for section, items, known in (("jobs", jobs, JOB_KEYS), ("shipments", shipments, SHIPMENT_KEYS),
-                                  ("vehicles", vehicles, VEHICLE_KEYS)):
+    for section, items, known in (
+        ("jobs", jobs, JOB_KEYS),
+        ("shipments", shipments, SHIPMENT_KEYS),
+        ("vehicles", vehicles, VEHICLE_KEYS),
+    ):
         for item in items:
             if isinstance(item, dict):
                 for key in item:
@@ -209,17 +248,21 @@ def read_vroom(source: Any, *, name: str | None = None, where: str | None = None
         if missing:
             raise err("matrices", f"no matrix for profile {missing[0]!r}")
         used = [mats[p] for p in sorted(profiles)]
-        if len(used) > 1 and any(json.dumps(u, sort_keys=True) != json.dumps(used[0], sort_keys=True)
-                                 for u in used[1:]):
-            raise err("vehicles", "vehicles use several routing profiles with different matrices; only one "
-                                  "profile is supported")
+        if len(used) > 1 and any(
+            json.dumps(u, sort_keys=True) != json.dumps(used[0], sort_keys=True) for u in used[1:]
+        ):
+            raise err(
+                "vehicles",
+                "vehicles use several routing profiles with different matrices; only one profile is supported",
+            )
         prof = sorted(profiles)[0]
         block = mats[prof]
         if not isinstance(block, dict):
             raise err(f"matrices.{prof}", "expected {durations, distances}")
         if "costs" in block:
-            warnings.append(f"matrices.{prof}.costs is not supported: costs come from durations, distances "
-                            f"and the vehicles' costs")
+            warnings.append(
+                f"matrices.{prof}.costs is not supported: costs come from durations, distances and the vehicles' costs"
+            )
         if "durations" in block:
             durations = _matrix(block["durations"], err, f"matrices.{prof}.durations")
         if "distances" in block:
@@ -276,8 +319,9 @@ def read_vroom(source: Any, *, name: str | None = None, where: str | None = None
     if dims > len(ZONES_BY_DIM):
         raise err("vehicles", f"{dims} capacity dimensions; at most {len(ZONES_BY_DIM)} are supported")
     nd = max(dims, 1)
-    products = {f"dim{k}": Product(f"dim{k}", zone=ZONES_BY_DIM[k], carriers=(ZONES_BY_DIM[k],), unit="unit")
-                for k in range(nd)}
+    products = {
+        f"dim{k}": Product(f"dim{k}", zone=ZONES_BY_DIM[k], carriers=(ZONES_BY_DIM[k],), unit="unit") for k in range(nd)
+    }
 
     # -- time offset ----------------------------------------------------------------------
     starts, ends = [], []
@@ -338,22 +382,45 @@ def read_vroom(source: Any, *, name: str | None = None, where: str | None = None
         for key in ("breaks", "max_tasks", "steps"):
             if key in v:
                 warnings.append(f"{path}.{key} is not supported and was ignored")
-        max_duration = _int(v["max_travel_time"], err, f"{path}.max_travel_time") if "max_travel_time" in v \
-            else None
+        max_duration = _int(v["max_travel_time"], err, f"{path}.max_travel_time") if "max_travel_time" in v else None
         if max_duration is not None:
-            warnings.append(f"{path}.max_travel_time bounds the whole route duration (service and waiting "
-                            f"included), stricter than VROOM")
+            warnings.append(
+                f"{path}.max_travel_time bounds the whole route duration (service and waiting "
+                f"included), stricter than VROOM"
+            )
         max_distance = _int(v["max_distance"], err, f"{path}.max_distance") if "max_distance" in v else None
         skills = v.get("skills", [])
         if not isinstance(skills, list):
             raise err(f"{path}.skills", "expected an array of integers")
         skills = {_int(s, err, f"{path}.skills[{k}]") for k, s in enumerate(skills)}
         name = f"v{vid}"
-        vinfo[name] = {"id": vid, "start": start, "end": end, "fixed": fixed, "per_hour": per_hour,
-                       "per_km": per_km, "skills": skills, "description": v.get("description"), "path": path}
-        vtypes_raw.append(dict(name=name, cap=cap, start=start, end=end, fixed=fixed, per_hour=per_hour,
-                               per_km=per_km, tw=tw, speed=speed, max_duration=max_duration,
-                               max_distance=max_distance, path=path))
+        vinfo[name] = {
+            "id": vid,
+            "start": start,
+            "end": end,
+            "fixed": fixed,
+            "per_hour": per_hour,
+            "per_km": per_km,
+            "skills": skills,
+            "description": v.get("description"),
+            "path": path,
+        }
+        vtypes_raw.append(
+            dict(
+                name=name,
+                cap=cap,
+                start=start,
+                end=end,
+                fixed=fixed,
+                per_hour=per_hour,
+                per_km=per_km,
+                tw=tw,
+                speed=speed,
+                max_duration=max_duration,
+                max_distance=max_distance,
+                path=path,
+            )
+        )
 
     # -- tasks ----------------------------------------------------------------------------
     tasks: dict[str, dict[str, Any]] = {}
@@ -403,30 +470,55 @@ def read_vroom(source: Any, *, name: str | None = None, where: str | None = None
         jid = _record_id(j, path, seen_j, "job", err)
         nid = place(j, path, "location", "location_index")
         setup, service, total_service = common(j, path)
-        delivery = _amounts(j["delivery"], err, f"{path}.delivery") if "delivery" in j else (
-            _amounts(j["amount"], err, f"{path}.amount") if "amount" in j and "pickup" not in j else None)
+        delivery = (
+            _amounts(j["delivery"], err, f"{path}.delivery")
+            if "delivery" in j
+            else (_amounts(j["amount"], err, f"{path}.amount") if "amount" in j and "pickup" not in j else None)
+        )
         pickup = _amounts(j["pickup"], err, f"{path}.pickup") if "pickup" in j else None
         if any(delivery or []) and any(pickup or []):
-            raise err(path, "a job with both delivery and pickup amounts is not supported; split it into a "
-                            "delivery job and a pickup job (or a shipment)")
+            raise err(
+                path,
+                "a job with both delivery and pickup amounts is not supported; split it into a "
+                "delivery job and a pickup job (or a shipment)",
+            )
         kind = "pickup" if any(pickup or []) else "delivery"
         amounts = pickup if kind == "pickup" else delivery
         if amounts:
-            totals[:len(amounts)] += amounts
+            totals[: len(amounts)] += amounts
         skills = skills_of(j, path)
         pr = priority_of(j, path)
         oid = f"job:{jid}"
-        info = {"type": "job", "id": jid, "location_index": j.get("location_index"),
-                "location": list(coords[nid]) if nid in coords else None, "description": j.get("description"),
-                "setup": setup, "service": service, "priority": pr, "kind": kind, "path": path}
+        info = {
+            "type": "job",
+            "id": jid,
+            "location_index": j.get("location_index"),
+            "location": list(coords[nid]) if nid in coords else None,
+            "description": j.get("description"),
+            "setup": setup,
+            "service": service,
+            "priority": pr,
+            "kind": kind,
+            "path": path,
+        }
         allowed = allowed_types(skills)
         if skills and not any(skills <= vi["skills"] for vi in vinfo.values()):
             unassignable.append(dict(info, reason=f"no vehicle has the skills {sorted(skills)}"))
             continue
         tasks[oid] = info
-        order_kw.append(dict(id=oid, quantities=qty(amounts), node_id=nid, kind=kind,
-                             time_windows=task_windows(j, path), service=total_service, priority=pr,
-                             vehicle_types=allowed, path=path))
+        order_kw.append(
+            dict(
+                id=oid,
+                quantities=qty(amounts),
+                node_id=nid,
+                kind=kind,
+                time_windows=task_windows(j, path),
+                service=total_service,
+                priority=pr,
+                vehicle_types=allowed,
+                path=path,
+            )
+        )
 
     seen_p: set[int] = set()
     seen_d: set[int] = set()
@@ -436,7 +528,7 @@ def read_vroom(source: Any, *, name: str | None = None, where: str | None = None
             raise err(path, "expected an object with pickup and delivery steps")
         amount = _amounts(s["amount"], err, f"{path}.amount") if "amount" in s else None
         if amount:
-            totals[:len(amount)] += amount
+            totals[: len(amount)] += amount
         skills = skills_of(s, path)
         pr = priority_of(s, path)
         allowed = allowed_types(skills)
@@ -450,13 +542,31 @@ def read_vroom(source: Any, *, name: str | None = None, where: str | None = None
             nid = place(st, spath, "location", "location_index")
             setup, service, total_service = common(st, spath)
             ids[step] = f"{step}:{sid}"
-            infos[step] = ({"type": step, "id": sid, "location_index": st.get("location_index"),
-                            "location": list(coords[nid]) if nid in coords else None,
-                            "description": st.get("description"), "setup": setup, "service": service,
-                            "priority": pr, "kind": step, "path": spath},
-                           dict(id=f"{step}:{sid}", quantities=qty(amount), node_id=nid, kind=step,
-                                time_windows=task_windows(st, spath), service=total_service, priority=pr,
-                                vehicle_types=allowed, path=spath))
+            infos[step] = (
+                {
+                    "type": step,
+                    "id": sid,
+                    "location_index": st.get("location_index"),
+                    "location": list(coords[nid]) if nid in coords else None,
+                    "description": st.get("description"),
+                    "setup": setup,
+                    "service": service,
+                    "priority": pr,
+                    "kind": step,
+                    "path": spath,
+                },
+                dict(
+                    id=f"{step}:{sid}",
+                    quantities=qty(amount),
+                    node_id=nid,
+                    kind=step,
+                    time_windows=task_windows(st, spath),
+                    service=total_service,
+                    priority=pr,
+                    vehicle_types=allowed,
+                    path=spath,
+                ),
+            )
         if no_vehicle:
             for step in ("pickup", "delivery"):
                 unassignable.append(dict(infos[step][0], reason=f"no vehicle has the skills {sorted(skills)}"))
@@ -488,8 +598,9 @@ def read_vroom(source: Any, *, name: str | None = None, where: str | None = None
         dur = np.pad(dur, ((0, 1), (0, 1)))
         dist = np.pad(dist, ((0, 1), (0, 1)))
         ids = ids + [OPEN]
-    matrix = TravelMatrix(tuple(ids), dist, dur, synthetic=not use_index,
-                          source="vroom matrices" if use_index else "great-circle")
+    matrix = TravelMatrix(
+        tuple(ids), dist, dur, synthetic=not use_index, source="vroom matrices" if use_index else "great-circle"
+    )
 
     # -- horizon, penalties, fleet ------------------------------------------------------------
     tw_ends = [b for kw in order_kw for (_, b) in (kw["time_windows"] or ())]
@@ -514,11 +625,23 @@ def read_vroom(source: Any, *, name: str | None = None, where: str | None = None
             comps.append(Compartment(ZONES_BY_DIM[k], c, name=f"dim{k}"))
         shift = vt["tw"] if vt["tw"] is not None else (0, horizon)
         try:
-            fleet.append(VehicleType(
-                name=vt["name"], count=1, compartments=tuple(comps), start_depot=vt["start"] or OPEN,
-                end_depot=vt["end"] or OPEN, fixed_cost=vt["fixed"], cost_per_km=vt["per_km"],
-                cost_per_hour=vt["per_hour"], shift=shift, max_duration=vt["max_duration"],
-                max_distance=vt["max_distance"], speed_factor=1.0 / vt["speed"], refrigerated=False))
+            fleet.append(
+                VehicleType(
+                    name=vt["name"],
+                    count=1,
+                    compartments=tuple(comps),
+                    start_depot=vt["start"] or OPEN,
+                    end_depot=vt["end"] or OPEN,
+                    fixed_cost=vt["fixed"],
+                    cost_per_km=vt["per_km"],
+                    cost_per_hour=vt["per_hour"],
+                    shift=shift,
+                    max_duration=vt["max_duration"],
+                    max_distance=vt["max_distance"],
+                    speed_factor=1.0 / vt["speed"],
+                    refrigerated=False,
+                )
+            )
         except ProblemError as e:
             raise err(f"{vt['path']}", str(e)) from None
 
@@ -532,10 +655,16 @@ def read_vroom(source: Any, *, name: str | None = None, where: str | None = None
         except ProblemError as e:
             raise err(f"{path}.{e.field}" if e.field else path, str(e)) from None
     try:
-        problem = Problem(orders=tuple(orders), fleet=tuple(fleet), products=products, matrix=matrix,
-                          costs=CostModel(**FREE_COSTS), objective="cost", name=name or "vroom",
-                          meta={"coords": coords, "source": "vroom", "time_offset": offset,
-                                "warnings": list(warnings)})
+        problem = Problem(
+            orders=tuple(orders),
+            fleet=tuple(fleet),
+            products=products,
+            matrix=matrix,
+            costs=CostModel(**FREE_COSTS),
+            objective="cost",
+            name=name or "vroom",
+            meta={"coords": coords, "source": "vroom", "time_offset": offset, "warnings": list(warnings)},
+        )
     except ProblemError as e:
         info = tasks.get(str(e.record))
         if info is not None:
@@ -544,9 +673,17 @@ def read_vroom(source: Any, *, name: str | None = None, where: str | None = None
         if vi is not None:
             raise err(f"{vi['path']}.{e.field}" if e.field else vi["path"], str(e)) from None
         raise ProblemError(f"{where}: {e}", record=e.record, field=e.field) from None
-    return VroomInput(problem=problem, raw=raw, tasks=tasks, vehicles=vinfo, dims=dims, offset=offset,
-                      unassignable=unassignable, warnings=warnings,
-                      loading_ms=int(round((time.perf_counter() - t0) * 1000)))
+    return VroomInput(
+        problem=problem,
+        raw=raw,
+        tasks=tasks,
+        vehicles=vinfo,
+        dims=dims,
+        offset=offset,
+        unassignable=unassignable,
+        warnings=warnings,
+        loading_ms=int(round((time.perf_counter() - t0) * 1000)),
+    )
 
 
 def _matrix(v: Any, err: _Err, path: str) -> np.ndarray:
@@ -617,15 +754,31 @@ def plan_to_vroom(vin: VroomInput, plan, *, solving_ms: int | None = None) -> di
                 node = vi["start"] if kind == "start" else vi["end"]
                 if node is None:
                     continue  # open route: VROOM has no start/end step
-                step = {"type": kind, **_place(node, vin), "setup": 0, "service": 0, "waiting_time": 0,
-                        "load": load, "arrival": int(row["arrival"]) + off, "duration": cum_dur,
-                        "distance": cum_dist}
+                step = {
+                    "type": kind,
+                    **_place(node, vin),
+                    "setup": 0,
+                    "service": 0,
+                    "waiting_time": 0,
+                    "load": load,
+                    "arrival": int(row["arrival"]) + off,
+                    "duration": cum_dur,
+                    "distance": cum_dist,
+                }
             else:
                 info = vin.tasks[str(row["order_id"])]
-                step = {"type": info["type"], "id": info["id"], **_place(row["node_id"], vin),
-                        "setup": info["setup"], "service": info["service"], "waiting_time": int(row["wait"]),
-                        "load": load, "arrival": int(row["arrival"]) + off, "duration": cum_dur,
-                        "distance": cum_dist}
+                step = {
+                    "type": info["type"],
+                    "id": info["id"],
+                    **_place(row["node_id"], vin),
+                    "setup": info["setup"],
+                    "service": info["service"],
+                    "waiting_time": int(row["wait"]),
+                    "load": load,
+                    "arrival": int(row["arrival"]) + off,
+                    "duration": cum_dur,
+                    "distance": cum_dist,
+                }
                 if info.get("description") is not None:
                     step["description"] = info["description"]
                 r["setup"] += info["setup"]
@@ -641,10 +794,21 @@ def plan_to_vroom(vin: VroomInput, plan, *, solving_ms: int | None = None) -> di
             step["violations"] = []
             steps.append(step)
         cost = int(round(vi["fixed"] + vi["per_hour"] * cum_dur / 3600.0 + vi["per_km"] * cum_dist / 1000.0))
-        route = {"vehicle": vi["id"], "cost": cost, "delivery": delivery, "amount": list(delivery), "pickup": pickup,
-                 "setup": r["setup"], "service": r["service"], "duration": cum_dur,
-                 "waiting_time": r["waiting_time"], "priority": r["priority"], "distance": cum_dist,
-                 "steps": steps, "violations": []}
+        route = {
+            "vehicle": vi["id"],
+            "cost": cost,
+            "delivery": delivery,
+            "amount": list(delivery),
+            "pickup": pickup,
+            "setup": r["setup"],
+            "service": r["service"],
+            "duration": cum_dur,
+            "waiting_time": r["waiting_time"],
+            "priority": r["priority"],
+            "distance": cum_dist,
+            "steps": steps,
+            "violations": [],
+        }
         if vi.get("description") is not None:
             route["description"] = vi["description"]
         routes.append(route)
@@ -660,8 +824,9 @@ def plan_to_vroom(vin: VroomInput, plan, *, solving_ms: int | None = None) -> di
     for oid, reason in zip(plan.unserved["order_id"], plan.unserved["reason"]):
         info = vin.tasks[str(oid)]
         o = vin.problem.order(str(oid))
-        unassigned.append({"id": info["id"], "type": info["type"], **_place(o.node_id, vin),
-                           "description": str(reason)})
+        unassigned.append(
+            {"id": info["id"], "type": info["type"], **_place(o.node_id, vin), "description": str(reason)}
+        )
     for info in vin.unassignable:
         u = {"id": info["id"], "type": info["type"], "description": info["reason"]}
         if info.get("location") is not None:
@@ -671,11 +836,22 @@ def plan_to_vroom(vin: VroomInput, plan, *, solving_ms: int | None = None) -> di
         unassigned.append(u)
     elapsed = plan.meta.get("elapsed_s")
     solving = solving_ms if solving_ms is not None else (int(round(float(elapsed) * 1000)) if elapsed else 0)
-    summary = {"cost": tot["cost"], "routes": len(routes), "unassigned": len(unassigned),
-               "delivery": tot_delivery, "amount": list(tot_delivery), "pickup": tot_pickup,
-               "setup": tot["setup"], "service": tot["service"], "duration": tot["duration"],
-               "waiting_time": tot["waiting_time"], "priority": tot["priority"], "distance": tot["distance"],
-               "violations": [], "computing_times": {"loading": vin.loading_ms, "solving": solving, "routing": 0}}
+    summary = {
+        "cost": tot["cost"],
+        "routes": len(routes),
+        "unassigned": len(unassigned),
+        "delivery": tot_delivery,
+        "amount": list(tot_delivery),
+        "pickup": tot_pickup,
+        "setup": tot["setup"],
+        "service": tot["service"],
+        "duration": tot["duration"],
+        "waiting_time": tot["waiting_time"],
+        "priority": tot["priority"],
+        "distance": tot["distance"],
+        "violations": [],
+        "computing_times": {"loading": vin.loading_ms, "solving": solving, "routing": 0},
+    }
     out = {"code": 0, "summary": summary, "unassigned": unassigned, "routes": routes}
     if vin.warnings:
         out["warnings"] = list(vin.warnings)

@@ -15,10 +15,11 @@ Both are solved with :func:`logistics.solve`, per-station problems in parallel
 (:func:`logistics.tiers.solve_many`).  The frame reports vehicles,
 vehicle-km, village visits and cost per carrier and in total, and the saving.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ from logistics.core.problem import Problem
 from logistics.planners.tiers import solve_many
 from networks import Network, TravelMatrix
 
-__all__ = ["compare_carrier_sharing", "demo_parcels", "parcel_van", "CARRIERS", "PARCELS"]
+__all__ = ["CARRIERS", "PARCELS", "compare_carrier_sharing", "demo_parcels", "parcel_van"]
 
 #: Postal carrier first, then express brands common in rural Shanxi.
 CARRIERS = ("EMS", "ZTO", "YTO", "STO", "Yunda")
@@ -39,12 +40,26 @@ PARCELS = {"parcels": Product("parcels", "ambient", value=0.0)}
 
 def parcel_van(count: int = 2) -> VehicleType:
     """A small ambient parcel van (800 kg)."""
-    return VehicleType("parcel-van", count, (Compartment("ambient", 800),), start_depot="hub", fixed_cost=80.0,
-                       cost_per_km=0.8, cost_per_hour=30.0, shift=(7 * 3600, 19 * 3600), refrigerated=False)
+    return VehicleType(
+        "parcel-van",
+        count,
+        (Compartment("ambient", 800),),
+        start_depot="hub",
+        fixed_cost=80.0,
+        cost_per_km=0.8,
+        cost_per_hour=30.0,
+        shift=(7 * 3600, 19 * 3600),
+        refrigerated=False,
+    )
 
 
-def demo_parcels(network: Network, carriers: Sequence[str] = CARRIERS, seed: int = 0, share: float = 0.6,
-                 villages: Sequence[str] | None = None) -> list[Order]:
+def demo_parcels(
+    network: Network,
+    carriers: Sequence[str] = CARRIERS,
+    seed: int = 0,
+    share: float = 0.6,
+    villages: Sequence[str] | None = None,
+) -> list[Order]:
     """Each village gets parcels from a random subset of carriers (each with probability ``share``)."""
     rng = np.random.default_rng(seed)
     out = []
@@ -52,8 +67,16 @@ def demo_parcels(network: Network, carriers: Sequence[str] = CARRIERS, seed: int
         for c in carriers:
             if rng.random() < share:
                 kg = float(rng.integers(3, 40))
-                out.append(Order(f"{c}-{v}", {"parcels": kg}, node_id=str(v), carrier=c,
-                                 time_windows=((8 * 3600, 18 * 3600),), service=120 + int(6 * kg)))
+                out.append(
+                    Order(
+                        f"{c}-{v}",
+                        {"parcels": kg},
+                        node_id=str(v),
+                        carrier=c,
+                        time_windows=((8 * 3600, 18 * 3600),),
+                        service=120 + int(6 * kg),
+                    )
+                )
     return out
 
 
@@ -72,19 +95,39 @@ def _merge(orders: list[Order], stop_service_s: int) -> list[Order]:
             for p, x in o.quantities.items():
                 q[p] = q.get(p, 0.0) + x
         service = max(max(o.service for o in g), sum(o.service for o in g) - (len(g) - 1) * stop_service_s)
-        out.append(Order(f"shared:{node}:{kind}:{tws[0][0]}-{tws[-1][1]}", q, node_id=node,
-                         kind=kind, time_windows=tws, service=service,
-                         shelf_life_h=min((o.shelf_life_h for o in g if o.shelf_life_h is not None), default=None),
-                         carrier="shared"))
+        out.append(
+            Order(
+                f"shared:{node}:{kind}:{tws[0][0]}-{tws[-1][1]}",
+                q,
+                node_id=node,
+                kind=kind,
+                time_windows=tws,
+                service=service,
+                shelf_life_h=min((o.shelf_life_h for o in g if o.shelf_life_h is not None), default=None),
+                carrier="shared",
+            )
+        )
     return out
 
 
-def compare_carrier_sharing(network: Network, orders: Sequence[Order], fleet: Sequence[VehicleType] | VehicleType,
-                            *, products: Mapping[str, Product] | None = None, costs: CostModel | None = None,
-                            depots: Mapping[str, str] | None = None, consolidate: bool = True,
-                            stop_service_s: int = 120, time_limit: float = 20.0, seed: int = 0,
-                            workers: int | None = None, engine: str = "auto", iterations: int | None = None,
-                            matrix: TravelMatrix | None = None, return_plans: bool = False):
+def compare_carrier_sharing(
+    network: Network,
+    orders: Sequence[Order],
+    fleet: Sequence[VehicleType] | VehicleType,
+    *,
+    products: Mapping[str, Product] | None = None,
+    costs: CostModel | None = None,
+    depots: Mapping[str, str] | None = None,
+    consolidate: bool = True,
+    stop_service_s: int = 120,
+    time_limit: float = 20.0,
+    seed: int = 0,
+    workers: int | None = None,
+    engine: str = "auto",
+    iterations: int | None = None,
+    matrix: TravelMatrix | None = None,
+    return_plans: bool = False,
+):
     """Separate runs per carrier vs shared runs for the same villages (see the module docstring).
 
     ``fleet``: van types every carrier has at every station (their depots are
@@ -111,15 +154,24 @@ def compare_carrier_sharing(network: Network, orders: Sequence[Order], fleet: Se
     depots = dict(depots) if depots is not None else parent
     for o in orders:
         if o.node_id not in depots:
-            raise ProblemError(f"order {o.id!r}: {o.location!r} is not a village with a depot", record=o.id,
-                               field="node_id")
+            raise ProblemError(
+                f"order {o.id!r}: {o.location!r} is not a village with a depot", record=o.id, field="node_id"
+            )
     tm = matrix if matrix is not None else network.travel_matrix()
     coords = {str(k): (float(g.x), float(g.y)) for k, g in network.nodes.geometry.items()}
 
     def problem(depot, os_, types, name):
         ids = list(dict.fromkeys([depot] + [o.node_id for o in os_]))
-        return Problem(tuple(os_), tuple(types), products=products, matrix=tm.sub(ids), network=network,
-                       costs=costs, name=name, meta={"coords": {k: coords[k] for k in ids if k in coords}})
+        return Problem(
+            tuple(os_),
+            tuple(types),
+            products=products,
+            matrix=tm.sub(ids),
+            network=network,
+            costs=costs,
+            name=name,
+            meta={"coords": {k: coords[k] for k in ids if k in coords}},
+        )
 
     by_depot: dict[str, list[Order]] = {}
     for o in orders:
@@ -131,8 +183,17 @@ def compare_carrier_sharing(network: Network, orders: Sequence[Order], fleet: Se
             if mine:
                 types = [replace(vt, name=f"{vt.name}@{d}:{c}", start_depot=d, end_depot=d, carrier=c) for vt in fleet]
                 separate[("separate", d, c)] = problem(d, mine, types, f"{c} {d}")
-        pooled = [replace(vt, name=f"{vt.name}@{d}:shared", start_depot=d, end_depot=d, carrier=None,
-                          count=vt.count * len(carriers)) for vt in fleet]
+        pooled = [
+            replace(
+                vt,
+                name=f"{vt.name}@{d}:shared",
+                start_depot=d,
+                end_depot=d,
+                carrier=None,
+                count=vt.count * len(carriers),
+            )
+            for vt in fleet
+        ]
         sh_orders = _merge(os_, stop_service_s) if consolidate else os_
         shared[("shared", d, "shared")] = problem(d, sh_orders, pooled, f"shared {d}")
     plans = solve_many(separate, time_limit / 2, seed=seed, engine=engine, iterations=iterations, workers=workers)
@@ -147,30 +208,64 @@ def compare_carrier_sharing(network: Network, orders: Sequence[Order], fleet: Se
             sizes = {o.id: _members(o, orders) for o in (separate.get(k) or shared.get(k)).orders}
             served += sum(sizes[i] for i in p.served_ids)
             unserved += sum(sizes[i] for i in p.unserved["order_id"])
-        visits = sum(int(((p.stops["kind"].isin(["delivery", "pickup"])) &
-                          (p.stops["node_id"] != p.stops["node_id"].shift())).sum()) for p in ps)
-        return {"row": label, "scenario": scenario, "carrier": carrier,
-                "vehicles": int(sum(p.kpis.get("vehicles", 0) for p in ps)),
-                "vehicle_km": round(sum(float(p.kpis.get("distance_km", 0.0)) for p in ps), 3),
-                "cost": round(sum(float(p.kpis.get("cost", 0.0)) for p in ps), 2),
-                "village_visits": visits, "parcels": served + unserved, "served": served, "unserved": unserved}
+        visits = sum(
+            int(
+                (
+                    (p.stops["kind"].isin(["delivery", "pickup"])) & (p.stops["node_id"] != p.stops["node_id"].shift())
+                ).sum()
+            )
+            for p in ps
+        )
+        return {
+            "row": label,
+            "scenario": scenario,
+            "carrier": carrier,
+            "vehicles": int(sum(p.kpis.get("vehicles", 0) for p in ps)),
+            "vehicle_km": round(sum(float(p.kpis.get("distance_km", 0.0)) for p in ps), 3),
+            "cost": round(sum(float(p.kpis.get("cost", 0.0)) for p in ps), 2),
+            "village_visits": visits,
+            "parcels": served + unserved,
+            "served": served,
+            "unserved": unserved,
+        }
 
     rows = [row([k for k in separate if k[2] == c], f"separate:{c}", "separate", c) for c in carriers]
     rows.append(row(list(separate), "separate", "separate", "all"))
     rows.append(row(list(shared), "shared", "shared", "all"))
     sep, sh = rows[-2], rows[-1]
     nums = ("vehicles", "vehicle_km", "cost", "village_visits")
-    rows.append({"row": "saving", "scenario": "saving", "carrier": "all",
-                 **{k: round(sep[k] - sh[k], 3) for k in nums},
-                 "parcels": sep["parcels"], "served": sh["served"] - sep["served"],
-                 "unserved": sh["unserved"] - sep["unserved"]})
-    rows.append({"row": "saving_pct", "scenario": "saving", "carrier": "all",
-                 **{k: round(100.0 * (sep[k] - sh[k]) / sep[k], 2) if sep[k] else 0.0 for k in nums},
-                 "parcels": sep["parcels"], "served": np.nan, "unserved": np.nan})
+    rows.append(
+        {
+            "row": "saving",
+            "scenario": "saving",
+            "carrier": "all",
+            **{k: round(sep[k] - sh[k], 3) for k in nums},
+            "parcels": sep["parcels"],
+            "served": sh["served"] - sep["served"],
+            "unserved": sh["unserved"] - sep["unserved"],
+        }
+    )
+    rows.append(
+        {
+            "row": "saving_pct",
+            "scenario": "saving",
+            "carrier": "all",
+            **{k: round(100.0 * (sep[k] - sh[k]) / sep[k], 2) if sep[k] else 0.0 for k in nums},
+            "parcels": sep["parcels"],
+            "served": np.nan,
+            "unserved": np.nan,
+        }
+    )
     frame = pd.DataFrame(rows).set_index("row")
-    frame.attrs["summary"] = {"carriers": carriers, "depots": sorted(by_depot), "orders": len(orders),
-                              "saving_cost": rows[-2]["cost"], "saving_cost_pct": rows[-1]["cost"],
-                              "saving_km_pct": rows[-1]["vehicle_km"], "saving_vehicles": rows[-2]["vehicles"]}
+    frame.attrs["summary"] = {
+        "carriers": carriers,
+        "depots": sorted(by_depot),
+        "orders": len(orders),
+        "saving_cost": rows[-2]["cost"],
+        "saving_cost_pct": rows[-1]["cost"],
+        "saving_km_pct": rows[-1]["vehicle_km"],
+        "saving_vehicles": rows[-2]["vehicles"],
+    }
     if return_plans:
         return frame, {"plans": plans, "problems": {**separate, **shared}}
     return frame
@@ -180,5 +275,8 @@ def _members(order: Order, orders: Sequence[Order]) -> int:
     """How many original parcels an order of a scenario stands for (merged shared stops hold several)."""
     if not order.id.startswith("shared:"):
         return 1
-    return sum(1 for o in orders if o.node_id == order.node_id and o.time_windows == order.time_windows
-               and o.kind == order.kind)
+    return sum(
+        1
+        for o in orders
+        if o.node_id == order.node_id and o.time_windows == order.time_windows and o.kind == order.kind
+    )

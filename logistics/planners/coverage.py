@@ -18,10 +18,12 @@
 
 Times are seconds from midnight in plans; reach is reported in hours.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -29,8 +31,7 @@ import pandas as pd
 
 from networks import Network, TravelMatrix
 
-__all__ = ["reach_times", "potential_reach", "service_days", "coverage", "coverage_layer", "folium_layer",
-           "WEEKDAYS"]
+__all__ = ["WEEKDAYS", "coverage", "coverage_layer", "folium_layer", "potential_reach", "reach_times", "service_days"]
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -96,9 +97,15 @@ def reach_times(source: Any, network: Network | None = None, *, hub: str | None 
     return out
 
 
-def potential_reach(network: Network, *, trunk_fleet: Sequence[Any] | None = None,
-                    last_mile_fleet: Sequence[Any] | None = None, handling_s: int = 1800, direct: bool = False,
-                    matrix: TravelMatrix | None = None) -> pd.DataFrame:
+def potential_reach(
+    network: Network,
+    *,
+    trunk_fleet: Sequence[Any] | None = None,
+    last_mile_fleet: Sequence[Any] | None = None,
+    handling_s: int = 1800,
+    direct: bool = False,
+    matrix: TravelMatrix | None = None,
+) -> pd.DataFrame:
     """Fastest possible hub → village times (hours) on ``network`` for the fleets' speed factors.
 
     Via the village's station: trunk drive (fastest trunk type) + ``handling_s`` +
@@ -155,8 +162,9 @@ def _days_from_rule(rule: Any, village: str, station: str) -> set[int]:
     return days
 
 
-def service_days(schedule: Any, network: Network | None = None, *, villages: pd.DataFrame | None = None
-                 ) -> pd.DataFrame:
+def service_days(
+    schedule: Any, network: Network | None = None, *, villages: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Days per week each village is served.
 
     ``schedule`` is a list of daily plans (Plan or TieredPlan, ``None`` for a day
@@ -165,15 +173,24 @@ def service_days(schedule: Any, network: Network | None = None, *, villages: pd.
     days per week (spread evenly from Monday) or to weekday names, or a function
     ``(village, station) -> days or weekday names``.
     """
-    table = villages if villages is not None else _village_table(network, None if network is not None else
-                                                                 (schedule[0] if isinstance(schedule, list) else None))
+    table = (
+        villages
+        if villages is not None
+        else _village_table(
+            network, None if network is not None else (schedule[0] if isinstance(schedule, list) else None)
+        )
+    )
     table = table.copy()
     plans: list[tuple[int, Any]] | None = None
     if isinstance(schedule, (list, tuple)):
         plans = list(enumerate(schedule))
         week_len = len(schedule)
-    elif isinstance(schedule, Mapping) and schedule and all(str(k)[:3].title() in WEEKDAYS for k in schedule) and \
-            all(v is None or hasattr(v, "stops") for v in schedule.values()):
+    elif (
+        isinstance(schedule, Mapping)
+        and schedule
+        and all(str(k)[:3].title() in WEEKDAYS for k in schedule)
+        and all(v is None or hasattr(v, "stops") for v in schedule.values())
+    ):
         plans = [(WEEKDAYS.index(str(k)[:3].title()), p) for k, p in schedule.items()]
         week_len = 7
     if plans is not None:
@@ -183,13 +200,25 @@ def service_days(schedule: Any, network: Network | None = None, *, villages: pd.
         week_len = 7
         days = [_days_from_rule(schedule, v, s) for v, s in zip(table["village"], table["station"])]
     table["days_per_week"] = [len(d) * 7.0 / week_len if week_len else 0.0 for d in days]
-    table["weekdays"] = [",".join(WEEKDAYS[k % 7] for k in sorted(d)) if week_len == 7 or plans is None
-                         else ",".join(f"day{k + 1}" for k in sorted(d)) for d in days]
+    table["weekdays"] = [
+        ",".join(WEEKDAYS[k % 7] for k in sorted(d))
+        if week_len == 7 or plans is None
+        else ",".join(f"day{k + 1}" for k in sorted(d))
+        for d in days
+    ]
     return table
 
 
-def coverage(source: Any = None, network: Network | None = None, *, hours: Iterable[float] = (2, 4, 6),
-             schedule: Any = None, by: str = "station", min_days: float = 3, **reach_kw) -> pd.DataFrame:
+def coverage(
+    source: Any = None,
+    network: Network | None = None,
+    *,
+    hours: Iterable[float] = (2, 4, 6),
+    schedule: Any = None,
+    by: str = "station",
+    min_days: float = 3,
+    **reach_kw,
+) -> pd.DataFrame:
     """Per station (``by="station"``) or township, plus an ``all`` row: reach and service-frequency metrics.
 
     ``source`` is a plan (TieredPlan or Plan); ``None`` uses
@@ -233,8 +262,14 @@ def _metrics(source, network, *, hours, schedule, **reach_kw) -> pd.DataFrame:
     return layer
 
 
-def coverage_layer(source: Any = None, network: Network | None = None, *, hours: Iterable[float] = (2, 4, 6),
-                   schedule: Any = None, **reach_kw) -> gpd.GeoDataFrame:
+def coverage_layer(
+    source: Any = None,
+    network: Network | None = None,
+    *,
+    hours: Iterable[float] = (2, 4, 6),
+    schedule: Any = None,
+    **reach_kw,
+) -> gpd.GeoDataFrame:
     """Villages (points, EPSG:4326) with reach hours, ``within_<h>h`` flags and service days per week."""
     if network is None:
         raise ValueError("coverage_layer needs the network for village positions")
@@ -243,8 +278,14 @@ def coverage_layer(source: Any = None, network: Network | None = None, *, hours:
     return gpd.GeoDataFrame(layer.reset_index(drop=True), geometry=list(geom), crs="EPSG:4326")
 
 
-def folium_layer(layer: gpd.GeoDataFrame, column: str = "hours", *, name: str | None = None,
-                 cmap: str = "RdYlGn_r", radius: float = 5.0):
+def folium_layer(
+    layer: gpd.GeoDataFrame,
+    column: str = "hours",
+    *,
+    name: str | None = None,
+    cmap: str = "RdYlGn_r",
+    radius: float = 5.0,
+):
     """A folium FeatureGroup of circle markers coloured by ``column`` (grey: not visited / no value)."""
     import folium
     from matplotlib import colormaps, colors
@@ -257,6 +298,14 @@ def folium_layer(layer: gpd.GeoDataFrame, column: str = "hours", *, name: str | 
     for (_, r), v in zip(layer.iterrows(), vals):
         color = "#999999" if pd.isna(v) else colors.to_hex(cm(norm(v)))
         tip = f"{r['village']} ({r['station']}): {column} = {'-' if pd.isna(v) else f'{v:.2f}'}"
-        folium.CircleMarker([r.geometry.y, r.geometry.x], radius=radius, color=color, fill=True, fill_color=color,
-                            fill_opacity=0.8, weight=1, tooltip=tip).add_to(fg)
+        folium.CircleMarker(
+            [r.geometry.y, r.geometry.x],
+            radius=radius,
+            color=color,
+            fill=True,
+            fill_color=color,
+            fill_opacity=0.8,
+            weight=1,
+            tooltip=tip,
+        ).add_to(fg)
     return fg

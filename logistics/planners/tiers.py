@@ -58,15 +58,17 @@ sub-problems are solved with the same seed and collected in a fixed order, so
 with ``iterations`` set (or OR-Tools stopping before its time limit) the plan
 does not depend on ``workers``; time-limited searches may differ run to run.
 """
+
 from __future__ import annotations
 
 import math
 import multiprocessing as mp
 import os
 import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -83,8 +85,17 @@ from logistics.engine.solve import solve
 from logistics.engine.solvers import arrays
 from networks import Network, TravelMatrix
 
-__all__ = ["TieredPlan", "Layout", "plan_tiers", "demo_network", "demo_orders", "demo_fleets", "solve_many",
-           "shelf_life_s", "TRUNK_SLACK"]
+__all__ = [
+    "TRUNK_SLACK",
+    "Layout",
+    "TieredPlan",
+    "demo_fleets",
+    "demo_network",
+    "demo_orders",
+    "plan_tiers",
+    "shelf_life_s",
+    "solve_many",
+]
 
 #: Share of a produce pickup's remaining shelf life (after handling and the direct trunk drive) kept for the trunk.
 TRUNK_SLACK = 0.25
@@ -113,15 +124,14 @@ class Layout:
     network: Network | None = None
 
     @classmethod
-    def from_network(cls, network: Network, matrix: TravelMatrix | None = None) -> "Layout":
+    def from_network(cls, network: Network, matrix: TravelMatrix | None = None) -> Layout:
         tm = matrix if matrix is not None else network.travel_matrix()
         nodes = network.nodes
         parent = {str(v): str(p) for v, p in network.villages["parent"].items()}
         coords = {str(k): (float(g.x), float(g.y)) for k, g in nodes.geometry.items()}
         missing = [k for k in nodes.index if k not in tm]
         if missing:
-            raise ProblemError(f"node {missing[0]!r} is not in the travel matrix", record=missing[0],
-                               field="matrix")
+            raise ProblemError(f"node {missing[0]!r} is not in the travel matrix", record=missing[0], field="matrix")
         return cls(network.hub_id, tuple(str(s) for s in network.stations.index), parent, tm, coords, network)
 
     @property
@@ -134,8 +144,11 @@ class Layout:
 
 def shelf_life_s(order: Order, products: Mapping[str, Product]) -> int | None:
     """Strictest shelf life of an order's goods in seconds (None: unlimited)."""
-    hs = [products[p].shelf_life_h for p, q in order.quantities.items()
-          if q > 0 and p in products and products[p].shelf_life_h is not None]
+    hs = [
+        products[p].shelf_life_h
+        for p, q in order.quantities.items()
+        if q > 0 and p in products and products[p].shelf_life_h is not None
+    ]
     if order.shelf_life_h is not None:
         hs.append(order.shelf_life_h)
     return int(round(min(hs) * 3600)) if hs else None
@@ -193,9 +206,11 @@ class TieredPlan:
 
     def summary(self) -> str:
         k = self.kpis
-        return (f"{k['served']}/{k['orders']} orders served, {k['vehicles']} vehicles "
-                f"({k['trunk_vehicles']} trunk), {k['distance_km']:,.1f} km, cost ¥{k['cost']:,.2f}, "
-                f"{k['direct_villages']} villages direct from the hub")
+        return (
+            f"{k['served']}/{k['orders']} orders served, {k['vehicles']} vehicles "
+            f"({k['trunk_vehicles']} trunk), {k['distance_km']:,.1f} km, cost ¥{k['cost']:,.2f}, "
+            f"{k['direct_villages']} villages direct from the hub"
+        )
 
     def transfers_frame(self, day: str | None = None) -> pd.DataFrame:
         """Transfers with clock times (``day`` midnight + seconds) for display."""
@@ -207,9 +222,19 @@ class TieredPlan:
         return t
 
 
-TRANSFER_COLUMNS = ["order_id", "direction", "station", "trunk_order", "trunk_vehicle", "trunk_arrival",
-                    "trunk_departure", "last_mile_vehicle", "last_mile_departure", "last_mile_arrival",
-                    "wait_at_station"]
+TRANSFER_COLUMNS = [
+    "order_id",
+    "direction",
+    "station",
+    "trunk_order",
+    "trunk_vehicle",
+    "trunk_arrival",
+    "trunk_departure",
+    "last_mile_vehicle",
+    "last_mile_departure",
+    "last_mile_arrival",
+    "wait_at_station",
+]
 
 
 # --------------------------------------------------------------------------- parallel solves
@@ -239,9 +264,17 @@ def _pool_context():
     return mp.get_context("fork" if "fork" in methods else "spawn")
 
 
-def solve_many(problems: Mapping[Any, Problem], time_limit: float, *, seed: int = 0, engine: str = "auto",
-               iterations: int | None = None, workers: int | None = None,
-               executor: Executor | None = None, cap: bool = False) -> dict[Any, Plan]:
+def solve_many(
+    problems: Mapping[Any, Problem],
+    time_limit: float,
+    *,
+    seed: int = 0,
+    engine: str = "auto",
+    iterations: int | None = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    cap: bool = False,
+) -> dict[Any, Plan]:
     """Solve independent problems, in parallel processes when ``workers`` > 1; results keyed as given.
 
     ``time_limit`` is the wall-clock budget for the whole batch: with ``k``
@@ -283,8 +316,8 @@ class _Leg:
     depot: str
     problem: Problem | None
     plan: Plan | None
-    excluded: dict[str, str]          # order id -> reason (left out before solving)
-    release: int | None = None        # shift start given to the depot's vans
+    excluded: dict[str, str]  # order id -> reason (left out before solving)
+    release: int | None = None  # shift start given to the depot's vans
 
     def score(self) -> float:
         n_out = len(self.excluded) + (len(self.plan.unserved) if self.plan is not None else 0)
@@ -297,10 +330,26 @@ def _vehicle_index(problem: Problem) -> dict[str, int]:
 
 
 class _Planner:
-    def __init__(self, layout: Layout, orders: Sequence[Order], trunk_fleet: Sequence[VehicleType],
-                 last_mile_fleet, products, costs, handling_s: int, time_limit: float, seed: int,
-                 direct_from_hub, workers, engine: str, iterations: int | None, rebalance,
-                 boundary_ratio: float, direct_ratio: float, day: str | None):
+    def __init__(
+        self,
+        layout: Layout,
+        orders: Sequence[Order],
+        trunk_fleet: Sequence[VehicleType],
+        last_mile_fleet,
+        products,
+        costs,
+        handling_s: int,
+        time_limit: float,
+        seed: int,
+        direct_from_hub,
+        workers,
+        engine: str,
+        iterations: int | None,
+        rebalance,
+        boundary_ratio: float,
+        direct_ratio: float,
+        day: str | None,
+    ):
         self.t0 = time.perf_counter()
         self.lay = layout
         self.hub = layout.hub
@@ -338,8 +387,8 @@ class _Planner:
         self.workers = workers
         self.executor: Executor | None = None
         self.log: list[dict[str, Any]] = []
-        self.unserved: dict[str, tuple[str, str]] = {}   # order id -> (leg, reason)
-        self.no_trunk: dict[str, str] = {}                 # deliveries the current trunk plan does not carry
+        self.unserved: dict[str, tuple[str, str]] = {}  # order id -> (leg, reason)
+        self.no_trunk: dict[str, str] = {}  # deliveries the current trunk plan does not carry
 
     # -- inputs ---------------------------------------------------------------------------------
     def _check_orders(self) -> None:
@@ -349,15 +398,19 @@ class _Planner:
                 raise ProblemError(f"order {o.id!r} appears more than once", record=o.id, field="id")
             seen.add(o.id)
             if o.node_id is None or o.node_id not in self.lay.parent:
-                raise ProblemError(f"order {o.id!r}: node {o.location!r} is not a village of the network "
-                                   "(plan_tiers routes village-level orders)", record=o.id, field="node_id")
+                raise ProblemError(
+                    f"order {o.id!r}: node {o.location!r} is not a village of the network "
+                    "(plan_tiers routes village-level orders)",
+                    record=o.id,
+                    field="node_id",
+                )
             if o.pair is not None:
-                raise ProblemError(f"order {o.id!r}: paired orders are not supported by plan_tiers", record=o.id,
-                                   field="pair")
+                raise ProblemError(
+                    f"order {o.id!r}: paired orders are not supported by plan_tiers", record=o.id, field="pair"
+                )
             for p in o.quantities:
                 if p not in self.products:
-                    raise ProblemError(f"order {o.id!r}: unknown product {p!r}", record=o.id,
-                                       field=f"quantities.{p}")
+                    raise ProblemError(f"order {o.id!r}: unknown product {p!r}", record=o.id, field=f"quantities.{p}")
 
     def _lm_fleets(self, fleet) -> dict[str, list[VehicleType]]:
         depots = list(self.lay.stations) + [self.hub]
@@ -365,8 +418,11 @@ class _Planner:
             spec = {str(k): list(v) if not isinstance(v, VehicleType) else [v] for k, v in fleet.items()}
             unknown = [k for k in spec if k not in depots]
             if unknown:
-                raise ProblemError(f"last_mile_fleet: {unknown[0]!r} is neither a station nor the hub",
-                                   record=unknown[0], field="last_mile_fleet")
+                raise ProblemError(
+                    f"last_mile_fleet: {unknown[0]!r} is neither a station nor the hub",
+                    record=unknown[0],
+                    field="last_mile_fleet",
+                )
         else:
             if isinstance(fleet, VehicleType):
                 fleet = [fleet]
@@ -385,14 +441,16 @@ class _Planner:
             return "all", set()
         if isinstance(direct, str):
             if direct != "auto":
-                raise ProblemError(f"direct_from_hub must be 'auto', True, False or village ids, got {direct!r}",
-                                   record="direct_from_hub", field="direct_from_hub")
+                raise ProblemError(
+                    f"direct_from_hub must be 'auto', True, False or village ids, got {direct!r}",
+                    record="direct_from_hub",
+                    field="direct_from_hub",
+                )
             return "auto", set()
         ids = {str(v) for v in direct}
         bad = [v for v in ids if v not in self.lay.parent]
         if bad:
-            raise ProblemError(f"direct_from_hub: {bad[0]!r} is not a village", record=bad[0],
-                               field="direct_from_hub")
+            raise ProblemError(f"direct_from_hub: {bad[0]!r} is not a village", record=bad[0], field="direct_from_hub")
         return "given", ids
 
     # -- time ------------------------------------------------------------------------------------
@@ -424,8 +482,9 @@ class _Planner:
         return sorted(out)
 
     # -- problems --------------------------------------------------------------------------------
-    def make_problem(self, name: str, orders: list[Order], fleet: list[VehicleType], depots: Iterable[str],
-                     leg: str) -> tuple[Problem | None, dict[str, str]]:
+    def make_problem(
+        self, name: str, orders: list[Order], fleet: list[VehicleType], depots: Iterable[str], leg: str
+    ) -> tuple[Problem | None, dict[str, str]]:
         """A Problem on the sub-matrix; orders the model rejects are returned as excluded with the reason."""
         excluded: dict[str, str] = {}
         orders = list(orders)
@@ -435,9 +494,17 @@ class _Planner:
             ids = list(dict.fromkeys(list(depots) + [o.node_id for o in orders]))
             coords = {k: self.lay.coords[k] for k in ids if k in self.lay.coords}
             try:
-                p = Problem(orders=tuple(orders), fleet=tuple(fleet), products=self.products,
-                            matrix=self.tm.sub(ids), network=self.lay.network, costs=self.costs, name=name,
-                            day=self.day, meta={"coords": coords, "leg": leg})
+                p = Problem(
+                    orders=tuple(orders),
+                    fleet=tuple(fleet),
+                    products=self.products,
+                    matrix=self.tm.sub(ids),
+                    network=self.lay.network,
+                    costs=self.costs,
+                    name=name,
+                    day=self.day,
+                    meta={"coords": coords, "leg": leg},
+                )
                 return p, excluded
             except ProblemError as e:
                 rec = str(e.record) if e.record is not None else None
@@ -479,11 +546,15 @@ class _Planner:
                 windows = cut
                 if not windows or earliest > windows[-1][1]:
                     need = (earliest - self.trunk_t0) / 3600
-                    return None, (f"via station {depot}: shelf life {S / 3600:.1f} h is shorter than trunk + "
-                                  f"handling + last mile ({need:.1f} h)")
+                    return None, (
+                        f"via station {depot}: shelf life {S / 3600:.1f} h is shorter than trunk + "
+                        f"handling + last mile ({need:.1f} h)"
+                    )
             if earliest > windows[-1][1] + (int(self.costs.max_lateness_h * 3600) if soft else 0):
-                return None, (f"via station {depot}: earliest arrival {fmt_clock(earliest)} (trunk, handling, "
-                              f"drive) is after the window closes ({fmt_clock(windows[-1][1])})")
+                return None, (
+                    f"via station {depot}: earliest arrival {fmt_clock(earliest)} (trunk, handling, "
+                    f"drive) is after the window closes ({fmt_clock(windows[-1][1])})"
+                )
             if tuple(windows) == o.time_windows and soft == o.soft:
                 return o, None
             return replace(o, time_windows=tuple(windows), soft=soft), None
@@ -493,8 +564,9 @@ class _Planner:
         rest = S - self.handling - self.trunk_dur(depot, self.hub)
         budget = int(rest * (1.0 - TRUNK_SLACK))
         if budget <= 0:
-            return None, (f"via station {depot}: shelf life {S / 3600:.1f} h is shorter than handling + trunk "
-                          f"drive to the hub")
+            return None, (
+                f"via station {depot}: shelf life {S / 3600:.1f} h is shorter than handling + trunk drive to the hub"
+            )
         return replace(o, shelf_life_h=budget / 3600.0), None
 
     def lm_problem(self, depot: str, villages: Iterable[str], release: int | None) -> _Leg:
@@ -523,8 +595,10 @@ class _Planner:
                 excluded[o.id] = f"no last-mile vehicle is based at {depot}"
             return _Leg(depot, None, None, excluded, release)
         if not any(vt.count for vt in fleet):
-            why = (f"the trunk reaches {depot} too late: goods ready at {fmt_clock(release or 0)}, after the "
-                   f"last-mile shift ends")
+            why = (
+                f"the trunk reaches {depot} too late: goods ready at {fmt_clock(release or 0)}, after the "
+                f"last-mile shift ends"
+            )
             for o in orders:
                 excluded[o.id] = why
             return _Leg(depot, None, None, excluded, release)
@@ -579,8 +653,9 @@ class _Planner:
                 q[p] = q.get(p, 0.0) + x
         return {p: round(x, 9) for p, x in sorted(q.items())}
 
-    def out_chunks(self, assign: Mapping[str, str], latest: Mapping[str, int] | None = None
-                   ) -> tuple[list[Order], dict[str, list[str]], dict[str, str]]:
+    def out_chunks(
+        self, assign: Mapping[str, str], latest: Mapping[str, int] | None = None
+    ) -> tuple[list[Order], dict[str, list[str]], dict[str, str]]:
         """Trunk delivery orders per station, with their member order ids and orders that cannot go."""
         chunks, members, excluded = [], {}, {}
         for s in self.lay.stations:
@@ -612,8 +687,16 @@ class _Planner:
                 if latest is not None and s in latest:
                     close = min(close, latest[s])
                 close = max(close, 0)
-                chunks.append(Order(cid, self._sum_qty(g), node_id=s, kind="delivery", time_windows=((0, close),),
-                                    shelf_life_h=(max(shelf, 1) / 3600.0) if shelf is not None else None))
+                chunks.append(
+                    Order(
+                        cid,
+                        self._sum_qty(g),
+                        node_id=s,
+                        kind="delivery",
+                        time_windows=((0, close),),
+                        shelf_life_h=(max(shelf, 1) / 3600.0) if shelf is not None else None,
+                    )
+                )
                 members[cid] = [o.id for o in g]
         return chunks, members, excluded
 
@@ -626,8 +709,7 @@ class _Planner:
                 excluded[oid] = why
         if p is None or not p.orders:
             self.no_trunk = {k: v for k, v in excluded.items() if v.startswith("trunk:")}
-            return {"problem": p, "plan": None, "members": members, "excluded": excluded, "release": {},
-                    "chunk_at": {}}
+            return {"problem": p, "plan": None, "members": members, "excluded": excluded, "release": {}, "chunk_at": {}}
         plan = _solve1(p, min(limit, size_limit(p)), self.seed, self.engine, self.iterations)
         plan = retime_earliest(p, plan)
         res = self._out_result(p, plan, members, excluded)
@@ -645,8 +727,14 @@ class _Planner:
         for r in plan.unserved.itertuples():
             for oid in members.get(r.order_id, []):
                 excluded[oid] = f"trunk: {r.reason}"
-        return {"problem": p, "plan": plan, "members": members, "excluded": excluded, "release": release,
-                "chunk_at": chunk_at}
+        return {
+            "problem": p,
+            "plan": plan,
+            "members": members,
+            "excluded": excluded,
+            "release": release,
+            "chunk_at": chunk_at,
+        }
 
     # -- main ------------------------------------------------------------------------------------
     def run(self) -> TieredPlan:
@@ -663,8 +751,16 @@ class _Planner:
 
     def solve_legs(self, legs: Mapping[str, _Leg], limit: float, cap: bool = False) -> None:
         todo = {k: leg.problem for k, leg in legs.items() if leg.problem is not None}
-        plans = solve_many(todo, limit, seed=self.seed, engine=self.engine, iterations=self.iterations,
-                           workers=self.workers, executor=self.executor, cap=cap)
+        plans = solve_many(
+            todo,
+            limit,
+            seed=self.seed,
+            engine=self.engine,
+            iterations=self.iterations,
+            workers=self.workers,
+            executor=self.executor,
+            cap=cap,
+        )
         for k, plan in plans.items():
             legs[k].plan = retime_earliest(legs[k].problem, plan)
 
@@ -682,8 +778,11 @@ class _Planner:
         out = self.trunk_out(assign, self.budget(0.10, keep=0.8))
         release = out["release"]
         # 2. last mile per depot, plus the direct alternative for candidates
-        legs = {d: self.lm_problem(d, [v for v, x in assign.items() if x == d], release.get(d))
-                for d in list(lay.stations) + [self.hub] if any(x == d for x in assign.values())}
+        legs = {
+            d: self.lm_problem(d, [v for v, x in assign.items() if x == d], release.get(d))
+            for d in list(lay.stations) + [self.hub]
+            if any(x == d for x in assign.values())
+        }
         alt: dict[str, _Leg] = {}
         if self.direct_mode == "auto" and cands:
             affected = sorted({assign[v] for v in cands})
@@ -695,8 +794,15 @@ class _Planner:
         if alt:
             base = sum(legs[s].score() for s in alt if s != self.hub)
             other = sum(alt[k].score() for k in alt)
-            self.log.append({"step": "direct", "villages": len(cands), "via_stations": round(base, 2),
-                             "direct": round(other, 2), "chosen": "direct" if other < base - 1e-6 else "stations"})
+            self.log.append(
+                {
+                    "step": "direct",
+                    "villages": len(cands),
+                    "via_stations": round(base, 2),
+                    "direct": round(other, 2),
+                    "chosen": "direct" if other < base - 1e-6 else "stations",
+                }
+            )
             if other < base - 1e-6:
                 for v in cands:
                     assign[v] = self.hub
@@ -769,10 +875,11 @@ class _Planner:
             for r2, w, b2 in singles:
                 if b2 == a and assign[w] == b:
                     swaps.append((r1 + r2, v, w))
-        swaps = sorted(swaps)[:2 * len(singles)]
+        swaps = sorted(swaps)[: 2 * len(singles)]
         trials = [[(v, t)] for _, v, t in singles] + [[(v, assign[w]), (w, assign[v])] for _, v, w in swaps]
-        limit = self.rebalance if isinstance(self.rebalance, int) and not isinstance(self.rebalance, bool) \
-            else len(trials)
+        limit = (
+            self.rebalance if isinstance(self.rebalance, int) and not isinstance(self.rebalance, bool) else len(trials)
+        )
         phase_end = self.elapsed() + self.budget(1.0, keep=0.25)
         short = 0.15
         moved: set[str] = set()
@@ -792,16 +899,27 @@ class _Planner:
             tried += 1
             n = max(sum(len(self.at_village.get(x, [])) for x, y in new_assign.items() if y == d) for d in depots)
             short = max(0.15, min(0.04 * self.T, 2.0, 0.01 * n))
-            trial = {d: self.lm_problem(d, [x for x, y in new_assign.items() if y == d],
-                                        release.get(d) if d != self.hub else None) for d in depots}
+            trial = {
+                d: self.lm_problem(
+                    d, [x for x, y in new_assign.items() if y == d], release.get(d) if d != self.hub else None
+                )
+                for d in depots
+            }
             self.solve_legs(trial, short, cap=True)
             old = sum(legs[d].score() if d in legs else 0.0 for d in depots)
             new = sum(trial[d].score() for d in depots)
             keep = new < old - 1e-6
-            self.log.append({"step": "move" if len(change) == 1 else "swap",
-                             "village": change[0][0] if len(change) == 1 else [v for v, _ in change],
-                             "from": assign[change[0][0]], "to": change[0][1], "before": round(old, 2),
-                             "after": round(new, 2), "kept": keep})
+            self.log.append(
+                {
+                    "step": "move" if len(change) == 1 else "swap",
+                    "village": change[0][0] if len(change) == 1 else [v for v, _ in change],
+                    "from": assign[change[0][0]],
+                    "to": change[0][1],
+                    "before": round(old, 2),
+                    "after": round(new, 2),
+                    "kept": keep,
+                }
+            )
             if keep:
                 assign.update(new_assign)
                 moved.update(v for v, _ in change)
@@ -899,8 +1017,9 @@ class _Planner:
                         tw, shelf = ((ready, ready + wait),), max(1, B - wait) / 3600.0
                     else:
                         tw, shelf = ((ready, max(ready, max(vt.shift[1] for vt in self.trunk_types))),), None
-                    chunks.append(Order(cid, self._sum_qty(grp), node_id=s, kind="pickup", time_windows=tw,
-                                        shelf_life_h=shelf))
+                    chunks.append(
+                        Order(cid, self._sum_qty(grp), node_id=s, kind="pickup", time_windows=tw, shelf_life_h=shelf)
+                    )
                     members[cid] = [o.id for o in grp]
         if not chunks:
             return {"problem": None, "plan": None, "members": {}}
@@ -909,13 +1028,17 @@ class _Planner:
         if out["plan"] is not None:
             for vid, g in out["plan"].stops.groupby("vehicle", sort=False):
                 used[vid] = int(g["arrival"].max())
-        vehicles = out["problem"].vehicles() if out["problem"] is not None else \
-            Problem((), tuple(self.trunk_types), products=self.products, matrix=self.tm.sub([self.hub])).vehicles()
+        vehicles = (
+            out["problem"].vehicles()
+            if out["problem"] is not None
+            else Problem((), tuple(self.trunk_types), products=self.products, matrix=self.tm.sub([self.hub])).vehicles()
+        )
         for vid, vt in vehicles:
             if vid in used:
                 start = max(vt.shift[0], used[vid] + self.handling)
-                ft = replace(vt, name=f"{vid}/in", count=1, fixed_cost=0.0,
-                             shift=(min(start, vt.shift[1]), vt.shift[1]))
+                ft = replace(
+                    vt, name=f"{vid}/in", count=1, fixed_cost=0.0, shift=(min(start, vt.shift[1]), vt.shift[1])
+                )
                 if start > vt.shift[1]:
                     ft = replace(ft, count=0)
             else:
@@ -957,11 +1080,17 @@ class _Planner:
             base = p_in
         else:
             base, _ = self.make_problem("trunk", [], self.trunk_types, [hub], "trunk")
-        trunk_problem = replace(base, orders=tuple(t_orders), fleet=tuple(t_fleet), name="trunk",
-                                matrix=self.tm.sub(list(dict.fromkeys([hub] + [o.node_id for o in t_orders]))),
-                                meta=dict(base.meta) | {"coords": {k: self.lay.coords[k] for k in
-                                                                   [hub] + [o.node_id for o in t_orders]
-                                                                   if k in self.lay.coords}})
+        trunk_problem = replace(
+            base,
+            orders=tuple(t_orders),
+            fleet=tuple(t_fleet),
+            name="trunk",
+            matrix=self.tm.sub(list(dict.fromkeys([hub] + [o.node_id for o in t_orders]))),
+            meta=dict(base.meta)
+            | {
+                "coords": {k: self.lay.coords[k] for k in [hub] + [o.node_id for o in t_orders] if k in self.lay.coords}
+            },
+        )
         trunk_plan = merge_plans(trunk_problem, [("out", out["plan"]), ("in", inbound["plan"])], name="trunk")
         # unserved at order level
         unserved = dict(self.unserved)
@@ -988,20 +1117,49 @@ class _Planner:
             if o.id not in served_lm and o.id not in unserved:
                 unserved[o.id] = ("last mile", f"no last-mile plan covers village {o.node_id}")
         transfers = self._transfers(out, inbound, lm_plans, served_lm, unserved)
-        unserved_df = pd.DataFrame([{"order_id": k, "leg": v[0], "reason": v[1]} for k, v in
-                                    sorted(unserved.items())], columns=["order_id", "leg", "reason"])
+        unserved_df = pd.DataFrame(
+            [{"order_id": k, "leg": v[0], "reason": v[1]} for k, v in sorted(unserved.items())],
+            columns=["order_id", "leg", "reason"],
+        )
         stops, routes = combined_frames(trunk_plan, lm_plans, hub)
-        assignment = pd.DataFrame([{"village": v, "station": self.lay.parent[v], "depot": assign[v],
-                                    "mode": "direct" if assign[v] == hub else "station",
-                                    "moved": assign[v] not in (self.lay.parent[v], hub),
-                                    "orders": len(self.at_village.get(v, []))} for v in sorted(assign)])
-        tp = TieredPlan(trunk=trunk_plan, last_mile=lm_plans, transfers=transfers, unserved=unserved_df,
-                        kpis={}, stops=stops, routes=routes, problems=problems, orders=self.orders,
-                        products=self.products, hub=hub, handling_s=self.handling, assignment=assignment,
-                        meta={"time_limit": self.T, "seed": self.seed, "engine": self.engine, "day": self.day,
-                              "direct_mode": self.direct_mode, "log": self.log,
-                              "trunk_members": {**out["members"], **inbound["members"]},
-                              "elapsed_s": round(self.elapsed(), 3)})
+        assignment = pd.DataFrame(
+            [
+                {
+                    "village": v,
+                    "station": self.lay.parent[v],
+                    "depot": assign[v],
+                    "mode": "direct" if assign[v] == hub else "station",
+                    "moved": assign[v] not in (self.lay.parent[v], hub),
+                    "orders": len(self.at_village.get(v, [])),
+                }
+                for v in sorted(assign)
+            ]
+        )
+        tp = TieredPlan(
+            trunk=trunk_plan,
+            last_mile=lm_plans,
+            transfers=transfers,
+            unserved=unserved_df,
+            kpis={},
+            stops=stops,
+            routes=routes,
+            problems=problems,
+            orders=self.orders,
+            products=self.products,
+            hub=hub,
+            handling_s=self.handling,
+            assignment=assignment,
+            meta={
+                "time_limit": self.T,
+                "seed": self.seed,
+                "engine": self.engine,
+                "day": self.day,
+                "direct_mode": self.direct_mode,
+                "log": self.log,
+                "trunk_members": {**out["members"], **inbound["members"]},
+                "elapsed_s": round(self.elapsed(), 3),
+            },
+        )
         tp.kpis = tier_kpis(tp)
         return tp
 
@@ -1040,13 +1198,22 @@ class _Planner:
                     wait = lm_dep - int(t.arrival)
                 else:
                     wait = int(t.start) - lm_arr
-                rows.append({"order_id": oid, "direction": "down" if r.kind == "delivery" else "up",
-                             "station": d, "trunk_order": c, "trunk_vehicle": t.vehicle,
-                             "trunk_arrival": int(t.arrival), "trunk_departure": int(t.departure),
-                             "last_mile_vehicle": r.vehicle, "last_mile_departure": lm_dep,
-                             "last_mile_arrival": lm_arr, "wait_at_station": wait})
-        return pd.DataFrame(rows, columns=TRANSFER_COLUMNS).sort_values(["station", "order_id"]) \
-            .reset_index(drop=True)
+                rows.append(
+                    {
+                        "order_id": oid,
+                        "direction": "down" if r.kind == "delivery" else "up",
+                        "station": d,
+                        "trunk_order": c,
+                        "trunk_vehicle": t.vehicle,
+                        "trunk_arrival": int(t.arrival),
+                        "trunk_departure": int(t.departure),
+                        "last_mile_vehicle": r.vehicle,
+                        "last_mile_departure": lm_dep,
+                        "last_mile_arrival": lm_arr,
+                        "wait_at_station": wait,
+                    }
+                )
+        return pd.DataFrame(rows, columns=TRANSFER_COLUMNS).sort_values(["station", "order_id"]).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- plan utilities
@@ -1138,10 +1305,20 @@ def drop_stops(problem: Problem, plan: Plan, reasons: Mapping[str, str]) -> Plan
             kept.update(i for i in ids if i in reasons)
         if not keep:
             continue
-        end = t + int(round(m.duration[m.index(prev), m.index(vt.end_depot)] * vt.speed_factor)) if ok else \
-            int(g["arrival"].iloc[-1])
-        routes.append(RouteResult(vehicle=vix[vid], orders=[oix[i] for i, _ in keep], starts=[s for _, s in keep],
-                                  depart=int(g["departure"].iloc[0]), arrive=end))
+        end = (
+            t + int(round(m.duration[m.index(prev), m.index(vt.end_depot)] * vt.speed_factor))
+            if ok
+            else int(g["arrival"].iloc[-1])
+        )
+        routes.append(
+            RouteResult(
+                vehicle=vix[vid],
+                orders=[oix[i] for i, _ in keep],
+                starts=[s for _, s in keep],
+                depart=int(g["departure"].iloc[0]),
+                arrive=end,
+            )
+        )
     why = {oix[str(r.order_id)]: r.reason for r in plan.unserved.itertuples()}
     why.update({oix[i]: r for i, r in reasons.items() if i not in kept})
     new = build_plan(problem, arrays.build(problem), routes, why, dict(plan.meta) | {"dropped": sorted(reasons)})
@@ -1164,8 +1341,13 @@ def retime_earliest(problem: Problem, plan: Plan) -> Plan:
         seq = [oix[str(x)] for x in body["order_id"]]
         rr = earliest_route(problem, vix[vid], seq)
         if rr is None:
-            rr = RouteResult(vehicle=vix[vid], orders=seq, starts=[int(x) for x in body["start"]],
-                             depart=int(g["departure"].iloc[0]), arrive=int(g["arrival"].iloc[-1]))
+            rr = RouteResult(
+                vehicle=vix[vid],
+                orders=seq,
+                starts=[int(x) for x in body["start"]],
+                depart=int(g["departure"].iloc[0]),
+                arrive=int(g["arrival"].iloc[-1]),
+            )
         routes.append(rr)
     reasons = {oix[str(r.order_id)]: r.reason for r in plan.unserved.itertuples()}
     new = build_plan(problem, arrays.build(problem), routes, reasons, dict(plan.meta) | {"retimed": "earliest"})
@@ -1204,15 +1386,27 @@ def merge_plans(problem: Problem, parts: list[tuple[str, Plan | None]], name: st
 
 
 def _empty_kpis() -> dict[str, Any]:
-    return {"vehicles": 0, "served": 0, "unserved": 0, "distance": 0, "distance_km": 0.0, "duration_h": 0.0,
-            "co2_kg": 0.0, "fuel_l": 0.0, "refrigeration_cost": 0.0, "quality_loss": 0.0, "cost": 0.0}
+    return {
+        "vehicles": 0,
+        "served": 0,
+        "unserved": 0,
+        "distance": 0,
+        "distance_km": 0.0,
+        "duration_h": 0.0,
+        "co2_kg": 0.0,
+        "fuel_l": 0.0,
+        "refrigeration_cost": 0.0,
+        "quality_loss": 0.0,
+        "cost": 0.0,
+    }
 
 
 def combined_frames(trunk: Plan, last_mile: Mapping[str, Plan], hub: str) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
     """Stops and routes of every leg with ``tier``, ``leg`` and ``depot`` columns."""
     stops, routes = [], []
-    parts = [("trunk", "trunk", hub, trunk)] + [("direct" if d == hub else "last_mile", d, d, p)
-                                                 for d, p in last_mile.items()]
+    parts = [("trunk", "trunk", hub, trunk)] + [
+        ("direct" if d == hub else "last_mile", d, d, p) for d, p in last_mile.items()
+    ]
     for tier, leg, depot, plan in parts:
         if plan is None or plan.stops.empty:
             continue
@@ -1230,8 +1424,11 @@ def combined_frames(trunk: Plan, last_mile: Mapping[str, Plan], hub: str) -> tup
     st = pd.concat(stops, ignore_index=True) if stops else pd.DataFrame(columns=["tier", "leg", "depot"])
     if "vehicle" in st.columns:
         st["physical_vehicle"] = st["vehicle"].astype(str).str.replace(r"/in#1$", "", regex=True)
-    rt = gpd.GeoDataFrame(pd.concat(routes, ignore_index=True), geometry="geometry", crs=routes[0].crs) \
-        if routes else empty_routes()
+    rt = (
+        gpd.GeoDataFrame(pd.concat(routes, ignore_index=True), geometry="geometry", crs=routes[0].crs)
+        if routes
+        else empty_routes()
+    )
     return st, rt
 
 
@@ -1239,8 +1436,17 @@ def tier_kpis(tp: TieredPlan) -> dict[str, Any]:
     """Combined KPIs: sums over legs, per-tier splits, end-to-end service and station waits."""
     legs = [("trunk", tp.trunk)] + [("direct" if d == tp.hub else "last_mile", p) for d, p in tp.last_mile.items()]
     k: dict[str, Any] = {"orders": len(tp.orders)}
-    for key in ("distance_km", "duration_h", "fuel_l", "co2_kg", "refrigeration_cost", "quality_loss",
-                "fixed_cost", "cost", "penalty_cost"):
+    for key in (
+        "distance_km",
+        "duration_h",
+        "fuel_l",
+        "co2_kg",
+        "refrigeration_cost",
+        "quality_loss",
+        "fixed_cost",
+        "cost",
+        "penalty_cost",
+    ):
         k[key] = round(sum(float(p.kpis.get(key, 0.0)) for _, p in legs if p is not None), 4)
     for tier in ("trunk", "last_mile", "direct"):
         ps = [p for t, p in legs if t == tier and p is not None]
@@ -1252,14 +1458,16 @@ def tier_kpis(tp: TieredPlan) -> dict[str, Any]:
         trunk_phys = {str(v).replace("/in#1", "") for v in tp.trunk.stops["vehicle"]}
     k["trunk_vehicles"] = len(trunk_phys)
     k["vehicles"] = k["trunk_vehicles"] + k["last_mile_vehicles"] + k["direct_vehicles"]
-    k["unserved"] = int(len(tp.unserved))
+    k["unserved"] = len(tp.unserved)
     k["served"] = k["orders"] - k["unserved"]
-    k["delivered"] = int(sum(1 for o in tp.orders if o.kind == "delivery")) - \
-        int(sum(1 for oid in tp.unserved["order_id"] if _kind(tp, oid) == "delivery"))
-    k["produce_collected"] = int(sum(1 for o in tp.orders if o.kind == "pickup")) - \
-        int(sum(1 for oid in tp.unserved["order_id"] if _kind(tp, oid) == "pickup"))
+    k["delivered"] = int(sum(1 for o in tp.orders if o.kind == "delivery")) - int(
+        sum(1 for oid in tp.unserved["order_id"] if _kind(tp, oid) == "delivery")
+    )
+    k["produce_collected"] = int(sum(1 for o in tp.orders if o.kind == "pickup")) - int(
+        sum(1 for oid in tp.unserved["order_id"] if _kind(tp, oid) == "pickup")
+    )
     t = tp.transfers
-    k["transfers"] = int(len(t))
+    k["transfers"] = len(t)
     k["mean_wait_at_station_h"] = round(float(t["wait_at_station"].mean()) / 3600, 4) if len(t) else 0.0
     k["max_wait_at_station_h"] = round(float(t["wait_at_station"].max()) / 3600, 4) if len(t) else 0.0
     k["direct_villages"] = int((tp.assignment["mode"] == "direct").sum()) if len(tp.assignment) else 0
@@ -1277,13 +1485,27 @@ def _kind(tp: TieredPlan, oid: str) -> str | None:
 # --------------------------------------------------------------------------- entry point
 
 
-def plan_tiers(network: Network | Layout, orders: Sequence[Order], trunk_fleet: Sequence[VehicleType],
-               last_mile_fleet: Sequence[VehicleType] | Mapping[str, Sequence[VehicleType]], *,
-               products: Mapping[str, Product] | Sequence[Product] | None = None, costs: CostModel | None = None,
-               handling_s: int = 1800, time_limit: float = 30, seed: int = 0, direct_from_hub: Any = "auto",
-               workers: int | None = None, matrix: TravelMatrix | None = None, engine: str = "auto",
-               iterations: int | None = None, rebalance: bool | int = True, boundary_ratio: float = 1.5,
-               direct_ratio: float = 1.0, day: str | None = None) -> TieredPlan:
+def plan_tiers(
+    network: Network | Layout,
+    orders: Sequence[Order],
+    trunk_fleet: Sequence[VehicleType],
+    last_mile_fleet: Sequence[VehicleType] | Mapping[str, Sequence[VehicleType]],
+    *,
+    products: Mapping[str, Product] | Sequence[Product] | None = None,
+    costs: CostModel | None = None,
+    handling_s: int = 1800,
+    time_limit: float = 30,
+    seed: int = 0,
+    direct_from_hub: Any = "auto",
+    workers: int | None = None,
+    matrix: TravelMatrix | None = None,
+    engine: str = "auto",
+    iterations: int | None = None,
+    rebalance: bool | int = True,
+    boundary_ratio: float = 1.5,
+    direct_ratio: float = 1.0,
+    day: str | None = None,
+) -> TieredPlan:
     """Plan trunk, last-mile and direct routes for village-level orders (see the module docstring).
 
     ``trunk_fleet``: vehicle types based at the hub (their depots are set to the
@@ -1300,16 +1522,34 @@ def plan_tiers(network: Network | Layout, orders: Sequence[Order], trunk_fleet: 
     if not (time_limit > 0):
         raise ProblemError(f"time_limit must be positive, got {time_limit}", record="plan_tiers", field="time_limit")
     layout = network if isinstance(network, Layout) else Layout.from_network(network, matrix)
-    planner = _Planner(layout, orders, trunk_fleet, last_mile_fleet, products, costs, handling_s, time_limit, seed,
-                       direct_from_hub, workers, engine, iterations, rebalance, boundary_ratio, direct_ratio, day)
+    planner = _Planner(
+        layout,
+        orders,
+        trunk_fleet,
+        last_mile_fleet,
+        products,
+        costs,
+        handling_s,
+        time_limit,
+        seed,
+        direct_from_hub,
+        workers,
+        engine,
+        iterations,
+        rebalance,
+        boundary_ratio,
+        direct_ratio,
+        day,
+    )
     return planner.run()
 
 
 # --------------------------------------------------------------------------- demo data
 
 
-def demo_network(stations: int = 3, villages_per_station: int = 8, near_hub: int = 3, seed: int = 0,
-                 radius_km: float = 18.0) -> Network:
+def demo_network(
+    stations: int = 3, villages_per_station: int = 8, near_hub: int = 3, seed: int = 0, radius_km: float = 18.0
+) -> Network:
     """A small synthetic three-tier network around Yanhu's hub position (every node ``synthetic``).
 
     Stations sit on a ring ``radius_km`` from the hub, villages within ~7 km of
@@ -1327,26 +1567,51 @@ def demo_network(stations: int = 3, villages_per_station: int = 8, near_hub: int
         x, y = radius_km * math.cos(ang), radius_km * math.sin(ang)
         sid = f"st{k + 1}"
         st_xy[sid] = (x, y)
-        rows.append({"node_id": sid, "name": f"station {k + 1}", "tier": "station", "parent": "hub",
-                     "lon": lon0 + x * kx, "lat": lat0 + y * ky})
+        rows.append(
+            {
+                "node_id": sid,
+                "name": f"station {k + 1}",
+                "tier": "station",
+                "parent": "hub",
+                "lon": lon0 + x * kx,
+                "lat": lat0 + y * ky,
+            }
+        )
     n = 0
     for sid, (x, y) in st_xy.items():
         for _ in range(villages_per_station):
             r, a = rng.uniform(2.0, 7.0), rng.uniform(0, 2 * math.pi)
             n += 1
-            rows.append({"node_id": f"v{n:03d}", "name": f"village {n}", "tier": "village", "parent": sid,
-                         "lon": lon0 + (x + r * math.cos(a)) * kx, "lat": lat0 + (y + r * math.sin(a)) * ky})
+            rows.append(
+                {
+                    "node_id": f"v{n:03d}",
+                    "name": f"village {n}",
+                    "tier": "village",
+                    "parent": sid,
+                    "lon": lon0 + (x + r * math.cos(a)) * kx,
+                    "lat": lat0 + (y + r * math.sin(a)) * ky,
+                }
+            )
     for _ in range(near_hub):
         r, a = rng.uniform(1.5, 4.0), rng.uniform(0, 2 * math.pi)
         x, y = r * math.cos(a), r * math.sin(a)
         sid = min(st_xy, key=lambda s: (st_xy[s][0] - x) ** 2 + (st_xy[s][1] - y) ** 2)
         n += 1
-        rows.append({"node_id": f"v{n:03d}", "name": f"village {n}", "tier": "village", "parent": sid,
-                     "lon": lon0 + x * kx, "lat": lat0 + y * ky})
+        rows.append(
+            {
+                "node_id": f"v{n:03d}",
+                "name": f"village {n}",
+                "tier": "village",
+                "parent": sid,
+                "lon": lon0 + x * kx,
+                "lat": lat0 + y * ky,
+            }
+        )
     df = pd.DataFrame(rows)
     df["synthetic"] = True
-    gdf = gpd.GeoDataFrame(df.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(df["lon"], df["lat"]),
-                           crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(
+        df.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326"
+    )
     return Network(gdf, name="demo-tiers")
 
 
@@ -1358,19 +1623,38 @@ DEMO_PRODUCTS = {
 }
 
 
-def demo_orders(network: Network, seed: int = 0, produce_share: float = 0.4,
-                products: Mapping[str, Product] | None = None) -> list[Order]:
+def demo_orders(
+    network: Network, seed: int = 0, produce_share: float = 0.4, products: Mapping[str, Product] | None = None
+) -> list[Order]:
     """One delivery per village (chilled/fresh/ambient mix) and produce pickups from some villages."""
     rng = np.random.default_rng(seed)
     out = []
     for v in sorted(network.villages.index):
-        q = {"meat": float(rng.integers(0, 4) * 10), "vegetables": float(rng.integers(1, 6) * 10),
-             "groceries": float(rng.integers(0, 5) * 10)}
-        out.append(Order(f"d-{v}", {k: x for k, x in q.items() if x > 0}, node_id=v,
-                         time_windows=((8 * 3600, 18 * 3600),), service=300))
+        q = {
+            "meat": float(rng.integers(0, 4) * 10),
+            "vegetables": float(rng.integers(1, 6) * 10),
+            "groceries": float(rng.integers(0, 5) * 10),
+        }
+        out.append(
+            Order(
+                f"d-{v}",
+                {k: x for k, x in q.items() if x > 0},
+                node_id=v,
+                time_windows=((8 * 3600, 18 * 3600),),
+                service=300,
+            )
+        )
         if rng.random() < produce_share:
-            out.append(Order(f"p-{v}", {"produce": float(rng.integers(2, 9) * 25)}, node_id=v, kind="pickup",
-                             time_windows=((9 * 3600, 17 * 3600),), service=600))
+            out.append(
+                Order(
+                    f"p-{v}",
+                    {"produce": float(rng.integers(2, 9) * 25)},
+                    node_id=v,
+                    kind="pickup",
+                    time_windows=((9 * 3600, 17 * 3600),),
+                    service=600,
+                )
+            )
     return out
 
 
@@ -1378,11 +1662,25 @@ def demo_fleets(trunk: int = 3, vans: int = 3) -> tuple[list[VehicleType], list[
     """A 5 t reefer truck type for the trunk and a 1.2 t two-compartment van type for the last mile."""
     from logistics.core.model import Compartment
 
-    truck = VehicleType("reefer-5t", trunk, (Compartment("chilled", 2000), Compartment("fresh", 2500),
-                                             Compartment("ambient", 1500)),
-                        start_depot="hub", fixed_cost=300.0, cost_per_km=2.2, cost_per_hour=45.0,
-                        shift=(5 * 3600, 22 * 3600), speed_factor=1.15)
-    van = VehicleType("van-1t", vans, (Compartment("chilled", 500), Compartment("ambient", 700)),
-                      start_depot="hub", fixed_cost=120.0, cost_per_km=1.1, cost_per_hour=30.0,
-                      shift=(6 * 3600, 20 * 3600))
+    truck = VehicleType(
+        "reefer-5t",
+        trunk,
+        (Compartment("chilled", 2000), Compartment("fresh", 2500), Compartment("ambient", 1500)),
+        start_depot="hub",
+        fixed_cost=300.0,
+        cost_per_km=2.2,
+        cost_per_hour=45.0,
+        shift=(5 * 3600, 22 * 3600),
+        speed_factor=1.15,
+    )
+    van = VehicleType(
+        "van-1t",
+        vans,
+        (Compartment("chilled", 500), Compartment("ambient", 700)),
+        start_depot="hub",
+        fixed_cost=120.0,
+        cost_per_km=1.1,
+        cost_per_hour=30.0,
+        shift=(6 * 3600, 20 * 3600),
+    )
     return [truck], [van]

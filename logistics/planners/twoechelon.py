@@ -29,6 +29,7 @@ cheaper of the two solutions is kept.
 Times play no role (durations are zero).  :func:`check_2evrp` checks a
 solution against the instance independently of the planner.
 """
+
 from __future__ import annotations
 
 import math
@@ -48,12 +49,10 @@ from logistics.core.twoechelon import SCALE, TwoEchelonInstance
 from logistics.formats.twoechelon import read_2evrp
 from networks import TravelMatrix
 
-__all__ = ["TwoEchelonSolution", "solve_2evrp", "mdvrp_assignment", "assign_customers", "solution_from_tiers"]
+__all__ = ["TwoEchelonSolution", "assign_customers", "mdvrp_assignment", "solution_from_tiers", "solve_2evrp"]
 
 
 # --------------------------------------------------------------------------- solver
-
-
 
 
 @dataclass(eq=False)
@@ -61,8 +60,8 @@ class TwoEchelonSolution:
     """Routes as node-id lists; ``first_level`` trucks carry ``loads`` {satellite: amount} per route."""
 
     instance: TwoEchelonInstance
-    first_level: list[dict[str, Any]]    # {"route": ["D", "S1", ..., "D"], "loads": {"S1": q, ...}}
-    second_level: list[dict[str, Any]]   # {"satellite": "S1", "route": ["S1", "c3", ..., "S1"], "load": q}
+    first_level: list[dict[str, Any]]  # {"route": ["D", "S1", ..., "D"], "loads": {"S1": q, ...}}
+    second_level: list[dict[str, Any]]  # {"satellite": "S1", "route": ["S1", "c3", ..., "S1"], "load": q}
     unserved: list[str]
     tiered: Any = None
     meta: dict[str, Any] = field(default_factory=dict)
@@ -80,8 +79,9 @@ class TwoEchelonSolution:
         return check_2evrp(self.instance, self)
 
 
-def assign_customers(inst: TwoEchelonInstance, start: dict[str, str] | None = None
-                     ) -> tuple[dict[str, str], dict[str, int]]:
+def assign_customers(
+    inst: TwoEchelonInstance, start: dict[str, str] | None = None
+) -> tuple[dict[str, str], dict[str, int]]:
     """Customers to satellites (``start``, else the nearest; then greedy repair) and freighters per satellite.
 
     Repair: while the satellites need more freighters than allowed (``ceil(freight /
@@ -121,8 +121,9 @@ def assign_customers(inst: TwoEchelonInstance, start: dict[str, str] | None = No
             excess = load(s) - (needs[s] - 1) * Q
             room = {t: min(needs[t], inst.cf_per_satellite) * Q - load(t) for t in sats if t != s}
             moves, extra, moved = [], 0.0, 0.0
-            cands = sorted((min(((dist[(t, c)] - dist[(s, c)]), t) for t in room), c)
-                           for c, x in assign.items() if x == s)
+            cands = sorted(
+                (min(((dist[(t, c)] - dist[(s, c)]), t) for t in room), c) for c, x in assign.items() if x == s
+            )
             for (delta, _), c in cands:
                 if moved >= excess - 1e-9:
                     break
@@ -170,23 +171,36 @@ MDVRP_SHARE = 0.25
 
 def _zero_costs() -> CostModel:
     """Distance and fixed costs only: no fuel, carbon, refrigeration or window terms."""
-    return CostModel(diesel_price=0.0, carbon_price=0.0, reefer_drive_per_h=0.0, reefer_door_per_h=0.0,
-                     early_per_h=0.0, late_per_h=0.0)
+    return CostModel(
+        diesel_price=0.0,
+        carbon_price=0.0,
+        reefer_drive_per_h=0.0,
+        reefer_door_per_h=0.0,
+        early_per_h=0.0,
+        late_per_h=0.0,
+    )
 
 
 def _orders(inst: TwoEchelonInstance) -> list[Order]:
-    return [Order(f"c{j + 1}", {"goods": float(inst.demand[j])}, node_id=f"c{j + 1}")
-            for j in range(inst.n_customers)]
+    return [Order(f"c{j + 1}", {"goods": float(inst.demand[j])}, node_id=f"c{j + 1}") for j in range(inst.n_customers)]
 
 
 def _freighters(inst: TwoEchelonInstance, name: str, satellite: str, count: int) -> VehicleType:
     """``count`` city freighters of the instance based at ``satellite``."""
-    return VehicleType(name, count, (Compartment("ambient", inst.cf_capacity),), start_depot=satellite,
-                       cost_per_km=inst.cf_cost, fixed_cost=inst.cf_fixed, refrigerated=False)
+    return VehicleType(
+        name,
+        count,
+        (Compartment("ambient", inst.cf_capacity),),
+        start_depot=satellite,
+        cost_per_km=inst.cf_cost,
+        fixed_cost=inst.cf_fixed,
+        refrigerated=False,
+    )
 
 
-def mdvrp_assignment(inst: TwoEchelonInstance, time_limit: float, seed: int = 0,
-                     iterations: int | None = None) -> dict[str, str]:
+def mdvrp_assignment(
+    inst: TwoEchelonInstance, time_limit: float, seed: int = 0, iterations: int | None = None
+) -> dict[str, str]:
     """Customers to satellites as a multi-depot VRP of the second level assigns them.
 
     Nearest-satellite assignment ignores how customers group into freighter
@@ -199,18 +213,32 @@ def mdvrp_assignment(inst: TwoEchelonInstance, time_limit: float, seed: int = 0,
 
     layout = layout_of(inst, {})
     fleet = [_freighters(inst, f"cf@{s}", s, inst.cf_per_satellite) for s in layout.stations]
-    problem = Problem(_orders(inst), fleet, matrix=layout.matrix, products={"goods": GOODS}, costs=_zero_costs(),
-                      strict=False, name=f"{inst.name} second level")
+    problem = Problem(
+        _orders(inst),
+        fleet,
+        matrix=layout.matrix,
+        products={"goods": GOODS},
+        costs=_zero_costs(),
+        strict=False,
+        name=f"{inst.name} second level",
+    )
     plan = solve(problem, time_limit=time_limit, seed=seed, iterations=iterations)
     depot = plan.stops[plan.stops["kind"] == "start"].set_index("vehicle")["node_id"]
     served = plan.stops.dropna(subset=["order_id"])
     return {str(r.order_id): str(depot[r.vehicle]) for r in served.itertuples()}
 
 
-def solve_2evrp(inst: TwoEchelonInstance | str | Path, time_limit: float = 10.0, seed: int = 0, *,
-                workers: int | None = None, engine: str = "ortools", rebalance: bool | int = True,
-                iterations: int | None = None, starts: tuple[str, ...] = ("nearest", "mdvrp")
-                ) -> TwoEchelonSolution:
+def solve_2evrp(
+    inst: TwoEchelonInstance | str | Path,
+    time_limit: float = 10.0,
+    seed: int = 0,
+    *,
+    workers: int | None = None,
+    engine: str = "ortools",
+    rebalance: bool | int = True,
+    iterations: int | None = None,
+    starts: tuple[str, ...] = ("nearest", "mdvrp"),
+) -> TwoEchelonSolution:
     """Solve a 2E-CVRP instance with the tiered planner (see the module docstring).
 
     Each of ``starts`` gives the planner an assignment of customers to
@@ -224,8 +252,9 @@ def solve_2evrp(inst: TwoEchelonInstance | str | Path, time_limit: float = 10.0,
         inst = read_2evrp(inst)
     unknown = set(starts) - {"nearest", "mdvrp"}
     if not starts or unknown:
-        raise ProblemError(f"starts must name 'nearest' and/or 'mdvrp', got {list(starts)!r}", record=inst.name,
-                           field="starts")
+        raise ProblemError(
+            f"starts must name 'nearest' and/or 'mdvrp', got {list(starts)!r}", record=inst.name, field="starts"
+        )
     t0 = time.perf_counter()
     candidates: dict[str, tuple[dict[str, str], dict[str, int]]] = {}
     if "nearest" in starts:
@@ -239,8 +268,9 @@ def solve_2evrp(inst: TwoEchelonInstance | str | Path, time_limit: float = 10.0,
     ranked = []  # (violates, unserved, cost, order tried, name, solution): the first is returned
     for k, (name, (assign, counts)) in enumerate(candidates.items()):
         left = time_limit - (time.perf_counter() - t0)
-        sol = _solve_assigned(inst, assign, counts, max(left / (len(candidates) - k), 0.5), seed, workers, engine,
-                              rebalance, iterations)
+        sol = _solve_assigned(
+            inst, assign, counts, max(left / (len(candidates) - k), 0.5), seed, workers, engine, rebalance, iterations
+        )
         ranked.append((bool(sol.violations()), len(sol.unserved), sol.cost, k, name, sol))
     tried = {name: round(cost, 4) for _, _, cost, _, name, _ in ranked}
     *_, best_name, best = min(ranked)
@@ -248,20 +278,51 @@ def solve_2evrp(inst: TwoEchelonInstance | str | Path, time_limit: float = 10.0,
     return best
 
 
-def _solve_assigned(inst: TwoEchelonInstance, assign: dict[str, str], counts: dict[str, int], time_limit: float,
-                    seed: int, workers: int | None, engine: str, rebalance: bool | int,
-                    iterations: int | None) -> TwoEchelonSolution:
+def _solve_assigned(
+    inst: TwoEchelonInstance,
+    assign: dict[str, str],
+    counts: dict[str, int],
+    time_limit: float,
+    seed: int,
+    workers: int | None,
+    engine: str,
+    rebalance: bool | int,
+    iterations: int | None,
+) -> TwoEchelonSolution:
     """The tiered planner from one assignment of customers to satellites."""
     from logistics.planners.tiers import plan_tiers
 
     layout = layout_of(inst, assign)
     comp = (Compartment("ambient", inst.truck_capacity),)
-    trucks = [VehicleType("truck", inst.truck_count, comp, start_depot="D", cost_per_km=inst.truck_cost,
-                          fixed_cost=inst.truck_fixed, refrigerated=False)]
+    trucks = [
+        VehicleType(
+            "truck",
+            inst.truck_count,
+            comp,
+            start_depot="D",
+            cost_per_km=inst.truck_cost,
+            fixed_cost=inst.truck_fixed,
+            refrigerated=False,
+        )
+    ]
     cf = {s: [_freighters(inst, "cf", s, n)] for s, n in counts.items() if n > 0}
-    tp = plan_tiers(layout, _orders(inst), trucks, cf, products={"goods": GOODS}, costs=_zero_costs(), handling_s=0,
-                    time_limit=time_limit, seed=seed, direct_from_hub=False, workers=workers, engine=engine,
-                    rebalance=rebalance, iterations=iterations, boundary_ratio=1.6)
+    tp = plan_tiers(
+        layout,
+        _orders(inst),
+        trucks,
+        cf,
+        products={"goods": GOODS},
+        costs=_zero_costs(),
+        handling_s=0,
+        time_limit=time_limit,
+        seed=seed,
+        direct_from_hub=False,
+        workers=workers,
+        engine=engine,
+        rebalance=rebalance,
+        iterations=iterations,
+        boundary_ratio=1.6,
+    )
     return solution_from_tiers(inst, tp, meta={"freighters": counts})
 
 
@@ -281,5 +342,11 @@ def solution_from_tiers(inst: TwoEchelonInstance, tp, meta: dict | None = None) 
             custs = [str(x) for x in g["node_id"]]
             load = sum(float(inst.demand[int(c[1:]) - 1]) for c in custs[1:-1])
             second.append({"vehicle": vid, "satellite": s, "route": custs, "load": load})
-    return TwoEchelonSolution(inst, first, second, sorted(tp.unserved["order_id"].astype(str)), tiered=tp,
-                              meta=dict(meta or {}) | {"elapsed_s": tp.meta.get("elapsed_s")})
+    return TwoEchelonSolution(
+        inst,
+        first,
+        second,
+        sorted(tp.unserved["order_id"].astype(str)),
+        tiered=tp,
+        meta=dict(meta or {}) | {"elapsed_s": tp.meta.get("elapsed_s")},
+    )

@@ -5,6 +5,7 @@ Built once per solve.  Routing node ``0..n_orders-1`` are the orders (in
 vehicle (as OR-Tools wants).  Everything is an integer: metres, seconds,
 quantity units scaled by ``qty_scale``, money in ``COST_SCALE`` units per ¥.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,13 +16,13 @@ from logistics.core.problem import Problem
 from logistics.core.units import DAY
 
 COST_SCALE = 10_000  # integer cost units per yuan inside the search
-QTY_SCALE = 1000      # integer quantity units per product unit (grams per kg)
+QTY_SCALE = 1000  # integer quantity units per product unit (grams per kg)
 
 # Integer cost units saturate here in every engine, so that absurd inputs (a cost of 1e300 ¥/km, inf, NaN)
 # cannot overflow int64:
-COST_CAP = 10**15      # one arc or one vehicle's fixed cost (10^11 ¥)
-RATE_CAP = 10**9       # a cost per second or per metre (10^5 ¥)
-PENALTY_SUM = 2**62    # required penalties of all orders together
+COST_CAP = 10**15  # one arc or one vehicle's fixed cost (10^11 ¥)
+RATE_CAP = 10**9  # a cost per second or per metre (10^5 ¥)
+PENALTY_SUM = 2**62  # required penalties of all orders together
 
 
 def cost_units(x, cap: int) -> np.ndarray:
@@ -36,24 +37,24 @@ class SolverData:
     n_orders: int
     n_vehicles: int
     vehicle_ids: list[str]
-    vehicle_type: np.ndarray        # (V,) index into problem.fleet
-    loc: np.ndarray                 # (N,) matrix row of every routing node; N = n_orders + 2V
-    starts: np.ndarray              # (V,) routing node of each vehicle's start
-    ends: np.ndarray                # (V,) routing node of each vehicle's end
-    distance: np.ndarray            # (N, N) metres between routing nodes
-    duration: np.ndarray            # (T, N, N) seconds per vehicle type (speed factor applied)
-    service: np.ndarray             # (N,) seconds
+    vehicle_type: np.ndarray  # (V,) index into problem.fleet
+    loc: np.ndarray  # (N,) matrix row of every routing node; N = n_orders + 2V
+    starts: np.ndarray  # (V,) routing node of each vehicle's start
+    ends: np.ndarray  # (V,) routing node of each vehicle's end
+    distance: np.ndarray  # (N, N) metres between routing nodes
+    duration: np.ndarray  # (T, N, N) seconds per vehicle type (speed factor applied)
+    service: np.ndarray  # (N,) seconds
     windows: list[list[tuple[int, int]]]  # per order, sorted windows
-    n_slots: int                    # compartment slots = max compartments over types
-    demand: np.ndarray              # (T, S, N) signed load change in qty units (+pickup, -delivery)
-    delivered: np.ndarray           # (T, S, N) unpaired delivery amounts (loaded at depot), >= 0
-    capacity: np.ndarray            # (T, S) qty units; 0 where a type lacks the slot
-    total_capacity: np.ndarray      # (T,) qty units (sum cap for flexible partitions)
-    allowed: np.ndarray             # (T, n_orders) bool: type can carry the order
-    shelf: np.ndarray               # (n_orders,) seconds, -1 = unlimited
-    required: np.ndarray            # (n_orders,) bool
-    penalty: np.ndarray             # (n_orders,) cost units
-    pairs: list[tuple[int, int]]    # (pickup node, delivery node)
+    n_slots: int  # compartment slots = max compartments over types
+    demand: np.ndarray  # (T, S, N) signed load change in qty units (+pickup, -delivery)
+    delivered: np.ndarray  # (T, S, N) unpaired delivery amounts (loaded at depot), >= 0
+    capacity: np.ndarray  # (T, S) qty units; 0 where a type lacks the slot
+    total_capacity: np.ndarray  # (T,) qty units (sum cap for flexible partitions)
+    allowed: np.ndarray  # (T, n_orders) bool: type can carry the order
+    shelf: np.ndarray  # (n_orders,) seconds, -1 = unlimited
+    required: np.ndarray  # (n_orders,) bool
+    penalty: np.ndarray  # (n_orders,) cost units
+    pairs: list[tuple[int, int]]  # (pickup node, delivery node)
     has_pickups: bool
     has_depot_deliveries: bool
 
@@ -77,9 +78,11 @@ def build(problem: Problem) -> SolverData:
     dur_base = m.duration[np.ix_(loc, loc)].astype(np.float64)
     T = len(problem.fleet)
     # saturated: an "unreachable" sentinel times a speed factor must not wrap around int64
-    duration = np.stack([np.rint(np.minimum(dur_base * vt.speed_factor, 2.0**62)).astype(np.int64)
-                         for vt in problem.fleet]) \
-        if T else np.zeros((0, len(loc), len(loc)), dtype=np.int64)
+    duration = (
+        np.stack([np.rint(np.minimum(dur_base * vt.speed_factor, 2.0**62)).astype(np.int64) for vt in problem.fleet])
+        if T
+        else np.zeros((0, len(loc), len(loc)), dtype=np.int64)
+    )
     N = len(loc)
     service = np.zeros(N, dtype=np.int64)
     service[:n] = [o.service for o in orders]
@@ -98,33 +101,51 @@ def build(problem: Problem) -> SolverData:
             if loads is None:
                 continue
             q = np.rint(np.asarray(loads) * QTY_SCALE).astype(np.int64)
-            if (q > capacity[t, :len(q)]).any() or q.sum() > total_cap[t]:
+            if (q > capacity[t, : len(q)]).any() or q.sum() > total_cap[t]:
                 continue
             allowed[t, i] = True
             sign = 1 if o.kind == "pickup" else -1
-            demand[t, :len(q), i] = sign * q
+            demand[t, : len(q), i] = sign * q
             if o.kind == "delivery" and o.pair is None:
-                delivered[t, :len(q), i] = q
-    shelf = np.array([problem.shelf_life_s(o) if problem.shelf_life_s(o) is not None else -1 for o in orders],
-                     dtype=np.int64)
+                delivered[t, : len(q), i] = q
+    shelf = np.array(
+        [problem.shelf_life_s(o) if problem.shelf_life_s(o) is not None else -1 for o in orders], dtype=np.int64
+    )
     idx = {o.id: i for i, o in enumerate(orders)}
     pairs = [(i, idx[o.pair]) for i, o in enumerate(orders) if o.kind == "pickup" and o.pair is not None]
     for pi, di in pairs:  # a pair's goods obey the stricter shelf life of its two orders
         lives = [int(x) for x in (shelf[pi], shelf[di]) if x >= 0]
         if lives:
             shelf[pi] = shelf[di] = min(lives)
-    penalty = np.array([int(round((o.penalty or 0.0) * COST_SCALE)) if not o.required else 0 for o in orders],
-                       dtype=np.int64)
+    penalty = np.array(
+        [int(round((o.penalty or 0.0) * COST_SCALE)) if not o.required else 0 for o in orders], dtype=np.int64
+    )
     if problem.objective == "distance":
         # distance-only: penalties are in distance units already
-        penalty = np.array([int(round(o.penalty or 0.0)) if not o.required else 0 for o in orders],
-                           dtype=np.int64)
+        penalty = np.array([int(round(o.penalty or 0.0)) if not o.required else 0 for o in orders], dtype=np.int64)
     return SolverData(
-        problem=problem, n_orders=n, n_vehicles=V, vehicle_ids=[vid for vid, _ in vehicles], vehicle_type=vtype,
-        loc=loc, starts=starts, ends=ends, distance=dist, duration=duration, service=service,
-        windows=[list(o.time_windows) for o in orders], n_slots=S, demand=demand, delivered=delivered,
-        capacity=capacity, total_capacity=total_cap, allowed=allowed, shelf=shelf,
-        required=np.array([o.required for o in orders], dtype=bool), penalty=penalty, pairs=pairs,
+        problem=problem,
+        n_orders=n,
+        n_vehicles=V,
+        vehicle_ids=[vid for vid, _ in vehicles],
+        vehicle_type=vtype,
+        loc=loc,
+        starts=starts,
+        ends=ends,
+        distance=dist,
+        duration=duration,
+        service=service,
+        windows=[list(o.time_windows) for o in orders],
+        n_slots=S,
+        demand=demand,
+        delivered=delivered,
+        capacity=capacity,
+        total_capacity=total_cap,
+        allowed=allowed,
+        shelf=shelf,
+        required=np.array([o.required for o in orders], dtype=bool),
+        penalty=penalty,
+        pairs=pairs,
         has_pickups=any(o.kind == "pickup" and o.pair is None for o in orders),
         has_depot_deliveries=any(o.kind == "delivery" and o.pair is None for o in orders),
     )

@@ -6,11 +6,12 @@ and loads are registered as matrices / vectors (``RegisterTransitMatrix``,
 their penalty, required ones with a prohibitive penalty, so a plan always
 comes back and unserved orders are explained afterwards.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -46,11 +47,11 @@ METAHEURISTIC = {
 class CostArrays:
     """Linear objective pieces in cost units (see :func:`cost_arrays`)."""
 
-    arc: np.ndarray            # (T, N, N) arc cost per vehicle type
-    span_per_s: np.ndarray     # (T,) cost units per second of route span
-    fixed: np.ndarray          # (T,)
-    late_per_s: int            # soft-window lateness, cost units per second
-    decay_per_s: np.ndarray    # (n_orders,) linear freshness proxy for deliveries, cost units per second in vehicle
+    arc: np.ndarray  # (T, N, N) arc cost per vehicle type
+    span_per_s: np.ndarray  # (T,) cost units per second of route span
+    fixed: np.ndarray  # (T,)
+    late_per_s: int  # soft-window lateness, cost units per second
+    decay_per_s: np.ndarray  # (n_orders,) linear freshness proxy for deliveries, cost units per second in vehicle
     required_penalty: int
 
 
@@ -80,8 +81,14 @@ def cost_arrays(data: SolverData) -> CostArrays:
     if p.objective == "distance":
         arc = np.broadcast_to(data.distance, (T,) + data.distance.shape)
         big = min(int(max(1, data.distance.max(initial=0))) * (n + 1) * 10, PENALTY_SUM // max(1, n))
-        return CostArrays(arc=arc, span_per_s=np.zeros(T, dtype=np.int64), fixed=np.zeros(T, dtype=np.int64),
-                          late_per_s=0, decay_per_s=np.zeros(n, dtype=np.int64), required_penalty=big)
+        return CostArrays(
+            arc=arc,
+            span_per_s=np.zeros(T, dtype=np.int64),
+            fixed=np.zeros(T, dtype=np.int64),
+            late_per_s=0,
+            decay_per_s=np.zeros(n, dtype=np.int64),
+            required_penalty=big,
+        )
     c = p.costs
     fuel_half = c.fuel_empty_l_per_km + 0.5 * (c.fuel_full_l_per_km - c.fuel_empty_l_per_km)
     arc = np.empty((T,) + data.distance.shape, dtype=np.int64)
@@ -108,11 +115,17 @@ def cost_arrays(data: SolverData) -> CostArrays:
             lam = prod.decay_per_h if prod.decay_per_h is not None else c.decay_per_h.get(prod.zone, 0.0)
             v += prod.value * q * lam
         decay[i] = int(cost_units(v * COST_SCALE / 3600.0, RATE_CAP))
-    total_scale = int(arc.max(initial=0)) * (n + 2) + int(fixed.max(initial=0)) + \
-        int(span.max(initial=0)) * horizon(data)
-    return CostArrays(arc=arc, span_per_s=span, fixed=fixed, late_per_s=int(cost_units(c.late_per_h * COST_SCALE / 3600,
-                                                                                    RATE_CAP)),
-                      decay_per_s=decay, required_penalty=min(max(10 * total_scale, 10**9), PENALTY_SUM // max(1, n)))
+    total_scale = (
+        int(arc.max(initial=0)) * (n + 2) + int(fixed.max(initial=0)) + int(span.max(initial=0)) * horizon(data)
+    )
+    return CostArrays(
+        arc=arc,
+        span_per_s=span,
+        fixed=fixed,
+        late_per_s=int(cost_units(c.late_per_h * COST_SCALE / 3600, RATE_CAP)),
+        decay_per_s=decay,
+        required_penalty=min(max(10 * total_scale, 10**9), PENALTY_SUM // max(1, n)),
+    )
 
 
 class OrtoolsModel:
@@ -150,15 +163,21 @@ class OrtoolsModel:
         self.H = H = horizon(d)
         pair_of = {pi: di for pi, di in d.pairs}
         paired_delivery = {di for _, di in d.pairs}
-        span_max = [min(H, p.fleet[int(d.vehicle_type[v])].max_duration or H,
-                        p.fleet[int(d.vehicle_type[v])].shift[1] - p.fleet[int(d.vehicle_type[v])].shift[0])
-                    for v in range(V)]
+        span_max = [
+            min(
+                H,
+                p.fleet[int(d.vehicle_type[v])].max_duration or H,
+                p.fleet[int(d.vehicle_type[v])].shift[1] - p.fleet[int(d.vehicle_type[v])].shift[0],
+            )
+            for v in range(V)
+        ]
         longest = max(span_max) if V else 0
         unpaired_deliv = [i for i in range(n) if p.orders[i].kind == "delivery" and i not in paired_delivery]
         shelf_deliv = [i for i in unpaired_deliv if 0 <= d.shelf[i] < longest]
         self.pd_mode = bool(unpaired_deliv) and (d.has_pickups or bool(d.pairs) or bool(shelf_deliv))
-        shelf_pick = [i for i in range(n) if p.orders[i].kind == "pickup" and i not in pair_of
-                      and 0 <= d.shelf[i] < longest]
+        shelf_pick = [
+            i for i in range(n) if p.orders[i].kind == "pickup" and i not in pair_of and 0 <= d.shelf[i] < longest
+        ]
         # extra nodes: (order, vehicles allowed at this depot, base node giving the location)
         self.activity_ties = 0  # pairs whose activity is tied by an explicit constraint (see first_solution_for)
         self.loading: list[tuple[int, list[int], int]] = []
@@ -230,8 +249,10 @@ class OrtoolsModel:
                 r.SetFixedCostOfVehicle(int(cs.fixed[t]), v)
 
         # time: transit = service at origin + travel (per type, speed factor applied)
-        time_cb = {t: r.RegisterTransitMatrix((d.duration[t][np.ix_(base, base)] + service[:, None]).tolist())
-                   for t in types_used}
+        time_cb = {
+            t: r.RegisterTransitMatrix((d.duration[t][np.ix_(base, base)] + service[:, None]).tolist())
+            for t in types_used
+        }
         if self._give_up(deadline, t0):
             return
         r.AddDimensionWithVehicleTransits([time_cb[int(d.vehicle_type[v])] for v in range(V)], H, H, False, "time")
@@ -269,16 +290,20 @@ class OrtoolsModel:
         # distance limit
         if any(vt.max_distance is not None for vt in p.fleet):
             dist_cb = r.RegisterTransitMatrix(by_index(d.distance))
-            caps = [int(p.fleet[int(d.vehicle_type[v])].max_distance) if
-                    p.fleet[int(d.vehicle_type[v])].max_distance is not None else
-                    int(min(d.distance.sum(dtype=np.float64), 2**62))
-                    for v in range(V)]
+            caps = [
+                int(p.fleet[int(d.vehicle_type[v])].max_distance)
+                if p.fleet[int(d.vehicle_type[v])].max_distance is not None
+                else int(min(d.distance.sum(dtype=np.float64), 2**62))
+                for v in range(V)
+            ]
             r.AddDimensionWithVehicleCapacity(dist_cb, 0, caps, True, "distance")
 
         # loads: one dimension per compartment slot (+ one for a flexible total capacity)
         slots = [(f"load{s}", d.demand[:, s, :], d.delivered[:, s, :], d.capacity[:, s]) for s in range(d.n_slots)]
-        if any(vt.total_capacity is not None and vt.total_capacity < sum(c.capacity for c in vt.compartments)
-               for vt in p.fleet):
+        if any(
+            vt.total_capacity is not None and vt.total_capacity < sum(c.capacity for c in vt.compartments)
+            for vt in p.fleet
+        ):
             slots.append(("load_total", d.demand.sum(axis=1), d.delivered.sum(axis=1), d.total_capacity))
         self.load_dims = []
         for name, demand, delivered, cap in slots:
@@ -288,21 +313,22 @@ class OrtoolsModel:
             vecs = {}
             for t in types_used:
                 if not self.pd_mode and not d.has_pickups and not d.pairs:
-                    vec = with_extra(delivered[t], None, None)          # delivered so far
+                    vec = with_extra(delivered[t], None, None)  # delivered so far
                 else:
                     # signed: +pickup/-delivery; loading nodes take deliveries on, unloading nodes put pickups off
                     vec = with_extra(demand[t], delivered[t] if self.pd_mode else None, -demand[t])
                 vecs[t] = vec
             if len({tuple(v) for v in vecs.values()}) == 1:
                 cb = r.RegisterUnaryTransitVector(vecs[types_used[0]])
-                cbs = {t: cb for t in types_used}
+                cbs = dict.fromkeys(types_used, cb)
             else:
                 # OR-Tools 9.15 (google/or-tools#5283): with two or more *unary* evaluators in one dimension, a
                 # node with a positive transit can no longer be dropped (no plan at all when some order must be
                 # left out); transit matrices (row = from-node) have the same meaning without that defect
                 cbs = {t: r.RegisterTransitMatrix([[int(x)] * N for x in v]) for t, v in vecs.items()}
-            r.AddDimensionWithVehicleTransitAndCapacity([cbs[int(d.vehicle_type[v])] for v in range(V)], 0, caps,
-                                                        True, name)
+            r.AddDimensionWithVehicleTransitAndCapacity(
+                [cbs[int(d.vehicle_type[v])] for v in range(V)], 0, caps, True, name
+            )
             self.load_dims.append(name)
             if self._give_up(deadline, t0):
                 return
@@ -432,8 +458,9 @@ class OrtoolsModel:
             return "local_cheapest_insertion"
         return requested
 
-    def record_history(self, t0: float,
-                       progress: Callable[[float, float], None] | None = None) -> list[tuple[float, float]]:
+    def record_history(
+        self, t0: float, progress: Callable[[float, float], None] | None = None
+    ) -> list[tuple[float, float]]:
         """A list that every improving solution of the coming search appends (seconds since ``t0``, objective).
 
         The objective is in the units of ``kpis["objective"]`` (¥, or matrix
@@ -454,15 +481,24 @@ class OrtoolsModel:
         r.AddAtSolutionCallback(on_solution)
         return history
 
-    def search(self, time_limit: float, *, initial: list[list[int]] | None = None,
-               first_solution: str = "parallel_cheapest_insertion", metaheuristic: str = "guided_local_search",
-               solution_limit: int | None = None, progress: Callable[[float, float], None] | None = None,
-               log: bool = False) -> OrtoolsResult:
+    def search(
+        self,
+        time_limit: float,
+        *,
+        initial: list[list[int]] | None = None,
+        first_solution: str = "parallel_cheapest_insertion",
+        metaheuristic: str = "guided_local_search",
+        solution_limit: int | None = None,
+        progress: Callable[[float, float], None] | None = None,
+        log: bool = False,
+    ) -> OrtoolsResult:
         r, d = self.routing, self.data
         if r is None:  # no vehicle, or no time left to build: every order left out, at the disjunctions' price
             paired_delivery = {di for _, di in d.pairs}
-            obj = sum(int(self.costs.required_penalty) if d.required[i] else 0 if i in paired_delivery
-                      else int(d.penalty[i]) for i in range(d.n_orders))
+            obj = sum(
+                int(self.costs.required_penalty) if d.required[i] else 0 if i in paired_delivery else int(d.penalty[i])
+                for i in range(d.n_orders)
+            )
             status = "out_of_time_building" if self.out_of_time else "no_vehicles"
             return OrtoolsResult([], list(range(d.n_orders)), obj, status, [], self.build_s, 0.0)
         params = pywrapcp.DefaultRoutingSearchParameters()
@@ -494,8 +530,9 @@ class OrtoolsModel:
     def result(self, solution, history: list[tuple[float, float]], search_s: float) -> OrtoolsResult:
         """The routes of ``solution`` (None: every order unserved) with the routing model's search status."""
         try:
-            status = routing_enums_pb2.RoutingSearchStatus.Value.Name(
-                self.routing.status()).removeprefix("ROUTING_").lower()
+            status = (
+                routing_enums_pb2.RoutingSearchStatus.Value.Name(self.routing.status()).removeprefix("ROUTING_").lower()
+            )
         except (AttributeError, ValueError):
             status = str(self.routing.status())
         if solution is None:
@@ -521,7 +558,10 @@ class OrtoolsModel:
                     depart = sol.Value(tdim.CumulVar(idx))  # the vehicle leaves after its last loading
                 idx = sol.Value(r.NextVar(idx))
             if orders:
-                routes.append(RouteResult(vehicle=v, orders=orders, starts=starts, depart=depart,
-                                          arrive=sol.Value(tdim.CumulVar(idx))))
+                routes.append(
+                    RouteResult(
+                        vehicle=v, orders=orders, starts=starts, depart=depart, arrive=sol.Value(tdim.CumulVar(idx))
+                    )
+                )
         dropped = [i for i in range(d.n_orders) if i not in served]
         return OrtoolsResult(routes, dropped, sol.ObjectiveValue(), status, history, self.build_s, search_s)

@@ -32,6 +32,7 @@ soft-window lateness are left out; from the fleet alone, only vehicle rates.
 Shelf life and relaxed windows are checked on PyVRP's schedule afterwards
 (:attr:`EngineResult.violations`).
 """
+
 from __future__ import annotations
 
 import os
@@ -41,9 +42,10 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -57,8 +59,15 @@ if __package__:  # also runs as a bare worker script (see _Worker), which needs 
         cost_units,
     )
 
-__all__ = ["EngineResult", "PyVRPInstance", "build_instance", "run_instance", "solve_pyvrp",
-           "solve_pyvrp_parallel", "solve_pyvrp_portfolio"]
+__all__ = [
+    "EngineResult",
+    "PyVRPInstance",
+    "build_instance",
+    "run_instance",
+    "solve_pyvrp",
+    "solve_pyvrp_parallel",
+    "solve_pyvrp_portfolio",
+]
 
 _SCALES = (1, 10, 100, 1000)
 _UNREACHABLE = 1 << 40  # matrix entries from here on mean "no way"; PyVRP's own limit is 2**44
@@ -103,17 +112,17 @@ class EngineResult:
 class PyVRPInstance:
     """A PyVRP model of a SolverData plus what maps its answers back (picklable)."""
 
-    data: Any                          # pyvrp.ProblemData
+    data: Any  # pyvrp.ProblemData
     n_vehicles: int
-    client_order: np.ndarray           # PyVRP client index -> order index
+    client_order: np.ndarray  # PyVRP client index -> order index
     shipment_orders: list[tuple[int, int]]  # PyVRP shipment index -> (pickup order, delivery order)
-    type_vehicles: list[list[int]]     # PyVRP vehicle type -> vehicle indices of that fleet type
-    required: np.ndarray               # (n_orders,) bool
-    scale: int                         # PyVRP costs are objective units x scale
+    type_vehicles: list[list[int]]  # PyVRP vehicle type -> vehicle indices of that fleet type
+    required: np.ndarray  # (n_orders,) bool
+    scale: int  # PyVRP costs are objective units x scale
     relaxed: list[str]
     span_windows: dict[int, list[tuple[int, int]]]  # orders whose windows were relaxed to their span
-    shelf: np.ndarray                  # (n_orders,) seconds, -1 unlimited
-    order_kind: np.ndarray             # (n_orders,) +1 pickup, -1 delivery, 0 paired
+    shelf: np.ndarray  # (n_orders,) seconds, -1 unlimited
+    order_kind: np.ndarray  # (n_orders,) +1 pickup, -1 delivery, 0 paired
     n_orders: int
 
 
@@ -154,8 +163,7 @@ def _load_dimensions(data: SolverData) -> tuple[np.ndarray, np.ndarray, list[str
         exact = [k for k in touched if frozenset(c for c in used_classes if classes[c][t] == k) == members]
         return int(data.capacity[t, exact[0]]) if exact else sum(int(data.capacity[t, k]) for k in touched)
 
-    dims = [d for d in dims if not any(e > d and all(cap_of(e, t) <= cap_of(d, t) for t in active)
-                                       for e in dims)]
+    dims = [d for d in dims if not any(e > d and all(cap_of(e, t) <= cap_of(d, t) for t in active) for e in dims)]
     n = data.n_orders
     amount_cls = np.zeros((n, len(classes)), dtype=np.float64)
     for i, o in enumerate(problem.orders):
@@ -189,12 +197,12 @@ def _load_dimensions(data: SolverData) -> tuple[np.ndarray, np.ndarray, list[str
 
 @dataclass
 class _Costs:
-    fixed: np.ndarray            # (T,) per vehicle used
-    per_m: np.ndarray            # (T,) per metre (used where arc is None for the type)
-    per_s: np.ndarray            # (T,) per second of route duration
-    arc: list                    # (T,) None or an (N, N) arc-cost matrix over routing nodes
-    prize: np.ndarray            # (n_orders,) per dropped order
-    scale: int                   # all of the above are objective units x scale
+    fixed: np.ndarray  # (T,) per vehicle used
+    per_m: np.ndarray  # (T,) per metre (used where arc is None for the type)
+    per_s: np.ndarray  # (T,) per second of route duration
+    arc: list  # (T,) None or an (N, N) arc-cost matrix over routing nodes
+    prize: np.ndarray  # (n_orders,) per dropped order
+    scale: int  # all of the above are objective units x scale
     notes: list[str]
 
 
@@ -225,8 +233,15 @@ def _costs(data: SolverData, objective: str, cost_arrays: Any) -> _Costs:
     ca = _as_dict(cost_arrays)
     penalty = np.asarray(ca.get("penalty", data.penalty), dtype=np.float64)
     if objective == "distance":
-        return _Costs(np.zeros(T, np.int64), np.ones(T, np.int64), np.zeros(T, np.int64), [None] * T,
-                      np.rint(penalty).astype(np.int64), 1, notes)
+        return _Costs(
+            np.zeros(T, np.int64),
+            np.ones(T, np.int64),
+            np.zeros(T, np.int64),
+            [None] * T,
+            np.rint(penalty).astype(np.int64),
+            1,
+            notes,
+        )
     fixed = np.asarray(ca.get("fixed_cost", [vt.fixed_cost * COST_SCALE for vt in fleet]), float)
     per_m = np.asarray(ca.get("unit_distance_cost", [vt.cost_per_km * COST_SCALE / 1000 for vt in fleet]), float)
     per_s = np.asarray(ca.get("unit_duration_cost", [vt.cost_per_hour * COST_SCALE / 3600 for vt in fleet]), float)
@@ -257,12 +272,20 @@ def _costs(data: SolverData, objective: str, cost_arrays: Any) -> _Costs:
             break
     if scale > 1:
         arc = [None if a is None else np.asarray(a, dtype=np.int64) * scale for a in arc]
-    return _Costs(cost_units(fixed * scale, COST_CAP), cost_units(per_m * scale, RATE_CAP),
-                  cost_units(per_s * scale, RATE_CAP), arc, cost_units(penalty * scale, COST_CAP), scale, notes)
+    return _Costs(
+        cost_units(fixed * scale, COST_CAP),
+        cost_units(per_m * scale, RATE_CAP),
+        cost_units(per_s * scale, RATE_CAP),
+        arc,
+        cost_units(penalty * scale, COST_CAP),
+        scale,
+        notes,
+    )
 
 
-def build_instance(data: SolverData, objective: str | None = None, cost_arrays: Any = None,
-                   multi_windows: str = "groups") -> PyVRPInstance:
+def build_instance(
+    data: SolverData, objective: str | None = None, cost_arrays: Any = None, multi_windows: str = "groups"
+) -> PyVRPInstance:
     """The PyVRP model of ``data``.
 
     ``objective`` defaults to the problem's.  ``cost_arrays`` (cost objective
@@ -344,13 +367,22 @@ def build_instance(data: SolverData, objective: str | None = None, cost_arrays: 
             kw["max_distance"] = int(max_dist)
         if vt.max_duration is not None:
             kw["shift_duration"] = int(vt.max_duration)
-        vtypes.append(pyvrp.VehicleType(
-            num_available=int(vt.count), capacity=[int(c) for c in caps[t]],
-            start_depot=depot_of_row[int(data.loc[data.starts[v0]])],
-            end_depot=depot_of_row[int(data.loc[data.ends[v0]])],
-            fixed_cost=int(costs.fixed[t]), tw_early=int(vt.shift[0]), tw_late=int(vt.shift[1]),
-            unit_distance_cost=1 if a is not None else int(costs.per_m[t]),
-            unit_duration_cost=int(costs.per_s[t]), profile=profiles[key], name=vt.name, **kw))
+        vtypes.append(
+            pyvrp.VehicleType(
+                num_available=int(vt.count),
+                capacity=[int(c) for c in caps[t]],
+                start_depot=depot_of_row[int(data.loc[data.starts[v0]])],
+                end_depot=depot_of_row[int(data.loc[data.ends[v0]])],
+                fixed_cost=int(costs.fixed[t]),
+                tw_early=int(vt.shift[0]),
+                tw_late=int(vt.shift[1]),
+                unit_distance_cost=1 if a is not None else int(costs.per_m[t]),
+                unit_duration_cost=int(costs.per_s[t]),
+                profile=profiles[key],
+                name=vt.name,
+                **kw,
+            )
+        )
     if any_forbidden:
         relaxed.append("vehicle-order incompatibility as prohibitive arc lengths per vehicle type")
 
@@ -369,21 +401,36 @@ def build_instance(data: SolverData, objective: str | None = None, cost_arrays: 
         amt = [int(a) for a in amounts[i]]
         delivery, pickup = (amt, zeros) if o.kind == "delivery" else (zeros, amt)
         windows = data.windows[i]
-        common = dict(location=int(order_loc[i]), delivery=delivery, pickup=pickup,
-                      service_duration=int(data.service[i]), name=o.id)
+        common = dict(
+            location=int(order_loc[i]),
+            delivery=delivery,
+            pickup=pickup,
+            service_duration=int(data.service[i]),
+            name=o.id,
+        )
         if len(windows) == 1 or multi_windows != "groups":
             if len(windows) > 1:
                 span_windows[i] = windows
-            clients.append(pyvrp.Client(tw_early=int(windows[0][0]), tw_late=int(windows[-1][1]),
-                                        required=bool(data.required[i]), prize=int(prize[i]), **common))
+            clients.append(
+                pyvrp.Client(
+                    tw_early=int(windows[0][0]),
+                    tw_late=int(windows[-1][1]),
+                    required=bool(data.required[i]),
+                    prize=int(prize[i]),
+                    **common,
+                )
+            )
             client_order.append(i)
         else:
             g = len(groups)
             members = []
             for a, b in windows:
                 members.append(len(clients))
-                clients.append(pyvrp.Client(tw_early=int(a), tw_late=int(b), required=False,
-                                            prize=int(prize[i]), group=g, **common))
+                clients.append(
+                    pyvrp.Client(
+                        tw_early=int(a), tw_late=int(b), required=False, prize=int(prize[i]), group=g, **common
+                    )
+                )
                 client_order.append(i)
             groups.append(pyvrp.ClientGroup(members, required=bool(data.required[i]), name=o.id))
     shipments, shipment_orders = [], []
@@ -392,41 +439,65 @@ def build_instance(data: SolverData, objective: str | None = None, cost_arrays: 
             if len(data.windows[i]) > 1:
                 span_windows[i] = data.windows[i]
         wp, wd = data.windows[p], data.windows[d]
-        shipments.append(pyvrp.Shipment(
-            pickup_location=int(order_loc[p]), delivery_location=int(order_loc[d]),
-            pickup_tw_early=int(wp[0][0]), pickup_tw_late=int(wp[-1][1]),
-            pickup_service_duration=int(data.service[p]),
-            delivery_tw_early=int(wd[0][0]), delivery_tw_late=int(wd[-1][1]),
-            delivery_service_duration=int(data.service[d]),
-            amount=[int(a) for a in amounts[p]], required=bool(data.required[p]),
-            prize=int(prize[p]) + int(prize[d]), name=f"{orders[p].id}>{orders[d].id}"))
+        shipments.append(
+            pyvrp.Shipment(
+                pickup_location=int(order_loc[p]),
+                delivery_location=int(order_loc[d]),
+                pickup_tw_early=int(wp[0][0]),
+                pickup_tw_late=int(wp[-1][1]),
+                pickup_service_duration=int(data.service[p]),
+                delivery_tw_early=int(wd[0][0]),
+                delivery_tw_late=int(wd[-1][1]),
+                delivery_service_duration=int(data.service[d]),
+                amount=[int(a) for a in amounts[p]],
+                required=bool(data.required[p]),
+                prize=int(prize[p]) + int(prize[d]),
+                name=f"{orders[p].id}>{orders[d].id}",
+            )
+        )
         shipment_orders.append((int(p), int(d)))
     if span_windows:
-        relaxed.append("multiple time windows → their span" +
-                       (" (paired orders)" if multi_windows == "groups" else ""))
+        relaxed.append("multiple time windows → their span" + (" (paired orders)" if multi_windows == "groups" else ""))
     if (data.shelf >= 0).any():
         relaxed.append("shelf life ignored")
     if any(o.soft for o in orders):
         relaxed.append("soft time windows treated as hard")
 
     depots = [pyvrp.Depot(location=d, name=str(problem.matrix.ids[int(depot_rows[d])])) for d in range(nD)]
-    locations = [pyvrp.Location(0.0, 0.0, name=str(problem.matrix.ids[int(r)])) for r in depot_rows] + \
-                [pyvrp.Location(0.0, 0.0, name=o.id) for o in orders]
+    locations = [pyvrp.Location(0.0, 0.0, name=str(problem.matrix.ids[int(r)])) for r in depot_rows] + [
+        pyvrp.Location(0.0, 0.0, name=o.id) for o in orders
+    ]
     pdata = pyvrp.ProblemData(locations, clients, depots, vtypes, dist_mats, dur_mats, groups, shipments)
-    kind = np.array([0 if i in partner else (1 if o.kind == "pickup" else -1) for i, o in enumerate(orders)],
-                    dtype=np.int64)
+    kind = np.array(
+        [0 if i in partner else (1 if o.kind == "pickup" else -1) for i, o in enumerate(orders)], dtype=np.int64
+    )
     return PyVRPInstance(
-        data=pdata, n_vehicles=V, client_order=np.asarray(client_order, dtype=np.int64),
-        shipment_orders=shipment_orders, type_vehicles=type_vehicles, required=data.required.copy(),
-        scale=scale, relaxed=relaxed, span_windows=span_windows, shelf=data.shelf.copy(), order_kind=kind,
-        n_orders=n)
+        data=pdata,
+        n_vehicles=V,
+        client_order=np.asarray(client_order, dtype=np.int64),
+        shipment_orders=shipment_orders,
+        type_vehicles=type_vehicles,
+        required=data.required.copy(),
+        scale=scale,
+        relaxed=relaxed,
+        span_windows=span_windows,
+        shelf=data.shelf.copy(),
+        order_kind=kind,
+        n_orders=n,
+    )
 
 
 # --------------------------------------------------------------------------- solve
 
 
-def run_instance(inst: PyVRPInstance, time_limit: float, seed: int = 0, max_iterations: int | None = None,
-                 deadline: float | None = None, history_length: int | None = None) -> EngineResult:
+def run_instance(
+    inst: PyVRPInstance,
+    time_limit: float,
+    seed: int = 0,
+    max_iterations: int | None = None,
+    deadline: float | None = None,
+    history_length: int | None = None,
+) -> EngineResult:
     """Solve a built instance.  ``deadline`` (a ``time.time()`` value) caps the run as well.
 
     ``history_length``: the late-acceptance history of PyVRP's iterated local
@@ -503,15 +574,27 @@ def _to_result(inst: PyVRPInstance, sol) -> EngineResult:
         if p in starts and d in starts and inst.shelf[p] >= 0 and starts[d][0] - starts[p][0] > inst.shelf[p]:
             violations.append(f"orders {p}->{d}: transit exceeds shelf life {inst.shelf[p]} s")
     unserved = [int(i) for i in np.flatnonzero(~served)]
-    cost = (sol.distance_cost() + sol.duration_cost() + sol.fixed_vehicle_cost() + sol.uncollected_prizes())
+    cost = sol.distance_cost() + sol.duration_cost() + sol.fixed_vehicle_cost() + sol.uncollected_prizes()
     feasible = bool(sol.is_feasible() and sol.is_complete() and served[inst.required].all())
-    return EngineResult(routes=routes, cost=cost / inst.scale, feasible=feasible, relaxed=list(inst.relaxed),
-                        unserved=unserved, violations=violations)
+    return EngineResult(
+        routes=routes,
+        cost=cost / inst.scale,
+        feasible=feasible,
+        relaxed=list(inst.relaxed),
+        unserved=unserved,
+        violations=violations,
+    )
 
 
-def solve_pyvrp(data: SolverData, time_limit: float, seed: int = 0, objective: str = "cost",
-                cost_arrays: Any = None, max_iterations: int | None = None,
-                multi_windows: str = "groups") -> EngineResult:
+def solve_pyvrp(
+    data: SolverData,
+    time_limit: float,
+    seed: int = 0,
+    objective: str = "cost",
+    cost_arrays: Any = None,
+    max_iterations: int | None = None,
+    multi_windows: str = "groups",
+) -> EngineResult:
     """Routes for ``data`` from PyVRP in about ``time_limit`` seconds (model building included).
 
     ``objective``: ``"cost"`` or ``"distance"``; the problem's own objective
@@ -522,15 +605,20 @@ def solve_pyvrp(data: SolverData, time_limit: float, seed: int = 0, objective: s
     if data.problem.objective == "distance":
         objective = "distance"
     if data.n_orders == 0:
-        return EngineResult(routes=[[] for _ in range(data.n_vehicles)], cost=0.0, feasible=True, relaxed=[],
-                            seed=seed)
+        return EngineResult(routes=[[] for _ in range(data.n_vehicles)], cost=0.0, feasible=True, relaxed=[], seed=seed)
     inst = build_instance(data, objective, cost_arrays, multi_windows)
     return run_instance(inst, time_limit - (time.time() - t0), seed, max_iterations)
 
 
-def solve_pyvrp_parallel(data: SolverData, time_limit: float, seeds: Sequence[int] = (0, 1),
-                         objective: str = "cost", cost_arrays: Any = None,
-                         max_iterations: int | None = None, multi_windows: str = "groups") -> EngineResult:
+def solve_pyvrp_parallel(
+    data: SolverData,
+    time_limit: float,
+    seeds: Sequence[int] = (0, 1),
+    objective: str = "cost",
+    cost_arrays: Any = None,
+    max_iterations: int | None = None,
+    multi_windows: str = "groups",
+) -> EngineResult:
     """:func:`solve_pyvrp` with one seed per process; the best result wins.
 
     The first seed runs in this process, the others in fresh interpreters
@@ -562,9 +650,16 @@ def solve_pyvrp_parallel(data: SolverData, time_limit: float, seeds: Sequence[in
     return min(results, key=lambda r: (not r.feasible, r.cost, r.n_routes, seeds.index(r.seed)))
 
 
-def solve_pyvrp_portfolio(data: SolverData, costs: Any, time_limit: float, seed: int = 0,
-                          iterations: int | None = None, parallel: bool | None = None, *,
-                          exact_time_limit: float | None = None) -> EngineResult | None:
+def solve_pyvrp_portfolio(
+    data: SolverData,
+    costs: Any,
+    time_limit: float,
+    seed: int = 0,
+    iterations: int | None = None,
+    parallel: bool | None = None,
+    *,
+    exact_time_limit: float | None = None,
+) -> EngineResult | None:
     """The skeleton for the portfolio: ``costs`` are the OR-Tools engine's CostArrays.
 
     ``time_limit`` (seconds from the call, model building included) is
@@ -594,7 +689,8 @@ def solve_pyvrp_portfolio(data: SolverData, costs: Any, time_limit: float, seed:
     deadline = t0 + limit
     if parallel is None:  # with an iteration bound the choice must not depend on the machine's load
         parallel = limit >= _MIN_PARALLEL_S and (
-            (os.cpu_count() or 1) >= 2 if iterations is not None else _spare_core())
+            (os.cpu_count() or 1) >= 2 if iterations is not None else _spare_core()
+        )
     seeds = [int(seed), int(seed) + 1] if parallel else [int(seed)]
     # iteration-bounded runs keep PyVRP's own defaults: they reproduce plain PyVRP runs of the same seed
     history = None if iterations is not None else history_for(data.n_orders, deadline - time.time())
@@ -644,8 +740,9 @@ def models_exactly(relaxed: Sequence[str], data: SolverData, costs: Any = None) 
     return not rest
 
 
-def _run_seeds(inst: PyVRPInstance, deadline: float, seeds: list[int], iterations: int | None,
-               history: int | None = None) -> EngineResult:
+def _run_seeds(
+    inst: PyVRPInstance, deadline: float, seeds: list[int], iterations: int | None, history: int | None = None
+) -> EngineResult:
     """Each seed on a built instance until ``deadline`` (``time.time()``); the first here, the others in workers.
 
     Without an iteration bound a worker that has not answered shortly after
@@ -671,10 +768,10 @@ def _run_seeds(inst: PyVRPInstance, deadline: float, seeds: list[int], iteration
 
 # --------------------------------------------------------------------------- worker processes
 
-_MIN_PARALLEL_S = 2.0   # below this a second interpreter (~0.5 s to import PyVRP) does not pay
-_WORKER_GRACE_S = 0.3   # how long past the deadline a worker's answer is awaited
-_SAMPLE_S = 0.05        # how long CPU use is sampled before deciding on a second seed
-_BUSY_MAX = 0.5         # cores that other processes may keep busy for a second seed to pay
+_MIN_PARALLEL_S = 2.0  # below this a second interpreter (~0.5 s to import PyVRP) does not pay
+_WORKER_GRACE_S = 0.3  # how long past the deadline a worker's answer is awaited
+_SAMPLE_S = 0.05  # how long CPU use is sampled before deciding on a second seed
+_BUSY_MAX = 0.5  # cores that other processes may keep busy for a second seed to pay
 
 
 def _spare_core() -> bool:
@@ -708,6 +805,7 @@ def _cores() -> int:
 
 def _busy_cores(window: float) -> float | None:
     """Cores busy (not idle, not waiting for I/O) on average over ``window`` seconds, from /proc/stat."""
+
     def sample():
         with open("/proc/stat") as f:
             vals = [int(x) for x in f.readline().split()[1:]]
@@ -733,12 +831,24 @@ class _Worker:
     machine; model and result travel as plain field dicts.
     """
 
-    def __init__(self, payload: bytes, time_limit: float, seed: int, max_iterations: int | None,
-                 deadline: float, history_length: int | None = None):
-        self.proc = subprocess.Popen([sys.executable, "-I", str(Path(__file__).resolve())],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        header = pickle.dumps((time_limit, seed, max_iterations, deadline, history_length),
-                              protocol=pickle.HIGHEST_PROTOCOL)
+    def __init__(
+        self,
+        payload: bytes,
+        time_limit: float,
+        seed: int,
+        max_iterations: int | None,
+        deadline: float,
+        history_length: int | None = None,
+    ):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", str(Path(__file__).resolve())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        header = pickle.dumps(
+            (time_limit, seed, max_iterations, deadline, history_length), protocol=pickle.HIGHEST_PROTOCOL
+        )
         self._writer = threading.Thread(target=self._feed, args=(header + payload,), daemon=True)
         self._writer.start()
 
