@@ -49,20 +49,18 @@ def local_imports() -> list[str]:
                         continue
                     names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
                     where = f"{path.relative_to(ROOT)}:{node.lineno}"
-                    if (
-                        isinstance(node, ast.ImportFrom)
-                        and node.level
-                        or any(n.split(".")[0] in PACKAGES for n in names)
-                    ):
+                    relative = isinstance(node, ast.ImportFrom) and node.level > 0
+                    if relative or any(n.split(".")[0] in PACKAGES for n in names):
                         bad.append(f"{where}: function-local import of our own module {names[0]!r}")
                         continue
                     said = "#" in lines[node.lineno - 1] or lines[node.lineno - 2].strip().startswith("#")
                     if not said:
                         bad.append(f"{where}: function-local import of {names[0]!r} without a comment saying why")
-    return bad
+    return sorted(set(bad))
 
 
 def main() -> int:
+    """Print every cycle and every unexplained function-local import; 1 if there is any."""
     problems = [f"import cycle: {' -> '.join(c)}" for c in cycles()] + local_imports()
     for p in problems:
         print(p)

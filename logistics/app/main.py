@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 
 def main() -> None:
     """Run the command line; without the ``[cli]`` extra, say how to install it and exit 2."""
     try:
-        # deferred: typer and rich come with the [cli] extra, checked here before anything else runs
-        from logistics.app.cli import app
+        # by name, at call time: typer and rich come with the [cli] extra, checked before anything else runs
+        cli = importlib.import_module("logistics.app.cli")
     except ImportError as e:
         missing = getattr(e, "name", None) or str(e)
         print(
@@ -17,4 +18,4 @@ def main() -> None:
             file=sys.stderr,
         )
         sys.exit(2)
-    app()
+    cli.app()
