@@ -14,7 +14,7 @@ from networks import NetworkError, connectivity, points_travel_matrix, read_osm,
 from networks.osm import keep_way, osm_lines, parse_maxspeed
 from networks.roads import snap
 
-DATA = Path(__file__).parent / "data" / "osm"
+DATA = Path(__file__).parent.parent / "data" / "osm"
 OAKLAND = DATA / "West-Oakland.osm.bz2"
 BAVARIA = DATA / "planet_10.068_48.135_10.071_48.137.osm"
 
