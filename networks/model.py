@@ -3,6 +3,12 @@
 A :class:`Network` is a validated GeoDataFrame of nodes (EPSG:4326, indexed by
 ``node_id``) plus an optional road graph.  It is deliberately a thin wrapper so
 that planners can keep using pandas/geopandas on ``net.nodes`` directly.
+
+Its matrix, road and file methods delegate to :mod:`networks.paths`,
+:mod:`networks.synthetic` and :mod:`networks.files`, none of which imports this
+module (paths takes any object with ``nodes`` and ``roads``), so the package's
+module graph stays acyclic; :mod:`networks.io` and :mod:`networks.yanhu`, which
+build networks, sit above it.
 """
 
 from __future__ import annotations
