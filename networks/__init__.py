@@ -1,12 +1,17 @@
 """Where things are and how long it takes between them: the three-tier network."""
 
+from . import roads as roads  # `networks.roads.X` works after a plain `import networks`, as it always did
+from .components import connectivity
 from .errors import NetworkError, UnreachableError
+from .geo import UTM49N, WGS84
 from .io import read_network, write_network
 from .matrix import TravelMatrix, great_circle_matrix, haversine_m
-from .model import UTM49N, WGS84, Network, Tier
+from .model import Network, Tier
 from .osm import read_osm
 from .paths import points_travel_matrix, route_line, travel_matrix
-from .roads import connectivity, read_roads, road_graph, snap, synthetic_roads
+from .road_layers import read_roads, road_graph
+from .snapping import snap
+from .synthetic import synthetic_roads
 from .yanhu import yanhu
 
 __all__ = [

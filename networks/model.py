@@ -3,34 +3,46 @@
 A :class:`Network` is a validated GeoDataFrame of nodes (EPSG:4326, indexed by
 ``node_id``) plus an optional road graph.  It is deliberately a thin wrapper so
 that planners can keep using pandas/geopandas on ``net.nodes`` directly.
+
+Its matrix, road and file methods delegate to :mod:`networks.paths`,
+:mod:`networks.synthetic` and :mod:`networks.files`, none of which imports this
+module (paths takes any object with ``nodes`` and ``roads``), so the package's
+module graph stays acyclic; :mod:`networks.io` and :mod:`networks.yanhu`, which
+build networks, sit above it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
+import networkx as nx
 import numpy as np
 import pandas as pd
 
 from .errors import NetworkError
+from .files import PathLike, write_nodes
+from .geo import UTM49N, WGS84
+from .matrix import TravelMatrix
+from .paths import travel_matrix
+from .synthetic import synthetic_roads
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .matrix import TravelMatrix
-
-WGS84 = "EPSG:4326"
-UTM49N = "EPSG:32649"
+__all__ = ["REQUIRED_COLUMNS", "UTM49N", "WGS84", "Network", "Tier"]
 
 
 class Tier(str, Enum):
+    """The level of a node: goods flow hub → station → village and produce back up."""
+
     HUB = "hub"
     STATION = "station"
     VILLAGE = "village"
 
     @property
     def rank(self) -> int:
+        """0 for the hub, 1 for stations, 2 for villages: a parent is exactly one rank up."""
         return {Tier.HUB: 0, Tier.STATION: 1, Tier.VILLAGE: 2}[self]
 
 
@@ -110,9 +122,27 @@ def _validate_nodes(nodes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 class Network:
     """Nodes of a three-tier network and, optionally, the road graph between them.
 
-    ``roads`` is a networkx ``MultiDiGraph``/``DiGraph`` whose edges carry ``length``
-    (m) and ``travel_time`` (s); when absent, travel matrices fall back to great
-    circles times a detour factor.
+    A thin, validated wrapper so that planners keep using pandas/geopandas on
+    ``net.nodes`` directly, while every node is known to have a valid position,
+    tier and parent.
+
+    Parameters
+    ----------
+    nodes : geopandas.GeoDataFrame
+        Points with ``node_id`` (index or column), ``name``, ``tier`` and
+        ``parent``; other CRSs are converted to EPSG:4326, and ``name_zh`` and
+        ``synthetic`` are added when absent.
+    roads : networkx.Graph, optional
+        A ``MultiDiGraph``/``DiGraph`` whose edges carry ``length`` (m) and
+        ``travel_time`` (s); when absent, travel matrices fall back to great circles
+        times a detour factor.
+    name : str
+        Label for reports and file names.
+
+    Raises
+    ------
+    NetworkError
+        Naming the node (``.record``) and column (``.field``) of the first problem.
     """
 
     nodes: gpd.GeoDataFrame
@@ -121,14 +151,11 @@ class Network:
 
     def __post_init__(self) -> None:
         self.nodes = _validate_nodes(self.nodes)
-        if self.roads is not None:
-            import networkx
-
-            if not isinstance(self.roads, networkx.Graph):
-                raise NetworkError(
-                    f"roads must be a networkx graph (see networks.roads.road_graph), got {type(self.roads).__name__}",
-                    field="roads",
-                )
+        if self.roads is not None and not isinstance(self.roads, nx.Graph):
+            raise NetworkError(
+                f"roads must be a networkx graph (see networks.roads.road_graph), got {type(self.roads).__name__}",
+                field="roads",
+            )
 
     # -- slices ---------------------------------------------------------------------------
     def _tier(self, tier: Tier) -> gpd.GeoDataFrame:
@@ -136,21 +163,42 @@ class Network:
 
     @property
     def hub(self) -> gpd.GeoDataFrame:
+        """The hub's row (a one-row frame, so it can be used like the other slices)."""
         return self._tier(Tier.HUB)
 
     @property
     def hub_id(self) -> str:
+        """Node id of the hub (the first, if a file lists several)."""
         return str(self.hub.index[0])
 
     @property
     def stations(self) -> gpd.GeoDataFrame:
+        """Township stations, in file order."""
         return self._tier(Tier.STATION)
 
     @property
     def villages(self) -> gpd.GeoDataFrame:
+        """Village-tier nodes (villages and township seats), in file order."""
         return self._tier(Tier.VILLAGE)
 
     def villages_of(self, station: str) -> gpd.GeoDataFrame:
+        """The villages served from ``station``.
+
+        Parameters
+        ----------
+        station : str
+            Node id of a station.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            Villages whose ``parent`` is ``station``.
+
+        Raises
+        ------
+        NetworkError
+            ``station`` is not a station of this network.
+        """
         if station not in self.nodes.index or self.nodes.at[station, "tier"] != Tier.STATION.value:
             raise NetworkError(f"{station!r} is not a station of this network", record=station, field="node_id")
         v = self.villages
@@ -164,10 +212,17 @@ class Network:
 
     @property
     def lonlat(self) -> np.ndarray:
+        """``(n, 2)`` array of longitude, latitude in node order, for numeric work."""
         return np.column_stack([self.nodes.geometry.x.to_numpy(), self.nodes.geometry.y.to_numpy()])
 
     def summary(self) -> pd.DataFrame:
-        """Villages and synthetic share per station: the table a planner looks at first."""
+        """Villages and synthetic share per station: the table a planner looks at first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by station: ``name``, ``name_zh``, ``villages``, ``synthetic_villages``.
+        """
         v = self.villages
         rows = []
         for sid, st in self.stations.iterrows():
@@ -184,33 +239,72 @@ class Network:
         return pd.DataFrame(rows).set_index("station")
 
     # -- matrices -------------------------------------------------------------------------
-    def travel_matrix(self, ids=None, **kwargs) -> TravelMatrix:
+    def travel_matrix(self, ids: Sequence[Any] | None = None, **kwargs: Any) -> TravelMatrix:
         """Distances and durations between ``ids`` (default: all nodes).
 
-        Uses the road graph when there is one, else great circles × detour; see
-        :func:`networks.travel_matrix` for the options.
-        """
-        from .paths import travel_matrix
+        Uses the road graph when there is one, else great circles × detour.
 
+        Parameters
+        ----------
+        ids : sequence, optional
+            Node ids in matrix order.
+        **kwargs
+            Options of :func:`networks.points_travel_matrix` (``cache``,
+            ``max_snap_m``, ``detour`` ...).
+
+        Returns
+        -------
+        TravelMatrix
+            Integer metres and seconds, labelled by ``ids``.
+        """
         return travel_matrix(self, ids=ids, **kwargs)
 
-    def with_roads(self, roads) -> Network:
-        """The same nodes with another road graph (e.g. ``networks.roads.road_graph(...)``); None drops it."""
+    def with_roads(self, roads: Any) -> Network:
+        """The same nodes with another road graph.
+
+        Parameters
+        ----------
+        roads : networkx.Graph or None
+            E.g. from :func:`networks.road_graph` or :func:`networks.read_osm`; None
+            drops the graph.
+
+        Returns
+        -------
+        Network
+            A new network; this one is unchanged.
+        """
         return Network(self.nodes, roads=roads, name=self.name)
 
-    def with_synthetic_roads(self, **kwargs) -> Network:
-        """The same nodes with a generated road graph (see :func:`networks.roads.synthetic_roads`)."""
-        from .roads import synthetic_roads
+    def with_synthetic_roads(self, **kwargs: Any) -> Network:
+        """The same nodes with a generated road graph, for when no road data exists.
 
+        Parameters
+        ----------
+        **kwargs
+            Options of :func:`networks.synthetic_roads` (``barriers``, ``detour`` ...).
+
+        Returns
+        -------
+        Network
+            A new network whose ``roads`` is synthetic.
+        """
         return self.with_roads(synthetic_roads(self.nodes, **kwargs))
 
     def reassign_villages(self, by: str = "duration", matrix: TravelMatrix | None = None) -> Network:
         """A new network whose villages hang off the station nearest to them.
 
-        ``by`` is ``"duration"`` (default) or ``"distance"``, read from station to
-        village (the delivery direction) in ``matrix`` (default: this network's
-        travel matrix over stations and villages).  Ties go to the station listed
-        first.  Nothing else changes.
+        Parameters
+        ----------
+        by : {"duration", "distance"}
+            Read from station to village (the delivery direction).
+        matrix : TravelMatrix, optional
+            Default: this network's travel matrix over stations and villages.
+
+        Returns
+        -------
+        Network
+            Same nodes and roads with new village parents; ties go to the station
+            listed first.
         """
         if by not in ("duration", "distance"):
             raise NetworkError(f"by must be 'duration' or 'distance', got {by!r}", field="by")
@@ -231,10 +325,18 @@ class Network:
         return Network(nodes, roads=self.roads, name=self.name)
 
     # -- files ----------------------------------------------------------------------------
-    def to_file(self, path, *, roads: bool = True, layer: str = "nodes") -> None:
-        """Write to GeoPackage (``.gpkg``; nodes layer plus a ``roads`` layer when there is
-        a road graph and ``roads``), GeoJSON (``.geojson``/``.json``, nodes only) or CSV
-        (``.csv``, lon/lat columns).  Read back with :func:`networks.read_network`."""
-        from .io import write_network
+    def to_file(self, path: PathLike, *, roads: bool = True, layer: str = "nodes") -> None:
+        """Write the network to a file; read it back with :func:`networks.read_network`.
 
-        write_network(self, path, roads=roads, layer=layer)
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            GeoPackage (``.gpkg``; nodes layer plus a ``roads`` layer when there is
+            a road graph and ``roads``), GeoJSON (``.geojson``/``.json``, nodes only)
+            or CSV (``.csv``, lon/lat columns).
+        roads : bool
+            Write the road graph too (GeoPackage only).
+        layer : str
+            GeoPackage layer of the nodes.
+        """
+        write_nodes(self.nodes, self.roads, path, roads=roads, layer=layer)

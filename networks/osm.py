@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import networkx as nx
@@ -24,7 +25,8 @@ import pandas as pd
 import shapely
 
 from .errors import NetworkError
-from .roads import WGS84, road_graph
+from .geo import WGS84
+from .road_layers import road_graph
 
 NETWORK_TYPES = ("driving", "driving+service", "all")
 _ALWAYS_EXCLUDED = {
@@ -59,6 +61,7 @@ _NOT_DRIVABLE = {
 _CAR_ACCESS_KEYS = ("motorcar", "motor_vehicle", "vehicle", "access")
 _CLOSED = {"no", "private"}
 _TAGS = ("highway", "oneway", "junction", "name", "maxspeed", "service", "access")
+_INSTALL_HINT = "pip install 'coldroute[osm]'"
 
 
 def _values(v: str | None) -> set[str]:
@@ -66,7 +69,23 @@ def _values(v: str | None) -> set[str]:
 
 
 def keep_way(tags: Mapping[str, str], network_type: str = "driving") -> bool:
-    """Whether a way with these OSM tags belongs to a ``network_type`` road graph."""
+    """Whether a way with these OSM tags belongs to a ``network_type`` road graph.
+
+    The same filter for both readers, so a PBF and an XML extract of one area give
+    the same graph.
+
+    Parameters
+    ----------
+    tags : mapping of str to str
+        The way's OSM tags.
+    network_type : {"driving", "driving+service", "all"}
+        See the module doc.
+
+    Returns
+    -------
+    bool
+        True when the way is kept.
+    """
     hw = tags.get("highway")
     if not hw or _values(hw) & _ALWAYS_EXCLUDED or "yes" in _values(tags.get("area")):
         return False
@@ -95,8 +114,20 @@ def keep_way(tags: Mapping[str, str], network_type: str = "driving") -> bool:
     return True
 
 
-def parse_maxspeed(value) -> float | None:
-    """km/h from an OSM ``maxspeed`` value (``"50"``, ``"30 mph"``, ``"50;70"``); None if not numeric."""
+def parse_maxspeed(value: Any) -> float | None:
+    """km/h from an OSM ``maxspeed`` value, for ``use_maxspeed=True``.
+
+    Parameters
+    ----------
+    value : str, float or None
+        E.g. ``"50"``, ``"30 mph"``, ``"50;70"`` (the first value counts).
+
+    Returns
+    -------
+    float or None
+        Positive km/h, or None when the value is missing or not numeric
+        (``"signals"``, ``"none"``), so the class speed applies.
+    """
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     s = str(value).strip().lower().split(";")[0]
@@ -110,7 +141,33 @@ def parse_maxspeed(value) -> float | None:
 
 
 def osm_lines(path: str | Path, network_type: str = "driving") -> gpd.GeoDataFrame:
-    """The selected highway ways of an OSM file as a line GeoDataFrame (EPSG:4326)."""
+    """The selected highway ways of an OSM file as a line GeoDataFrame (EPSG:4326).
+
+    The step before :func:`networks.roads.road_graph`, exposed so that ways can be
+    inspected or edited before they become a graph.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        ``.osm.pbf`` (pyrosm) or OSM XML (``.osm``, ``.osm.bz2``, ``.osm.gz``,
+        ``.xml``; osmium).
+    network_type : {"driving", "driving+service", "all"}
+        Which ways to keep (see the module doc).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per way (or per piece of a way that leaves the extract) with
+        ``osm_id`` and the tags ``highway``, ``oneway``, ``junction``, ``name``,
+        ``maxspeed``, ``service``, ``access``.
+
+    Raises
+    ------
+    NetworkError
+        Missing or unreadable file, unknown type, or no matching roads.
+    ImportError
+        pyrosm / osmium (the ``[osm]`` extra) is not installed.
+    """
     path = Path(path)
     if not path.exists():
         raise NetworkError(f"OSM file {str(path)!r} does not exist", record=str(path), field="path")
@@ -129,7 +186,11 @@ def osm_lines(path: str | Path, network_type: str = "driving") -> gpd.GeoDataFra
 
 
 def _pbf_lines(path: Path, network_type: str) -> gpd.GeoDataFrame:
-    import pyrosm
+    try:
+        # deferred: pyrosm is the optional [osm] extra, needed only for .pbf files
+        import pyrosm
+    except ImportError as e:
+        raise ImportError(f"reading {str(path)!r} needs pyrosm: {_INSTALL_HINT}") from e
 
     try:
         edges = pyrosm.OSM(str(path)).get_network(network_type=network_type)
@@ -144,12 +205,16 @@ def _pbf_lines(path: Path, network_type: str) -> gpd.GeoDataFrame:
 
 
 def _xml_lines(path: Path, network_type: str) -> gpd.GeoDataFrame:
-    import osmium
-
-    rows: list[dict] = []
-    geoms: list = []
     try:
-        fp = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
+        # deferred: osmium is the optional [osm] extra, needed only for OSM XML files
+        import osmium
+    except ImportError as e:
+        raise ImportError(f"reading {str(path)!r} needs osmium (pyosmium): {_INSTALL_HINT}") from e
+
+    rows: list[dict[str, Any]] = []
+    geoms: list[shapely.LineString] = []
+    try:
+        fp: Any = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
         for obj in fp:
             if not obj.is_way():
                 continue
@@ -182,13 +247,27 @@ def read_osm(
     *,
     speeds: Mapping[str, float] | None = None,
     use_maxspeed: bool = False,
-    **kwargs,
+    **kwargs: Any,
 ) -> nx.MultiDiGraph:
     """A road graph (see :mod:`networks.roads`) from an OSM extract.
 
-    ``speeds`` overrides class speeds (km/h per ``highway`` value);
-    ``use_maxspeed=True`` takes a way's numeric ``maxspeed`` tag instead of its
-    class speed where present.  Other ``kwargs`` go to :func:`road_graph`.
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        ``.osm.pbf`` or OSM XML (see :func:`osm_lines`).
+    network_type : {"driving", "driving+service", "all"}
+        Which ways to keep.
+    speeds : mapping of str to float, optional
+        Class speeds (km/h per ``highway`` value) over the defaults.
+    use_maxspeed : bool
+        Take a way's numeric ``maxspeed`` tag instead of its class speed where present.
+    **kwargs
+        Passed to :func:`networks.roads.road_graph`.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        With ``graph.graph["source"]`` naming the file.
     """
     lines = osm_lines(path, network_type)
     if use_maxspeed and "maxspeed" in lines.columns:

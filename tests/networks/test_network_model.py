@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -10,6 +14,8 @@ from shapely.geometry import LineString, Point
 
 import networks
 from networks import Network, NetworkError, TravelMatrix
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def frame(rows):
@@ -178,3 +184,9 @@ def test_extra_point_columns_survive():
     net = Network(f)
     assert net.nodes.at["hub", "cold_store_t"] == 500.0
     assert isinstance(net.nodes.geometry["v1"], Point)
+
+
+def test_import_defers_scipy_and_the_osm_extra():
+    code = "import sys, networks; print(sorted(m for m in ('scipy', 'pyrosm', 'osmium') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"

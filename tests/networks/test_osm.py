@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bz2
 import shutil
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -14,7 +15,7 @@ from networks import NetworkError, connectivity, points_travel_matrix, read_osm,
 from networks.osm import keep_way, osm_lines, parse_maxspeed
 from networks.roads import snap
 
-DATA = Path(__file__).parent / "data" / "osm"
+DATA = Path(__file__).parent.parent / "data" / "osm"
 OAKLAND = DATA / "West-Oakland.osm.bz2"
 BAVARIA = DATA / "planet_10.068_48.135_10.071_48.137.osm"
 
@@ -176,3 +177,12 @@ def test_helsinki_real_data_matrix(helsinki_pbf):
         np.testing.assert_allclose(tm.duration[i], ref, atol=1.0)
     line = route_line(g, lon[:3], lat[:3], component="largest")
     assert line.length > 0 and len(line.coords) > 3
+
+
+@pytest.mark.parametrize(("module", "name"), [("pyrosm", "area.osm.pbf"), ("osmium", "area.osm")])
+def test_missing_osm_extra_says_how_to_install(monkeypatch, tmp_path, module, name):
+    monkeypatch.setitem(sys.modules, module, None)  # as if the [osm] extra were not installed
+    path = tmp_path / name
+    path.write_bytes(b"")
+    with pytest.raises(ImportError, match=r"pip install 'coldroute\[osm\]'"):
+        read_osm(path)
