@@ -20,6 +20,7 @@ from logistics.core.plan import (
 )
 from logistics.core.problem import Problem, coordinates
 from logistics.engine.solvers.arrays import SolverData
+from networks.paths import route_line
 
 
 def build_plan(
@@ -132,10 +133,8 @@ def route_lines(problem: Problem, stops: pd.DataFrame) -> gpd.GeoDataFrame:
             geom = None
             if roads is not None:
                 try:
-                    from networks.paths import route_line
-
                     geom = route_line(roads, xs, ys)
-                except (ImportError, NotImplementedError):
+                except NotImplementedError:
                     geom = None
             if geom is None:
                 geom = LineString(list(zip(xs, ys))) if len(xs) >= 2 else None

@@ -21,9 +21,10 @@ from helpers import check
 
 import logistics as L
 from logistics.engine.solvers import arrays
-from logistics.engine.solvers.ortools import OrtoolsModel, cost_arrays
+from logistics.engine.solvers.ortools.costs import cost_arrays
+from logistics.engine.solvers.ortools.model import OrtoolsModel
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from bench_timelimit import hard_problem
 
 

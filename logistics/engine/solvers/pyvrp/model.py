@@ -1,6 +1,6 @@
-"""PyVRP engine: a fast routing skeleton from PyVRP's iterated local search.
+"""The PyVRP model of a SolverData: a fast routing skeleton from PyVRP's iterated local search.
 
-The engine translates :class:`~logistics.solvers.arrays.SolverData` into a
+The engine translates :class:`~logistics.engine.solvers.arrays.SolverData` into a
 ``pyvrp.ProblemData`` built straight from numpy matrices, solves it, and maps
 PyVRP's routes back to vehicle indices (order indices per vehicle, in visit
 order).  The routes seed the OR-Tools model, which enforces everything PyVRP
@@ -35,42 +35,23 @@ Shelf life and relaxed windows are checked on PyVRP's schedule afterwards
 
 from __future__ import annotations
 
-import os
-import pickle
-import subprocess
-import sys
-import threading
-import time
-import warnings
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-if __package__:  # also runs as a bare worker script (see _Worker), which needs only the search half
-    from logistics.engine.solvers.arrays import (
-        COST_CAP,
-        COST_SCALE,
-        QTY_SCALE,
-        RATE_CAP,
-        SolverData,
-        cost_units,
-    )
+from logistics.engine.solvers.arrays import COST_CAP, COST_SCALE, QTY_SCALE, RATE_CAP, SolverData, cost_units
+from logistics.engine.solvers.pyvrp.search import PyVRPInstance
 
-__all__ = [
-    "EngineResult",
-    "PyVRPInstance",
-    "build_instance",
-    "run_instance",
-    "solve_pyvrp",
-    "solve_pyvrp_parallel",
-    "solve_pyvrp_portfolio",
-]
+if TYPE_CHECKING:
+    import pyvrp
+
+__all__ = ["COST_NOTE", "build_instance"]
 
 _SCALES = (1, 10, 100, 1000)
 _UNREACHABLE = 1 << 40  # matrix entries from here on mean "no way"; PyVRP's own limit is 2**44
+#: The note in ``relaxed`` that the freshness and lateness costs are left out (see ``models_exactly``).
+COST_NOTE = "freshness and soft-window lateness costs not modelled"
 
 
 def _clip(a: np.ndarray) -> np.ndarray:
@@ -78,55 +59,6 @@ def _clip(a: np.ndarray) -> np.ndarray:
     out = np.minimum(a, _UNREACHABLE).astype(np.int64)
     np.fill_diagonal(out, 0)
     return out
-
-
-@dataclass
-class EngineResult:
-    """An engine's routing skeleton.
-
-    ``routes[v]`` lists the order indices vehicle ``v`` visits, in order (empty:
-    unused).  ``cost`` is PyVRP's objective in OR-Tools objective units (cost
-    units, or distance units for the distance objective), dropped orders'
-    penalties included.  ``feasible`` means feasible for the model PyVRP
-    solved with every required order served; ``relaxed`` names what that
-    model relaxed or encoded approximately and ``violations`` lists checks of
-    relaxed constraints that the routes fail (OR-Tools has to repair those).
-    """
-
-    routes: list[list[int]]
-    cost: float
-    feasible: bool
-    relaxed: list[str]
-    unserved: list[int] = field(default_factory=list)
-    violations: list[str] = field(default_factory=list)
-    seed: int = 0
-    iterations: int = 0
-    runtime: float = 0.0
-
-    @property
-    def n_routes(self) -> int:
-        return sum(1 for r in self.routes if r)
-
-
-@dataclass
-class PyVRPInstance:
-    """A PyVRP model of a SolverData plus what maps its answers back (picklable)."""
-
-    data: Any  # pyvrp.ProblemData
-    n_vehicles: int
-    client_order: np.ndarray  # PyVRP client index -> order index
-    shipment_orders: list[tuple[int, int]]  # PyVRP shipment index -> (pickup order, delivery order)
-    type_vehicles: list[list[int]]  # PyVRP vehicle type -> vehicle indices of that fleet type
-    required: np.ndarray  # (n_orders,) bool
-    scale: int  # PyVRP costs are objective units x scale
-    relaxed: list[str]
-    span_windows: dict[int, list[tuple[int, int]]]  # orders whose windows were relaxed to their span
-    shelf: np.ndarray  # (n_orders,) seconds, -1 unlimited
-    order_kind: np.ndarray  # (n_orders,) +1 pickup, -1 delivery, 0 paired
-    n_orders: int
-
-
-# --------------------------------------------------------------------------- build
 
 
 def _load_dimensions(data: SolverData) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -200,13 +132,13 @@ class _Costs:
     fixed: np.ndarray  # (T,) per vehicle used
     per_m: np.ndarray  # (T,) per metre (used where arc is None for the type)
     per_s: np.ndarray  # (T,) per second of route duration
-    arc: list  # (T,) None or an (N, N) arc-cost matrix over routing nodes
+    arc: list[np.ndarray | None]  # (T,) None or an (N, N) arc-cost matrix over routing nodes
     prize: np.ndarray  # (n_orders,) per dropped order
     scale: int  # all of the above are objective units x scale
     notes: list[str]
 
 
-def _as_dict(cost_arrays: Any) -> dict:
+def _as_dict(cost_arrays: Any) -> dict[str, Any]:
     """``cost_arrays`` as a dict: a dict as given, or the OR-Tools engine's CostArrays."""
     if cost_arrays is None:
         return {}
@@ -245,7 +177,7 @@ def _costs(data: SolverData, objective: str, cost_arrays: Any) -> _Costs:
     fixed = np.asarray(ca.get("fixed_cost", [vt.fixed_cost * COST_SCALE for vt in fleet]), float)
     per_m = np.asarray(ca.get("unit_distance_cost", [vt.cost_per_km * COST_SCALE / 1000 for vt in fleet]), float)
     per_s = np.asarray(ca.get("unit_duration_cost", [vt.cost_per_hour * COST_SCALE / 3600 for vt in fleet]), float)
-    arc: list = [None] * T
+    arc: list[np.ndarray | None] = [None] * T
     if ca.get("arc") is not None:
         arcs = np.asarray(ca["arc"])
         approx = False
@@ -259,7 +191,7 @@ def _costs(data: SolverData, objective: str, cost_arrays: Any) -> _Costs:
         if approx:
             notes.append("arc costs as an average rate per metre for types with a maximum distance")
     if ca.get("_partial"):
-        notes.append("freshness and soft-window lateness costs not modelled")
+        notes.append(COST_NOTE)
     elif not ca:
         notes.append("cold-chain costs (refrigeration, fuel, freshness) not modelled")
     rates = np.concatenate([per_m[[t for t in range(T) if arc[t] is None]], per_s, fixed, penalty])
@@ -283,53 +215,50 @@ def _costs(data: SolverData, objective: str, cost_arrays: Any) -> _Costs:
     )
 
 
-def build_instance(
-    data: SolverData, objective: str | None = None, cost_arrays: Any = None, multi_windows: str = "groups"
-) -> PyVRPInstance:
-    """The PyVRP model of ``data``.
+@dataclass
+class _Places:
+    """PyVRP's locations: distinct depot places first, then one location per order."""
 
-    ``objective`` defaults to the problem's.  ``cost_arrays`` (cost objective
-    only) is the OR-Tools engine's ``CostArrays`` (its arc matrices, span and
-    fixed costs are used) or a dict overriding, per fleet type and in objective
-    units: ``arc`` ((T, N, N) arc costs over routing nodes), ``fixed_cost``
-    (per vehicle used), ``unit_distance_cost`` (per metre),
-    ``unit_duration_cost`` (per second of route duration), and ``penalty``
-    ((n_orders,) per dropped order).  ``multi_windows``: ``"groups"`` (exact,
-    one client per window) or ``"span"``.
-    """
-    import pyvrp
+    depot_rows: np.ndarray  # matrix rows of the depots
+    depot_of_row: dict[int, int]  # matrix row -> PyVRP depot
+    order_loc: np.ndarray  # (n_orders,) PyVRP location of each order
+    ix: tuple[np.ndarray, ...]  # np.ix_ over routing nodes in PyVRP's location order
+    base_dist: np.ndarray  # distances between PyVRP's locations, clipped
 
-    problem = data.problem
-    objective = objective or problem.objective
-    fleet = problem.fleet
-    n = data.n_orders
-    V = data.n_vehicles
-    relaxed: list[str] = []
 
-    # -- locations: distinct depot places first, then one location per order ------------------
+def _places(data: SolverData) -> _Places:
     dnodes = np.concatenate([data.starts, data.ends])
     drows = data.loc[dnodes]
     _, first = np.unique(drows, return_index=True)
     first = np.sort(first)
     depot_rows = drows[first]
     depot_nodes = dnodes[first]
-    depot_of_row = {int(r): d for d, r in enumerate(depot_rows)}
-    nD = len(depot_nodes)
-    nodes = np.concatenate([depot_nodes, np.arange(n)])
-    order_loc = nD + np.arange(n)
+    nodes = np.concatenate([depot_nodes, np.arange(data.n_orders)])
     ix = np.ix_(nodes, nodes)
-    base_dist = _clip(data.distance[ix])
+    return _Places(
+        depot_rows=depot_rows,
+        depot_of_row={int(r): d for d, r in enumerate(depot_rows)},
+        order_loc=len(depot_nodes) + np.arange(data.n_orders),
+        ix=ix,
+        base_dist=_clip(data.distance[ix]),
+    )
 
-    # -- vehicle types ---------------------------------------------------------------------------
-    used = [t for t, vt in enumerate(fleet) if vt.count > 0]
-    type_vehicles = [[int(v) for v in np.flatnonzero(data.vehicle_type == t)] for t in used]
-    costs = _costs(data, objective, cost_arrays)
-    prize, scale = costs.prize, costs.scale
-    relaxed += costs.notes
-    amounts, caps, _ = _load_dimensions(data)
 
-    # routing profiles: one per distinct (arc matrix, speed factor, forbidden orders)
-    profiles: dict[tuple, int] = {}
+def _vehicle_types(
+    data: SolverData, places: _Places, costs: _Costs, caps: np.ndarray, used: list[int], type_vehicles: list[list[int]]
+) -> tuple[list[pyvrp.VehicleType], list[np.ndarray], list[np.ndarray], bool]:
+    """PyVRP vehicle types and routing profiles: one profile per distinct (arc matrix, speed, forbidden orders).
+
+    Orders a type cannot carry are made unreachable in its profile: arcs into them longer than any
+    feasible route, and a maximum distance below that.  Returns the types, the distance and duration
+    matrices per profile, and whether any type forbids an order.
+    """
+    # deferred: PyVRP takes ~0.5 s to import and engine "ortools" never needs it
+    import pyvrp
+
+    fleet = data.problem.fleet
+    ix = places.ix
+    profiles: dict[tuple[Any, ...], int] = {}
     dist_mats: list[np.ndarray] = []
     dur_mats: list[np.ndarray] = []
     arc_ids: dict[int, int] = {}
@@ -345,7 +274,7 @@ def build_instance(
             arc_id = next((u for u in arc_ids if np.array_equal(costs.arc[u], a)), t)
             arc_ids.setdefault(arc_id, arc_id)
         key = (arc_id, vt.speed_factor, forbid.tobytes())
-        dist = base_dist if a is None else _clip(a[ix])
+        dist = places.base_dist if a is None else _clip(a[ix])
         # longer than any route can really be in this profile
         bound = int(np.where(dist < _UNREACHABLE, dist, 0).max(axis=1).sum()) + 1
         if key not in profiles:
@@ -353,7 +282,7 @@ def build_instance(
             if forbid.any():
                 any_forbidden = True
                 dist = dist.copy()
-                cols = order_loc[forbid]
+                cols = places.order_loc[forbid]
                 dist[:, cols] += bound
                 dist[cols, cols] = 0
             dist_mats.append(dist)
@@ -371,8 +300,8 @@ def build_instance(
             pyvrp.VehicleType(
                 num_available=int(vt.count),
                 capacity=[int(c) for c in caps[t]],
-                start_depot=depot_of_row[int(data.loc[data.starts[v0]])],
-                end_depot=depot_of_row[int(data.loc[data.ends[v0]])],
+                start_depot=places.depot_of_row[int(data.loc[data.starts[v0]])],
+                end_depot=places.depot_of_row[int(data.loc[data.ends[v0]])],
                 fixed_cost=int(costs.fixed[t]),
                 tw_early=int(vt.shift[0]),
                 tw_late=int(vt.shift[1]),
@@ -383,11 +312,30 @@ def build_instance(
                 **kw,
             )
         )
-    if any_forbidden:
-        relaxed.append("vehicle-order incompatibility as prohibitive arc lengths per vehicle type")
+    return vtypes, dist_mats, dur_mats, any_forbidden
 
-    # -- clients, groups and shipments ----------------------------------------------------------
-    orders = problem.orders
+
+@dataclass
+class _Visits:
+    """PyVRP's clients, client groups and shipments, and what maps them back to orders."""
+
+    clients: list[pyvrp.Client]
+    client_order: list[int]
+    groups: list[pyvrp.ClientGroup]
+    shipments: list[pyvrp.Shipment]
+    shipment_orders: list[tuple[int, int]]
+    span_windows: dict[int, list[tuple[int, int]]]
+    partner: dict[int, int]
+
+
+def _visits(data: SolverData, places: _Places, amounts: np.ndarray, prize: np.ndarray, multi_windows: str) -> _Visits:
+    """Unpaired orders as clients (one per window in a client group when ``multi_windows="groups"``),
+    paired pickup-deliveries as shipments."""
+    # deferred: PyVRP takes ~0.5 s to import and engine "ortools" never needs it
+    import pyvrp
+
+    orders = data.problem.orders
+    order_loc = places.order_loc
     partner = {}
     for p, d in data.pairs:
         partner[p] = d
@@ -401,7 +349,7 @@ def build_instance(
         amt = [int(a) for a in amounts[i]]
         delivery, pickup = (amt, zeros) if o.kind == "delivery" else (zeros, amt)
         windows = data.windows[i]
-        common = dict(
+        common: dict[str, Any] = dict(
             location=int(order_loc[i]),
             delivery=delivery,
             pickup=pickup,
@@ -456,436 +404,78 @@ def build_instance(
             )
         )
         shipment_orders.append((int(p), int(d)))
-    if span_windows:
+    return _Visits(clients, client_order, groups, shipments, shipment_orders, span_windows, partner)
+
+
+def build_instance(
+    data: SolverData, objective: str | None = None, cost_arrays: Any = None, multi_windows: str = "groups"
+) -> PyVRPInstance:
+    """The PyVRP model of ``data``, with what maps PyVRP's answers back to vehicles and orders.
+
+    Parameters
+    ----------
+    data
+        The solver arrays of the problem.
+    objective
+        ``"cost"`` or ``"distance"``; defaults to the problem's.
+    cost_arrays
+        Cost objective only: the OR-Tools engine's ``CostArrays`` (its arc matrices, span and fixed
+        costs are used, so both engines optimise the same linear objective) or a dict overriding, per
+        fleet type and in objective units: ``arc`` ((T, N, N) arc costs over routing nodes),
+        ``fixed_cost`` (per vehicle used), ``unit_distance_cost`` (per metre), ``unit_duration_cost``
+        (per second of route duration), and ``penalty`` ((n_orders,) per dropped order).
+    multi_windows
+        ``"groups"`` (exact, one client per window) or ``"span"`` (one client over the windows' span).
+
+    Returns
+    -------
+    PyVRPInstance
+        A picklable model; :attr:`PyVRPInstance.relaxed` names what it does not model exactly.
+    """
+    # deferred: PyVRP takes ~0.5 s to import and engine "ortools" never needs it
+    import pyvrp
+
+    problem = data.problem
+    objective = objective or problem.objective
+    n = data.n_orders
+    relaxed: list[str] = []
+    places = _places(data)
+    used = [t for t, vt in enumerate(problem.fleet) if vt.count > 0]
+    type_vehicles = [[int(v) for v in np.flatnonzero(data.vehicle_type == t)] for t in used]
+    costs = _costs(data, objective, cost_arrays)
+    relaxed += costs.notes
+    amounts, caps, _ = _load_dimensions(data)
+    vtypes, dist_mats, dur_mats, any_forbidden = _vehicle_types(data, places, costs, caps, used, type_vehicles)
+    if any_forbidden:
+        relaxed.append("vehicle-order incompatibility as prohibitive arc lengths per vehicle type")
+    vis = _visits(data, places, amounts, costs.prize, multi_windows)
+    orders = problem.orders
+    if vis.span_windows:
         relaxed.append("multiple time windows → their span" + (" (paired orders)" if multi_windows == "groups" else ""))
     if (data.shelf >= 0).any():
         relaxed.append("shelf life ignored")
     if any(o.soft for o in orders):
         relaxed.append("soft time windows treated as hard")
-
-    depots = [pyvrp.Depot(location=d, name=str(problem.matrix.ids[int(depot_rows[d])])) for d in range(nD)]
-    locations = [pyvrp.Location(0.0, 0.0, name=str(problem.matrix.ids[int(r)])) for r in depot_rows] + [
+    ids = problem.matrix.ids
+    depots = [pyvrp.Depot(location=d, name=str(ids[int(r)])) for d, r in enumerate(places.depot_rows)]
+    locations = [pyvrp.Location(0.0, 0.0, name=str(ids[int(r)])) for r in places.depot_rows] + [
         pyvrp.Location(0.0, 0.0, name=o.id) for o in orders
     ]
-    pdata = pyvrp.ProblemData(locations, clients, depots, vtypes, dist_mats, dur_mats, groups, shipments)
+    pdata = pyvrp.ProblemData(locations, vis.clients, depots, vtypes, dist_mats, dur_mats, vis.groups, vis.shipments)
     kind = np.array(
-        [0 if i in partner else (1 if o.kind == "pickup" else -1) for i, o in enumerate(orders)], dtype=np.int64
+        [0 if i in vis.partner else (1 if o.kind == "pickup" else -1) for i, o in enumerate(orders)], dtype=np.int64
     )
     return PyVRPInstance(
         data=pdata,
-        n_vehicles=V,
-        client_order=np.asarray(client_order, dtype=np.int64),
-        shipment_orders=shipment_orders,
+        n_vehicles=data.n_vehicles,
+        client_order=np.asarray(vis.client_order, dtype=np.int64),
+        shipment_orders=vis.shipment_orders,
         type_vehicles=type_vehicles,
         required=data.required.copy(),
-        scale=scale,
+        scale=costs.scale,
         relaxed=relaxed,
-        span_windows=span_windows,
+        span_windows=vis.span_windows,
         shelf=data.shelf.copy(),
         order_kind=kind,
         n_orders=n,
     )
-
-
-# --------------------------------------------------------------------------- solve
-
-
-def run_instance(
-    inst: PyVRPInstance,
-    time_limit: float,
-    seed: int = 0,
-    max_iterations: int | None = None,
-    deadline: float | None = None,
-    history_length: int | None = None,
-) -> EngineResult:
-    """Solve a built instance.  ``deadline`` (a ``time.time()`` value) caps the run as well.
-
-    ``history_length``: the late-acceptance history of PyVRP's iterated local
-    search (PyVRP's default, 300, when None; see :func:`history_for`).
-    """
-    import pyvrp
-    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
-
-    t0 = time.time()
-    if deadline is not None:
-        time_limit = min(time_limit, deadline - t0)
-    time_limit = max(float(time_limit), 0.01)
-    stop = MaxRuntime(time_limit)
-    if max_iterations is not None:
-        stop = MultipleCriteria([MaxIterations(int(max_iterations)), stop])
-    with warnings.catch_warnings():  # infeasibility shows in the result; PyVRP's warnings would only be noise
-        warnings.simplefilter("ignore")
-        kw = {}
-        if history_length is not None:
-            from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams
-            from pyvrp.solve import SolveParams
-
-            kw["params"] = SolveParams(ils=IteratedLocalSearchParams(history_length=int(history_length)))
-        res = pyvrp.solve(inst.data, stop, seed=int(seed), collect_stats=False, display=False, **kw)
-    out = _to_result(inst, res.best)
-    out.seed = int(seed)
-    out.iterations = int(res.num_iterations)
-    out.runtime = time.time() - t0
-    return out
-
-
-def _to_result(inst: PyVRPInstance, sol) -> EngineResult:
-    from pyvrp import ActivityType
-
-    routes: list[list[int]] = [[] for _ in range(inst.n_vehicles)]
-    next_free = [0] * len(inst.type_vehicles)
-    served = np.zeros(inst.n_orders, dtype=bool)
-    starts = {}
-    violations: list[str] = []
-    for r in sol.routes():
-        j = r.vehicle_type()
-        v = inst.type_vehicles[j][next_free[j]]
-        next_free[j] += 1
-        seq = []
-        depart = None
-        for act in r.schedule():
-            if act.type == ActivityType.DEPOT:
-                if depart is None:
-                    depart = act.end_time
-                continue
-            if act.type == ActivityType.CLIENT:
-                i = int(inst.client_order[act.idx])
-            elif act.type == ActivityType.PICKUP:
-                i = inst.shipment_orders[act.idx][0]
-            else:
-                i = inst.shipment_orders[act.idx][1]
-            seq.append(i)
-            served[i] = True
-            starts[i] = (act.start_time, depart, r.end_time())
-        routes[v] = seq
-    # checks of what the model relaxed, on PyVRP's schedule
-    for i, wins in inst.span_windows.items():
-        if i in starts and not any(a <= starts[i][0] <= b for a, b in wins):
-            violations.append(f"order {i}: service at {starts[i][0]} outside its windows")
-    for i in np.flatnonzero(inst.shelf >= 0):
-        if i not in starts:
-            continue
-        s, depart, end = starts[i]
-        if inst.order_kind[i] < 0 and s - depart > inst.shelf[i]:
-            violations.append(f"order {i}: {s - depart} s from depot exceeds shelf life {inst.shelf[i]} s")
-        elif inst.order_kind[i] > 0 and end - s > inst.shelf[i]:
-            violations.append(f"order {i}: {end - s} s to the depot exceeds shelf life {inst.shelf[i]} s")
-    for p, d in inst.shipment_orders:
-        if p in starts and d in starts and inst.shelf[p] >= 0 and starts[d][0] - starts[p][0] > inst.shelf[p]:
-            violations.append(f"orders {p}->{d}: transit exceeds shelf life {inst.shelf[p]} s")
-    unserved = [int(i) for i in np.flatnonzero(~served)]
-    cost = sol.distance_cost() + sol.duration_cost() + sol.fixed_vehicle_cost() + sol.uncollected_prizes()
-    feasible = bool(sol.is_feasible() and sol.is_complete() and served[inst.required].all())
-    return EngineResult(
-        routes=routes,
-        cost=cost / inst.scale,
-        feasible=feasible,
-        relaxed=list(inst.relaxed),
-        unserved=unserved,
-        violations=violations,
-    )
-
-
-def solve_pyvrp(
-    data: SolverData,
-    time_limit: float,
-    seed: int = 0,
-    objective: str = "cost",
-    cost_arrays: Any = None,
-    max_iterations: int | None = None,
-    multi_windows: str = "groups",
-) -> EngineResult:
-    """Routes for ``data`` from PyVRP in about ``time_limit`` seconds (model building included).
-
-    ``objective``: ``"cost"`` or ``"distance"``; the problem's own objective
-    wins when it is ``"distance"``.  ``max_iterations`` additionally bounds the
-    search (runs bounded by iterations alone are reproducible for a seed).
-    """
-    t0 = time.time()
-    if data.problem.objective == "distance":
-        objective = "distance"
-    if data.n_orders == 0:
-        return EngineResult(routes=[[] for _ in range(data.n_vehicles)], cost=0.0, feasible=True, relaxed=[], seed=seed)
-    inst = build_instance(data, objective, cost_arrays, multi_windows)
-    return run_instance(inst, time_limit - (time.time() - t0), seed, max_iterations)
-
-
-def solve_pyvrp_parallel(
-    data: SolverData,
-    time_limit: float,
-    seeds: Sequence[int] = (0, 1),
-    objective: str = "cost",
-    cost_arrays: Any = None,
-    max_iterations: int | None = None,
-    multi_windows: str = "groups",
-) -> EngineResult:
-    """:func:`solve_pyvrp` with one seed per process; the best result wins.
-
-    The first seed runs in this process, the others in fresh interpreters
-    that receive only the pickled PyVRP model, never the Problem.  Fresh interpreters rather than a
-    multiprocessing pool: a spawned pool re-imports the caller's main module,
-    which runs an unguarded script's top level a second time.  Best: feasible
-    first, then lowest cost, then fewest routes, then seed order.
-    """
-    t0 = time.time()
-    deadline = t0 + time_limit
-    if data.problem.objective == "distance":
-        objective = "distance"
-    seeds = [int(s) for s in seeds] or [0]
-    if data.n_orders == 0 or len(seeds) == 1:
-        return solve_pyvrp(data, time_limit, seeds[0], objective, cost_arrays, max_iterations, multi_windows)
-    inst = build_instance(data, objective, cost_arrays, multi_windows)
-    payload = pickle.dumps(dict(vars(inst)), protocol=pickle.HIGHEST_PROTOCOL)
-    workers = []
-    for s in seeds[1:]:
-        try:
-            workers.append(_Worker(payload, time_limit, s, max_iterations, deadline))
-        except OSError:
-            pass
-    results = [run_instance(inst, time_limit, seeds[0], max_iterations, deadline)]
-    for w in workers:
-        r = w.result(deadline + 1.0)
-        if r is not None:
-            results.append(r)
-    return min(results, key=lambda r: (not r.feasible, r.cost, r.n_routes, seeds.index(r.seed)))
-
-
-def solve_pyvrp_portfolio(
-    data: SolverData,
-    costs: Any,
-    time_limit: float,
-    seed: int = 0,
-    iterations: int | None = None,
-    parallel: bool | None = None,
-    *,
-    exact_time_limit: float | None = None,
-) -> EngineResult | None:
-    """The skeleton for the portfolio: ``costs`` are the OR-Tools engine's CostArrays.
-
-    ``time_limit`` (seconds from the call, model building included) is
-    PyVRP's share when its model relaxes part of the problem;
-    ``exact_time_limit`` (default: ``time_limit``) applies instead when it
-    models the problem exactly (:func:`models_exactly`), so the caller can
-    give PyVRP nearly all the time there and keep a share for OR-Tools where
-    it has something to repair.
-
-    Seeds ``seed`` and ``seed + 1`` run in two processes when the run is long
-    enough to pay for starting a second interpreter and a second core is
-    free (:func:`_spare_core`); with ``iterations`` (reproducible runs) the
-    choice follows ``os.cpu_count()`` alone, so that it does not depend on
-    the load.  ``parallel`` forces the choice.  Time-bounded runs use a
-    late-acceptance history scaled to the run's expected length
-    (:func:`history_for`); iteration-bounded ones keep PyVRP's defaults.
-    Returns None when there is nothing to route.
-    """
-    t0 = time.time()
-    if data.n_orders == 0 or data.n_vehicles == 0:  # nothing to route (PyVRP needs a vehicle and a depot)
-        return None
-    objective = "distance" if data.problem.objective == "distance" else "cost"
-    inst = build_instance(data, objective, costs)
-    limit = time_limit
-    if exact_time_limit is not None and models_exactly(inst.relaxed, data, costs):
-        limit = exact_time_limit
-    deadline = t0 + limit
-    if parallel is None:  # with an iteration bound the choice must not depend on the machine's load
-        parallel = limit >= _MIN_PARALLEL_S and (
-            (os.cpu_count() or 1) >= 2 if iterations is not None else _spare_core()
-        )
-    seeds = [int(seed), int(seed) + 1] if parallel else [int(seed)]
-    # iteration-bounded runs keep PyVRP's own defaults: they reproduce plain PyVRP runs of the same seed
-    history = None if iterations is not None else history_for(data.n_orders, deadline - time.time())
-    return _run_seeds(inst, deadline, seeds, iterations, history)
-
-
-_ITERS_PER_S_X_ORDERS = 300_000  # PyVRP iterations per second times orders (measured 70k-600k, Solomon to X)
-
-
-def history_for(n_orders: int, seconds: float) -> int:
-    """The late-acceptance history for a run of about ``seconds`` on ``n_orders`` orders.
-
-    PyVRP's default history of 300 iterations suits long runs; when a run
-    can afford only a few dozen iterations per order it keeps accepting worse
-    solutions for too long.  Measured at equal iterations (two seeds each, 29
-    Solomon, Homberger 200/400 and X 100-400 instances, the iterations ~9 s
-    give: 6k-21k): mean gaps 1.02 / 0.85 / 0.86 % for histories 300 / 100 /
-    40-50, the gain coming from instances with fewer than ~40 iterations per
-    order (400 customers, or routes of many stops) while 200-customer
-    instances (55-80 per order) tie; at 3,000 iterations on 400 customers
-    (7.5 per order): 3.44 / 2.35 / 1.85 % for 300 / 100 / 40.  So the history
-    is four times the expected iterations per order, between 20 and 300; the
-    expected iterations are an estimate from the time and the size (not the
-    load, so that the choice is reproducible).
-    """
-    n = max(n_orders, 1)
-    expected = _ITERS_PER_S_X_ORDERS * max(seconds, 0.0) / n
-    return int(min(300, max(20, round(4 * expected / n))))
-
-
-_COST_NOTE = "freshness and soft-window lateness costs not modelled"
-
-
-def models_exactly(relaxed: Sequence[str], data: SolverData, costs: Any = None) -> bool:
-    """Whether PyVRP's model of ``data`` is the full model (nothing in ``relaxed`` matters).
-
-    The note that freshness and lateness costs are left out is void when no
-    order decays (``costs.decay_per_s`` all zero) and no order has a soft
-    window; every other entry of :attr:`EngineResult.relaxed` counts.
-    """
-    rest = list(relaxed)
-    if _COST_NOTE in rest:
-        decay = getattr(costs, "decay_per_s", None)
-        no_decay = decay is not None and not np.any(decay)
-        if no_decay and not any(o.soft for o in data.problem.orders):
-            rest.remove(_COST_NOTE)
-    return not rest
-
-
-def _run_seeds(
-    inst: PyVRPInstance, deadline: float, seeds: list[int], iterations: int | None, history: int | None = None
-) -> EngineResult:
-    """Each seed on a built instance until ``deadline`` (``time.time()``); the first here, the others in workers.
-
-    Without an iteration bound a worker that has not answered shortly after
-    the deadline is dropped (the caller's time limit wins); with one, the
-    run waits for it so that the choice stays reproducible.
-    """
-    workers = []
-    if len(seeds) > 1:
-        payload = pickle.dumps(dict(vars(inst)), protocol=pickle.HIGHEST_PROTOCOL)
-        for s in seeds[1:]:
-            try:
-                workers.append(_Worker(payload, deadline - time.time(), s, iterations, deadline, history))
-            except OSError:
-                pass
-    results = [run_instance(inst, deadline - time.time(), seeds[0], iterations, deadline, history)]
-    grace = 1.0 if iterations is not None else _WORKER_GRACE_S
-    for w in workers:
-        r = w.result(deadline + grace)
-        if r is not None:
-            results.append(r)
-    return min(results, key=lambda r: (not r.feasible, r.cost, r.n_routes, seeds.index(r.seed)))
-
-
-# --------------------------------------------------------------------------- worker processes
-
-_MIN_PARALLEL_S = 2.0  # below this a second interpreter (~0.5 s to import PyVRP) does not pay
-_WORKER_GRACE_S = 0.3  # how long past the deadline a worker's answer is awaited
-_SAMPLE_S = 0.05  # how long CPU use is sampled before deciding on a second seed
-_BUSY_MAX = 0.5  # cores that other processes may keep busy for a second seed to pay
-
-
-def _spare_core() -> bool:
-    """Whether a second seed would have a core to itself: two cores and next to nothing else running.
-
-    A second seed on a busy machine only slows the first (on two cores with
-    one other busy process both seeds get ~65 % of a core: measured, worse
-    than one seed at full speed).  The test samples ``/proc/stat`` for
-    ``_SAMPLE_S`` while this process sleeps, so it sees what others run now
-    (the one-minute load average would count this process's own earlier
-    runs); without ``/proc/stat`` it falls back to the load average.
-    """
-    cores = _cores()
-    if cores < 2:
-        return False
-    busy = _busy_cores(_SAMPLE_S)
-    if busy is None:
-        try:
-            busy = os.getloadavg()[0]
-        except OSError:
-            return True
-    return busy <= _BUSY_MAX
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def _busy_cores(window: float) -> float | None:
-    """Cores busy (not idle, not waiting for I/O) on average over ``window`` seconds, from /proc/stat."""
-
-    def sample():
-        with open("/proc/stat") as f:
-            vals = [int(x) for x in f.readline().split()[1:]]
-        return sum(vals[:8]), vals[3] + (vals[4] if len(vals) > 4 else 0)
-
-    try:
-        total0, idle0 = sample()
-        time.sleep(window)
-        total1, idle1 = sample()
-    except (OSError, ValueError, IndexError):
-        return None
-    dt = total1 - total0
-    if dt <= 0:
-        return None
-    return (os.cpu_count() or 1) * (1.0 - (idle1 - idle0) / dt)
-
-
-class _Worker:
-    """One seed in a fresh interpreter; the pickled model goes in on stdin, the result comes back on stdout.
-
-    The interpreter runs this file as an isolated script (``python -I``): it
-    imports PyVRP and numpy only, not the package, which matters on a busy
-    machine; model and result travel as plain field dicts.
-    """
-
-    def __init__(
-        self,
-        payload: bytes,
-        time_limit: float,
-        seed: int,
-        max_iterations: int | None,
-        deadline: float,
-        history_length: int | None = None,
-    ):
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", str(Path(__file__).resolve())],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        header = pickle.dumps(
-            (time_limit, seed, max_iterations, deadline, history_length), protocol=pickle.HIGHEST_PROTOCOL
-        )
-        self._writer = threading.Thread(target=self._feed, args=(header + payload,), daemon=True)
-        self._writer.start()
-
-    def _feed(self, blob: bytes) -> None:
-        try:
-            self.proc.stdin.write(blob)
-            self.proc.stdin.close()
-        except (BrokenPipeError, OSError):
-            pass
-
-    def result(self, wait_until: float) -> EngineResult | None:
-        self._writer.join(timeout=max(0.5, wait_until - time.time()))
-        try:
-            if self._writer.is_alive():
-                raise subprocess.TimeoutExpired(self.proc.args, 0)
-            self.proc.stdin = None  # written and closed by the feeding thread
-            out, _ = self.proc.communicate(timeout=max(0.5, wait_until - time.time()))
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.communicate()
-            return None
-        if self.proc.returncode != 0 or not out:
-            return None
-        try:
-            return EngineResult(**pickle.loads(out))
-        except Exception:
-            return None
-
-
-def _worker_main() -> None:
-    stdin = sys.stdin.buffer
-    time_limit, seed, max_iterations, deadline, history_length = pickle.load(stdin)
-    inst = PyVRPInstance(**pickle.load(stdin))
-    res = run_instance(inst, time_limit, seed, max_iterations, deadline, history_length)
-    sys.stdout.buffer.write(pickle.dumps(dict(vars(res)), protocol=pickle.HIGHEST_PROTOCOL))
-    sys.stdout.buffer.flush()
-
-
-if __name__ == "__main__":
-    _worker_main()
