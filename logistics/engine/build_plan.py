@@ -24,9 +24,14 @@ from networks.paths import route_line
 
 
 def build_plan(
-    problem: Problem, data: SolverData, routes: list[RouteResult], reasons: dict[int, str], meta: dict[str, Any]
+    problem: Problem,
+    data: SolverData | None,
+    routes: list[RouteResult],
+    reasons: dict[int, str],
+    meta: dict[str, Any],
 ) -> Plan:
     m = problem.matrix
+    assert m is not None, "a Problem always has a travel matrix once built"
     coords = coordinates(problem)
     vehicles = problem.vehicles()
     comp_names = list(dict.fromkeys(c.name for vt in problem.fleet for c in vt.compartments))
@@ -133,7 +138,7 @@ def route_lines(problem: Problem, stops: pd.DataFrame) -> gpd.GeoDataFrame:
             geom = None
             if roads is not None:
                 try:
-                    geom = route_line(roads, xs, ys)
+                    geom = route_line(roads, xs.tolist(), ys.tolist())
                 except NotImplementedError:
                     geom = None
             if geom is None:

@@ -80,6 +80,7 @@ def partition(problem: Problem, max_orders: int = 400) -> list[Part]:
         ``_keep_pairs_together``).
     """
     m = problem.matrix
+    assert m is not None, "a Problem always has a travel matrix once built"
     coords = coordinates(problem)
     fleet = [vt for vt in problem.fleet if vt.count > 0]
     groups: dict[str, list[int]] = {}
@@ -113,11 +114,11 @@ def partition(problem: Problem, max_orders: int = 400) -> list[Part]:
     # share vehicles: weight by orders each chunk has that the type may serve, home depot first
     counts: list[dict[str, int]] = [dict() for _ in chunks]
     for vt in fleet:
-        w = []
+        ws = []
         for depot, idx in chunks:
             n_ok = sum(1 for i in idx if problem.compartment_loads(problem.orders[i], vt) is not None)
-            w.append(n_ok * (1.0 if depot == vt.start_depot else 0.05))
-        w = np.array(w, dtype=float)
+            ws.append(n_ok * (1.0 if depot == vt.start_depot else 0.05))
+        w = np.array(ws, dtype=float)
         if w.sum() == 0:
             continue
         share = w / w.sum() * vt.count
@@ -156,16 +157,17 @@ def _solve_part(sub: Problem, options: SolveOptions) -> PartResult:
     """One part searched as a whole day; the answer in plain rows, cheap to send between processes."""
     settings = SearchSettings(solution_limit=options.iterations)
     plan = solve_whole(sub, options, options.budget(), settings)
-    stops = plan.stops[["vehicle", "vehicle_type", "seq", "kind", "order_id", "start", "departure", "arrival"]].to_dict(
-        orient="records"
-    )
+    columns = ["vehicle", "vehicle_type", "seq", "kind", "order_id", "start", "departure", "arrival"]
+    stops: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in plan.stops[columns].to_dict("records")]
     meta = {
         "orders": len(sub.orders),
         "unserved": len(plan.unserved),
         "vehicles": {vt.name: vt.count for vt in sub.fleet if vt.count},
         **{k: plan.meta[k] for k in _PART_META if k in plan.meta},
     }
-    return stops, list(zip(plan.unserved["order_id"], plan.unserved["reason"])), plan.kpis.get("objective"), meta
+    objective = plan.kpis.get("objective")
+    unserved = list(zip(plan.unserved["order_id"], plan.unserved["reason"]))
+    return stops, unserved, None if objective is None else float(objective), meta
 
 
 def _lpt(weights: list[int], bins: int) -> list[list[int]]:

@@ -14,7 +14,8 @@ parallel work through :func:`run_tasks`, so they share one start-method rule:
   task prints goes to stderr (see :mod:`logistics.engine.worker`).
 
 Tasks are ``(function, args)`` pairs; the function must be importable by module and name (a
-top-level function of a module), and its arguments and result picklable.
+top-level function of a module on the caller's ``sys.path``), and its arguments and result
+picklable.
 """
 
 from __future__ import annotations
@@ -38,7 +39,18 @@ __all__ = ["KILL_GRACE_S", "TaskFailed", "run_tasks", "worker_count"]
 
 _HEADER = struct.Struct("<Q")
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-_WORKER_CODE = f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); from logistics.engine.worker import serve; serve()"
+
+
+def _worker_code() -> str:
+    """The worker's ``-c`` program: this package first, then the caller's ``sys.path`` as it is now.
+
+    ``-I`` keeps the environment (PYTHONPATH, user site) from changing what the worker imports;
+    the caller's path is handed over instead, so a task defined in a module the caller imported
+    from its own folder (a benchmark, a test) is found by the same name.  ``__main__`` is never
+    imported, whatever the path says.
+    """
+    path = [_PACKAGE_ROOT] + [p for p in sys.path if p and p != _PACKAGE_ROOT]
+    return f"import sys; sys.path[:0] = {path!r}; from logistics.engine.worker import serve; serve()"
 
 
 @dataclass(frozen=True)
@@ -187,7 +199,7 @@ class _Pool:
         for _ in range(self.size):
             try:
                 proc = subprocess.Popen(
-                    [sys.executable, "-I", "-c", _WORKER_CODE],
+                    [sys.executable, "-I", "-c", _worker_code()],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.DEVNULL,

@@ -86,8 +86,10 @@ def solve_whole(problem: Problem, options: SolveOptions, budget: Budget, setting
     Returns
     -------
     Plan
-        ``plan.meta`` records the time split (``build_s``, ``pyvrp_s``, ``search_s``,
-        ``reasons_s``, ``reserve_s``, ``elapsed_s``) and how the search ended (``status``).
+        ``plan.meta`` records the budget as it was handed out (``reserve_s`` kept for reports,
+        ``skeleton_limit_s`` for PyVRP, ``search_limit_s`` for OR-Tools), the time each step
+        took (``build_s``, ``pyvrp_s``, ``search_s``, ``reasons_s``, ``elapsed_s``) and how the
+        search ended (``status``).
     """
     data = arrays.build(problem)
     costs = cost_arrays(data)
@@ -112,10 +114,12 @@ def solve_whole(problem: Problem, options: SolveOptions, budget: Budget, setting
     if options.engine in ("auto", "pyvrp") and model.routing is not None:
         t1 = time.perf_counter()
         skeleton = work.sub(work.left() - seed_read_s(model))
+        meta["skeleton_limit_s"] = round(skeleton.limit, 4)
         initial, pv_meta = _pyvrp_skeleton(data, costs, skeleton, options)
         meta.update(pv_meta)
         meta["pyvrp_s"] = round(time.perf_counter() - t1, 4)
     left = max(MIN_SEARCH_S, work.left())
+    meta["search_limit_s"] = round(left, 4)
     if initial is None or model.routing is None:
         res = search(model, left, settings)
     else:

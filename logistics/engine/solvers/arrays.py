@@ -61,6 +61,7 @@ class SolverData:
 
 def build(problem: Problem) -> SolverData:
     m = problem.matrix
+    assert m is not None, "a Problem always has a travel matrix once built"
     orders = problem.orders
     n = len(orders)
     vehicles = problem.vehicles()

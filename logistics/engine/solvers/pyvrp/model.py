@@ -271,7 +271,7 @@ def _vehicle_types(
         if a is None:
             arc_id = -1
         else:
-            arc_id = next((u for u in arc_ids if np.array_equal(costs.arc[u], a)), t)
+            arc_id = next((u for u in arc_ids if np.array_equal(np.asarray(costs.arc[u]), a)), t)
             arc_ids.setdefault(arc_id, arc_id)
         key = (arc_id, vt.speed_factor, forbid.tobytes())
         dist = places.base_dist if a is None else _clip(a[ix])
@@ -340,7 +340,9 @@ def _visits(data: SolverData, places: _Places, amounts: np.ndarray, prize: np.nd
     for p, d in data.pairs:
         partner[p] = d
         partner[d] = p
-    clients, client_order, groups = [], [], []
+    clients: list[pyvrp.Client] = []
+    client_order: list[int] = []
+    groups: list[pyvrp.ClientGroup] = []
     span_windows: dict[int, list[tuple[int, int]]] = {}
     zeros = [0] * amounts.shape[1]
     for i, o in enumerate(orders):
@@ -456,12 +458,16 @@ def build_instance(
         relaxed.append("shelf life ignored")
     if any(o.soft for o in orders):
         relaxed.append("soft time windows treated as hard")
+    assert problem.matrix is not None, "a Problem always has a travel matrix once built"
     ids = problem.matrix.ids
     depots = [pyvrp.Depot(location=d, name=str(ids[int(r)])) for d, r in enumerate(places.depot_rows)]
     locations = [pyvrp.Location(0.0, 0.0, name=str(ids[int(r)])) for r in places.depot_rows] + [
         pyvrp.Location(0.0, 0.0, name=o.id) for o in orders
     ]
-    pdata = pyvrp.ProblemData(locations, vis.clients, depots, vtypes, dist_mats, dur_mats, vis.groups, vis.shipments)
+    # pyvrp's stubs spell the matrices' shape as int, not a shape tuple
+    dists: list[Any] = dist_mats
+    durs: list[Any] = dur_mats
+    pdata = pyvrp.ProblemData(locations, vis.clients, depots, vtypes, dists, durs, vis.groups, vis.shipments)
     kind = np.array(
         [0 if i in vis.partner else (1 if o.kind == "pickup" else -1) for i, o in enumerate(orders)], dtype=np.int64
     )

@@ -212,7 +212,7 @@ def _to_result(inst: PyVRPInstance, sol: Any) -> EngineResult:
     routes: list[list[int]] = [[] for _ in range(inst.n_vehicles)]
     next_free = [0] * len(inst.type_vehicles)
     served = np.zeros(inst.n_orders, dtype=bool)
-    starts: dict[int, tuple[int, int, int]] = {}
+    starts: dict[int, tuple[int, Any, int]] = {}
     for r in sol.routes():
         j = r.vehicle_type()
         v = inst.type_vehicles[j][next_free[j]]
@@ -247,13 +247,13 @@ def _to_result(inst: PyVRPInstance, sol: Any) -> EngineResult:
     )
 
 
-def _violations(inst: PyVRPInstance, starts: dict[int, tuple[int, int, int]]) -> list[str]:
+def _violations(inst: PyVRPInstance, starts: dict[int, tuple[int, Any, int]]) -> list[str]:
     """Checks of what the model relaxed, on PyVRP's schedule (``starts[i]``: service, departure, return)."""
     violations: list[str] = []
     for i, wins in inst.span_windows.items():
         if i in starts and not any(a <= starts[i][0] <= b for a, b in wins):
             violations.append(f"order {i}: service at {starts[i][0]} outside its windows")
-    for i in np.flatnonzero(inst.shelf >= 0):
+    for i in map(int, np.flatnonzero(inst.shelf >= 0)):
         if i not in starts:
             continue
         s, depart, end = starts[i]
