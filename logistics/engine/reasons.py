@@ -8,6 +8,7 @@ would cost more than its penalty; the fleet has no room or time left.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 
@@ -31,9 +32,33 @@ def _reach(data: SolverData, i: int) -> tuple[int, int] | None:
 
 
 def explain(
-    data: SolverData, routes: list[RouteResult], dropped: list[int], arc_costs=None, deadline: float | None = None
+    data: SolverData,
+    routes: list[RouteResult],
+    dropped: list[int],
+    arc_costs: Any = None,
+    deadline: float | None = None,
 ) -> dict[int, str]:
-    """A reason per dropped order.  Past ``deadline`` (time.monotonic) the costly insertion analysis is skipped."""
+    """A reason per dropped order, in words a dispatcher understands.
+
+    Parameters
+    ----------
+    data
+        The solver arrays of the problem.
+    routes
+        The plan's routes (insertion is tried against them).
+    dropped
+        Order indices left out.
+    arc_costs
+        The engine's ``CostArrays``, to tell "costs more than its penalty" from "no room".
+    deadline
+        ``time.monotonic()`` value after which the costly insertion analysis is skipped, so that
+        explaining never overruns the caller's time limit.
+
+    Returns
+    -------
+    dict
+        Order index -> reason.
+    """
 
     p = data.problem
     out: dict[int, str] = {}
@@ -125,7 +150,25 @@ def _blocked_text(blocked: dict[str, int]) -> str:
 
 
 def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]:
-    """Earliest-start schedule of ``seq`` on vehicle ``v``: (None, span) if feasible, else (what breaks, 0)."""
+    """Earliest-start schedule of ``seq`` on vehicle ``v``: (None, span) if feasible, else (what breaks, 0).
+
+    Used to explain left-out orders and to repair PyVRP seeds the full model rejects, so both agree
+    on what a route can hold.
+
+    Parameters
+    ----------
+    data
+        The solver arrays of the problem.
+    v
+        Vehicle index.
+    seq
+        Order indices in visit order.
+
+    Returns
+    -------
+    (str or None, int)
+        What breaks (loads, windows, shift, shelf life) or None, and the route's span when feasible.
+    """
     p = data.problem
     t = int(data.vehicle_type[v])
     vt = p.fleet[t]
@@ -172,14 +215,16 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
     return None, end - depart
 
 
-def _cap_name(vt, load, cap) -> str:
+def _cap_name(vt: Any, load: Any, cap: Any) -> str:
     for k, c in enumerate(vt.compartments):
         if load[k] > cap[k]:
             return f"{c.name} compartment full"
     return "capacity"
 
 
-def _insertion(data: SolverData, routes: list[RouteResult], i: int, arc_costs) -> tuple[int | None, dict[str, int]]:
+def _insertion(
+    data: SolverData, routes: list[RouteResult], i: int, arc_costs: Any
+) -> tuple[int | None, dict[str, int]]:
     """Cheapest feasible insertion of order ``i`` (cost units) and, if none, what blocked each route."""
     best = None
     blocked: dict[str, int] = {}

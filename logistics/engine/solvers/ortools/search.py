@@ -319,7 +319,18 @@ def seed_read_s(model: OrtoolsModel) -> float:
 
 
 def read_limit_s(n_orders: int) -> float:
-    """Time allowed for reading a seed (it ends at the first complete assignment: ~0.01-0.2 s when it loads)."""
+    """Time allowed for reading a seed (it ends at the first complete assignment: ~0.01-0.2 s when it loads).
+
+    Parameters
+    ----------
+    n_orders
+        Orders of the problem.
+
+    Returns
+    -------
+    float
+        Seconds (see ``READ_LIMIT_*`` in :mod:`logistics.core.shares`).
+    """
     return min(READ_LIMIT_MAX_S, READ_LIMIT_BASE_S + READ_LIMIT_PER_ORDER_S * n_orders)
 
 
