@@ -85,14 +85,21 @@ def solve(
     """
     if isinstance(time_limit, SolveOptions) and options is None:
         options, time_limit = time_limit, None
-    opts = resolve_options(options, time_limit=time_limit, seed=seed, engine=engine, iterations=iterations, log=log)
+    try:
+        opts = resolve_options(options, time_limit=time_limit, seed=seed, engine=engine, iterations=iterations, log=log)
+    except ProblemError as e:
+        if e.record is None:
+            e.record = "solve"  # the offending record is the call itself, as before options existed
+        raise
     budget = opts.budget()
     if not isinstance(problem, Problem):
         raise ProblemError(
             f"solve() needs a logistics.Problem, got {type(problem).__name__}", record="problem", field="problem"
         )
     if opts.seed > _MAX_SEED:
-        raise ProblemError(f"seed must be an integer from 0 to {_MAX_SEED}, got {opts.seed!r}", field="seed")
+        raise ProblemError(
+            f"seed must be an integer from 0 to {_MAX_SEED}, got {opts.seed!r}", record="solve", field="seed"
+        )
     if decompose or (decompose is None and len(problem.orders) > DECOMPOSE_FACTOR * max_part):
         return solve_decomposed(problem, opts, budget, max_orders=max_part)
     settings = SearchSettings(

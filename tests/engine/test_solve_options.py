@@ -35,7 +35,7 @@ def stops(plan: L.Plan) -> list[tuple]:
 def test_bad_shortcuts_raise_problem_error_naming_the_field(kw, field):
     with pytest.raises(L.ProblemError) as e:
         L.solve(small_problem(), **kw)
-    assert e.value.field == field
+    assert (e.value.record, e.value.field) == ("solve", field)
 
 
 def test_options_object_and_shortcuts_give_the_same_plan():
