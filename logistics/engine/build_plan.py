@@ -20,12 +20,41 @@ from logistics.core.plan import (
 )
 from logistics.core.problem import Problem, coordinates
 from logistics.engine.solvers.arrays import SolverData
+from networks.paths import route_line
 
 
 def build_plan(
-    problem: Problem, data: SolverData, routes: list[RouteResult], reasons: dict[int, str], meta: dict[str, Any]
+    problem: Problem,
+    data: SolverData | None,
+    routes: list[RouteResult],
+    reasons: dict[int, str],
+    meta: dict[str, Any],
 ) -> Plan:
+    """A Plan from solver routes: stop, route and unserved frames, KPIs, all from the problem's own data.
+
+    Everything is recomputed from ``problem`` (matrix, fleet, cost model) rather than taken from the
+    solver, so a plan built from merged parts or from either engine is measured the same way.
+
+    Parameters
+    ----------
+    problem
+        The problem the routes serve.
+    data
+        Its solver arrays, or None (a decomposed day: the frames need only the problem).
+    routes
+        Vehicle routes, vehicle indices into ``problem.vehicles()``.
+    reasons
+        Order index -> why it was left out, for every unserved order.
+    meta
+        Search figures to keep in ``plan.meta``.
+
+    Returns
+    -------
+    Plan
+        Frames, KPIs and meta.
+    """
     m = problem.matrix
+    assert m is not None, "a Problem always has a travel matrix once built"
     coords = coordinates(problem)
     vehicles = problem.vehicles()
     comp_names = list(dict.fromkeys(c.name for vt in problem.fleet for c in vt.compartments))
@@ -119,7 +148,20 @@ def build_plan(
 
 
 def route_lines(problem: Problem, stops: pd.DataFrame) -> gpd.GeoDataFrame:
-    """One LineString per vehicle, following the road graph where the network has one."""
+    """One LineString per vehicle, following the road graph where the network has one.
+
+    Parameters
+    ----------
+    problem
+        The problem (its network's roads, when it has any, give the lines their shape).
+    stops
+        The plan's stop frame.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per used vehicle; straight lines between stops where there are no roads.
+    """
     if stops.empty:
         return empty_routes()
     roads = problem.network.roads if problem.network is not None else None
@@ -132,10 +174,8 @@ def route_lines(problem: Problem, stops: pd.DataFrame) -> gpd.GeoDataFrame:
             geom = None
             if roads is not None:
                 try:
-                    from networks.paths import route_line
-
-                    geom = route_line(roads, xs, ys)
-                except (ImportError, NotImplementedError):
+                    geom = route_line(roads, xs.tolist(), ys.tolist())
+                except NotImplementedError:
                     geom = None
             if geom is None:
                 geom = LineString(list(zip(xs, ys))) if len(xs) >= 2 else None

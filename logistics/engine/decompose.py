@@ -9,32 +9,78 @@ go to the worker processes longest first, and each worker shares its time
 among its parts in proportion to their sizes (a 16-order part does not get
 the time of a 380-order one).  The merged plan is rebuilt on the whole
 problem, so it is validated as one.
+
+Workers are fresh interpreters (:func:`logistics.engine.parallel.run_tasks`), never forks of a
+process that may hold OR-Tools' threads; each part is searched by
+:func:`logistics.engine.whole.solve_whole`, the same search as an undivided day.
 """
 
 from __future__ import annotations
 
 import math
-import multiprocessing as mp
+import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
+from logistics.core.options import Budget, SolveOptions
 from logistics.core.plan import Plan, RouteResult
 from logistics.core.problem import Problem, coordinates
+from logistics.core.shares import (
+    DECOMPOSE_WORKERS,
+    MERGE_RESERVE_BASE_S,
+    MERGE_RESERVE_PER_ORDER_S,
+    MIN_PART_S,
+    MIN_PART_WEIGHT,
+    SPAWN_OVERHEAD_S,
+)
 from logistics.engine.build_plan import build_plan
+from logistics.engine.parallel import run_tasks
+from logistics.engine.solvers.ortools.search import SearchSettings
+from logistics.engine.whole import solve_whole
+
+__all__ = ["Part", "partition", "solve_decomposed"]
 
 
 @dataclass(frozen=True)
 class Part:
-    orders: list[int]  # indices into problem.orders
-    counts: dict[str, int]  # vehicle type name -> vehicles given to this part
+    """A part of a day: some orders, the vehicles given to them, and the depot they were grouped at.
+
+    Parameters
+    ----------
+    orders
+        Indices into ``problem.orders``.
+    counts
+        Vehicle type name -> vehicles given to this part.
+    depot
+        The start depot the orders are nearest to.
+    """
+
+    orders: list[int]
+    counts: dict[str, int]
     depot: str
 
 
 def partition(problem: Problem, max_orders: int = 400) -> list[Part]:
+    """Orders by nearest depot, large groups cut into angular sectors, vehicles shared by weight.
+
+    Parameters
+    ----------
+    problem
+        The whole day.
+    max_orders
+        The largest part: OR-Tools searches a few hundred orders well, thousands poorly.
+
+    Returns
+    -------
+    list of Part
+        In depot order, then sweep order; pairs may still straddle parts (see
+        ``_keep_pairs_together``).
+    """
     m = problem.matrix
+    assert m is not None, "a Problem always has a travel matrix once built"
     coords = coordinates(problem)
     fleet = [vt for vt in problem.fleet if vt.count > 0]
     groups: dict[str, list[int]] = {}
@@ -66,13 +112,13 @@ def partition(problem: Problem, max_orders: int = 400) -> list[Part]:
         for part in np.array_split(np.array(idx), k):
             chunks.append((depot, [int(i) for i in part]))
     # share vehicles: weight by orders each chunk has that the type may serve, home depot first
-    counts = [dict() for _ in chunks]
+    counts: list[dict[str, int]] = [dict() for _ in chunks]
     for vt in fleet:
-        w = []
+        ws = []
         for depot, idx in chunks:
             n_ok = sum(1 for i in idx if problem.compartment_loads(problem.orders[i], vt) is not None)
-            w.append(n_ok * (1.0 if depot == vt.start_depot else 0.05))
-        w = np.array(w, dtype=float)
+            ws.append(n_ok * (1.0 if depot == vt.start_depot else 0.05))
+        w = np.array(ws, dtype=float)
         if w.sum() == 0:
             continue
         share = w / w.sum() * vt.count
@@ -87,17 +133,15 @@ def partition(problem: Problem, max_orders: int = 400) -> list[Part]:
 
 
 def _sub_problem(problem: Problem, part: Part) -> Problem:
+    """The part as a problem of its own: its orders and vehicles, no road network, not strict."""
     fleet = tuple(replace(vt, count=part.counts.get(vt.name, 0)) for vt in problem.fleet)
     if not any(vt.count for vt in fleet):
         vt0 = next(vt for vt in problem.fleet if vt.count > 0)
         fleet = tuple(replace(vt, count=1 if vt.name == vt0.name else 0) for vt in problem.fleet)
-    keep = set(part.orders)
-    pairs = {o.id: o.pair for o in problem.orders if o.pair}
     orders = tuple(problem.orders[i] for i in part.orders)
     for o in orders:
         if o.pair and problem.order_index[o.pair] not in orders:
             raise AssertionError("paired orders must stay in one part")
-    del keep, pairs
     return replace(
         problem, orders=orders, fleet=fleet, network=None, strict=False, name=f"{problem.name}/part-{part.depot}"
     )
@@ -105,25 +149,25 @@ def _sub_problem(problem: Problem, part: Part) -> Problem:
 
 _PART_META = ("elapsed_s", "build_s", "pyvrp_s", "search_s", "status", "skeleton", "exact", "seed_repaired")
 
+# what a part sends back: stop rows, (order id, reason) of unserved orders, objective, meta
+PartResult = tuple[list[dict[str, Any]], list[tuple[str, str]], float | None, dict[str, Any]]
 
-def _solve_part(args) -> tuple[list[dict], list[tuple[str, str]], float | None, dict]:
-    sub, time_limit, seed, engine, iterations = args
-    from logistics.engine.solve import solve
 
-    plan = solve(sub, time_limit=time_limit, seed=seed, engine=engine, iterations=iterations, decompose=False)
-    stops = plan.stops[["vehicle", "vehicle_type", "seq", "kind", "order_id", "start", "departure", "arrival"]].to_dict(
-        orient="records"
-    )
+def _solve_part(sub: Problem, options: SolveOptions) -> PartResult:
+    """One part searched as a whole day; the answer in plain rows, cheap to send between processes."""
+    settings = SearchSettings(solution_limit=options.iterations)
+    plan = solve_whole(sub, options, options.budget(), settings)
+    columns = ["vehicle", "vehicle_type", "seq", "kind", "order_id", "start", "departure", "arrival"]
+    stops: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in plan.stops[columns].to_dict("records")]
     meta = {
         "orders": len(sub.orders),
         "unserved": len(plan.unserved),
         "vehicles": {vt.name: vt.count for vt in sub.fleet if vt.count},
         **{k: plan.meta[k] for k in _PART_META if k in plan.meta},
     }
-    return stops, list(zip(plan.unserved["order_id"], plan.unserved["reason"])), plan.kpis.get("objective"), meta
-
-
-_MIN_WEIGHT = 25  # a part's size for sharing time: small parts still get a few seconds
+    objective = plan.kpis.get("objective")
+    unserved = list(zip(plan.unserved["order_id"], plan.unserved["reason"]))
+    return stops, unserved, None if objective is None else float(objective), meta
 
 
 def _lpt(weights: list[int], bins: int) -> list[list[int]]:
@@ -137,52 +181,86 @@ def _lpt(weights: list[int], bins: int) -> list[list[int]]:
     return [g for g in groups if g]
 
 
-def _solve_bin(job) -> list[tuple[tuple, float]]:
-    """One worker's parts in turn, each with its share of the time left until ``end`` (a ``time.time()`` value)."""
-    items, weights, end = job
+def _solve_bin(
+    subs: list[Problem], weights: list[int], end: float, options: SolveOptions
+) -> list[tuple[PartResult, float]]:
+    """One worker's parts in turn, each with its share of the time left until ``end`` (``time.monotonic()``).
+
+    The share is taken when the part starts, so time a part leaves unused (or the worker's start)
+    goes to the parts after it.
+    """
     out = []
-    for k, (sub, seed, engine, iterations) in enumerate(items):
+    for k, sub in enumerate(subs):
         share = weights[k] / sum(weights[k:])
-        limit = max(0.3, (end - time.time()) * share)
-        out.append((_solve_part((sub, limit, seed, engine, iterations)), limit))
+        limit = max(MIN_PART_S, (end - time.monotonic()) * share)
+        out.append((_solve_part(sub, options.merged(time_limit=limit)), limit))
     return out
 
 
-def solve_decomposed(
-    problem: Problem,
-    time_limit: float,
-    seed: int = 0,
-    *,
-    engine: str = "ortools",
-    iterations: int | None = None,
-    max_orders: int = 400,
-    workers: int | None = None,
-    t0: float | None = None,
-) -> Plan:
-    t0 = time.perf_counter() if t0 is None else t0
-    deadline = t0 + time_limit
+def solve_decomposed(problem: Problem, options: SolveOptions, budget: Budget, max_orders: int = 400) -> Plan:
+    """Plan a large day in parts of at most ``max_orders`` orders, solved in parallel, then merged.
+
+    Parameters
+    ----------
+    problem
+        The whole day.
+    options
+        Engine, seed and iterations for every part; ``workers`` processes (default: at most
+        ``DECOMPOSE_WORKERS``, never more than cores or parts).
+    budget
+        The whole call's time; the merge keeps ``MERGE_RESERVE_*`` of it and starting workers
+        ``SPAWN_OVERHEAD_S``.
+    max_orders
+        The largest part.
+
+    Returns
+    -------
+    Plan
+        One plan on the whole problem; ``meta["parts"]`` has each part's figures and
+        ``meta["part_time_limit"]`` the time each part was given.
+    """
     parts = _keep_pairs_together(problem, partition(problem, max_orders))
     subs = [_sub_problem(problem, p) for p in parts]
-    workers = workers or min(2, mp.cpu_count(), len(subs))
-    merge_reserve = 0.5 + 0.0004 * len(problem.orders)
-    spawn_overhead = 0.3 if workers > 1 else 0.0
+    workers = options.workers or min(DECOMPOSE_WORKERS, os.cpu_count() or 1, len(subs))
+    merge_reserve = MERGE_RESERVE_BASE_S + MERGE_RESERVE_PER_ORDER_S * len(problem.orders)
+    spawn_overhead = SPAWN_OVERHEAD_S if workers > 1 else 0.0
     # parts go to workers longest first (LPT); within a worker each part gets time in proportion to its size
-    weights = [max(_MIN_WEIGHT, len(p.orders)) for p in parts]
+    weights = [max(MIN_PART_WEIGHT, len(p.orders)) for p in parts]
     bins = _lpt(weights, workers)
-    end = time.time() + max(0.3, deadline - time.perf_counter() - merge_reserve - spawn_overhead)
-    jobs = [([(subs[i], seed, engine, iterations) for i in b], [weights[i] for i in b], end) for b in bins]
-    if len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=len(jobs), mp_context=mp.get_context("fork")) as ex:
-            outs = list(ex.map(_solve_bin, jobs))
-    else:
-        outs = [_solve_bin(j) for j in jobs]
-    results: list = [None] * len(parts)
+    end = time.monotonic() + max(MIN_PART_S, budget.left() - merge_reserve - spawn_overhead)
+    jobs = [([subs[i] for i in b], [weights[i] for i in b], end, options) for b in bins]
+    outs = run_tasks(_solve_bin, jobs, workers=len(jobs))
+    results: list[Any] = [None] * len(parts)
     limits = [0.0] * len(parts)
     for b, out in zip(bins, outs):
         for i, (res, limit) in zip(b, out):
             results[i], limits[i] = res, limit
     t_merge = time.perf_counter()
-    # merge: map each part's vehicles onto distinct global vehicles of the same type
+    routes, reasons, objective, part_meta = _merge(problem, subs, results)
+    meta = {
+        "engine": options.engine,
+        "seed": options.seed,
+        "time_limit": options.time_limit,
+        "problem": problem.name,
+        "objective_kind": problem.objective,
+        "day": problem.day,
+        "decomposed": len(parts),
+        "part_sizes": [len(p.orders) for p in parts],
+        "part_time_limit": [round(x, 3) for x in limits],
+        "status": "success",
+        "parts": part_meta,
+    }
+    plan = build_plan(problem, None, routes, reasons, meta)
+    plan.meta["merge_s"] = round(time.perf_counter() - t_merge, 4)
+    plan.kpis["objective"] = round(objective, 4)
+    plan.meta["elapsed_s"] = round(budget.elapsed(), 4)
+    return plan
+
+
+def _merge(
+    problem: Problem, subs: list[Problem], results: list[PartResult]
+) -> tuple[list[RouteResult], dict[int, str], float, list[dict[str, Any]]]:
+    """Map each part's vehicles onto distinct vehicles of the whole fleet, of the same type."""
     index = {o.id: i for i, o in enumerate(problem.orders)}
     base, offset = {}, {}
     k = 0
@@ -194,10 +272,10 @@ def solve_decomposed(
     reasons: dict[int, str] = {}
     objective = 0.0
     part_meta = []
-    for part, sub, (stops, unserved, obj, pmeta) in zip(parts, subs, results):
+    for sub, (stops, unserved, obj, pmeta) in zip(subs, results):
         objective += obj or 0.0
         part_meta.append(pmeta)
-        by_vehicle: dict[str, list[dict]] = {}
+        by_vehicle: dict[str, list[dict[str, Any]]] = {}
         for r in stops:
             by_vehicle.setdefault(r["vehicle"], []).append(r)
         for vid, rows in by_vehicle.items():
@@ -218,24 +296,7 @@ def solve_decomposed(
             offset[vt.name] += vt.count
         for oid, why in unserved:
             reasons[index[oid]] = why
-    meta = {
-        "engine": engine,
-        "seed": seed,
-        "time_limit": time_limit,
-        "problem": problem.name,
-        "objective_kind": problem.objective,
-        "day": problem.day,
-        "decomposed": len(parts),
-        "part_sizes": [len(p.orders) for p in parts],
-        "part_time_limit": [round(x, 3) for x in limits],
-        "status": "success",
-        "parts": part_meta,
-    }
-    plan = build_plan(problem, None, routes, reasons, meta)
-    plan.meta["merge_s"] = round(time.perf_counter() - t_merge, 4)
-    plan.kpis["objective"] = round(objective, 4)
-    plan.meta["elapsed_s"] = round(time.perf_counter() - t0, 4)
-    return plan
+    return routes, reasons, objective, part_meta
 
 
 def _keep_pairs_together(problem: Problem, parts: list[Part]) -> list[Part]:

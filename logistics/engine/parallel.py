@@ -10,9 +10,12 @@ parallel work through :func:`run_tasks`, so they share one start-method rule:
   second time.  Our workers import only the module that defines the task's function.
 * **A deadline that holds.**  A worker still busy past the deadline (plus a grace period) is
   killed and its task reported as :class:`TaskFailed`; the caller never waits on it.
+* **Prints cannot corrupt results.**  A worker replies on its own copy of stdout; whatever a
+  task prints goes to stderr (see :mod:`logistics.engine.worker`).
 
 Tasks are ``(function, args)`` pairs; the function must be importable by module and name (a
-top-level function of a module), and its arguments and result picklable.
+top-level function of a module on the caller's ``sys.path``), and its arguments and result
+picklable.
 """
 
 from __future__ import annotations
@@ -30,13 +33,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-#: Seconds a worker may overrun the caller's deadline before it is killed: enough to pickle and
-#: send back a finished result on a busy 2-core machine (measured: < 0.2 s for a 2,000-stop plan).
-KILL_GRACE_S = 2.0
+from logistics.core.shares import KILL_GRACE_S
+
+__all__ = ["KILL_GRACE_S", "TaskFailed", "run_tasks", "worker_count"]
 
 _HEADER = struct.Struct("<Q")
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-_WORKER_CODE = f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); from logistics.engine.worker import serve; serve()"
+
+
+def _worker_code() -> str:
+    """The worker's ``-c`` program: this package first, then the caller's ``sys.path`` as it is now.
+
+    ``-I`` keeps the environment (PYTHONPATH, user site) from changing what the worker imports;
+    the caller's path is handed over instead, so a task defined in a module the caller imported
+    from its own folder (a benchmark, a test) is found by the same name.  ``__main__`` is never
+    imported, whatever the path says.
+    """
+    path = [_PACKAGE_ROOT] + [p for p in sys.path if p and p != _PACKAGE_ROOT]
+    return f"import sys; sys.path[:0] = {path!r}; from logistics.engine.worker import serve; serve()"
 
 
 @dataclass(frozen=True)
@@ -56,7 +70,20 @@ class TaskFailed:
 
 
 def worker_count(workers: int | None, tasks: int) -> int:
-    """How many processes to use: ``workers`` (default: every core), never more than tasks."""
+    """How many processes to use: ``workers`` (default: every core), never more than tasks.
+
+    Parameters
+    ----------
+    workers
+        The caller's choice, or None for every core.
+    tasks
+        Tasks to run: more processes than tasks would only cost interpreter starts.
+
+    Returns
+    -------
+    int
+        At least 1.
+    """
     if workers is None:
         workers = os.cpu_count() or 1
     return max(1, min(int(workers), tasks))
@@ -68,6 +95,7 @@ def run_tasks(
     *,
     workers: int | None = None,
     deadline: float | None = None,
+    grace: float = KILL_GRACE_S,
     local_first: bool = False,
     raise_errors: bool = True,
     on_result: Callable[[int, Any], None] | None = None,
@@ -84,8 +112,12 @@ def run_tasks(
         Processes in all (this one included when ``local_first``); ``None`` uses every core.
         With one worker, or one task, everything runs in this process.
     deadline
-        ``time.monotonic()`` value after which (plus :data:`KILL_GRACE_S`) unfinished tasks are
-        killed and reported as :class:`TaskFailed`.
+        ``time.monotonic()`` value after which (plus ``grace``) unfinished tasks are killed and
+        reported as :class:`TaskFailed` (``reason="timed out"``); None waits for every task.
+    grace
+        Seconds a worker may overrun ``deadline``: long enough to send back a result that was
+        finishing (:data:`KILL_GRACE_S`), shorter where the caller's time limit matters more than
+        the last result (the PyVRP portfolio).
     local_first
         Run the first task in this process while the others run in workers (the PyVRP
         portfolio's own seed); saves starting one interpreter.
@@ -110,7 +142,7 @@ def run_tasks(
                 on_result(i, results[i])
         return results
     remote = list(range(1, n) if local_first else range(n))
-    pool = _Pool(min(len(remote), w - 1 if local_first else w), deadline)
+    pool = _Pool(min(len(remote), w - 1 if local_first else w), deadline, grace)
     done: queue.Queue[tuple[int, Any]] = queue.Queue()
     pool.start(fn, args, remote, done)
     pending = set(remote)
@@ -146,9 +178,10 @@ def _call_here(fn: Callable[..., Any], a: tuple[Any, ...], raise_errors: bool) -
 class _Pool:
     """Worker interpreters, each fed tasks one at a time by a thread of this process."""
 
-    def __init__(self, size: int, deadline: float | None):
+    def __init__(self, size: int, deadline: float | None, grace: float = KILL_GRACE_S):
         self.size = max(1, size)
         self.deadline = deadline
+        self.grace = grace
         self.procs: list[subprocess.Popen[bytes]] = []
         self.threads: list[threading.Thread] = []
         self.lock = threading.Lock()
@@ -166,7 +199,7 @@ class _Pool:
         for _ in range(self.size):
             try:
                 proc = subprocess.Popen(
-                    [sys.executable, "-I", "-c", _WORKER_CODE],
+                    [sys.executable, "-I", "-c", _worker_code()],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.DEVNULL,
@@ -200,7 +233,7 @@ class _Pool:
         assert proc.stdin is not None and proc.stdout is not None
         timer = None
         if self.deadline is not None:
-            timer = threading.Timer(max(0.0, self.deadline + KILL_GRACE_S - time.monotonic()), proc.kill)
+            timer = threading.Timer(max(0.0, self.deadline + self.grace - time.monotonic()), proc.kill)
             timer.daemon = True
             timer.start()
         try:
@@ -211,6 +244,10 @@ class _Pool:
                     break
                 try:
                     blob = pickle.dumps((fn, args[i]), protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception as e:  # this task cannot travel; the worker is fine for the next one
+                    done.put((i, TaskFailed(f"task could not be pickled: {type(e).__name__}: {e}", e)))
+                    continue
+                try:
                     proc.stdin.write(_HEADER.pack(len(blob)) + blob)
                     proc.stdin.flush()
                     status, value = _read_message(proc.stdout)

@@ -7,6 +7,9 @@ would cost more than its penalty; the fleet has no room or time left.
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import numpy as np
 
 from logistics.core.plan import RouteResult
@@ -29,10 +32,33 @@ def _reach(data: SolverData, i: int) -> tuple[int, int] | None:
 
 
 def explain(
-    data: SolverData, routes: list[RouteResult], dropped: list[int], arc_costs=None, deadline: float | None = None
+    data: SolverData,
+    routes: list[RouteResult],
+    dropped: list[int],
+    arc_costs: Any = None,
+    deadline: float | None = None,
 ) -> dict[int, str]:
-    """A reason per dropped order.  Past ``deadline`` (perf_counter) the costly insertion analysis is skipped."""
-    import time
+    """A reason per dropped order, in words a dispatcher understands.
+
+    Parameters
+    ----------
+    data
+        The solver arrays of the problem.
+    routes
+        The plan's routes (insertion is tried against them).
+    dropped
+        Order indices left out.
+    arc_costs
+        The engine's ``CostArrays``, to tell "costs more than its penalty" from "no room".
+    deadline
+        ``time.monotonic()`` value after which the costly insertion analysis is skipped, so that
+        explaining never overruns the caller's time limit.
+
+    Returns
+    -------
+    dict
+        Order index -> reason.
+    """
 
     p = data.problem
     out: dict[int, str] = {}
@@ -82,7 +108,7 @@ def explain(
                     f"({drive / 3600:.1f} h)"
                 )
                 continue
-        if deadline is not None and time.perf_counter() > deadline:
+        if deadline is not None and time.monotonic() > deadline:
             kind = "dropped" if not o.required else "not placed"
             out[i] = (
                 f"{kind}: no plan including it was found within the time limit (insertion not analysed; "
@@ -123,8 +149,26 @@ def _blocked_text(blocked: dict[str, int]) -> str:
     return "no vehicle has room or time left for it (" + "; ".join(parts) + ")"
 
 
-def _simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]:
-    """Earliest-start schedule of ``seq`` on vehicle ``v``: (None, span) if feasible, else (what breaks, 0)."""
+def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]:
+    """Earliest-start schedule of ``seq`` on vehicle ``v``: (None, span) if feasible, else (what breaks, 0).
+
+    Used to explain left-out orders and to repair PyVRP seeds the full model rejects, so both agree
+    on what a route can hold.
+
+    Parameters
+    ----------
+    data
+        The solver arrays of the problem.
+    v
+        Vehicle index.
+    seq
+        Order indices in visit order.
+
+    Returns
+    -------
+    (str or None, int)
+        What breaks (loads, windows, shift, shelf life) or None, and the route's span when feasible.
+    """
     p = data.problem
     t = int(data.vehicle_type[v])
     vt = p.fleet[t]
@@ -171,14 +215,16 @@ def _simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int
     return None, end - depart
 
 
-def _cap_name(vt, load, cap) -> str:
+def _cap_name(vt: Any, load: Any, cap: Any) -> str:
     for k, c in enumerate(vt.compartments):
         if load[k] > cap[k]:
             return f"{c.name} compartment full"
     return "capacity"
 
 
-def _insertion(data: SolverData, routes: list[RouteResult], i: int, arc_costs) -> tuple[int | None, dict[str, int]]:
+def _insertion(
+    data: SolverData, routes: list[RouteResult], i: int, arc_costs: Any
+) -> tuple[int | None, dict[str, int]]:
     """Cheapest feasible insertion of order ``i`` (cost units) and, if none, what blocked each route."""
     best = None
     blocked: dict[str, int] = {}
@@ -194,10 +240,10 @@ def _insertion(data: SolverData, routes: list[RouteResult], i: int, arc_costs) -
         seq = [int(data.starts[r.vehicle])] + list(r.orders) + [int(data.ends[r.vehicle])]
         why = None
         span_per_s = int(arc_costs.span_per_s[t]) if arc_costs is not None else 0
-        _, span0 = _simulate(data, r.vehicle, list(r.orders))
+        _, span0 = simulate(data, r.vehicle, list(r.orders))
         for pos in range(len(r.orders) + 1):
             cand = list(r.orders[:pos]) + [i] + list(r.orders[pos:])
-            bad, span = _simulate(data, r.vehicle, cand)
+            bad, span = simulate(data, r.vehicle, cand)
             if bad is None:
                 a, b = seq[pos], seq[pos + 1]
                 delta = int(C[a, i] + C[i, b] - C[a, b]) + span_per_s * max(0, span - span0)
@@ -213,7 +259,7 @@ def _insertion(data: SolverData, routes: list[RouteResult], i: int, arc_costs) -
         if not data.allowed[t, i]:
             continue
         C = arc_costs.arc[t] if arc_costs is not None else data.distance
-        bad, span = _simulate(data, v, [i])
+        bad, span = simulate(data, v, [i])
         if bad is None:
             fixed = int(arc_costs.fixed[t]) if arc_costs is not None else 0
             span_cost = int(arc_costs.span_per_s[t]) * span if arc_costs is not None else 0

@@ -17,7 +17,18 @@ _HEADER = struct.Struct("<Q")
 
 
 def serve() -> None:
-    """Answer tasks until stdin says stop (a zero length) or closes."""
+    """Answer tasks until stdin says stop (a zero length) or closes.
+
+    Parameters
+    ----------
+    None
+        Tasks arrive on stdin; replies go to a private copy of stdout, prints to stderr.
+
+    Returns
+    -------
+    None
+        When the parent closes the pipe or sends a zero length.
+    """
     reply = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # prints of the task go to stderr, never into the reply stream
     sys.stdout = sys.stderr

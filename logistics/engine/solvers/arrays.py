@@ -26,13 +26,35 @@ PENALTY_SUM = 2**62  # required penalties of all orders together
 
 
 def cost_units(x, cap: int) -> np.ndarray:
-    """Cost units as int64, saturated to [0, cap] (NaN counts as cap)."""
+    """Cost units as int64, saturated to [0, cap] (NaN counts as cap).
+
+    Both engines convert through here, so an absurd rate saturates the same way in each instead of
+    wrapping around int64.
+
+    Parameters
+    ----------
+    x
+        Costs as floats (scalar or array).
+    cap
+        The largest value allowed.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 values.
+    """
     a = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=cap, posinf=cap, neginf=0.0)
     return np.rint(np.clip(a, 0, cap)).astype(np.int64)
 
 
 @dataclass(frozen=True, eq=False)
 class SolverData:
+    """The problem as numpy arrays over routing nodes (orders, then each vehicle's start and end).
+
+    Built once per solve and shared by both engines, the reasons and the plan builder, so they read
+    the same integer data.  Field comments give shapes and units.
+    """
+
     problem: Problem
     n_orders: int
     n_vehicles: int
@@ -60,7 +82,20 @@ class SolverData:
 
 
 def build(problem: Problem) -> SolverData:
+    """The solver arrays of ``problem``.
+
+    Parameters
+    ----------
+    problem
+        A checked problem.
+
+    Returns
+    -------
+    SolverData
+        Integer matrices (speed factors applied and saturated), loads per compartment slot, windows.
+    """
     m = problem.matrix
+    assert m is not None, "a Problem always has a travel matrix once built"
     orders = problem.orders
     n = len(orders)
     vehicles = problem.vehicles()
@@ -152,5 +187,17 @@ def build(problem: Problem) -> SolverData:
 
 
 def horizon(data: SolverData) -> int:
+    """The latest time any route may reach: at least a day, else the latest shift end or window close.
+
+    Parameters
+    ----------
+    data
+        The solver arrays.
+
+    Returns
+    -------
+    int
+        Seconds; the time dimension's capacity.
+    """
     ends = [vt.shift[1] for vt in data.problem.fleet] + [w[-1][1] for w in data.windows if w]
     return int(max(ends + [DAY]))

@@ -19,12 +19,16 @@ from helpers import check
 
 import logistics as L
 import networks
+from logistics.engine.decompose import _lpt
 from logistics.engine.solvers import arrays
-from logistics.engine.solvers.ortools import cost_arrays
-from logistics.engine.solvers.pyvrp_engine import build_instance, models_exactly, solve_pyvrp
+from logistics.engine.solvers.ortools.costs import cost_arrays
+from logistics.engine.solvers.ortools.model import OrtoolsModel
+from logistics.engine.solvers.ortools.search import load_seed
+from logistics.engine.solvers.pyvrp.model import build_instance
+from logistics.engine.solvers.pyvrp.portfolio import models_exactly, solve_pyvrp
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).parent.parent / "data"
 ITERS = 300  # iteration-bounded searches: the same plan on any machine
 
 
@@ -207,9 +211,6 @@ def test_seed_breaking_shelf_life_is_repaired_and_then_searched_from():
 def test_load_seed_repairs_by_simulation_and_keeps_feasible_routes():
     from ortools.constraint_solver import pywrapcp
 
-    from logistics.engine.solve import load_seed
-    from logistics.engine.solvers.ortools import OrtoolsModel
-
     problem = shelf_trap()
     data = arrays.build(problem)
     model = OrtoolsModel(data, cost_arrays(data))
@@ -327,8 +328,6 @@ def test_bench_portfolio_json(tmp_path):
 
 
 def test_lpt_spreads_parts_longest_first():
-    from logistics.engine.decompose import _lpt
-
     assert _lpt([381, 16, 380, 165, 127, 381, 170, 380], 2) == [[0, 2, 6, 1], [5, 7, 3, 4]]
     assert _lpt([5, 3], 4) == [[0], [1]]
     assert _lpt([7], 1) == [[0]]

@@ -192,6 +192,8 @@ def test_time_limit_holds_for_whole_call():
     assert_accounted(p, plan)
     # the solver's own clock: build and search stayed inside the budget it was given
     assert plan.meta["build_s"] + plan.meta["search_s"] <= 2 * 1.1 + 1
+    # and the budget it handed out: OR-Tools got what the reserve for reports left, never more
+    assert plan.meta["search_limit_s"] <= 2 - plan.meta["reserve_s"] + 1e-4
 
 
 def test_progress_callback_reports_improving_costs():

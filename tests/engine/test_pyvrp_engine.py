@@ -10,16 +10,15 @@ import pytest
 
 import networks
 from logistics import Compartment, Order, Problem, Product, VehicleType
+from logistics.core.options import Budget
+from logistics.engine.parallel import run_tasks
 from logistics.engine.solvers.arrays import build
-from logistics.engine.solvers.pyvrp_engine import (
-    EngineResult,
-    build_instance,
-    solve_pyvrp,
-    solve_pyvrp_parallel,
-    solve_pyvrp_portfolio,
-)
+from logistics.engine.solvers.ortools.costs import cost_arrays
+from logistics.engine.solvers.pyvrp.model import build_instance
+from logistics.engine.solvers.pyvrp.portfolio import solve_pyvrp, solve_pyvrp_parallel, solve_pyvrp_portfolio
+from logistics.engine.solvers.pyvrp.search import EngineResult, run_seed
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ITERS = 400  # iteration-bounded runs: reproducible and fast
 
 
@@ -280,7 +279,6 @@ def test_multiple_windows_are_exact():
 
 
 def test_cost_objective_with_ortools_cost_arrays():
-    from logistics.engine.solvers.ortools import cost_arrays
 
     n = 25
     # a reefer: the OR-Tools arc costs carry door-open refrigeration on the service node (non-zero diagonal)
@@ -302,7 +300,7 @@ def test_cost_objective_with_ortools_cost_arrays():
     assert res.cost >= res.n_routes * 150.0 * 10_000
     own = solve_pyvrp(data, time_limit=5, seed=0, max_iterations=ITERS)
     assert own.feasible and any("not modelled" in r for r in own.relaxed)
-    por = solve_pyvrp_portfolio(data, cost_arrays(data), 5, seed=0, iterations=ITERS, parallel=False)
+    por = solve_pyvrp_portfolio(data, cost_arrays(data), Budget.start(5), seed=0, iterations=ITERS, parallel=False)
     assert por.routes == res.routes
 
 
@@ -316,13 +314,9 @@ def test_parallel_seeds_return_the_best():
     check_routes(pr, res.routes)
     assert res.cost == min(s.cost for s in singles)
     # the second seed really ran in the other interpreter and came back whole
-    import pickle
-    import time
-
-    from logistics.engine.solvers.pyvrp_engine import _Worker
-
-    payload = pickle.dumps(dict(vars(build_instance(data))))
-    other = _Worker(payload, 20, 1, ITERS, time.time() + 20).result(time.time() + 30)
+    inst = build_instance(data)
+    deadline = Budget.start(20).deadline
+    _, other = run_tasks(run_seed, [(inst, deadline, s, ITERS, None) for s in (0, 1)], workers=2, local_first=True)
     assert isinstance(other, EngineResult) and other.seed == 1
     assert other.routes == singles[1].routes and other.cost == singles[1].cost
 

@@ -1,0 +1,12 @@
+"""The OR-Tools engine: the full routing model and its searches.
+
+* :mod:`.costs`: the linear objective in integer cost units (shared with PyVRP).
+* :mod:`.model`: :class:`~.model.OrtoolsModel`, every constraint of the problem.
+* :mod:`.search`: searching the model from scratch, or reading, repairing and polishing a seed.
+"""
+
+from logistics.engine.solvers.ortools.costs import CostArrays, cost_arrays
+from logistics.engine.solvers.ortools.model import OrtoolsModel
+from logistics.engine.solvers.ortools.search import OrtoolsResult, load_seed, polish, search
+
+__all__ = ["CostArrays", "OrtoolsModel", "OrtoolsResult", "cost_arrays", "load_seed", "polish", "search"]

@@ -1,0 +1,501 @@
+"""Searching the OR-Tools model: from scratch, or from a PyVRP skeleton (read, repaired, polished).
+
+The model is built once (:class:`~logistics.engine.solvers.ortools.model.OrtoolsModel`); the
+functions here close it with search parameters, run the search within a time limit and read the
+routes back.  Times are seconds; deadlines are ``time.monotonic()`` values.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from logistics.core.plan import RouteResult
+from logistics.core.shares import (
+    CHECK_ONLY_MIN_S,
+    MIN_SEARCH_S,
+    READ_LIMIT_BASE_S,
+    READ_LIMIT_MAX_S,
+    READ_LIMIT_PER_ORDER_S,
+    SEED_READ_BASE_S,
+    SEED_READ_PER_BUILD_S,
+    SEED_REPAIR_SHARE,
+)
+from logistics.engine.reasons import simulate
+from logistics.engine.solvers.arrays import COST_SCALE, SolverData
+from logistics.engine.solvers.ortools.costs import CostArrays
+from logistics.engine.solvers.ortools.model import OrtoolsModel
+
+__all__ = [
+    "FIRST_SOLUTION",
+    "METAHEURISTIC",
+    "OrtoolsResult",
+    "SearchSettings",
+    "load_seed",
+    "polish",
+    "search",
+    "seed_read_s",
+]
+
+FIRST_SOLUTION = {
+    "parallel_cheapest_insertion": routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION,
+    "local_cheapest_insertion": routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION,
+    "path_cheapest_arc": routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC,
+    "savings": routing_enums_pb2.FirstSolutionStrategy.SAVINGS,
+    "christofides": routing_enums_pb2.FirstSolutionStrategy.CHRISTOFIDES,
+    "all_unperformed": routing_enums_pb2.FirstSolutionStrategy.ALL_UNPERFORMED,
+}
+METAHEURISTIC = {
+    "guided_local_search": routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH,
+    "simulated_annealing": routing_enums_pb2.LocalSearchMetaheuristic.SIMULATED_ANNEALING,
+    "tabu_search": routing_enums_pb2.LocalSearchMetaheuristic.TABU_SEARCH,
+    "greedy_descent": routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT,
+}
+
+# OR-Tools' insertion-heuristic LNS operators can run for many seconds past the time limit on a few hundred
+# orders (the limit is checked between neighbours, not inside the heuristic); the polish leaves them out.
+_SLOW_OPERATORS = (
+    "use_global_cheapest_insertion_path_lns",
+    "use_local_cheapest_insertion_path_lns",
+    "use_relocate_path_global_cheapest_insertion_insert_unperformed",
+    "use_global_cheapest_insertion_visit_types_lns",
+    "use_local_cheapest_insertion_visit_types_lns",
+    "use_global_cheapest_insertion_expensive_chain_lns",
+    "use_local_cheapest_insertion_expensive_chain_lns",
+    "use_global_cheapest_insertion_close_nodes_lns",
+    "use_local_cheapest_insertion_close_nodes_lns",
+)
+
+
+@dataclass
+class OrtoolsResult:
+    """What a search found.
+
+    Parameters
+    ----------
+    routes
+        The used vehicles' routes.
+    dropped
+        Order indices left out (their reasons come from :func:`logistics.engine.reasons.explain`).
+    objective
+        The solver's objective in cost units, required orders' penalties included; None without a
+        solution.
+    status
+        OR-Tools' routing status in lower case, or ``no_vehicles`` / ``out_of_time_building`` /
+        ``seed_checked``.
+    history
+        (seconds since the search started, objective in plan units) per improving solution.
+    build_s, search_s
+        Seconds spent building the model and searching it.
+    """
+
+    routes: list[RouteResult]
+    dropped: list[int]
+    objective: int | None
+    status: str
+    history: list[tuple[float, float]] = field(default_factory=list)
+    build_s: float = 0.0
+    search_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """How OR-Tools searches, beside the time: the ``solve`` options that only OR-Tools reads.
+
+    Parameters
+    ----------
+    first_solution
+        A key of :data:`FIRST_SOLUTION` (adjusted by ``OrtoolsModel.first_solution_for``).
+    metaheuristic
+        A key of :data:`METAHEURISTIC`.
+    solution_limit
+        Stop after this many improving solutions (``iterations``: reproducible runs), or None.
+    progress
+        Called as ``progress(elapsed_s, best_cost)`` on every improving solution.
+    log
+        OR-Tools' own search log.
+    """
+
+    first_solution: str = "parallel_cheapest_insertion"
+    metaheuristic: str = "guided_local_search"
+    solution_limit: int | None = None
+    progress: Callable[[float, float], None] | None = None
+    log: bool = False
+
+
+def record_history(
+    model: OrtoolsModel, t0: float, progress: Callable[[float, float], None] | None = None
+) -> list[tuple[float, float]]:
+    """A list that every improving solution of the coming search appends (seconds since ``t0``, objective).
+
+    The objective is in the units of ``kpis["objective"]`` (¥, or matrix distance for
+    ``objective='distance'``); ``progress`` hears the same.  Register before the model is closed.
+
+    Parameters
+    ----------
+    model
+        The built model.
+    t0
+        ``time.perf_counter()`` at the start of the search.
+    progress
+        Called on every improvement.
+
+    Returns
+    -------
+    list
+        Filled as the search runs.
+    """
+    r = model.routing
+    unit = 1 if model.data.problem.objective == "distance" else COST_SCALE
+    history: list[tuple[float, float]] = []
+
+    def on_solution() -> None:
+        c = r.CostVar().Max() / unit
+        if not history or c < history[-1][1]:
+            history.append((time.perf_counter() - t0, c))
+            if progress is not None:
+                progress(history[-1][0], c)
+
+    r.AddAtSolutionCallback(on_solution)
+    return history
+
+
+def _parameters(model: OrtoolsModel, settings: SearchSettings) -> Any:
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = FIRST_SOLUTION[model.first_solution_for(settings.first_solution)]
+    params.local_search_metaheuristic = METAHEURISTIC[settings.metaheuristic]
+    params.log_search = settings.log
+    return params
+
+
+def search(
+    model: OrtoolsModel,
+    time_limit: float,
+    settings: SearchSettings | None = None,
+    *,
+    initial: list[list[int]] | None = None,
+) -> OrtoolsResult:
+    """OR-Tools' own search on the model, from its first-solution heuristic or from ``initial``.
+
+    Parameters
+    ----------
+    model
+        The built model (closed here; search a model once).
+    time_limit
+        Seconds from the call, closing the model included.
+    settings
+        Strategy, metaheuristic, solution limit, progress and log.
+    initial
+        Order indices per vehicle to start from; a seed that cannot be read is searched without.
+
+    Returns
+    -------
+    OrtoolsResult
+        Every order left out when the model has no vehicle or was not built in time.
+    """
+    settings = settings or SearchSettings()
+    r, d = model.routing, model.data
+    if r is None:  # no vehicle, or no time left to build: every order left out, at the disjunctions' price
+        obj = sum(
+            int(model.costs.required_penalty) if d.required[i] else 0 if i in _paired(d) else int(d.penalty[i])
+            for i in range(d.n_orders)
+        )
+        status = "out_of_time_building" if model.out_of_time else "no_vehicles"
+        return OrtoolsResult([], list(range(d.n_orders)), obj, status, [], model.build_s, 0.0)
+    params = _parameters(model, settings)
+    params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
+    if settings.solution_limit is not None:
+        params.solution_limit = int(settings.solution_limit)
+    t0 = time.perf_counter()
+    history = record_history(model, t0, settings.progress)
+    r.CloseModelWithParameters(params)
+    # closing the model takes time on big instances: the search gets what is left of the budget
+    left = time_limit - (time.perf_counter() - t0)
+    params.time_limit.FromMilliseconds(max(1, int(left * 1000)))
+    solution = None
+    if initial is not None:
+        start = r.ReadAssignmentFromRoutes(model.initial_routes(initial), True)
+        if start is not None:
+            solution = r.SolveFromAssignmentWithParameters(start, params)
+    if solution is None:
+        left = time_limit - (time.perf_counter() - t0)
+        if initial is None or left > MIN_SEARCH_S:
+            # a seed that could not be read, or was searched without result: what is left, not a new budget
+            params.time_limit.FromMilliseconds(max(1, int(left * 1000)))
+            solution = r.SolveWithParameters(params)
+    return result(model, solution, history, time.perf_counter() - t0)
+
+
+def _paired(d: SolverData) -> set[int]:
+    return {di for _, di in d.pairs}
+
+
+def polish(
+    model: OrtoolsModel,
+    time_limit: float,
+    initial: list[list[int]],
+    settings: SearchSettings,
+    *,
+    check_only: bool = False,
+) -> tuple[OrtoolsResult, dict[str, Any]]:
+    """OR-Tools' search on the full model from PyVRP's routes (repaired when the model rejects them).
+
+    Parameters
+    ----------
+    model
+        The built model (closed here).
+    time_limit
+        Seconds from the call, closing the model and reading the seed included.
+    initial
+        Order indices per vehicle (PyVRP's skeleton).
+    settings
+        Strategy, metaheuristic, solution limit, progress and log.
+    check_only
+        When the routes load as they are, return them (one solution: the seed with the schedule
+        the model's finalizers choose) instead of searching: PyVRP modelled the problem exactly,
+        and a search after it gains < 0.05 %.  A seed that needed repair is searched from anyway.
+
+    Returns
+    -------
+    (OrtoolsResult, dict)
+        The result and the seed's meta (see :func:`load_seed`).
+    """
+    r, d = model.routing, model.data
+    t0 = time.perf_counter()
+    repair_until = time.monotonic() + max(SEED_REPAIR_SHARE * time_limit, read_limit_s(d.n_orders))
+    params = _parameters(model, settings)
+    for name in _SLOW_OPERATORS:
+        if hasattr(params.local_search_operators, name):
+            setattr(params.local_search_operators, name, 3)  # BOOL_FALSE
+    no_limit = params.solution_limit
+    # the model keeps the limits it is closed with for reading routes: without a solution limit, restoring
+    # the seed goes on looking for a cheaper schedule of the same routes until the time limit (measured: all
+    # of 20 s on the Yanhu day), so the seed is read with a limit of one solution; and with time enough to
+    # finish a read even when the polish has next to none (an exact skeleton): a read cut short looks like
+    # a rejected seed (measured: a 303-order part on a loaded machine lost every order that way)
+    params.solution_limit = 1
+    params.time_limit.FromMilliseconds(int(1000 * max(time_limit, read_limit_s(d.n_orders))))
+    history = record_history(model, t0, settings.progress)
+    r.CloseModelWithParameters(params)
+    start, meta = load_seed(model, initial, deadline=repair_until)
+    left = time_limit - (time.perf_counter() - t0)
+    params.time_limit.FromMilliseconds(max(1, int(left * 1000)))
+    params.solution_limit = no_limit if settings.solution_limit is None else int(settings.solution_limit)
+    checked = check_only and start is not None and not meta.get("seed_repaired")
+    if checked:
+        params.solution_limit = 1
+        params.time_limit.FromSeconds(max(CHECK_ONLY_MIN_S, int(time_limit) + 1))  # restoring must not be cut short
+    solution = None
+    if start is not None:
+        solution = r.SolveFromAssignmentWithParameters(start, params)
+        if solution is None:  # out of time before the search's own first solution: keep the seed as read
+            solution = start
+    else:
+        solution = r.SolveWithParameters(params)
+    res = result(model, solution, history, time.perf_counter() - t0)
+    if checked and solution is not None:
+        res.status = "seed_checked"  # OR-Tools read and checked PyVRP's routes; it did not search
+    return res, meta
+
+
+def seed_read_s(model: OrtoolsModel) -> float:
+    """Seconds to close the built model and read and finalise a seed in it (measured; see core.shares).
+
+    Parameters
+    ----------
+    model
+        The built model; its build time predicts the read.
+
+    Returns
+    -------
+    float
+        Seconds the caller keeps back from PyVRP for OR-Tools to read its routes.
+    """
+    return SEED_READ_BASE_S + SEED_READ_PER_BUILD_S * model.build_s
+
+
+def read_limit_s(n_orders: int) -> float:
+    """Time allowed for reading a seed (it ends at the first complete assignment: ~0.01-0.2 s when it loads).
+
+    Parameters
+    ----------
+    n_orders
+        Orders of the problem.
+
+    Returns
+    -------
+    float
+        Seconds (see ``READ_LIMIT_*`` in :mod:`logistics.core.shares`).
+    """
+    return min(READ_LIMIT_MAX_S, READ_LIMIT_BASE_S + READ_LIMIT_PER_ORDER_S * n_orders)
+
+
+def load_seed(
+    model: OrtoolsModel, routes: list[list[int]], deadline: float | None = None
+) -> tuple[Any, dict[str, Any]]:
+    """An assignment of the closed ``model`` from order sequences per vehicle, repairing them if needed.
+
+    When the full model rejects the routes, each route is cut back to the orders it can keep:
+    first by simulating it (:func:`logistics.engine.reasons.simulate`: loads, windows, shift,
+    shelf life), then, should the model still refuse, by loading it alone order by order (until
+    ``deadline``; after it the remaining orders of a refused route are dropped).  Dropped orders
+    are left unperformed for the search to insert again.
+
+    Parameters
+    ----------
+    model
+        The built and closed model.
+    routes
+        Order indices per vehicle.
+    deadline
+        ``time.monotonic()`` value after which a refused route is no longer repaired order by order
+        (each read costs ~0.05 s at 800 orders).
+
+    Returns
+    -------
+    (assignment or None, dict)
+        ``meta``: ``seed_loaded``, ``seed_repaired`` (orders dropped), ``seed_repair`` and
+        ``seed_dropped`` when repaired, ``seed_objective`` (the loaded seed's objective in plan
+        units, for comparisons).
+    """
+    d = model.data
+    routes = [list(map(int, seq)) for seq in routes] + [[] for _ in range(d.n_vehicles - len(routes))]
+    a = _read_routes(model, routes)
+    if a is not None:
+        return _seed_loaded(model, a, routes, [], None)
+    dropped: list[int] = []
+    fixed = []
+    for v, seq in enumerate(routes):
+        if not seq or simulate(d, v, seq)[0] is None:
+            fixed.append(seq)
+            continue
+        keep: list[int] = []
+        for i in seq:  # greedy prefix: keep an order when the route so far (and back to the depot) still works
+            if simulate(d, v, keep + [i])[0] is None:
+                keep.append(i)
+            else:
+                dropped.append(i)
+        fixed.append(keep)
+    a = _read_routes(model, fixed)
+    if a is not None:
+        return _seed_loaded(model, a, fixed, dropped, "simulate")
+    final = _repair_by_model(model, fixed, dropped, deadline)
+    return _seed_loaded(model, _read_routes(model, final), final, dropped, "model")
+
+
+def _repair_by_model(
+    model: OrtoolsModel, fixed: list[list[int]], dropped: list[int], deadline: float | None
+) -> list[list[int]]:
+    """The model refuses something the simulation does not see: load route by route, order by order."""
+    final: list[list[int]] = [[] for _ in fixed]
+    for v, seq in enumerate(fixed):
+        if not seq:
+            continue
+        if deadline is not None and time.monotonic() > deadline:  # each read costs ~0.05 s at 800 orders
+            dropped.extend(seq)
+            continue
+        alone: list[list[int]] = [[] for _ in fixed]
+        alone[v] = seq
+        if _read_routes(model, alone) is not None:
+            final[v] = seq
+            continue
+        keep: list[int] = []
+        for i in seq:
+            if deadline is not None and time.monotonic() > deadline:
+                dropped.append(i)
+                continue
+            alone[v] = keep + [i]
+            if _read_routes(model, alone) is not None:
+                keep.append(i)
+            else:
+                dropped.append(i)
+        final[v] = keep
+    return final
+
+
+def _read_routes(model: OrtoolsModel, routes: list[list[int]]) -> Any:
+    return model.routing.ReadAssignmentFromRoutes(model.initial_routes(routes), True)
+
+
+def _seed_loaded(
+    model: OrtoolsModel, a: Any, routes: list[list[int]], dropped: list[int], how: str | None
+) -> tuple[Any, dict[str, Any]]:
+    d = model.data
+    meta: dict[str, Any] = {"seed_loaded": a is not None, "seed_repaired": len(dropped)}
+    if how:
+        meta["seed_repair"] = how
+        meta["seed_dropped"] = [d.problem.orders[i].id for i in sorted(dropped)]
+    if a is not None:
+        unit = 1 if d.problem.objective == "distance" else COST_SCALE
+        meta["seed_objective"] = _plan_objective(a.ObjectiveValue(), d, model.costs, routes, unit)
+    return a, meta
+
+
+def _plan_objective(value: int, data: SolverData, costs: CostArrays, routes: list[list[int]], unit: int) -> float:
+    """A seed's OR-Tools objective in the units of ``kpis["objective"]`` (required orders' penalty left out)."""
+    served = {i for seq in routes for i in seq}
+    missing = sum(1 for i in range(data.n_orders) if data.required[i] and i not in served)
+    return round((float(value) - missing * costs.required_penalty) / unit, 4)
+
+
+def result(model: OrtoolsModel, solution: Any, history: list[tuple[float, float]], search_s: float) -> OrtoolsResult:
+    """The routes of ``solution`` (None: every order unserved) with the routing model's search status.
+
+    Parameters
+    ----------
+    model
+        The searched model.
+    solution
+        An assignment, or None.
+    history
+        From :func:`record_history`.
+    search_s
+        Seconds the search took.
+
+    Returns
+    -------
+    OrtoolsResult
+        Routes, dropped orders, objective and status.
+    """
+    try:
+        status = routing_enums_pb2.RoutingSearchStatus.Value.Name(model.routing.status())
+        status = status.removeprefix("ROUTING_").lower()
+    except (AttributeError, ValueError):
+        status = str(model.routing.status())
+    if solution is None:
+        return OrtoolsResult([], list(range(model.data.n_orders)), None, status, history, model.build_s, search_s)
+    return _read(model, solution, status, history, search_s)
+
+
+def _read(
+    model: OrtoolsModel, sol: Any, status: str, history: list[tuple[float, float]], search_s: float
+) -> OrtoolsResult:
+    r, d, mgr, tdim = model.routing, model.data, model.manager, model.time
+    routes = []
+    served = set()
+    for v in range(d.n_vehicles):
+        idx = r.Start(v)
+        depart = sol.Value(tdim.CumulVar(idx))
+        orders, starts = [], []
+        idx = sol.Value(r.NextVar(idx))
+        while not r.IsEnd(idx):
+            node = mgr.IndexToNode(idx)
+            if node < d.n_orders:
+                orders.append(node)
+                starts.append(sol.Value(tdim.CumulVar(idx)))
+                served.add(node)
+            elif not orders and model.is_loading_node(node):
+                depart = sol.Value(tdim.CumulVar(idx))  # the vehicle leaves after its last loading
+            idx = sol.Value(r.NextVar(idx))
+        if orders:
+            routes.append(
+                RouteResult(
+                    vehicle=v, orders=orders, starts=starts, depart=depart, arrive=sol.Value(tdim.CumulVar(idx))
+                )
+            )
+    dropped = [i for i in range(d.n_orders) if i not in served]
+    return OrtoolsResult(routes, dropped, sol.ObjectiveValue(), status, history, model.build_s, search_s)

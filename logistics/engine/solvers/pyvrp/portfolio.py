@@ -1,0 +1,308 @@
+"""The PyVRP seed portfolio: one seed here, more in worker processes when a core is free; the best wins.
+
+Seeds in other processes run through :func:`logistics.engine.parallel.run_tasks` (fresh
+interpreters that import only :mod:`logistics.engine.solvers.pyvrp.search`); the first seed always
+runs in this process, a worker that misses the deadline is dropped, and the winner is chosen by
+:func:`~logistics.engine.solvers.pyvrp.search.best_of`, so the choice does not depend on which
+process answered first.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from logistics.core.options import Budget
+from logistics.core.shares import (
+    BUSY_MAX,
+    ITERATION_GRACE_S,
+    ITERS_PER_S_X_ORDERS,
+    MIN_PARALLEL_S,
+    SAMPLE_S,
+    WORKER_GRACE_S,
+)
+from logistics.engine.parallel import TaskFailed, run_tasks
+from logistics.engine.solvers.arrays import SolverData
+from logistics.engine.solvers.pyvrp.model import COST_NOTE, build_instance
+from logistics.engine.solvers.pyvrp.search import EngineResult, PyVRPInstance, best_of, run_instance, run_seed
+
+__all__ = [
+    "history_for",
+    "models_exactly",
+    "solve_pyvrp",
+    "solve_pyvrp_parallel",
+    "solve_pyvrp_portfolio",
+]
+
+
+def solve_pyvrp(
+    data: SolverData,
+    time_limit: float,
+    seed: int = 0,
+    objective: str = "cost",
+    cost_arrays: Any = None,
+    max_iterations: int | None = None,
+    multi_windows: str = "groups",
+) -> EngineResult:
+    """Routes for ``data`` from PyVRP alone, one seed, in about ``time_limit`` seconds (model building included).
+
+    Parameters
+    ----------
+    data
+        The solver arrays of the problem.
+    time_limit
+        Seconds for the whole call.
+    seed
+        PyVRP's seed.
+    objective
+        ``"cost"`` or ``"distance"``; the problem's own objective wins when it is ``"distance"``.
+    cost_arrays, multi_windows
+        As for :func:`~logistics.engine.solvers.pyvrp.model.build_instance`.
+    max_iterations
+        Also bounds the search; runs bounded by iterations alone are reproducible for a seed.
+
+    Returns
+    -------
+    EngineResult
+        The routes found.
+    """
+    t0 = time.monotonic()
+    if data.problem.objective == "distance":
+        objective = "distance"
+    if data.n_orders == 0:
+        return EngineResult(routes=[[] for _ in range(data.n_vehicles)], cost=0.0, feasible=True, relaxed=[], seed=seed)
+    inst = build_instance(data, objective, cost_arrays, multi_windows)
+    return run_instance(inst, time_limit - (time.monotonic() - t0), seed, max_iterations)
+
+
+def solve_pyvrp_parallel(
+    data: SolverData,
+    time_limit: float,
+    seeds: Sequence[int] = (0, 1),
+    objective: str = "cost",
+    cost_arrays: Any = None,
+    max_iterations: int | None = None,
+    multi_windows: str = "groups",
+) -> EngineResult:
+    """:func:`solve_pyvrp` with one seed per process; the best result wins.
+
+    Parameters
+    ----------
+    data, objective, cost_arrays, max_iterations, multi_windows
+        As for :func:`solve_pyvrp`.
+    time_limit
+        Seconds for the whole call; a worker still busy a second after it is dropped.
+    seeds
+        The first runs in this process, the others in fresh interpreters that receive only the
+        pickled PyVRP model, never the Problem.
+
+    Returns
+    -------
+    EngineResult
+        Feasible first, then lowest cost, then fewest routes, then seed order.
+    """
+    deadline = time.monotonic() + time_limit
+    if data.problem.objective == "distance":
+        objective = "distance"
+    seeds = [int(s) for s in seeds] or [0]
+    if data.n_orders == 0 or len(seeds) == 1:
+        return solve_pyvrp(data, time_limit, seeds[0], objective, cost_arrays, max_iterations, multi_windows)
+    inst = build_instance(data, objective, cost_arrays, multi_windows)
+    return _run_seeds(inst, deadline, seeds, max_iterations, None, grace=ITERATION_GRACE_S)
+
+
+def solve_pyvrp_portfolio(
+    data: SolverData,
+    costs: Any,
+    budget: Budget,
+    seed: int = 0,
+    iterations: int | None = None,
+    parallel: bool | None = None,
+    *,
+    relaxed_share: float = 1.0,
+) -> EngineResult | None:
+    """The skeleton for the portfolio: PyVRP on the OR-Tools engine's linear objective.
+
+    Parameters
+    ----------
+    data
+        The solver arrays of the problem.
+    costs
+        The OR-Tools engine's ``CostArrays``, so PyVRP optimises what OR-Tools will.
+    budget
+        PyVRP's time, model building included.  It gets all of it when its model is the full
+        model (:func:`models_exactly`) and ``relaxed_share`` of it (taken when the call starts)
+        when it relaxes something, so the caller keeps a share for OR-Tools to repair and polish.
+    seed
+        The first seed; ``seed + 1`` runs beside it in another process when the run is long enough
+        to pay for starting an interpreter (``MIN_PARALLEL_S``) and a second core is free
+        (:func:`_spare_core`).  With ``iterations`` (reproducible runs) the choice follows
+        ``os.cpu_count()`` alone, so it does not depend on the load.
+    iterations
+        An iteration bound (reproducible runs), or None.
+    parallel
+        Forces the choice of a second seed.
+    relaxed_share
+        See ``budget``.
+
+    Returns
+    -------
+    EngineResult or None
+        The best seed's routes; None when there is nothing to route.  Time-bounded runs use a
+        late-acceptance history scaled to the run's expected length (:func:`history_for`);
+        iteration-bounded ones keep PyVRP's defaults, so they reproduce plain PyVRP runs.
+    """
+    relaxed = budget.sub(budget.share(relaxed_share))
+    if data.n_orders == 0 or data.n_vehicles == 0:  # nothing to route (PyVRP needs a vehicle and a depot)
+        return None
+    objective = "distance" if data.problem.objective == "distance" else "cost"
+    inst = build_instance(data, objective, costs)
+    mine = budget if models_exactly(inst.relaxed, data, costs) else relaxed
+    if parallel is None:  # with an iteration bound the choice must not depend on the machine's load
+        parallel = mine.limit >= MIN_PARALLEL_S and (
+            (os.cpu_count() or 1) >= 2 if iterations is not None else _spare_core()
+        )
+    seeds = [int(seed), int(seed) + 1] if parallel else [int(seed)]
+    history = None if iterations is not None else history_for(data.n_orders, mine.left())
+    grace = ITERATION_GRACE_S if iterations is not None else WORKER_GRACE_S
+    return _run_seeds(inst, mine.deadline, seeds, iterations, history, grace=grace)
+
+
+def history_for(n_orders: int, seconds: float) -> int:
+    """The late-acceptance history for a run of about ``seconds`` on ``n_orders`` orders.
+
+    PyVRP's default history of 300 iterations suits long runs; when a run can afford only a few
+    dozen iterations per order it keeps accepting worse solutions for too long.  Measured at equal
+    iterations (two seeds each, 29 Solomon, Homberger 200/400 and X 100-400 instances, the
+    iterations ~9 s give: 6k-21k): mean gaps 1.02 / 0.85 / 0.86 % for histories 300 / 100 / 40-50,
+    the gain coming from instances with fewer than ~40 iterations per order (400 customers, or
+    routes of many stops) while 200-customer instances (55-80 per order) tie; at 3,000 iterations
+    on 400 customers (7.5 per order): 3.44 / 2.35 / 1.85 % for 300 / 100 / 40.  So the history is
+    four times the expected iterations per order, between 20 and 300; the expected iterations are
+    an estimate from the time and the size (not the load, so that the choice is reproducible).
+
+    Parameters
+    ----------
+    n_orders
+        Orders of the problem.
+    seconds
+        The run's time limit.
+
+    Returns
+    -------
+    int
+        The history length.
+    """
+    n = max(n_orders, 1)
+    expected = ITERS_PER_S_X_ORDERS * max(seconds, 0.0) / n
+    return int(min(300, max(20, round(4 * expected / n))))
+
+
+def models_exactly(relaxed: Sequence[str], data: SolverData, costs: Any = None) -> bool:
+    """Whether PyVRP's model of ``data`` is the full model, so OR-Tools need not search after it.
+
+    Parameters
+    ----------
+    relaxed
+        :attr:`EngineResult.relaxed` of the model.
+    data
+        The solver arrays of the problem.
+    costs
+        The OR-Tools engine's ``CostArrays``: the note that freshness and lateness costs are left
+        out is void when no order decays (``costs.decay_per_s`` all zero) and no order has a soft
+        window; every other entry of ``relaxed`` counts.
+
+    Returns
+    -------
+    bool
+        True when nothing in ``relaxed`` matters.
+    """
+    rest = list(relaxed)
+    if COST_NOTE in rest:
+        decay = getattr(costs, "decay_per_s", None)
+        no_decay = decay is not None and not np.any(decay)
+        if no_decay and not any(o.soft for o in data.problem.orders):
+            rest.remove(COST_NOTE)
+    return not rest
+
+
+def _run_seeds(
+    inst: PyVRPInstance,
+    deadline: float,
+    seeds: list[int],
+    iterations: int | None,
+    history: int | None,
+    *,
+    grace: float,
+) -> EngineResult:
+    """Each seed on a built instance until ``deadline`` (monotonic); the first here, the others in workers.
+
+    A worker that has not answered ``grace`` seconds after the deadline is killed and dropped (the
+    caller's time limit wins); the grace is longer with an iteration bound, so that the choice
+    stays reproducible.
+    """
+    args = [(inst, deadline, s, iterations, history) for s in seeds]
+    results = run_tasks(
+        run_seed,
+        args,
+        workers=len(seeds),
+        deadline=deadline,
+        grace=grace,
+        local_first=True,
+        raise_errors=False,
+    )
+    if isinstance(results[0], TaskFailed):  # the seed of this process fails as a plain call would
+        raise results[0].error if results[0].error is not None else RuntimeError(results[0].reason)
+    return best_of([r for r in results if not isinstance(r, TaskFailed)], seeds)
+
+
+def _spare_core() -> bool:
+    """Whether a second seed would have a core to itself: two cores and next to nothing else running.
+
+    A second seed on a busy machine only slows the first (on two cores with one other busy process
+    both seeds get ~65 % of a core: measured, worse than one seed at full speed).  The test samples
+    ``/proc/stat`` for ``SAMPLE_S`` while this process sleeps, so it sees what others run now (the
+    one-minute load average would count this process's own earlier runs); without ``/proc/stat`` it
+    falls back to the load average.
+    """
+    cores = _cores()
+    if cores < 2:
+        return False
+    busy = _busy_cores(SAMPLE_S)
+    if busy is None:
+        try:
+            busy = os.getloadavg()[0]
+        except OSError:
+            return True
+    return busy <= BUSY_MAX
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _busy_cores(window: float) -> float | None:
+    """Cores busy (not idle, not waiting for I/O) on average over ``window`` seconds, from /proc/stat."""
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as f:
+            vals = [int(x) for x in f.readline().split()[1:]]
+        return sum(vals[:8]), vals[3] + (vals[4] if len(vals) > 4 else 0)
+
+    try:
+        total0, idle0 = sample()
+        time.sleep(window)
+        total1, idle1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    dt = total1 - total0
+    if dt <= 0:
+        return None
+    return (os.cpu_count() or 1) * (1.0 - (idle1 - idle0) / dt)

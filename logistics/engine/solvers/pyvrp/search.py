@@ -1,0 +1,267 @@
+"""Run PyVRP's search on a built instance and read its answer back: one seed, one process.
+
+This is the half of the PyVRP engine a worker interpreter needs (see
+:func:`logistics.engine.parallel.run_tasks`), so it imports numpy, PyVRP and the standard library
+only (and :mod:`logistics.core.shares`, plain constants): a worker that runs a second seed starts
+without pandas, geopandas or OR-Tools.  Deadlines are
+``time.monotonic()`` values, which hold across processes of one machine.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from logistics.core.shares import MIN_PYVRP_S  # constants only: imports nothing
+
+__all__ = ["EngineResult", "PyVRPInstance", "best_of", "run_instance", "run_seed"]
+
+
+@dataclass
+class EngineResult:
+    """An engine's routing skeleton.
+
+    Parameters
+    ----------
+    routes
+        ``routes[v]`` lists the order indices vehicle ``v`` visits, in order (empty: unused).
+    cost
+        PyVRP's objective in OR-Tools objective units (cost units, or distance units for the distance
+        objective), dropped orders' penalties included, so results of different seeds compare.
+    feasible
+        Feasible for the model PyVRP solved with every required order served.
+    relaxed
+        What that model relaxed or encoded approximately; OR-Tools has to enforce those.
+    unserved
+        Order indices left out.
+    violations
+        Checks of relaxed constraints that the routes fail (OR-Tools has to repair those).
+    seed, iterations, runtime
+        The run that found it.
+    """
+
+    routes: list[list[int]]
+    cost: float
+    feasible: bool
+    relaxed: list[str]
+    unserved: list[int] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+    seed: int = 0
+    iterations: int = 0
+    runtime: float = 0.0
+
+    @property
+    def n_routes(self) -> int:
+        """Vehicles used."""
+        return sum(1 for r in self.routes if r)
+
+
+@dataclass
+class PyVRPInstance:
+    """A PyVRP model of a SolverData plus what maps its answers back; picklable, so a worker gets it whole.
+
+    Parameters
+    ----------
+    data
+        The ``pyvrp.ProblemData``.
+    n_vehicles
+        Vehicles of the fleet (PyVRP routes map back onto these indices).
+    client_order
+        PyVRP client index -> order index.
+    shipment_orders
+        PyVRP shipment index -> (pickup order, delivery order).
+    type_vehicles
+        PyVRP vehicle type -> vehicle indices of that fleet type.
+    required
+        (n_orders,) bool.
+    scale
+        PyVRP costs are objective units x scale.
+    relaxed
+        What the model relaxes (see :attr:`EngineResult.relaxed`).
+    span_windows
+        Orders whose several windows were relaxed to their span (checked on the schedule afterwards).
+    shelf
+        (n_orders,) seconds, -1 unlimited (checked on the schedule afterwards).
+    order_kind
+        (n_orders,) +1 pickup, -1 delivery, 0 paired.
+    n_orders
+        Orders of the problem.
+    """
+
+    data: Any  # pyvrp.ProblemData
+    n_vehicles: int
+    client_order: np.ndarray
+    shipment_orders: list[tuple[int, int]]
+    type_vehicles: list[list[int]]
+    required: np.ndarray
+    scale: int
+    relaxed: list[str]
+    span_windows: dict[int, list[tuple[int, int]]]
+    shelf: np.ndarray
+    order_kind: np.ndarray
+    n_orders: int
+
+
+def run_instance(
+    inst: PyVRPInstance,
+    time_limit: float,
+    seed: int = 0,
+    max_iterations: int | None = None,
+    deadline: float | None = None,
+    history_length: int | None = None,
+) -> EngineResult:
+    """Solve a built instance with one seed.
+
+    Parameters
+    ----------
+    inst
+        The model (:func:`logistics.engine.solvers.pyvrp.model.build_instance`).
+    time_limit
+        Seconds for the search.
+    seed
+        PyVRP's seed; with ``max_iterations`` the same seed gives the same routes.
+    max_iterations
+        An iteration bound on top of the time limit, for runs reproducible across machines.
+    deadline
+        A ``time.monotonic()`` value that caps the run as well (the caller's budget).
+    history_length
+        The late-acceptance history of PyVRP's iterated local search (PyVRP's default, 300, when
+        None; see :func:`logistics.engine.solvers.pyvrp.portfolio.history_for`).
+
+    Returns
+    -------
+    EngineResult
+        The best solution found, mapped back to vehicle and order indices.
+    """
+    # deferred: PyVRP takes ~0.5 s to import and engine "ortools" never needs it
+    import pyvrp
+    from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams  # deferred: as above
+    from pyvrp.solve import SolveParams  # deferred: as above
+    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion  # deferred: as above
+
+    t0 = time.monotonic()
+    if deadline is not None:
+        time_limit = min(time_limit, deadline - t0)
+    time_limit = max(float(time_limit), MIN_PYVRP_S)
+    stop: StoppingCriterion = MaxRuntime(time_limit)
+    if max_iterations is not None:
+        stop = MultipleCriteria([MaxIterations(int(max_iterations)), stop])
+    with warnings.catch_warnings():  # infeasibility shows in the result; PyVRP's warnings would only be noise
+        warnings.simplefilter("ignore")
+        kw: dict[str, Any] = {}
+        if history_length is not None:
+            kw["params"] = SolveParams(ils=IteratedLocalSearchParams(history_length=int(history_length)))
+        res = pyvrp.solve(inst.data, stop, seed=int(seed), collect_stats=False, display=False, **kw)
+    out = _to_result(inst, res.best)
+    out.seed = int(seed)
+    out.iterations = int(res.num_iterations)
+    out.runtime = time.monotonic() - t0
+    return out
+
+
+def run_seed(
+    inst: PyVRPInstance, deadline: float, seed: int, iterations: int | None, history: int | None
+) -> EngineResult:
+    """One seed of the portfolio until ``deadline`` (``time.monotonic()``): the task a worker runs.
+
+    Parameters
+    ----------
+    inst, seed, history
+        As for :func:`run_instance`.
+    deadline
+        When the seed must be done; the time limit is what is left of it when the task starts, so a
+        worker that started late does not overrun.
+    iterations
+        The iteration bound, or None.
+
+    Returns
+    -------
+    EngineResult
+        The seed's result.
+    """
+    return run_instance(inst, deadline - time.monotonic(), seed, iterations, deadline, history)
+
+
+def best_of(results: list[EngineResult], seeds: list[int]) -> EngineResult:
+    """The portfolio's winner: feasible first, then lowest cost, then fewest routes, then seed order.
+
+    Parameters
+    ----------
+    results
+        At least one result.
+    seeds
+        The seeds in the portfolio's order (breaks ties, so the choice is reproducible).
+
+    Returns
+    -------
+    EngineResult
+        The best result.
+    """
+    return min(results, key=lambda r: (not r.feasible, r.cost, r.n_routes, seeds.index(r.seed)))
+
+
+def _to_result(inst: PyVRPInstance, sol: Any) -> EngineResult:
+    """PyVRP's solution as vehicle routes of order indices, with the relaxed constraints checked."""
+    # deferred: PyVRP takes ~0.5 s to import (see run_instance)
+    from pyvrp import ActivityType
+
+    routes: list[list[int]] = [[] for _ in range(inst.n_vehicles)]
+    next_free = [0] * len(inst.type_vehicles)
+    served = np.zeros(inst.n_orders, dtype=bool)
+    starts: dict[int, tuple[int, Any, int]] = {}
+    for r in sol.routes():
+        j = r.vehicle_type()
+        v = inst.type_vehicles[j][next_free[j]]
+        next_free[j] += 1
+        seq = []
+        depart = None
+        for act in r.schedule():
+            if act.type == ActivityType.DEPOT:
+                if depart is None:
+                    depart = act.end_time
+                continue
+            if act.type == ActivityType.CLIENT:
+                i = int(inst.client_order[act.idx])
+            elif act.type == ActivityType.PICKUP:
+                i = inst.shipment_orders[act.idx][0]
+            else:
+                i = inst.shipment_orders[act.idx][1]
+            seq.append(i)
+            served[i] = True
+            starts[i] = (act.start_time, depart, r.end_time())
+        routes[v] = seq
+    unserved = [int(i) for i in np.flatnonzero(~served)]
+    cost = sol.distance_cost() + sol.duration_cost() + sol.fixed_vehicle_cost() + sol.uncollected_prizes()
+    feasible = bool(sol.is_feasible() and sol.is_complete() and served[inst.required].all())
+    return EngineResult(
+        routes=routes,
+        cost=cost / inst.scale,
+        feasible=feasible,
+        relaxed=list(inst.relaxed),
+        unserved=unserved,
+        violations=_violations(inst, starts),
+    )
+
+
+def _violations(inst: PyVRPInstance, starts: dict[int, tuple[int, Any, int]]) -> list[str]:
+    """Checks of what the model relaxed, on PyVRP's schedule (``starts[i]``: service, departure, return)."""
+    violations: list[str] = []
+    for i, wins in inst.span_windows.items():
+        if i in starts and not any(a <= starts[i][0] <= b for a, b in wins):
+            violations.append(f"order {i}: service at {starts[i][0]} outside its windows")
+    for i in map(int, np.flatnonzero(inst.shelf >= 0)):
+        if i not in starts:
+            continue
+        s, depart, end = starts[i]
+        if inst.order_kind[i] < 0 and s - depart > inst.shelf[i]:
+            violations.append(f"order {i}: {s - depart} s from depot exceeds shelf life {inst.shelf[i]} s")
+        elif inst.order_kind[i] > 0 and end - s > inst.shelf[i]:
+            violations.append(f"order {i}: {end - s} s to the depot exceeds shelf life {inst.shelf[i]} s")
+    for p, d in inst.shipment_orders:
+        if p in starts and d in starts and inst.shelf[p] >= 0 and starts[d][0] - starts[p][0] > inst.shelf[p]:
+            violations.append(f"orders {p}->{d}: transit exceeds shelf life {inst.shelf[p]} s")
+    return violations

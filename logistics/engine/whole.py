@@ -1,0 +1,197 @@
+"""One search over a whole problem: OR-Tools' full model, seeded by a PyVRP skeleton where it applies.
+
+:func:`logistics.engine.solve.solve` runs this on a day that is not decomposed, and
+:mod:`logistics.engine.decompose` on each part of one that is, so neither imports the other.
+
+Time split of ``"auto"`` (measured, see docs/performance.md; the shares are named in
+:mod:`logistics.core.shares`):
+
+* the full OR-Tools model is built first, so PyVRP gets what is left once building it has been
+  paid for; a reserve is kept for reasons and plan building (``REPORT_RESERVE_*``) and for
+  reading PyVRP's routes into the model (``SEED_READ_*``);
+* PyVRP models the problem exactly (classic VRPTW/CVRP, cold-chain days without shelf life, soft
+  windows or freshness costs): PyVRP gets all of that time; OR-Tools only reads its routes, which
+  checks every constraint (after PyVRP a search gains < 0.05 % and its first descent ignores short
+  time limits);
+* PyVRP relaxes something (``EngineResult.relaxed``): PyVRP gets ``RELAXED_SHARE``
+  (``PYVRP_ENGINE_SHARE`` for engine ``"pyvrp"``), OR-Tools the rest to repair and optimise.
+
+OR-Tools always starts from PyVRP's routes: a seed the full model rejects (say, a route that breaks
+a shelf life PyVRP ignores) is repaired first by dropping the orders that break its routes, which
+the search then reinserts.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from logistics.core.options import Budget, SolveOptions
+from logistics.core.plan import Plan, RouteResult
+from logistics.core.problem import Problem
+from logistics.core.shares import (
+    MIN_SEARCH_S,
+    MIN_SKELETON_S,
+    PYVRP_ENGINE_SHARE,
+    RELAXED_SHARE,
+    REPORT_RESERVE_BASE_S,
+    REPORT_RESERVE_PER_ORDER_S,
+    REPORT_RESERVE_SHARE,
+)
+from logistics.engine.build_plan import build_plan
+from logistics.engine.reasons import explain
+from logistics.engine.solvers import arrays
+from logistics.engine.solvers.arrays import SolverData
+from logistics.engine.solvers.ortools.costs import CostArrays, cost_arrays
+from logistics.engine.solvers.ortools.model import OrtoolsModel
+from logistics.engine.solvers.ortools.search import SearchSettings, polish, search, seed_read_s
+from logistics.engine.solvers.pyvrp.portfolio import models_exactly, solve_pyvrp_portfolio
+
+__all__ = ["report_reserve_s", "solve_whole"]
+
+
+def report_reserve_s(time_limit: float, n_orders: int) -> float:
+    """Seconds kept back for what follows the search (reasons, plan frames, KPIs).
+
+    Parameters
+    ----------
+    time_limit
+        The whole call's limit.
+    n_orders
+        Orders of the problem (the reports grow with them).
+
+    Returns
+    -------
+    float
+        ``min(REPORT_RESERVE_SHARE * time_limit, REPORT_RESERVE_BASE_S + REPORT_RESERVE_PER_ORDER_S * n)``.
+    """
+    return min(REPORT_RESERVE_SHARE * time_limit, REPORT_RESERVE_BASE_S + REPORT_RESERVE_PER_ORDER_S * n_orders)
+
+
+def solve_whole(problem: Problem, options: SolveOptions, budget: Budget, settings: SearchSettings) -> Plan:
+    """Plan ``problem`` in one search within ``budget``.
+
+    Parameters
+    ----------
+    problem
+        A checked problem.
+    options
+        Engine, seed and iterations (the time is ``budget``'s).
+    budget
+        The whole call's time, model building and plan building included; started by the caller so
+        that its own work counts.
+    settings
+        OR-Tools' search settings (strategy, metaheuristic, progress, log, solution limit).
+
+    Returns
+    -------
+    Plan
+        ``plan.meta`` records the budget as it was handed out (``reserve_s`` kept for reports,
+        ``skeleton_limit_s`` for PyVRP, ``search_limit_s`` for OR-Tools), the time each step
+        took (``build_s``, ``pyvrp_s``, ``search_s``, ``reasons_s``, ``elapsed_s``) and how the
+        search ended (``status``).
+    """
+    data = arrays.build(problem)
+    costs = cost_arrays(data)
+    reserve = report_reserve_s(budget.limit, data.n_orders)
+    meta: dict[str, Any] = {
+        "engine": options.engine,
+        "seed": options.seed,
+        "time_limit": options.time_limit,
+        "problem": problem.name,
+        "objective_kind": problem.objective,
+        "day": problem.day,
+    }
+    if data.n_orders == 0:
+        plan = build_plan(problem, data, [], {}, meta | {"status": "empty", "elapsed_s": budget.elapsed()})
+        plan.kpis["objective"] = 0.0
+        return plan
+    work = budget.sub(budget.left() - reserve)  # the search's part: everything but the reserve
+    meta["reserve_s"] = round(reserve, 4)
+    # the full model first: PyVRP then gets what is left once building it has been paid for
+    model = OrtoolsModel(data, costs, budget=work)
+    initial = None
+    if options.engine in ("auto", "pyvrp") and model.routing is not None:
+        t1 = time.perf_counter()
+        skeleton = work.sub(work.left() - seed_read_s(model))
+        meta["skeleton_limit_s"] = round(skeleton.limit, 4)
+        initial, pv_meta = _pyvrp_skeleton(data, costs, skeleton, options)
+        meta.update(pv_meta)
+        meta["pyvrp_s"] = round(time.perf_counter() - t1, 4)
+    left = max(MIN_SEARCH_S, work.left())
+    meta["search_limit_s"] = round(left, 4)
+    if initial is None or model.routing is None:
+        res = search(model, left, settings)
+    else:
+        check_only = bool(meta.get("exact") and meta.get("skeleton_feasible"))
+        res, seed_meta = polish(model, left, initial, settings, check_only=check_only)
+        meta.update(seed_meta)
+    t2 = time.perf_counter()
+    reasons = explain(data, res.routes, res.dropped, costs, deadline=budget.deadline - reserve / 2)
+    meta["reasons_s"] = round(time.perf_counter() - t2, 4)
+    scale = 1 if problem.objective == "distance" else arrays.COST_SCALE
+    meta.update(
+        {
+            "status": res.status,
+            "build_s": round(res.build_s, 4),
+            "search_s": round(res.search_s, 4),
+            "history": [[round(t, 3), c] for t, c in res.history],
+        }
+    )
+    plan = build_plan(problem, data, res.routes, reasons, meta)
+    _route_objectives(plan, data, costs, res.routes, scale)
+    if res.objective is not None:
+        # the solver's linear objective, without the artificial penalty of required orders left out
+        req_dropped = sum(1 for i in res.dropped if data.required[i])
+        plan.kpis["objective"] = round((res.objective - req_dropped * costs.required_penalty) / scale, 4)
+    plan.meta["elapsed_s"] = round(budget.elapsed(), 4)
+    return plan
+
+
+def _pyvrp_skeleton(
+    data: SolverData, costs: CostArrays, budget: Budget, options: SolveOptions
+) -> tuple[list[list[int]] | None, dict[str, Any]]:
+    """Routes from PyVRP to seed OR-Tools, or None when it does not apply.
+
+    ``budget`` ends when the search as a whole has to, less what OR-Tools needs to read the routes
+    into the (already built) full model.  OR-Tools' part of it is ``1 - RELAXED_SHARE`` when
+    PyVRP's model relaxes something, else nothing.
+    """
+    if budget.left() < MIN_SKELETON_S:
+        return None, {"skeleton": "skipped: too little time"}
+    share = PYVRP_ENGINE_SHARE if options.engine == "pyvrp" else RELAXED_SHARE
+    res = solve_pyvrp_portfolio(
+        data, costs, budget, seed=options.seed, iterations=options.iterations, relaxed_share=share
+    )
+    if res is None:
+        return None, {"skeleton": "not applicable"}
+    return res.routes, {
+        "skeleton": "pyvrp",
+        "skeleton_cost": res.cost,
+        "skeleton_seed": res.seed,
+        "skeleton_feasible": res.feasible,
+        "relaxed": res.relaxed,
+        "exact": models_exactly(res.relaxed, data, costs),
+        "skeleton_violations": len(res.violations),
+    }
+
+
+def _route_objectives(plan: Plan, data: SolverData, costs: CostArrays, routes: list[RouteResult], scale: int) -> None:
+    """Each route's share of the solver's linear objective, beside its exact cost in ``plan.routes``."""
+    if not len(plan.routes):
+        return
+    vids = data.vehicle_ids
+    t_min = min(vt.shift[0] for vt in data.problem.fleet)
+    obj = {}
+    for rr in routes:
+        t = int(data.vehicle_type[rr.vehicle])
+        seq = [int(data.starts[rr.vehicle])] + list(rr.orders) + [int(data.ends[rr.vehicle])]
+        c = int(sum(costs.arc[t][a, b] for a, b in zip(seq, seq[1:]))) + int(costs.fixed[t])
+        c += int(costs.span_per_s[t]) * (rr.arrive - rr.depart)
+        for i, st in zip(rr.orders, rr.starts):
+            c += int(costs.decay_per_s[i]) * max(0, st - t_min)
+            o = data.problem.orders[i]
+            if o.soft and costs.late_per_s:
+                c += costs.late_per_s * max(0, st - data.windows[i][-1][1])
+        obj[vids[rr.vehicle]] = round(c / scale, 4)
+    plan.routes["objective"] = plan.routes["vehicle"].map(obj)
