@@ -18,7 +18,7 @@ vehicle-km, village visits and cost per carrier and in total, and the saving.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -40,6 +40,8 @@ __all__ = ["CARRIERS", "PARCELS", "compare_carrier_sharing", "demo_parcels", "pa
 
 #: Postal carrier first, then express brands common in rural Shanxi.
 CARRIERS = ("EMS", "ZTO", "YTO", "STO", "Yunda")
+Key = tuple[str, str, str]  # (scenario, depot, carrier)
+
 #: The one product of parcel orders.
 PARCELS = {"parcels": Product("parcels", Zone.AMBIENT, value=0.0)}
 #: compare_carrier_sharing's time limit when neither ``time_limit`` nor ``options`` gives one (s).
@@ -237,7 +239,7 @@ def compare_carrier_sharing(
     half = opts.time_limit * CARRIER_SCENARIO_SHARE
     plans = solve_many(separate, half, options=opts)
     plans |= solve_many(shared, half, options=opts)
-    problems: dict[Hashable, Problem] = {**separate, **shared}
+    problems: dict[Key, Problem] = {**separate, **shared}
     rows = [
         _row(plans, problems, orders, [k for k in separate if k[2] == c], f"separate:{c}", "separate", c)
         for c in carriers
@@ -287,10 +289,10 @@ class _Scenarios:
         fleet: list[VehicleType],
         consolidate: bool,
         stop_service_s: int,
-    ) -> tuple[dict[Hashable, Problem], dict[Hashable, Problem]]:
+    ) -> tuple[dict[Key, Problem], dict[Key, Problem]]:
         """(separate, shared) problems keyed by (scenario, depot, carrier)."""
-        separate: dict[Hashable, Problem] = {}
-        shared: dict[Hashable, Problem] = {}
+        separate: dict[Key, Problem] = {}
+        shared: dict[Key, Problem] = {}
         for d, os_ in sorted(by_depot.items()):
             for c in carriers:
                 mine = [o for o in os_ if o.carrier == c]
@@ -316,10 +318,10 @@ class _Scenarios:
 
 
 def _row(
-    plans: Mapping[Hashable, Plan],
-    problems: Mapping[Hashable, Problem],
+    plans: Mapping[Key, Plan],
+    problems: Mapping[Key, Problem],
     orders: Sequence[Order],
-    keys: list[Hashable],
+    keys: list[Key],
     label: str,
     scenario: str,
     carrier: str,

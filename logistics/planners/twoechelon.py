@@ -436,7 +436,8 @@ def solution_from_tiers(
         loads: dict[str, float] = {}
         for r in g.itertuples():
             if r.kind == "delivery":
-                loads[str(r.node_id)] = loads.get(str(r.node_id), 0.0) + sum(t_orders[r.order_id].quantities.values())
+                q = sum(t_orders[str(r.order_id)].quantities.values())
+                loads[str(r.node_id)] = loads.get(str(r.node_id), 0.0) + q
         first.append({"vehicle": vid, "route": [str(x) for x in g["node_id"]], "loads": loads})
     for s, plan in sorted(tp.last_mile.items()):
         for vid, g in plan.stops.groupby("vehicle", sort=True):

@@ -13,7 +13,7 @@ from logistics.core.plan import Plan
 from logistics.core.problem import Problem
 from logistics.planners.tiers.context import TierContext
 from logistics.planners.tiers.legs import Leg
-from logistics.planners.tiers.operations import combined_frames, merge_plans
+from logistics.planners.tiers.operations import combined_frames, merge_plans, stop_rows
 from logistics.planners.tiers.result import TRANSFER_COLUMNS, TieredPlan, tier_kpis
 from logistics.planners.tiers.trunk import Wave
 
@@ -175,14 +175,14 @@ def _transfers(
         if d == ctx.hub:
             continue
         st = plan.stops
-        first = st[st["kind"] == "start"].set_index("vehicle")
-        last = st[st["kind"] == "end"].set_index("vehicle")
-        for r in st[st["kind"].isin(["delivery", "pickup"])].itertuples():
+        first: Any = st[st["kind"] == "start"].set_index("vehicle")
+        last: Any = st[st["kind"] == "end"].set_index("vehicle")
+        for r in stop_rows(st[st["kind"].isin(["delivery", "pickup"])]):
             oid = str(r.order_id)
-            c = chunk_of.get(oid)
-            if c is None or c not in trunk_stop or oid in unserved:
+            chunk = chunk_of.get(oid)
+            if chunk is None or chunk not in trunk_stop or oid in unserved:
                 continue
-            t = trunk_stop[c]
+            t = trunk_stop[chunk]
             lm_dep, lm_arr = int(first.at[r.vehicle, "departure"]), int(last.at[r.vehicle, "arrival"])
             wait = lm_dep - int(t.arrival) if r.kind == "delivery" else int(t.start) - lm_arr
             rows.append(
@@ -190,7 +190,7 @@ def _transfers(
                     "order_id": oid,
                     "direction": "down" if r.kind == "delivery" else "up",
                     "station": d,
-                    "trunk_order": c,
+                    "trunk_order": chunk,
                     "trunk_vehicle": t.vehicle,
                     "trunk_arrival": int(t.arrival),
                     "trunk_departure": int(t.departure),

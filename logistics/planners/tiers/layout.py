@@ -98,11 +98,11 @@ def shelf_life_s(order: Order, products: Mapping[str, Product]) -> int | None:
     int or None
         Seconds, or ``None`` when nothing in the order spoils.
     """
-    hs = [
-        products[p].shelf_life_h
-        for p, q in order.quantities.items()
-        if q > 0 and p in products and products[p].shelf_life_h is not None
-    ]
+    hs: list[float] = []
+    for p, q in order.quantities.items():
+        life = products[p].shelf_life_h if p in products else None
+        if q > 0 and life is not None:
+            hs.append(life)
     if order.shelf_life_h is not None:
         hs.append(order.shelf_life_h)
     return int(round(min(hs) * 3600)) if hs else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from logistics.core.model import Order, VehicleType
 from logistics.core.plan import Plan
@@ -19,6 +20,8 @@ from logistics.planners.tiers.operations import retime_earliest
 from logistics.planners.tiers.solving import solve_many
 
 __all__ = ["Leg", "drop_empty", "leg_order", "lm_problem", "solve_legs"]
+
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass
@@ -199,7 +202,7 @@ def _released_fleet(ctx: TierContext, depot: str, release: int | None) -> list[V
     return fleet
 
 
-def solve_legs(ctx: TierContext, legs: Mapping[Hashable, Leg], limit: float, cap: bool = False) -> None:
+def solve_legs(ctx: TierContext, legs: Mapping[K, Leg], limit: float, cap: bool = False) -> None:
     """Solve every leg that has a problem (in parallel), re-timed to finish early; plans set in place.
 
     Parameters

@@ -8,7 +8,7 @@ times unchanged, and merged plans keep each wave's rows as they were.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -22,7 +22,20 @@ from logistics.engine.build_plan import build_plan
 from logistics.engine.solvers import arrays
 from networks import TravelMatrix
 
-__all__ = ["combined_frames", "drop_stops", "earliest_route", "merge_plans", "retime_earliest", "vehicle_index"]
+__all__ = [
+    "combined_frames",
+    "drop_stops",
+    "earliest_route",
+    "merge_plans",
+    "retime_earliest",
+    "stop_rows",
+    "vehicle_index",
+]
+
+
+def stop_rows(frame: pd.DataFrame) -> Iterator[Any]:
+    """``frame.itertuples()``: one named tuple per row, its fields typed as the values they hold."""
+    return iter(frame.itertuples())
 
 
 def vehicle_index(problem: Problem) -> dict[str, int]:
@@ -47,7 +60,7 @@ def _matrix(problem: Problem) -> TravelMatrix:
     return problem.matrix
 
 
-def _drive(m: TravelMatrix, a: str, b: str, speed_factor: float) -> int:
+def _drive(m: TravelMatrix, a: str | None, b: str | None, speed_factor: float) -> int:
     """Seconds from ``a`` to ``b`` at ``speed_factor``, rounded as the plan builder rounds them."""
     return int(round(float(m.duration[m.index(a), m.index(b)]) * speed_factor))
 
@@ -153,7 +166,7 @@ def drop_stops(problem: Problem, plan: Plan, reasons: Mapping[str, str]) -> Plan
         body = g[g["kind"].isin(["delivery", "pickup"])]
         ids = [str(x) for x in body["order_id"]]
         starts = [int(x) for x in body["start"]]
-        vt = problem.vehicles()[vix[vid]][1]
+        vt = problem.vehicles()[vix[str(vid)]][1]
         keep = [(i, st) for i, st in zip(ids, starts) if i not in reasons]
         ok, t, prev = True, int(g["departure"].iloc[0]), vt.start_depot
         for i, st in keep:
@@ -171,14 +184,14 @@ def drop_stops(problem: Problem, plan: Plan, reasons: Mapping[str, str]) -> Plan
         end = t + _drive(m, prev, vt.end_depot, vt.speed_factor) if ok else int(g["arrival"].iloc[-1])
         routes.append(
             RouteResult(
-                vehicle=vix[vid],
+                vehicle=vix[str(vid)],
                 orders=[oix[i] for i, _ in keep],
                 starts=[s for _, s in keep],
                 depart=int(g["departure"].iloc[0]),
                 arrive=end,
             )
         )
-    why = {oix[str(r.order_id)]: r.reason for r in plan.unserved.itertuples()}
+    why = {oix[str(r.order_id)]: str(r.reason) for r in plan.unserved.itertuples()}
     why.update({oix[i]: r for i, r in reasons.items() if i not in kept})
     new = build_plan(problem, arrays.build(problem), routes, why, dict(plan.meta) | {"dropped": sorted(reasons)})
     return new
@@ -211,17 +224,17 @@ def retime_earliest(problem: Problem, plan: Plan) -> Plan:
         g = g.sort_values("seq")
         body = g[g["kind"].isin(["delivery", "pickup"])]
         seq = [oix[str(x)] for x in body["order_id"]]
-        rr = earliest_route(problem, vix[vid], seq)
+        rr = earliest_route(problem, vix[str(vid)], seq)
         if rr is None:
             rr = RouteResult(
-                vehicle=vix[vid],
+                vehicle=vix[str(vid)],
                 orders=seq,
                 starts=[int(x) for x in body["start"]],
                 depart=int(g["departure"].iloc[0]),
                 arrive=int(g["arrival"].iloc[-1]),
             )
         routes.append(rr)
-    reasons = {oix[str(r.order_id)]: r.reason for r in plan.unserved.itertuples()}
+    reasons = {oix[str(r.order_id)]: str(r.reason) for r in plan.unserved.itertuples()}
     new = build_plan(problem, arrays.build(problem), routes, reasons, dict(plan.meta) | {"retimed": "earliest"})
     if "objective" in plan.kpis:
         new.kpis["objective"] = plan.kpis["objective"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Hashable, Mapping
+from typing import TypeVar
 
 from logistics.core.errors import ProblemError
 from logistics.core.options import SolveOptions, resolve_options
@@ -27,6 +28,8 @@ from logistics.engine.parallel import run_tasks, worker_count
 from logistics.engine.solve import solve
 
 __all__ = ["size_limit", "solve_many", "solve_one"]
+
+K = TypeVar("K", bound=Hashable)
 
 
 def solve_one(problem: Problem, limit: float, seed: int, engine: str, iterations: int | None) -> Plan:
@@ -79,7 +82,7 @@ def size_limit(problem: Problem) -> float:
 
 
 def solve_many(
-    problems: Mapping[Hashable, Problem],
+    problems: Mapping[K, Problem],
     time_limit: float | None = None,
     *,
     options: SolveOptions | None = None,
@@ -88,7 +91,7 @@ def solve_many(
     iterations: int | None = None,
     workers: int | None = None,
     cap: bool = False,
-) -> dict[Hashable, Plan]:
+) -> dict[K, Plan]:
     """Solve independent problems, in parallel processes when ``workers`` > 1; results keyed as given.
 
     ``time_limit`` is the wall-clock budget for the whole batch: with ``k``

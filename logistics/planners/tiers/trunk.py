@@ -21,7 +21,7 @@ from logistics.engine.build_plan import build_plan
 from logistics.engine.solvers import arrays
 from logistics.planners.tiers.context import TierContext
 from logistics.planners.tiers.legs import Leg, leg_order
-from logistics.planners.tiers.operations import earliest_route, retime_earliest, vehicle_index
+from logistics.planners.tiers.operations import earliest_route, retime_earliest, stop_rows, vehicle_index
 from logistics.planners.tiers.solving import size_limit, solve_one
 
 __all__ = ["Wave", "pack", "sum_qty", "trim", "trunk_in", "trunk_out"]
@@ -210,7 +210,7 @@ def out_wave(ctx: TierContext, p: Problem, plan: Plan, members: dict[str, list[s
     release: dict[str, int] = {}
     chunk_at: dict[str, tuple[str, int, int]] = {}
     s = plan.stops
-    for r in s[s["kind"] == "delivery"].itertuples():
+    for r in stop_rows(s[s["kind"] == "delivery"]):
         chunk_at[str(r.order_id)] = (str(r.vehicle), int(r.arrival), int(r.departure))
         st = str(r.node_id)
         release[st] = max(release.get(st, 0), int(r.departure) + ctx.handling)
