@@ -28,11 +28,13 @@ Rules:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
 
 from logistics.check.validator import Violation, validate
+from logistics.core.model import Order, Product
 
 __all__ = ["KINDS", "assert_tiers_valid", "validate_tiers"]
 
@@ -56,7 +58,15 @@ TOL = 1e-6
 
 
 def assert_tiers_valid(tp: Any, legs: bool = True) -> None:
-    """Raise AssertionError listing every violation (no-op when the tiered plan is feasible)."""
+    """Raise AssertionError listing every violation (no-op when the tiered plan is feasible).
+
+    Parameters
+    ----------
+    tp
+        A tiered plan.
+    legs
+        Also check every leg with :func:`logistics.validate`.
+    """
     vs = validate_tiers(tp, legs=legs)
     if vs:
         shown = "\n  ".join(str(v) for v in vs[:50])
@@ -64,7 +74,7 @@ def assert_tiers_valid(tp: Any, legs: bool = True) -> None:
         raise AssertionError(f"tiered plan has {len(vs)} violation(s):\n  {shown}{more}")
 
 
-def _shelf_s(order, products) -> float | None:
+def _shelf_s(order: Order, products: Mapping[str, Product]) -> float | None:
     hs = []
     for p, q in order.quantities.items():
         prod = products.get(p)
@@ -75,7 +85,7 @@ def _shelf_s(order, products) -> float | None:
     return min(hs) * 3600.0 if hs else None
 
 
-def _str(x) -> str | None:
+def _str(x: Any) -> str | None:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return None
     return str(x)
@@ -84,12 +94,12 @@ def _str(x) -> str | None:
 class _Routes:
     """Per-vehicle route facts of one plan: departure, return, and each order's stop row."""
 
-    def __init__(self, plan) -> None:
+    def __init__(self, plan: Any) -> None:
         self.depart: dict[str, float] = {}
         self.back: dict[str, float] = {}
         self.start_node: dict[str, str] = {}
         self.end_node: dict[str, str] = {}
-        self.stop: dict[str, list[dict]] = {}
+        self.stop: dict[str, list[dict[str, Any]]] = {}
         stops = plan.stops if plan is not None else pd.DataFrame()
         if stops.empty:
             return
@@ -103,141 +113,222 @@ class _Routes:
             if len(last):
                 self.back[vid] = float(last["arrival"].iloc[0])
                 self.end_node[vid] = str(last["node_id"].iloc[0])
-            for r in g[g["kind"].isin(["delivery", "pickup"])].to_dict(orient="records"):
+            for rec in g[g["kind"].isin(["delivery", "pickup"])].to_dict(orient="records"):
+                r = {str(k): v for k, v in rec.items()}
                 r["vehicle"] = vid
                 self.stop.setdefault(str(r["order_id"]), []).append(r)
 
 
 def validate_tiers(tp: Any, *, legs: bool = True) -> list[Violation]:
-    """Every broken tier rule of ``tp`` (see the module docstring); empty means feasible."""
+    """Every broken tier rule of ``tp`` (see the module docstring); empty means feasible.
+
+    Parameters
+    ----------
+    tp
+        A :class:`~logistics.planners.tiers.TieredPlan` (or anything with the same attributes).
+    legs
+        Also run :func:`logistics.validate` on every leg.
+
+    Returns
+    -------
+    list of Violation
+        In the order: village stops, transfer chains, trunk manifests, coverage, legs.
+    """
     out: list[Violation] = []
+    if not _format_ok(tp, out):
+        return out
+    check = _TierCheck(tp, out)
+    check.village_stops()
+    check.chains()
+    check.manifests()
+    check.coverage()
+    if legs and hasattr(tp, "legs"):
+        for name, problem, plan in tp.legs():
+            if problem is None or plan is None:
+                continue
+            for v in validate(problem, plan):
+                check.add("leg", f"{name}: {v}", vehicle=v.vehicle, order_id=v.order_id)
+    return out
 
-    def add(kind, msg, vehicle=None, order_id=None):
-        out.append(Violation(kind, msg, vehicle, order_id))
 
+def _format_ok(tp: Any, out: list[Violation]) -> bool:
+    """Whether ``tp`` has the attributes and columns the checks read (a ``format`` violation if not)."""
     for attr in ("orders", "products", "hub", "handling_s", "trunk", "last_mile", "transfers", "unserved"):
         if not hasattr(tp, attr):
-            add("format", f"the tiered plan has no {attr!r}")
-            return out
+            out.append(Violation("format", f"the tiered plan has no {attr!r}"))
+            return False
     need = ["order_id", "station", "trunk_order", "trunk_vehicle", "last_mile_vehicle", "direction"]
     miss = [c for c in need if c not in tp.transfers.columns]
     if miss:
-        add("format", f"transfers lacks column(s) {', '.join(miss)}")
-        return out
+        out.append(Violation("format", f"transfers lacks column(s) {', '.join(miss)}"))
+        return False
     if len(tp.unserved) and not {"order_id", "reason"} <= set(tp.unserved.columns):
-        add("format", "unserved needs order_id and reason columns")
-        return out
-    orders = {o.id: o for o in tp.orders}
-    products = dict(tp.products)
-    hub = str(tp.hub)
-    handling = float(tp.handling_s)
-    trunk = _Routes(tp.trunk)
-    village = {str(d): _Routes(p) for d, p in tp.last_mile.items()}
-    max_late = 2 * 3600.0
-    problems = getattr(tp, "problems", {}) or {}
-    for p in problems.values():
-        c = getattr(p, "costs", None)
-        if c is not None:
-            max_late = float(getattr(c, "max_lateness_h", 2.0)) * 3600.0
-            break
+        out.append(Violation("format", "unserved needs order_id and reason columns"))
+        return False
+    return True
+
+
+class _TierCheck:
+    """The checks of one tiered plan, sharing what they read; violations appended to ``out``."""
+
+    def __init__(self, tp: Any, out: list[Violation]) -> None:
+        self.tp = tp
+        self.out = out
+        self.orders: dict[str, Order] = {o.id: o for o in tp.orders}
+        self.products: dict[str, Product] = dict(tp.products)
+        self.hub = str(tp.hub)
+        self.handling = float(tp.handling_s)
+        self.trunk = _Routes(tp.trunk)
+        self.village = {str(d): _Routes(p) for d, p in tp.last_mile.items()}
+        self.max_late = 2 * 3600.0
+        self.problems: Mapping[str, Any] = getattr(tp, "problems", {}) or {}
+        for p in self.problems.values():
+            c = getattr(p, "costs", None)
+            if c is not None:
+                self.max_late = float(getattr(c, "max_lateness_h", 2.0)) * 3600.0
+                break
+        self.at: dict[str, tuple[str, dict[str, Any]]] = {}  # order id -> (depot, village stop row)
+        self.tr_rows: dict[str, dict[str, Any]] = {}  # order id -> transfer record
+        self.handed: dict[str, dict[str, float]] = {}  # trunk order -> goods handed over through it
+        self.complete: set[str] = set()  # orders served end to end
+
+    def add(self, kind: str, msg: str, vehicle: str | None = None, order_id: str | None = None) -> None:
+        self.out.append(Violation(kind, msg, vehicle, order_id))
 
     # -- where each order is served on a village leg ---------------------------------------
-    at: dict[str, tuple[str, dict]] = {}
-    for d, routes in village.items():
-        for oid, rows in routes.stop.items():
-            if oid not in orders:
-                add("unknown_order", f"depot {d} serves unknown order {oid!r}", order_id=oid)
-                continue
-            for r in rows:
-                if oid in at:
-                    add(
-                        "duplicate",
-                        f"served on {at[oid][0]} ({at[oid][1]['vehicle']}) and again on {d} ({r['vehicle']})",
-                        vehicle=r["vehicle"],
-                        order_id=oid,
-                    )
+    def village_stops(self) -> None:
+        orders = self.orders
+        for d, routes in self.village.items():
+            for oid, rows in routes.stop.items():
+                if oid not in orders:
+                    self.add("unknown_order", f"depot {d} serves unknown order {oid!r}", order_id=oid)
                     continue
-                at[oid] = (d, r)
-                if str(r["kind"]) != orders[oid].kind:
-                    add("chain", f"served as a {r['kind']} but the order is a {orders[oid].kind}", order_id=oid)
-                if str(r["node_id"]) != orders[oid].node_id:
-                    add("chain", f"served at {r['node_id']!r}, the order is at {orders[oid].node_id!r}", order_id=oid)
+                for r in rows:
+                    if oid in self.at:
+                        first = self.at[oid]
+                        self.add(
+                            "duplicate",
+                            f"served on {first[0]} ({first[1]['vehicle']}) and again on {d} ({r['vehicle']})",
+                            vehicle=r["vehicle"],
+                            order_id=oid,
+                        )
+                        continue
+                    self.at[oid] = (d, r)
+                    if str(r["kind"]) != orders[oid].kind:
+                        self.add(
+                            "chain", f"served as a {r['kind']} but the order is a {orders[oid].kind}", order_id=oid
+                        )
+                    if str(r["node_id"]) != orders[oid].node_id:
+                        self.add(
+                            "chain",
+                            f"served at {r['node_id']!r}, the order is at {orders[oid].node_id!r}",
+                            order_id=oid,
+                        )
 
     # -- transfers -> trunk leg -----------------------------------------------------------------
-    trunk_orders = {}
-    tprob = problems.get("trunk")
-    if tprob is not None:
-        trunk_orders = {o.id: o for o in tprob.orders}
-    tr_rows: dict[str, dict] = {}
-    for r in tp.transfers.to_dict(orient="records"):
-        oid = str(r["order_id"])
-        if oid in tr_rows:
-            add("duplicate", "more than one transfer record", order_id=oid)
-            continue
-        tr_rows[oid] = r
-    handed: dict[str, dict[str, float]] = {}
-    complete: set[str] = set()
-    for oid, o in orders.items():
-        if oid not in at:
-            if oid in tr_rows:
-                add("chain", "has a transfer record but no village stop", order_id=oid)
-            continue
-        d, vr = at[oid]
-        S = _shelf_s(o, products)
-        _window(add, o, float(vr["start"]), max_late)
+    def chains(self) -> None:
+        for r in self.tp.transfers.to_dict(orient="records"):
+            oid = str(r["order_id"])
+            if oid in self.tr_rows:
+                self.add("duplicate", "more than one transfer record", order_id=oid)
+                continue
+            self.tr_rows[oid] = r
+        for oid, o in self.orders.items():
+            if oid not in self.at:
+                if oid in self.tr_rows:
+                    self.add("chain", "has a transfer record but no village stop", order_id=oid)
+                continue
+            self._chain(oid, o)
+
+    def _chain(self, oid: str, o: Order) -> None:
+        """One order served on a village leg: direct from the hub, or via its transfer and trunk order."""
+        d, vr = self.at[oid]
+        S = _shelf_s(o, self.products)
+        _window(self.add, o, float(vr["start"]), self.max_late)
         lm_vid = vr["vehicle"]
-        lm_dep = village[d].depart.get(lm_vid)
-        lm_back = village[d].back.get(lm_vid)
-        if d == hub:
-            if oid in tr_rows:
-                add("chain", "served directly from the hub but has a transfer record", order_id=oid)
-            if S is not None and lm_dep is not None and lm_back is not None:
-                took = float(vr["start"]) - lm_dep if o.kind == "delivery" else lm_back - float(vr["start"])
-                if took > S + TOL:
-                    add(
-                        "shelf_life",
-                        f"direct {o.kind}: {took / 3600:.2f} h on board, shelf life {S / 3600:.2f} h",
-                        vehicle=lm_vid,
-                        order_id=oid,
-                    )
-            complete.add(oid)
-            continue
-        t = tr_rows.get(oid)
+        lm_dep = self.village[d].depart.get(lm_vid)
+        lm_back = self.village[d].back.get(lm_vid)
+        if d == self.hub:
+            self._direct(oid, o, vr, S, lm_dep, lm_back)
+            return
+        t = self.tr_rows.get(oid)
         if t is None:
-            continue  # collected or delivered without a trunk leg: must be unserved (checked below)
+            return  # collected or delivered without a trunk leg: must be unserved (checked below)
         if str(t["station"]) != d:
-            add("chain", f"transfer at station {t['station']!r} but the village stop is on depot {d!r}", order_id=oid)
+            self.add(
+                "chain", f"transfer at station {t['station']!r} but the village stop is on depot {d!r}", order_id=oid
+            )
         if _str(t["last_mile_vehicle"]) != lm_vid:
-            add("transfers", f"last_mile_vehicle {t['last_mile_vehicle']!r}, the stop is on {lm_vid!r}", order_id=oid)
-        if village[d].start_node.get(lm_vid) != d or village[d].end_node.get(lm_vid) != d:
-            add("chain", f"last-mile vehicle {lm_vid} is not based at station {d}", vehicle=lm_vid, order_id=oid)
+            self.add(
+                "transfers", f"last_mile_vehicle {t['last_mile_vehicle']!r}, the stop is on {lm_vid!r}", order_id=oid
+            )
+        if self.village[d].start_node.get(lm_vid) != d or self.village[d].end_node.get(lm_vid) != d:
+            self.add("chain", f"last-mile vehicle {lm_vid} is not based at station {d}", vehicle=lm_vid, order_id=oid)
         cid = _str(t["trunk_order"])
-        trows = trunk.stop.get(cid or "", [])
+        trows = self.trunk.stop.get(cid or "", [])
         if len(trows) != 1:
-            add("chain", f"trunk order {cid!r} is served {len(trows)} times on the trunk", order_id=oid)
-            continue
+            self.add("chain", f"trunk order {cid!r} is served {len(trows)} times on the trunk", order_id=oid)
+            return
         tr = trows[0]
         want = "delivery" if o.kind == "delivery" else "pickup"
         if str(tr["kind"]) != want:
-            add("chain", f"trunk order {cid!r} is a {tr['kind']}, expected a {want}", order_id=oid)
-            continue
+            self.add("chain", f"trunk order {cid!r} is a {tr['kind']}, expected a {want}", order_id=oid)
+            return
         if str(tr["node_id"]) != d:
-            add("chain", f"trunk order {cid!r} is served at {tr['node_id']!r}, not at station {d!r}", order_id=oid)
-            continue
+            self.add("chain", f"trunk order {cid!r} is served at {tr['node_id']!r}, not at station {d!r}", order_id=oid)
+            return
         t_vid = tr["vehicle"]
         if _str(t["trunk_vehicle"]) != t_vid:
-            add("transfers", f"trunk_vehicle {t['trunk_vehicle']!r}, the trunk order rides {t_vid!r}", order_id=oid)
-        q = handed.setdefault(cid, {})
+            self.add(
+                "transfers", f"trunk_vehicle {t['trunk_vehicle']!r}, the trunk order rides {t_vid!r}", order_id=oid
+            )
+        q = self.handed.setdefault(str(cid), {})
         for p, x in o.quantities.items():
             q[p] = q.get(p, 0.0) + float(x)
-        t_dep, t_back = trunk.depart.get(t_vid), trunk.back.get(t_vid)
+        t_dep, t_back = self.trunk.depart.get(t_vid), self.trunk.back.get(t_vid)
         if lm_dep is None or lm_back is None or t_dep is None or t_back is None:
-            add("chain", "a route of the chain has no start or end row", order_id=oid)
-            continue
+            self.add("chain", "a route of the chain has no start or end row", order_id=oid)
+            return
+        self._sync(oid, o, d, vr, t, tr, S, (lm_vid, lm_dep, lm_back), (t_vid, t_dep, t_back))
+        self.complete.add(oid)
+
+    def _direct(
+        self, oid: str, o: Order, vr: dict[str, Any], S: float | None, lm_dep: float | None, lm_back: float | None
+    ) -> None:
+        if oid in self.tr_rows:
+            self.add("chain", "served directly from the hub but has a transfer record", order_id=oid)
+        if S is not None and lm_dep is not None and lm_back is not None:
+            took = float(vr["start"]) - lm_dep if o.kind == "delivery" else lm_back - float(vr["start"])
+            if took > S + TOL:
+                self.add(
+                    "shelf_life",
+                    f"direct {o.kind}: {took / 3600:.2f} h on board, shelf life {S / 3600:.2f} h",
+                    vehicle=vr["vehicle"],
+                    order_id=oid,
+                )
+        self.complete.add(oid)
+
+    def _sync(
+        self,
+        oid: str,
+        o: Order,
+        d: str,
+        vr: dict[str, Any],
+        t: dict[str, Any],
+        tr: dict[str, Any],
+        S: float | None,
+        van: tuple[str, float, float],
+        truck: tuple[str, float, float],
+    ) -> None:
+        """Handling between the two vehicles, end-to-end shelf life, and the transfer record's times."""
+        lm_vid, lm_dep, lm_back = van
+        t_vid, t_dep, t_back = truck
+        handling = self.handling
+        claims: dict[str, Any]
         if o.kind == "delivery":
             ready = float(tr["departure"]) + handling
             if lm_dep < ready - TOL:
-                add(
+                self.add(
                     "sync",
                     f"van {lm_vid} leaves {d} at {lm_dep:.0f}, before the goods are ready at {ready:.0f} "
                     f"(trunk {t_vid} unloaded at {float(tr['departure']):.0f} + handling {handling:.0f})",
@@ -255,7 +346,7 @@ def validate_tiers(tp: Any, *, legs: bool = True) -> list[Violation]:
         else:
             ready = lm_back + handling
             if float(tr["start"]) < ready - TOL:
-                add(
+                self.add(
                     "sync",
                     f"trunk {t_vid} picks up at {d} at {float(tr['start']):.0f}, before the produce is "
                     f"ready at {ready:.0f} (van {lm_vid} back at {lm_back:.0f} + handling {handling:.0f})",
@@ -272,7 +363,7 @@ def validate_tiers(tp: Any, *, legs: bool = True) -> list[Violation]:
             }
         if S is not None and took > S + TOL:
             way = "hub to village" if o.kind == "delivery" else "village to hub"
-            add(
+            self.add(
                 "shelf_life",
                 f"{o.kind} takes {took / 3600:.2f} h from {way}, shelf life {S / 3600:.2f} h",
                 order_id=oid,
@@ -280,51 +371,45 @@ def validate_tiers(tp: Any, *, legs: bool = True) -> list[Violation]:
         for col, val in claims.items():
             if col in t and t[col] is not None and not (isinstance(t[col], float) and math.isnan(t[col])):
                 if abs(float(t[col]) - float(val)) > TOL:
-                    add("transfers", f"{col} {float(t[col]):.0f}, the plans say {float(val):.0f}", order_id=oid)
-        complete.add(oid)
+                    self.add("transfers", f"{col} {float(t[col]):.0f}, the plans say {float(val):.0f}", order_id=oid)
 
     # -- trunk loads cover the goods handed over ------------------------------------------------
-    for cid, q in handed.items():
-        chunk = trunk_orders.get(cid)
-        if chunk is None:
-            if tprob is not None:
-                add("manifest", f"trunk order {cid!r} is not in the trunk problem")
-            continue
-        for p, x in q.items():
-            have = float(chunk.quantities.get(p, 0.0))
-            if x > have + 1e-6 * max(1.0, abs(x)):
-                add("manifest", f"trunk order {cid!r} carries {have:g} {p}, {x:g} handed over through it")
+    def manifests(self) -> None:
+        tprob = self.problems.get("trunk")
+        trunk_orders: dict[str, Order] = {o.id: o for o in tprob.orders} if tprob is not None else {}
+        for cid, q in self.handed.items():
+            chunk = trunk_orders.get(cid)
+            if chunk is None:
+                if tprob is not None:
+                    self.add("manifest", f"trunk order {cid!r} is not in the trunk problem")
+                continue
+            for p, x in q.items():
+                have = float(chunk.quantities.get(p, 0.0))
+                if x > have + 1e-6 * max(1.0, abs(x)):
+                    self.add("manifest", f"trunk order {cid!r} carries {have:g} {p}, {x:g} handed over through it")
 
     # -- coverage -------------------------------------------------------------------------------
-    listed: dict[str, str] = {}
-    for r in tp.unserved.to_dict(orient="records"):
-        oid = str(r["order_id"])
-        if oid in listed:
-            add("duplicate", "listed more than once as unserved", order_id=oid)
-        if oid not in orders:
-            add("unknown_order", "unserved order not in the plan's orders", order_id=oid)
-        reason = r.get("reason")
-        if not isinstance(reason, str) or not reason.strip():
-            add("no_reason", "unserved without a reason", order_id=oid)
-        listed[oid] = reason
-    for oid in orders:
-        if oid in complete and oid in listed:
-            add("served_and_unserved", "served end to end and listed as unserved", order_id=oid)
-        elif oid not in complete and oid not in listed:
-            what = "has a village stop but no trunk leg" if oid in at else "is neither served nor unserved"
-            add("missing", f"order {what}", order_id=oid)
-
-    # -- every leg on its own -----------------------------------------------------------------
-    if legs and hasattr(tp, "legs"):
-        for name, problem, plan in tp.legs():
-            if problem is None or plan is None:
-                continue
-            for v in validate(problem, plan):
-                add("leg", f"{name}: {v}", vehicle=v.vehicle, order_id=v.order_id)
-    return out
+    def coverage(self) -> None:
+        listed: dict[str, Any] = {}
+        for r in self.tp.unserved.to_dict(orient="records"):
+            oid = str(r["order_id"])
+            if oid in listed:
+                self.add("duplicate", "listed more than once as unserved", order_id=oid)
+            if oid not in self.orders:
+                self.add("unknown_order", "unserved order not in the plan's orders", order_id=oid)
+            reason = r.get("reason")
+            if not isinstance(reason, str) or not reason.strip():
+                self.add("no_reason", "unserved without a reason", order_id=oid)
+            listed[oid] = reason
+        for oid in self.orders:
+            if oid in self.complete and oid in listed:
+                self.add("served_and_unserved", "served end to end and listed as unserved", order_id=oid)
+            elif oid not in self.complete and oid not in listed:
+                what = "has a village stop but no trunk leg" if oid in self.at else "is neither served nor unserved"
+                self.add("missing", f"order {what}", order_id=oid)
 
 
-def _window(add, o, start: float, max_late: float) -> None:
+def _window(add: Callable[..., None], o: Order, start: float, max_late: float) -> None:
     opened = [(a, b) for a, b in o.time_windows if a <= start + TOL]
     if not opened:
         add("time_window", f"served at {start:.0f}, before its window opens", order_id=o.id)

@@ -5,12 +5,15 @@ It shares no code with the planner; distances are recomputed from the coordinate
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from logistics.core.twoechelon import TwoEchelonInstance
 
+__all__ = ["check_2evrp", "solution_cost"]
 
-def _dist_lookup(inst: TwoEchelonInstance):
+
+def _dist_lookup(inst: TwoEchelonInstance) -> Callable[[str, str], float]:
     ids = inst.ids()
     pos = {k: i for i, k in enumerate(ids)}
     d = inst.distance()
@@ -18,7 +21,21 @@ def _dist_lookup(inst: TwoEchelonInstance):
 
 
 def solution_cost(inst: TwoEchelonInstance, sol: Any) -> float:
-    """Exact cost from the coordinates (float Euclidean distances)."""
+    """Exact cost from the coordinates (float Euclidean distances).
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    sol
+        A solution with ``first_level`` and ``second_level`` routes (see
+        :class:`~logistics.planners.twoechelon.TwoEchelonSolution`).
+
+    Returns
+    -------
+    float
+        Fixed costs, distance costs and, where given, handling costs.
+    """
     dist = _dist_lookup(inst)
     total = 0.0
     for r in sol.first_level:
@@ -35,8 +52,23 @@ def solution_cost(inst: TwoEchelonInstance, sol: Any) -> float:
 
 
 def check_2evrp(inst: TwoEchelonInstance, sol: Any, tol: float = 1e-6) -> list[str]:
-    """What a solution breaks (empty: feasible): coverage, capacities, fleet sizes, satellite flow balance."""
-    out = []
+    """What a solution breaks (empty: feasible): coverage, capacities, fleet sizes, satellite flow balance.
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    sol
+        A solution with ``first_level``, ``second_level`` and ``unserved``.
+    tol
+        Tolerance for loads and flows.
+
+    Returns
+    -------
+    list of str
+        One message per broken rule.
+    """
+    out: list[str] = []
     sats = {f"S{k + 1}" for k in range(inst.n_satellites)}
     cust = {f"c{i + 1}": float(inst.demand[i]) for i in range(inst.n_customers)}
     seen: dict[str, int] = {}

@@ -37,13 +37,14 @@ Conventions checked (the plan contract):
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from logistics.check.common import Violation, cell_id, is_missing, num
+from logistics.check.loads import LoadChecks
+from logistics.check.timing import TimingChecks
 from logistics.core.model import Order, VehicleType
 from logistics.core.problem import Problem
 
@@ -80,27 +81,6 @@ KINDS = {
 }
 
 REQUIRED_STOP_COLUMNS = ("vehicle", "seq", "kind", "order_id", "node_id", "arrival", "start", "departure")
-TIME_TOL = 1e-6  # times are integers; allow float round-trips only
-QTY_ABS_TOL = 1e-3  # loads may be reported from integer milli-units
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One broken rule: ``kind`` (see ``KINDS``), a readable message, and where."""
-
-    kind: str
-    message: str
-    vehicle: str | None = None
-    order_id: str | None = None
-
-    def __str__(self) -> str:
-        where = []
-        if self.vehicle is not None:
-            where.append(f"vehicle {self.vehicle}")
-        if self.order_id is not None:
-            where.append(f"order {self.order_id}")
-        loc = f" ({', '.join(where)})" if where else ""
-        return f"[{self.kind}]{loc} {self.message}"
 
 
 def assert_valid(problem: Problem, plan: Any) -> None:
@@ -112,72 +92,8 @@ def assert_valid(problem: Problem, plan: Any) -> None:
         raise AssertionError(f"plan has {len(vs)} violation(s):\n  {shown}{more}")
 
 
-# --------------------------------------------------------------------------- helpers
-
-
-def _is_missing(x: Any) -> bool:
-    if x is None:
-        return True
-    if isinstance(x, (float, np.floating)) and math.isnan(x):
-        return True
-    try:
-        return bool(pd.isna(x)) if not isinstance(x, (list, tuple, dict)) else False
-    except (TypeError, ValueError):
-        return False
-
-
-def _id(x: Any) -> str | None:
-    """Normalise an id cell: None/NaN -> None, numbers that are whole -> '12', else str."""
-    if _is_missing(x):
-        return None
-    if isinstance(x, (float, np.floating)) and float(x).is_integer():
-        return str(int(x))
-    return str(x)
-
-
-def _num(x: Any) -> float | None:
-    if _is_missing(x):
-        return None
-    try:
-        return float(x)
-    except (TypeError, ValueError):
-        return None
-
-
-def _close(a: float | None, b: float, tol: float = TIME_TOL) -> bool:
-    return a is not None and abs(a - b) <= tol
-
-
-def _fmt(x: float | None) -> str:
-    if x is None:
-        return "missing"
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
-
-
-def _qty_tol(x: float) -> float:
-    return QTY_ABS_TOL + 1e-9 * abs(x)
-
-
-class _Checker:
-    def __init__(self, problem: Problem, plan: Any):
-        self.p = problem
-        self.plan = plan
-        self.out: list[Violation] = []
-        self.orders = {o.id: o for o in problem.orders}
-        self.partner = {}
-        for o in problem.orders:
-            if o.pair is not None:
-                self.partner[o.id] = o.pair
-                self.partner.setdefault(o.pair, o.id)
-        self.vehicles: dict[str, VehicleType] = dict(problem.vehicles())
-        self.m = problem.matrix
-        costs = problem.costs
-        self.max_late_s = int(round(float(getattr(costs, "max_lateness_h", 0.0) or 0.0) * 3600))
-        # where each served order is: order id -> (vehicle, seq, service start)
-        self.served_at: dict[str, tuple[str, int, float]] = {}
-
-    def add(self, kind: str, message: str, vehicle: str | None = None, order_id: str | None = None) -> None:
-        self.out.append(Violation(kind, message, vehicle, order_id))
+class _Checker(TimingChecks, LoadChecks):
+    """Every check of one plan: routes (structure, then times and loads), coverage, pairs."""
 
     # -- entry --------------------------------------------------------------------------------
     def run(self) -> list[Violation]:
@@ -207,7 +123,7 @@ class _Checker:
         served: list[str] = []
         if stops.empty:
             return served
-        vehicles = [_id(v) for v in stops["vehicle"]]
+        vehicles = [cell_id(v) for v in stops["vehicle"]]
         groups: dict[str | None, list[int]] = {}
         for pos, v in enumerate(vehicles):
             groups.setdefault(v, []).append(pos)
@@ -231,10 +147,10 @@ class _Checker:
     def _route(self, vid: str, vt: VehicleType, rows: pd.DataFrame) -> list[str]:
         """Check one vehicle's rows; return the order ids it serves."""
         if "vehicle_type" in rows.columns:
-            bad = {str(t) for t in rows["vehicle_type"] if _id(t) != vt.name}
+            bad = {str(t) for t in rows["vehicle_type"] if cell_id(t) != vt.name}
             if bad:
                 self.add("vehicle_type", f"vehicle_type {sorted(bad)} but {vid} is a {vt.name!r}", vehicle=vid)
-        seqs = [_num(s) for s in rows["seq"]]
+        seqs = [num(s) for s in rows["seq"]]
         if any(s is None or not float(s).is_integer() for s in seqs):
             self.add("structure", "seq has missing or non-integer values", vehicle=vid)
             return self._served_ids(rows, vid)
@@ -277,27 +193,27 @@ class _Checker:
         """Order ids of a malformed route, so coverage and pair checks still see them."""
         out = []
         for i, (k, o, st) in enumerate(zip(rows["kind"], rows["order_id"], rows["start"])):
-            oid = _id(o)
+            oid = cell_id(o)
             if str(k) in ("delivery", "pickup") and oid is not None:
                 out.append(oid)
-                self.served_at[oid] = (vid, i, _num(st))
+                self.served_at[oid] = (vid, i, num(st))
         return out
 
     def _walk(self, vid: str, vt: VehicleType, rows: pd.DataFrame) -> list[str]:
         m = self.m
-        recs = rows.to_dict(orient="records")
+        recs = [{str(k): v for k, v in rec.items()} for rec in rows.to_dict(orient="records")]
         # resolve the node of every row from the problem (not from the plan)
-        nodes: list[str] = []
+        nodes: list[str | None] = []
         stop_orders: list[Order | None] = []
         served: list[str] = []
         ok = True
         for r in recs:
             kind = str(r["kind"])
-            rep_node = _id(r["node_id"])
+            rep_node = cell_id(r["node_id"])
             if kind in ("start", "end"):
                 depot = vt.start_depot if kind == "start" else vt.end_depot
-                if _id(r.get("order_id")) is not None:
-                    self.add("structure", f"{kind} row carries order id {_id(r['order_id'])!r}", vehicle=vid)
+                if cell_id(r.get("order_id")) is not None:
+                    self.add("structure", f"{kind} row carries order id {cell_id(r['order_id'])!r}", vehicle=vid)
                 if rep_node != str(depot):
                     self.add(
                         "depot",
@@ -308,7 +224,7 @@ class _Checker:
                 nodes.append(depot)
                 stop_orders.append(None)
                 continue
-            oid = _id(r["order_id"])
+            oid = cell_id(r["order_id"])
             if oid is None:
                 self.add("structure", f"a {kind} stop (seq {int(r['seq'])}) has no order id", vehicle=vid)
                 ok = False
@@ -316,7 +232,7 @@ class _Checker:
                 stop_orders.append(None)
                 continue
             served.append(oid)
-            self.served_at[oid] = (vid, len(nodes), _num(r["start"]))
+            self.served_at[oid] = (vid, len(nodes), num(r["start"]))
             o = self.orders.get(oid)
             if o is None:
                 self.add(
@@ -336,6 +252,9 @@ class _Checker:
             stop_orders.append(o)
         if not ok:
             return served
+        if m is None:
+            self.add("node", "the problem has no travel matrix", vehicle=vid)
+            return served
         try:
             idx = [m.index(n) for n in nodes]
         except Exception as e:  # a depot or order location missing from the matrix
@@ -344,299 +263,6 @@ class _Checker:
         self._travel_and_time(vid, vt, recs, idx, stop_orders)
         self._loads(vid, vt, recs, stop_orders)
         return served
-
-    # -- distance, durations, timing, windows, shift, shelf life ---------------------------------
-    def _travel_and_time(
-        self, vid: str, vt: VehicleType, recs: list[dict], idx: list[int], stop_orders: list[Order | None]
-    ) -> None:
-        m = self.m
-        total_dist = 0
-        end_arrival = None
-        leave = _num(recs[0]["departure"])
-        first = recs[0]
-        a0, s0, d0 = _num(first["arrival"]), _num(first["start"]), _num(first["departure"])
-        if a0 is None or s0 is None or d0 is None or not (abs(a0 - s0) <= TIME_TOL and abs(s0 - d0) <= TIME_TOL):
-            self.add(
-                "timing",
-                f"start row must have arrival = start = departure, got {_fmt(a0)}/{_fmt(s0)}/{_fmt(d0)}",
-                vehicle=vid,
-            )
-        if leave is None:
-            self.add("timing", "the start row has no departure time", vehicle=vid)
-            return
-        if leave < vt.shift[0] - TIME_TOL:
-            self.add(
-                "shift", f"leaves the depot at {_fmt(leave)}, before the shift starts at {vt.shift[0]}", vehicle=vid
-            )
-        prev_dep = leave
-        for i in range(1, len(recs)):
-            r = recs[i]
-            o = stop_orders[i]
-            oid = o.id if o is not None else None
-            d = int(m.distance[idx[i - 1], idx[i]])
-            t = int(round(float(m.duration[idx[i - 1], idx[i]]) * vt.speed_factor))
-            total_dist += d
-            rd = _num(r.get("travel_distance"))
-            if "travel_distance" in r and not _close(rd, d):
-                self.add(
-                    "distance", f"travel_distance {_fmt(rd)} to seq {i}, matrix says {d}", vehicle=vid, order_id=oid
-                )
-            rt = _num(r.get("travel_duration"))
-            if "travel_duration" in r and not _close(rt, t):
-                self.add(
-                    "travel_time",
-                    f"travel_duration {_fmt(rt)} to seq {i}, matrix x speed factor {vt.speed_factor:g} says {t}",
-                    vehicle=vid,
-                    order_id=oid,
-                )
-            arr, st, dep = _num(r["arrival"]), _num(r["start"]), _num(r["departure"])
-            exp_arr = prev_dep + t
-            if not _close(arr, exp_arr):
-                self.add(
-                    "timing",
-                    f"arrival {_fmt(arr)} at seq {i}, expected {_fmt(exp_arr)} (previous departure "
-                    f"{_fmt(prev_dep)} + travel {t})",
-                    vehicle=vid,
-                    order_id=oid,
-                )
-            if arr is None:
-                arr = exp_arr
-            if recs[i]["kind"] == "end":
-                if arr > vt.shift[1] + TIME_TOL:
-                    self.add(
-                        "shift",
-                        f"returns to the depot at {_fmt(arr)}, after the shift ends at {vt.shift[1]}",
-                        vehicle=vid,
-                    )
-                if vt.max_duration is not None and arr - leave > vt.max_duration + TIME_TOL:
-                    self.add("max_duration", f"route lasts {_fmt(arr - leave)} s, limit {vt.max_duration}", vehicle=vid)
-                end_arrival = arr
-                break
-            if st is None:
-                self.add("timing", f"stop seq {i} has no service start", vehicle=vid, order_id=oid)
-                st = arr
-            if st < arr - TIME_TOL:
-                self.add(
-                    "timing", f"service starts at {_fmt(st)}, before arrival at {_fmt(arr)}", vehicle=vid, order_id=oid
-                )
-            svc = o.service
-            rs = _num(r.get("service"))
-            if "service" in r and not _close(rs, svc):
-                self.add("timing", f"service {_fmt(rs)} s, the order needs {svc} s", vehicle=vid, order_id=oid)
-            if not _close(dep, st + svc):
-                self.add(
-                    "timing",
-                    f"departure {_fmt(dep)}, expected start {_fmt(st)} + service {svc}",
-                    vehicle=vid,
-                    order_id=oid,
-                )
-            rw = _num(r.get("wait"))
-            if "wait" in r and not _close(rw, st - arr):
-                self.add(
-                    "timing", f"wait {_fmt(rw)}, expected start - arrival = {_fmt(st - arr)}", vehicle=vid, order_id=oid
-                )
-            self._window(vid, o, exp_arr, st, r)
-            prev_dep = dep if dep is not None else st + svc
-        if vt.max_distance is not None and total_dist > vt.max_distance:
-            self.add("max_distance", f"route is {total_dist} long, limit {vt.max_distance}", vehicle=vid)
-        self._shelf(vid, leave, stop_orders, end_arrival)
-
-    def _window(self, vid: str, o: Order, arr: float, st: float, r: dict) -> None:
-        opened = [(a, b) for a, b in o.time_windows if a <= st + TIME_TOL]
-        wins = ", ".join(f"[{a}, {b}]" for a, b in o.time_windows)
-        late = early = 0.0
-        if not opened:
-            self.add(
-                "time_window",
-                f"service starts at {_fmt(st)}, before its window opens ({wins})",
-                vehicle=vid,
-                order_id=o.id,
-            )
-        else:
-            a, b = opened[-1]
-            late = max(0.0, st - b)
-            early = max(0.0, a - arr) if o.soft else 0.0
-            if late > TIME_TOL:
-                if not o.soft:
-                    self.add(
-                        "time_window",
-                        f"service starts at {_fmt(st)}, outside its window(s) {wins}",
-                        vehicle=vid,
-                        order_id=o.id,
-                    )
-                elif late > self.max_late_s + TIME_TOL:
-                    self.add(
-                        "time_window",
-                        f"service starts {_fmt(late)} s after its soft window ends "
-                        f"({wins}); at most {self.max_late_s} s allowed",
-                        vehicle=vid,
-                        order_id=o.id,
-                    )
-        if "late" in r:
-            rl = _num(r.get("late"))
-            exp = late if o.soft else 0.0
-            if not _close(rl, exp):
-                self.add("lateness", f"late {_fmt(rl)}, expected {_fmt(exp)}", vehicle=vid, order_id=o.id)
-        if "early" in r:
-            re_ = _num(r.get("early"))
-            if not _close(re_, early):
-                self.add(
-                    "lateness",
-                    f"early {_fmt(re_)}, expected {_fmt(early)} (arrival before the soft window "
-                    "in which service starts; 0 for hard windows)",
-                    vehicle=vid,
-                    order_id=o.id,
-                )
-
-    def _shelf(self, vid: str, leave: float, stop_orders: list[Order | None], end_arrival: float | None) -> None:
-        p = self.p
-        for o in stop_orders:
-            if o is None or o.id not in self.served_at:
-                continue
-            life = p.shelf_life_s(o)
-            if life is None:
-                continue
-            st = self.served_at[o.id][2]
-            if st is None:
-                continue
-            if o.kind == "delivery":
-                if o.pair is None:
-                    since, what = leave, "leaving the depot"
-                else:
-                    at = self.served_at.get(o.pair)
-                    if at is None or at[0] != vid or at[2] is None:
-                        continue  # pairing problems are reported by _pairs
-                    since, what = at[2], f"pickup {o.pair}"
-                age = st - since
-            else:
-                if o.pair is not None or end_arrival is None:
-                    continue  # paired pickups are checked at their delivery
-                age = end_arrival - st
-                what = "pickup to the end depot"
-            if age > life + TIME_TOL:
-                self.add(
-                    "shelf_life", f"{_fmt(age)} s on board ({what}), shelf life {life} s", vehicle=vid, order_id=o.id
-                )
-
-    # -- loads -------------------------------------------------------------------------------------
-    def _loads(self, vid: str, vt: VehicleType, recs: list[dict], stop_orders: list[Order | None]) -> None:
-        p = self.p
-        K = len(vt.compartments)
-        changes: list[list[float] | None] = []
-        start = [0.0] * K
-        zone_ok = True
-        for o in stop_orders:
-            if o is None:
-                changes.append(None)
-                continue
-            if o.vehicle_types is not None and vt.name not in o.vehicle_types:
-                self.add(
-                    "not_allowed",
-                    f"{vt.name!r} is not among the order's vehicle types ({', '.join(o.vehicle_types)})",
-                    vehicle=vid,
-                    order_id=o.id,
-                )
-                zone_ok = False
-                changes.append(None)
-                continue
-            if o.carrier is not None and vt.carrier is not None and o.carrier != vt.carrier:
-                self.add(
-                    "not_allowed",
-                    f"carrier {o.carrier!r}'s order rides a vehicle of carrier {vt.carrier!r}",
-                    vehicle=vid,
-                    order_id=o.id,
-                )
-                zone_ok = False
-                changes.append(None)
-                continue
-            q = p.compartment_loads(o, vt)
-            if q is None:
-                products = ", ".join(f"{n} ({p.products[n].zone.value})" for n, v in o.quantities.items() if v > 0)
-                self.add("zone", f"{vt.name!r} has no compartment for {products}", vehicle=vid, order_id=o.id)
-                zone_ok = False
-                changes.append(None)
-                continue
-            if o.kind == "delivery":
-                changes.append([-x for x in q])
-                if o.pair is None:
-                    start = [a + b for a, b in zip(start, q)]
-            else:
-                changes.append(list(q))
-        if not zone_ok:
-            return
-        cols = [f"load_{c.name}" for c in vt.compartments]
-        missing_cols = [c for c in cols if c not in recs[0]]
-        if missing_cols:
-            self.add("load", f"plan.stops lacks column(s) {', '.join(missing_cols)}", vehicle=vid)
-        loads = start
-        over_reported = set()
-        for i, r in enumerate(recs):
-            kind = str(r["kind"])
-            arriving = list(loads)
-            if changes[i] is not None:
-                loads = [a + b for a, b in zip(loads, changes[i])]
-            where = (
-                "leaving the depot"
-                if kind == "start"
-                else ("at the end depot" if kind == "end" else f"after {stop_orders[i].id}")
-            )
-            oid = stop_orders[i].id if stop_orders[i] is not None else None
-            for k, c in enumerate(vt.compartments):
-                if loads[k] > c.capacity + 1e-9 * max(1.0, c.capacity) and k not in over_reported:
-                    self.add(
-                        "capacity",
-                        f"compartment {c.name!r} holds {loads[k]:g} {where}, capacity {c.capacity:g}",
-                        vehicle=vid,
-                        order_id=oid,
-                    )
-                    over_reported.add(k)
-                if loads[k] < -_qty_tol(0.0):
-                    self.add(
-                        "capacity",
-                        f"compartment {c.name!r} load negative ({loads[k]:g}) {where}",
-                        vehicle=vid,
-                        order_id=oid,
-                    )
-            tot = sum(loads)
-            if (
-                vt.total_capacity is not None
-                and tot > vt.total_capacity + 1e-9 * max(1.0, vt.total_capacity)
-                and "total" not in over_reported
-            ):
-                self.add(
-                    "capacity",
-                    f"total load {tot:g} {where}, total capacity {vt.total_capacity:g}",
-                    vehicle=vid,
-                    order_id=oid,
-                )
-                over_reported.add("total")
-            # reported loads (the end row may show the arriving load or zero)
-            accept = [loads] if kind != "end" else [loads, arriving, [0.0] * K]
-            if "load" in r:
-                rl = _num(r.get("load"))
-                if rl is None or not any(abs(rl - sum(x)) <= _qty_tol(sum(x)) for x in accept):
-                    self.add(
-                        "load",
-                        f"reported load {_fmt(rl)} {where}, recomputed {sum(loads):g}",
-                        vehicle=vid,
-                        order_id=oid,
-                    )
-            for k, col in enumerate(cols):
-                if col not in r:
-                    continue
-                rl = _num(r.get(col))
-                if rl is None or not any(abs(rl - x[k]) <= _qty_tol(x[k]) for x in accept):
-                    self.add(
-                        "load", f"reported {col} {_fmt(rl)} {where}, recomputed {loads[k]:g}", vehicle=vid, order_id=oid
-                    )
-        own = set(cols)
-        for col in recs[0]:
-            if str(col).startswith("load_") and col not in own:
-                vals = [_num(r.get(col)) for r in recs]
-                if any(v is not None and v != 0 for v in vals):
-                    self.add(
-                        "load", f"{col} is set, but {vt.name!r} has no such compartment (expected NaN)", vehicle=vid
-                    )
 
     # -- coverage and pairs -------------------------------------------------------------------------
     def _coverage(self, served: list[str], unserved: pd.DataFrame) -> None:
@@ -650,16 +276,16 @@ class _Checker:
         if len(unserved):
             reasons = unserved["reason"] if "reason" in unserved.columns else [None] * len(unserved)
             for raw, reason in zip(unserved["order_id"], reasons):
-                oid = _id(raw)
-                if oid is None:
+                uid = cell_id(raw)
+                if uid is None:
                     self.add("unknown_order", "an unserved row has no order id")
                     continue
-                un[oid] = un.get(oid, 0) + 1
-                if oid not in self.orders:
-                    self.add("unknown_order", f"unserved lists unknown order {oid!r}", order_id=oid)
+                un[uid] = un.get(uid, 0) + 1
+                if uid not in self.orders:
+                    self.add("unknown_order", f"unserved lists unknown order {uid!r}", order_id=uid)
                     continue
-                if _is_missing(reason) or not str(reason).strip():
-                    self.add("no_reason", "listed as unserved without a reason", order_id=oid)
+                if is_missing(reason) or not str(reason).strip():
+                    self.add("no_reason", "listed as unserved without a reason", order_id=uid)
         for oid, n in un.items():
             if n > 1 and oid in self.orders:
                 self.add("duplicate", f"listed {n} times as unserved", order_id=oid)
@@ -680,9 +306,12 @@ class _Checker:
             if at_p is None and at_d is None:
                 continue
             if at_p is None or at_d is None:
-                which, other = (o.id, d.id) if at_p is not None else (d.id, o.id)
+                which, other, at = (o.id, d.id, at_p) if at_p is not None else (d.id, o.id, at_d)
                 self.add(
-                    "pair", f"{which} is served but its pair {other} is not", vehicle=(at_p or at_d)[0], order_id=which
+                    "pair",
+                    f"{which} is served but its pair {other} is not",
+                    vehicle=at[0] if at is not None else None,
+                    order_id=which,
                 )
                 continue
             if at_p[0] != at_d[0]:

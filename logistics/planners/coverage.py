@@ -29,6 +29,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from logistics.core.extras import require
 from networks import Network, TravelMatrix
 
 __all__ = ["WEEKDAYS", "coverage", "coverage_layer", "folium_layer", "potential_reach", "reach_times", "service_days"]
@@ -74,6 +75,21 @@ def reach_times(source: Any, network: Network | None = None, *, hub: str | None 
 
     For a single Plan the reference is the earliest departure from ``hub`` (default:
     the network's hub; any depot if none of the routes starts there).
+
+    Parameters
+    ----------
+    source
+        A :class:`~logistics.planners.tiers.TieredPlan` or a single :class:`~logistics.Plan`.
+    network
+        The network (needed for a single Plan: it says which nodes are villages).
+    hub
+        The hub id for a single Plan (default: the network's hub).
+
+    Returns
+    -------
+    DataFrame
+        ``village``, ``station``, ``first_service``, ``hours``, ``visited``, ``stops`` (and
+        ``depot`` for a tiered plan); ``attrs["hub_departure"]`` is the reference time.
     """
     villages = _village_table(network, source)
     stops, t0 = _village_stops(source)
@@ -111,6 +127,24 @@ def potential_reach(
     Via the village's station: trunk drive (fastest trunk type) + ``handling_s`` +
     last-mile drive (fastest van type); with ``direct``, also the van straight
     from the hub, and ``hours`` is the smaller of the two.
+
+    Parameters
+    ----------
+    network
+        The three-tier network.
+    trunk_fleet, last_mile_fleet
+        Vehicle types whose fastest speed factor counts (default 1.0).
+    handling_s
+        Seconds at the station between trunk and van.
+    direct
+        Also allow the van straight from the hub.
+    matrix
+        A travel matrix over the network's nodes (default: ``network.travel_matrix()``).
+
+    Returns
+    -------
+    DataFrame
+        Per village: ``hours_via_station``, ``hours_direct``, ``hours`` and ``visited`` (always true).
     """
     tm = matrix if matrix is not None else network.travel_matrix()
     tsf = min((vt.speed_factor for vt in trunk_fleet), default=1.0) if trunk_fleet else 1.0
@@ -172,6 +206,20 @@ def service_days(
     a frequency rule: a mapping of village ids, station ids and ``"default"`` to
     days per week (spread evenly from Monday) or to weekday names, or a function
     ``(village, station) -> days or weekday names``.
+
+    Parameters
+    ----------
+    schedule
+        Daily plans or a frequency rule (see above).
+    network
+        The network (which nodes are villages, and their stations).
+    villages
+        A ``village``/``station`` frame to use instead of the network's.
+
+    Returns
+    -------
+    DataFrame
+        The village table with ``days_per_week`` and ``weekdays``.
     """
     table = (
         villages
@@ -217,7 +265,7 @@ def coverage(
     schedule: Any = None,
     by: str = "station",
     min_days: float = 3,
-    **reach_kw,
+    **reach_kw: Any,
 ) -> pd.DataFrame:
     """Per station (``by="station"``) or township, plus an ``all`` row: reach and service-frequency metrics.
 
@@ -225,6 +273,28 @@ def coverage(
     :func:`potential_reach` on ``network`` (``reach_kw`` go there: fleets,
     ``handling_s``, ``direct``).  Without ``schedule`` the day-of-``source`` counts as
     the only service day, so frequency columns are omitted.
+
+    Parameters
+    ----------
+    source
+        A plan, or ``None`` for the network's potential reach.
+    network
+        The network.
+    hours
+        Thresholds for the ``within_<h>h`` shares.
+    schedule
+        A weekly schedule or frequency rule (:func:`service_days`).
+    by
+        ``"station"`` or another village column (``"township"``).
+    min_days
+        Days per week for the ``share_at_least_<d>_days`` column.
+    **reach_kw
+        Passed to :func:`potential_reach` when ``source`` is ``None``.
+
+    Returns
+    -------
+    DataFrame
+        One row per group plus ``all``.
     """
     layer = _metrics(source, network, hours=hours, schedule=schedule, **reach_kw)
     if by not in layer.columns:
@@ -246,7 +316,9 @@ def coverage(
     return pd.DataFrame(rows).set_index(by)
 
 
-def _metrics(source, network, *, hours, schedule, **reach_kw) -> pd.DataFrame:
+def _metrics(
+    source: Any, network: Network | None, *, hours: Iterable[float], schedule: Any, **reach_kw: Any
+) -> pd.DataFrame:
     if source is None:
         if network is None:
             raise ValueError("give a plan or a network")
@@ -268,9 +340,20 @@ def coverage_layer(
     *,
     hours: Iterable[float] = (2, 4, 6),
     schedule: Any = None,
-    **reach_kw,
+    **reach_kw: Any,
 ) -> gpd.GeoDataFrame:
-    """Villages (points, EPSG:4326) with reach hours, ``within_<h>h`` flags and service days per week."""
+    """Villages (points, EPSG:4326) with reach hours, ``within_<h>h`` flags and service days per week.
+
+    Parameters
+    ----------
+    source, network, hours, schedule, **reach_kw
+        As for :func:`coverage`; ``network`` is required (village positions).
+
+    Returns
+    -------
+    GeoDataFrame
+        One point per village with the per-village metrics.
+    """
     if network is None:
         raise ValueError("coverage_layer needs the network for village positions")
     layer = _metrics(source, network, hours=hours, schedule=schedule, **reach_kw)
@@ -285,10 +368,31 @@ def folium_layer(
     name: str | None = None,
     cmap: str = "RdYlGn_r",
     radius: float = 5.0,
-):
-    """A folium FeatureGroup of circle markers coloured by ``column`` (grey: not visited / no value)."""
-    import folium
-    from matplotlib import colormaps, colors
+) -> Any:
+    """A folium FeatureGroup of circle markers coloured by ``column`` (grey: not visited / no value).
+
+    Parameters
+    ----------
+    layer
+        A :func:`coverage_layer` frame.
+    column
+        The column that colours the markers.
+    name
+        The group's name in the layer control (default: ``villages by <column>``).
+    cmap
+        A matplotlib colour map name.
+    radius
+        Marker radius in pixels.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        One circle marker per village with a tooltip.
+    """
+    # deferred: folium and matplotlib are the optional [maps] extra, imported only to draw
+    folium = require("folium", "maps", "coverage maps")
+    colors = require("matplotlib.colors", "maps", "coverage maps")
+    colormaps = require("matplotlib", "maps", "coverage maps").colormaps
 
     fg = folium.FeatureGroup(name=name or f"villages by {column}")
     vals = pd.to_numeric(layer[column], errors="coerce")

@@ -33,8 +33,7 @@ solution against the instance independently of the planner.
 from __future__ import annotations
 
 import math
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +43,14 @@ from logistics.check.twoechelon import check_2evrp, solution_cost
 from logistics.core.costs import CostModel
 from logistics.core.errors import ProblemError
 from logistics.core.model import GOODS, Compartment, Order, VehicleType
+from logistics.core.options import SolveOptions, resolve_options
 from logistics.core.problem import Problem
+from logistics.core.shares import MDVRP_ALONE_SHARE, MDVRP_SHARE, TWOECHELON_START_FLOOR_S
 from logistics.core.twoechelon import SCALE, TwoEchelonInstance
+from logistics.core.units import Zone
+from logistics.engine.solve import solve
 from logistics.formats.twoechelon import read_2evrp
+from logistics.planners.tiers import Layout, TieredPlan, plan_tiers
 from networks import TravelMatrix
 
 __all__ = ["TwoEchelonSolution", "assign_customers", "mdvrp_assignment", "solution_from_tiers", "solve_2evrp"]
@@ -57,7 +61,25 @@ __all__ = ["TwoEchelonSolution", "assign_customers", "mdvrp_assignment", "soluti
 
 @dataclass(eq=False)
 class TwoEchelonSolution:
-    """Routes as node-id lists; ``first_level`` trucks carry ``loads`` {satellite: amount} per route."""
+    """Routes as node-id lists; ``first_level`` trucks carry ``loads`` {satellite: amount} per route.
+
+    Plain lists and dicts, so :func:`check_2evrp` can check a solution from any solver.
+
+    Parameters
+    ----------
+    instance
+        The instance solved.
+    first_level
+        Truck routes: ``{"route": ["D", "S1", ..., "D"], "loads": {"S1": q, ...}}``.
+    second_level
+        Freighter routes: ``{"satellite": "S1", "route": ["S1", "c3", ..., "S1"], "load": q}``.
+    unserved
+        Customer ids left out.
+    tiered
+        The :class:`~logistics.planners.tiers.TieredPlan` behind the solution, if any.
+    meta
+        Start used, cost per start, elapsed seconds.
+    """
 
     instance: TwoEchelonInstance
     first_level: list[dict[str, Any]]  # {"route": ["D", "S1", ..., "D"], "loads": {"S1": q, ...}}
@@ -68,14 +90,17 @@ class TwoEchelonSolution:
 
     @property
     def cost(self) -> float:
+        """Exact cost from the coordinates (:func:`solution_cost`)."""
         return solution_cost(self.instance, self)
 
     @property
     def gap(self) -> float | None:
+        """Relative gap to the best-known cost, if one is known."""
         bks = self.instance.best_known
         return None if bks is None else (self.cost - bks) / bks
 
     def violations(self) -> list[str]:
+        """What the solution breaks (:func:`check_2evrp`); empty when feasible."""
         return check_2evrp(self.instance, self)
 
 
@@ -89,6 +114,18 @@ def assign_customers(
     empty one freighter's worth from the satellite where moving customers to
     satellites with room costs the least extra distance.  Spare freighters go to
     the fullest satellites.
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    start
+        Customer → satellite to start from (unknown ids ignored); default the nearest satellite.
+
+    Returns
+    -------
+    tuple of dict
+        Customer → satellite, and satellite → number of freighters.
     """
     ids = inst.ids()
     k = inst.n_satellites
@@ -103,10 +140,10 @@ def assign_customers(
     if start is not None:
         assign.update({c: s for c, s in start.items() if c in assign and s in sats})
 
-    def load(s):
+    def load(s: str) -> float:
         return sum(dem[c] for c, x in assign.items() if x == s)
 
-    def need(s):
+    def need(s: str) -> int:
         return math.ceil(load(s) / Q - 1e-9)
 
     for _ in range(inst.n_customers * 4):
@@ -153,20 +190,32 @@ def assign_customers(
     return assign, counts
 
 
-def layout_of(inst: TwoEchelonInstance, assign: dict[str, str]):
-    from logistics.planners.tiers import Layout
+def layout_of(inst: TwoEchelonInstance, assign: dict[str, str]) -> Layout:
+    """The instance as a tier layout: depot ``D`` the hub, satellites ``S<k>`` stations, customers villages.
 
+    Parameters
+    ----------
+    inst
+        The instance.
+    assign
+        Customer → satellite (the villages' stations).
+
+    Returns
+    -------
+    Layout
+        Distances scaled by ``SCALE`` and rounded; durations zero.
+    """
     ids = inst.ids()
     d = np.rint(inst.distance() * SCALE).astype(np.int64)
-    tm = TravelMatrix(ids, d, np.zeros_like(d), synthetic=False, source=f"euclidean x{SCALE} ({inst.name})")
+    tm = TravelMatrix(tuple(ids), d, np.zeros_like(d), synthetic=False, source=f"euclidean x{SCALE} ({inst.name})")
     xy = inst.xy()
     coords = {k: (float(x), float(y)) for k, (x, y) in zip(ids, xy)}
     stations = tuple(f"S{k + 1}" for k in range(inst.n_satellites))
     return Layout(hub="D", stations=stations, parent=dict(assign), matrix=tm, coords=coords)
 
 
-#: Share of the time limit for the multi-depot start (:func:`mdvrp_assignment`).
-MDVRP_SHARE = 0.25
+#: plan engine of :func:`solve_2evrp` when neither ``engine`` nor ``options`` names one.
+DEFAULT_ENGINE = "ortools"
 
 
 def _zero_costs() -> CostModel:
@@ -190,7 +239,7 @@ def _freighters(inst: TwoEchelonInstance, name: str, satellite: str, count: int)
     return VehicleType(
         name,
         count,
-        (Compartment("ambient", inst.cf_capacity),),
+        (Compartment(Zone.AMBIENT, inst.cf_capacity),),
         start_depot=satellite,
         cost_per_km=inst.cf_cost,
         fixed_cost=inst.cf_fixed,
@@ -199,7 +248,13 @@ def _freighters(inst: TwoEchelonInstance, name: str, satellite: str, count: int)
 
 
 def mdvrp_assignment(
-    inst: TwoEchelonInstance, time_limit: float, seed: int = 0, iterations: int | None = None
+    inst: TwoEchelonInstance,
+    time_limit: float | None = None,
+    seed: int | None = None,
+    iterations: int | None = None,
+    *,
+    options: SolveOptions | None = None,
+    engine: str | None = None,
 ) -> dict[str, str]:
     """Customers to satellites as a multi-depot VRP of the second level assigns them.
 
@@ -208,33 +263,47 @@ def mdvrp_assignment(
     problem (each satellite its ``cf_per_satellite`` freighters) lets the
     routing decide which satellite serves whom.  The trunk is left out, so this
     is one start among others, not the answer.
-    """
-    from logistics.engine.solve import solve
 
+    Parameters
+    ----------
+    inst
+        The instance.
+    options
+        Time limit, seed, engine and iterations of the one solve.
+    time_limit, seed, iterations, engine
+        Shortcuts for the fields of ``options``.
+
+    Returns
+    -------
+    dict
+        Customer id → satellite id, for every customer the solve served.
+    """
+    opts = resolve_options(options, time_limit=time_limit, seed=seed, iterations=iterations, engine=engine)
     layout = layout_of(inst, {})
     fleet = [_freighters(inst, f"cf@{s}", s, inst.cf_per_satellite) for s in layout.stations]
     problem = Problem(
-        _orders(inst),
-        fleet,
+        tuple(_orders(inst)),
+        tuple(fleet),
         matrix=layout.matrix,
         products={"goods": GOODS},
         costs=_zero_costs(),
         strict=False,
         name=f"{inst.name} second level",
     )
-    plan = solve(problem, time_limit=time_limit, seed=seed, iterations=iterations)
+    plan = solve(problem, time_limit=opts.time_limit, seed=opts.seed, engine=opts.engine, iterations=opts.iterations)
     depot = plan.stops[plan.stops["kind"] == "start"].set_index("vehicle")["node_id"]
     served = plan.stops.dropna(subset=["order_id"])
-    return {str(r.order_id): str(depot[r.vehicle]) for r in served.itertuples()}
+    return {str(r.order_id): str(depot[str(r.vehicle)]) for r in served.itertuples()}
 
 
 def solve_2evrp(
     inst: TwoEchelonInstance | str | Path,
-    time_limit: float = 10.0,
-    seed: int = 0,
+    time_limit: float | None = None,
+    seed: int | None = None,
     *,
+    options: SolveOptions | None = None,
     workers: int | None = None,
-    engine: str = "ortools",
+    engine: str | None = None,
     rebalance: bool | int = True,
     iterations: int | None = None,
     starts: tuple[str, ...] = ("nearest", "mdvrp"),
@@ -247,7 +316,33 @@ def solve_2evrp(
     given ``MDVRP_SHARE`` of the time).  Distinct assignments share the rest of
     the time; the cheapest feasible solution is returned, and ``meta["starts"]``
     says what each start cost.
+
+    Parameters
+    ----------
+    inst
+        The instance, or the path of a ``.dat`` file.
+    time_limit, seed
+        Shortcuts for the fields of ``options`` (default 10 s, seed 0).
+    options
+        Time limit for the whole call, seed, engine, iterations and workers.  Without
+        ``options`` and ``engine`` the planner searches with OR-Tools (``DEFAULT_ENGINE``).
+    workers, engine, iterations
+        Shortcuts for the fields of ``options``.
+    rebalance
+        The planner's boundary pass (``True``, ``False`` or the number of moves to try).
+    starts
+        Which starts to plan from: ``"nearest"`` and/or ``"mdvrp"``.
+
+    Returns
+    -------
+    TwoEchelonSolution
+        The best solution; ``meta`` names its start and the cost of each.
     """
+    if engine is None and options is None:
+        engine = DEFAULT_ENGINE
+    opts = resolve_options(
+        options, time_limit=time_limit, seed=seed, workers=workers, engine=engine, iterations=iterations
+    )
     if not isinstance(inst, TwoEchelonInstance):
         inst = read_2evrp(inst)
     unknown = set(starts) - {"nearest", "mdvrp"}
@@ -255,26 +350,25 @@ def solve_2evrp(
         raise ProblemError(
             f"starts must name 'nearest' and/or 'mdvrp', got {list(starts)!r}", record=inst.name, field="starts"
         )
-    t0 = time.perf_counter()
+    budget = opts.budget()
     candidates: dict[str, tuple[dict[str, str], dict[str, int]]] = {}
     if "nearest" in starts:
         candidates["nearest"] = assign_customers(inst)
     if "mdvrp" in starts:
-        share = time_limit * (MDVRP_SHARE if len(starts) > 1 else 0.4)
-        guess = mdvrp_assignment(inst, share, seed=seed, iterations=iterations)
+        share = opts.time_limit * (MDVRP_SHARE if len(starts) > 1 else MDVRP_ALONE_SHARE)
+        # the multi-depot start searches with the default engine, whatever the planner uses
+        guess = mdvrp_assignment(inst, options=replace(opts, time_limit=share, engine="auto"))
         cand = assign_customers(inst, guess)
         if all(cand != c for c in candidates.values()):
             candidates["mdvrp"] = cand
     ranked = []  # (violates, unserved, cost, order tried, name, solution): the first is returned
     for k, (name, (assign, counts)) in enumerate(candidates.items()):
-        left = time_limit - (time.perf_counter() - t0)
-        sol = _solve_assigned(
-            inst, assign, counts, max(left / (len(candidates) - k), 0.5), seed, workers, engine, rebalance, iterations
-        )
+        limit = max(budget.left() / (len(candidates) - k), TWOECHELON_START_FLOOR_S)
+        sol = _solve_assigned(inst, assign, counts, opts.merged(time_limit=limit), rebalance)
         ranked.append((bool(sol.violations()), len(sol.unserved), sol.cost, k, name, sol))
     tried = {name: round(cost, 4) for _, _, cost, _, name, _ in ranked}
     *_, best_name, best = min(ranked)
-    best.meta |= {"start": best_name, "starts": tried, "elapsed_s": round(time.perf_counter() - t0, 3)}
+    best.meta |= {"start": best_name, "starts": tried, "elapsed_s": round(budget.elapsed(), 3)}
     return best
 
 
@@ -282,18 +376,12 @@ def _solve_assigned(
     inst: TwoEchelonInstance,
     assign: dict[str, str],
     counts: dict[str, int],
-    time_limit: float,
-    seed: int,
-    workers: int | None,
-    engine: str,
+    options: SolveOptions,
     rebalance: bool | int,
-    iterations: int | None,
 ) -> TwoEchelonSolution:
     """The tiered planner from one assignment of customers to satellites."""
-    from logistics.planners.tiers import plan_tiers
-
     layout = layout_of(inst, assign)
-    comp = (Compartment("ambient", inst.truck_capacity),)
+    comp = (Compartment(Zone.AMBIENT, inst.truck_capacity),)
     trucks = [
         VehicleType(
             "truck",
@@ -311,22 +399,36 @@ def _solve_assigned(
         _orders(inst),
         trucks,
         cf,
+        options=options,
         products={"goods": GOODS},
         costs=_zero_costs(),
         handling_s=0,
-        time_limit=time_limit,
-        seed=seed,
         direct_from_hub=False,
-        workers=workers,
-        engine=engine,
         rebalance=rebalance,
-        iterations=iterations,
         boundary_ratio=1.6,
     )
     return solution_from_tiers(inst, tp, meta={"freighters": counts})
 
 
-def solution_from_tiers(inst: TwoEchelonInstance, tp, meta: dict | None = None) -> TwoEchelonSolution:
+def solution_from_tiers(
+    inst: TwoEchelonInstance, tp: TieredPlan, meta: dict[str, Any] | None = None
+) -> TwoEchelonSolution:
+    """The two-level routes of a tiered plan of the instance.
+
+    Parameters
+    ----------
+    inst
+        The instance the plan was made for.
+    tp
+        The tiered plan (trunk: first level; last mile: second level).
+    meta
+        Extra entries for the solution's ``meta``.
+
+    Returns
+    -------
+    TwoEchelonSolution
+        Truck routes with loads per satellite, freighter routes with loads, unserved customers.
+    """
     first, second = [], []
     t_orders = {o.id: o for o in tp.problems["trunk"].orders}
     for vid, g in tp.trunk.stops.groupby("vehicle", sort=True):
@@ -334,7 +436,8 @@ def solution_from_tiers(inst: TwoEchelonInstance, tp, meta: dict | None = None) 
         loads: dict[str, float] = {}
         for r in g.itertuples():
             if r.kind == "delivery":
-                loads[str(r.node_id)] = loads.get(str(r.node_id), 0.0) + sum(t_orders[r.order_id].quantities.values())
+                q = sum(t_orders[str(r.order_id)].quantities.values())
+                loads[str(r.node_id)] = loads.get(str(r.node_id), 0.0) + q
         first.append({"vehicle": vid, "route": [str(x) for x in g["node_id"]], "loads": loads})
     for s, plan in sorted(tp.last_mile.items()):
         for vid, g in plan.stops.groupby("vehicle", sort=True):

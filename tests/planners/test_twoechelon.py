@@ -14,7 +14,7 @@ from logistics.check.twoechelon import check_2evrp
 from logistics.formats.twoechelon import read_2evrp
 from logistics.planners import twoechelon as E
 
-HERE = Path(__file__).parent / "data" / "2evrp"
+HERE = Path(__file__).parent.parent / "data" / "2evrp"
 INSTANCE = HERE / "Set2a_E-n22-k4-s10-14.dat"
 
 

@@ -16,7 +16,7 @@ from logistics.check.validator import KINDS, Violation, assert_valid, validate
 from logistics.core.plan import Plan, empty_routes
 from networks import TravelMatrix
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 H = 3600
 
 

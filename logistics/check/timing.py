@@ -1,0 +1,190 @@
+"""Plan validator, per route: distances, travel times, timing, time windows, shift and shelf life."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from logistics.check.common import TIME_TOL, Report, close, fmt, num
+from logistics.core.model import Order, VehicleType
+
+__all__ = ["TimingChecks"]
+
+
+class TimingChecks(Report):
+    """Checks of one route's times against the matrix, the orders' windows and the vehicle's shift."""
+
+    def _travel_and_time(
+        self, vid: str, vt: VehicleType, recs: list[dict[str, Any]], idx: list[int], stop_orders: list[Order | None]
+    ) -> None:
+        m = self.m
+        if m is None:  # the caller has reported it
+            return
+        total_dist = 0
+        end_arrival = None
+        leave = num(recs[0]["departure"])
+        first = recs[0]
+        a0, s0, d0 = num(first["arrival"]), num(first["start"]), num(first["departure"])
+        if a0 is None or s0 is None or d0 is None or not (abs(a0 - s0) <= TIME_TOL and abs(s0 - d0) <= TIME_TOL):
+            self.add(
+                "timing",
+                f"start row must have arrival = start = departure, got {fmt(a0)}/{fmt(s0)}/{fmt(d0)}",
+                vehicle=vid,
+            )
+        if leave is None:
+            self.add("timing", "the start row has no departure time", vehicle=vid)
+            return
+        if leave < vt.shift[0] - TIME_TOL:
+            self.add(
+                "shift", f"leaves the depot at {fmt(leave)}, before the shift starts at {vt.shift[0]}", vehicle=vid
+            )
+        prev_dep = leave
+        for i in range(1, len(recs)):
+            r = recs[i]
+            o = stop_orders[i]
+            oid = o.id if o is not None else None
+            d = int(m.distance[idx[i - 1], idx[i]])
+            t = int(round(float(m.duration[idx[i - 1], idx[i]]) * vt.speed_factor))
+            total_dist += d
+            rd = num(r.get("travel_distance"))
+            if "travel_distance" in r and not close(rd, d):
+                self.add(
+                    "distance", f"travel_distance {fmt(rd)} to seq {i}, matrix says {d}", vehicle=vid, order_id=oid
+                )
+            rt = num(r.get("travel_duration"))
+            if "travel_duration" in r and not close(rt, t):
+                self.add(
+                    "travel_time",
+                    f"travel_duration {fmt(rt)} to seq {i}, matrix x speed factor {vt.speed_factor:g} says {t}",
+                    vehicle=vid,
+                    order_id=oid,
+                )
+            arr, st, dep = num(r["arrival"]), num(r["start"]), num(r["departure"])
+            exp_arr = prev_dep + t
+            if not close(arr, exp_arr):
+                self.add(
+                    "timing",
+                    f"arrival {fmt(arr)} at seq {i}, expected {fmt(exp_arr)} (previous departure "
+                    f"{fmt(prev_dep)} + travel {t})",
+                    vehicle=vid,
+                    order_id=oid,
+                )
+            if arr is None:
+                arr = exp_arr
+            if recs[i]["kind"] == "end":
+                if arr > vt.shift[1] + TIME_TOL:
+                    self.add(
+                        "shift",
+                        f"returns to the depot at {fmt(arr)}, after the shift ends at {vt.shift[1]}",
+                        vehicle=vid,
+                    )
+                if vt.max_duration is not None and arr - leave > vt.max_duration + TIME_TOL:
+                    self.add("max_duration", f"route lasts {fmt(arr - leave)} s, limit {vt.max_duration}", vehicle=vid)
+                end_arrival = arr
+                break
+            if o is None:  # every order stop resolved to an order before timing starts
+                continue
+            if st is None:
+                self.add("timing", f"stop seq {i} has no service start", vehicle=vid, order_id=oid)
+                st = arr
+            if st < arr - TIME_TOL:
+                self.add(
+                    "timing", f"service starts at {fmt(st)}, before arrival at {fmt(arr)}", vehicle=vid, order_id=oid
+                )
+            svc = o.service
+            rs = num(r.get("service"))
+            if "service" in r and not close(rs, svc):
+                self.add("timing", f"service {fmt(rs)} s, the order needs {svc} s", vehicle=vid, order_id=oid)
+            if not close(dep, st + svc):
+                self.add(
+                    "timing",
+                    f"departure {fmt(dep)}, expected start {fmt(st)} + service {svc}",
+                    vehicle=vid,
+                    order_id=oid,
+                )
+            rw = num(r.get("wait"))
+            if "wait" in r and not close(rw, st - arr):
+                self.add(
+                    "timing", f"wait {fmt(rw)}, expected start - arrival = {fmt(st - arr)}", vehicle=vid, order_id=oid
+                )
+            self._window(vid, o, exp_arr, st, r)
+            prev_dep = dep if dep is not None else st + svc
+        if vt.max_distance is not None and total_dist > vt.max_distance:
+            self.add("max_distance", f"route is {total_dist} long, limit {vt.max_distance}", vehicle=vid)
+        self._shelf(vid, leave, stop_orders, end_arrival)
+
+    def _window(self, vid: str, o: Order, arr: float, st: float, r: dict[str, Any]) -> None:
+        opened = [(a, b) for a, b in o.time_windows if a <= st + TIME_TOL]
+        wins = ", ".join(f"[{a}, {b}]" for a, b in o.time_windows)
+        late = early = 0.0
+        if not opened:
+            self.add(
+                "time_window",
+                f"service starts at {fmt(st)}, before its window opens ({wins})",
+                vehicle=vid,
+                order_id=o.id,
+            )
+        else:
+            a, b = opened[-1]
+            late = max(0.0, st - b)
+            early = max(0.0, a - arr) if o.soft else 0.0
+            if late > TIME_TOL:
+                if not o.soft:
+                    self.add(
+                        "time_window",
+                        f"service starts at {fmt(st)}, outside its window(s) {wins}",
+                        vehicle=vid,
+                        order_id=o.id,
+                    )
+                elif late > self.max_late_s + TIME_TOL:
+                    self.add(
+                        "time_window",
+                        f"service starts {fmt(late)} s after its soft window ends "
+                        f"({wins}); at most {self.max_late_s} s allowed",
+                        vehicle=vid,
+                        order_id=o.id,
+                    )
+        if "late" in r:
+            rl = num(r.get("late"))
+            exp = late if o.soft else 0.0
+            if not close(rl, exp):
+                self.add("lateness", f"late {fmt(rl)}, expected {fmt(exp)}", vehicle=vid, order_id=o.id)
+        if "early" in r:
+            re_ = num(r.get("early"))
+            if not close(re_, early):
+                self.add(
+                    "lateness",
+                    f"early {fmt(re_)}, expected {fmt(early)} (arrival before the soft window "
+                    "in which service starts; 0 for hard windows)",
+                    vehicle=vid,
+                    order_id=o.id,
+                )
+
+    def _shelf(self, vid: str, leave: float, stop_orders: list[Order | None], end_arrival: float | None) -> None:
+        p = self.p
+        for o in stop_orders:
+            if o is None or o.id not in self.served_at:
+                continue
+            life = p.shelf_life_s(o)
+            if life is None:
+                continue
+            st = self.served_at[o.id][2]
+            if st is None:
+                continue
+            if o.kind == "delivery":
+                if o.pair is None:
+                    since, what = leave, "leaving the depot"
+                else:
+                    at = self.served_at.get(o.pair)
+                    if at is None or at[0] != vid or at[2] is None:
+                        continue  # pairing problems are reported by _pairs
+                    since, what = at[2], f"pickup {o.pair}"
+                age = st - since
+            else:
+                if o.pair is not None or end_arrival is None:
+                    continue  # paired pickups are checked at their delivery
+                age = end_arrival - st
+                what = "pickup to the end depot"
+            if age > life + TIME_TOL:
+                self.add(
+                    "shelf_life", f"{fmt(age)} s on board ({what}), shelf life {life} s", vehicle=vid, order_id=o.id
+                )

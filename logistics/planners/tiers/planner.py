@@ -1,0 +1,260 @@
+"""The planning algorithm: trunk out, last mile (and hub-direct), re-balancing, trunk again, trunk in.
+
+See :mod:`logistics.planners.tiers` for the schedule and the rules.  :func:`plan_tiers` is the
+entry point; :class:`TierPlanner` runs the phases in order, each a short method, on a
+:class:`~logistics.planners.tiers.context.TierContext` that holds the inputs and the time budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
+
+from logistics.core.costs import CostModel
+from logistics.core.model import Order, Product, VehicleType
+from logistics.core.options import SolveOptions, resolve_options
+from logistics.core.shares import (
+    TIERS_LAST_MILE,
+    TIERS_RECONCILE,
+    TIERS_TRUNK_AGAIN,
+    TIERS_TRUNK_IN,
+    TIERS_TRUNK_OUT,
+    TIERS_TRUNK_RETRY,
+)
+from logistics.engine.parallel import worker_count
+from logistics.planners.tiers.assemble import assemble
+from logistics.planners.tiers.context import LastMileFleet, TierContext, TierSettings
+from logistics.planners.tiers.layout import Layout
+from logistics.planners.tiers.legs import Leg, drop_empty, lm_problem, solve_legs
+from logistics.planners.tiers.operations import drop_stops
+from logistics.planners.tiers.rebalance import rebalance
+from logistics.planners.tiers.result import TieredPlan
+from logistics.planners.tiers.trunk import Wave, trim, trunk_in, trunk_out
+from networks import Network, TravelMatrix
+
+__all__ = ["TierPlanner", "plan_tiers"]
+
+#: plan_tiers' time limit when neither ``time_limit`` nor ``options`` gives one (s).
+DEFAULT_TIME_LIMIT_S = 30.0
+
+
+class TierPlanner:
+    """The phases of one planning call, in order, on one context.
+
+    Parameters
+    ----------
+    ctx
+        Inputs, settings, options and the time budget.
+    """
+
+    def __init__(self, ctx: TierContext) -> None:
+        self.ctx = ctx
+
+    def run(self) -> TieredPlan:
+        """Plan the day (see the module docstring of :mod:`logistics.planners.tiers`).
+
+        Returns
+        -------
+        TieredPlan
+            The plan of every leg with transfers and KPIs.
+        """
+        ctx = self.ctx
+        assign, cands = self._initial_assignment()
+        # 1. trunk outbound on the station demand (auto: candidates go through stations first)
+        out = trunk_out(ctx, assign, ctx.phase_s(TIERS_TRUNK_OUT))
+        release = out.release
+        # 2. last mile per depot, plus the direct alternative for candidates
+        legs = self._last_mile(assign, cands, release)
+        # 3. boundary re-balancing
+        changed = rebalance(ctx, assign, legs, release) if ctx.settings.rebalance else False
+        direct_changed = any(assign[v] != ctx.layout.parent[v] for v in assign)
+        # 4. trunk again if station loads changed; keep every station's release
+        if changed or direct_changed:
+            out = self._trunk_again(assign, legs, release)
+        # 5. goods the last mile cannot deliver stay at the hub: trim the trunk loads
+        out = trim(ctx, out, legs)
+        # 6. trunk inbound for the produce
+        inbound = trunk_in(ctx, out, legs, ctx.phase_s(TIERS_TRUNK_IN))
+        self._drop_stranded(legs)
+        return assemble(ctx, out, inbound, legs, assign)
+
+    def _initial_assignment(self) -> tuple[dict[str, str], list[str]]:
+        """Village → depot before any search (forced direct villages at the hub), and direct candidates."""
+        ctx = self.ctx
+        assign = {v: ctx.layout.parent[v] for v in ctx.layout.parent}
+        cands = ctx.direct_candidates() if ctx.direct_mode in ("auto", "all") else []
+        if ctx.direct_mode == "all":
+            for v in cands:
+                assign[v] = ctx.hub
+        elif ctx.direct_mode == "given":
+            for v in ctx.direct_forced:
+                assign[v] = ctx.hub
+        return assign, cands
+
+    def _last_mile(self, assign: dict[str, str], cands: list[str], release: Mapping[str, int]) -> dict[str, Leg]:
+        """Every depot's leg; with ``"auto"``, candidates go direct when that is cheaper for their stations."""
+        ctx = self.ctx
+        legs = {
+            d: lm_problem(ctx, d, [v for v, x in assign.items() if x == d], release.get(d))
+            for d in list(ctx.layout.stations) + [ctx.hub]
+            if any(x == d for x in assign.values())
+        }
+        alt: dict[str, Leg] = {}
+        if ctx.direct_mode == "auto" and cands:
+            affected = sorted({assign[v] for v in cands})
+            for s in affected:
+                keep = [v for v, x in assign.items() if x == s and v not in cands]
+                alt[s] = lm_problem(ctx, s, keep, release.get(s))
+            alt[ctx.hub] = lm_problem(ctx, ctx.hub, cands, None)
+        batch: dict[Hashable, Leg] = dict(legs) | {("alt", k): v for k, v in alt.items()}
+        solve_legs(ctx, batch, ctx.phase_s(TIERS_LAST_MILE))
+        if alt:
+            base = sum(legs[s].score() for s in alt if s != ctx.hub)
+            other = sum(alt[k].score() for k in alt)
+            ctx.log.append(
+                {
+                    "step": "direct",
+                    "villages": len(cands),
+                    "via_stations": round(base, 2),
+                    "direct": round(other, 2),
+                    "chosen": "direct" if other < base - 1e-6 else "stations",
+                }
+            )
+            if other < base - 1e-6:
+                for v in cands:
+                    assign[v] = ctx.hub
+                for k, leg in alt.items():
+                    legs[k] = leg
+        drop_empty(legs, assign)
+        return legs
+
+    def _trunk_again(self, assign: Mapping[str, str], legs: dict[str, Leg], release: Mapping[str, int]) -> Wave:
+        """The trunk re-planned for the new station loads, then stations whose goods come later re-planned."""
+        ctx = self.ctx
+        latest = {s: r - ctx.handling for s, r in release.items()}
+        out = trunk_out(ctx, assign, ctx.phase_s(TIERS_TRUNK_AGAIN), latest)
+        if any(why.startswith("trunk:") for why in out.excluded.values()):
+            out = trunk_out(ctx, assign, ctx.phase_s(TIERS_TRUNK_RETRY))
+        self._reconcile(out, assign, legs)
+        return out
+
+    def _reconcile(self, out: Wave, assign: Mapping[str, str], legs: dict[str, Leg]) -> None:
+        """Re-plan stations whose goods now arrive later than their vans were told."""
+        ctx = self.ctx
+        redo = {}
+        for s, leg in legs.items():
+            if s == ctx.hub:
+                continue
+            new = out.release.get(s)
+            lost = leg.plan is not None and any(o in ctx.no_trunk for o in leg.plan.served_ids)
+            if lost or (new is not None and (leg.release is None or new > leg.release)):
+                redo[s] = lm_problem(ctx, s, [v for v, x in assign.items() if x == s], new)
+        if redo:
+            solve_legs(ctx, redo, ctx.phase_s(TIERS_RECONCILE))
+            legs.update(redo)
+
+    def _drop_stranded(self, legs: Mapping[str, Leg]) -> None:
+        """Produce no truck can take up is not collected: its stops leave the van routes (other times unchanged)."""
+        ctx = self.ctx
+        stranded = {oid for oid, (leg, _) in ctx.unserved.items() if leg == "trunk"}
+        for d, leg in legs.items():
+            if leg.plan is None or leg.problem is None or d == ctx.hub:
+                continue
+            drop = stranded & set(leg.plan.served_ids)
+            if drop:
+                leg.plan = drop_stops(leg.problem, leg.plan, {oid: ctx.unserved[oid][1] for oid in drop})
+
+
+def plan_tiers(
+    network: Network | Layout,
+    orders: Sequence[Order],
+    trunk_fleet: Sequence[VehicleType],
+    last_mile_fleet: LastMileFleet,
+    *,
+    options: SolveOptions | None = None,
+    products: Mapping[str, Product] | Sequence[Product] | None = None,
+    costs: CostModel | None = None,
+    handling_s: int = 1800,
+    time_limit: float | None = None,
+    seed: int | None = None,
+    direct_from_hub: Any = "auto",
+    workers: int | None = None,
+    matrix: TravelMatrix | None = None,
+    engine: str | None = None,
+    iterations: int | None = None,
+    rebalance: bool | int = True,
+    boundary_ratio: float = 1.5,
+    direct_ratio: float = 1.0,
+    day: str | None = None,
+) -> TieredPlan:
+    """Plan trunk, last-mile and direct routes for village-level orders.
+
+    See :mod:`logistics.planners.tiers` for the schedule, the hub-direct choice and re-balancing.
+
+    Parameters
+    ----------
+    network
+        A three-tier network, or a :class:`Layout` (benchmark instances).
+    orders
+        Village-level deliveries and produce pickups.
+    trunk_fleet
+        Vehicle types based at the hub (their depots are set to the hub).
+    last_mile_fleet
+        Vehicle types every station gets (and the hub, for direct service), or a mapping depot
+        id → types; a type's name becomes ``<name>@<depot>``.
+    options
+        Time limit (the whole call, roughly; default 30 s here), seed, engine, iterations and
+        workers (processes for the per-station problems; default every core, 1 solves in this
+        process).  The keyword shortcuts below override its fields.
+    products
+        Product name → product, or a list of products (default: one generic product).
+    costs
+        The cost model of every leg.
+    handling_s
+        Seconds to unload and reload goods at a station.
+    time_limit, seed, workers, engine, iterations
+        Shortcuts for the fields of ``options``.
+    direct_from_hub
+        ``"auto"`` (compare the cost), ``True`` (every candidate village direct), ``False``
+        (never) or village ids to serve directly.
+    matrix
+        A travel matrix over the network's nodes (default: ``network.travel_matrix()``).
+    rebalance
+        The boundary-village pass (``True``, ``False``, or the number of moves to try).
+    boundary_ratio
+        How much farther another depot may be for a village to count as on the boundary.
+    direct_ratio
+        How much farther than its station the hub may be for a village to be a direct candidate.
+    day
+        The date the plan is for.
+
+    Returns
+    -------
+    TieredPlan
+        Trunk and last-mile plans, transfers, unserved orders with reasons, and KPIs.
+    """
+    if time_limit is None and options is None:
+        time_limit = DEFAULT_TIME_LIMIT_S
+    opts = resolve_options(
+        options,
+        time_limit=time_limit,
+        seed=seed,
+        engine=engine,
+        iterations=iterations,
+        workers=workers,
+    )
+    layout = network if isinstance(network, Layout) else Layout.from_network(network, matrix)
+    # the per-station batches never use more processes than there are depots (+1 for the alternative)
+    opts = opts.merged(workers=worker_count(opts.workers, len(layout.stations) + 2))
+    settings = TierSettings(
+        products=products,
+        costs=costs,
+        handling_s=handling_s,
+        direct_from_hub=direct_from_hub,
+        rebalance=rebalance,
+        boundary_ratio=boundary_ratio,
+        direct_ratio=direct_ratio,
+        day=day,
+    )
+    ctx = TierContext(layout, orders, trunk_fleet, last_mile_fleet, settings, opts)
+    return TierPlanner(ctx).run()
