@@ -541,17 +541,34 @@ def test_construction_validates_or_names_the_bad_field(spec, tally):
         assert res.matrix is not None
 
 
-@pytest.mark.timeout(900, method="thread")  # a solve that never returns fails the run instead of blocking it
-@settings(max_examples=N_SOLVE, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-@given(
+SOLVE_CASES = dict(
     spec=spec_problem(bad=150),
     engine=st.sampled_from(["ortools", "ortools", "ortools", "auto"]),
     seed=st.integers(0, 3),
     iterations=st.sampled_from([1, 5, 20]),
     strict=st.sampled_from([False] * 3 + [True]),
 )
+N_SOLVE_FAST = 30  # the default suite: a tenth of the slow run, same generator and checks
+
+
+@pytest.mark.timeout(900, method="thread")  # a solve that never returns fails the run instead of blocking it
+@settings(max_examples=N_SOLVE_FAST, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(**SOLVE_CASES)
+def test_solve_never_crashes_and_plans_validate_fast(spec, engine, seed, iterations, strict, tally):
+    """A quick sample of the slow property below, run by default."""
+    _solve_case(spec, engine, seed, iterations, strict, tally)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900, method="thread")  # a solve that never returns fails the run instead of blocking it
+@settings(max_examples=N_SOLVE, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(**SOLVE_CASES)
 def test_solve_never_crashes_and_plans_validate(spec, engine, seed, iterations, strict, tally):
     """Solving (1 s, few iterations) returns a valid, fully accounted plan, or the problem is rejected."""
+    _solve_case(spec, engine, seed, iterations, strict, tally)
+
+
+def _solve_case(spec, engine, seed, iterations, strict, tally):
     spec["strict"] = strict
     res = try_build(spec)
     if not isinstance(res, L.Problem):

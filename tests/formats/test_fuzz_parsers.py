@@ -164,7 +164,9 @@ def parse_orders(frame: pd.DataFrame):
     try:
         orders = L.orders_from_frame(frame)
     except L.ProblemError as e:
-        assert isinstance(str(e), str)
+        assert str(e).strip(), "a rejection must say what is wrong"
+        assert e.field, f"the error must name the field: {e}"
+        assert e.record is not None or "row" in str(e) or "order" in str(e), f"the error must name the record: {e}"
         return "rejected"
     assert all(isinstance(o, L.Order) for o in orders)
     return "parsed"
