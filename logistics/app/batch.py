@@ -337,8 +337,8 @@ def run_batch(
         if scheduler:
             _run_dask(todo, task_args, scheduler, done, connect_timeout)
         elif workers == 0:
-            for job, job_out, _ in todo:
-                done(run_one(job, job_out, *task_args))
+            for job_file, job_dir, _ in todo:
+                done(run_one(job_file, job_dir, *task_args))
         else:
             _run_local(todo, task_args, workers, done)
     ordered = [records[n] for n in names if n in records]

@@ -153,8 +153,8 @@ class _SolveDisplay:
         self.enabled = enabled
         self.limit = float(time_limit)
         self.label = label
-        self.progress = None
-        self.task = None
+        self.progress: Progress | None = None
+        self.task: Any = None
 
     def __enter__(self) -> _SolveDisplay:
         if not self.enabled:
