@@ -23,6 +23,7 @@ from collections import Counter
 import geopandas as gpd
 import numpy as np
 import pytest
+from case_count import CaseCount
 from helpers import check
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -38,10 +39,6 @@ DAY = 86_400
 QUANTITIES = (5.0, 0.0, 0.5, 1.0, 20.0, 90.0, 400.0, 1.0, 5.0, 20.0, 90.0, 400.0, 5.0)
 HUGE_QUANTITIES = (5.0, 1.0, 1e7, 20.0, 1e9, 0.5, 1e12, 90.0, 400.0, 20.0, 5.0)  # 1e12 is the largest accepted
 CAPACITIES = (40.0, 0.0, 1.0, 10.0, 1e7, 40.0, 100.0, 1e9, 1000.0, 1e12, 100.0)
-
-
-class CaseCount(UserWarning):
-    """How many generated cases a property test ran (shown in pytest's warnings summary)."""
 
 
 COUNTS: Counter = Counter()

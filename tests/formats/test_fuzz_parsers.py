@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from case_count import CaseCount
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -35,10 +36,6 @@ from logistics.formats.jobfile import load_job
 SETTINGS = dict(deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 if os.environ.get("COLDROUTE_FUZZ_NOSHRINK"):  # report every distinct failure at once, without shrinking
     SETTINGS["phases"] = [Phase.explicit, Phase.generate]
-
-
-class CaseCount(UserWarning):
-    """How many inputs a fuzz test tried (shown in pytest's warnings summary)."""
 
 
 @pytest.fixture(scope="module")
