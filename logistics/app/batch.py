@@ -19,12 +19,16 @@ import datetime as _dt
 import json
 import os
 import re
+import socket
 import time
 import traceback
-from collections.abc import Callable, Iterable
+import uuid
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pandas as pd
 
 from logistics.app.run import (
     EXIT_BAD_INPUT,
@@ -32,10 +36,11 @@ from logistics.app.run import (
     EXIT_OK,
     error_code,
     read_marker,
+    run_job,
 )
-
-if TYPE_CHECKING:
-    import pandas as pd
+from logistics.core.extras import require
+from logistics.core.options import SolveOptions
+from logistics.engine.parallel import TaskFailed, run_tasks
 
 __all__ = ["SUMMARY", "BatchRecord", "BatchResult", "job_names", "run_batch", "run_one"]
 
@@ -44,7 +49,19 @@ SUMMARY = "batch.json"
 
 @dataclass
 class BatchRecord:
-    """What happened to one job of a batch."""
+    """What happened to one job of a batch (one entry of ``batch.json``).
+
+    Parameters
+    ----------
+    job, name, out_dir
+        The job file, its folder name and result folder.
+    status, exit_code
+        ``ok``, ``unserved``, ``invalid``, ``skipped`` or ``failed``, and the job's exit code.
+    error
+        Why a failed job failed.
+    elapsed_s, kpis, worker
+        Run time, headline KPIs and ``host:pid`` of the process that ran it.
+    """
 
     job: str
     name: str
@@ -59,6 +76,18 @@ class BatchRecord:
 
 @dataclass
 class BatchResult:
+    """All records of a batch, in job order, and where the summary was written.
+
+    Parameters
+    ----------
+    records
+        One :class:`BatchRecord` per job.
+    summary_path
+        The ``batch.json`` file.
+    scheduler
+        The Dask scheduler address, or ``None`` for a local batch.
+    """
+
     records: list[BatchRecord]
     summary_path: Path
     scheduler: str | None = None
@@ -69,6 +98,7 @@ class BatchResult:
         return max((r.exit_code for r in self.records), default=EXIT_OK)
 
     def counts(self) -> dict[str, int]:
+        """Jobs per status."""
         out: dict[str, int] = {}
         for r in self.records:
             out[r.status] = out.get(r.status, 0) + 1
@@ -81,8 +111,6 @@ class BatchResult:
         the frame is sorted or filtered; ``logistics.compare`` on the
         folders gives the changes against a baseline.
         """
-        import pandas as pd
-
         rows = {
             r.name: {
                 "job": r.job,
@@ -100,6 +128,7 @@ class BatchResult:
         return frame
 
     def to_dict(self) -> dict[str, Any]:
+        """The summary written to ``batch.json`` (format ``coldroute-batch/1``)."""
         return {
             "format": "coldroute-batch/1",
             "scheduler": self.scheduler,
@@ -135,17 +164,40 @@ def job_names(paths: Iterable[str | os.PathLike]) -> list[str]:
     return unique_names(_safe_name(Path(p).stem) for p in paths)
 
 
-def run_one(job_path: str, out_dir: str, options: dict[str, Any]) -> dict[str, Any]:
-    """Run one job and return its record as a dict; never raises (the error is in the record)."""
-    import socket
+def run_one(
+    job_path: str,
+    out_dir: str,
+    options: SolveOptions | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    offline: bool = False,
+    allow_outside: bool = False,
+) -> dict[str, Any]:
+    """Run one job and return its record as a dict; never raises (the error is in the record).
 
-    from logistics.app.run import run_job
+    A plain dict so it pickles to worker processes and Dask workers without our classes
+    needing to match on both sides.
 
+    Parameters
+    ----------
+    job_path, out_dir
+        The job file and its result folder.
+    options
+        Replaces the job's ``solver`` block; ``None`` keeps it.
+    overrides
+        Single solve fields (``time_limit``, ``seed``, ...) that override the job's block.
+    offline, allow_outside
+        As for :func:`logistics.app.run.run_job`.
+
+    Returns
+    -------
+    dict
+        The :class:`BatchRecord` as a dict.
+    """
     t0 = time.perf_counter()
     name = Path(out_dir).name
     worker = f"{socket.gethostname()}:{os.getpid()}"
     try:
-        res = run_job(job_path, out_dir, **options)
+        res = run_job(job_path, out_dir, options, offline=offline, allow_outside=allow_outside, **dict(overrides or {}))
         return asdict(
             BatchRecord(
                 job=job_path,
@@ -189,6 +241,7 @@ def run_batch(
     scheduler: str | None = None,
     workers: int | None = None,
     *,
+    options: SolveOptions | None = None,
     time_limit: float | None = None,
     seed: int | None = None,
     engine: str | None = None,
@@ -199,23 +252,47 @@ def run_batch(
     on_done: Callable[[BatchRecord], None] | None = None,
     connect_timeout: float = 10.0,
 ) -> BatchResult:
-    """Run every job; see the module doc.  ``workers=0`` runs the jobs one by one in this process."""
+    """Run every job into ``out_dir/<job name>/`` and write ``batch.json``; see the module doc.
+
+    Parameters
+    ----------
+    job_paths, out_dir
+        The job files and the batch's folder.
+    scheduler
+        A Dask scheduler address; ``None`` runs locally.
+    workers
+        Local worker processes (default: ``options.workers``, else every core); ``0`` runs the
+        jobs one by one in this process.
+    options
+        Replaces every job's ``solver`` block; ``None`` keeps each job's own.
+    time_limit, seed, engine, iterations
+        Override single fields of each job's options (``None`` keeps them).
+    offline, allow_outside
+        As for :func:`logistics.app.run.run_job`.
+    force
+        Rerun jobs that already finished.
+    on_done
+        Called with each job's record as it finishes (progress bars).
+    connect_timeout
+        Seconds to wait for the Dask scheduler.
+
+    Returns
+    -------
+    BatchResult
+        The records in job order; ``exit_code`` is the worst job's.
+    """
     paths = [Path(p).absolute() for p in job_paths]
     out = Path(out_dir).absolute()
     out.mkdir(parents=True, exist_ok=True)
     names = job_names(paths)
-    options = {
+    if workers is None and options is not None:
+        workers = options.workers
+    overrides = {
         k: v
-        for k, v in dict(
-            time_limit=time_limit,
-            seed=seed,
-            engine=engine,
-            iterations=iterations,
-            offline=offline,
-            allow_outside=allow_outside,
-        ).items()
+        for k, v in dict(time_limit=time_limit, seed=seed, engine=engine, iterations=iterations).items()
         if v is not None
     }
+    task_args = (options, overrides, offline, allow_outside)
     started = _dt.datetime.now().isoformat(timespec="seconds")
     records: dict[str, BatchRecord] = {}
     todo: list[tuple[str, str, str]] = []
@@ -258,12 +335,12 @@ def run_batch(
 
     if todo:
         if scheduler:
-            _run_dask(todo, options, scheduler, done, connect_timeout)
+            _run_dask(todo, task_args, scheduler, done, connect_timeout)
         elif workers == 0:
-            for job, job_out, _ in todo:
-                done(run_one(job, job_out, options))
+            for job_file, job_dir, _ in todo:
+                done(run_one(job_file, job_dir, *task_args))
         else:
-            _run_local(todo, options, workers, done)
+            _run_local(todo, task_args, workers, done)
     ordered = [records[n] for n in names if n in records]
     result = BatchResult(ordered, out / SUMMARY, scheduler=scheduler)
     data = result.to_dict()
@@ -279,7 +356,12 @@ def run_batch(
     return result
 
 
-def _failed(job: str, job_out: str, name: str, exc: BaseException) -> dict[str, Any]:
+Todo = list[tuple[str, str, str]]  # (job file, result folder, name) per job to run
+TaskArgs = tuple[SolveOptions | None, Mapping[str, Any], bool, bool]  # run_one's arguments after the paths
+
+
+def _failed(job: str, job_out: str, name: str, exc: BaseException | str) -> dict[str, Any]:
+    """The record of a job whose worker did not return one (it died, or the task failed to send)."""
     return asdict(
         BatchRecord(
             job=job,
@@ -287,40 +369,47 @@ def _failed(job: str, job_out: str, name: str, exc: BaseException) -> dict[str, 
             out_dir=job_out,
             status="failed",
             exit_code=EXIT_INTERNAL,
-            error=f"{type(exc).__name__}: {exc}",
+            error=exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}",
         )
     )
 
 
-def _run_local(todo, options, workers, done) -> None:
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
+def _run_local(todo: Todo, task_args: TaskArgs, workers: int | None, done: Callable[[dict[str, Any]], None]) -> None:
+    """Jobs in fresh worker interpreters (:func:`logistics.engine.parallel.run_tasks`): the parent
+    may hold solver threads or a Dask client, so children never fork from it."""
     n = workers or min(len(todo), os.cpu_count() or 1)
-    # spawn: the parent may hold solver threads or a Dask client; children start clean
-    with ProcessPoolExecutor(max_workers=max(1, n), mp_context=mp.get_context("spawn")) as pool:
-        futures = {pool.submit(run_one, job, job_out, options): (job, job_out, name) for job, job_out, name in todo}
-        for fut in as_completed(futures):
-            job, job_out, name = futures[fut]
-            try:
-                done(fut.result())
-            except BaseException as e:
-                done(_failed(job, job_out, name, e))
+
+    def on_result(i: int, value: Any) -> None:
+        job, job_out, name = todo[i]
+        if isinstance(value, TaskFailed):  # the worker died or the task could not be sent
+            done(_failed(job, job_out, name, value.error or value.reason))
+        else:
+            done(value)
+
+    run_tasks(
+        run_one,
+        [(job, job_out, *task_args) for job, job_out, _ in todo],
+        workers=max(1, n),
+        raise_errors=False,
+        on_result=on_result,
+    )
 
 
-def _run_dask(todo, options, scheduler, done, connect_timeout) -> None:
-    import uuid
-
-    from distributed import Client, as_completed
-
-    client = Client(scheduler, timeout=connect_timeout, set_as_default=False)
+def _run_dask(
+    todo: Todo, task_args: TaskArgs, scheduler: str, done: Callable[[dict[str, Any]], None], connect_timeout: float
+) -> None:
+    # deferred: dask.distributed is the optional [batch] extra and slow to import; only Dask batches need it
+    distributed = require("distributed", "batch", "Dask batches (--scheduler)")
+    client = distributed.Client(scheduler, timeout=connect_timeout, set_as_default=False)
     try:
         token = uuid.uuid4().hex[:8]
         futures = {}
         for job, job_out, name in todo:
-            fut = client.submit(run_one, job, job_out, options, key=f"coldroute-{name}-{token}", pure=False, retries=0)
+            fut = client.submit(
+                run_one, job, job_out, *task_args, key=f"coldroute-{name}-{token}", pure=False, retries=0
+            )
             futures[fut] = (job, job_out, name)
-        for fut in as_completed(list(futures), loop=client.loop):
+        for fut in distributed.as_completed(list(futures), loop=client.loop):
             job, job_out, name = futures[fut]
             try:
                 done(fut.result())

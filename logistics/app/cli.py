@@ -14,16 +14,38 @@ import sys
 import traceback
 from collections.abc import Callable
 from enum import Enum
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.progress_bar import ProgressBar
 from rich.table import Table
+from rich.text import Text
 
 from logistics.app import run as J
+from logistics.app.batch import run_batch
+from logistics.app.compare import HEADLINE, result_folders
+from logistics.app.compare import compare as compare_frames
+from logistics.app.scenarios import yanhu_demo
+from logistics.app.vroom import solve_vroom
+from logistics.check.validator import validate as check
+from logistics.core.errors import ProblemError
 from logistics.core.options import SolveOptions
+from logistics.core.plan import Plan
 from logistics.formats.jobfile import load_job, read_job
+from logistics.formats.vroom import error_output
+from networks.errors import NetworkError
 
 EXIT_HELP = (
     "[b]Exit codes[/b]: 0 ok · 1 required orders unserved or plan violations (batch: in some job) · "
@@ -73,8 +95,6 @@ AllowOutside = typer.Option(False, "--allow-outside", help="Let the job's paths 
 
 def _version(value: bool) -> None:
     if value:
-        from importlib.metadata import PackageNotFoundError, version
-
         try:
             v = version("coldroute")
         except PackageNotFoundError:  # pragma: no cover - running from a source tree
@@ -106,8 +126,6 @@ def _fail(code: int, message: str, as_json: bool, field: str | None = None) -> N
 
 def _guard(fn: Callable[[], Any], as_json: bool) -> Any:
     """Run ``fn``; turn exceptions into the documented exit codes."""
-    from logistics.core.errors import ProblemError
-    from networks.errors import NetworkError
 
     try:
         return fn()
@@ -135,15 +153,12 @@ class _SolveDisplay:
         self.enabled = enabled
         self.limit = float(time_limit)
         self.label = label
-        self.progress = None
-        self.task = None
+        self.progress: Progress | None = None
+        self.task: Any = None
 
     def __enter__(self) -> _SolveDisplay:
         if not self.enabled:
             return self
-        from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn
-        from rich.progress_bar import ProgressBar
-        from rich.text import Text
 
         limit = self.limit
 
@@ -267,7 +282,6 @@ def demo(
     """Plan a realistic day for Yanhu District and write the results."""
 
     def work():
-        from logistics.app.scenarios import yanhu_demo
 
         problem = yanhu_demo(seed)
         opts = SolveOptions(time_limit=time_limit, seed=seed, engine=engine.value, iterations=iterations)
@@ -346,20 +360,11 @@ def batch(
     as_json: bool = JsonOut,
 ) -> None:
     """Solve many jobs in parallel into OUT/<job name>/; finished jobs are skipped on a rerun."""
-    from logistics.app.batch import run_batch
 
     def work():
         show = not quiet and not as_json
         prog = None
         if show:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-            )
-
             prog = Progress(
                 TextColumn("batch"),
                 BarColumn(),
@@ -444,13 +449,9 @@ def validate(
     as_json: bool = JsonOut,
 ) -> None:
     """Check a saved plan against its job with the independent validator (exit 0 feasible, 1 violations)."""
-    from logistics.check.validator import validate as check
-    from logistics.core.plan import Plan
 
     def work():
         if job == "demo" or job.startswith("demo:"):
-            from logistics.app.scenarios import yanhu_demo
-
             problem = yanhu_demo(int(job.split(":", 1)[1]) if ":" in job else 0)
         else:
             problem, _ = load_job(job, allow_outside=allow_outside)
@@ -492,8 +493,6 @@ def compare(
     as_json: bool = JsonOut,
 ) -> None:
     """KPIs of finished jobs side by side, with the change of each headline figure against a baseline."""
-    from logistics.app.compare import HEADLINE, result_folders
-    from logistics.app.compare import compare as compare_frames
 
     def work():
         folders, missing = result_folders(results)
@@ -539,8 +538,6 @@ def vroom(
     iterations: int | None = Iterations,
 ) -> None:
     """Solve a VROOM input and print VROOM's output format (errors as {code, error})."""
-    from logistics.app.vroom import solve_vroom
-    from logistics.formats.vroom import error_output
 
     try:
         doc = solve_vroom(input, time_limit=time_limit, seed=seed, engine=engine.value, iterations=iterations)

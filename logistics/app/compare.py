@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from logistics.app.batch import SUMMARY, unique_names
 from logistics.core.errors import ProblemError
 
 __all__ = ["HEADLINE", "compare", "result_folders", "scenario_names"]
@@ -40,7 +41,6 @@ HEADLINE = (
 
 def scenario_names(paths) -> list[str]:
     """Scenario names for result folders: their folder names, made unique (``name``, ``name-2``, ...)."""
-    from logistics.app.batch import unique_names
 
     return unique_names(Path(p).resolve().name or str(p) for p in paths)
 
@@ -54,7 +54,6 @@ def result_folders(paths) -> tuple[dict[str, Path], list[str]]:
     and, in words, the batch jobs that have no results to compare (failed
     ones), so that the caller can say so rather than drop them unseen.
     """
-    from logistics.app.batch import SUMMARY
 
     found: list[Path] = []
     missing: list[str] = []

@@ -8,19 +8,45 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from logistics.core.extras import require
+from logistics.core.plan import Plan
 from logistics.core.units import fmt_clock
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 # --------------------------------------------------------------------------- timeline
 
 SEGMENT_COLORS = {"driving": "#4c78a8", "waiting": "#f2cf5b", "service": "#54a24b"}
 
 
-def timeline(plan, ax=None):
-    """Gantt chart of driving, waiting and service per vehicle; returns the Figure."""
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
-    from matplotlib.ticker import FuncFormatter, MultipleLocator
+def timeline(plan: Plan, ax: Axes | None = None) -> Figure:
+    """Gantt chart of driving, waiting and service per vehicle.
+
+    Parameters
+    ----------
+    plan
+        The plan to draw.
+    ax
+        Draw into these axes (e.g. a notebook's subplot); a new figure otherwise.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, built without pyplot so it is safe in worker processes and servers.
+
+    Raises
+    ------
+    MissingExtraError
+        matplotlib is not installed (extra ``[maps]``).
+    """
+    Figure = require("matplotlib.figure", "maps", "timeline plots").Figure
+    Patch = require("matplotlib.patches", "maps", "timeline plots").Patch
+    ticker: Any = require("matplotlib.ticker", "maps", "timeline plots")
+    FuncFormatter, MultipleLocator = ticker.FuncFormatter, ticker.MultipleLocator
 
     stops = plan.stops
     vehicles = list(dict.fromkeys(stops["vehicle"])) if len(stops) else []
@@ -82,10 +108,24 @@ def timeline(plan, ax=None):
     return fig
 
 
-def save_figure(fig, path: str | Path, dpi: int = 110) -> Path:
-    """Render with the Agg canvas (no display needed) and save."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+def save_figure(fig: Figure, path: str | Path, dpi: int = 110) -> Path:
+    """Render with the Agg canvas (no display needed) and save.
 
-    FigureCanvasAgg(fig)
+    Parameters
+    ----------
+    fig
+        A figure from :func:`timeline`.
+    path
+        The image file (format from its suffix).
+    dpi
+        Resolution.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
+    agg = require("matplotlib.backends.backend_agg", "maps", "timeline plots")
+    agg.FigureCanvasAgg(fig)
     fig.savefig(str(path), dpi=dpi)
     return Path(path)

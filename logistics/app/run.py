@@ -17,11 +17,17 @@ from typing import Any
 
 import pandas as pd
 
+from logistics.app import plots
+from logistics.check.validator import validate
+from logistics.core import maps
 from logistics.core.errors import ProblemError
-from logistics.core.options import SolveOptions
-from logistics.core.problem import Problem
+from logistics.core.options import SolveOptions, resolve_options
+from logistics.core.plan import Plan, _jsonable
+from logistics.core.problem import Problem, coordinates
 from logistics.core.units import fmt_clock
+from logistics.engine.solve import solve
 from logistics.formats.jobfile import read_job
+from logistics.formats.vroom import VroomInput, plan_to_vroom
 from networks.errors import NetworkError
 
 # Exit codes shared by the CLI and batch summaries.
@@ -45,7 +51,24 @@ OUTPUT_FILES = (
 
 @dataclass
 class JobResult:
-    """Outcome of one run, as written into the ``_SUCCESS`` marker."""
+    """Outcome of one run, as written into the ``_SUCCESS`` marker.
+
+    Kept flat and JSON-ready so that batch summaries and the CLI read the same record a
+    scheduler later finds in the result folder.
+
+    Parameters
+    ----------
+    name, out_dir, job
+        The job's name, its result folder and the job file (``None`` for in-memory problems).
+    status, exit_code
+        ``"ok"``, ``"unserved"`` or ``"invalid"`` and the matching ``coldroute`` exit code.
+    kpis, violations, unserved, required_unserved
+        The plan's KPIs, validation findings and unserved counts.
+    elapsed_s
+        Wall-clock seconds, reading and writing included.
+    plan
+        The :class:`~logistics.core.plan.Plan` (not written into summaries).
+    """
 
     name: str
     out_dir: str
@@ -61,8 +84,6 @@ class JobResult:
 
     def summary(self) -> dict[str, Any]:
         """Everything but the plan, JSON-ready."""
-        from logistics.core.plan import _jsonable
-
         return _jsonable({f.name: getattr(self, f.name) for f in fields(self) if f.name != "plan"})
 
 
@@ -72,6 +93,7 @@ class JobResult:
 def run_job(
     path: str | os.PathLike,
     out_dir: str | os.PathLike,
+    options: SolveOptions | None = None,
     *,
     time_limit: float | None = None,
     seed: int | None = None,
@@ -83,12 +105,40 @@ def run_job(
 ) -> JobResult:
     """Load the job at ``path``, solve it, validate the plan and write the results into ``out_dir``.
 
-    Keyword arguments override the job's ``solver`` block.  The folder is
-    replaced atomically; it must be new, empty or a previous result folder.
+    The folder is replaced atomically; it must be new, empty or a previous result folder, so a
+    scheduler never sees half a result.
+
+    Parameters
+    ----------
+    path
+        The job file (JSON or YAML, or a VROOM input).
+    out_dir
+        The result folder.
+    options
+        Replaces the job's ``solver`` block; ``None`` keeps it.
+    time_limit, seed, engine, iterations
+        Shortcuts that override single fields of the options (``None`` keeps them).
+    offline
+        Write a map that needs no network.
+    progress
+        ``progress(elapsed_s, best_cost)`` during the search.
+    allow_outside
+        Let the job name files outside its folder.
+
+    Returns
+    -------
+    JobResult
+        The outcome, as written into the ``_SUCCESS`` marker.
     """
     t0 = time.perf_counter()
     job = read_job(path, allow_outside=allow_outside)
-    opts = job.options.merged(time_limit=time_limit, seed=seed, engine=engine, iterations=iterations)
+    opts = resolve_options(
+        options if options is not None else job.options,
+        time_limit=time_limit,
+        seed=seed,
+        engine=engine,
+        iterations=iterations,
+    )
     return run_problem(
         job.problem,
         out_dir,
@@ -111,18 +161,36 @@ def run_problem(
     offline: bool = False,
     progress: Callable[[float, float], None] | None = None,
     job_path: str | None = None,
-    vroom: Any = None,
+    vroom: VroomInput | None = None,
     t0: float | None = None,
     on_phase: Callable[[str], None] | None = None,
 ) -> JobResult:
     """Solve ``problem``, validate the plan and write the result folder.
 
-    ``progress(elapsed_s, best_cost)`` is passed to :func:`logistics.solve`;
-    ``on_phase("writing")`` is called once the search is over.
-    """
-    from logistics.check.validator import validate
-    from logistics.engine.solve import solve
+    Parameters
+    ----------
+    problem, out_dir
+        What to solve and where to write the results.
+    options
+        How to search (defaults when ``None``).
+    name, job_path
+        Labels for the marker (default the problem's name).
+    offline
+        Write a map that needs no network.
+    progress
+        ``progress(elapsed_s, best_cost)``, passed to :func:`logistics.solve`.
+    vroom
+        The VROOM input the problem came from: ``vroom.json`` is written too.
+    t0
+        ``time.perf_counter()`` when the run started (reading included), for ``elapsed_s``.
+    on_phase
+        Called with ``"writing"`` once the search is over (progress bars change their label).
 
+    Returns
+    -------
+    JobResult
+        The outcome, as written into the ``_SUCCESS`` marker.
+    """
     t0 = time.perf_counter() if t0 is None else t0
     options = options or SolveOptions()
     check_out_dir(out_dir)
@@ -137,10 +205,8 @@ def run_problem(
     if on_phase is not None:
         on_phase("writing")
     violations = [str(v) for v in validate(problem, plan)]
-    extra = {}
+    extra: dict[str, str] = {}
     if vroom is not None:
-        from logistics.formats.vroom import plan_to_vroom
-
         extra["vroom.json"] = json.dumps(plan_to_vroom(vroom, plan), indent=1, ensure_ascii=False)
     required_unserved = sum(1 for oid in plan.unserved["order_id"] if problem.order(str(oid)).required)
     status = "invalid" if violations else ("unserved" if required_unserved else "ok")
@@ -181,16 +247,33 @@ def check_out_dir(out_dir: str | os.PathLike) -> None:
 
 def write_outputs(
     problem: Problem,
-    plan,
+    plan: Plan,
     out_dir: str | os.PathLike,
     *,
     offline: bool = False,
     result: JobResult | None = None,
     extra_files: Mapping[str, str] | None = None,
 ) -> Path:
-    """Write every result file into a temporary folder and rename it to ``out_dir``; ``_SUCCESS`` last."""
-    from logistics.check.validator import validate
+    """Write every result file into a temporary folder and rename it to ``out_dir``; ``_SUCCESS`` last.
 
+    Parameters
+    ----------
+    problem, plan
+        The problem and its plan.
+    out_dir
+        The result folder (replaced atomically).
+    offline
+        Write a map that needs no network.
+    result
+        The run's outcome for the marker; computed from the plan when ``None``.
+    extra_files
+        More files to write (name to text), such as ``vroom.json``.
+
+    Returns
+    -------
+    pathlib.Path
+        The result folder.
+    """
     out = Path(out_dir).absolute()
     check_out_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -247,15 +330,10 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    from logistics.core.plan import _jsonable
-
     path.write_text(json.dumps(_jsonable(data), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _write_files(problem: Problem, plan, folder: Path, *, offline: bool, result: JobResult) -> None:
-    from logistics.app import plots
-    from logistics.core import maps
-
+def _write_files(problem: Problem, plan: Plan, folder: Path, *, offline: bool, result: JobResult) -> None:
     plan.to_geojson(folder / "routes.geojson")
     stops = plan.stops.copy()
     for c in ("arrival", "start", "departure"):
@@ -274,10 +352,19 @@ def _write_files(problem: Problem, plan, folder: Path, *, offline: bool, result:
     plots.save_figure(fig, folder / "timeline.png")
 
 
-def unserved_frame(problem: Problem, plan) -> pd.DataFrame:
-    """Unserved orders with their reason, kind, place and whether they were required."""
-    from logistics.core.problem import coordinates
+def unserved_frame(problem: Problem, plan: Plan) -> pd.DataFrame:
+    """Unserved orders with their reason, kind, place and whether they were required.
 
+    Parameters
+    ----------
+    problem, plan
+        The problem and its plan.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unserved order, with coordinates so a dispatcher can map who was left out.
+    """
     coords = coordinates(problem)
     rows = []
     for oid, reason in zip(plan.unserved["order_id"], plan.unserved["reason"]):
@@ -303,7 +390,8 @@ def read_marker(out_dir: str | os.PathLike) -> dict[str, Any] | None:
     if not p.is_file():
         return None
     try:
-        return json.loads(p.read_text(encoding="utf-8"))
+        marker: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
+        return marker
     except ValueError:
         return {}
 

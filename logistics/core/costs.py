@@ -7,10 +7,14 @@ parameter is overridable per scenario.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
+import pandas as pd
 
+from logistics.core.model import Order, Product, VehicleType
 from logistics.core.units import Zone
 
 # Quality-loss rate λ per hour by zone (exponential decay value·(1-e^(-λt))).
@@ -19,7 +23,23 @@ DEFAULT_DECAY_PER_H = {Zone.FROZEN: 0.0005, Zone.CHILLED: 0.0015, Zone.FRESH: 0.
 
 @dataclass(frozen=True)
 class CostModel:
-    """Scenario cost parameters (¥, litres, hours)."""
+    """Scenario cost parameters (¥, litres, hours).
+
+    One frozen object per scenario so that a plan's cost can be recomputed later from the
+    same figures the solver used; every default is a literature value a planner may override.
+
+    Parameters
+    ----------
+    diesel_price, fuel_empty_l_per_km, fuel_full_l_per_km, co2_per_l, carbon_price
+        Fuel and carbon: fuel use rises linearly with the load between the empty and full rates.
+    reefer_drive_per_h, reefer_door_per_h, unload_decay_factor
+        Refrigeration cost while driving or waiting and while the doors are open, and how much
+        faster goods age with the doors open.
+    early_per_h, late_per_h, max_lateness_h
+        Soft time windows: what an early or late hour costs and how late a stop may be at most.
+    decay_per_h
+        Freshness decay rate λ per hour by temperature zone (a product's own rate wins).
+    """
 
     diesel_price: float = 7.5  # ¥ per litre
     fuel_empty_l_per_km: float = 0.165  # litres per km, empty
@@ -34,18 +54,79 @@ class CostModel:
     #                                     for early arrivals or the yard is congested)
     late_per_h: float = 70.0  # ¥ per hour of service after a soft window
     max_lateness_h: float = 2.0  # how late a soft window may be served at most
-    decay_per_h: dict = field(default_factory=lambda: dict(DEFAULT_DECAY_PER_H))
+    decay_per_h: dict[Zone, float] = field(default_factory=lambda: dict(DEFAULT_DECAY_PER_H))
 
 
-def decay_rate(problem, product) -> float:
-    """λ per hour for a product: its own, else the zone default of the cost model."""
+class CostedProblem(Protocol):
+    """What the cost functions read of a problem.
+
+    A protocol rather than :class:`~logistics.core.problem.Problem` itself because the problem
+    module builds its default :class:`CostModel` from this one; naming the class here would close
+    an import cycle.
+    """
+
+    @property
+    def costs(self) -> CostModel: ...
+
+    @property
+    def products(self) -> Mapping[str, Product]: ...
+
+    @property
+    def fleet(self) -> tuple[VehicleType, ...]: ...
+
+    @property
+    def order_index(self) -> dict[str, Order]: ...
+
+
+class PlanStops(Protocol):
+    """What :func:`evaluate` reads of a plan: its stops and unserved frames (see :class:`~logistics.core.plan.Plan`)."""
+
+    @property
+    def stops(self) -> pd.DataFrame: ...
+
+    @property
+    def unserved(self) -> pd.DataFrame: ...
+
+
+def decay_rate(problem: CostedProblem, product: Product) -> float:
+    """λ per hour for a product: its own, else the zone default of the cost model.
+
+    Parameters
+    ----------
+    problem
+        Supplies the cost model's zone defaults.
+    product
+        The product whose rate is wanted.
+
+    Returns
+    -------
+    float
+        Decay rate per hour (0 means the product does not age).
+    """
     if product.decay_per_h is not None:
-        return product.decay_per_h
-    return problem.costs.decay_per_h.get(product.zone, 0.0)
+        return float(product.decay_per_h)
+    return float(problem.costs.decay_per_h.get(product.zone, 0.0))
 
 
-def quality_loss(problem, order, hours_in_vehicle: float, door_hours: float = 0.0) -> float:
-    """Freshness lost (¥): value·q·(1 − e^(−λ·t)), door-open time aging faster."""
+def quality_loss(problem: CostedProblem, order: Order, hours_in_vehicle: float, door_hours: float = 0.0) -> float:
+    """Freshness lost (¥): value·q·(1 − e^(−λ·t)), door-open time aging faster.
+
+    Parameters
+    ----------
+    problem
+        Supplies products and the cost model.
+    order
+        The order whose goods age.
+    hours_in_vehicle
+        Hours the goods spend in the vehicle before they are handed over.
+    door_hours
+        Hours with the doors open (service), which age goods ``unload_decay_factor`` times faster.
+
+    Returns
+    -------
+    float
+        The value lost, in ¥.
+    """
     c = problem.costs
     t = hours_in_vehicle + c.unload_decay_factor * door_hours
     loss = 0.0
@@ -57,88 +138,33 @@ def quality_loss(problem, order, hours_in_vehicle: float, door_hours: float = 0.
     return loss
 
 
-def evaluate(problem, plan):
+def evaluate(problem: CostedProblem, plan: PlanStops) -> tuple[dict[str, Any], pd.DataFrame]:
     """Exact cold-chain KPIs of a plan, recomputed from its stops.
 
-    Returns ``(kpis, per_route)``.  Fuel rises linearly with the load on each arc
-    (empty → full rate), refrigeration is charged per hour driving/waiting and
-    per hour with doors open, freshness loss is exponential.  These are the
-    figures to trust; ``kpis['objective']`` is the solver's linear proxy.
-    """
-    import pandas as pd
+    Fuel rises linearly with the load on each arc (empty → full rate), refrigeration is
+    charged per hour driving/waiting and per hour with doors open, freshness loss is
+    exponential.  These are the figures to trust; ``kpis['objective']`` is the solver's
+    linear proxy.
 
-    c = problem.costs
+    Parameters
+    ----------
+    problem
+        The problem the plan answers (costs, products, fleet, orders).
+    plan
+        The plan; only its ``stops`` and ``unserved`` frames are read.
+
+    Returns
+    -------
+    tuple of (dict, pandas.DataFrame)
+        ``(kpis, per_route)``: totals, and one row of figures per used vehicle.
+    """
     types = {vt.name: vt for vt in problem.fleet}
     orders = problem.order_index
-    rows = []
+    rows: list[dict[str, Any]] = []
     stops = plan.stops
     for vid, g in stops.groupby("vehicle", sort=False):
         g = g.sort_values("seq")
-        vt = types[g["vehicle_type"].iloc[0]]
-        cap = vt.capacity or 1.0
-        km = g["travel_distance"].sum() / 1000.0
-        loads = g["load"].to_numpy(float)
-        arc_km = g["travel_distance"].to_numpy(float)[1:] / 1000.0
-        frac = np.clip(loads[:-1] / cap, 0.0, 1.0)
-        fuel = float(np.sum(arc_km * (c.fuel_empty_l_per_km + (c.fuel_full_l_per_km - c.fuel_empty_l_per_km) * frac)))
-        depart = int(g["departure"].iloc[0])
-        end = int(g["arrival"].iloc[-1])
-        dur_h = (end - depart) / 3600.0
-        service_h = g["service"].sum() / 3600.0
-        driving_h = g["travel_duration"].sum() / 3600.0
-        waiting_h = g["wait"].sum() / 3600.0
-        reefer = 0.0
-        if vt.refrigerated:
-            reefer = c.reefer_drive_per_h * (dur_h - service_h) + c.reefer_door_per_h * service_h
-        qloss = 0.0
-        late_h = early_h = 0.0
-        for r in g.itertuples():
-            if r.kind not in ("delivery", "pickup"):
-                continue
-            o = orders[r.order_id]
-            door_h = r.service / 3600.0
-            if r.kind == "delivery":
-                if o.pair is not None:
-                    pk = g[g["order_id"] == o.pair]
-                    t0 = int(pk["departure"].iloc[0]) if len(pk) else depart
-                else:
-                    t0 = depart
-                qloss += quality_loss(problem, o, (r.start - t0) / 3600.0, door_h)
-            elif o.pair is None:
-                qloss += quality_loss(problem, o, (end - r.departure) / 3600.0, door_h)
-            late_h += r.late / 3600.0
-            early_h += r.early / 3600.0
-        fixed = vt.fixed_cost
-        dist_cost = vt.cost_per_km * km
-        time_cost = vt.cost_per_hour * dur_h
-        fuel_cost = fuel * c.diesel_price
-        co2 = fuel * c.co2_per_l
-        carbon_cost = co2 * c.carbon_price
-        window_cost = late_h * c.late_per_h + early_h * c.early_per_h
-        total = fixed + dist_cost + time_cost + fuel_cost + carbon_cost + reefer + qloss + window_cost
-        rows.append(
-            {
-                "vehicle": vid,
-                "distance_km": km,
-                "duration_h": dur_h,
-                "driving_h": driving_h,
-                "service_h": service_h,
-                "waiting_h": waiting_h,
-                "fuel_l": fuel,
-                "co2_kg": co2,
-                "fixed_cost": fixed,
-                "distance_cost": dist_cost,
-                "time_cost": time_cost,
-                "fuel_cost": fuel_cost,
-                "carbon_cost": carbon_cost,
-                "refrigeration_cost": reefer,
-                "quality_loss": qloss,
-                "late_h": late_h,
-                "early_h": early_h,
-                "window_cost": window_cost,
-                "cost": total,
-            }
-        )
+        rows.append({"vehicle": vid, **_route_costs(problem, types[g["vehicle_type"].iloc[0]], g, orders)})
     per_route = pd.DataFrame(
         rows,
         columns=[
@@ -182,3 +208,71 @@ def evaluate(problem, plan):
         sum(sum(orders[i].quantities.values()) for i in stops.loc[stops["kind"] == "pickup", "order_id"])
     )
     return kpis, per_route
+
+
+def _route_costs(
+    problem: CostedProblem, vt: VehicleType, g: pd.DataFrame, orders: Mapping[str, Order]
+) -> dict[str, float]:
+    """The cost figures of one route (its stops ``g`` in visit order) on a vehicle of type ``vt``."""
+    c = problem.costs
+    cap = vt.capacity or 1.0
+    km = g["travel_distance"].sum() / 1000.0
+    loads = g["load"].to_numpy(float)
+    arc_km = g["travel_distance"].to_numpy(float)[1:] / 1000.0
+    frac = np.clip(loads[:-1] / cap, 0.0, 1.0)
+    fuel = float(np.sum(arc_km * (c.fuel_empty_l_per_km + (c.fuel_full_l_per_km - c.fuel_empty_l_per_km) * frac)))
+    depart = int(g["departure"].iloc[0])
+    end = int(g["arrival"].iloc[-1])
+    dur_h = (end - depart) / 3600.0
+    service_h = g["service"].sum() / 3600.0
+    driving_h = g["travel_duration"].sum() / 3600.0
+    waiting_h = g["wait"].sum() / 3600.0
+    reefer = 0.0
+    if vt.refrigerated:
+        reefer = c.reefer_drive_per_h * (dur_h - service_h) + c.reefer_door_per_h * service_h
+    qloss = 0.0
+    late_h = early_h = 0.0
+    for r in g.to_dict(orient="records"):
+        if r["kind"] not in ("delivery", "pickup"):
+            continue
+        o = orders[r["order_id"]]
+        door_h = r["service"] / 3600.0
+        if r["kind"] == "delivery":
+            if o.pair is not None:
+                pk = g[g["order_id"] == o.pair]
+                t0 = int(pk["departure"].iloc[0]) if len(pk) else depart
+            else:
+                t0 = depart
+            qloss += quality_loss(problem, o, (r["start"] - t0) / 3600.0, door_h)
+        elif o.pair is None:
+            qloss += quality_loss(problem, o, (end - r["departure"]) / 3600.0, door_h)
+        late_h += r["late"] / 3600.0
+        early_h += r["early"] / 3600.0
+    fixed = vt.fixed_cost
+    dist_cost = vt.cost_per_km * km
+    time_cost = vt.cost_per_hour * dur_h
+    fuel_cost = fuel * c.diesel_price
+    co2 = fuel * c.co2_per_l
+    carbon_cost = co2 * c.carbon_price
+    window_cost = late_h * c.late_per_h + early_h * c.early_per_h
+    total = fixed + dist_cost + time_cost + fuel_cost + carbon_cost + reefer + qloss + window_cost
+    return {
+        "distance_km": km,
+        "duration_h": dur_h,
+        "driving_h": driving_h,
+        "service_h": service_h,
+        "waiting_h": waiting_h,
+        "fuel_l": fuel,
+        "co2_kg": co2,
+        "fixed_cost": fixed,
+        "distance_cost": dist_cost,
+        "time_cost": time_cost,
+        "fuel_cost": fuel_cost,
+        "carbon_cost": carbon_cost,
+        "refrigeration_cost": reefer,
+        "quality_loss": qloss,
+        "late_h": late_h,
+        "early_h": early_h,
+        "window_cost": window_cost,
+        "cost": total,
+    }

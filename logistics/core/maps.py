@@ -9,7 +9,7 @@ Leaflet (``logistics/core/static/leaflet``, BSD-2-Clause) so the page needs no n
 
 The map lives in ``core`` beside :class:`~logistics.core.plan.Plan` because ``Plan.explore``
 is part of the plan's public face (as ``GeoDataFrame.explore`` is of geopandas'); folium is
-imported only when a map is drawn (extra ``[maps]``).
+imported only when a map is drawn (extra ``[maps]``, through :func:`logistics.core.extras.require`).
 """
 
 from __future__ import annotations
@@ -18,14 +18,23 @@ import base64
 import html
 import math
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from logistics.core.extras import require
+from logistics.core.model import Order
+from logistics.core.problem import Problem, coordinates
 from logistics.core.units import fmt_clock
+
+if TYPE_CHECKING:
+    from folium import Map as FoliumMap
 
 __all__ = ["PALETTE", "offline_assets", "plan_map", "save_map", "vehicle_colors"]
 
@@ -69,7 +78,42 @@ JQUERY_SHIM = """if (typeof window.$ === 'undefined') { window.$ = function (x) 
   var t = document.createElement('template'); t.innerHTML = String(x).trim(); return [t.content.firstElementChild]; }; }"""  # noqa: E501 - JavaScript kept on one line
 
 
-def vehicle_colors(vehicles) -> dict[str, str]:
+class PlanLike(Protocol):
+    """What a map reads of a plan (see :class:`~logistics.core.plan.Plan`).
+
+    A protocol, not ``Plan``, because ``Plan.explore`` calls into this module: naming the class
+    here would close an import cycle.
+    """
+
+    @property
+    def stops(self) -> pd.DataFrame: ...
+
+    @property
+    def unserved(self) -> pd.DataFrame: ...
+
+    @property
+    def routes(self) -> gpd.GeoDataFrame: ...
+
+    @property
+    def kpis(self) -> dict[str, Any]: ...
+
+    @property
+    def meta(self) -> dict[str, Any]: ...
+
+
+def vehicle_colors(vehicles: Iterable[str]) -> dict[str, str]:
+    """A colour per vehicle, in order, cycling through :data:`PALETTE`.
+
+    Parameters
+    ----------
+    vehicles
+        Vehicle ids in the order their routes are drawn.
+
+    Returns
+    -------
+    dict
+        Vehicle id to a ``#rrggbb`` colour, stable across maps and plots of the same plan.
+    """
     return {v: PALETTE[k % len(PALETTE)] for k, v in enumerate(vehicles)}
 
 
@@ -80,10 +124,10 @@ def offline_assets() -> tuple[str, str]:
     js = re.sub(r"//# sourceMappingURL=\S+\s*$", "", js)
     css = (STATIC / "leaflet.css").read_text(encoding="utf-8")
 
-    def inline(m: re.Match) -> str:
+    def inline(m: re.Match[str]) -> str:
         p = STATIC / m.group(1)
         if not p.is_file():
-            return m.group(0)
+            return str(m.group(0))
         data = base64.b64encode(p.read_bytes()).decode("ascii")
         return f"url(data:image/png;base64,{data})"
 
@@ -98,14 +142,14 @@ def _is_num(x: Any) -> bool:
         return False
 
 
-def _order_zones(problem, order_id) -> str:
+def _order_zones(problem: Problem | None, order_id: object) -> str:
     if problem is None or order_id is None:
         return ""
     try:
         o = problem.order(str(order_id))
     except KeyError:
         return ""
-    zones = []
+    zones: list[str] = []
     for p, q in o.quantities.items():
         prod = problem.products.get(p)
         if prod is not None and q > 0 and prod.zone.value not in zones:
@@ -122,18 +166,18 @@ def _load_text(row: pd.Series) -> str:
     return total + (f" ({', '.join(parts)})" if parts else "")
 
 
-def _node_names(problem) -> dict[str, str]:
+def _node_names(problem: Problem | None) -> dict[str, str]:
     if problem is None or problem.network is None:
         return {}
     nodes = problem.network.nodes
     col = "name_zh" if "name_zh" in nodes.columns else "name"
-    out = {}
+    out: dict[str, str] = {}
     for nid, name, zh in zip(nodes.index, nodes["name"], nodes[col]):
         out[str(nid)] = str(name) if str(name) == str(zh) else f"{name} {zh}"
     return out
 
 
-def _stop_popup(row: pd.Series, problem, names: dict[str, str]) -> str:
+def _stop_popup(row: pd.Series, problem: Problem | None, names: dict[str, str]) -> str:
     e = html.escape
     node = str(row["node_id"])
     label = names.get(node, "")
@@ -158,7 +202,7 @@ def _stop_popup(row: pd.Series, problem, names: dict[str, str]) -> str:
     return "<br>".join(lines)
 
 
-def _route_coords(plan, vid: str, stops: pd.DataFrame) -> list[tuple[float, float]]:
+def _route_coords(plan: PlanLike, vid: str, stops: pd.DataFrame) -> list[tuple[float, float]]:
     """(lat, lon) of the route line: the plan's geometry, else the stops in order."""
     routes = plan.routes
     if len(routes) and "vehicle" in routes.columns:
@@ -175,8 +219,8 @@ def _route_coords(plan, vid: str, stops: pd.DataFrame) -> list[tuple[float, floa
 
 
 def plan_map(
-    plan,
-    problem=None,
+    plan: PlanLike,
+    problem: Problem | None = None,
     offline: bool = False,
     *,
     tiles: str | None = "OpenStreetMap",
@@ -184,17 +228,33 @@ def plan_map(
     height: str | int = "100%",
     tiers: bool = True,
     title: str | None = None,
-):
+) -> FoliumMap:
     """A :class:`folium.Map` of ``plan`` (routes by vehicle, stops, unserved orders, network tiers).
 
-    ``problem`` adds temperature zones to popups, places unserved orders and
-    the network's hub/stations/villages layers.  ``offline`` needs no CDN and
-    no tiles (the routes are drawn on a plain background).
+    Parameters
+    ----------
+    plan
+        The plan to draw.
+    problem
+        Adds temperature zones to popups, places unserved orders and draws the network's
+        hub/stations/villages layers; without it only the routes and stops are drawn.
+    offline
+        Draw no tiles and inline Leaflet, for pages opened without a network (depots often
+        have none).
+    tiles, width, height, tiers, title
+        Tile layer name, map size, whether to draw network tiers, heading of the summary box.
+
+    Returns
+    -------
+    folium.Map
+        The map; save it with :func:`save_map`.
+
+    Raises
+    ------
+    MissingExtraError
+        folium is not installed (extra ``[maps]``).
     """
-    import folium
-
-    from logistics.core.problem import coordinates
-
+    folium = require("folium", "maps", "plan maps")
     stops = plan.stops
     coords = coordinates(problem) if problem is not None else {}
     names = _node_names(problem)
@@ -204,7 +264,7 @@ def plan_map(
     if problem is not None and problem.network is not None and tiers:
         nodes = problem.network.nodes
         pts += list(zip(nodes.geometry.y.astype(float), nodes.geometry.x.astype(float)))
-    unserved_pts = []
+    unserved_pts: list[tuple[Order, Any, tuple[float, float]]] = []
     if problem is not None and len(plan.unserved):
         for oid, reason in zip(plan.unserved["order_id"], plan.unserved["reason"]):
             try:
@@ -217,7 +277,7 @@ def plan_map(
                 pts.append((float(xy[1]), float(xy[0])))
     center = (float(np.mean([p[0] for p in pts])), float(np.mean([p[1] for p in pts]))) if pts else (0.0, 0.0)
 
-    m = folium.Map(
+    m: FoliumMap = folium.Map(
         location=center,
         zoom_start=10,
         tiles=None if offline else tiles,
@@ -232,7 +292,8 @@ def plan_map(
         # instance lists: the class lists name CDN URLs
         m.default_js = []
         m.default_css = []
-        m.get_root().header.add_child(
+        root: Any = m.get_root()  # a folium Figure: its header and html are Elements
+        root.header.add_child(
             folium.Element(
                 f'<link rel="icon" href="data:,">\n<style>{css}</style>\n'
                 "<style>.leaflet-container{background:#f4f4f0;}</style>\n"
@@ -241,104 +302,18 @@ def plan_map(
             name="leaflet_inline",
         )
 
-    # network tiers
     if problem is not None and problem.network is not None and tiers:
-        nodes = problem.network.nodes
-        for tier, (label, radius, color) in TIER_STYLE.items():
-            sub = nodes[nodes["tier"].astype(str) == tier]
-            if not len(sub):
-                continue
-            fg = folium.FeatureGroup(name=f"{label} ({len(sub)})", show=True)
-            for nid, r in sub.iterrows():
-                text = html.escape(f"{nid} · {names.get(str(nid), '')} · {tier}")
-                if bool(r.get("synthetic", False)):
-                    text += " · <i>synthetic position</i>"
-                folium.CircleMarker(
-                    location=(r.geometry.y, r.geometry.x),
-                    radius=radius,
-                    color=color,
-                    weight=1,
-                    fill=True,
-                    fill_color=color,
-                    fill_opacity=0.8 if tier != "village" else 0.5,
-                    tooltip=text,
-                    class_name=f"coldroute-{tier}",
-                ).add_to(fg)
-            fg.add_to(m)
+        _tier_layers(folium, m, problem.network.nodes, names)
 
     # routes, one layer per vehicle
     vehicles = list(dict.fromkeys(stops["vehicle"])) if len(stops) else []
     colors = vehicle_colors(vehicles)
     for vid in vehicles:
         g = stops[stops["vehicle"] == vid].sort_values("seq")
-        color = colors[vid]
-        n_stops = int(g["kind"].isin(["delivery", "pickup"]).sum())
-        km = g["travel_distance"].sum() / 1000.0
-        dur = (int(g["arrival"].iloc[-1]) - int(g["departure"].iloc[0])) / 3600.0
-        fg = folium.FeatureGroup(
-            name=f"<span style='color:{color}'>&#9632;</span> {html.escape(str(vid))} ({n_stops} stops, {km:,.1f} km)"
-        )
-        line = _route_coords(plan, vid, g)
-        if len(line) >= 2:
-            summary = (
-                f"<b>{html.escape(str(vid))}</b> ({html.escape(str(g['vehicle_type'].iloc[0]))})<br>"
-                f"{n_stops} stops · {km:,.1f} km · {dur:.1f} h<br>"
-                f"{fmt_clock(g['departure'].iloc[0])} → {fmt_clock(g['arrival'].iloc[-1])}"
-            )
-            folium.PolyLine(
-                line,
-                color=color,
-                weight=4,
-                opacity=0.85,
-                tooltip=html.escape(str(vid)),
-                popup=folium.Popup(summary, max_width=320),
-                class_name="coldroute-route",
-            ).add_to(fg)
-        for _, row in g.iterrows():
-            if not (_is_num(row["lon"]) and _is_num(row["lat"])):
-                continue
-            is_depot = row["kind"] in ("start", "end")
-            if is_depot and row["kind"] == "end" and len(g) > 1:
-                first = g.iloc[0]
-                if str(first["node_id"]) == str(row["node_id"]):
-                    continue  # same depot as the start: one marker is enough
-            folium.CircleMarker(
-                location=(float(row["lat"]), float(row["lon"])),
-                radius=7 if is_depot else 5,
-                color=color,
-                weight=2,
-                fill=True,
-                fill_color="#ffffff" if is_depot else color,
-                fill_opacity=0.9,
-                tooltip=f"{html.escape(str(vid))} #{int(row['seq'])} ETA {fmt_clock(row['arrival'])}",
-                popup=folium.Popup(_stop_popup(row, problem, names), max_width=340),
-                class_name="coldroute-depot" if is_depot else "coldroute-stop",
-            ).add_to(fg)
-        fg.add_to(m)
+        _route_layer(folium, m, plan, problem, vid, g, colors[vid], names)
 
     if len(plan.unserved):
-        fg = folium.FeatureGroup(
-            name=f"<span style='color:{UNSERVED_COLOR}'>&#10006;</span> unserved ({len(plan.unserved)})"
-        )
-        for o, reason, (lat, lon) in unserved_pts:
-            text = f"<b>unserved {html.escape(o.id)}</b> ({html.escape(o.kind)})<br>{html.escape(str(reason))}"
-            zones = _order_zones(problem, o.id)
-            if zones:
-                text += f"<br>temperature zone: {html.escape(zones)}"
-            folium.CircleMarker(
-                location=(lat, lon),
-                radius=8,
-                color=UNSERVED_COLOR,
-                weight=3,
-                dash_array="3,3",
-                fill=True,
-                fill_color=UNSERVED_COLOR,
-                fill_opacity=0.25,
-                tooltip=f"unserved {html.escape(o.id)}",
-                popup=folium.Popup(text, max_width=340),
-                class_name="coldroute-unserved",
-            ).add_to(fg)
-        fg.add_to(m)
+        _unserved_layer(folium, m, unserved_pts, problem, len(plan.unserved))
 
     if pts:
         lats = [p[0] for p in pts]
@@ -356,15 +331,143 @@ def plan_map(
         + ("" if pts else "<br><i>no coordinates to draw</i>")
         + "</div>"
     )
-    m.get_root().html.add_child(folium.Element(box), name="coldroute_summary")
+    figure: Any = m.get_root()
+    figure.html.add_child(folium.Element(box), name="coldroute_summary")
     return m
+
+
+def _tier_layers(folium: ModuleType, m: FoliumMap, nodes: gpd.GeoDataFrame, names: dict[str, str]) -> None:
+    """One layer per network tier (hub, stations, villages) so a planner sees where routes could go."""
+    for tier, (label, radius, color) in TIER_STYLE.items():
+        sub = nodes[nodes["tier"].astype(str) == tier]
+        if not len(sub):
+            continue
+        fg = folium.FeatureGroup(name=f"{label} ({len(sub)})", show=True)
+        for nid, r in sub.iterrows():
+            text = html.escape(f"{nid} · {names.get(str(nid), '')} · {tier}")
+            if bool(r.get("synthetic", False)):
+                text += " · <i>synthetic position</i>"
+            folium.CircleMarker(
+                location=(r.geometry.y, r.geometry.x),
+                radius=radius,
+                color=color,
+                weight=1,
+                fill=True,
+                fill_color=color,
+                fill_opacity=0.8 if tier != "village" else 0.5,
+                tooltip=text,
+                class_name=f"coldroute-{tier}",
+            ).add_to(fg)
+        fg.add_to(m)
+
+
+def _route_layer(
+    folium: ModuleType,
+    m: FoliumMap,
+    plan: PlanLike,
+    problem: Problem | None,
+    vid: str,
+    g: pd.DataFrame,
+    color: str,
+    names: dict[str, str],
+) -> None:
+    """One vehicle's layer: its line with a summary popup and a marker per stop with ETA and load."""
+    n_stops = int(g["kind"].isin(["delivery", "pickup"]).sum())
+    km = g["travel_distance"].sum() / 1000.0
+    dur = (int(g["arrival"].iloc[-1]) - int(g["departure"].iloc[0])) / 3600.0
+    fg = folium.FeatureGroup(
+        name=f"<span style='color:{color}'>&#9632;</span> {html.escape(str(vid))} ({n_stops} stops, {km:,.1f} km)"
+    )
+    line = _route_coords(plan, vid, g)
+    if len(line) >= 2:
+        summary = (
+            f"<b>{html.escape(str(vid))}</b> ({html.escape(str(g['vehicle_type'].iloc[0]))})<br>"
+            f"{n_stops} stops · {km:,.1f} km · {dur:.1f} h<br>"
+            f"{fmt_clock(g['departure'].iloc[0])} → {fmt_clock(g['arrival'].iloc[-1])}"
+        )
+        folium.PolyLine(
+            line,
+            color=color,
+            weight=4,
+            opacity=0.85,
+            tooltip=html.escape(str(vid)),
+            popup=folium.Popup(summary, max_width=320),
+            class_name="coldroute-route",
+        ).add_to(fg)
+    for _, row in g.iterrows():
+        if not (_is_num(row["lon"]) and _is_num(row["lat"])):
+            continue
+        is_depot = row["kind"] in ("start", "end")
+        if is_depot and row["kind"] == "end" and len(g) > 1:
+            first = g.iloc[0]
+            if str(first["node_id"]) == str(row["node_id"]):
+                continue  # same depot as the start: one marker is enough
+        folium.CircleMarker(
+            location=(float(row["lat"]), float(row["lon"])),
+            radius=7 if is_depot else 5,
+            color=color,
+            weight=2,
+            fill=True,
+            fill_color="#ffffff" if is_depot else color,
+            fill_opacity=0.9,
+            tooltip=f"{html.escape(str(vid))} #{int(row['seq'])} ETA {fmt_clock(row['arrival'])}",
+            popup=folium.Popup(_stop_popup(row, problem, names), max_width=340),
+            class_name="coldroute-depot" if is_depot else "coldroute-stop",
+        ).add_to(fg)
+    fg.add_to(m)
+
+
+def _unserved_layer(
+    folium: ModuleType,
+    m: FoliumMap,
+    points: list[tuple[Order, Any, tuple[float, float]]],
+    problem: Problem | None,
+    n_unserved: int,
+) -> None:
+    """Unserved orders in red with the reason, so the dispatcher sees who is left out and why."""
+    fg = folium.FeatureGroup(name=f"<span style='color:{UNSERVED_COLOR}'>&#10006;</span> unserved ({n_unserved})")
+    for o, reason, (lat, lon) in points:
+        text = f"<b>unserved {html.escape(o.id)}</b> ({html.escape(o.kind)})<br>{html.escape(str(reason))}"
+        zones = _order_zones(problem, o.id)
+        if zones:
+            text += f"<br>temperature zone: {html.escape(zones)}"
+        folium.CircleMarker(
+            location=(lat, lon),
+            radius=8,
+            color=UNSERVED_COLOR,
+            weight=3,
+            dash_array="3,3",
+            fill=True,
+            fill_color=UNSERVED_COLOR,
+            fill_opacity=0.25,
+            tooltip=f"unserved {html.escape(o.id)}",
+            popup=folium.Popup(text, max_width=340),
+            class_name="coldroute-unserved",
+        ).add_to(fg)
+    fg.add_to(m)
 
 
 _EXTERNAL = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
 
 
-def save_map(m, path: str | Path, offline: bool = False) -> Path:
-    """Save a folium map; with ``offline`` check that it loads nothing from the network."""
+def save_map(m: FoliumMap, path: str | Path, offline: bool = False) -> Path:
+    """Save a folium map; with ``offline`` check that it loads nothing from the network.
+
+    Parameters
+    ----------
+    m
+        The map, from :func:`plan_map`.
+    path
+        The HTML file to write.
+    offline
+        Fail if the page still references an external script or stylesheet, so a map meant for
+        a depot without internet is never shipped half-working.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
     path = Path(path)
     m.save(str(path))
     if offline:

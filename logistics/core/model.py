@@ -167,10 +167,10 @@ class VehicleType:
             raise ProblemError(
                 f"vehicle type {rec!r}: compartments must be a list of compartments", record=rec, field="compartments"
             )
-        comps = []
+        parsed: list[Compartment] = []
         for k, c in enumerate(self.compartments):
             if isinstance(c, Compartment):
-                comps.append(c)
+                parsed.append(c)
                 continue
             if not isinstance(c, Mapping):
                 raise ProblemError(
@@ -179,7 +179,7 @@ class VehicleType:
                     field=f"compartments[{k}]",
                 )
             try:
-                comps.append(Compartment(**c))
+                parsed.append(Compartment(**c))
             except ProblemError as e:
                 raise ProblemError(
                     f"vehicle type {rec!r}: compartment {k}: {e}", record=rec, field=f"compartments[{k}].{e.field}"
@@ -188,7 +188,7 @@ class VehicleType:
                 raise ProblemError(
                     f"vehicle type {rec!r}: compartment {k}: {e}", record=rec, field=f"compartments[{k}]"
                 ) from None
-        comps = tuple(comps)
+        comps = tuple(parsed)
         if not comps:
             raise ProblemError(f"vehicle type {rec!r} has no compartment", record=rec, field="compartments")
         names = [c.name for c in comps]

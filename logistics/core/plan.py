@@ -12,13 +12,18 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from logistics.core.errors import ProblemError
+from logistics.core.maps import plan_map
 from logistics.core.problem import Problem
+
+if TYPE_CHECKING:
+    from folium import Map as FoliumMap
 
 STOP_COLUMNS = [
     "vehicle",
@@ -56,6 +61,32 @@ class RouteResult:
 
 @dataclass(eq=False)
 class Plan:
+    """What the solver decided, as plain frames rather than solver objects.
+
+    Frames, because the people who read plans use pandas, spreadsheets and GIS tools: a plan
+    must outlive the solver run, be saved as JSON (``coldroute validate`` re-checks it against
+    its problem later), be drawn on a map and be compared across engines, and none of that
+    should need the solver's internal indices.
+
+    Parameters
+    ----------
+    stops
+        One row per depot departure, order visit and depot return, in visit order per vehicle
+        (columns :data:`STOP_COLUMNS`: times in seconds from midnight, travel on the arc into
+        the stop, load after the stop, lateness/earliness against soft windows).  Everything
+        else (routes, KPIs, validation) can be recomputed from it.
+    unserved
+        One row per order left out, with the reason in a dispatcher's words (columns
+        :data:`UNSERVED_COLUMNS`), so a partial plan explains itself.
+    kpis
+        Totals (vehicles, served, distance, cost, ...) from :func:`logistics.core.costs.evaluate`.
+    routes
+        One LineString per used vehicle (EPSG:4326) for maps and GIS export; empty when there
+        are no coordinates.
+    meta
+        Bookkeeping: problem name, day, engine, timings, warnings.
+    """
+
     stops: pd.DataFrame
     unserved: pd.DataFrame
     kpis: dict[str, Any]
@@ -65,14 +96,17 @@ class Plan:
     # -- convenience views -----------------------------------------------------------------
     @property
     def served_ids(self) -> list[str]:
+        """Ids of the orders visited (deliveries and pickups), in stop order."""
         s = self.stops
         return [str(x) for x in s.loc[s["kind"].isin(["delivery", "pickup"]), "order_id"]]
 
     @property
     def vehicles_used(self) -> list[str]:
+        """Ids of the vehicles that leave the depot, in route order."""
         return list(dict.fromkeys(self.stops["vehicle"]))
 
     def route_of(self, vehicle: str) -> pd.DataFrame:
+        """The stops of one vehicle, in visit order."""
         return self.stops[self.stops["vehicle"] == vehicle].sort_values("seq")
 
     def stops_frame(self, clock: bool = True, day: str | None = None) -> pd.DataFrame:
@@ -85,6 +119,7 @@ class Plan:
         return s
 
     def summary(self) -> str:
+        """One line for logs and the command line: vehicles, served, unserved, km and cost."""
         k = self.kpis
         return (
             f"{k.get('vehicles', 0)} vehicles, {k.get('served', 0)} served, {k.get('unserved', 0)} unserved, "
@@ -93,6 +128,7 @@ class Plan:
 
     # -- serialisation ---------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
+        """The plan as a JSON-ready mapping (format ``coldroute-plan/1``; NaN becomes ``null``)."""
         stops = self.stops.astype(object).where(self.stops.notna(), None).to_dict(orient="records")
         return {
             "format": "coldroute-plan/1",
@@ -106,6 +142,20 @@ class Plan:
         }
 
     def to_json(self, path: str | Path | None = None, indent: int | None = 1) -> str:
+        """The plan as JSON text, also written to ``path`` when given.
+
+        Parameters
+        ----------
+        path
+            File to write (UTF-8), or ``None`` to only return the text.
+        indent
+            JSON indentation; ``None`` for one line.
+
+        Returns
+        -------
+        str
+            The JSON document.
+        """
         text = json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
@@ -113,9 +163,24 @@ class Plan:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Plan:
-        if d.get("format") != "coldroute-plan/1":
-            from logistics.core.errors import ProblemError
+        """A plan from :meth:`to_dict`'s mapping; integer time columns get their dtype back.
 
+        Parameters
+        ----------
+        d
+            A ``coldroute-plan/1`` mapping.
+
+        Returns
+        -------
+        Plan
+            The plan.
+
+        Raises
+        ------
+        ProblemError
+            ``d`` is not a coldroute plan (field ``format``).
+        """
+        if d.get("format") != "coldroute-plan/1":
             raise ProblemError(f"not a coldroute plan (format {d.get('format')!r})", record="plan", field="format")
         stops = pd.DataFrame(d["stops"])
         if stops.empty:
@@ -141,6 +206,7 @@ class Plan:
 
     @classmethod
     def from_json(cls, path_or_text: str | Path) -> Plan:
+        """A plan from a JSON file, or from JSON text (anything starting with ``{``)."""
         p = Path(path_or_text) if not str(path_or_text).lstrip().startswith("{") else None
         text = p.read_text(encoding="utf-8") if p is not None else str(path_or_text)
         return cls.from_dict(json.loads(text))
@@ -162,14 +228,26 @@ class Plan:
             json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False), encoding="utf-8"
         )
 
-    def explore(self, problem: Problem | None = None, **kwargs):
-        """An interactive folium map of the plan (as geopandas' ``explore()``)."""
-        from logistics.core.maps import plan_map
+    def explore(self, problem: Problem | None = None, **kwargs: Any) -> FoliumMap:
+        """An interactive folium map of the plan (as geopandas' ``explore()``).
 
+        Parameters
+        ----------
+        problem
+            Adds temperature zones, unserved orders and network tiers to the map.
+        **kwargs
+            Passed to :func:`logistics.core.maps.plan_map` (``offline``, ``tiles``, ...).
+
+        Returns
+        -------
+        folium.Map
+            The map; needs the ``[maps]`` extra.
+        """
         return plan_map(self, problem=problem, **kwargs)
 
 
 def empty_routes() -> gpd.GeoDataFrame:
+    """A routes frame with no rows but the right columns and CRS, for plans without geometry."""
     return gpd.GeoDataFrame(
         {"vehicle": [], "vehicle_type": [], "stops": [], "distance_km": [], "duration_h": []},
         geometry=gpd.GeoSeries([], crs="EPSG:4326"),

@@ -7,14 +7,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from logistics.core.costs import CostModel
 from logistics.core.errors import ProblemError
 from logistics.core.model import GOODS, Order, Product, VehicleType
 from logistics.core.units import DAY, _len
 from networks import Network, TravelMatrix
 from networks.errors import NetworkError
+from networks.paths import points_travel_matrix
 
 # --------------------------------------------------------------------------- problem
 
@@ -30,6 +33,19 @@ class Problem:
     ``'cost'`` uses vehicle costs plus the cold-chain cost model.  With
     ``strict=False`` an order that fits no vehicle is kept and reported unserved
     with the reason, instead of rejecting the whole problem (daily batch jobs).
+
+    Parameters
+    ----------
+    orders, fleet, products
+        What to deliver or collect, the vehicle types, and the products by name (a list of
+        products is accepted and keyed by name).
+    network, matrix
+        Where: a network to build the travel matrix from, or the matrix itself.
+    costs
+        The scenario's :class:`~logistics.core.costs.CostModel` (defaults when ``None``).
+    objective, name, day, meta, strict
+        ``'cost'`` or ``'distance'``; a label; the planning date (YYYY-MM-DD); free
+        bookkeeping (e.g. ``coords``); reject (``True``) or report orders that fit no vehicle.
     """
 
     orders: tuple[Order, ...]
@@ -37,7 +53,7 @@ class Problem:
     products: Mapping[str, Product] = field(default_factory=lambda: {"goods": GOODS})
     network: Network | None = None
     matrix: TravelMatrix | None = None
-    costs: Any = None
+    costs: CostModel = field(default_factory=CostModel)
     objective: str = "cost"
     name: str = "problem"
     day: str | None = None
@@ -45,8 +61,6 @@ class Problem:
     strict: bool = True
 
     def __post_init__(self) -> None:
-        from logistics.core.costs import CostModel
-
         orders = tuple(self.orders)
         fleet = tuple(self.fleet)
         object.__setattr__(self, "orders", orders)
@@ -73,7 +87,7 @@ class Problem:
         for n in names:
             if names.count(n) > 1:
                 raise ProblemError(f"vehicle type {n!r} appears more than once", record=n, field="name")
-        ids = set()
+        ids: set[str] = set()
         for o in orders:
             if o.id in ids:
                 raise ProblemError(f"order {o.id!r} appears more than once", record=o.id, field="id")
@@ -126,16 +140,17 @@ class Problem:
         object.__setattr__(self, "_partner", partner)
 
     def _build_matrix(self) -> TravelMatrix:
-        from networks.paths import points_travel_matrix
-
         net = self.network
+        assert net is not None  # __post_init__ calls this only with a network
         locs = self.location_ids()
-        lon, lat = [], []
+        lon: list[float] = []
+        lat: list[float] = []
         byid = {o.location: o for o in self.orders if o.node_id is None}
         for loc in locs:
             if loc in byid:
-                lon.append(float(byid[loc].lon))
-                lat.append(float(byid[loc].lat))
+                xy = _lon_lat(byid[loc])
+                lon.append(xy[0])
+                lat.append(xy[1])
             else:
                 if loc not in net.nodes.index:
                     raise self._unknown_node(loc)
@@ -158,12 +173,12 @@ class Problem:
         return ProblemError(f"unknown node {loc!r}", record=loc, field="node_id")
 
     def _check_locations(self) -> None:
-        m = self.matrix
+        m = self.travel_matrix
         for loc in self.location_ids():
             if loc not in m:
                 raise self._unknown_node(loc)
         # reachability: an order must be reachable from and back to at least one depot
-        depots = sorted({v.start_depot for v in self.fleet} | {v.end_depot for v in self.fleet})
+        depots = sorted({v.start_depot for v in self.fleet} | {_end_depot(v) for v in self.fleet})
         dmax = np.iinfo(np.int64).max // 4
         for o in self.orders:
             i = m.index(o.location)
@@ -249,7 +264,7 @@ class Problem:
         seen: dict[str, None] = {}
         for v in self.fleet:
             seen.setdefault(v.start_depot)
-            seen.setdefault(v.end_depot)
+            seen.setdefault(_end_depot(v))
         for o in self.orders:
             seen.setdefault(o.location)
         return list(seen)
@@ -270,7 +285,20 @@ class Problem:
             loads[k] += q
         return loads
 
+    @property
+    def travel_matrix(self) -> TravelMatrix:
+        """The travel matrix, never ``None`` once the problem is built (the field may be given as ``None``).
+
+        Returns
+        -------
+        networks.TravelMatrix
+            Distances (m) and durations (s) between every depot and order location.
+        """
+        assert self.matrix is not None  # __post_init__ builds it from the network otherwise
+        return self.matrix
+
     def order(self, order_id: str) -> Order:
+        """The order with id ``order_id`` (``KeyError`` if there is none)."""
         for o in self.orders:
             if o.id == order_id:
                 return o
@@ -278,14 +306,17 @@ class Problem:
 
     @property
     def order_index(self) -> dict[str, Order]:
+        """Orders by id (a fresh dict: callers may keep it while the problem is immutable)."""
         return {o.id: o for o in self.orders}
 
     def partner(self, order_id: str) -> str | None:
-        return self._partner.get(order_id)  # type: ignore[attr-defined]
+        """The id of the order paired with ``order_id`` (pickup and delivery), or ``None``."""
+        partners: dict[str, str] = self.__dict__["_partner"]
+        return partners.get(order_id)
 
     def vehicles(self) -> list[tuple[str, VehicleType]]:
         """(vehicle id, type) for every vehicle, ids like 'reefer-3t#2'."""
-        out = []
+        out: list[tuple[str, VehicleType]] = []
         for vt in self.fleet:
             for k in range(vt.count):
                 out.append((f"{vt.name}#{k + 1}", vt))
@@ -293,22 +324,31 @@ class Problem:
 
     def shelf_life_s(self, o: Order) -> int | None:
         """Strictest shelf life of the order's goods, in seconds (None = unlimited)."""
-        hs = [
-            self.products[p].shelf_life_h
-            for p, q in o.quantities.items()
-            if q > 0 and self.products[p].shelf_life_h is not None
-        ]
+        hs = [h for p, q in o.quantities.items() if q > 0 for h in [self.products[p].shelf_life_h] if h is not None]
         if o.shelf_life_h is not None:
             hs.append(o.shelf_life_h)
         return int(round(min(hs) * 3600)) if hs else None
 
-    def replace(self, **changes) -> Problem:
+    def replace(self, **changes: Any) -> Problem:
+        """A copy with the given fields changed, checked again like a new problem."""
         return replace(self, **changes)
 
     # -- frames in ------------------------------------------------------------------------
     @staticmethod
     def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
+        """Orders from a frame; see :func:`orders_from_frame`."""
         return orders_from_frame(frame)
+
+
+def _end_depot(v: VehicleType) -> str:
+    """The vehicle type's end depot (``VehicleType`` fills a missing one with the start depot)."""
+    return v.end_depot or v.start_depot
+
+
+def _lon_lat(o: Order) -> tuple[float, float]:
+    """lon/lat of an order placed by coordinates (``Order`` requires both when there is no node)."""
+    assert o.lon is not None and o.lat is not None
+    return float(o.lon), float(o.lat)
 
 
 def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
@@ -324,20 +364,16 @@ def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
     if "order_id" not in frame.columns:
         frame = frame.reset_index().rename(columns={frame.index.name or "index": "order_id"})
     has_geom = hasattr(frame, "geometry") and "geometry" in frame.columns
-    if has_geom and frame.crs is not None and str(frame.crs).upper() not in ("EPSG:4326", "OGC:CRS84"):
+    crs = getattr(frame, "crs", None) if has_geom else None
+    if isinstance(frame, gpd.GeoDataFrame) and crs is not None and str(crs).upper() not in ("EPSG:4326", "OGC:CRS84"):
         frame = frame.to_crs("EPSG:4326")
-    qty_cols = [c for c in frame.columns if str(c).startswith("qty_")]
-    orders = []
+    qty_cols = [str(c) for c in frame.columns if str(c).startswith("qty_")]
+    orders: list[Order] = []
     for row_no, (_, r) in enumerate(frame.iterrows()):
-        rec = r.get("order_id")
+        rec: Any = r.get("order_id")
 
-        def get(name, default=None):
-            v = r.get(name, default)
-            if v is None:
-                return default
-            if isinstance(v, float) and math.isnan(v):
-                return default
-            return v
+        def get(name: str, default: Any = None, r: pd.Series = r) -> Any:
+            return _cell(r, name, default)
 
         if "quantities" in frame.columns and isinstance(r["quantities"], Mapping):
             q = dict(r["quantities"])
@@ -387,7 +423,15 @@ def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
     return orders
 
 
-def _vehicle_types(value) -> tuple[str, ...] | None:
+def _cell(row: pd.Series, name: str, default: Any = None) -> Any:
+    """A frame cell, ``default`` when the column is missing or the cell is empty (None or NaN)."""
+    v = row.get(name, default)
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return default
+    return v
+
+
+def _vehicle_types(value: Any) -> tuple[str, ...] | None:
     """A frame cell of vehicle type names: a list, or 'a;b' text as CSV files hold it."""
     if value is None:
         return None
@@ -395,7 +439,8 @@ def _vehicle_types(value) -> tuple[str, ...] | None:
         names = [v.strip() for v in value.split(";") if v.strip()]
         return tuple(names) if names else None
     if _len(value) is None:
-        return value  # not a list: Order names the field
+        bad: tuple[str, ...] = value  # not a list: Order names the field
+        return bad
     return tuple(str(v) for v in value)
 
 
@@ -413,7 +458,7 @@ _FLAGS = {
 }
 
 
-def _flag(value, record, field: str) -> bool:
+def _flag(value: object, record: object, field: str) -> bool:
     """A frame cell as a boolean: bools and numbers as Python sees them, text as true/false/yes/no/1/0."""
     if isinstance(value, str):
         b = _FLAGS.get(value.strip().lower())
@@ -437,5 +482,5 @@ def coordinates(problem: Problem) -> dict[str, tuple[float, float]]:
             out[str(k)] = (float(x), float(y))
     for o in problem.orders:
         if o.node_id is None:
-            out[o.location] = (float(o.lon), float(o.lat))
+            out[o.location] = _lon_lat(o)
     return out

@@ -52,4 +52,5 @@ class TwoEchelonInstance:
 
     def distance(self) -> np.ndarray:
         p = self.xy()
-        return np.sqrt(((p[:, None, :] - p[None, :, :]) ** 2).sum(-1))
+        d: np.ndarray = np.sqrt(((p[:, None, :] - p[None, :, :]) ** 2).sum(-1))
+        return d

@@ -89,7 +89,7 @@ def _numbers(obj: object, fields: Iterable[str], what: str, record: object) -> N
         if v is None or isinstance(v, (int, float, np.integer, np.floating)):
             continue
         try:
-            fv = float(v)  # type: ignore[arg-type]
+            fv = float(v)
         except (TypeError, ValueError):
             raise ProblemError(f"{what} {record!r}: {f} {v!r} is not a number", record=record, field=f) from None
         object.__setattr__(obj, f, fv)

@@ -1,12 +1,23 @@
-"""Reading job documents safely: size limits, strict YAML, the JSON schema and path safety."""
+"""Job documents read safely: size limits, strict YAML, the JSON schema, safe paths and field paths.
+
+Everything here is about the *document*, not the model: a job file may come from a user, a
+script or another system, so it is read with limits (size, nesting, YAML aliases), times that
+YAML would silently read as base-60 numbers are rejected, the published JSON schema is checked
+first, and every error names the document (``record``) and the field path (``orders[3].service``).
+:mod:`logistics.formats.jobfile` builds the problem from a document that passed these checks.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+
+import jsonschema
+import yaml
 
 from logistics.core.errors import ProblemError
 
@@ -21,10 +32,11 @@ _SCHEMA_PATH = Path(__file__).with_name("schemas") / "job.schema.json"
 @lru_cache(maxsize=1)
 def job_schema() -> dict[str, Any]:
     """The published JSON Schema of job files."""
-    return json.loads(_SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema: dict[str, Any] = json.loads(_SCHEMA_PATH.read_text(encoding="utf-8"))
+    return schema
 
 
-def field_path(parts) -> str:
+def field_path(parts: Iterable[str | int]) -> str:
     """``['orders', 12, 'time_windows', 0]`` -> ``'orders[12].time_windows[0]'``."""
     out = ""
     for p in parts:
@@ -35,9 +47,8 @@ def field_path(parts) -> str:
     return out
 
 
-def _schema_error(data: Any, where: str) -> ProblemError | None:
-    import jsonschema
-
+def schema_error(data: Any, where: str) -> ProblemError | None:
+    """The most specific schema violation of ``data`` as a ProblemError naming its field, or ``None``."""
     validator = jsonschema.Draft202012Validator(job_schema())
     errors = list(validator.iter_errors(data))
     if not errors:
@@ -80,8 +91,8 @@ def _short(x: Any, n: int = 80) -> str:
 # --------------------------------------------------------------------------- reading documents
 
 
-def _read_document(path: Path) -> Any:
-    """JSON or YAML (safe) document; YAML times like 8:00 must be quoted."""
+def read_document(path: Path) -> Any:
+    """A JSON or YAML (safe) document, within :data:`MAX_JOB_BYTES`; YAML times like 8:00 must be quoted."""
     if not path.is_file():
         raise ProblemError(f"job file {str(path)!r} not found", record=str(path), field=None)
     if path.stat().st_size > MAX_JOB_BYTES:
@@ -90,20 +101,19 @@ def _read_document(path: Path) -> Any:
     if path.suffix.lower() in (".yaml", ".yml"):
         return _read_yaml(text, path.name)
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=reject_constant)
     except ValueError as e:
         if path.suffix.lower() != ".json" and not text.lstrip().startswith(("{", "[")):
             return _read_yaml(text, path.name)
         raise ProblemError(f"{path.name}: not valid JSON ({e})", record=path.name) from None
 
 
-def _reject_constant(name: str):
+def reject_constant(name: str) -> NoReturn:
+    """``json.loads`` hook: NaN and Infinity are not numbers a job may hold."""
     raise ValueError(f"{name} is not allowed")
 
 
 def _read_yaml(text: str, where: str) -> Any:
-    import yaml
-
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as e:
@@ -118,10 +128,8 @@ def _read_yaml(text: str, where: str) -> Any:
     return _plain(data)
 
 
-def _check_acyclic(root, where: str) -> None:
+def _check_acyclic(root: yaml.Node, where: str) -> None:
     """Reject a recursive alias (``a: &x [*x]``): the walks below would never end."""
-    import yaml
-
     state: dict[int, int] = {}  # node id -> 1 while its children are walked, 2 when done
     stack: list[tuple[Any, bool]] = [(root, False)]
     while stack:
@@ -142,12 +150,10 @@ def _check_acyclic(root, where: str) -> None:
             stack.extend((part, False) for pair in node.value for part in pair)
 
 
-def _lint_yaml(root, where: str) -> None:
+def _lint_yaml(root: yaml.Node, where: str) -> None:
     """Reject YAML 1.1 sexagesimal numbers (``8:00`` == 480) and alias bombs."""
-    import yaml
-
     count = 0
-    stack: list[tuple[Any, list]] = [(root, [])]
+    stack: list[tuple[Any, list[str | int]]] = [(root, [])]
     while stack:
         node, path = stack.pop()
         count += 1
@@ -180,6 +186,7 @@ def _plain(x: Any) -> Any:
 
 
 def is_vroom_document(data: Any) -> bool:
+    """Whether ``data`` is a VROOM input (vehicles with jobs or shipments) rather than a job."""
     return (
         isinstance(data, dict)
         and "vehicles" in data
@@ -210,6 +217,7 @@ def resolve_path(base: Path, value: str, field: str, *, allow_outside: bool = Fa
     return real
 
 
-def _prefixed(e: ProblemError, where: str, prefix: str) -> ProblemError:
+def prefixed_error(e: ProblemError, where: str, prefix: str) -> ProblemError:
+    """``e`` re-raised at a job field path: its field placed under ``prefix`` (``orders[3]``)."""
     fp = prefix + (("" if e.field.startswith("[") else ".") + e.field if e.field else "")
     return ProblemError(f"{where}: {fp}: {e}", record=e.record, field=fp)

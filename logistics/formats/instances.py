@@ -676,6 +676,7 @@ def _scan_vrplib(L: _Lines) -> dict[str, Any]:
 
 
 def _read_vrplib(path: Path, vehicles: int | None) -> Problem:
+    # deferred: vrplib is only needed for CVRPLIB files and pulls in its own parsers; keep it off import logistics
     import vrplib
 
     L = _Lines(path)

@@ -1,4 +1,11 @@
-"""Job files (JSON or YAML): from a document to a checked Problem and its SolveOptions."""
+"""Job files (JSON or YAML): from a document to a checked Problem and its SolveOptions.
+
+A job file names everything a run needs: the network or a travel matrix, orders (inline or a
+CSV/GeoJSON file, see :mod:`logistics.formats.orders_file`), products, fleet, costs and the
+``solver`` block.  Documents are read and schema-checked by :mod:`logistics.formats.documents`;
+this module turns the checked mapping into model objects and maps model errors back to the
+job's field paths, so the user is told which line of *their* file to fix.
+"""
 
 from __future__ import annotations
 
@@ -17,32 +24,44 @@ from logistics.core.errors import ProblemError
 from logistics.core.model import Compartment, Product, VehicleType
 from logistics.core.options import SolveOptions
 from logistics.core.problem import Problem
-from logistics.core.units import Zone
+from logistics.core.units import Zone, parse_clock
 from logistics.formats.documents import (
-    _prefixed,
-    _read_document,
-    _reject_constant,
-    _schema_error,
     is_vroom_document,
+    prefixed_error,
+    read_document,
+    reject_constant,
     resolve_path,
+    schema_error,
 )
-from logistics.formats.orders_file import _orders_from_file, _orders_inline
-from networks import Network, TravelMatrix
+from logistics.formats.orders_file import orders_from_file, orders_inline
+from logistics.formats.vroom import VroomInput, read_vroom
+from networks import Network, TravelMatrix, read_network, yanhu
 from networks.errors import NetworkError
 
-__all__ = ["Job", "build_problem", "load_job", "read_job", "read_network_file"]
+__all__ = ["Job", "build_problem", "load_job", "read_job", "read_network_file", "read_solver"]
 
 
 @dataclass(frozen=True, eq=False)
 class Job:
-    """A parsed job: the problem, how to solve it, and where it came from."""
+    """A parsed job: the problem, how to solve it, and where it came from.
+
+    Parameters
+    ----------
+    name, path
+        The job's name (its ``name`` field or file stem) and file.
+    problem, options
+        What to solve and how.
+    source, vroom
+        ``"job"``, or ``"vroom"`` with the :class:`~logistics.formats.vroom.VroomInput` needed to
+        answer in VROOM's output format.
+    """
 
     name: str
     path: Path | None
     problem: Problem
     options: SolveOptions
     source: str = "job"  # "job" or "vroom"
-    vroom: Any = None  # logistics.vroom.VroomInput for VROOM jobs
+    vroom: VroomInput | None = None
 
 
 # --------------------------------------------------------------------------- loading
@@ -68,28 +87,53 @@ def read_job(path: str | os.PathLike, *, allow_outside: bool = False) -> Job:
 
 def _read_job(path: Path, allow_outside: bool) -> Job:
     where = path.name
-    data = _read_document(path)
+    data = read_document(path)
     base = path.resolve().parent
     if is_vroom_document(data):
-        from logistics.formats.vroom import read_vroom
-
         vin = read_vroom(data, name=path.stem, where=where)
         return Job(name=path.stem, path=path, problem=vin.problem, options=SolveOptions(), source="vroom", vroom=vin)
     if not isinstance(data, dict):
         raise ProblemError(f"{where}: a job is a mapping of fields (network, orders, fleet, ...)", record=where)
-    err = _schema_error(data, where)
+    err = schema_error(data, where)
     if err is not None:
         raise err
     name = data.get("name") or path.stem
-    options = SolveOptions(**{k: v for k, v in (data.get("solver") or {}).items()})
+    options = read_solver(data.get("solver"), where)
     if "vroom" in data:
-        from logistics.formats.vroom import read_vroom
-
         vpath = resolve_path(base, data["vroom"], "vroom", allow_outside=allow_outside, where=where)
         vin = read_vroom(vpath, name=name)
         return Job(name=name, path=path, problem=vin.problem, options=options, source="vroom", vroom=vin)
     problem = build_problem(data, base, where=where, name=name, allow_outside=allow_outside)
     return Job(name=name, path=path, problem=problem, options=options)
+
+
+def read_solver(spec: Mapping[str, Any] | None, where: str = "job") -> SolveOptions:
+    """The job's ``solver`` block as :class:`SolveOptions`.
+
+    Parameters
+    ----------
+    spec
+        The block (``time_limit``, ``seed``, ``engine``, ``iterations``, ``workers``, ``log``), or
+        ``None`` for the defaults.
+    where
+        The job's name, for errors.
+
+    Returns
+    -------
+    SolveOptions
+        The checked options.
+
+    Raises
+    ------
+    ProblemError
+        A value is out of range; the field is ``solver.<name>`` so the message points into the file.
+    """
+    try:
+        return SolveOptions(**dict(spec or {}))
+    except ProblemError as e:
+        raise prefixed_error(e, where, "solver") from None
+    except TypeError as e:  # an unknown key: the schema rejects it first, this is for callers without it
+        raise ProblemError(f"{where}: solver: {e}", record=where, field="solver") from None
 
 
 def build_problem(
@@ -107,9 +151,9 @@ def build_problem(
     fleet = _build_fleet(data["fleet"], where)
     orders_spec = data["orders"]
     if isinstance(orders_spec, str):
-        orders, row_of = _orders_from_file(orders_spec, base, where, allow_outside)
+        orders, row_of = orders_from_file(orders_spec, base, where, allow_outside)
     else:
-        orders, row_of = _orders_inline(orders_spec, where)
+        orders, row_of = orders_inline(orders_spec, where)
     costs = _build_costs(data.get("costs") or {}, where)
     try:
         return Problem(
@@ -153,11 +197,11 @@ def _locate(
     """Turn a model error (record id + attribute) into a job field path."""
     rec = None if e.record is None else str(e.record)
     if rec is not None and rec in orders:
-        return _prefixed(e, where, f"orders[{orders[rec]}]")
+        return prefixed_error(e, where, f"orders[{orders[rec]}]")
     if rec is not None and rec in fleet:
-        return _prefixed(e, where, f"fleet[{fleet.index(rec)}]")
+        return prefixed_error(e, where, f"fleet[{fleet.index(rec)}]")
     if rec is not None and rec in products:
-        return _prefixed(e, where, f"products[{products.index(rec)}]" if products_is_list else f"products.{rec}")
+        return prefixed_error(e, where, f"products[{products.index(rec)}]" if products_is_list else f"products.{rec}")
     fp = e.field or None
     return ProblemError(f"{where}: {fp + ': ' if fp else ''}{e}", record=e.record, field=fp)
 
@@ -181,9 +225,7 @@ def _load_network(spec: Any, base: Path, where: str, allow_outside: bool) -> Net
             raise ProblemError(
                 f"{where}: {fname}: unknown built-in network {spec!r} (known: builtin:yanhu)", record=where, field=fname
             )
-        import networks
-
-        return networks.yanhu(roads=bool(roads))
+        return yanhu(roads=bool(roads))
     p = resolve_path(base, spec, fname, allow_outside=allow_outside, where=where)
     return read_network_file(p, layer=layer, roads=True if roads is None else bool(roads), where=where, field=fname)
 
@@ -191,9 +233,27 @@ def _load_network(spec: Any, base: Path, where: str, allow_outside: bool) -> Net
 def read_network_file(
     path: Path, *, layer: str | None = None, roads: bool = True, where: str = "job", field: str = "network"
 ) -> Network:
-    """A Network from a GeoPackage / GeoJSON / CSV of nodes (``node_id, name, tier, parent``, points)."""
-    from networks import read_network
+    """A Network from a GeoPackage / GeoJSON / CSV of nodes (``node_id, name, tier, parent``, points).
 
+    Parameters
+    ----------
+    path
+        The file.
+    layer, roads
+        GeoPackage layer; whether to build the road graph (else great-circle travel).
+    where, field
+        The job and field that named the file, for errors.
+
+    Returns
+    -------
+    networks.Network
+        The network.
+
+    Raises
+    ------
+    ProblemError
+        The file cannot be read or a node is invalid (the field names the node's column).
+    """
     try:
         return read_network(path, layer=layer, roads=roads)
     except NetworkError as e:
@@ -211,7 +271,7 @@ def _load_matrix(spec: str, base: Path, where: str, allow_outside: bool):
         if p.suffix.lower() == ".npz":
             tm = TravelMatrix.from_npz(p)
         elif p.suffix.lower() == ".json":
-            d = json.loads(p.read_text(encoding="utf-8"), parse_constant=_reject_constant)
+            d = json.loads(p.read_text(encoding="utf-8"), parse_constant=reject_constant)
             if not isinstance(d, dict) or not {"ids", "distance", "duration"} <= set(d):
                 raise ProblemError(
                     f"{where}: matrix: {p.name} needs ids, distance and duration", record=where, field="matrix"
@@ -257,7 +317,7 @@ def _build_products(spec: Any, where: str) -> dict[str, Product]:
                 kw["carriers"] = tuple(kw["carriers"])
             out[p["name"]] = Product(**kw)
         except ProblemError as e:
-            raise _prefixed(e, where, prefix) from None
+            raise prefixed_error(e, where, prefix) from None
     return out
 
 
@@ -276,15 +336,13 @@ def _build_fleet(spec: list, where: str) -> list[VehicleType]:
             if "shift" in kw:
                 kw["shift"] = tuple(kw["shift"])
             if isinstance(kw.get("max_duration"), str):
-                from logistics.core.units import parse_clock
-
                 kw["max_duration"] = parse_clock(kw["max_duration"], record=v["name"], field="max_duration")
             for d in ("start_depot", "end_depot"):
                 if d in kw:
                     kw[d] = str(kw[d])
             fleet.append(VehicleType(**kw))
         except ProblemError as e:
-            raise _prefixed(e, where, f"fleet[{k}]") from None
+            raise prefixed_error(e, where, f"fleet[{k}]") from None
     return fleet
 
 

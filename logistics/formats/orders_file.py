@@ -1,4 +1,11 @@
-"""Orders in a job: inline records, or a CSV / GeoJSON / GeoPackage file of orders."""
+"""Orders in a job: inline records, or a CSV / GeoJSON / GeoPackage file of orders.
+
+Both give ``(orders, row_of)``: the :class:`~logistics.core.model.Order` objects and each order's
+row, so an error the model raises later (an unknown product, a window past the shift) can be
+reported at ``orders[<row>]`` of the user's file.  Files are read as text first and cleaned per
+column (flags, times, windows, quantities) so a bad cell is named by row and column instead of
+surfacing as a pandas dtype error.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +17,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 
 from logistics.core.errors import ProblemError
 from logistics.core.model import Order
-from logistics.formats.documents import _prefixed, resolve_path
+from logistics.core.problem import orders_from_frame
+from logistics.formats.documents import prefixed_error, resolve_path
 
 
 def _order_kwargs(rec: Mapping[str, Any]) -> dict[str, Any]:
@@ -29,13 +38,28 @@ def _order_kwargs(rec: Mapping[str, Any]) -> dict[str, Any]:
     return kw
 
 
-def _orders_inline(spec: list, where: str) -> tuple[list[Order], dict[str, int]]:
-    orders, row_of = [], {}
+def orders_inline(spec: list[Mapping[str, Any]], where: str) -> tuple[list[Order], dict[str, int]]:
+    """Orders written in the job itself, and each order's index in the ``orders`` list.
+
+    Parameters
+    ----------
+    spec
+        The job's ``orders`` list (schema-checked records).
+    where
+        The job's name, for errors.
+
+    Returns
+    -------
+    tuple of (list of Order, dict)
+        The orders, and order id to its index (for errors the model raises later).
+    """
+    orders: list[Order] = []
+    row_of: dict[str, int] = {}
     for k, rec in enumerate(spec):
         try:
             o = Order(**_order_kwargs(rec))
         except ProblemError as e:
-            raise _prefixed(e, where, f"orders[{k}]") from None
+            raise prefixed_error(e, where, f"orders[{k}]") from None
         if o.id in row_of:
             raise ProblemError(
                 f"{where}: orders[{k}].id: order {o.id!r} appears more than once (first at orders[{row_of[o.id]}])",
@@ -62,12 +86,12 @@ _BOOL = {
 }
 
 
-def _parse_windows_text(text: str) -> list[tuple[str, str]]:
+def _parse_windows_text(text: str) -> list[tuple[Any, ...]]:
     """'08:00-10:00;14:00-16:00' or a JSON list [[a, b], ...]."""
     t = text.strip()
     if t.startswith("["):
         return [tuple(w) for w in json.loads(t)]
-    out = []
+    out: list[tuple[Any, ...]] = []
     for part in re.split(r"[;|]", t):
         part = part.strip()
         if not part:
@@ -80,30 +104,64 @@ def _parse_windows_text(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _orders_from_file(spec: str, base: Path, where: str, allow_outside: bool):
-    from logistics.core.problem import orders_from_frame
+TEXT_COLUMNS = ("order_id", "id", "node_id", "pair", "carrier", "kind", "time_windows", "tw_start", "tw_end", "service")
 
+
+def orders_from_file(spec: str, base: Path, where: str, allow_outside: bool) -> tuple[list[Order], dict[str, int]]:
+    """Orders from a CSV / GeoJSON / GeoPackage file named by the job's ``orders`` field.
+
+    Parameters
+    ----------
+    spec
+        The file, relative to the job's folder ``base``.
+    base, allow_outside
+        The job's folder, and whether the file may lie outside it.
+    where
+        The job's name, for errors.
+
+    Returns
+    -------
+    tuple of (list of Order, dict)
+        The orders, and order id to its row in the file (errors name ``orders[<row>]``).
+    """
     p = resolve_path(base, spec, "orders", allow_outside=allow_outside, where=where)
+    frame = _read_frame(p, where)
+    ids = list(frame["order_id"])
+    for col in ("required", "soft"):
+        if col in frame.columns:
+            frame[col] = _flags(frame[col], col, ids, p.name, where)
+    for col in ("service", "tw_start", "tw_end"):
+        if col in frame.columns:
+            frame[col] = _times(frame[col])
+    if "time_windows" in frame.columns:
+        frame["time_windows"] = _windows(frame, p.name, where)
+    for col in [str(c) for c in frame.columns if str(c).startswith("qty_")]:
+        if frame[col].dtype == object:
+            frame[col] = _quantities(frame, col, p.name, where)
+    row_of = _rows(frame, p.name, where)
+    try:
+        orders = orders_from_frame(frame)
+    except ProblemError as e:
+        rec = None if e.record is None else str(e.record)
+        row = (
+            row_of.get(rec)
+            if rec is not None
+            else next((r for r, v in enumerate(frame["order_id"]) if v is None), None)
+        )
+        prefix = f"orders[{row}]" if row is not None else "orders"
+        err = prefixed_error(e, where, prefix)
+        raise ProblemError(f"{err} ({p.name} row {row})", record=e.record, field=err.field) from None
+    return orders, row_of
+
+
+def _read_frame(p: Path, where: str) -> pd.DataFrame:
+    """The file as a frame with an ``order_id`` column; id-like columns as text (or ``None``)."""
     suffix = p.suffix.lower()
-    text_columns = (
-        "order_id",
-        "id",
-        "node_id",
-        "pair",
-        "carrier",
-        "kind",
-        "time_windows",
-        "tw_start",
-        "tw_end",
-        "service",
-    )
-    str_cols = dict.fromkeys((*text_columns, "required", "soft"), str)
+    str_cols = dict.fromkeys((*TEXT_COLUMNS, "required", "soft"), str)
     try:
         if suffix == ".csv":
             frame = pd.read_csv(p, dtype=str_cols, keep_default_na=False, na_values=[""])
         elif suffix in (".geojson", ".gpkg", ".json"):
-            import geopandas as gpd
-
             frame = gpd.read_file(p)
         else:
             raise ProblemError(
@@ -123,93 +181,91 @@ def _orders_from_file(spec: str, base: Path, where: str, allow_outside: bool):
             frame[col] = pd.Series(
                 [None if _missing(v) else str(v) for v in frame[col]], index=frame.index, dtype=object
             )
-    ids = list(frame["order_id"])
-    for col in ("required", "soft"):
-        if col not in frame.columns:
-            continue
-        values = []
-        for row, v in enumerate(frame[col]):
-            if isinstance(v, str):
-                b = _BOOL.get(v.strip().lower(), "bad")
-                if b == "bad":
-                    fp = f"orders[{row}].{col}"
-                    raise ProblemError(
-                        f"{where}: {fp}: {p.name} row {row}: {v!r} is not true/false", record=ids[row], field=fp
-                    )
-                v = b
-            values.append(None if _missing(v) else v)
-        frame[col] = pd.Series(values, index=frame.index, dtype=object)
-    for col in ("service", "tw_start", "tw_end"):
-        if col not in frame.columns:
-            continue
-        values = []
-        for v in frame[col]:
-            if isinstance(v, str) and re.fullmatch(r"\s*\d+\s*", v):
-                v = int(v)
-            elif isinstance(v, _dt.time):  # GDAL reads 'HH:MM' in GeoJSON as a time of day
-                v = v.hour * 3600 + v.minute * 60 + v.second
-            values.append(None if _missing(v) else v)
-        frame[col] = pd.Series(values, index=frame.index, dtype=object)
-    if "time_windows" in frame.columns:
-        parsed = []
-        for row, v in enumerate(frame["time_windows"]):
-            if _missing(v):
-                parsed.append(None)
-                continue
-            if isinstance(v, str):
-                try:
-                    parsed.append(_parse_windows_text(v))
-                except ValueError as e:
-                    raise ProblemError(
-                        f"{where}: orders[{row}].time_windows: {p.name} row {row}: {e}",
-                        record=frame.at[row, "order_id"],
-                        field=f"orders[{row}].time_windows",
-                    ) from None
-            else:
-                parsed.append(v)
-        frame["time_windows"] = pd.Series(parsed, index=frame.index, dtype=object)
-    for col in [c for c in frame.columns if str(c).startswith("qty_")]:
-        if frame[col].dtype != object:
-            continue
-        values = []
-        for row, v in enumerate(frame[col]):
-            if _missing(v):
-                values.append(math.nan)
-                continue
-            try:
-                values.append(float(v))
-            except (TypeError, ValueError):
-                fp = f"orders[{row}].quantities.{col[4:]}"
+    return frame
+
+
+def _flags(column: pd.Series, col: str, ids: list[Any], fname: str, where: str) -> pd.Series:
+    """true/false/yes/no/1/0 cells as booleans (empty: ``None``); anything else names the row."""
+    values: list[Any] = []
+    for row, v in enumerate(column):
+        if isinstance(v, str):
+            b = _BOOL.get(v.strip().lower(), "bad")
+            if b == "bad":
+                fp = f"orders[{row}].{col}"
                 raise ProblemError(
-                    f"{where}: {fp}: {p.name} row {row}: {v!r} is not a number",
+                    f"{where}: {fp}: {fname} row {row}: {v!r} is not true/false", record=ids[row], field=fp
+                )
+            v = b
+        values.append(None if _missing(v) else v)
+    return pd.Series(values, index=column.index, dtype=object)
+
+
+def _times(column: pd.Series) -> pd.Series:
+    """Whole seconds as integers and GDAL's times of day as seconds; 'HH:MM' text is left for Order."""
+    values: list[Any] = []
+    for v in column:
+        if isinstance(v, str) and re.fullmatch(r"\s*\d+\s*", v):
+            v = int(v)
+        elif isinstance(v, _dt.time):  # GDAL reads 'HH:MM' in GeoJSON as a time of day
+            v = v.hour * 3600 + v.minute * 60 + v.second
+        values.append(None if _missing(v) else v)
+    return pd.Series(values, index=column.index, dtype=object)
+
+
+def _windows(frame: pd.DataFrame, fname: str, where: str) -> pd.Series:
+    """``time_windows`` cells ('08:00-10:00;14:00-16:00' or JSON) as lists of pairs."""
+    parsed: list[Any] = []
+    for row, v in enumerate(frame["time_windows"]):
+        if _missing(v):
+            parsed.append(None)
+            continue
+        if isinstance(v, str):
+            try:
+                parsed.append(_parse_windows_text(v))
+            except ValueError as e:
+                raise ProblemError(
+                    f"{where}: orders[{row}].time_windows: {fname} row {row}: {e}",
                     record=frame.at[row, "order_id"],
-                    field=fp,
+                    field=f"orders[{row}].time_windows",
                 ) from None
-        frame[col] = pd.Series(values, index=frame.index, dtype=float)
-    row_of = {}
+        else:
+            parsed.append(v)
+    return pd.Series(parsed, index=frame.index, dtype=object)
+
+
+def _quantities(frame: pd.DataFrame, col: str, fname: str, where: str) -> pd.Series:
+    """A ``qty_<product>`` text column as numbers (empty: NaN); a bad cell names row and product."""
+    values: list[float] = []
+    for row, v in enumerate(frame[col]):
+        if _missing(v):
+            values.append(math.nan)
+            continue
+        try:
+            values.append(float(v))
+        except (TypeError, ValueError):
+            fp = f"orders[{row}].quantities.{col[4:]}"
+            raise ProblemError(
+                f"{where}: {fp}: {fname} row {row}: {v!r} is not a number",
+                record=frame.at[row, "order_id"],
+                field=fp,
+            ) from None
+    return pd.Series(values, index=frame.index, dtype=float)
+
+
+def _rows(frame: pd.DataFrame, fname: str, where: str) -> dict[str, int]:
+    """Order id to its row; a repeated id is an error naming both rows."""
+    row_of: dict[str, int] = {}
     for row, rid in enumerate(frame["order_id"]):
         if rid is not None:
             if rid in row_of:
                 raise ProblemError(
                     f"{where}: orders[{row}].id: order {rid!r} appears more than once "
-                    f"({p.name} rows {row_of[rid]} and {row})",
+                    f"({fname} rows {row_of[rid]} and {row})",
                     record=rid,
                     field=f"orders[{row}].id",
                 )
             row_of[rid] = row
-    try:
-        orders = orders_from_frame(frame)
-    except ProblemError as e:
-        rec = None if e.record is None else str(e.record)
-        row = (
-            row_of.get(rec)
-            if rec is not None
-            else next((r for r, v in enumerate(frame["order_id"]) if v is None), None)
-        )
-        prefix = f"orders[{row}]" if row is not None else "orders"
-        err = _prefixed(e, where, prefix)
-        raise ProblemError(f"{err} ({p.name} row {row})", record=e.record, field=err.field) from None
-    return orders, row_of
+    return row_of
 
 
 def _missing(v: Any) -> bool:

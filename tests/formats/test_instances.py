@@ -14,8 +14,8 @@ import logistics
 from logistics import ProblemError, read_instance
 from logistics.formats.instances import bks, detect_format, read_solution
 
-DATA = Path(__file__).parent / "data"
-SHARED = Path(os.environ.get("COLDROUTE_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
+DATA = Path(__file__).parent.parent / "data"
+SHARED = Path(os.environ.get("COLDROUTE_DATA", Path(__file__).resolve().parents[2].parent / "shared" / "data"))
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"shared benchmark data not found at {SHARED}")
 
 

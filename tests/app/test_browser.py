@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-DATA = Path(__file__).parent / "data" / "jobs"
+DATA = Path(__file__).parent.parent / "data" / "jobs"
 
 
 def _missing() -> str | None:

@@ -12,7 +12,7 @@ import pytest
 import logistics
 from logistics.core.plan import Plan
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 ENV = dict(os.environ, COLDROUTE_EXAMPLE_TIME="2", COLDROUTE_EXAMPLE_OFFLINE="1", MPLBACKEND="Agg")
 

@@ -13,7 +13,7 @@ from logistics import ProblemError
 from logistics.app.vroom import solve_vroom
 from logistics.formats.vroom import OPEN, error_output, plan_to_vroom, read_vroom
 
-DATA = Path(__file__).parent / "data" / "jobs"
+DATA = Path(__file__).parent.parent / "data" / "jobs"
 T = 1.0
 
 

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-JOBS = Path(__file__).resolve().parent / "data" / "jobs"
+JOBS = Path(__file__).resolve().parent.parent / "data" / "jobs"
 
 
 def _cli(*args: str) -> list[str]:

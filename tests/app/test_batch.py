@@ -19,7 +19,7 @@ from logistics.app.run import MARKER, read_marker
 from logistics.core.plan import Plan
 from logistics.formats.jobfile import load_job
 
-DATA = Path(__file__).parent / "data" / "jobs"
+DATA = Path(__file__).parent.parent / "data" / "jobs"
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from case_count import CaseCount
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -35,10 +36,6 @@ from logistics.formats.jobfile import load_job
 SETTINGS = dict(deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 if os.environ.get("COLDROUTE_FUZZ_NOSHRINK"):  # report every distinct failure at once, without shrinking
     SETTINGS["phases"] = [Phase.explicit, Phase.generate]
-
-
-class CaseCount(UserWarning):
-    """How many inputs a fuzz test tried (shown in pytest's warnings summary)."""
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +161,9 @@ def parse_orders(frame: pd.DataFrame):
     try:
         orders = L.orders_from_frame(frame)
     except L.ProblemError as e:
-        assert isinstance(str(e), str)
+        assert str(e).strip(), "a rejection must say what is wrong"
+        assert e.field, f"the error must name the field: {e}"
+        assert e.record is not None or "row" in str(e) or "order" in str(e), f"the error must name the record: {e}"
         return "rejected"
     assert all(isinstance(o, L.Order) for o in orders)
     return "parsed"

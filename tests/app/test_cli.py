@@ -17,7 +17,7 @@ from logistics.app import cli
 from logistics.core.plan import Plan
 from logistics.formats.jobfile import load_job
 
-DATA = Path(__file__).parent / "data" / "jobs"
+DATA = Path(__file__).parent.parent / "data" / "jobs"
 runner = CliRunner()
 
 

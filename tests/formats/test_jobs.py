@@ -19,7 +19,7 @@ from logistics.core.plan import Plan
 from logistics.formats.documents import job_schema
 from logistics.formats.jobfile import load_job, read_job
 
-DATA = Path(__file__).parent / "data" / "jobs"
+DATA = Path(__file__).parent.parent / "data" / "jobs"
 
 
 @pytest.fixture

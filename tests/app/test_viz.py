@@ -14,7 +14,7 @@ from logistics.app import plots
 from logistics.core import maps
 from logistics.formats.jobfile import load_job
 
-DATA = Path(__file__).parent / "data" / "jobs"
+DATA = Path(__file__).parent.parent / "data" / "jobs"
 
 
 @pytest.fixture(scope="module")

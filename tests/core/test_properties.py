@@ -23,6 +23,7 @@ from collections import Counter
 import geopandas as gpd
 import numpy as np
 import pytest
+from case_count import CaseCount
 from helpers import check
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -38,10 +39,6 @@ DAY = 86_400
 QUANTITIES = (5.0, 0.0, 0.5, 1.0, 20.0, 90.0, 400.0, 1.0, 5.0, 20.0, 90.0, 400.0, 5.0)
 HUGE_QUANTITIES = (5.0, 1.0, 1e7, 20.0, 1e9, 0.5, 1e12, 90.0, 400.0, 20.0, 5.0)  # 1e12 is the largest accepted
 CAPACITIES = (40.0, 0.0, 1.0, 10.0, 1e7, 40.0, 100.0, 1e9, 1000.0, 1e12, 100.0)
-
-
-class CaseCount(UserWarning):
-    """How many generated cases a property test ran (shown in pytest's warnings summary)."""
 
 
 COUNTS: Counter = Counter()
@@ -541,17 +538,34 @@ def test_construction_validates_or_names_the_bad_field(spec, tally):
         assert res.matrix is not None
 
 
-@pytest.mark.timeout(900, method="thread")  # a solve that never returns fails the run instead of blocking it
-@settings(max_examples=N_SOLVE, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-@given(
+SOLVE_CASES = dict(
     spec=spec_problem(bad=150),
     engine=st.sampled_from(["ortools", "ortools", "ortools", "auto"]),
     seed=st.integers(0, 3),
     iterations=st.sampled_from([1, 5, 20]),
     strict=st.sampled_from([False] * 3 + [True]),
 )
+N_SOLVE_FAST = 30  # the default suite: a tenth of the slow run, same generator and checks
+
+
+@pytest.mark.timeout(900, method="thread")  # a solve that never returns fails the run instead of blocking it
+@settings(max_examples=N_SOLVE_FAST, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(**SOLVE_CASES)
+def test_solve_never_crashes_and_plans_validate_fast(spec, engine, seed, iterations, strict, tally):
+    """A quick sample of the slow property below, run by default."""
+    _solve_case(spec, engine, seed, iterations, strict, tally)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900, method="thread")  # a solve that never returns fails the run instead of blocking it
+@settings(max_examples=N_SOLVE, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(**SOLVE_CASES)
 def test_solve_never_crashes_and_plans_validate(spec, engine, seed, iterations, strict, tally):
     """Solving (1 s, few iterations) returns a valid, fully accounted plan, or the problem is rejected."""
+    _solve_case(spec, engine, seed, iterations, strict, tally)
+
+
+def _solve_case(spec, engine, seed, iterations, strict, tally):
     spec["strict"] = strict
     res = try_build(spec)
     if not isinstance(res, L.Problem):

@@ -9,7 +9,7 @@ import pytest
 
 from logistics import read_instance, solve, validate
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 
 
 def distance(plan, problem) -> float:
@@ -57,7 +57,7 @@ def test_bench_classic_script_prints_json_last(tmp_path):
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     out = subprocess.run(
         [
             sys.executable,
