@@ -17,16 +17,17 @@ import networks
 from logistics.core.costs import CostModel
 from logistics.core.model import Compartment, Order, Product, VehicleType
 from logistics.core.problem import Problem
+from logistics.core.units import Zone, parse_clock
 
 # Products of the demo day (value ¥ per kg prices freshness loss).
 PRODUCTS = (
-    Product("frozen_food", "frozen", shelf_life_h=10, value=18.0),
-    Product("dairy_meat", "chilled", shelf_life_h=8, value=30.0),
-    Product("vegetables", "fresh", shelf_life_h=10, value=6.0),
-    Product("parcels", "ambient", value=0.0),
-    Product("apples", "fresh", shelf_life_h=10, value=7.0),
-    Product("pears", "fresh", shelf_life_h=10, value=6.0),
-    Product("dates", "fresh", shelf_life_h=8, value=14.0),
+    Product("frozen_food", Zone.FROZEN, shelf_life_h=10, value=18.0),
+    Product("dairy_meat", Zone.CHILLED, shelf_life_h=8, value=30.0),
+    Product("vegetables", Zone.FRESH, shelf_life_h=10, value=6.0),
+    Product("parcels", Zone.AMBIENT, value=0.0),
+    Product("apples", Zone.FRESH, shelf_life_h=10, value=7.0),
+    Product("pears", Zone.FRESH, shelf_life_h=10, value=6.0),
+    Product("dates", Zone.FRESH, shelf_life_h=8, value=14.0),
 )
 
 # Townships known for each crop (north: apples; Jiezhou/Dongguo: dates; pears in the middle).
@@ -55,25 +56,25 @@ def yanhu_fleet(network: networks.Network) -> list[VehicleType]:
         VehicleType(
             "reefer_hub_large",
             7,
-            (Compartment("frozen", 1500), Compartment("chilled", 2500), Compartment("ambient", 2000)),
+            (Compartment(Zone.FROZEN, 1500), Compartment(Zone.CHILLED, 2500), Compartment(Zone.AMBIENT, 2000)),
             start_depot="hub",
             total_capacity=5000,
             fixed_cost=350,
             cost_per_km=1.3,
             cost_per_hour=45,
-            shift=("05:30", "20:00"),
+            shift=(parse_clock("05:30"), parse_clock("20:00")),
             max_duration=12 * 3600,
             speed_factor=1.15,
         ),
         VehicleType(
             "reefer_hub_small",
             6,
-            (Compartment("frozen", 500), Compartment("chilled", 1500)),
+            (Compartment(Zone.FROZEN, 500), Compartment(Zone.CHILLED, 1500)),
             start_depot="hub",
             fixed_cost=220,
             cost_per_km=0.9,
             cost_per_hour=40,
-            shift=("05:30", "20:00"),
+            shift=(parse_clock("05:30"), parse_clock("20:00")),
             max_duration=11 * 3600,
         ),
     ]
@@ -82,12 +83,12 @@ def yanhu_fleet(network: networks.Network) -> list[VehicleType]:
             VehicleType(
                 f"van_{sid}",
                 2,
-                (Compartment("chilled", 600), Compartment("ambient", 900)),
+                (Compartment(Zone.CHILLED, 600), Compartment(Zone.AMBIENT, 900)),
                 start_depot=sid,
                 fixed_cost=120,
                 cost_per_km=0.6,
                 cost_per_hour=35,
-                shift=("06:00", "19:00"),
+                shift=(parse_clock("06:00"), parse_clock("19:00")),
                 max_duration=10 * 3600,
                 carrier="shared",
             )
@@ -132,7 +133,11 @@ def yanhu_demo(
         # cold goods come from the hub's cold store; parcels are sorted at the township station
         allowed = HUB_BOUND if cold else HUB_BOUND + (station_fleet[v["parent"]],)
         morning = rng.random() < 0.25
-        tw = (("07:00", "11:00"),) if morning else (("08:00", "18:00"),)
+        tw = (
+            ((parse_clock("07:00"), parse_clock("11:00")),)
+            if morning
+            else ((parse_clock("08:00"), parse_clock("18:00")),)
+        )
         orders.append(
             Order(
                 f"D{k:03d}",
@@ -158,7 +163,7 @@ def yanhu_demo(
                 {crop: qty},
                 node_id=vid,
                 kind="pickup",
-                time_windows=(("09:00", "17:00"),),
+                time_windows=((parse_clock("09:00"), parse_clock("17:00")),),
                 service=600 + int(qty / 100 * 60),
                 required=bool(rng.random() < 0.8),
                 penalty=float(qty * 0.5),
@@ -166,9 +171,9 @@ def yanhu_demo(
             )
         )
     return Problem(
-        orders=orders,
-        fleet=fleet,
-        products=PRODUCTS,
+        orders=tuple(orders),
+        fleet=tuple(fleet),
+        products={p.name: p for p in PRODUCTS},
         network=net,
         costs=costs or CostModel(carbon_price=0.06),
         name=f"yanhu-harvest-day-seed{seed}",
@@ -211,7 +216,7 @@ def yanhu_day(
                     f"D{k:05d}",
                     q,
                     node_id=vid,
-                    time_windows=(("08:00", "18:00"),),
+                    time_windows=((parse_clock("08:00"), parse_clock("18:00")),),
                     service=180 + int(sum(q.values()) / 50 * 60),
                     vehicle_types=allowed,
                     required=False,
@@ -227,7 +232,7 @@ def yanhu_day(
                     {crop: qty},
                     node_id=vid,
                     kind="pickup",
-                    time_windows=(("09:00", "17:00"),),
+                    time_windows=((parse_clock("09:00"), parse_clock("17:00")),),
                     service=300 + int(qty / 100 * 60),
                     vehicle_types=HUB_BOUND,
                     required=False,
@@ -235,9 +240,9 @@ def yanhu_day(
                 )
             )
     return Problem(
-        orders=orders,
-        fleet=fleet,
-        products=PRODUCTS,
+        orders=tuple(orders),
+        fleet=tuple(fleet),
+        products={p.name: p for p in PRODUCTS},
         network=net,
         costs=CostModel(carbon_price=0.06),
         name=f"yanhu-{stops}-stops-seed{seed}",
