@@ -30,6 +30,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/check_imports.py
+	$(BIN)/python scripts/check_sizes.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .
