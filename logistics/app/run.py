@@ -194,14 +194,7 @@ def run_problem(
     t0 = time.perf_counter() if t0 is None else t0
     options = options or SolveOptions()
     check_out_dir(out_dir)
-    plan = solve(
-        problem,
-        time_limit=options.time_limit,
-        seed=options.seed,
-        engine=options.engine,
-        progress=progress,
-        iterations=options.iterations,
-    )
+    plan = solve(problem, options=options, progress=progress)
     if on_phase is not None:
         on_phase("writing")
     violations = [str(v) for v in validate(problem, plan)]

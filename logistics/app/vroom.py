@@ -53,9 +53,7 @@ def solve_vroom(
     opts = resolve_options(base, time_limit=time_limit, seed=seed, engine=engine, iterations=iterations)
     vin = read_vroom(source)
     t0 = time.perf_counter()
-    plan = solve(
-        vin.problem, time_limit=opts.time_limit, seed=opts.seed, engine=opts.engine, iterations=opts.iterations
-    )
+    plan = solve(vin.problem, options=opts)
     out = plan_to_vroom(vin, plan, solving_ms=int(round((time.perf_counter() - t0) * 1000)))
     if output is not None:
         Path(output).write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")

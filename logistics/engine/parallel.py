@@ -35,7 +35,7 @@ from typing import Any
 
 from logistics.core.shares import KILL_GRACE_S
 
-__all__ = ["KILL_GRACE_S", "TaskFailed", "run_tasks", "worker_count"]
+__all__ = ["KILL_GRACE_S", "TaskFailed", "WorkerPool", "run_tasks", "worker_count"]
 
 _HEADER = struct.Struct("<Q")
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
@@ -99,6 +99,7 @@ def run_tasks(
     local_first: bool = False,
     raise_errors: bool = True,
     on_result: Callable[[int, Any], None] | None = None,
+    pool: WorkerPool | None = None,
 ) -> list[Any]:
     """Call ``fn(*a)`` for each ``a`` in ``args``, in parallel processes; results in input order.
 
@@ -126,6 +127,8 @@ def run_tasks(
         ``False`` failures come back as :class:`TaskFailed` in the result list.
     on_result
         Called as ``on_result(index, result)`` in this process as each task finishes.
+    pool
+        Warm workers to use (and leave running) instead of starting and stopping fresh ones.
 
     Returns
     -------
@@ -142,9 +145,11 @@ def run_tasks(
                 on_result(i, results[i])
         return results
     remote = list(range(1, n) if local_first else range(n))
-    pool = _Pool(min(len(remote), w - 1 if local_first else w), deadline, grace)
+    own = pool is None
+    workers_pool = WorkerPool(w) if pool is None else pool
+    dispatch = _Dispatch(workers_pool.take(min(len(remote), w - 1 if local_first else w)), deadline, grace)
     done: queue.Queue[tuple[int, Any]] = queue.Queue()
-    pool.start(fn, args, remote, done)
+    dispatch.start(fn, args, remote, done)
     pending = set(remote)
     if local_first:
         results[0] = _call_here(fn, args[0], raise_errors=False)
@@ -158,7 +163,12 @@ def run_tasks(
             if on_result is not None:
                 on_result(i, value)
     finally:
-        pool.close()
+        if pending:  # interrupted: the workers may be mid-task; stop them so their threads end
+            for proc in dispatch.procs:
+                proc.kill()
+        dispatch.wait()
+        if own:
+            workers_pool.close()
     if raise_errors:
         for r in results:
             if isinstance(r, TaskFailed):
@@ -175,16 +185,86 @@ def _call_here(fn: Callable[..., Any], a: tuple[Any, ...], raise_errors: bool) -
         return TaskFailed(f"{type(e).__name__}: {e}", e)
 
 
-class _Pool:
-    """Worker interpreters, each fed tasks one at a time by a thread of this process."""
+class WorkerPool:
+    """Worker interpreters kept warm across calls of :func:`run_tasks`.
 
-    def __init__(self, size: int, deadline: float | None, grace: float = KILL_GRACE_S):
-        self.size = max(1, size)
+    A fresh interpreter costs about a second to start and import the solver (measured on a busy
+    2-core machine); a planner that runs several rounds of parallel solves (the three-tier planner's
+    phases) passes one pool to each round instead of paying that start every time.  Use it as a
+    context manager; workers start on first use, and a worker killed at a deadline is replaced.
+
+    Parameters
+    ----------
+    workers
+        Worker processes at most; ``None`` uses every core.
+    """
+
+    def __init__(self, workers: int | None = None):
+        self.size = max(1, int(workers) if workers is not None else (os.cpu_count() or 1))
+        self._procs: list[subprocess.Popen[bytes]] = []
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def live(self) -> int:
+        """Workers running now (a warm pool starts nothing on its next call)."""
+        return sum(1 for p in self._procs if p.poll() is None)
+
+    def take(self, n: int) -> list[subprocess.Popen[bytes]]:
+        """Up to ``n`` live workers (never more than the pool's size), starting or replacing as needed."""
+        self._procs = [p for p in self._procs if p.poll() is None]
+        want = min(max(1, n), self.size)
+        while len(self._procs) < want:
+            try:
+                self._procs.append(_start_worker())
+            except OSError:  # no process to be had: run with the workers there are
+                break
+        return self._procs[:want]
+
+    def close(self) -> None:
+        """Stop every worker (a zero-length task tells each to exit; stragglers are killed)."""
+        _stop(self._procs)
+        self._procs = []
+
+
+def _start_worker() -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-I", "-c", _worker_code()],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for proc in procs:
+        try:
+            if proc.stdin is not None:
+                proc.stdin.write(_HEADER.pack(0))
+                proc.stdin.close()
+        except OSError:
+            pass
+    for proc in procs:
+        try:
+            proc.wait(timeout=KILL_GRACE_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+class _Dispatch:
+    """One call's tasks fed to workers, one at a time each, by a thread of this process per worker."""
+
+    def __init__(self, procs: list[subprocess.Popen[bytes]], deadline: float | None, grace: float = KILL_GRACE_S):
+        self.procs = procs
         self.deadline = deadline
         self.grace = grace
-        self.procs: list[subprocess.Popen[bytes]] = []
         self.threads: list[threading.Thread] = []
-        self.lock = threading.Lock()
 
     def start(
         self,
@@ -196,23 +276,16 @@ class _Pool:
         todo: queue.Queue[int] = queue.Queue()
         for i in indices:
             todo.put(i)
-        for _ in range(self.size):
-            try:
-                proc = subprocess.Popen(
-                    [sys.executable, "-I", "-c", _worker_code()],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.DEVNULL,
-                )
-            except OSError as e:  # no process to be had: the remaining tasks fail, the caller decides
-                self._drain(todo, done, TaskFailed(f"could not start a worker: {e}", e))
-                continue
-            self.procs.append(proc)
+        for proc in self.procs:
             t = threading.Thread(target=self._feed, args=(proc, fn, args, todo, done), daemon=True)
             t.start()
             self.threads.append(t)
         if not self.procs:
             self._drain(todo, done, TaskFailed("no worker process could be started"))
+
+    def wait(self) -> None:
+        for t in self.threads:
+            t.join()
 
     @staticmethod
     def _drain(todo: queue.Queue[int], done: queue.Queue[tuple[int, Any]], failure: TaskFailed) -> None:
@@ -252,6 +325,8 @@ class _Pool:
                     proc.stdin.flush()
                     status, value = _read_message(proc.stdout)
                 except Exception as e:
+                    proc.kill()  # dead or killed at the deadline: reap it, so a pool never hands it out again
+                    proc.wait()
                     late = self.deadline is not None and time.monotonic() >= self.deadline
                     done.put((i, TaskFailed("timed out" if late else f"worker died ({type(e).__name__})")))
                     self._drain(todo, done, TaskFailed("timed out" if late else "worker died"))
@@ -260,23 +335,6 @@ class _Pool:
         finally:
             if timer is not None:
                 timer.cancel()
-
-    def close(self) -> None:
-        for proc in self.procs:
-            try:
-                if proc.stdin is not None:
-                    proc.stdin.write(_HEADER.pack(0))
-                    proc.stdin.close()
-            except OSError:
-                pass
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=KILL_GRACE_S)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            if proc.stdout is not None:
-                proc.stdout.close()
 
 
 def _read_message(stream: Any) -> tuple[str, Any]:

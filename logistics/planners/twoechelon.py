@@ -290,7 +290,7 @@ def mdvrp_assignment(
         strict=False,
         name=f"{inst.name} second level",
     )
-    plan = solve(problem, time_limit=opts.time_limit, seed=opts.seed, engine=opts.engine, iterations=opts.iterations)
+    plan = solve(problem, options=opts)
     depot = plan.stops[plan.stops["kind"] == "start"].set_index("vehicle")["node_id"]
     served = plan.stops.dropna(subset=["order_id"])
     return {str(r.order_id): str(depot[str(r.vehicle)]) for r in served.itertuples()}

@@ -844,7 +844,8 @@ def test_regression_absurd_costs_saturate_instead_of_overflowing():
 def test_regression_pyvrp_costs_saturate_like_ortools():
     # was: "invalid value encountered in cast" in the PyVRP cost arrays (an unused type at 1e300 ¥/km became
     # INT64_MIN per metre); both engines now saturate through arrays.cost_units
-    from logistics.engine.solvers import arrays, pyvrp_engine
+    from logistics.engine.solvers import arrays
+    from logistics.engine.solvers.pyvrp import model as pyvrp_model
 
     fleet = [
         L.VehicleType("t0", 1, (L.Compartment("ambient", 100),), start_depot="D", cost_per_km=1.0),
@@ -862,7 +863,7 @@ def test_regression_pyvrp_costs_saturate_like_ortools():
     data = arrays.build(p)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        costs = pyvrp_engine._costs(data, "cost", None)
+        costs = pyvrp_model._costs(data, "cost", None)
     assert costs.per_m[1] == arrays.RATE_CAP and costs.per_s[1] == arrays.RATE_CAP
     assert costs.fixed[1] == arrays.COST_CAP and 0 < costs.per_m[0] < arrays.RATE_CAP
     plan = L.solve(p, time_limit=2, engine="auto", iterations=50)

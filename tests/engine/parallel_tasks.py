@@ -33,3 +33,9 @@ def noisy(x: int) -> int:
     sys.stdout.flush()
     print("to stderr", file=sys.stderr)
     return x + 1
+
+
+def pid_after(seconds: float) -> int:
+    # slow enough that two tasks land on two workers
+    time.sleep(seconds)
+    return os.getpid()

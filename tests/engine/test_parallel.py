@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from logistics.engine.parallel import TaskFailed, run_tasks, worker_count
+from logistics.engine.parallel import TaskFailed, WorkerPool, run_tasks, worker_count
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import parallel_tasks as T
@@ -95,3 +95,40 @@ def test_an_unpicklable_task_fails_alone():
     out = run_tasks(T.square, [(1,), (lambda: 0,), (3,)], workers=2, raise_errors=False)
     assert out[0] == 1 and out[2] == 9
     assert isinstance(out[1], TaskFailed) and "pickled" in out[1].reason
+
+
+def test_a_pool_keeps_its_workers_warm_across_calls():
+    with WorkerPool(2) as pool:
+        first = run_tasks(T.pid_of, [(i,) for i in range(4)], workers=2, pool=pool)
+        assert pool.live() == 2  # both started, whichever did the work
+        second = run_tasks(T.pid_of, [(i,) for i in range(4)], workers=2, pool=pool)
+        assert set(second) <= set(first) and len(set(first)) <= 2 and os.getpid() not in first + second
+    assert pool.live() == 0
+
+
+def test_a_pool_replaces_a_worker_killed_at_the_deadline():
+    with WorkerPool(2) as pool:
+        before = set(run_tasks(T.pid_after, [(0.3,), (0.3,)], workers=2, pool=pool))
+        out = run_tasks(
+            T.sleep_then,
+            [(0, 0.0), (1, 60.0)],
+            workers=2,
+            pool=pool,
+            deadline=time.monotonic() + 0.3,
+            grace=0.2,
+            raise_errors=False,
+        )
+        assert out[0] == 0 and isinstance(out[1], TaskFailed) and out[1].reason == "timed out"
+        after = set(run_tasks(T.pid_after, [(0.3,), (0.3,)], workers=2, pool=pool))
+        assert len(after) == 2 and len(after & before) == 1  # one survivor, one replacement
+
+
+def test_a_pool_gives_the_same_results_as_fresh_workers():
+    args = [(i, 3) for i in range(6)]
+    fresh = run_tasks(T.fail_on, args, workers=2, raise_errors=False)
+    with WorkerPool(2) as pool:
+        warm = run_tasks(T.fail_on, args, workers=2, raise_errors=False, pool=pool)
+    assert [r if not isinstance(r, TaskFailed) else r.reason for r in fresh] == [
+        r if not isinstance(r, TaskFailed) else r.reason for r in warm
+    ]
+    assert isinstance(warm[3], TaskFailed) and "bad value 3" in warm[3].reason

@@ -20,6 +20,7 @@ from logistics.core.model import GOODS, Order, Product, VehicleType
 from logistics.core.options import Budget, SolveOptions
 from logistics.core.problem import Problem
 from logistics.core.shares import TIERS_PHASE_FLOOR_S
+from logistics.engine.parallel import WorkerPool
 from logistics.planners.tiers.layout import Layout, shelf_life_s
 
 __all__ = ["TRUNK_SLACK", "UNSERVED_WEIGHT", "LastMileFleet", "TierContext", "TierSettings"]
@@ -86,6 +87,8 @@ class TierContext:
         The planner's settings.
     options
         Time limit, seed, engine, iterations and workers.
+    pool
+        Warm worker processes shared by the run's parallel rounds (None: each round starts its own).
     """
 
     layout: Layout
@@ -94,6 +97,7 @@ class TierContext:
     last_mile_fleet: LastMileFleet
     settings: TierSettings
     options: SolveOptions
+    pool: WorkerPool | None = None
     budget: Budget = field(init=False)
     log: list[dict[str, Any]] = field(init=False, default_factory=list)
     #: order id -> (leg, reason): left out by the trunk inbound

@@ -217,7 +217,7 @@ def solve_legs(ctx: TierContext, legs: Mapping[K, Leg], limit: float, cap: bool 
         Cap each solve at :func:`~logistics.planners.tiers.solving.size_limit` (short trials).
     """
     todo = {k: leg.problem for k, leg in legs.items() if leg.problem is not None}
-    plans = solve_many(todo, limit, options=ctx.options, cap=cap)
+    plans = solve_many(todo, limit, options=ctx.options, cap=cap, pool=ctx.pool)
     for k, leg in legs.items():
         if leg.problem is not None:
             leg.plan = retime_earliest(leg.problem, plans[k])

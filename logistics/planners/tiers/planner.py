@@ -21,7 +21,7 @@ from logistics.core.shares import (
     TIERS_TRUNK_OUT,
     TIERS_TRUNK_RETRY,
 )
-from logistics.engine.parallel import worker_count
+from logistics.engine.parallel import WorkerPool, worker_count
 from logistics.planners.tiers.assemble import assemble
 from logistics.planners.tiers.context import LastMileFleet, TierContext, TierSettings
 from logistics.planners.tiers.layout import Layout
@@ -256,5 +256,6 @@ def plan_tiers(
         direct_ratio=direct_ratio,
         day=day,
     )
-    ctx = TierContext(layout, orders, trunk_fleet, last_mile_fleet, settings, opts)
-    return TierPlanner(ctx).run()
+    with WorkerPool(opts.workers) as pool:
+        ctx = TierContext(layout, orders, trunk_fleet, last_mile_fleet, settings, opts, pool)
+        return TierPlanner(ctx).run()

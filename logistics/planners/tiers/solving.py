@@ -24,7 +24,7 @@ from logistics.core.shares import (
     SOLVE_MANY_FLOOR_S,
     SOLVE_MANY_WORKER_START_S,
 )
-from logistics.engine.parallel import run_tasks, worker_count
+from logistics.engine.parallel import WorkerPool, run_tasks, worker_count
 from logistics.engine.solve import solve
 
 __all__ = ["size_limit", "solve_many", "solve_one"]
@@ -91,6 +91,7 @@ def solve_many(
     iterations: int | None = None,
     workers: int | None = None,
     cap: bool = False,
+    pool: WorkerPool | None = None,
 ) -> dict[K, Plan]:
     """Solve independent problems, in parallel processes when ``workers`` > 1; results keyed as given.
 
@@ -111,6 +112,8 @@ def solve_many(
         Shortcuts for the fields of ``options``.
     cap
         No problem gets more than :func:`size_limit` of its size (short trial solves).
+    pool
+        Warm workers to use (a planner's rounds share one); None starts and stops fresh ones.
 
     Returns
     -------
@@ -135,19 +138,22 @@ def solve_many(
         (problems[k], min(per, size_limit(problems[k])) if cap else per, opts.seed, opts.engine, opts.iterations)
         for k in keys
     ]
-    plans = run_tasks(solve_one, args, workers=_processes([a[1] for a in args], w), deadline=None, raise_errors=True)
+    warm = pool is not None and pool.live() >= min(w, len(keys))
+    processes = _processes([a[1] for a in args], w, warm)
+    plans = run_tasks(solve_one, args, workers=processes, deadline=None, raise_errors=True, pool=pool)
     return dict(zip(keys, plans))
 
 
-def _processes(limits: list[float], workers: int) -> int:
+def _processes(limits: list[float], workers: int, warm: bool = False) -> int:
     """``workers``, or 1 when starting worker interpreters would cost more time than it saves.
 
     Short batches (the re-balancing trials: two depots for a fraction of a second each) finish
     sooner in this process than a fresh interpreter takes to start; the plans are the same
-    either way, since every problem is solved with the same seed and limit.
+    either way, since every problem is solved with the same seed and limit.  Warm workers
+    (``warm``) cost no start.
     """
     if workers <= 1:
         return 1
     here = sum(limits)
-    there = SOLVE_MANY_WORKER_START_S + math.ceil(len(limits) / workers) * max(limits)
+    there = (0.0 if warm else SOLVE_MANY_WORKER_START_S) + math.ceil(len(limits) / workers) * max(limits)
     return workers if there < here else 1
