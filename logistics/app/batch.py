@@ -81,7 +81,7 @@ class BatchResult:
     Parameters
     ----------
     records
-        One :class:`BatchRecord` per job.
+        One [BatchRecord][logistics.app.batch.BatchRecord] per job.
     summary_path
         The ``batch.json`` file.
     scheduler
@@ -186,12 +186,12 @@ def run_one(
     overrides
         Single solve fields (``time_limit``, ``seed``, ...) that override the job's block.
     offline, allow_outside
-        As for :func:`logistics.app.run.run_job`.
+        As for [logistics.app.run.run_job][].
 
     Returns
     -------
     dict
-        The :class:`BatchRecord` as a dict.
+        The [BatchRecord][logistics.app.batch.BatchRecord] as a dict.
     """
     t0 = time.perf_counter()
     name = Path(out_dir).name
@@ -268,7 +268,7 @@ def run_batch(
     time_limit, seed, engine, iterations
         Override single fields of each job's options (``None`` keeps them).
     offline, allow_outside
-        As for :func:`logistics.app.run.run_job`.
+        As for [logistics.app.run.run_job][].
     force
         Rerun jobs that already finished.
     on_done
@@ -375,7 +375,7 @@ def _failed(job: str, job_out: str, name: str, exc: BaseException | str) -> dict
 
 
 def _run_local(todo: Todo, task_args: TaskArgs, workers: int | None, done: Callable[[dict[str, Any]], None]) -> None:
-    """Jobs in fresh worker interpreters (:func:`logistics.engine.parallel.run_tasks`): the parent
+    """Jobs in fresh worker interpreters ([logistics.engine.parallel.run_tasks][]): the parent
     may hold solver threads or a Dask client, so children never fork from it."""
     n = workers or min(len(todo), os.cpu_count() or 1)
 

@@ -1,7 +1,7 @@
 """Scenarios side by side: the KPIs of several plans (or finished job folders) in one frame.
 
 Analysts compare a day planned several ways (fleet mixes, cost parameters,
-engines, shared or separate carrier runs).  :func:`compare` takes plans,
+engines, shared or separate carrier runs).  [compare][logistics.app.compare.compare] takes plans,
 ``kpis`` mappings or result folders written by ``coldroute solve``/``batch``
 and returns one row per scenario with the KPIs as columns and, against a
 baseline scenario, the change of the headline figures in percent.  Frames
@@ -129,7 +129,7 @@ def compare(scenarios: Mapping[str, Any], baseline: str | None = None) -> pd.Dat
     or a result folder (its ``kpis.json``).  ``baseline`` defaults to the
     first scenario; its own changes are 0.  A change is NaN where the
     baseline's figure is 0 and the scenario's is not, or either is missing.
-    Columns: the :data:`HEADLINE` KPIs present, then the other KPIs in the
+    Columns: the [HEADLINE][logistics.app.compare.HEADLINE] KPIs present, then the other KPIs in the
     order first seen, then the changes.
     """
     if not isinstance(scenarios, Mapping) or not scenarios:

@@ -67,7 +67,7 @@ class JobResult:
     elapsed_s
         Wall-clock seconds, reading and writing included.
     plan
-        The :class:`~logistics.core.plan.Plan` (not written into summaries).
+        The [Plan][logistics.core.plan.Plan] (not written into summaries).
     """
 
     name: str
@@ -178,7 +178,7 @@ def run_problem(
     offline
         Write a map that needs no network.
     progress
-        ``progress(elapsed_s, best_cost)``, passed to :func:`logistics.solve`.
+        ``progress(elapsed_s, best_cost)``, passed to [logistics.solve][].
     vroom
         The VROOM input the problem came from: ``vroom.json`` is written too.
     t0

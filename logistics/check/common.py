@@ -1,6 +1,6 @@
-"""What the plan validator's parts share: :class:`Violation`, tolerances, cell readers, the report.
+"""What the plan validator's parts share: `Violation`, tolerances, cell readers, the report.
 
-Part of :mod:`logistics.check`: imports ``core`` only, never the engine.
+Part of [logistics.check][]: imports ``core`` only, never the engine.
 """
 
 from __future__ import annotations

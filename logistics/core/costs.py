@@ -60,9 +60,9 @@ class CostModel:
 class CostedProblem(Protocol):
     """What the cost functions read of a problem.
 
-    A protocol rather than :class:`~logistics.core.problem.Problem` itself because the problem
-    module builds its default :class:`CostModel` from this one; naming the class here would close
-    an import cycle.
+    A protocol rather than [Problem][logistics.core.problem.Problem] itself because the problem
+    module builds its default [CostModel][logistics.core.costs.CostModel] from this one; naming the class here
+    would close an import cycle.
     """
 
     @property
@@ -79,7 +79,7 @@ class CostedProblem(Protocol):
 
 
 class PlanStops(Protocol):
-    """What :func:`evaluate` reads of a plan: its stops and unserved frames (see :class:`~logistics.core.plan.Plan`)."""
+    """What `evaluate` reads of a plan: its stops and unserved frames (see `Plan`)."""
 
     @property
     def stops(self) -> pd.DataFrame: ...

@@ -1,9 +1,10 @@
 """How to search: one options object taken by every entry point, and one budget of time.
 
 Every entry point (``solve``, ``plan_tiers``, carriers, 2E-VRP, VROOM, jobs, batches) takes a
-:class:`SolveOptions`; keyword shortcuts (``time_limit=5``) remain for convenience and are folded
-into one options object by :func:`resolve_options`.  A :class:`Budget` turns the time limit into a
-deadline and hands out named shares of what is left (see :mod:`logistics.core.shares`).
+[SolveOptions][logistics.core.options.SolveOptions]; keyword shortcuts (``time_limit=5``) remain for convenience
+and are folded into one options object by [resolve_options][logistics.core.options.resolve_options].  A
+[Budget][logistics.core.options.Budget] turns the time limit into a deadline and hands out named shares of what is
+left (see [logistics.core.shares][]).
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class SolveOptions:
         Parameters
         ----------
         **overrides
-            Field names of :class:`SolveOptions` and their new values.
+            Field names of [SolveOptions][logistics.core.options.SolveOptions] and their new values.
 
         Returns
         -------
@@ -86,12 +87,12 @@ class SolveOptions:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
     def budget(self) -> Budget:
-        """A :class:`Budget` that starts now and ends ``time_limit`` seconds later."""
+        """A [Budget][logistics.core.options.Budget] that starts now and ends ``time_limit`` seconds later."""
         return Budget.start(self.time_limit)
 
 
 def resolve_options(options: SolveOptions | None = None, **shortcuts: Any) -> SolveOptions:
-    """One options object from an optional :class:`SolveOptions` and keyword shortcuts.
+    """One options object from an optional [SolveOptions][logistics.core.options.SolveOptions] and keyword shortcuts.
 
     Parameters
     ----------
@@ -149,7 +150,7 @@ class Budget:
         Parameters
         ----------
         fraction
-            Share of the remaining time, in (0, 1]; name it in :mod:`logistics.core.shares`.
+            Share of the remaining time, in (0, 1]; name it in [logistics.core.shares][].
         floor
             Minimum seconds to hand out while any time is left.
 

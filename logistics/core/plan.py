@@ -72,14 +72,14 @@ class Plan:
     ----------
     stops
         One row per depot departure, order visit and depot return, in visit order per vehicle
-        (columns :data:`STOP_COLUMNS`: times in seconds from midnight, travel on the arc into
-        the stop, load after the stop, lateness/earliness against soft windows).  Everything
+        (columns [STOP_COLUMNS][logistics.core.plan.STOP_COLUMNS]: times in seconds from midnight, travel on the arc
+        into the stop, load after the stop, lateness/earliness against soft windows).  Everything
         else (routes, KPIs, validation) can be recomputed from it.
     unserved
         One row per order left out, with the reason in a dispatcher's words (columns
-        :data:`UNSERVED_COLUMNS`), so a partial plan explains itself.
+        [UNSERVED_COLUMNS][logistics.core.plan.UNSERVED_COLUMNS]), so a partial plan explains itself.
     kpis
-        Totals (vehicles, served, distance, cost, ...) from :func:`logistics.core.costs.evaluate`.
+        Totals (vehicles, served, distance, cost, ...) from [logistics.core.costs.evaluate][].
     routes
         One LineString per used vehicle (EPSG:4326) for maps and GIS export; empty when there
         are no coordinates.
@@ -163,7 +163,7 @@ class Plan:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Plan:
-        """A plan from :meth:`to_dict`'s mapping; integer time columns get their dtype back.
+        """A plan from `to_dict`'s mapping; integer time columns get their dtype back.
 
         Parameters
         ----------
@@ -236,7 +236,7 @@ class Plan:
         problem
             Adds temperature zones, unserved orders and network tiers to the map.
         **kwargs
-            Passed to :func:`logistics.core.maps.plan_map` (``offline``, ``tiles``, ...).
+            Passed to [logistics.core.maps.plan_map][] (``offline``, ``tiles``, ...).
 
         Returns
         -------

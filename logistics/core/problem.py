@@ -26,8 +26,8 @@ from networks.paths import points_travel_matrix
 class Problem:
     """A validated routing problem: where (matrix), what (orders), with what (fleet).
 
-    Give either a :class:`networks.Network` (its road graph or great-circle
-    fallback supplies the matrix) or an explicit :class:`networks.TravelMatrix`
+    Give either a [networks.Network][] (its road graph or great-circle
+    fallback supplies the matrix) or an explicit [networks.TravelMatrix][]
     whose ids cover every depot and order node.  ``objective='distance'`` makes
     the solver minimise total distance only (benchmark convention); the default
     ``'cost'`` uses vehicle costs plus the cold-chain cost model.  With
@@ -42,7 +42,7 @@ class Problem:
     network, matrix
         Where: a network to build the travel matrix from, or the matrix itself.
     costs
-        The scenario's :class:`~logistics.core.costs.CostModel` (defaults when ``None``).
+        The scenario's [CostModel][logistics.core.costs.CostModel] (defaults when ``None``).
     objective, name, day, meta, strict
         ``'cost'`` or ``'distance'``; a label; the planning date (YYYY-MM-DD); free
         bookkeeping (e.g. ``coords``); reject (``True``) or report orders that fit no vehicle.
@@ -336,7 +336,7 @@ class Problem:
     # -- frames in ------------------------------------------------------------------------
     @staticmethod
     def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
-        """Orders from a frame; see :func:`orders_from_frame`."""
+        """Orders from a frame; see [orders_from_frame][logistics.core.problem.orders_from_frame]."""
         return orders_from_frame(frame)
 
 

@@ -4,7 +4,7 @@ Everything here is about the *document*, not the model: a job file may come from
 script or another system, so it is read with limits (size, nesting, YAML aliases), times that
 YAML would silently read as base-60 numbers are rejected, the published JSON schema is checked
 first, and every error names the document (``record``) and the field path (``orders[3].service``).
-:mod:`logistics.formats.jobfile` builds the problem from a document that passed these checks.
+[logistics.formats.jobfile][] builds the problem from a document that passed these checks.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def _short(x: Any, n: int = 80) -> str:
 
 
 def read_document(path: Path) -> Any:
-    """A JSON or YAML (safe) document, within :data:`MAX_JOB_BYTES`; YAML times like 8:00 must be quoted."""
+    """A JSON or YAML (safe) document, within `MAX_JOB_BYTES`; YAML times like 8:00 must be quoted."""
     if not path.is_file():
         raise ProblemError(f"job file {str(path)!r} not found", record=str(path), field=None)
     if path.stat().st_size > MAX_JOB_BYTES:

@@ -1,4 +1,4 @@
-"""Classic benchmark instances as :class:`~logistics.model.Problem` objects.
+"""Classic benchmark instances as `Problem` objects.
 
 ``read_instance(path)`` reads
 
@@ -16,7 +16,7 @@ Conventions (all problems use ``objective="distance"``, one ambient product
   Li & Lim: depot ``"0"``, customers ``"1".."n"``.  VRPLIB: the file's node
   numbers, so the depot is ``"1"`` and customers ``"2".."n+1"`` (a CVRPLIB
   ``.sol`` file numbers customers 1..n, i.e. customer ``i`` is order
-  ``str(i + 1)``; :func:`read_solution` converts).  Cordeau: customers ``"1".."n"``
+  ``str(i + 1)``; [read_solution][logistics.formats.instances.read_solution] converts).  Cordeau: customers ``"1".."n"``
   and depots ``"n+1".."n+t"``, as in the file.
 * **Integer units.** Distances, durations, time windows and service times are
   integers: the file's values times ``meta["scale"]``.  Divide solver distances
@@ -82,12 +82,12 @@ def read_instance(
     scale: int | None = None,
     rounding: str | None = None,
 ) -> Problem:
-    """Read a benchmark instance file into a distance-objective :class:`Problem`.
+    """Read a benchmark instance file into a distance-objective `Problem`.
 
     ``format`` is one of ``"solomon"`` (also Homberger), ``"vrplib"``, ``"lilim"``,
     ``"cordeau"``, or None to detect it.  ``vehicles`` overrides the fleet size
     (per depot for Cordeau).  See the module docstring for ids, units and fleet rules.
-    Raises :class:`ProblemError` naming the file, line and field of bad input.
+    Raises `ProblemError` naming the file, line and field of bad input.
     """
     path = Path(path)
     if not path.is_file():

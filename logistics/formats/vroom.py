@@ -1,15 +1,15 @@
 """VROOM interoperability: read VROOM's JSON input as a Problem, write a Plan as VROOM's output.
 
-``read_vroom(path_or_dict)`` returns a :class:`VroomInput` (the Problem plus the
+``read_vroom(path_or_dict)`` returns a [VroomInput][logistics.formats.vroom.VroomInput] (the Problem plus the
 bookkeeping to translate back); ``plan_to_vroom(vin, plan)`` gives the VROOM
-output document; ``logistics.app.vroom.solve_vroom(...)`` does both around :func:`logistics.solve`.
+output document; ``logistics.app.vroom.solve_vroom(...)`` does both around [logistics.solve][].
 The mapping and its limits are documented in ``docs/vroom.md``; in short:
 
 * every VROOM vehicle becomes a vehicle type ``v<id>`` with one vehicle;
   ``capacity`` dimensions become compartments (at most four dimensions, one per
   temperature zone, each dimension a product ``dim<k>`` that rides only its own
   compartment); ``costs`` map to fixed / per-hour / per-km costs;
-* a job becomes an optional :class:`Order` ``job:<id>`` (VROOM may leave any
+* a job becomes an optional `Order` ``job:<id>`` (VROOM may leave any
   task unassigned) whose penalty grows with its ``priority``; shipments become
   paired pickup/delivery orders ``pickup:<id>`` / ``delivery:<id>``;
 * ``skills`` restrict orders to the vehicle types that have all of them
@@ -74,7 +74,7 @@ class VroomInput:
 
 
 def read_vroom(source: Any, *, name: str | None = None, where: str | None = None) -> VroomInput:
-    """Translate a VROOM input (path, JSON text or dict) into a :class:`VroomInput`.
+    """Translate a VROOM input (path, JSON text or dict) into a [VroomInput][logistics.formats.vroom.VroomInput].
 
     Parameters
     ----------
@@ -88,7 +88,7 @@ def read_vroom(source: Any, *, name: str | None = None, where: str | None = None
     Returns
     -------
     VroomInput
-        The problem and what :func:`plan_to_vroom` needs to answer in VROOM's terms.
+        The problem and what [plan_to_vroom][logistics.formats.vroom.plan_to_vroom] needs to answer in VROOM's terms.
 
     Raises
     ------
@@ -191,7 +191,8 @@ def plan_to_vroom(vin: VroomInput, plan: Plan, *, solving_ms: int | None = None)
     Parameters
     ----------
     vin
-        What :func:`read_vroom` made of the input; it maps orders back to VROOM ids and times.
+        What [read_vroom][logistics.formats.vroom.read_vroom] made of the input; it maps orders back to VROOM ids
+        and times.
     plan
         A plan of ``vin.problem``.
     solving_ms

@@ -1,9 +1,9 @@
 """Reading VROOM input, section by section: checked values, places, vehicles, tasks and the fleet.
 
-:func:`logistics.formats.vroom.read_vroom` calls these in order; each step raises a
-:class:`~logistics.core.errors.ProblemError` whose field is the JSON path of the offending value
+[logistics.formats.vroom.read_vroom][] calls these in order; each step raises a
+[ProblemError][logistics.core.errors.ProblemError] whose field is the JSON path of the offending value
 (``jobs[3].time_windows[0][1]``), because a VROOM user fixes their document, not our model.
-The mapping itself is described in :mod:`logistics.formats.vroom`.
+The mapping itself is described in [logistics.formats.vroom][].
 """
 
 from __future__ import annotations
@@ -194,7 +194,7 @@ def _is_window(w: Any) -> bool:
 
 def time_offset(jobs: list[Any], shipments: list[Any], vehicles: list[Any]) -> int:
     """Seconds to subtract from every time: the earliest start when times look like timestamps
-    (beyond :data:`SHIFT_THRESHOLD`), else 0, so the solver's horizon starts near zero."""
+    (beyond `SHIFT_THRESHOLD`), else 0, so the solver's horizon starts near zero."""
     windows: list[Any] = []
     for j in jobs:
         windows += (j.get("time_windows") or []) if isinstance(j, dict) else []
@@ -211,7 +211,7 @@ def time_offset(jobs: list[Any], shipments: list[Any], vehicles: list[Any]) -> i
 
 @dataclass(frozen=True)
 class VehicleSpec:
-    """A VROOM vehicle read and checked, before it becomes a one-vehicle :class:`VehicleType`."""
+    """A VROOM vehicle read and checked, before it becomes a one-vehicle `VehicleType`."""
 
     name: str
     cap: list[int] | None
@@ -490,7 +490,7 @@ def travel_matrix(
     warnings: list[str],
 ) -> TravelMatrix:
     """The given matrices, or great-circle travel between the coordinates; plus the virtual
-    :data:`OPEN` place when a vehicle has no start or no end."""
+    `OPEN` place when a vehicle has no start or no end."""
     if durations is not None:
         ids = [f"i{k}" for k in range(places.size)]
         dur = durations.astype(np.int64)

@@ -1,6 +1,6 @@
 """VROOM input values checked one by one: integers, amounts, coordinates, windows and matrices.
 
-Every check raises a :class:`~logistics.core.errors.ProblemError` naming the document and the JSON
+Every check raises a [ProblemError][logistics.core.errors.ProblemError] naming the document and the JSON
 path of the value, so a VROOM user can fix their input without knowing our model.
 """
 

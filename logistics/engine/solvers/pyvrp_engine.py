@@ -1,7 +1,7 @@
-"""Former home of the PyVRP engine, now :mod:`logistics.engine.solvers.pyvrp`; names kept for old imports.
+"""Former home of the PyVRP engine, now `logistics.engine.solvers.pyvrp`; names kept for old imports.
 
-Import from :mod:`~logistics.engine.solvers.pyvrp.model`, :mod:`~logistics.engine.solvers.pyvrp.search`
-or :mod:`~logistics.engine.solvers.pyvrp.portfolio` instead; this module will go once nothing uses it.
+Import from `model`, `search`
+or `portfolio` instead; this module will go once nothing uses it.
 """
 
 from logistics.engine.solvers.pyvrp.model import _costs, build_instance

@@ -1,10 +1,10 @@
 """What every step of the tier planner reads: the settings, the checked inputs, fleets per depot, drive times.
 
-:class:`TierSettings` holds the planner's own knobs (how to plan); a
-:class:`~logistics.core.options.SolveOptions` says how long and how to search.  A
-:class:`TierContext` is built once per call from both and the inputs: orders checked and indexed
+`TierSettings` holds the planner's own knobs (how to plan); a
+[SolveOptions][logistics.core.options.SolveOptions] says how long and how to search.  A
+`TierContext` is built once per call from both and the inputs: orders checked and indexed
 by village, shelf lives, the trunk and last-mile fleets moved to their depots, the hub-direct
-policy, and a :class:`~logistics.core.options.Budget` that hands each phase its time.  It also
+policy, and a [Budget][logistics.core.options.Budget] that hands each phase its time.  It also
 carries the little state the phases pass on (the decision log, orders no trunk carries).
 """
 
@@ -35,14 +35,14 @@ LastMileFleet = Sequence[VehicleType] | Mapping[str, Sequence[VehicleType] | Veh
 
 @dataclass(frozen=True)
 class TierSettings:
-    """How to plan the tiers (the search itself is set by :class:`~logistics.core.options.SolveOptions`).
+    """How to plan the tiers (the search itself is set by [SolveOptions][logistics.core.options.SolveOptions]).
 
     Parameters
     ----------
     products
         Product name → product (``None``: one generic ``goods`` product); a list is keyed by name.
     costs
-        The cost model of every leg (``None``: the default :class:`CostModel`).
+        The cost model of every leg (``None``: the default `CostModel`).
     handling_s
         Seconds to unload and reload goods at a station.
     direct_from_hub
@@ -197,7 +197,7 @@ class TierContext:
         Parameters
         ----------
         share_keep
-            ``(share, keep)``, both fractions of the whole time limit (see :mod:`logistics.core.shares`).
+            ``(share, keep)``, both fractions of the whole time limit (see [logistics.core.shares][]).
 
         Returns
         -------

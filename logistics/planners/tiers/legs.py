@@ -139,7 +139,7 @@ def _delivery(ctx: TierContext, o: Order, depot: str, release: int | None) -> tu
 def lm_problem(ctx: TierContext, depot: str, villages: Iterable[str], release: int | None) -> Leg:
     """The last-mile leg of ``depot`` serving ``villages``, its vans released at ``release``.
 
-    Deliveries the trunk does not carry (``ctx.no_trunk``) and orders :func:`leg_order` rejects
+    Deliveries the trunk does not carry (``ctx.no_trunk``) and orders `leg_order` rejects
     are left out with their reason.
 
     Parameters
@@ -214,7 +214,7 @@ def solve_legs(ctx: TierContext, legs: Mapping[K, Leg], limit: float, cap: bool 
     limit
         Seconds for the whole batch.
     cap
-        Cap each solve at :func:`~logistics.planners.tiers.solving.size_limit` (short trials).
+        Cap each solve at `size_limit` (short trials).
     """
     todo = {k: leg.problem for k, leg in legs.items() if leg.problem is not None}
     plans = solve_many(todo, limit, options=ctx.options, cap=cap)

@@ -198,7 +198,7 @@ def drop_stops(problem: Problem, plan: Plan, reasons: Mapping[str, str]) -> Plan
 
 
 def retime_earliest(problem: Problem, plan: Plan) -> Plan:
-    """Each route re-timed to finish as early as possible without needless waiting (see :func:`earliest_route`).
+    """Each route re-timed to finish as early as possible without needless waiting (see `earliest_route`).
 
     Routes whose re-timing would break a window, shelf life or shift keep the solver's timing.
     The next leg's release and ready times are read from these times, so earlier is better.

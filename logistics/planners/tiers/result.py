@@ -1,4 +1,4 @@
-"""What the tier planner returns: :class:`TieredPlan`, its combined KPIs and the transfer columns."""
+"""What the tier planner returns: `TieredPlan`, its combined KPIs and the transfer columns."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class TieredPlan:
     ``last_mile`` is keyed by depot id: station ids, and the hub id for villages
     served directly from the hub.  ``problems`` holds the Problem each leg was
     solved as (``"trunk"`` and the depot ids) so every leg can be checked with
-    :func:`logistics.validate`.  ``transfers`` has one row per order handed
+    [logistics.validate][].  ``transfers`` has one row per order handed
     over at a station: ``direction`` (down: delivery, up: produce),
     ``trunk_order`` (the trunk order carrying it), arrival/departure of the
     trunk at the station, the last-mile vehicle, its departure from (down) or
@@ -40,11 +40,12 @@ class TieredPlan:
     last_mile
         Depot id → last-mile plan (the hub's: villages served directly).
     transfers
-        One row per order handed over at a station (:data:`TRANSFER_COLUMNS`).
+        One row per order handed over at a station
+        ([TRANSFER_COLUMNS][logistics.planners.tiers.result.TRANSFER_COLUMNS]).
     unserved
         ``order_id``, ``leg`` and ``reason`` of every order not served end to end.
     kpis
-        Combined KPIs (:func:`tier_kpis`).
+        Combined KPIs (`tier_kpis`).
     stops, routes
         Every leg's stops and routes with ``tier``, ``leg`` and ``depot`` columns.
     problems
@@ -93,12 +94,12 @@ class TieredPlan:
         Parameters
         ----------
         legs
-            Also run :func:`logistics.validate` on every leg.
+            Also run [logistics.validate][] on every leg.
 
         Returns
         -------
         list of Violation
-            What :func:`logistics.check.tiers.validate_tiers` finds.
+            What [logistics.check.tiers.validate_tiers][] finds.
         """
         return validate_tiers(self, legs=legs)
 
@@ -122,7 +123,7 @@ class TieredPlan:
         Returns
         -------
         DataFrame
-            A copy of :attr:`transfers` with timestamps and a timedelta ``wait_at_station``.
+            A copy of `transfers` with timestamps and a timedelta ``wait_at_station``.
         """
         t = self.transfers.copy()
         base = pd.Timestamp(day or self.meta.get("day") or "2026-01-01")

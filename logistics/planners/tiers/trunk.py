@@ -180,7 +180,7 @@ def trunk_out(
     assign
         Village → depot.
     limit
-        Seconds for the solve (capped by :func:`size_limit`).
+        Seconds for the solve (capped by `size_limit`).
     latest
         Station → latest arrival, to keep releases already promised to its vans.
 
@@ -284,7 +284,7 @@ def trunk_in(ctx: TierContext, out: Wave, legs: Mapping[str, Leg], limit: float)
     legs
         Depot → solved leg.
     limit
-        Seconds for the solve (capped by :func:`size_limit`).
+        Seconds for the solve (capped by `size_limit`).
 
     Returns
     -------
