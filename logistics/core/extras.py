@@ -13,7 +13,16 @@ from types import ModuleType
 
 
 class MissingExtraError(ImportError):
-    """An optional dependency is not installed; the message names the extra to install."""
+    """An optional dependency is not installed; the message names the extra to install.
+
+    Raised by `require`; a subclass of `ImportError`, so code that already catches import
+    errors keeps working.
+
+    Parameters
+    ----------
+    *args
+        As for `ImportError`: the message with the ``pip install 'coldroute[...]'`` command.
+    """
 
 
 def require(module: str, extra: str, purpose: str) -> ModuleType:
