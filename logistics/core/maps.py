@@ -119,7 +119,16 @@ def vehicle_colors(vehicles: Iterable[str]) -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def offline_assets() -> tuple[str, str]:
-    """(leaflet.js, leaflet.css) with the CSS images inlined as data URIs."""
+    """(leaflet.js, leaflet.css) with the CSS images inlined as data URIs.
+
+    Read once per process from the bundled static files, so an ``offline`` map works with no
+    network (no CDN, no tiles).
+
+    Returns
+    -------
+    tuple of (str, str)
+        The JavaScript and the CSS text, ready to embed in the map's HTML.
+    """
     js = (STATIC / "leaflet.js").read_text(encoding="utf-8")
     js = re.sub(r"//# sourceMappingURL=\S+\s*$", "", js)
     css = (STATIC / "leaflet.css").read_text(encoding="utf-8")

@@ -87,7 +87,13 @@ class SolveOptions:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
     def budget(self) -> Budget:
-        """A [Budget][logistics.core.options.Budget] that starts now and ends ``time_limit`` seconds later."""
+        """A [Budget][logistics.core.options.Budget] that starts now and ends ``time_limit`` seconds later.
+
+        Returns
+        -------
+        Budget
+            A fresh budget; call this when the work starts, not when the options are made.
+        """
         return Budget.start(self.time_limit)
 
 
@@ -129,19 +135,48 @@ class Budget:
 
     @classmethod
     def start(cls, time_limit: float) -> Budget:
-        """A budget of ``time_limit`` seconds from now."""
+        """A budget of ``time_limit`` seconds from now.
+
+        Parameters
+        ----------
+        time_limit
+            Seconds.
+
+        Returns
+        -------
+        Budget
+            The budget, its deadline on the monotonic clock.
+        """
         return cls(time.monotonic() + float(time_limit), float(time_limit))
 
     def left(self) -> float:
-        """Seconds until the deadline (never negative)."""
+        """Seconds until the deadline (never negative).
+
+        Returns
+        -------
+        float
+            Seconds; 0.0 once the deadline has passed.
+        """
         return max(0.0, self.deadline - time.monotonic())
 
     def elapsed(self) -> float:
-        """Seconds since the budget started."""
+        """Seconds since the budget started.
+
+        Returns
+        -------
+        float
+            Seconds; may exceed ``limit`` once the deadline has passed.
+        """
         return self.limit - (self.deadline - time.monotonic())
 
     def expired(self) -> bool:
-        """Whether the deadline has passed."""
+        """Whether the deadline has passed.
+
+        Returns
+        -------
+        bool
+            ``True`` once ``time.monotonic()`` reaches the deadline.
+        """
         return time.monotonic() >= self.deadline
 
     def share(self, fraction: float, *, floor: float = 0.0) -> float:
@@ -163,7 +198,20 @@ class Budget:
         return min(left, max(floor, fraction * left))
 
     def sub(self, seconds: float) -> Budget:
-        """A budget of ``seconds`` from now, cut at this budget's deadline."""
+        """A budget of ``seconds`` from now, cut at this budget's deadline.
+
+        For a phase of the work: the phase cannot overrun the whole.
+
+        Parameters
+        ----------
+        seconds
+            Seconds wanted for the phase.
+
+        Returns
+        -------
+        Budget
+            A budget of at most `left` seconds.
+        """
         seconds = min(float(seconds), self.left())
         return Budget(time.monotonic() + seconds, seconds)
 
