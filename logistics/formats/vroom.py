@@ -57,7 +57,29 @@ __all__ = ["OPEN", "ZONES_BY_DIM", "VroomInput", "error_output", "plan_to_vroom"
 
 @dataclass(frozen=True, eq=False)
 class VroomInput:
-    """A VROOM input translated into a Problem, with what is needed to translate plans back."""
+    """A VROOM input translated into a Problem, with what is needed to translate plans back.
+
+    Attributes
+    ----------
+    problem
+        The problem to solve: every task an optional order (``job:<id>``, ``shipment:<id>``).
+    raw
+        The input document as read.
+    tasks
+        Order id → the VROOM task (type, id, location, location index, ...).
+    vehicles
+        Vehicle type name → the VROOM vehicle (and its costs).
+    dims
+        Number of amount dimensions (one temperature zone per dimension).
+    offset
+        Seconds subtracted from every time (timestamps are moved near zero); added back on output.
+    unassignable
+        Tasks no vehicle may serve, reported as unassigned without solving.
+    warnings
+        What VROOM would have done that this translation does not (ignored keys, ...).
+    loading_ms
+        Milliseconds spent reading, reported in the output's summary.
+    """
 
     problem: Problem
     raw: dict[str, Any]
@@ -330,6 +352,18 @@ def _unassigned(vin: VroomInput, plan: Plan) -> list[dict[str, Any]]:
 
 
 def error_output(exc: BaseException) -> dict[str, Any]:
-    """VROOM's error document: code 2 for input errors, 1 otherwise."""
+    """VROOM's error document: code 2 for input errors, 1 otherwise.
+
+    Parameters
+    ----------
+    exc
+        The exception raised while reading or solving.
+
+    Returns
+    -------
+    dict
+        ``{"code": ..., "error": message}`` as VROOM writes it, so callers of VROOM can read
+        our errors unchanged.
+    """
     code = 2 if isinstance(exc, ProblemError) else 1
     return {"code": code, "error": str(exc)}
