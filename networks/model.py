@@ -34,7 +34,17 @@ __all__ = ["REQUIRED_COLUMNS", "UTM49N", "WGS84", "Network", "Tier"]
 
 
 class Tier(str, Enum):
-    """The level of a node: goods flow hub → station → village and produce back up."""
+    """The level of a node: goods flow hub → station → village and produce back up.
+
+    Attributes
+    ----------
+    HUB
+        The district hub (cold store), the root of the tree.
+    STATION
+        A township station; its parent is the hub.
+    VILLAGE
+        A village; its parent is a station.
+    """
 
     HUB = "hub"
     STATION = "station"

@@ -100,7 +100,13 @@ class TwoEchelonSolution:
         return None if bks is None else (self.cost - bks) / bks
 
     def violations(self) -> list[str]:
-        """What the solution breaks (`check_2evrp`); empty when feasible."""
+        """What the solution breaks (`check_2evrp`); empty when feasible.
+
+        Returns
+        -------
+        list of str
+            One message per broken rule.
+        """
         return check_2evrp(self.instance, self)
 
 

@@ -211,21 +211,70 @@ class TierContext:
 
     # -- drive times -----------------------------------------------------------------------------
     def dur(self, a: str, b: str, factor: float = 1.0) -> int:
-        """Seconds from ``a`` to ``b`` at speed ``factor``, rounded."""
+        """Seconds from ``a`` to ``b`` at speed ``factor``, rounded.
+
+        Parameters
+        ----------
+        a
+            Node id of the origin.
+        b
+            Node id of the destination.
+        factor
+            A vehicle type's ``speed_factor`` (1.2 = 20 % slower).
+
+        Returns
+        -------
+        int
+            Seconds.
+        """
         m = self.tm
         return int(round(float(m.duration[m.index(a), m.index(b)]) * factor))
 
     def trunk_dur(self, a: str, b: str) -> int:
-        """The fastest trunk vehicle's seconds from ``a`` to ``b``."""
+        """The fastest trunk vehicle's seconds from ``a`` to ``b``.
+
+        Parameters
+        ----------
+        a
+            Node id of the origin.
+        b
+            Node id of the destination.
+
+        Returns
+        -------
+        int
+            Seconds: a lower bound for any trunk vehicle, used for shelf-life budgets.
+        """
         return min(self.dur(a, b, vt.speed_factor) for vt in self.trunk_types)
 
     def lm_dur(self, depot: str, a: str, b: str) -> int:
-        """The fastest van of ``depot``: seconds from ``a`` to ``b`` (matrix time when it has none)."""
+        """The fastest van of ``depot``: seconds from ``a`` to ``b`` (matrix time when it has none).
+
+        Parameters
+        ----------
+        depot
+            The station (or hub) whose last-mile vans count.
+        a
+            Node id of the origin.
+        b
+            Node id of the destination.
+
+        Returns
+        -------
+        int
+            Seconds.
+        """
         types = self.lm_types.get(depot) or []
         return min((self.dur(a, b, vt.speed_factor) for vt in types), default=self.dur(a, b))
 
     def direct_candidates(self) -> list[str]:
-        """Villages with orders at least as close to the hub as ``direct_ratio`` times their station."""
+        """Villages with orders at least as close to the hub as ``direct_ratio`` times their station.
+
+        Returns
+        -------
+        list of str
+            Village ids, sorted: candidates for service by hub-based vans.
+        """
         out = []
         for v, s in self.layout.parent.items():
             if v in self.at_village and self.dur(self.hub, v) <= self.direct_ratio * self.dur(s, v):

@@ -79,7 +79,18 @@ class Layout:
         return list(self.parent)
 
     def villages_of(self, station: str) -> list[str]:
-        """Ids of the villages whose station is ``station``."""
+        """Ids of the villages whose station is ``station``.
+
+        Parameters
+        ----------
+        station
+            A station id.
+
+        Returns
+        -------
+        list of str
+            The villages, in layout order; empty for an unknown station.
+        """
         return [v for v, p in self.parent.items() if p == station]
 
 

@@ -49,7 +49,13 @@ class Leg:
     release: int | None = None
 
     def score(self) -> float:
-        """Orders left out weigh ``UNSERVED_WEIGHT`` each, plus the plan's cost: lower is better."""
+        """Orders left out weigh ``UNSERVED_WEIGHT`` each, plus the plan's cost: lower is better.
+
+        Returns
+        -------
+        float
+            The score; used to pick between hub-direct variants and boundary moves.
+        """
         n_out = len(self.excluded) + (len(self.plan.unserved) if self.plan is not None else 0)
         cost = float(self.plan.kpis.get("cost", 0.0)) if self.plan is not None else 0.0
         return n_out * UNSERVED_WEIGHT + cost
@@ -224,7 +230,15 @@ def solve_legs(ctx: TierContext, legs: Mapping[K, Leg], limit: float, cap: bool 
 
 
 def drop_empty(legs: dict[str, Leg], assign: Mapping[str, str]) -> None:
-    """Remove the legs of depots no village is assigned to any more."""
+    """Remove the legs of depots no village is assigned to any more.
+
+    Parameters
+    ----------
+    legs
+        Legs by depot id; changed in place.
+    assign
+        Village id → depot id.
+    """
     for d in list(legs):
         if not any(x == d for x in assign.values()):
             del legs[d]

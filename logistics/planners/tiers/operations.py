@@ -34,7 +34,18 @@ __all__ = [
 
 
 def stop_rows(frame: pd.DataFrame) -> Iterator[Any]:
-    """``frame.itertuples()``: one named tuple per row, its fields typed as the values they hold."""
+    """``frame.itertuples()``: one named tuple per row, its fields typed as the values they hold.
+
+    Parameters
+    ----------
+    frame
+        A stops or transfers frame.
+
+    Returns
+    -------
+    Iterator
+        The rows (typed ``Any`` so that callers read fields without casts).
+    """
     return iter(frame.itertuples())
 
 

@@ -83,7 +83,13 @@ class TieredPlan:
         return self.last_mile.get(self.hub)
 
     def legs(self) -> Iterator[tuple[str, Problem, Plan]]:
-        """(name, problem, plan) for the trunk and every last-mile depot."""
+        """(name, problem, plan) for the trunk and every last-mile depot.
+
+        Yields
+        ------
+        tuple of (str, Problem, Plan)
+            ``"trunk"`` first, then each depot id (the hub's leg is the villages served directly).
+        """
         yield "trunk", self.problems["trunk"], self.trunk
         for k, plan in self.last_mile.items():
             yield k, self.problems[k], plan
@@ -104,7 +110,13 @@ class TieredPlan:
         return validate_tiers(self, legs=legs)
 
     def summary(self) -> str:
-        """One line: served orders, vehicles, distance, cost and villages served from the hub."""
+        """One line: served orders, vehicles, distance, cost and villages served from the hub.
+
+        Returns
+        -------
+        str
+            For logs and the command line; cost in yuan.
+        """
         k = self.kpis
         return (
             f"{k['served']}/{k['orders']} orders served, {k['vehicles']} vehicles "

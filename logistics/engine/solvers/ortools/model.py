@@ -429,5 +429,16 @@ class OrtoolsModel:
         return requested
 
     def is_loading_node(self, node: int) -> bool:
-        """Whether ``node`` is a depot loading node (a route's departure is after its last loading)."""
+        """Whether ``node`` is a depot loading node (a route's departure is after its last loading).
+
+        Parameters
+        ----------
+        node
+            An OR-Tools routing index.
+
+        Returns
+        -------
+        bool
+            ``True`` for a loading node.
+        """
         return node in self._loading_nodes
