@@ -6,7 +6,8 @@ say what it takes and what it gives back.  For every module under ``logistics`` 
 * a public top-level function (in the module's ``__all__`` when it has one, else a name not
   starting with ``_``) needs a ``Parameters`` section when it takes parameters, and a ``Returns``
   (or ``Yields``) section unless it is annotated ``-> None``;
-* a public class needs a ``Parameters`` or an ``Attributes`` section;
+* a public class needs a ``Parameters`` or an ``Attributes`` section, unless it declares no
+  fields and no ``__init__`` (an exception or marker subclass: its docstring says what it means);
 * a public method of a public class (a name not starting with ``_``) follows the function rule;
   a property needs only a docstring (its first line is its help), and ``@overload`` stubs and
   property setters/deleters are skipped;
@@ -90,12 +91,22 @@ def function_problems(node: Function, method: bool) -> list[str]:
     return lacks
 
 
+def declares_state(node: ast.ClassDef) -> bool:
+    """Whether a class has something to document: fields, class constants or its own ``__init__``."""
+    for item in node.body:
+        if isinstance(item, ast.Assign | ast.AnnAssign):
+            return True
+        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name == "__init__":
+            return True
+    return False
+
+
 def class_problems(node: ast.ClassDef) -> Iterator[tuple[int, str, str]]:
     """What a class's docstring and its public methods' docstrings lack."""
     doc = ast.get_docstring(node)
     if not doc:
         yield node.lineno, node.name, "no docstring"
-    elif not sections(doc) & {"Parameters", "Attributes"}:
+    elif declares_state(node) and not sections(doc) & {"Parameters", "Attributes"}:
         yield node.lineno, node.name, "no Parameters or Attributes section"
     for item in node.body:
         if not isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) or item.name.startswith("_"):

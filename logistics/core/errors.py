@@ -32,9 +32,4 @@ class SolverError(RuntimeError):
 
     A bug or an engine failure rather than bad data: callers should report it, not ask the user
     to fix the problem.
-
-    Parameters
-    ----------
-    *args
-        As for `RuntimeError`: usually one message.
     """

@@ -17,11 +17,6 @@ class MissingExtraError(ImportError):
 
     Raised by `require`; a subclass of `ImportError`, so code that already catches import
     errors keeps working.
-
-    Parameters
-    ----------
-    *args
-        As for `ImportError`: the message with the ``pip install 'coldroute[...]'`` command.
     """
 
 
