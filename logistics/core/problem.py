@@ -342,7 +342,6 @@ class Problem:
         Returns
         -------
         Order
-            The order.
 
         Raises
         ------
@@ -441,7 +440,6 @@ class Problem:
         Returns
         -------
         list of Order
-            One order per row, in row order.
         """
         return orders_from_frame(frame)
 
