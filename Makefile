@@ -31,6 +31,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/check_imports.py
 	$(BIN)/python scripts/check_sizes.py
+	$(BIN)/python scripts/check_docstrings.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -1,9 +1,9 @@
 """The array form of a road graph: what snapping and scipy shortest paths run on.
 
 A networkx graph is convenient to build and inspect but slow to search; every
-matrix, snap and connectivity report therefore works on a :class:`CompiledRoads`
+matrix, snap and connectivity report therefore works on a `CompiledRoads`
 (numpy arrays, CSR matrices, k-d trees), built once per graph object and cached
-until the graph changes size or :func:`forget` is called.
+until the graph changes size or `forget` is called.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import scipy.sparse as sp
     from scipy.spatial import cKDTree
 
-#: (csr, length_scale, time_scale, shift) of :meth:`CompiledRoads.lex`.
+#: (csr, length_scale, time_scale, shift) of `CompiledRoads.lex`.
 LexWeights = tuple["sp.csr_matrix", float, float, int]
 
 
@@ -36,7 +36,7 @@ class CompiledRoads:
     Parallel edges are reduced to the fastest one.  ``lex`` is a CSR matrix whose
     weights encode (travel time, length) lexicographically in one float64, so a
     single Dijkstra run yields the fastest path and the length of that same path;
-    see :func:`networks.paths.points_travel_matrix`.
+    see [networks.paths.points_travel_matrix][].
 
     Parameters
     ----------
@@ -194,7 +194,7 @@ class CompiledRoads:
         Returns
         -------
         tuple of (int, numpy.ndarray)
-            As :func:`scipy.sparse.csgraph.connected_components` returns them.
+            As `scipy.sparse.csgraph.connected_components` returns them.
         """
         if self._scc is None:
             # deferred: scipy.sparse/csgraph/spatial add ~0.18 s (+50 %) to the 0.37 s of `import networks`
@@ -226,7 +226,7 @@ class CompiledRoads:
         Returns
         -------
         tuple of numpy.ndarray
-            ``(x, y)`` in metres, comparable with :attr:`x`/:attr:`y`.
+            ``(x, y)`` in metres, comparable with `x`/`y`.
         """
         return transformer(self.metric_crs).transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
 
@@ -302,13 +302,13 @@ def compile_roads(roads: nx.Graph) -> CompiledRoads:
     """The array form of ``roads``, built once per graph object.
 
     Cached per graph object: treat road graphs as read-only once built, or call
-    :func:`forget` after editing one in place (adding nodes is noticed, changing
+    `forget` after editing one in place (adding nodes is noticed, changing
     edge attributes is not).
 
     Parameters
     ----------
     roads : networkx.Graph
-        A road graph (see :func:`networks.roads.road_graph`); undirected graphs are
+        A road graph (see [networks.roads.road_graph][]); undirected graphs are
         taken as two-way.
 
     Returns
@@ -371,7 +371,7 @@ def forget(roads: nx.Graph) -> None:
     Parameters
     ----------
     roads : networkx.Graph
-        A graph passed to :func:`compile_roads` before (others are ignored).
+        A graph passed to `compile_roads` before (others are ignored).
     """
     _COMPILED.pop(roads, None)
 

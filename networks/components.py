@@ -2,7 +2,7 @@
 
 A travel matrix fails when some pair of points has no path; these reports say
 which part of the road layer is to blame, so a planner can fix the data (or snap
-to the largest component) instead of reading an :class:`networks.UnreachableError`.
+to the largest component) instead of reading an [networks.UnreachableError][].
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class ConnectivityReport:
         return len(self.nodes) == 0
 
     def check(self) -> ConnectivityReport:
-        """Raise :class:`NetworkError` naming a node outside the main component.
+        """Raise [NetworkError][networks.NetworkError] naming a node outside the main component.
 
         Returns
         -------

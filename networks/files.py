@@ -1,9 +1,9 @@
 """Nodes and road graphs into files, and road layers back: the file formats, without the model.
 
-:meth:`networks.Network.to_file` and :func:`networks.io.write_network` both end
-here; keeping these writers free of :mod:`networks.model` lets the model call
-them while :mod:`networks.io` (which builds networks when reading) imports the
-model.  See :mod:`networks.io` for the formats.
+[networks.Network.to_file][] and [networks.io.write_network][] both end
+here; keeping these writers free of `networks.model` lets the model call
+them while `networks.io` (which builds networks when reading) imports the
+model.  See `networks.io` for the formats.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def write_nodes(
 def write_roads(roads: nx.Graph, path: PathLike, *, layer: str = "roads") -> None:
     """Write a road graph as one line per directed edge (GeoPackage layer or GeoJSON file).
 
-    Lengths and times are written as stored, so :func:`read_roads_layer` rebuilds
+    Lengths and times are written as stored, so `read_roads_layer` rebuilds
     the same graph rather than re-measuring it.
 
     Parameters
@@ -136,12 +136,12 @@ def write_roads(roads: nx.Graph, path: PathLike, *, layer: str = "roads") -> Non
 
 
 def read_roads_layer(path: PathLike, *, layer: str = "roads") -> nx.MultiDiGraph:
-    """Read a road graph written by :func:`write_roads` (exact lengths and speeds).
+    """Read a road graph written by `write_roads` (exact lengths and speeds).
 
     Parameters
     ----------
     path : str or pathlib.Path
-        The file written by :func:`write_roads`.
+        The file written by `write_roads`.
     layer : str
         GeoPackage layer name.
 

@@ -2,7 +2,7 @@
 
 Positions enter and leave the package in WGS84 lon/lat; lengths and nearest-vertex
 searches need metres, so each road graph picks the UTM zone of its data
-(:func:`metric_crs`).  Keeping these helpers here, below everything else, lets the
+(`metric_crs`).  Keeping these helpers here, below everything else, lets the
 road, path and model modules share them without importing one another.
 """
 
@@ -59,7 +59,7 @@ def transformer(crs: str) -> Transformer:
     Parameters
     ----------
     crs : str
-        Target CRS, usually from :func:`metric_crs`.
+        Target CRS, usually from `metric_crs`.
 
     Returns
     -------

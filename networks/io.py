@@ -10,8 +10,8 @@
 
 Every column of ``net.nodes`` is written, so optional attributes such as
 ``cold_store_t`` or ``township`` survive the round trip.  The writers live in
-:mod:`networks.files` (which the model uses for :meth:`Network.to_file`); this
-module adds reading, which builds a :class:`Network`.
+`networks.files` (which the model uses for [Network.to_file][networks.Network.to_file]); this
+module adds reading, which builds a [Network][networks.io.Network].
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def _read_nodes(path: Path, fmt: str, layer: str | None, roads: bool) -> tuple[g
 
 
 def read_network(path: PathLike, *, layer: str | None = None, roads: bool = True, name: str | None = None) -> Network:
-    """Read a network written by :meth:`Network.to_file` (or any file with the same columns).
+    """Read a network written by [Network.to_file][networks.Network.to_file] (or any file with the same columns).
 
     Parameters
     ----------

@@ -96,7 +96,7 @@ class TravelMatrix:
         Parameters
         ----------
         node_id : hashable
-            One of :attr:`ids`.
+            One of `ids`.
 
         Returns
         -------
@@ -166,12 +166,12 @@ class TravelMatrix:
         Returns
         -------
         pandas.DataFrame
-            Index and columns are :attr:`ids`.
+            Index and columns are `ids`.
         """
         return pd.DataFrame(getattr(self, which), index=list(self.ids), columns=list(self.ids))
 
     def to_npz(self, path: str | Path) -> None:
-        """Save to a compressed ``.npz`` that :meth:`from_npz` reads without pickles.
+        """Save to a compressed ``.npz`` that `from_npz` reads without pickles.
 
         Parameters
         ----------
@@ -189,7 +189,7 @@ class TravelMatrix:
 
     @classmethod
     def from_npz(cls, path: str | Path) -> TravelMatrix:
-        """Read a matrix written by :meth:`to_npz`.
+        """Read a matrix written by `to_npz`.
 
         Parameters
         ----------
@@ -216,7 +216,7 @@ def haversine_m(lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, l
     Returns
     -------
     numpy.ndarray
-        Metres on a sphere of radius :data:`EARTH_RADIUS_M`.
+        Metres on a sphere of radius `EARTH_RADIUS_M`.
     """
     lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
     a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2

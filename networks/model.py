@@ -1,13 +1,13 @@
 """The three-tier logistics network: a hub, township stations and village points.
 
-A :class:`Network` is a validated GeoDataFrame of nodes (EPSG:4326, indexed by
+A [Network][networks.model.Network] is a validated GeoDataFrame of nodes (EPSG:4326, indexed by
 ``node_id``) plus an optional road graph.  It is deliberately a thin wrapper so
 that planners can keep using pandas/geopandas on ``net.nodes`` directly.
 
-Its matrix, road and file methods delegate to :mod:`networks.paths`,
-:mod:`networks.synthetic` and :mod:`networks.files`, none of which imports this
+Its matrix, road and file methods delegate to `networks.paths`,
+`networks.synthetic` and `networks.files`, none of which imports this
 module (paths takes any object with ``nodes`` and ``roads``), so the package's
-module graph stays acyclic; :mod:`networks.io` and :mod:`networks.yanhu`, which
+module graph stays acyclic; `networks.io` and `networks.yanhu`, which
 build networks, sit above it.
 """
 
@@ -34,7 +34,17 @@ __all__ = ["REQUIRED_COLUMNS", "UTM49N", "WGS84", "Network", "Tier"]
 
 
 class Tier(str, Enum):
-    """The level of a node: goods flow hub → station → village and produce back up."""
+    """The level of a node: goods flow hub → station → village and produce back up.
+
+    Attributes
+    ----------
+    HUB
+        The district hub (cold store), the root of the tree.
+    STATION
+        A township station; its parent is the hub.
+    VILLAGE
+        A village; its parent is a station.
+    """
 
     HUB = "hub"
     STATION = "station"
@@ -249,7 +259,7 @@ class Network:
         ids : sequence, optional
             Node ids in matrix order.
         **kwargs
-            Options of :func:`networks.points_travel_matrix` (``cache``,
+            Options of [networks.points_travel_matrix][] (``cache``,
             ``max_snap_m``, ``detour`` ...).
 
         Returns
@@ -265,7 +275,7 @@ class Network:
         Parameters
         ----------
         roads : networkx.Graph or None
-            E.g. from :func:`networks.road_graph` or :func:`networks.read_osm`; None
+            E.g. from [networks.road_graph][] or [networks.read_osm][]; None
             drops the graph.
 
         Returns
@@ -281,7 +291,7 @@ class Network:
         Parameters
         ----------
         **kwargs
-            Options of :func:`networks.synthetic_roads` (``barriers``, ``detour`` ...).
+            Options of [networks.synthetic_roads][] (``barriers``, ``detour`` ...).
 
         Returns
         -------
@@ -326,7 +336,7 @@ class Network:
 
     # -- files ----------------------------------------------------------------------------
     def to_file(self, path: PathLike, *, roads: bool = True, layer: str = "nodes") -> None:
-        """Write the network to a file; read it back with :func:`networks.read_network`.
+        """Write the network to a file; read it back with [networks.read_network][].
 
         Parameters
         ----------

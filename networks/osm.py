@@ -2,7 +2,7 @@
 
 ``.osm.pbf`` files are read with pyrosm; OSM XML (``.osm``, ``.osm.bz2``,
 ``.osm.gz``, ``.xml``) with osmium (pyosmium, libosmium's own parser).  Both end
-in :func:`networks.roads.road_graph`, so the graph has the same form whatever the
+in [networks.roads.road_graph][], so the graph has the same form whatever the
 source: ``length`` (m), ``travel_time`` (s) from the class speeds, one-way
 streets honoured (``oneway=yes/-1``, roundabouts, motorways).
 
@@ -143,7 +143,7 @@ def parse_maxspeed(value: Any) -> float | None:
 def osm_lines(path: str | Path, network_type: str = "driving") -> gpd.GeoDataFrame:
     """The selected highway ways of an OSM file as a line GeoDataFrame (EPSG:4326).
 
-    The step before :func:`networks.roads.road_graph`, exposed so that ways can be
+    The step before [networks.roads.road_graph][], exposed so that ways can be
     inspected or edited before they become a graph.
 
     Parameters
@@ -249,12 +249,12 @@ def read_osm(
     use_maxspeed: bool = False,
     **kwargs: Any,
 ) -> nx.MultiDiGraph:
-    """A road graph (see :mod:`networks.roads`) from an OSM extract.
+    """A road graph (see `networks.roads`) from an OSM extract.
 
     Parameters
     ----------
     path : str or pathlib.Path
-        ``.osm.pbf`` or OSM XML (see :func:`osm_lines`).
+        ``.osm.pbf`` or OSM XML (see `osm_lines`).
     network_type : {"driving", "driving+service", "all"}
         Which ways to keep.
     speeds : mapping of str to float, optional
@@ -262,7 +262,7 @@ def read_osm(
     use_maxspeed : bool
         Take a way's numeric ``maxspeed`` tag instead of its class speed where present.
     **kwargs
-        Passed to :func:`networks.roads.road_graph`.
+        Passed to [networks.roads.road_graph][].
 
     Returns
     -------

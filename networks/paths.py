@@ -2,7 +2,7 @@
 
 How a road matrix is computed
 -----------------------------
-1. Every point is snapped to its nearest road vertex (:func:`networks.roads.snap`).
+1. Every point is snapped to its nearest road vertex ([networks.roads.snap][]).
 2. Pass-through vertices (chains of degree-2 vertices, e.g. the bends of a road
    between two junctions) that are not snapped points are contracted into single
    edges with the exact summed weight; on real road layers this removes most
@@ -14,7 +14,7 @@ How a road matrix is computed
    below 2**52 so the arithmetic is exact).  The minimum is the **fastest path**;
    among equally fast paths, the shortest.  Decoding gives the **duration of the
    fastest path and the distance along that same path**, so distance and duration
-   in a :class:`TravelMatrix` always describe one route.  Edge times and lengths
+   in a [TravelMatrix][networks.TravelMatrix] always describe one route.  Edge times and lengths
    are quantised to 2**-j s and 2**-i m, with j ≤ 10 and i ≤ 7 chosen per graph so
    that the sums fit (1/1024 s on small graphs, 1/32 s on a 100,000-edge graph):
    path durations are within about a second of exact float sums.
@@ -22,7 +22,7 @@ How a road matrix is computed
    end) are added as straight distances driven at ``access_speed_kmh``.
 
 Matrices may be asymmetric (one-way streets).  Unreachable pairs raise
-:class:`networks.UnreachableError` naming them.  Results are cached on disk
+[networks.UnreachableError][] naming them.  Results are cached on disk
 (``$COLDROUTE_CACHE`` or ``~/.cache/coldroute``) under a hash of the ids,
 coordinates, graph fingerprint and options; pass ``cache=False`` to skip.
 """
@@ -60,9 +60,9 @@ _CHUNK_CELLS = 16_000_000  # float64 cells of one dijkstra chunk (~128 MB)
 
 
 class RoadNetwork(Protocol):
-    """What :func:`travel_matrix` needs of a network: its nodes and, maybe, a road graph.
+    """What [travel_matrix][networks.paths.travel_matrix] needs of a network: its nodes and, maybe, a road graph.
 
-    :class:`networks.Network` has both; the protocol keeps this module free of the
+    [networks.Network][] has both; the protocol keeps this module free of the
     model so that the model can use it.
 
     Attributes
@@ -255,7 +255,7 @@ def points_travel_matrix(
     lon, lat : array-like of float
         Point positions (degrees).
     roads : networkx.Graph, optional
-        A road graph (see :mod:`networks.roads`): fastest paths on the graph,
+        A road graph (see `networks.roads`): fastest paths on the graph,
         distance along those paths, plus access legs (see the module doc).  None:
         great-circle distance × ``detour`` at ``speed_kmh``.
     detour, speed_kmh : float
@@ -263,12 +263,12 @@ def points_travel_matrix(
     access_speed_kmh : float
         Speed of the straight leg between a point and its snapped road vertex.
     max_snap_m : float or None
-        Raise :class:`NetworkError` naming the points farther than this from any
+        Raise [NetworkError][networks.NetworkError] naming the points farther than this from any
         road (None: no limit).
     component : {"all", "largest"}
         ``"largest"``: snap only to the largest strongly connected part of the graph.
     cache : bool, str or os.PathLike
-        True (default directory, see :func:`cache_dir`), False, or a directory.
+        True (default directory, see `cache_dir`), False, or a directory.
 
     Returns
     -------
@@ -350,7 +350,7 @@ def travel_matrix(network: RoadNetwork, ids: Sequence[Any] | None = None, **kwar
     ids : sequence, optional
         Node ids, in matrix order (default: all nodes).
     **kwargs
-        Options of :func:`points_travel_matrix`.
+        Options of [points_travel_matrix][networks.paths.points_travel_matrix].
 
     Returns
     -------
@@ -397,7 +397,7 @@ def route_line(
     max_snap_m : float, optional
         Raise when a stop is farther than this from any road.
     component : {"all", "largest"}
-        As for :func:`networks.roads.snap`.
+        As for [networks.roads.snap][].
 
     Returns
     -------

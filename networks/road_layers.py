@@ -10,11 +10,11 @@ package expects:
   for lengths and snapping; EPSG:32649 for Yanhu) and ``synthetic`` (True when the
   roads are generated rather than surveyed).
 
-:func:`road_graph` turns any line layer into that form; :func:`read_roads` reads
-one from a GeoPackage, Shapefile or GeoJSON file; :func:`roads_frame` turns a
-graph back into lines.  Every vertex of every line becomes a graph node (lines
+[road_graph][networks.road_layers.road_graph] turns any line layer into that form;
+[read_roads][networks.road_layers.read_roads] reads one from a GeoPackage, Shapefile or GeoJSON file;
+`roads_frame` turns a graph back into lines.  Every vertex of every line becomes a graph node (lines
 sharing a vertex are joined there), so snapping to the nearest vertex is as
-precise as the data and :func:`networks.paths.route_line` can draw routes along
+precise as the data and [networks.paths.route_line][] can draw routes along
 the real geometry.
 """
 
@@ -103,9 +103,9 @@ def _oneway_direction(value: Any, road_class: str, junction: Any, record: Any, c
 
 
 def merged_speeds(speeds: Mapping[str, float] | None) -> dict[str, float]:
-    """Class speeds (km/h): ``speeds`` merged over :data:`DEFAULT_SPEEDS_KMH`, checked.
+    """Class speeds (km/h): ``speeds`` merged over `DEFAULT_SPEEDS_KMH`, checked.
 
-    Shared by :func:`road_graph` and :func:`networks.roads.synthetic_roads` so that a
+    Shared by [road_graph][networks.road_layers.road_graph] and [networks.roads.synthetic_roads][] so that a
     bad override is rejected the same way whatever builds the graph.
 
     Parameters
@@ -191,7 +191,7 @@ def _row_speeds(
 
 
 def _row_directions(lines: gpd.GeoDataFrame, classes: list[str], records: list[Any], oneway_col: str) -> np.ndarray:
-    """One-way direction per row (+1, -1 or 0, see :func:`_oneway_direction`)."""
+    """One-way direction per row (+1, -1 or 0, see `_oneway_direction`)."""
     n = len(lines)
     junction = lines["junction"].tolist() if "junction" in lines.columns else [None] * n
     ow = lines[oneway_col].tolist() if oneway_col in lines.columns else [None] * n
@@ -277,7 +277,7 @@ def road_graph(
         LineStrings/MultiLineStrings with a CRS.  Lines are joined where they share
         a vertex; every vertex becomes a node.  The row label names a road in errors.
     speeds : mapping of str to float, optional
-        Speeds (km/h) per road class, merged over :data:`DEFAULT_SPEEDS_KMH`.
+        Speeds (km/h) per road class, merged over `DEFAULT_SPEEDS_KMH`.
     oneway_col : str
         ``yes``/``true``/``1`` = only in the line's direction, ``-1``/``reverse`` =
         only against it, ``no``/missing = both ways.  As in OSM, a missing value on a
@@ -296,7 +296,7 @@ def road_graph(
         Class of roads without one.
     crs : str, optional
         Metric CRS for lengths and snapping (default: the data's UTM zone, see
-        :func:`networks.geo.metric_crs`).
+        `networks.geo.metric_crs`).
     precision : int
         Decimal degrees to which vertices are rounded before joining (7 ≈ 1 cm).
     synthetic : bool
@@ -379,12 +379,12 @@ def read_roads(path: str | Path, layer: str | None = None, **kwargs: Any) -> nx.
     layer : str, optional
         Layer of a multi-layer file (default: the first).
     **kwargs
-        Passed to :func:`road_graph` (``speeds``, ``class_col``, ``oneway_col`` ...).
+        Passed to [road_graph][networks.road_layers.road_graph] (``speeds``, ``class_col``, ``oneway_col`` ...).
 
     Returns
     -------
     networkx.MultiDiGraph
-        See :func:`road_graph`.
+        See [road_graph][networks.road_layers.road_graph].
 
     Raises
     ------
@@ -411,7 +411,7 @@ def read_roads(path: str | Path, layer: str | None = None, **kwargs: Any) -> nx.
 def roads_frame(roads: nx.Graph) -> gpd.GeoDataFrame:
     """One LineString per directed edge (u → v) with its attributes, EPSG:4326.
 
-    The inverse of :func:`road_graph` for writing, mapping or inspecting a graph
+    The inverse of [road_graph][networks.road_layers.road_graph] for writing, mapping or inspecting a graph
     with pandas.
 
     Parameters

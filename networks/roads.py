@@ -3,18 +3,18 @@
 The public face of the road modules, kept so that ``networks.roads.X`` works for
 every name it always offered.  Each job lives in its own module:
 
-* :mod:`networks.road_layers`: line layers → graph (:func:`road_graph`,
-  :func:`read_roads`, :data:`DEFAULT_SPEEDS_KMH`) and back (:func:`roads_frame`);
-* :mod:`networks.compiled`: the array form searched by scipy
-  (:func:`compile_roads`, :func:`forget`, :func:`fingerprint`);
-* :mod:`networks.snapping`: nearest road vertex per point (:func:`snap`);
-* :mod:`networks.components`: gaps and one-way traps (:func:`connectivity`,
-  :func:`largest_component`);
-* :mod:`networks.synthetic`: generated roads when none are known
-  (:func:`synthetic_roads`);
-* :mod:`networks.geo`: CRSs (:func:`metric_crs`).
+* `networks.road_layers`: line layers → graph ([road_graph][networks.roads.road_graph],
+  [read_roads][networks.roads.read_roads], `DEFAULT_SPEEDS_KMH`) and back (`roads_frame`);
+* `networks.compiled`: the array form searched by scipy
+  (`compile_roads`, `forget`, `fingerprint`);
+* `networks.snapping`: nearest road vertex per point ([snap][networks.roads.snap]);
+* `networks.components`: gaps and one-way traps ([connectivity][networks.roads.connectivity],
+  `largest_component`);
+* `networks.synthetic`: generated roads when none are known
+  ([synthetic_roads][networks.roads.synthetic_roads]);
+* `networks.geo`: CRSs (`metric_crs`).
 
-:func:`networks.osm.read_osm` reads OpenStreetMap extracts into the same form.
+[networks.osm.read_osm][] reads OpenStreetMap extracts into the same form.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Every matrix and route starts here: a village or customer is joined to the road
 graph at its nearest vertex, and the straight leg between them is driven at an
 access speed.  A point far from any road is a data problem the planner must see,
-so :class:`SnapResult` lists such points and :meth:`SnapResult.check` raises
+so `SnapResult` lists such points and `SnapResult.check` raises
 naming them.
 """
 
@@ -35,7 +35,7 @@ class SnapResult:
     node : numpy.ndarray
         Graph node label of each point's nearest vertex.
     vertex : numpy.ndarray
-        Index of that vertex in :class:`networks.compiled.CompiledRoads`.
+        Index of that vertex in `networks.compiled.CompiledRoads`.
     distance_m : numpy.ndarray
         Straight distance (m) from the point to that vertex.
     max_distance_m : float or None
@@ -76,7 +76,7 @@ class SnapResult:
         return r[r["too_far"]].reset_index(drop=True)
 
     def check(self) -> SnapResult:
-        """Raise :class:`NetworkError` naming the points that are too far from the roads.
+        """Raise [NetworkError][networks.NetworkError] naming the points that are too far from the roads.
 
         Returns
         -------

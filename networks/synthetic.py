@@ -2,7 +2,7 @@
 
 No road extract of Yuncheng is available offline, yet plans should still follow
 roads rather than straight lines, avoid the salt lake and prefer the main roads
-between township seats.  :func:`synthetic_roads` builds such a graph from the
+between township seats.  [synthetic_roads][networks.synthetic.synthetic_roads] builds such a graph from the
 nodes alone and marks it ``synthetic`` so that every figure derived from it is
 flagged as an estimate.
 """
@@ -69,7 +69,7 @@ def _candidate_edges(
 def _road_classes(
     nodes: gpd.GeoDataFrame, pts: np.ndarray, cand: np.ndarray, length: np.ndarray, max_edge_m: float
 ) -> np.ndarray:
-    """Road class per candidate edge from the structure of the network (see :func:`synthetic_roads`)."""
+    """Road class per candidate edge from the structure of the network (see `synthetic_roads`)."""
     # deferred: scipy.sparse/csgraph/spatial add ~0.18 s (+50 %) to the 0.37 s of `import networks`
     import scipy.sparse as sp
 
@@ -152,7 +152,7 @@ def synthetic_roads(
     max_edge_m : float
         Longest straight edge kept, unless the graph needs it to stay connected.
     speeds : mapping of str to float, optional
-        Class speeds (km/h) merged over :data:`networks.roads.DEFAULT_SPEEDS_KMH`.
+        Class speeds (km/h) merged over `networks.roads.DEFAULT_SPEEDS_KMH`.
 
     Returns
     -------

@@ -1,7 +1,7 @@
 """The built-in Yanhu District (盐湖区, Yuncheng, Shanxi) three-tier network.
 
 ``networks.yanhu()`` loads ``networks/data/yanhu.geojson``, which
-``scripts/make_yanhu.py`` writes from :func:`build_yanhu_nodes` (fixed seed, so the
+``scripts/make_yanhu.py`` writes from `build_yanhu_nodes` (fixed seed, so the
 file is reproducible byte for byte).  What is sourced, estimated and generated:
 
 * hub 盐湖区综合物流园区 and the stations 三路里, 北相, 东郭: positions estimated
@@ -15,7 +15,7 @@ file is reproducible byte for byte).  What is sourced, estimated and generated:
   Every village position is generated near its township seat, on land, inside
   the seat's Voronoi cell and at least 600 m from other nodes.
 * the salt lake (盐池) south of the city is modelled as a simplified polygon
-  (:data:`SALT_LAKE`, estimated outline); no node lies in it and no synthetic road
+  (`SALT_LAKE`, estimated outline); no node lies in it and no synthetic road
   crosses it.
 * the hub's ``cold_store_t`` (1000 t) is an assumed figure, not published.
 
@@ -132,7 +132,7 @@ def salt_lake() -> Polygon:
     Returns
     -------
     shapely.Polygon
-        :data:`SALT_LAKE`.
+        `SALT_LAKE`.
     """
     return SALT_LAKE
 
@@ -371,7 +371,7 @@ def write_yanhu(path: str | Path, seed: int = SEED) -> Path:
     path : str or pathlib.Path
         Target file (``scripts/make_yanhu.py`` writes the shipped one).
     seed : int
-        As for :func:`build_yanhu_nodes`.
+        As for `build_yanhu_nodes`.
 
     Returns
     -------
@@ -462,7 +462,7 @@ def yanhu(roads: bool = False) -> Network:
     ----------
     roads : bool
         Attach the default synthetic road graph (see
-        :func:`networks.roads.synthetic_roads`); replace it with
+        [networks.roads.synthetic_roads][]); replace it with
         ``net.with_roads(networks.roads.road_graph(...))`` when real roads are known.
 
     Returns

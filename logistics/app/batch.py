@@ -81,7 +81,7 @@ class BatchResult:
     Parameters
     ----------
     records
-        One :class:`BatchRecord` per job.
+        One [BatchRecord][logistics.app.batch.BatchRecord] per job.
     summary_path
         The ``batch.json`` file.
     scheduler
@@ -98,7 +98,14 @@ class BatchResult:
         return max((r.exit_code for r in self.records), default=EXIT_OK)
 
     def counts(self) -> dict[str, int]:
-        """Jobs per status."""
+        """Jobs per status.
+
+        Returns
+        -------
+        dict of str to int
+            Status (``ok``, ``unserved``, ``failed``, ``skipped``, ...) → number of jobs; statuses
+            no job has are left out.
+        """
         out: dict[str, int] = {}
         for r in self.records:
             out[r.status] = out.get(r.status, 0) + 1
@@ -110,6 +117,12 @@ class BatchResult:
         Failed jobs keep their row with empty KPIs, so nothing is lost when
         the frame is sorted or filtered; ``logistics.compare`` on the
         folders gives the changes against a baseline.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``name``; columns ``job``, ``status``, ``exit_code``, ``elapsed_s`` (seconds),
+            ``error``, ``worker``, then the KPIs (``cost`` in yuan, ``distance_km``, ...).
         """
         rows = {
             r.name: {
@@ -128,7 +141,14 @@ class BatchResult:
         return frame
 
     def to_dict(self) -> dict[str, Any]:
-        """The summary written to ``batch.json`` (format ``coldroute-batch/1``)."""
+        """The summary written to ``batch.json`` (format ``coldroute-batch/1``).
+
+        Returns
+        -------
+        dict
+            ``format``, ``scheduler``, ``exit_code`` (the worst job's), ``counts`` and ``jobs``
+            (one record per job); `compare` reads it to find a batch's result folders.
+        """
         return {
             "format": "coldroute-batch/1",
             "scheduler": self.scheduler,
@@ -160,7 +180,19 @@ def unique_names(bases: Iterable[str]) -> list[str]:
 
 
 def job_names(paths: Iterable[str | os.PathLike]) -> list[str]:
-    """Folder names for jobs: file stems, made safe and unique in input order."""
+    """Folder names for jobs: file stems, made safe and unique in input order.
+
+    Parameters
+    ----------
+    paths
+        Job file paths.
+
+    Returns
+    -------
+    list of str
+        One name per path: characters other than letters, digits, ``.``, ``_`` and ``-``
+        become ``_``, at most 100 characters, repeats numbered ``name-2``, ``name-3``, ...
+    """
     return unique_names(_safe_name(Path(p).stem) for p in paths)
 
 
@@ -186,12 +218,12 @@ def run_one(
     overrides
         Single solve fields (``time_limit``, ``seed``, ...) that override the job's block.
     offline, allow_outside
-        As for :func:`logistics.app.run.run_job`.
+        As for [logistics.app.run.run_job][].
 
     Returns
     -------
     dict
-        The :class:`BatchRecord` as a dict.
+        The [BatchRecord][logistics.app.batch.BatchRecord] as a dict.
     """
     t0 = time.perf_counter()
     name = Path(out_dir).name
@@ -268,7 +300,7 @@ def run_batch(
     time_limit, seed, engine, iterations
         Override single fields of each job's options (``None`` keeps them).
     offline, allow_outside
-        As for :func:`logistics.app.run.run_job`.
+        As for [logistics.app.run.run_job][].
     force
         Rerun jobs that already finished.
     on_done
@@ -375,7 +407,7 @@ def _failed(job: str, job_out: str, name: str, exc: BaseException | str) -> dict
 
 
 def _run_local(todo: Todo, task_args: TaskArgs, workers: int | None, done: Callable[[dict[str, Any]], None]) -> None:
-    """Jobs in fresh worker interpreters (:func:`logistics.engine.parallel.run_tasks`): the parent
+    """Jobs in fresh worker interpreters ([logistics.engine.parallel.run_tasks][]): the parent
     may hold solver threads or a Dask client, so children never fork from it."""
     n = workers or min(len(todo), os.cpu_count() or 1)
 

@@ -76,6 +76,18 @@ err_console = Console(stderr=True)
 
 
 class Engine(str, Enum):
+    """The ``--engine`` choices of the command line.
+
+    Attributes
+    ----------
+    auto
+        Let the library choose (see `logistics.solve`).
+    ortools
+        OR-Tools routing.
+    pyvrp
+        PyVRP's hybrid genetic search.
+    """
+
     auto = "auto"
     ortools = "ortools"
     pyvrp = "pyvrp"

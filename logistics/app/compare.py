@@ -1,7 +1,7 @@
 """Scenarios side by side: the KPIs of several plans (or finished job folders) in one frame.
 
 Analysts compare a day planned several ways (fleet mixes, cost parameters,
-engines, shared or separate carrier runs).  :func:`compare` takes plans,
+engines, shared or separate carrier runs).  [compare][logistics.app.compare.compare] takes plans,
 ``kpis`` mappings or result folders written by ``coldroute solve``/``batch``
 and returns one row per scenario with the KPIs as columns and, against a
 baseline scenario, the change of the headline figures in percent.  Frames
@@ -40,7 +40,18 @@ HEADLINE = (
 
 
 def scenario_names(paths) -> list[str]:
-    """Scenario names for result folders: their folder names, made unique (``name``, ``name-2``, ...)."""
+    """Scenario names for result folders: their folder names, made unique (``name``, ``name-2``, ...).
+
+    Parameters
+    ----------
+    paths
+        Result folders (strings or paths).
+
+    Returns
+    -------
+    list of str
+        One name per folder, in input order.
+    """
 
     return unique_names(Path(p).resolve().name or str(p) for p in paths)
 
@@ -50,9 +61,23 @@ def result_folders(paths) -> tuple[dict[str, Path], list[str]]:
 
     A folder with ``kpis.json`` is one scenario (named after the folder); a
     folder with a batch summary (``batch.json``) and no ``kpis.json`` stands
-    for its jobs' result folders, in the batch's order.  Returns the scenarios
-    and, in words, the batch jobs that have no results to compare (failed
-    ones), so that the caller can say so rather than drop them unseen.
+    for its jobs' result folders, in the batch's order.
+
+    Parameters
+    ----------
+    paths
+        Result folders and batch output folders.
+
+    Returns
+    -------
+    tuple of (dict of str to Path, list of str)
+        The scenarios (name → folder) and, in words, the batch jobs that have no results to
+        compare (failed ones), so that the caller can say so rather than drop them unseen.
+
+    Raises
+    ------
+    ProblemError
+        A batch summary is not readable (field ``source``).
     """
 
     found: list[Path] = []
@@ -125,12 +150,29 @@ def _change_pct(value: Any, base: Any) -> float:
 def compare(scenarios: Mapping[str, Any], baseline: str | None = None) -> pd.DataFrame:
     """One row per scenario, KPIs as columns, and ``<kpi>_change_pct`` against ``baseline``.
 
-    ``scenarios`` maps a name to a ``Plan`` (or ``TieredPlan``), a KPI mapping
-    or a result folder (its ``kpis.json``).  ``baseline`` defaults to the
-    first scenario; its own changes are 0.  A change is NaN where the
-    baseline's figure is 0 and the scenario's is not, or either is missing.
-    Columns: the :data:`HEADLINE` KPIs present, then the other KPIs in the
-    order first seen, then the changes.
+    A change is NaN where the baseline's figure is 0 and the scenario's is not, or either is
+    missing.
+
+    Parameters
+    ----------
+    scenarios
+        Name → a ``Plan`` (or ``TieredPlan``), a KPI mapping or a result folder (its
+        ``kpis.json``).
+    baseline
+        Name of the scenario the changes are measured against; defaults to the first.  Its
+        own changes are 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: scenario names.  Columns: the [HEADLINE][logistics.app.compare.HEADLINE] KPIs
+        present, then the other KPIs in the order first seen, then the changes (per cent).
+
+    Raises
+    ------
+    ProblemError
+        ``scenarios`` is empty or not a mapping, ``baseline`` is not one of them, or a scenario
+        cannot be read.
     """
     if not isinstance(scenarios, Mapping) or not scenarios:
         raise ProblemError("compare needs a non-empty mapping of scenario name to plan", field="scenarios")

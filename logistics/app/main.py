@@ -1,7 +1,7 @@
 """The ``coldroute`` console script: the command line, or a clear word when its extra is missing.
 
 The command line needs typer and rich (the ``[cli]`` extra); a core install has neither, so the
-import of :mod:`logistics.app.cli` is guarded here, at the top, and :func:`main` turns a missing
+import of `logistics.app.cli` is guarded here, at the top, and `main` turns a missing
 package into the install hint and exit code 2 (bad input: the environment, not a bug).
 """
 

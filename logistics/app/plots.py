@@ -1,7 +1,7 @@
 """A matplotlib timeline of each vehicle's day: driving, waiting and service per vehicle.
 
-``timeline(plan)`` builds a bare :class:`matplotlib.figure.Figure` (no pyplot state), and
-:func:`save_figure` renders it with the Agg canvas.
+``timeline(plan)`` builds a bare `matplotlib.figure.Figure` (no pyplot state), and
+`save_figure` renders it with the Agg canvas.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 110) -> Path:
     Parameters
     ----------
     fig
-        A figure from :func:`timeline`.
+        A figure from `timeline`.
     path
         The image file (format from its suffix).
     dpi

@@ -67,7 +67,7 @@ class JobResult:
     elapsed_s
         Wall-clock seconds, reading and writing included.
     plan
-        The :class:`~logistics.core.plan.Plan` (not written into summaries).
+        The [Plan][logistics.core.plan.Plan] (not written into summaries).
     """
 
     name: str
@@ -83,7 +83,13 @@ class JobResult:
     plan: Any = field(default=None, repr=False)  # the Plan (not kept in summaries)
 
     def summary(self) -> dict[str, Any]:
-        """Everything but the plan, JSON-ready."""
+        """Everything but the plan, JSON-ready.
+
+        Returns
+        -------
+        dict
+            The fields of the result except ``plan``; what ``summary.json`` and ``--json`` hold.
+        """
         return _jsonable({f.name: getattr(self, f.name) for f in fields(self) if f.name != "plan"})
 
 
@@ -178,7 +184,7 @@ def run_problem(
     offline
         Write a map that needs no network.
     progress
-        ``progress(elapsed_s, best_cost)``, passed to :func:`logistics.solve`.
+        ``progress(elapsed_s, best_cost)``, passed to [logistics.solve][].
     vroom
         The VROOM input the problem came from: ``vroom.json`` is written too.
     t0
@@ -222,7 +228,21 @@ def run_problem(
 
 
 def check_out_dir(out_dir: str | os.PathLike) -> None:
-    """Refuse to replace a folder that is not a (previous) result folder."""
+    """Refuse to replace a folder that is not a (previous) result folder.
+
+    A job's outputs overwrite their own files only, so pointing ``--out`` at a folder of
+    other work must fail before anything is solved.
+
+    Parameters
+    ----------
+    out_dir
+        The output folder; it may be missing, empty, or hold only result files.
+
+    Raises
+    ------
+    ProblemError
+        ``out_dir`` is a file, or a folder with other files (field ``out``).
+    """
     out = Path(out_dir)
     if out.exists():
         if not out.is_dir():
@@ -378,7 +398,21 @@ def unserved_frame(problem: Problem, plan: Plan) -> pd.DataFrame:
 
 
 def read_marker(out_dir: str | os.PathLike) -> dict[str, Any] | None:
-    """The ``_SUCCESS`` summary of a finished result folder, or None."""
+    """The ``_SUCCESS`` summary of a finished result folder, or None.
+
+    Batches skip jobs whose folder has the marker, so a rerun resumes where it stopped.
+
+    Parameters
+    ----------
+    out_dir
+        A result folder.
+
+    Returns
+    -------
+    dict or None
+        The marker's JSON; an empty dict when it is not readable JSON; ``None`` when there is
+        no marker (the job did not finish).
+    """
     p = Path(out_dir) / MARKER
     if not p.is_file():
         return None
@@ -390,7 +424,19 @@ def read_marker(out_dir: str | os.PathLike) -> dict[str, Any] | None:
 
 
 def error_code(exc: BaseException) -> int:
-    """Exit code for an exception raised while running a job."""
+    """Exit code for an exception raised while running a job.
+
+    Parameters
+    ----------
+    exc
+        The exception.
+
+    Returns
+    -------
+    int
+        ``EXIT_BAD_INPUT`` (2) for bad input (`ProblemError`, a network error, a missing
+        file or a folder given as a file), else ``EXIT_INTERNAL`` (3).
+    """
     if isinstance(exc, (ProblemError, NetworkError, FileNotFoundError, IsADirectoryError)):
         return EXIT_BAD_INPUT
     return EXIT_INTERNAL

@@ -51,7 +51,20 @@ HUB_BOUND = ("reefer_hub_large", "reefer_hub_small")
 
 
 def yanhu_fleet(network: networks.Network) -> list[VehicleType]:
-    """Mixed reefer fleet: multi-temperature trucks at the hub, small reefers at each station."""
+    """Mixed reefer fleet: multi-temperature trucks at the hub, small reefers at each station.
+
+    Parameters
+    ----------
+    network
+        The network whose stations get vans (two per station).
+
+    Returns
+    -------
+    list of VehicleType
+        Seven large and six small hub reefers (frozen and chilled compartments, 05:30-20:00
+        shifts) and a chilled/ambient van type per station (06:00-19:00, carrier
+        ``"shared"``); costs in yuan.
+    """
     fleet = [
         VehicleType(
             "reefer_hub_large",
@@ -110,6 +123,26 @@ def yanhu_demo(
     Goods go down (chilled and frozen groceries, vegetables, parcels for 快递进村)
     and produce comes up (apples, pears, dates to the hub's cold store, within
     their shelf life).  Deterministic for a given ``seed``.
+
+    Parameters
+    ----------
+    seed
+        Random seed of the orders.
+    deliveries
+        Villages that get a delivery (at most one each; capped at the number of villages).
+    pickups
+        Villages whose produce is picked up.
+    roads
+        Use road distances (``networks.yanhu(roads=True)``); ``False`` for straight lines.
+    network
+        A network to use instead of the bundled Yanhu one.
+    costs
+        Cost model; defaults to one with a carbon price of 0.06 yuan per kg CO2.
+
+    Returns
+    -------
+    Problem
+        The day (2026-10-15), fleet from `yanhu_fleet`.
     """
     rng = np.random.default_rng(seed)
     net = network if network is not None else networks.yanhu(roads=roads)
@@ -190,6 +223,24 @@ def yanhu_day(
     Several customers may share a village (shops, households, co-operatives), so
     orders are drawn with replacement; the fleet grows with the day so that the
     problem stays feasible.  Deterministic for a given ``seed``.
+
+    Parameters
+    ----------
+    stops
+        Number of orders.
+    seed
+        Random seed.
+    roads
+        Use road distances; ``False`` for straight lines.
+    network
+        A network to use instead of the bundled Yanhu one.
+    pickup_share
+        Share of the orders that are produce pickups.
+
+    Returns
+    -------
+    Problem
+        The day, with `yanhu_fleet` scaled by one vehicle set per 170 orders.
     """
     rng = np.random.default_rng(seed)
     net = network if network is not None else networks.yanhu(roads=roads)

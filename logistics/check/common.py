@@ -1,6 +1,6 @@
-"""What the plan validator's parts share: :class:`Violation`, tolerances, cell readers, the report.
+"""What the plan validator's parts share: `Violation`, tolerances, cell readers, the report.
 
-Part of :mod:`logistics.check`: imports ``core`` only, never the engine.
+Part of [logistics.check][]: imports ``core`` only, never the engine.
 """
 
 from __future__ import annotations
@@ -23,7 +23,20 @@ QTY_ABS_TOL = 1e-3  # loads may be reported from integer milli-units
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken rule: ``kind`` (see ``KINDS``), a readable message, and where."""
+    """One broken rule: ``kind`` (see ``KINDS``), a readable message, and where.
+
+    Attributes
+    ----------
+    kind
+        The rule broken, a key of ``KINDS`` (``"capacity"``, ``"time_window"``, ...), so
+        callers can count or filter violations without parsing messages.
+    message
+        What is wrong, with the figures (times as clock times, loads in product units).
+    vehicle
+        Id of the vehicle whose route breaks the rule, if any.
+    order_id
+        Id of the order concerned, if any.
+    """
 
     kind: str
     message: str
@@ -41,6 +54,18 @@ class Violation:
 
 
 def is_missing(x: Any) -> bool:
+    """Whether a plan cell is empty: ``None``, NaN or a pandas missing value.
+
+    Parameters
+    ----------
+    x
+        A cell value; lists, tuples and dicts are never missing.
+
+    Returns
+    -------
+    bool
+        ``True`` for an empty cell.
+    """
     if x is None:
         return True
     if isinstance(x, (float, np.floating)) and math.isnan(x):
@@ -52,7 +77,18 @@ def is_missing(x: Any) -> bool:
 
 
 def cell_id(x: Any) -> str | None:
-    """Normalise an id cell: None/NaN -> None, numbers that are whole -> '12', else str."""
+    """Normalise an id cell: None/NaN -> None, numbers that are whole -> '12', else str.
+
+    Parameters
+    ----------
+    x
+        A cell of an id column (plans read from CSV or JSON may hold ids as floats).
+
+    Returns
+    -------
+    str or None
+        The id as text, or ``None`` for an empty cell.
+    """
     if is_missing(x):
         return None
     if isinstance(x, (float, np.floating)) and float(x).is_integer():
@@ -61,6 +97,18 @@ def cell_id(x: Any) -> str | None:
 
 
 def num(x: Any) -> float | None:
+    """A cell as a number, or ``None`` when it is empty or not numeric.
+
+    Parameters
+    ----------
+    x
+        A cell value.
+
+    Returns
+    -------
+    float or None
+        The number; ``None`` lets the caller report a missing or malformed value.
+    """
     if is_missing(x):
         return None
     try:
@@ -70,16 +118,57 @@ def num(x: Any) -> float | None:
 
 
 def close(a: float | None, b: float, tol: float = TIME_TOL) -> bool:
+    """Whether a reported figure matches the recomputed one within ``tol``.
+
+    Parameters
+    ----------
+    a
+        The plan's figure; ``None`` (missing) never matches.
+    b
+        The figure recomputed from the problem.
+    tol
+        Absolute tolerance (seconds for times).
+
+    Returns
+    -------
+    bool
+        ``True`` when ``|a - b| <= tol``.
+    """
     return a is not None and abs(a - b) <= tol
 
 
 def fmt(x: float | None) -> str:
+    """A figure for a violation message: whole numbers without decimals.
+
+    Parameters
+    ----------
+    x
+        The figure, or ``None``.
+
+    Returns
+    -------
+    str
+        ``"missing"`` for ``None``, ``"3600"`` for 3600.0, else the shortest ``%g`` form.
+    """
     if x is None:
         return "missing"
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def qty_tol(x: float) -> float:
+    """Tolerance for a load or capacity comparison at quantity ``x``.
+
+    Parameters
+    ----------
+    x
+        The quantity compared (product units).
+
+    Returns
+    -------
+    float
+        ``QTY_ABS_TOL`` plus a relative 1e-9 of ``x``: loads may come back from the solver's
+        integer milli-units.
+    """
     return QTY_ABS_TOL + 1e-9 * abs(x)
 
 
@@ -112,5 +201,17 @@ class Report:
         self.served_at: dict[str, tuple[str, int, float | None]] = {}
 
     def add(self, kind: str, message: str, vehicle: str | None = None, order_id: str | None = None) -> None:
-        """Record one violation."""
+        """Record one violation.
+
+        Parameters
+        ----------
+        kind
+            The rule broken, a key of ``KINDS``.
+        message
+            What is wrong, in a dispatcher's words.
+        vehicle
+            The vehicle concerned, if any.
+        order_id
+            The order concerned, if any.
+        """
         self.out.append(Violation(kind, message, vehicle, order_id))

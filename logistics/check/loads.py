@@ -11,7 +11,15 @@ __all__ = ["LoadChecks"]
 
 
 class LoadChecks(Report):
-    """Checks of one route's loads: what rides where, and whether it fits."""
+    """Checks of one route's loads: what rides where, and whether it fits.
+
+    Parameters
+    ----------
+    problem
+        The problem the plan claims to solve.
+    plan
+        The plan (only ``stops`` and ``unserved`` are read).
+    """
 
     def _loads(self, vid: str, vt: VehicleType, recs: list[dict[str, Any]], stop_orders: list[Order | None]) -> None:
         p = self.p

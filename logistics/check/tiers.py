@@ -1,4 +1,4 @@
-"""Independent checker for three-tier plans (:class:`logistics.tiers.TieredPlan`).
+"""Independent checker for three-tier plans (`logistics.tiers.TieredPlan`).
 
 ``validate_tiers(tp)`` reads only what a tiered plan publishes — the original
 ``orders`` and ``products``, ``handling_s``, the ``hub`` id, the trunk plan's
@@ -22,7 +22,7 @@ Rules:
   direction, and carries at least the goods handed over through it;
 * village stops respect the original orders' time windows;
 * the ``transfers`` frame agrees with the plans;
-* with ``legs=True``, every leg passes :func:`logistics.validate`.
+* with ``legs=True``, every leg passes [logistics.validate][].
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def assert_tiers_valid(tp: Any, legs: bool = True) -> None:
     tp
         A tiered plan.
     legs
-        Also check every leg with :func:`logistics.validate`.
+        Also check every leg with [logistics.validate][].
     """
     vs = validate_tiers(tp, legs=legs)
     if vs:
@@ -125,9 +125,9 @@ def validate_tiers(tp: Any, *, legs: bool = True) -> list[Violation]:
     Parameters
     ----------
     tp
-        A :class:`~logistics.planners.tiers.TieredPlan` (or anything with the same attributes).
+        A [TieredPlan][logistics.planners.tiers.TieredPlan] (or anything with the same attributes).
     legs
-        Also run :func:`logistics.validate` on every leg.
+        Also run [logistics.validate][] on every leg.
 
     Returns
     -------

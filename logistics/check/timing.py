@@ -11,7 +11,15 @@ __all__ = ["TimingChecks"]
 
 
 class TimingChecks(Report):
-    """Checks of one route's times against the matrix, the orders' windows and the vehicle's shift."""
+    """Checks of one route's times against the matrix, the orders' windows and the vehicle's shift.
+
+    Parameters
+    ----------
+    problem
+        The problem the plan claims to solve.
+    plan
+        The plan (only ``stops`` and ``unserved`` are read).
+    """
 
     def _travel_and_time(
         self, vid: str, vt: VehicleType, recs: list[dict[str, Any]], idx: list[int], stop_orders: list[Order | None]

@@ -29,7 +29,7 @@ def solution_cost(inst: TwoEchelonInstance, sol: Any) -> float:
         The instance.
     sol
         A solution with ``first_level`` and ``second_level`` routes (see
-        :class:`~logistics.planners.twoechelon.TwoEchelonSolution`).
+        [TwoEchelonSolution][logistics.planners.twoechelon.TwoEchelonSolution]).
 
     Returns
     -------

@@ -84,7 +84,23 @@ REQUIRED_STOP_COLUMNS = ("vehicle", "seq", "kind", "order_id", "node_id", "arriv
 
 
 def assert_valid(problem: Problem, plan: Any) -> None:
-    """Raise AssertionError listing every violation of ``plan`` (no-op if feasible)."""
+    """Raise AssertionError listing every violation of ``plan`` (no-op if feasible).
+
+    For tests and scripts that must stop on an infeasible plan; use `validate` to inspect
+    violations instead.
+
+    Parameters
+    ----------
+    problem
+        The problem the plan claims to solve.
+    plan
+        The plan (only ``stops`` and ``unserved`` are read).
+
+    Raises
+    ------
+    AssertionError
+        The plan breaks a rule; the message lists up to 50 violations.
+    """
     vs = validate(problem, plan)
     if vs:
         shown = "\n  ".join(str(v) for v in vs[:50])
@@ -335,8 +351,20 @@ def validate(problem: Problem, plan: Any) -> list[Violation]:
 
     Only ``plan.stops`` and ``plan.unserved`` are read.  Everything else is
     recomputed from ``problem.matrix``, ``problem.orders`` and ``problem.fleet``;
-    see the module docstring for the conventions.  The result is ordered by
-    route (as they appear in ``plan.stops``), then coverage and pair checks.
+    see the module docstring for the conventions.
+
+    Parameters
+    ----------
+    problem
+        The problem the plan claims to solve.
+    plan
+        A `Plan`, or any object with ``stops`` and ``unserved`` frames (a plan read back from
+        JSON, or one made by another tool).
+
+    Returns
+    -------
+    list of Violation
+        Ordered by route (as they appear in ``plan.stops``), then coverage and pair checks.
     """
     return _Checker(problem, plan).run()
 

@@ -60,32 +60,57 @@ class CostModel:
 class CostedProblem(Protocol):
     """What the cost functions read of a problem.
 
-    A protocol rather than :class:`~logistics.core.problem.Problem` itself because the problem
-    module builds its default :class:`CostModel` from this one; naming the class here would close
-    an import cycle.
+    A protocol rather than [Problem][logistics.core.problem.Problem] itself because the problem
+    module builds its default [CostModel][logistics.core.costs.CostModel] from this one; naming the class here
+    would close an import cycle.
+
+    Attributes
+    ----------
+    costs
+        The cost model (yuan rates).
+    products
+        Products by name.
+    fleet
+        The vehicle types.
+    order_index
+        Orders by id.
     """
 
     @property
-    def costs(self) -> CostModel: ...
+    def costs(self) -> CostModel:
+        """The cost model: yuan rates for freshness loss, waiting and soft windows."""
 
     @property
-    def products(self) -> Mapping[str, Product]: ...
+    def products(self) -> Mapping[str, Product]:
+        """Products by name."""
 
     @property
-    def fleet(self) -> tuple[VehicleType, ...]: ...
+    def fleet(self) -> tuple[VehicleType, ...]:
+        """The vehicle types, in fleet order."""
 
     @property
-    def order_index(self) -> dict[str, Order]: ...
+    def order_index(self) -> dict[str, Order]:
+        """Orders by id."""
 
 
 class PlanStops(Protocol):
-    """What :func:`evaluate` reads of a plan: its stops and unserved frames (see :class:`~logistics.core.plan.Plan`)."""
+    """What `evaluate` reads of a plan: its stops and unserved frames (see `Plan`).
+
+    Attributes
+    ----------
+    stops
+        One row per stop (`STOP_COLUMNS`), times in seconds from midnight.
+    unserved
+        One row per order left out (`UNSERVED_COLUMNS`).
+    """
 
     @property
-    def stops(self) -> pd.DataFrame: ...
+    def stops(self) -> pd.DataFrame:
+        """One row per depot departure, order visit and depot return."""
 
     @property
-    def unserved(self) -> pd.DataFrame: ...
+    def unserved(self) -> pd.DataFrame:
+        """One row per order left out, with the reason."""
 
 
 def decay_rate(problem: CostedProblem, product: Product) -> float:

@@ -8,6 +8,17 @@ class ProblemError(ValueError):
 
     ``record`` is the id of the offending order / vehicle type / product and
     ``field`` the attribute, e.g. ``ProblemError("...", record="o17", field="time_windows[0]")``.
+    Job files, the command line (exit code and ``--json`` output) and the batch summary report
+    both, so a dispatcher can find the cell to fix.
+
+    Parameters
+    ----------
+    message
+        What is wrong, in a dispatcher's words.
+    record
+        Id of the offending record, or ``None``.
+    field
+        Name (or path) of the offending field, or ``None``.
     """
 
     def __init__(self, message: str, *, record: object | None = None, field: str | None = None):
@@ -17,4 +28,8 @@ class ProblemError(ValueError):
 
 
 class SolverError(RuntimeError):
-    """The solver failed in a way that is not the input's fault."""
+    """The solver failed in a way that is not the input's fault.
+
+    A bug or an engine failure rather than bad data: callers should report it, not ask the user
+    to fix the problem.
+    """

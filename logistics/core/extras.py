@@ -2,7 +2,7 @@
 
 ``pip install coldroute`` gives the library; maps, plots, the command line, OSM reading and Dask
 batches come with extras (``[maps]``, ``[cli]``, ``[osm]``, ``[batch]``, or ``[all]``).  Code that
-needs one calls :func:`require`, so a missing package fails with the command that fixes it
+needs one calls [require][logistics.core.extras.require], so a missing package fails with the command that fixes it
 instead of a bare ``ModuleNotFoundError``.
 """
 
@@ -13,11 +13,15 @@ from types import ModuleType
 
 
 class MissingExtraError(ImportError):
-    """An optional dependency is not installed; the message names the extra to install."""
+    """An optional dependency is not installed; the message names the extra to install.
+
+    Raised by `require`; a subclass of `ImportError`, so code that already catches import
+    errors keeps working.
+    """
 
 
 def require(module: str, extra: str, purpose: str) -> ModuleType:
-    """Import ``module``, or raise :class:`MissingExtraError` naming ``extra``.
+    """Import ``module``, or raise [MissingExtraError][logistics.core.extras.MissingExtraError] naming ``extra``.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""A folium map of a plan, the view behind :meth:`Plan.explore`.
+"""A folium map of a plan, the view behind `Plan.explore`.
 
 ``plan_map(plan, problem)`` draws one coloured line per route (SVG class
 ``coldroute-route``), a marker per stop with a popup (ETA, load after the stop,
@@ -7,9 +7,9 @@ when the problem has a network, a layer per tier (hub, stations, villages), all
 in a layer control.  ``offline=True`` draws no tiles and inlines the vendored
 Leaflet (``logistics/core/static/leaflet``, BSD-2-Clause) so the page needs no network.
 
-The map lives in ``core`` beside :class:`~logistics.core.plan.Plan` because ``Plan.explore``
+The map lives in ``core`` beside [Plan][logistics.core.plan.Plan] because ``Plan.explore``
 is part of the plan's public face (as ``GeoDataFrame.explore`` is of geopandas'); folium is
-imported only when a map is drawn (extra ``[maps]``, through :func:`logistics.core.extras.require`).
+imported only when a map is drawn (extra ``[maps]``, through [logistics.core.extras.require][]).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ JQUERY_SHIM = """if (typeof window.$ === 'undefined') { window.$ = function (x) 
 
 
 class PlanLike(Protocol):
-    """What a map reads of a plan (see :class:`~logistics.core.plan.Plan`).
+    """What a map reads of a plan (see [Plan][logistics.core.plan.Plan]).
 
     A protocol, not ``Plan``, because ``Plan.explore`` calls into this module: naming the class
     here would close an import cycle.
@@ -102,7 +102,7 @@ class PlanLike(Protocol):
 
 
 def vehicle_colors(vehicles: Iterable[str]) -> dict[str, str]:
-    """A colour per vehicle, in order, cycling through :data:`PALETTE`.
+    """A colour per vehicle, in order, cycling through [PALETTE][logistics.core.maps.PALETTE].
 
     Parameters
     ----------
@@ -119,7 +119,16 @@ def vehicle_colors(vehicles: Iterable[str]) -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def offline_assets() -> tuple[str, str]:
-    """(leaflet.js, leaflet.css) with the CSS images inlined as data URIs."""
+    """(leaflet.js, leaflet.css) with the CSS images inlined as data URIs.
+
+    Read once per process from the bundled static files, so an ``offline`` map works with no
+    network (no CDN, no tiles).
+
+    Returns
+    -------
+    tuple of (str, str)
+        The JavaScript and the CSS text, ready to embed in the map's HTML.
+    """
     js = (STATIC / "leaflet.js").read_text(encoding="utf-8")
     js = re.sub(r"//# sourceMappingURL=\S+\s*$", "", js)
     css = (STATIC / "leaflet.css").read_text(encoding="utf-8")
@@ -229,7 +238,7 @@ def plan_map(
     tiers: bool = True,
     title: str | None = None,
 ) -> FoliumMap:
-    """A :class:`folium.Map` of ``plan`` (routes by vehicle, stops, unserved orders, network tiers).
+    """A `folium.Map` of ``plan`` (routes by vehicle, stops, unserved orders, network tiers).
 
     Parameters
     ----------
@@ -247,7 +256,7 @@ def plan_map(
     Returns
     -------
     folium.Map
-        The map; save it with :func:`save_map`.
+        The map; save it with [save_map][logistics.core.maps.save_map].
 
     Raises
     ------
@@ -456,7 +465,7 @@ def save_map(m: FoliumMap, path: str | Path, offline: bool = False) -> Path:
     Parameters
     ----------
     m
-        The map, from :func:`plan_map`.
+        The map, from [plan_map][logistics.core.maps.plan_map].
     path
         The HTML file to write.
     offline

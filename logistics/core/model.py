@@ -36,6 +36,30 @@ class Product:
     picked up (pickup) and reaching the customer / the route's end, waiting
     included.  ``value`` is ¥ per unit and prices freshness loss; ``decay_per_h``
     is the exponential quality-loss rate λ (default by zone, see coldchain).
+
+    Attributes
+    ----------
+    name
+        The name orders use in ``quantities``.
+    zone
+        Temperature zone the goods need (a `Zone` or its name).
+    shelf_life_h
+        Hours the goods may spend on a vehicle, waiting included; ``None`` = unlimited.
+    value
+        Yuan per unit, the price of freshness loss.
+    decay_per_h
+        Quality-loss rate λ per hour; ``None`` takes the zone's default.
+    unit
+        Unit of quantities and capacities (``"kg"``, ``"crate"``), for messages and reports.
+    carriers
+        Compartment zones that may carry the goods, most preferred first; ``None`` uses
+        `DEFAULT_CARRIERS` (frozen goods may only ride frozen compartments).
+
+    Raises
+    ------
+    ProblemError
+        A field is out of range (empty name, non-positive shelf life, negative value or decay,
+        frozen goods allowed into a warmer compartment).
     """
 
     name: str
@@ -76,6 +100,7 @@ class Product:
 
     @property
     def carrier_zones(self) -> tuple[Zone, ...]:
+        """Compartment zones that may carry these goods, most preferred first."""
         return self.carriers if self.carriers is not None else DEFAULT_CARRIERS[self.zone]
 
 
@@ -84,7 +109,22 @@ GOODS = Product("goods")  # the single ambient product of classic benchmark inst
 
 @dataclass(frozen=True)
 class Compartment:
-    """A compartment held at one temperature ``zone`` with a fixed ``capacity``."""
+    """A compartment held at one temperature ``zone`` with a fixed ``capacity``.
+
+    Attributes
+    ----------
+    zone
+        Temperature the compartment is held at (a `Zone` or its name).
+    capacity
+        Capacity in the products' units (0 to `MAX_AMOUNT`).
+    name
+        Label for reports; defaults to the zone's name.
+
+    Raises
+    ------
+    ProblemError
+        Unknown zone or a capacity out of range.
+    """
 
     zone: Zone
     capacity: float
@@ -121,6 +161,44 @@ class VehicleType:
     multiplies matrix durations (1.2 = 20 % slower, for heavy trucks).
     ``carrier`` set: these vehicles serve only orders of that carrier (or
     without one); None: a vehicle shared by every carrier.
+
+    Attributes
+    ----------
+    name
+        Type name; vehicle ids are ``name#1``, ``name#2``, ...
+    count
+        Number of vehicles of this type (0 to `MAX_VEHICLES`).
+    compartments
+        The compartments, each at one temperature.
+    start_depot
+        Node id where the vehicles start.
+    end_depot
+        Node id where they end; ``None`` = back to ``start_depot``.
+    total_capacity
+        Cap on the sum of the compartments' loads (flexible partition); ``None`` = no cap.
+    fixed_cost
+        Yuan per vehicle used.
+    cost_per_km
+        Yuan per km driven.
+    cost_per_hour
+        Yuan per hour of route duration (driver).
+    shift
+        (earliest start, latest end), seconds from midnight.
+    max_duration
+        Longest route, seconds; ``None`` = the shift.
+    max_distance
+        Longest route, metres; ``None`` = unlimited.
+    speed_factor
+        Multiplies matrix durations (1.2 = 20 % slower).
+    refrigerated
+        Whether the vehicle is a reefer; ``None`` = whether any compartment is not ambient.
+    carrier
+        The carrier whose orders alone it serves; ``None`` = shared by every carrier.
+
+    Raises
+    ------
+    ProblemError
+        A field is out of range or inconsistent (``record`` is the type name).
     """
 
     name: str
@@ -237,7 +315,17 @@ class VehicleType:
         """Index of the compartment that carries ``product`` on this vehicle type.
 
         The rule is deterministic: the first compartment, in the product's order of
-        preferred carrier zones, whose zone matches.  None: the vehicle cannot carry it.
+        preferred carrier zones, whose zone matches.
+
+        Parameters
+        ----------
+        product
+            The goods.
+
+        Returns
+        -------
+        int or None
+            Index into ``compartments``; ``None`` when the vehicle cannot carry the goods.
         """
         for zone in product.carrier_zones:
             for k, c in enumerate(self.compartments):
@@ -247,6 +335,7 @@ class VehicleType:
 
     @property
     def capacity(self) -> float:
+        """Total capacity: the compartments' sum, capped by ``total_capacity``."""
         total = sum(c.capacity for c in self.compartments)
         return total if self.total_capacity is None else min(total, self.total_capacity)
 
@@ -269,6 +358,44 @@ class Order:
     produce that must end at the hub's cold store rides only hub-bound vehicles).
     ``carrier`` (a postal or express brand) keeps the order off vehicles of
     another carrier; vehicles without a carrier serve every carrier (邮快合作).
+
+    Attributes
+    ----------
+    id
+        Order id (text; numbers become text).
+    quantities
+        Product name → amount in the product's unit.
+    node_id
+        Network node of the place; or give ``lon``/``lat`` instead.
+    lon
+        Longitude (EPSG:4326) when there is no ``node_id``.
+    lat
+        Latitude (EPSG:4326) when there is no ``node_id``.
+    kind
+        ``"delivery"`` or ``"pickup"``.
+    time_windows
+        (start, end) pairs for the start of service, seconds from midnight.
+    service
+        Service time at the place, seconds.
+    required
+        ``False``: the order may be left out at the cost of ``penalty``.
+    penalty
+        Yuan for leaving an optional order out.
+    pair
+        Id of the partner order of a pickup-and-delivery pair.
+    shelf_life_h
+        Shelf life for this order, hours; the strictest of this and its products' applies.
+    soft
+        Windows may be missed at the cost model's early/late rates.
+    carrier
+        Carrier brand; keeps the order off other carriers' vehicles.
+    vehicle_types
+        Names of the fleet types allowed to serve it; ``None`` = any.
+
+    Raises
+    ------
+    ProblemError
+        A field is invalid (``record`` is the order id, ``field`` the attribute).
     """
 
     id: str

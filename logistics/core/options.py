@@ -1,9 +1,10 @@
 """How to search: one options object taken by every entry point, and one budget of time.
 
 Every entry point (``solve``, ``plan_tiers``, carriers, 2E-VRP, VROOM, jobs, batches) takes a
-:class:`SolveOptions`; keyword shortcuts (``time_limit=5``) remain for convenience and are folded
-into one options object by :func:`resolve_options`.  A :class:`Budget` turns the time limit into a
-deadline and hands out named shares of what is left (see :mod:`logistics.core.shares`).
+[SolveOptions][logistics.core.options.SolveOptions]; keyword shortcuts (``time_limit=5``) remain for convenience
+and are folded into one options object by [resolve_options][logistics.core.options.resolve_options].  A
+[Budget][logistics.core.options.Budget] turns the time limit into a deadline and hands out named shares of what is
+left (see [logistics.core.shares][]).
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class SolveOptions:
         Parameters
         ----------
         **overrides
-            Field names of :class:`SolveOptions` and their new values.
+            Field names of [SolveOptions][logistics.core.options.SolveOptions] and their new values.
 
         Returns
         -------
@@ -86,12 +87,18 @@ class SolveOptions:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
     def budget(self) -> Budget:
-        """A :class:`Budget` that starts now and ends ``time_limit`` seconds later."""
+        """A [Budget][logistics.core.options.Budget] that starts now and ends ``time_limit`` seconds later.
+
+        Returns
+        -------
+        Budget
+            A fresh budget; call this when the work starts, not when the options are made.
+        """
         return Budget.start(self.time_limit)
 
 
 def resolve_options(options: SolveOptions | None = None, **shortcuts: Any) -> SolveOptions:
-    """One options object from an optional :class:`SolveOptions` and keyword shortcuts.
+    """One options object from an optional [SolveOptions][logistics.core.options.SolveOptions] and keyword shortcuts.
 
     Parameters
     ----------
@@ -128,19 +135,48 @@ class Budget:
 
     @classmethod
     def start(cls, time_limit: float) -> Budget:
-        """A budget of ``time_limit`` seconds from now."""
+        """A budget of ``time_limit`` seconds from now.
+
+        Parameters
+        ----------
+        time_limit
+            Seconds.
+
+        Returns
+        -------
+        Budget
+            The budget, its deadline on the monotonic clock.
+        """
         return cls(time.monotonic() + float(time_limit), float(time_limit))
 
     def left(self) -> float:
-        """Seconds until the deadline (never negative)."""
+        """Seconds until the deadline (never negative).
+
+        Returns
+        -------
+        float
+            Seconds; 0.0 once the deadline has passed.
+        """
         return max(0.0, self.deadline - time.monotonic())
 
     def elapsed(self) -> float:
-        """Seconds since the budget started."""
+        """Seconds since the budget started.
+
+        Returns
+        -------
+        float
+            Seconds; may exceed ``limit`` once the deadline has passed.
+        """
         return self.limit - (self.deadline - time.monotonic())
 
     def expired(self) -> bool:
-        """Whether the deadline has passed."""
+        """Whether the deadline has passed.
+
+        Returns
+        -------
+        bool
+            ``True`` once ``time.monotonic()`` reaches the deadline.
+        """
         return time.monotonic() >= self.deadline
 
     def share(self, fraction: float, *, floor: float = 0.0) -> float:
@@ -149,7 +185,7 @@ class Budget:
         Parameters
         ----------
         fraction
-            Share of the remaining time, in (0, 1]; name it in :mod:`logistics.core.shares`.
+            Share of the remaining time, in (0, 1]; name it in [logistics.core.shares][].
         floor
             Minimum seconds to hand out while any time is left.
 
@@ -162,7 +198,20 @@ class Budget:
         return min(left, max(floor, fraction * left))
 
     def sub(self, seconds: float) -> Budget:
-        """A budget of ``seconds`` from now, cut at this budget's deadline."""
+        """A budget of ``seconds`` from now, cut at this budget's deadline.
+
+        For a phase of the work: the phase cannot overrun the whole.
+
+        Parameters
+        ----------
+        seconds
+            Seconds wanted for the phase.
+
+        Returns
+        -------
+        Budget
+            A budget of at most `left` seconds.
+        """
         seconds = min(float(seconds), self.left())
         return Budget(time.monotonic() + seconds, seconds)
 

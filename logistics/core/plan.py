@@ -50,7 +50,24 @@ UNSERVED_COLUMNS = ["order_id", "reason"]
 
 @dataclass(frozen=True)
 class RouteResult:
-    """An engine's answer for one vehicle: order indices in visit order and service start times."""
+    """An engine's answer for one vehicle: order indices in visit order and service start times.
+
+    The engines speak in indices and seconds; `Plan` is built from these so that no engine
+    needs to know about frames.
+
+    Attributes
+    ----------
+    vehicle
+        Index of the vehicle in the problem's expanded fleet.
+    orders
+        Indices of the orders visited, in visit order.
+    starts
+        Service start time at each order, seconds from midnight (same length as ``orders``).
+    depart
+        Departure from the start depot, seconds from midnight.
+    arrive
+        Arrival at the end depot, seconds from midnight.
+    """
 
     vehicle: int
     orders: list[int]
@@ -72,14 +89,14 @@ class Plan:
     ----------
     stops
         One row per depot departure, order visit and depot return, in visit order per vehicle
-        (columns :data:`STOP_COLUMNS`: times in seconds from midnight, travel on the arc into
-        the stop, load after the stop, lateness/earliness against soft windows).  Everything
+        (columns [STOP_COLUMNS][logistics.core.plan.STOP_COLUMNS]: times in seconds from midnight, travel on the arc
+        into the stop, load after the stop, lateness/earliness against soft windows).  Everything
         else (routes, KPIs, validation) can be recomputed from it.
     unserved
         One row per order left out, with the reason in a dispatcher's words (columns
-        :data:`UNSERVED_COLUMNS`), so a partial plan explains itself.
+        [UNSERVED_COLUMNS][logistics.core.plan.UNSERVED_COLUMNS]), so a partial plan explains itself.
     kpis
-        Totals (vehicles, served, distance, cost, ...) from :func:`logistics.core.costs.evaluate`.
+        Totals (vehicles, served, distance, cost, ...) from [logistics.core.costs.evaluate][].
     routes
         One LineString per used vehicle (EPSG:4326) for maps and GIS export; empty when there
         are no coordinates.
@@ -106,11 +123,37 @@ class Plan:
         return list(dict.fromkeys(self.stops["vehicle"]))
 
     def route_of(self, vehicle: str) -> pd.DataFrame:
-        """The stops of one vehicle, in visit order."""
+        """The stops of one vehicle, in visit order.
+
+        Parameters
+        ----------
+        vehicle
+            A vehicle id as in the ``vehicle`` column (see `vehicles_used`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Its rows of `stops`, sorted by ``seq``; empty for an unknown or unused vehicle.
+        """
         return self.stops[self.stops["vehicle"] == vehicle].sort_values("seq")
 
     def stops_frame(self, clock: bool = True, day: str | None = None) -> pd.DataFrame:
-        """Stops with times as timestamps (``day`` midnight + seconds) for display."""
+        """Stops with times as timestamps (``day`` midnight + seconds) for display.
+
+        Parameters
+        ----------
+        clock
+            Turn ``arrival``, ``start`` and ``departure`` into timestamps; ``False`` keeps seconds
+            from midnight (a copy of `stops`).
+        day
+            The date the seconds count from (``"2026-05-01"``); defaults to the plan's
+            ``meta["day"]``, else 2026-01-01.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A copy of `stops`; the plan itself is not changed.
+        """
         s = self.stops.copy()
         if clock:
             base = pd.Timestamp(day or self.meta.get("day") or "2026-01-01")
@@ -119,7 +162,14 @@ class Plan:
         return s
 
     def summary(self) -> str:
-        """One line for logs and the command line: vehicles, served, unserved, km and cost."""
+        """One line for logs and the command line: vehicles, served, unserved, km and cost.
+
+        Returns
+        -------
+        str
+            For example ``"3 vehicles, 41 served, 2 unserved, 187.4 km, cost ¥1,236.50"``
+            (cost in yuan; missing KPIs count as 0).
+        """
         k = self.kpis
         return (
             f"{k.get('vehicles', 0)} vehicles, {k.get('served', 0)} served, {k.get('unserved', 0)} unserved, "
@@ -128,7 +178,14 @@ class Plan:
 
     # -- serialisation ---------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """The plan as a JSON-ready mapping (format ``coldroute-plan/1``; NaN becomes ``null``)."""
+        """The plan as a JSON-ready mapping (format ``coldroute-plan/1``; NaN becomes ``null``).
+
+        Returns
+        -------
+        dict
+            ``format``, ``meta``, ``kpis``, ``stops`` (records), ``unserved`` (records) and
+            ``routes`` (a GeoJSON FeatureCollection); `from_dict` reads it back.
+        """
         stops = self.stops.astype(object).where(self.stops.notna(), None).to_dict(orient="records")
         return {
             "format": "coldroute-plan/1",
@@ -163,7 +220,7 @@ class Plan:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Plan:
-        """A plan from :meth:`to_dict`'s mapping; integer time columns get their dtype back.
+        """A plan from `to_dict`'s mapping; integer time columns get their dtype back.
 
         Parameters
         ----------
@@ -206,13 +263,38 @@ class Plan:
 
     @classmethod
     def from_json(cls, path_or_text: str | Path) -> Plan:
-        """A plan from a JSON file, or from JSON text (anything starting with ``{``)."""
+        """A plan from a JSON file, or from JSON text (anything starting with ``{``).
+
+        Parameters
+        ----------
+        path_or_text
+            Path of a file written by `to_json`, or the JSON text itself.
+
+        Returns
+        -------
+        Plan
+            The plan, as `from_dict` builds it.
+
+        Raises
+        ------
+        ProblemError
+            The document is not a coldroute plan (field ``format``).
+        """
         p = Path(path_or_text) if not str(path_or_text).lstrip().startswith("{") else None
         text = p.read_text(encoding="utf-8") if p is not None else str(path_or_text)
         return cls.from_dict(json.loads(text))
 
     def to_geojson(self, path: str | Path) -> None:
-        """Routes (LineStrings) and stops (Points) in one GeoJSON FeatureCollection."""
+        """Routes (LineStrings) and stops (Points) in one GeoJSON FeatureCollection.
+
+        For GIS tools (QGIS, kepler.gl): stop features carry every stop column and
+        ``feature="stop"``; coordinates are WGS84 longitude/latitude.
+
+        Parameters
+        ----------
+        path
+            File to write (UTF-8, overwritten).
+        """
         feats = json.loads(self.routes.to_json())["features"] if len(self.routes) else []
         for r in self.stops.to_dict(orient="records"):
             props = {k: v for k, v in r.items() if k not in ("lon", "lat")}
@@ -236,7 +318,7 @@ class Plan:
         problem
             Adds temperature zones, unserved orders and network tiers to the map.
         **kwargs
-            Passed to :func:`logistics.core.maps.plan_map` (``offline``, ``tiles``, ...).
+            Passed to [logistics.core.maps.plan_map][] (``offline``, ``tiles``, ...).
 
         Returns
         -------
@@ -247,7 +329,14 @@ class Plan:
 
 
 def empty_routes() -> gpd.GeoDataFrame:
-    """A routes frame with no rows but the right columns and CRS, for plans without geometry."""
+    """A routes frame with no rows but the right columns and CRS, for plans without geometry.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``vehicle``, ``vehicle_type``, ``stops``, ``distance_km``, ``duration_h`` and a
+        geometry in EPSG:4326, so code that concatenates or writes routes needs no special case.
+    """
     return gpd.GeoDataFrame(
         {"vehicle": [], "vehicle_type": [], "stops": [], "distance_km": [], "duration_h": []},
         geometry=gpd.GeoSeries([], crs="EPSG:4326"),

@@ -26,8 +26,8 @@ from networks.paths import points_travel_matrix
 class Problem:
     """A validated routing problem: where (matrix), what (orders), with what (fleet).
 
-    Give either a :class:`networks.Network` (its road graph or great-circle
-    fallback supplies the matrix) or an explicit :class:`networks.TravelMatrix`
+    Give either a [networks.Network][] (its road graph or great-circle
+    fallback supplies the matrix) or an explicit [networks.TravelMatrix][]
     whose ids cover every depot and order node.  ``objective='distance'`` makes
     the solver minimise total distance only (benchmark convention); the default
     ``'cost'`` uses vehicle costs plus the cold-chain cost model.  With
@@ -42,7 +42,7 @@ class Problem:
     network, matrix
         Where: a network to build the travel matrix from, or the matrix itself.
     costs
-        The scenario's :class:`~logistics.core.costs.CostModel` (defaults when ``None``).
+        The scenario's [CostModel][logistics.core.costs.CostModel] (defaults when ``None``).
     objective, name, day, meta, strict
         ``'cost'`` or ``'distance'``; a label; the planning date (YYYY-MM-DD); free
         bookkeeping (e.g. ``coords``); reject (``True``) or report orders that fit no vehicle.
@@ -209,7 +209,20 @@ class Problem:
                 raise ProblemError(f"order {o.id!r}: {why}", record=o.id, field=field)
 
     def describe_misfit(self, o: Order) -> str:
-        """Why no vehicle can take ``o``, in a dispatcher's words."""
+        """Why no vehicle can take ``o``, in a dispatcher's words.
+
+        Parameters
+        ----------
+        o
+            An order of this problem.
+
+        Returns
+        -------
+        str
+            The first reason found: no vehicle in the fleet, none of its allowed types or of its
+            carrier, no compartment for one of its goods' temperature zones, or demand over the
+            largest compartment or vehicle (with the quantities in the products' units).
+        """
         return self._misfit(o)[1]
 
     def _misfit(self, o: Order) -> tuple[str, str]:
@@ -260,7 +273,13 @@ class Problem:
 
     # -- derived views used by solvers and reports -----------------------------------------
     def location_ids(self) -> list[str]:
-        """Matrix ids needed: depots first (in fleet order), then order locations."""
+        """Matrix ids needed: depots first (in fleet order), then order locations.
+
+        Returns
+        -------
+        list of str
+            Each id once; the order the solvers' node indices follow.
+        """
         seen: dict[str, None] = {}
         for v in self.fleet:
             seen.setdefault(v.start_depot)
@@ -270,7 +289,22 @@ class Problem:
         return list(seen)
 
     def compartment_loads(self, order: Order, vt: VehicleType) -> list[float] | None:
-        """Load ``order`` puts in each compartment of ``vt``; None if it cannot ride it."""
+        """Load ``order`` puts in each compartment of ``vt``; None if it cannot ride it.
+
+        Parameters
+        ----------
+        order
+            The order.
+        vt
+            A vehicle type of the fleet.
+
+        Returns
+        -------
+        list of float or None
+            One load per compartment of ``vt`` (in the products' units), or ``None`` when the type
+            is not among the order's ``vehicle_types``, belongs to another carrier, or has no
+            compartment for one of its goods.  Capacities are not checked here.
+        """
         if order.vehicle_types is not None and vt.name not in order.vehicle_types:
             return None
         if order.carrier is not None and vt.carrier is not None and order.carrier != vt.carrier:
@@ -298,7 +332,22 @@ class Problem:
         return self.matrix
 
     def order(self, order_id: str) -> Order:
-        """The order with id ``order_id`` (``KeyError`` if there is none)."""
+        """The order with id ``order_id``.
+
+        Parameters
+        ----------
+        order_id
+            An order id.
+
+        Returns
+        -------
+        Order
+
+        Raises
+        ------
+        KeyError
+            No order has that id.
+        """
         for o in self.orders:
             if o.id == order_id:
                 return o
@@ -310,12 +359,29 @@ class Problem:
         return {o.id: o for o in self.orders}
 
     def partner(self, order_id: str) -> str | None:
-        """The id of the order paired with ``order_id`` (pickup and delivery), or ``None``."""
+        """The id of the order paired with ``order_id`` (pickup and delivery), or ``None``.
+
+        Parameters
+        ----------
+        order_id
+            An order id.
+
+        Returns
+        -------
+        str or None
+            The other half of its pickup-and-delivery pair; ``None`` for an unpaired or unknown order.
+        """
         partners: dict[str, str] = self.__dict__["_partner"]
         return partners.get(order_id)
 
     def vehicles(self) -> list[tuple[str, VehicleType]]:
-        """(vehicle id, type) for every vehicle, ids like 'reefer-3t#2'."""
+        """(vehicle id, type) for every vehicle, ids like 'reefer-3t#2'.
+
+        Returns
+        -------
+        list of tuple of (str, VehicleType)
+            ``count`` entries per vehicle type, numbered from 1, in fleet order: the ids plans use.
+        """
         out: list[tuple[str, VehicleType]] = []
         for vt in self.fleet:
             for k in range(vt.count):
@@ -323,20 +389,58 @@ class Problem:
         return out
 
     def shelf_life_s(self, o: Order) -> int | None:
-        """Strictest shelf life of the order's goods, in seconds (None = unlimited)."""
+        """Strictest shelf life of the order's goods, in seconds (None = unlimited).
+
+        Parameters
+        ----------
+        o
+            An order of this problem.
+
+        Returns
+        -------
+        int or None
+            The shortest of its products' ``shelf_life_h`` (goods with a quantity) and its own
+            ``shelf_life_h``, in seconds; ``None`` when none is limited.
+        """
         hs = [h for p, q in o.quantities.items() if q > 0 for h in [self.products[p].shelf_life_h] if h is not None]
         if o.shelf_life_h is not None:
             hs.append(o.shelf_life_h)
         return int(round(min(hs) * 3600)) if hs else None
 
     def replace(self, **changes: Any) -> Problem:
-        """A copy with the given fields changed, checked again like a new problem."""
+        """A copy with the given fields changed, checked again like a new problem.
+
+        Parameters
+        ----------
+        **changes
+            Field names of `Problem` and their new values (``orders=...``, ``fleet=...``).
+
+        Returns
+        -------
+        Problem
+            The new problem; this one is unchanged.
+
+        Raises
+        ------
+        ProblemError
+            The changed problem is invalid (same checks as construction).
+        """
         return replace(self, **changes)
 
     # -- frames in ------------------------------------------------------------------------
     @staticmethod
     def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
-        """Orders from a frame; see :func:`orders_from_frame`."""
+        """Orders from a frame; see [orders_from_frame][logistics.core.problem.orders_from_frame].
+
+        Parameters
+        ----------
+        frame
+            A DataFrame or GeoDataFrame with one row per order.
+
+        Returns
+        -------
+        list of Order
+        """
         return orders_from_frame(frame)
 
 
@@ -360,6 +464,24 @@ def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
     list column, ``service``, ``required``, ``penalty``, ``pair``,
     ``shelf_life_h``, ``soft``, ``carrier``, ``vehicle_types`` (a list or a
     ``;``-separated string of fleet type names).
+
+    Parameters
+    ----------
+    frame
+        One row per order; empty cells (None or NaN) take the `Order` defaults.  A
+        GeoDataFrame in another CRS is reprojected to EPSG:4326 first.
+
+    Returns
+    -------
+    list of Order
+        One order per row, in row order.
+
+    Raises
+    ------
+    ProblemError
+        A cell cannot become an order field (``record`` is the order id, ``field`` the column),
+        for example ``time_windows`` that is not a list of pairs, an empty geometry, or a
+        ``required``/``soft`` text that is not true/false.
     """
     if "order_id" not in frame.columns:
         frame = frame.reset_index().rename(columns={frame.index.name or "index": "order_id"})
@@ -471,7 +593,19 @@ def _flag(value: object, record: object, field: str) -> bool:
 
 
 def coordinates(problem: Problem) -> dict[str, tuple[float, float]]:
-    """lon/lat (or instance x/y) of every location id the plan may mention."""
+    """lon/lat (or instance x/y) of every location id the plan may mention.
+
+    Parameters
+    ----------
+    problem
+        The problem a plan was made for.
+
+    Returns
+    -------
+    dict of str to tuple of (float, float)
+        Location id to (lon, lat) in EPSG:4326 (or the instance's own x/y for benchmark
+        problems): network nodes, ``meta["coords"]`` and orders placed by coordinates.
+    """
     out: dict[str, tuple[float, float]] = {}
     meta_coords = problem.meta.get("coords") if problem.meta else None
     if meta_coords:

@@ -1,6 +1,6 @@
 """Every share of the time limit and every timing constant, named in one place.
 
-A :class:`~logistics.core.options.Budget` hands out time; the fractions and floors it uses live
+A [Budget][logistics.core.options.Budget] hands out time; the fractions and floors it uses live
 here, each with the measurement that chose it, so tuning is one diff and nothing is a magic number
 hidden in a search.  Shares are fractions of the time left when they are taken.
 """

@@ -25,7 +25,19 @@ MAX_VEHICLES = 10_000  # per vehicle type; the solver's arrays grow with (orders
 
 
 class Zone(str, Enum):
-    """Temperature zones, coldest first."""
+    """Temperature zones, coldest first.
+
+    Attributes
+    ----------
+    FROZEN
+        At or below -18 °C.
+    CHILLED
+        0-4 °C.
+    FRESH
+        About 5 °C, fruit and vegetables.
+    AMBIENT
+        No temperature control.
+    """
 
     FROZEN = "frozen"  # <= -18 °C
     CHILLED = "chilled"  # 0-4 °C
@@ -34,6 +46,27 @@ class Zone(str, Enum):
 
     @classmethod
     def parse(cls, value: object, *, record: object = None, field: str = "zone") -> Zone:
+        """A zone from a `Zone` or its name in any case (``"Chilled"``).
+
+        Parameters
+        ----------
+        value
+            The zone or its name.
+        record
+            Id of the record being read, for the error.
+        field
+            Name of the field being read, for the error.
+
+        Returns
+        -------
+        Zone
+            The zone.
+
+        Raises
+        ------
+        ProblemError
+            ``value`` names no zone.
+        """
         if isinstance(value, cls):
             return value
         try:
@@ -55,7 +88,28 @@ DEFAULT_CARRIERS: dict[Zone, tuple[Zone, ...]] = {
 
 
 def parse_clock(value: object, *, record: object = None, field: str = "time") -> int:
-    """Seconds from midnight from an int/float (seconds), 'HH:MM[:SS]' or a Timestamp."""
+    """Seconds from midnight from an int/float (seconds), 'HH:MM[:SS]' or a Timestamp.
+
+    Parameters
+    ----------
+    value
+        Seconds (floats are rounded), ``"HH:MM"`` or ``"HH:MM:SS"`` (hours may exceed 23 for
+        times past midnight), or a `pandas.Timestamp` (its time of day).
+    record
+        Id of the record being read, for the error.
+    field
+        Name of the field being read, for the error.
+
+    Returns
+    -------
+    int
+        Seconds from midnight.
+
+    Raises
+    ------
+    ProblemError
+        ``value`` is not a time, or a non-finite number.
+    """
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         return int(value)
     if isinstance(value, (float, np.floating)):
@@ -96,6 +150,19 @@ def _numbers(obj: object, fields: Iterable[str], what: str, record: object) -> N
 
 
 def fmt_clock(seconds: float) -> str:
+    """``HH:MM`` from seconds from midnight, for reports and messages.
+
+    Parameters
+    ----------
+    seconds
+        Seconds from midnight (rounded to whole seconds, then truncated to minutes); negative
+        values get a ``-`` sign and hours past 23 are kept (``"25:30"``).
+
+    Returns
+    -------
+    str
+        The clock time.
+    """
     s = int(round(seconds))
     sign = "-" if s < 0 else ""
     s = abs(s)

@@ -10,9 +10,9 @@ among its parts in proportion to their sizes (a 16-order part does not get
 the time of a 380-order one).  The merged plan is rebuilt on the whole
 problem, so it is validated as one.
 
-Workers are fresh interpreters (:func:`logistics.engine.parallel.run_tasks`), never forks of a
+Workers are fresh interpreters ([logistics.engine.parallel.run_tasks][]), never forks of a
 process that may hold OR-Tools' threads; each part is searched by
-:func:`logistics.engine.whole.solve_whole`, the same search as an undivided day.
+`logistics.engine.whole.solve_whole`, the same search as an undivided day.
 """
 
 from __future__ import annotations

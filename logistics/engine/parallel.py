@@ -1,7 +1,7 @@
 """One way to run work in other processes: fresh interpreters fed pickled tasks.
 
 Decomposition, the three-tier planner, local batches and the PyVRP portfolio all run their
-parallel work through :func:`run_tasks`, so they share one start-method rule:
+parallel work through [run_tasks][logistics.engine.parallel.run_tasks], so they share one start-method rule:
 
 * **Fresh interpreters, never ``fork``.**  A forked child inherits OR-Tools' and Dask's threads
   and locks mid-flight; a fresh interpreter starts clean.
@@ -9,9 +9,9 @@ parallel work through :func:`run_tasks`, so they share one start-method rule:
   the caller's main module again in each child, which runs an unguarded script's top level a
   second time.  Our workers import only the module that defines the task's function.
 * **A deadline that holds.**  A worker still busy past the deadline (plus a grace period) is
-  killed and its task reported as :class:`TaskFailed`; the caller never waits on it.
+  killed and its task reported as [TaskFailed][logistics.engine.parallel.TaskFailed]; the caller never waits on it.
 * **Prints cannot corrupt results.**  A worker replies on its own copy of stdout; whatever a
-  task prints goes to stderr (see :mod:`logistics.engine.worker`).
+  task prints goes to stderr (see `logistics.engine.worker`).
 
 Tasks are ``(function, args)`` pairs; the function must be importable by module and name (a
 top-level function of a module on the caller's ``sys.path``), and its arguments and result
@@ -114,17 +114,18 @@ def run_tasks(
         With one worker, or one task, everything runs in this process.
     deadline
         ``time.monotonic()`` value after which (plus ``grace``) unfinished tasks are killed and
-        reported as :class:`TaskFailed` (``reason="timed out"``); None waits for every task.
+        reported as [TaskFailed][logistics.engine.parallel.TaskFailed] (``reason="timed out"``); None waits for
+        every task.
     grace
         Seconds a worker may overrun ``deadline``: long enough to send back a result that was
-        finishing (:data:`KILL_GRACE_S`), shorter where the caller's time limit matters more than
-        the last result (the PyVRP portfolio).
+        finishing ([KILL_GRACE_S][logistics.engine.parallel.KILL_GRACE_S]), shorter where the caller's time limit
+        matters more than the last result (the PyVRP portfolio).
     local_first
         Run the first task in this process while the others run in workers (the PyVRP
         portfolio's own seed); saves starting one interpreter.
     raise_errors
         Re-raise the first task's exception in input order (as a plain call would); with
-        ``False`` failures come back as :class:`TaskFailed` in the result list.
+        ``False`` failures come back as [TaskFailed][logistics.engine.parallel.TaskFailed] in the result list.
     on_result
         Called as ``on_result(index, result)`` in this process as each task finishes.
     pool
@@ -133,7 +134,7 @@ def run_tasks(
     Returns
     -------
     list
-        One result (or :class:`TaskFailed`) per task, in the order of ``args``.
+        One result (or [TaskFailed][logistics.engine.parallel.TaskFailed]) per task, in the order of ``args``.
     """
     n = len(args)
     results: list[Any] = [None] * n
@@ -186,7 +187,7 @@ def _call_here(fn: Callable[..., Any], a: tuple[Any, ...], raise_errors: bool) -
 
 
 class WorkerPool:
-    """Worker interpreters kept warm across calls of :func:`run_tasks`.
+    """Worker interpreters kept warm across calls of [`run_tasks`][logistics.engine.parallel.run_tasks].
 
     A fresh interpreter costs about a second to start and import the solver (measured on a busy
     2-core machine); a planner that runs several rounds of parallel solves (the three-tier planner's

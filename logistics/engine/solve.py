@@ -5,11 +5,11 @@ The time limit covers the whole call, model building included.  Engines:
 iterated local search where the problem fits its model, repaired and polished
 by OR-Tools on the full model), ``"pyvrp"`` (auto with more of the time given
 to PyVRP where its model relaxes something).  How the time is split is
-described in :mod:`logistics.engine.whole`; large days are cut into parts by
-:mod:`logistics.engine.decompose`.
+described in `logistics.engine.whole`; large days are cut into parts by
+[logistics.engine.decompose][].
 
 PyVRP runs a second seed in a second process when a core is free (see
-:func:`~logistics.engine.solvers.pyvrp.portfolio.solve_pyvrp_portfolio`).
+`solve_pyvrp_portfolio`).
 """
 
 from __future__ import annotations
@@ -53,16 +53,16 @@ def solve(
     problem
         The day to plan.
     time_limit, seed, engine, iterations, log
-        A :class:`~logistics.core.options.SolveOptions` passed second (``solve(problem, opts)``) is
+        A [SolveOptions][logistics.core.options.SolveOptions] passed second (``solve(problem, opts)``) is
         taken as ``options``.  Otherwise shortcuts for the fields of ``options`` (``None`` keeps
         the option's value): seconds for the whole call (default 10), random seed (default 0),
         ``"auto"``, ``"ortools"`` or
         ``"pyvrp"``, and a search length that makes the run reproducible regardless of machine
         speed (the search stops after that many improving solutions (OR-Tools) / iterations
-        (PyVRP) unless the time limit comes first).  Bad values raise :class:`ProblemError`
+        (PyVRP) unless the time limit comes first).  Bad values raise `ProblemError`
         naming the field.
     options
-        One :class:`~logistics.core.options.SolveOptions` for all of the above (and ``workers``
+        One [SolveOptions][logistics.core.options.SolveOptions] for all of the above (and ``workers``
         for decomposition), so callers pass one value through their layers.
     progress
         ``progress(elapsed_s, best_cost)`` is called whenever OR-Tools' best cost improves.

@@ -1,10 +1,10 @@
 """One search over a whole problem: OR-Tools' full model, seeded by a PyVRP skeleton where it applies.
 
-:func:`logistics.engine.solve.solve` runs this on a day that is not decomposed, and
-:mod:`logistics.engine.decompose` on each part of one that is, so neither imports the other.
+[logistics.engine.solve.solve][] runs this on a day that is not decomposed, and
+[logistics.engine.decompose][] on each part of one that is, so neither imports the other.
 
 Time split of ``"auto"`` (measured, see docs/performance.md; the shares are named in
-:mod:`logistics.core.shares`):
+[logistics.core.shares][]):
 
 * the full OR-Tools model is built first, so PyVRP gets what is left once building it has been
   paid for; a reserve is kept for reasons and plan building (``REPORT_RESERVE_*``) and for

@@ -1,4 +1,4 @@
-"""The worker interpreter behind :func:`logistics.engine.parallel.run_tasks`.
+"""The worker interpreter behind [logistics.engine.parallel.run_tasks][].
 
 It reads length-prefixed pickled ``(function, args)`` tasks on stdin and writes
 ``("ok", result)`` or ``("err", exception)`` back on its own copy of stdout; anything the task

@@ -4,7 +4,7 @@ Everything here is about the *document*, not the model: a job file may come from
 script or another system, so it is read with limits (size, nesting, YAML aliases), times that
 YAML would silently read as base-60 numbers are rejected, the published JSON schema is checked
 first, and every error names the document (``record``) and the field path (``orders[3].service``).
-:mod:`logistics.formats.jobfile` builds the problem from a document that passed these checks.
+[logistics.formats.jobfile][] builds the problem from a document that passed these checks.
 """
 
 from __future__ import annotations
@@ -31,13 +31,30 @@ _SCHEMA_PATH = Path(__file__).with_name("schemas") / "job.schema.json"
 
 @lru_cache(maxsize=1)
 def job_schema() -> dict[str, Any]:
-    """The published JSON Schema of job files."""
+    """The published JSON Schema of job files.
+
+    Returns
+    -------
+    dict
+        The schema (read once per process); editors and CI can validate job files with it too.
+    """
     schema: dict[str, Any] = json.loads(_SCHEMA_PATH.read_text(encoding="utf-8"))
     return schema
 
 
 def field_path(parts: Iterable[str | int]) -> str:
-    """``['orders', 12, 'time_windows', 0]`` -> ``'orders[12].time_windows[0]'``."""
+    """``['orders', 12, 'time_windows', 0]`` -> ``'orders[12].time_windows[0]'``.
+
+    Parameters
+    ----------
+    parts
+        Keys and list indices from the document's root, as jsonschema reports them.
+
+    Returns
+    -------
+    str
+        The path as a ``ProblemError`` field names it.
+    """
     out = ""
     for p in parts:
         if isinstance(p, int):
@@ -48,7 +65,21 @@ def field_path(parts: Iterable[str | int]) -> str:
 
 
 def schema_error(data: Any, where: str) -> ProblemError | None:
-    """The most specific schema violation of ``data`` as a ProblemError naming its field, or ``None``."""
+    """The most specific schema violation of ``data`` as a ProblemError naming its field, or ``None``.
+
+    Parameters
+    ----------
+    data
+        A job document (already parsed).
+    where
+        The job's name, for the message and the error's ``record``.
+
+    Returns
+    -------
+    ProblemError or None
+        The error to raise (``oneOf``/``anyOf`` alternatives are followed to their deepest
+        cause, so the message names the cell to fix), or ``None`` when ``data`` conforms.
+    """
     validator = jsonschema.Draft202012Validator(job_schema())
     errors = list(validator.iter_errors(data))
     if not errors:
@@ -92,7 +123,25 @@ def _short(x: Any, n: int = 80) -> str:
 
 
 def read_document(path: Path) -> Any:
-    """A JSON or YAML (safe) document, within :data:`MAX_JOB_BYTES`; YAML times like 8:00 must be quoted."""
+    """A JSON or YAML (safe) document, within `MAX_JOB_BYTES`; YAML times like 8:00 must be quoted.
+
+    Parameters
+    ----------
+    path
+        The file; ``.yaml``/``.yml`` is read as YAML, anything else as JSON, falling back to
+        YAML when it does not look like JSON.
+
+    Returns
+    -------
+    Any
+        The parsed document.
+
+    Raises
+    ------
+    ProblemError
+        The file is missing, too large, not valid JSON or YAML, holds NaN or Infinity, or is a
+        YAML document with aliases that grow it past the limits (``record`` is the file name).
+    """
     if not path.is_file():
         raise ProblemError(f"job file {str(path)!r} not found", record=str(path), field=None)
     if path.stat().st_size > MAX_JOB_BYTES:
@@ -109,7 +158,18 @@ def read_document(path: Path) -> Any:
 
 
 def reject_constant(name: str) -> NoReturn:
-    """``json.loads`` hook: NaN and Infinity are not numbers a job may hold."""
+    """``json.loads`` hook: NaN and Infinity are not numbers a job may hold.
+
+    Parameters
+    ----------
+    name
+        The constant ``json`` met (``"NaN"``, ``"Infinity"``, ``"-Infinity"``).
+
+    Raises
+    ------
+    ValueError
+        Always; `read_document` turns it into a `ProblemError`.
+    """
     raise ValueError(f"{name} is not allowed")
 
 
@@ -186,7 +246,18 @@ def _plain(x: Any) -> Any:
 
 
 def is_vroom_document(data: Any) -> bool:
-    """Whether ``data`` is a VROOM input (vehicles with jobs or shipments) rather than a job."""
+    """Whether ``data`` is a VROOM input (vehicles with jobs or shipments) rather than a job.
+
+    Parameters
+    ----------
+    data
+        A parsed document.
+
+    Returns
+    -------
+    bool
+        ``True`` for a mapping with ``vehicles`` and ``jobs`` or ``shipments`` but no ``fleet``.
+    """
     return (
         isinstance(data, dict)
         and "vehicles" in data
@@ -199,7 +270,34 @@ def is_vroom_document(data: Any) -> bool:
 
 
 def resolve_path(base: Path, value: str, field: str, *, allow_outside: bool = False, where: str = "job") -> Path:
-    """``value`` relative to the job folder ``base``; it must exist and stay inside unless allowed."""
+    """``value`` relative to the job folder ``base``; it must exist and stay inside unless allowed.
+
+    Jobs come from other people: a path that leaves the job's folder could read any file the
+    process can, so it is refused unless the caller opts in.
+
+    Parameters
+    ----------
+    base
+        The job file's folder.
+    value
+        The path as written in the job (relative paths are relative to ``base``).
+    field
+        The job field holding it, for the error.
+    allow_outside
+        Permit paths outside ``base`` (``--allow-outside``).
+    where
+        The job's name, for the error.
+
+    Returns
+    -------
+    Path
+        The resolved, existing path.
+
+    Raises
+    ------
+    ProblemError
+        The path leaves ``base`` without ``allow_outside``, or does not exist.
+    """
     p = Path(value)
     full = p if p.is_absolute() else base / p
     real = full.resolve()
@@ -218,6 +316,21 @@ def resolve_path(base: Path, value: str, field: str, *, allow_outside: bool = Fa
 
 
 def prefixed_error(e: ProblemError, where: str, prefix: str) -> ProblemError:
-    """``e`` re-raised at a job field path: its field placed under ``prefix`` (``orders[3]``)."""
+    """``e`` re-raised at a job field path: its field placed under ``prefix`` (``orders[3]``).
+
+    Parameters
+    ----------
+    e
+        An error raised while building one record of the job.
+    where
+        The job's name, for the message.
+    prefix
+        The record's path in the job (``orders[3]``, ``fleet[0]``).
+
+    Returns
+    -------
+    ProblemError
+        A new error whose ``field`` is the full path (``orders[3].time_windows``).
+    """
     fp = prefix + (("" if e.field.startswith("[") else ".") + e.field if e.field else "")
     return ProblemError(f"{where}: {fp}: {e}", record=e.record, field=fp)

@@ -203,7 +203,24 @@ def bks(path: str | Path, column: str | None = None) -> float | None:
 
     The column defaults by the file's format: Solomon/Homberger ``distance_dimacs``
     (distance-only, DIMACS truncation), CVRPLIB ``bks``, Li & Lim ``distance``
-    (hierarchical), Cordeau ``bks``.  None when there is no bks.csv or no row.
+    (hierarchical), Cordeau ``bks``.
+
+    Parameters
+    ----------
+    path
+        The instance file; its stem is looked up (case-insensitively) in the ``instance`` column.
+    column
+        The ``bks.csv`` column to read instead of the format's default.
+
+    Returns
+    -------
+    float or None
+        The value; ``None`` when there is no bks.csv, no row, or an empty cell.
+
+    Raises
+    ------
+    KeyError
+        ``column`` was given and the bks.csv has no such column.
     """
     path = Path(path)
     stem = path.stem.lower()
@@ -239,7 +256,24 @@ def bks(path: str | Path, column: str | None = None) -> float | None:
 
 
 def detect_format(path: str | Path) -> str:
-    """The format of an instance file, from its extension and first lines."""
+    """The format of an instance file, from its extension and first lines.
+
+    Parameters
+    ----------
+    path
+        The instance file.
+
+    Returns
+    -------
+    str
+        ``"solomon"``, ``"vrplib"``, ``"lilim"`` or ``"cordeau"``.
+
+    Raises
+    ------
+    ProblemError
+        The file is empty or its first lines match no format (field ``format``): pass
+        ``format=`` to `read_instance`.
+    """
     path = Path(path)
     if path.suffix.lower() in (".vrp", ".vrplib"):
         return "vrplib"

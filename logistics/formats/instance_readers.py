@@ -1,7 +1,7 @@
 """Readers of the classic benchmark formats: Solomon/Homberger, Li & Lim, VRPLIB (CVRP) and Cordeau MDVRP.
 
-Each turns one file into a :class:`~logistics.core.problem.Problem` with the format's distance
-convention (see :mod:`logistics.formats.instances`).
+Each turns one file into a [Problem][logistics.core.problem.Problem] with the format's distance
+convention (see [logistics.formats.instances][]).
 """
 
 from __future__ import annotations

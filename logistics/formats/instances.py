@@ -1,4 +1,4 @@
-"""Classic benchmark instances as :class:`~logistics.model.Problem` objects.
+"""Classic benchmark instances as `Problem` objects.
 
 ``read_instance(path)`` reads
 
@@ -16,7 +16,7 @@ Conventions (all problems use ``objective="distance"``, one ambient product
   Li & Lim: depot ``"0"``, customers ``"1".."n"``.  VRPLIB: the file's node
   numbers, so the depot is ``"1"`` and customers ``"2".."n+1"`` (a CVRPLIB
   ``.sol`` file numbers customers 1..n, i.e. customer ``i`` is order
-  ``str(i + 1)``; :func:`read_solution` converts).  Cordeau: customers ``"1".."n"``
+  ``str(i + 1)``; [read_solution][logistics.formats.instances.read_solution] converts).  Cordeau: customers ``"1".."n"``
   and depots ``"n+1".."n+t"``, as in the file.
 * **Integer units.** Distances, durations, time windows and service times are
   integers: the file's values times ``meta["scale"]``.  Divide solver distances
@@ -82,12 +82,35 @@ def read_instance(
     scale: int | None = None,
     rounding: str | None = None,
 ) -> Problem:
-    """Read a benchmark instance file into a distance-objective :class:`Problem`.
+    """Read a benchmark instance file into a distance-objective `Problem`.
 
-    ``format`` is one of ``"solomon"`` (also Homberger), ``"vrplib"``, ``"lilim"``,
-    ``"cordeau"``, or None to detect it.  ``vehicles`` overrides the fleet size
-    (per depot for Cordeau).  See the module docstring for ids, units and fleet rules.
-    Raises :class:`ProblemError` naming the file, line and field of bad input.
+    See the module docstring for ids, units and fleet rules.
+
+    Parameters
+    ----------
+    path
+        The instance file.
+    format
+        ``"solomon"`` (also Homberger), ``"vrplib"``, ``"lilim"``, ``"cordeau"``, or ``None``
+        to detect it.
+    vehicles
+        Fleet size instead of the file's (per depot for Cordeau).
+    scale
+        Integer distance units per instance unit (not for VRPLIB, which keeps its own
+        convention); defaults by format.
+    rounding
+        ``"floor"``, ``"round"`` or ``"ceil"`` of the scaled distances; defaults by format.
+
+    Returns
+    -------
+    Problem
+        The instance, with costs that make the objective the total distance.
+
+    Raises
+    ------
+    ProblemError
+        The file is missing or malformed, or an argument is out of range; the error names the
+        file, line and field.
     """
     path = Path(path)
     if not path.is_file():
@@ -120,7 +143,24 @@ def read_solution(path: str | Path, problem: Problem | None = None) -> tuple[lis
     """Routes and cost of a CVRPLIB ``.sol`` file, routes as lists of order ids.
 
     CVRPLIB numbers customers 1..n without the depot, so customer ``i`` is VRPLIB
-    node ``i + 1`` and order ``str(i + 1)``.  With ``problem``, every id is checked.
+    node ``i + 1`` and order ``str(i + 1)``.
+
+    Parameters
+    ----------
+    path
+        The ``.sol`` file.
+    problem
+        The instance; when given, every customer is checked to be one of its orders.
+
+    Returns
+    -------
+    tuple of (list of list of str, float or None)
+        The routes and the ``Cost`` line's value (``None`` when the file has none).
+
+    Raises
+    ------
+    ProblemError
+        A route or the cost is not numeric, or a customer is not in ``problem``.
     """
     path = Path(path)
     routes: list[list[str]] = []

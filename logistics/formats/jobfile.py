@@ -1,8 +1,8 @@
 """Job files (JSON or YAML): from a document to a checked Problem and its SolveOptions.
 
 A job file names everything a run needs: the network or a travel matrix, orders (inline or a
-CSV/GeoJSON file, see :mod:`logistics.formats.orders_file`), products, fleet, costs and the
-``solver`` block.  Documents are read and schema-checked by :mod:`logistics.formats.documents`;
+CSV/GeoJSON file, see [logistics.formats.orders_file][]), products, fleet, costs and the
+``solver`` block.  Documents are read and schema-checked by [logistics.formats.documents][];
 this module turns the checked mapping into model objects and maps model errors back to the
 job's field paths, so the user is told which line of *their* file to fix.
 """
@@ -52,7 +52,7 @@ class Job:
     problem, options
         What to solve and how.
     source, vroom
-        ``"job"``, or ``"vroom"`` with the :class:`~logistics.formats.vroom.VroomInput` needed to
+        ``"job"``, or ``"vroom"`` with the [VroomInput][logistics.formats.vroom.VroomInput] needed to
         answer in VROOM's output format.
     """
 
@@ -70,14 +70,49 @@ class Job:
 def load_job(path: str | os.PathLike, *, allow_outside: bool = False) -> tuple[Problem, SolveOptions]:
     """Read and validate a job file: ``(problem, solve options)``.
 
-    Raises :class:`ProblemError` naming the field path of the first problem.
+    Parameters
+    ----------
+    path
+        A job file (JSON or YAML), or a VROOM input.
+    allow_outside
+        Let the job's paths point outside its folder.
+
+    Returns
+    -------
+    tuple of (Problem, SolveOptions)
+        The problem and the job's ``solver`` block (defaults for a VROOM input).
+
+    Raises
+    ------
+    ProblemError
+        The job is invalid; the field is the path of the first problem
+        (``orders[3].time_windows``).
     """
     job = read_job(path, allow_outside=allow_outside)
     return job.problem, job.options
 
 
 def read_job(path: str | os.PathLike, *, allow_outside: bool = False) -> Job:
-    """Like :func:`load_job`, with the job's name and source."""
+    """Like [load_job][logistics.formats.jobfile.load_job], with the job's name and source.
+
+    Parameters
+    ----------
+    path
+        A job file (JSON or YAML), or a VROOM input.
+    allow_outside
+        Let the job's paths point outside its folder.
+
+    Returns
+    -------
+    Job
+        Name, path, problem, options, and for a VROOM input (``source="vroom"``) what was read
+        from it, to write the answer back in VROOM's format.
+
+    Raises
+    ------
+    ProblemError
+        The job is invalid, or nested too deeply to read.
+    """
     try:
         return _read_job(Path(path), allow_outside)
     except RecursionError:  # the JSON/YAML parsers, the schema check and our walks all recurse
@@ -108,7 +143,7 @@ def _read_job(path: Path, allow_outside: bool) -> Job:
 
 
 def read_solver(spec: Mapping[str, Any] | None, where: str = "job") -> SolveOptions:
-    """The job's ``solver`` block as :class:`SolveOptions`.
+    """The job's ``solver`` block as `SolveOptions`.
 
     Parameters
     ----------
@@ -139,7 +174,32 @@ def read_solver(spec: Mapping[str, Any] | None, where: str = "job") -> SolveOpti
 def build_problem(
     data: Mapping[str, Any], base: Path, *, where: str = "job", name: str = "job", allow_outside: bool = False
 ) -> Problem:
-    """A Problem from a (schema-valid) job mapping; paths relative to ``base``."""
+    """A Problem from a (schema-valid) job mapping; paths relative to ``base``.
+
+    Parameters
+    ----------
+    data
+        The job document, already checked against `job_schema`.
+    base
+        The job file's folder: network, matrix and orders files are resolved against it.
+    where
+        The job's name, for errors.
+    name
+        The problem's name.
+    allow_outside
+        Let the job's paths point outside ``base``.
+
+    Returns
+    -------
+    Problem
+        The problem; ``meta["job"]`` is ``where``.
+
+    Raises
+    ------
+    ProblemError
+        A file is missing or outside ``base``, or a record is invalid; the field is its path
+        in the job.
+    """
     meta: dict[str, Any] = {"job": where}
     network = _load_network(data.get("network"), base, where, allow_outside) if data.get("network") else None
     matrix = None

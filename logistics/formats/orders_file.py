@@ -1,6 +1,6 @@
 """Orders in a job: inline records, or a CSV / GeoJSON / GeoPackage file of orders.
 
-Both give ``(orders, row_of)``: the :class:`~logistics.core.model.Order` objects and each order's
+Both give ``(orders, row_of)``: the [Order][logistics.core.model.Order] objects and each order's
 row, so an error the model raises later (an unknown product, a window past the shift) can be
 reported at ``orders[<row>]`` of the user's file.  Files are read as text first and cleaned per
 column (flags, times, windows, quantities) so a bad cell is named by row and column instead of

@@ -28,6 +28,18 @@ from logistics.core.twoechelon import BEST_KNOWN, TwoEchelonInstance
 
 
 def best_known(name: str) -> float | None:
+    """Best-known cost of a bundled 2E-CVRP instance.
+
+    Parameters
+    ----------
+    name
+        Instance name or file path (its stem is looked up).
+
+    Returns
+    -------
+    float or None
+        The cost, or ``None`` when it is not known.
+    """
     return BEST_KNOWN.get(Path(name).stem)
 
 
@@ -41,7 +53,23 @@ def _numbers(token: str, path, what: str) -> list[float]:
 
 
 def read_2evrp(path: str | Path) -> TwoEchelonInstance:
-    """Read a 2E-VRP ``.dat`` file in the unified format (see the module docstring)."""
+    """Read a 2E-VRP ``.dat`` file in the unified format (see the module docstring).
+
+    Parameters
+    ----------
+    path
+        The ``.dat`` file; ``!`` lines are comments.
+
+    Returns
+    -------
+    TwoEchelonInstance
+        The instance; its name is the file's stem.
+
+    Raises
+    ------
+    ProblemError
+        A line is missing or not a list of numbers (field ``format`` or the section's name).
+    """
     path = Path(path)
     lines = [ln.strip() for ln in path.read_text(encoding="utf-8", errors="replace").splitlines()]
     lines = [ln for ln in lines if ln and not ln.startswith("!")]

@@ -1,15 +1,15 @@
 """VROOM interoperability: read VROOM's JSON input as a Problem, write a Plan as VROOM's output.
 
-``read_vroom(path_or_dict)`` returns a :class:`VroomInput` (the Problem plus the
+``read_vroom(path_or_dict)`` returns a [VroomInput][logistics.formats.vroom.VroomInput] (the Problem plus the
 bookkeeping to translate back); ``plan_to_vroom(vin, plan)`` gives the VROOM
-output document; ``logistics.app.vroom.solve_vroom(...)`` does both around :func:`logistics.solve`.
+output document; ``logistics.app.vroom.solve_vroom(...)`` does both around [logistics.solve][].
 The mapping and its limits are documented in ``docs/vroom.md``; in short:
 
 * every VROOM vehicle becomes a vehicle type ``v<id>`` with one vehicle;
   ``capacity`` dimensions become compartments (at most four dimensions, one per
   temperature zone, each dimension a product ``dim<k>`` that rides only its own
   compartment); ``costs`` map to fixed / per-hour / per-km costs;
-* a job becomes an optional :class:`Order` ``job:<id>`` (VROOM may leave any
+* a job becomes an optional `Order` ``job:<id>`` (VROOM may leave any
   task unassigned) whose penalty grows with its ``priority``; shipments become
   paired pickup/delivery orders ``pickup:<id>`` / ``delivery:<id>``;
 * ``skills`` restrict orders to the vehicle types that have all of them
@@ -57,7 +57,29 @@ __all__ = ["OPEN", "ZONES_BY_DIM", "VroomInput", "error_output", "plan_to_vroom"
 
 @dataclass(frozen=True, eq=False)
 class VroomInput:
-    """A VROOM input translated into a Problem, with what is needed to translate plans back."""
+    """A VROOM input translated into a Problem, with what is needed to translate plans back.
+
+    Attributes
+    ----------
+    problem
+        The problem to solve: every task an optional order (``job:<id>``, ``shipment:<id>``).
+    raw
+        The input document as read.
+    tasks
+        Order id → the VROOM task (type, id, location, location index, ...).
+    vehicles
+        Vehicle type name → the VROOM vehicle (and its costs).
+    dims
+        Number of amount dimensions (one temperature zone per dimension).
+    offset
+        Seconds subtracted from every time (timestamps are moved near zero); added back on output.
+    unassignable
+        Tasks no vehicle may serve, reported as unassigned without solving.
+    warnings
+        What VROOM would have done that this translation does not (ignored keys, ...).
+    loading_ms
+        Milliseconds spent reading, reported in the output's summary.
+    """
 
     problem: Problem
     raw: dict[str, Any]
@@ -74,7 +96,7 @@ class VroomInput:
 
 
 def read_vroom(source: Any, *, name: str | None = None, where: str | None = None) -> VroomInput:
-    """Translate a VROOM input (path, JSON text or dict) into a :class:`VroomInput`.
+    """Translate a VROOM input (path, JSON text or dict) into a [VroomInput][logistics.formats.vroom.VroomInput].
 
     Parameters
     ----------
@@ -88,7 +110,7 @@ def read_vroom(source: Any, *, name: str | None = None, where: str | None = None
     Returns
     -------
     VroomInput
-        The problem and what :func:`plan_to_vroom` needs to answer in VROOM's terms.
+        The problem and what [plan_to_vroom][logistics.formats.vroom.plan_to_vroom] needs to answer in VROOM's terms.
 
     Raises
     ------
@@ -191,7 +213,8 @@ def plan_to_vroom(vin: VroomInput, plan: Plan, *, solving_ms: int | None = None)
     Parameters
     ----------
     vin
-        What :func:`read_vroom` made of the input; it maps orders back to VROOM ids and times.
+        What [read_vroom][logistics.formats.vroom.read_vroom] made of the input; it maps orders back to VROOM ids
+        and times.
     plan
         A plan of ``vin.problem``.
     solving_ms
@@ -329,6 +352,18 @@ def _unassigned(vin: VroomInput, plan: Plan) -> list[dict[str, Any]]:
 
 
 def error_output(exc: BaseException) -> dict[str, Any]:
-    """VROOM's error document: code 2 for input errors, 1 otherwise."""
+    """VROOM's error document: code 2 for input errors, 1 otherwise.
+
+    Parameters
+    ----------
+    exc
+        The exception raised while reading or solving.
+
+    Returns
+    -------
+    dict
+        ``{"code": ..., "error": message}`` as VROOM writes it, so callers of VROOM can read
+        our errors unchanged.
+    """
     code = 2 if isinstance(exc, ProblemError) else 1
     return {"code": code, "error": str(exc)}

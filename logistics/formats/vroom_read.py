@@ -1,10 +1,12 @@
 """Reading VROOM input, section by section: checked values, places, vehicles, tasks and the fleet.
 
-:func:`logistics.formats.vroom.read_vroom` calls these in order; each step raises a
-:class:`~logistics.core.errors.ProblemError` whose field is the JSON path of the offending value
+[logistics.formats.vroom.read_vroom][] calls these in order; each step raises a
+[ProblemError][logistics.core.errors.ProblemError] whose field is the JSON path of the offending value
 (``jobs[3].time_windows[0][1]``), because a VROOM user fixes their document, not our model.
-The mapping itself is described in :mod:`logistics.formats.vroom`.
+The mapping itself is described in [logistics.formats.vroom][].
 """
+
+# size: about 590 lines of code; the rest are the numpydoc sections of each reading step
 
 from __future__ import annotations
 
@@ -41,8 +43,27 @@ from networks import TravelMatrix, great_circle_matrix
 
 
 def check_sections(raw: dict[str, Any], err: _Err) -> tuple[list[Any], list[Any], list[Any], list[str]]:
-    """``(jobs, shipments, vehicles, warnings)``: the three arrays checked, and one warning per
-    key we ignore, so a user learns what VROOM would have done that we do not."""
+    """The three arrays checked, and one warning per key we ignore.
+
+    So a user learns what VROOM would have done that we do not.
+
+    Parameters
+    ----------
+    raw
+        The input document.
+    err
+        Builds `ProblemError`s that name the document and the JSON path.
+
+    Returns
+    -------
+    tuple of (list, list, list, list of str)
+        ``(jobs, shipments, vehicles, warnings)``.
+
+    Raises
+    ------
+    ProblemError
+        ``jobs`` or ``shipments`` is not an array, or there are no vehicles.
+    """
     warnings: list[str] = []
     jobs = raw.get("jobs", []) or []
     shipments = raw.get("shipments", []) or []
@@ -79,8 +100,30 @@ def check_sections(raw: dict[str, Any], err: _Err) -> tuple[list[Any], list[Any]
 def read_matrices(
     raw: dict[str, Any], vehicles: list[Any], err: _Err, warnings: list[str]
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """``(durations, distances)`` from ``matrices`` (one routing profile) or the legacy ``matrix``;
-    both ``None`` when places are given by coordinates only."""
+    """``(durations, distances)`` from ``matrices`` (one routing profile) or the legacy ``matrix``.
+
+    Parameters
+    ----------
+    raw
+        The input document.
+    vehicles
+        The ``vehicles`` array (their ``profile`` picks the matrices).
+    err
+        Builds `ProblemError`s that name the document and the JSON path.
+    warnings
+        The translation's warnings so far; appended to.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray or None, numpy.ndarray or None)
+        Durations (seconds) and distances (metres); both ``None`` when places are given by
+        coordinates only.
+
+    Raises
+    ------
+    ProblemError
+        A profile has no matrix, profiles disagree, or a matrix is not square and numeric.
+    """
     profiles = {str(v.get("profile", "car")) if isinstance(v, dict) else "car" for v in vehicles}
     durations = distances = None
     if "matrices" in raw:
@@ -144,7 +187,31 @@ class Places:
         return self.size > 0
 
     def place(self, obj: dict[str, Any], path: str, loc_key: str, idx_key: str, required: bool = True) -> str | None:
-        """The node id of ``obj``'s place (``None`` when optional and absent)."""
+        """The node id of ``obj``'s place (``None`` when optional and absent).
+
+        Parameters
+        ----------
+        obj
+            A job, shipment step or vehicle.
+        path
+            Its JSON path, for errors.
+        loc_key
+            Key of its coordinates (``location``, ``start``, ``end``).
+        idx_key
+            Key of its matrix index (``location_index``, ``start_index``, ``end_index``).
+        required
+            Whether the place must be given.
+
+        Returns
+        -------
+        str or None
+            ``i<k>`` for matrix index ``k``, or ``"lon,lat"`` (6 decimals) without a matrix.
+
+        Raises
+        ------
+        ProblemError
+            The place is missing when required, or the index is outside the matrix.
+        """
         err = self.err
         has_idx, has_loc = idx_key in obj, loc_key in obj
         if self.use_index:
@@ -176,7 +243,29 @@ def _amount_len(obj: Any, key: str) -> int | None:
 
 
 def dimensions(jobs: list[Any], shipments: list[Any], vehicles: list[Any], err: _Err) -> int:
-    """The one length of every amount array (0 when there are none); one zone per dimension."""
+    """The one length of every amount array (0 when there are none); one zone per dimension.
+
+    Parameters
+    ----------
+    jobs
+        The ``jobs`` array.
+    shipments
+        The ``shipments`` array.
+    vehicles
+        The ``vehicles`` array.
+    err
+        Builds `ProblemError`s that name the document and the JSON path.
+
+    Returns
+    -------
+    int
+        The number of amount dimensions.
+
+    Raises
+    ------
+    ProblemError
+        The arrays have different lengths, or more dimensions than `ZONES_BY_DIM` has zones.
+    """
     lens = {n for j in jobs for k in ("delivery", "pickup", "amount") for n in [_amount_len(j, k)] if n is not None}
     lens |= {n for s in shipments for n in [_amount_len(s, "amount")] if n is not None}
     lens |= {n for v in vehicles for n in [_amount_len(v, "capacity")] if n is not None}
@@ -193,8 +282,23 @@ def _is_window(w: Any) -> bool:
 
 
 def time_offset(jobs: list[Any], shipments: list[Any], vehicles: list[Any]) -> int:
-    """Seconds to subtract from every time: the earliest start when times look like timestamps
-    (beyond :data:`SHIFT_THRESHOLD`), else 0, so the solver's horizon starts near zero."""
+    """Seconds to subtract from every time, so the solver's horizon starts near zero.
+
+    Parameters
+    ----------
+    jobs
+        The ``jobs`` array.
+    shipments
+        The ``shipments`` array.
+    vehicles
+        The ``vehicles`` array.
+
+    Returns
+    -------
+    int
+        The earliest window start when times look like timestamps (beyond
+        `SHIFT_THRESHOLD`), else 0.
+    """
     windows: list[Any] = []
     for j in jobs:
         windows += (j.get("time_windows") or []) if isinstance(j, dict) else []
@@ -211,7 +315,35 @@ def time_offset(jobs: list[Any], shipments: list[Any], vehicles: list[Any]) -> i
 
 @dataclass(frozen=True)
 class VehicleSpec:
-    """A VROOM vehicle read and checked, before it becomes a one-vehicle :class:`VehicleType`."""
+    """A VROOM vehicle read and checked, before it becomes a one-vehicle `VehicleType`.
+
+    Attributes
+    ----------
+    name
+        Vehicle type name (from the VROOM id).
+    cap
+        Capacity per dimension, or ``None`` (unlimited).
+    start
+        Node id of the start, or ``None`` (an open start).
+    end
+        Node id of the end, or ``None`` (an open end).
+    fixed
+        Fixed cost.
+    per_hour
+        Cost per hour.
+    per_km
+        Cost per km.
+    tw
+        Working window, seconds after the offset, or ``None``.
+    speed
+        VROOM's ``speed_factor`` (2.0 = twice as fast).
+    max_duration
+        Longest route, seconds, or ``None``.
+    max_distance
+        Longest route, metres, or ``None``.
+    path
+        JSON path of the vehicle, for errors.
+    """
 
     name: str
     cap: list[int] | None
@@ -252,7 +384,31 @@ def _skills(obj: dict[str, Any], path: str, err: _Err) -> set[int]:
 def read_vehicles(
     vehicles: list[Any], places: Places, offset: int, err: _Err, warnings: list[str]
 ) -> tuple[dict[str, dict[str, Any]], list[VehicleSpec]]:
-    """``(info by vehicle type name, specs)``: what the output needs back, and what the fleet is built from."""
+    """What the output needs back of each vehicle, and what the fleet is built from.
+
+    Parameters
+    ----------
+    vehicles
+        The ``vehicles`` array.
+    places
+        Collects the places; the vehicles' starts and ends are added.
+    offset
+        Seconds subtracted from every time (see `time_offset`).
+    err
+        Builds `ProblemError`s that name the document and the JSON path.
+    warnings
+        The translation's warnings so far; appended to.
+
+    Returns
+    -------
+    tuple of (dict, list of VehicleSpec)
+        Info by vehicle type name, and the checked vehicles.
+
+    Raises
+    ------
+    ProblemError
+        A vehicle field is invalid (duplicate id, bad window, costs, ...).
+    """
     vinfo: dict[str, dict[str, Any]] = {}
     specs: list[VehicleSpec] = []
     seen_v: set[int] = set()
@@ -384,7 +540,13 @@ class Tasks:
 
     # -- jobs and shipments -------------------------------------------------------------
     def read_jobs(self, jobs: list[Any]) -> None:
-        """Each job becomes one optional delivery or pickup order ``job:<id>``."""
+        """Each job becomes one optional delivery or pickup order ``job:<id>``.
+
+        Parameters
+        ----------
+        jobs
+            The ``jobs`` array.
+        """
         err = self.err
         seen: set[int] = set()
         for i, j in enumerate(jobs):
@@ -431,7 +593,13 @@ class Tasks:
             )
 
     def read_shipments(self, shipments: list[Any]) -> None:
-        """Each shipment becomes a pickup and a delivery order, paired, optional together."""
+        """Each shipment becomes a pickup and a delivery order, paired, optional together.
+
+        Parameters
+        ----------
+        shipments
+            The ``shipments`` array.
+        """
         err = self.err
         seen: dict[str, set[int]] = {"pickup": set(), "delivery": set()}
         for i, s in enumerate(shipments):
@@ -489,8 +657,34 @@ def travel_matrix(
     err: _Err,
     warnings: list[str],
 ) -> TravelMatrix:
-    """The given matrices, or great-circle travel between the coordinates; plus the virtual
-    :data:`OPEN` place when a vehicle has no start or no end."""
+    """The given matrices, or great-circle travel between the coordinates.
+
+    Parameters
+    ----------
+    durations
+        The given durations (seconds), or ``None``.
+    distances
+        The given distances (metres), or ``None`` (reported as 0, with a warning).
+    places
+        The places read.
+    needs_open
+        Add the virtual `OPEN` place (zero travel to and from everywhere), for vehicles
+        without a start or an end.
+    err
+        Builds `ProblemError`s that name the document and the JSON path.
+    warnings
+        The translation's warnings so far; appended to.
+
+    Returns
+    -------
+    TravelMatrix
+        The matrix; ``synthetic`` when it was computed from coordinates.
+
+    Raises
+    ------
+    ProblemError
+        There are no locations at all.
+    """
     if durations is not None:
         ids = [f"i{k}" for k in range(places.size)]
         dur = durations.astype(np.int64)
@@ -520,8 +714,27 @@ def travel_matrix(
 def horizon_and_penalty(
     order_kw: list[dict[str, Any]], specs: list[VehicleSpec], matrix: TravelMatrix, warnings: list[str]
 ) -> tuple[int, float]:
-    """``(horizon, penalty base)``: a horizon long enough for any route, and a penalty per
-    unassigned task above any route's cost, so priorities order what VROOM would drop."""
+    """A horizon long enough for any route, and a penalty per unassigned task above any route's cost.
+
+    So priorities order what VROOM would drop.
+
+    Parameters
+    ----------
+    order_kw
+        The orders' fields, before they become `Order`s.
+    specs
+        The vehicles.
+    matrix
+        The travel matrix.
+    warnings
+        The translation's warnings so far; appended to.
+
+    Returns
+    -------
+    tuple of (int, float)
+        ``(horizon in seconds, penalty base)``; the base is capped (with a warning) when costs
+        are very large.
+    """
     dur, dist = matrix.duration, matrix.distance
     tw_ends = [b for kw in order_kw for (_, b) in (kw["time_windows"] or ())]
     tw_ends += [vt.tw[1] for vt in specs if vt.tw is not None]
@@ -539,7 +752,29 @@ def horizon_and_penalty(
 
 
 def build_fleet(specs: list[VehicleSpec], totals: np.ndarray, horizon: int, err: _Err) -> list[VehicleType]:
-    """One vehicle type per VROOM vehicle; a dimension without capacity holds every task's amount."""
+    """One vehicle type per VROOM vehicle; a dimension without capacity holds every task's amount.
+
+    Parameters
+    ----------
+    specs
+        The vehicles.
+    totals
+        Sum of every task's amount per dimension.
+    horizon
+        Seconds; the shift of vehicles without a window.
+    err
+        Builds `ProblemError`s that name the document and the JSON path.
+
+    Returns
+    -------
+    list of VehicleType
+        One type with ``count=1`` per vehicle.
+
+    Raises
+    ------
+    ProblemError
+        A vehicle is invalid as a `VehicleType` (field: its JSON path).
+    """
     fleet = []
     for vt in specs:
         cap = vt.cap
@@ -572,7 +807,29 @@ def build_fleet(specs: list[VehicleSpec], totals: np.ndarray, horizon: int, err:
 
 
 def build_orders(order_kw: list[dict[str, Any]], horizon: int, base: float, err: _Err) -> list[Order]:
-    """Optional orders whose penalty grows with the VROOM priority."""
+    """Optional orders whose penalty grows with the VROOM priority.
+
+    Parameters
+    ----------
+    order_kw
+        The orders' fields, each with its JSON ``path`` and ``priority``.
+    horizon
+        Seconds; the window of tasks without one.
+    base
+        Penalty base from `horizon_and_penalty`; a task's penalty is ``base × (1 + priority)``.
+    err
+        Builds `ProblemError`s that name the document and the JSON path.
+
+    Returns
+    -------
+    list of Order
+        The orders, all optional.
+
+    Raises
+    ------
+    ProblemError
+        A task is invalid as an `Order` (field: its JSON path).
+    """
     orders = []
     for kw in order_kw:
         kw = dict(kw)

@@ -1,6 +1,6 @@
 """VROOM input values checked one by one: integers, amounts, coordinates, windows and matrices.
 
-Every check raises a :class:`~logistics.core.errors.ProblemError` naming the document and the JSON
+Every check raises a [ProblemError][logistics.core.errors.ProblemError] naming the document and the JSON
 path of the value, so a VROOM user can fix their input without knowing our model.
 """
 
@@ -64,8 +64,16 @@ VEHICLE_KEYS = {
 
 
 def free_costs() -> CostModel:
-    """A cost model with no fuel, refrigeration, window or freshness costs: VROOM optimises the
-    vehicles' own costs only.  A fresh object per problem, as its decay table is a dict."""
+    """A cost model with no fuel, refrigeration, window or freshness costs.
+
+    VROOM optimises the vehicles' own costs only.  A fresh object per problem, as its decay
+    table is a dict.
+
+    Returns
+    -------
+    CostModel
+        The model; vehicle fixed, per-hour and per-km costs still apply.
+    """
     return CostModel(
         diesel_price=0.0,
         carbon_price=0.0,
@@ -81,7 +89,25 @@ def free_costs() -> CostModel:
 
 
 def load_document(source: Any, where: str | None) -> tuple[dict[str, Any], str]:
-    """``(document, where)`` from a mapping, JSON text or a file path; ``where`` names it in errors."""
+    """``(document, where)`` from a mapping, JSON text or a file path; ``where`` names it in errors.
+
+    Parameters
+    ----------
+    source
+        A mapping, JSON text (starting with ``{``) or a path to a JSON file.
+    where
+        Name for errors; defaults to the file name, or ``"vroom input"``.
+
+    Returns
+    -------
+    tuple of (dict, str)
+        A copy of the document and the name errors use.
+
+    Raises
+    ------
+    ProblemError
+        The file is missing, not JSON, or not a JSON object.
+    """
     if isinstance(source, Mapping):
         return dict(source), where or "vroom input"
     if isinstance(source, str) and source.lstrip().startswith("{"):

@@ -1,8 +1,8 @@
 """邮快合作: postal and express carriers sharing the rural leg, compared with each running its own vans.
 
 Parcels of several carriers (orders with ``carrier`` = "EMS", "ZTO", "YTO", …)
-go to the same villages.  :func:`compare_carrier_sharing` plans the township →
-village leg twice:
+go to the same villages.  [compare_carrier_sharing][logistics.planners.carriers.compare_carrier_sharing] plans
+the township → village leg twice:
 
 * **separate**: every carrier runs its own vans from every station (one
   problem per station and carrier, each with the given fleet);
@@ -11,8 +11,8 @@ village leg twice:
   parcels of one village and window become one stop whose service time counts
   the fixed part of a stop (``stop_service_s``) once.
 
-Both are solved with :func:`logistics.solve`, per-station problems in parallel
-(:func:`logistics.planners.tiers.solve_many`).  The frame reports vehicles,
+Both are solved with [logistics.solve][], per-station problems in parallel
+([logistics.planners.tiers.solve_many][]).  The frame reports vehicles,
 vehicle-km, village visits and cost per carrier and in total, and the saving.
 """
 
@@ -183,7 +183,7 @@ def compare_carrier_sharing(
         Time limit of the whole comparison (default 20 s here; split evenly between the two
         scenarios), seed, engine, iterations and workers.
     products
-        Product name → product (default :data:`PARCELS`).
+        Product name → product (default [PARCELS][logistics.planners.carriers.PARCELS]).
     costs
         The cost model.
     depots

@@ -1,20 +1,20 @@
 """Coverage analytics: how soon after the hub's departure each village is reached, and how often per week.
 
-* :func:`reach_times` — from a plan (a :class:`~logistics.tiers.TieredPlan` or a
-  single :class:`~logistics.Plan`): each village's first service that day and
+* [reach_times][logistics.planners.coverage.reach_times] — from a plan (a `TieredPlan` or a
+  single [Plan][logistics.Plan]): each village's first service that day and
   the hours since the day's first departure from the hub.
-* :func:`potential_reach` — from a network and fleet, without a plan: the
+* [potential_reach][logistics.planners.coverage.potential_reach] — from a network and fleet, without a plan: the
   fastest hub → station → village time (trunk drive, handling, last-mile drive),
   or hub → village directly when ``direct``; a lower bound on any plan's reach.
-* :func:`service_days` — days per week each village is served, from a weekly
+* [service_days][logistics.planners.coverage.service_days] — days per week each village is served, from a weekly
   schedule: a list (or weekday → plan mapping) of daily plans, or a frequency
   rule (days per week, or weekday names, by village, station or ``"default"``;
   or a function of village and station).
-* :func:`coverage` — per station (or township) and overall: villages, share
+* [coverage][logistics.planners.coverage.coverage] — per station (or township) and overall: villages, share
   reached within each of ``hours``, mean/max hours, mean/min service days per
   week and the share served at least ``min_days`` a week.
-* :func:`coverage_layer` — the per-village metrics as a GeoDataFrame (map layer);
-  :func:`folium_layer` draws it as a folium FeatureGroup.
+* [coverage_layer][logistics.planners.coverage.coverage_layer] — the per-village metrics as a GeoDataFrame (map layer);
+  [folium_layer][logistics.planners.coverage.folium_layer] draws it as a folium FeatureGroup.
 
 Times are seconds from midnight in plans; reach is reported in hours.
 """
@@ -79,7 +79,7 @@ def reach_times(source: Any, network: Network | None = None, *, hub: str | None 
     Parameters
     ----------
     source
-        A :class:`~logistics.planners.tiers.TieredPlan` or a single :class:`~logistics.Plan`.
+        A [TieredPlan][logistics.planners.tiers.TieredPlan] or a single [Plan][logistics.Plan].
     network
         The network (needed for a single Plan: it says which nodes are villages).
     hub
@@ -270,7 +270,7 @@ def coverage(
     """Per station (``by="station"``) or township, plus an ``all`` row: reach and service-frequency metrics.
 
     ``source`` is a plan (TieredPlan or Plan); ``None`` uses
-    :func:`potential_reach` on ``network`` (``reach_kw`` go there: fleets,
+    [potential_reach][logistics.planners.coverage.potential_reach] on ``network`` (``reach_kw`` go there: fleets,
     ``handling_s``, ``direct``).  Without ``schedule`` the day-of-``source`` counts as
     the only service day, so frequency columns are omitted.
 
@@ -283,13 +283,13 @@ def coverage(
     hours
         Thresholds for the ``within_<h>h`` shares.
     schedule
-        A weekly schedule or frequency rule (:func:`service_days`).
+        A weekly schedule or frequency rule ([service_days][logistics.planners.coverage.service_days]).
     by
         ``"station"`` or another village column (``"township"``).
     min_days
         Days per week for the ``share_at_least_<d>_days`` column.
     **reach_kw
-        Passed to :func:`potential_reach` when ``source`` is ``None``.
+        Passed to [potential_reach][logistics.planners.coverage.potential_reach] when ``source`` is ``None``.
 
     Returns
     -------
@@ -347,7 +347,7 @@ def coverage_layer(
     Parameters
     ----------
     source, network, hours, schedule, **reach_kw
-        As for :func:`coverage`; ``network`` is required (village positions).
+        As for [coverage][logistics.planners.coverage.coverage]; ``network`` is required (village positions).
 
     Returns
     -------
@@ -374,7 +374,7 @@ def folium_layer(
     Parameters
     ----------
     layer
-        A :func:`coverage_layer` frame.
+        A [coverage_layer][logistics.planners.coverage.coverage_layer] frame.
     column
         The column that colours the markers.
     name

@@ -17,16 +17,16 @@ same satellite; at most ``max cf/sat`` freighters per satellite and ``total #``
 overall.  The cost is distance × cost per distance plus fixed costs plus, where
 given, a handling cost per unit of freight through a satellite.
 
-:func:`solve_2evrp` maps an instance onto the three-tier planner
-(:func:`logistics.planners.tiers.plan_tiers`): the depot is the hub, satellites are
+[solve_2evrp][logistics.planners.twoechelon.solve_2evrp] maps an instance onto the three-tier planner
+([logistics.planners.tiers.plan_tiers][]): the depot is the hub, satellites are
 stations, customers are villages.  Customers start at the nearest satellite
 and, as a second start, at the satellite a multi-depot VRP of the city
-freighters gives them (:func:`mdvrp_assignment`); each start is re-assigned
+freighters gives them ([mdvrp_assignment][logistics.planners.twoechelon.mdvrp_assignment]); each start is re-assigned
 greedily until every satellite's freight fits the freighters it can get
 within the overall limit, the planner's boundary pass then moves customers
 between satellites where the two re-solved satellites get cheaper, and the
 cheaper of the two solutions is kept.
-Times play no role (durations are zero).  :func:`check_2evrp` checks a
+Times play no role (durations are zero).  `check_2evrp` checks a
 solution against the instance independently of the planner.
 """
 
@@ -63,7 +63,7 @@ __all__ = ["TwoEchelonSolution", "assign_customers", "mdvrp_assignment", "soluti
 class TwoEchelonSolution:
     """Routes as node-id lists; ``first_level`` trucks carry ``loads`` {satellite: amount} per route.
 
-    Plain lists and dicts, so :func:`check_2evrp` can check a solution from any solver.
+    Plain lists and dicts, so `check_2evrp` can check a solution from any solver.
 
     Parameters
     ----------
@@ -76,7 +76,7 @@ class TwoEchelonSolution:
     unserved
         Customer ids left out.
     tiered
-        The :class:`~logistics.planners.tiers.TieredPlan` behind the solution, if any.
+        The [TieredPlan][logistics.planners.tiers.TieredPlan] behind the solution, if any.
     meta
         Start used, cost per start, elapsed seconds.
     """
@@ -90,7 +90,7 @@ class TwoEchelonSolution:
 
     @property
     def cost(self) -> float:
-        """Exact cost from the coordinates (:func:`solution_cost`)."""
+        """Exact cost from the coordinates (`solution_cost`)."""
         return solution_cost(self.instance, self)
 
     @property
@@ -100,7 +100,13 @@ class TwoEchelonSolution:
         return None if bks is None else (self.cost - bks) / bks
 
     def violations(self) -> list[str]:
-        """What the solution breaks (:func:`check_2evrp`); empty when feasible."""
+        """What the solution breaks (`check_2evrp`); empty when feasible.
+
+        Returns
+        -------
+        list of str
+            One message per broken rule.
+        """
         return check_2evrp(self.instance, self)
 
 
@@ -214,7 +220,7 @@ def layout_of(inst: TwoEchelonInstance, assign: dict[str, str]) -> Layout:
     return Layout(hub="D", stations=stations, parent=dict(assign), matrix=tm, coords=coords)
 
 
-#: plan engine of :func:`solve_2evrp` when neither ``engine`` nor ``options`` names one.
+#: plan engine of `solve_2evrp` when neither ``engine`` nor ``options`` names one.
 DEFAULT_ENGINE = "ortools"
 
 
@@ -312,7 +318,7 @@ def solve_2evrp(
 
     Each of ``starts`` gives the planner an assignment of customers to
     satellites: ``"nearest"`` (nearest satellite, repaired to the freighter
-    limits) and ``"mdvrp"`` (:func:`mdvrp_assignment`, repaired the same way,
+    limits) and ``"mdvrp"`` ([mdvrp_assignment][logistics.planners.twoechelon.mdvrp_assignment], repaired the same way,
     given ``MDVRP_SHARE`` of the time).  Distinct assignments share the rest of
     the time; the cheapest feasible solution is returned, and ``meta["starts"]``
     says what each start cost.

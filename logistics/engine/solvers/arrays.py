@@ -52,7 +52,58 @@ class SolverData:
     """The problem as numpy arrays over routing nodes (orders, then each vehicle's start and end).
 
     Built once per solve and shared by both engines, the reasons and the plan builder, so they read
-    the same integer data.  Field comments give shapes and units.
+    the same integer data.  Shapes: V vehicles, N routing nodes, T vehicle types, S compartment slots.
+
+    Attributes
+    ----------
+    problem
+        The problem the arrays were built from.
+    n_orders
+        Number of orders (routing nodes 0..n_orders-1).
+    n_vehicles
+        Number of vehicles V.
+    vehicle_ids
+        Vehicle ids, as `Problem.vehicles` numbers them.
+    vehicle_type
+        (V,) index into problem.fleet.
+    loc
+        (N,) matrix row of every routing node; N = n_orders + 2V.
+    starts
+        (V,) routing node of each vehicle's start.
+    ends
+        (V,) routing node of each vehicle's end.
+    distance
+        (N, N) metres between routing nodes.
+    duration
+        (T, N, N) seconds per vehicle type (speed factor applied).
+    service
+        (N,) seconds.
+    windows
+        Per order, sorted windows.
+    n_slots
+        Compartment slots = max compartments over types.
+    demand
+        (T, S, N) signed load change in qty units (+pickup, -delivery).
+    delivered
+        (T, S, N) unpaired delivery amounts (loaded at depot), >= 0.
+    capacity
+        (T, S) qty units; 0 where a type lacks the slot.
+    total_capacity
+        (T,) qty units (sum cap for flexible partitions).
+    allowed
+        (T, n_orders) bool: type can carry the order.
+    shelf
+        (n_orders,) seconds, -1 = unlimited.
+    required
+        (n_orders,) bool.
+    penalty
+        (n_orders,) cost units.
+    pairs
+        (pickup node, delivery node).
+    has_pickups
+        Whether any order is a pickup.
+    has_depot_deliveries
+        Whether any unpaired delivery is loaded at a depot.
     """
 
     problem: Problem

@@ -1,7 +1,7 @@
 """District → township → village planning: trunk routes, last-mile routes and the produce upflow.
 
 ``plan_tiers(network, orders, trunk_fleet, last_mile_fleet)`` plans a day on a
-three-tier network.  Orders are village-level :class:`~logistics.Order` s:
+three-tier network.  Orders are village-level [Order][logistics.Order] s:
 deliveries go down from the hub to villages, pickups of farm produce come up
 from villages to the hub.  The plan has three kinds of routes:
 
@@ -58,13 +58,14 @@ sub-problems are solved with the same seed and collected in a fixed order, so
 with ``iterations`` set (or OR-Tools stopping before its time limit) the plan
 does not depend on ``workers``; time-limited searches may differ run to run.
 
-Modules
--------
-``planner`` (:func:`plan_tiers` and the phases in order), ``context`` (settings, checked inputs,
-time budget), ``legs`` (last-mile legs), ``trunk`` (loads and the two trunk waves), ``rebalance``
-(boundary moves), ``assemble`` (the result), ``result`` (:class:`TieredPlan`, KPIs),
-``operations`` (re-timing, dropping stops, merging plans), ``solving`` (:func:`solve_many`),
-``layout`` (:class:`Layout`) and ``demo`` (demo network, orders and fleets).
+Inside the package
+------------------
+``planner`` ([plan_tiers][logistics.planners.tiers.plan_tiers] and the phases in order), ``context``
+(settings, checked inputs, time budget), ``legs`` (last-mile legs), ``trunk`` (loads and the two
+trunk waves), ``rebalance`` (boundary moves), ``assemble`` (the result), ``result``
+([TieredPlan][logistics.planners.tiers.TieredPlan], KPIs), ``operations`` (re-timing, dropping stops,
+merging plans), ``solving`` ([solve_many][logistics.planners.tiers.solve_many]), ``layout``
+([Layout][logistics.planners.tiers.Layout]) and ``demo`` (demo network, orders and fleets).
 """
 
 from logistics.planners.tiers.context import TRUNK_SLACK, UNSERVED_WEIGHT, TierContext, TierSettings

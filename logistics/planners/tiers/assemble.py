@@ -25,7 +25,7 @@ Unserved = dict[str, tuple[str, str]]  # order id -> (leg, reason)
 def assemble(
     ctx: TierContext, out: Wave, inbound: Wave, legs: Mapping[str, Leg], assign: Mapping[str, str]
 ) -> TieredPlan:
-    """The :class:`TieredPlan` of the planned waves and legs.
+    """The [TieredPlan][logistics.planners.tiers.TieredPlan] of the planned waves and legs.
 
     Parameters
     ----------
@@ -159,7 +159,7 @@ def _assignment(ctx: TierContext, assign: Mapping[str, str]) -> pd.DataFrame:
 def _transfers(
     ctx: TierContext, out: Wave, inbound: Wave, lm_plans: Mapping[str, Plan], unserved: Unserved
 ) -> pd.DataFrame:
-    """One row per order handed over at a station (:data:`TRANSFER_COLUMNS`)."""
+    """One row per order handed over at a station ([TRANSFER_COLUMNS][logistics.planners.tiers.TRANSFER_COLUMNS])."""
     rows = []
     trunk_stop: dict[str, Any] = {}
     for plan in (out.plan, inbound.plan):

@@ -1,10 +1,10 @@
 """What every step of the tier planner reads: the settings, the checked inputs, fleets per depot, drive times.
 
-:class:`TierSettings` holds the planner's own knobs (how to plan); a
-:class:`~logistics.core.options.SolveOptions` says how long and how to search.  A
-:class:`TierContext` is built once per call from both and the inputs: orders checked and indexed
+`TierSettings` holds the planner's own knobs (how to plan); a
+[SolveOptions][logistics.core.options.SolveOptions] says how long and how to search.  A
+`TierContext` is built once per call from both and the inputs: orders checked and indexed
 by village, shelf lives, the trunk and last-mile fleets moved to their depots, the hub-direct
-policy, and a :class:`~logistics.core.options.Budget` that hands each phase its time.  It also
+policy, and a [Budget][logistics.core.options.Budget] that hands each phase its time.  It also
 carries the little state the phases pass on (the decision log, orders no trunk carries).
 """
 
@@ -36,14 +36,14 @@ LastMileFleet = Sequence[VehicleType] | Mapping[str, Sequence[VehicleType] | Veh
 
 @dataclass(frozen=True)
 class TierSettings:
-    """How to plan the tiers (the search itself is set by :class:`~logistics.core.options.SolveOptions`).
+    """How to plan the tiers (the search itself is set by [SolveOptions][logistics.core.options.SolveOptions]).
 
     Parameters
     ----------
     products
         Product name → product (``None``: one generic ``goods`` product); a list is keyed by name.
     costs
-        The cost model of every leg (``None``: the default :class:`CostModel`).
+        The cost model of every leg (``None``: the default `CostModel`).
     handling_s
         Seconds to unload and reload goods at a station.
     direct_from_hub
@@ -201,7 +201,7 @@ class TierContext:
         Parameters
         ----------
         share_keep
-            ``(share, keep)``, both fractions of the whole time limit (see :mod:`logistics.core.shares`).
+            ``(share, keep)``, both fractions of the whole time limit (see [logistics.core.shares][]).
 
         Returns
         -------
@@ -215,21 +215,70 @@ class TierContext:
 
     # -- drive times -----------------------------------------------------------------------------
     def dur(self, a: str, b: str, factor: float = 1.0) -> int:
-        """Seconds from ``a`` to ``b`` at speed ``factor``, rounded."""
+        """Seconds from ``a`` to ``b`` at speed ``factor``, rounded.
+
+        Parameters
+        ----------
+        a
+            Node id of the origin.
+        b
+            Node id of the destination.
+        factor
+            A vehicle type's ``speed_factor`` (1.2 = 20 % slower).
+
+        Returns
+        -------
+        int
+            Seconds.
+        """
         m = self.tm
         return int(round(float(m.duration[m.index(a), m.index(b)]) * factor))
 
     def trunk_dur(self, a: str, b: str) -> int:
-        """The fastest trunk vehicle's seconds from ``a`` to ``b``."""
+        """The fastest trunk vehicle's seconds from ``a`` to ``b``.
+
+        Parameters
+        ----------
+        a
+            Node id of the origin.
+        b
+            Node id of the destination.
+
+        Returns
+        -------
+        int
+            Seconds: a lower bound for any trunk vehicle, used for shelf-life budgets.
+        """
         return min(self.dur(a, b, vt.speed_factor) for vt in self.trunk_types)
 
     def lm_dur(self, depot: str, a: str, b: str) -> int:
-        """The fastest van of ``depot``: seconds from ``a`` to ``b`` (matrix time when it has none)."""
+        """The fastest van of ``depot``: seconds from ``a`` to ``b`` (matrix time when it has none).
+
+        Parameters
+        ----------
+        depot
+            The station (or hub) whose last-mile vans count.
+        a
+            Node id of the origin.
+        b
+            Node id of the destination.
+
+        Returns
+        -------
+        int
+            Seconds.
+        """
         types = self.lm_types.get(depot) or []
         return min((self.dur(a, b, vt.speed_factor) for vt in types), default=self.dur(a, b))
 
     def direct_candidates(self) -> list[str]:
-        """Villages with orders at least as close to the hub as ``direct_ratio`` times their station."""
+        """Villages with orders at least as close to the hub as ``direct_ratio`` times their station.
+
+        Returns
+        -------
+        list of str
+            Village ids, sorted: candidates for service by hub-based vans.
+        """
         out = []
         for v, s in self.layout.parent.items():
             if v in self.at_village and self.dur(self.hub, v) <= self.direct_ratio * self.dur(s, v):

@@ -128,7 +128,7 @@ def demo_orders(
     produce_share
         Probability that a village also has a produce pickup.
     products
-        Unused; the orders name :data:`DEMO_PRODUCTS`.
+        Unused; the orders name [DEMO_PRODUCTS][logistics.planners.tiers.demo.DEMO_PRODUCTS].
 
     Returns
     -------

@@ -1,7 +1,7 @@
 """The tier structure the planner works on: hub, stations, each village's station, the matrix.
 
-Planning reads the network only through a :class:`Layout`, so benchmark readers (2E-CVRP) can
-hand the planner a layout built from instance data instead of a :class:`networks.Network`.
+Planning reads the network only through a [Layout][logistics.planners.tiers.layout.Layout], so benchmark
+readers (2E-CVRP) can hand the planner a layout built from instance data instead of a [networks.Network][].
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ class Layout:
 
     ``hub`` and ``stations`` are node ids, ``parent`` maps every village to its
     station, ``matrix`` covers all of them, ``coords`` gives (x, y) per id for
-    plan frames.  Built from a :class:`networks.Network` by
-    :meth:`from_network`; benchmark readers build it from instance data.
+    plan frames.  Built from a [networks.Network][] by
+    `from_network`; benchmark readers build it from instance data.
 
     Parameters
     ----------
@@ -62,7 +62,7 @@ class Layout:
         Returns
         -------
         Layout
-            The layout; a node missing from ``matrix`` raises :class:`ProblemError`.
+            The layout; a node missing from ``matrix`` raises `ProblemError`.
         """
         tm = matrix if matrix is not None else network.travel_matrix()
         nodes = network.nodes
@@ -79,7 +79,18 @@ class Layout:
         return list(self.parent)
 
     def villages_of(self, station: str) -> list[str]:
-        """Ids of the villages whose station is ``station``."""
+        """Ids of the villages whose station is ``station``.
+
+        Parameters
+        ----------
+        station
+            A station id.
+
+        Returns
+        -------
+        list of str
+            The villages, in layout order; empty for an unknown station.
+        """
         return [v for v, p in self.parent.items() if p == station]
 
 

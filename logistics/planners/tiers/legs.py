@@ -49,7 +49,13 @@ class Leg:
     release: int | None = None
 
     def score(self) -> float:
-        """Orders left out weigh ``UNSERVED_WEIGHT`` each, plus the plan's cost: lower is better."""
+        """Orders left out weigh ``UNSERVED_WEIGHT`` each, plus the plan's cost: lower is better.
+
+        Returns
+        -------
+        float
+            The score; used to pick between hub-direct variants and boundary moves.
+        """
         n_out = len(self.excluded) + (len(self.plan.unserved) if self.plan is not None else 0)
         cost = float(self.plan.kpis.get("cost", 0.0)) if self.plan is not None else 0.0
         return n_out * UNSERVED_WEIGHT + cost
@@ -139,7 +145,7 @@ def _delivery(ctx: TierContext, o: Order, depot: str, release: int | None) -> tu
 def lm_problem(ctx: TierContext, depot: str, villages: Iterable[str], release: int | None) -> Leg:
     """The last-mile leg of ``depot`` serving ``villages``, its vans released at ``release``.
 
-    Deliveries the trunk does not carry (``ctx.no_trunk``) and orders :func:`leg_order` rejects
+    Deliveries the trunk does not carry (``ctx.no_trunk``) and orders `leg_order` rejects
     are left out with their reason.
 
     Parameters
@@ -214,7 +220,7 @@ def solve_legs(ctx: TierContext, legs: Mapping[K, Leg], limit: float, cap: bool 
     limit
         Seconds for the whole batch.
     cap
-        Cap each solve at :func:`~logistics.planners.tiers.solving.size_limit` (short trials).
+        Cap each solve at `size_limit` (short trials).
     """
     todo = {k: leg.problem for k, leg in legs.items() if leg.problem is not None}
     plans = solve_many(todo, limit, options=ctx.options, cap=cap, pool=ctx.pool)
@@ -224,7 +230,15 @@ def solve_legs(ctx: TierContext, legs: Mapping[K, Leg], limit: float, cap: bool 
 
 
 def drop_empty(legs: dict[str, Leg], assign: Mapping[str, str]) -> None:
-    """Remove the legs of depots no village is assigned to any more."""
+    """Remove the legs of depots no village is assigned to any more.
+
+    Parameters
+    ----------
+    legs
+        Legs by depot id; changed in place.
+    assign
+        Village id → depot id.
+    """
     for d in list(legs):
         if not any(x == d for x in assign.values()):
             del legs[d]

@@ -34,7 +34,18 @@ __all__ = [
 
 
 def stop_rows(frame: pd.DataFrame) -> Iterator[Any]:
-    """``frame.itertuples()``: one named tuple per row, its fields typed as the values they hold."""
+    """``frame.itertuples()``: one named tuple per row, its fields typed as the values they hold.
+
+    Parameters
+    ----------
+    frame
+        A stops or transfers frame.
+
+    Returns
+    -------
+    Iterator
+        The rows (typed ``Any`` so that callers read fields without casts).
+    """
     return iter(frame.itertuples())
 
 
@@ -198,7 +209,7 @@ def drop_stops(problem: Problem, plan: Plan, reasons: Mapping[str, str]) -> Plan
 
 
 def retime_earliest(problem: Problem, plan: Plan) -> Plan:
-    """Each route re-timed to finish as early as possible without needless waiting (see :func:`earliest_route`).
+    """Each route re-timed to finish as early as possible without needless waiting (see `earliest_route`).
 
     Routes whose re-timing would break a window, shelf life or shift keep the solver's timing.
     The next leg's release and ready times are read from these times, so earlier is better.

@@ -1,8 +1,8 @@
 """The planning algorithm: trunk out, last mile (and hub-direct), re-balancing, trunk again, trunk in.
 
-See :mod:`logistics.planners.tiers` for the schedule and the rules.  :func:`plan_tiers` is the
-entry point; :class:`TierPlanner` runs the phases in order, each a short method, on a
-:class:`~logistics.planners.tiers.context.TierContext` that holds the inputs and the time budget.
+See [logistics.planners.tiers][] for the schedule and the rules.
+[plan_tiers][logistics.planners.tiers.planner.plan_tiers] is the entry point; `TierPlanner` runs the phases in
+order, each a short method, on a `TierContext` that holds the inputs and the time budget.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class TierPlanner:
         self.ctx = ctx
 
     def run(self) -> TieredPlan:
-        """Plan the day (see the module docstring of :mod:`logistics.planners.tiers`).
+        """Plan the day (see the module docstring of [logistics.planners.tiers][]).
 
         Returns
         -------
@@ -189,12 +189,12 @@ def plan_tiers(
 ) -> TieredPlan:
     """Plan trunk, last-mile and direct routes for village-level orders.
 
-    See :mod:`logistics.planners.tiers` for the schedule, the hub-direct choice and re-balancing.
+    See [logistics.planners.tiers][] for the schedule, the hub-direct choice and re-balancing.
 
     Parameters
     ----------
     network
-        A three-tier network, or a :class:`Layout` (benchmark instances).
+        A three-tier network, or a [Layout][logistics.planners.tiers.Layout] (benchmark instances).
     orders
         Village-level deliveries and produce pickups.
     trunk_fleet

@@ -1,4 +1,4 @@
-"""What the tier planner returns: :class:`TieredPlan`, its combined KPIs and the transfer columns."""
+"""What the tier planner returns: `TieredPlan`, its combined KPIs and the transfer columns."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class TieredPlan:
     ``last_mile`` is keyed by depot id: station ids, and the hub id for villages
     served directly from the hub.  ``problems`` holds the Problem each leg was
     solved as (``"trunk"`` and the depot ids) so every leg can be checked with
-    :func:`logistics.validate`.  ``transfers`` has one row per order handed
+    [logistics.validate][].  ``transfers`` has one row per order handed
     over at a station: ``direction`` (down: delivery, up: produce),
     ``trunk_order`` (the trunk order carrying it), arrival/departure of the
     trunk at the station, the last-mile vehicle, its departure from (down) or
@@ -40,11 +40,12 @@ class TieredPlan:
     last_mile
         Depot id → last-mile plan (the hub's: villages served directly).
     transfers
-        One row per order handed over at a station (:data:`TRANSFER_COLUMNS`).
+        One row per order handed over at a station
+        ([TRANSFER_COLUMNS][logistics.planners.tiers.result.TRANSFER_COLUMNS]).
     unserved
         ``order_id``, ``leg`` and ``reason`` of every order not served end to end.
     kpis
-        Combined KPIs (:func:`tier_kpis`).
+        Combined KPIs (`tier_kpis`).
     stops, routes
         Every leg's stops and routes with ``tier``, ``leg`` and ``depot`` columns.
     problems
@@ -82,7 +83,13 @@ class TieredPlan:
         return self.last_mile.get(self.hub)
 
     def legs(self) -> Iterator[tuple[str, Problem, Plan]]:
-        """(name, problem, plan) for the trunk and every last-mile depot."""
+        """(name, problem, plan) for the trunk and every last-mile depot.
+
+        Yields
+        ------
+        tuple of (str, Problem, Plan)
+            ``"trunk"`` first, then each depot id (the hub's leg is the villages served directly).
+        """
         yield "trunk", self.problems["trunk"], self.trunk
         for k, plan in self.last_mile.items():
             yield k, self.problems[k], plan
@@ -93,17 +100,23 @@ class TieredPlan:
         Parameters
         ----------
         legs
-            Also run :func:`logistics.validate` on every leg.
+            Also run [logistics.validate][] on every leg.
 
         Returns
         -------
         list of Violation
-            What :func:`logistics.check.tiers.validate_tiers` finds.
+            What [logistics.check.tiers.validate_tiers][] finds.
         """
         return validate_tiers(self, legs=legs)
 
     def summary(self) -> str:
-        """One line: served orders, vehicles, distance, cost and villages served from the hub."""
+        """One line: served orders, vehicles, distance, cost and villages served from the hub.
+
+        Returns
+        -------
+        str
+            For logs and the command line; cost in yuan.
+        """
         k = self.kpis
         return (
             f"{k['served']}/{k['orders']} orders served, {k['vehicles']} vehicles "
@@ -122,7 +135,7 @@ class TieredPlan:
         Returns
         -------
         DataFrame
-            A copy of :attr:`transfers` with timestamps and a timedelta ``wait_at_station``.
+            A copy of `transfers` with timestamps and a timedelta ``wait_at_station``.
         """
         t = self.transfers.copy()
         base = pd.Timestamp(day or self.meta.get("day") or "2026-01-01")

@@ -1,8 +1,8 @@
 """Solving many small problems: one solve with an engine fallback, and a batch in worker processes.
 
 The tier planner and the carrier comparison solve one problem per station (and per carrier);
-those are independent, so :func:`solve_many` runs them through
-:func:`logistics.engine.parallel.run_tasks` (fresh worker interpreters, results in input order)
+those are independent, so [solve_many][logistics.planners.tiers.solving.solve_many] runs them through
+[logistics.engine.parallel.run_tasks][] (fresh worker interpreters, results in input order)
 and gives each the same seed: the plans do not depend on the number of workers or on which
 worker finishes first.
 """
@@ -46,7 +46,7 @@ def solve_one(problem: Problem, limit: float, seed: int, engine: str, iterations
     limit
         Seconds for this solve (the fallback gets what is left, at least ``SOLVE_MANY_FLOOR_S``).
     seed, engine, iterations
-        As for :func:`logistics.solve`.
+        As for [logistics.solve][].
 
     Returns
     -------
@@ -76,7 +76,7 @@ def size_limit(problem: Problem) -> float:
     Returns
     -------
     float
-        ``SIZE_LIMIT_PER_ORDER_S`` per order, at least ``SIZE_LIMIT_FLOOR_S`` (see :mod:`logistics.core.shares`).
+        ``SIZE_LIMIT_PER_ORDER_S`` per order, at least ``SIZE_LIMIT_FLOOR_S`` (see [logistics.core.shares][]).
     """
     return max(SIZE_LIMIT_FLOOR_S, SIZE_LIMIT_PER_ORDER_S * len(problem.orders))
 
@@ -111,7 +111,7 @@ def solve_many(
     seed, engine, iterations, workers
         Shortcuts for the fields of ``options``.
     cap
-        No problem gets more than :func:`size_limit` of its size (short trial solves).
+        No problem gets more than [`size_limit`][logistics.planners.tiers.solving.size_limit] of its size (short trial solves).
     pool
         Warm workers to use (a planner's rounds share one); None starts and stops fresh ones.
 

@@ -106,7 +106,18 @@ def pack(ctx: TierContext, orders: list[Order]) -> tuple[list[list[Order]], dict
 
 
 def sum_qty(orders: list[Order]) -> dict[str, float]:
-    """Quantities of ``orders`` summed per product (rounded to 1e-9, sorted by product)."""
+    """Quantities of ``orders`` summed per product (rounded to 1e-9, sorted by product).
+
+    Parameters
+    ----------
+    orders
+        The orders of one trunk chunk.
+
+    Returns
+    -------
+    dict of str to float
+        Product name → total, in the product's unit; rounding keeps float sums comparable.
+    """
     q: dict[str, float] = {}
     for o in orders:
         for p, x in o.quantities.items():
@@ -180,7 +191,7 @@ def trunk_out(
     assign
         Village → depot.
     limit
-        Seconds for the solve (capped by :func:`size_limit`).
+        Seconds for the solve (capped by `size_limit`).
     latest
         Station → latest arrival, to keep releases already promised to its vans.
 
@@ -284,7 +295,7 @@ def trunk_in(ctx: TierContext, out: Wave, legs: Mapping[str, Leg], limit: float)
     legs
         Depot → solved leg.
     limit
-        Seconds for the solve (capped by :func:`size_limit`).
+        Seconds for the solve (capped by `size_limit`).
 
     Returns
     -------

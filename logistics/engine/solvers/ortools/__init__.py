@@ -1,8 +1,8 @@
 """The OR-Tools engine: the full routing model and its searches.
 
-* :mod:`.costs`: the linear objective in integer cost units (shared with PyVRP).
-* :mod:`.model`: :class:`~.model.OrtoolsModel`, every constraint of the problem.
-* :mod:`.search`: searching the model from scratch, or reading, repairing and polishing a seed.
+* `costs`: the linear objective in integer cost units (shared with PyVRP).
+* `model`: `OrtoolsModel`, every constraint of the problem.
+* `search`: searching the model from scratch, or reading, repairing and polishing a seed.
 """
 
 from logistics.engine.solvers.ortools.costs import CostArrays, cost_arrays

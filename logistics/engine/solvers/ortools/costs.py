@@ -1,7 +1,7 @@
 """The linear objective in integer cost units, shared by both engines.
 
 OR-Tools registers these arrays as its arc, span and fixed costs, and PyVRP's model takes the same
-arrays (:func:`logistics.engine.solvers.pyvrp.model.build_instance`), so a PyVRP skeleton is
+arrays (`logistics.engine.solvers.pyvrp.model.build_instance`), so a PyVRP skeleton is
 optimised for the objective OR-Tools then polishes.
 """
 
@@ -18,7 +18,7 @@ __all__ = ["CostArrays", "cost_arrays"]
 
 @dataclass
 class CostArrays:
-    """Linear objective pieces in cost units (see :func:`cost_arrays`).
+    """Linear objective pieces in cost units (see `cost_arrays`).
 
     Parameters
     ----------
@@ -62,7 +62,7 @@ def cost_arrays(data: SolverData) -> CostArrays:
     Returns
     -------
     CostArrays
-        Integer arrays, saturated by :func:`~logistics.engine.solvers.arrays.cost_units` so the
+        Integer arrays, saturated by `cost_units` so the
         solvers' sums cannot overflow.
     """
     p = data.problem

@@ -5,7 +5,7 @@ and loads are registered as matrices / vectors (``RegisterTransitMatrix``,
 ``RegisterUnaryTransitVector``).  Orders are disjunctions: optional ones with
 their penalty, required ones with a prohibitive penalty, so a plan always
 comes back and unserved orders are explained afterwards.  Searching the model
-is :mod:`logistics.engine.solvers.ortools.search`.
+is `logistics.engine.solvers.ortools.search`.
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ Extra = tuple[int, list[int], int]
 
 
 class _OutOfTime(Exception):
-    """Building ran past the deadline: the half-built model is dropped (see :class:`OrtoolsModel`)."""
+    """Building ran past the deadline: the half-built model is dropped (see `OrtoolsModel`)."""
 
 
 class OrtoolsModel:
-    """Builds the RoutingModel once; :func:`~logistics.engine.solvers.ortools.search.search` runs it.
+    """Builds the RoutingModel once; `search` runs it.
 
     Loads are exact without cross-dimension constraints: when deliveries share
     routes with pickups (or carry a shelf life), every delivery gets a *loading
@@ -48,7 +48,7 @@ class OrtoolsModel:
     data
         The solver arrays of the problem.
     costs
-        The linear objective (default: :func:`cost_arrays` of ``data``).
+        The linear objective (default: `cost_arrays` of ``data``).
     budget
         When building runs past its deadline, the half-built model is dropped between two steps
         (``out_of_time``) and the search leaves every order out instead of overrunning: building
@@ -429,5 +429,16 @@ class OrtoolsModel:
         return requested
 
     def is_loading_node(self, node: int) -> bool:
-        """Whether ``node`` is a depot loading node (a route's departure is after its last loading)."""
+        """Whether ``node`` is a depot loading node (a route's departure is after its last loading).
+
+        Parameters
+        ----------
+        node
+            An OR-Tools routing index.
+
+        Returns
+        -------
+        bool
+            ``True`` for a loading node.
+        """
         return node in self._loading_nodes

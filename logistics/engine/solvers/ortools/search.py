@@ -1,6 +1,6 @@
 """Searching the OR-Tools model: from scratch, or from a PyVRP skeleton (read, repaired, polished).
 
-The model is built once (:class:`~logistics.engine.solvers.ortools.model.OrtoolsModel`); the
+The model is built once (`OrtoolsModel`); the
 functions here close it with search parameters, run the search within a time limit and read the
 routes back.  Times are seconds; deadlines are ``time.monotonic()`` values.
 """
@@ -80,7 +80,7 @@ class OrtoolsResult:
     routes
         The used vehicles' routes.
     dropped
-        Order indices left out (their reasons come from :func:`logistics.engine.reasons.explain`).
+        Order indices left out (their reasons come from `logistics.engine.reasons.explain`).
     objective
         The solver's objective in cost units, required orders' penalties included; None without a
         solution.
@@ -109,9 +109,9 @@ class SearchSettings:
     Parameters
     ----------
     first_solution
-        A key of :data:`FIRST_SOLUTION` (adjusted by ``OrtoolsModel.first_solution_for``).
+        A key of `FIRST_SOLUTION` (adjusted by ``OrtoolsModel.first_solution_for``).
     metaheuristic
-        A key of :data:`METAHEURISTIC`.
+        A key of `METAHEURISTIC`.
     solution_limit
         Stop after this many improving solutions (``iterations``: reproducible runs), or None.
     progress
@@ -262,7 +262,7 @@ def polish(
     Returns
     -------
     (OrtoolsResult, dict)
-        The result and the seed's meta (see :func:`load_seed`).
+        The result and the seed's meta (see `load_seed`).
     """
     r, d = model.routing, model.data
     t0 = time.perf_counter()
@@ -329,7 +329,7 @@ def read_limit_s(n_orders: int) -> float:
     Returns
     -------
     float
-        Seconds (see ``READ_LIMIT_*`` in :mod:`logistics.core.shares`).
+        Seconds (see ``READ_LIMIT_*`` in [logistics.core.shares][]).
     """
     return min(READ_LIMIT_MAX_S, READ_LIMIT_BASE_S + READ_LIMIT_PER_ORDER_S * n_orders)
 
@@ -340,7 +340,7 @@ def load_seed(
     """An assignment of the closed ``model`` from order sequences per vehicle, repairing them if needed.
 
     When the full model rejects the routes, each route is cut back to the orders it can keep:
-    first by simulating it (:func:`logistics.engine.reasons.simulate`: loads, windows, shift,
+    first by simulating it (`logistics.engine.reasons.simulate`: loads, windows, shift,
     shelf life), then, should the model still refuse, by loading it alone order by order (until
     ``deadline``; after it the remaining orders of a refused route are dropped).  Dropped orders
     are left unperformed for the search to insert again.
@@ -452,7 +452,7 @@ def result(model: OrtoolsModel, solution: Any, history: list[tuple[float, float]
     solution
         An assignment, or None.
     history
-        From :func:`record_history`.
+        From `record_history`.
     search_s
         Seconds the search took.
 

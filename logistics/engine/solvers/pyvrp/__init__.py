@@ -1,10 +1,10 @@
 """The PyVRP engine: a fast routing skeleton from PyVRP's iterated local search.
 
-* :mod:`.model`: PyVRP's model of a SolverData (what maps exactly, what is relaxed).
-* :mod:`.search`: one seed on a built model; imports numpy and PyVRP only, so a worker
+* `model`: PyVRP's model of a SolverData (what maps exactly, what is relaxed).
+* `search`: one seed on a built model; imports numpy and PyVRP only, so a worker
   interpreter that runs a second seed starts fast.
-* :mod:`.portfolio`: seeds in parallel processes, the best wins.
+* `portfolio`: seeds in parallel processes, the best wins.
 
-This ``__init__`` imports nothing, so that a worker importing :mod:`.search` does not pull in
+This ``__init__`` imports nothing, so that a worker importing `search` does not pull in
 the model builder.
 """

@@ -1,6 +1,6 @@
 """The PyVRP model of a SolverData: a fast routing skeleton from PyVRP's iterated local search.
 
-The engine translates :class:`~logistics.engine.solvers.arrays.SolverData` into a
+The engine translates `SolverData` into a
 ``pyvrp.ProblemData`` built straight from numpy matrices, solves it, and maps
 PyVRP's routes back to vehicle indices (order indices per vehicle, in visit
 order).  The routes seed the OR-Tools model, which enforces everything PyVRP
@@ -23,14 +23,14 @@ What maps exactly:
 * orders a type cannot carry: that type's profile makes arcs into them longer
   than any feasible route, and its maximum distance excludes such routes.
 
-What is relaxed (listed in :attr:`EngineResult.relaxed`): shelf life, soft
+What is relaxed (listed in `EngineResult.relaxed`): shelf life, soft
 time windows (kept hard), several windows of paired orders (their span) and,
 for the cost objective, whatever is not linear in distance and route
 duration: with the OR-Tools engine's ``CostArrays`` (arc costs with fuel and
 door-open refrigeration, span and fixed costs) only freshness decay and
 soft-window lateness are left out; from the fleet alone, only vehicle rates.
 Shelf life and relaxed windows are checked on PyVRP's schedule afterwards
-(:attr:`EngineResult.violations`).
+(`EngineResult.violations`).
 """
 
 from __future__ import annotations
@@ -432,7 +432,7 @@ def build_instance(
     Returns
     -------
     PyVRPInstance
-        A picklable model; :attr:`PyVRPInstance.relaxed` names what it does not model exactly.
+        A picklable model; `PyVRPInstance.relaxed` names what it does not model exactly.
     """
     # deferred: PyVRP takes ~0.5 s to import and engine "ortools" never needs it
     import pyvrp

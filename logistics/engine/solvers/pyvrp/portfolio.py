@@ -1,9 +1,9 @@
 """The PyVRP seed portfolio: one seed here, more in worker processes when a core is free; the best wins.
 
-Seeds in other processes run through :func:`logistics.engine.parallel.run_tasks` (fresh
-interpreters that import only :mod:`logistics.engine.solvers.pyvrp.search`); the first seed always
+Seeds in other processes run through [logistics.engine.parallel.run_tasks][] (fresh
+interpreters that import only `logistics.engine.solvers.pyvrp.search`); the first seed always
 runs in this process, a worker that misses the deadline is dropped, and the winner is chosen by
-:func:`~logistics.engine.solvers.pyvrp.search.best_of`, so the choice does not depend on which
+`best_of`, so the choice does not depend on which
 process answered first.
 """
 
@@ -61,7 +61,7 @@ def solve_pyvrp(
     objective
         ``"cost"`` or ``"distance"``; the problem's own objective wins when it is ``"distance"``.
     cost_arrays, multi_windows
-        As for :func:`~logistics.engine.solvers.pyvrp.model.build_instance`.
+        As for `build_instance`.
     max_iterations
         Also bounds the search; runs bounded by iterations alone are reproducible for a seed.
 
@@ -88,12 +88,12 @@ def solve_pyvrp_parallel(
     max_iterations: int | None = None,
     multi_windows: str = "groups",
 ) -> EngineResult:
-    """:func:`solve_pyvrp` with one seed per process; the best result wins.
+    """`solve_pyvrp` with one seed per process; the best result wins.
 
     Parameters
     ----------
     data, objective, cost_arrays, max_iterations, multi_windows
-        As for :func:`solve_pyvrp`.
+        As for `solve_pyvrp`.
     time_limit
         Seconds for the whole call; a worker still busy a second after it is dropped.
     seeds
@@ -135,12 +135,12 @@ def solve_pyvrp_portfolio(
         The OR-Tools engine's ``CostArrays``, so PyVRP optimises what OR-Tools will.
     budget
         PyVRP's time, model building included.  It gets all of it when its model is the full
-        model (:func:`models_exactly`) and ``relaxed_share`` of it (taken when the call starts)
+        model (`models_exactly`) and ``relaxed_share`` of it (taken when the call starts)
         when it relaxes something, so the caller keeps a share for OR-Tools to repair and polish.
     seed
         The first seed; ``seed + 1`` runs beside it in another process when the run is long enough
         to pay for starting an interpreter (``MIN_PARALLEL_S``) and a second core is free
-        (:func:`_spare_core`).  With ``iterations`` (reproducible runs) the choice follows
+        (`_spare_core`).  With ``iterations`` (reproducible runs) the choice follows
         ``os.cpu_count()`` alone, so it does not depend on the load.
     iterations
         An iteration bound (reproducible runs), or None.
@@ -153,7 +153,7 @@ def solve_pyvrp_portfolio(
     -------
     EngineResult or None
         The best seed's routes; None when there is nothing to route.  Time-bounded runs use a
-        late-acceptance history scaled to the run's expected length (:func:`history_for`);
+        late-acceptance history scaled to the run's expected length (`history_for`);
         iteration-bounded ones keep PyVRP's defaults, so they reproduce plain PyVRP runs.
     """
     relaxed = budget.sub(budget.share(relaxed_share))
@@ -208,7 +208,7 @@ def models_exactly(relaxed: Sequence[str], data: SolverData, costs: Any = None) 
     Parameters
     ----------
     relaxed
-        :attr:`EngineResult.relaxed` of the model.
+        `EngineResult.relaxed` of the model.
     data
         The solver arrays of the problem.
     costs

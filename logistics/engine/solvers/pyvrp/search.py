@@ -1,8 +1,8 @@
 """Run PyVRP's search on a built instance and read its answer back: one seed, one process.
 
 This is the half of the PyVRP engine a worker interpreter needs (see
-:func:`logistics.engine.parallel.run_tasks`), so it imports numpy, PyVRP and the standard library
-only (and :mod:`logistics.core.shares`, plain constants): a worker that runs a second seed starts
+[logistics.engine.parallel.run_tasks][]), so it imports numpy, PyVRP and the standard library
+only (and [logistics.core.shares][], plain constants): a worker that runs a second seed starts
 without pandas, geopandas or OR-Tools.  Deadlines are
 ``time.monotonic()`` values, which hold across processes of one machine.
 """
@@ -81,7 +81,7 @@ class PyVRPInstance:
     scale
         PyVRP costs are objective units x scale.
     relaxed
-        What the model relaxes (see :attr:`EngineResult.relaxed`).
+        What the model relaxes (see `EngineResult.relaxed`).
     span_windows
         Orders whose several windows were relaxed to their span (checked on the schedule afterwards).
     shelf
@@ -119,7 +119,7 @@ def run_instance(
     Parameters
     ----------
     inst
-        The model (:func:`logistics.engine.solvers.pyvrp.model.build_instance`).
+        The model (`logistics.engine.solvers.pyvrp.model.build_instance`).
     time_limit
         Seconds for the search.
     seed
@@ -130,7 +130,7 @@ def run_instance(
         A ``time.monotonic()`` value that caps the run as well (the caller's budget).
     history_length
         The late-acceptance history of PyVRP's iterated local search (PyVRP's default, 300, when
-        None; see :func:`logistics.engine.solvers.pyvrp.portfolio.history_for`).
+        None; see `logistics.engine.solvers.pyvrp.portfolio.history_for`).
 
     Returns
     -------
@@ -171,7 +171,7 @@ def run_seed(
     Parameters
     ----------
     inst, seed, history
-        As for :func:`run_instance`.
+        As for `run_instance`.
     deadline
         When the seed must be done; the time limit is what is left of it when the task starts, so a
         worker that started late does not overrun.
