@@ -211,11 +211,28 @@ class WorkerPool:
         self.close()
 
     def live(self) -> int:
-        """Workers running now (a warm pool starts nothing on its next call)."""
+        """Workers running now (a warm pool starts nothing on its next call).
+
+        Returns
+        -------
+        int
+            Live worker processes.
+        """
         return sum(1 for p in self._procs if p.poll() is None)
 
     def take(self, n: int) -> list[subprocess.Popen[bytes]]:
-        """Up to ``n`` live workers (never more than the pool's size), starting or replacing as needed."""
+        """Up to ``n`` live workers (never more than the pool's size), starting or replacing as needed.
+
+        Parameters
+        ----------
+        n
+            Workers the caller can use now.
+
+        Returns
+        -------
+        list of subprocess.Popen
+            Live workers, at least one unless no process could be started.
+        """
         self._procs = [p for p in self._procs if p.poll() is None]
         want = min(max(1, n), self.size)
         while len(self._procs) < want:

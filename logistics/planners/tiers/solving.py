@@ -111,7 +111,8 @@ def solve_many(
     seed, engine, iterations, workers
         Shortcuts for the fields of ``options``.
     cap
-        No problem gets more than [`size_limit`][logistics.planners.tiers.solving.size_limit] of its size (short trial solves).
+        No problem gets more than `size_limit` of its size
+        (short trial solves).
     pool
         Warm workers to use (a planner's rounds share one); None starts and stops fresh ones.
 
