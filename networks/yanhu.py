@@ -152,7 +152,7 @@ def township_table() -> pd.DataFrame:
 
 
 def _row(node_id: str, **kw: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {c: None for c in COLUMNS}
+    row: dict[str, Any] = dict.fromkeys(COLUMNS)
     row.update(synthetic=False, cold_store_t=np.nan, layer="rural", node_id=node_id)
     row.update(kw)
     return row
@@ -199,7 +199,7 @@ def _fixed_rows() -> list[dict[str, Any]]:
     for key, r in u[u["station"].isna() & (u["level"] != "subdistrict")].iterrows():
         rows.append(
             _row(
-                f"tw_{key.lower()}",
+                f"tw_{str(key).lower()}",
                 name=f"{key} township seat",
                 name_zh=f"{r['unit_zh_full']}驻地",
                 adcode=r["adcode"],
@@ -273,7 +273,8 @@ def _committee_rows(rng: np.random.Generator, fixed: list[dict[str, Any]]) -> li
     u = geo.units()
     d = geo.divisions()
     rows: list[dict[str, Any]] = []
-    for key, unit in sorted(u.iterrows(), key=lambda kv: kv[1]["level"] == "subdistrict"):
+    for ukey, unit in sorted(u.iterrows(), key=lambda kv: kv[1]["level"] == "subdistrict"):
+        key = str(ukey)
         urban = unit["level"] == "subdistrict"
         if urban and placer.urban_from == len(fixed):
             placer.urban_from = len(placer.xy)
