@@ -14,12 +14,13 @@ import argparse
 import math
 import sys
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import shapely  # noqa: E402
+import matplotlib.pyplot as plt
+import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -72,13 +73,21 @@ def draw(out: Path, roads: bool = False) -> Path:
     _rings(ax, geo.outline(), color="black", lw=1.3)
     if roads and net.roads is not None:
         f = roads_frame(net.roads)
-        for cls, style in (("secondary", dict(color="#c77", lw=0.8)), ("trunk", dict(color="#b22", lw=1.6))):
+        road_styles: list[tuple[str, dict[str, Any]]] = [
+            ("secondary", {"color": "#c77", "lw": 0.8}),
+            ("trunk", {"color": "#b22", "lw": 1.6}),
+        ]
+        for cls, style in road_styles:
             for g in f.geometry[f["road_class"] == cls]:
                 ax.plot(*g.xy, **style)
-    layers = [
+    urban_village = dict(s=9, c="#7aa37a", marker="s", label="village (urban layer)")
+    layers: list[tuple[Any, dict[str, Any]]] = [
         (n["kind"].eq("village") & n["layer"].eq("rural"), dict(s=9, c="#2a6f2a", label="village committee (rural)")),
         (n["kind"].eq("community") & n["layer"].eq("rural"), dict(s=12, c="#8a2be2", label="town community")),
-        (n["kind"].eq("village") & n["layer"].eq("urban"), dict(s=9, c="#7aa37a", marker="s", label="village (urban layer)")),
+        (
+            n["kind"].eq("village") & n["layer"].eq("urban"),
+            dict(s=9, c="#7aa37a", marker="s", label="village (urban layer)"),
+        ),
         (n["kind"].eq("community") & n["layer"].eq("urban"), dict(s=7, c="#c05fc0", label="community (urban layer)")),
         (n["kind"].eq("township_seat"), dict(s=40, c="white", edgecolors="black", label="township seat (estimated)")),
         (n["kind"].eq("station"), dict(s=80, c="#d62728", marker="^", edgecolors="black", label="station (estimated)")),
