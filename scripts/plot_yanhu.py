@@ -80,7 +80,6 @@ def draw(out: Path, roads: bool = False) -> Path:
         for cls, style in road_styles:
             for g in f.geometry[f["road_class"] == cls]:
                 ax.plot(*g.xy, **style)
-    urban_village = dict(s=9, c="#7aa37a", marker="s", label="village (urban layer)")
     layers: list[tuple[Any, dict[str, Any]]] = [
         (n["kind"].eq("village") & n["layer"].eq("rural"), dict(s=9, c="#2a6f2a", label="village committee (rural)")),
         (n["kind"].eq("community") & n["layer"].eq("rural"), dict(s=12, c="#8a2be2", label="town community")),
