@@ -1,29 +1,30 @@
-"""The built-in Yanhu District (盐湖区, Yuncheng, Shanxi) three-tier network.
+"""The built-in Yanhu District (盐湖区, Yuncheng, Shanxi; code 140802) three-tier network.
 
 ``networks.yanhu()`` loads ``networks/data/yanhu.geojson``, which
-``scripts/make_yanhu.py`` writes from `build_yanhu_nodes` (fixed seed, so the
-file is reproducible byte for byte).  What is sourced, estimated and generated:
+``scripts/make_yanhu.py`` writes from `build_yanhu_nodes` (fixed seed, so the file
+is reproducible byte for byte).  Every node carries its provenance:
 
-* hub 盐湖区综合物流园区 and the stations 三路里, 北相, 东郭: positions estimated
-  (±5–8 km); 解州过境物流站: position sourced.
-* nine other township seats (泓芝驿, 龙居, 陶村, 上郭, 王范, 上王, 冯村, 席张, 金井):
-  village-tier nodes of ``kind="township_seat"`` at estimated positions.
-* village committees: 314 in all (the district's published total).  Counts are
-  published for 解州 26, 东郭 10, 三路里 4, 泓芝驿 16 and 龙居 35; the other 223 are
-  split evenly over the remaining eight townships.  东郭's ten villages carry
-  their published names; all other villages are generated (``synthetic=True``).
-  Every village position is generated near its township seat, on land, inside
-  the seat's Voronoi cell and at least 600 m from other nodes.
-* the salt lake (盐池) south of the city is modelled as a simplified polygon
-  (`SALT_LAKE`, estimated outline); no node lies in it and no synthetic road
-  crosses it.
-* the hub's ``cold_store_t`` (1000 t) is an assumed figure, not published.
+* ``name_source`` / ``position_source``: ``sourced`` (taken from a named source),
+  ``estimated`` (placed by hand from general knowledge, ±3–5 km) or ``generated``
+  (drawn by the seeded build under the rules below).
+* village tier: one node per village (村委会) and community (社区居委会) committee of the
+  2023 statistical division codes (vendored, see `networks.yanhu_geo.divisions`), with
+  its real name (``committee_zh``), 12-digit ``adcode`` and a romanized ``name``; plus a
+  ``township_seat`` node for each of the 9 towns/townships without a station.
+* layers: ``rural`` (the 13 towns and townships: 174 committees) is the default
+  scope; ``urban`` (the 8 subdistricts' 135 committees) joins with
+  ``yanhu(urban=True)``.  The development zone's "虚拟社区" (a statistical
+  placeholder) is left out.
+* positions of committees are ``generated``: inside their unit's estimated extent
+  (`networks.yanhu_geo.extents`), off the lakes (300 m), at least 600 m apart (250 m
+  for urban communities); rural villages stay out of the built-up core, communities of
+  a town stay within 2 km of its seat, urban communities inside the core.
+* the hub, the four stations (at their towns' estimated seats) and the seats:
+  ``estimated`` positions; the hub's ``cold_store_t`` (1000 t) is an assumed figure.
 
-Columns: ``name``, ``name_zh``, ``tier``, ``parent``, ``kind`` (hub, station,
-township_seat, village), ``township``, ``township_zh``, ``synthetic``,
-``position_source`` (sourced / estimated / generated), ``cold_store_t``.
-Each village's parent is the station its township seat reaches fastest on the
-synthetic roads.
+``synthetic`` is True when a node's name or position is generated.  Each
+village's parent is the station that reaches its unit's committees fastest (median)
+on the synthetic roads.
 """
 
 from __future__ import annotations
@@ -40,42 +41,20 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
-from pyproj import Transformer
-from shapely.geometry import Polygon
+from shapely.geometry.base import BaseGeometry
 
+from . import yanhu_geo as geo
 from .compiled import compile_roads
-from .geo import UTM49N, WGS84
+from .geo import WGS84
 from .model import Network
 from .synthetic import synthetic_roads
 
 SEED = 20240601
 DATA_FILE = "yanhu.geojson"
-TOTAL_VILLAGES = 314
 MIN_SPACING_M = 600.0
+URBAN_SPACING_M = 250.0
 LAKE_CLEARANCE_M = 300.0
-#: District extent used to keep generated villages inside Yanhu (lon/lat box, estimated).
-DISTRICT_BOUNDS = (110.68, 34.86, 111.22, 35.34)
-
-#: The salt lake (盐池, Yuncheng Salt Lake), a simplified estimated outline in lon/lat.
-SALT_LAKE = Polygon(
-    [
-        (110.885, 34.972),
-        (110.905, 34.988),
-        (110.935, 34.996),
-        (110.965, 35.004),
-        (110.995, 35.013),
-        (111.025, 35.017),
-        (111.050, 35.016),
-        (111.066, 35.008),
-        (111.062, 34.997),
-        (111.040, 34.990),
-        (111.010, 34.983),
-        (110.980, 34.975),
-        (110.950, 34.967),
-        (110.920, 34.961),
-        (110.897, 34.962),
-    ]
-)
+TOWN_COMMUNITY_RADIUS_M = 2000.0
 
 HUB: dict[str, Any] = {
     "node_id": "hub",
@@ -87,23 +66,6 @@ HUB: dict[str, Any] = {
     "cold_store_t": 1000.0,
 }
 
-# key, name_zh, lat, lon, position_source, station id (None: a township seat), villages, count published
-TOWNSHIPS = [
-    ("sanluli", "三路里", 35.27, 111.01, "estimated", "st_sanluli", 4, True),
-    ("beixiang", "北相", 35.12, 110.98, "estimated", "st_beixiang", None, False),
-    ("dongguo", "东郭", 35.00, 111.08, "estimated", "st_dongguo", 10, True),
-    ("jiezhou", "解州", 34.9124, 110.8517, "sourced", "st_jiezhou", 26, True),
-    ("hongzhiyi", "泓芝驿", 35.15, 110.90, "estimated", None, 16, True),
-    ("longju", "龙居", 35.04, 110.90, "estimated", None, 35, True),
-    ("taocun", "陶村", 35.10, 111.05, "estimated", None, None, False),
-    ("shangguo", "上郭", 35.24, 110.93, "estimated", None, None, False),
-    ("wangfan", "王范", 35.20, 111.03, "estimated", None, None, False),
-    ("shangwang", "上王", 35.24, 111.10, "estimated", None, None, False),
-    ("fengcun", "冯村", 35.17, 110.96, "estimated", None, None, False),
-    ("xizhang", "席张", 34.92, 110.74, "estimated", None, None, False),
-    ("jinjing", "金井", 35.05, 110.93, "estimated", None, None, False),
-]
-
 STATIONS = {
     "st_sanluli": ("Sanluli transport station", "三路里运输站"),
     "st_beixiang": ("Beixiang integrated transport station", "北相镇综合运输站"),
@@ -111,34 +73,38 @@ STATIONS = {
     "st_jiezhou": ("Jiezhou transit logistics station", "解州过境物流站"),
 }
 
-#: Published names of 东郭's villages (pinyin, Chinese); the first is the seat village.
-DONGGUO_VILLAGES = [
-    ("Dongguo", "东郭"),
-    ("Baizhuang", "白庄"),
-    ("Xiayue", "下月"),
-    ("Xiaduan", "下段"),
-    ("Jietan", "界滩"),
-    ("Shangyue", "上月"),
-    ("Mohe", "磨河"),
-    ("Jiecun", "界村"),
-    ("Chiyou", "蚩尤"),
-    ("Liufan", "刘范"),
+COLUMNS = [
+    "name",
+    "name_zh",
+    "committee_zh",
+    "adcode",
+    "tier",
+    "parent",
+    "kind",
+    "layer",
+    "township",
+    "township_zh",
+    "township_adcode",
+    "synthetic",
+    "name_source",
+    "position_source",
+    "cold_store_t",
 ]
 
 
-def salt_lake() -> Polygon:
-    """The salt lake polygon (lon/lat, estimated outline): a barrier for roads and villages.
+def salt_lake() -> BaseGeometry:
+    """The salt lake 盐池 (lon/lat, estimated outline); see `networks.yanhu_geo.salt_lake`.
 
     Returns
     -------
     shapely.Polygon
-        `SALT_LAKE`.
+        112 km² of the published 132 km².
     """
-    return SALT_LAKE
+    return geo.salt_lake()
 
 
 def on_land(lon: npt.ArrayLike, lat: npt.ArrayLike) -> np.ndarray:
-    """True where a point is outside the salt lake, to check generated or user positions.
+    """True where a point is in neither lake (盐池, 硝池).
 
     Parameters
     ----------
@@ -151,192 +117,222 @@ def on_land(lon: npt.ArrayLike, lat: npt.ArrayLike) -> np.ndarray:
         One flag per point.
     """
     pts = shapely.points(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
-    return ~shapely.intersects(pts, SALT_LAKE)
+    return ~shapely.intersects(pts, shapely.union_all(geo.lakes()))
 
 
 def township_table() -> pd.DataFrame:
-    """The 13 townships, with the provenance of each figure.
+    """The 21 units with seat position, station, layer and committee counts.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by township: seat ``lat``/``lon``, ``position_source``, ``station``,
-        ``villages`` and ``count_source`` (published or estimated).
+        Indexed by ``township`` (English): ``township_zh``, ``adcode``, ``level``,
+        ``layer``, seat ``lat``/``lon`` (estimated), ``station``, ``villages`` (村委会),
+        ``communities`` (居委会), counted from the vendored division codes.
     """
-    counts = _village_counts()
-    rows = []
-    for key, zh, lat, lon, src, st, n, published in TOWNSHIPS:
-        rows.append(
-            {
-                "township": key.capitalize(),
-                "township_zh": zh,
-                "lat": lat,
-                "lon": lon,
-                "position_source": src,
-                "station": st,
-                "villages": counts[key],
-                "count_source": "published" if published else "estimated",
-            }
-        )
-    return pd.DataFrame(rows).set_index("township")
+    u = geo.units()
+    d = geo.divisions()
+    counts = d.groupby(["unit_code", "kind"]).size().unstack(fill_value=0)
+    out = pd.DataFrame(
+        {
+            "township_zh": u["unit_zh"],
+            "adcode": u["adcode"],
+            "level": u["level"],
+            "layer": np.where(u["level"] == "subdistrict", "urban", "rural"),
+            "lat": u["lat"],
+            "lon": u["lon"],
+            "position_source": "estimated",
+            "station": u["station"],
+            "villages": counts.reindex(u["adcode"])["village"].to_numpy(),
+            "communities": counts.reindex(u["adcode"])["community"].to_numpy(),
+        },
+        index=u.index.rename("township"),
+    )
+    return out
 
 
-def _village_counts() -> dict[str, int]:
-    known = {t[0]: t[6] for t in TOWNSHIPS if t[6] is not None}
-    rest = [t[0] for t in TOWNSHIPS if t[6] is None]
-    left = TOTAL_VILLAGES - sum(known.values())
-    base, extra = divmod(left, len(rest))
-    counts = dict(known)
-    for i, key in enumerate(rest):
-        counts[key] = base + (1 if i < extra else 0)
-    return counts
+def _row(node_id: str, **kw: Any) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(COLUMNS)
+    row.update(synthetic=False, cold_store_t=np.nan, layer="rural", node_id=node_id)
+    row.update(kw)
+    return row
 
 
 def _fixed_rows() -> list[dict[str, Any]]:
-    """Rows of the hub, the stations and the township seats (positions from the tables above)."""
-    rows: list[dict[str, Any]] = [
-        {
-            "node_id": "hub",
-            "name": HUB["name"],
-            "name_zh": HUB["name_zh"],
-            "tier": "hub",
-            "parent": None,
-            "kind": "hub",
-            "township": None,
-            "township_zh": None,
-            "synthetic": False,
-            "position_source": HUB["position_source"],
-            "cold_store_t": HUB["cold_store_t"],
-            "lon": HUB["lon"],
-            "lat": HUB["lat"],
-        }
+    """The hub, the stations and the seats of the towns without a station."""
+    rows = [
+        _row(
+            "hub",
+            name=HUB["name"],
+            name_zh=HUB["name_zh"],
+            adcode=geo.AREA_CODE,
+            tier="hub",
+            kind="hub",
+            name_source="sourced",
+            position_source=HUB["position_source"],
+            cold_store_t=HUB["cold_store_t"],
+            lon=HUB["lon"],
+            lat=HUB["lat"],
+        )
     ]
-    for key, zh, lat, lon, src, st, _, _ in TOWNSHIPS:
-        if st is not None:
-            rows.append(
-                {
-                    "node_id": st,
-                    "name": STATIONS[st][0],
-                    "name_zh": STATIONS[st][1],
-                    "tier": "station",
-                    "parent": "hub",
-                    "kind": "station",
-                    "township": key.capitalize(),
-                    "township_zh": zh,
-                    "synthetic": False,
-                    "position_source": src,
-                    "cold_store_t": np.nan,
-                    "lon": lon,
-                    "lat": lat,
-                }
+    u = geo.units()
+    for key, r in u[u["station"].notna()].iterrows():
+        name, name_zh = STATIONS[r["station"]]
+        rows.append(
+            _row(
+                r["station"],
+                name=name,
+                name_zh=name_zh,
+                adcode=r["adcode"],
+                tier="station",
+                parent="hub",
+                kind="station",
+                township=key,
+                township_zh=r["unit_zh"],
+                township_adcode=r["adcode"],
+                name_source="sourced",
+                position_source="estimated",
+                lon=r["lon"],
+                lat=r["lat"],
             )
-    for key, zh, lat, lon, src, st, _, _ in TOWNSHIPS:
-        if st is None:
-            rows.append(
-                {
-                    "node_id": f"tw_{key}",
-                    "name": f"{key.capitalize()} township seat",
-                    "name_zh": f"{zh}乡镇驻地",
-                    "tier": "village",
-                    "parent": None,
-                    "kind": "township_seat",
-                    "township": key.capitalize(),
-                    "township_zh": zh,
-                    "synthetic": False,
-                    "position_source": src,
-                    "cold_store_t": np.nan,
-                    "lon": lon,
-                    "lat": lat,
-                }
+        )
+    for key, r in u[u["station"].isna() & (u["level"] != "subdistrict")].iterrows():
+        rows.append(
+            _row(
+                f"tw_{str(key).lower()}",
+                name=f"{key} township seat",
+                name_zh=f"{r['unit_zh_full']}驻地",
+                adcode=r["adcode"],
+                tier="village",
+                kind="township_seat",
+                township=key,
+                township_zh=r["unit_zh"],
+                township_adcode=r["adcode"],
+                name_source="sourced",
+                position_source="estimated",
+                lon=r["lon"],
+                lat=r["lat"],
             )
+        )
     return rows
 
 
-def _village_rows(rng: np.random.Generator, fwd: Transformer, back: Transformer) -> list[dict[str, Any]]:
-    """Generated villages, township by township (see the module doc for the rules)."""
-    lake_m = shapely.transform(SALT_LAKE, lambda c: np.column_stack(fwd.transform(c[:, 0], c[:, 1])))
-    lake_m = lake_m.buffer(LAKE_CLEARANCE_M)
-    sx, sy = fwd.transform([t[3] for t in TOWNSHIPS], [t[2] for t in TOWNSHIPS])
-    seats_xy = np.column_stack([sx, sy])
-    counts = _village_counts()
-    hx, hy = fwd.transform(HUB["lon"], HUB["lat"])
-    placed = [np.array([hx, hy])] + [seats_xy[i] for i in range(len(TOWNSHIPS))]
-    xmin, ymin = fwd.transform(DISTRICT_BOUNDS[0], DISTRICT_BOUNDS[1])
-    xmax, ymax = fwd.transform(DISTRICT_BOUNDS[2], DISTRICT_BOUNDS[3])
-    rows: list[dict[str, Any]] = []
-    for ti, (key, zh, _lat, _lon, _src, _st, _, _) in enumerate(TOWNSHIPS):
-        n = counts[key]
-        others = np.delete(seats_xy, ti, axis=0)
-        nearest = float(np.min(np.hypot(*(others - seats_xy[ti]).T)))
-        radius = float(np.clip(1.2 * nearest, 4000.0, 9000.0))
-        names = DONGGUO_VILLAGES if key == "dongguo" else None
-        spacing = MIN_SPACING_M
-        k = 0
+class _Placer:
+    """Seeded rejection sampling of points in a region, keeping a spacing to earlier points."""
+
+    def __init__(self, rng: np.random.Generator, fixed_xy: np.ndarray) -> None:
+        self.rng = rng
+        self.xy: list[np.ndarray] = [p for p in fixed_xy]
+        self.urban_from = len(self.xy)
+
+    def place(self, region: BaseGeometry, spacing: float, urban: bool) -> np.ndarray:
+        x0, y0, x1, y1 = region.bounds
+        shapely.prepare(region)
         tries = 0
-        while k < n:
+        while True:
             tries += 1
-            if tries % 4000 == 0:  # a crowded cell: relax the spacing a little
+            if tries % 2000 == 0:  # a crowded region: relax the spacing a little
                 spacing *= 0.9
-            r = radius * np.sqrt(rng.random())
-            a = 2 * np.pi * rng.random()
-            if names is not None and k == 0:
-                r = 800.0 * np.sqrt(rng.random())  # the seat village sits at the seat
-            p = seats_xy[ti] + r * np.array([np.cos(a), np.sin(a)])
-            if not (xmin <= p[0] <= xmax and ymin <= p[1] <= ymax):
+            p = np.array([x0 + (x1 - x0) * self.rng.random(), y0 + (y1 - y0) * self.rng.random()])
+            if not region.contains(shapely.Point(p)):
                 continue
-            if int(np.argmin(np.hypot(*(seats_xy - p).T))) != ti:
+            # urban communities keep their (smaller) spacing among themselves only
+            others = np.array(self.xy[self.urban_from :] if urban else self.xy)
+            if len(others) and np.min(np.hypot(*(others - p).T)) < spacing:
                 continue
-            if lake_m.contains(shapely.Point(p)):
-                continue
-            if min(np.hypot(*(np.array(placed) - p).T)) < spacing:
-                continue
-            placed.append(p)
-            vlon, vlat = back.transform(p[0], p[1])
-            if names is not None:
-                name, name_zh, synthetic = names[k][0], names[k][1], False
-            else:
-                name, name_zh, synthetic = (f"{key.capitalize()} village {k + 1:02d}", f"{zh}生成村{k + 1:02d}", True)
+            self.xy.append(p)
+            return p
+
+
+def _regions() -> dict[str, dict[str, BaseGeometry]]:
+    """Per unit (metric): where its villages, town communities and urban communities may go."""
+    lakes = geo.to_metric(shapely.union_all(geo.lakes())).buffer(LAKE_CLEARANCE_M)
+    core = geo.to_metric(geo.urban_core())
+    core_clear = core.buffer(LAKE_CLEARANCE_M)
+    out: dict[str, dict[str, BaseGeometry]] = {}
+    u = geo.units()
+    for key, cell in geo.extents().geometry.items():
+        ext = geo.to_metric(cell).buffer(-100.0).difference(lakes)  # 100 m inside its extent
+        seat = geo.to_metric(shapely.Point(u.at[key, "lon"], u.at[key, "lat"]))
+        if u.at[key, "level"] == "subdistrict":
+            outside = ext.difference(core_clear)
+            village = outside if outside.area > 2e6 else ext
+            community = ext.intersection(core) if ext.intersection(core).area > 0.5e6 else ext
+        else:
+            village = ext.difference(core_clear)
+            community = ext.intersection(seat.buffer(TOWN_COMMUNITY_RADIUS_M))
+        out[key] = {"village": village, "community": community}
+    return out
+
+
+def _committee_rows(rng: np.random.Generator, fixed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One generated-position node per committee, unit by unit in code order."""
+    fxy = geo.to_metric(shapely.multipoints([(r["lon"], r["lat"]) for r in fixed]))
+    placer = _Placer(rng, shapely.get_coordinates(fxy))
+    regions = _regions()
+    u = geo.units()
+    d = geo.divisions()
+    rows: list[dict[str, Any]] = []
+    for ukey, unit in sorted(u.iterrows(), key=lambda kv: kv[1]["level"] == "subdistrict"):
+        key = str(ukey)
+        urban = unit["level"] == "subdistrict"
+        if urban and placer.urban_from == len(fixed):
+            placer.urban_from = len(placer.xy)
+        mine = d[d["unit_code"] == unit["adcode"]].sort_values("code")
+        for k, (_, c) in enumerate(mine.iterrows(), start=1):
+            community = c["kind"] == "community"
+            spacing = URBAN_SPACING_M if urban and community else MIN_SPACING_M
+            p = placer.place(regions[key][c["kind"]], spacing, urban and community)
+            lon, lat = geo.to_lonlat(shapely.Point(p)).coords[0]
+            official = c["committee_zh"]
+            place = official.removesuffix("社区居委会").removesuffix("村委会")
+            zh = f"{place}社区" if community else (place if place.endswith("村") else f"{place}村")
             rows.append(
-                {
-                    "node_id": f"v_{key}_{k + 1:02d}",
-                    "name": name,
-                    "name_zh": name_zh,
-                    "tier": "village",
-                    "parent": None,
-                    "kind": "village",
-                    "township": key.capitalize(),
-                    "township_zh": zh,
-                    "synthetic": synthetic,
-                    "position_source": "generated",
-                    "cold_store_t": np.nan,
-                    "lon": round(float(vlon), 6),
-                    "lat": round(float(vlat), 6),
-                }
+                _row(
+                    f"v_{key.lower()}_{k:02d}",
+                    name=f"{c['pinyin']} Community" if community else c["pinyin"],
+                    name_zh=zh,
+                    committee_zh=official,
+                    adcode=c["code"],
+                    tier="village",
+                    kind=c["kind"],
+                    layer="urban" if urban else "rural",
+                    township=key,
+                    township_zh=unit["unit_zh"],
+                    township_adcode=unit["adcode"],
+                    synthetic=True,
+                    name_source="sourced",
+                    position_source="generated",
+                    lon=lon,
+                    lat=lat,
+                )
             )
-            k += 1
     return rows
 
 
 def _assign_parents(nodes: gpd.GeoDataFrame) -> None:
-    """Set every village's parent to the station that reaches its township seat fastest."""
+    """Set every village's parent to the station reaching its unit's committees fastest (median)."""
     # deferred: scipy.sparse/csgraph/spatial add ~0.18 s (+50 %) to the 0.37 s of `import networks`
     from scipy.sparse.csgraph import dijkstra
 
-    roads = synthetic_roads(nodes, barriers=[SALT_LAKE])
-    comp = compile_roads(roads)
+    comp = compile_roads(synthetic_roads(nodes, barriers=geo.lakes()))
     st_ids = list(STATIONS)
-    st_idx = np.array([comp.index_of(s) for s in st_ids])
-    times = dijkstra(comp.csr(), directed=True, indices=st_idx)
-    station_of = {}
-    for key, _zh, _lat, _lon, _src, st, _, _ in TOWNSHIPS:
-        seat = st if st is not None else f"tw_{key}"
-        station_of[key.capitalize()] = st if st is not None else st_ids[int(np.argmin(times[:, comp.index_of(seat)]))]
+    times = dijkstra(comp.csr(), directed=True, indices=[comp.index_of(s) for s in st_ids])
     is_v = nodes["tier"] == "village"
+    station_of = {}
+    for key, members in nodes[is_v].groupby("township").groups.items():
+        own = nodes.loc[nodes["tier"] == "station"]
+        own = own[own["township"] == key]
+        if len(own):
+            station_of[key] = own.index[0]
+            continue
+        cols = [comp.index_of(str(n)) for n in members]
+        station_of[key] = st_ids[int(np.argmin(np.median(times[:, cols], axis=1)))]
     nodes.loc[is_v, "parent"] = nodes.loc[is_v, "township"].map(station_of)
 
 
 def build_yanhu_nodes(seed: int = SEED) -> gpd.GeoDataFrame:
-    """Generate the Yanhu nodes (deterministic for a given seed); see the module doc.
+    """Build every Yanhu node, both layers (deterministic for a given seed); see the module doc.
 
     The shipped data file is this function's output, so the data can be audited
     and regenerated rather than trusted.
@@ -344,27 +340,41 @@ def build_yanhu_nodes(seed: int = SEED) -> gpd.GeoDataFrame:
     Parameters
     ----------
     seed : int
-        Seed of the village placement.
+        Seed of the committee placement.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Indexed by ``node_id``, EPSG:4326, with the columns of the module doc.
+        Indexed by ``node_id``, EPSG:4326, with the columns `COLUMNS`.
     """
     rng = np.random.default_rng(seed)
-    fwd = Transformer.from_crs(WGS84, UTM49N, always_xy=True)
-    back = Transformer.from_crs(UTM49N, WGS84, always_xy=True)
-    rows = _fixed_rows() + _village_rows(rng, fwd, back)
-    frame = pd.DataFrame(rows)
+    fixed = _fixed_rows()
+    frame = pd.DataFrame(fixed + _committee_rows(rng, fixed))
+    frame["lon"] = frame["lon"].round(6)
+    frame["lat"] = frame["lat"].round(6)
     nodes = gpd.GeoDataFrame(
         frame.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=WGS84
     ).set_index("node_id")
+    nodes["synthetic"] = nodes["synthetic"].astype(bool)
     _assign_parents(nodes)
-    return nodes
+    return nodes[[*COLUMNS, "geometry"]]
+
+
+def _feature(nid: Any, row: pd.Series) -> dict[str, Any]:
+    props: dict[str, Any] = {"node_id": nid}
+    for col in COLUMNS:
+        v = row[col]
+        if isinstance(v, (float, np.floating)):
+            v = None if np.isnan(v) else float(v)
+        elif isinstance(v, (bool, np.bool_)):
+            v = bool(v)
+        props[col] = v
+    g = row.geometry
+    return {"type": "Feature", "properties": props, "geometry": {"type": "Point", "coordinates": [g.x, g.y]}}
 
 
 def write_yanhu(path: str | Path, seed: int = SEED) -> Path:
-    """Write the generated nodes as stable GeoJSON (6 decimals), reproducible byte for byte.
+    """Write the built nodes as stable GeoJSON (6 decimals), reproducible byte for byte.
 
     Parameters
     ----------
@@ -379,32 +389,13 @@ def write_yanhu(path: str | Path, seed: int = SEED) -> Path:
         ``path``.
     """
     nodes = build_yanhu_nodes(seed)
-    features = []
-    for nid, row in nodes.iterrows():
-        props: dict[str, Any] = {"node_id": nid}
-        for col in nodes.columns:
-            if col == "geometry":
-                continue
-            v = row[col]
-            if isinstance(v, (float, np.floating)):
-                v = None if np.isnan(v) else float(v)
-            elif isinstance(v, (bool, np.bool_)):
-                v = bool(v)
-            props[col] = v
-        g = row.geometry
-        features.append(
-            {
-                "type": "Feature",
-                "properties": props,
-                "geometry": {"type": "Point", "coordinates": [round(g.x, 6), round(g.y, 6)]},
-            }
-        )
     doc = {
         "type": "FeatureCollection",
         "name": "yanhu",
-        "note": "Yanhu District three-tier network; positions of villages are generated, see docs/networks.md",
+        "note": "Yanhu District three-tier network; provenance per node (name_source, position_source), "
+        "sources in docs/networks.md",
         "seed": seed,
-        "features": features,
+        "features": [_feature(nid, row) for nid, row in nodes.iterrows()],
     }
     path = Path(path)
     text = json.dumps(doc, ensure_ascii=False, indent=None, separators=(",", ":"))
@@ -424,12 +415,11 @@ def data_path() -> Path:
 
 
 @lru_cache(maxsize=1)
-def _nodes() -> gpd.GeoDataFrame:
+def _all_nodes() -> gpd.GeoDataFrame:
     with open(data_path(), encoding="utf-8") as f:
         doc = json.load(f)
-    rows = [f["properties"] for f in doc["features"]]
+    frame = pd.DataFrame([f["properties"] for f in doc["features"]])
     xy = [f["geometry"]["coordinates"] for f in doc["features"]]
-    frame = pd.DataFrame(rows)
     frame["synthetic"] = frame["synthetic"].astype(bool)
     frame["cold_store_t"] = pd.to_numeric(frame["cold_store_t"], errors="coerce")
     return gpd.GeoDataFrame(
@@ -437,26 +427,36 @@ def _nodes() -> gpd.GeoDataFrame:
     ).set_index("node_id")
 
 
-@lru_cache(maxsize=1)
-def _roads() -> nx.MultiDiGraph:
-    return synthetic_roads(_nodes(), barriers=[SALT_LAKE])
+def _nodes(urban: bool) -> gpd.GeoDataFrame:
+    n = _all_nodes()
+    return n if urban else n[n["layer"] == "rural"]
 
 
-def yanhu_roads() -> nx.MultiDiGraph:
+@lru_cache(maxsize=2)
+def _roads(urban: bool) -> nx.MultiDiGraph:
+    return synthetic_roads(_nodes(urban), barriers=geo.lakes())
+
+
+def yanhu_roads(urban: bool = False) -> nx.MultiDiGraph:
     """The default synthetic road graph of the built-in network.
+
+    Parameters
+    ----------
+    urban : bool
+        Over the nodes of ``yanhu(urban=True)`` rather than the rural default.
 
     Returns
     -------
     networkx.MultiDiGraph
         A fresh copy (built once per process), safe to edit.
     """
-    g = _roads().copy()
-    g.graph["source"] = "synthetic: Delaunay over Yanhu nodes, detour 1.3, salt lake avoided"
+    g = _roads(urban).copy()
+    g.graph["source"] = "synthetic: Delaunay over Yanhu nodes, detour 1.3, 盐池 and 硝池 avoided"
     return g
 
 
-def yanhu(roads: bool = False) -> Network:
-    """The built-in Yanhu District network (hub, 4 stations, 9 township seats, 314 villages).
+def yanhu(roads: bool = False, urban: bool = False) -> Network:
+    """The built-in Yanhu District network (hub, 4 stations, 9 seats, 174 rural committees).
 
     Parameters
     ----------
@@ -464,10 +464,16 @@ def yanhu(roads: bool = False) -> Network:
         Attach the default synthetic road graph (see
         [networks.roads.synthetic_roads][]); replace it with
         ``net.with_roads(networks.roads.road_graph(...))`` when real roads are known.
+    urban : bool
+        Add the urban layer: the 135 committees of the 8 subdistricts (the city).
 
     Returns
     -------
     Network
-        A fresh copy named ``"yanhu"``.
+        A fresh copy named ``"yanhu"`` (``"yanhu-urban"`` with the urban layer).
     """
-    return Network(_nodes().copy(), roads=yanhu_roads() if roads else None, name="yanhu")
+    return Network(
+        _nodes(urban).copy(),
+        roads=yanhu_roads(urban) if roads else None,
+        name="yanhu-urban" if urban else "yanhu",
+    )

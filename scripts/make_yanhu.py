@@ -3,7 +3,9 @@
     python scripts/make_yanhu.py [--seed N] [--out PATH]
 
 The output is deterministic for a given seed (default: networks.yanhu.SEED), so
-running this again without changes reproduces the shipped file byte for byte.
+running this again without changes reproduces the shipped file byte for byte.  It
+reads only the vendored sources in networks/data/ (division codes, romanized names,
+outline), which scripts/vendor_yanhu_sources.py regenerates from the published packages.
 """
 
 from __future__ import annotations

@@ -1,26 +1,17 @@
-"""The built-in Yanhu District network: counts, sources, land check, synthetic roads, reproducibility."""
+"""The built-in Yanhu District network: tiers, provenance, layers, synthetic roads, reproducibility."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-import shapely
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString
 
 import networks
 from networks import Network, connectivity, road_graph
+from networks import yanhu_geo as geo
 from networks.matrix import haversine_m
 from networks.roads import roads_frame
-from networks.yanhu import (
-    DISTRICT_BOUNDS,
-    DONGGUO_VILLAGES,
-    SALT_LAKE,
-    build_yanhu_nodes,
-    data_path,
-    on_land,
-    township_table,
-    write_yanhu,
-)
+from networks.yanhu import build_yanhu_nodes, data_path, township_table, write_yanhu
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +33,7 @@ def test_hub_and_stations(net):
     assert isinstance(net, Network) and net.roads is None
     hub = net.hub
     assert list(hub.index) == ["hub"] and hub.at["hub", "name_zh"] == "盐湖区综合物流园区"
-    assert hub.at["hub", "cold_store_t"] > 0
+    assert hub.at["hub", "cold_store_t"] > 0 and hub.at["hub", "adcode"] == "140802"
     assert net.nodes.loc[net.nodes.index != "hub", "cold_store_t"].isna().all()
     st = net.stations
     assert dict(st["name_zh"]) == {
@@ -52,104 +43,85 @@ def test_hub_and_stations(net):
         "st_jiezhou": "解州过境物流站",
     }
     assert (st["parent"] == "hub").all()
-    assert st.at["st_jiezhou", "position_source"] == "sourced"
-    assert st.geometry["st_jiezhou"].y == pytest.approx(34.9124) and st.geometry["st_jiezhou"].x == pytest.approx(
-        110.8517
-    )
-    assert (st.drop("st_jiezhou")["position_source"] == "estimated").all()
+    # no station's site is published: all estimated, even where the town is known
+    assert (st["position_source"] == "estimated").all()
+    assert dict(st["township_adcode"]) == {
+        "st_jiezhou": "140802100",
+        "st_beixiang": "140802102",
+        "st_sanluli": "140802104",
+        "st_dongguo": "140802106",
+    }
 
 
-def test_village_counts(net):
-    v = net.villages
-    committees = v[v["kind"] == "village"]
-    seats = v[v["kind"] == "township_seat"]
-    assert len(committees) == 314
-    assert len(seats) == 9
-    counts = committees.groupby("township_zh").size()
-    assert counts["解州"] == 26 and counts["东郭"] == 10 and counts["三路里"] == 4
-    assert counts["泓芝驿"] == 16 and counts["龙居"] == 35
-    assert len(counts) == 13
-    t = township_table()
-    assert t["villages"].sum() == 314
-    assert set(t.loc[t["count_source"] == "published", "township_zh"]) == {"解州", "东郭", "三路里", "泓芝驿", "龙居"}
-
-
-def test_columns_and_sources(net):
+def test_default_scope_is_rural(net):
     n = net.nodes
-    for col in (
-        "name",
-        "name_zh",
-        "tier",
-        "parent",
-        "kind",
-        "township",
-        "township_zh",
-        "synthetic",
-        "position_source",
-        "cold_store_t",
-    ):
+    assert len(n) == 1 + 4 + 9 + 174 and (n["layer"] == "rural").all()
+    assert n["kind"].value_counts().to_dict() == {
+        "village": 169,
+        "township_seat": 9,
+        "community": 5,
+        "station": 4,
+        "hub": 1,
+    }
+    urban = networks.yanhu(urban=True)
+    assert len(urban) == len(n) + 135 and urban.name == "yanhu-urban"
+    u = urban.villages[urban.villages["layer"] == "urban"]
+    assert u["kind"].value_counts().to_dict() == {"community": 71, "village": 64}
+    assert set(u["township_zh"]) == {"中城", "东城", "西城", "南城", "北城", "安邑", "大渠", "姚孟"}
+    assert set(urban.villages["parent"]) <= set(urban.stations.index)
+
+
+def test_provenance_columns(net):
+    n = networks.yanhu(urban=True).nodes
+    for col in ("name", "name_zh", "committee_zh", "adcode", "township", "name_source", "position_source"):
         assert col in n.columns
-    v = net.villages
-    assert v["township"].notna().all() and v["township_zh"].notna().all()
-    assert set(n["position_source"]) == {"sourced", "estimated", "generated"}
-    assert (v.loc[v["kind"] == "village", "position_source"] == "generated").all()
-    assert n["synthetic"].dtype == bool
-    named = v[v["township_zh"] == "东郭"]
-    assert set(named["name_zh"]) == {zh for _, zh in DONGGUO_VILLAGES}
-    assert not named["synthetic"].any()
-    others = v[(v["kind"] == "village") & (v["township_zh"] != "东郭")]
-    assert others["synthetic"].all() and len(others) == 304
-    assert n.index.is_unique
+    assert set(n["name_source"]) == {"sourced"}
+    assert set(n["position_source"]) == {"estimated", "generated"}
+    committees = n["kind"].isin(["village", "community"])
+    assert (n.loc[committees, "position_source"] == "generated").all()
+    assert (n.loc[~committees, "position_source"] == "estimated").all()
+    # synthetic: the name or the position is generated
+    assert (n["synthetic"] == ((n["name_source"] == "generated") | (n["position_source"] == "generated"))).all()
+    assert n["synthetic"].dtype == bool and n.index.is_unique
+    assert n.loc[n["tier"] != "hub", "township"].notna().all()
+    # no generated names are left
+    assert not n["name_zh"].str.contains("生成").any()
+
+
+def test_township_table_counts():
+    t = township_table()
+    assert len(t) == 21 and (t["level"] == "subdistrict").sum() == 8
+    assert int(t["villages"].sum() + t["communities"].sum()) == 309
+    assert int((t["villages"] + t["communities"])[t["layer"] == "rural"].sum()) == 174
+    by = (t["villages"] + t["communities"]).set_axis(t["township_zh"])
+    assert by["席张"] == 7 and by["王范"] == 7 and by["上王"] == 6 and by["金井"] == 12
+    assert set(t["station"].dropna()) == set(networks.yanhu().stations.index)
 
 
 def test_every_village_hangs_off_a_station(net):
     v = net.villages
-    assert set(v["parent"]) <= set(net.stations.index)
     assert set(v["parent"]) == set(net.stations.index)
-    # villages of a station's own township belong to that station
     for sid, key in [("st_sanluli", "三路里"), ("st_beixiang", "北相"), ("st_dongguo", "东郭"), ("st_jiezhou", "解州")]:
         assert (v.loc[v["township_zh"] == key, "parent"] == sid).all()
-    # nearest-station assignment is sensible: 席张 (far south-west) goes to 解州, 上王 (north-east) to 三路里
+    # 席张 (far south-west) goes to 解州, 上王 (north-east) to 三路里
     assert (v.loc[v["township_zh"] == "席张", "parent"] == "st_jiezhou").all()
     assert (v.loc[v["township_zh"] == "上王", "parent"] == "st_sanluli").all()
+    # one station per township
+    assert (v.groupby("township")["parent"].nunique() == 1).all()
 
 
-def test_salt_lake_is_not_land(net):
-    assert SALT_LAKE.contains(Point(111.00, 35.00))
-    assert not SALT_LAKE.contains(Point(111.0070, 35.0267))  # city centre
-    assert not on_land([111.0], [35.0])[0] and on_land([111.03], [35.07])[0]
-    g = net.nodes.geometry
-    assert on_land(g.x.to_numpy(), g.y.to_numpy()).all()
-    # and not even on the shore: every village keeps ≥ 250 m off the lake
-    dist = [shapely.distance(SALT_LAKE, p) for p in net.villages.geometry]
-    assert min(dist) > 0.0025  # ≈ 250 m in degrees at this latitude
-
-
-def test_villages_near_their_seat_and_inside_the_district(net):
-    t = township_table().set_index("township_zh")
-    v = net.villages
-    d = haversine_m(
-        v.geometry.x.to_numpy(),
-        v.geometry.y.to_numpy(),
-        t.loc[v["township_zh"], "lon"].to_numpy(),
-        t.loc[v["township_zh"], "lat"].to_numpy(),
-    )
-    assert d.max() < 10_000
-    x0, y0, x1, y1 = DISTRICT_BOUNDS
-    assert v.geometry.x.between(x0, x1).all() and v.geometry.y.between(y0, y1).all()
-    # spacing: no two nodes on top of each other
-    xy = np.column_stack([v.geometry.x, v.geometry.y])
-    from scipy.spatial import cKDTree
-
-    dd, _ = cKDTree(xy * [91_000, 111_000]).query(xy * [91_000, 111_000], k=2)
-    assert dd[:, 1].min() > 500
+def test_ids_referenced_elsewhere_exist(net):
+    # README and examples use these ids
+    for nid in ("v_sanluli_01", "v_beixiang_02", "tw_longju", "v_dongguo_03"):
+        assert nid in net.nodes.index
+    assert net.nodes.at["v_sanluli_01", "committee_zh"] == "三路里村委会"
 
 
 def test_shipped_file_is_reproducible(tmp_path):
     out = write_yanhu(tmp_path / "yanhu.geojson")
     assert out.read_bytes() == data_path().read_bytes()
     again = build_yanhu_nodes()
-    shipped = networks.yanhu().nodes
+    shipped = networks.yanhu(urban=True).nodes
     assert list(again.index) == list(shipped.index)
     assert (again["parent"].fillna("") == shipped["parent"].fillna("")).all()
     assert not build_yanhu_nodes(seed=1).geometry.geom_equals_exact(again.geometry, 1e-9).all()
@@ -163,30 +135,38 @@ def test_synthetic_roads(net_roads):
     classes = {d["road_class"] for *_, d in g.edges(data=True)}
     assert {"trunk", "secondary", "tertiary", "unclassified"} <= classes
     f = roads_frame(g)
-    assert not f.geometry.intersects(SALT_LAKE).any()
+    for lake in geo.lakes():
+        assert not f.geometry.intersects(lake).any()
     tm = net_roads.travel_matrix(["hub", "st_sanluli", "st_jiezhou"])
     assert tm.synthetic
     gx = net_roads.nodes.geometry
     for sid in ("st_sanluli", "st_jiezhou"):
         crow = haversine_m(gx["hub"].x, gx["hub"].y, gx[sid].x, gx[sid].y)
         ratio = tm.distance[0, tm.index(sid)] / crow
-        assert 1.25 <= ratio <= 1.7  # detour ≈1.3 (more round the lake)
+        assert 1.25 <= ratio <= 1.8  # detour ≈1.3 (more round the lake)
         kmh = tm.distance[0, tm.index(sid)] / tm.duration[0, tm.index(sid)] * 3.6
         assert 45 <= kmh <= 75
 
 
 def test_full_matrix_and_reassignment(net_roads):
     tm = net_roads.travel_matrix()
-    assert len(tm) == len(net_roads) == 328
-    assert np.isfinite(tm.duration).all() and (tm.duration[~np.eye(328, dtype=bool)] > 0).all()
+    n = len(net_roads)
+    assert len(tm) == n == 188
+    assert np.isfinite(tm.duration).all() and (tm.duration[~np.eye(n, dtype=bool)] > 0).all()
     new = net_roads.reassign_villages()
     assert set(new.villages["parent"]) <= set(new.stations.index)
     changed = (new.villages["parent"] != net_roads.villages["parent"]).sum()
-    assert 0 < changed < 150
+    assert changed < 90
     st = list(new.stations.index)
-    for vid in new.villages.index[::37]:
+    for vid in new.villages.index[::23]:
         best = min(st, key=lambda s: tm.duration[tm.index(s), tm.index(vid)])
         assert new.nodes.at[vid, "parent"] == best
+
+
+def test_urban_roads_cover_the_urban_layer():
+    net = networks.yanhu(roads=True, urban=True)
+    assert set(net.roads.nodes) == set(net.nodes.index)
+    assert connectivity(net.roads).ok
 
 
 def test_user_roads_replace_the_synthetic_graph(net):
