@@ -1,10 +1,15 @@
 """Run many route jobs in parallel: locally (a process pool) or on a Dask cluster.
 
 ``run_batch(job_paths, out_dir)`` solves every job into ``out_dir/<job name>/``
-(the job file's name without extension; repeated names get ``-2``, ``-3``, ...).
-Each result folder is written atomically with a ``_SUCCESS`` marker, so a rerun
-skips the jobs that finished (``force=True`` reruns them).  A failing job is
-recorded and does not stop the others.  The batch summary goes to
+(the job file's name without extension; when two jobs share a name, enough of their
+folders' names to tell them apart, ``x_mon`` and ``y_mon``, whatever their order).
+Each result folder is written atomically with a ``_SUCCESS`` marker (which names the job
+file), and the batch then records in ``out_dir/.jobs/<job name>.json`` the job file's
+resolved path and a SHA-256 of its content.  A rerun skips a job only when the marker
+and that record both match the job file as it is now (``force=True`` reruns every
+job); a folder of another job, or of an edited job file, is solved again.  Overrides
+(``time_limit``, ``engine``, ...) are not compared: a rerun with other settings resumes
+the batch.  A failing job is recorded and does not stop the others.  The batch summary goes to
 ``out_dir/batch.json``.
 
 With ``scheduler="tcp://host:8786"`` the jobs run on a Dask cluster through
@@ -16,6 +21,7 @@ paths (a shared file system; they are made absolute before submission).
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 import os
 import re
@@ -42,9 +48,21 @@ from logistics.core.extras import require
 from logistics.core.options import SolveOptions
 from logistics.engine.parallel import TaskFailed, run_tasks
 
-__all__ = ["SUMMARY", "BatchRecord", "BatchResult", "job_names", "run_batch", "run_one"]
+__all__ = [
+    "JOB_RECORDS",
+    "SUMMARY",
+    "BatchRecord",
+    "BatchResult",
+    "finished_by",
+    "job_identity",
+    "job_names",
+    "job_record",
+    "run_batch",
+    "run_one",
+]
 
 SUMMARY = "batch.json"
+JOB_RECORDS = ".jobs"  # out_dir/.jobs/<name>.json: which job file (path, hash) wrote out_dir/<name>
 
 
 @dataclass
@@ -180,7 +198,11 @@ def unique_names(bases: Iterable[str]) -> list[str]:
 
 
 def job_names(paths: Iterable[str | os.PathLike]) -> list[str]:
-    """Folder names for jobs: file stems, made safe and unique in input order.
+    """Folder names for jobs: file stems, made safe; jobs that share a stem get their folders' names too.
+
+    The name of a job does not depend on the order of the jobs: ``x/mon.yaml`` and ``y/mon.yaml``
+    are ``x_mon`` and ``y_mon`` in either order (the fewest trailing folder names that tell the
+    files apart; the extension when only it differs).
 
     Parameters
     ----------
@@ -191,9 +213,116 @@ def job_names(paths: Iterable[str | os.PathLike]) -> list[str]:
     -------
     list of str
         One name per path: characters other than letters, digits, ``.``, ``_`` and ``-``
-        become ``_``, at most 100 characters, repeats numbered ``name-2``, ``name-3``, ...
+        become ``_``, at most 100 characters; the same file given twice, or a clash that
+        survives (``x_mon.yaml`` beside ``x/mon.yaml``), is numbered ``name-2``, ``name-3``, ...
     """
-    return unique_names(_safe_name(Path(p).stem) for p in paths)
+    full = [Path(os.path.normpath(Path(p).absolute())) for p in paths]
+    stems = [_safe_name(p.stem) for p in full]
+    bases: list[str] = []
+    for p, stem in zip(full, stems):
+        rivals = {q for q, t in zip(full, stems) if t == stem and q != p}
+        bases.append(stem if not rivals else _distinct_name(p, rivals))
+    return unique_names(bases)
+
+
+def _distinct_name(path: Path, rivals: set[Path]) -> str:
+    """The stem with the fewest trailing folder names that no rival in another folder shares; the
+    file's whole name instead of its stem when a rival sits in the same folder."""
+    parents = _parents(path)
+    elsewhere = [q for q in rivals if q.parent != path.parent]
+    k = 1
+    while k < len(parents) and any(parents[-k:] == _parents(q)[-k:] for q in elsewhere):
+        k += 1
+    last = path.stem if len(elsewhere) == len(rivals) else path.name
+    return _safe_name("_".join([*parents[-k:], last]))
+
+
+def _parents(path: Path) -> list[str]:
+    return [part for part in path.parent.parts if part != path.anchor]
+
+
+def job_identity(job_path: str | os.PathLike) -> dict[str, Any]:
+    """What makes a job the same job on a rerun: its resolved path and the hash of its content.
+
+    Parameters
+    ----------
+    job_path
+        The job file.
+
+    Returns
+    -------
+    dict
+        ``format``, ``job`` (the resolved path) and ``sha256`` (of the file's bytes; ``None`` when
+        it cannot be read); written to ``.jobs/<name>.json`` and compared on a rerun.
+    """
+    path = Path(job_path).resolve()
+    try:
+        digest: str | None = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        digest = None
+    return {"format": "coldroute-batch-job/1", "job": str(path), "sha256": digest}
+
+
+def finished_by(job_out: Path, identity: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The ``_SUCCESS`` marker of ``job_out`` when it and the job record are ``identity``'s, else None.
+
+    Parameters
+    ----------
+    job_out
+        A job's result folder.
+    identity
+        The job's [job_identity][logistics.app.batch.job_identity] now.
+
+    Returns
+    -------
+    dict or None
+        The marker of a folder this very job finished; ``None`` for a folder that is unfinished,
+        another job's or older than the job file's content.
+    """
+    marker = read_marker(job_out)
+    if marker is None or identity.get("sha256") is None:
+        return None
+    try:
+        recorded = json.loads(job_record(job_out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(recorded, dict) or any(recorded.get(k) != identity[k] for k in ("job", "sha256")):
+        return None
+    job = marker.get("job")
+    if not isinstance(job, str) or str(Path(job).resolve()) != identity["job"]:
+        return None
+    return marker
+
+
+def job_record(job_out: str | os.PathLike) -> Path:
+    """Where the batch records which job wrote ``job_out``: ``<parent>/.jobs/<name>.json``.
+
+    The record sits outside the result folder, which holds result files only.  It is written
+    after the folder; the folder's ``_SUCCESS`` marker names its job file too, so a record left
+    over from an earlier job never vouches for a folder another job replaced.
+
+    Parameters
+    ----------
+    job_out
+        A job's result folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The record's path.
+    """
+    folder = Path(job_out)
+    return folder.parent / JOB_RECORDS / f"{folder.name}.json"
+
+
+def _write_identity(job_out: str, identity: Mapping[str, Any]) -> None:
+    if read_marker(job_out) is None:  # the job wrote no result folder
+        return
+    path = job_record(job_out)
+    path.parent.mkdir(exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(dict(identity), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def run_one(
@@ -228,8 +357,13 @@ def run_one(
     t0 = time.perf_counter()
     name = Path(out_dir).name
     worker = f"{socket.gethostname()}:{os.getpid()}"
+    identity = job_identity(job_path)  # the content that is about to run
     try:
         res = run_job(job_path, out_dir, options, offline=offline, allow_outside=allow_outside, **dict(overrides or {}))
+        try:
+            _write_identity(out_dir, identity)
+        except OSError:  # without the record a rerun solves the job again, which is safe
+            pass
         return asdict(
             BatchRecord(
                 job=job_path,
@@ -330,7 +464,7 @@ def run_batch(
     todo: list[tuple[str, str, str]] = []
     for p, name in zip(paths, names):
         job_out = out / name
-        marker = None if force else read_marker(job_out)
+        marker = None if force else finished_by(job_out, job_identity(p))
         if marker is not None:
             rec = BatchRecord(
                 job=str(p),

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import logistics
-from logistics.app.batch import SUMMARY, job_names, run_batch
+from logistics.app.batch import SUMMARY, job_names, job_record, run_batch
 from logistics.app.run import MARKER, read_marker
 from logistics.core.plan import Plan
 from logistics.formats.jobfile import load_job
@@ -54,7 +54,66 @@ def check_results(records, jobs_by_name):
 
 
 def test_job_names_are_unique_and_safe():
-    assert job_names(["x/a.yaml", "y/a.json", "z/a b!.yaml", "w/.yaml"]) == ["a", "a-2", "a_b", "yaml"]
+    assert job_names(["x/a.yaml", "y/a.json", "z/a b!.yaml", "w/.yaml"]) == ["x_a", "y_a", "a_b", "yaml"]
+
+
+def test_job_names_do_not_depend_on_the_order_of_the_jobs():
+    paths = ["x/mon.yaml", "y/mon.yaml", "tue.yaml", "p/x/mon.yaml", "z/mon.yaml", "z/mon.json"]
+    names = dict(zip(paths, job_names(paths)))
+    assert names["tue.yaml"] == "tue" and names["x/mon.yaml"] != names["p/x/mon.yaml"]
+    assert names["z/mon.yaml"] == "z_mon.yaml" and names["z/mon.json"] == "z_mon.json"
+    assert len(set(names.values())) == len(paths)
+    for order in (paths[::-1], paths[1:] + paths[:1]):
+        assert dict(zip(order, job_names(order))) == names
+    assert job_names(["y/mon.yaml", "x/mon.yaml"]) == ["y_mon", "x_mon"]
+    assert job_names(["x/mon.yaml", "x/mon.yaml"]) == ["mon", "mon-2"]  # the same file twice
+
+
+@pytest.fixture
+def same_stem(tmp_path):
+    """``x/mon.yaml`` (a good job) and ``y/mon.yaml`` (an invalid one)."""
+    x = tmp_path / "x"
+    y = tmp_path / "y"
+    shutil.copytree(DATA, x)
+    text = (x / "small.yaml").read_text(encoding="utf-8").replace("time_limit: 2", "time_limit: 0.3")
+    (x / "mon.yaml").write_text(text, encoding="utf-8")
+    y.mkdir()
+    invalid = "name: mon\nnetwork: nowhere.geojson\norders: nowhere.csv\nfleet: []\n"
+    (y / "mon.yaml").write_text(invalid, encoding="utf-8")
+    return x / "mon.yaml", y / "mon.yaml"
+
+
+def test_rerun_in_another_order_does_not_credit_the_wrong_job(same_stem, tmp_path):
+    good, bad = same_stem
+    out = tmp_path / "out"
+    first = run_batch([good, bad], out, workers=0, engine="ortools")
+    assert [r.status for r in first.records] == ["ok", "failed"] and first.exit_code == 2
+    again = run_batch([bad, good], out, workers=0, engine="ortools")
+    by_job = {Path(r.job).parent.name: r for r in again.records}
+    assert by_job["y"].status == "failed" and by_job["y"].exit_code == 2, by_job["y"]
+    assert by_job["x"].status == "skipped" and by_job["x"].exit_code == 0
+    assert by_job["x"].out_dir != by_job["y"].out_dir and again.exit_code == 2
+    assert json.loads(job_record(by_job["x"].out_dir).read_text())["job"] == str(good.resolve())
+
+
+def test_a_folder_is_skipped_only_for_the_job_that_wrote_it(same_stem, tmp_path):
+    good, bad = same_stem
+    out = tmp_path / "out"
+    (res,) = run_batch([good], out, workers=0, engine="ortools").records
+    assert res.status == "ok" and Path(res.out_dir).name == "mon"
+    # another job of the same name finds the folder: it runs (and fails), it is not credited with the plan
+    (other,) = run_batch([bad], out, workers=0).records
+    assert other.status == "failed" and other.exit_code == 2
+    # the job that wrote it is skipped; once its file changes it runs again
+    (same,) = run_batch([good], out, workers=0).records
+    assert same.status == "skipped"
+    good.write_text(good.read_text(encoding="utf-8").replace("seed: 0", "seed: 3"), encoding="utf-8")
+    (edited,) = run_batch([good], out, workers=0, engine="ortools").records
+    assert edited.status == "ok", edited.error
+    # a result folder without the job record (an older batch, or killed before it was written) is rerun
+    job_record(edited.out_dir).unlink()
+    (rerun,) = run_batch([good], out, workers=0, engine="ortools").records
+    assert rerun.status == "ok" and job_record(rerun.out_dir).is_file()
 
 
 def test_local_batch_isolates_failures_and_skips_finished_jobs(jobs, tmp_path):
@@ -62,9 +121,9 @@ def test_local_batch_isolates_failures_and_skips_finished_jobs(jobs, tmp_path):
     seen = []
     res = run_batch(jobs, out, workers=2, engine="ortools", on_done=lambda r: seen.append(r.name))
     by_name = {r.name: r for r in res.records}
-    assert [r.name for r in res.records] == ["small", "tuesday", "small-2", "broken"]
+    assert [r.name for r in res.records] == ["a_small", "tuesday", "b_small", "broken"]
     assert sorted(seen) == sorted(by_name)
-    for name in ("small", "tuesday", "small-2"):
+    for name in ("a_small", "tuesday", "b_small"):
         assert by_name[name].status == "ok", by_name[name].error
         assert by_name[name].kpis["served"] == 7
     broken = by_name["broken"]
@@ -72,18 +131,18 @@ def test_local_batch_isolates_failures_and_skips_finished_jobs(jobs, tmp_path):
     assert "orders" in broken.error and "not found" in broken.error
     assert not (out / "broken").exists()
     assert res.exit_code == 2
-    check_results(res.records, dict(zip(["small", "tuesday", "small-2", "broken"], jobs)))
+    check_results(res.records, dict(zip(["a_small", "tuesday", "b_small", "broken"], jobs)))
     summary = json.loads((out / SUMMARY).read_text())
     assert summary["counts"] == {"ok": 3, "failed": 1} and summary["exit_code"] == 2
     frame = res.frame()
-    assert list(frame.index) == ["small", "tuesday", "small-2", "broken"]
-    assert frame.loc[["small", "tuesday", "small-2"], "served"].tolist() == [7, 7, 7]
+    assert list(frame.index) == ["a_small", "tuesday", "b_small", "broken"]
+    assert frame.loc[["a_small", "tuesday", "b_small"], "served"].tolist() == [7, 7, 7]
     assert frame.at["broken", "status"] == "failed" and frame.at["broken", "exit_code"] == 2
-    assert frame.at["small", "cost"] == by_name["small"].kpis["cost"]
+    assert frame.at["a_small", "cost"] == by_name["a_small"].kpis["cost"]
     from logistics.app.compare import result_folders
 
     folders, missing = result_folders([out])  # a batch folder stands for its jobs; the failed one is named
-    assert list(folders) == ["small", "tuesday", "small-2"] and len(missing) == 1 and "broken" in missing[0]
+    assert list(folders) == ["a_small", "tuesday", "b_small"] and len(missing) == 1 and "broken" in missing[0]
     cli = subprocess.run(
         [sys.executable, "-c", "from logistics.app.cli import app; app()", "compare", str(out), "--json"],
         capture_output=True,
@@ -91,25 +150,25 @@ def test_local_batch_isolates_failures_and_skips_finished_jobs(jobs, tmp_path):
         timeout=120,
     )
     assert cli.returncode == 0, cli.stderr
-    assert set(json.loads(cli.stdout)["scenarios"]) == {"small", "tuesday", "small-2"}
+    assert set(json.loads(cli.stdout)["scenarios"]) == {"a_small", "tuesday", "b_small"}
     assert "not compared" in cli.stderr and "broken" in cli.stderr
-    side = logistics.compare({n: out / n for n in ("small", "tuesday", "small-2")})
-    assert side.at["small", "cost_change_pct"] == 0 and side.at["small", "cost"] == frame.at["small", "cost"]
+    side = logistics.compare({n: out / n for n in ("a_small", "tuesday", "b_small")})
+    assert side.at["a_small", "cost_change_pct"] == 0 and side.at["a_small", "cost"] == frame.at["a_small", "cost"]
     assert side.at["tuesday", "cost_change_pct"] == pytest.approx(
-        100 * (frame.at["tuesday", "cost"] - frame.at["small", "cost"]) / frame.at["small", "cost"], abs=1e-3
+        100 * (frame.at["tuesday", "cost"] - frame.at["a_small", "cost"]) / frame.at["a_small", "cost"], abs=1e-3
     )
 
     # a rerun skips what finished and retries what failed
-    stamp = (out / "small" / MARKER).stat().st_mtime_ns
+    stamp = (out / "a_small" / MARKER).stat().st_mtime_ns
     res2 = run_batch(jobs, out, workers=0)
     assert [r.status for r in res2.records] == ["skipped", "skipped", "skipped", "failed"]
-    assert (out / "small" / MARKER).stat().st_mtime_ns == stamp
+    assert (out / "a_small" / MARKER).stat().st_mtime_ns == stamp
     assert res2.records[0].kpis["served"] == 7
     # force reruns
-    res3 = run_batch(jobs[:1], out, workers=0, force=True, time_limit=0.3)
-    assert res3.records[0].status == "ok"
-    assert (out / "small" / MARKER).stat().st_mtime_ns != stamp
-    assert read_marker(out / "small")["status"] == "ok"
+    res3 = run_batch(jobs[:3], out, workers=0, force=True, time_limit=0.3)
+    assert [r.status for r in res3.records] == ["ok"] * 3
+    assert (out / "a_small" / MARKER).stat().st_mtime_ns != stamp
+    assert read_marker(out / "a_small")["status"] == "ok"
 
 
 def test_missing_job_file_is_a_failed_record(tmp_path):
@@ -206,11 +265,11 @@ def test_batch_on_a_dask_cluster(jobs, tmp_path, dask_scheduler):
     out = tmp_path / "dask-out"
     res = run_batch(jobs, out, scheduler=dask_scheduler, engine="ortools", connect_timeout=30)
     by_name = {r.name: r for r in res.records}
-    for name in ("small", "tuesday", "small-2"):
+    for name in ("a_small", "tuesday", "b_small"):
         assert by_name[name].status == "ok", by_name[name].error
         assert by_name[name].worker and str(os.getpid()) not in by_name[name].worker.split(":")[-1:]
     assert by_name["broken"].status == "failed" and by_name["broken"].exit_code == 2
-    check_results(res.records, dict(zip(["small", "tuesday", "small-2", "broken"], jobs)))
+    check_results(res.records, dict(zip(["a_small", "tuesday", "b_small", "broken"], jobs)))
     assert json.loads((out / SUMMARY).read_text())["scheduler"] == dask_scheduler
     res2 = run_batch(jobs[:3], out, scheduler=dask_scheduler)
     assert [r.status for r in res2.records] == ["skipped"] * 3 and res2.exit_code == 0
