@@ -37,7 +37,7 @@ from logistics.app import run as J
 from logistics.app.batch import run_batch
 from logistics.app.compare import HEADLINE, result_folders
 from logistics.app.compare import compare as compare_frames
-from logistics.app.scenarios import yanhu_demo
+from logistics.app.scenarios import DEMO_TIME_LIMIT, demo_options, yanhu_demo
 from logistics.app.vroom import solve_vroom
 from logistics.check.validator import validate as check
 from logistics.core.errors import ProblemError
@@ -284,7 +284,7 @@ def _solve_problem(
 def demo(
     out: Path = typer.Option(..., "--out", "-o", help="Result folder (new, empty or a previous result)."),
     seed: int = typer.Option(0, "--seed", min=0, help="Scenario and search seed."),
-    time_limit: float = typer.Option(10.0, "--time-limit", "-t", min=0.01, help="Seconds of search."),
+    time_limit: float = typer.Option(DEMO_TIME_LIMIT, "--time-limit", "-t", min=0.01, help="Seconds of search."),
     engine: Engine = typer.Option(Engine.auto, "--engine"),
     iterations: int | None = Iterations,
     offline: bool = Offline,
@@ -294,9 +294,8 @@ def demo(
     """Plan a realistic day for Yanhu District and write the results."""
 
     def work():
-
         problem = yanhu_demo(seed)
-        opts = SolveOptions(time_limit=time_limit, seed=seed, engine=engine.value, iterations=iterations)
+        opts = demo_options(seed, time_limit, engine.value, iterations)
         return _solve_problem(
             problem, out, opts, name=f"yanhu-demo-{seed}", offline=offline, quiet=quiet, as_json=as_json
         )
