@@ -78,6 +78,49 @@ JQUERY_SHIM = """if (typeof window.$ === 'undefined') { window.$ = function (x) 
   var t = document.createElement('template'); t.innerHTML = String(x).trim(); return [t.content.firstElementChild]; }; }"""  # noqa: E501 - JavaScript kept on one line
 
 
+# Characters that HTML escaping leaves alone but that act inside the JavaScript template literals
+# folium puts tooltips and popups in (`...`): a backslash starts an escape, a backtick ends the
+# literal, ``${`` interpolates code; U+2028/2029 end lines in older engines.  As HTML character
+# references they are inert in the literal and show as themselves once the browser parses the HTML.
+_JS_LITERAL_REFS = str.maketrans({"\\": "&#92;", "`": "&#96;", "$": "&#36;", "\u2028": "&#8232;", "\u2029": "&#8233;"})
+
+
+def text_html(value: object) -> str:
+    """A user string (id, name, reason) as HTML text that is also safe inside a JavaScript template literal.
+
+    Parameters
+    ----------
+    value
+        Anything; it is shown as ``str(value)``.
+
+    Returns
+    -------
+    str
+        ``html.escape(str(value))`` with backslashes, backticks, ``$`` and the line separators
+        U+2028/U+2029 turned into character references.
+    """
+    return html.escape(str(value)).translate(_JS_LITERAL_REFS)
+
+
+def js_literal_html(markup: str) -> str:
+    """Markup whose text parts are already escaped, made safe for a JavaScript template literal.
+
+    Every tooltip and popup goes through this before it reaches folium, so a string that
+    missed `text_html` still cannot close the literal or interpolate code.
+
+    Parameters
+    ----------
+    markup
+        HTML built from `text_html` pieces and our own tags.
+
+    Returns
+    -------
+    str
+        The markup with backslashes, backticks, ``$`` and U+2028/U+2029 as character references.
+    """
+    return markup.translate(_JS_LITERAL_REFS)
+
+
 class PlanLike(Protocol):
     """What a map reads of a plan (see [Plan][logistics.core.plan.Plan]).
 
@@ -170,7 +213,7 @@ def _load_text(row: pd.Series) -> str:
     parts = []
     for c, v in row.items():
         if str(c).startswith("load_") and _is_num(v):
-            parts.append(f"{html.escape(str(c)[5:])} {float(v):,.0f}")
+            parts.append(f"{text_html(str(c)[5:])} {float(v):,.0f}")
     total = f"{float(row['load']):,.0f}" if _is_num(row.get("load")) else "?"
     return total + (f" ({', '.join(parts)})" if parts else "")
 
@@ -187,7 +230,7 @@ def _node_names(problem: Problem | None) -> dict[str, str]:
 
 
 def _stop_popup(row: pd.Series, problem: Problem | None, names: dict[str, str]) -> str:
-    e = html.escape
+    e = text_html
     node = str(row["node_id"])
     label = names.get(node, "")
     lines = [f"<b>{e(str(row['vehicle']))}</b> · stop {int(row['seq'])} · {e(str(row['kind']))}"]
@@ -334,7 +377,7 @@ def plan_map(
     box = (
         f"<div style='position:absolute;bottom:44px;left:10px;z-index:1000;background:rgba(255,255,255,.9);"
         f"padding:6px 9px;border-radius:4px;font:12px sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)'>"
-        f"<b>{html.escape(str(head))}</b><br>{int(k.get('vehicles', len(vehicles)))} vehicles · "
+        f"<b>{text_html(str(head))}</b><br>{int(k.get('vehicles', len(vehicles)))} vehicles · "
         f"{int(k.get('served', 0))} served · {int(k.get('unserved', len(plan.unserved)))} unserved<br>"
         f"{float(k.get('distance_km', 0) or 0):,.1f} km · ¥{float(k.get('cost', 0) or 0):,.2f}"
         + ("" if pts else "<br><i>no coordinates to draw</i>")
@@ -353,7 +396,7 @@ def _tier_layers(folium: ModuleType, m: FoliumMap, nodes: gpd.GeoDataFrame, name
             continue
         fg = folium.FeatureGroup(name=f"{label} ({len(sub)})", show=True)
         for nid, r in sub.iterrows():
-            text = html.escape(f"{nid} · {names.get(str(nid), '')} · {tier}")
+            text = text_html(f"{nid} · {names.get(str(nid), '')} · {tier}")
             if bool(r.get("synthetic", False)):
                 text += " · <i>synthetic position</i>"
             folium.CircleMarker(
@@ -364,7 +407,7 @@ def _tier_layers(folium: ModuleType, m: FoliumMap, nodes: gpd.GeoDataFrame, name
                 fill=True,
                 fill_color=color,
                 fill_opacity=0.8 if tier != "village" else 0.5,
-                tooltip=text,
+                tooltip=js_literal_html(text),
                 class_name=f"coldroute-{tier}",
             ).add_to(fg)
         fg.add_to(m)
@@ -385,12 +428,12 @@ def _route_layer(
     km = g["travel_distance"].sum() / 1000.0
     dur = (int(g["arrival"].iloc[-1]) - int(g["departure"].iloc[0])) / 3600.0
     fg = folium.FeatureGroup(
-        name=f"<span style='color:{color}'>&#9632;</span> {html.escape(str(vid))} ({n_stops} stops, {km:,.1f} km)"
+        name=f"<span style='color:{color}'>&#9632;</span> {text_html(str(vid))} ({n_stops} stops, {km:,.1f} km)"
     )
     line = _route_coords(plan, vid, g)
     if len(line) >= 2:
         summary = (
-            f"<b>{html.escape(str(vid))}</b> ({html.escape(str(g['vehicle_type'].iloc[0]))})<br>"
+            f"<b>{text_html(str(vid))}</b> ({text_html(str(g['vehicle_type'].iloc[0]))})<br>"
             f"{n_stops} stops · {km:,.1f} km · {dur:.1f} h<br>"
             f"{fmt_clock(g['departure'].iloc[0])} → {fmt_clock(g['arrival'].iloc[-1])}"
         )
@@ -399,8 +442,8 @@ def _route_layer(
             color=color,
             weight=4,
             opacity=0.85,
-            tooltip=html.escape(str(vid)),
-            popup=folium.Popup(summary, max_width=320),
+            tooltip=text_html(str(vid)),
+            popup=folium.Popup(js_literal_html(summary), max_width=320),
             class_name="coldroute-route",
         ).add_to(fg)
     for _, row in g.iterrows():
@@ -419,8 +462,8 @@ def _route_layer(
             fill=True,
             fill_color="#ffffff" if is_depot else color,
             fill_opacity=0.9,
-            tooltip=f"{html.escape(str(vid))} #{int(row['seq'])} ETA {fmt_clock(row['arrival'])}",
-            popup=folium.Popup(_stop_popup(row, problem, names), max_width=340),
+            tooltip=js_literal_html(f"{text_html(vid)} #{int(row['seq'])} ETA {fmt_clock(row['arrival'])}"),
+            popup=folium.Popup(js_literal_html(_stop_popup(row, problem, names)), max_width=340),
             class_name="coldroute-depot" if is_depot else "coldroute-stop",
         ).add_to(fg)
     fg.add_to(m)
@@ -436,10 +479,10 @@ def _unserved_layer(
     """Unserved orders in red with the reason, so the dispatcher sees who is left out and why."""
     fg = folium.FeatureGroup(name=f"<span style='color:{UNSERVED_COLOR}'>&#10006;</span> unserved ({n_unserved})")
     for o, reason, (lat, lon) in points:
-        text = f"<b>unserved {html.escape(o.id)}</b> ({html.escape(o.kind)})<br>{html.escape(str(reason))}"
+        text = f"<b>unserved {text_html(o.id)}</b> ({text_html(o.kind)})<br>{text_html(str(reason))}"
         zones = _order_zones(problem, o.id)
         if zones:
-            text += f"<br>temperature zone: {html.escape(zones)}"
+            text += f"<br>temperature zone: {text_html(zones)}"
         folium.CircleMarker(
             location=(lat, lon),
             radius=8,
@@ -449,8 +492,8 @@ def _unserved_layer(
             fill=True,
             fill_color=UNSERVED_COLOR,
             fill_opacity=0.25,
-            tooltip=f"unserved {html.escape(o.id)}",
-            popup=folium.Popup(text, max_width=340),
+            tooltip=js_literal_html(f"unserved {text_html(o.id)}"),
+            popup=folium.Popup(js_literal_html(text), max_width=340),
             class_name="coldroute-unserved",
         ).add_to(fg)
     fg.add_to(m)

@@ -7,6 +7,7 @@ SVG path per route, plus the layer control and the tier layers.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import http.server
 import shutil
@@ -147,3 +148,111 @@ def test_popup_opens_with_eta(driver, served):
     assert "ETA" in text and "load after stop" in text
     severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
     assert severe == [], severe
+
+
+# --------------------------------------------------------------------------- hostile strings
+
+HOSTILE = (
+    "</script><script>window.pwned=1</script>",
+    '"><img src=x onerror="window.pwned=2">',
+    "o1${globalThis.pwned=3}",
+    "`;window.pwned=4;`",
+    "\\`${window.pwned=5}",
+    'it\'s "quoted" \\ back\\slash\\u0041 \u2028line\u2029sep',
+)
+
+
+def hostile_problem():
+    """The sample job with every user string replaced by a hostile one, and one order left unserved."""
+    problem, _ = load_job(DATA / "small.yaml")
+    rename = {name: f"{name}{HOSTILE[k % len(HOSTILE)]}" for k, name in enumerate(problem.products)}
+    products = {rename[n]: dataclasses.replace(p, name=rename[n]) for n, p in problem.products.items()}
+    orders = [
+        dataclasses.replace(
+            o,
+            id=f"{HOSTILE[k % len(HOSTILE)]}#{k}",
+            quantities={rename[n]: q for n, q in o.quantities.items()},
+        )
+        for k, o in enumerate(problem.orders)
+    ]
+    # an order nobody can serve (its window closes before any shift starts): the unserved layer and its reason
+    orders.append(
+        dataclasses.replace(orders[0], id=HOSTILE[1] + "#late", time_windows=((0, 60),), required=False, penalty=1.0)
+    )
+    fleet = [dataclasses.replace(vt, name=f"{vt.name}{HOSTILE[0]}") for vt in problem.fleet]
+    nodes = problem.network.nodes.copy()
+    nodes["name"] = [f"{n}{HOSTILE[k % len(HOSTILE)]}" for k, n in enumerate(nodes["name"])]
+    if "name_zh" in nodes.columns:
+        nodes["name_zh"] = nodes["name"] + HOSTILE[2]
+    network = dataclasses.replace(problem.network, nodes=nodes, name=HOSTILE[3])
+    return dataclasses.replace(
+        problem, orders=tuple(orders), fleet=tuple(fleet), products=products, network=network, name=HOSTILE[4]
+    )
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """A map (offline and online) of a plan made of hostile ids, served on 127.0.0.1."""
+    from logistics.core import maps
+
+    problem = hostile_problem()
+    plan = logistics.solve(problem, time_limit=1, engine="ortools")
+    assert len(plan.vehicles_used) >= 1 and len(plan.unserved) >= 1
+    root = tmp_path_factory.mktemp("hostile")
+    for offline in (True, False):
+        m = maps.plan_map(plan, problem=problem, offline=offline, title=HOSTILE[0] + HOSTILE[2])
+        maps.save_map(m, root / f"map-{'offline' if offline else 'online'}.html", offline=offline)
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", plan, problem
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+def _open_every_popup_and_tooltip(driver):
+    texts = []
+    for cls in ("coldroute-stop", "coldroute-route", "coldroute-unserved", "coldroute-depot", "coldroute-village"):
+        n = driver.execute_script(f"return document.querySelectorAll('path.{cls}').length")
+        for i in range(n):
+            texts.append(
+                driver.execute_script(
+                    f"var p = document.querySelectorAll('path.{cls}')[{i}];"
+                    "['mouseover', 'click'].forEach(t => p.dispatchEvent(new MouseEvent(t, {bubbles: true})));"
+                    "var cs = document.querySelectorAll('.leaflet-popup-content'), c = cs[cs.length - 1];"
+                    "var ts = document.querySelectorAll('.leaflet-tooltip'), t = ts[ts.length - 1];"
+                    "return (c ? c.textContent : '') + ' | ' + (t ? t.textContent : '');"
+                )
+            )
+    return texts
+
+
+def test_hostile_ids_run_no_script(driver, hostile):
+    base, plan, problem = hostile
+    for page in ("map-offline.html", "map-online.html"):
+        driver.get(f"{base}/{page}")
+        if page == "map-offline.html":  # the online page needs tiles and leaflet from a CDN
+            n_routes = len(plan.vehicles_used)
+            _wait_for(driver, f"return document.querySelectorAll('path.coldroute-route').length >= {n_routes}")
+            texts = _open_every_popup_and_tooltip(driver)
+            shown = " ".join(texts)
+            # the hostile strings are shown as text, whole
+            assert "window.pwned=1" in shown and "${globalThis.pwned=3}" in shown and "back\\slash" in shown
+            assert any(o.id in shown for o in problem.orders)
+            labels = driver.execute_script(
+                "return Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
+                ".map(l => l.textContent).join(' ')"
+            )
+            assert all(v in labels for v in plan.vehicles_used)
+            severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+            assert severe == [], severe  # a string that broke a script would show here
+        assert driver.execute_script("return typeof window.pwned") == "undefined", page
+        assert driver.execute_script("return typeof globalThis.pwned") == "undefined", page
+        assert driver.execute_script("return document.querySelectorAll('img[src=\"x\"]').length") == 0, page
+        # no script element of the injected kind exists (it would have run when parsed)
+        injected = "return Array.from(document.scripts).filter(s => /^\\s*window\\.pwned/.test(s.text)).length"
+        assert driver.execute_script(injected) == 0, page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -138,3 +139,22 @@ def test_timeline_on_a_given_axis_and_empty_plan(solved):
     assert any("no routes" in t.get_text() for t in fig.axes[0].texts)
     html = render(maps.plan_map(empty))
     assert "coldroute-route" not in html.replace("coldroute_summary", "")
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "</script><script>window.pwned=1</script>",
+        '"><img src=x onerror="window.pwned=2">',
+        "o1${globalThis.pwned=3}",
+        "\\`;window.pwned=4;`",
+        "line\u2028sep\u2029",
+    ],
+)
+def test_user_strings_are_inert_in_html_and_in_template_literals(hostile):
+    out = maps.text_html(hostile)
+    assert not set(out) & set("<>\"'`$\\\u2028\u2029")
+    # the browser shows the string itself: decoding the references gives it back
+    assert html.unescape(out) == hostile
+    assert maps.js_literal_html(f"<b>{hostile}</b>").count("<b>") == 1
+    assert not set(maps.js_literal_html(hostile)) & set("`$\\\u2028\u2029")
