@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from logistics.core.extras import require
+from logistics.core.maps import js_literal_html, text_html
 from networks import Network, TravelMatrix
 
 __all__ = ["WEEKDAYS", "coverage", "coverage_layer", "folium_layer", "potential_reach", "reach_times", "service_days"]
@@ -401,7 +402,8 @@ def folium_layer(
     cm = colormaps[cmap]
     for (_, r), v in zip(layer.iterrows(), vals):
         color = "#999999" if pd.isna(v) else colors.to_hex(cm(norm(v)))
-        tip = f"{r['village']} ({r['station']}): {column} = {'-' if pd.isna(v) else f'{v:.2f}'}"
+        value = "-" if pd.isna(v) else f"{v:.2f}"
+        tip = js_literal_html(f"{text_html(r['village'])} ({text_html(r['station'])}): {text_html(column)} = {value}")
         folium.CircleMarker(
             [r.geometry.y, r.geometry.x],
             radius=radius,

@@ -93,3 +93,15 @@ def test_map_layer_and_folium(setup):
     import folium
 
     assert isinstance(fg, folium.FeatureGroup) and len(fg._children) == len(layer)
+
+
+def test_folium_layer_escapes_village_and_station_names(setup):
+    net, tp, _, _ = setup
+    layer = C.coverage_layer(tp, net, hours=(4,)).head(2).copy()
+    layer["village"] = ["</script><script>window.pwned=1</script>", "`${alert(1)}`"]
+    layer["station"] = ['"><img src=x onerror=alert(1)>', "\\u2028"]
+    fg = C.folium_layer(layer, "hours")
+    tips = [child._children for child in fg._children.values()]
+    html = " ".join(str(t.text) for kids in tips for t in kids.values() if hasattr(t, "text"))
+    assert "<script>" not in html and "<img" not in html and "${" not in html and "`" not in html
+    assert "&lt;/script&gt;" in html
