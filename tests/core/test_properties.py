@@ -635,6 +635,62 @@ def round_trip_keeps_fractional_lateness(problem: L.Problem, plan: L.Plan) -> No
         assert "time_window" in {v.kind for v in validate(problem, candidate)}
 
 
+PAIR_CASES = dict(
+    spec=spec_problem(max_orders=8, bad=0, sane_pairs=True),
+    engine=st.sampled_from(["ortools", "auto", "pyvrp"]),
+    seed=st.integers(0, 3),
+)
+N_PAIRS_FAST = 30
+
+
+@pytest.mark.timeout(900, method="thread")
+@settings(max_examples=N_PAIRS_FAST, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(**PAIR_CASES)
+def test_pairs_and_json_round_trips_fast(spec, engine, seed, tally):
+    """Well-formed problems rich in pairs (one-sided, per-side shelf lives, impossible windows)."""
+    _pairs_case(spec, engine, seed, tally)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900, method="thread")
+@settings(max_examples=10 * N_PAIRS_FAST, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(**PAIR_CASES)
+def test_pairs_and_json_round_trips(spec, engine, seed, tally):
+    """The slow run of the property above."""
+    _pairs_case(spec, engine, seed, tally)
+
+
+def _pairs_case(spec, engine, seed, tally):
+    spec["strict"] = False
+    # a fleet that can serve most orders (the first type carries every zone), so that pairs get served
+    vt = dict(spec["fleet"][0], count=2, shift=(0, 2 * DAY), speed_factor=1.0)
+    for f in ("max_duration", "max_distance", "total_capacity"):
+        vt.pop(f, None)
+    spec["fleet"] = [vt]
+    for o in spec["orders"]:
+        o.pop("vehicle_types", None)
+    problem = build(spec)
+    plan = L.solve(problem, time_limit=1.0, seed=seed, engine=engine, iterations=20)
+    check(problem, plan)  # engines keep pairs whole, whichever side wrote them, and never crash on them
+    written = as_written(problem, spec)
+    assert validate(written, plan) == []
+    round_trip_keeps_fractional_lateness(problem, plan)
+    # a served pair split across vehicles is reported from the problem as written
+    served = plan.stops[plan.stops["kind"].isin(["delivery", "pickup"])]
+    vehicles = [v for v, _ in problem.vehicles()]
+    for o in problem.orders:
+        if o.kind != "delivery" or o.pair is None or o.id not in set(served["order_id"]) or len(vehicles) < 2:
+            continue
+        s = plan.stops.copy()
+        i = s.index[s["order_id"] == o.id][0]
+        s.loc[i, "vehicle"] = next(v for v in vehicles if v != s.loc[i, "vehicle"])
+        kinds = {v.kind for v in validate(written, dataclasses.replace(plan, stops=s))}
+        assert "pair" in kinds, sorted(kinds)
+        tally["pairs", "split reported"] += 1
+        break
+    tally["pairs", "served" if len(served) else "none served"] += 1
+
+
 # Single-fault injection: a well-formed problem with one field broken must name exactly that record+field.
 FAULTS = [
     ("order", "time_windows[0]", lambda o: o.update(time_windows=[(50_000, 10)])),
