@@ -188,9 +188,10 @@ class Report:
         self.plan = plan
         self.out: list[Violation] = []
         self.orders = {o.id: o for o in problem.orders}
+        # pickup-and-delivery partners, read from either side: a pair written only on the delivery binds too
         self.partner: dict[str, str] = {}
         for o in problem.orders:
-            if o.pair is not None:
+            if o.pair is not None and o.pair in self.orders:
                 self.partner[o.id] = o.pair
                 self.partner.setdefault(o.pair, o.id)
         self.vehicles: dict[str, VehicleType] = dict(problem.vehicles())

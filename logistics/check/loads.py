@@ -60,7 +60,7 @@ class LoadChecks(Report):
                 continue
             if o.kind == "delivery":
                 changes.append([-x for x in q])
-                if o.pair is None:
+                if o.id not in self.partner:
                     start = [a + b for a, b in zip(start, q)]
             else:
                 changes.append(list(q))

@@ -172,24 +172,31 @@ class TimingChecks(Report):
         for o in stop_orders:
             if o is None or o.id not in self.served_at:
                 continue
+            mate_id = self.partner.get(o.id)
+            mate = self.orders.get(mate_id) if mate_id is not None else None
+            if mate is not None and o.kind == "pickup":
+                continue  # paired pickups are checked at their delivery
             life = p.shelf_life_s(o)
+            if mate is not None:  # a pair's goods obey the stricter shelf life of its two orders
+                lives = [x for x in (life, p.shelf_life_s(mate)) if x is not None]
+                life = min(lives) if lives else None
             if life is None:
                 continue
             st = self.served_at[o.id][2]
             if st is None:
                 continue
             if o.kind == "delivery":
-                if o.pair is None:
+                if mate is None:
                     since, what = leave, "leaving the depot"
                 else:
-                    at = self.served_at.get(o.pair)
+                    at = self.served_at.get(mate.id)
                     if at is None or at[0] != vid or at[2] is None:
                         continue  # pairing problems are reported by _pairs
-                    since, what = at[2], f"pickup {o.pair}"
+                    since, what = at[2], f"pickup {mate.id}"
                 age = st - since
             else:
-                if o.pair is not None or end_arrival is None:
-                    continue  # paired pickups are checked at their delivery
+                if end_arrival is None:
+                    continue
                 age = end_arrival - st
                 what = "pickup to the end depot"
             if age > life + TIME_TOL:

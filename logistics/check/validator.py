@@ -31,8 +31,10 @@ Conventions checked (the plan contract):
   accepted.
 * Shelf life: an unpaired delivery reaches its customer within the shelf life of
   leaving the start depot; a paired delivery within the shelf life of its
-  pickup's service start; an unpaired pickup reaches the end depot within the
-  shelf life of its service start.
+  pickup's service start, the stricter of the two orders' shelf lives; an
+  unpaired pickup reaches the end depot within the shelf life of its service start.
+* Pairs: a pair written on either order (``pair`` on the pickup, the delivery or
+  both) binds both; the validator finds it from either side itself.
 """
 
 from __future__ import annotations
@@ -313,9 +315,9 @@ class _Checker(TimingChecks, LoadChecks):
 
     def _pairs(self) -> None:
         for o in self.p.orders:
-            if o.kind != "pickup" or o.pair is None:
+            if o.kind != "pickup" or o.id not in self.partner:
                 continue
-            d = self.orders.get(o.pair)
+            d = self.orders.get(self.partner[o.id])
             if d is None:
                 continue
             at_p, at_d = self.served_at.get(o.id), self.served_at.get(d.id)

@@ -14,10 +14,14 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from logistics.core.model import Order, Product, VehicleType
-from logistics.core.units import Zone
+from logistics.core.errors import ProblemError
+from logistics.core.model import MAX_DECAY_PER_H, Order, Product, VehicleType
+from logistics.core.units import Zone, _numbers
 
 # Quality-loss rate λ per hour by zone (exponential decay value·(1-e^(-λt))).
+#: The latest a soft window may be served, hours (a year; the solver counts seconds in int64).
+MAX_LATENESS_H = 8760.0
+
 DEFAULT_DECAY_PER_H = {Zone.FROZEN: 0.0005, Zone.CHILLED: 0.0015, Zone.FRESH: 0.002, Zone.AMBIENT: 0.0}
 
 
@@ -39,6 +43,13 @@ class CostModel:
         Soft time windows: what an early or late hour costs and how late a stop may be at most.
     decay_per_h
         Freshness decay rate λ per hour by temperature zone (a product's own rate wins).
+
+    Raises
+    ------
+    ProblemError
+        A figure is not a finite number >= 0 (a negative price would pay for driving, NaN would make
+        every cost 0), ``max_lateness_h`` is above `MAX_LATENESS_H`, or ``decay_per_h`` names an
+        unknown zone; ``record`` is ``"costs"``, ``field`` the parameter.
     """
 
     diesel_price: float = 7.5  # ¥ per litre
@@ -55,6 +66,40 @@ class CostModel:
     late_per_h: float = 70.0  # ¥ per hour of service after a soft window
     max_lateness_h: float = 2.0  # how late a soft window may be served at most
     decay_per_h: dict[Zone, float] = field(default_factory=lambda: dict(DEFAULT_DECAY_PER_H))
+
+    def __post_init__(self) -> None:
+        names = [f for f in self.__dataclass_fields__ if f != "decay_per_h"]
+        _numbers(self, names, "costs", "costs")
+        for f in names:
+            v = getattr(self, f)
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+                raise ProblemError(f"costs: {f} {v!r} is not a number", record="costs", field=f)
+            if not (math.isfinite(v) and v >= 0):
+                raise ProblemError(f"costs: {f} must be a finite number >= 0, got {v}", record="costs", field=f)
+            object.__setattr__(self, f, float(v))
+        if self.max_lateness_h > MAX_LATENESS_H:
+            raise ProblemError(
+                f"costs: max_lateness_h {self.max_lateness_h:g} is above the supported maximum {MAX_LATENESS_H:g} h",
+                record="costs",
+                field="max_lateness_h",
+            )
+        if not isinstance(self.decay_per_h, Mapping):
+            raise ProblemError("costs: decay_per_h must map zones to rates", record="costs", field="decay_per_h")
+        rates: dict[Zone, float] = {}
+        for z, r in self.decay_per_h.items():
+            zone = Zone.parse(z, record="costs", field="decay_per_h")
+            try:
+                rate = float(r)
+            except (TypeError, ValueError):
+                rate = math.nan
+            if not (math.isfinite(rate) and 0 <= rate <= MAX_DECAY_PER_H):
+                raise ProblemError(
+                    f"costs: decay_per_h.{zone.value} must be a number from 0 to {MAX_DECAY_PER_H:g}, got {r!r}",
+                    record="costs",
+                    field=f"decay_per_h.{zone.value}",
+                )
+            rates[zone] = rate
+        object.__setattr__(self, "decay_per_h", rates)
 
 
 class CostedProblem(Protocol):

@@ -27,6 +27,25 @@ from logistics.core.units import (
     parse_clock,
 )
 
+#: Most a unit of goods may be worth, yuan (far above any goods; larger figures would let freshness outweigh
+#: serving required orders in the solver's integer costs).
+MAX_VALUE = 1e6
+#: Fastest quality-loss rate λ, per hour (at 100/h goods lose 63 % of their value in 36 s).
+MAX_DECAY_PER_H = 100.0
+#: Longest shelf life, hours (ten years; the solver counts seconds in int64, so 1e300 h cannot be kept).
+MAX_SHELF_LIFE_H = 87_600.0
+
+
+def _check_shelf_life(hours: float | None, what: str, record: object) -> None:
+    """A shelf life is empty (unlimited) or a positive number of hours up to `MAX_SHELF_LIFE_H`."""
+    if hours is not None and not (0 < hours <= MAX_SHELF_LIFE_H):
+        raise ProblemError(
+            f"{what}: shelf_life_h must be positive and at most {MAX_SHELF_LIFE_H:g} "
+            f"(leave it empty for unlimited), got {hours}",
+            record=record,
+            field="shelf_life_h",
+        )
+
 
 @dataclass(frozen=True)
 class Product:
@@ -58,8 +77,9 @@ class Product:
     Raises
     ------
     ProblemError
-        A field is out of range (empty name, non-positive shelf life, negative value or decay,
-        frozen goods allowed into a warmer compartment).
+        A field is out of range (empty name, non-positive shelf life, a value outside 0 to
+        `MAX_VALUE` or a decay outside 0 to `MAX_DECAY_PER_H` (infinite and NaN included), frozen
+        goods allowed into a warmer compartment).
     """
 
     name: str
@@ -75,17 +95,20 @@ class Product:
         if not self.name:
             raise ProblemError("product with an empty name", record=self.name, field="name")
         _numbers(self, ("shelf_life_h", "value", "decay_per_h"), "product", self.name)
-        if self.shelf_life_h is not None and not (self.shelf_life_h > 0):
+        _check_shelf_life(self.shelf_life_h, f"product {self.name!r}", self.name)
+        if not (0 <= self.value <= MAX_VALUE):
             raise ProblemError(
-                f"product {self.name!r}: shelf_life_h must be positive, got {self.shelf_life_h}",
+                f"product {self.name!r}: value must be a number from 0 to {MAX_VALUE:g} yuan per unit, "
+                f"got {self.value}",
                 record=self.name,
-                field="shelf_life_h",
+                field="value",
             )
-        if not (self.value >= 0):
-            raise ProblemError(f"product {self.name!r}: value must be >= 0", record=self.name, field="value")
-        if self.decay_per_h is not None and not (self.decay_per_h >= 0):
+        if self.decay_per_h is not None and not (0 <= self.decay_per_h <= MAX_DECAY_PER_H):
             raise ProblemError(
-                f"product {self.name!r}: decay_per_h must be >= 0", record=self.name, field="decay_per_h"
+                f"product {self.name!r}: decay_per_h must be a number from 0 to {MAX_DECAY_PER_H:g} per hour, "
+                f"got {self.decay_per_h}",
+                record=self.name,
+                field="decay_per_h",
             )
         if self.carriers is not None:
             object.__setattr__(
@@ -522,8 +545,7 @@ class Order:
                     record=rec,
                     field="penalty",
                 )
-        if self.shelf_life_h is not None and not (self.shelf_life_h > 0):
-            raise ProblemError(f"order {rec!r}: shelf_life_h must be positive", record=rec, field="shelf_life_h")
+        _check_shelf_life(self.shelf_life_h, f"order {rec!r}", rec)
         if self.vehicle_types is not None:
             if isinstance(self.vehicle_types, str):
                 object.__setattr__(self, "vehicle_types", (self.vehicle_types,))

@@ -46,6 +46,19 @@ STOP_COLUMNS = [
     "early",
 ]
 UNSERVED_COLUMNS = ["order_id", "reason"]
+#: Columns of seconds (and the stop counter) that `Plan.from_dict` reads back as integers when they are whole.
+TIME_COLUMNS = (
+    "seq",
+    "arrival",
+    "start",
+    "departure",
+    "wait",
+    "service",
+    "travel_distance",
+    "travel_duration",
+    "late",
+    "early",
+)
 
 
 @dataclass(frozen=True)
@@ -220,7 +233,9 @@ class Plan:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Plan:
-        """A plan from `to_dict`'s mapping; integer time columns get their dtype back.
+        """A plan from `to_dict`'s mapping; whole-second time columns get their integer dtype back.
+
+        Fractional seconds are kept as written (a plan is checked as saved, never rounded).
 
         Parameters
         ----------
@@ -237,29 +252,41 @@ class Plan:
         ProblemError
             ``d`` is not a coldroute plan (field ``format``).
         """
-        if d.get("format") != "coldroute-plan/1":
-            raise ProblemError(f"not a coldroute plan (format {d.get('format')!r})", record="plan", field="format")
-        stops = pd.DataFrame(d["stops"])
+        if not isinstance(d, dict) or d.get("format") != "coldroute-plan/1":
+            fmt = d.get("format") if isinstance(d, dict) else type(d).__name__
+            raise ProblemError(f"not a coldroute plan (format {fmt!r})", record="plan", field="format")
+        for key, kind in (("stops", list), ("unserved", list), ("kpis", dict), ("meta", dict), ("routes", dict)):
+            if not isinstance(d.get(key, kind()), kind):
+                raise ProblemError(
+                    f"plan: {key} must be a JSON {'list' if kind is list else 'object'}", record="plan", field=key
+                )
+        try:
+            stops = pd.DataFrame(d.get("stops", []))
+        except (TypeError, ValueError) as e:
+            raise ProblemError(f"plan: stops are not records ({e})", record="plan", field="stops") from None
         if stops.empty:
             stops = pd.DataFrame(columns=STOP_COLUMNS)
-        for c in (
-            "seq",
-            "arrival",
-            "start",
-            "departure",
-            "wait",
-            "service",
-            "travel_distance",
-            "travel_duration",
-            "late",
-            "early",
-        ):
+        for c in TIME_COLUMNS:
             if c in stops:
-                stops[c] = stops[c].astype("int64")
-        unserved = pd.DataFrame(d["unserved"], columns=UNSERVED_COLUMNS)
-        feats = d["routes"].get("features", [])
-        routes = gpd.GeoDataFrame.from_features(feats, crs="EPSG:4326") if feats else empty_routes()
-        return cls(stops=stops, unserved=unserved, kpis=dict(d["kpis"]), routes=routes, meta=dict(d["meta"]))
+                # whole seconds come back as integers; fractional or missing times stay as they were written,
+                # so that `validate` judges the plan that was saved, not a rounded copy of it
+                col = pd.to_numeric(stops[c], errors="coerce")
+                if col.notna().all() and (col == col.round()).all() and (col.abs() < 2**62).all():
+                    stops[c] = col.astype("int64")
+                elif col.notna().sum() == stops[c].notna().sum():
+                    stops[c] = col.astype("float64")
+        try:
+            unserved = pd.DataFrame(d.get("unserved", []), columns=UNSERVED_COLUMNS)
+        except (TypeError, ValueError) as e:
+            raise ProblemError(f"plan: unserved are not records ({e})", record="plan", field="unserved") from None
+        feats = d.get("routes", {}).get("features", [])
+        try:
+            routes = gpd.GeoDataFrame.from_features(feats, crs="EPSG:4326") if feats else empty_routes()
+        except Exception as e:  # any malformed GeoJSON: shapely and geopandas raise many kinds
+            raise ProblemError(f"plan: routes are not GeoJSON features ({e})", record="plan", field="routes") from None
+        return cls(
+            stops=stops, unserved=unserved, kpis=dict(d.get("kpis", {})), routes=routes, meta=dict(d.get("meta", {}))
+        )
 
     @classmethod
     def from_json(cls, path_or_text: str | Path) -> Plan:
@@ -278,11 +305,16 @@ class Plan:
         Raises
         ------
         ProblemError
-            The document is not a coldroute plan (field ``format``).
+            The document is not JSON or not a coldroute plan (field ``format``), or a part of it
+            has the wrong shape (field ``stops``, ``unserved``, ``routes``...).
         """
         p = Path(path_or_text) if not str(path_or_text).lstrip().startswith("{") else None
         text = p.read_text(encoding="utf-8") if p is not None else str(path_or_text)
-        return cls.from_dict(json.loads(text))
+        try:
+            doc = json.loads(text)
+        except ValueError as e:  # JSONDecodeError, and numbers json refuses
+            raise ProblemError(f"plan is not JSON: {e}", record=str(p) if p else "plan", field="format") from None
+        return cls.from_dict(doc)
 
     def to_geojson(self, path: str | Path) -> None:
         """Routes (LineStrings) and stops (Points) in one GeoJSON FeatureCollection.

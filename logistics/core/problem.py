@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from logistics.core.costs import CostModel
 from logistics.core.errors import ProblemError
+from logistics.core.frames import orders_from_frame
 from logistics.core.model import GOODS, Order, Product, VehicleType
-from logistics.core.units import DAY, _len
 from networks import Network, TravelMatrix
 from networks.errors import NetworkError
 from networks.paths import points_travel_matrix
+
+__all__ = ["Problem", "coordinates", "orders_from_frame"]
 
 # --------------------------------------------------------------------------- problem
 
@@ -70,6 +70,12 @@ class Problem:
         object.__setattr__(self, "products", dict(self.products))
         if self.costs is None:
             object.__setattr__(self, "costs", CostModel())
+        if not isinstance(self.costs, CostModel):
+            raise ProblemError(
+                f"costs must be a CostModel, got {type(self.costs).__name__} {self.costs!r}",
+                record=self.name,
+                field="costs",
+            )
         if self.day is not None:
             try:
                 pd.Timestamp(str(self.day))
@@ -138,6 +144,14 @@ class Problem:
             if by_id[a].quantities != by_id[b].quantities:
                 raise ProblemError(f"order {a!r}: quantities differ from its pair {b!r}", record=a, field="quantities")
         object.__setattr__(self, "_partner", partner)
+        # a pair written on one side only: both sides name their partner from here on, so every reader of
+        # ``Order.pair`` (solver arrays, costs, planners, the validator) sees the same pair
+        if any(o.pair is None and o.id in partner for o in self.orders):
+            object.__setattr__(
+                self,
+                "orders",
+                tuple(replace(o, pair=partner[o.id]) if o.pair is None and o.id in partner else o for o in self.orders),
+            )
 
     def _build_matrix(self) -> TravelMatrix:
         net = self.network
@@ -160,7 +174,34 @@ class Problem:
         try:
             return points_travel_matrix(locs, np.array(lon), np.array(lat), roads=net.roads)
         except NetworkError as e:
-            raise ProblemError(f"travel matrix: {e}", record=e.record, field=e.field or "node_id") from e
+            raise self._matrix_error(e) from e
+
+    def _matrix_error(self, e: NetworkError) -> ProblemError:
+        """A network's complaint about the problem's places, naming the order (or vehicle type) at fault.
+
+        The network speaks of matrix ids (``'@o1'`` for an order placed by coordinates, node ids,
+        or only pairs without a path); the user needs the order id.
+        """
+        culprit: Any = e.record
+        pairs = getattr(e, "pairs", None)
+        if culprit is None and pairs:
+            # the place on most pairs without a path is the island; orders before depots on ties
+            counts: dict[Any, int] = {}
+            for pair in pairs:
+                for loc in pair:
+                    counts[loc] = counts.get(loc, 0) + 1
+            order_locs = {o.location for o in self.orders}
+            culprit = max(counts, key=lambda loc: (counts[loc], loc in order_locs))
+        for o in self.orders:
+            if culprit is not None and o.location == str(culprit):
+                return ProblemError(f"order {o.id!r}: travel matrix: {e}", record=o.id, field=_place_field(o))
+        for v in self.fleet:
+            if culprit is not None and str(culprit) in (v.start_depot, v.end_depot):
+                f = "start_depot" if str(culprit) == v.start_depot else "end_depot"
+                return ProblemError(f"vehicle type {v.name!r}: travel matrix: {e}", record=v.name, field=f)
+        return ProblemError(
+            f"travel matrix: {e}", record=culprit if culprit is not None else self.name, field=e.field or "node_id"
+        )
 
     def _unknown_node(self, loc: str) -> ProblemError:
         for o in self.orders:
@@ -430,7 +471,7 @@ class Problem:
     # -- frames in ------------------------------------------------------------------------
     @staticmethod
     def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
-        """Orders from a frame; see [orders_from_frame][logistics.core.problem.orders_from_frame].
+        """Orders from a frame; see [orders_from_frame][logistics.core.frames.orders_from_frame].
 
         Parameters
         ----------
@@ -444,6 +485,11 @@ class Problem:
         return orders_from_frame(frame)
 
 
+def _place_field(o: Order) -> str:
+    """The field that places an order: ``node_id``, or ``lon`` for one placed by coordinates."""
+    return "node_id" if o.node_id is not None else "lon"
+
+
 def _end_depot(v: VehicleType) -> str:
     """The vehicle type's end depot (``VehicleType`` fills a missing one with the start depot)."""
     return v.end_depot or v.start_depot
@@ -453,143 +499,6 @@ def _lon_lat(o: Order) -> tuple[float, float]:
     """lon/lat of an order placed by coordinates (``Order`` requires both when there is no node)."""
     assert o.lon is not None and o.lat is not None
     return float(o.lon), float(o.lat)
-
-
-def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
-    """Orders from a DataFrame/GeoDataFrame.
-
-    Columns: ``order_id`` (or index), ``node_id`` or point geometry / ``lon``+``lat``,
-    ``kind``, quantities as ``qty_<product>`` columns (or a ``quantities`` dict
-    column), ``tw_start``/``tw_end`` (seconds or 'HH:MM') or a ``time_windows``
-    list column, ``service``, ``required``, ``penalty``, ``pair``,
-    ``shelf_life_h``, ``soft``, ``carrier``, ``vehicle_types`` (a list or a
-    ``;``-separated string of fleet type names).
-
-    Parameters
-    ----------
-    frame
-        One row per order; empty cells (None or NaN) take the `Order` defaults.  A
-        GeoDataFrame in another CRS is reprojected to EPSG:4326 first.
-
-    Returns
-    -------
-    list of Order
-        One order per row, in row order.
-
-    Raises
-    ------
-    ProblemError
-        A cell cannot become an order field (``record`` is the order id, ``field`` the column),
-        for example ``time_windows`` that is not a list of pairs, an empty geometry, or a
-        ``required``/``soft`` text that is not true/false.
-    """
-    if "order_id" not in frame.columns:
-        frame = frame.reset_index().rename(columns={frame.index.name or "index": "order_id"})
-    has_geom = hasattr(frame, "geometry") and "geometry" in frame.columns
-    crs = getattr(frame, "crs", None) if has_geom else None
-    if isinstance(frame, gpd.GeoDataFrame) and crs is not None and str(crs).upper() not in ("EPSG:4326", "OGC:CRS84"):
-        frame = frame.to_crs("EPSG:4326")
-    qty_cols = [str(c) for c in frame.columns if str(c).startswith("qty_")]
-    orders: list[Order] = []
-    for row_no, (_, r) in enumerate(frame.iterrows()):
-        rec: Any = r.get("order_id")
-
-        def get(name: str, default: Any = None, r: pd.Series = r) -> Any:
-            return _cell(r, name, default)
-
-        if "quantities" in frame.columns and isinstance(r["quantities"], Mapping):
-            q = dict(r["quantities"])
-        else:
-            q = {c[4:]: r[c] for c in qty_cols if get(c) is not None}
-            if not qty_cols and get("demand") is not None:
-                q = {"goods": r["demand"]}
-        if get("time_windows") is not None:
-            try:
-                tws = tuple(tuple(w) for w in r["time_windows"])
-            except TypeError:  # a number, or a list of numbers
-                raise ProblemError(
-                    f"order {rec!r} (row {row_no}): time_windows {r['time_windows']!r} is not a list "
-                    f"of (start, end) pairs",
-                    record=rec,
-                    field="time_windows",
-                ) from None
-        elif get("tw_start") is not None or get("tw_end") is not None:
-            tws = ((get("tw_start", 0), get("tw_end", DAY)),)
-        else:
-            tws = ((0, DAY),)
-        lon = get("lon")
-        lat = get("lat")
-        if has_geom and get("node_id") is None and r.geometry is not None:
-            if r.geometry.is_empty:
-                raise ProblemError(f"order {rec!r} (row {row_no}): empty geometry", record=rec, field="geometry")
-            lon, lat = r.geometry.x, r.geometry.y
-        orders.append(
-            Order(
-                id=rec,
-                quantities=q,
-                node_id=get("node_id"),
-                lon=lon,
-                lat=lat,
-                kind=get("kind", "delivery"),
-                time_windows=tws,
-                service=get("service", 0),
-                required=_flag(get("required", True), rec, "required"),
-                penalty=get("penalty"),
-                pair=get("pair"),
-                shelf_life_h=get("shelf_life_h"),
-                soft=_flag(get("soft", False), rec, "soft"),
-                carrier=get("carrier"),
-                vehicle_types=_vehicle_types(get("vehicle_types")),
-            )
-        )
-    return orders
-
-
-def _cell(row: pd.Series, name: str, default: Any = None) -> Any:
-    """A frame cell, ``default`` when the column is missing or the cell is empty (None or NaN)."""
-    v = row.get(name, default)
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return default
-    return v
-
-
-def _vehicle_types(value: Any) -> tuple[str, ...] | None:
-    """A frame cell of vehicle type names: a list, or 'a;b' text as CSV files hold it."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        names = [v.strip() for v in value.split(";") if v.strip()]
-        return tuple(names) if names else None
-    if _len(value) is None:
-        bad: tuple[str, ...] = value  # not a list: Order names the field
-        return bad
-    return tuple(str(v) for v in value)
-
-
-_FLAGS = {
-    "true": True,
-    "false": False,
-    "yes": True,
-    "no": False,
-    "y": True,
-    "n": False,
-    "t": True,
-    "f": False,
-    "1": True,
-    "0": False,
-}
-
-
-def _flag(value: object, record: object, field: str) -> bool:
-    """A frame cell as a boolean: bools and numbers as Python sees them, text as true/false/yes/no/1/0."""
-    if isinstance(value, str):
-        b = _FLAGS.get(value.strip().lower())
-        if b is None:
-            raise ProblemError(f"order {record!r}: {field} {value!r} is not true/false", record=record, field=field)
-        return b
-    if isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
-        return bool(value)
-    raise ProblemError(f"order {record!r}: {field} {value!r} is not true/false", record=record, field=field)
 
 
 def coordinates(problem: Problem) -> dict[str, tuple[float, float]]:

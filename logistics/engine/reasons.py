@@ -62,10 +62,14 @@ def explain(
 
     p = data.problem
     out: dict[int, str] = {}
+    dead = {i: (a, b) for a, b in data.dead_pairs for i in (a, b)}
     for i in dropped:
         o = p.orders[i]
         if not data.allowed[data.vehicle_type, i].any():  # types with no vehicle (count 0) do not count
             out[i] = p.describe_misfit(o)
+            continue
+        if i in dead:
+            out[i] = _dead_pair_text(data, *dead[i])
             continue
         reach = _reach(data, i)
         assert reach is not None
@@ -140,6 +144,23 @@ def explain(
                 f"{unit}{extra / scale:,.2f}); raise time_limit"
             )
     return out
+
+
+def _dead_pair_text(data: SolverData, pi: int, di: int) -> str:
+    """Why a pair that no vehicle can serve is left out (see `SolverData.dead_pairs`)."""
+    p = data.problem
+    pk, dl = p.orders[pi], p.orders[di]
+    wins = ", ".join(f"{fmt_clock(a)}–{fmt_clock(b)}" for a, b in dl.time_windows)
+    opens = fmt_clock(pk.time_windows[0][0])
+    if data.shelf[pi] >= 0 and int(data.service[pi]) + int(data.duration[:, pi, di].min()) > data.shelf[pi]:
+        return (
+            f"pickup {pk.id} and delivery {dl.id} are left out together: their shelf life "
+            f"{data.shelf[pi] / 3600:.2f} h is shorter than the pickup's service and the drive between them"
+        )
+    return (
+        f"pickup {pk.id} and delivery {dl.id} are left out together: the delivery's window {wins} closes before "
+        f"the pickup (window opening {opens}, service {int(data.service[pi])} s) can be made and driven there"
+    )
 
 
 def _blocked_text(blocked: dict[str, int]) -> str:

@@ -411,3 +411,64 @@ def test_two_depots_open_end_and_slow_trucks():
     assert res.feasible
     check_routes(pr, res.routes)
     assert res.cost == route_distance(pr, res.routes)
+
+
+# --------------------------------------------------------------------------- pairs no vehicle can serve (issue 12)
+
+
+def _dead_pair_problem(delivery_window, pickup_window, one_sided=False):
+    from helpers import line_matrix
+
+    h = 3600
+    tm = line_matrix({"D": 0, "a": 1000, "b": 2000})
+    fleet = [VehicleType("t", 2, (Compartment("ambient", 100),), start_depot="D")]
+    orders = [
+        Order(
+            "P",
+            {"goods": 1},
+            node_id="a",
+            kind="pickup",
+            pair=None if one_sided else "Q",
+            time_windows=((pickup_window[0] * h, pickup_window[1] * h),),
+            service=480,
+        ),
+        Order(
+            "Q",
+            {"goods": 1},
+            node_id="b",
+            pair="P",
+            time_windows=((delivery_window[0] * h, delivery_window[1] * h),),
+            service=480,
+        ),
+        Order("x", {"goods": 1}, node_id="a"),
+    ]
+    return Problem(orders, fleet, matrix=tm)
+
+
+@pytest.mark.parametrize(
+    "delivery,pickup,one_sided",
+    [((13, 13), (13, 16), False), ((13, 13), (13, 16), True), ((8, 9), (10, 12), False)],
+    ids=["closes-at-pickup-opening", "one-sided", "closes-before-pickup-opens"],
+)
+def test_regression_a_pair_no_vehicle_can_serve_is_left_out_whole(delivery, pickup, one_sided):
+    # was: engines auto and pyvrp served the pickup alone on every seed ("[pair] P is served but its pair Q is
+    # not"), and a delivery window closing before the pickup's opened crashed PyVRP's Shipment (ValueError)
+    from helpers import check
+
+    import logistics as L
+
+    p = _dead_pair_problem(delivery, pickup, one_sided)
+    assert build(p).dead_pairs == [(0, 1)]
+    for engine in ("auto", "pyvrp", "ortools"):
+        for seed in range(3):
+            plan = L.solve(p, time_limit=2, engine=engine, seed=seed, iterations=30)
+            check(p, plan)
+            assert plan.served_ids == ["x"], (engine, seed)
+            reasons = dict(zip(plan.unserved["order_id"], plan.unserved["reason"]))
+            assert "left out together" in reasons["P"] and "left out together" in reasons["Q"]
+
+
+def test_a_tight_but_feasible_pair_is_not_dead():
+    # the bound is optimistic: a pair that one vehicle can just make is kept (pickup 13:00 + 480 s + 100 s drive)
+    p = _dead_pair_problem((13 + 580 / 3600, 13 + 580 / 3600), (13, 16))
+    assert build(p).dead_pairs == []

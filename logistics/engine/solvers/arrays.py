@@ -8,7 +8,7 @@ quantity units scaled by ``qty_scale``, money in ``COST_SCALE`` units per ¥.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -104,6 +104,10 @@ class SolverData:
         Whether any order is a pickup.
     has_depot_deliveries
         Whether any unpaired delivery is loaded at a depot.
+    dead_pairs
+        The pairs of ``pairs`` that no vehicle can serve whatever the plan: the delivery's last
+        window (soft lateness included) closes before the pickup can be made and driven there, or the
+        drive between them is longer than their shelf life.  Engines leave both orders out.
     """
 
     problem: Problem
@@ -130,6 +134,7 @@ class SolverData:
     pairs: list[tuple[int, int]]  # (pickup node, delivery node)
     has_pickups: bool
     has_depot_deliveries: bool
+    dead_pairs: list[tuple[int, int]] = field(default_factory=list)
 
 
 def build(problem: Problem) -> SolverData:
@@ -192,13 +197,16 @@ def build(problem: Problem) -> SolverData:
             allowed[t, i] = True
             sign = 1 if o.kind == "pickup" else -1
             demand[t, : len(q), i] = sign * q
-            if o.kind == "delivery" and o.pair is None:
+            if o.kind == "delivery" and problem.partner(o.id) is None:
                 delivered[t, : len(q), i] = q
     shelf = np.array(
         [problem.shelf_life_s(o) if problem.shelf_life_s(o) is not None else -1 for o in orders], dtype=np.int64
     )
     idx = {o.id: i for i, o in enumerate(orders)}
-    pairs = [(i, idx[o.pair]) for i, o in enumerate(orders) if o.kind == "pickup" and o.pair is not None]
+    # the problem's pairs, written on either side (Problem.partner reads both)
+    pairs = [
+        (i, idx[mate]) for i, o in enumerate(orders) if o.kind == "pickup" for mate in [problem.partner(o.id)] if mate
+    ]
     for pi, di in pairs:  # a pair's goods obey the stricter shelf life of its two orders
         lives = [int(x) for x in (shelf[pi], shelf[di]) if x >= 0]
         if lives:
@@ -232,9 +240,44 @@ def build(problem: Problem) -> SolverData:
         required=np.array([o.required for o in orders], dtype=bool),
         penalty=penalty,
         pairs=pairs,
-        has_pickups=any(o.kind == "pickup" and o.pair is None for o in orders),
-        has_depot_deliveries=any(o.kind == "delivery" and o.pair is None for o in orders),
+        has_pickups=any(o.kind == "pickup" and problem.partner(o.id) is None for o in orders),
+        has_depot_deliveries=any(o.kind == "delivery" and problem.partner(o.id) is None for o in orders),
+        dead_pairs=_dead_pairs(problem, pairs, duration, allowed, service, shelf, starts, vtype),
     )
+
+
+def _dead_pairs(
+    problem: Problem,
+    pairs: list[tuple[int, int]],
+    duration: np.ndarray,
+    allowed: np.ndarray,
+    service: np.ndarray,
+    shelf: np.ndarray,
+    starts: np.ndarray,
+    vtype: np.ndarray,
+) -> list[tuple[int, int]]:
+    """Pairs no vehicle can serve: a lower bound on the delivery's start is past its last chance.
+
+    The bound is optimistic on every count (the earliest arrival at the pickup from any vehicle's start,
+    the pickup's first window, the fastest type between them), so a pair that some plan could serve is
+    never listed.
+    """
+    orders = problem.orders
+    late_ok = int(problem.costs.max_lateness_h * 3600) if problem.objective == "cost" else 0
+    dead = []
+    for pi, di in pairs:
+        types = [t for t in range(len(problem.fleet)) if allowed[t, pi] and allowed[t, di]]
+        vs = [v for v in range(len(starts)) if int(vtype[v]) in types]
+        if not vs:
+            continue  # no vehicle may carry it: explained as a misfit
+        reach = min(problem.fleet[int(vtype[v])].shift[0] + int(duration[vtype[v], starts[v], pi]) for v in vs)
+        pick = max(reach, orders[pi].time_windows[0][0])
+        drive = min(int(duration[t, pi, di]) for t in types)
+        earliest = pick + int(service[pi]) + drive
+        latest = orders[di].time_windows[-1][1] + (late_ok if orders[di].soft else 0)
+        if earliest > latest or (shelf[pi] >= 0 and int(service[pi]) + drive > shelf[pi]):
+            dead.append((pi, di))
+    return dead
 
 
 def horizon(data: SolverData) -> int:

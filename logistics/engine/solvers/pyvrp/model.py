@@ -15,7 +15,8 @@ What maps exactly:
   vehicle type, plus a total dimension for flexible partitions, so compartment
   limits hold exactly on every type; unpaired deliveries/pickups use PyVRP's
   simultaneous pickup-and-delivery semantics; paired pickup-deliveries become
-  PyVRP shipments (same vehicle, pickup first);
+  PyVRP shipments (same vehicle, pickup first); a pair no vehicle can serve
+  (`SolverData.dead_pairs`) is left out of the model, both orders unserved;
 * several time windows of an unpaired order: one client per window in a
   mutually exclusive client group (exactly one of them is visited);
 * optional orders: optional clients whose prize is the order's penalty;
@@ -384,7 +385,10 @@ def _visits(data: SolverData, places: _Places, amounts: np.ndarray, prize: np.nd
                 client_order.append(i)
             groups.append(pyvrp.ClientGroup(members, required=bool(data.required[i]), name=o.id))
     shipments, shipment_orders = [], []
+    dead = set(data.dead_pairs)
     for p, d in data.pairs:
+        if (p, d) in dead:
+            continue  # no vehicle can serve it (PyVRP would refuse a delivery window closing before the pickup's)
         for i in (p, d):
             if len(data.windows[i]) > 1:
                 span_windows[i] = data.windows[i]
@@ -468,6 +472,9 @@ def build_instance(
     dists: list[Any] = dist_mats
     durs: list[Any] = dur_mats
     pdata = pyvrp.ProblemData(locations, vis.clients, depots, vtypes, dists, durs, vis.groups, vis.shipments)
+    required = data.required.copy()
+    for p, d in data.dead_pairs:  # left out by the model: their absence does not make a solution infeasible
+        required[p] = required[d] = False
     kind = np.array(
         [0 if i in vis.partner else (1 if o.kind == "pickup" else -1) for i, o in enumerate(orders)], dtype=np.int64
     )
@@ -477,7 +484,7 @@ def build_instance(
         client_order=np.asarray(vis.client_order, dtype=np.int64),
         shipment_orders=vis.shipment_orders,
         type_vehicles=type_vehicles,
-        required=data.required.copy(),
+        required=required,
         scale=costs.scale,
         relaxed=relaxed,
         span_windows=vis.span_windows,
