@@ -41,7 +41,7 @@ from logistics.engine.parallel import run_tasks
 from logistics.engine.solvers.ortools.search import SearchSettings
 from logistics.engine.whole import solve_whole
 
-__all__ = ["Part", "partition", "solve_decomposed"]
+__all__ = ["Part", "partition", "plan_parts", "solve_decomposed"]
 
 
 @dataclass(frozen=True)
@@ -134,10 +134,8 @@ def partition(problem: Problem, max_orders: int = 400) -> list[Part]:
 
 def _sub_problem(problem: Problem, part: Part) -> Problem:
     """The part as a problem of its own: its orders and vehicles, no road network, not strict."""
+    # only the part's own vehicles: the merge maps them onto distinct vehicles of the whole fleet
     fleet = tuple(replace(vt, count=part.counts.get(vt.name, 0)) for vt in problem.fleet)
-    if not any(vt.count for vt in fleet):
-        vt0 = next(vt for vt in problem.fleet if vt.count > 0)
-        fleet = tuple(replace(vt, count=1 if vt.name == vt0.name else 0) for vt in problem.fleet)
     orders = tuple(problem.orders[i] for i in part.orders)
     for o in orders:
         if o.pair and problem.order_index[o.pair] not in orders:
@@ -219,7 +217,7 @@ def solve_decomposed(problem: Problem, options: SolveOptions, budget: Budget, ma
         One plan on the whole problem; ``meta["parts"]`` has each part's figures and
         ``meta["part_time_limit"]`` the time each part was given.
     """
-    parts = _keep_pairs_together(problem, partition(problem, max_orders))
+    parts = plan_parts(problem, max_orders)
     subs = [_sub_problem(problem, p) for p in parts]
     workers = options.workers or min(DECOMPOSE_WORKERS, os.cpu_count() or 1, len(subs))
     merge_reserve = MERGE_RESERVE_BASE_S + MERGE_RESERVE_PER_ORDER_S * len(problem.orders)
@@ -314,4 +312,57 @@ def _keep_pairs_together(problem: Problem, parts: list[Part]) -> list[Part]:
                 moved[where[d]].remove(d)
                 moved[where[i]].append(d)
                 where[d] = where[i]
-    return [replace(p, orders=sorted(o)) for p, o in zip(parts, moved) if o]
+    return [replace(p, orders=sorted(o)) for p, o in zip(parts, moved)]
+
+
+def plan_parts(problem: Problem, max_orders: int = 400) -> list[Part]:
+    """The parts a decomposed day is solved in: `partition`, pairs kept together, every part with a vehicle.
+
+    A fleet smaller than the number of sectors leaves some sectors without a vehicle; their orders
+    join a part that has vehicles (the nearest sector of the same depot, else the part with the
+    fewest orders per vehicle), so that no order is lost and no vehicle is used twice.  A part left
+    without orders gives its vehicles to the same kind of neighbour.
+
+    Parameters
+    ----------
+    problem
+        The whole day.
+    max_orders
+        The largest part before vehicle-less sectors are folded in.
+
+    Returns
+    -------
+    list of Part
+        At least one part; each has orders and at least one vehicle, and the parts' vehicles add up to
+        at most the fleet.
+    """
+    parts = _keep_pairs_together(problem, partition(problem, max_orders))
+    orders = [list(p.orders) for p in parts]
+    counts = [dict(p.counts) for p in parts]
+    if not any(sum(c.values()) for c in counts):
+        return [Part(orders=sorted(i for o in orders for i in o), counts={}, depot=parts[0].depot)]
+    for j in range(len(parts)):
+        if orders[j] and not sum(counts[j].values()):
+            k = _neighbour(parts, j, [sum(c.values()) > 0 and bool(o) for c, o in zip(counts, orders)], orders, counts)
+            orders[k] += orders[j]
+            orders[j] = []
+    for j in range(len(parts)):
+        if not orders[j] and sum(counts[j].values()):
+            k = _neighbour(parts, j, [bool(o) for o in orders], orders, counts)
+            for name, c in counts[j].items():
+                counts[k][name] = counts[k].get(name, 0) + c
+            counts[j] = {}
+    return [
+        replace(p, orders=sorted(o), counts={n: c for n, c in cs.items() if c})
+        for p, o, cs in zip(parts, orders, counts)
+        if o
+    ]
+
+
+def _neighbour(parts: list[Part], j: int, ok: list[bool], orders: list[list[int]], counts: list[dict[str, int]]) -> int:
+    """The part to take part ``j``'s orders or vehicles: nearest ``ok`` sector of its depot, else least loaded."""
+    same = [k for k in range(len(parts)) if ok[k] and k != j and parts[k].depot == parts[j].depot]
+    if same:
+        return min(same, key=lambda k: (abs(k - j), k))
+    cands = [k for k in range(len(parts)) if ok[k] and k != j]
+    return min(cands, key=lambda k: (len(orders[k]) / max(1, sum(counts[k].values())), k))
