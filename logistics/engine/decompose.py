@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from logistics.core.errors import ProblemError
 from logistics.core.options import Budget, SolveOptions
 from logistics.core.plan import Plan, RouteResult
 from logistics.core.problem import Problem, coordinates
@@ -207,7 +208,8 @@ def solve_decomposed(problem: Problem, options: SolveOptions, budget: Budget, ma
         ``DECOMPOSE_WORKERS``, never more than cores or parts).
     budget
         The whole call's time; the merge keeps ``MERGE_RESERVE_*`` of it and starting workers
-        ``SPAWN_OVERHEAD_S``.
+        ``SPAWN_OVERHEAD_S``.  A limit shorter than that plus ``MIN_PART_S`` for each part of the
+        busiest worker raises `ProblemError` naming the limit, before any part is solved.
     max_orders
         The largest part.
 
@@ -225,6 +227,15 @@ def solve_decomposed(problem: Problem, options: SolveOptions, budget: Budget, ma
     # parts go to workers longest first (LPT); within a worker each part gets time in proportion to its size
     weights = [max(MIN_PART_WEIGHT, len(p.orders)) for p in parts]
     bins = _lpt(weights, workers)
+    least = merge_reserve + spawn_overhead + MIN_PART_S * max(len(b) for b in bins)
+    if budget.limit < least:
+        raise ProblemError(
+            f"time_limit={budget.limit:g} s is too short to plan {len(problem.orders)} orders: in {len(parts)} parts "
+            f"on {len(bins)} worker(s) they need at least {least:.1f} s (merging the plan alone takes "
+            f"{merge_reserve:.1f} s); give a longer time_limit",
+            record="solve",
+            field="time_limit",
+        )
     end = time.monotonic() + max(MIN_PART_S, budget.left() - merge_reserve - spawn_overhead)
     jobs = [([subs[i] for i in b], [weights[i] for i in b], end, options) for b in bins]
     outs = run_tasks(_solve_bin, jobs, workers=len(jobs))
@@ -342,12 +353,12 @@ def plan_parts(problem: Problem, max_orders: int = 400) -> list[Part]:
     if not any(sum(c.values()) for c in counts):
         return [Part(orders=sorted(i for o in orders for i in o), counts={}, depot=parts[0].depot)]
     for j in range(len(parts)):
-        if orders[j] and not sum(counts[j].values()):
+        if orders[j] and sum(counts[j].values()) == 0:
             k = _neighbour(parts, j, [sum(c.values()) > 0 and bool(o) for c, o in zip(counts, orders)], orders, counts)
             orders[k] += orders[j]
             orders[j] = []
     for j in range(len(parts)):
-        if not orders[j] and sum(counts[j].values()):
+        if not orders[j] and sum(counts[j].values()) > 0:
             k = _neighbour(parts, j, [bool(o) for o in orders], orders, counts)
             for name, c in counts[j].items():
                 counts[k][name] = counts[k].get(name, 0) + c
