@@ -134,16 +134,20 @@ def partition(problem: Problem, max_orders: int = 400) -> list[Part]:
 
 
 def _sub_problem(problem: Problem, part: Part) -> Problem:
-    """The part as a problem of its own: its orders and vehicles, no road network, not strict."""
+    """The part as a problem of its own: its orders, vehicles and matrix rows, no road network, not strict."""
     # only the part's own vehicles: the merge maps them onto distinct vehicles of the whole fleet
     fleet = tuple(replace(vt, count=part.counts.get(vt.name, 0)) for vt in problem.fleet)
     orders = tuple(problem.orders[i] for i in part.orders)
     for o in orders:
         if o.pair and problem.order_index[o.pair] not in orders:
             raise AssertionError("paired orders must stay in one part")
-    return replace(
+    sub = replace(
         problem, orders=orders, fleet=fleet, network=None, strict=False, name=f"{problem.name}/part-{part.depot}"
     )
+    # only the part's rows of the travel matrix: each part is sent to a worker process, and the whole
+    # matrix of a 10,000-order day (1.6 GB) sent once per part took longer than the time limit
+    assert problem.matrix is not None, "a Problem always has a travel matrix once built"
+    return replace(sub, matrix=problem.matrix.sub(sub.location_ids()))
 
 
 _PART_META = ("elapsed_s", "build_s", "pyvrp_s", "search_s", "status", "skeleton", "exact", "seed_repaired")
