@@ -4,8 +4,9 @@
 
 Each size runs in a fresh interpreter (so that peak memory is that size's
 own): ``logistics.yanhu_day(stops)`` builds the day (travel matrix
-included), ``logistics.solve`` plans it with the given limit (decomposition
-switches on by itself above 800 orders) and ``logistics.validate`` checks the
+included), ``logistics.solve`` plans it with the given limit (above 800 orders
+the day is decomposed when its whole model would not build in a quarter of the
+limit: ``meta["policy"]``) and ``logistics.validate`` checks the
 plan.  One row per size: the day's build time, the solver's model-build time
 (summed over the parts of a decomposed day), total elapsed against the limit,
 peak memory (``resource.getrusage``: this process and, separately, the largest
@@ -66,6 +67,7 @@ def run_one(stops: int, time_limit: float, engine: str, seed: int) -> dict:
         "elapsed_s": round(elapsed, 2),
         "within_limit": elapsed <= time_limit,
         "overrun_pct": round(100.0 * max(0.0, elapsed - time_limit) / time_limit, 2),
+        "policy": m.get("policy"),
         "parts": m.get("decomposed"),
         "part_sizes": m.get("part_sizes"),
         "part_time_limit": m.get("part_time_limit"),

@@ -75,8 +75,29 @@ MIN_PYVRP_S = 0.01
 # a finished result on a busy 2-core machine (measured: < 0.2 s for a 2,000-stop plan).
 KILL_GRACE_S = 2.0
 
-# Decomposition cuts days of more than DECOMPOSE_FACTOR x max_part orders (chosen by hand; not re-measured).
+# Days of at most DECOMPOSE_FACTOR x max_part orders are always solved whole (chosen by hand; not
+# re-measured).  Larger days are decomposed by default only where solving whole does not fit (below).
 DECOMPOSE_FACTOR = 2
+# Seconds to build the full OR-Tools model per cell of the transit matrices it registers
+# (``build_cells``: nodes^2 x matrices).  Measured on a shared 2-core machine: 2.0e-8 (Yanhu 200 and
+# 400 orders), 2.4e-8 (Yanhu 800), 2.9e-8 (Yanhu 1,000: 7.0 s for 2.4e8 cells), 3.0-3.3e-8 (hard days
+# of 800 and 1,600 orders), 5.6e-8 (Yanhu 2,000 under load: 54 s for 9.6e8 cells); 7.8e-8 on Homberger
+# 1,000 where a 0.35 s build is mostly per-vehicle setup.  Set to the upper envelope of the large days.
+BUILD_S_PER_CELL = 5e-8
+# A large day is solved whole by default when its estimated build fits in this share of the limit,
+# else decomposed.  Measured (60 s, shared 2-core machine): Yanhu 1,000 (estimate 12 s = 0.2 of the
+# limit) whole costs 25,749 with 996/1,000 served, decomposed 28,017 (+8.8 %) with 998; Homberger
+# 1,000 (estimate 0.2 s) whole is 0.0-1.5 % above best-known, decomposed 34-56 %; Yanhu 2,000
+# (estimate 48 s = 0.8) whole built for 54 s and served nothing, decomposed serves every order.
+WHOLE_BUILD_SHARE = 0.25
+# A build chosen by the estimate that is still running at this share of the limit is given up and the
+# day decomposed with the time left (an estimate wrong on a slow or loaded machine must not leave the
+# whole day unserved).  Chosen by hand: twice WHOLE_BUILD_SHARE, leaving half the limit to the parts.
+WHOLE_BUILD_GIVEUP_SHARE = 0.5
+# decompose=False is refused up front (ProblemError naming the limit) when the estimated build exceeds
+# this share of the limit: the Yanhu 2,000 day at 60 s (estimate 0.8 of the limit) built for 54 s and
+# then returned every order unserved.
+WHOLE_REFUSE_SHARE = 0.5
 # At most this many processes for decomposed parts by default (the 2-core machines it was tuned on).
 DECOMPOSE_WORKERS = 2
 # A part's weight for sharing time is at least this many orders: small parts still get a few seconds
@@ -104,6 +125,14 @@ MERGE_RESERVE_PER_ORDER_S = 0.0004
 #: Shortest phase or sub-solve the tier planner hands out (s): below it OR-Tools rarely finds a first
 #: solution for a station.  Chosen by hand; not re-measured.
 TIERS_PHASE_FLOOR_S = 0.2
+#: Kept back from every phase for assembling the tiered plan at the end: ``min(TIERS_ASSEMBLE_SHARE x
+#: limit, TIERS_ASSEMBLE_S)``.  Measured on the demo network (3 stations, 17 villages): ~0.15 s after the
+#: last solve on a shared 2-core machine.
+TIERS_ASSEMBLE_S = 0.15
+TIERS_ASSEMBLE_SHARE = 0.1
+#: A leg's plan is re-timed after its solve: taken off the batch's time per leg.  Measured: 0.04 s
+#: per leg on the demo network (9 legs, 0.39 s under a profiler), a shared 2-core machine.
+TIERS_RETIME_PER_LEG_S = 0.04
 #: Trunk outbound on the stations' demand: (share, keep).
 TIERS_TRUNK_OUT = (0.10, 0.80)
 #: Every depot's last mile plus the hub-direct alternative, solved together: (share, keep).

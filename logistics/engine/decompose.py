@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from logistics.core.errors import ProblemError
 from logistics.core.options import Budget, SolveOptions
 from logistics.core.plan import Plan, RouteResult
 from logistics.core.problem import Problem, coordinates
@@ -41,7 +42,7 @@ from logistics.engine.parallel import run_tasks
 from logistics.engine.solvers.ortools.search import SearchSettings
 from logistics.engine.whole import solve_whole
 
-__all__ = ["Part", "partition", "solve_decomposed"]
+__all__ = ["Part", "partition", "plan_parts", "solve_decomposed"]
 
 
 @dataclass(frozen=True)
@@ -133,18 +134,20 @@ def partition(problem: Problem, max_orders: int = 400) -> list[Part]:
 
 
 def _sub_problem(problem: Problem, part: Part) -> Problem:
-    """The part as a problem of its own: its orders and vehicles, no road network, not strict."""
+    """The part as a problem of its own: its orders, vehicles and matrix rows, no road network, not strict."""
+    # only the part's own vehicles: the merge maps them onto distinct vehicles of the whole fleet
     fleet = tuple(replace(vt, count=part.counts.get(vt.name, 0)) for vt in problem.fleet)
-    if not any(vt.count for vt in fleet):
-        vt0 = next(vt for vt in problem.fleet if vt.count > 0)
-        fleet = tuple(replace(vt, count=1 if vt.name == vt0.name else 0) for vt in problem.fleet)
     orders = tuple(problem.orders[i] for i in part.orders)
     for o in orders:
         if o.pair and problem.order_index[o.pair] not in orders:
             raise AssertionError("paired orders must stay in one part")
-    return replace(
+    sub = replace(
         problem, orders=orders, fleet=fleet, network=None, strict=False, name=f"{problem.name}/part-{part.depot}"
     )
+    # only the part's rows of the travel matrix: each part is sent to a worker process, and the whole
+    # matrix of a 10,000-order day (1.6 GB) sent once per part took longer than the time limit
+    assert problem.matrix is not None, "a Problem always has a travel matrix once built"
+    return replace(sub, matrix=problem.matrix.sub(sub.location_ids()))
 
 
 _PART_META = ("elapsed_s", "build_s", "pyvrp_s", "search_s", "status", "skeleton", "exact", "seed_repaired")
@@ -209,7 +212,8 @@ def solve_decomposed(problem: Problem, options: SolveOptions, budget: Budget, ma
         ``DECOMPOSE_WORKERS``, never more than cores or parts).
     budget
         The whole call's time; the merge keeps ``MERGE_RESERVE_*`` of it and starting workers
-        ``SPAWN_OVERHEAD_S``.
+        ``SPAWN_OVERHEAD_S``.  A limit shorter than that plus ``MIN_PART_S`` for each part of the
+        busiest worker raises `ProblemError` naming the limit, before any part is solved.
     max_orders
         The largest part.
 
@@ -219,7 +223,7 @@ def solve_decomposed(problem: Problem, options: SolveOptions, budget: Budget, ma
         One plan on the whole problem; ``meta["parts"]`` has each part's figures and
         ``meta["part_time_limit"]`` the time each part was given.
     """
-    parts = _keep_pairs_together(problem, partition(problem, max_orders))
+    parts = plan_parts(problem, max_orders)
     subs = [_sub_problem(problem, p) for p in parts]
     workers = options.workers or min(DECOMPOSE_WORKERS, os.cpu_count() or 1, len(subs))
     merge_reserve = MERGE_RESERVE_BASE_S + MERGE_RESERVE_PER_ORDER_S * len(problem.orders)
@@ -227,6 +231,15 @@ def solve_decomposed(problem: Problem, options: SolveOptions, budget: Budget, ma
     # parts go to workers longest first (LPT); within a worker each part gets time in proportion to its size
     weights = [max(MIN_PART_WEIGHT, len(p.orders)) for p in parts]
     bins = _lpt(weights, workers)
+    least = merge_reserve + spawn_overhead + MIN_PART_S * max(len(b) for b in bins)
+    if budget.limit < least:
+        raise ProblemError(
+            f"time_limit={budget.limit:g} s is too short to plan {len(problem.orders)} orders: in {len(parts)} parts "
+            f"on {len(bins)} worker(s) they need at least {least:.1f} s (merging the plan alone takes "
+            f"{merge_reserve:.1f} s); give a longer time_limit",
+            record="solve",
+            field="time_limit",
+        )
     end = time.monotonic() + max(MIN_PART_S, budget.left() - merge_reserve - spawn_overhead)
     jobs = [([subs[i] for i in b], [weights[i] for i in b], end, options) for b in bins]
     outs = run_tasks(_solve_bin, jobs, workers=len(jobs))
@@ -314,4 +327,57 @@ def _keep_pairs_together(problem: Problem, parts: list[Part]) -> list[Part]:
                 moved[where[d]].remove(d)
                 moved[where[i]].append(d)
                 where[d] = where[i]
-    return [replace(p, orders=sorted(o)) for p, o in zip(parts, moved) if o]
+    return [replace(p, orders=sorted(o)) for p, o in zip(parts, moved)]
+
+
+def plan_parts(problem: Problem, max_orders: int = 400) -> list[Part]:
+    """The parts a decomposed day is solved in: `partition`, pairs kept together, every part with a vehicle.
+
+    A fleet smaller than the number of sectors leaves some sectors without a vehicle; their orders
+    join a part that has vehicles (the nearest sector of the same depot, else the part with the
+    fewest orders per vehicle), so that no order is lost and no vehicle is used twice.  A part left
+    without orders gives its vehicles to the same kind of neighbour.
+
+    Parameters
+    ----------
+    problem
+        The whole day.
+    max_orders
+        The largest part before vehicle-less sectors are folded in.
+
+    Returns
+    -------
+    list of Part
+        At least one part; each has orders and at least one vehicle, and the parts' vehicles add up to
+        at most the fleet.
+    """
+    parts = _keep_pairs_together(problem, partition(problem, max_orders))
+    orders = [list(p.orders) for p in parts]
+    counts = [dict(p.counts) for p in parts]
+    if not any(sum(c.values()) for c in counts):
+        return [Part(orders=sorted(i for o in orders for i in o), counts={}, depot=parts[0].depot)]
+    for j in range(len(parts)):
+        if orders[j] and sum(counts[j].values()) == 0:
+            k = _neighbour(parts, j, [sum(c.values()) > 0 and bool(o) for c, o in zip(counts, orders)], orders, counts)
+            orders[k] += orders[j]
+            orders[j] = []
+    for j in range(len(parts)):
+        if not orders[j] and sum(counts[j].values()) > 0:
+            k = _neighbour(parts, j, [bool(o) for o in orders], orders, counts)
+            for name, c in counts[j].items():
+                counts[k][name] = counts[k].get(name, 0) + c
+            counts[j] = {}
+    return [
+        replace(p, orders=sorted(o), counts={n: c for n, c in cs.items() if c})
+        for p, o, cs in zip(parts, orders, counts)
+        if o
+    ]
+
+
+def _neighbour(parts: list[Part], j: int, ok: list[bool], orders: list[list[int]], counts: list[dict[str, int]]) -> int:
+    """The part to take part ``j``'s orders or vehicles: nearest ``ok`` sector of its depot, else least loaded."""
+    same = [k for k in range(len(parts)) if ok[k] and k != j and parts[k].depot == parts[j].depot]
+    if same:
+        return min(same, key=lambda k: (abs(k - j), k))
+    cands = [k for k in range(len(parts)) if ok[k] and k != j]
+    return min(cands, key=lambda k: (len(orders[k]) / max(1, sum(counts[k].values())), k))

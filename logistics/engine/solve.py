@@ -20,12 +20,21 @@ from logistics.core.errors import ProblemError
 from logistics.core.options import ENGINES, SolveOptions, resolve_options
 from logistics.core.plan import Plan
 from logistics.core.problem import Problem
-from logistics.core.shares import DECOMPOSE_FACTOR
+from logistics.core.shares import (
+    BUILD_S_PER_CELL,
+    DECOMPOSE_FACTOR,
+    WHOLE_BUILD_GIVEUP_SHARE,
+    WHOLE_BUILD_SHARE,
+    WHOLE_REFUSE_SHARE,
+)
 from logistics.engine.decompose import solve_decomposed
+from logistics.engine.solvers import arrays
+from logistics.engine.solvers.arrays import SolverData
+from logistics.engine.solvers.ortools.model import build_cells
 from logistics.engine.solvers.ortools.search import SearchSettings
-from logistics.engine.whole import solve_whole
+from logistics.engine.whole import WholeTooBig, solve_whole
 
-__all__ = ["ENGINES", "solve"]
+__all__ = ["ENGINES", "solve", "whole_build_s"]
 
 # PyVRP takes a 32-bit seed and runs seed + 1 beside it
 _MAX_SEED = 2**31 - 2
@@ -69,8 +78,12 @@ def solve(
     first_solution, metaheuristic
         OR-Tools' strategy names.
     decompose
-        Split the day into parts of at most ``max_part`` orders solved in parallel (default: when
-        there are more than ``DECOMPOSE_FACTOR * max_part`` orders).
+        Split the day into parts of at most ``max_part`` orders solved in parallel.  Default: only a
+        day of more than ``DECOMPOSE_FACTOR * max_part`` orders whose full model cannot be built in
+        ``WHOLE_BUILD_SHARE`` of the limit (estimated from its size, `whole_build_s`), or whose build
+        overruns ``WHOLE_BUILD_GIVEUP_SHARE`` of it; solving whole is never worse where it fits
+        (docs/performance.md).  ``False`` with a model estimated to need more than
+        ``WHOLE_REFUSE_SHARE`` of the limit raises `ProblemError` naming the limit.
     max_part
         The largest part of a decomposed day.
 
@@ -82,6 +95,7 @@ def solve(
         solution limit, ``fail``, ...); ``seed_checked`` when PyVRP models the problem exactly and
         OR-Tools only read and checked its routes; ``empty`` for a problem without orders;
         ``success`` for a decomposed day (each part's status in ``meta["parts"]``).
+        ``meta["policy"]`` says why a large day was solved whole or decomposed.
     """
     if isinstance(time_limit, SolveOptions) and options is None:
         options, time_limit = time_limit, None
@@ -100,7 +114,7 @@ def solve(
         raise ProblemError(
             f"seed must be an integer from 0 to {_MAX_SEED}, got {opts.seed!r}", record="solve", field="seed"
         )
-    if decompose or (decompose is None and len(problem.orders) > DECOMPOSE_FACTOR * max_part):
+    if decompose:
         return solve_decomposed(problem, opts, budget, max_orders=max_part)
     settings = SearchSettings(
         first_solution=first_solution,
@@ -109,4 +123,62 @@ def solve(
         progress=progress,
         log=opts.log,
     )
-    return solve_whole(problem, opts, budget, settings)
+    if len(problem.orders) <= DECOMPOSE_FACTOR * max_part:
+        return solve_whole(problem, opts, budget, settings)
+    estimate, data = whole_build_s(problem, budget.limit)
+    policy = {"whole_build_estimate_s": round(estimate, 2), "whole_build_share": round(estimate / budget.limit, 3)}
+    if decompose is False:
+        if estimate > WHOLE_REFUSE_SHARE * budget.limit:
+            raise ProblemError(
+                f"time_limit={budget.limit:g} s is too short to solve {len(problem.orders)} orders whole "
+                f"(decompose=False): building the model alone is estimated at {estimate:.0f} s; give at least "
+                f"{estimate / WHOLE_REFUSE_SHARE:.0f} s or let solve decompose the day",
+                record="solve",
+                field="time_limit",
+            )
+        plan = solve_whole(problem, opts, budget, settings, data=data)
+        plan.meta["policy"] = policy | {"chosen": "whole", "why": "decompose=False"}
+        return plan
+    if data is not None and estimate <= WHOLE_BUILD_SHARE * budget.limit:
+        try:
+            plan = solve_whole(
+                problem, opts, budget, settings, data=data, build_limit_s=WHOLE_BUILD_GIVEUP_SHARE * budget.limit
+            )
+        except WholeTooBig:
+            why = f"the whole model was not built in {WHOLE_BUILD_GIVEUP_SHARE:g} of the limit"
+        else:
+            plan.meta["policy"] = policy | {"chosen": "whole", "why": "the whole model fits in the limit"}
+            return plan
+    else:
+        why = f"building the whole model needs more than {WHOLE_BUILD_SHARE:g} of the limit"
+    plan = solve_decomposed(problem, opts, budget, max_orders=max_part)
+    plan.meta["policy"] = policy | {"chosen": "decomposed", "why": why}
+    return plan
+
+
+def whole_build_s(problem: Problem, limit: float) -> tuple[float, SolverData | None]:
+    """Estimated seconds to build ``problem``'s full OR-Tools model, from its size alone (deterministic).
+
+    ``BUILD_S_PER_CELL`` per cell of the transit matrices the model registers (`build_cells`).  When
+    even the two matrices every model has (arc costs and times over the orders) exceed the limit,
+    already rule out solving whole (more than ``WHOLE_BUILD_SHARE`` of the limit), the solver arrays
+    are not built (measured: 3-5 s of a 8 s limit spent on them for a 5,000-order day that was then
+    decomposed) and that lower bound is returned.
+
+    Parameters
+    ----------
+    problem
+        The day.
+    limit
+        The call's time limit (s).
+
+    Returns
+    -------
+    tuple
+        Seconds, and the solver arrays when they were built (None otherwise).
+    """
+    lower = BUILD_S_PER_CELL * 2 * (len(problem.orders) + 1) ** 2
+    if lower > WHOLE_BUILD_SHARE * limit:
+        return lower, None
+    data = arrays.build(problem)
+    return BUILD_S_PER_CELL * build_cells(data), data

@@ -47,7 +47,7 @@ from logistics.engine.solvers.ortools.model import OrtoolsModel
 from logistics.engine.solvers.ortools.search import SearchSettings, polish, search, seed_read_s
 from logistics.engine.solvers.pyvrp.portfolio import models_exactly, solve_pyvrp_portfolio
 
-__all__ = ["report_reserve_s", "solve_whole"]
+__all__ = ["WholeTooBig", "report_reserve_s", "solve_whole"]
 
 
 def report_reserve_s(time_limit: float, n_orders: int) -> float:
@@ -68,7 +68,19 @@ def report_reserve_s(time_limit: float, n_orders: int) -> float:
     return min(REPORT_RESERVE_SHARE * time_limit, REPORT_RESERVE_BASE_S + REPORT_RESERVE_PER_ORDER_S * n_orders)
 
 
-def solve_whole(problem: Problem, options: SolveOptions, budget: Budget, settings: SearchSettings) -> Plan:
+class WholeTooBig(Exception):
+    """The full model could not be built within ``build_limit_s`` (see `solve_whole`)."""
+
+
+def solve_whole(
+    problem: Problem,
+    options: SolveOptions,
+    budget: Budget,
+    settings: SearchSettings,
+    *,
+    data: SolverData | None = None,
+    build_limit_s: float | None = None,
+) -> Plan:
     """Plan ``problem`` in one search within ``budget``.
 
     Parameters
@@ -82,6 +94,12 @@ def solve_whole(problem: Problem, options: SolveOptions, budget: Budget, setting
         that its own work counts.
     settings
         OR-Tools' search settings (strategy, metaheuristic, progress, log, solution limit).
+    data
+        The problem's solver arrays when the caller has built them already.
+    build_limit_s
+        Give up building the full model after this many seconds and raise `WholeTooBig` (the
+        caller then decomposes the day with the time left); None: the build may take the whole
+        search time and a model given up leaves every order out.
 
     Returns
     -------
@@ -91,7 +109,7 @@ def solve_whole(problem: Problem, options: SolveOptions, budget: Budget, setting
         took (``build_s``, ``pyvrp_s``, ``search_s``, ``reasons_s``, ``elapsed_s``) and how the
         search ended (``status``).
     """
-    data = arrays.build(problem)
+    data = arrays.build(problem) if data is None else data
     costs = cost_arrays(data)
     reserve = report_reserve_s(budget.limit, data.n_orders)
     meta: dict[str, Any] = {
@@ -109,7 +127,9 @@ def solve_whole(problem: Problem, options: SolveOptions, budget: Budget, setting
     work = budget.sub(budget.left() - reserve)  # the search's part: everything but the reserve
     meta["reserve_s"] = round(reserve, 4)
     # the full model first: PyVRP then gets what is left once building it has been paid for
-    model = OrtoolsModel(data, costs, budget=work)
+    model = OrtoolsModel(data, costs, budget=work if build_limit_s is None else work.sub(build_limit_s))
+    if model.out_of_time and build_limit_s is not None:
+        raise WholeTooBig(f"the full model was not built within {build_limit_s:.3g} s")
     initial = None
     if options.engine in ("auto", "pyvrp") and model.routing is not None:
         t1 = time.perf_counter()

@@ -121,3 +121,18 @@ def test_hard_days_keep_the_limit(n, limit, engine):
     plan, elapsed = timed_solve(p, limit, engine=engine)
     assert_keeps_limit(plan, p, limit, elapsed)
     check(p, plan)
+
+
+@pytest.mark.slow
+def test_yanhu_2000_default_keeps_the_limit_and_plans_decomposed():
+    # the 2,000-stop Yanhu day is decomposed by default: its whole model would take ~50 s to build
+    from logistics.app.scenarios import yanhu_day
+
+    p = yanhu_day(2000, seed=0)
+    plan, elapsed = timed_solve(p, 30.0)
+    check(p, plan)
+    assert plan.meta["policy"]["chosen"] == "decomposed"
+    assert sum(plan.meta["part_time_limit"]) <= 30.0 * 2  # two workers share the parts
+    assert plan.kpis["served"] >= 0.95 * len(p.orders)
+    if TIMING:
+        assert elapsed <= bound(30.0)

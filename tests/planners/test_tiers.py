@@ -336,3 +336,19 @@ def test_validator_catches_window_and_leg_errors(tiered):
     vs = validate_tiers(c, legs=True)
     assert any(v.kind == "leg" and st in v.message for v in vs)
     assert validate_tiers(tiered) == []
+
+
+def test_short_time_limit_is_shared_not_exceeded_by_phase_floors(demo):
+    # plan_tiers(time_limit=1) took 2.05 s: every phase and every sub-solve had a floor of 0.2 s whatever the limit
+    import os
+    import time
+
+    net, orders, trunk, vans = demo
+    t0 = time.perf_counter()
+    tp = T.plan_tiers(net, orders, trunk, vans, products=T.DEMO_PRODUCTS, time_limit=1, seed=0, **FAST)
+    elapsed = time.perf_counter() - t0
+    check_tiered(tp)
+    phases = tp.meta["phase_limits_s"]
+    assert phases and sum(phases) <= 1.0 + 1e-6, phases  # the time handed out fits in the limit
+    if os.environ.get("COLDROUTE_TIMING") == "1":
+        assert elapsed <= 1.0 * 1.1 + 1.0

@@ -84,6 +84,7 @@ def assemble(
             "day": ctx.settings.day,
             "direct_mode": ctx.direct_mode,
             "log": ctx.log,
+            "phase_limits_s": ctx.phase_limits,
             "trunk_members": {**out.members, **inbound.members},
             "elapsed_s": round(ctx.budget.elapsed(), 3),
         },

@@ -19,7 +19,7 @@ from logistics.core.errors import ProblemError
 from logistics.core.model import GOODS, Order, Product, VehicleType
 from logistics.core.options import Budget, SolveOptions
 from logistics.core.problem import Problem
-from logistics.core.shares import TIERS_PHASE_FLOOR_S
+from logistics.core.shares import TIERS_ASSEMBLE_S, TIERS_ASSEMBLE_SHARE, TIERS_PHASE_FLOOR_S
 from logistics.engine.parallel import WorkerPool
 from logistics.planners.tiers.layout import Layout, shelf_life_s
 
@@ -100,6 +100,8 @@ class TierContext:
     pool: WorkerPool | None = None
     budget: Budget = field(init=False)
     log: list[dict[str, Any]] = field(init=False, default_factory=list)
+    #: seconds handed to each phase, in order (``meta["phase_limits_s"]``)
+    phase_limits: list[float] = field(init=False, default_factory=list)
     #: order id -> (leg, reason): left out by the trunk inbound
     unserved: dict[str, tuple[str, str]] = field(init=False, default_factory=dict)
     #: deliveries the current trunk plan does not carry -> reason
@@ -206,12 +208,15 @@ class TierContext:
         Returns
         -------
         float
-            Seconds, at least ``TIERS_PHASE_FLOOR_S``.
+            Seconds, at least ``TIERS_PHASE_FLOOR_S`` but never more than ``share`` of the limit: the
+            floor must not make the phases add up to more than the limit.
         """
         share, keep = share_keep
         limit = self.budget.limit
-        left = self.budget.left() - keep * limit
-        return max(TIERS_PHASE_FLOOR_S, min(share * limit, left))
+        left = self.budget.left() - keep * limit - min(TIERS_ASSEMBLE_SHARE * limit, TIERS_ASSEMBLE_S)
+        seconds = max(min(TIERS_PHASE_FLOOR_S, share * limit), min(share * limit, left))
+        self.phase_limits.append(round(seconds, 4))
+        return seconds
 
     # -- drive times -----------------------------------------------------------------------------
     def dur(self, a: str, b: str, factor: float = 1.0) -> int:

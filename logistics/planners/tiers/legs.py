@@ -14,6 +14,7 @@ from typing import TypeVar
 from logistics.core.model import Order, VehicleType
 from logistics.core.plan import Plan
 from logistics.core.problem import Problem
+from logistics.core.shares import MIN_SEARCH_S, TIERS_RETIME_PER_LEG_S
 from logistics.core.units import fmt_clock
 from logistics.planners.tiers.context import TRUNK_SLACK, UNSERVED_WEIGHT, TierContext
 from logistics.planners.tiers.operations import retime_earliest
@@ -223,6 +224,8 @@ def solve_legs(ctx: TierContext, legs: Mapping[K, Leg], limit: float, cap: bool 
         Cap each solve at `size_limit` (short trials).
     """
     todo = {k: leg.problem for k, leg in legs.items() if leg.problem is not None}
+    # re-timing each plan afterwards is part of the batch's time
+    limit = max(MIN_SEARCH_S, limit - TIERS_RETIME_PER_LEG_S * len(todo))
     plans = solve_many(todo, limit, options=ctx.options, cap=cap, pool=ctx.pool)
     for k, leg in legs.items():
         if leg.problem is not None:

@@ -19,6 +19,7 @@ from logistics.core.options import SolveOptions, resolve_options
 from logistics.core.plan import Plan
 from logistics.core.problem import Problem
 from logistics.core.shares import (
+    MIN_SEARCH_S,
     SIZE_LIMIT_FLOOR_S,
     SIZE_LIMIT_PER_ORDER_S,
     SOLVE_MANY_FLOOR_S,
@@ -97,7 +98,7 @@ def solve_many(
 
     ``time_limit`` is the wall-clock budget for the whole batch: with ``k``
     problems on ``w`` workers each gets ``time_limit / ceil(k / w)`` (at least
-    ``SOLVE_MANY_FLOOR_S``).  Results do not depend on the completion order.
+    ``MIN_SEARCH_S``).  Results do not depend on the completion order.
 
     Parameters
     ----------
@@ -134,7 +135,8 @@ def solve_many(
         return {}
     w = worker_count(opts.workers, len(keys))
     rounds = math.ceil(len(keys) / w)
-    per = max(SOLVE_MANY_FLOOR_S, opts.time_limit / rounds)
+    # the batch keeps its limit: many rounds share it (MIN_SEARCH_S each at least, not SOLVE_MANY_FLOOR_S)
+    per = max(MIN_SEARCH_S, opts.time_limit / rounds)
     args = [
         (problems[k], min(per, size_limit(problems[k])) if cap else per, opts.seed, opts.engine, opts.iterations)
         for k in keys
