@@ -202,7 +202,6 @@ def test_regression_unreachable_places_name_the_order(where):
     assert "order 'o7'" in str(ei.value)
 
 
-@pytest.mark.xfail(reason="needs the OR-Tools cost arrays' required penalty to cover the freshness term", strict=False)
 def test_required_orders_of_valuable_fast_decaying_goods_are_served():
     # within the accepted figures (MAX_VALUE, MAX_DECAY_PER_H) the freshness proxy may still outweigh the
     # penalty of leaving a required order out; the fix is in logistics/engine/solvers/ortools/costs.py

@@ -106,7 +106,11 @@ def cost_arrays(data: SolverData) -> CostArrays:
             v += prod.value * q * lam
         decay[i] = int(cost_units(v * COST_SCALE / 3600.0, RATE_CAP))
     total_scale = (
-        int(arc.max(initial=0)) * (n + 2) + int(fixed.max(initial=0)) + int(span.max(initial=0)) * horizon(data)
+        int(arc.max(initial=0)) * (n + 2)
+        + int(fixed.max(initial=0))
+        + int(span.max(initial=0)) * horizon(data)
+        # the freshness proxy of a delivery can cost more than every route: a required order must still win
+        + int(decay.max(initial=0)) * horizon(data)
     )
     return CostArrays(
         arc=arc,
