@@ -213,7 +213,12 @@ def _matrix_job(tmp_path: Path, matrix: str) -> Path:
 
 def test_matrix_json_coords_as_a_list(tmp_path):
     p = _matrix_job(tmp_path, "m.json")
-    m = {"ids": ["a", "b"], "distance": [[0, 9], [9, 0]], "duration": [[0, 9], [9, 0]], "coords": [[111, 35], [111.1, 35]]}
+    m = {
+        "ids": ["a", "b"],
+        "distance": [[0, 9], [9, 0]],
+        "duration": [[0, 9], [9, 0]],
+        "coords": [[111, 35], [111.1, 35]],
+    }
     (p.parent / "m.json").write_text(json.dumps(m))
     assert solve(p).exit_code == 0
     m["coords"] = [[111, 35]]
