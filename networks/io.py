@@ -128,7 +128,9 @@ def _check_regular_file(path: Path) -> None:
         raise NetworkError(f"network file {str(path)!r} {reason}", record=str(path), field="path") from None
     if not stat.S_ISREG(st.st_mode):
         raise NetworkError(
-            f"network file {str(path)!r} is not a regular file (a folder, pipe or device)", record=str(path), field="path"
+            f"network file {str(path)!r} is not a regular file (a folder, pipe or device)",
+            record=str(path),
+            field="path",
         )
 
 

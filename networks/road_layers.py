@@ -224,7 +224,6 @@ def _segments(
     segment its two vertex indices and the row of ``lines`` it belongs to.  A
     MultiLineString's parts stay separate lines of the same row.
     """
-    n = len(records)
     present = np.array([g is not None for g in geoms], dtype=bool)
     parts, part_row = shapely.get_parts(geoms, return_index=True)
     coords, vidx = shapely.get_coordinates(parts, return_index=True)
@@ -248,7 +247,8 @@ def _segments(
     rows_with_segments = ~present
     rows_with_segments[seg_row] = True
     if not rows_with_segments.all():  # lines that collapse to a point (at ``precision``) are left out
-        return _segments(np.where(rows_with_segments, geoms, None), records, precision)
+        kept = np.array([g if ok else None for g, ok in zip(geoms, rows_with_segments)], dtype=object)
+        return _segments(kept, records, precision)
     return node_lonlat, a, b, seg_row
 
 

@@ -79,7 +79,13 @@ class SolveDisplay:
             self.progress.update(self.task, best=best)
 
     def phase(self, name: str) -> None:
-        """Relabel the line (``"writing"`` once the search is over)."""
+        """Relabel the line.
+
+        Parameters
+        ----------
+        name
+            The phase, such as ``"writing"`` once the search is over.
+        """
         if self.progress is not None:
             self.progress.update(self.task, description=f"{name} {self.label}", phase=name)
 
