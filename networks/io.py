@@ -16,6 +16,8 @@ module adds reading, which builds a [Network][networks.io.Network].
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -95,19 +97,41 @@ def read_network(path: PathLike, *, layer: str | None = None, roads: bool = True
     Raises
     ------
     NetworkError
-        The file is missing, of unknown type, or its nodes are invalid.
+        The file is missing, not a regular file (a pipe or a device would block), of unknown
+        type, unreadable (empty, not in its format), or its nodes are invalid.  Nothing else
+        escapes.
     """
     path = Path(path)
     fmt = file_format(path)
-    if not path.exists():
-        raise NetworkError(f"network file {str(path)!r} does not exist", record=str(path), field="path")
-    nodes, graph = _read_nodes(path, fmt, layer, roads)
-    if "node_id" in nodes.columns:
-        nodes["node_id"] = nodes["node_id"].astype(str)
-    for col in _BOOL_COLUMNS:
-        if col in nodes.columns:
-            nodes[col] = nodes[col].map(_as_bool)
-    return Network(nodes, roads=graph, name=name or path.stem)
+    _check_regular_file(path)
+    try:
+        nodes, graph = _read_nodes(path, fmt, layer, roads)
+        if "node_id" in nodes.columns:
+            nodes["node_id"] = nodes["node_id"].astype(str)
+        for col in _BOOL_COLUMNS:
+            if col in nodes.columns:
+                nodes[col] = nodes[col].map(_as_bool)
+        return Network(nodes, roads=graph, name=name or path.stem)
+    except NetworkError:
+        raise
+    except Exception as e:  # pandas' EmptyDataError, pyogrio's DataSourceError, ValueError: the file's fault
+        msg = f"cannot read network file {path.name!r} ({type(e).__name__}: {e})"
+        raise NetworkError(msg, record=str(path), field="path") from None
+
+
+def _check_regular_file(path: Path) -> None:
+    """The file exists and is a regular file: a named pipe or a device would block the read."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError) as e:  # missing, a NUL byte, a name too long
+        reason = "does not exist" if isinstance(e, FileNotFoundError) else f"cannot be read ({e})"
+        raise NetworkError(f"network file {str(path)!r} {reason}", record=str(path), field="path") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise NetworkError(
+            f"network file {str(path)!r} is not a regular file (a folder, pipe or device)",
+            record=str(path),
+            field="path",
+        )
 
 
 def _as_bool(v: Any) -> bool:

@@ -21,6 +21,7 @@ the real geometry.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
@@ -223,7 +224,7 @@ def _segments(
     segment its two vertex indices and the row of ``lines`` it belongs to.  A
     MultiLineString's parts stay separate lines of the same row.
     """
-    n = len(records)
+    present = np.array([g is not None for g in geoms], dtype=bool)
     parts, part_row = shapely.get_parts(geoms, return_index=True)
     coords, vidx = shapely.get_coordinates(parts, return_index=True)
     scale = 10.0**precision
@@ -243,11 +244,11 @@ def _segments(
     a, b, seg_row = a[keep], b[keep], seg_row[keep]
     if a.size == 0:
         raise NetworkError("road layer has no line of two distinct points", field="geometry")
-    rows_with_segments = np.zeros(n, dtype=bool)
+    rows_with_segments = ~present
     rows_with_segments[seg_row] = True
-    if not rows_with_segments.all():
-        rec = records[int(np.argmin(rows_with_segments))]
-        raise NetworkError(f"road {rec!r}: line has fewer than two distinct points", record=rec, field="geometry")
+    if not rows_with_segments.all():  # lines that collapse to a point (at ``precision``) are left out
+        kept = np.array([g if ok else None for g, ok in zip(geoms, rows_with_segments)], dtype=object)
+        return _segments(kept, records, precision)
     return node_lonlat, a, b, seg_row
 
 
@@ -306,7 +307,9 @@ def road_graph(
     -------
     networkx.MultiDiGraph
         Nodes with ``x``/``y``; edges with ``length``, ``travel_time``,
-        ``road_class``, ``speed_kmh``, ``oneway`` and ``road`` (the row label).
+        ``road_class``, ``speed_kmh``, ``oneway`` and ``road`` (the row label).  A line whose
+        points all coincide (at ``precision``) is left out with a warning and listed in
+        ``graph.graph["collapsed_roads"]``; only a layer with no line left is an error.
 
     Raises
     ------
@@ -339,7 +342,14 @@ def road_graph(
     seg_time = seg_len / (seg_speed / 3.6)
     seg_dir = direction[seg_row]
 
+    collapsed = sorted(set(range(n)) - set(seg_row.tolist()))
+    if collapsed:
+        shown = ", ".join(repr(records[r]) for r in collapsed[:5])
+        warnings.warn(
+            f"{len(collapsed)} road line(s) collapse to a point and are left out: {shown}", UserWarning, stacklevel=2
+        )
     g = nx.MultiDiGraph(crs=WGS84, metric_crs=mcrs, synthetic=bool(synthetic))
+    g.graph["collapsed_roads"] = [records[r] for r in collapsed]
     g.add_nodes_from((i, {"x": float(x), "y": float(y)}) for i, (x, y) in enumerate(node_lonlat.tolist()))
     edges: list[tuple[int, int, dict[str, Any]]] = []
     for u, v, length, tt, r, d, sp in zip(

@@ -24,17 +24,14 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
-    ProgressColumn,
-    SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
 )
-from rich.progress_bar import ProgressBar
 from rich.table import Table
-from rich.text import Text
 
 from logistics.app import run as J
 from logistics.app.batch import run_batch
+from logistics.app.cli_display import SolveDisplay, result_table
 from logistics.app.compare import HEADLINE, result_folders
 from logistics.app.compare import compare as compare_frames
 from logistics.app.scenarios import DEMO_TIME_LIMIT, demo_options, yanhu_demo
@@ -42,8 +39,8 @@ from logistics.app.vroom import solve_vroom
 from logistics.check.validator import validate as check
 from logistics.core.errors import ProblemError
 from logistics.core.options import SolveOptions
-from logistics.core.plan import Plan
 from logistics.formats.jobfile import load_job, read_job
+from logistics.formats.plan_file import read_plan
 from logistics.formats.vroom import error_output
 from networks.errors import NetworkError
 
@@ -103,6 +100,12 @@ Offline = typer.Option(False, "--offline", help="map.html without CDN assets or 
 Quiet = typer.Option(False, "--quiet", "-q", help="No progress display, no tables.")
 JsonOut = typer.Option(False, "--json", help="Print a machine-readable summary on stdout (and nothing else).")
 AllowOutside = typer.Option(False, "--allow-outside", help="Let the job's paths point outside its folder.")
+MaxOrders = typer.Option(
+    None, "--max-orders", min=1, help="Most orders an orders file may hold (overrides the job; default 50,000)."
+)
+MaxOrdersMb = typer.Option(
+    None, "--max-orders-mb", min=0.001, help="Largest orders file read, in MiB (overrides the job; default 64)."
+)
 
 
 def _version(value: bool) -> None:
@@ -148,7 +151,9 @@ def _guard(fn: Callable[[], Any], as_json: bool) -> Any:
         raise typer.Exit(130) from None
     except (ProblemError, NetworkError) as e:
         _fail(J.EXIT_BAD_INPUT, str(e), as_json, getattr(e, "field", None))
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
+    except OSError as e:  # a path that cannot be read or written: missing, a folder, too long, no permission
+        if not J.is_path_error(e):
+            _fail(J.EXIT_INTERNAL, f"internal error: {type(e).__name__}: {e}", as_json)
         _fail(J.EXIT_BAD_INPUT, str(e), as_json)
     except Exception as e:
         if os.environ.get("COLDROUTE_DEBUG"):
@@ -158,95 +163,11 @@ def _guard(fn: Callable[[], Any], as_json: bool) -> Any:
         )
 
 
-class _SolveDisplay:
-    """A rich progress line while solving: best cost, time used, time left."""
-
-    def __init__(self, label: str, time_limit: float, enabled: bool):
-        self.enabled = enabled
-        self.limit = float(time_limit)
-        self.label = label
-        self.progress: Progress | None = None
-        self.task: Any = None
-
-    def __enter__(self) -> _SolveDisplay:
-        if not self.enabled:
-            return self
-
-        limit = self.limit
-
-        class TimeBar(ProgressColumn):
-            def render(self, task):
-                return ProgressBar(total=limit, completed=min(limit, task.elapsed or 0.0), width=28)
-
-        class TimeLeft(ProgressColumn):
-            def render(self, task):
-                if task.fields.get("phase") != "solving":
-                    return Text("")
-                return Text(f"{max(0.0, limit - (task.elapsed or 0.0)):5.1f} s left", style="cyan")
-
-        class Best(ProgressColumn):
-            def render(self, task):
-                best = task.fields.get("best")
-                return Text("best —" if best is None else f"best {best:,.2f}", style="green")
-
-        self.progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeBar(),
-            Best(),
-            TimeLeft(),
-            console=err_console,
-            transient=True,
-            refresh_per_second=8,
-        )
-        self.progress.__enter__()
-        self.task = self.progress.add_task(f"solving {self.label}", best=None, phase="solving")
-        return self
-
-    def __call__(self, elapsed: float, best: float) -> None:
-        if self.progress is not None:
-            self.progress.update(self.task, best=best)
-
-    def phase(self, name: str) -> None:
-        if self.progress is not None:
-            self.progress.update(self.task, description=f"{name} {self.label}", phase=name)
-
-    def __exit__(self, *exc) -> None:
-        if self.progress is not None:
-            self.progress.__exit__(*exc)
-
-
-def _result_table(result: J.JobResult) -> Table:
-    k = result.kpis
-    t = Table(title=f"{result.name} → {result.out_dir}", show_header=False, title_justify="left")
-    t.add_column(style="bold")
-    t.add_column()
-    style = {"ok": "green", "unserved": "yellow", "invalid": "red"}.get(result.status, "white")
-    t.add_row("status", f"[{style}]{result.status}[/]")
-    t.add_row("vehicles", str(k.get("vehicles", 0)))
-    t.add_row(
-        "served / unserved",
-        f"{k.get('served', 0)} / {k.get('unserved', 0)}"
-        + (f" ({result.required_unserved} required)" if result.required_unserved else ""),
-    )
-    t.add_row("distance", f"{k.get('distance_km', 0):,.1f} km")
-    t.add_row("duration", f"{k.get('duration_h', 0):,.1f} h")
-    t.add_row("cost", f"¥{k.get('cost', 0):,.2f}")
-    for key, label in (("refrigeration_cost", "refrigeration"), ("quality_loss", "quality loss"), ("co2_kg", "CO2")):
-        if key in k:
-            unit = " kg" if key == "co2_kg" else ""
-            t.add_row(label, (f"¥{k[key]:,.2f}" if not unit else f"{k[key]:,.1f}{unit}"))
-    if result.violations:
-        t.add_row("violations", f"[red]{len(result.violations)}[/]: " + "; ".join(result.violations[:3]))
-    t.add_row("time", f"{result.elapsed_s:.1f} s")
-    return t
-
-
 def _report(result: J.JobResult, quiet: bool, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(result.summary(), ensure_ascii=False))
     elif not quiet:
-        out_console.print(_result_table(result))
+        out_console.print(result_table(result))
     raise typer.Exit(result.exit_code)
 
 
@@ -263,7 +184,7 @@ def _solve_problem(
     vroom=None,
 ) -> J.JobResult:
     show = not quiet and not as_json and err_console.is_terminal
-    with _SolveDisplay(name, options.time_limit, show) as display:
+    with SolveDisplay(name, options.time_limit, show, err_console) as display:
         return J.run_problem(
             problem,
             out,
@@ -318,6 +239,8 @@ def solve(
     iterations: int | None = Iterations,
     offline: bool = Offline,
     allow_outside: bool = AllowOutside,
+    max_orders: int | None = MaxOrders,
+    max_orders_mb: float | None = MaxOrdersMb,
     quiet: bool = Quiet,
     as_json: bool = JsonOut,
 ) -> None:
@@ -328,7 +251,8 @@ def solve(
     """
 
     def work():
-        jb = read_job(job, allow_outside=allow_outside)
+        limits = {"orders_rows": max_orders, "orders_mb": max_orders_mb}
+        jb = read_job(job, allow_outside=allow_outside, limits=limits)
         opts = jb.options.merged(
             time_limit=time_limit, seed=seed, engine=engine.value if engine else None, iterations=iterations
         )
@@ -463,13 +387,10 @@ def validate(
 
     def work():
         if job == "demo" or job.startswith("demo:"):
-            problem = yanhu_demo(int(job.split(":", 1)[1]) if ":" in job else 0)
+            problem = yanhu_demo(_demo_seed(job))
         else:
             problem, _ = load_job(job, allow_outside=allow_outside)
-        p = plan / "plan.json" if plan.is_dir() else plan
-        if not p.is_file():
-            raise FileNotFoundError(f"plan file {str(p)!r} not found")
-        return check(problem, Plan.from_json(p))
+        return check(problem, read_plan(plan / "plan.json" if plan.is_dir() else plan))
 
     violations = _guard(work, as_json)
     if as_json:
@@ -484,6 +405,13 @@ def validate(
         else:
             out_console.print("[green]✓[/] the plan is feasible")
     raise typer.Exit(J.EXIT_UNSERVED if violations else J.EXIT_OK)
+
+
+def _demo_seed(job: str) -> int:
+    text = job.split(":", 1)[1] if ":" in job else "0"
+    if not text.isdigit() or len(text) > 9:
+        raise ProblemError(f"job {job!r}: the demo's seed is a whole number (demo:0, demo:7)", record=job, field="job")
+    return int(text)
 
 
 @app.command(
@@ -513,7 +441,7 @@ def compare(
 
     frame = _guard(work, as_json)
     if csv is not None:
-        frame.to_csv(csv)
+        _guard(lambda: J.write_text_file(csv, frame.to_csv(), field="--csv"), as_json)
     if as_json:
         typer.echo(
             json.dumps(
@@ -559,7 +487,7 @@ def vroom(
         err_console.print(f"[bold red]error[/]: {e}", highlight=False)
     text = json.dumps(doc, indent=1, ensure_ascii=False)
     if output is not None:
-        output.write_text(text + "\n", encoding="utf-8")
+        _guard(lambda: J.write_text_file(output, text + "\n", field="--output"), False)
     else:
         typer.echo(text)
     raise typer.Exit(code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import json
 import math
 import os
@@ -26,6 +27,7 @@ from logistics.core.plan import Plan, _jsonable
 from logistics.core.problem import Problem, coordinates
 from logistics.core.units import fmt_clock
 from logistics.engine.solve import solve
+from logistics.formats.documents import check_path_text
 from logistics.formats.jobfile import read_job
 from logistics.formats.vroom import VroomInput, plan_to_vroom
 from networks.errors import NetworkError
@@ -108,6 +110,7 @@ def run_job(
     offline: bool = False,
     progress: Callable[[float, float], None] | None = None,
     allow_outside: bool = False,
+    limits: Mapping[str, Any] | None = None,
 ) -> JobResult:
     """Load the job at ``path``, solve it, validate the plan and write the results into ``out_dir``.
 
@@ -130,6 +133,8 @@ def run_job(
         ``progress(elapsed_s, best_cost)`` during the search.
     allow_outside
         Let the job name files outside its folder.
+    limits
+        Overrides of the job's ``limits`` block (``orders_rows``, ``orders_mb``).
 
     Returns
     -------
@@ -137,7 +142,7 @@ def run_job(
         The outcome, as written into the ``_SUCCESS`` marker.
     """
     t0 = time.perf_counter()
-    job = read_job(path, allow_outside=allow_outside)
+    job = read_job(path, allow_outside=allow_outside, limits=limits)
     opts = resolve_options(
         options if options is not None else job.options,
         time_limit=time_limit,
@@ -243,6 +248,7 @@ def check_out_dir(out_dir: str | os.PathLike) -> None:
     ProblemError
         ``out_dir`` is a file, or a folder with other files (field ``out``).
     """
+    check_path_text(str(out_dir), where="out", field="out")
     out = Path(out_dir)
     if out.exists():
         if not out.is_dir():
@@ -290,7 +296,8 @@ def write_outputs(
     out = Path(out_dir).absolute()
     check_out_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    remove_stale_temporaries(out)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
     try:
         os.chmod(tmp, 0o755)
         if result is None:
@@ -328,9 +335,60 @@ def write_outputs(
     return out
 
 
+#: A temporary folder without our process id in its name (written by an older version) is
+#: removed once it is this old: no run takes that long to write its files.
+STALE_TEMPORARY_S = 3600.0
+
+
+def remove_stale_temporaries(out: Path) -> list[Path]:
+    """Remove the ``.<out>.tmp-*`` and ``.<out>.old-*`` folders that killed runs left beside ``out``.
+
+    A run writes into ``.<out>.tmp-<pid>-<random>`` and swaps it into place; ``kill -9`` in
+    between leaves that folder behind.  It is removed when its process no longer runs (or, for
+    names without a process id, when it is older than `STALE_TEMPORARY_S`), so a concurrent
+    run's folder is never touched.
+
+    Parameters
+    ----------
+    out
+        The result folder.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The folders removed.
+    """
+    removed = []
+    for kind in ("tmp", "old"):
+        for p in out.parent.glob(f".{out.name}.{kind}-*"):
+            if p.is_dir() and not p.is_symlink() and _abandoned(p, kind):
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p)
+    return removed
+
+
+def _abandoned(p: Path, kind: str) -> bool:
+    pid_text = p.name.rsplit(f".{kind}-", 1)[1].split("-", 1)[0]
+    if pid_text.isdigit() and "-" in p.name.rsplit(f".{kind}-", 1)[1]:
+        pid = int(pid_text)
+        if pid == os.getpid():
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except OSError:  # the process exists (owned by someone else)
+            return False
+        return False
+    try:
+        return time.time() - p.stat().st_mtime > STALE_TEMPORARY_S
+    except OSError:
+        return False
+
+
 def _swap_into_place(tmp: Path, out: Path) -> None:
     if out.exists():
-        old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+        old = out.parent / f".{out.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         os.replace(out, old)
         try:
             os.replace(tmp, out)
@@ -437,6 +495,57 @@ def error_code(exc: BaseException) -> int:
         ``EXIT_BAD_INPUT`` (2) for bad input (`ProblemError`, a network error, a missing
         file or a folder given as a file), else ``EXIT_INTERNAL`` (3).
     """
-    if isinstance(exc, (ProblemError, NetworkError, FileNotFoundError, IsADirectoryError)):
+    if isinstance(exc, (ProblemError, NetworkError)) or (isinstance(exc, OSError) and is_path_error(exc)):
         return EXIT_BAD_INPUT
     return EXIT_INTERNAL
+
+
+#: errno values that mean the path given is at fault (missing, a folder, too long, not allowed).
+PATH_ERRNOS = frozenset(
+    {errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.EACCES, errno.EPERM, errno.EROFS,
+     errno.ELOOP, errno.EEXIST, errno.ENOTEMPTY, errno.EINVAL}
+)  # fmt: skip
+
+
+def is_path_error(exc: OSError) -> bool:
+    """Whether ``exc`` says a path the user gave cannot be used (exit 2) rather than a failure (exit 3).
+
+    Parameters
+    ----------
+    exc
+        The error.
+
+    Returns
+    -------
+    bool
+        ``True`` for a missing file or folder, a folder given as a file, a name too long, no
+        permission, a read-only file system.
+    """
+    return exc.errno in PATH_ERRNOS or isinstance(exc, (FileNotFoundError, IsADirectoryError, PermissionError))
+
+
+def write_text_file(path: str | os.PathLike, text: str, *, field: str = "output") -> None:
+    """Write ``text`` to ``path`` (UTF-8); a path that cannot be written is bad input.
+
+    Parameters
+    ----------
+    path
+        The file.
+    text
+        What to write.
+    field
+        The option that named the file, for the error.
+
+    Raises
+    ------
+    ProblemError
+        The folder does not exist, the path is a folder, too long, or not writable.
+    """
+    check_path_text(str(path), where=field, field=field)
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as e:
+        if not is_path_error(e):
+            raise
+        msg = f"{field}: cannot write {str(path)!r}: {e.strerror}"
+        raise ProblemError(msg, record=str(path), field=field) from None

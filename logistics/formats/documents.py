@@ -9,8 +9,13 @@ first, and every error names the document (``record``) and the field path (``ord
 
 from __future__ import annotations
 
+import codecs
 import datetime as _dt
+import errno
 import json
+import math
+import os
+import stat
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +28,8 @@ from logistics.core.errors import ProblemError
 
 MAX_JOB_BYTES = 64 * 1024 * 1024
 MAX_YAML_NODES = 2_000_000
+MAX_NUMBER = 1e15  # above any amount, time or cost a job holds; keeps int64 arithmetic safe
+MAX_NAME_BYTES = 255  # a path component (the common file system limit)
 _SCHEMA_PATH = Path(__file__).with_name("schemas") / "job.schema.json"
 
 
@@ -129,7 +136,8 @@ def read_document(path: Path) -> Any:
     ----------
     path
         The file; ``.yaml``/``.yml`` is read as YAML, anything else as JSON, falling back to
-        YAML when it does not look like JSON.
+        YAML when it does not look like JSON.  UTF-8 (with or without a byte order mark), or
+        UTF-16/32 with a byte order mark.
 
     Returns
     -------
@@ -139,22 +147,169 @@ def read_document(path: Path) -> Any:
     Raises
     ------
     ProblemError
-        The file is missing, too large, not valid JSON or YAML, holds NaN or Infinity, or is a
-        YAML document with aliases that grow it past the limits (``record`` is the file name).
+        The file is missing, not a regular file, too large, not text in a known encoding, not
+        valid JSON or YAML, holds NaN, Infinity or numbers beyond `MAX_NUMBER`, or is a YAML
+        document with aliases that grow it past the limits (``record`` is the file name).
     """
-    if not path.is_file():
-        raise ProblemError(f"job file {str(path)!r} not found", record=str(path), field=None)
-    if path.stat().st_size > MAX_JOB_BYTES:
-        raise ProblemError(f"{path.name}: job file is larger than {MAX_JOB_BYTES // 2**20} MiB", record=path.name)
-    text = path.read_text(encoding="utf-8-sig")
+    check_input_file(path, MAX_JOB_BYTES, what="job file", where=path.name)
+    text = decode_text(path.read_bytes(), path.name)
     if path.suffix.lower() in (".yaml", ".yml"):
-        return _read_yaml(text, path.name)
+        data = _read_yaml(text, path.name)
+    else:
+        try:
+            data = json.loads(text, parse_constant=reject_constant)
+        except ValueError as e:
+            if path.suffix.lower() != ".json" and not text.lstrip().startswith(("{", "[")):
+                data = _read_yaml(text, path.name)
+            else:
+                raise ProblemError(f"{path.name}: not valid JSON ({e})", record=path.name) from None
+    check_numbers(data, path.name)
+    return data
+
+
+def decode_text(raw: bytes, where: str) -> str:
+    """``raw`` as text: UTF-8 (a byte order mark is dropped), or UTF-16/32 with a byte order mark.
+
+    Parameters
+    ----------
+    raw
+        The file's bytes.
+    where
+        The file's name, for the error.
+
+    Returns
+    -------
+    str
+        The text.
+
+    Raises
+    ------
+    ProblemError
+        The bytes are not text in one of these encodings; the message gives line and column.
+    """
+    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+                     (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
+        if raw.startswith(bom):
+            try:
+                return raw.decode(enc)
+            except UnicodeDecodeError:
+                raise ProblemError(f"{where}: not valid {enc.upper()} text", record=where) from None
     try:
-        return json.loads(text, parse_constant=reject_constant)
-    except ValueError as e:
-        if path.suffix.lower() != ".json" and not text.lstrip().startswith(("{", "[")):
-            return _read_yaml(text, path.name)
-        raise ProblemError(f"{path.name}: not valid JSON ({e})", record=path.name) from None
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise ProblemError(
+            f"{where}: line {line}, column {col}: not UTF-8 text (byte 0x{raw[e.start]:02x}); save the file as UTF-8",
+            record=where,
+        ) from None
+
+
+def check_numbers(data: Any, where: str) -> None:
+    """Every number in ``data`` is finite and within `MAX_NUMBER` (NaN, 1e400 and 10**30 are not).
+
+    Parameters
+    ----------
+    data
+        A parsed document.
+    where
+        The document's name, for the error.
+
+    Raises
+    ------
+    ProblemError
+        A number is out of range; ``field`` is its path (``orders[3].service``).
+    """
+    stack: list[tuple[Any, list[str | int]]] = [(data, [])]
+    while stack:
+        x, path = stack.pop()
+        if isinstance(x, dict):
+            stack.extend((v, [*path, str(k)]) for k, v in x.items())
+        elif isinstance(x, list):
+            stack.extend((v, [*path, k]) for k, v in enumerate(x))
+        elif isinstance(x, (int, float)) and not isinstance(x, bool):
+            if not (isinstance(x, int) or math.isfinite(x)) or abs(x) > MAX_NUMBER:
+                fp = field_path(path) or None
+                shown = _short(x) if isinstance(x, float) or x.bit_length() < 200 else f"a {x.bit_length()}-bit number"
+                raise ProblemError(
+                    f"{where}: {fp or '(top level)'}: {shown} is out of range (numbers are finite and at most "
+                    f"{MAX_NUMBER:.0e} in size)",
+                    record=where,
+                    field=fp,
+                )
+
+
+def check_input_file(path: Path, max_bytes: int, *, what: str, where: str, field: str | None = None) -> int:
+    """Refuse what cannot be read safely: missing files, pipes, devices, folders, files over ``max_bytes``.
+
+    A named pipe or a device would block the read (or never end), so only regular files are read.
+
+    Parameters
+    ----------
+    path
+        The file.
+    max_bytes
+        The largest size read.
+    what
+        What the file is (``"job file"``, ``"orders file"``), for the message.
+    where, field
+        The job and its field that named the file, for the error.
+
+    Returns
+    -------
+    int
+        The file's size in bytes.
+
+    Raises
+    ------
+    ProblemError
+        The file is missing, not a regular file, or larger than ``max_bytes``.
+    """
+    check_path_text(str(path), where=where, field=field)
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        reason = "not found" if e.errno in (errno.ENOENT, errno.ENOTDIR) else f"cannot be read ({e.strerror})"
+        raise ProblemError(f"{where}: {what} {str(path)!r} {reason}", record=where, field=field) from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "a pipe, socket or device"
+        raise ProblemError(
+            f"{where}: {what} {str(path)!r} is {kind}, not a regular file", record=where, field=field
+        ) from None
+    if st.st_size > max_bytes:
+        raise ProblemError(
+            f"{where}: {what} {path.name!r} is {st.st_size / 2**20:.1f} MiB, more than the limit of "
+            f"{max_bytes / 2**20:.1f} MiB",
+            record=where,
+            field=field,
+        )
+    return st.st_size
+
+
+def check_path_text(value: str, *, where: str, field: str | None) -> None:
+    """A path's text is usable: no NUL byte, no part longer than `MAX_NAME_BYTES`.
+
+    Parameters
+    ----------
+    value
+        The path as given.
+    where, field
+        The job and field that hold it, for the error.
+
+    Raises
+    ------
+    ProblemError
+        The path holds a NUL byte or a too long name.
+    """
+    if "\0" in value:
+        raise ProblemError(f"{where}: {field or 'path'}: the path holds a NUL byte", record=where, field=field)
+    for part in Path(value).parts:
+        if len(os.fsencode(part)) > MAX_NAME_BYTES:
+            raise ProblemError(
+                f"{where}: {field or 'path'}: the name {_short(part, 40)} is longer than {MAX_NAME_BYTES} bytes",
+                record=where,
+                field=field,
+            )
 
 
 def reject_constant(name: str) -> NoReturn:
@@ -183,8 +338,9 @@ def _read_yaml(text: str, where: str) -> Any:
         _lint_yaml(root, where)
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as e:  # pragma: no cover - compose already parsed it
-        raise ProblemError(f"{where}: not valid YAML ({e})", record=where) from None
+    except (yaml.YAMLError, ValueError, TypeError, AttributeError, KeyError, OverflowError) as e:
+        # _lint_yaml constructs every scalar first and names the field; this is a backstop
+        raise ProblemError(f"{where}: not valid YAML ({type(e).__name__}: {e})", record=where) from None
     return _plain(data)
 
 
@@ -213,6 +369,7 @@ def _check_acyclic(root: yaml.Node, where: str) -> None:
 def _lint_yaml(root: yaml.Node, where: str) -> None:
     """Reject YAML 1.1 sexagesimal numbers (``8:00`` == 480) and alias bombs."""
     count = 0
+    constructor = yaml.constructor.SafeConstructor()
     stack: list[tuple[Any, list[str | int]]] = [(root, [])]
     while stack:
         node, path = stack.pop()
@@ -220,6 +377,7 @@ def _lint_yaml(root: yaml.Node, where: str) -> None:
         if count > MAX_YAML_NODES:
             raise ProblemError(f"{where}: the document is too large (aliases?)", record=where)
         if isinstance(node, yaml.ScalarNode):
+            _check_scalar(node, path, where, constructor)
             if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and ":" in str(node.value):
                 fp = field_path(path)
                 raise ProblemError(
@@ -232,6 +390,27 @@ def _lint_yaml(root: yaml.Node, where: str) -> None:
             stack.extend(reversed([(child, path + [k]) for k, child in enumerate(node.value)]))
         elif isinstance(node, yaml.MappingNode):
             stack.extend(reversed([(child, path + [getattr(key, "value", "?")]) for key, child in node.value]))
+
+
+def _check_scalar(
+    node: yaml.ScalarNode, path: list[str | int], where: str, constructor: yaml.constructor.SafeConstructor
+) -> None:
+    """Construct a typed scalar alone, so that ``2026-13-45``, ``!!int abc`` or a 5,000-digit integer
+    is reported at its field instead of failing the whole document with a bare ValueError."""
+    if not node.tag.startswith("tag:yaml.org,2002:") or node.tag.endswith((":str", ":null")):
+        return
+    try:
+        constructor.construct_object(node, deep=True)
+    except Exception as e:  # ValueError, AttributeError, KeyError, ConstructorError: all the document's fault
+        fp = field_path(path)
+        kind = node.tag.rsplit(":", 1)[-1]
+        hint = " (quote it if it is meant as text)" if node.style is None else ""
+        raise ProblemError(
+            f"{where}: {fp or '(top level)'}: {_short(node.value, 40)} is not a valid YAML {kind} "
+            f"({type(e).__name__}: {_short(str(e), 100)}){hint}",
+            record=where,
+            field=fp or None,
+        ) from None
 
 
 def _plain(x: Any) -> Any:
@@ -296,8 +475,10 @@ def resolve_path(base: Path, value: str, field: str, *, allow_outside: bool = Fa
     Raises
     ------
     ProblemError
-        The path leaves ``base`` without ``allow_outside``, or does not exist.
+        The path leaves ``base`` without ``allow_outside``, does not exist, holds a NUL byte or a
+        name longer than `MAX_NAME_BYTES`.
     """
+    check_path_text(value, where=where, field=field)
     p = Path(value)
     full = p if p.is_absolute() else base / p
     real = full.resolve()
@@ -310,7 +491,11 @@ def resolve_path(base: Path, value: str, field: str, *, allow_outside: bool = Fa
                 record=where,
                 field=field,
             )
-    if not real.exists():
+    try:
+        exists = real.exists()
+    except OSError as e:  # too long a path, a loop of links
+        raise ProblemError(f"{where}: {field}: {value!r}: {e.strerror}", record=where, field=field) from None
+    if not exists:
         raise ProblemError(f"{where}: {field}: file {value!r} not found (looked for {real})", record=where, field=field)
     return real
 

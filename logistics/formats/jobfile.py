@@ -26,6 +26,8 @@ from logistics.core.options import SolveOptions
 from logistics.core.problem import Problem
 from logistics.core.units import Zone, parse_clock
 from logistics.formats.documents import (
+    check_input_file,
+    decode_text,
     is_vroom_document,
     prefixed_error,
     read_document,
@@ -33,12 +35,16 @@ from logistics.formats.documents import (
     resolve_path,
     schema_error,
 )
-from logistics.formats.orders_file import orders_from_file, orders_inline
+from logistics.formats.matrix_file import check_npz
+from logistics.formats.orders_file import ReadLimits, orders_from_file, orders_inline
 from logistics.formats.vroom import VroomInput, read_vroom
 from networks import Network, TravelMatrix, read_network, yanhu
 from networks.errors import NetworkError
 
-__all__ = ["Job", "build_problem", "load_job", "read_job", "read_network_file", "read_solver"]
+#: Largest travel matrix file read (and largest array an ``.npz`` may declare): 16,000 places.
+MAX_MATRIX_BYTES = 4 * 2**30
+
+__all__ = ["Job", "ReadLimits", "build_problem", "load_job", "read_job", "read_network_file", "read_solver"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,7 +73,9 @@ class Job:
 # --------------------------------------------------------------------------- loading
 
 
-def load_job(path: str | os.PathLike, *, allow_outside: bool = False) -> tuple[Problem, SolveOptions]:
+def load_job(
+    path: str | os.PathLike, *, allow_outside: bool = False, limits: Mapping[str, Any] | None = None
+) -> tuple[Problem, SolveOptions]:
     """Read and validate a job file: ``(problem, solve options)``.
 
     Parameters
@@ -76,6 +84,9 @@ def load_job(path: str | os.PathLike, *, allow_outside: bool = False) -> tuple[P
         A job file (JSON or YAML), or a VROOM input.
     allow_outside
         Let the job's paths point outside its folder.
+    limits
+        Overrides of the job's ``limits`` block (``orders_rows``, ``orders_mb``; ``None`` values
+        keep the job's).
 
     Returns
     -------
@@ -88,11 +99,11 @@ def load_job(path: str | os.PathLike, *, allow_outside: bool = False) -> tuple[P
         The job is invalid; the field is the path of the first problem
         (``orders[3].time_windows``).
     """
-    job = read_job(path, allow_outside=allow_outside)
+    job = read_job(path, allow_outside=allow_outside, limits=limits)
     return job.problem, job.options
 
 
-def read_job(path: str | os.PathLike, *, allow_outside: bool = False) -> Job:
+def read_job(path: str | os.PathLike, *, allow_outside: bool = False, limits: Mapping[str, Any] | None = None) -> Job:
     """Like [load_job][logistics.formats.jobfile.load_job], with the job's name and source.
 
     Parameters
@@ -101,6 +112,8 @@ def read_job(path: str | os.PathLike, *, allow_outside: bool = False) -> Job:
         A job file (JSON or YAML), or a VROOM input.
     allow_outside
         Let the job's paths point outside its folder.
+    limits
+        Overrides of the job's ``limits`` block (``orders_rows``, ``orders_mb``).
 
     Returns
     -------
@@ -114,13 +127,13 @@ def read_job(path: str | os.PathLike, *, allow_outside: bool = False) -> Job:
         The job is invalid, or nested too deeply to read.
     """
     try:
-        return _read_job(Path(path), allow_outside)
+        return _read_job(Path(path), allow_outside, limits)
     except RecursionError:  # the JSON/YAML parsers, the schema check and our walks all recurse
         where = Path(path).name
         raise ProblemError(f"{where}: the document is nested too deeply", record=where) from None
 
 
-def _read_job(path: Path, allow_outside: bool) -> Job:
+def _read_job(path: Path, allow_outside: bool, overrides: Mapping[str, Any] | None) -> Job:
     where = path.name
     data = read_document(path)
     base = path.resolve().parent
@@ -138,7 +151,8 @@ def _read_job(path: Path, allow_outside: bool) -> Job:
         vpath = resolve_path(base, data["vroom"], "vroom", allow_outside=allow_outside, where=where)
         vin = read_vroom(vpath, name=name)
         return Job(name=name, path=path, problem=vin.problem, options=options, source="vroom", vroom=vin)
-    problem = build_problem(data, base, where=where, name=name, allow_outside=allow_outside)
+    limits = ReadLimits().merged(data.get("limits")).merged(overrides)
+    problem = build_problem(data, base, where=where, name=name, allow_outside=allow_outside, limits=limits)
     return Job(name=name, path=path, problem=problem, options=options)
 
 
@@ -172,7 +186,13 @@ def read_solver(spec: Mapping[str, Any] | None, where: str = "job") -> SolveOpti
 
 
 def build_problem(
-    data: Mapping[str, Any], base: Path, *, where: str = "job", name: str = "job", allow_outside: bool = False
+    data: Mapping[str, Any],
+    base: Path,
+    *,
+    where: str = "job",
+    name: str = "job",
+    allow_outside: bool = False,
+    limits: ReadLimits | None = None,
 ) -> Problem:
     """A Problem from a (schema-valid) job mapping; paths relative to ``base``.
 
@@ -188,6 +208,8 @@ def build_problem(
         The problem's name.
     allow_outside
         Let the job's paths point outside ``base``.
+    limits
+        How much of an orders file is read (default: the job's ``limits`` block, else `ReadLimits()`).
 
     Returns
     -------
@@ -211,7 +233,8 @@ def build_problem(
     fleet = _build_fleet(data["fleet"], where)
     orders_spec = data["orders"]
     if isinstance(orders_spec, str):
-        orders, row_of = orders_from_file(orders_spec, base, where, allow_outside)
+        lim = limits if limits is not None else ReadLimits().merged(data.get("limits"))
+        orders, row_of = orders_from_file(orders_spec, base, where, allow_outside, lim)
     else:
         orders, row_of = orders_inline(orders_spec, where)
     costs = _build_costs(data.get("costs") or {}, where)
@@ -328,10 +351,12 @@ def _load_matrix(spec: str, base: Path, where: str, allow_outside: bool):
     p = resolve_path(base, spec, "matrix", allow_outside=allow_outside, where=where)
     coords = None
     try:
+        check_input_file(p, MAX_MATRIX_BYTES, what="matrix file", where=where, field="matrix")
         if p.suffix.lower() == ".npz":
+            check_npz(p, MAX_MATRIX_BYTES, where=where)
             tm = TravelMatrix.from_npz(p)
         elif p.suffix.lower() == ".json":
-            d = json.loads(p.read_text(encoding="utf-8"), parse_constant=reject_constant)
+            d = json.loads(decode_text(p.read_bytes(), p.name), parse_constant=reject_constant)
             if not isinstance(d, dict) or not {"ids", "distance", "duration"} <= set(d):
                 raise ProblemError(
                     f"{where}: matrix: {p.name} needs ids, distance and duration", record=where, field="matrix"
@@ -344,7 +369,7 @@ def _load_matrix(spec: str, base: Path, where: str, allow_outside: bool):
                 source=str(d.get("source", p.name)),
             )
             if d.get("coords"):
-                coords = {str(k): (float(v[0]), float(v[1])) for k, v in d["coords"].items()}
+                coords = _matrix_coords(d["coords"], tm.ids, p.name, where)
         else:
             raise ProblemError(
                 f"{where}: matrix: {p.name}: a matrix is a .npz or .json file", record=where, field="matrix"
@@ -353,9 +378,39 @@ def _load_matrix(spec: str, base: Path, where: str, allow_outside: bool):
         raise
     except NetworkError as e:
         raise ProblemError(f"{where}: matrix: {p.name}: {e}", record=where, field="matrix") from None
-    except (ValueError, KeyError, TypeError, OSError) as e:
+    except (ValueError, KeyError, TypeError, OSError, EOFError, MemoryError) as e:
         raise ProblemError(f"{where}: matrix: cannot read {p.name}: {e}", record=where, field="matrix") from None
     return tm, coords
+
+
+def _matrix_coords(spec: Any, ids: tuple[str, ...], fname: str, where: str) -> dict[str, tuple[float, float]]:
+    """A matrix file's ``coords``: ``{id: [lon, lat]}``, or a list of ``[lon, lat]`` in the order of ``ids``."""
+    if isinstance(spec, list):
+        if len(spec) != len(ids):
+            raise ProblemError(
+                f"{where}: matrix: {fname}: coords lists {len(spec)} points for {len(ids)} ids",
+                record=where,
+                field="matrix",
+            )
+        spec = dict(zip(ids, spec))
+    if not isinstance(spec, dict):
+        raise ProblemError(
+            f"{where}: matrix: {fname}: coords is a mapping of id to [lon, lat]", record=where, field="matrix"
+        )
+    out: dict[str, tuple[float, float]] = {}
+    for k, v in spec.items():
+        if not (isinstance(v, (list, tuple)) and len(v) == 2 and all(_finite(x) for x in v)):
+            raise ProblemError(
+                f"{where}: matrix: {fname}: coords[{str(k)!r}] is not [lon, lat] ({v!r:.60})",
+                record=str(k),
+                field="matrix",
+            )
+        out[str(k)] = (float(v[0]), float(v[1]))
+    return out
+
+
+def _finite(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def _build_products(spec: Any, where: str) -> dict[str, Product]:

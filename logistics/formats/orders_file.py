@@ -14,6 +14,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,49 @@ import pandas as pd
 from logistics.core.errors import ProblemError
 from logistics.core.model import Order
 from logistics.core.problem import orders_from_frame
-from logistics.formats.documents import prefixed_error, resolve_path
+from logistics.formats.documents import MAX_NUMBER, check_input_file, prefixed_error, resolve_path
+
+#: Orders read from a file by default: reading costs about 8 s per 100,000 rows, so a larger file
+#: would spend the run's time limit before the search starts.  Raise it with ``limits.orders_rows``
+#: in the job or ``--max-orders`` on the command line.
+MAX_ORDER_ROWS = 50_000
+#: Largest orders file read by default (``limits.orders_mb``, ``--max-orders-mb``).
+MAX_ORDERS_MB = 64.0
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much of an orders file is read: rows and size (both refused up front when exceeded).
+
+    Parameters
+    ----------
+    orders_rows
+        Most orders a file may hold.
+    orders_mb
+        Largest file, in MiB.
+    """
+
+    orders_rows: int = MAX_ORDER_ROWS
+    orders_mb: float = MAX_ORDERS_MB
+
+    def merged(self, spec: Mapping[str, Any] | None) -> ReadLimits:
+        """These limits with the fields of ``spec`` (a job's ``limits`` block) that are set.
+
+        Parameters
+        ----------
+        spec
+            ``{"orders_rows": ..., "orders_mb": ...}``; missing or ``None`` fields keep ours.
+
+        Returns
+        -------
+        ReadLimits
+            The combined limits.
+        """
+        spec = spec or {}
+        return ReadLimits(
+            orders_rows=int(spec.get("orders_rows") or self.orders_rows),
+            orders_mb=float(spec.get("orders_mb") or self.orders_mb),
+        )
 
 
 def _order_kwargs(rec: Mapping[str, Any]) -> dict[str, Any]:
@@ -90,7 +133,16 @@ def _parse_windows_text(text: str) -> list[tuple[Any, ...]]:
     """'08:00-10:00;14:00-16:00' or a JSON list [[a, b], ...]."""
     t = text.strip()
     if t.startswith("["):
-        return [tuple(w) for w in json.loads(t)]
+        windows = json.loads(t)
+        if not all(isinstance(w, list) and len(w) == 2 for w in windows):
+            raise ValueError(f"time windows {t[:60]!r} are not a list of [start, end] pairs")
+        for w in windows:
+            for v in w:
+                if not isinstance(v, (int, float, str)) or isinstance(v, bool):
+                    raise ValueError(f"time window bound {v!r} is not a time")
+                if isinstance(v, (int, float)) and not abs(v) <= MAX_NUMBER:
+                    raise ValueError(f"time window bound {v!r} is out of range")
+        return [tuple(w) for w in windows]
     out: list[tuple[Any, ...]] = []
     for part in re.split(r"[;|]", t):
         part = part.strip()
@@ -100,14 +152,16 @@ def _parse_windows_text(text: str) -> list[tuple[Any, ...]]:
         if not m:
             raise ValueError(f"time window {part!r} is not 'start-end'")
         a, b = m.group(1), m.group(2)
-        out.append((int(a) if a.isdigit() else a, int(b) if b.isdigit() else b))
+        out.append((_whole(a), _whole(b)))
     return out
 
 
 TEXT_COLUMNS = ("order_id", "id", "node_id", "pair", "carrier", "kind", "time_windows", "tw_start", "tw_end", "service")
 
 
-def orders_from_file(spec: str, base: Path, where: str, allow_outside: bool) -> tuple[list[Order], dict[str, int]]:
+def orders_from_file(
+    spec: str, base: Path, where: str, allow_outside: bool, limits: ReadLimits | None = None
+) -> tuple[list[Order], dict[str, int]]:
     """Orders from a CSV / GeoJSON / GeoPackage file named by the job's ``orders`` field.
 
     Parameters
@@ -118,6 +172,8 @@ def orders_from_file(spec: str, base: Path, where: str, allow_outside: bool) -> 
         The job's folder, and whether the file may lie outside it.
     where
         The job's name, for errors.
+    limits
+        Most rows and bytes read (default `ReadLimits()`); pipes and devices are refused.
 
     Returns
     -------
@@ -125,14 +181,14 @@ def orders_from_file(spec: str, base: Path, where: str, allow_outside: bool) -> 
         The orders, and order id to its row in the file (errors name ``orders[<row>]``).
     """
     p = resolve_path(base, spec, "orders", allow_outside=allow_outside, where=where)
-    frame = _read_frame(p, where)
+    frame = _read_frame(p, where, limits or ReadLimits())
     ids = list(frame["order_id"])
     for col in ("required", "soft"):
         if col in frame.columns:
             frame[col] = _flags(frame[col], col, ids, p.name, where)
     for col in ("service", "tw_start", "tw_end"):
         if col in frame.columns:
-            frame[col] = _times(frame[col])
+            frame[col] = _times(frame, col, p.name, where)
     if "time_windows" in frame.columns:
         frame["time_windows"] = _windows(frame, p.name, where)
     for col in [str(c) for c in frame.columns if str(c).startswith("qty_")]:
@@ -154,15 +210,16 @@ def orders_from_file(spec: str, base: Path, where: str, allow_outside: bool) -> 
     return orders, row_of
 
 
-def _read_frame(p: Path, where: str) -> pd.DataFrame:
+def _read_frame(p: Path, where: str, limits: ReadLimits) -> pd.DataFrame:
     """The file as a frame with an ``order_id`` column; id-like columns as text (or ``None``)."""
     suffix = p.suffix.lower()
+    check_input_file(p, int(limits.orders_mb * 2**20), what="orders file", where=where, field="orders")
     str_cols = dict.fromkeys((*TEXT_COLUMNS, "required", "soft"), str)
     try:
         if suffix == ".csv":
-            frame = pd.read_csv(p, dtype=str_cols, keep_default_na=False, na_values=[""])
+            frame = pd.read_csv(p, dtype=str_cols, keep_default_na=False, na_values=[""], nrows=limits.orders_rows + 1)
         elif suffix in (".geojson", ".gpkg", ".json"):
-            frame = gpd.read_file(p)
+            frame = gpd.read_file(p, max_features=limits.orders_rows + 1)
         else:
             raise ProblemError(
                 f"{where}: orders: {p.name}: orders are a .csv, .geojson or .gpkg file", record=where, field="orders"
@@ -171,6 +228,13 @@ def _read_frame(p: Path, where: str) -> pd.DataFrame:
         raise
     except Exception as e:
         raise ProblemError(f"{where}: orders: cannot read {p.name}: {e}", record=where, field="orders") from None
+    if len(frame) > limits.orders_rows:
+        raise ProblemError(
+            f"{where}: orders: {p.name} holds more than {limits.orders_rows:,} orders, the reading limit; raise it "
+            f"with limits.orders_rows in the job or --max-orders",
+            record=where,
+            field="orders",
+        )
     frame = frame.reset_index(drop=True)
     if "order_id" not in frame.columns and "id" in frame.columns:
         frame = frame.rename(columns={"id": "order_id"})
@@ -181,7 +245,22 @@ def _read_frame(p: Path, where: str) -> pd.DataFrame:
             frame[col] = pd.Series(
                 [None if _missing(v) else str(v) for v in frame[col]], index=frame.index, dtype=object
             )
+    _check_points(frame, p.name, where)
     return frame
+
+
+def _check_points(frame: pd.DataFrame, fname: str, where: str) -> None:
+    """Orders are places: a line or polygon geometry names its row instead of failing later."""
+    if not isinstance(frame, gpd.GeoDataFrame) or "geometry" not in frame.columns:
+        return
+    for row, g in enumerate(frame.geometry):
+        if g is not None and not g.is_empty and g.geom_type != "Point":
+            fp = f"orders[{row}].geometry"
+            raise ProblemError(
+                f"{where}: {fp}: {fname} row {row}: a {g.geom_type} geometry; an order is a Point (or give node_id)",
+                record=frame.at[row, "order_id"],
+                field=fp,
+            )
 
 
 def _flags(column: pd.Series, col: str, ids: list[Any], fname: str, where: str) -> pd.Series:
@@ -200,16 +279,21 @@ def _flags(column: pd.Series, col: str, ids: list[Any], fname: str, where: str) 
     return pd.Series(values, index=column.index, dtype=object)
 
 
-def _times(column: pd.Series) -> pd.Series:
+def _times(frame: pd.DataFrame, col: str, fname: str, where: str) -> pd.Series:
     """Whole seconds as integers and GDAL's times of day as seconds; 'HH:MM' text is left for Order."""
     values: list[Any] = []
-    for v in column:
-        if isinstance(v, str) and re.fullmatch(r"\s*\d+\s*", v):
+    for row, v in enumerate(frame[col]):
+        if isinstance(v, str) and re.fullmatch(r"\s*\d{1,30}\s*", v):
             v = int(v)
         elif isinstance(v, _dt.time):  # GDAL reads 'HH:MM' in GeoJSON as a time of day
             v = v.hour * 3600 + v.minute * 60 + v.second
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and not abs(v) <= MAX_NUMBER and not _missing(v):
+            fp = f"orders[{row}].{col}"
+            raise ProblemError(
+                f"{where}: {fp}: {fname} row {row}: {v!r} is out of range", record=frame.at[row, "order_id"], field=fp
+            )
         values.append(None if _missing(v) else v)
-    return pd.Series(values, index=column.index, dtype=object)
+    return pd.Series(values, index=frame.index, dtype=object)
 
 
 def _windows(frame: pd.DataFrame, fname: str, where: str) -> pd.Series:
@@ -270,3 +354,8 @@ def _rows(frame: pd.DataFrame, fname: str, where: str) -> dict[str, int]:
 
 def _missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and v.strip() == "")
+
+
+def _whole(text: str) -> Any:
+    """Digits as an int (at most 15 of them: larger is no time); other text is left for Order to parse."""
+    return int(text) if text.isdigit() and len(text) <= 15 else text

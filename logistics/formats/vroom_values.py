@@ -16,7 +16,8 @@ import numpy as np
 
 from logistics.core.costs import CostModel
 from logistics.core.errors import ProblemError
-from logistics.core.units import DAY, Zone
+from logistics.core.units import DAY, MAX_PENALTY, Zone
+from logistics.formats.documents import MAX_JOB_BYTES, check_input_file, check_numbers, decode_text, reject_constant
 
 # --------------------------------------------------------------------------- constants
 
@@ -24,7 +25,12 @@ from logistics.core.units import DAY, Zone
 ZONES_BY_DIM = (Zone.AMBIENT, Zone.CHILLED, Zone.FRESH, Zone.FROZEN)
 OPEN = "vroom:open"  # the virtual place of open route starts/ends
 SHIFT_THRESHOLD = 7 * DAY  # times beyond this are treated as absolute timestamps and shifted
-MAX_PENALTY_BASE = 1e11  # keeps penalties (x101, x cost scale) inside int64
+# A task's penalty is base x (1 + priority), priority up to 100: the largest base keeps every
+# penalty within what an Order accepts (MAX_PENALTY), so a priority never fails the input.
+MAX_PENALTY_BASE = MAX_PENALTY / 101
+#: Largest travel time (s) or distance (m) in a matrix: beyond it the int64 arithmetic of the
+#: engines overflows (a week is 604,800 s; the Earth's circumference 4e7 m).
+MAX_TRAVEL_VALUE = 1e12
 JOB_KEYS = {
     "id",
     "description",
@@ -109,19 +115,21 @@ def load_document(source: Any, where: str | None) -> tuple[dict[str, Any], str]:
         The file is missing, not JSON, or not a JSON object.
     """
     if isinstance(source, Mapping):
-        return dict(source), where or "vroom input"
+        where = where or "vroom input"
+        check_numbers(source, where)
+        return dict(source), where
     if isinstance(source, str) and source.lstrip().startswith("{"):
         text, where = source, where or "vroom input"
     else:
         p = Path(source)
         where = where or p.name
-        if not p.is_file():
-            raise ProblemError(f"{where}: VROOM input file not found", record=where)
-        text = p.read_text(encoding="utf-8-sig")
+        check_input_file(p, MAX_JOB_BYTES, what="VROOM input file", where=where)
+        text = decode_text(p.read_bytes(), where)
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=reject_constant)
     except ValueError as e:
         raise ProblemError(f"{where}: not valid JSON ({e})", record=where) from None
+    check_numbers(data, where)
     if not isinstance(data, dict):
         raise ProblemError(f"{where}: a VROOM input is a JSON object", record=where)
     return data, where
@@ -210,4 +218,7 @@ def _matrix(v: Any, err: _Err, path: str) -> np.ndarray:
     if not np.isfinite(a).all() or (a < 0).any():
         i, j = np.argwhere(~np.isfinite(a) | (a < 0))[0]
         raise err(f"{path}[{i}][{j}]", f"{v[i][j]!r} is not a non-negative number")
+    if (a > MAX_TRAVEL_VALUE).any():
+        i, j = np.argwhere(a > MAX_TRAVEL_VALUE)[0]
+        raise err(f"{path}[{i}][{j}]", f"{v[i][j]!r} is out of range (at most {MAX_TRAVEL_VALUE:.0e})")
     return np.rint(a).astype(np.int64)

@@ -339,3 +339,43 @@ def test_unsupported_keys_become_warnings():
 def test_error_output_codes():
     assert error_output(ProblemError("bad"))["code"] == 2
     assert error_output(RuntimeError("x")) == {"code": 1, "error": "x"}
+
+
+def _week_input(priority: int = 100) -> dict:
+    n = 6
+    week = 7 * 86_400
+    return {
+        "vehicles": [
+            {"id": k, "start_index": 0, "end_index": 0, "capacity": [100], "time_window": [0, week]} for k in range(20)
+        ],
+        "jobs": [
+            {
+                "id": j,
+                "location_index": j,
+                "delivery": [1],
+                "service": 300,
+                "time_windows": [[0, week]],
+                **({"priority": priority} if j == 1 else {}),
+            }
+            for j in range(1, n)
+        ],
+        "matrix": [[0 if i == j else 600 + 60 * abs(i - j) for j in range(n)] for i in range(n)],
+    }
+
+
+def test_a_realistic_week_with_priority_100_is_accepted_and_served():
+    vin = read_vroom(_week_input(100))
+    assert all(0 <= o.penalty <= 1e9 for o in vin.problem.orders)
+    pen = {o.id: o.penalty for o in vin.problem.orders}
+    assert pen["job:1"] > max(v for k, v in pen.items() if k != "job:1")  # the priority still counts
+    out = solve_vroom(_week_input(100), time_limit=1, seed=0)
+    assert out["code"] == 0 and out["summary"]["unassigned"] == 0
+
+
+@pytest.mark.parametrize("value", [1e300, 1e13])
+def test_a_matrix_value_too_large_is_out_of_range_not_negative(value):
+    doc = _week_input()
+    doc["matrix"][1][2] = value
+    with pytest.raises(ProblemError) as ei:
+        read_vroom(doc)
+    assert ei.value.field == "matrix[1][2]" and "out of range" in str(ei.value) and "negative" not in str(ei.value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -118,3 +120,28 @@ def test_read_errors(tmp_path, yanhu):
     with pytest.raises(NetworkError) as ei:
         read_network(csv)
     assert ei.value.field == "lat"
+
+
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("empty.csv", ""),  # pandas' EmptyDataError
+        ("junk.gpkg", "junk"),  # pyogrio's DataSourceError
+        ("junk.geojson", "{junk"),
+        ("bad.csv", "node_id,lon,lat\na,abc,1\n"),  # a ValueError building the points
+    ],
+)
+def test_unreadable_network_files_raise_network_error(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(NetworkError) as ei:
+        read_network(p)
+    assert ei.value.field == "path" and name in str(ei.value)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_is_refused_without_blocking(tmp_path):
+    p = tmp_path / "nodes.csv"
+    os.mkfifo(p)
+    with pytest.raises(NetworkError, match="not a regular file"):
+        read_network(p)

@@ -107,15 +107,27 @@ def test_projected_input_and_metric_crs():
     assert metric_crs([151.2], [-33.9]) == "EPSG:32756"
 
 
-@pytest.mark.parametrize(
-    "geom,fld", [(None, "geometry"), (Point(111, 35), "geometry"), (LineString([A, A]), "geometry")]
-)
+@pytest.mark.parametrize("geom,fld", [(None, "geometry"), (Point(111, 35), "geometry")])
 def test_bad_geometry_named(geom, fld):
     lines = layer()
     lines.loc[2, "geometry"] = geom
     with pytest.raises(NetworkError) as ei:
         road_graph(lines)
     assert ei.value.record == 2 and ei.value.field == fld and "2" in str(ei.value)
+
+
+@pytest.mark.parametrize("geom", [LineString([A, A]), LineString([A, (A[0] + 1e-9, A[1])])])
+def test_a_line_that_collapses_to_a_point_is_left_out_not_the_layer(geom):
+    lines = layer()
+    lines.loc[2, "geometry"] = geom
+    with pytest.warns(UserWarning, match="collapse to a point"):
+        g = road_graph(lines)
+    assert g.graph["collapsed_roads"] == [2]
+    assert g.number_of_edges() > 0 and all(d["road"] != 2 for _, _, d in g.edges(data=True))
+    only = layer().iloc[[2]].copy()
+    only["geometry"] = [geom]
+    with pytest.raises(NetworkError, match="no line of two distinct points"):
+        road_graph(only)
 
 
 def test_bad_values_named():

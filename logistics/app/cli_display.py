@@ -1,0 +1,132 @@
+"""What the command line shows: the progress line while solving and the result table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from logistics.app import run as J
+
+__all__ = ["SolveDisplay", "result_table"]
+
+
+class SolveDisplay:
+    """A rich progress line while solving: best cost, time used, time left.
+
+    Parameters
+    ----------
+    label
+        What is solved (the job's name).
+    time_limit
+        The search's limit, in seconds (the bar's length).
+    enabled
+        Show anything at all (off for ``--quiet``, ``--json`` and when not on a terminal).
+    console
+        Where to draw (standard error).
+    """
+
+    def __init__(self, label: str, time_limit: float, enabled: bool, console: Console | None = None):
+        self.console = console or Console(stderr=True)
+        self.enabled = enabled
+        self.limit = float(time_limit)
+        self.label = label
+        self.progress: Progress | None = None
+        self.task: Any = None
+
+    def __enter__(self) -> SolveDisplay:
+        if not self.enabled:
+            return self
+
+        limit = self.limit
+
+        class TimeBar(ProgressColumn):
+            def render(self, task):
+                return ProgressBar(total=limit, completed=min(limit, task.elapsed or 0.0), width=28)
+
+        class TimeLeft(ProgressColumn):
+            def render(self, task):
+                if task.fields.get("phase") != "solving":
+                    return Text("")
+                return Text(f"{max(0.0, limit - (task.elapsed or 0.0)):5.1f} s left", style="cyan")
+
+        class Best(ProgressColumn):
+            def render(self, task):
+                best = task.fields.get("best")
+                return Text("best —" if best is None else f"best {best:,.2f}", style="green")
+
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeBar(),
+            Best(),
+            TimeLeft(),
+            console=self.console,
+            transient=True,
+            refresh_per_second=8,
+        )
+        self.progress.__enter__()
+        self.task = self.progress.add_task(f"solving {self.label}", best=None, phase="solving")
+        return self
+
+    def __call__(self, elapsed: float, best: float) -> None:
+        """Show the best cost so far (the solver's progress callback)."""
+        if self.progress is not None:
+            self.progress.update(self.task, best=best)
+
+    def phase(self, name: str) -> None:
+        """Relabel the line.
+
+        Parameters
+        ----------
+        name
+            The phase, such as ``"writing"`` once the search is over.
+        """
+        if self.progress is not None:
+            self.progress.update(self.task, description=f"{name} {self.label}", phase=name)
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.__exit__(*exc)
+
+
+def result_table(result: J.JobResult) -> Table:
+    """The result of a run as a two-column table (status, counts, distance, cost, violations).
+
+    Parameters
+    ----------
+    result
+        The run's outcome.
+
+    Returns
+    -------
+    rich.table.Table
+        The table to print.
+    """
+    k = result.kpis
+    t = Table(title=f"{result.name} → {result.out_dir}", show_header=False, title_justify="left")
+    t.add_column(style="bold")
+    t.add_column()
+    style = {"ok": "green", "unserved": "yellow", "invalid": "red"}.get(result.status, "white")
+    t.add_row("status", f"[{style}]{result.status}[/]")
+    t.add_row("vehicles", str(k.get("vehicles", 0)))
+    t.add_row(
+        "served / unserved",
+        f"{k.get('served', 0)} / {k.get('unserved', 0)}"
+        + (f" ({result.required_unserved} required)" if result.required_unserved else ""),
+    )
+    t.add_row("distance", f"{k.get('distance_km', 0):,.1f} km")
+    t.add_row("duration", f"{k.get('duration_h', 0):,.1f} h")
+    t.add_row("cost", f"¥{k.get('cost', 0):,.2f}")
+    for key, label in (("refrigeration_cost", "refrigeration"), ("quality_loss", "quality loss"), ("co2_kg", "CO2")):
+        if key in k:
+            unit = " kg" if key == "co2_kg" else ""
+            t.add_row(label, (f"¥{k[key]:,.2f}" if not unit else f"{k[key]:,.1f}{unit}"))
+    if result.violations:
+        t.add_row("violations", f"[red]{len(result.violations)}[/]: " + "; ".join(result.violations[:3]))
+    t.add_row("time", f"{result.elapsed_s:.1f} s")
+    return t
