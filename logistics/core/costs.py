@@ -232,9 +232,8 @@ def evaluate(problem: CostedProblem, plan: PlanStops) -> tuple[dict[str, Any], p
     orders = problem.order_index
     rows: list[dict[str, Any]] = []
     stops = plan.stops
-    for vid, g in stops.groupby("vehicle", sort=False):
-        g = g.sort_values("seq")
-        rows.append({"vehicle": vid, **_route_costs(problem, types[g["vehicle_type"].iloc[0]], g, orders)})
+    for vid, route in _routes(stops):
+        rows.append({"vehicle": vid, **_route_costs(problem, types[str(route["vehicle_type"][0])], route, orders)})
     per_route = pd.DataFrame(
         rows,
         columns=[
@@ -280,19 +279,53 @@ def evaluate(problem: CostedProblem, plan: PlanStops) -> tuple[dict[str, Any], p
     return kpis, per_route
 
 
+_ROUTE_COLUMNS = (
+    "vehicle_type",
+    "kind",
+    "order_id",
+    "arrival",
+    "start",
+    "departure",
+    "wait",
+    "service",
+    "travel_distance",
+    "travel_duration",
+    "load",
+    "late",
+    "early",
+)
+
+
+def _routes(stops: pd.DataFrame) -> list[tuple[Any, dict[str, np.ndarray]]]:
+    """Each vehicle's stops in visit order, as column arrays, vehicles in order of first appearance.
+
+    One pass over the frame's columns instead of a pandas group, sort and record conversion per
+    route: the plan's KPIs are computed after every solve, many times in the tier planner.
+    """
+    if len(stops) == 0:
+        return []
+    codes, vehicles = pd.factorize(stops["vehicle"], sort=False)
+    order = np.lexsort((stops["seq"].to_numpy(), codes))
+    cols = {c: stops[c].to_numpy()[order] for c in _ROUTE_COLUMNS}
+    sorted_codes = codes[order]
+    cuts = np.flatnonzero(np.diff(sorted_codes)) + 1
+    bounds = zip(np.concatenate(([0], cuts)), np.concatenate((cuts, [len(order)])))
+    return [(vehicles[sorted_codes[a]], {c: v[a:b] for c, v in cols.items()}) for a, b in bounds]
+
+
 def _route_costs(
-    problem: CostedProblem, vt: VehicleType, g: pd.DataFrame, orders: Mapping[str, Order]
+    problem: CostedProblem, vt: VehicleType, g: Mapping[str, np.ndarray], orders: Mapping[str, Order]
 ) -> dict[str, float]:
-    """The cost figures of one route (its stops ``g`` in visit order) on a vehicle of type ``vt``."""
+    """The cost figures of one route (its stops' columns ``g`` in visit order) on a vehicle of type ``vt``."""
     c = problem.costs
     cap = vt.capacity or 1.0
     km = g["travel_distance"].sum() / 1000.0
-    loads = g["load"].to_numpy(float)
-    arc_km = g["travel_distance"].to_numpy(float)[1:] / 1000.0
+    loads = g["load"].astype(float)
+    arc_km = g["travel_distance"].astype(float)[1:] / 1000.0
     frac = np.clip(loads[:-1] / cap, 0.0, 1.0)
     fuel = float(np.sum(arc_km * (c.fuel_empty_l_per_km + (c.fuel_full_l_per_km - c.fuel_empty_l_per_km) * frac)))
-    depart = int(g["departure"].iloc[0])
-    end = int(g["arrival"].iloc[-1])
+    depart = int(g["departure"][0])
+    end = int(g["arrival"][-1])
     dur_h = (end - depart) / 3600.0
     service_h = g["service"].sum() / 3600.0
     driving_h = g["travel_duration"].sum() / 3600.0
@@ -302,22 +335,23 @@ def _route_costs(
         reefer = c.reefer_drive_per_h * (dur_h - service_h) + c.reefer_door_per_h * service_h
     qloss = 0.0
     late_h = early_h = 0.0
-    for r in g.to_dict(orient="records"):
-        if r["kind"] not in ("delivery", "pickup"):
+    kinds, ids = g["kind"], g["order_id"]
+    first_departure: dict[Any, Any] = {}
+    for oid, dep in zip(ids, g["departure"]):
+        first_departure.setdefault(oid, dep)
+    for k in range(len(kinds)):
+        kind = kinds[k]
+        if kind not in ("delivery", "pickup"):
             continue
-        o = orders[r["order_id"]]
-        door_h = r["service"] / 3600.0
-        if r["kind"] == "delivery":
-            if o.pair is not None:
-                pk = g[g["order_id"] == o.pair]
-                t0 = int(pk["departure"].iloc[0]) if len(pk) else depart
-            else:
-                t0 = depart
-            qloss += quality_loss(problem, o, (r["start"] - t0) / 3600.0, door_h)
+        o = orders[ids[k]]
+        door_h = g["service"][k] / 3600.0
+        if kind == "delivery":
+            t0 = int(first_departure[o.pair]) if o.pair is not None and o.pair in first_departure else depart
+            qloss += quality_loss(problem, o, (g["start"][k] - t0) / 3600.0, door_h)
         elif o.pair is None:
-            qloss += quality_loss(problem, o, (end - r["departure"]) / 3600.0, door_h)
-        late_h += r["late"] / 3600.0
-        early_h += r["early"] / 3600.0
+            qloss += quality_loss(problem, o, (end - g["departure"][k]) / 3600.0, door_h)
+        late_h += g["late"][k] / 3600.0
+        early_h += g["early"][k] / 3600.0
     fixed = vt.fixed_cost
     dist_cost = vt.cost_per_km * km
     time_cost = vt.cost_per_hour * dur_h
