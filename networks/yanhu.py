@@ -47,6 +47,8 @@ from . import yanhu_geo as geo
 from .compiled import compile_roads
 from .geo import WGS84
 from .model import Network
+from .corridors import corridors
+from .skeleton import skeleton_roads
 from .synthetic import synthetic_roads
 
 SEED = 20240601
@@ -432,9 +434,28 @@ def _nodes(urban: bool) -> gpd.GeoDataFrame:
     return n if urban else n[n["layer"] == "rural"]
 
 
+def skeleton(nodes: gpd.GeoDataFrame) -> nx.MultiDiGraph:
+    """The Yanhu road skeleton over ``nodes``: estimated corridors plus local links.
+
+    Parameters
+    ----------
+    nodes : geopandas.GeoDataFrame
+        Yanhu nodes (either layer or both).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        See [networks.skeleton.skeleton_roads][]; the lakes are barriers and the foot of
+        the 中条山 slopes south of 解州 a wall only the corridors cross.
+    """
+    return skeleton_roads(
+        nodes, corridors(), barriers=geo.lakes(), walls=[geo.zhongtiao_foot()]
+    )
+
+
 @lru_cache(maxsize=2)
 def _roads(urban: bool) -> nx.MultiDiGraph:
-    return synthetic_roads(_nodes(urban), barriers=geo.lakes())
+    return skeleton(_nodes(urban))
 
 
 def yanhu_roads(urban: bool = False) -> nx.MultiDiGraph:
@@ -451,7 +472,10 @@ def yanhu_roads(urban: bool = False) -> nx.MultiDiGraph:
         A fresh copy (built once per process), safe to edit.
     """
     g = _roads(urban).copy()
-    g.graph["source"] = "synthetic: Delaunay over Yanhu nodes, detour 1.3, 盐池 and 硝池 avoided"
+    g.graph["source"] = (
+        "estimated: corridors of networks/data/yanhu_corridors.geojson joined to local links; "
+        "盐池 and 硝池 avoided, the 中条山 edge south of 解州 crossed only by corridors"
+    )
     return g
 
 
