@@ -256,10 +256,7 @@ CORRIDORS: list[dict[str, Any]] = [
 
 def _node_positions() -> dict[str, tuple[float, float]]:
     """Estimated positions of the hub, the stations and the township seats (lon, lat)."""
-    # deferred: networks.yanhu imports this module (its roads are built on the corridors)
-    from .yanhu import HUB
-
-    out = {"hub": (float(HUB["lon"]), float(HUB["lat"]))}
+    out = {"hub": (float(geo.HUB_LONLAT[0]), float(geo.HUB_LONLAT[1]))}
     for key, r in geo.units().iterrows():
         if r["level"] == "subdistrict":
             continue
@@ -309,9 +306,7 @@ def build_corridors() -> list[dict[str, Any]]:
             raise ValueError(f"corridor {c['corridor']} crosses a lake")
         props = {k: c[k] for k in ("corridor", "name", "name_zh", "road_class")}
         props.update(position_source="estimated", source=c["source"], waypoints=labels)
-        feats.append(
-            {"type": "Feature", "properties": props, "geometry": {"type": "LineString", "coordinates": xy}}
-        )
+        feats.append({"type": "Feature", "properties": props, "geometry": {"type": "LineString", "coordinates": xy}})
     return feats
 
 

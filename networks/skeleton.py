@@ -102,9 +102,7 @@ _RANK = {c: k for k, c in enumerate(["motorway", "trunk", "primary", "secondary"
 _RANK["unclassified"] = len(_RANK)
 
 
-def _corridor_segments(
-    b: _Builder, corridors: gpd.GeoDataFrame, node_ids: set[str]
-) -> list[tuple[str, str, str]]:
+def _corridor_segments(b: _Builder, corridors: gpd.GeoDataFrame, node_ids: set[str]) -> list[tuple[str, str, str]]:
     """Add the corridor vertices; return the corridor segments (a, b, class)."""
     segs = []
     for cid, row in corridors.iterrows():

@@ -45,9 +45,9 @@ from shapely.geometry.base import BaseGeometry
 
 from . import yanhu_geo as geo
 from .compiled import compile_roads
+from .corridors import corridors
 from .geo import WGS84
 from .model import Network
-from .corridors import corridors
 from .skeleton import skeleton_roads
 from .synthetic import synthetic_roads
 
@@ -62,8 +62,8 @@ HUB: dict[str, Any] = {
     "node_id": "hub",
     "name": "Yanhu District Logistics Park",
     "name_zh": "盐湖区综合物流园区",
-    "lat": 35.07,
-    "lon": 111.03,
+    "lat": geo.HUB_LONLAT[1],
+    "lon": geo.HUB_LONLAT[0],
     "position_source": "estimated",
     "cold_store_t": 1000.0,
 }
@@ -448,9 +448,7 @@ def skeleton(nodes: gpd.GeoDataFrame) -> nx.MultiDiGraph:
         See [networks.skeleton.skeleton_roads][]; the lakes are barriers and the foot of
         the 中条山 slopes south of 解州 a wall only the corridors cross.
     """
-    return skeleton_roads(
-        nodes, corridors(), barriers=geo.lakes(), walls=[geo.zhongtiao_foot()]
-    )
+    return skeleton_roads(nodes, corridors(), barriers=geo.lakes(), walls=[geo.zhongtiao_foot()])
 
 
 @lru_cache(maxsize=2)

@@ -69,6 +69,8 @@ UNITS: list[tuple[str, str, float, float, str | None]] = [
     ("Shangwang", "140802205", 35.215, 111.045, None),
 ]
 
+#: The hub (盐湖区综合物流园区), lon/lat, estimated.
+HUB_LONLAT = (111.03, 35.07)
 #: Axis of 盐池 with 鸭子池 (lon, lat), estimated from the lake's place south of the city.
 SALT_LAKE_AXIS = [(110.945, 34.955), (111.000, 34.980), (111.080, 35.008)]
 #: Axis of 硝池, north-east of 解州 (lon, lat), estimated.
