@@ -24,7 +24,8 @@ is reproducible byte for byte).  Every node carries its provenance:
 
 ``synthetic`` is True when a node's name or position is generated.  Each
 village's parent is the station that reaches its unit's committees fastest (median)
-on the synthetic roads.
+on the Delaunay synthetic roads; ``yanhu(roads=True)`` attaches the estimated corridor
+skeleton (`networks.skeleton`, `networks.corridors`).
 """
 
 from __future__ import annotations
@@ -457,7 +458,7 @@ def _roads(urban: bool) -> nx.MultiDiGraph:
 
 
 def yanhu_roads(urban: bool = False) -> nx.MultiDiGraph:
-    """The default synthetic road graph of the built-in network.
+    """The default road graph of the built-in network: the estimated corridor skeleton.
 
     Parameters
     ----------
@@ -483,8 +484,8 @@ def yanhu(roads: bool = False, urban: bool = False) -> Network:
     Parameters
     ----------
     roads : bool
-        Attach the default synthetic road graph (see
-        [networks.roads.synthetic_roads][]); replace it with
+        Attach the default road graph, an estimated skeleton (see `skeleton` and
+        [networks.skeleton.skeleton_roads][]); replace it with
         ``net.with_roads(networks.roads.road_graph(...))`` when real roads are known.
     urban : bool
         Add the urban layer: the 135 committees of the 8 subdistricts (the city).
