@@ -407,7 +407,7 @@ def _partners(d: SolverData) -> dict[int, int]:
 
 
 def _whole_pairs(routes: list[list[int]], pairs: list[tuple[int, int]]) -> tuple[list[list[int]], list[int]]:
-    """``routes`` without the pairs they serve in part (one side, two vehicles, delivery first); the orders taken out."""
+    """``routes`` without the pairs they serve in part (one side, two vehicles, delivery first), and those orders."""
     where = {i: (v, k) for v, seq in enumerate(routes) for k, i in enumerate(seq)}
     broken: set[int] = set()
     for pi, di in pairs:
