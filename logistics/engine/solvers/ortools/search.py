@@ -345,6 +345,12 @@ def load_seed(
     ``deadline``; after it the remaining orders of a refused route are dropped).  Dropped orders
     are left unperformed for the search to insert again.
 
+    A pickup-delivery pair is kept or dropped whole: a pair the routes serve in part (one side
+    only, the two on different vehicles, or the delivery first) is dropped before reading, and a
+    repair that drops one side drops the other.  The model does not tie the two sides' activity
+    (except for shelf-limited pairs, see ``OrtoolsModel.first_solution_for``), so it accepts a
+    seed with a lone pickup, and the search from it may keep it (a ``pair`` violation).
+
     Parameters
     ----------
     model
@@ -364,33 +370,66 @@ def load_seed(
     """
     d = model.data
     routes = [list(map(int, seq)) for seq in routes] + [[] for _ in range(d.n_vehicles - len(routes))]
+    partner = _partners(d)
+    routes, dropped = _whole_pairs(routes, d.pairs)
     a = _read_routes(model, routes)
     if a is not None:
-        return _seed_loaded(model, a, routes, [], None)
-    dropped: list[int] = []
+        return _seed_loaded(model, a, routes, dropped, "pairs" if dropped else None)
     fixed = []
     for v, seq in enumerate(routes):
         if not seq or simulate(d, v, seq)[0] is None:
             fixed.append(seq)
             continue
-        keep: list[int] = []
-        for i in seq:  # greedy prefix: keep an order when the route so far (and back to the depot) still works
-            if simulate(d, v, keep + [i])[0] is None:
-                keep.append(i)
-            else:
-                dropped.append(i)
+        out: set[int] = set()
+        while True:
+            keep: list[int] = []
+            for i in seq:  # greedy prefix: keep an order when the route so far (and back to the depot) still works
+                if i not in out and simulate(d, v, keep + [i])[0] is None:
+                    keep.append(i)
+                else:
+                    out.add(i)
+            lone = {partner[i] for i in out if i in partner} - out  # a side kept whose partner was dropped
+            if not lone:
+                break
+            out |= lone  # drop it too and check the route again without it
+        dropped.extend(i for i in seq if i in out)
         fixed.append(keep)
     a = _read_routes(model, fixed)
     if a is not None:
         return _seed_loaded(model, a, fixed, dropped, "simulate")
-    final = _repair_by_model(model, fixed, dropped, deadline)
+    final = _repair_by_model(model, fixed, dropped, deadline, partner)
     return _seed_loaded(model, _read_routes(model, final), final, dropped, "model")
 
 
+def _partners(d: SolverData) -> dict[int, int]:
+    """Each side of a pickup-delivery pair → the other side."""
+    return {i: j for pi, di in d.pairs for i, j in ((pi, di), (di, pi))}
+
+
+def _whole_pairs(routes: list[list[int]], pairs: list[tuple[int, int]]) -> tuple[list[list[int]], list[int]]:
+    """``routes`` without the pairs they serve in part (one side, two vehicles, delivery first), and those orders."""
+    where = {i: (v, k) for v, seq in enumerate(routes) for k, i in enumerate(seq)}
+    broken: set[int] = set()
+    for pi, di in pairs:
+        a, b = where.get(pi), where.get(di)
+        if (a is None) != (b is None) or (a is not None and b is not None and (a[0] != b[0] or a[1] > b[1])):
+            broken |= {pi, di}
+    if not broken:
+        return routes, []
+    return [[i for i in seq if i not in broken] for seq in routes], [i for seq in routes for i in seq if i in broken]
+
+
 def _repair_by_model(
-    model: OrtoolsModel, fixed: list[list[int]], dropped: list[int], deadline: float | None
+    model: OrtoolsModel,
+    fixed: list[list[int]],
+    dropped: list[int],
+    deadline: float | None,
+    partner: dict[int, int],
 ) -> list[list[int]]:
-    """The model refuses something the simulation does not see: load route by route, order by order."""
+    """The model refuses something the simulation does not see: load route by route, order by order.
+
+    A side of a pair whose partner is dropped is dropped too (the route is read again without it).
+    """
     final: list[list[int]] = [[] for _ in fixed]
     for v, seq in enumerate(fixed):
         if not seq:
@@ -403,16 +442,27 @@ def _repair_by_model(
         if _read_routes(model, alone) is not None:
             final[v] = seq
             continue
-        keep: list[int] = []
-        for i in seq:
-            if deadline is not None and time.monotonic() > deadline:
-                dropped.append(i)
-                continue
-            alone[v] = keep + [i]
-            if _read_routes(model, alone) is not None:
-                keep.append(i)
-            else:
-                dropped.append(i)
+        out: set[int] = set()
+        while True:
+            keep: list[int] = []
+            for i in seq:
+                if i in out or (deadline is not None and time.monotonic() > deadline):
+                    out.add(i)
+                    continue
+                alone[v] = keep + [i]
+                if _read_routes(model, alone) is not None:
+                    keep.append(i)
+                else:
+                    out.add(i)
+            lone = {partner[i] for i in out if i in partner} - out
+            if not lone:
+                break
+            out |= lone
+            alone[v] = [i for i in keep if i not in out]
+            if _read_routes(model, alone) is not None:  # usually: the route without the lone sides still loads
+                keep = alone[v]
+                break
+        dropped.extend(i for i in seq if i in out)
         final[v] = keep
     return final
 

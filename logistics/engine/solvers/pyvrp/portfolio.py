@@ -1,5 +1,7 @@
 """The PyVRP seed portfolio: one seed here, more in worker processes when a core is free; the best wins.
 
+``SolveOptions.workers`` bounds it: with ``workers=1`` the one seed runs here and no worker starts.
+
 Seeds in other processes run through [logistics.engine.parallel.run_tasks][] (fresh
 interpreters that import only `logistics.engine.solvers.pyvrp.search`); the first seed always
 runs in this process, a worker that misses the deadline is dropped, and the winner is chosen by
@@ -124,6 +126,7 @@ def solve_pyvrp_portfolio(
     parallel: bool | None = None,
     *,
     relaxed_share: float = 1.0,
+    workers: int | None = None,
 ) -> EngineResult | None:
     """The skeleton for the portfolio: PyVRP on the OR-Tools engine's linear objective.
 
@@ -138,16 +141,20 @@ def solve_pyvrp_portfolio(
         model (`models_exactly`) and ``relaxed_share`` of it (taken when the call starts)
         when it relaxes something, so the caller keeps a share for OR-Tools to repair and polish.
     seed
-        The first seed; ``seed + 1`` runs beside it in another process when the run is long enough
-        to pay for starting an interpreter (``MIN_PARALLEL_S``) and a second core is free
-        (`_spare_core`).  With ``iterations`` (reproducible runs) the choice follows
-        ``os.cpu_count()`` alone, so it does not depend on the load.
+        The first seed; ``seed + 1`` may run beside it in another process (see ``workers``) when
+        the run is long enough to pay for starting an interpreter (``MIN_PARALLEL_S``).
     iterations
         An iteration bound (reproducible runs), or None.
     parallel
-        Forces the choice of a second seed.
+        Forces the choice of a second seed (``workers`` is then not read).
     relaxed_share
         See ``budget``.
+    workers
+        ``SolveOptions.workers``: ``1`` runs one seed in this process and starts no worker;
+        ``2`` or more allow the second seed, which a time-bound run starts only when a second
+        core is free (`_spare_core`) and a run with ``iterations`` always starts, so that the
+        plan does not depend on the machine; ``None`` (every core) allows it where there are two
+        cores (``os.cpu_count()`` with ``iterations``, `_spare_core` without).
 
     Returns
     -------
@@ -162,14 +169,21 @@ def solve_pyvrp_portfolio(
     objective = "distance" if data.problem.objective == "distance" else "cost"
     inst = build_instance(data, objective, costs)
     mine = budget if models_exactly(inst.relaxed, data, costs) else relaxed
-    if parallel is None:  # with an iteration bound the choice must not depend on the machine's load
-        parallel = mine.limit >= MIN_PARALLEL_S and (
-            (os.cpu_count() or 1) >= 2 if iterations is not None else _spare_core()
-        )
+    if parallel is None:
+        parallel = _second_seed(mine.limit, iterations, workers)
     seeds = [int(seed), int(seed) + 1] if parallel else [int(seed)]
     history = None if iterations is not None else history_for(data.n_orders, mine.left())
     grace = ITERATION_GRACE_S if iterations is not None else WORKER_GRACE_S
     return _run_seeds(inst, mine.deadline, seeds, iterations, history, grace=grace)
+
+
+def _second_seed(limit: float, iterations: int | None, workers: int | None) -> bool:
+    """Whether a second seed runs in another process (see `solve_pyvrp_portfolio`'s ``workers``)."""
+    if (workers is not None and workers < 2) or limit < MIN_PARALLEL_S:
+        return False
+    if iterations is not None:  # with an iteration bound the choice must not depend on the machine's load
+        return workers is not None or (os.cpu_count() or 1) >= 2
+    return _spare_core()
 
 
 def history_for(n_orders: int, seconds: float) -> int:
@@ -257,7 +271,9 @@ def _run_seeds(
     )
     if isinstance(results[0], TaskFailed):  # the seed of this process fails as a plain call would
         raise results[0].error if results[0].error is not None else RuntimeError(results[0].reason)
-    return best_of([r for r in results if not isinstance(r, TaskFailed)], seeds)
+    best = best_of([r for r in results if not isinstance(r, TaskFailed)], seeds)
+    best.seeds_run = len(seeds)
+    return best
 
 
 def _spare_core() -> bool:

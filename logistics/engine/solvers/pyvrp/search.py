@@ -42,6 +42,8 @@ class EngineResult:
         Checks of relaxed constraints that the routes fail (OR-Tools has to repair those).
     seed, iterations, runtime
         The run that found it.
+    seeds_run
+        Seeds the portfolio ran (this one included); 1 when no worker was started.
     """
 
     routes: list[list[int]]
@@ -53,6 +55,7 @@ class EngineResult:
     seed: int = 0
     iterations: int = 0
     runtime: float = 0.0
+    seeds_run: int = 1
 
     @property
     def n_routes(self) -> int:
