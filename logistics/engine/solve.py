@@ -71,8 +71,9 @@ def solve(
         (PyVRP) unless the time limit comes first).  Bad values raise `ProblemError`
         naming the field.
     options
-        One [SolveOptions][logistics.core.options.SolveOptions] for all of the above (and ``workers``
-        for decomposition), so callers pass one value through their layers.
+        One [SolveOptions][logistics.core.options.SolveOptions] for all of the above (and ``workers``:
+        processes for decomposed parts and the PyVRP portfolio's second seed; ``workers=1`` keeps
+        everything in this process), so callers pass one value through their layers.
     progress
         ``progress(elapsed_s, best_cost)`` is called whenever OR-Tools' best cost improves.
     first_solution, metaheuristic
