@@ -352,3 +352,22 @@ def test_short_time_limit_is_shared_not_exceeded_by_phase_floors(demo):
     assert phases and sum(phases) <= 1.0 + 1e-6, phases  # the time handed out fits in the limit
     if os.environ.get("COLDROUTE_TIMING") == "1":
         assert elapsed <= 1.0 * 1.1 + 1.0
+
+
+def test_a_phase_gets_no_floor_once_the_limit_is_spent(demo):
+    # the phase floor (0.2 s) used to be handed out even when earlier phases' fixed costs had eaten the
+    # limit, so plan_tiers(time_limit=1) ran 1.2-1.7 s; once nothing is left a phase gets the least search
+    import time
+
+    from logistics.core.options import SolveOptions
+    from logistics.core.shares import MIN_SEARCH_S, TIERS_LAST_MILE, TIERS_PHASE_FLOOR_S
+    from logistics.planners.tiers.context import TierContext, TierSettings
+    from logistics.planners.tiers.layout import Layout
+
+    net, orders, trunk, vans = demo
+    settings = TierSettings(products=T.DEMO_PRODUCTS)
+    ctx = TierContext(Layout.from_network(net), orders, trunk, vans, settings, SolveOptions(time_limit=10))
+    assert ctx.phase_s(TIERS_LAST_MILE) >= TIERS_PHASE_FLOOR_S  # time left: the share
+    spent = TierContext(Layout.from_network(net), orders, trunk, vans, settings, SolveOptions(time_limit=0.3))
+    time.sleep(0.35)
+    assert spent.phase_s(TIERS_LAST_MILE) == MIN_SEARCH_S

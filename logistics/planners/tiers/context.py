@@ -19,7 +19,7 @@ from logistics.core.errors import ProblemError
 from logistics.core.model import GOODS, Order, Product, VehicleType
 from logistics.core.options import Budget, SolveOptions
 from logistics.core.problem import Problem
-from logistics.core.shares import TIERS_ASSEMBLE_S, TIERS_ASSEMBLE_SHARE, TIERS_PHASE_FLOOR_S
+from logistics.core.shares import MIN_SEARCH_S, TIERS_ASSEMBLE_S, TIERS_ASSEMBLE_SHARE, TIERS_PHASE_FLOOR_S
 from logistics.engine.parallel import WorkerPool
 from logistics.planners.tiers.layout import Layout, shelf_life_s
 
@@ -208,13 +208,17 @@ class TierContext:
         Returns
         -------
         float
-            Seconds, at least ``TIERS_PHASE_FLOOR_S`` but never more than ``share`` of the limit: the
-            floor must not make the phases add up to more than the limit.
+            Seconds, at least ``TIERS_PHASE_FLOOR_S`` while that much is left (``MIN_SEARCH_S`` once it
+            is not) but never more than ``share`` of the limit: the floor must not make the phases add
+            up to more than the limit.
         """
         share, keep = share_keep
         limit = self.budget.limit
         left = self.budget.left() - keep * limit - min(TIERS_ASSEMBLE_SHARE * limit, TIERS_ASSEMBLE_S)
-        seconds = max(min(TIERS_PHASE_FLOOR_S, share * limit), min(share * limit, left))
+        # what is left decides once the earlier phases' fixed costs (model building, re-timing) are paid;
+        # the floor only where time is left for it, so that a short limit is kept rather than overrun
+        floor = min(TIERS_PHASE_FLOOR_S, share * limit) if left >= TIERS_PHASE_FLOOR_S else MIN_SEARCH_S
+        seconds = max(floor, min(share * limit, left))
         self.phase_limits.append(round(seconds, 4))
         return seconds
 
