@@ -1,6 +1,6 @@
 """A road skeleton: estimated corridors joined to a local road network over the nodes.
 
-[skeleton_roads][networks.skeleton.skeleton_roads] builds the default road graph of
+`skeleton_roads` builds the default road graph of
 `networks.yanhu` from the estimated corridors of `networks.corridors`:
 
 * corridor edges between consecutive corridor vertices; corridors meet only at

@@ -446,7 +446,7 @@ def skeleton(nodes: gpd.GeoDataFrame) -> nx.MultiDiGraph:
     Returns
     -------
     networkx.MultiDiGraph
-        See [networks.skeleton.skeleton_roads][]; the lakes are barriers and the foot of
+        See `networks.skeleton.skeleton_roads`; the lakes are barriers and the foot of
         the 中条山 slopes south of 解州 a wall only the corridors cross.
     """
     return skeleton_roads(nodes, corridors(), barriers=geo.lakes(), walls=[geo.zhongtiao_foot()])
@@ -485,7 +485,7 @@ def yanhu(roads: bool = False, urban: bool = False) -> Network:
     ----------
     roads : bool
         Attach the default road graph, an estimated skeleton (see `skeleton` and
-        [networks.skeleton.skeleton_roads][]); replace it with
+        `networks.skeleton.skeleton_roads`); replace it with
         ``net.with_roads(networks.roads.road_graph(...))`` when real roads are known.
     urban : bool
         Add the urban layer: the 135 committees of the 8 subdistricts (the city).
