@@ -37,19 +37,9 @@ from logistics.core.errors import ProblemError
 from logistics.core.model import Order, Product, VehicleType
 from logistics.core.plan import Plan
 from logistics.core.problem import Problem
-from logistics.formats.vroom_read import (
-    Places,
-    Tasks,
-    build_fleet,
-    build_orders,
-    check_sections,
-    dimensions,
-    horizon_and_penalty,
-    read_matrices,
-    read_vehicles,
-    time_offset,
-    travel_matrix,
-)
+from logistics.formats.vroom_build import build_fleet, build_orders, horizon_and_penalty, travel_matrix
+from logistics.formats.vroom_read import Tasks, read_vehicles
+from logistics.formats.vroom_sections import Places, check_sections, dimensions, read_matrices, time_offset
 from logistics.formats.vroom_values import OPEN, ZONES_BY_DIM, _Err, free_costs, load_document
 
 __all__ = ["OPEN", "ZONES_BY_DIM", "VroomInput", "error_output", "plan_to_vroom", "read_vroom"]

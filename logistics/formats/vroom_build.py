@@ -1,0 +1,216 @@
+"""Building the Problem from a read VROOM input: travel matrix, horizon and penalties, fleet and orders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from logistics.core.errors import ProblemError
+from logistics.core.model import Compartment, Order, VehicleType
+from logistics.core.units import DAY
+from logistics.formats.vroom_read import VehicleSpec
+from logistics.formats.vroom_sections import Places
+from logistics.formats.vroom_values import (
+    MAX_PENALTY_BASE,
+    OPEN,
+    ZONES_BY_DIM,
+    _Err,
+)
+from networks import TravelMatrix, great_circle_matrix
+
+# --------------------------------------------------------------------------- building the problem
+
+
+def travel_matrix(
+    durations: np.ndarray | None,
+    distances: np.ndarray | None,
+    places: Places,
+    needs_open: bool,
+    err: _Err,
+    warnings: list[str],
+) -> TravelMatrix:
+    """The given matrices, or great-circle travel between the coordinates.
+
+    Parameters
+    ----------
+    durations
+        The given durations (seconds), or ``None``.
+    distances
+        The given distances (metres), or ``None`` (reported as 0, with a warning).
+    places
+        The places read.
+    needs_open
+        Add the virtual `OPEN` place (zero travel to and from everywhere), for vehicles
+        without a start or an end.
+    err
+        Builds `ProblemError`s that name the document and the JSON path.
+    warnings
+        The translation's warnings so far; appended to.
+
+    Returns
+    -------
+    TravelMatrix
+        The matrix; ``synthetic`` when it was computed from coordinates.
+
+    Raises
+    ------
+    ProblemError
+        There are no locations at all.
+    """
+    if durations is not None:
+        ids = [f"i{k}" for k in range(places.size)]
+        dur = durations.astype(np.int64)
+        dist = distances.astype(np.int64) if distances is not None else np.zeros_like(dur)
+        if distances is None:
+            warnings.append("no distances matrix: distances are reported as 0")
+    else:
+        ids = list(places.places)
+        if not ids:
+            raise err("jobs", "no locations")
+        xy = [places.places[k] for k in ids]
+        lon = np.array([p[0] for p in xy if p is not None])
+        lat = np.array([p[1] for p in xy if p is not None])
+        gc = great_circle_matrix(ids, lon, lat)
+        dur, dist = gc.duration, gc.distance
+        warnings.append(f"no matrix given: travel times from {gc.source} (VROOM would ask a routing engine)")
+    if needs_open:
+        dur = np.pad(dur, ((0, 1), (0, 1)))
+        dist = np.pad(dist, ((0, 1), (0, 1)))
+        ids = ids + [OPEN]
+    given = durations is not None
+    return TravelMatrix(
+        tuple(ids), dist, dur, synthetic=not given, source="vroom matrices" if given else "great-circle"
+    )
+
+
+def horizon_and_penalty(
+    order_kw: list[dict[str, Any]], specs: list[VehicleSpec], matrix: TravelMatrix, warnings: list[str]
+) -> tuple[int, float]:
+    """A horizon long enough for any route, and a penalty per unassigned task above any route's cost.
+
+    So priorities order what VROOM would drop.
+
+    Parameters
+    ----------
+    order_kw
+        The orders' fields, before they become `Order`s.
+    specs
+        The vehicles.
+    matrix
+        The travel matrix.
+    warnings
+        The translation's warnings so far; appended to.
+
+    Returns
+    -------
+    tuple of (int, float)
+        ``(horizon in seconds, penalty base)``; the base is capped (with a warning) when costs
+        are very large.
+    """
+    dur, dist = matrix.duration, matrix.distance
+    tw_ends = [b for kw in order_kw for (_, b) in (kw["time_windows"] or ())]
+    tw_ends += [vt.tw[1] for vt in specs if vt.tw is not None]
+    total_service = sum(kw["service"] for kw in order_kw)
+    max_dur = int(dur.max()) if dur.size else 0
+    horizon = int(max([DAY] + tw_ends + [total_service + max_dur * (len(order_kw) + 1)]))
+    max_dist = int(dist.max()) if dist.size else 0
+    base = 1.0
+    for vt in specs:
+        base += vt.fixed + vt.per_hour * horizon / 3600.0 + vt.per_km * max_dist * (len(order_kw) + 1) / 1000
+    if base > MAX_PENALTY_BASE:
+        warnings.append("costs are very large: priorities are approximated with a capped penalty")
+        base = MAX_PENALTY_BASE
+    return horizon, base
+
+
+def build_fleet(specs: list[VehicleSpec], totals: np.ndarray, horizon: int, err: _Err) -> list[VehicleType]:
+    """One vehicle type per VROOM vehicle; a dimension without capacity holds every task's amount.
+
+    Parameters
+    ----------
+    specs
+        The vehicles.
+    totals
+        Sum of every task's amount per dimension.
+    horizon
+        Seconds; the shift of vehicles without a window.
+    err
+        Builds `ProblemError`s that name the document and the JSON path.
+
+    Returns
+    -------
+    list of VehicleType
+        One type with ``count=1`` per vehicle.
+
+    Raises
+    ------
+    ProblemError
+        A vehicle is invalid as a `VehicleType` (field: its JSON path).
+    """
+    fleet = []
+    for vt in specs:
+        cap = vt.cap
+        comps = []
+        for k in range(len(totals)):
+            c = float(cap[k]) if cap is not None and k < len(cap) else float(totals[k] + 1)
+            comps.append(Compartment(ZONES_BY_DIM[k], c, name=f"dim{k}"))
+        shift = vt.tw if vt.tw is not None else (0, horizon)
+        try:
+            fleet.append(
+                VehicleType(
+                    name=vt.name,
+                    count=1,
+                    compartments=tuple(comps),
+                    start_depot=vt.start or OPEN,
+                    end_depot=vt.end or OPEN,
+                    fixed_cost=vt.fixed,
+                    cost_per_km=vt.per_km,
+                    cost_per_hour=vt.per_hour,
+                    shift=shift,
+                    max_duration=vt.max_duration,
+                    max_distance=vt.max_distance,
+                    speed_factor=1.0 / vt.speed,
+                    refrigerated=False,
+                )
+            )
+        except ProblemError as e:
+            raise err(f"{vt.path}", str(e)) from None
+    return fleet
+
+
+def build_orders(order_kw: list[dict[str, Any]], horizon: int, base: float, err: _Err) -> list[Order]:
+    """Optional orders whose penalty grows with the VROOM priority.
+
+    Parameters
+    ----------
+    order_kw
+        The orders' fields, each with its JSON ``path`` and ``priority``.
+    horizon
+        Seconds; the window of tasks without one.
+    base
+        Penalty base from `horizon_and_penalty`; a task's penalty is ``base × (1 + priority)``.
+    err
+        Builds `ProblemError`s that name the document and the JSON path.
+
+    Returns
+    -------
+    list of Order
+        The orders, all optional.
+
+    Raises
+    ------
+    ProblemError
+        A task is invalid as an `Order` (field: its JSON path).
+    """
+    orders = []
+    for kw in order_kw:
+        kw = dict(kw)
+        path = kw.pop("path")
+        pr = kw.pop("priority")
+        tws = kw.pop("time_windows") or ((0, horizon),)
+        try:
+            orders.append(Order(**kw, time_windows=tws, required=False, penalty=round(base * (1 + pr), 4)))
+        except ProblemError as e:
+            raise err(f"{path}.{e.field}" if e.field else path, str(e)) from None
+    return orders
