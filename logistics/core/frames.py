@@ -18,7 +18,7 @@ from logistics.core.errors import ProblemError
 from logistics.core.model import Order
 from logistics.core.units import DAY, _len
 
-__all__ = ["orders_from_frame"]
+__all__ = ["FLAG_WORDS", "orders_from_frame"]
 
 
 def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
@@ -132,7 +132,8 @@ def _vehicle_types(value: Any) -> tuple[str, ...] | None:
     return tuple(str(v) for v in value)
 
 
-_FLAGS = {
+#: Words read as true or false in flag columns (``required``, ``soft``), lower-cased.
+FLAG_WORDS = {
     "true": True,
     "false": False,
     "yes": True,
@@ -149,7 +150,7 @@ _FLAGS = {
 def _flag(value: object, record: object, field: str) -> bool:
     """A frame cell as a boolean: bools and numbers as Python sees them, text as true/false/yes/no/1/0."""
     if isinstance(value, str):
-        b = _FLAGS.get(value.strip().lower())
+        b = FLAG_WORDS.get(value.strip().lower())
         if b is None:
             raise ProblemError(f"order {record!r}: {field} {value!r} is not true/false", record=record, field=field)
         return b

@@ -201,7 +201,7 @@ class Plan:
         """
         stops = self.stops.astype(object).where(self.stops.notna(), None).to_dict(orient="records")
         return {
-            "format": "coldroute-plan/1",
+            "format": PLAN_FORMAT,
             "meta": _jsonable(self.meta),
             "kpis": _jsonable(self.kpis),
             "stops": _jsonable(stops),
@@ -252,14 +252,7 @@ class Plan:
         ProblemError
             ``d`` is not a coldroute plan (field ``format``).
         """
-        if not isinstance(d, dict) or d.get("format") != "coldroute-plan/1":
-            fmt = d.get("format") if isinstance(d, dict) else type(d).__name__
-            raise ProblemError(f"not a coldroute plan (format {fmt!r})", record="plan", field="format")
-        for key, kind in (("stops", list), ("unserved", list), ("kpis", dict), ("meta", dict), ("routes", dict)):
-            if not isinstance(d.get(key, kind()), kind):
-                raise ProblemError(
-                    f"plan: {key} must be a JSON {'list' if kind is list else 'object'}", record="plan", field=key
-                )
+        check_plan_sections(d)
         try:
             stops = pd.DataFrame(d.get("stops", []))
         except (TypeError, ValueError) as e:
@@ -358,6 +351,50 @@ class Plan:
             The map; needs the ``[maps]`` extra.
         """
         return plan_map(self, problem=problem, **kwargs)
+
+
+#: The ``format`` of a plan document written by `Plan.to_dict`.
+PLAN_FORMAT = "coldroute-plan/1"
+#: A plan document's sections and the JSON type of each.
+PLAN_SECTIONS: tuple[tuple[str, type], ...] = (
+    ("stops", list),
+    ("unserved", list),
+    ("kpis", dict),
+    ("meta", dict),
+    ("routes", dict),
+)
+
+
+def check_plan_sections(d: Any) -> None:
+    """Check that ``d`` is a plan document: its format, and the JSON type of each section present.
+
+    `Plan.from_dict` relies on it; readers of files from elsewhere (``coldroute validate``) add their
+    own stricter checks on top (every section present, every stop's columns).
+
+    Parameters
+    ----------
+    d
+        The parsed document.
+
+    Raises
+    ------
+    ProblemError
+        Not a ``coldroute-plan/1`` mapping (field ``format``), or a section of the wrong type (the
+        section's name as field).
+    """
+    if not isinstance(d, dict) or d.get("format") != PLAN_FORMAT:
+        fmt = d.get("format") if isinstance(d, dict) else type(d).__name__
+        raise ProblemError(
+            f"not a coldroute plan (format {fmt!r}, expected {PLAN_FORMAT!r})", record="plan", field="format"
+        )
+    for key, kind in PLAN_SECTIONS:
+        if not isinstance(d.get(key, kind()), kind):
+            raise ProblemError(
+                f"plan: {key} must be a JSON {'list' if kind is list else 'object'} (a {type(d[key]).__name__} "
+                "was found)",
+                record="plan",
+                field=key,
+            )
 
 
 def empty_routes() -> gpd.GeoDataFrame:

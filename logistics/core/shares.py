@@ -158,8 +158,8 @@ TIERS_TRIAL_PER_ORDER_S = 0.01
 #: in well under a second), at least SIZE_LIMIT_FLOOR_S.  Chosen by hand; not re-measured.
 SIZE_LIMIT_PER_ORDER_S = 0.06
 SIZE_LIMIT_FLOOR_S = 1.0
-#: ``solve_many``: no problem of a batch gets less than this (s), however many rounds the batch
-#: needs; also the least a failed engine's OR-Tools retry gets.  Chosen by hand; not re-measured.
+#: The least a failed engine's OR-Tools retry gets in ``solve_many`` (s).  (Problems of a batch get at
+#: least ``MIN_SEARCH_S``, so that the batch keeps its limit.)  Chosen by hand; not re-measured.
 SOLVE_MANY_FLOOR_S = 0.2
 #: ``solve_many`` runs a batch in worker processes only when that saves more than this (s): the time
 #: a fresh worker interpreter takes to start and import the engine.  Measured: 1.0 s on an idle

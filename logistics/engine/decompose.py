@@ -40,7 +40,7 @@ from logistics.core.shares import (
 from logistics.engine.build_plan import build_plan
 from logistics.engine.parallel import run_tasks
 from logistics.engine.solvers.ortools.search import SearchSettings
-from logistics.engine.whole import solve_whole
+from logistics.engine.whole import run_meta, solve_whole
 
 __all__ = ["Part", "partition", "plan_parts", "solve_decomposed"]
 
@@ -252,12 +252,7 @@ def solve_decomposed(problem: Problem, options: SolveOptions, budget: Budget, ma
     t_merge = time.perf_counter()
     routes, reasons, objective, part_meta = _merge(problem, subs, results)
     meta = {
-        "engine": options.engine,
-        "seed": options.seed,
-        "time_limit": options.time_limit,
-        "problem": problem.name,
-        "objective_kind": problem.objective,
-        "day": problem.day,
+        **run_meta(problem, options),
         "decomposed": len(parts),
         "part_sizes": [len(p.orders) for p in parts],
         "part_time_limit": [round(x, 3) for x in limits],

@@ -47,7 +47,7 @@ from logistics.engine.solvers.ortools.model import OrtoolsModel
 from logistics.engine.solvers.ortools.search import SearchSettings, polish, search, seed_read_s
 from logistics.engine.solvers.pyvrp.portfolio import models_exactly, solve_pyvrp_portfolio
 
-__all__ = ["WholeTooBig", "report_reserve_s", "solve_whole"]
+__all__ = ["WholeTooBig", "report_reserve_s", "run_meta", "solve_whole"]
 
 
 def report_reserve_s(time_limit: float, n_orders: int) -> float:
@@ -70,6 +70,31 @@ def report_reserve_s(time_limit: float, n_orders: int) -> float:
 
 class WholeTooBig(Exception):
     """The full model could not be built within ``build_limit_s`` (see `solve_whole`)."""
+
+
+def run_meta(problem: Problem, options: SolveOptions) -> dict[str, Any]:
+    """The ``plan.meta`` entries every solve starts with: how it was asked for, and of what.
+
+    Parameters
+    ----------
+    problem
+        The problem solved.
+    options
+        The options it was solved with.
+
+    Returns
+    -------
+    dict
+        ``engine``, ``seed``, ``time_limit``, ``problem``, ``objective_kind`` and ``day``.
+    """
+    return {
+        "engine": options.engine,
+        "seed": options.seed,
+        "time_limit": options.time_limit,
+        "problem": problem.name,
+        "objective_kind": problem.objective,
+        "day": problem.day,
+    }
 
 
 def solve_whole(
@@ -112,14 +137,7 @@ def solve_whole(
     data = arrays.build(problem) if data is None else data
     costs = cost_arrays(data)
     reserve = report_reserve_s(budget.limit, data.n_orders)
-    meta: dict[str, Any] = {
-        "engine": options.engine,
-        "seed": options.seed,
-        "time_limit": options.time_limit,
-        "problem": problem.name,
-        "objective_kind": problem.objective,
-        "day": problem.day,
-    }
+    meta: dict[str, Any] = run_meta(problem, options)
     if data.n_orders == 0:
         plan = build_plan(problem, data, [], {}, meta | {"status": "empty", "elapsed_s": budget.elapsed()})
         plan.kpis["objective"] = 0.0

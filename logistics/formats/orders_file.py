@@ -22,6 +22,7 @@ import geopandas as gpd
 import pandas as pd
 
 from logistics.core.errors import ProblemError
+from logistics.core.frames import FLAG_WORDS
 from logistics.core.model import Order
 from logistics.core.problem import orders_from_frame
 from logistics.formats.documents import MAX_NUMBER, check_input_file, prefixed_error, resolve_path
@@ -114,19 +115,8 @@ def orders_inline(spec: list[Mapping[str, Any]], where: str) -> tuple[list[Order
     return orders, row_of
 
 
-_BOOL = {
-    "true": True,
-    "false": False,
-    "1": True,
-    "0": False,
-    "yes": True,
-    "no": False,
-    "y": True,
-    "n": False,
-    "t": True,
-    "f": False,
-    "": None,
-}
+# an empty cell leaves the flag at its default
+_BOOL: dict[str, bool | None] = {**FLAG_WORDS, "": None}
 
 
 def _parse_windows_text(text: str) -> list[tuple[Any, ...]]:

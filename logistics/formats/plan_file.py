@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from logistics.core.errors import ProblemError
-from logistics.core.plan import STOP_COLUMNS, Plan
+from logistics.core.plan import PLAN_SECTIONS, STOP_COLUMNS, Plan, check_plan_sections
 from logistics.formats.documents import (
     MAX_JOB_BYTES,
     check_input_file,
@@ -23,7 +23,6 @@ from logistics.formats.documents import (
 
 __all__ = ["read_plan"]
 
-PLAN_FORMAT = "coldroute-plan/1"
 _NUMBER_COLUMNS = ("seq", "arrival", "start", "departure", "wait", "service", "travel_distance", "travel_duration")
 _TEXT_COLUMNS = ("vehicle", "kind")
 
@@ -85,13 +84,13 @@ def check_plan_document(doc: Any, where: str = "plan") -> None:
 
     if not isinstance(doc, dict):
         raise ProblemError(f"{where}: a plan is a JSON object (a {type(doc).__name__} was found)", record=where)
-    if doc.get("format") != PLAN_FORMAT:
-        raise fail("format", f"not a coldroute plan (format {doc.get('format')!r}, expected {PLAN_FORMAT!r})")
-    for key, kind in (("stops", list), ("unserved", list), ("kpis", dict), ("routes", dict), ("meta", dict)):
+    try:
+        check_plan_sections(doc)
+    except ProblemError as e:
+        raise fail(e.field or "format", str(e).removeprefix("plan: ")) from None
+    for key, _ in PLAN_SECTIONS:  # a saved plan has every section, even when it is empty
         if key not in doc:
             raise fail(key, "missing")
-        if not isinstance(doc[key], kind):
-            raise fail(key, f"is a {kind.__name__} (a {type(doc[key]).__name__} was found)")
     if not isinstance(doc["routes"].get("features", []), list):
         raise fail("routes.features", "is a list")
     for k, stop in enumerate(doc["stops"]):
