@@ -42,6 +42,7 @@ def test_one_worker_runs_one_seed_in_process(seeds_run, monkeypatch):
         )
         assert seeds_run == [(1, 1)]
         assert plan.meta["skeleton_seeds"] == 1
+        assert L.validate(problem, plan) == []
 
 
 def test_two_workers_allow_the_second_seed(seeds_run, monkeypatch):
@@ -50,11 +51,13 @@ def test_two_workers_allow_the_second_seed(seeds_run, monkeypatch):
         small_day(), time_limit=4, seed=0, engine="auto", iterations=ITERS, options=L.SolveOptions(workers=2)
     )
     assert seeds_run == [(2, 2)] and plan.meta["skeleton_seeds"] == 2
+    assert L.validate(small_day(), plan) == []
     # time-bound: still only when a core is free
     seeds_run.clear()
     monkeypatch.setattr(portfolio, "_spare_core", lambda: False)
     plan = L.solve(small_day(), time_limit=4, seed=0, engine="auto", options=L.SolveOptions(workers=2))
     assert seeds_run == [(1, 1)] and plan.meta["skeleton_seeds"] == 1
+    assert L.validate(small_day(), plan) == []
 
 
 def test_second_seed_choice():
@@ -70,3 +73,4 @@ def test_one_worker_with_iterations_is_reproducible():
     b = L.solve(problem, time_limit=4, seed=3, engine="auto", iterations=ITERS, options=L.SolveOptions(workers=1))
     assert a.stops[["vehicle", "order_id"]].equals(b.stops[["vehicle", "order_id"]])
     assert a.kpis["objective"] == b.kpis["objective"]
+    assert L.validate(problem, a) == []

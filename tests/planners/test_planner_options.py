@@ -6,11 +6,19 @@ import pandas as pd
 import pytest
 
 import logistics as L
+from logistics.check.tiers import assert_tiers_valid
 from logistics.core import shares
 from logistics.core.options import SolveOptions
 from logistics.planners import carriers as C
 from logistics.planners import tiers as T
 from logistics.planners.tiers.solving import _processes
+
+
+def valid_tiers(tp: T.TieredPlan) -> None:
+    """Every leg passes the independent validator and the tier rules hold."""
+    for name, problem, plan in tp.legs():
+        assert L.validate(problem, plan) == [], name
+    assert_tiers_valid(tp, legs=False)
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +41,8 @@ def test_plan_tiers_options_equal_shortcuts(demo):
     # shortcuts override the options object; without either the default limit is 30 s
     c = T.plan_tiers(net, orders, trunk, vans, options=opts, time_limit=9, **kw)
     assert c.meta["time_limit"] == 9.0 and c.meta["engine"] == "ortools"
+    for tp in (a, b, c):
+        valid_tiers(tp)
 
 
 def test_bad_options_are_named_errors(demo):
@@ -59,6 +69,7 @@ def test_solve_many_in_worker_processes_keeps_keys_and_plans(demo):
     for k in problems:
         cols = ["vehicle", "seq", "order_id", "start"]
         pd.testing.assert_frame_equal(here[k].stops[cols], there[k].stops[cols])
+        assert L.validate(problems[k], here[k]) == [] and L.validate(problems[k], there[k]) == []
 
 
 def test_short_batches_stay_in_this_process():
