@@ -346,7 +346,7 @@ def _node_popup(nid: str, role: str, row: pd.Series, pairs: pd.DataFrame, net: N
         f"<div class='coldroute-throughput' data-node='{e(nid)}' data-role='{role}' "
         f"data-orders-down='{int(row['orders_down'])}' data-goods-down='{row['goods_down']:g}' "
         f"data-orders-up='{int(row['orders_up'])}' data-produce-up='{row['produce_up']:g}'>",
-        f"<b>{e(_label(net, nid))}</b> ({role})",
+        f"<b>{e(_label(net, nid))}</b> ({role})<br>",
         f"goods down <b>{row['goods_down']:,.0f}</b> in {int(row['orders_down'])} orders · "
         f"produce up <b>{row['produce_up']:,.0f}</b> in {int(row['orders_up'])} orders</div>",
     ]
