@@ -8,6 +8,7 @@ order, each a short method, on a `TierContext` that holds the inputs and the tim
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from logistics.core.costs import CostModel
@@ -33,6 +34,9 @@ from logistics.planners.tiers.trunk import Wave, trim, trunk_in, trunk_out
 from networks import Network, TravelMatrix
 
 __all__ = ["TierPlanner", "plan_tiers"]
+
+#: Marks a keyword shortcut of `plan_tiers` that was not given (``None`` means "never" for ``direct_from_hub``).
+UNSET: Any = object()
 
 #: plan_tiers' time limit when neither ``time_limit`` nor ``options`` gives one (s).
 DEFAULT_TIME_LIMIT_S = 30.0
@@ -171,20 +175,21 @@ def plan_tiers(
     trunk_fleet: Sequence[VehicleType],
     last_mile_fleet: LastMileFleet,
     *,
+    settings: TierSettings | None = None,
     options: SolveOptions | None = None,
     products: Mapping[str, Product] | Sequence[Product] | None = None,
     costs: CostModel | None = None,
-    handling_s: int = 1800,
+    handling_s: int | None = None,
     time_limit: float | None = None,
     seed: int | None = None,
-    direct_from_hub: Any = "auto",
+    direct_from_hub: Any = UNSET,
     workers: int | None = None,
     matrix: TravelMatrix | None = None,
     engine: str | None = None,
     iterations: int | None = None,
-    rebalance: bool | int = True,
-    boundary_ratio: float = 1.5,
-    direct_ratio: float = 1.0,
+    rebalance: bool | int | None = None,
+    boundary_ratio: float | None = None,
+    direct_ratio: float | None = None,
     day: str | None = None,
 ) -> TieredPlan:
     """Plan trunk, last-mile and direct routes for village-level orders.
@@ -202,7 +207,10 @@ def plan_tiers(
     last_mile_fleet
         Vehicle types every station gets (and the hub, for direct service), or a mapping depot
         id → types; a type's name becomes ``<name>@<depot>``.
-    options
+    settings
+        How to plan, as one object (cold-store capacities and opening hours of the stations
+        live only there); default `TierSettings()`.  The keyword shortcuts below override its
+        fields when given.
         Time limit (the whole call, roughly; default 30 s here), seed, engine, iterations and
         workers (processes for the per-station problems; default every core, 1 solves in this
         process).  The keyword shortcuts below override its fields.
@@ -211,12 +219,12 @@ def plan_tiers(
     costs
         The cost model of every leg.
     handling_s
-        Seconds to unload and reload goods at a station.
+        Seconds to unload and reload goods at a station (default 1800).
     time_limit, seed, workers, engine, iterations
         Shortcuts for the fields of ``options``.
     direct_from_hub
-        ``"auto"`` (compare the cost), ``True`` (every candidate village direct), ``False``
-        (never) or village ids to serve directly.
+        ``"auto"`` (compare the cost, the default), ``True`` (every candidate village direct),
+        ``False`` or ``None`` (never) or village ids to serve directly.
     matrix
         A travel matrix over the network's nodes (default: ``network.travel_matrix()``).
     rebalance
@@ -246,16 +254,19 @@ def plan_tiers(
     layout = network if isinstance(network, Layout) else Layout.from_network(network, matrix)
     # the per-station batches never use more processes than there are depots (+1 for the alternative)
     opts = opts.merged(workers=worker_count(opts.workers, len(layout.stations) + 2))
-    settings = TierSettings(
-        products=products,
-        costs=costs,
-        handling_s=handling_s,
-        direct_from_hub=direct_from_hub,
-        rebalance=rebalance,
-        boundary_ratio=boundary_ratio,
-        direct_ratio=direct_ratio,
-        day=day,
-    )
+    shortcuts: dict[str, Any] = {
+        "products": products,
+        "costs": costs,
+        "handling_s": handling_s,
+        "rebalance": rebalance,
+        "boundary_ratio": boundary_ratio,
+        "direct_ratio": direct_ratio,
+        "day": day,
+    }
+    given = {k: v for k, v in shortcuts.items() if v is not None}
+    if direct_from_hub is not UNSET:
+        given["direct_from_hub"] = direct_from_hub
+    settings = replace(settings if settings is not None else TierSettings(), **given)
     with WorkerPool(opts.workers) as pool:
         ctx = TierContext(layout, orders, trunk_fleet, last_mile_fleet, settings, opts, pool)
         return TierPlanner(ctx).run()
