@@ -11,7 +11,7 @@ carries the little state the phases pass on (the decision log, orders no trunk c
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -101,6 +101,8 @@ class TierContext:
         Time limit, seed, engine, iterations and workers.
     pool
         Warm worker processes shared by the run's parallel rounds (None: each round starts its own).
+    progress
+        Told which leg starts and the cost so far (`plan_tiers`' ``progress``).
     """
 
     layout: Layout
@@ -110,6 +112,8 @@ class TierContext:
     settings: TierSettings
     options: SolveOptions
     pool: WorkerPool | None = None
+    #: ``progress(leg, cost so far)`` as each leg starts (see `plan_tiers`)
+    progress: Callable[[str, float], None] | None = None
     budget: Budget = field(init=False)
     log: list[dict[str, Any]] = field(init=False, default_factory=list)
     #: seconds handed to each phase, in order (``meta["phase_limits_s"]``)

@@ -7,7 +7,7 @@ order, each a short method, on a `TierContext` that holds the inputs and the tim
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -65,22 +65,34 @@ class TierPlanner:
         ctx = self.ctx
         assign, cands = self._initial_assignment()
         # 1. trunk outbound on the station demand (auto: candidates go through stations first)
+        self._report("trunk outbound", None, {})
         out = trunk_out(ctx, assign, ctx.phase_s(TIERS_TRUNK_OUT))
         release = out.release
         # 2. last mile per depot, plus the direct alternative for candidates
+        self._report("last mile", out, {})
         legs = self._last_mile(assign, cands, release)
         # 3. boundary re-balancing
+        self._report("re-balancing", out, legs)
         changed = rebalance(ctx, assign, legs, release) if ctx.settings.rebalance else False
         direct_changed = any(assign[v] != ctx.layout.parent[v] for v in assign)
         # 4. trunk again if station loads changed; keep every station's release
         if changed or direct_changed:
+            self._report("trunk outbound again", out, legs)
             out = self._trunk_again(assign, legs, release)
         # 5. goods the last mile cannot deliver stay at the hub: trim the trunk loads
         out = trim(ctx, out, legs)
         # 6. trunk inbound for the produce
+        self._report("trunk inbound", out, legs)
         inbound = trunk_in(ctx, out, legs, ctx.phase_s(TIERS_TRUNK_IN))
         self._drop_stranded(legs)
         return assemble(ctx, out, inbound, legs, assign)
+
+    def _report(self, leg: str, out: Wave | None, legs: Mapping[str, Leg]) -> None:
+        """Tell ``ctx.progress`` which leg starts and the cost of the legs planned so far."""
+        if self.ctx.progress is None:
+            return
+        plans = [out.plan if out is not None else None] + [leg.plan for leg in legs.values()]
+        self.ctx.progress(leg, round(sum(float(p.kpis.get("cost", 0.0)) for p in plans if p is not None), 2))
 
     def _initial_assignment(self) -> tuple[dict[str, str], list[str]]:
         """Village → depot before any search (forced direct villages at the hub), and direct candidates."""
@@ -191,6 +203,7 @@ def plan_tiers(
     boundary_ratio: float | None = None,
     direct_ratio: float | None = None,
     day: str | None = None,
+    progress: Callable[[str, float], None] | None = None,
 ) -> TieredPlan:
     """Plan trunk, last-mile and direct routes for village-level orders.
 
@@ -235,6 +248,9 @@ def plan_tiers(
         How much farther than its station the hub may be for a village to be a direct candidate.
     day
         The date the plan is for.
+    progress
+        ``progress(leg, cost)`` as each leg starts (``"trunk outbound"``, ``"last mile"``, ...), with
+        the cost of the legs planned so far: for progress displays of long runs.
 
     Returns
     -------
@@ -268,5 +284,5 @@ def plan_tiers(
         given["direct_from_hub"] = direct_from_hub
     settings = replace(settings if settings is not None else TierSettings(), **given)
     with WorkerPool(opts.workers) as pool:
-        ctx = TierContext(layout, orders, trunk_fleet, last_mile_fleet, settings, opts, pool)
+        ctx = TierContext(layout, orders, trunk_fleet, last_mile_fleet, settings, opts, pool, progress)
         return TierPlanner(ctx).run()
