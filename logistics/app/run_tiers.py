@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+import networks
 from logistics.app import plots
 from logistics.app.folders import EXIT_OK, EXIT_UNSERVED, JobResult, check_out_dir, write_folder, write_json
 from logistics.core import maps
@@ -30,15 +31,26 @@ from logistics.core.units import fmt_clock
 from logistics.formats.documents import MAX_JOB_BYTES, check_input_file, check_numbers, decode_text, reject_constant
 from logistics.formats.job_fleets import TierSpec
 from logistics.formats.jobfile import Job
-from logistics.planners.tiers import Layout, TieredPlan, TierSettings, plan_tiers
+from logistics.planners.tiers import (
+    DEMO_PRODUCTS,
+    Layout,
+    TieredPlan,
+    TierSettings,
+    demo_fleets,
+    demo_orders,
+    plan_tiers,
+)
 from networks import TravelMatrix
 
 __all__ = [
+    "TIER_DEMO_FLEET",
+    "TIER_DEMO_TIME_LIMIT",
     "TIER_KPIS",
     "kpis_by_tier",
     "plan_job",
     "read_tiered_plan",
     "run_tiered",
+    "tier_demo_job",
     "tier_settings",
     "tier_unserved_frame",
     "write_tier_files",
@@ -119,6 +131,42 @@ def tier_settings(job: Job) -> TierSettings:
         cold_store_capacity=spec.cold_store_capacity,
         opening_hours=spec.opening_hours,
     )
+
+
+#: Seconds of search of the three-tier demo day (``coldroute demo``).
+TIER_DEMO_TIME_LIMIT = 30.0
+#: Trucks and vans per depot of the demo day: enough to serve every order of `demo_orders` on Yanhu.
+TIER_DEMO_FLEET = (4, 10)
+
+
+def tier_demo_job(seed: int = 0) -> Job:
+    """The three-tier Yanhu demo day as a tiered job: the built-in network, village orders and two fleets.
+
+    Orders and fleets are the tier planner's demo data ([logistics.planners.tiers.demo][]:
+    generated quantities, estimated vehicles), on the built-in Yanhu network.
+
+    Parameters
+    ----------
+    seed
+        Seed of the orders.
+
+    Returns
+    -------
+    Job
+        A job named ``yanhu-tiers-<seed>`` with a ``tiers`` block (hub-direct ``"auto"``, 30 min handling).
+    """
+    net = networks.yanhu()
+    trunk, vans = demo_fleets(*TIER_DEMO_FLEET)
+    spec = TierSpec(trunk_fleet=tuple(trunk), last_mile_fleet=tuple(vans))
+    problem = Problem(
+        orders=tuple(demo_orders(net, seed=seed)),
+        fleet=tuple(v for _, v in spec.vehicle_types(net.hub_id)),
+        products=dict(DEMO_PRODUCTS),
+        network=net,
+        name=f"yanhu-tiers-{seed}",
+    )
+    options = SolveOptions(time_limit=TIER_DEMO_TIME_LIMIT, seed=seed)
+    return Job(name=problem.name, path=None, problem=problem, options=options, tiers=spec)
 
 
 def _network_matrix(problem: Problem) -> TravelMatrix | None:
