@@ -87,6 +87,8 @@ def assemble(
             "phase_limits_s": ctx.phase_limits,
             "trunk_members": {**out.members, **inbound.members},
             "elapsed_s": round(ctx.budget.elapsed(), 3),
+            "cold_store_capacity": dict(ctx.capacity),
+            "opening_hours": dict(ctx.hours),
         },
     )
     tp.kpis = tier_kpis(tp)

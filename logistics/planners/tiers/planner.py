@@ -30,6 +30,7 @@ from logistics.planners.tiers.legs import Leg, drop_empty, lm_problem, solve_leg
 from logistics.planners.tiers.operations import drop_stops
 from logistics.planners.tiers.rebalance import rebalance
 from logistics.planners.tiers.result import TieredPlan
+from logistics.planners.tiers.stations import fit_produce
 from logistics.planners.tiers.trunk import Wave, trim, trunk_in, trunk_out
 from networks import Network, TravelMatrix
 
@@ -81,7 +82,9 @@ class TierPlanner:
             out = self._trunk_again(assign, legs, release)
         # 5. goods the last mile cannot deliver stay at the hub: trim the trunk loads
         out = trim(ctx, out, legs)
-        # 6. trunk inbound for the produce
+        # 6. produce the stations' cold stores cannot hold until a truck comes is not collected
+        fit_produce(ctx, {d: leg.plan for d, leg in legs.items()}, _arrivals(out))
+        # 7. trunk inbound for the produce
         self._report("trunk inbound", out, legs)
         inbound = trunk_in(ctx, out, legs, ctx.phase_s(TIERS_TRUNK_IN))
         self._drop_stranded(legs)
@@ -170,15 +173,21 @@ class TierPlanner:
             legs.update(redo)
 
     def _drop_stranded(self, legs: Mapping[str, Leg]) -> None:
-        """Produce no truck can take up is not collected: its stops leave the van routes (other times unchanged)."""
+        """Produce no truck can take up, or no cold store hold, is not collected: its stops leave the van routes
+        (other times unchanged)."""
         ctx = self.ctx
-        stranded = {oid for oid, (leg, _) in ctx.unserved.items() if leg == "trunk"}
+        stranded = set(ctx.unserved)
         for d, leg in legs.items():
             if leg.plan is None or leg.problem is None or d == ctx.hub:
                 continue
             drop = stranded & set(leg.plan.served_ids)
             if drop:
                 leg.plan = drop_stops(leg.problem, leg.plan, {oid: ctx.unserved[oid][1] for oid in drop})
+
+
+def _arrivals(out: Wave) -> dict[str, int]:
+    """Delivery order id → when the trunk that carries it reaches its station."""
+    return {oid: out.chunk_at[c][1] for c, members in out.members.items() if c in out.chunk_at for oid in members}
 
 
 def plan_tiers(
