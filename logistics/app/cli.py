@@ -8,11 +8,8 @@ job did); 2 bad input (job file, paths, arguments); 3 internal error.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import traceback
-from collections.abc import Callable
 from enum import Enum
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -32,17 +29,19 @@ from rich.table import Table
 from logistics.app import run as J
 from logistics.app.batch import run_batch
 from logistics.app.cli_display import SolveDisplay, result_table
+from logistics.app.cli_display import demo_seed as _demo_seed
+from logistics.app.cli_display import fail as _fail
+from logistics.app.cli_display import guard as _guard
+from logistics.app.cli_scenarios import register as register_scenarios
 from logistics.app.compare import HEADLINE, result_folders
 from logistics.app.compare import compare as compare_frames
 from logistics.app.run_tiers import TIER_DEMO_TIME_LIMIT, read_tiered_plan, run_tiered, tier_demo_job
 from logistics.app.vroom import solve_vroom
 from logistics.check.validator import validate as check
-from logistics.core.errors import ProblemError
 from logistics.core.options import SolveOptions
 from logistics.formats.jobfile import Job, read_job
 from logistics.formats.plan_file import read_plan
 from logistics.formats.vroom import error_output
-from networks.errors import NetworkError
 
 EXIT_HELP = (
     "[b]Exit codes[/b]: 0 ok · 1 required orders unserved or plan violations (batch: in some job) · "
@@ -128,39 +127,6 @@ def main(
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _fail(code: int, message: str, as_json: bool, field: str | None = None) -> None:
-    if as_json:
-        typer.echo(
-            json.dumps({"status": "error", "exit_code": code, "error": message, "field": field}, ensure_ascii=False)
-        )
-    err_console.print(f"[bold red]error[/]: {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def _guard(fn: Callable[[], Any], as_json: bool) -> Any:
-    """Run ``fn``; turn exceptions into the documented exit codes."""
-
-    try:
-        return fn()
-    except typer.Exit:
-        raise
-    except KeyboardInterrupt:
-        err_console.print("interrupted")
-        raise typer.Exit(130) from None
-    except (ProblemError, NetworkError) as e:
-        _fail(J.EXIT_BAD_INPUT, str(e), as_json, getattr(e, "field", None))
-    except OSError as e:  # a path that cannot be read or written: missing, a folder, too long, no permission
-        if not J.is_path_error(e):
-            _fail(J.EXIT_INTERNAL, f"internal error: {type(e).__name__}: {e}", as_json)
-        _fail(J.EXIT_BAD_INPUT, str(e), as_json)
-    except Exception as e:
-        if os.environ.get("COLDROUTE_DEBUG"):
-            traceback.print_exc()
-        _fail(
-            J.EXIT_INTERNAL, f"internal error: {type(e).__name__}: {e} (set COLDROUTE_DEBUG=1 for a traceback)", as_json
-        )
 
 
 def _report(result: J.JobResult, quiet: bool, as_json: bool) -> None:
@@ -438,13 +404,6 @@ def validate(
     raise typer.Exit(J.EXIT_UNSERVED if violations else J.EXIT_OK)
 
 
-def _demo_seed(job: str) -> int:
-    text = job.split(":", 1)[1] if ":" in job else "0"
-    if not text.isdigit() or len(text) > 9:
-        raise ProblemError(f"job {job!r}: the demo's seed is a whole number (demo:0, demo:7)", record=job, field="job")
-    return int(text)
-
-
 @app.command(
     epilog=(
         "Examples:\n\n  coldroute compare out/week/monday-shared out/week/monday-separate\n\n"
@@ -547,6 +506,8 @@ def bench(
     rc = subprocess.call([sys.executable, str(script), set_name, *ctx.args])
     raise typer.Exit(rc)
 
+
+register_scenarios(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()
