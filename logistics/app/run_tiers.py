@@ -20,12 +20,11 @@ from typing import Any
 import pandas as pd
 
 import networks
-from logistics.app import plots
+from logistics.app import tier_views
 from logistics.app.folders import EXIT_OK, EXIT_UNSERVED, JobResult, check_out_dir, write_folder, write_json
-from logistics.core import maps
 from logistics.core.errors import ProblemError
 from logistics.core.options import SolveOptions
-from logistics.core.plan import Plan, _jsonable
+from logistics.core.plan import _jsonable
 from logistics.core.problem import Problem
 from logistics.core.units import fmt_clock
 from logistics.formats.documents import MAX_JOB_BYTES, check_input_file, check_numbers, decode_text, reject_constant
@@ -280,14 +279,8 @@ def write_tier_files(tp: TieredPlan, folder: Path, *, offline: bool, result: Job
         folder / "validation.json",
         {"violations": result.violations, "status": result.status, "required_unserved": result.required_unserved},
     )
-    _write_views(tp, folder, offline)
-
-
-def _write_views(tp: TieredPlan, folder: Path, offline: bool) -> None:
-    """map.html and timeline.png: every leg's routes on one map and one timeline (a layer per vehicle)."""
-    whole = Plan(stops=tp.stops, routes=tp.routes, unserved=tp.unserved[["order_id", "reason"]], kpis=dict(tp.kpis))
-    maps.save_map(maps.plan_map(whole, offline=offline), folder / "map.html", offline=offline)
-    plots.save_figure(plots.timeline(whole), folder / "timeline.png")
+    tier_views.write_tier_map(tp, folder / "map.html", offline=offline)
+    tier_views.write_tier_timeline(tp, folder / "timeline.png")
 
 
 def _write_geojson(tp: TieredPlan, path: Path) -> None:
