@@ -141,7 +141,7 @@ TIER_DEMO_FLEET = (4, 10)
 def tier_demo_job(seed: int = 0) -> Job:
     """The three-tier Yanhu demo day as a tiered job: the built-in network, village orders and two fleets.
 
-    Orders and fleets are the tier planner's demo data ([logistics.planners.tiers.demo][]:
+    Orders and fleets are the tier planner's demo data (`logistics.planners.tiers.demo`:
     generated quantities, estimated vehicles), on the built-in Yanhu network.
 
     Parameters
@@ -371,8 +371,9 @@ def tier_unserved_frame(tp: TieredPlan) -> pd.DataFrame:
 def read_tiered_plan(path: Path, job: Job) -> TieredPlan:
     """A saved tiered plan, read back against its job so that every leg can be checked again.
 
-    The tier rules then judge the plan against the job's orders and products (not the copies in
-    the document), and each leg's problem gets the job network's travel times.
+    The tier rules then judge the plan against the job's orders, products, station cold stores and
+    opening hours (not the copies in the document), and each leg's problem gets the job network's
+    travel times.
 
     Parameters
     ----------
@@ -402,8 +403,12 @@ def read_tiered_plan(path: Path, job: Job) -> TieredPlan:
     assert problem.network is not None
     layout = Layout.from_network(problem.network, _network_matrix(problem))
     try:
-        return TieredPlan.from_dict(
+        tp = TieredPlan.from_dict(
             doc, layout=layout, costs=problem.costs, orders=problem.orders, products=problem.products
         )
     except ProblemError as e:
         raise ProblemError(f"{where}: {e}", record=where, field=e.field) from None
+    spec = _spec(job)  # the stations' limits are the job's, whatever the document says
+    tp.meta["cold_store_capacity"] = dict(spec.cold_store_capacity or {})
+    tp.meta["opening_hours"] = dict(spec.opening_hours or {})
+    return tp

@@ -81,6 +81,14 @@ def test_validate_runs_the_tier_rules_and_every_leg(solved, tmp_path):
     bad.write_text(json.dumps(doc), encoding="utf-8")
     r = invoke("validate", TIERED, bad, "--json")
     assert r.exit_code == 1 and json.loads(r.stdout)["count"] > 0
+    # the stations' opening hours are the job's: a job that now closes its station at noon fails the plan
+    narrow = yaml.safe_load(TIERED.read_text(encoding="utf-8"))
+    narrow["tiers"]["opening_hours"] = {"st-dongguo": ["12:00", "13:00"], "st-beixiang": ["12:00", "13:00"]}
+    jobs = tmp_path / "jobs"
+    shutil.copytree(DATA, jobs)
+    (jobs / "narrow.yaml").write_text(yaml.safe_dump(narrow), encoding="utf-8")
+    r = invoke("validate", jobs / "narrow.yaml", out, "--json")
+    assert r.exit_code == 1 and any("opening_hours" in v for v in json.loads(r.stdout)["violations"]), r.output
     # a single-tier plan is not a tiered plan, and the other way round: bad input naming the format
     r = invoke("validate", DATA / "small.yaml", out, "--json")
     assert r.exit_code == 2 and json.loads(r.stdout)["field"] == "format"
