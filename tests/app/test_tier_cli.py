@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -164,3 +165,8 @@ def test_demo_plans_the_three_tier_day(tmp_path):
     assert (out / "map.html").is_file() and (out / "timeline.png").is_file() and (out / "transfers.csv").is_file()
     r = invoke("validate", "demo:0", out, "--json")
     assert r.exit_code == 0, r.output
+    # the README says what `make demo` (coldroute demo --out out) writes: exactly these files
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    para = readme.split("`make demo` plans", 1)[1].split("\n\n", 1)[0]
+    named = set(re.findall(r"`([a-z_]+\.(?:geojson|csv|json|html|png))`", para))
+    assert named == {p.name for p in out.iterdir()} - {"_SUCCESS"}
