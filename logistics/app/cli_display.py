@@ -184,6 +184,19 @@ class SolveDisplay:
         if self.progress is not None:
             self.progress.update(self.task, best=best)
 
+    def leg(self, leg: str, cost: float) -> None:
+        """Show the leg a tiered run starts and the cost of the legs planned so far (the tier planner's progress).
+
+        Parameters
+        ----------
+        leg
+            The leg starting (``"trunk outbound"``, ``"last mile"``, ...).
+        cost
+            The cost of the legs planned so far (¥).
+        """
+        if self.progress is not None:
+            self.progress.update(self.task, description=f"{leg}: {self.label}", best=cost if cost else None)
+
     def phase(self, name: str) -> None:
         """Relabel the line.
 
@@ -225,6 +238,12 @@ def result_table(result: J.JobResult) -> Table:
         f"{k.get('served', 0)} / {k.get('unserved', 0)}"
         + (f" ({result.required_unserved} required)" if result.required_unserved else ""),
     )
+    if "trunk_vehicles" in k:  # a tiered run
+        t.add_row(
+            "tiers",
+            f"trunk {k['trunk_vehicles']} · last mile {k.get('last_mile_vehicles', 0)} · "
+            f"direct {k.get('direct_vehicles', 0)} vehicles; {k.get('transfers', 0)} hand-overs",
+        )
     t.add_row("distance", f"{k.get('distance_km', 0):,.1f} km")
     t.add_row("duration", f"{k.get('duration_h', 0):,.1f} h")
     t.add_row("cost", f"¥{k.get('cost', 0):,.2f}")
