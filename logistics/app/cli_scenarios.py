@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,15 @@ __all__ = [
 ]
 
 out_console = Console()
+err_console = Console(stderr=True)
+
+
+def _busy(what: str, quiet: bool, as_json: bool) -> AbstractContextManager[Any]:
+    """A spinner on standard error while a scenario is planned (on a terminal, unless quiet or JSON)."""
+    if quiet or as_json or not err_console.is_terminal:
+        return nullcontext()
+    return err_console.status(f"{what} (up to the time limit)")
+
 
 #: Vans per carrier and station in the carriers demo (800 kg parcel vans).
 DEMO_VANS = 2
@@ -430,7 +440,8 @@ def _carriers_command(
     def work() -> dict[str, Any]:
         sj = load_scenario_job(job, allow_outside=allow_outside, parcels=True)
         opts = sj.options.merged(time_limit=time_limit, seed=seed)
-        return run_carriers(sj, out, opts)
+        with _busy(f"planning separate and shared runs of {sj.name}", quiet, as_json):
+            return run_carriers(sj, out, opts)
 
     summary = guard(work, as_json)
     if as_json:
@@ -466,7 +477,8 @@ def _coverage_command(
             raise ProblemError(f"--hours: {hours} is not a positive number of hours", record="--hours", field="--hours")
         sj = load_scenario_job(job, allow_outside=allow_outside)
         opts = sj.options.merged(time_limit=time_limit, seed=seed)
-        return run_coverage(sj, out, opts, hours=hours, days_per_week=days_per_week, offline=offline)
+        with _busy(f"planning {sj.name}", quiet, as_json):
+            return run_coverage(sj, out, opts, hours=hours, days_per_week=days_per_week, offline=offline)
 
     summary = guard(work, as_json)
     if as_json:
