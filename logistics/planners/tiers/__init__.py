@@ -64,8 +64,9 @@ Inside the package
 (settings, checked inputs, time budget), ``legs`` (last-mile legs), ``trunk`` (loads and the two
 trunk waves), ``rebalance`` (boundary moves), ``assemble`` (the result), ``result``
 ([TieredPlan][logistics.planners.tiers.TieredPlan], KPIs), ``operations`` (re-timing, dropping stops,
-merging plans), ``solving`` ([solve_many][logistics.planners.tiers.solve_many]), ``layout``
-([Layout][logistics.planners.tiers.Layout]) and ``demo`` (demo network, orders and fleets).
+merging plans), ``records`` (orders, vehicles and leg problems in plan documents), ``solving``
+([solve_many][logistics.planners.tiers.solve_many]), ``layout`` ([Layout][logistics.planners.tiers.Layout])
+and ``demo`` (demo network, orders and fleets).
 """
 
 from logistics.planners.tiers.context import TRUNK_SLACK, UNSERVED_WEIGHT, TierContext, TierSettings
@@ -79,11 +80,12 @@ from logistics.planners.tiers.operations import (
     retime_earliest,
 )
 from logistics.planners.tiers.planner import plan_tiers
-from logistics.planners.tiers.result import TRANSFER_COLUMNS, TieredPlan, tier_kpis
+from logistics.planners.tiers.result import TIERED_PLAN_FORMAT, TRANSFER_COLUMNS, TieredPlan, tier_kpis
 from logistics.planners.tiers.solving import size_limit, solve_many
 
 __all__ = [
     "DEMO_PRODUCTS",
+    "TIERED_PLAN_FORMAT",
     "TRANSFER_COLUMNS",
     "TRUNK_SLACK",
     "UNSERVED_WEIGHT",
