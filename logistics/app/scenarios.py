@@ -350,15 +350,17 @@ def yanhu_day(
 # --- the tiered demo day -----------------------------------------------------------------------
 
 #: Products of the tiered day.  Shelf lives count the hours a product may travel, waiting included;
-#: apples and pears keep for weeks chilled, so nothing in one day limits them (``None``).  Assumed
-#: values (no published figure for the district), value in ¥ per kg.
+#: apples and pears keep for weeks chilled, so nothing in one day limits them (``None``), but they
+#: may spend only a few hours out of refrigeration (``ambient_limit_h``): enough to ride an
+#: unrefrigerated light truck from the orchard to the station's cold store.  Dates (fresh jujube)
+#: must stay cold.  Assumed values (no published figure for the district), value in ¥ per kg.
 TIER_PRODUCTS = (
     Product("frozen_food", Zone.FROZEN, shelf_life_h=12, value=18.0),
     Product("dairy_meat", Zone.CHILLED, shelf_life_h=10, value=30.0),
     Product("vegetables", Zone.FRESH, shelf_life_h=24, value=6.0),
     Product("parcels", Zone.AMBIENT, value=0.0),
-    Product("apples", Zone.FRESH, value=7.0),
-    Product("pears", Zone.FRESH, value=6.0),
+    Product("apples", Zone.FRESH, value=7.0, ambient_limit_h=8),
+    Product("pears", Zone.FRESH, value=6.0, ambient_limit_h=6),
     Product("dates", Zone.FRESH, shelf_life_h=24, value=14.0),
 )
 
@@ -377,7 +379,8 @@ STATION_VANS = {"st_beixiang": 3, "st_jiezhou": 3, "st_sanluli": 3}
 
 
 def _tier_fleets(net: networks.Network) -> tuple[list[VehicleType], dict[str, list[VehicleType]]]:
-    """Three 5 t multi-temperature trucks, three-zone vans at every station and smaller city vans at the hub."""
+    """Three 5 t multi-temperature trucks; three-zone vans and an unrefrigerated light truck (parcels, and
+    apples and pears within their time out of refrigeration) at every station; city vans at the hub."""
     trunk = VehicleType(
         "reefer_trunk",
         3,
@@ -413,7 +416,20 @@ def _tier_fleets(net: networks.Network) -> tuple[list[VehicleType], dict[str, li
         shift=(parse_clock("06:00"), parse_clock("19:00")),
         max_duration=10 * 3600,
     )
-    vans = {str(s): [dataclasses_replace(van, count=STATION_VANS.get(str(s), 2))] for s in net.stations.index}
+    light_truck = VehicleType(
+        "light_truck",
+        1,
+        (Compartment(Zone.AMBIENT, 1500),),
+        start_depot="hub",
+        fixed_cost=60,
+        cost_per_km=0.4,
+        cost_per_hour=30,
+        shift=(parse_clock("06:00"), parse_clock("19:00")),
+        max_duration=10 * 3600,
+    )
+    vans = {
+        str(s): [dataclasses_replace(van, count=STATION_VANS.get(str(s), 2)), light_truck] for s in net.stations.index
+    }
     vans[str(net.hub.index[0])] = [city_van]
     return [trunk], vans
 

@@ -192,3 +192,21 @@ def test_same_seed_same_plan(day):
     cols = ["tier", "leg", "vehicle", "seq", "order_id", "arrival", "start"]
     pd.testing.assert_frame_equal(a.stops[cols].reset_index(drop=True), b.stops[cols].reset_index(drop=True))
     assert a.kpis["cost"] == b.kpis["cost"]
+
+
+def test_apples_and_pears_may_ride_unrefrigerated_to_the_station_within_their_limit(day, plan):
+    products = day.settings.products
+    assert products["apples"].ambient_limit_h and products["pears"].ambient_limit_h
+    assert products["apples"].shelf_life_h is None and products["dates"].ambient_limit_h is None
+    by_id = {o.id: o for o in day.orders}
+    rode_warm = 0
+    for s in day.network.stations.index:
+        st = plan.last_mile[s].stops
+        back = st[st["kind"] == "end"].set_index("vehicle")["arrival"]
+        warm = st[(st["kind"] == "pickup") & (st["compartment"] == "ambient")]
+        for r in warm.itertuples():
+            (crop,) = by_id[r.order_id].quantities
+            assert crop in ("apples", "pears")
+            assert back[r.vehicle] - r.start <= products[crop].ambient_limit_h * 3600
+            rode_warm += 1
+    assert rode_warm >= 1
