@@ -95,8 +95,17 @@ def test_a_pair_obeys_the_limit_of_the_vehicle_that_carries_it(engine, gap):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_an_order_no_vehicle_can_keep_cold_enough_is_left_out_with_a_reason(engine):
-    p = _problem([L.Order("far", {"apples": 5}, node_id="x")], {"D": 0, "x": 36_000}, reefers=0)
+@pytest.mark.parametrize("pair", [False, True])
+def test_an_order_no_vehicle_can_keep_cold_enough_is_left_out_with_a_reason(engine, pair):
+    if pair:  # orchard at the depot, station an hour away: no vehicle may serve the pair
+        orders = [
+            L.Order("pick", {"apples": 5}, node_id="D", kind="pickup", pair="far"),
+            L.Order("far", {"apples": 5}, node_id="x"),
+        ]
+    else:
+        orders = [L.Order("far", {"apples": 5}, node_id="x")]
+    p = _problem(orders, {"D": 0, "x": 36_000}, reefers=0)
+    assert arrays.build(p).dead_pairs == ([(0, 1)] if pair else [])
     plan = _solve(p, engine)
     assert plan.served_ids == []
     reason = plan.unserved.set_index("order_id").loc["far", "reason"]
