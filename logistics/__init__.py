@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from logistics.check.tiers import validate_tiers
     from logistics.check.twoechelon import check_2evrp
     from logistics.check.validator import Violation, assert_valid, validate
+    from logistics.core.breaks import Break
     from logistics.core.costs import CostModel
     from logistics.core.errors import ProblemError, SolverError
     from logistics.core.model import GOODS, Compartment, Order, Product, VehicleType
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 
 #: Where each public name lives.
 _API = {
+    "Break": "logistics.core.breaks",
     "CostModel": "logistics.core.costs",
     "ProblemError": "logistics.core.errors",
     "SolverError": "logistics.core.errors",
@@ -93,6 +95,7 @@ _API = {
 
 __all__ = [
     "GOODS",
+    "Break",
     "Budget",
     "Compartment",
     "CostModel",

@@ -22,11 +22,11 @@ if TYPE_CHECKING:
 
 # --------------------------------------------------------------------------- timeline
 
-SEGMENT_COLORS = {"driving": "#4c78a8", "waiting": "#f2cf5b", "service": "#54a24b"}
+SEGMENT_COLORS = {"driving": "#4c78a8", "waiting": "#f2cf5b", "service": "#54a24b", "break": "#b279a2"}
 
 
 def timeline(plan: Plan, ax: Axes | None = None) -> Figure:
-    """Gantt chart of driving, waiting and service per vehicle.
+    """Gantt chart of driving, waiting, service and drivers' breaks per vehicle.
 
     Parameters
     ----------
@@ -81,7 +81,7 @@ def timeline(plan: Plan, ax: Axes | None = None) -> Figure:
 
 
 def draw_vehicle(ax: Axes, stops: pd.DataFrame, y: float, height: float = 0.7) -> None:
-    """Draw one vehicle's driving, waiting and service bars on row ``y``.
+    """Draw one vehicle's driving, waiting, service and break bars on row ``y``.
 
     Parameters
     ----------
@@ -98,8 +98,17 @@ def draw_vehicle(ax: Axes, stops: pd.DataFrame, y: float, height: float = 0.7) -
     prev = None
     rows: Any = stops.itertuples()  # named tuples of the stop columns
     for r in rows:
+        if r.kind == "break":  # on the leg to the next stop: the driving around it is drawn with that stop
+            segs["break"].append((float(r.start), float(r.service)))
+            continue
         if prev is not None and r.travel_duration > 0:
-            segs["driving"].append((prev, float(r.arrival) - prev))
+            t = prev
+            for a, b in sorted(x for x in segs["break"] if prev <= x[0] < float(r.arrival)):
+                if a > t:
+                    segs["driving"].append((t, a - t))
+                t = max(t, a + b)
+            if float(r.arrival) > t:
+                segs["driving"].append((t, float(r.arrival) - t))
         if r.wait > 0:
             segs["waiting"].append((float(r.arrival), float(r.wait)))
         if r.service > 0:

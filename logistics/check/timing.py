@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from logistics.check.breaks import after_breaks
 from logistics.check.common import TIME_TOL, Report, close, fmt, num
 from logistics.core.model import Order, VehicleType
 from logistics.core.units import Zone
@@ -71,12 +72,12 @@ class TimingChecks(Report):
                     order_id=oid,
                 )
             arr, st, dep = num(r["arrival"]), num(r["start"]), num(r["departure"])
-            exp_arr = prev_dep + t
+            exp_arr = after_breaks(prev_dep + t, r.get("_leg_breaks", []))  # breaks on the leg (see check.breaks)
             if not close(arr, exp_arr):
                 self.add(
                     "timing",
                     f"arrival {fmt(arr)} at seq {i}, expected {fmt(exp_arr)} (previous departure "
-                    f"{fmt(prev_dep)} + travel {t})",
+                    f"{fmt(prev_dep)} + travel {t}, breaks on the way {r.get('_leg_breaks', [])})",
                     vehicle=vid,
                     order_id=oid,
                 )

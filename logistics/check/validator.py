@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from logistics.check.breaks import BreakChecks, split_breaks
 from logistics.check.common import Violation, cell_id, is_missing, num
 from logistics.check.loads import LoadChecks
 from logistics.check.timing import TimingChecks
@@ -86,6 +87,8 @@ KINDS = {
     "shelf_life": "goods stay on board longer than their shelf life",
     "out_of_refrigeration": "goods ride a compartment warmer than their zone longer than their ambient_limit_h",
     "pair": "a pickup and its delivery are not on one vehicle, pickup first (or both unserved)",
+    "break": "a break of the vehicle type is missing, too short, outside its window or off its leg",
+    "driving_time": "longer on duty than max_driving_h without a rest of min_rest_min",
 }
 
 REQUIRED_STOP_COLUMNS = ("vehicle", "seq", "kind", "order_id", "node_id", "arrival", "start", "departure")
@@ -116,7 +119,7 @@ def assert_valid(problem: Problem, plan: Any) -> None:
         raise AssertionError(f"plan has {len(vs)} violation(s):\n  {shown}{more}")
 
 
-class _Checker(TimingChecks, LoadChecks):
+class _Checker(TimingChecks, LoadChecks, BreakChecks):
     """Every check of one plan: routes (structure, then times and loads), coverage, pairs."""
 
     # -- entry --------------------------------------------------------------------------------
@@ -195,7 +198,7 @@ class _Checker(TimingChecks, LoadChecks):
             if dup:
                 return self._served_ids(rows, vid)
         kinds = [str(k) for k in rows["kind"]]
-        bad_kinds = sorted({k for k in kinds if k not in ("start", "end", "delivery", "pickup")})
+        bad_kinds = sorted({k for k in kinds if k not in ("start", "end", "delivery", "pickup", "break")})
         if bad_kinds:
             self.add("structure", f"unknown stop kind(s) {bad_kinds}", vehicle=vid)
             return self._served_ids(rows, vid)
@@ -226,6 +229,7 @@ class _Checker(TimingChecks, LoadChecks):
     def _walk(self, vid: str, vt: VehicleType, rows: pd.DataFrame) -> list[str]:
         m = self.m
         recs = [{str(k): v for k, v in rec.items()} for rec in rows.to_dict(orient="records")]
+        recs, brk = split_breaks(recs)
         # resolve the node of every row from the problem (not from the plan)
         nodes: list[str | None] = []
         stop_orders: list[Order | None] = []
@@ -285,6 +289,7 @@ class _Checker(TimingChecks, LoadChecks):
             self.add("node", f"node not in the travel matrix: {e}", vehicle=vid)
             return served
         self._travel_and_time(vid, vt, recs, idx, stop_orders)
+        self._breaks(vid, vt, recs, brk)
         self._loads(vid, vt, recs, stop_orders)
         return served
 

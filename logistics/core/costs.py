@@ -348,7 +348,7 @@ def _route_costs(
     depart = int(g["departure"][0])
     end = int(g["arrival"][-1])
     dur_h = (end - depart) / 3600.0
-    service_h = g["service"].sum() / 3600.0
+    service_h = g["service"][g["kind"] != "break"].sum() / 3600.0  # a break stop's length is no service
     driving_h = g["travel_duration"].sum() / 3600.0
     waiting_h = g["wait"].sum() / 3600.0
     reefer = 0.0

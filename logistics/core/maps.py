@@ -12,6 +12,7 @@ is part of the plan's public face (as ``GeoDataFrame.explore`` is of geopandas')
 imported only when a map is drawn (extra ``[maps]``, through [logistics.core.extras.require][]).
 """
 
+# size: one page of folium code (popups, layers, escaping) that its tests and users read together
 from __future__ import annotations
 
 import base64
@@ -251,8 +252,8 @@ def node_names(problem: Problem | None) -> dict[str, str]:
     return out
 
 
-def stop_popup(row: pd.Series, problem: Problem | None, names: dict[str, str]) -> str:
-    """A stop's popup: vehicle, order, node, ETA, service, temperature zone, lateness and load.
+def stop_popup(row: pd.Series, problem: Problem | None, names: dict[str, str], breaks: Any = None) -> str:
+    """A stop's popup: vehicle, order, node, ETA, service, temperature zone, lateness, load and breaks.
 
     Parameters
     ----------
@@ -262,6 +263,8 @@ def stop_popup(row: pd.Series, problem: Problem | None, names: dict[str, str]) -
         The problem (temperature zones); may be None.
     names
         Node labels from `node_names`.
+    breaks
+        The break rows (a frame) on the leg leaving this stop: they have no marker of their own.
 
     Returns
     -------
@@ -289,6 +292,9 @@ def stop_popup(row: pd.Series, problem: Problem | None, names: dict[str, str]) -
     elif row["kind"] == "start":
         lines.append(f"departs {fmt_clock(row['departure'])}")
     lines.append(f"load after stop: {_load_text(row)}")
+    for b in [] if breaks is None else breaks.to_dict(orient="records"):
+        span = f"{fmt_clock(b['start'])}–{fmt_clock(b['departure'])}"
+        lines.append(f"then a break {span} ({int(b['service']) // 60} min) on the way")
     return "<br>".join(lines)
 
 
@@ -535,8 +541,10 @@ def _route_layer(
             popup=folium.Popup(js_literal_html(summary), max_width=320),
             class_name="coldroute-route",
         ).add_to(fg)
-    for _, row in g.iterrows():
-        if not (_is_num(row["lon"]) and _is_num(row["lat"])):
+    is_break = g["kind"] == "break"  # a break row belongs to the popup of the stop its leg leaves
+    after = dict(list(g[is_break].groupby(pd.Series(g.index, index=g.index).where(~is_break).ffill())))
+    for i, row in g.iterrows():
+        if row["kind"] == "break" or not (_is_num(row["lon"]) and _is_num(row["lat"])):
             continue
         is_depot = row["kind"] in ("start", "end")
         if is_depot and row["kind"] == "end" and len(g) > 1:
@@ -552,7 +560,7 @@ def _route_layer(
             fill_color="#ffffff" if is_depot else color,
             fill_opacity=0.9,
             tooltip=js_literal_html(f"{text_html(vid)} #{int(row['seq'])} ETA {fmt_clock(row['arrival'])}"),
-            popup=folium.Popup(js_literal_html(stop_popup(row, problem, names)), max_width=340),
+            popup=folium.Popup(js_literal_html(stop_popup(row, problem, names, after.get(i))), max_width=340),
             class_name="coldroute-depot" if is_depot else "coldroute-stop",
         ).add_to(fg)
     fg.add_to(m)

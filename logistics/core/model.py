@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from logistics.core.breaks import CN_MAX_DRIVING_H, CN_MIN_REST_MIN, Break, check_driving_rule, parse_breaks
 from logistics.core.errors import ProblemError
 from logistics.core.units import (
     DAY,
@@ -263,6 +264,9 @@ class VehicleType:
         Whether the vehicle is a reefer; ``None`` = whether any compartment is not ambient.
     carrier
         The carrier whose orders alone it serves; ``None`` = shared by every carrier.
+    breaks, max_driving_h, min_rest_min
+        Drivers' breaks and the continuous-driving rule (default 4 h / 20 min after China's road-traffic
+        regulations; ``max_driving_h=None``: no rule), see `logistics.core.breaks`.
 
     Raises
     ------
@@ -285,6 +289,9 @@ class VehicleType:
     speed_factor: float = 1.0
     refrigerated: bool | None = None
     carrier: str | None = None
+    breaks: tuple[Break, ...] = ()
+    max_driving_h: float | None = CN_MAX_DRIVING_H
+    min_rest_min: float = CN_MIN_REST_MIN
 
     def __post_init__(self) -> None:
         rec = self.name
@@ -379,6 +386,8 @@ class VehicleType:
             )
         if self.refrigerated is None:
             object.__setattr__(self, "refrigerated", any(c.zone != Zone.AMBIENT for c in comps))
+        object.__setattr__(self, "breaks", parse_breaks(self.breaks, rec))
+        check_driving_rule(self.max_driving_h, self.min_rest_min, rec)
 
     def compartment_for(self, product: Product) -> int | None:
         """Index of the compartment that carries ``product`` on this vehicle type.

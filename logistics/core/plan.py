@@ -80,6 +80,8 @@ class RouteResult:
         Departure from the start depot, seconds from midnight.
     arrive
         Arrival at the end depot, seconds from midnight.
+    breaks
+        Breaks taken on the route, as (start, duration, name), seconds; in time order.
     """
 
     vehicle: int
@@ -87,6 +89,7 @@ class RouteResult:
     starts: list[int]  # service start time at each order
     depart: int  # departure from the start depot
     arrive: int  # arrival at the end depot
+    breaks: tuple[tuple[int, int, str], ...] = ()
 
 
 @dataclass(eq=False)

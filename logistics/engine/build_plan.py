@@ -117,11 +117,27 @@ def build_plan(
 
         rows.append(row(0, "start", None, vt.start_depot, rr.depart, rr.depart, 0, 0, 0, load))
         t_prev = rr.depart
+        pending = list(rr.breaks)
+        j = 0  # seq of the last row
+
+        def leg_breaks(ready: int, until: float, node: str | None) -> int:
+            """Break rows on the leg leaving ``node`` that start before ``until``; when the vehicle is ready.
+
+            ``ready`` is the arrival without breaks; each break adds its length, and a break taken
+            while waiting at the next stop ends no earlier than it says.
+            """
+            nonlocal j
+            while pending and pending[0][0] < until:
+                b0, bd, _ = pending.pop(0)
+                j, ready = j + 1, max(ready + bd, b0 + bd)
+                rows.append(row(j, "break", None, node, b0, b0, bd, 0, 0, load))
+            return ready
+
         for k, (o, q, s) in enumerate(zip(orders, per_order, rr.starts), start=1):
             a, b = m.index(locs[k - 1]), m.index(locs[k])
             dist = int(m.distance[a, b])
             dur = int(round(m.duration[a, b] * vt.speed_factor))
-            arrival = t_prev + dur
+            arrival = leg_breaks(t_prev + dur, int(s), locs[k - 1])
             start = max(int(s), arrival)
             load = load + q if o.kind == "pickup" else load - q
             late = early = 0
@@ -130,24 +146,13 @@ def build_plan(
                 late = max(0, start - w_end)
                 early = max(0, w_open - arrival)
             comp = _rode_in(problem, o, vt)
-            rows.append(row(k, o.kind, o.id, o.location, arrival, start, o.service, dist, dur, load, late, early, comp))
+            j += 1
+            rows.append(row(j, o.kind, o.id, o.location, arrival, start, o.service, dist, dur, load, late, early, comp))
             t_prev = start + o.service
         a, b = m.index(locs[-2]), m.index(locs[-1])
         dur = int(round(m.duration[a, b] * vt.speed_factor))
-        rows.append(
-            row(
-                len(orders) + 1,
-                "end",
-                None,
-                vt.end_depot,
-                t_prev + dur,
-                t_prev + dur,
-                0,
-                int(m.distance[a, b]),
-                dur,
-                load,
-            )
-        )
+        arrival = leg_breaks(t_prev + dur, math.inf, locs[-2])
+        rows.append(row(j + 1, "end", None, vt.end_depot, arrival, arrival, 0, int(m.distance[a, b]), dur, load))
     stops = pd.DataFrame(rows, columns=STOP_COLUMNS + ["compartment"] + [f"load_{c}" for c in comp_names])
     unserved = pd.DataFrame(
         [{"order_id": problem.orders[i].id, "reason": reasons[i]} for i in sorted(reasons)], columns=UNSERVED_COLUMNS
@@ -184,7 +189,7 @@ def route_lines(problem: Problem, stops: pd.DataFrame) -> gpd.GeoDataFrame:
     recs: list[dict[str, Any]] = []
     drawn: list[tuple[int, np.ndarray, np.ndarray]] = []
     for vid, g in stops.groupby("vehicle", sort=False):
-        g = g.sort_values("seq")
+        g = g[g["kind"] != "break"].sort_values("seq")
         xs, ys = g["lon"].to_numpy(float), g["lat"].to_numpy(float)
         if np.isfinite(xs).all() and np.isfinite(ys).all() and (len(xs) >= 2 or roads is not None):
             drawn.append((len(recs), xs, ys))

@@ -276,6 +276,9 @@ def _route(vin: VroomInput, g: pd.DataFrame) -> dict[str, Any]:
                 continue  # open route: VROOM has no start/end step
             step: dict[str, Any] = {"type": kind, **_place(node, vin), "setup": 0, "service": 0, "waiting_time": 0}
             description = None
+        elif kind == "break":  # a driver's rest (the default driving rule), no VROOM break id of its own
+            step = {"type": "break", "id": 0, "service": int(row["service"]), "setup": 0, "waiting_time": 0}
+            description = None
         else:
             info = vin.tasks[str(row["order_id"])]
             step = {

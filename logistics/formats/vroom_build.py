@@ -172,6 +172,7 @@ def build_fleet(specs: list[VehicleSpec], totals: np.ndarray, horizon: int, err:
                     max_distance=vt.max_distance,
                     speed_factor=1.0 / vt.speed,
                     refrigerated=False,
+                    max_driving_h=None,  # VROOM has no continuous-driving rule
                 )
             )
         except ProblemError as e:

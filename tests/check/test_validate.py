@@ -159,6 +159,7 @@ def world(**changes) -> Problem:
         total_capacity=12,
         shift=(8 * H, 18 * H),
         speed_factor=1.5,
+        max_driving_h=None,  # hand-made routes; the driving rule has its own tests (test_break_mutations.py)
     )
     truck = VehicleType(
         "truck",
@@ -601,6 +602,8 @@ def test_every_kind_is_documented():
         "zone",
         "shelf_life",
         "out_of_refrigeration",  # tests/check/test_out_of_refrigeration.py
+        "break",  # tests/check/test_break_mutations.py
+        "driving_time",  # tests/check/test_break_mutations.py
         "pair",
         "not_allowed",
     }

@@ -18,6 +18,8 @@ from ortools.constraint_solver import pywrapcp
 
 from logistics.core.options import Budget
 from logistics.engine.solvers.arrays import SolverData, horizon
+from logistics.engine.solvers.duty import duty_plan
+from logistics.engine.solvers.ortools.breaks import BreakVars, add_breaks
 from logistics.engine.solvers.ortools.costs import CostArrays, cost_arrays
 
 __all__ = ["OrtoolsModel", "build_cells"]
@@ -75,6 +77,7 @@ class OrtoolsModel:
         self.routing: Any = None
         self.manager: Any = None
         self.solver: Any = None
+        self.break_vars: BreakVars = {}
         if data.n_vehicles == 0:
             # every vehicle type has count 0: OR-Tools crashes (segfault) building dimensions without vehicles,
             # and there is nothing to search: every order is left out (see search)
@@ -93,6 +96,7 @@ class OrtoolsModel:
         self._create_routing()
         self._add_arc_costs()
         self._add_time()
+        self._add_breaks()
         self._add_distance()
         self._add_loads()
         self._add_order_counts()
@@ -243,6 +247,14 @@ class OrtoolsModel:
         for v in range(V):
             r.AddVariableMaximizedByFinalizer(tdim.CumulVar(r.Start(v)))
             r.AddVariableMinimizedByFinalizer(tdim.CumulVar(r.End(v)))
+
+    def _add_breaks(self) -> None:
+        """Drivers' breaks and the continuous-driving rule on the time dimension (see `add_breaks`)."""
+        d, r = self.data, self.routing
+        fleet, duty = d.problem.fleet, duty_plan(d)
+        types = [fleet[int(t)] for t in d.vehicle_type]
+        visit = self.service[self.node_of_index].tolist()
+        self.break_vars = add_breaks(r, self.time, types, [duty[int(t)] for t in d.vehicle_type], visit)
 
     def _add_distance(self) -> None:
         """A distance dimension, when some vehicle type has a maximum distance."""

@@ -29,6 +29,7 @@ from logistics.core.shares import (
 )
 from logistics.engine.reasons import simulate
 from logistics.engine.solvers.arrays import COST_SCALE, SolverData
+from logistics.engine.solvers.ortools.breaks import read_breaks
 from logistics.engine.solvers.ortools.costs import CostArrays
 from logistics.engine.solvers.ortools.model import OrtoolsModel
 
@@ -601,10 +602,10 @@ def _read(
                 depart = sol.Value(tdim.CumulVar(idx))  # the vehicle leaves after its last loading
             idx = sol.Value(r.NextVar(idx))
         if orders:
+            arrive = sol.Value(tdim.CumulVar(idx))
+            brk = read_breaks(sol, model.break_vars.get(v, []), depart, arrive)
             routes.append(
-                RouteResult(
-                    vehicle=v, orders=orders, starts=starts, depart=depart, arrive=sol.Value(tdim.CumulVar(idx))
-                )
+                RouteResult(vehicle=v, orders=orders, starts=starts, depart=depart, arrive=arrive, breaks=brk)
             )
     dropped = [i for i in range(d.n_orders) if i not in served]
     return OrtoolsResult(routes, dropped, sol.ObjectiveValue(), status, history, model.build_s, search_s)

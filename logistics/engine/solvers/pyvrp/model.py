@@ -26,7 +26,8 @@ What maps exactly:
 
 What is relaxed (listed in `EngineResult.relaxed`): shelf life and time out of
 refrigeration (`SolverData.ride`, which depends on the vehicle type), soft
-time windows (kept hard), several windows of paired orders (their span) and,
+time windows (kept hard), several windows of paired orders (their span), drivers'
+breaks and the continuous-driving rule (PyVRP has no breaks; OR-Tools places them) and,
 for the cost objective, whatever is not linear in distance and route
 duration: with the OR-Tools engine's ``CostArrays`` (arc costs with fuel and
 door-open refrigeration, span and fixed costs) only freshness decay and
@@ -46,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from logistics.engine.solvers.arrays import COST_CAP, COST_SCALE, QTY_SCALE, RATE_CAP, SolverData, cost_units
+from logistics.engine.solvers.duty import duty_plan
 from logistics.engine.solvers.pyvrp.search import PyVRPInstance
 
 if TYPE_CHECKING:
@@ -262,6 +264,7 @@ def _vehicle_types(
     import pyvrp
 
     fleet = data.problem.fleet
+    duty = duty_plan(data)
     ix = places.ix
     profiles: dict[tuple[Any, ...], int] = {}
     dist_mats: list[np.ndarray] = []
@@ -299,8 +302,11 @@ def _vehicle_types(
         kw: dict[str, Any] = {}
         if max_dist is not None:
             kw["max_distance"] = int(max_dist)
-        if vt.max_duration is not None:
-            kw["shift_duration"] = int(vt.max_duration)
+        # no breaks in PyVRP: its routes leave room for them (the breaks themselves are relaxed)
+        reserve = sum(b.duration for b in vt.breaks) + duty[t].rests * int(round(vt.min_rest_min * 60))
+        cap = duty[t].cap
+        if cap is not None or reserve:
+            kw["shift_duration"] = max(0, (cap if cap is not None else duty[t].span) - reserve)
         vtypes.append(
             pyvrp.VehicleType(
                 num_available=int(vt.count),
@@ -468,6 +474,9 @@ def build_instance(
         relaxed.append("time out of refrigeration ignored")
     if any(o.soft for o in orders):
         relaxed.append("soft time windows treated as hard")
+    duty = duty_plan(data)
+    if any((vt.breaks or duty[t].rests) for t, vt in enumerate(problem.fleet) if vt.count):
+        relaxed.append("drivers' breaks and the continuous-driving rule ignored")
     assert problem.matrix is not None, "a Problem always has a travel matrix once built"
     ids = problem.matrix.ids
     depots = [pyvrp.Depot(location=d, name=str(ids[int(r)])) for d, r in enumerate(places.depot_rows)]
