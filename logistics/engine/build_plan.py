@@ -121,11 +121,7 @@ def build_plan(
         j = 0  # seq of the last row
 
         def leg_breaks(ready: int, until: float, node: str | None) -> int:
-            """Break rows on the leg leaving ``node`` that start before ``until``; when the vehicle is ready.
-
-            ``ready`` is the arrival without breaks; each break adds its length, and a break taken
-            while waiting at the next stop ends no earlier than it says.
-            """
+            """Break rows on the leg leaving ``node`` before ``until``; ``ready`` after them (check.after_breaks)."""
             nonlocal j
             while pending and pending[0][0] < until:
                 b0, bd, _ = pending.pop(0)
