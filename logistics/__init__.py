@@ -4,7 +4,7 @@ The package is a house with floors; each imports only the floors below it (check
 import contract in ``pyproject.toml``)::
 
     app        command line, running jobs and writing outputs, batches, comparisons, demo scenarios
-    planners   three tiers, two-echelon VRP, carriers' shared runs, coverage
+    planners   three tiers, two-echelon VRP, carriers' shared runs, coverage, re-planning, week plans
     formats    classic instances, VROOM, 2E ``.dat`` and job files  |  check: the independent validators
     engine     solve, decomposition, parallel execution, plan building, the OR-Tools and PyVRP solvers
     core       units, the problem model, cost model, Plan, errors, options
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from logistics.formats.vroom import plan_to_vroom, read_vroom
     from logistics.planners.carriers import compare_carrier_sharing
     from logistics.planners.coverage import coverage
+    from logistics.planners.replan import Replan, replan
     from logistics.planners.tiers import TieredPlan, plan_tiers
     from logistics.planners.twoechelon import solve_2evrp
 
@@ -77,6 +78,8 @@ _API = {
     "read_vroom": "logistics.formats.vroom",
     "compare_carrier_sharing": "logistics.planners.carriers",
     "coverage": "logistics.planners.coverage",
+    "Replan": "logistics.planners.replan",
+    "replan": "logistics.planners.replan",
     "TieredPlan": "logistics.planners.tiers",
     "plan_tiers": "logistics.planners.tiers",
     "solve_2evrp": "logistics.planners.twoechelon",
@@ -97,6 +100,7 @@ __all__ = [
     "Problem",
     "ProblemError",
     "Product",
+    "Replan",
     "SolveOptions",
     "SolverError",
     "TieredPlan",
@@ -118,6 +122,7 @@ __all__ = [
     "read_instance",
     "read_job",
     "read_vroom",
+    "replan",
     "run_job",
     "solve",
     "solve_2evrp",

@@ -105,6 +105,7 @@ def solve_whole(
     *,
     data: SolverData | None = None,
     build_limit_s: float | None = None,
+    initial: list[list[int]] | None = None,
 ) -> Plan:
     """Plan ``problem`` in one search within ``budget``.
 
@@ -125,6 +126,10 @@ def solve_whole(
         Give up building the full model after this many seconds and raise `WholeTooBig` (the
         caller then decomposes the day with the time left); None: the build may take the whole
         search time and a model given up leaves every order out.
+    initial
+        Order indices per vehicle to start from (a warm start): OR-Tools
+        reads them (repairing what the model rejects) and searches from there; no PyVRP skeleton.
+        See [logistics.engine.solve.initial_routes][].
 
     Returns
     -------
@@ -148,8 +153,10 @@ def solve_whole(
     model = OrtoolsModel(data, costs, budget=work if build_limit_s is None else work.sub(build_limit_s))
     if model.out_of_time and build_limit_s is not None:
         raise WholeTooBig(f"the full model was not built within {build_limit_s:.3g} s")
-    initial = None
-    if options.engine in ("auto", "pyvrp") and model.routing is not None:
+    warm = initial is not None
+    if warm:
+        meta["warm_start"] = sum(len(r) for r in initial or [])
+    elif options.engine in ("auto", "pyvrp") and model.routing is not None:
         t1 = time.perf_counter()
         skeleton = work.sub(work.left() - seed_read_s(model))
         meta["skeleton_limit_s"] = round(skeleton.limit, 4)
@@ -161,7 +168,7 @@ def solve_whole(
     if initial is None or model.routing is None:
         res = search(model, left, settings)
     else:
-        check_only = bool(meta.get("exact") and meta.get("skeleton_feasible"))
+        check_only = not warm and bool(meta.get("exact") and meta.get("skeleton_feasible"))
         res, seed_meta = polish(model, left, initial, settings, check_only=check_only)
         meta.update(seed_meta)
     t2 = time.perf_counter()
