@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from logistics.planners.replan import Replan, replan
     from logistics.planners.tiers import TieredPlan, plan_tiers
     from logistics.planners.twoechelon import solve_2evrp
+    from logistics.planners.week import ServiceRule, WeekPlan, plan_week
 
 #: Where each public name lives.
 _API = {
@@ -80,6 +81,9 @@ _API = {
     "coverage": "logistics.planners.coverage",
     "Replan": "logistics.planners.replan",
     "replan": "logistics.planners.replan",
+    "ServiceRule": "logistics.planners.week",
+    "WeekPlan": "logistics.planners.week",
+    "plan_week": "logistics.planners.week",
     "TieredPlan": "logistics.planners.tiers",
     "plan_tiers": "logistics.planners.tiers",
     "solve_2evrp": "logistics.planners.twoechelon",
@@ -101,11 +105,13 @@ __all__ = [
     "ProblemError",
     "Product",
     "Replan",
+    "ServiceRule",
     "SolveOptions",
     "SolverError",
     "TieredPlan",
     "VehicleType",
     "Violation",
+    "WeekPlan",
     "Zone",
     "assert_valid",
     "check_2evrp",
@@ -118,6 +124,7 @@ __all__ = [
     "parse_clock",
     "plan_tiers",
     "plan_to_vroom",
+    "plan_week",
     "read_2evrp",
     "read_instance",
     "read_job",
