@@ -32,6 +32,7 @@ from rich.table import Table
 from logistics.app import run as J
 from logistics.app.batch import run_batch
 from logistics.app.cli_display import SolveDisplay, result_table
+from logistics.app.cli_replan import register as register_replan
 from logistics.app.compare import HEADLINE, result_folders
 from logistics.app.compare import compare as compare_frames
 from logistics.app.scenarios import DEMO_TIME_LIMIT, demo_options, yanhu_demo
@@ -516,6 +517,8 @@ def bench(
     rc = subprocess.call([sys.executable, str(script), set_name, *ctx.args])
     raise typer.Exit(rc)
 
+
+register_replan(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()
