@@ -11,6 +11,10 @@ from logistics.core.events import Breakdown, Cancel, Delay, NewOrder, NewWindows
 from logistics.core.model import Order
 from logistics.core.options import SolveOptions
 from logistics.core.units import parse_clock
+from logistics.engine.solve import initial_routes
+from logistics.engine.solvers import arrays
+from logistics.engine.solvers.ortools.costs import cost_arrays
+from logistics.engine.whole import seed_cost
 from logistics.planners.replan import replan
 
 AT = parse_clock("11:00")
@@ -182,6 +186,14 @@ def test_warm_start_reads_the_plan(day):
     assert logistics.validate(problem, again) == []
     assert again.meta["warm_start"] == len(plan.served_ids)
     assert again.meta.get("seed_loaded")
+    assert again.meta["seed_from"] in ("initial", "pyvrp")
+    data = arrays.build(problem)
+    costs = cost_arrays(data)
+    routes = initial_routes(problem, plan)
+    assert sorted(i for r in routes for i in r) == sorted(
+        i for i, o in enumerate(problem.orders) if o.id in set(plan.served_ids)
+    )
+    assert seed_cost(data, costs, routes) < seed_cost(data, costs, [[] for _ in routes])
     with pytest.raises(ProblemError) as e:
         logistics.solve(problem, 1.0, initial=pd.DataFrame())
     assert e.value.field == "initial"
