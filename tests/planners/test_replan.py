@@ -197,3 +197,59 @@ def test_warm_start_reads_the_plan(day):
     with pytest.raises(ProblemError) as e:
         logistics.solve(problem, 1.0, initial=pd.DataFrame())
     assert e.value.field == "initial"
+
+
+def en_route(plan):
+    """(vehicle, next order, a time it drives there) for a vehicle between two order stops around midday."""
+    s = plan.stops.sort_values(["vehicle", "seq"])
+    for vid, g in s.groupby("vehicle"):
+        rows = g.to_dict(orient="records")
+        for prev, nxt in zip(rows, rows[1:]):
+            kinds = {prev["kind"], nxt["kind"]} <= {"delivery", "pickup"}
+            if kinds and nxt["arrival"] - prev["departure"] > 120 and prev["departure"] > AT - 3600:
+                return str(vid), str(nxt["order_id"]), int(prev["departure"] + nxt["arrival"]) // 2
+    pytest.skip("no vehicle between two stops around midday")
+
+
+def test_a_vehicle_whose_next_stop_is_cancelled_turns_back(day):
+    problem, plan = day
+    vid, nxt, at = en_route(plan)
+    r = replan(problem, plan, at, [Cancel(nxt)], FAST)
+    assert logistics.validate(r.problem, r.plan) == []
+    st = r.vehicles.set_index("vehicle").loc[vid]
+    assert st["state"] == "turned_back"
+    last_dep = plan.stops[(plan.stops.vehicle == vid) & (plan.stops.departure <= at)].departure.max()
+    assert st["time"] == at + (at - last_dep)  # back to its last stop before going on
+    assert_past_kept(plan, r.plan, lambda v: at)
+    assert nxt not in set(r.plan.stops.order_id)
+
+
+def test_a_vehicle_driving_to_a_stop_serves_it_as_planned(day):
+    problem, plan = day
+    vid, nxt, at = en_route(plan)
+    r = replan(problem, plan, at, [], FAST)
+    assert logistics.validate(r.problem, r.plan) == []
+    assert r.vehicles.set_index("vehicle").loc[vid, "state"] == "en_route"
+    assert visits(r.plan)[nxt] == visits(plan)[nxt]
+
+
+def test_a_breakdown_to_come_brings_the_vehicle_home_in_time(day):
+    problem, plan = day
+    vid = busy_vehicle(plan)
+    t_out = AT + 2 * 3600
+    r = replan(problem, plan, AT, [Breakdown(vid, at=t_out)], FAST)
+    assert logistics.validate(r.problem, r.plan) == []
+    route = r.plan.route_of(vid)
+    assert route.arrival.iloc[-1] <= t_out
+    assert r.vehicles.set_index("vehicle").loc[vid, "end_by"] <= t_out
+
+
+def test_same_seed_and_iterations_give_the_same_day(day):
+    problem, plan = day
+    vid = busy_vehicle(plan)
+    opts = SolveOptions(time_limit=20.0, seed=3, iterations=30, workers=1)
+    a = replan(problem, plan, AT, [Breakdown(vid, recover_min=30)], opts)
+    b = replan(problem, plan, AT, [Breakdown(vid, recover_min=30)], opts)
+    cols = ["vehicle", "seq", "order_id", "arrival", "start", "departure"]
+    pd.testing.assert_frame_equal(a.plan.stops[cols], b.plan.stops[cols])
+    assert logistics.validate(a.problem, a.plan) == []
