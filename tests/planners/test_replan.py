@@ -187,6 +187,10 @@ def test_warm_start_reads_the_plan(day):
     assert again.meta["warm_start"] == len(plan.served_ids)
     assert again.meta.get("seed_loaded")
     assert again.meta["seed_from"] in ("initial", "pyvrp")
+    plain = logistics.solve(problem, SolveOptions(time_limit=2.0, seed=0, workers=1, engine="ortools"), initial=plan)
+    assert plain.meta["seed_from"] == "initial" and not plain.meta.get("seed_repaired")
+    assert logistics.validate(problem, plain) == []
+    assert plain.kpis["objective"] <= plan.kpis["objective"] + 1e-6  # the search starts from the plan given
     data = arrays.build(problem)
     costs = cost_arrays(data)
     routes = initial_routes(problem, plan)
