@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from helpers import grid_matrix
 
 import logistics
 from logistics.core.errors import ProblemError
@@ -257,3 +258,31 @@ def test_same_seed_and_iterations_give_the_same_day(day):
     cols = ["vehicle", "seq", "order_id", "arrival", "start", "departure"]
     pd.testing.assert_frame_equal(a.plan.stops[cols], b.plan.stops[cols])
     assert logistics.validate(a.problem, a.plan) == []
+
+
+def test_paired_goods_picked_up_stay_on_their_vehicle_and_keep_their_shelf_life():
+    m = grid_matrix(12, seed=4)
+    goods = logistics.Product("milk", "chilled", shelf_life_h=3)
+    fleet = [logistics.VehicleType("reefer", 3, (logistics.Compartment("chilled", 100),), start_depot="D")]
+    orders = []
+    for k in range(6):
+        orders.append(
+            logistics.Order(f"p{k}", {"milk": 20}, node_id=f"c{2 * k}", kind="pickup", pair=f"d{k}", service=300)
+        )
+        orders.append(logistics.Order(f"d{k}", {"milk": 20}, node_id=f"c{2 * k + 1}", service=300))
+    problem = logistics.Problem(orders, fleet, products=[goods], matrix=m)
+    plan = logistics.solve(problem, SolveOptions(time_limit=2.0, seed=0, workers=1))
+    assert logistics.validate(problem, plan) == []
+    s = plan.stops.sort_values(["vehicle", "seq"])
+    picked = s[(s.kind == "pickup")]
+    # re-plan just after the first pickup whose delivery comes later
+    row = picked.sort_values("departure").iloc[0]
+    at = int(row.departure) + 1
+    r = replan(problem, plan, at, [], FAST)
+    assert logistics.validate(r.problem, r.plan) == []
+    d = problem.partner(str(row.order_id))
+    after = r.plan.stops[r.plan.stops.order_id == d]
+    if len(after):
+        assert after.vehicle.iloc[0] == row.vehicle  # the goods picked up ride on to their delivery
+    else:
+        assert d in set(r.plan.unserved.order_id)
