@@ -8,9 +8,6 @@ argument: the message names the record and the field); 3 internal error.
 from __future__ import annotations
 
 import json
-import os
-import traceback
-from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -19,6 +16,7 @@ import typer
 from rich.console import Console
 
 from logistics.app import run as J
+from logistics.app.cli_display import demo_seed, guard
 from logistics.app.scenarios import yanhu_demo
 from logistics.check.validator import validate
 from logistics.core.errors import ProblemError
@@ -34,7 +32,6 @@ from logistics.planners.week import plan_week
 
 __all__ = ["register"]
 
-err_console = Console(stderr=True)
 out_console = Console()
 
 
@@ -53,37 +50,10 @@ class Strategy(str, Enum):
     round_robin = "round_robin"
 
 
-def _fail(code: int, message: str, as_json: bool, field: str | None = None) -> None:
-    if as_json:
-        typer.echo(json.dumps({"status": "error", "exit_code": code, "error": message, "field": field}))
-    err_console.print(f"[bold red]error[/]: {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def _guard(fn: Callable[[], Any], as_json: bool) -> Any:
-    """Run ``fn``; bad input exits 2 naming the field, anything else 3."""
-    try:
-        return fn()
-    except typer.Exit:
-        raise
-    except KeyboardInterrupt:
-        raise typer.Exit(130) from None
-    except Exception as e:
-        code = J.error_code(e)
-        if code == J.EXIT_INTERNAL:
-            if os.environ.get("COLDROUTE_DEBUG"):
-                traceback.print_exc()
-            _fail(code, f"internal error: {type(e).__name__}: {e} (set COLDROUTE_DEBUG=1 for a traceback)", as_json)
-        _fail(code, str(e), as_json, getattr(e, "field", None))
-
-
 def _problem(job: str, allow_outside: bool) -> Problem:
     """The job file's problem, or the demo scenario for ``demo[:SEED]``."""
     if job == "demo" or job.startswith("demo:"):
-        seed = job.partition(":")[2] or "0"
-        if not seed.isdigit():
-            raise ProblemError(f"demo seed {seed!r} is not a whole number", record=job, field="job")
-        return yanhu_demo(int(seed))
+        return yanhu_demo(demo_seed(job))
     problem, _ = load_job(job, allow_outside=allow_outside)
     return problem
 
@@ -161,7 +131,7 @@ def replan_command(
         }
         return summary, J.EXIT_OK if summary["status"] == "ok" else J.EXIT_UNSERVED
 
-    summary, code = _guard(work, as_json)
+    summary, code = guard(work, as_json)
     _finish(summary, code, quiet, as_json)
 
 
@@ -218,5 +188,5 @@ def week_command(
         summary = {"status": status, "out": str(out), "kpis": week.kpis, "violations": violations[:20]}
         return summary, J.EXIT_OK if status == "ok" else J.EXIT_UNSERVED
 
-    summary, code = _guard(work, as_json)
+    summary, code = guard(work, as_json)
     _finish(summary, code, quiet, as_json)
