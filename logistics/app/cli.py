@@ -32,6 +32,7 @@ from logistics.app.cli_display import SolveDisplay, result_table
 from logistics.app.cli_display import demo_seed as _demo_seed
 from logistics.app.cli_display import fail as _fail
 from logistics.app.cli_display import guard as _guard
+from logistics.app.cli_replan import register as register_replan
 from logistics.app.cli_scenarios import register as register_scenarios
 from logistics.app.compare import HEADLINE, result_folders
 from logistics.app.compare import compare as compare_frames
@@ -508,6 +509,7 @@ def bench(
 
 
 register_scenarios(app)
+register_replan(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()
