@@ -225,3 +225,51 @@ def reserve_s(breaks: tuple[Break, ...], max_driving_h: float | None, min_rest_m
         The breaks' total length plus the rests' (`rests_needed` of ``min_rest_min`` each).
     """
     return sum(b.duration for b in breaks) + rests_needed(max_driving_h, span) * int(round(min_rest_min * 60))
+
+
+def breaks_left(
+    breaks: tuple[Break, ...],
+    max_driving_h: float | None,
+    min_rest_min: float,
+    taken: list[tuple[int, int, str]],
+    now: int,
+    on_duty_since: int | None,
+) -> tuple[Break, ...]:
+    """The breaks a route already under way still owes from ``now`` (re-planning during the day).
+
+    Breaks of the type not yet taken stay (those whose window is over are dropped); when the
+    driving rule applies and the driver has been on duty since ``on_duty_since``, a rest of
+    ``min_rest_min`` is due before the limit runs out.
+
+    Parameters
+    ----------
+    breaks, max_driving_h, min_rest_min
+        The vehicle type's rules.
+    taken
+        (start, length, name) of the breaks taken so far.
+    now
+        When the rest of the route starts, seconds.
+    on_duty_since
+        Its departure, or ``None`` for a vehicle that has not left (it owes its breaks whole).
+
+    Returns
+    -------
+    tuple of Break
+        The breaks of the rest of the route.
+    """
+    if on_duty_since is None:
+        return tuple(b for b in breaks if b.window[1] >= now)
+    free = sorted(taken)
+    owed = []
+    for b in breaks:
+        hit = next((x for x in free if b.window[0] <= x[0] <= b.window[1] and x[1] >= b.duration), None)
+        if hit is not None:
+            free.remove(hit)
+        elif b.window[1] >= now:
+            owed.append(b)
+    if max_driving_h is not None:
+        rest = int(round(min_rest_min * 60))
+        since = max([on_duty_since] + [s + d for s, d, _ in taken if d >= rest])
+        due = now + max(0, int(max_driving_h * 3600) - (now - since))
+        owed.append(Break((now, due), rest, name="rest"))
+    return tuple(owed)

@@ -29,9 +29,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from logistics.core.breaks import breaks_left
 from logistics.core.errors import ProblemError
 from logistics.core.events import Breakdown, Cancel, Delay, Event, NewOrder, NewWindows
-from logistics.core.model import Compartment, Order, VehicleType
+from logistics.core.model import Compartment, Order, OrderKind, VehicleType
 from logistics.core.options import SolveOptions
 from logistics.core.plan import Plan, RouteResult, empty_routes
 from logistics.core.problem import Problem
@@ -269,6 +270,7 @@ def _sub_type(st: VehicleState) -> VehicleType:
         shift=(st.time, st.end_by),
         max_duration=None,
         max_distance=st.distance_left,
+        breaks=breaks_left(vt.breaks, vt.max_driving_h, vt.min_rest_min, st.past_breaks, st.time, st.depart),
     )
 
 
@@ -467,13 +469,14 @@ def splice(
     """
     index = {o.id: i for i, o in enumerate(updated.orders)}
     rest: dict[str, tuple[int, list[tuple[str, int]]]] = {}
+    rests: dict[str, list[tuple[int, int, str]]] = {}  # drivers' breaks of the rest of the day
     if sub_plan is not None:
         for vid, g in sub_plan.stops.groupby("vehicle", sort=False):
             g = g.sort_values("seq")
-            visits = [
-                (str(o), int(s)) for k, o, s in zip(g["kind"], g["order_id"], g["start"]) if k != "start" and k != "end"
-            ]
+            visits = [(str(o), int(s)) for k, o, s in zip(g["kind"], g["order_id"], g["start"]) if k in OrderKind]
             rest[str(vid).rsplit("#", 1)[0]] = (int(g["departure"].iloc[0]), visits)
+            b = g[g["kind"] == "break"]
+            rests[str(vid).rsplit("#", 1)[0]] = [(int(s), int(d), "break") for s, d in zip(b["start"], b["service"])]
     routes = []
     served: set[str] = set()
     for st in states:
@@ -484,7 +487,10 @@ def splice(
         leave = st.depart if st.depart is not None else depart
         assert leave is not None
         served.update(oid for oid, _ in stops)
-        routes.append(RouteResult(st.index, [index[oid] for oid, _ in stops], [s for _, s in stops], int(leave), 0))
+        brk = tuple(sorted(st.past_breaks + rests.get(st.vid, [])))
+        routes.append(
+            RouteResult(st.index, [index[oid] for oid, _ in stops], [s for _, s in stops], int(leave), 0, brk)
+        )
     why = {
         index[o.id]: reasons.get(o.id, "not served by the re-planned day") for o in updated.orders if o.id not in served
     }

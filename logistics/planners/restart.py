@@ -81,6 +81,8 @@ class VehicleState:
     recovered
         Orders whose goods come back to the depot, with when they are there and when their shelf
         life started.
+    past_breaks
+        (start, length, name) of the drivers' breaks taken before it restarts.
     """
 
     vid: str
@@ -97,6 +99,7 @@ class VehicleState:
     dead_load: np.ndarray | None = None
     lost: dict[str, str] = field(default_factory=dict)
     recovered: dict[str, tuple[int, int]] = field(default_factory=dict)
+    past_breaks: list[tuple[int, int, str]] = field(default_factory=list)
 
     @property
     def restarts(self) -> bool:
@@ -168,7 +171,10 @@ def vehicle_states(
         t_out = None if bd is None else (bd.at if bd.at is not None else at)
         st = _state(problem, vid, k, vt, rows.get(vid, []), at, t_out, bd, cancelled, (wanted, max_late_s))
         if vid in delays and st.state not in ("done", "broken", "unavailable"):
-            st.time += int(round(delays[vid].minutes * 60))
+            held = int(round(delays[vid].minutes * 60))
+            if st.depart is not None and held >= vt.min_rest_min * 60:  # held still: the driver rests meanwhile
+                st.past_breaks.append((st.time, held, "held"))
+            st.time += held
         out.append(st)
     return out
 
@@ -229,6 +235,11 @@ def _state(
         end_by=end_by,
         distance_left=None if vt.max_distance is None else max(0, vt.max_distance - driven),
         dead_load=dead,
+        past_breaks=[
+            (int(r["start"]), int(r["service"]), "break")
+            for r in recs
+            if str(r["kind"]) == "break" and int(r["departure"]) <= time
+        ],
     )
     _goods(problem, st, fixed, rest, cancelled, bd, cut)
     return st

@@ -68,6 +68,11 @@ def add_breaks(
         if not ivs:
             continue
         tdim.SetBreakIntervalsOfVehicle([iv for iv, _ in ivs], v, visit)
+        if not tdim.GetSpanCostCoefficientForVehicle(v):
+            # without a cost on the time dimension OR-Tools schedules it without its cumul optimizer, and
+            # placing breaks then fails (measured: every order left out of a 20-order day); one cost unit
+            # per second (¥0.36 an hour at COST_SCALE) brings the optimizer in
+            tdim.SetSpanCostCoefficientForVehicle(1, v)
         if rests:
             assert vt.max_driving_h is not None, "rests come from the driving rule"
             tdim.SetBreakDistanceDurationOfVehicle(int(round(vt.max_driving_h * 3600)), rest, v)
