@@ -30,8 +30,10 @@ from logistics.core.units import fmt_clock
 from logistics.formats.documents import MAX_JOB_BYTES, check_input_file, check_numbers, decode_text, reject_constant
 from logistics.formats.job_fleets import TierSpec
 from logistics.formats.jobfile import Job
+from logistics.formats.plan_file import check_plan_document
 from logistics.planners.tiers import (
     DEMO_PRODUCTS,
+    TIERED_PLAN_FORMAT,
     Layout,
     TieredPlan,
     TierSettings,
@@ -45,6 +47,7 @@ __all__ = [
     "TIER_DEMO_FLEET",
     "TIER_DEMO_TIME_LIMIT",
     "TIER_KPIS",
+    "check_tiered_document",
     "kpis_by_tier",
     "plan_job",
     "read_tiered_plan",
@@ -368,6 +371,59 @@ def tier_unserved_frame(tp: TieredPlan) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+#: Columns of ``transfers`` that hold seconds, and that hold ids.
+_TRANSFER_NUMBERS = ("trunk_arrival", "trunk_departure", "last_mile_departure", "last_mile_arrival", "wait_at_station")
+_TRANSFER_TEXT = ("order_id", "direction", "station", "trunk_order", "trunk_vehicle", "last_mile_vehicle")
+
+
+def check_tiered_document(doc: Any, where: str = "plan") -> None:
+    """Check the shape of a tiered plan document from elsewhere before it is read: every leg, transfer and row.
+
+    Parameters
+    ----------
+    doc
+        The parsed document.
+    where
+        The file's name, for errors.
+
+    Raises
+    ------
+    ProblemError
+        The first problem found, at its field path (``legs.st1.stops[3].arrival``, ``transfers[2].station``).
+    """
+
+    def fail(field: str, msg: str) -> ProblemError:
+        return ProblemError(f"{where}: {field}: {msg}", record=where, field=field)
+
+    if not isinstance(doc, dict):
+        raise ProblemError(f"{where}: a plan is a JSON object (a {type(doc).__name__} was found)", record=where)
+    if doc.get("format") != TIERED_PLAN_FORMAT:
+        raise fail("format", f"not a tiered plan (format {doc.get('format')!r}, expected {TIERED_PLAN_FORMAT!r})")
+    for key, kind in (("legs", dict), ("transfers", list), ("unserved", list), ("hub", str), ("handling_s", int)):
+        if not isinstance(doc.get(key), kind) or isinstance(doc.get(key), bool):
+            raise fail(key, f"missing or not a JSON {kind.__name__}")
+    if "trunk" not in doc["legs"]:
+        raise fail("legs.trunk", "missing")
+    for leg, sub in doc["legs"].items():
+        try:
+            check_plan_document(sub, where)
+        except ProblemError as e:
+            raise fail(f"legs.{leg}.{e.field}" if e.field else f"legs.{leg}", str(e).split(": ", 2)[-1]) from None
+    for k, row in enumerate(doc["transfers"]):
+        if not isinstance(row, dict):
+            raise fail(f"transfers[{k}]", "a transfer is an object")
+        for col in _TRANSFER_NUMBERS:
+            v = row.get(col)
+            if not isinstance(v, (int, float)) or isinstance(v, bool):
+                raise fail(f"transfers[{k}].{col}", f"{v!r} is not a number")
+        for col in _TRANSFER_TEXT:
+            if not isinstance(row.get(col), str):
+                raise fail(f"transfers[{k}].{col}", f"{row.get(col)!r} is not text")
+    for k, row in enumerate(doc["unserved"]):
+        if not isinstance(row, dict) or not isinstance(row.get("order_id"), str):
+            raise fail(f"unserved[{k}]", "an unserved entry is an object with order_id, leg and reason")
+
+
 def read_tiered_plan(path: Path, job: Job) -> TieredPlan:
     """A saved tiered plan, read back against its job so that every leg can be checked again.
 
@@ -399,6 +455,7 @@ def read_tiered_plan(path: Path, job: Job) -> TieredPlan:
     except ValueError as e:
         raise ProblemError(f"{where}: not valid JSON ({e})", record=where) from None
     check_numbers(doc, where)
+    check_tiered_document(doc, where)
     problem: Problem = job.problem
     assert problem.network is not None
     layout = Layout.from_network(problem.network, _network_matrix(problem))

@@ -170,3 +170,28 @@ def test_demo_plans_the_three_tier_day(tmp_path):
     para = readme.split("`make demo` plans", 1)[1].split("\n\n", 1)[0]
     named = set(re.findall(r"`([a-z_]+\.(?:geojson|csv|json|html|png))`", para))
     assert named == {p.name for p in out.iterdir()} - {"_SUCCESS"}
+
+
+BAD_PLANS = [
+    (("legs", "trunk", "stops", 1, "arrival"), "08:00", "legs.trunk.stops[1].arrival"),
+    (("transfers", 0, "trunk_arrival"), [1], "transfers[0].trunk_arrival"),
+    (("transfers", 0, "station"), None, "transfers[0].station"),
+    (("legs",), [], "legs"),
+    (("format",), "coldroute-plan/1", "format"),
+    (("problems", "trunk", "nodes"), ["hub", "nowhere"], "problems.trunk"),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "field"), BAD_PLANS, ids=[f for *_, f in BAD_PLANS])
+def test_bad_tiered_plan_documents_exit_2_naming_the_field(solved, tmp_path, path, value, field):
+    out, _ = solved
+    doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    cur = doc
+    for k in path[:-1]:
+        cur = cur[k]
+    cur[path[-1]] = value
+    bad = tmp_path / "plan.json"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    r = invoke("validate", TIERED, bad, "--json")
+    assert r.exit_code == 2, r.output
+    assert json.loads(r.stdout)["field"] == field and "Traceback" not in r.output
