@@ -157,3 +157,17 @@ def test_validator_flags_an_overfull_cold_store_and_hours_not_kept(demo):
     assert any(v.vehicle is not None and "trunk stop at st1" in v.message for v in vs)
     tp.meta["opening_hours"] = {"st1": (0, 8 * 3600)}
     assert any("van leaves st1" in v.message for v in validate_tiers(tp))
+
+
+def test_plan_scenario_plans_the_scenario_and_keeps_its_meta(demo):
+    net, orders, trunk, vans = demo
+    s = T.TierSettings(products=T.DEMO_PRODUCTS, cold_store_capacity={"st1": 500.0}, rebalance=False)
+    sc = T.TierScenario(net, tuple(orders), tuple(trunk), vans, s, meta={"basis": {"source": "test"}})
+    opts = L.SolveOptions(time_limit=20, seed=0, iterations=20, **FAST)
+    tp = T.plan_scenario(sc, opts)
+    assert validate_tiers(tp) == []
+    assert tp.meta["scenario"] == {"basis": {"source": "test"}}
+    assert tp.meta["cold_store_capacity"] == {"st1": 500.0}
+    ref = T.plan_tiers(net, orders, trunk, vans, settings=s, options=opts)
+    assert tp.kpis["cost"] == ref.kpis["cost"]
+    assert L.plan_scenario is T.plan_scenario and L.TierScenario is T.TierScenario

@@ -34,7 +34,7 @@ from logistics.planners.tiers.stations import fit_produce
 from logistics.planners.tiers.trunk import Wave, trim, trunk_in, trunk_out
 from networks import Network, TravelMatrix
 
-__all__ = ["TierPlanner", "plan_tiers"]
+__all__ = ["TierPlanner", "plan_tiers", "trunk_share"]
 
 #: Marks a keyword shortcut of `plan_tiers` that was not given (``None`` means "never" for ``direct_from_hub``).
 UNSET: Any = object()
@@ -128,13 +128,15 @@ class TierPlanner:
         batch: dict[Hashable, Leg] = dict(legs) | {("alt", k): v for k, v in alt.items()}
         solve_legs(ctx, batch, ctx.phase_s(TIERS_LAST_MILE))
         if alt:
-            base = sum(legs[s].score() for s in alt if s != ctx.hub)
+            share = trunk_share(ctx, cands)
+            base = sum(legs[s].score() for s in alt if s != ctx.hub) + share
             other = sum(alt[k].score() for k in alt)
             ctx.log.append(
                 {
                     "step": "direct",
                     "villages": len(cands),
                     "via_stations": round(base, 2),
+                    "trunk_share": round(share, 2),
                     "direct": round(other, 2),
                     "chosen": "direct" if other < base - 1e-6 else "stations",
                 }
@@ -183,6 +185,41 @@ class TierPlanner:
             drop = stranded & set(leg.plan.served_ids)
             if drop:
                 leg.plan = drop_stops(leg.problem, leg.plan, {oid: ctx.unserved[oid][1] for oid in drop})
+
+
+def trunk_share(ctx: TierContext, villages: Sequence[str]) -> float:
+    """What carrying the villages' goods between the hub and their stations adds to the trunk (¥, estimated).
+
+    Each order takes its share of the largest trunk vehicle (its quantity over the vehicle's
+    capacity) of a round trip hub → station → hub, priced at that vehicle's costs per km and per
+    hour.  An estimate made before the trunk is planned: it puts the trunk into the comparison of
+    the direct and the station variants, which would otherwise favour the stations.
+
+    Parameters
+    ----------
+    ctx
+        The planner's context.
+    villages
+        The villages whose goods would go through their stations.
+
+    Returns
+    -------
+    float
+        Yuan.
+    """
+    vt = max(ctx.trunk_types, key=lambda t: (t.count > 0, t.capacity))
+    if vt.capacity <= 0:
+        return 0.0
+    m, hub = ctx.tm, ctx.hub
+    total = 0.0
+    for v in villages:
+        s = ctx.layout.parent[v]
+        km = (float(m.distance[m.index(hub), m.index(s)]) + float(m.distance[m.index(s), m.index(hub)])) / 1000.0
+        hours = (ctx.trunk_dur(hub, s) + ctx.trunk_dur(s, hub)) / 3600.0
+        trip = km * vt.cost_per_km + hours * vt.cost_per_hour
+        for o in ctx.at_village.get(v, []):
+            total += sum(o.quantities.values()) / vt.capacity * trip
+    return total
 
 
 def _arrivals(out: Wave) -> dict[str, int]:
