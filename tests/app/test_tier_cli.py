@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from logistics.app import cli
 from logistics.app.batch import run_batch
 from logistics.app.cli_display import SolveDisplay
-from logistics.app.run_tiers import read_tiered_plan, tier_demo_job
+from logistics.app.run_tiers import job_scenario, read_tiered_plan, tier_demo_job
+from logistics.app.scenarios import yanhu_tier_day
 from logistics.formats.jobfile import read_job
 
 DATA = Path(__file__).parent.parent / "data" / "jobs"
@@ -39,8 +40,7 @@ def test_solve_plans_the_tiers_and_checks_every_leg(solved):
     out, doc = solved
     assert doc["status"] == "ok" and doc["violations"] == []
     assert doc["kpis"]["served"] == 7 and doc["kpis"]["trunk_vehicles"] >= 1
-    job = read_job(TIERED)
-    tp = read_tiered_plan(out / "plan.json", job)
+    tp = read_tiered_plan(out / "plan.json", job_scenario(read_job(TIERED)))
     assert set(tp.problems) == {"trunk", *tp.last_mile}
     assert tp.validate(legs=True) == []
     for f in ("routes.geojson", "stops.csv", "transfers.csv", "unserved.csv", "kpis.json", "map.html", "timeline.png"):
@@ -113,7 +113,7 @@ def test_batch_runs_tiered_and_single_tier_jobs(tmp_path):
     shutil.copytree(DATA, jobs)
     res = run_batch([jobs / "tiered.yaml", jobs / "small.yaml"], tmp_path / "out", workers=0, time_limit=2)
     assert [r.status for r in res.records] == ["ok", "ok"], [r.error for r in res.records]
-    tp = read_tiered_plan(tmp_path / "out" / "tiered" / "plan.json", read_job(jobs / "tiered.yaml"))
+    tp = read_tiered_plan(tmp_path / "out" / "tiered" / "plan.json", job_scenario(read_job(jobs / "tiered.yaml")))
     assert tp.validate(legs=True) == []
     assert (tmp_path / "out" / "tiered" / "transfers.csv").is_file()
 
@@ -157,11 +157,15 @@ def test_demo_plans_the_three_tier_day(tmp_path):
     r = invoke("demo", "--out", out, "--time-limit", 3, "--offline", "--json")
     assert r.exit_code in (0, 1), r.output
     doc = json.loads(r.stdout)
-    job = tier_demo_job(0)
+    day = yanhu_tier_day(0)
     assert doc["violations"] == []
-    assert doc["kpis"]["served"] + doc["kpis"]["unserved"] == len(job.problem.orders)
+    assert doc["kpis"]["served"] + doc["kpis"]["unserved"] == len(day.orders)
     assert doc["kpis"]["trunk_vehicles"] >= 1 and doc["kpis"]["transfers"] > 0
-    assert read_tiered_plan(out / "plan.json", job).validate(legs=True) == []
+    assert read_tiered_plan(out / "plan.json", day).validate(legs=True) == []
+    # the same day as a job (what the scenario commands read) plans and checks the same way
+    job = tier_demo_job(0)
+    assert job.tiers is not None and {o.id for o in job.problem.orders} == {o.id for o in day.orders}
+    assert read_tiered_plan(out / "plan.json", job_scenario(job)).validate(legs=True) == []
     assert (out / "map.html").is_file() and (out / "timeline.png").is_file() and (out / "transfers.csv").is_file()
     r = invoke("validate", "demo:0", out, "--json")
     assert r.exit_code == 0, r.output
