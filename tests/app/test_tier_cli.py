@@ -199,3 +199,13 @@ def test_bad_tiered_plan_documents_exit_2_naming_the_field(solved, tmp_path, pat
     r = invoke("validate", TIERED, bad, "--json")
     assert r.exit_code == 2, r.output
     assert json.loads(r.stdout)["field"] == field and "Traceback" not in r.output
+
+
+def test_solve_reports_each_leg_to_the_progress_line(tmp_path, monkeypatch):
+    seen = []
+    monkeypatch.setattr(SolveDisplay, "leg", lambda self, leg, cost: seen.append((leg, cost)))
+    r = invoke("solve", TIERED, "--out", tmp_path / "r", "-q", "--offline", "-t", 2)
+    assert r.exit_code == 0, r.output
+    legs = [leg for leg, _ in seen]
+    assert legs[:2] == ["trunk outbound", "last mile"] and legs[-1] == "trunk inbound"
+    assert seen[-1][1] > 0  # the cost of the legs planned before the inbound trunk
