@@ -1,10 +1,13 @@
-"""Built-in scenarios: a harvest-season day on the Yanhu District network.
+"""Built-in scenarios: harvest-season days on the Yanhu District network.
 
-Volumes are scaled from public figures and marked as such: Yuncheng ships
-about 24 million express parcels of apples a year, most in the Sept–Nov
-harvest; Yanhu is one of its 13 county-level units.  A full district day is
-thousands of parcels consolidated into a few hundred village stops, so the
-demo samples villages and aggregates their parcels into one order per flow.
+* `yanhu_tier_day` — the day on all three tiers (hub → stations → villages, produce back up,
+  direct service near the hub).  Its volumes are derived in code from published figures
+  ([logistics.app.volumes][]: Yuncheng's 24.0 million apple parcels of 2021, the district's
+  share of the city's fruit output, its rural population), every assumption marked in
+  ``meta["basis"]``; the day plans a seeded share of every township's committees.
+* `yanhu_demo` — a single-tier day (one problem, hub reefers and station vans).  Its quantities
+  are estimated draws sized to stay feasible, not derived from figures.
+* `yanhu_day` — generated days of any size, for scale tests.
 """
 
 from __future__ import annotations

@@ -162,7 +162,8 @@ def _dead_pair_text(data: SolverData, pi: int, di: int) -> str:
     pk, dl = p.orders[pi], p.orders[di]
     wins = ", ".join(f"{fmt_clock(a)}–{fmt_clock(b)}" for a, b in dl.time_windows)
     opens = fmt_clock(pk.time_windows[0][0])
-    types = [t for t in range(len(p.fleet)) if data.allowed[t, pi] and data.allowed[t, di]]
+    present = set(data.vehicle_type.tolist())
+    types = [t for t in range(len(p.fleet)) if data.allowed[t, pi] and data.allowed[t, di] and t in present]
     rides = [(int(data.ride[t, pi]), int(data.service[pi]) + int(data.duration[t, pi, di])) for t in types]
     if rides and all(0 <= lim < need for lim, need in rides):
         lim = max(lim for lim, _ in rides)

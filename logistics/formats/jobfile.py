@@ -167,7 +167,8 @@ def read_solver(spec: Mapping[str, Any] | None, where: str = "job") -> SolveOpti
     Parameters
     ----------
     spec
-        The block (``time_limit``, ``seed``, ``engine``, ``iterations``, ``workers``, ``log``), or
+        The block (``time_limit``, ``seed``, ``engine``, ``iterations``, ``workers``, ``log``,
+        ``stop_early``), or
         ``None`` for the defaults.
     where
         The job's name, for errors.

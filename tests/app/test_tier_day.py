@@ -210,3 +210,14 @@ def test_apples_and_pears_may_ride_unrefrigerated_to_the_station_within_their_li
             assert back[r.vehicle] - r.start <= products[crop].ambient_limit_h * 3600
             rode_warm += 1
     assert rode_warm >= 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_other_seeds_plan_in_full_within_the_demo_limit(seed):
+    day = yanhu_tier_day(seed)
+    tp = L.plan_scenario(day, demo_options(seed=seed))
+    assert validate_tiers(tp, legs=True) == []
+    assert tp.kpis["unserved"] == 0
+    assert tp.kpis["direct_villages"] >= 1
+    assert set(tp.transfers["station"]) == set(day.network.stations.index)

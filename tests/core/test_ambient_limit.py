@@ -8,6 +8,7 @@ import pytest
 from helpers import line_matrix
 
 import logistics as L
+from logistics.core.costs import decay_rate, quality_loss
 from logistics.core.units import Zone
 
 
@@ -77,3 +78,26 @@ def test_problem_ride_limit_depends_on_the_vehicle_type():
     assert p.ride_limit_s(a, both) == 72 * 3600  # the mixed vehicle keeps apples in its fresh compartment
     assert p.ride_limit_s(b, van) == int(1.5 * 3600)  # the order's own shelf life is stricter
     assert p.ride_limit_s(g, van) is None
+
+
+def test_goods_riding_warmer_decay_at_least_at_the_warmer_zones_rate():
+    costs = L.CostModel(decay_per_h={"fresh": 0.002, "ambient": 0.05, "chilled": 0.0015, "frozen": 0.0005})
+    van = L.VehicleType("van", 1, (L.Compartment("ambient", 100),), start_depot="D")
+    reefer = L.VehicleType("reefer", 1, (L.Compartment("fresh", 100),), start_depot="D")
+    p = L.Problem(
+        [L.Order("a", {"apples": 10}, node_id="x")],
+        [van, reefer],
+        products=[_apples(value=7.0)],
+        costs=costs,
+        matrix=line_matrix({"D": 0, "x": 1000}),
+    )
+    o = p.orders[0]
+    apples = p.products["apples"]
+    assert decay_rate(p, apples) == decay_rate(p, apples, Zone.FRESH) == 0.002
+    assert decay_rate(p, apples, Zone.CHILLED) == 0.002  # colder: its own rate
+    assert decay_rate(p, apples, Zone.AMBIENT) == 0.05
+    assert quality_loss(p, o, 2.0, vehicle=van) == pytest.approx(7.0 * 10 * (1 - math.exp(-0.05 * 2)))
+    assert quality_loss(p, o, 2.0, vehicle=reefer) == pytest.approx(quality_loss(p, o, 2.0))
+    # never slower out of refrigeration: the default ambient rate (0) leaves fresh goods their own
+    default = p.replace(costs=L.CostModel())
+    assert decay_rate(default, apples, Zone.AMBIENT) == decay_rate(default, apples) == 0.002

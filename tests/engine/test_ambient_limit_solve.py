@@ -6,8 +6,12 @@ Every plan goes through the independent validator (`helpers.check`).  The matrix
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from helpers import check, line_matrix
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import logistics as L
 from logistics.core.units import Zone
@@ -95,8 +99,17 @@ def test_a_pair_obeys_the_limit_of_the_vehicle_that_carries_it(engine, gap):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_an_order_no_vehicle_can_keep_cold_enough_is_left_out_with_a_reason(engine):
-    p = _problem([L.Order("far", {"apples": 5}, node_id="x")], {"D": 0, "x": 36_000}, reefers=0)
+@pytest.mark.parametrize("pair", [False, True])
+def test_an_order_no_vehicle_can_keep_cold_enough_is_left_out_with_a_reason(engine, pair):
+    if pair:  # orchard at the depot, station an hour away: no vehicle may serve the pair
+        orders = [
+            L.Order("pick", {"apples": 5}, node_id="D", kind="pickup", pair="far"),
+            L.Order("far", {"apples": 5}, node_id="x"),
+        ]
+    else:
+        orders = [L.Order("far", {"apples": 5}, node_id="x")]
+    p = _problem(orders, {"D": 0, "x": 36_000}, reefers=0)
+    assert arrays.build(p).dead_pairs == ([(0, 1)] if pair else [])
     plan = _solve(p, engine)
     assert plan.served_ids == []
     reason = plan.unserved.set_index("order_id").loc["far", "reason"]
@@ -108,3 +121,47 @@ def test_pyvrp_relaxes_the_limit_and_checks_it_on_its_schedule():
     inst = build_instance(arrays.build(p))
     assert "time out of refrigeration ignored" in inst.relaxed
     assert inst.ride.tolist() == [[H // 2], [72 * H]]
+
+
+@st.composite
+def _mixed_days(draw):
+    """Apples, milk and rice on vans, reefers and two-compartment trucks from two depots, limits drawn."""
+    apples = L.Product(
+        "apples",
+        Zone.FRESH,
+        shelf_life_h=draw(st.sampled_from([None, 1.0, 4.0])),
+        ambient_limit_h=draw(st.sampled_from([0.1, 0.3, 0.6, 2.0])),
+    )
+    milk = L.Product("milk", Zone.CHILLED, ambient_limit_h=draw(st.sampled_from([None, 0.2, 1.0])))
+    products = [apples, milk, L.Product("rice")]
+    depots = ["D", "E"]
+    fleet = [
+        L.VehicleType("van", draw(st.integers(0, 2)), (L.Compartment("ambient", 60),), start_depot="D"),
+        L.VehicleType("reefer", draw(st.integers(0, 2)), (L.Compartment("fresh", 60),), start_depot="E"),
+        L.VehicleType(
+            "truck",
+            draw(st.integers(0, 1)),
+            (L.Compartment("ambient", 40, "dry"), L.Compartment("chilled", 40, "cold")),
+            start_depot=draw(st.sampled_from(depots)),
+            speed_factor=1.2,
+        ),
+    ]
+    n = draw(st.integers(1, 7))
+    orders = []
+    for k in range(n):
+        goods = draw(st.sampled_from([{"apples": 10}, {"milk": 5}, {"rice": 8}, {"apples": 5, "milk": 5}]))
+        kind = draw(st.sampled_from(["delivery", "pickup"]))
+        orders.append(L.Order(f"o{k}", goods, node_id=f"c{k}", kind=kind, service=draw(st.sampled_from([0, 300]))))
+    if n >= 2 and draw(st.booleans()):  # one pair: pickup o0 then delivery o1, same goods
+        orders[0] = dataclasses.replace(orders[0], kind="pickup", pair="o1")
+        orders[1] = dataclasses.replace(orders[1], kind="delivery", quantities=dict(orders[0].quantities))
+    xs = {"D": 0.0, "E": 4_000.0} | {f"c{k}": draw(st.floats(-20_000, 20_000)) for k in range(n)}
+    return L.Problem(orders, fleet, products=products, matrix=line_matrix(xs), strict=False)
+
+
+@settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(p=_mixed_days(), engine=st.sampled_from(["ortools", "auto"]))
+def test_random_mixed_fleets_give_valid_plans(p, engine):
+    # the validator is the oracle: no plan lets goods ride warm past their limit on whichever vehicle
+    plan = L.solve(p, time_limit=1.0, seed=0, engine=engine, iterations=10)
+    check(p, plan)

@@ -281,8 +281,9 @@ def _dead_pairs(
     orders = problem.orders
     late_ok = int(problem.costs.max_lateness_h * 3600) if problem.objective == "cost" else 0
     dead = []
+    present = set(vtype.tolist())  # types with vehicles (a type of count 0 serves nothing)
     for pi, di in pairs:
-        types = [t for t in range(len(problem.fleet)) if allowed[t, pi] and allowed[t, di]]
+        types = [t for t in range(len(problem.fleet)) if allowed[t, pi] and allowed[t, di] and t in present]
         vs = [v for v in range(len(starts)) if int(vtype[v]) in types]
         if not vs:
             continue  # no vehicle may carry it: explained as a misfit

@@ -118,7 +118,7 @@ class TierContext:
     log: list[dict[str, Any]] = field(init=False, default_factory=list)
     #: seconds handed to each phase, in order (``meta["phase_limits_s"]``)
     phase_limits: list[float] = field(init=False, default_factory=list)
-    #: order id -> (leg, reason): left out by the trunk inbound
+    #: order id -> (leg, reason): produce left out by the trunk inbound or the stations' cold stores
     unserved: dict[str, tuple[str, str]] = field(init=False, default_factory=dict)
     #: deliveries the current trunk plan does not carry -> reason
     no_trunk: dict[str, str] = field(init=False, default_factory=dict)
