@@ -11,9 +11,11 @@
   ``coverage.csv``, ``coverage_villages.csv``, ``coverage.json`` and ``coverage.html`` (township
   areas shaded by the share reached, villages coloured by hours).
 
-``JOB`` is a job file or ``demo`` / ``demo:SEED``: the Yanhu demo day for coverage, generated
-parcels of five carriers on the Yanhu network for carriers.  Every plan is checked by the
-independent validator (and the tier rules for a tiered day); violations give exit code 1.
+``JOB`` is a job file (single-tier or three-tier) or ``demo`` / ``demo:SEED``: the three-tier
+Yanhu demo day for coverage (as ``coldroute demo``), generated parcels of five carriers on the
+Yanhu network for carriers.  A three-tier job's last-mile fleet is the carriers' van fleet.
+Every plan is checked by the independent validator (and the tier rules for a three-tier day);
+violations give exit code 1.
 `register` adds both commands to the ``coldroute`` application.
 """
 
@@ -21,7 +23,8 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +35,7 @@ from rich.table import Table
 
 from logistics.app import run as J
 from logistics.app.cli_display import demo_seed, guard
-from logistics.app.scenarios import DEMO_TIME_LIMIT, demo_options, yanhu_demo
+from logistics.app.run_tiers import plan_job, tier_demo_job
 from logistics.check.validator import validate
 from logistics.core.costs import CostModel
 from logistics.core.errors import ProblemError
@@ -41,9 +44,8 @@ from logistics.core.maps import base_map, js_literal_html, save_map, text_html
 from logistics.core.model import Order, Product, VehicleType
 from logistics.core.options import SolveOptions
 from logistics.core.plan import Plan
-from logistics.core.problem import Problem
 from logistics.engine.solve import solve
-from logistics.formats.jobfile import read_job
+from logistics.formats.jobfile import Job, read_job
 from logistics.planners.carriers import DEFAULT_TIME_LIMIT_S, compare_carrier_sharing, demo_parcels, parcel_van
 from logistics.planners.coverage import coverage, coverage_areas, coverage_layer, folium_area_layer, folium_layer
 from logistics.planners.tiers import TieredPlan
@@ -58,6 +60,15 @@ __all__ = [
 ]
 
 out_console = Console()
+err_console = Console(stderr=True)
+
+
+def _busy(what: str, quiet: bool, as_json: bool) -> AbstractContextManager[Any]:
+    """A spinner on standard error while a scenario is planned (on a terminal, unless quiet or JSON)."""
+    if quiet or as_json or not err_console.is_terminal:
+        return nullcontext()
+    return err_console.status(f"{what} (up to the time limit)")
+
 
 #: Vans per carrier and station in the carriers demo (800 kg parcel vans).
 DEMO_VANS = 2
@@ -65,26 +76,24 @@ DEMO_VANS = 2
 
 @dataclass
 class ScenarioJob:
-    """What the scenario commands need of a job: its network, orders, fleet and solver options.
+    """What the scenario commands need of a job: its network, orders, van fleet and solver options.
 
     Parameters
     ----------
     name
-        The job's name (file stem, or ``yanhu-demo-<seed>``).
+        The job's name (file stem, ``yanhu-tiers-<seed>``, ``yanhu-parcels-<seed>``).
     network
         The three-tier network (stations and villages).
     orders
         The job's orders.
     fleet
-        Its vehicle types (the last-mile fleet of a tiered job).
+        Its vehicle types (the last-mile fleet of a three-tier job).
     products, costs
         Its products and cost model.
     options
         Its solver block.
-    problem
-        The single-tier problem, when the job is one.
-    tiers
-        The job's tier settings, when it is a tiered job (``plan`` plans it).
+    job
+        The job itself, which `plan` plans (single-tier or three-tier); ``None`` for generated parcels.
     """
 
     name: str
@@ -94,12 +103,10 @@ class ScenarioJob:
     products: dict[str, Product]
     costs: CostModel
     options: SolveOptions
-    problem: Problem | None = None
-    tiers: Any = None
-    meta: dict[str, Any] = field(default_factory=dict)
+    job: Job | None = None
 
     def plan(self, options: SolveOptions) -> tuple[Plan | TieredPlan, list[str]]:
-        """Plan the job's day and check it.
+        """Plan the job's day and check it (the tier rules and every leg for a three-tier day).
 
         Parameters
         ----------
@@ -109,18 +116,24 @@ class ScenarioJob:
         Returns
         -------
         tuple
-            The plan (a TieredPlan for a tiered job) and the validator's violations as text.
+            The plan (a TieredPlan for a three-tier job) and the validator's violations as text.
+
+        Raises
+        ------
+        ProblemError
+            There is no job to plan (generated parcels).
         """
-        if self.tiers is not None and hasattr(self.tiers, "plan"):
-            tp = self.tiers.plan(options)
+        if self.job is None:
+            raise ProblemError(f"{self.name}: nothing to plan", record=self.name, field="job")
+        if self.job.tiers is not None:
+            tp = plan_job(self.job, options)
             return tp, [str(v) for v in tp.validate(legs=True)]
-        assert self.problem is not None
-        plan = solve(self.problem, options=options)
-        return plan, [str(v) for v in validate(self.problem, plan)]
+        plan = solve(self.job.problem, options=options)
+        return plan, [str(v) for v in validate(self.job.problem, plan)]
 
 
 def load_scenario_job(job: str, *, allow_outside: bool = False, parcels: bool = False) -> ScenarioJob:
-    """Read a job file (single-tier or tiered) or the demo for a scenario command.
+    """Read a job file (single-tier or three-tier) or the demo for a scenario command.
 
     Parameters
     ----------
@@ -130,7 +143,7 @@ def load_scenario_job(job: str, *, allow_outside: bool = False, parcels: bool = 
         Let the job's paths point outside its folder.
     parcels
         For the demo: generated parcels of five carriers (the carriers command) instead of the
-        Yanhu demo day.
+        three-tier Yanhu demo day.
 
     Returns
     -------
@@ -140,8 +153,8 @@ def load_scenario_job(job: str, *, allow_outside: bool = False, parcels: bool = 
     Raises
     ------
     ProblemError
-        The file is not a valid job, or it has no network with stations and villages (field
-        ``network``).
+        The file is not a valid job, it has no network with stations and villages (field
+        ``network``), or its last-mile fleet differs between stations (carriers).
     """
     if job == "demo" or job.startswith("demo:"):
         seed = demo_seed(job)
@@ -156,30 +169,33 @@ def load_scenario_job(job: str, *, allow_outside: bool = False, parcels: bool = 
                 costs=CostModel(),
                 options=SolveOptions(time_limit=DEFAULT_TIME_LIMIT_S, seed=seed),
             )
-        problem = yanhu_demo(seed)
-        assert problem.network is not None
-        return _from_problem(f"yanhu-demo-{seed}", problem, demo_options(seed, DEMO_TIME_LIMIT, "auto", None))
-    jb = read_job(job, allow_outside=allow_outside)
-    out = _from_problem(jb.name, jb.problem, jb.options)
-    out.tiers = getattr(jb, "tiers", None)
-    return out
+        return _from_job(tier_demo_job(seed))
+    return _from_job(read_job(job, allow_outside=allow_outside))
 
 
-def _from_problem(name: str, problem: Problem, options: SolveOptions) -> ScenarioJob:
+def _from_job(jb: Job) -> ScenarioJob:
+    problem = jb.problem
     net = problem.network
     if net is None or not len(net.stations) or not len(net.villages):
         raise ProblemError(
-            f"job {name!r}: scenario commands need a network with stations and villages", record=name, field="network"
+            f"job {jb.name!r}: scenario commands need a network with stations and villages",
+            record=jb.name,
+            field="network",
         )
+    fleet = list(problem.fleet)
+    if jb.tiers is not None:
+        lm = jb.tiers.last_mile_fleet
+        fleets = {tuple(v) for v in lm.values()} if isinstance(lm, dict) else {tuple(lm)}
+        fleet = list(next(iter(fleets))) if len(fleets) == 1 else []
     return ScenarioJob(
-        name=name,
+        name=jb.name,
         network=net,
         orders=list(problem.orders),
-        fleet=list(problem.fleet),
+        fleet=fleet,
         products=dict(problem.products),
         costs=problem.costs,
-        options=options,
-        problem=problem,
+        options=jb.options,
+        job=jb,
     )
 
 
@@ -221,6 +237,13 @@ def run_carriers(sj: ScenarioJob, out: Path, options: SolveOptions) -> dict[str,
     dict
         The JSON summary: headline savings, the frame's rows, violations and the files written.
     """
+    if not sj.fleet:
+        raise ProblemError(
+            f"{sj.name}: tiers.last_mile_fleet: carriers compares one van fleet at every station; "
+            "this job gives each station its own",
+            record=sj.name,
+            field="tiers.last_mile_fleet",
+        )
     _out_dir(out)
     products = sj.products or None
     result: Any = compare_carrier_sharing(
@@ -417,7 +440,8 @@ def _carriers_command(
     def work() -> dict[str, Any]:
         sj = load_scenario_job(job, allow_outside=allow_outside, parcels=True)
         opts = sj.options.merged(time_limit=time_limit, seed=seed)
-        return run_carriers(sj, out, opts)
+        with _busy(f"planning separate and shared runs of {sj.name}", quiet, as_json):
+            return run_carriers(sj, out, opts)
 
     summary = guard(work, as_json)
     if as_json:
@@ -453,7 +477,8 @@ def _coverage_command(
             raise ProblemError(f"--hours: {hours} is not a positive number of hours", record="--hours", field="--hours")
         sj = load_scenario_job(job, allow_outside=allow_outside)
         opts = sj.options.merged(time_limit=time_limit, seed=seed)
-        return run_coverage(sj, out, opts, hours=hours, days_per_week=days_per_week, offline=offline)
+        with _busy(f"planning {sj.name}", quiet, as_json):
+            return run_coverage(sj, out, opts, hours=hours, days_per_week=days_per_week, offline=offline)
 
     summary = guard(work, as_json)
     if as_json:

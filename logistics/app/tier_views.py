@@ -4,13 +4,12 @@
   the hub and every station with its **throughput** (goods down, produce up, orders) and a
   popup listing each **hand-over** (which trunk vehicle hands which orders to which van, when,
   and how long the goods wait at the station), villages and unserved orders with their leg.
-* `tier_timeline` draws every vehicle's day (driving, waiting, service), trunk trucks first,
-  then the stations' vans, then the hub's direct vans, and joins each hand-over's trunk event
-  to its van event with a line, so the waits at the stations are visible.
+* `tier_timeline` (from [logistics.app.tier_timeline][]) draws every vehicle's day grouped by
+  tier and joins each hand-over's trunk event to its van event.
 
-`node_throughput` and `handovers` are the figures both views show, computed from the plan's
-``transfers`` (and the direct leg for the hub).  Quantities are in the products' own units
-(kg for the demo products).  Every string a user wrote (ids, names, vehicle types, reasons) is
+`node_throughput` and `handovers` ([logistics.app.tier_figures][]) are the figures both views
+show, computed from the plan's ``transfers`` (and the direct leg for the hub); quantities are in
+the products' own units (kg for the demo products).  Every string a user wrote (ids, names, vehicle types, reasons) is
 escaped with [logistics.core.maps.text_html][] before it reaches the page.
 """
 
@@ -23,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from logistics.app.plots import SEGMENT_COLORS, draw_vehicle, save_figure, time_axis
+from logistics.app.tier_figures import TIER_COLORS, TIERS, handovers, node_label, node_throughput, plan_network
+from logistics.app.tier_timeline import tier_timeline, timeline_rows, write_tier_timeline
 from logistics.core.extras import require
 from logistics.core.maps import (
     UNSERVED_COLOR,
@@ -40,8 +40,6 @@ from networks import Network
 
 if TYPE_CHECKING:
     from folium import Map as FoliumMap
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 __all__ = [
     "TIERS",
@@ -54,151 +52,11 @@ __all__ = [
     "write_tier_timeline",
 ]
 
-#: The route tiers of a TieredPlan, in the order layers and timeline groups are drawn.
-TIERS = ("trunk", "last_mile", "direct")
 TIER_LABELS = {
     "trunk": "Trunk: hub ⇄ stations",
     "last_mile": "Last mile: stations ⇄ villages",
     "direct": "Direct: hub ⇄ villages",
 }
-TIER_COLORS = {"trunk": "#7f2704", "last_mile": "#08519c", "direct": "#6a3d9a"}
-DIRECTION_COLORS = {"down": "#d95f02", "up": "#1b9e77"}
-THROUGHPUT_COLUMNS = ["node_id", "role", "orders_down", "goods_down", "orders_up", "produce_up", "handovers"]
-
-
-# --------------------------------------------------------------------------- figures
-
-
-def _quantities(tp: TieredPlan) -> dict[str, float]:
-    return {o.id: float(sum(o.quantities.values())) for o in tp.orders}
-
-
-def node_throughput(tp: TieredPlan) -> pd.DataFrame:
-    """Goods and orders through the hub and each station, from the transfers (and the direct leg).
-
-    A station's figures are its hand-overs: deliveries passed from trunk to van (down) and
-    produce passed from van to trunk (up).  The hub's are everything that leaves it for the
-    villages (through the stations or directly) and all produce that reaches it.
-
-    Parameters
-    ----------
-    tp
-        A tiered plan.
-
-    Returns
-    -------
-    DataFrame
-        Indexed by node id: ``role`` (hub, station), ``orders_down``, ``goods_down``,
-        ``orders_up``, ``produce_up`` (the orders' summed quantities) and ``handovers``
-        (distinct trunk → van pairs).
-    """
-    qty = _quantities(tp)
-    t = tp.transfers
-    net = _network(tp)
-    stations = [str(s) for s in net.stations.index] if net is not None else []
-    stations += sorted({str(s) for s in t["station"]} - set(stations))
-    rows = []
-    pairs = handovers(tp)
-    for s in stations:
-        ts = t[t["station"].astype(str) == s]
-        down, up = ts[ts["direction"] == "down"], ts[ts["direction"] == "up"]
-        rows.append(
-            {
-                "node_id": s,
-                "role": "station",
-                "orders_down": len(down),
-                "goods_down": round(sum(qty.get(str(o), 0.0) for o in down["order_id"]), 3),
-                "orders_up": len(up),
-                "produce_up": round(sum(qty.get(str(o), 0.0) for o in up["order_id"]), 3),
-                "handovers": int((pairs["station"] == s).sum()),
-            }
-        )
-    direct = tp.direct
-    served = set(direct.served_ids) if direct is not None else set()
-    kinds = {o.id: o.kind for o in tp.orders}
-    d_down = [o for o in served if kinds.get(o) == "delivery"]
-    d_up = [o for o in served if kinds.get(o) == "pickup"]
-    all_down = t[t["direction"] == "down"]["order_id"].astype(str).tolist() + d_down
-    all_up = t[t["direction"] == "up"]["order_id"].astype(str).tolist() + d_up
-    rows.insert(
-        0,
-        {
-            "node_id": str(tp.hub),
-            "role": "hub",
-            "orders_down": len(all_down),
-            "goods_down": round(sum(qty.get(o, 0.0) for o in all_down), 3),
-            "orders_up": len(all_up),
-            "produce_up": round(sum(qty.get(o, 0.0) for o in all_up), 3),
-            "handovers": 0,
-        },
-    )
-    return pd.DataFrame(rows, columns=THROUGHPUT_COLUMNS).set_index("node_id")
-
-
-def handovers(tp: TieredPlan) -> pd.DataFrame:
-    """One row per hand-over: a trunk vehicle and a van exchanging goods at a station in one direction.
-
-    Down, the trunk's arrival at the station is joined to the van's departure; up, the van's
-    return is joined to the trunk's departure.
-
-    Parameters
-    ----------
-    tp
-        A tiered plan.
-
-    Returns
-    -------
-    DataFrame
-        ``station``, ``direction``, ``trunk_vehicle``, ``last_mile_vehicle``, ``trunk_time`` and
-        ``van_time`` (s from midnight), ``orders`` (ids, comma-separated), ``n_orders``,
-        ``quantity`` and ``wait_s`` (the longest wait of the goods handed over).
-    """
-    cols = ["station", "direction", "trunk_vehicle", "last_mile_vehicle", "trunk_time", "van_time"]
-    t = tp.transfers
-    if t.empty:
-        return pd.DataFrame(columns=cols + ["orders", "n_orders", "quantity", "wait_s"])
-    qty = _quantities(tp)
-    t = t.assign(
-        trunk_time=t["trunk_arrival"].where(t["direction"] == "down", t["trunk_departure"]),
-        van_time=t["last_mile_departure"].where(t["direction"] == "down", t["last_mile_arrival"]),
-        quantity=t["order_id"].astype(str).map(qty).fillna(0.0),
-    )
-    out = (
-        t.groupby(cols, sort=True)
-        .agg(
-            orders=("order_id", lambda s: ", ".join(str(x) for x in s)),
-            n_orders=("order_id", "size"),
-            quantity=("quantity", "sum"),
-            wait_s=("wait_at_station", "max"),
-        )
-        .reset_index()
-    )
-    return out.sort_values(["station", "trunk_time", "van_time"], kind="stable").reset_index(drop=True)
-
-
-def _network(tp: TieredPlan) -> Network | None:
-    for p in tp.problems.values():
-        if p.network is not None:
-            return p.network
-    return None
-
-
-def _label(net: Network | None, nid: str) -> str:
-    """The node's raw label (id, name, Chinese name); escape before use."""
-    if net is None or nid not in net.nodes.index:
-        return nid
-    r = net.nodes.loc[nid]
-    name, zh = str(r.get("name", "")), str(r.get("name_zh", ""))
-    return f"{nid} · {name}" + (f" {zh}" if zh and zh != name and zh != "nan" else "")
-
-
-def _physical(tp: TieredPlan) -> dict[str, str]:
-    """Trunk vehicle id → the truck that drives it (outbound and inbound waves share a truck)."""
-    st = tp.stops
-    if st.empty or "physical_vehicle" not in st.columns:
-        return {}
-    tr = st[st["tier"] == "trunk"]
-    return {str(v): str(p) for v, p in zip(tr["vehicle"], tr["physical_vehicle"])}
 
 
 # --------------------------------------------------------------------------- map
@@ -232,7 +90,7 @@ def tier_map(
         folium is not installed (extra ``[maps]``).
     """
     folium = require("folium", "maps", "tier maps")
-    net = _network(tp)
+    net = plan_network(tp)
     st = tp.stops
     pts: list[tuple[float, float]] = [(float(y), float(x)) for x, y in zip(st["lon"], st["lat"])]
     if net is not None:
@@ -278,7 +136,7 @@ def _village_layer(folium: ModuleType, m: FoliumMap, net: Network) -> None:
             weight=1,
             fill=True,
             fill_opacity=0.5,
-            tooltip=js_literal_html(text_html(_label(net, str(nid)))),
+            tooltip=js_literal_html(text_html(node_label(net, str(nid)))),
             class_name="coldroute-village",
         ).add_to(fg)
     fg.add_to(m)
@@ -346,7 +204,7 @@ def _node_popup(nid: str, role: str, row: pd.Series, pairs: pd.DataFrame, net: N
         f"<div class='coldroute-throughput' data-node='{e(nid)}' data-role='{role}' "
         f"data-orders-down='{int(row['orders_down'])}' data-goods-down='{row['goods_down']:g}' "
         f"data-orders-up='{int(row['orders_up'])}' data-produce-up='{row['produce_up']:g}'>",
-        f"<b>{e(_label(net, nid))}</b> ({role})",
+        f"<b>{e(node_label(net, nid))}</b> ({role})<br>",
         f"goods down <b>{row['goods_down']:,.0f}</b> in {int(row['orders_down'])} orders · "
         f"produce up <b>{row['produce_up']:,.0f}</b> in {int(row['orders_up'])} orders</div>",
     ]
@@ -389,7 +247,7 @@ def _node_layer(folium: ModuleType, m: FoliumMap, tp: TieredPlan, net: Network |
         role = str(row["role"])
         size = (row["goods_down"] + row["produce_up"]) / biggest
         tip = (
-            f"{text_html(_label(net, str(nid)))}: goods down {row['goods_down']:,.0f}, "
+            f"{text_html(node_label(net, str(nid)))}: goods down {row['goods_down']:,.0f}, "
             f"produce up {row['produce_up']:,.0f}, {int(row['orders_down'] + row['orders_up'])} orders"
         )
         folium.CircleMarker(
@@ -458,150 +316,3 @@ def write_tier_map(tp: TieredPlan, path: str | Path, *, offline: bool = False) -
         folium is not installed (extra ``[maps]``).
     """
     return save_map(tier_map(tp, offline=offline), path, offline=offline)
-
-
-# --------------------------------------------------------------------------- timeline
-
-
-def timeline_rows(tp: TieredPlan) -> dict[str, tuple[str, int]]:
-    """Row of every vehicle in the tier timeline: trunk trucks, then vans by depot, then direct vans.
-
-    Parameters
-    ----------
-    tp
-        The tiered plan.
-
-    Returns
-    -------
-    dict
-        Vehicle id → (tier, row index); a truck's outbound and inbound waves share its row.
-    """
-    st = tp.stops
-    out: dict[str, tuple[str, int]] = {}
-    labels: dict[str, int] = {}
-    phys = _physical(tp)
-    for tier in TIERS:
-        g = st[st["tier"] == tier] if len(st) else st
-        order = g.sort_values(["depot", "vehicle"], kind="stable") if tier != "trunk" else g
-        for vid in dict.fromkeys(order["vehicle"].astype(str)):
-            key = phys.get(vid, vid) if tier == "trunk" else vid
-            if key not in labels:
-                labels[key] = len(labels)
-            out[vid] = (tier, labels[key])
-    return out
-
-
-def tier_timeline(tp: TieredPlan, ax: Axes | None = None) -> Figure:
-    """Each vehicle's day grouped by tier, with a line joining the two ends of every hand-over.
-
-    A down hand-over joins the truck's arrival at the station (on the truck's row) to the
-    van's departure (on the van's row); an up hand-over joins the van's return to the truck's
-    departure.  The lines carry ``gid="handover"`` and one per row of `handovers`.
-
-    Parameters
-    ----------
-    tp
-        The tiered plan.
-    ax
-        Axes to draw into; a new figure otherwise.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        Built without pyplot (safe in workers and servers).
-
-    Raises
-    ------
-    MissingExtraError
-        matplotlib is not installed (extra ``[maps]``).
-    """
-    mfig = require("matplotlib.figure", "maps", "timeline plots")
-    Line2D = require("matplotlib.lines", "maps", "timeline plots").Line2D
-    Patch = require("matplotlib.patches", "maps", "timeline plots").Patch
-    rows = timeline_rows(tp)
-    n_rows = max((r for _, r in rows.values()), default=-1) + 1
-    if ax is None:
-        fig = mfig.Figure(figsize=(12, 1.8 + 0.38 * max(1, n_rows)), layout="constrained")
-        ax = fig.add_subplot()
-    else:
-        fig = ax.figure
-    st = tp.stops
-    lo, hi = math.inf, -math.inf
-    labels: dict[int, str] = {}
-    phys = _physical(tp)
-    for vid, (tier, y) in rows.items():
-        g = st[st["vehicle"].astype(str) == vid].sort_values("seq")
-        draw_vehicle(ax, g, y)
-        labels[y] = phys.get(vid, vid) if tier == "trunk" else vid
-        lo, hi = min(lo, float(g["departure"].iloc[0])), max(hi, float(g["arrival"].iloc[-1]))
-    pairs: Any = handovers(tp).itertuples()  # named tuples of the hand-over columns
-    for h in pairs:
-        a, b = rows.get(str(h.trunk_vehicle)), rows.get(str(h.last_mile_vehicle))
-        if a is None or b is None:
-            continue
-        ax.plot(
-            [h.trunk_time / 3600, h.van_time / 3600],
-            [a[1], b[1]],
-            color=DIRECTION_COLORS[str(h.direction)],
-            linestyle=":",
-            linewidth=1.2,
-            marker="o",
-            markersize=3.5,
-            gid="handover",
-        )
-    _tier_bands(ax, rows)
-    ax.set_yticks(sorted(labels))
-    ax.set_yticklabels([labels[y] for y in sorted(labels)], fontsize=8)
-    ax.set_ylim(n_rows - 0.5 if n_rows else 0.5, -0.5)
-    time_axis(ax, lo, hi)
-    handles = [Patch(color=c, label=k) for k, c in SEGMENT_COLORS.items()] + [
-        Line2D([], [], color=c, linestyle=":", marker="o", label=f"hand-over {d}") for d, c in DIRECTION_COLORS.items()
-    ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=5, fontsize=8, frameon=False)
-    ax.set_title(tp.summary(), fontsize=9, loc="left")
-    return fig
-
-
-def _tier_bands(ax: Axes, rows: dict[str, tuple[str, int]]) -> None:
-    """A separator line and a label at the start of each tier's group of rows."""
-    for tier in TIERS:
-        ys = [y for t, y in rows.values() if t == tier]
-        if not ys:
-            continue
-        top = min(ys) - 0.5
-        if top > -0.5:
-            ax.axhline(top, color="#444444", linewidth=0.8)
-        ax.text(
-            1.005,
-            (min(ys) + max(ys)) / 2,
-            tier.replace("_", " "),
-            transform=ax.get_yaxis_transform(),
-            rotation=90,
-            va="center",
-            ha="left",
-            fontsize=8,
-            color=TIER_COLORS[tier],
-        )
-
-
-def write_tier_timeline(tp: TieredPlan, path: str | Path) -> Path:
-    """Write a tiered plan's ``timeline.png`` (see `tier_timeline`).
-
-    Parameters
-    ----------
-    tp
-        The tiered plan.
-    path
-        The image file (format from its suffix).
-
-    Returns
-    -------
-    pathlib.Path
-        The written file.
-
-    Raises
-    ------
-    MissingExtraError
-        matplotlib is not installed (extra ``[maps]``).
-    """
-    return save_figure(tier_timeline(tp), path)

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 import logistics
 from logistics.app import cli
+from logistics.app.run_tiers import plan_job
 from logistics.formats.jobfile import read_job
 from logistics.planners.carriers import compare_carrier_sharing
 from logistics.planners.coverage import coverage
@@ -217,3 +218,59 @@ def test_demo_scenarios(tmp_path):
     assert r.exit_code == 0, r.output
     s = json.loads(r.stdout)
     assert s["violations"] == [] and s["cost_saved"] > 0
+
+
+# --------------------------------------------------------------------------- three-tier jobs
+
+
+@pytest.fixture
+def tier_dir(tmp_path):
+    d = tmp_path / "jobs"
+    shutil.copytree(DATA, d)
+    return d
+
+
+def test_coverage_of_a_three_tier_job(tier_dir, tmp_path):
+    job = tier_dir / "tiered.yaml"
+    out = tmp_path / "out"
+    r = invoke("coverage", job, "--out", out, "--hours", 3, "--days-per-week", 2, "--json")
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout)
+    assert summary["violations"] == []
+    jb = read_job(job)
+    tp = plan_job(jb, jb.options)
+    assert tp.validate(legs=True) == []
+    week = [tp, None, None, tp, None, None, None]  # two days a week: Monday and Thursday
+    expected = coverage(tp, jb.problem.network, hours=[3], schedule=week, by="station")
+    frame = pd.read_csv(out / "coverage.csv", index_col="station")
+    assert list(frame.columns) == list(expected.columns) and list(frame.index) == list(expected.index)
+    for col in frame.columns:
+        assert frame[col].to_numpy() == pytest.approx(expected[col].to_numpy(dtype=float), nan_ok=True), col
+    assert frame.loc["all", "mean_days_per_week"] == pytest.approx(2.0 * expected.loc["all", "visited_share"])
+
+
+def test_carriers_on_a_three_tier_job_use_its_last_mile_vans(tier_dir, tmp_path):
+    doc = yaml.safe_load((tier_dir / "tiered.yaml").read_text(encoding="utf-8"))
+    doc["orders"] = [
+        {"id": f"{c}-{v}", "node_id": v, "carrier": c, "quantities": {"rice": 15}, "time_windows": [["08:00", "18:00"]]}
+        for v in VILLAGES
+        for c in ("EMS", "YTO")
+    ]
+    job = tier_dir / "tier_parcels.yaml"
+    job.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    r = invoke("carriers", job, "--out", out, "--json")
+    assert r.exit_code == 0, r.output
+    jb = read_job(job)
+    expected = compare_carrier_sharing(
+        jb.problem.network,
+        jb.problem.orders,
+        list(jb.tiers.last_mile_fleet),
+        options=jb.options,
+        products=jb.problem.products,
+        costs=jb.problem.costs,
+    )
+    frame = pd.read_csv(out / "carriers.csv", index_col="row")
+    assert frame.loc["shared", "vehicles"] <= frame.loc["separate", "vehicles"]
+    for col in ("vehicles", "vehicle_km", "cost", "village_visits"):
+        assert frame[col].to_numpy() == pytest.approx(expected[col].to_numpy(dtype=float), nan_ok=True), col

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 
@@ -148,3 +149,17 @@ def test_timeline_draws_one_segment_per_handover_joining_truck_and_van(tp):
     # the groups are labelled trunk first, then last mile, then direct
     labels = [t.get_text() for t in ax.texts]
     assert labels == ["trunk", "last mile", "direct"]
+
+
+def test_a_day_with_nothing_planned_still_draws(tp, tmp_path):
+    empty = dataclasses.replace(
+        tp, stops=tp.stops.iloc[0:0], routes=tp.routes.iloc[0:0], transfers=tp.transfers.iloc[0:0], last_mile={}
+    )
+    assert handovers(empty).empty
+    thr = node_throughput(empty)
+    assert (thr[["orders_down", "goods_down", "orders_up", "produce_up"]] == 0).all().all()
+    page = write_tier_map(empty, tmp_path / "map.html", offline=True).read_text(encoding="utf-8")
+    assert page.count('"className": "coldroute-tier-') == 0 and "coldroute-station" in page
+    fig = tier_timeline(empty)
+    assert [t.get_text() for t in fig.axes[0].texts] == ["no routes"]
+    assert write_tier_timeline(empty, tmp_path / "t.png").stat().st_size > 1000
