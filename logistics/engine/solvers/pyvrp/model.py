@@ -24,8 +24,12 @@ What maps exactly:
 * orders a type cannot carry: that type's profile makes arcs into them longer
   than any feasible route, and its maximum distance excludes such routes.
 
-What is relaxed (listed in `EngineResult.relaxed`): shelf life and time out of
-refrigeration (`SolverData.ride`, which depends on the vehicle type), soft
+Time out of refrigeration is modelled conservatively: an order whose goods
+would ride warmer than their zone on a vehicle type, with a limit a route of
+that type could outlast, may not ride that type in PyVRP (see
+`_warm_ride_may_break`); OR-Tools puts it there where the ride is short enough.
+
+What is relaxed (listed in `EngineResult.relaxed`): shelf life, soft
 time windows (kept hard), several windows of paired orders (their span) and,
 for the cost objective, whatever is not linear in distance and route
 duration: with the OR-Tools engine's ``CostArrays`` (arc costs with fuel and
@@ -249,6 +253,22 @@ def _places(data: SolverData) -> _Places:
     )
 
 
+def _warm_ride_may_break(data: SolverData, t: int) -> np.ndarray:
+    """(n_orders,) bool: orders whose time out of refrigeration on type ``t`` a route of ``t`` could outlast.
+
+    PyVRP has no ride limit, so where an order's goods ride a compartment of ``t`` warmer than their zone
+    with a limit stricter than their shelf life (``ride < shelf``), and a route of ``t`` (its shift or
+    maximum duration) may last longer than that limit, PyVRP may not put the order on ``t``: its skeleton
+    never breaks a time out of refrigeration, and OR-Tools, which models the limit exactly, moves such
+    orders onto ``t`` where the ride is short enough.
+    """
+    vt = data.problem.fleet[t]
+    longest = vt.shift[1] - vt.shift[0] if vt.max_duration is None else min(vt.shift[1] - vt.shift[0], vt.max_duration)
+    ride, shelf = data.ride[t], data.shelf
+    warm = (ride >= 0) & ((shelf < 0) | (ride < shelf))
+    return warm & (ride < longest)
+
+
 def _vehicle_types(
     data: SolverData, places: _Places, costs: _Costs, caps: np.ndarray, used: list[int], type_vehicles: list[list[int]]
 ) -> tuple[list[pyvrp.VehicleType], list[np.ndarray], list[np.ndarray], bool]:
@@ -271,7 +291,7 @@ def _vehicle_types(
     vtypes = []
     for j, t in enumerate(used):
         vt = fleet[t]
-        forbid = ~data.allowed[t]
+        forbid = ~data.allowed[t] | _warm_ride_may_break(data, t)
         a = costs.arc[t]
         if a is None:
             arc_id = -1
@@ -465,7 +485,7 @@ def build_instance(
     if (data.shelf >= 0).any():
         relaxed.append("shelf life ignored")
     if (data.ride != data.shelf).any():
-        relaxed.append("time out of refrigeration ignored")
+        relaxed.append("time out of refrigeration: warm rides that could outlast it forbidden")
     if any(o.soft for o in orders):
         relaxed.append("soft time windows treated as hard")
     assert problem.matrix is not None, "a Problem always has a travel matrix once built"
