@@ -21,7 +21,7 @@ from logistics.core.plan import (
 )
 from logistics.core.problem import Problem, coordinates
 from logistics.engine.solvers.arrays import SolverData
-from networks.paths import route_line
+from networks.paths import route_lines as road_lines
 
 
 def _rode_in(problem: Problem, o: Order, vt: VehicleType) -> str:
@@ -181,27 +181,31 @@ def route_lines(problem: Problem, stops: pd.DataFrame) -> gpd.GeoDataFrame:
     if stops.empty:
         return empty_routes()
     roads = problem.network.roads if problem.network is not None else None
-    recs = []
+    recs: list[dict[str, Any]] = []
+    drawn: list[tuple[int, np.ndarray, np.ndarray]] = []
     for vid, g in stops.groupby("vehicle", sort=False):
         g = g.sort_values("seq")
         xs, ys = g["lon"].to_numpy(float), g["lat"].to_numpy(float)
-        geom = None
-        if np.isfinite(xs).all() and np.isfinite(ys).all():
-            geom = None
-            if roads is not None:
-                try:
-                    geom = route_line(roads, xs.tolist(), ys.tolist())
-                except NotImplementedError:
-                    geom = None
-            if geom is None:
-                geom = LineString(list(zip(xs, ys))) if len(xs) >= 2 else None
+        if np.isfinite(xs).all() and np.isfinite(ys).all() and (len(xs) >= 2 or roads is not None):
+            drawn.append((len(recs), xs, ys))
         recs.append(
             {
                 "vehicle": vid,
                 "vehicle_type": g["vehicle_type"].iloc[0],
                 "stops": int((g["kind"].isin(["delivery", "pickup"])).sum()),
-                "geometry": geom,
+                "geometry": None,
             }
         )
+    # every route along the road paths it drives, all legs searched together; straight lines without roads
+    lines: list[Any] = []
+    if roads is not None and drawn:
+        try:
+            lines = road_lines(roads, [(xs, ys) for _, xs, ys in drawn])
+        except NotImplementedError:
+            lines = []
+    if not lines:
+        lines = [LineString(list(zip(xs, ys))) if len(xs) >= 2 else None for _, xs, ys in drawn]
+    for (k, _, _), geom in zip(drawn, lines):
+        recs[k]["geometry"] = geom
     crs = "EPSG:4326" if problem.network is not None or any(o.node_id is None for o in problem.orders) else None
     return gpd.GeoDataFrame(recs, geometry="geometry", crs=crs)

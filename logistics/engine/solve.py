@@ -97,6 +97,9 @@ def solve(
         OR-Tools only read and checked its routes; ``empty`` for a problem without orders;
         ``success`` for a decomposed day (each part's status in ``meta["parts"]``).
         ``meta["policy"]`` says why a large day was solved whole or decomposed.
+        ``meta["skeleton_stopped"]`` is ``converged`` when PyVRP's search ended on its stall span
+        before the limit (``stop_early``), and ``meta["stopped"]`` is ``converged`` when OR-Tools'
+        search from it did.
     """
     if isinstance(time_limit, SolveOptions) and options is None:
         options, time_limit = time_limit, None
@@ -123,6 +126,7 @@ def solve(
         solution_limit=opts.iterations,
         progress=progress,
         log=opts.log,
+        stop_early=opts.stop_early,
     )
     if len(problem.orders) <= DECOMPOSE_FACTOR * max_part:
         return solve_whole(problem, opts, budget, settings)

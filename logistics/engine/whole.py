@@ -206,6 +206,7 @@ def _pyvrp_skeleton(
         iterations=options.iterations,
         relaxed_share=share,
         workers=options.workers,
+        stop_early=options.stop_early,
     )
     if res is None:
         return None, {"skeleton": "not applicable"}
@@ -218,6 +219,7 @@ def _pyvrp_skeleton(
         "relaxed": res.relaxed,
         "exact": models_exactly(res.relaxed, data, costs),
         "skeleton_violations": len(res.violations),
+        "skeleton_stopped": "converged" if res.converged else "limit",
     }
 
 

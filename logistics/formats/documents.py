@@ -107,7 +107,10 @@ def schema_error(data: Any, where: str) -> ProblemError | None:
         msg = msg.replace("Additional properties are not allowed", "unknown field(s)")
     elif err.validator in ("oneOf", "anyOf"):
         if not parts:
-            msg = "a job needs 'orders' and 'fleet' and either 'network' or 'matrix' (or 'vroom': a VROOM input)"
+            msg = (
+                "a job needs 'orders', 'fleet' (or 'tiers') and either 'network' or 'matrix' "
+                "(or 'vroom': a VROOM input)"
+            )
         elif len(parts) == 2 and parts[0] == "orders":
             msg = "an order needs either node_id or lon and lat (not both)"
         elif parts[0] == "network":

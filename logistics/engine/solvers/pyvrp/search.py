@@ -44,6 +44,9 @@ class EngineResult:
         The run that found it.
     seeds_run
         Seeds the portfolio ran (this one included); 1 when no worker was started.
+    converged
+        The seed stopped before its time and iteration bounds: it went its stall span without a
+        better solution.
     """
 
     routes: list[list[int]]
@@ -56,6 +59,7 @@ class EngineResult:
     iterations: int = 0
     runtime: float = 0.0
     seeds_run: int = 1
+    converged: bool = False
 
     @property
     def n_routes(self) -> int:
@@ -117,6 +121,7 @@ def run_instance(
     max_iterations: int | None = None,
     deadline: float | None = None,
     history_length: int | None = None,
+    stall: int | None = None,
 ) -> EngineResult:
     """Solve a built instance with one seed.
 
@@ -135,6 +140,9 @@ def run_instance(
     history_length
         The late-acceptance history of PyVRP's iterated local search (PyVRP's default, 300, when
         None; see `logistics.engine.solvers.pyvrp.portfolio.history_for`).
+    stall
+        Stop once this many iterations in a row found nothing better (None: run to the limit); see
+        `logistics.engine.solvers.pyvrp.portfolio.stall_iterations`.
 
     Returns
     -------
@@ -145,7 +153,13 @@ def run_instance(
     import pyvrp
     from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams  # deferred: as above
     from pyvrp.solve import SolveParams  # deferred: as above
-    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion  # deferred: as above
+    from pyvrp.stop import (  # deferred: as above
+        MaxIterations,
+        MaxRuntime,
+        MultipleCriteria,
+        NoImprovement,
+        StoppingCriterion,
+    )
 
     t0 = time.monotonic()
     if deadline is not None:
@@ -154,6 +168,8 @@ def run_instance(
     stop: StoppingCriterion = MaxRuntime(time_limit)
     if max_iterations is not None:
         stop = MultipleCriteria([MaxIterations(int(max_iterations)), stop])
+    if stall is not None:
+        stop = MultipleCriteria([NoImprovement(int(stall)), stop])
     with warnings.catch_warnings():  # infeasibility shows in the result; PyVRP's warnings would only be noise
         warnings.simplefilter("ignore")
         kw: dict[str, Any] = {}
@@ -164,17 +180,24 @@ def run_instance(
     out.seed = int(seed)
     out.iterations = int(res.num_iterations)
     out.runtime = time.monotonic() - t0
+    bounded = max_iterations is not None and out.iterations >= int(max_iterations)
+    out.converged = stall is not None and not bounded and res.runtime < time_limit * 0.99
     return out
 
 
 def run_seed(
-    inst: PyVRPInstance, deadline: float, seed: int, iterations: int | None, history: int | None
+    inst: PyVRPInstance,
+    deadline: float,
+    seed: int,
+    iterations: int | None,
+    history: int | None,
+    stall: int | None = None,
 ) -> EngineResult:
     """One seed of the portfolio until ``deadline`` (``time.monotonic()``): the task a worker runs.
 
     Parameters
     ----------
-    inst, seed, history
+    inst, seed, history, stall
         As for `run_instance`.
     deadline
         When the seed must be done; the time limit is what is left of it when the task starts, so a
@@ -187,7 +210,7 @@ def run_seed(
     EngineResult
         The seed's result.
     """
-    return run_instance(inst, deadline - time.monotonic(), seed, iterations, deadline, history)
+    return run_instance(inst, deadline - time.monotonic(), seed, iterations, deadline, history, stall)
 
 
 def best_of(results: list[EngineResult], seeds: list[int]) -> EngineResult:
