@@ -118,22 +118,24 @@ def test_an_order_no_vehicle_can_keep_cold_enough_is_left_out_with_a_reason(engi
     assert "time out of refrigeration" in reason
 
 
-@pytest.mark.parametrize("kind", ["delivery", "pickup"])
-def test_pyvrp_keeps_warm_limited_goods_off_the_van_its_routes_could_outlast(kind):
-    # conservative: PyVRP has no ride limit, so its skeleton never puts apples on the van (0.5 h limit,
-    # 24 h shift) although the van is cheaper; OR-Tools moves them there where the ride is short enough
-    p = _problem([L.Order("near", {"apples": 5}, node_id="x", kind=kind)], {"D": 0, "x": 3_600})
-    data = arrays.build(p)
-    inst = build_instance(data)
-    assert "time out of refrigeration: warm rides that could outlast it forbidden" in inst.relaxed
-    assert inst.ride.tolist() == [[H // 2], [72 * H]]
-    seed = solve_pyvrp(data, time_limit=2, seed=0, cost_arrays=cost_arrays(data), max_iterations=50)
-    assert seed.routes == [[], [0]] and seed.violations == []
-    # a van whose routes cannot outlast the limit may carry them in PyVRP too
-    short = p.replace(fleet=[dataclasses.replace(_fleet()[0], max_duration=H // 4), _fleet()[1]])
-    data = arrays.build(short)
-    seed = solve_pyvrp(data, time_limit=2, seed=0, cost_arrays=cost_arrays(data), max_iterations=50)
-    assert seed.routes == [[0], []] and seed.violations == []
+@pytest.mark.parametrize("kind", ["delivery", "pickup", "pair"])
+def test_pyvrp_forbids_a_vehicle_type_on_which_the_shortest_ride_breaks_the_limit(kind):
+    # PyVRP relaxes the limit, but the van cannot carry far-away apples in any plan (an hour's drive, 0.5 h out
+    # of refrigeration): the skeleton keeps them off it, while near ones may ride it
+    if kind == "pair":
+        far = [
+            L.Order("p", {"apples": 5}, node_id="D", kind="pickup", pair="d"),
+            L.Order("d", {"apples": 5}, node_id="x"),
+        ]
+    else:
+        far = [L.Order("o", {"apples": 5}, node_id="x", kind=kind)]
+    for x, want in ((36_000, "reefer"), (3_600, "van")):
+        data = arrays.build(_problem(far, {"D": 0, "x": x}))
+        inst = build_instance(data)
+        assert "time out of refrigeration ignored" in inst.relaxed
+        seed = solve_pyvrp(data, time_limit=2, seed=0, cost_arrays=cost_arrays(data), max_iterations=50)
+        used = {v for v, r in enumerate(seed.routes) if r}
+        assert [data.vehicle_ids[v].split("#")[0] for v in used] == [want] and seed.violations == []
 
 
 @st.composite

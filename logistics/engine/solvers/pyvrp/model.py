@@ -24,12 +24,10 @@ What maps exactly:
 * orders a type cannot carry: that type's profile makes arcs into them longer
   than any feasible route, and its maximum distance excludes such routes.
 
-Time out of refrigeration is modelled conservatively: an order whose goods
-would ride warmer than their zone on a vehicle type, with a limit a route of
-that type could outlast, may not ride that type in PyVRP (see
-`_warm_ride_may_break`); OR-Tools puts it there where the ride is short enough.
-
-What is relaxed (listed in `EngineResult.relaxed`): shelf life, soft
+What is relaxed (listed in `EngineResult.relaxed`): shelf life and time out
+of refrigeration (`SolverData.ride`, which depends on the vehicle type; a type
+on which an order's least possible ride is longer than its limit is forbidden
+to it, see `_warm_ride_never_fits`), soft
 time windows (kept hard), several windows of paired orders (their span) and,
 for the cost objective, whatever is not linear in distance and route
 duration: with the OR-Tools engine's ``CostArrays`` (arc costs with fuel and
@@ -253,20 +251,34 @@ def _places(data: SolverData) -> _Places:
     )
 
 
-def _warm_ride_may_break(data: SolverData, t: int) -> np.ndarray:
-    """(n_orders,) bool: orders whose time out of refrigeration on type ``t`` a route of ``t`` could outlast.
+def _warm_ride_never_fits(data: SolverData, t: int) -> np.ndarray:
+    """(n_orders,) bool: orders whose shortest possible ride on type ``t`` is longer than their limit there.
 
-    PyVRP has no ride limit, so where an order's goods ride a compartment of ``t`` warmer than their zone
-    with a limit stricter than their shelf life (``ride < shelf``), and a route of ``t`` (its shift or
-    maximum duration) may last longer than that limit, PyVRP may not put the order on ``t``: its skeleton
-    never breaks a time out of refrigeration, and OR-Tools, which models the limit exactly, moves such
-    orders onto ``t`` where the ride is short enough.
+    The ride limit is relaxed in PyVRP, but a type on which an order's goods ride warmer than their zone
+    with a limit below the least ride there is (the drive from the depot to a delivery, a pickup's service
+    and drive to the end depot, a pair's pickup service and drive between its two places) cannot carry
+    the order in any plan, so it is forbidden like a type without a compartment for it: exact pruning
+    that keeps PyVRP from building its routes around such rides.
     """
-    vt = data.problem.fleet[t]
-    longest = vt.shift[1] - vt.shift[0] if vt.max_duration is None else min(vt.shift[1] - vt.shift[0], vt.max_duration)
-    ride, shelf = data.ride[t], data.shelf
-    warm = (ride >= 0) & ((shelf < 0) | (ride < shelf))
-    return warm & (ride < longest)
+    out = np.zeros(data.n_orders, dtype=bool)
+    vs = np.flatnonzero(data.vehicle_type == t)
+    if not len(vs):
+        return out
+    start, end = int(data.starts[vs[0]]), int(data.ends[vs[0]])  # one depot pair per type
+    ride, dur = data.ride[t], data.duration[t]
+    warm = (ride >= 0) & ((data.shelf < 0) | (ride < data.shelf))
+    mate = {a: b for a, b in data.pairs} | {b: a for a, b in data.pairs}
+    pickups = {a for a, _ in data.pairs}
+    for i in map(int, np.flatnonzero(warm)):
+        if i in mate:
+            pi, di = (i, mate[i]) if i in pickups else (mate[i], i)
+            least = int(data.service[pi]) + int(dur[pi, di])
+        elif data.problem.orders[i].kind == "pickup":
+            least = int(data.service[i]) + int(dur[i, end])
+        else:
+            least = int(dur[start, i])
+        out[i] = least > ride[i]
+    return out
 
 
 def _vehicle_types(
@@ -291,7 +303,7 @@ def _vehicle_types(
     vtypes = []
     for j, t in enumerate(used):
         vt = fleet[t]
-        forbid = ~data.allowed[t] | _warm_ride_may_break(data, t)
+        forbid = ~data.allowed[t] | _warm_ride_never_fits(data, t)
         a = costs.arc[t]
         if a is None:
             arc_id = -1
@@ -485,7 +497,7 @@ def build_instance(
     if (data.shelf >= 0).any():
         relaxed.append("shelf life ignored")
     if (data.ride != data.shelf).any():
-        relaxed.append("time out of refrigeration: warm rides that could outlast it forbidden")
+        relaxed.append("time out of refrigeration ignored")
     if any(o.soft for o in orders):
         relaxed.append("soft time windows treated as hard")
     assert problem.matrix is not None, "a Problem always has a travel matrix once built"
