@@ -236,6 +236,12 @@ def _build(
 ) -> tuple[Problem, TierSpec | None]:
     """`build_problem`, and the checked ``tiers`` block of a three-tier job."""
     meta: dict[str, Any] = {"job": where}
+    if "tiers" in data and data.get("matrix"):
+        raise ProblemError(
+            f"{where}: matrix: a tiered job's travel times come from its network (give no matrix)",
+            record=where,
+            field="matrix",
+        )
     network = _load_network(data.get("network"), base, where, allow_outside) if data.get("network") else None
     matrix = None
     if data.get("matrix"):
