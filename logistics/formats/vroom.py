@@ -264,6 +264,7 @@ def _route(vin: VroomInput, g: pd.DataFrame) -> dict[str, Any]:
     r = {"setup": 0, "service": 0, "waiting_time": 0, "priority": 0}
     delivery = [0] * dims
     pickup = [0] * dims
+    free = [(i, (int(w[0]), int(w[1]))) for i, w in vi.get("breaks", [])]  # VROOM breaks not yet placed
     for rec in g.to_dict(orient="records"):
         row = {str(k): v for k, v in rec.items()}
         cum_dur += int(row["travel_duration"])
@@ -276,8 +277,11 @@ def _route(vin: VroomInput, g: pd.DataFrame) -> dict[str, Any]:
                 continue  # open route: VROOM has no start/end step
             step: dict[str, Any] = {"type": kind, **_place(node, vin), "setup": 0, "service": 0, "waiting_time": 0}
             description = None
-        elif kind == "break":  # a driver's rest (the default driving rule), no VROOM break id of its own
-            step = {"type": "break", "id": 0, "service": int(row["service"]), "setup": 0, "waiting_time": 0}
+        elif kind == "break":  # the input's break whose window holds its start
+            t = int(row["start"]) + off
+            bid = next((i for i, (a, b) in free if a <= t <= b), None)
+            free = [x for x in free if x[0] != bid]
+            step = {"type": "break", "id": bid, "service": int(row["service"]), "setup": 0, "waiting_time": 0}
             description = None
         else:
             info = vin.tasks[str(row["order_id"])]

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from logistics.core.breaks import Break
 from logistics.core.errors import ProblemError
 from logistics.core.model import Compartment, Order, VehicleType
 from logistics.core.units import DAY
@@ -173,6 +174,7 @@ def build_fleet(specs: list[VehicleSpec], totals: np.ndarray, horizon: int, err:
                     speed_factor=1.0 / vt.speed,
                     refrigerated=False,
                     max_driving_h=None,  # VROOM has no continuous-driving rule
+                    breaks=tuple(Break(w, d, name=f"vroom break {i}") for i, w, d in vt.breaks if d > 0),
                 )
             )
         except ProblemError as e:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from logistics.core.units import DAY
 from logistics.formats.vroom_sections import Places
 from logistics.formats.vroom_values import (
     _amounts,
@@ -54,6 +55,8 @@ class VehicleSpec:
         Longest route, metres, or ``None``.
     path
         JSON path of the vehicle, for errors.
+    breaks
+        The vehicle's VROOM ``breaks`` as (VROOM id, (start, end) after the offset, service seconds).
     """
 
     name: str
@@ -68,6 +71,7 @@ class VehicleSpec:
     max_duration: int | None
     max_distance: int | None
     path: str
+    breaks: tuple[tuple[int, tuple[int, int], int], ...] = ()
 
 
 def _vehicle_window(v: dict[str, Any], path: str, offset: int, err: _Err) -> tuple[int, int] | None:
@@ -83,6 +87,28 @@ def _vehicle_window(v: dict[str, Any], path: str, offset: int, err: _Err) -> tup
     if tw[0] < 0:
         raise err(f"{path}.time_window", "starts before the planning horizon")
     return tw
+
+
+def _breaks(
+    spec: Any, path: str, offset: int, err: _Err, warnings: list[str]
+) -> tuple[tuple[int, tuple[int, int], int], ...]:
+    """A vehicle's VROOM breaks: one time window each (several would need a choice the model lacks)."""
+    if not isinstance(spec, list):
+        raise err(f"{path}.breaks", "expected an array of breaks")
+    out = []
+    for k, b in enumerate(spec):
+        bp = f"{path}.breaks[{k}]"
+        if not isinstance(b, dict) or "id" not in b:
+            raise err(bp, "expected a break with an id")
+        tws = b.get("time_windows", [[offset, offset + 2 * DAY]])  # none: any time of the horizon
+        if not isinstance(tws, list) or len(tws) != 1:
+            raise err(f"{bp}.time_windows", "one time window per break is supported")
+        tw = _vehicle_window({"time_window": tws[0]}, f"{bp}.time_windows[0]", offset, err)
+        assert tw is not None
+        if "max_load" in b:
+            warnings.append(f"{bp}.max_load is not supported and was ignored")
+        out.append((_int(b["id"], err, f"{bp}.id"), tw, _int(b.get("service", 0), err, f"{bp}.service")))
+    return tuple(out)
 
 
 def _skills(obj: dict[str, Any], path: str, err: _Err) -> set[int]:
@@ -143,7 +169,7 @@ def read_vehicles(
         speed = _num(v.get("speed_factor", 1.0), err, f"{path}.speed_factor")
         if speed <= 0:
             raise err(f"{path}.speed_factor", "must be positive")
-        for key in ("breaks", "max_tasks", "steps"):
+        for key in ("max_tasks", "steps"):
             if key in v:
                 warnings.append(f"{path}.{key} is not supported and was ignored")
         max_duration = _int(v["max_travel_time"], err, f"{path}.max_travel_time") if "max_travel_time" in v else None
@@ -155,6 +181,7 @@ def read_vehicles(
         max_distance = _int(v["max_distance"], err, f"{path}.max_distance") if "max_distance" in v else None
         skills = _skills(v, path, err)
         name = f"v{vid}"
+        brk = _breaks(v.get("breaks", []), path, offset, err, warnings)
         vinfo[name] = {
             "id": vid,
             "start": start,
@@ -165,9 +192,26 @@ def read_vehicles(
             "skills": skills,
             "description": v.get("description"),
             "path": path,
+            "breaks": [
+                (int(b["id"]), b.get("time_windows", [[offset, offset + 2 * DAY]])[0]) for b in v.get("breaks", [])
+            ],
         }
         specs.append(
-            VehicleSpec(name, cap, start, end, fixed, per_hour, per_km, tw, speed, max_duration, max_distance, path)
+            VehicleSpec(
+                name,
+                cap,
+                start,
+                end,
+                fixed,
+                per_hour,
+                per_km,
+                tw,
+                speed,
+                max_duration,
+                max_distance,
+                path,
+                brk,
+            )
         )
     return vinfo, specs
 
