@@ -34,7 +34,7 @@ def test_the_timeline_draws_each_break_in_its_colour_and_no_driving_over_it(plan
     rows = plan_with_lunch.stops[plan_with_lunch.stops["kind"] == "break"]
     assert len(brk) == 1 and len(brk[0].get_paths()) == len(rows)
     drive = mcolors.to_rgba(plots.SEGMENT_COLORS["driving"])
-    bars = [c for c in fig.axes[0].collections if tuple(c.get_facecolor()[0]) == drive][0]
+    bars = next(c for c in fig.axes[0].collections if tuple(c.get_facecolor()[0]) == drive)
     spans = [(p.vertices[:, 0].min(), p.vertices[:, 0].max()) for p in bars.get_paths()]
     for r in rows.itertuples():
         a, b = r.start / 3600, (r.start + r.service) / 3600
