@@ -40,7 +40,7 @@ from logistics.core.units import fmt_clock, parse_clock
 from logistics.engine.build_plan import build_plan
 from logistics.engine.solve import solve
 from logistics.formats.events_file import events_from_records
-from logistics.planners.restart import VehicleState, vehicle_states
+from logistics.planners.restart import VehicleState, breaks_before_leaving, breaks_on_the_way_back, vehicle_states
 
 __all__ = ["CHANGE_COLUMNS", "Replan", "apply_events", "replan"]
 
@@ -487,7 +487,10 @@ def splice(
         leave = st.depart if st.depart is not None else depart
         assert leave is not None
         served.update(oid for oid, _ in stops)
-        brk = tuple(sorted(st.past_breaks + rests.get(st.vid, [])))
+        owed = (
+            breaks_before_leaving(st, depart, rests.get(st.vid, [])) if visits else breaks_on_the_way_back(updated, st)
+        )
+        brk = tuple(sorted(st.past_breaks + (owed or [])))
         routes.append(
             RouteResult(st.index, [index[oid] for oid, _ in stops], [s for _, s in stops], int(leave), 0, brk)
         )

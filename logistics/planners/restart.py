@@ -30,12 +30,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from logistics.core.breaks import breaks_left
 from logistics.core.events import Breakdown, Delay
 from logistics.core.model import Order, VehicleType
 from logistics.core.problem import Problem
 from logistics.core.units import fmt_clock
 
-__all__ = ["VehicleState", "vehicle_states"]
+__all__ = ["VehicleState", "breaks_before_leaving", "breaks_on_the_way_back", "vehicle_states"]
 
 #: States of a vehicle at the re-planning time.
 STATES = {
@@ -285,3 +286,68 @@ def _goods(
         else:
             why = "no recovery time given" if o.pair is None else "its pickup rode the same vehicle"
             st.lost[o.id] = f"its goods are on {st.vid}, out of service from {fmt_clock(cut)} ({why})"
+
+
+def breaks_before_leaving(
+    st: VehicleState, depart: int | None, taken: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    """The rest of the day's breaks, with those the solver placed before the rest of the route leaves.
+
+    The sub-problem's route starts where the vehicle stands; a break it owes (`breaks_left`) and
+    takes there before leaving is no break of the sub-plan's route, so it is put back at the
+    vehicle's position, starting as early as its window allows.
+
+    Parameters
+    ----------
+    st
+        The vehicle's state.
+    depart
+        When the sub-plan's route leaves the vehicle's position (``None``: it has none).
+    taken
+        (start, length, name) of the sub-plan route's breaks.
+
+    Returns
+    -------
+    list of (start, length, name)
+        The breaks of the rest of the day.
+    """
+    vt = st.vt
+    if st.depart is None or depart is None:
+        return taken
+    out = list(taken)
+    for b in breaks_left(vt.breaks, vt.max_driving_h, vt.min_rest_min, st.past_breaks, st.time, st.depart):
+        done = any(b.window[0] <= s <= b.window[1] and d >= b.duration for s, d, _ in out)
+        start = max(st.time, b.window[0])
+        if not done and start + b.duration <= depart:
+            out.append((start, b.duration, b.name))
+    return out
+
+
+def breaks_on_the_way_back(updated: Problem, st: VehicleState) -> list[tuple[int, int, str]]:
+    """Breaks a vehicle with nothing left to serve still takes: those whose window closes before it is back.
+
+    Parameters
+    ----------
+    updated
+        The day after the events (its matrix gives the way back).
+    st
+        The vehicle's state; it goes back to its end depot from ``st.node`` at ``st.time``.
+
+    Returns
+    -------
+    list of (start, length, name)
+        Taken at its position, one after another.
+    """
+    vt, m = st.vt, updated.matrix
+    if st.depart is None or m is None:
+        return []
+    back = int(round(float(m.duration[m.index(st.node), m.index(vt.end_depot)]) * vt.speed_factor))
+    out: list[tuple[int, int, str]] = []
+    t = st.time
+    owed = breaks_left(vt.breaks, vt.max_driving_h, vt.min_rest_min, st.past_breaks, st.time, st.depart)
+    for b in sorted(owed, key=lambda b: b.window):
+        start = max(t, b.window[0])
+        if start <= b.window[1] < start + back:  # still on the way when its window closes
+            out.append((start, b.duration, b.name))
+            t = start + b.duration
+    return out
