@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from logistics.core.breaks import CN_MAX_DRIVING_H, CN_MIN_REST_MIN, Break, check_driving_rule, parse_breaks
+from logistics.core.breaks import CN_MIN_REST_MIN, Break, check_driving_rule, parse_breaks
 from logistics.core.errors import ProblemError
 from logistics.core.units import (
     DAY,
@@ -265,8 +265,8 @@ class VehicleType:
     carrier
         The carrier whose orders alone it serves; ``None`` = shared by every carrier.
     breaks, max_driving_h, min_rest_min
-        Drivers' breaks and the continuous-driving rule (default 4 h / 20 min after China's road-traffic
-        regulations; ``max_driving_h=None``: no rule), see `logistics.core.breaks`.
+        Drivers' breaks and the continuous-driving rule (``max_driving_h=4``, ``min_rest_min=20``: China's
+        road-traffic regulations; the default ``None`` is no rule), see `logistics.core.breaks`.
 
     Raises
     ------
@@ -290,7 +290,7 @@ class VehicleType:
     refrigerated: bool | None = None
     carrier: str | None = None
     breaks: tuple[Break, ...] = ()
-    max_driving_h: float | None = CN_MAX_DRIVING_H
+    max_driving_h: float | None = None
     min_rest_min: float = CN_MIN_REST_MIN
 
     def __post_init__(self) -> None:

@@ -173,7 +173,8 @@ def vehicle_states(
         st = _state(problem, vid, k, vt, rows.get(vid, []), at, t_out, bd, cancelled, (wanted, max_late_s))
         if vid in delays and st.state not in ("done", "broken", "unavailable"):
             held = int(round(delays[vid].minutes * 60))
-            if st.depart is not None and held >= vt.min_rest_min * 60:  # held still: the driver rests meanwhile
+            rests = vt.max_driving_h is not None and held >= vt.min_rest_min * 60
+            if st.depart is not None and rests:  # held still: the driver rests meanwhile
                 st.past_breaks.append((st.time, held, "held"))
             st.time += held
         out.append(st)

@@ -18,7 +18,13 @@ def plan_with_lunch() -> L.Plan:
     orders = [L.Order(f"o{k}", {"goods": 10}, node_id=f"v{k}", service=600) for k in range(1, 6)]
     lunch = L.Break(("11:30", "13:00"), 1800, name="lunch")
     van = L.VehicleType(
-        "van", 1, (L.Compartment("ambient", 100),), start_depot="D", shift=("07:00", "16:00"), breaks=(lunch,)
+        "van",
+        1,
+        (L.Compartment("ambient", 100),),
+        start_depot="D",
+        shift=("07:00", "16:00"),
+        breaks=(lunch,),
+        max_driving_h=4,
     )
     p = L.Problem(orders, [van], matrix=line_matrix(pos))
     plan = L.solve(p, time_limit=2, engine="ortools", seed=0, iterations=30)

@@ -14,6 +14,7 @@ from helpers import check, line_matrix
 
 import logistics as L
 from logistics.check.validator import validate
+from logistics.core.breaks import CN_MAX_DRIVING_H
 
 LUNCH = L.Break(("11:30", "13:00"), 1800, name="lunch")
 
@@ -30,6 +31,7 @@ def solved() -> tuple[L.Problem, L.Plan]:
         cost_per_km=1.0,
         shift=("07:00", "16:00"),
         breaks=(LUNCH,),
+        max_driving_h=CN_MAX_DRIVING_H,
     )
     p = L.Problem(orders, [van], matrix=line_matrix(pos))
     plan = L.solve(p, time_limit=3, engine="ortools", seed=0, iterations=50)

@@ -159,7 +159,6 @@ def world(**changes) -> Problem:
         total_capacity=12,
         shift=(8 * H, 18 * H),
         speed_factor=1.5,
-        max_driving_h=None,  # hand-made routes; the driving rule has its own tests (test_break_mutations.py)
     )
     truck = VehicleType(
         "truck",

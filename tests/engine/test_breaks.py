@@ -73,7 +73,7 @@ def test_the_rule_alone_inserts_rests_and_without_it_there_are_none():
     assert any(v.kind == "driving_time" for v in L.validate(ruled, plan2))
 
 
-def test_a_short_day_keeps_its_plan_under_the_default_rule():
+def test_a_short_day_keeps_its_plan_under_the_rule():
     p = long_day(breaks=())
     short = dataclasses.replace(p, orders=p.orders[:1])
     plan = L.solve(short, time_limit=2, engine="ortools", seed=0, iterations=30)

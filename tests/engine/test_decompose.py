@@ -12,10 +12,7 @@ from logistics.engine.decompose import partition, plan_parts
 def small_fleet_day(n: int = 810, vans: int = 2) -> L.Problem:
     tm = grid_matrix(n, seed=7, size=30_000.0)
     orders = [L.Order(f"o{i}", {"goods": 1}, node_id=f"c{i}", service=60) for i in range(n)]
-    # 24-hour routes of one van over 400 orders: the parts' bookkeeping is tested here, not drivers' rests (with
-    # the default 4 h rule OR-Tools needs ~3.5 s for a first solution of such a part; see docs/breaks.md)
-    fleet = [van(vans, cap=200, max_driving_h=None)]
-    return L.Problem(orders, fleet, matrix=tm, name="small-fleet", strict=False)
+    return L.Problem(orders, [van(vans, cap=200)], matrix=tm, name="small-fleet", strict=False)
 
 
 def test_partition_never_gives_a_part_no_vehicle_nor_more_vehicles_than_the_fleet():
@@ -30,7 +27,8 @@ def test_partition_never_gives_a_part_no_vehicle_nor_more_vehicles_than_the_flee
 def test_fewer_vehicles_than_parts_plans_instead_of_crashing():
     # was IndexError in build_plan: a part without vehicles was given one that the merge indexed past the fleet
     p = small_fleet_day()
-    plan = L.solve(p, time_limit=4, decompose=True, iterations=200)
+    # the iteration bound ends it; the limit only caps a busy machine
+    plan = L.solve(p, time_limit=10, decompose=True, iterations=200)
     check(p, plan)  # every order served or unserved with a reason, routes valid
     assert plan.meta["decomposed"] <= 2
     assert set(plan.stops["vehicle"].dropna()) <= {"van#1", "van#2"}

@@ -60,8 +60,8 @@ def test_breaks_and_the_driving_rule_are_read(jobdir):
     vt = loaded[0].fleet[0]
     assert vt.breaks == (logistics.Break((41400, 46800), 1800, "lunch"),)
     assert (vt.max_driving_h, vt.min_rest_min) == (3.5, 30)
-    off = _load(jobdir, job(max_driving_h=None))
-    assert off[0].fleet[0].max_driving_h is None
+    assert _load(jobdir, job(max_driving_h=None))[0].fleet[0].max_driving_h is None
+    assert _load(jobdir, job())[0].fleet[0].max_driving_h is None  # no rule unless the job sets one
 
 
 @pytest.mark.parametrize(
