@@ -62,7 +62,8 @@ def read_vroom(
     Returns
     -------
     VroomInput
-        The problem and what [plan_to_vroom][logistics.formats.vroom_write.plan_to_vroom] needs to answer in VROOM's terms.
+        The problem and what [plan_to_vroom][logistics.formats.vroom_write.plan_to_vroom] needs to answer
+        in VROOM's terms.
 
     Raises
     ------
