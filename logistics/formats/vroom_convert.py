@@ -199,10 +199,16 @@ def cvrplib_to_vroom(path: str | Path) -> dict[str, Any]:
 
     nodes = [r for r in section("NODE_COORD_SECTION") if len(r) >= 3]
     coords = [(float(r[1]), float(r[2])) for r in nodes]
-    jobs = [{"id": int(r[0]), "location": [float(r[1]), float(r[2])], "location_index": i} for i, r in enumerate(nodes)]
     demand = {int(r[0]): int(r[1]) for r in section("DEMAND_SECTION") if len(r) >= 2 and r[0].lstrip("-").isdigit()}
-    for j in jobs:
-        j["delivery"] = [demand.get(j["id"], 0)]
+    jobs: list[dict[str, Any]] = [
+        {
+            "id": int(r[0]),
+            "location": [float(r[1]), float(r[2])],
+            "location_index": i,
+            "delivery": [demand.get(int(r[0]), 0)],
+        }
+        for i, r in enumerate(nodes)
+    ]
     depot_id = int(section("DEPOT_SECTION")[0][0])
     k = next(i for i, j in enumerate(jobs) if j["id"] == depot_id)
     depot = jobs.pop(k)
