@@ -70,7 +70,7 @@ def solomon_to_vroom(path: str | Path) -> dict[str, Any]:
         raise ProblemError(f"{p.name}: not a Solomon instance", record=p.name) from None
     nodes = [r for r in rows[first:] if len(r) >= 7 and r[0].isdigit()]
     coords = [(float(r[1]), float(r[2])) for r in nodes]
-    jobs = [
+    jobs: list[dict[str, Any]] = [
         {
             "id": int(r[0]),
             "location": [float(r[1]), float(r[2])],
