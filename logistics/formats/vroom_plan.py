@@ -91,8 +91,8 @@ def _route_checks(
     cap = vi["capacity"]
     seen_pickups: set[int] = set()
     delivered: set[int] = set()
-    first = 1 if vi["start"] is not None else 0
-    if cap is not None and first and any(q > c for q, c in zip(steps[0].load, cap)):
+    first = 1
+    if cap is not None and any(q > c for q, c in zip(steps[0].load, cap)):
         steps[0].violations.append({"cause": "load"})
     for k, info in enumerate(infos):
         st = steps[first + k]
@@ -154,8 +154,6 @@ def _plan_route(
         viol.append(v)
     start_viol = [{"cause": "lead_time", "duration": tw0 - depart}] if vi["tw"] is not None and depart < tw0 else []
     steps = route_steps(vin, vi, infos, legs, dists, depart, arrivals, waits, viol, start_viol)
-    if vi["end"] is None and viol[-1]:  # an open end has no step to carry its lateness
-        steps[-1].violations.extend(viol[-1])
     extra = _route_checks(vi, infos, steps, sum(leg.travel for leg in legs), sum(dists))
     return route_document(vin, vi, steps, extra)
 

@@ -101,6 +101,8 @@ class Step:
         Load per dimension after the step.
     violations
         VROOM violation objects (``{"cause": ..., "duration"?: ...}``) of this step.
+    place
+        ``location`` / ``location_index`` of a start or end step.
     """
 
     kind: str
@@ -111,6 +113,7 @@ class Step:
     distance: int
     load: list[int]
     violations: list[dict[str, Any]] = field(default_factory=list)
+    place: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -258,7 +261,8 @@ def vroom_times(vin: VroomInput, vi: dict[str, Any], infos: list[dict[str, Any]]
     Returns
     -------
     list of Step
-        Start (when the vehicle has one), the tasks, end (when it has one); loads per dimension.
+        Start, the tasks, end (an open start or end at the first or last task, as VROOM
+        reports it); loads per dimension.
     """
     legs, dists = task_legs(vin, vi, [*infos, None])
     t0 = vi["tw"][0] if vi["tw"] is not None else 0
@@ -301,7 +305,7 @@ def route_steps(
     Returns
     -------
     list of Step
-        Start (when the vehicle has one), tasks, end (when it has one).
+        Start, tasks, end (an open start or end at the first or last task, as VROOM reports it).
     """
     dims = vin.dims
     load = [0] * dims
@@ -310,15 +314,16 @@ def route_steps(
             for k, q in enumerate(info["amount"][:dims]):
                 load[k] += q
     steps = []
-    if vi["start"] is not None:
-        steps.append(Step("start", None, depart, 0, 0, 0, list(load), list(start_viol or [])))
+    # VROOM reports a start and an end step on every route: an open one at the first (last) task
+    first = _end_place(vi, "start") if vi["start"] is not None else _task_place(infos[0]) if infos else {}
+    last = _end_place(vi, "end") if vi["end"] is not None else _task_place(infos[-1]) if infos else {}
+    steps.append(Step("start", None, depart, 0, 0, 0, list(load), list(start_viol or []), first))
     for k, info in enumerate(infos):
         sign = 1 if info["kind"] == "pickup" else -1
         for d, q in enumerate(info["amount"][:dims]):
             load[d] += sign * q
         steps.append(Step(info["type"], info, arrivals[k], waits[k], legs[k].travel, dists[k], list(load), viol[k]))
-    if vi["end"] is not None:
-        steps.append(Step("end", None, arrivals[-1], 0, legs[-1].travel, dists[-1], list(load), viol[-1]))
+    steps.append(Step("end", None, arrivals[-1], 0, legs[-1].travel, dists[-1], list(load), viol[-1], last))
     return steps
 
 
@@ -395,7 +400,7 @@ def route_document(
         cum_dur += st.travel
         cum_dist += st.distance
         if st.info is None:
-            doc: dict[str, Any] = {"type": st.kind, **_end_place(vi, st.kind), "setup": 0, "service": 0}
+            doc: dict[str, Any] = {"type": st.kind, **st.place, "setup": 0, "service": 0}
         else:
             info = st.info
             doc = {"type": info["type"], "id": info["id"], **_task_place(info)}
