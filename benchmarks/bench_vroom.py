@@ -31,6 +31,7 @@ from _common import REPO, data_dir, fmt, table
 
 import logistics
 from logistics.app.vroom import solve_vroom
+from logistics.core.errors import ProblemError
 from logistics.core.options import SolveOptions
 from logistics.formats.vroom_convert import cvrplib_to_vroom, lilim_to_vroom, solomon_to_vroom
 
@@ -123,9 +124,15 @@ def main(argv: list[str] | None = None) -> int:
     data = data_dir(args.data)
     files = instances(args.instances or DEFAULT, data, args.all)
     rows = []
+    skipped = []
     for path in files:
         name = path.stem
-        doc = convert(path)
+        try:
+            doc = convert(path)
+        except ProblemError as e:  # as VROOM's converter, which skips what is not EUC_2D
+            print(f"{name}: skipped ({e})", flush=True)
+            skipped.append(name)
+            continue
         vout, vtime = run_vroom(doc, args.time_limit, args.threads)
         ours, otime, bad = run_ours(doc, args.time_limit, args.threads, args.seed)
         vc, oc = vout["summary"]["cost"], ours["summary"]["cost"]
@@ -148,11 +155,16 @@ def main(argv: list[str] | None = None) -> int:
                 "ok": ok,
             }
         )
-        print(f"{name}: vroom {vc} ({vtime:.1f} s), coldroute {oc} ({otime:.1f} s), gap {gap:+.2f} %", flush=True)
+        print(
+            f"{name}: vroom {vc} ({vtime:.1f} s), coldroute {oc} ({otime:.1f} s), gap {gap:+.2f} %, "
+            f"unassigned {ou} (VROOM {vu}), violations {bad}",
+            flush=True,
+        )
         if not args.no_save:
             RESULTS.mkdir(parents=True, exist_ok=True)
             (RESULTS / f"{name}.vroom.json").write_text(json.dumps(vout))
             (RESULTS / f"{name}.coldroute.json").write_text(json.dumps(ours))
+            (RESULTS / f"{name}.row.json").write_text(json.dumps(rows[-1]))
     cols = [
         ("instance", "instance", 0),
         ("vroom_cost", "VROOM cost", 0),
@@ -180,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         "target_pct": TARGET_PCT,
         "target_met": all(r["ok"] for r in rows),
         "worst": max(rows, key=lambda r: r["gap_pct"])["instance"] if rows else None,
+        "skipped": skipped,
     }
     if not args.no_save:
         (RESULTS / f"table-{fmt(args.time_limit, 0)}s.txt").write_text(text + "\n" + json.dumps(headline) + "\n")

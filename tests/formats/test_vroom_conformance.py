@@ -70,6 +70,7 @@ def agree(
     left: set | None = None,
     *,
     ordered: bool = True,
+    engine: str = "auto",
 ) -> dict:
     """Our answer is the expected one, and VROOM's (when installed) too, at the same cost.
 
@@ -81,7 +82,7 @@ def agree(
         return a if ordered else {v: sorted(t) for v, t in a.items()}
 
     want = expect if ordered else {v: sorted(t) for v, t in expect.items()}
-    out = ours(doc)
+    out = ours(doc, engine=engine)
     assert key(out) == want
     assert unassigned(out) == (left or set())
     ref = theirs(doc, tmp)
@@ -231,14 +232,23 @@ def test_a_shipment_is_two_tasks(tmp_path):
     agree(doc, tmp_path, {1: [("pickup", 7), ("delivery", 8)]}, {("job", 1)})
 
 
-def test_max_tasks(tmp_path):
+@pytest.mark.parametrize("engine", ["ortools", "pyvrp"])
+def test_max_tasks(tmp_path, engine):
     doc = line([van(max_tasks=2)], [job(1, 1), job(2, 2), job(3, 3)])
-    agree(doc, tmp_path, {1: [("job", 1), ("job", 2)]}, {("job", 3)}, ordered=False)
+    agree(doc, tmp_path, {1: [("job", 1), ("job", 2)]}, {("job", 3)}, ordered=False, engine=engine)
 
 
-def test_max_travel_time_excludes_service(tmp_path):
+@pytest.mark.parametrize("engine", ["ortools", "pyvrp"])
+def test_max_travel_time_excludes_service(tmp_path, engine):
     doc = line([van(max_travel_time=40)], [job(1, 2, service=1000), job(2, 3)])
-    agree(doc, tmp_path, {1: [("job", 1)]}, {("job", 2)})
+    agree(doc, tmp_path, {1: [("job", 1)]}, {("job", 2)}, engine=engine)
+
+
+def test_plan_cost_is_vroom_cost():
+    doc = line([van(costs={"fixed": 100, "per_hour": 7200, "per_km": 1000})], [job(1, 1, service=500), job(2, 3)])
+    out, vin, plan = solve_vroom(doc, time_limit=T, return_plan=True)
+    assert out["summary"]["unassigned"] == 0
+    assert plan.kpis["cost"] == pytest.approx(out["summary"]["cost"])  # driving time only, no penalty
 
 
 def test_max_distance(tmp_path):
