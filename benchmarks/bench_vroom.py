@@ -12,14 +12,16 @@ whatever its cost.
     python benchmarks/bench_vroom.py --all --time-limit 5 # every instance of the three sets
     python benchmarks/bench_vroom.py solomon/c101 lilim/lr201 cvrplib/A/A-n32-k5
 
-Prints a table, then the headline JSON (last line); raw outputs go to
-``benchmarks/results/vroom/``.  The target is a cost never more than 1 % above VROOM's.
+Prints a table, then the headline JSON (last line); raw outputs (both solvers' output documents,
+one JSON line per instance, gzipped), the rows and the table go to ``benchmarks/results/vroom/``.
+The target is a cost never more than 1 % above VROOM's.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import gzip
 import json
 import sys
 import tempfile
@@ -125,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     files = instances(args.instances or DEFAULT, data, args.all)
     rows = []
     skipped = []
+    raw: list[dict[str, Any]] = []
     for path in files:
         name = path.stem
         try:
@@ -160,11 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             f"unassigned {ou} (VROOM {vu}), violations {bad}",
             flush=True,
         )
-        if not args.no_save:
-            RESULTS.mkdir(parents=True, exist_ok=True)
-            (RESULTS / f"{name}.vroom.json").write_text(json.dumps(vout))
-            (RESULTS / f"{name}.coldroute.json").write_text(json.dumps(ours))
-            (RESULTS / f"{name}.row.json").write_text(json.dumps(rows[-1]))
+        raw.append({"instance": name, "vroom": vout, "coldroute": ours})
     cols = [
         ("instance", "instance", 0),
         ("vroom_cost", "VROOM cost", 0),
@@ -195,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
         "skipped": skipped,
     }
     if not args.no_save:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        with gzip.open(RESULTS / f"raw-{fmt(args.time_limit, 0)}s.jsonl.gz", "wt", encoding="utf-8") as f:
+            f.writelines(json.dumps(r) + "\n" for r in raw)
         (RESULTS / f"table-{fmt(args.time_limit, 0)}s.txt").write_text(text + "\n" + json.dumps(headline) + "\n")
         (RESULTS / f"rows-{fmt(args.time_limit, 0)}s.json").write_text(json.dumps(rows, indent=1))
     print(json.dumps(headline))
