@@ -9,7 +9,7 @@ independent validator.  A plan that leaves more tasks unassigned than VROOM's co
 whatever its cost.
 
     python benchmarks/bench_vroom.py                      # the default selection, 5 s each
-    python benchmarks/bench_vroom.py --all --time-limit 5 # every instance of the three sets
+    python benchmarks/bench_vroom.py --all --time-limit 5 # Solomon, Li & Lim (100 tasks), CVRPLIB A/B/E/P
     python benchmarks/bench_vroom.py solomon/c101 lilim/lr201 cvrplib/A/A-n32-k5
 
 Prints a table, then the headline JSON (last line); raw outputs (both solvers' output documents,
