@@ -46,6 +46,11 @@ class SolveOptions:
         ``None`` uses every core.
     log
         Print the search's progress.
+    stop_early
+        End a time-bound search once it has converged (no better solution for a span scaled to
+        the size; see ``PYVRP_STALL_MIN`` in `logistics.core.shares`), so small jobs answer in a
+        fraction of their limit; ``False`` searches to the limit.  Runs bounded by ``iterations``
+        never stop early.
     """
 
     time_limit: float = 10.0
@@ -54,6 +59,7 @@ class SolveOptions:
     iterations: int | None = None
     workers: int | None = None
     log: bool = False
+    stop_early: bool = True
 
     def __post_init__(self) -> None:
         _check_number(self.time_limit, "time_limit", low=0.0, high=MAX_TIME_LIMIT_S, exclusive_low=True)
@@ -66,6 +72,8 @@ class SolveOptions:
             _check_int(self.workers, "workers", low=1, high=1024)
         if not isinstance(self.log, bool):
             raise ProblemError(f"log must be true or false, not {self.log!r}", field="log")
+        if not isinstance(self.stop_early, bool):
+            raise ProblemError(f"stop_early must be true or false, not {self.stop_early!r}", field="stop_early")
         object.__setattr__(self, "time_limit", float(self.time_limit))
 
     def merged(self, **overrides: Any) -> SolveOptions:

@@ -65,6 +65,24 @@ BUSY_MAX = 0.5
 ITERS_PER_S_X_ORDERS = 300_000
 # The smallest time limit PyVRP is started with (chosen by hand; not re-measured).
 MIN_PYVRP_S = 0.01
+# A time-bound PyVRP seed of the portfolio stops once this many iterations in a row found nothing better:
+# PYVRP_STALL_MIN + PYVRP_STALL_PER_ORDER_SQ x orders².  Measured (seeds 0 and 1, 5-20 s runs, the
+# longest stretch of iterations between two improvements of the best): at most 38 on 25-customer Solomon
+# subsets (c101, r101, rc201, r205) and 26 on the Yanhu day cut to 25 orders; 35-2,891 on the same Solomon
+# instances at 100 customers and 134-605 on Yanhu at 100; 325-5,310 on Homberger 200 (R1_2_1, RC2_2_1,
+# C1_2_1).  The stretches grow faster than the size; 200 + 0.3 n² (387 at 25, 3,200 at 100, 12,200 at
+# 200) stays above every one measured, so a run that stops early ends where the full run would have, and
+# small jobs answer in a fraction of their limit (a Yanhu iteration at 25 orders costs ~2 ms, a Solomon
+# one ~0.15 ms).
+PYVRP_STALL_MIN = 200
+PYVRP_STALL_PER_ORDER_SQ = 0.3
+# OR-Tools' search after a PyVRP seed stops at its first solution found this long after its last
+# improvement: POLISH_STALL_PER_ORDER_S per order, at least POLISH_STALL_MIN_S.  Measured on the Yanhu day
+# cut to 25 and 100 orders (10 and 20 s limits): the 25-order polish improved last 0.05 s in; the
+# 100-order one at 1.34, 1.41, 1.70 and 3.38 s, the longest wait 1.68 s (under the 2 s it gets).
+# Time-bound runs only: runs bounded by ``iterations`` never stop on a stall, so they stay reproducible.
+POLISH_STALL_MIN_S = 0.5
+POLISH_STALL_PER_ORDER_S = 0.02
 
 # (end of engine section)
 

@@ -76,6 +76,23 @@ class Zone(str, Enum):
                 f"{record!r}: zone {value!r} is not one of frozen, chilled, fresh, ambient", record=record, field=field
             ) from None
 
+    def warmer_than(self, other: Zone) -> bool:
+        """Whether a compartment held at this zone is warmer than goods of zone ``other`` need.
+
+        Parameters
+        ----------
+        other
+            The goods' zone.
+
+        Returns
+        -------
+        bool
+            ``True`` when this zone comes after ``other`` in the coldest-first order (the goods are
+            out of their refrigeration).
+        """
+        order = list(Zone)
+        return order.index(self) > order.index(other)
+
 
 # Which compartment zones may carry a product of a zone, most preferred first.
 # Frozen goods never leave a frozen compartment; ambient goods may ride cooler.

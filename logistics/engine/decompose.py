@@ -159,7 +159,7 @@ PartResult = tuple[list[dict[str, Any]], list[tuple[str, str]], float | None, di
 
 def _solve_part(sub: Problem, options: SolveOptions) -> PartResult:
     """One part searched as a whole day; the answer in plain rows, cheap to send between processes."""
-    settings = SearchSettings(solution_limit=options.iterations)
+    settings = SearchSettings(solution_limit=options.iterations, stop_early=options.stop_early)
     plan = solve_whole(sub, options, options.budget(), settings)
     columns = ["vehicle", "vehicle_type", "seq", "kind", "order_id", "start", "departure", "arrival"]
     stops: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in plan.stops[columns].to_dict("records")]

@@ -71,7 +71,7 @@ def field_path(parts: Iterable[str | int]) -> str:
     return out
 
 
-def schema_error(data: Any, where: str) -> ProblemError | None:
+def schema_error(data: Any, where: str, validator: Any = None) -> ProblemError | None:
     """The most specific schema violation of ``data`` as a ProblemError naming its field, or ``None``.
 
     Parameters
@@ -80,6 +80,9 @@ def schema_error(data: Any, where: str) -> ProblemError | None:
         A job document (already parsed).
     where
         The job's name, for the message and the error's ``record``.
+    validator
+        A jsonschema validator of another document kind (an events or calendar file); default: the
+        job schema's.
 
     Returns
     -------
@@ -87,7 +90,7 @@ def schema_error(data: Any, where: str) -> ProblemError | None:
         The error to raise (``oneOf``/``anyOf`` alternatives are followed to their deepest
         cause, so the message names the cell to fix), or ``None`` when ``data`` conforms.
     """
-    validator = jsonschema.Draft202012Validator(job_schema())
+    validator = validator or jsonschema.Draft202012Validator(job_schema())
     errors = list(validator.iter_errors(data))
     if not errors:
         return None
@@ -107,7 +110,10 @@ def schema_error(data: Any, where: str) -> ProblemError | None:
         msg = msg.replace("Additional properties are not allowed", "unknown field(s)")
     elif err.validator in ("oneOf", "anyOf"):
         if not parts:
-            msg = "a job needs 'orders' and 'fleet' and either 'network' or 'matrix' (or 'vroom': a VROOM input)"
+            msg = (
+                "a job needs 'orders', 'fleet' (or 'tiers') and either 'network' or 'matrix' "
+                "(or 'vroom': a VROOM input)"
+            )
         elif len(parts) == 2 and parts[0] == "orders":
             msg = "an order needs either node_id or lon and lat (not both)"
         elif parts[0] == "network":

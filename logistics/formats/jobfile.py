@@ -21,10 +21,10 @@ import numpy as np
 
 from logistics.core.costs import CostModel
 from logistics.core.errors import ProblemError
-from logistics.core.model import Compartment, Product, VehicleType
+from logistics.core.model import Product
 from logistics.core.options import SolveOptions
 from logistics.core.problem import Problem
-from logistics.core.units import Zone, parse_clock
+from logistics.core.units import Zone
 from logistics.formats.documents import (
     check_input_file,
     decode_text,
@@ -35,6 +35,7 @@ from logistics.formats.documents import (
     resolve_path,
     schema_error,
 )
+from logistics.formats.job_fleets import TierSpec, build_fleet, check_tier_orders, read_tiers
 from logistics.formats.matrix_file import check_npz
 from logistics.formats.orders_file import ReadLimits, orders_from_file, orders_inline
 from logistics.formats.vroom import VroomInput, read_vroom
@@ -60,6 +61,9 @@ class Job:
     source, vroom
         ``"job"``, or ``"vroom"`` with the [VroomInput][logistics.formats.vroom_write.VroomInput] needed to
         answer in VROOM's output format.
+    tiers
+        A three-tier job's ``tiers`` block (``None`` for a single-tier job); ``problem`` then holds
+        the orders, products, costs and network, with the tier fleets based at the hub.
     """
 
     name: str
@@ -68,6 +72,7 @@ class Job:
     options: SolveOptions
     source: str = "job"  # "job" or "vroom"
     vroom: VroomInput | None = None
+    tiers: TierSpec | None = None
 
 
 # --------------------------------------------------------------------------- loading
@@ -152,8 +157,8 @@ def _read_job(path: Path, allow_outside: bool, overrides: Mapping[str, Any] | No
         vin = read_vroom(vpath, name=name)
         return Job(name=name, path=path, problem=vin.problem, options=options, source="vroom", vroom=vin)
     limits = ReadLimits().merged(data.get("limits")).merged(overrides)
-    problem = build_problem(data, base, where=where, name=name, allow_outside=allow_outside, limits=limits)
-    return Job(name=name, path=path, problem=problem, options=options)
+    problem, tiers = _build(data, base, where, name, allow_outside, limits)
+    return Job(name=name, path=path, problem=problem, options=options, tiers=tiers)
 
 
 def read_solver(spec: Mapping[str, Any] | None, where: str = "job") -> SolveOptions:
@@ -162,7 +167,8 @@ def read_solver(spec: Mapping[str, Any] | None, where: str = "job") -> SolveOpti
     Parameters
     ----------
     spec
-        The block (``time_limit``, ``seed``, ``engine``, ``iterations``, ``workers``, ``log``), or
+        The block (``time_limit``, ``seed``, ``engine``, ``iterations``, ``workers``, ``log``,
+        ``stop_early``), or
         ``None`` for the defaults.
     where
         The job's name, for errors.
@@ -222,7 +228,20 @@ def build_problem(
         A file is missing or outside ``base``, or a record is invalid; the field is its path
         in the job.
     """
+    return _build(data, base, where, name, allow_outside, limits)[0]
+
+
+def _build(
+    data: Mapping[str, Any], base: Path, where: str, name: str, allow_outside: bool, limits: ReadLimits | None
+) -> tuple[Problem, TierSpec | None]:
+    """`build_problem`, and the checked ``tiers`` block of a three-tier job."""
     meta: dict[str, Any] = {"job": where}
+    if "tiers" in data and data.get("matrix"):
+        raise ProblemError(
+            f"{where}: matrix: a tiered job's travel times come from its network (give no matrix)",
+            record=where,
+            field="matrix",
+        )
     network = _load_network(data.get("network"), base, where, allow_outside) if data.get("network") else None
     matrix = None
     if data.get("matrix"):
@@ -230,16 +249,32 @@ def build_problem(
         if coords:
             meta["coords"] = coords
     products = _build_products(data.get("products"), where)
-    fleet = _build_fleet(data["fleet"], where)
+    tiers = None
+    if "tiers" in data:  # a three-tier day: the fleets are the tiers' (checked against the network)
+        if "fleet" in data:
+            raise ProblemError(
+                f"{where}: fleet: a tiered job names its vehicles in tiers.trunk_fleet and tiers.last_mile_fleet",
+                record=where,
+                field="fleet",
+            )
+        tiers = read_tiers(data["tiers"], network, where)
+        assert network is not None  # read_tiers refuses a job without one
+        typed = tiers.vehicle_types(network.hub_id)
+        fleet, fleet_fields = [v for _, v in typed], [f for f, _ in typed]
+    else:
+        fleet = build_fleet(data["fleet"], where)
+        fleet_fields = [f"fleet[{k}]" for k in range(len(fleet))]
     orders_spec = data["orders"]
     if isinstance(orders_spec, str):
         lim = limits if limits is not None else ReadLimits().merged(data.get("limits"))
         orders, row_of = orders_from_file(orders_spec, base, where, allow_outside, lim)
     else:
         orders, row_of = orders_inline(orders_spec, where)
+    if tiers is not None and network is not None:
+        check_tier_orders(orders, row_of, network, where)
     costs = _build_costs(data.get("costs") or {}, where)
     try:
-        return Problem(
+        problem = Problem(
             orders=tuple(orders),
             fleet=tuple(fleet),
             products=products,
@@ -251,12 +286,13 @@ def build_problem(
             day=data.get("day"),
             meta=meta,
         )
+        return problem, tiers
     except ProblemError as e:
         raise _locate(
             e,
             where,
             orders=row_of,
-            fleet=[v.name for v in fleet],
+            fleet={v.name: f for v, f in zip(fleet, fleet_fields)},
             products=list(products),
             products_is_list=isinstance(data.get("products"), list),
         ) from None
@@ -273,7 +309,7 @@ def _locate(
     where: str,
     *,
     orders: Mapping[str, int],
-    fleet: list[str],
+    fleet: Mapping[str, str],
     products: list[str],
     products_is_list: bool,
 ) -> ProblemError:
@@ -282,7 +318,7 @@ def _locate(
     if rec is not None and rec in orders:
         return prefixed_error(e, where, f"orders[{orders[rec]}]")
     if rec is not None and rec in fleet:
-        return prefixed_error(e, where, f"fleet[{fleet.index(rec)}]")
+        return prefixed_error(e, where, fleet[rec])
     if rec is not None and rec in products:
         return prefixed_error(e, where, f"products[{products.index(rec)}]" if products_is_list else f"products.{rec}")
     fp = e.field or None
@@ -434,31 +470,6 @@ def _build_products(spec: Any, where: str) -> dict[str, Product]:
         except ProblemError as e:
             raise prefixed_error(e, where, prefix) from None
     return out
-
-
-def _build_fleet(spec: list, where: str) -> list[VehicleType]:
-    fleet = []
-    for k, v in enumerate(spec):
-        try:
-            kw = dict(v)
-            comps = []
-            for j, c in enumerate(kw.pop("compartments")):
-                try:
-                    comps.append(Compartment(**c))
-                except ProblemError as e:
-                    raise ProblemError(str(e), record=v["name"], field=f"compartments[{j}]") from None
-            kw["compartments"] = tuple(comps)
-            if "shift" in kw:
-                kw["shift"] = tuple(kw["shift"])
-            if isinstance(kw.get("max_duration"), str):
-                kw["max_duration"] = parse_clock(kw["max_duration"], record=v["name"], field="max_duration")
-            for d in ("start_depot", "end_depot"):
-                if d in kw:
-                    kw[d] = str(kw[d])
-            fleet.append(VehicleType(**kw))
-        except ProblemError as e:
-            raise prefixed_error(e, where, f"fleet[{k}]") from None
-    return fleet
 
 
 def _build_costs(spec: Mapping[str, Any], where: str) -> CostModel:

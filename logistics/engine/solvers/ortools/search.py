@@ -18,6 +18,8 @@ from logistics.core.plan import RouteResult
 from logistics.core.shares import (
     CHECK_ONLY_MIN_S,
     MIN_SEARCH_S,
+    POLISH_STALL_MIN_S,
+    POLISH_STALL_PER_ORDER_S,
     READ_LIMIT_BASE_S,
     READ_LIMIT_MAX_S,
     READ_LIMIT_PER_ORDER_S,
@@ -34,9 +36,11 @@ __all__ = [
     "FIRST_SOLUTION",
     "METAHEURISTIC",
     "OrtoolsResult",
+    "SearchLog",
     "SearchSettings",
     "load_seed",
     "polish",
+    "polish_stall_s",
     "search",
     "seed_read_s",
 ]
@@ -118,6 +122,9 @@ class SearchSettings:
         Called as ``progress(elapsed_s, best_cost)`` on every improving solution.
     log
         OR-Tools' own search log.
+    stop_early
+        Let the search from a PyVRP seed end once it has converged (`polish_stall_s`); only when
+        ``solution_limit`` is None.
     """
 
     first_solution: str = "parallel_cheapest_insertion"
@@ -125,12 +132,32 @@ class SearchSettings:
     solution_limit: int | None = None
     progress: Callable[[float, float], None] | None = None
     log: bool = False
+    stop_early: bool = True
+
+
+@dataclass
+class SearchLog:
+    """What the search reports while it runs: its improvements, and whether it ended on a stall.
+
+    Parameters
+    ----------
+    history
+        (seconds since the search started, objective in plan units) per improving solution.
+    stalled
+        The search was ended because it found nothing better for its stall span.
+    """
+
+    history: list[tuple[float, float]] = field(default_factory=list)
+    stalled: bool = False
 
 
 def record_history(
-    model: OrtoolsModel, t0: float, progress: Callable[[float, float], None] | None = None
-) -> list[tuple[float, float]]:
-    """A list that every improving solution of the coming search appends (seconds since ``t0``, objective).
+    model: OrtoolsModel,
+    t0: float,
+    progress: Callable[[float, float], None] | None = None,
+    stall_s: float | None = None,
+) -> SearchLog:
+    """A log that every improving solution of the coming search appends (seconds since ``t0``, objective).
 
     The objective is in the units of ``kpis["objective"]`` (¥, or matrix distance for
     ``objective='distance'``); ``progress`` hears the same.  Register before the model is closed.
@@ -143,25 +170,33 @@ def record_history(
         ``time.perf_counter()`` at the start of the search.
     progress
         Called on every improvement.
+    stall_s
+        End the search at the first solution found this many seconds after the last improvement
+        (None: search to the limit); see `polish_stall_s`.
 
     Returns
     -------
-    list
+    SearchLog
         Filled as the search runs.
     """
     r = model.routing
     unit = 1 if model.data.problem.objective == "distance" else COST_SCALE
-    history: list[tuple[float, float]] = []
+    log = SearchLog()
+    history = log.history
 
     def on_solution() -> None:
         c = r.CostVar().Max() / unit
+        now = time.perf_counter() - t0
         if not history or c < history[-1][1]:
-            history.append((time.perf_counter() - t0, c))
+            history.append((now, c))
             if progress is not None:
                 progress(history[-1][0], c)
+        elif stall_s is not None and now - history[-1][0] > stall_s:
+            log.stalled = True
+            r.solver().FinishCurrentSearch()  # converged: the best solution so far is the answer
 
     r.AddAtSolutionCallback(on_solution)
-    return history
+    return log
 
 
 def _parameters(model: OrtoolsModel, settings: SearchSettings) -> Any:
@@ -211,7 +246,7 @@ def search(
     if settings.solution_limit is not None:
         params.solution_limit = int(settings.solution_limit)
     t0 = time.perf_counter()
-    history = record_history(model, t0, settings.progress)
+    history = record_history(model, t0, settings.progress).history
     r.CloseModelWithParameters(params)
     # closing the model takes time on big instances: the search gets what is left of the budget
     left = time_limit - (time.perf_counter() - t0)
@@ -232,6 +267,26 @@ def search(
 
 def _paired(d: SolverData) -> set[int]:
     return {di for _, di in d.pairs}
+
+
+def polish_stall_s(n_orders: int) -> float:
+    """Seconds without a better solution after which the search from a PyVRP seed has converged.
+
+    PyVRP has done the heavy search by then; OR-Tools repairs what PyVRP relaxed and prices the
+    cold chain exactly, and its improvements come early (see ``POLISH_STALL_MIN_S``).  Only
+    time-bound runs stop on a stall, so runs bounded by ``iterations`` stay reproducible.
+
+    Parameters
+    ----------
+    n_orders
+        Orders of the problem.
+
+    Returns
+    -------
+    float
+        ``max(POLISH_STALL_MIN_S, POLISH_STALL_PER_ORDER_S * n_orders)``.
+    """
+    return max(POLISH_STALL_MIN_S, POLISH_STALL_PER_ORDER_S * max(int(n_orders), 0))
 
 
 def polish(
@@ -279,7 +334,8 @@ def polish(
     # a rejected seed (measured: a 303-order part on a loaded machine lost every order that way)
     params.solution_limit = 1
     params.time_limit.FromMilliseconds(int(1000 * max(time_limit, read_limit_s(d.n_orders))))
-    history = record_history(model, t0, settings.progress)
+    stall = polish_stall_s(d.n_orders) if settings.stop_early and settings.solution_limit is None else None
+    log = record_history(model, t0, settings.progress, stall)
     r.CloseModelWithParameters(params)
     start, meta = load_seed(model, initial, deadline=repair_until)
     left = time_limit - (time.perf_counter() - t0)
@@ -296,7 +352,10 @@ def polish(
             solution = start
     else:
         solution = r.SolveWithParameters(params)
-    res = result(model, solution, history, time.perf_counter() - t0)
+    res = result(model, solution, log.history, time.perf_counter() - t0)
+    if log.stalled and res.routes is not None and res.objective is not None:
+        res.status = "success"  # OR-Tools calls a search ended early "partial"; this one converged
+        meta["stopped"] = "converged"
     if checked and solution is not None:
         res.status = "seed_checked"  # OR-Tools read and checked PyVRP's routes; it did not search
     return res, meta

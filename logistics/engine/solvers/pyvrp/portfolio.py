@@ -24,6 +24,8 @@ from logistics.core.shares import (
     ITERATION_GRACE_S,
     ITERS_PER_S_X_ORDERS,
     MIN_PARALLEL_S,
+    PYVRP_STALL_MIN,
+    PYVRP_STALL_PER_ORDER_SQ,
     SAMPLE_S,
     WORKER_GRACE_S,
 )
@@ -33,11 +35,13 @@ from logistics.engine.solvers.pyvrp.model import COST_NOTE, build_instance
 from logistics.engine.solvers.pyvrp.search import EngineResult, PyVRPInstance, best_of, run_instance, run_seed
 
 __all__ = [
+    "converges_in_s",
     "history_for",
     "models_exactly",
     "solve_pyvrp",
     "solve_pyvrp_parallel",
     "solve_pyvrp_portfolio",
+    "stall_iterations",
 ]
 
 
@@ -127,6 +131,7 @@ def solve_pyvrp_portfolio(
     *,
     relaxed_share: float = 1.0,
     workers: int | None = None,
+    stop_early: bool = True,
 ) -> EngineResult | None:
     """The skeleton for the portfolio: PyVRP on the OR-Tools engine's linear objective.
 
@@ -155,6 +160,8 @@ def solve_pyvrp_portfolio(
         core is free (`_spare_core`) and a run with ``iterations`` always starts, so that the
         plan does not depend on the machine; ``None`` (every core) allows it where there are two
         cores (``os.cpu_count()`` with ``iterations``, `_spare_core` without).
+    stop_early
+        A time-bound seed stops once it has gone `stall_iterations` without a better solution.
 
     Returns
     -------
@@ -169,20 +176,67 @@ def solve_pyvrp_portfolio(
     objective = "distance" if data.problem.objective == "distance" else "cost"
     inst = build_instance(data, objective, costs)
     mine = budget if models_exactly(inst.relaxed, data, costs) else relaxed
+    stall = stall_iterations(data.n_orders) if stop_early and iterations is None else None
     if parallel is None:
-        parallel = _second_seed(mine.limit, iterations, workers)
+        parallel = _second_seed(mine.limit, iterations, workers, data.n_orders if stop_early else None)
     seeds = [int(seed), int(seed) + 1] if parallel else [int(seed)]
     history = None if iterations is not None else history_for(data.n_orders, mine.left())
     grace = ITERATION_GRACE_S if iterations is not None else WORKER_GRACE_S
-    return _run_seeds(inst, mine.deadline, seeds, iterations, history, grace=grace)
+    return _run_seeds(inst, mine.deadline, seeds, iterations, history, grace=grace, stall=stall)
 
 
-def _second_seed(limit: float, iterations: int | None, workers: int | None) -> bool:
-    """Whether a second seed runs in another process (see `solve_pyvrp_portfolio`'s ``workers``)."""
+def stall_iterations(n_orders: int) -> int:
+    """Iterations without a better solution after which a time-bound seed stops: it has converged.
+
+    Small jobs converge long before their limit (25 orders: a few dozen iterations, ~0.1 s), and a
+    courier waiting for a 25-stop plan should not wait out a 10 s limit for nothing; the span grows
+    with the square of the size, as the measured stretches between improvements do, so that a large
+    day is never cut short (see ``PYVRP_STALL_PER_ORDER_SQ``).
+
+    Parameters
+    ----------
+    n_orders
+        Orders of the problem.
+
+    Returns
+    -------
+    int
+        ``PYVRP_STALL_MIN + PYVRP_STALL_PER_ORDER_SQ * n_orders**2``, rounded.
+    """
+    n = max(int(n_orders), 0)
+    return PYVRP_STALL_MIN + round(PYVRP_STALL_PER_ORDER_SQ * n * n)
+
+
+def converges_in_s(n_orders: int) -> float:
+    """Expected seconds for a seed to go `stall_iterations` without improvement from its start (a lower bound).
+
+    Parameters
+    ----------
+    n_orders
+        Orders of the problem.
+
+    Returns
+    -------
+    float
+        The stall span at ``ITERS_PER_S_X_ORDERS / n_orders`` iterations per second.
+    """
+    n = max(int(n_orders), 1)
+    return stall_iterations(n) * n / ITERS_PER_S_X_ORDERS
+
+
+def _second_seed(limit: float, iterations: int | None, workers: int | None, n_orders: int | None = None) -> bool:
+    """Whether a second seed runs in another process (see `solve_pyvrp_portfolio`'s ``workers``).
+
+    A time-bound run whose seed is expected to converge well before a fresh interpreter could even
+    start (`converges_in_s` under half of ``MIN_PARALLEL_S``) keeps to one seed: the job answers
+    sooner and a second seed would only find the same routes.
+    """
     if (workers is not None and workers < 2) or limit < MIN_PARALLEL_S:
         return False
     if iterations is not None:  # with an iteration bound the choice must not depend on the machine's load
         return workers is not None or (os.cpu_count() or 1) >= 2
+    if n_orders is not None and converges_in_s(n_orders) < MIN_PARALLEL_S / 2:
+        return False
     return _spare_core()
 
 
@@ -252,6 +306,7 @@ def _run_seeds(
     history: int | None,
     *,
     grace: float,
+    stall: int | None = None,
 ) -> EngineResult:
     """Each seed on a built instance until ``deadline`` (monotonic); the first here, the others in workers.
 
@@ -259,7 +314,7 @@ def _run_seeds(
     caller's time limit wins); the grace is longer with an iteration bound, so that the choice
     stays reproducible.
     """
-    args = [(inst, deadline, s, iterations, history) for s in seeds]
+    args = [(inst, deadline, s, iterations, history, stall) for s in seeds]
     results = run_tasks(
         run_seed,
         args,

@@ -44,6 +44,9 @@ class EngineResult:
         The run that found it.
     seeds_run
         Seeds the portfolio ran (this one included); 1 when no worker was started.
+    converged
+        The seed stopped before its time and iteration bounds: it went its stall span without a
+        better solution.
     """
 
     routes: list[list[int]]
@@ -56,6 +59,7 @@ class EngineResult:
     iterations: int = 0
     runtime: float = 0.0
     seeds_run: int = 1
+    converged: bool = False
 
     @property
     def n_routes(self) -> int:
@@ -87,8 +91,9 @@ class PyVRPInstance:
         What the model relaxes (see `EngineResult.relaxed`).
     span_windows
         Orders whose several windows were relaxed to their span (checked on the schedule afterwards).
-    shelf
-        (n_orders,) seconds, -1 unlimited (checked on the schedule afterwards).
+    ride
+        (PyVRP vehicle types, n_orders) seconds, -1 unlimited: each order's ride limit on each type
+        (`SolverData.ride`: shelf life and time out of refrigeration; checked on the schedule afterwards).
     order_kind
         (n_orders,) +1 pickup, -1 delivery, 0 paired.
     n_orders
@@ -104,7 +109,7 @@ class PyVRPInstance:
     scale: int
     relaxed: list[str]
     span_windows: dict[int, list[tuple[int, int]]]
-    shelf: np.ndarray
+    ride: np.ndarray
     order_kind: np.ndarray
     n_orders: int
 
@@ -116,6 +121,7 @@ def run_instance(
     max_iterations: int | None = None,
     deadline: float | None = None,
     history_length: int | None = None,
+    stall: int | None = None,
 ) -> EngineResult:
     """Solve a built instance with one seed.
 
@@ -134,6 +140,9 @@ def run_instance(
     history_length
         The late-acceptance history of PyVRP's iterated local search (PyVRP's default, 300, when
         None; see `logistics.engine.solvers.pyvrp.portfolio.history_for`).
+    stall
+        Stop once this many iterations in a row found nothing better (None: run to the limit); see
+        `logistics.engine.solvers.pyvrp.portfolio.stall_iterations`.
 
     Returns
     -------
@@ -144,7 +153,13 @@ def run_instance(
     import pyvrp
     from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams  # deferred: as above
     from pyvrp.solve import SolveParams  # deferred: as above
-    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion  # deferred: as above
+    from pyvrp.stop import (  # deferred: as above
+        MaxIterations,
+        MaxRuntime,
+        MultipleCriteria,
+        NoImprovement,
+        StoppingCriterion,
+    )
 
     t0 = time.monotonic()
     if deadline is not None:
@@ -153,6 +168,8 @@ def run_instance(
     stop: StoppingCriterion = MaxRuntime(time_limit)
     if max_iterations is not None:
         stop = MultipleCriteria([MaxIterations(int(max_iterations)), stop])
+    if stall is not None:
+        stop = MultipleCriteria([NoImprovement(int(stall)), stop])
     with warnings.catch_warnings():  # infeasibility shows in the result; PyVRP's warnings would only be noise
         warnings.simplefilter("ignore")
         kw: dict[str, Any] = {}
@@ -163,17 +180,24 @@ def run_instance(
     out.seed = int(seed)
     out.iterations = int(res.num_iterations)
     out.runtime = time.monotonic() - t0
+    bounded = max_iterations is not None and out.iterations >= int(max_iterations)
+    out.converged = stall is not None and not bounded and res.runtime < time_limit * 0.99
     return out
 
 
 def run_seed(
-    inst: PyVRPInstance, deadline: float, seed: int, iterations: int | None, history: int | None
+    inst: PyVRPInstance,
+    deadline: float,
+    seed: int,
+    iterations: int | None,
+    history: int | None,
+    stall: int | None = None,
 ) -> EngineResult:
     """One seed of the portfolio until ``deadline`` (``time.monotonic()``): the task a worker runs.
 
     Parameters
     ----------
-    inst, seed, history
+    inst, seed, history, stall
         As for `run_instance`.
     deadline
         When the seed must be done; the time limit is what is left of it when the task starts, so a
@@ -186,7 +210,7 @@ def run_seed(
     EngineResult
         The seed's result.
     """
-    return run_instance(inst, deadline - time.monotonic(), seed, iterations, deadline, history)
+    return run_instance(inst, deadline - time.monotonic(), seed, iterations, deadline, history, stall)
 
 
 def best_of(results: list[EngineResult], seeds: list[int]) -> EngineResult:
@@ -216,6 +240,7 @@ def _to_result(inst: PyVRPInstance, sol: Any) -> EngineResult:
     next_free = [0] * len(inst.type_vehicles)
     served = np.zeros(inst.n_orders, dtype=bool)
     starts: dict[int, tuple[int, Any, int]] = {}
+    rode: dict[int, int] = {}  # order -> PyVRP vehicle type
     for r in sol.routes():
         j = r.vehicle_type()
         v = inst.type_vehicles[j][next_free[j]]
@@ -236,6 +261,7 @@ def _to_result(inst: PyVRPInstance, sol: Any) -> EngineResult:
             seq.append(i)
             served[i] = True
             starts[i] = (act.start_time, depart, r.end_time())
+            rode[i] = j
         routes[v] = seq
     unserved = [int(i) for i in np.flatnonzero(~served)]
     cost = sol.distance_cost() + sol.duration_cost() + sol.fixed_vehicle_cost() + sol.uncollected_prizes()
@@ -246,25 +272,29 @@ def _to_result(inst: PyVRPInstance, sol: Any) -> EngineResult:
         feasible=feasible,
         relaxed=list(inst.relaxed),
         unserved=unserved,
-        violations=_violations(inst, starts),
+        violations=_violations(inst, starts, rode),
     )
 
 
-def _violations(inst: PyVRPInstance, starts: dict[int, tuple[int, Any, int]]) -> list[str]:
-    """Checks of what the model relaxed, on PyVRP's schedule (``starts[i]``: service, departure, return)."""
+def _violations(inst: PyVRPInstance, starts: dict[int, tuple[int, Any, int]], rode: dict[int, int]) -> list[str]:
+    """Checks of what the model relaxed, on PyVRP's schedule (``starts[i]``: service, departure, return;
+    ``rode[i]``: the vehicle type, which sets the ride limit)."""
     violations: list[str] = []
+    what = "shelf life or time out of refrigeration"
     for i, wins in inst.span_windows.items():
         if i in starts and not any(a <= starts[i][0] <= b for a, b in wins):
             violations.append(f"order {i}: service at {starts[i][0]} outside its windows")
-    for i in map(int, np.flatnonzero(inst.shelf >= 0)):
-        if i not in starts:
-            continue
+    for i, j in rode.items():
         s, depart, end = starts[i]
-        if inst.order_kind[i] < 0 and s - depart > inst.shelf[i]:
-            violations.append(f"order {i}: {s - depart} s from depot exceeds shelf life {inst.shelf[i]} s")
-        elif inst.order_kind[i] > 0 and end - s > inst.shelf[i]:
-            violations.append(f"order {i}: {end - s} s to the depot exceeds shelf life {inst.shelf[i]} s")
+        limit = int(inst.ride[j, i])
+        if limit < 0:
+            continue
+        if inst.order_kind[i] < 0 and s - depart > limit:
+            violations.append(f"order {i}: {s - depart} s from depot exceeds its ride limit {limit} s ({what})")
+        elif inst.order_kind[i] > 0 and end - s > limit:
+            violations.append(f"order {i}: {end - s} s to the depot exceeds its ride limit {limit} s ({what})")
     for p, d in inst.shipment_orders:
-        if p in starts and d in starts and inst.shelf[p] >= 0 and starts[d][0] - starts[p][0] > inst.shelf[p]:
-            violations.append(f"orders {p}->{d}: transit exceeds shelf life {inst.shelf[p]} s")
+        limit = int(inst.ride[rode[p], p]) if p in rode else -1
+        if d in starts and limit >= 0 and starts[d][0] - starts[p][0] > limit:
+            violations.append(f"orders {p}->{d}: transit exceeds their ride limit {limit} s ({what})")
     return violations
