@@ -166,7 +166,7 @@ def test_batch_command(tmp_path, jobdir):
 
 def test_vroom_command(tmp_path):
     out = tmp_path / "sol.json"
-    r = invoke("vroom", DATA / "vroom_matrix.json", "--output", out, "-t", 0.5, "--engine", "ortools")
+    r = invoke("vroom", "-i", DATA / "vroom_matrix.json", "--output", out, "-l", 0.5, "--engine", "ortools")
     assert r.exit_code == 0
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["code"] == 0 and doc["summary"]["routes"] >= 1

@@ -27,8 +27,8 @@ What maps exactly:
 What is relaxed (listed in `EngineResult.relaxed`): shelf life and time out
 of refrigeration (`SolverData.ride`, which depends on the vehicle type; a type
 on which an order's least possible ride is longer than its limit is forbidden
-to it, see `_warm_ride_never_fits`), soft
-time windows (kept hard), several windows of paired orders (their span) and,
+to it, see `_warm_ride_never_fits`), soft time windows (kept hard), VROOM's
+``max_tasks`` and ``max_travel_time``, several windows of paired orders (their span) and,
 for the cost objective, whatever is not linear in distance and route
 duration: with the OR-Tools engine's ``CostArrays`` (arc costs with fuel and
 door-open refrigeration, span and fixed costs) only freshness decay and
@@ -500,6 +500,8 @@ def build_instance(
         relaxed.append("time out of refrigeration ignored")
     if any(o.soft for o in orders):
         relaxed.append("soft time windows treated as hard")
+    if any(vt.max_tasks is not None or vt.max_travel_time is not None for vt in problem.fleet):
+        relaxed.append("max_tasks and max_travel_time left to OR-Tools")
     assert problem.matrix is not None, "a Problem always has a travel matrix once built"
     ids = problem.matrix.ids
     depots = [pyvrp.Depot(location=d, name=str(ids[int(r)])) for d, r in enumerate(places.depot_rows)]
