@@ -230,11 +230,11 @@ def _job_routes(app: FastAPI, svc: Service, org: Callable[..., str]) -> None:
 
     @app.post("/v1/jobs/{job_id}/cancel", summary="Cancel a queued or running job")
     def cancel_job(job_id: str, org_id: Org) -> JSONResponse:
-        status = svc.store.cancel(job_id, org_id)
-        if status is None:
+        outcome = svc.store.cancel(job_id, org_id)
+        if outcome is None:
             raise HTTPException(404, {"error": "no such job", "field": "job_id"})
-        code = 200 if status == "cancelled" else 409
-        return JSONResponse({"id": job_id, "status": status}, status_code=code)
+        status, cancelled = outcome
+        return JSONResponse({"id": job_id, "status": status}, status_code=200 if cancelled else 409)
 
     @app.get("/v1/fleets", summary="Fleet presets for orders uploads")
     def fleets() -> dict[str, Any]:

@@ -308,7 +308,7 @@ class JobStore:
         with self._tx() as conn:
             return [_row(r) for r in conn.execute(q)]
 
-    def cancel(self, job_id: str, org_id: str) -> str | None:
+    def cancel(self, job_id: str, org_id: str) -> tuple[str, bool] | None:
         """Cancel a queued or running job of ``org_id``; its worker notices at its next heartbeat.
 
         Parameters
@@ -318,8 +318,9 @@ class JobStore:
 
         Returns
         -------
-        str or None
-            The job's status afterwards, or ``None`` when the organisation has no such job.
+        tuple of (str, bool) or None
+            The job's status afterwards and whether this call cancelled it, or ``None`` when the
+            organisation has no such job.
         """
         now = _now()
         with self._tx() as conn:
@@ -331,7 +332,7 @@ class JobStore:
             if n:
                 self._event(conn, job_id, "cancelled", 0, None)
             status = conn.execute(sa.select(jobs.c.status).where(jobs.c.id == job_id, jobs.c.org_id == org_id)).scalar()
-        return status
+        return None if status is None else (str(status), n == 1)
 
     def events(self, job_id: str) -> list[dict[str, Any]]:
         """A job's state changes, oldest first (for audits and tests).
