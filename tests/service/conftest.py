@@ -13,7 +13,7 @@ pytest.importorskip("sqlalchemy", reason="the service needs the [service] extra"
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from svc_helpers import postgres_missing, start_postgres  # noqa: E402
+from svc_helpers import postgres_missing, start_postgres
 
 
 @pytest.fixture(scope="session")
