@@ -201,8 +201,13 @@ class Server:
     def children(self) -> list[int]:
         """Worker pids (children of the server process)."""
         assert self.proc is not None
-        path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
-        return [int(p) for p in path.read_text().split()] if path.exists() else []
+        pids: list[int] = []
+        for task in Path(f"/proc/{self.proc.pid}/task").glob("*"):  # children belong to the thread that started them
+            try:
+                pids += [int(p) for p in (task / "children").read_text().split()]
+            except OSError:
+                pass
+        return sorted(set(pids))
 
 
 def new_org(url: str, name: str) -> str:
