@@ -31,7 +31,7 @@ except ModuleNotFoundError as e:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run ``coldroute``: ``serve`` here, every other command in [logistics.app.main.main][].
+    """Run ``coldroute``: ``serve`` here, every other command in ``logistics.app.main.main``.
 
     Parameters
     ----------

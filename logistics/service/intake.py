@@ -229,7 +229,7 @@ def accept_upload(
     job_bytes, job_filename
         An uploaded job file and its name (only its extension is used: ``.yaml``/``.yml`` or JSON).
     orders_bytes, fleet
-        An uploaded orders CSV and the name of a preset in [FLEETS][logistics.service.fleets.FLEETS].
+        An uploaded orders CSV and the name of a preset in `logistics.service.fleets.FLEETS`.
     time_limit
         Seconds to search (for an orders upload; a job file has its own ``solver`` block).
     jobs_dir
