@@ -23,14 +23,16 @@ from svc_helpers import (
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def live(request, tmp_path_factory):
-    """A server with one worker and two organisations' keys."""
-    tmp = tmp_path_factory.mktemp(f"svc-{request.param}")
+    """A server with one worker on each job store, and two organisations' keys."""
+    tag = uuid.uuid4().hex[:6]
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'store.sqlite'}"
-    else:
-        url = request.getfixturevalue("postgres").new_database("api_" + uuid.uuid4().hex[:8])
+        server, url, tmp = request.getfixturevalue("sqlite_server")
+        yield server, {"acme": new_org(url, f"acme-{tag}"), "rival": new_org(url, f"rival-{tag}")}, tmp
+        return
+    tmp = tmp_path_factory.mktemp("svc-postgresql")
+    url = request.getfixturevalue("postgres").new_database("api_" + tag)
     keys = {"acme": new_org(url, "acme"), "rival": new_org(url, "rival")}
-    server = Server(tmp / "data", url, workers=1, lease=5.0, extra=("--max-body-mb", "0.25", "--max-orders", "40"))
+    server = Server(tmp / "data", url, workers=1, lease=5.0)
     server.start()
     try:
         yield server, keys, tmp

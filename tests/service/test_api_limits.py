@@ -4,11 +4,11 @@ paths in requests, oversized bodies, bad input; and orders uploads with a fleet 
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from svc_helpers import (
     VILLAGES,
-    Server,
     client,
     new_org,
     tiny_job,
@@ -17,17 +17,10 @@ from svc_helpers import (
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    """A SQLite-backed server with one worker, a 0.25 MiB body limit and at most 40 orders per job."""
-    tmp = tmp_path_factory.mktemp("svc-limits")
-    url = f"sqlite:///{tmp / 'store.sqlite'}"
-    keys = {"acme": new_org(url, "acme")}
-    server = Server(tmp / "data", url, workers=1, lease=5.0, extra=("--max-body-mb", "0.25", "--max-orders", "40"))
-    server.start()
-    try:
-        yield server, keys, tmp
-    finally:
-        server.stop()
+def live(sqlite_server):
+    """The shared SQLite server (0.25 MiB body limit, at most 40 orders per job) and a fresh organisation."""
+    server, url, tmp = sqlite_server
+    return server, {"acme": new_org(url, "limits-" + uuid.uuid4().hex[:6])}, tmp
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from pathlib import Path
 
 import pytest
-from svc_helpers import VILLAGES, Server, client, new_org, tiny_job, validate_result
+from svc_helpers import VILLAGES, client, new_org, tiny_job, validate_result
 
 pytestmark = pytest.mark.browser
 
@@ -62,15 +63,10 @@ def driver(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("svc-page")
-    url = f"sqlite:///{tmp / 'store.sqlite'}"
-    key = new_org(url, "acme")
-    server = Server(tmp / "data", url, workers=1, lease=5.0).start()
-    try:
-        yield server, key, tmp
-    finally:
-        server.stop()
+def served(sqlite_server):
+    """The shared SQLite server and a fresh organisation of its own."""
+    server, url, tmp = sqlite_server
+    return server, new_org(url, "page-" + uuid.uuid4().hex[:6]), tmp
 
 
 def _wait(driver, script: str, timeout: float = 90.0):

@@ -69,8 +69,8 @@ def test_kill_9_of_the_server_mid_job(request, tmp_path, kind):
     try:
         with client(server, key) as c:
             ids = [
-                c.post("/v1/jobs", json=tiny_job(f"k{k}", n=3, time_limit=4 if k == 0 else 1)).json()["id"]
-                for k in range(3)
+                c.post("/v1/jobs", json=tiny_job(f"k{k}", n=3, time_limit=2 if k == 0 else 1)).json()["id"]
+                for k in range(2)
             ]
             _wait_solving(c, ids[0])
             workers = server.children()
