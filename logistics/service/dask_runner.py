@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from typing import Any
 
 from logistics.core.extras import require
 from logistics.service.config import ServiceConfig
 from logistics.service.store import JobStore
-from logistics.service.worker import execute, owner_name
+from logistics.service.worker import die_with_parent, execute, owner_name
 
 
 def run_claimed(env: dict[str, str], job_id: str, attempt: int, owner: str) -> str:
@@ -58,14 +59,26 @@ def dispatch(cfg: ServiceConfig, scheduler: str, *, poll_s: float = 0.5) -> None
     client = distributed.Client(scheduler, timeout=30, set_as_default=False)
     store = JobStore(cfg.url)
     owner = owner_name()
-    running: dict[Any, str] = {}
+    running: dict[Any, tuple[str, int]] = {}
     stop = threading.Event()
+    renewed = 0.0
     try:
         while not stop.is_set():
             for fut in [f for f in running if f.done()]:
                 running.pop(fut)
-            threads = sum(client.nthreads().values()) or 1
-            claimed = store.claim(owner, cfg.lease_s) if len(running) < threads else None
+            try:
+                if time.monotonic() - renewed > cfg.lease_s / 4:
+                    # a task waiting for a Dask worker (or importing) does not heartbeat yet: hold its lease here;
+                    # a task whose worker died is done (with an error) and no longer renewed, so its lease expires
+                    for job_id, attempt in running.values():
+                        store.renew(job_id, owner, attempt, cfg.lease_s)
+                    renewed = time.monotonic()
+                threads = sum(client.nthreads().values()) or 1
+                claimed = store.claim(owner, cfg.lease_s) if len(running) < threads else None
+            except Exception as e:  # the database or the scheduler restarting: retry
+                print(f"coldroute dispatcher: {type(e).__name__}: {e}; retrying", file=sys.stderr)
+                stop.wait(2.0)
+                continue
             if claimed is None:
                 stop.wait(poll_s)
                 continue
@@ -73,11 +86,12 @@ def dispatch(cfg: ServiceConfig, scheduler: str, *, poll_s: float = 0.5) -> None
             fut = client.submit(
                 run_claimed, cfg.to_env(), job_id, attempt, owner, key=f"coldroute-job-{job_id}-{attempt}", pure=False
             )
-            running[fut] = job_id
+            running[fut] = (job_id, attempt)
     finally:
         client.close()
         store.close()
 
 
 if __name__ == "__main__":
+    die_with_parent()
     dispatch(ServiceConfig.from_env(), sys.argv[1])

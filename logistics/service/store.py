@@ -448,6 +448,27 @@ class JobStore:
             ).rowcount
         return n == 1
 
+    def renew(self, job_id: str, owner: str, attempt: int, lease_s: float) -> bool:
+        """Extend a lease without touching the progress (a Dask task that has not started yet).
+
+        Parameters
+        ----------
+        job_id, owner, attempt
+            The run holding the lease.
+        lease_s
+            Seconds the renewed lease lasts.
+
+        Returns
+        -------
+        bool
+            ``False`` when the run no longer holds the job.
+        """
+        with self._tx() as conn:
+            n = conn.execute(
+                jobs.update().where(self._mine(job_id, owner, attempt)).values(lease_expires=_now() + lease_s)
+            ).rowcount
+        return n == 1
+
     def finish(
         self,
         job_id: str,

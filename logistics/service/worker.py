@@ -269,11 +269,11 @@ def work(cfg: ServiceConfig, *, poll_s: float = 0.5, max_jobs: int | None = None
 
 def main() -> None:
     """Entry point of a worker process started by the server (settings from the environment)."""
-    _die_with_parent()
+    die_with_parent()
     work(ServiceConfig.from_env())
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Ask Linux to kill this process when its parent dies (polling ``getppid`` covers other systems)."""
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
