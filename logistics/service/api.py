@@ -18,6 +18,7 @@ from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Query, 
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from logistics.core.errors import ProblemError
+from logistics.formats.documents import job_schema
 from logistics.service.config import ServiceConfig
 from logistics.service.fleets import FLEETS
 from logistics.service.intake import Intake, accept_document, accept_upload, parse_json
@@ -185,7 +186,14 @@ def _job_routes(app: FastAPI, svc: Service, org: Callable[..., str]) -> None:
     cfg = svc.cfg
     Org = Annotated[str, Depends(org)]
 
-    @app.post("/v1/jobs", status_code=202, summary="Submit a job (the job schema as JSON, or a VROOM input)")
+    body = {"requestBody": {"required": True, "content": {"application/json": {"schema": _job_body_schema()}}}}
+
+    @app.post(
+        "/v1/jobs",
+        status_code=202,
+        summary="Submit a job (the job schema as JSON, or a VROOM input)",
+        openapi_extra=body,
+    )
     async def submit_job(request: Request, org_id: Org) -> dict[str, Any]:
         raw = await request.body()
         try:
@@ -323,6 +331,33 @@ def _page_routes(app: FastAPI, svc: Service) -> None:
         if name not in kinds:
             raise HTTPException(404, {"error": "not found"})
         return FileResponse(STATIC / name, media_type=kinds[name], headers=_page_headers())
+
+
+def _job_body_schema() -> dict[str, Any]:
+    """The request body of ``POST /v1/jobs`` for the OpenAPI description: a job, or a VROOM input."""
+    schema = job_schema()
+    job = _inline_refs({k: v for k, v in schema.items() if not k.startswith("$")}, schema.get("$defs", {}))
+    vroom = {
+        "type": "object",
+        "description": "A VROOM input (vehicles with jobs and/or shipments); see the VROOM API documentation.",
+        "required": ["vehicles"],
+    }
+    return {"oneOf": [job, vroom]}
+
+
+def _inline_refs(node: Any, defs: dict[str, Any], depth: int = 0) -> Any:
+    """``node`` with its ``#/$defs/...`` references replaced by the definitions (OpenAPI resolves
+    references from its own root, where the job schema's ``$defs`` are not)."""
+    if depth > 20:
+        return {}
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline_refs(defs[ref.rsplit("/", 1)[1]], defs, depth + 1)
+        return {k: _inline_refs(v, defs, depth) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline_refs(v, defs, depth) for v in node]
+    return node
 
 
 def _page_headers() -> dict[str, str]:

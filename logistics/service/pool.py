@@ -84,9 +84,7 @@ class WorkerPool:
             Seconds to wait before killing a child that does not stop.
         """
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=timeout)
-        with self._lock:
+        with self._lock:  # stop the children first: they die with the supervisor thread (PR_SET_PDEATHSIG)
             for p in self.procs:
                 if p.poll() is None:
                     p.terminate()
@@ -96,6 +94,8 @@ class WorkerPool:
                     p.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     p.kill()
+        if self._thread is not None:
+            self._thread.join(timeout=timeout)
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         env = dict(os.environ)

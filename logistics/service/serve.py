@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import uvicorn
 
 from logistics.service.api import create_app
 from logistics.service.config import ServiceConfig
+from logistics.service.pool import WorkerPool
 from logistics.service.store import JobStore
 
 KEY_FILE = "local-api-key.txt"
@@ -48,6 +51,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--add-org", metavar="NAME", help="create an organisation, print its API key and exit")
     p.add_argument("--add-key", metavar="NAME", help="print a new API key for an organisation and exit")
     p.add_argument("--migrate-only", action="store_true", help="create or upgrade the database and exit")
+    p.add_argument("--worker-only", action="store_true", help="run --workers worker processes, no API (a worker node)")
     return p
 
 
@@ -122,8 +126,27 @@ def main(argv: list[str] | None = None) -> int:
             _first_key(store, Path(cfg.data_dir))
     finally:
         store.close()
+    if args.worker_only:
+        return _worker_node(cfg)
     print(f"coldroute serve: http://{args.host}:{args.port}/ (API docs at /docs); data in {cfg.data_dir}", flush=True)
     uvicorn.run(create_app(cfg), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def _worker_node(cfg: ServiceConfig) -> int:
+    """Run the worker processes (no API) until SIGTERM or Ctrl-C, for machines that only run jobs."""
+    pool = WorkerPool(cfg)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    pool.start()
+    print(f"coldroute serve: {pool.size} worker process(es) on {cfg.url.split('@')[-1]}", flush=True)
+    try:
+        while not stopping.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        pool.stop()
     return 0
 
 

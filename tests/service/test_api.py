@@ -127,6 +127,8 @@ def test_openapi_and_page(live):
     server, _, _ = live
     spec = httpx.get(server.base + "/openapi.json").json()
     assert {"/v1/jobs", "/v1/jobs/{job_id}", "/v1/jobs/{job_id}/cancel", "/vroom"} <= set(spec["paths"])
+    body = spec["paths"]["/v1/jobs"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert "fleet" in body["oneOf"][0]["properties"] and "$ref" not in json.dumps(body)
     page = httpx.get(server.base + "/")
     assert page.status_code == 200 and "script-src 'self'" in page.headers["content-security-policy"]
     assert httpx.get(server.base + "/static/..%2Fapi.py").status_code == 404
