@@ -96,7 +96,7 @@ function show(job) {
   const p = job.progress || {};
   const rows = [["status", job.status], ["phase", p.phase || ""],
                 ["elapsed", p.elapsed_s != null ? p.elapsed_s + " s" : ""],
-                ["best cost so far", p.best_cost != null ? "¥" + Number(p.best_cost).toFixed(2) : "not reported yet"],
+                ["best objective so far", p.best_cost != null ? "¥" + Number(p.best_cost).toFixed(2) : "not reported (yet)"],
                 ["attempts", String(job.attempts)]];
   for (const n of (p.notes || [])) { rows.push(["note", n]); }
   if (job.error) { rows.push(["error", job.error]); }
