@@ -73,3 +73,19 @@ def test_bad_arguments_exit_2(tmp_path, capsys):
         code, _, err = _serve(["--data", str(tmp_path), *args], capsys)
         assert code == 2, (args, err)
         assert "Traceback" not in err
+
+
+def test_other_commands_do_not_load_the_service():
+    code = (
+        "import sys; sys.argv = ['coldroute', 'validate', '--help']; import logistics.service.command; "
+        "print(sorted(m for m in ('fastapi', 'sqlalchemy', 'uvicorn', 'alembic') if m in sys.modules))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
