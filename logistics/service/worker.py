@@ -189,8 +189,8 @@ def _run(
             vroom=job.vroom,
             on_phase=progress.set_phase,
         )
-    except (ProblemError, NetworkError) as e:
-        return None, f"bad input: {e}"
+    except (ProblemError, NetworkError) as e:  # the file name is the server's, not the client's: leave it out
+        return None, f"bad input: {str(e).removeprefix(JOB_FILE + ': ')}"
     except Exception as e:
         tail = "".join(traceback.format_exception(type(e), e, e.__traceback__)[-2:]).strip()
         return None, f"internal error: {type(e).__name__}: {e}\n{tail}"

@@ -104,7 +104,7 @@ def test_vroom_endpoint_answers_like_vroom_express(live):
         vroom_jobs = [j for j in c.get("/v1/jobs").json()["jobs"] if j["kind"] == "vroom" and j["status"] == "done"]
         validate_result(vin, c.get(vroom_jobs[0]["files"]["plan.json"]).json(), tmp)
         bad = c.post("/vroom", json={"vehicles": [{"id": 1}], "jobs": [{"id": 1, "location": [111.0, 35.0]}]})
-        assert bad.status_code == 400 and bad.json()["code"] == 2 and "vehicles[0]" in bad.json()["error"]
+        assert bad.status_code == 400 and bad.json()["code"] == 2 and bad.json()["error"].startswith("vehicles[0]")
         assert c.post("/vroom", json=tiny_job()).status_code == 400
         assert c.post("/vroom", content=b"[1,", headers={"content-type": "application/json"}).json()["code"] == 2
 
