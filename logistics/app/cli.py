@@ -511,3 +511,17 @@ register_replan(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    epilog="Example: coldroute serve --db postgresql+psycopg://user@host/coldroute --workers 2",
+)
+def serve() -> None:
+    """Start the HTTP service: job API, job store, workers and the dispatcher page (docs/service.md).
+
+    The ``coldroute`` console script hands ``serve`` to the service layer before this command
+    line is built, so this entry only lists the command in ``--help``; reached any other way
+    (``logistics.app.main.main`` called directly) it says how to start the service and exits 2.
+    """
+    _fail(2, "start the service with the coldroute console script: coldroute serve [--db URL] [--workers N]", False)

@@ -209,3 +209,11 @@ def test_installed_entry_point(tmp_path):
     )
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["status"] == "ok"
+
+
+def test_serve_is_listed_in_help_and_the_app_entry_points_to_the_console_script():
+    # the coldroute console script hands `serve` to the service layer; the command line lists it
+    assert "serve" in invoke("--help").output
+    r = invoke("serve", "--db", "sqlite:///x.db")
+    assert r.exit_code == 2
+    assert "coldroute serve" in r.output
