@@ -282,9 +282,27 @@ def _file_routes(app: FastAPI, svc: Service, org: Callable[..., str]) -> None:
         return FileResponse(Path(row["result_dir"]) / name, media_type=RESULT_FILES[name], headers=headers)
 
 
+def _vroom_org_dependency(svc: Service, org: Callable[..., str]) -> Callable[..., str]:
+    """The VROOM endpoint's organisation: the key's, else ``vroom_open_org``'s when one is set."""
+
+    def vroom_org(
+        authorization: Annotated[str | None, Header()] = None,
+        x_api_key: Annotated[str | None, Header()] = None,
+    ) -> str:
+        open_name = svc.cfg.vroom_open_org
+        if open_name is None or authorization or x_api_key:
+            return org(authorization, x_api_key)
+        org_id = svc.store.org_id(open_name)
+        if org_id is None:  # checked at start; an organisation deleted since is a server fault
+            raise HTTPException(500, {"error": f"the open VROOM organisation {open_name!r} is gone", "field": "org"})
+        return org_id
+
+    return vroom_org
+
+
 def _vroom_routes(app: FastAPI, svc: Service, org: Callable[..., str]) -> None:
     cfg = svc.cfg
-    Org = Annotated[str, Depends(org)]
+    Org = Annotated[str, Depends(_vroom_org_dependency(svc, org))]
 
     async def vroom(request: Request, org_id: str, time_limit: float | None) -> Response:
         try:

@@ -41,6 +41,11 @@ class ServiceConfig:
         VROOM inputs with at most this many jobs and shipments are answered synchronously.
     vroom_wait_s
         Longest a synchronous VROOM request waits for its answer.
+    vroom_open_org
+        An organisation whose name keyless requests to the VROOM endpoint (``POST /`` and
+        ``/vroom``) run as, so tools written for vroom-express, which send no key, work
+        unchanged; ``None`` (the default) makes that endpoint ask for a key like every other.
+        Every other route always needs a key.
     """
 
     data_dir: Path
@@ -54,6 +59,7 @@ class ServiceConfig:
     max_time_limit: float = 120.0
     vroom_sync_tasks: int = 500
     vroom_wait_s: float = 300.0
+    vroom_open_org: str | None = None
 
     @property
     def url(self) -> str:

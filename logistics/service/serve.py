@@ -48,6 +48,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-body-mb", type=float, default=d.max_body_bytes / 2**20, help="largest request, MiB")
     p.add_argument("--max-orders", type=int, default=d.max_orders, help="most orders per job")
     p.add_argument("--max-time-limit", type=float, default=d.max_time_limit, help="longest search, seconds")
+    p.add_argument(
+        "--vroom-open",
+        metavar="ORG",
+        help="let keyless VROOM requests (POST / and /vroom, as vroom-express clients send) run as organisation ORG",
+    )
     p.add_argument("--add-org", metavar="NAME", help="create an organisation, print its API key and exit")
     p.add_argument("--add-key", metavar="NAME", help="print a new API key for an organisation and exit")
     p.add_argument("--migrate-only", action="store_true", help="create or upgrade the database and exit")
@@ -78,6 +83,7 @@ def config(args: argparse.Namespace) -> ServiceConfig:
         max_body_bytes=int(args.max_body_mb * 2**20),
         max_orders=args.max_orders,
         max_time_limit=args.max_time_limit,
+        vroom_open_org=args.vroom_open,
     )
 
 
@@ -124,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if store.org_count() == 0:
             _first_key(store, Path(cfg.data_dir))
+        if cfg.vroom_open_org is not None and store.org_id(cfg.vroom_open_org) is None:
+            print(f"coldroute serve: --vroom-open: no organisation {cfg.vroom_open_org!r}", file=sys.stderr)
+            return 2
     finally:
         store.close()
     if args.worker_only:
