@@ -20,6 +20,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -130,13 +131,23 @@ def main(
 # --------------------------------------------------------------------------- helpers
 
 
-def _fail(code: int, message: str, as_json: bool, field: str | None = None) -> None:
+def _fail(code: int, message: str, as_json: bool, field: str | None = None, errors: list | None = None) -> None:
+    items = errors or [ProblemError(message, field=field)]
     if as_json:
+        listed = [{"error": str(e), "field": e.field, "record": _plain(e.record)} for e in items]
         typer.echo(
-            json.dumps({"status": "error", "exit_code": code, "error": message, "field": field}, ensure_ascii=False)
+            json.dumps(
+                {"status": "error", "exit_code": code, "error": message, "field": field, "errors": listed},
+                ensure_ascii=False,
+            )
         )
-    err_console.print(f"[bold red]error[/]: {message}", highlight=False, soft_wrap=True)
+    for e in items:  # one line per problem, so four mistakes read as four messages
+        err_console.print(f"[bold red]error[/]: {escape(str(e))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def _plain(record: Any) -> Any:
+    return record if record is None or isinstance(record, (str, int, float, bool)) else str(record)
 
 
 def _guard(fn: Callable[[], Any], as_json: bool) -> Any:
@@ -150,7 +161,7 @@ def _guard(fn: Callable[[], Any], as_json: bool) -> Any:
         err_console.print("interrupted")
         raise typer.Exit(130) from None
     except (ProblemError, NetworkError) as e:
-        _fail(J.EXIT_BAD_INPUT, str(e), as_json, getattr(e, "field", None))
+        _fail(J.EXIT_BAD_INPUT, str(e), as_json, getattr(e, "field", None), getattr(e, "errors", None))
     except OSError as e:  # a path that cannot be read or written: missing, a folder, too long, no permission
         if not J.is_path_error(e):
             _fail(J.EXIT_INTERNAL, f"internal error: {type(e).__name__}: {e}", as_json)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn
 from rich.progress_bar import ProgressBar
 from rich.table import Table
@@ -126,6 +127,11 @@ def result_table(result: J.JobResult) -> Table:
         if key in k:
             unit = " kg" if key == "co2_kg" else ""
             t.add_row(label, (f"¥{k[key]:,.2f}" if not unit else f"{k[key]:,.1f}{unit}"))
+    if k.get("travel_time_source"):
+        est = bool(k.get("travel_times_estimated"))
+        t.add_row(
+            "travel times", ("[yellow]" if est else "") + escape(str(k["travel_time_source"])) + ("[/]" if est else "")
+        )
     if result.violations:
         t.add_row("violations", f"[red]{len(result.violations)}[/]: " + "; ".join(result.violations[:3]))
     t.add_row("time", f"{result.elapsed_s:.1f} s")

@@ -31,6 +31,7 @@ import pandas as pd
 from logistics.core.extras import require
 from logistics.core.model import Order
 from logistics.core.problem import Problem, coordinates
+from logistics.core.travel_source import travel_source
 from logistics.core.units import fmt_clock
 
 if TYPE_CHECKING:
@@ -238,6 +239,7 @@ def _stop_popup(row: pd.Series, problem: Problem | None, names: dict[str, str]) 
         lines.append(f"order <b>{e(str(row['order_id']))}</b>")
     lines.append(f"node {e(node)}" + (f" ({e(label)})" if label else ""))
     lines.append(f"ETA {fmt_clock(row['arrival'])}")
+    lines += _attribute_lines(problem, row)
     if row["kind"] in ("delivery", "pickup"):
         lines.append(
             f"service {fmt_clock(row['start'])}–{fmt_clock(row['departure'])}"
@@ -252,6 +254,17 @@ def _stop_popup(row: pd.Series, problem: Problem | None, names: dict[str, str]) 
         lines.append(f"departs {fmt_clock(row['departure'])}")
     lines.append(f"load after stop: {_load_text(row)}")
     return "<br>".join(lines)
+
+
+def _attribute_lines(problem: Problem | None, row: pd.Series) -> list[str]:
+    """The order's own fields (customer, address, phone, ...) as escaped popup lines."""
+    if problem is None or row["kind"] not in ("delivery", "pickup"):
+        return []
+    try:
+        attrs = problem.order(str(row["order_id"])).attributes or {}
+    except KeyError:
+        return []
+    return [f"{text_html(k)}: {text_html(v)}" for k, v in attrs.items() if v != ""]
 
 
 def _route_coords(plan: PlanLike, vid: str, stops: pd.DataFrame) -> list[tuple[float, float]]:
@@ -381,11 +394,21 @@ def plan_map(
         f"{int(k.get('served', 0))} served · {int(k.get('unserved', len(plan.unserved)))} unserved<br>"
         f"{float(k.get('distance_km', 0) or 0):,.1f} km · ¥{float(k.get('cost', 0) or 0):,.2f}"
         + ("" if pts else "<br><i>no coordinates to draw</i>")
+        + _travel_note(plan, problem)
         + "</div>"
     )
     figure: Any = m.get_root()
     figure.html.add_child(folium.Element(box), name="coldroute_summary")
     return m
+
+
+def _travel_note(plan: PlanLike, problem: Problem | None) -> str:
+    """The summary box's line naming the source of the travel times (estimates in red)."""
+    info = travel_source(problem).to_dict() if problem is not None else plan.meta.get("travel_times")
+    if not isinstance(info, dict) or not info.get("label"):
+        return ""
+    style = f" style='color:{UNSERVED_COLOR}'" if info.get("estimated") else ""
+    return f"<br><span class='coldroute-travel-source'{style}>travel times: {text_html(info['label'])}</span>"
 
 
 def _tier_layers(folium: ModuleType, m: FoliumMap, nodes: gpd.GeoDataFrame, names: dict[str, str]) -> None:
@@ -483,6 +506,7 @@ def _unserved_layer(
         zones = _order_zones(problem, o.id)
         if zones:
             text += f"<br>temperature zone: {text_html(zones)}"
+        text += "".join(f"<br>{text_html(k)}: {text_html(v)}" for k, v in (o.attributes or {}).items() if v != "")
         folium.CircleMarker(
             location=(lat, lon),
             radius=8,

@@ -366,6 +366,13 @@ class VehicleType:
 OrderKind = ("delivery", "pickup")
 
 
+def _text_mapping(value: object, rec: object) -> dict[str, str]:
+    """An order's ``attributes``: names to text, kept exactly as written (no number parsing)."""
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ProblemError(f"order {rec!r}: attributes must map names to text", record=rec, field="attributes")
+    return dict(value)
+
+
 @dataclass(frozen=True)
 class Order:
     """Goods to deliver to, or pick up from, one place.
@@ -414,6 +421,9 @@ class Order:
         Carrier brand; keeps the order off other carriers' vehicles.
     vehicle_types
         Names of the fleet types allowed to serve it; ``None`` = any.
+    attributes
+        Text the planner carries along untouched (customer name, address, phone, ...): the
+        extra columns of an orders file, shown in ``stops.csv`` and the map's popups.
 
     Raises
     ------
@@ -436,6 +446,7 @@ class Order:
     soft: bool = False
     carrier: str | None = None
     vehicle_types: tuple[str, ...] | None = None
+    attributes: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
         rec = self.id
@@ -558,6 +569,8 @@ class Order:
             object.__setattr__(self, "vehicle_types", tuple(str(v) for v in self.vehicle_types))
             if not self.vehicle_types:
                 raise ProblemError(f"order {rec!r}: vehicle_types is empty", record=rec, field="vehicle_types")
+        if self.attributes is not None:
+            object.__setattr__(self, "attributes", _text_mapping(self.attributes, rec))
 
     @property
     def location(self) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from logistics.core.model import Compartment, Product, VehicleType
 from logistics.core.options import SolveOptions
 from logistics.core.problem import Problem
 from logistics.core.units import Zone, parse_clock
+from logistics.formats.depots import depot_places, insert_depots
 from logistics.formats.documents import (
     check_input_file,
     decode_text,
@@ -33,10 +35,10 @@ from logistics.formats.documents import (
     read_document,
     reject_constant,
     resolve_path,
-    schema_error,
 )
+from logistics.formats.job_checks import ErrorLog, check_references, schema_errors, skipped
 from logistics.formats.matrix_file import check_npz
-from logistics.formats.orders_file import ReadLimits, orders_from_file, orders_inline
+from logistics.formats.orders_file import ReadLimits, orders_inline, read_orders_file
 from logistics.formats.vroom import VroomInput, read_vroom
 from networks import Network, TravelMatrix, read_network, yanhu
 from networks.errors import NetworkError
@@ -142,18 +144,39 @@ def _read_job(path: Path, allow_outside: bool, overrides: Mapping[str, Any] | No
         return Job(name=path.stem, path=path, problem=vin.problem, options=SolveOptions(), source="vroom", vroom=vin)
     if not isinstance(data, dict):
         raise ProblemError(f"{where}: a job is a mapping of fields (network, orders, fleet, ...)", record=where)
-    err = schema_error(data, where)
-    if err is not None:
-        raise err
-    name = data.get("name") or path.stem
-    options = read_solver(data.get("solver"), where)
+    log = ErrorLog(where)
+    for e in schema_errors(data, where):
+        log.add(e)
+    bad = _bad_records(log)
+    name = str(data["name"]) if isinstance(data.get("name"), str) and data["name"] else path.stem
+    options = SolveOptions()
+    if not skipped(bad, "solver", within=True):
+        with log.catch():
+            options = read_solver(data.get("solver"), where)
     if "vroom" in data:
+        log.raise_all()
         vpath = resolve_path(base, data["vroom"], "vroom", allow_outside=allow_outside, where=where)
         vin = read_vroom(vpath, name=name)
         return Job(name=name, path=path, problem=vin.problem, options=options, source="vroom", vroom=vin)
-    limits = ReadLimits().merged(data.get("limits")).merged(overrides)
-    problem = build_problem(data, base, where=where, name=name, allow_outside=allow_outside, limits=limits)
+    limits = ReadLimits().merged(None if skipped(bad, "limits", within=True) else data.get("limits")).merged(overrides)
+    problem = build_problem(data, base, where=where, name=name, allow_outside=allow_outside, limits=limits, log=log)
     return Job(name=name, path=path, problem=problem, options=options)
+
+
+def _bad_records(log: ErrorLog) -> set[tuple[Any, ...]]:
+    """The records (``("orders", 3)``) and sections (``("network",)``) that failed the schema."""
+    out: set[tuple[Any, ...]] = set()
+    for e in log.errors:
+        m = re.match(r"([A-Za-z_]\w*)(?:\[(\d+)\]|\.([^.\[]+))?", e.field or "")
+        if m:
+            out.add(
+                (m.group(1), int(m.group(2)))
+                if m.group(2)
+                else (m.group(1), m.group(3))
+                if m.group(3)
+                else (m.group(1),)
+            )
+    return out
 
 
 def read_solver(spec: Mapping[str, Any] | None, where: str = "job") -> SolveOptions:
@@ -194,6 +217,7 @@ def build_problem(
     name: str = "job",
     allow_outside: bool = False,
     limits: ReadLimits | None = None,
+    log: ErrorLog | None = None,
 ) -> Problem:
     """A Problem from a (schema-valid) job mapping; paths relative to ``base``.
 
@@ -211,34 +235,71 @@ def build_problem(
         Let the job's paths point outside ``base``.
     limits
         How much of an orders file is read (default: the job's ``limits`` block, else `ReadLimits()`).
+    log
+        Errors found so far (the schema's); records they name are not built again.
 
     Returns
     -------
     Problem
-        The problem; ``meta["job"]`` is ``where``.
+        The problem; ``meta["job"]`` is ``where`` (and ``meta["matrix_file"]`` the matrix file).
 
     Raises
     ------
     ProblemError
         A file is missing or outside ``base``, or a record is invalid; the field is its path
-        in the job.
+        in the job.  Several problems are raised together as a
+        [ProblemErrors][logistics.core.errors.ProblemErrors] listing each one.
     """
+    log = log if log is not None else ErrorLog(where)
+    bad = _bad_records(log)
     meta: dict[str, Any] = {"job": where}
-    network = _load_network(data.get("network"), base, where, allow_outside) if data.get("network") else None
-    matrix = None
-    if data.get("matrix"):
-        matrix, coords = _load_matrix(data["matrix"], base, where, allow_outside)
-        if coords:
-            meta["coords"] = coords
-    products = _build_products(data.get("products"), where)
-    fleet = _build_fleet(data["fleet"], where)
-    orders_spec = data["orders"]
-    if isinstance(orders_spec, str):
-        lim = limits if limits is not None else ReadLimits().merged(data.get("limits"))
-        orders, row_of = orders_from_file(orders_spec, base, where, allow_outside, lim)
-    else:
-        orders, row_of = orders_inline(orders_spec, where)
-    costs = _build_costs(data.get("costs") or {}, where)
+    network = matrix = None
+    placed = bool(data.get("network") or data.get("matrix"))  # else depots by coordinates make the network
+    if data.get("network") and not skipped(bad, "network", within=True):
+        with log.catch():
+            network = _load_network(data.get("network"), base, where, allow_outside)
+    if data.get("matrix") and not skipped(bad, "matrix", within=True):
+        with log.catch():
+            matrix, coords = _load_matrix(data["matrix"], base, where, allow_outside)
+            meta["matrix_file"] = Path(data["matrix"]).name
+            if coords:
+                meta["coords"] = coords
+    products = _build_products(data.get("products"), where, log=log, bad=bad)
+    orders, row_of, file_depots = _read_orders(data, base, where, allow_outside, limits, log, bad)
+    fleet_spec: list[Any] = data["fleet"] if isinstance(data.get("fleet"), list) and not skipped(bad, "fleet") else []
+    places = depot_places([], {}, where)
+    with log.catch():
+        places = depot_places(fleet_spec, file_depots, where)
+    if network is not None or matrix is not None or not placed:
+        with log.catch():
+            network, depot_coords = insert_depots(places, network, matrix, where, name)
+            meta["coords"] = {**meta.get("coords", {}), **depot_coords}
+    if not placed and network is None:
+        log.add(
+            ProblemError(
+                f"{where}: network: a job needs a network, a matrix, or depots given by coordinates "
+                f"(start_depot: {{name, lon, lat}})",
+                record=where,
+                field="network",
+            )
+        )
+    fleet = _build_fleet(places.fleet, where, log=log, bad=bad)
+    costs = CostModel()
+    if not skipped(bad, "costs", within=True):
+        with log.catch():
+            costs = _build_costs(data.get("costs") or {}, where)
+    check_references(
+        log,
+        fleet=[v for k, v in enumerate(places.fleet) if isinstance(v, dict) and not skipped(bad, "fleet", k)],
+        fleet_paths=[
+            f"fleet[{k}]" for k, v in enumerate(places.fleet) if isinstance(v, dict) and not skipped(bad, "fleet", k)
+        ],
+        orders=orders,
+        order_paths={o: f"orders[{k}]" for o, k in row_of.items()},
+        products=None if skipped(bad, "products") else list(_product_names(data.get("products"))),
+        places=_place_ids(network, matrix),
+    )
+    log.raise_all()
     try:
         return Problem(
             orders=tuple(orders),
@@ -267,6 +328,45 @@ def build_problem(
             record=where,
             field="matrix" if matrix is not None else "network",
         ) from None
+
+
+def _place_ids(network: Network | None, matrix: TravelMatrix | None) -> list[str] | None:
+    """The ids a depot or an order may name: the matrix's, else the network's nodes (``None``: unknown)."""
+    if matrix is not None:
+        return [str(i) for i in matrix.ids]
+    return [str(i) for i in network.nodes.index] if network is not None else None
+
+
+def _read_orders(
+    data: Mapping[str, Any],
+    base: Path,
+    where: str,
+    allow_outside: bool,
+    limits: ReadLimits | None,
+    log: ErrorLog,
+    bad: set[tuple[Any, ...]],
+) -> tuple[list, dict[str, int], dict[str, tuple[float, float]]]:
+    """The job's orders (inline or a file), each one's row, and the depots an orders file places."""
+    spec = data.get("orders")
+    if isinstance(spec, str) and not skipped(bad, "orders", within=True):
+        with log.catch():
+            lim = limits if limits is not None else ReadLimits().merged(data.get("limits"))
+            read = read_orders_file(spec, base, where, allow_outside, lim)
+            return read.orders, read.row_of, read.depots
+    elif isinstance(spec, list) and not skipped(bad, "orders"):
+        keep = [k for k in range(len(spec)) if not skipped(bad, "orders", k)]
+        orders, row_of = orders_inline(spec, where, log=log, rows=keep)
+        return orders, row_of, {}
+    return [], {}, {}
+
+
+def _product_names(spec: Any) -> list[str]:
+    """Every product name the job writes (a product that failed to build is still no typo)."""
+    if spec is None:
+        return ["goods"]
+    if isinstance(spec, dict):
+        return [str(k) for k in spec]
+    return [str(p.get("name")) for p in spec if isinstance(p, dict)] if isinstance(spec, list) else []
 
 
 def _locate(
@@ -414,32 +514,49 @@ def _finite(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def _build_products(spec: Any, where: str) -> dict[str, Product]:
+def _build_products(
+    spec: Any, where: str, log: ErrorLog | None = None, bad: set[tuple[Any, ...]] | None = None
+) -> dict[str, Product]:
     if spec is None:
         return {"goods": Product("goods")}
+    if bad and skipped(bad, "products", within=not isinstance(spec, (list, dict))):
+        return {}
+    own = log is None
+    log = log if log is not None else ErrorLog(where)
     items = list(spec) if isinstance(spec, list) else [dict(v, name=k) for k, v in spec.items()]
     out: dict[str, Product] = {}
     for k, p in enumerate(items):
         prefix = f"products[{k}]" if isinstance(spec, list) else f"products.{p['name']}"
+        if bad and skipped(bad, "products", k if isinstance(spec, list) else p["name"]):
+            continue
         if p["name"] in out:
-            raise ProblemError(
-                f"{where}: {prefix}.name: product {p['name']!r} appears more than once",
-                record=p["name"],
-                field=f"{prefix}.name",
+            log.add(
+                ProblemError(
+                    f"{where}: {prefix}.name: product {p['name']!r} appears more than once",
+                    record=p["name"],
+                    field=f"{prefix}.name",
+                )
             )
+            continue
         try:
             kw = dict(p)
             if "carriers" in kw:
                 kw["carriers"] = tuple(kw["carriers"])
             out[p["name"]] = Product(**kw)
         except ProblemError as e:
-            raise prefixed_error(e, where, prefix) from None
+            log.add(prefixed_error(e, where, prefix))
+    if own:
+        log.raise_all()
     return out
 
 
-def _build_fleet(spec: list, where: str) -> list[VehicleType]:
+def _build_fleet(
+    spec: list, where: str, log: ErrorLog | None = None, bad: set[tuple[Any, ...]] | None = None
+) -> list[VehicleType]:
     fleet = []
     for k, v in enumerate(spec):
+        if bad and skipped(bad, "fleet", k):
+            continue
         try:
             kw = dict(v)
             comps = []
@@ -458,7 +575,9 @@ def _build_fleet(spec: list, where: str) -> list[VehicleType]:
                     kw[d] = str(kw[d])
             fleet.append(VehicleType(**kw))
         except ProblemError as e:
-            raise prefixed_error(e, where, f"fleet[{k}]") from None
+            if log is None:
+                raise prefixed_error(e, where, f"fleet[{k}]") from None
+            log.add(prefixed_error(e, where, f"fleet[{k}]"))
     return fleet
 
 

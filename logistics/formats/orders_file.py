@@ -14,7 +14,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from logistics.core.frames import FLAG_WORDS
 from logistics.core.model import Order
 from logistics.core.problem import orders_from_frame
 from logistics.formats.documents import MAX_NUMBER, check_input_file, prefixed_error, resolve_path
+from logistics.formats.job_checks import ErrorLog
 
 #: Orders read from a file by default: reading costs about 8 s per 100,000 rows, so a larger file
 #: would spend the run's time limit before the search starts.  Raise it with ``limits.orders_rows``
@@ -82,7 +83,9 @@ def _order_kwargs(rec: Mapping[str, Any]) -> dict[str, Any]:
     return kw
 
 
-def orders_inline(spec: list[Mapping[str, Any]], where: str) -> tuple[list[Order], dict[str, int]]:
+def orders_inline(
+    spec: list[Mapping[str, Any]], where: str, *, log: ErrorLog | None = None, rows: list[int] | None = None
+) -> tuple[list[Order], dict[str, int]]:
     """Orders written in the job itself, and each order's index in the ``orders`` list.
 
     Parameters
@@ -91,6 +94,11 @@ def orders_inline(spec: list[Mapping[str, Any]], where: str) -> tuple[list[Order
         The job's ``orders`` list (schema-checked records).
     where
         The job's name, for errors.
+    log
+        An [ErrorLog][logistics.formats.job_checks.ErrorLog] that keeps each bad order's error
+        (the others are still read); ``None`` raises the first.
+    rows
+        The indices to read (default all): records that failed the schema are left out.
 
     Returns
     -------
@@ -99,17 +107,22 @@ def orders_inline(spec: list[Mapping[str, Any]], where: str) -> tuple[list[Order
     """
     orders: list[Order] = []
     row_of: dict[str, int] = {}
-    for k, rec in enumerate(spec):
+    for k in range(len(spec)) if rows is None else rows:
+        rec = spec[k]
         try:
             o = Order(**_order_kwargs(rec))
+            if o.id in row_of:
+                raise ProblemError(
+                    f"{where}: orders[{k}].id: order {o.id!r} appears more than once (first at orders[{row_of[o.id]}])",
+                    record=o.id,
+                    field=f"orders[{k}].id",
+                )
         except ProblemError as e:
-            raise prefixed_error(e, where, f"orders[{k}]") from None
-        if o.id in row_of:
-            raise ProblemError(
-                f"{where}: orders[{k}].id: order {o.id!r} appears more than once (first at orders[{row_of[o.id]}])",
-                record=o.id,
-                field=f"orders[{k}].id",
-            )
+            err = e if str(e).startswith(f"{where}: orders[{k}]") else prefixed_error(e, where, f"orders[{k}]")
+            if log is None:
+                raise err from None
+            log.add(err)
+            continue
         row_of[o.id] = k
         orders.append(o)
     return orders, row_of
@@ -147,6 +160,33 @@ def _parse_windows_text(text: str) -> list[tuple[Any, ...]]:
 
 
 TEXT_COLUMNS = ("order_id", "id", "node_id", "pair", "carrier", "kind", "time_windows", "tw_start", "tw_end", "service")
+#: Columns read as numbers; every other column is read as text.
+NUMBER_COLUMNS = ("lon", "lat", "penalty", "shelf_life_h", "demand")
+#: Columns that are order fields; any other column is carried along as an order attribute.
+ORDER_COLUMNS = frozenset(
+    (*TEXT_COLUMNS, *NUMBER_COLUMNS, "required", "soft", "vehicle_types", "quantities", "geometry")
+)
+#: The ``kind`` of a row that places a depot (by ``lon``/``lat`` or a point) instead of an order.
+DEPOT_KIND = "depot"
+
+
+@dataclass(frozen=True)
+class OrdersRead:
+    """What an orders file holds: the orders, each order's row, and the depots it places.
+
+    Parameters
+    ----------
+    orders
+        One order per order row, in file order.
+    row_of
+        Order (and depot) id to its data row, for errors.
+    depots
+        Depot id to ``(lon, lat)`` from the rows of kind ``depot``.
+    """
+
+    orders: list[Order]
+    row_of: dict[str, int]
+    depots: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def orders_from_file(
@@ -170,6 +210,40 @@ def orders_from_file(
     tuple of (list of Order, dict)
         The orders, and order id to its row in the file (errors name ``orders[<row>]``).
     """
+    read = read_orders_file(spec, base, where, allow_outside, limits)
+    return read.orders, read.row_of
+
+
+def read_orders_file(
+    spec: str, base: Path, where: str, allow_outside: bool, limits: ReadLimits | None = None
+) -> OrdersRead:
+    """Orders, and depots placed by coordinates, from the file named by the job's ``orders`` field.
+
+    Columns that are not order fields (customer name, address, phone, ...) become each
+    order's ``attributes``, as text exactly as written; rows of kind ``depot`` place a depot at
+    their ``lon``/``lat`` (or point) under their id, for the fleet's ``start_depot``.
+
+    Parameters
+    ----------
+    spec
+        The file, relative to the job's folder ``base``.
+    base, allow_outside
+        The job's folder, and whether the file may lie outside it.
+    where
+        The job's name, for errors.
+    limits
+        Most rows and bytes read (default `ReadLimits()`).
+
+    Returns
+    -------
+    OrdersRead
+        The orders, their rows and the depots.
+
+    Raises
+    ------
+    ProblemError
+        A cell is invalid; the field is ``orders[<row>].<column>``.
+    """
     p = resolve_path(base, spec, "orders", allow_outside=allow_outside, where=where)
     frame = _read_frame(p, where, limits or ReadLimits())
     ids = list(frame["order_id"])
@@ -185,8 +259,12 @@ def orders_from_file(
         if frame[col].dtype == object:
             frame[col] = _quantities(frame, col, p.name, where)
     row_of = _rows(frame, p.name, where)
+    depot_rows = [r for r, k in enumerate(frame["kind"]) if k == DEPOT_KIND] if "kind" in frame.columns else []
+    depots = {str(frame.at[r, "order_id"]): _depot_point(frame, r, p.name, where) for r in depot_rows}
+    attributes = _attributes(frame)
+    order_frame = frame.drop(index=frame.index[depot_rows]) if depot_rows else frame
     try:
-        orders = orders_from_frame(frame)
+        orders = orders_from_frame(order_frame)
     except ProblemError as e:
         rec = None if e.record is None else str(e.record)
         row = (
@@ -197,16 +275,67 @@ def orders_from_file(
         prefix = f"orders[{row}]" if row is not None else "orders"
         err = prefixed_error(e, where, prefix)
         raise ProblemError(f"{err} ({p.name} row {row})", record=e.record, field=err.field) from None
-    return orders, row_of
+    if attributes:
+        orders = [replace(o, attributes=attributes[row_of[o.id]]) if attributes[row_of[o.id]] else o for o in orders]
+    return OrdersRead(orders, row_of, depots)
+
+
+def _attributes(frame: pd.DataFrame) -> list[dict[str, str]]:
+    """Per row, the cells of the columns that are not order fields, as text (empty cells left out)."""
+    extra = [c for c in frame.columns if str(c) not in ORDER_COLUMNS and not str(c).startswith("qty_")]
+    if not extra:
+        return []
+    rows: list[dict[str, str]] = []
+    for r in range(len(frame)):
+        cells = {str(c): _text(frame[c].iat[r]) for c in extra}
+        rows.append({k: v for k, v in cells.items() if v != ""})
+    return rows
+
+
+def _text(v: Any) -> str:
+    """A cell as the text a user wrote: strings untouched, whole numbers without ``.0``, empty as ``''``."""
+    if _missing(v):
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _depot_point(frame: pd.DataFrame, row: int, fname: str, where: str) -> tuple[float, float]:
+    """``(lon, lat)`` of a depot row, from its point geometry or its ``lon``/``lat`` cells."""
+    g = frame.geometry.iat[row] if isinstance(frame, gpd.GeoDataFrame) and "geometry" in frame.columns else None
+    cells = [frame[c].iat[row] if c in frame.columns else None for c in ("lon", "lat")]
+    if g is not None and not g.is_empty:
+        lon, lat = float(g.x), float(g.y)
+    else:
+        if any(_missing(v) for v in cells):
+            fp = f"orders[{row}].lon"
+            raise ProblemError(
+                f"{where}: {fp}: {fname} row {row}: a depot row needs lon and lat (or a point)",
+                record=frame.at[row, "order_id"],
+                field=fp,
+            )
+        lon, lat = float(cells[0]), float(cells[1])  # type: ignore[arg-type]
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        fp = f"orders[{row}].lon"
+        raise ProblemError(
+            f"{where}: {fp}: {fname} row {row}: depot position ({lon}, {lat}) is not a longitude and latitude",
+            record=frame.at[row, "order_id"],
+            field=fp,
+        )
+    return lon, lat
 
 
 def _read_frame(p: Path, where: str, limits: ReadLimits) -> pd.DataFrame:
     """The file as a frame with an ``order_id`` column; id-like columns as text (or ``None``)."""
     suffix = p.suffix.lower()
     check_input_file(p, int(limits.orders_mb * 2**20), what="orders file", where=where, field="orders")
-    str_cols = dict.fromkeys((*TEXT_COLUMNS, "required", "soft"), str)
     try:
         if suffix == ".csv":
+            header = pd.read_csv(p, nrows=0).columns
+            str_cols = {c: str for c in header if c not in NUMBER_COLUMNS and not str(c).startswith("qty_")}
             frame = pd.read_csv(p, dtype=str_cols, keep_default_na=False, na_values=[""], nrows=limits.orders_rows + 1)
         elif suffix in (".geojson", ".gpkg", ".json"):
             frame = gpd.read_file(p, max_features=limits.orders_rows + 1)
