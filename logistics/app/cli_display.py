@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn
@@ -12,8 +13,9 @@ from rich.table import Table
 from rich.text import Text
 
 from logistics.app import run as J
+from logistics.app.compare import HEADLINE
 
-__all__ = ["SolveDisplay", "result_table"]
+__all__ = ["SolveDisplay", "compare_table", "result_table"]
 
 
 class SolveDisplay:
@@ -136,3 +138,54 @@ def result_table(result: J.JobResult) -> Table:
         t.add_row("violations", f"[red]{len(result.violations)}[/]: " + "; ".join(result.violations[:3]))
     t.add_row("time", f"{result.elapsed_s:.1f} s")
     return t
+
+
+def compare_table(frame: pd.DataFrame) -> Table:
+    """Scenarios side by side: the headline KPIs with their change against the baseline, and the ranking.
+
+    A plan that leaves required orders unserved is marked on every cost line and in its
+    column's heading, so a lower cost bought by not serving them never reads as a saving.
+
+    Parameters
+    ----------
+    frame
+        From [compare][logistics.app.compare.compare].
+
+    Returns
+    -------
+    rich.table.Table
+        One column per scenario; rows for the headline KPIs, ``rank`` and ``flag``.
+    """
+    base = frame.attrs["baseline"]
+    flagged = set(frame.attrs.get("flagged", []))
+    table = Table(title=f"KPIs, change against {escape(str(base))}")
+    table.add_column("kpi")
+    for name in frame.index:
+        head = escape(str(name)) + (" [red]⚠[/]" if name in flagged else "")
+        table.add_column(head, justify="right")
+    for k in (k for k in HEADLINE if k in frame.columns):
+        cells = []
+        for name in frame.index:
+            v: Any = frame.at[name, k]
+            ch: Any = frame.at[name, f"{k}_change_pct"]
+            whole = isinstance(v, float) and v == v and float(v).is_integer()
+            text = _fmt(v, ",.0f" if whole else ",.2f" if isinstance(v, float) else "")
+            text = text if name == base or ch != ch else f"{text} ({ch:+.1f} %)"
+            if name in flagged and k in ("cost", "total_cost"):
+                text = f"[red]{text} ⚠[/]"
+            cells.append(text)
+        table.add_row(k, *cells)
+    table.add_row("rank", *[str(frame["rank"][n]) for n in frame.index])
+    table.add_row("flag", *[f"[red]{escape(str(frame.at[n, 'flag']))}[/]" for n in frame.index])
+    if flagged:
+        table.caption = "⚠ leaves required orders unserved: its cost is not comparable; ranked after complete plans"
+    return table
+
+
+def _fmt(v: Any, spec: str = "") -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    try:
+        return format(v, spec)
+    except (TypeError, ValueError):
+        return str(v)
