@@ -12,6 +12,8 @@ from helpers import check
 import logistics as L
 from logistics import ProblemError
 from logistics.formats.jobfile import load_job
+from networks import read_network
+from networks.matrix import haversine_m
 
 DATA = Path(__file__).parent.parent / "data" / "jobs"
 SHOP = {"name": "shop", "lon": 111.0, "lat": 35.03}
@@ -152,3 +154,21 @@ def test_with_a_matrix_the_depot_must_be_one_of_its_ids(jobdir):
     with pytest.raises(ProblemError) as ei:
         load_job(write(jobdir, "m_bad.json", job))
     assert ei.value.field == "fleet[0].start_depot" and "not an id of the travel matrix" in str(ei.value)
+
+
+def test_depots_are_snapped_to_the_road_graph_like_orders(jobdir):
+    read_network(jobdir / "network.geojson").with_synthetic_roads().to_file(jobdir / "roads.gpkg", roads=True)
+    job = courier_job(network={"path": "roads.gpkg", "roads": True})
+    job["fleet"][0]["start_depot"] = {"name": "shop", "lon": 111.031, "lat": 35.071}  # ~140 m from the hub
+    job["orders"] = [{"id": "a", "node_id": "st-beixiang", "quantities": {"goods": 10}}]
+    problem, options = load_job(write(jobdir, "snap.json", job))
+    tm = problem.travel_matrix
+    assert tm.source.startswith("road graph") and problem.network.roads is not None
+    # the depot reaches the station through the road graph: more than the straight line, plus the access leg
+    straight = haversine_m(111.031, 35.071, *problem.network.nodes.geometry["st-beixiang"].coords[0])
+    assert tm.distance[tm.index("shop"), tm.index("st-beixiang")] > straight
+    solve_and_check(problem, options)
+    job["fleet"][0]["start_depot"] = {"name": "far", "lon": 111.5, "lat": 35.5}  # tens of km from any road
+    with pytest.raises(ProblemError) as ei:
+        load_job(write(jobdir, "far.json", job))
+    assert ei.value.field == "fleet[0].start_depot" and "from any road" in str(ei.value)
