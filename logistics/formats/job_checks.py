@@ -11,6 +11,7 @@ closest known id as a suggestion (``unknown depot 'hbu' (did you mean 'hub'?)``)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -20,8 +21,9 @@ import jsonschema
 from logistics.core.errors import ProblemError, ProblemErrors
 from logistics.core.model import Order
 from logistics.formats.documents import descends, describe_schema_error, did_you_mean, job_schema
+from networks import Network, TravelMatrix
 
-__all__ = ["ErrorLog", "check_references", "schema_errors", "skipped"]
+__all__ = ["ErrorLog", "bad_records", "check_references", "place_ids", "product_names", "schema_errors", "skipped"]
 
 
 class ErrorLog:
@@ -98,6 +100,71 @@ def skipped(bad: set[tuple[Any, ...]], *path: Any, within: bool = False) -> bool
     """
     n = len(path)
     return any(tuple(path[: len(b)]) == b or (within and b[:n] == tuple(path)) for b in bad if b)
+
+
+def bad_records(log: ErrorLog) -> set[tuple[Any, ...]]:
+    """The records (``("orders", 3)``) and sections (``("network",)``) named by the errors so far.
+
+    Parameters
+    ----------
+    log
+        The job's errors (those of the schema check).
+
+    Returns
+    -------
+    set of tuple
+        ``(section,)``, ``(section, index)`` or ``(section, key)`` per error field; what
+        [skipped][logistics.formats.job_checks.skipped] reads.
+    """
+    out: set[tuple[Any, ...]] = set()
+    for e in log.errors:
+        m = re.match(r"([A-Za-z_]\w*)(?:\[(\d+)\]|\.([^.\[]+))?", e.field or "")
+        if m:
+            key: tuple[Any, ...] = (m.group(1),)
+            if m.group(2):
+                key = (m.group(1), int(m.group(2)))
+            elif m.group(3):
+                key = (m.group(1), m.group(3))
+            out.add(key)
+    return out
+
+
+def place_ids(network: Network | None, matrix: TravelMatrix | None) -> list[str] | None:
+    """The ids a depot or an order may name: the matrix's, else the network's nodes.
+
+    Parameters
+    ----------
+    network, matrix
+        What the job read (either may be ``None``).
+
+    Returns
+    -------
+    list of str or None
+        The ids; ``None`` when neither was read (the checks that need them are skipped).
+    """
+    if matrix is not None:
+        return [str(i) for i in matrix.ids]
+    return [str(i) for i in network.nodes.index] if network is not None else None
+
+
+def product_names(spec: Any) -> list[str]:
+    """Every product name a job's ``products`` writes (a product that failed to build is still no typo).
+
+    Parameters
+    ----------
+    spec
+        The ``products`` list or mapping, or ``None`` (the default product ``goods``).
+
+    Returns
+    -------
+    list of str
+        The names.
+    """
+    if spec is None:
+        return ["goods"]
+    if isinstance(spec, dict):
+        return [str(k) for k in spec]
+    return [str(p.get("name")) for p in spec if isinstance(p, dict)] if isinstance(spec, list) else []
 
 
 def _unknown(log: ErrorLog, fp: str, rec: Any, what: str, value: str, known: Sequence[str], who: str) -> None:

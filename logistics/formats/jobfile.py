@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +35,15 @@ from logistics.formats.documents import (
     reject_constant,
     resolve_path,
 )
-from logistics.formats.job_checks import ErrorLog, check_references, schema_errors, skipped
+from logistics.formats.job_checks import (
+    ErrorLog,
+    bad_records,
+    check_references,
+    place_ids,
+    product_names,
+    schema_errors,
+    skipped,
+)
 from logistics.formats.matrix_file import check_npz
 from logistics.formats.orders_file import ReadLimits, orders_inline, read_orders_file
 from logistics.formats.vroom import VroomInput, read_vroom
@@ -147,7 +154,7 @@ def _read_job(path: Path, allow_outside: bool, overrides: Mapping[str, Any] | No
     log = ErrorLog(where)
     for e in schema_errors(data, where):
         log.add(e)
-    bad = _bad_records(log)
+    bad = bad_records(log)
     name = str(data["name"]) if isinstance(data.get("name"), str) and data["name"] else path.stem
     options = SolveOptions()
     if not skipped(bad, "solver", within=True):
@@ -161,22 +168,6 @@ def _read_job(path: Path, allow_outside: bool, overrides: Mapping[str, Any] | No
     limits = ReadLimits().merged(None if skipped(bad, "limits", within=True) else data.get("limits")).merged(overrides)
     problem = build_problem(data, base, where=where, name=name, allow_outside=allow_outside, limits=limits, log=log)
     return Job(name=name, path=path, problem=problem, options=options)
-
-
-def _bad_records(log: ErrorLog) -> set[tuple[Any, ...]]:
-    """The records (``("orders", 3)``) and sections (``("network",)``) that failed the schema."""
-    out: set[tuple[Any, ...]] = set()
-    for e in log.errors:
-        m = re.match(r"([A-Za-z_]\w*)(?:\[(\d+)\]|\.([^.\[]+))?", e.field or "")
-        if m:
-            out.add(
-                (m.group(1), int(m.group(2)))
-                if m.group(2)
-                else (m.group(1), m.group(3))
-                if m.group(3)
-                else (m.group(1),)
-            )
-    return out
 
 
 def read_solver(spec: Mapping[str, Any] | None, where: str = "job") -> SolveOptions:
@@ -251,7 +242,7 @@ def build_problem(
         [ProblemErrors][logistics.core.errors.ProblemErrors] listing each one.
     """
     log = log if log is not None else ErrorLog(where)
-    bad = _bad_records(log)
+    bad = bad_records(log)
     meta: dict[str, Any] = {"job": where}
     network = matrix = None
     placed = bool(data.get("network") or data.get("matrix"))  # else depots by coordinates make the network
@@ -296,8 +287,8 @@ def build_problem(
         ],
         orders=orders,
         order_paths={o: f"orders[{k}]" for o, k in row_of.items()},
-        products=None if skipped(bad, "products") else list(_product_names(data.get("products"))),
-        places=_place_ids(network, matrix),
+        products=None if skipped(bad, "products") else list(product_names(data.get("products"))),
+        places=place_ids(network, matrix),
     )
     log.raise_all()
     try:
@@ -330,13 +321,6 @@ def build_problem(
         ) from None
 
 
-def _place_ids(network: Network | None, matrix: TravelMatrix | None) -> list[str] | None:
-    """The ids a depot or an order may name: the matrix's, else the network's nodes (``None``: unknown)."""
-    if matrix is not None:
-        return [str(i) for i in matrix.ids]
-    return [str(i) for i in network.nodes.index] if network is not None else None
-
-
 def _read_orders(
     data: Mapping[str, Any],
     base: Path,
@@ -351,22 +335,13 @@ def _read_orders(
     if isinstance(spec, str) and not skipped(bad, "orders", within=True):
         with log.catch():
             lim = limits if limits is not None else ReadLimits().merged(data.get("limits"))
-            read = read_orders_file(spec, base, where, allow_outside, lim)
+            read = read_orders_file(spec, base, where, allow_outside, lim, log=log)
             return read.orders, read.row_of, read.depots
     elif isinstance(spec, list) and not skipped(bad, "orders"):
         keep = [k for k in range(len(spec)) if not skipped(bad, "orders", k)]
         orders, row_of = orders_inline(spec, where, log=log, rows=keep)
         return orders, row_of, {}
     return [], {}, {}
-
-
-def _product_names(spec: Any) -> list[str]:
-    """Every product name the job writes (a product that failed to build is still no typo)."""
-    if spec is None:
-        return ["goods"]
-    if isinstance(spec, dict):
-        return [str(k) for k in spec]
-    return [str(p.get("name")) for p in spec if isinstance(p, dict)] if isinstance(spec, list) else []
 
 
 def _locate(

@@ -21,7 +21,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from logistics.core.errors import ProblemError
+from logistics.core.errors import ProblemError, ProblemErrors
 from logistics.core.frames import FLAG_WORDS
 from logistics.core.model import Order
 from logistics.core.problem import orders_from_frame
@@ -215,7 +215,12 @@ def orders_from_file(
 
 
 def read_orders_file(
-    spec: str, base: Path, where: str, allow_outside: bool, limits: ReadLimits | None = None
+    spec: str,
+    base: Path,
+    where: str,
+    allow_outside: bool,
+    limits: ReadLimits | None = None,
+    log: ErrorLog | None = None,
 ) -> OrdersRead:
     """Orders, and depots placed by coordinates, from the file named by the job's ``orders`` field.
 
@@ -233,6 +238,9 @@ def read_orders_file(
         The job's name, for errors.
     limits
         Most rows and bytes read (default `ReadLimits()`).
+    log
+        Keeps the errors of bad rows, in row order, and the rows that are good are returned;
+        ``None`` raises them (one as itself, several as a `ProblemErrors`).
 
     Returns
     -------
@@ -242,42 +250,85 @@ def read_orders_file(
     Raises
     ------
     ProblemError
-        A cell is invalid; the field is ``orders[<row>].<column>``.
+        The file cannot be read, or (without ``log``) a cell is invalid; the field is
+        ``orders[<row>].<column>``.
     """
     p = resolve_path(base, spec, "orders", allow_outside=allow_outside, where=where)
     frame = _read_frame(p, where, limits or ReadLimits())
     ids = list(frame["order_id"])
+    bad = _BadCells()
     for col in ("required", "soft"):
         if col in frame.columns:
-            frame[col] = _flags(frame[col], col, ids, p.name, where)
+            frame[col] = _flags(frame[col], col, ids, p.name, where, bad)
     for col in ("service", "tw_start", "tw_end"):
         if col in frame.columns:
-            frame[col] = _times(frame, col, p.name, where)
+            frame[col] = _times(frame, col, p.name, where, bad)
     if "time_windows" in frame.columns:
-        frame["time_windows"] = _windows(frame, p.name, where)
+        frame["time_windows"] = _windows(frame, p.name, where, bad)
     for col in [str(c) for c in frame.columns if str(c).startswith("qty_")]:
         if frame[col].dtype == object:
-            frame[col] = _quantities(frame, col, p.name, where)
-    row_of = _rows(frame, p.name, where)
+            frame[col] = _quantities(frame, col, p.name, where, bad)
+    row_of = _rows(frame, p.name, where, bad)
     depot_rows = [r for r, k in enumerate(frame["kind"]) if k == DEPOT_KIND] if "kind" in frame.columns else []
-    depots = {str(frame.at[r, "order_id"]): _depot_point(frame, r, p.name, where) for r in depot_rows}
+    depots: dict[str, tuple[float, float]] = {}
+    for r in depot_rows:
+        try:
+            depots[str(frame.at[r, "order_id"])] = _depot_point(frame, r, p.name, where)
+        except ProblemError as e:
+            bad.add(r, e)
     attributes = _attributes(frame)
-    order_frame = frame.drop(index=frame.index[depot_rows]) if depot_rows else frame
-    try:
-        orders = orders_from_frame(order_frame)
-    except ProblemError as e:
-        rec = None if e.record is None else str(e.record)
-        row = (
-            row_of.get(rec)
-            if rec is not None
-            else next((r for r, v in enumerate(frame["order_id"]) if v is None), None)
-        )
-        prefix = f"orders[{row}]" if row is not None else "orders"
-        err = prefixed_error(e, where, prefix)
-        raise ProblemError(f"{err} ({p.name} row {row})", record=e.record, field=err.field) from None
+    keep = [r for r in range(len(frame)) if r not in bad.rows and r not in set(depot_rows)]
+    orders = _orders_of_rows(frame, keep, row_of, p.name, where, bad)
+    if bad.errors:
+        err = _file_errors(bad.errors, p.name, where)
+        if log is None:
+            raise err
+        log.add(err)
     if attributes:
         orders = [replace(o, attributes=attributes[row_of[o.id]]) if attributes[row_of[o.id]] else o for o in orders]
     return OrdersRead(orders, row_of, depots)
+
+
+#: Most errors of one orders file listed; the rest are counted.
+MAX_FILE_ERRORS = 50
+
+
+def _orders_of_rows(
+    frame: pd.DataFrame, keep: list[int], row_of: dict[str, int], fname: str, where: str, bad: _BadCells
+) -> list[Order]:
+    """The orders of rows ``keep``: all at once, and row by row only when some row is bad (to name each)."""
+    sub = frame if len(keep) == len(frame) else frame.iloc[keep]
+    try:
+        return orders_from_frame(sub)
+    except ProblemError:
+        pass
+    orders: list[Order] = []
+    for r in keep:
+        try:
+            orders += orders_from_frame(frame.iloc[[r]])
+        except ProblemError as e:
+            err = prefixed_error(e, where, f"orders[{r}]")
+            bad.add(r, ProblemError(f"{err} ({fname} row {r})", record=e.record, field=err.field))
+            if len(bad.errors) > MAX_FILE_ERRORS:
+                break
+    return orders
+
+
+def _file_errors(errors: list[ProblemError], fname: str, where: str) -> ProblemError:
+    """An orders file's errors in row order: one as itself, several together (at most `MAX_FILE_ERRORS`)."""
+    errors = sorted(errors, key=lambda e: _row_number(e.field))
+    if len(errors) == 1:
+        return errors[0]
+    shown = errors[:MAX_FILE_ERRORS]
+    if len(errors) > MAX_FILE_ERRORS:
+        more = f"{where}: orders: {fname}: more rows have errors; fix these first"
+        shown.append(ProblemError(more, record=where, field="orders"))
+    return ProblemErrors(shown)
+
+
+def _row_number(field: str | None) -> int:
+    m = re.match(r"orders\[(\d+)\]", field or "")
+    return int(m.group(1)) if m else -1
 
 
 def _attributes(frame: pd.DataFrame) -> list[dict[str, str]]:
@@ -382,7 +433,19 @@ def _check_points(frame: pd.DataFrame, fname: str, where: str) -> None:
             )
 
 
-def _flags(column: pd.Series, col: str, ids: list[Any], fname: str, where: str) -> pd.Series:
+class _BadCells:
+    """The bad cells of an orders file: every one is reported, and its row is not read as an order."""
+
+    def __init__(self) -> None:
+        self.errors: list[ProblemError] = []
+        self.rows: set[int] = set()
+
+    def add(self, row: int, error: ProblemError) -> None:
+        self.errors.append(error)
+        self.rows.add(row)
+
+
+def _flags(column: pd.Series, col: str, ids: list[Any], fname: str, where: str, bad: _BadCells) -> pd.Series:
     """true/false/yes/no/1/0 cells as booleans (empty: ``None``); anything else names the row."""
     values: list[Any] = []
     for row, v in enumerate(column):
@@ -390,15 +453,19 @@ def _flags(column: pd.Series, col: str, ids: list[Any], fname: str, where: str) 
             b = _BOOL.get(v.strip().lower(), "bad")
             if b == "bad":
                 fp = f"orders[{row}].{col}"
-                raise ProblemError(
-                    f"{where}: {fp}: {fname} row {row}: {v!r} is not true/false", record=ids[row], field=fp
+                bad.add(
+                    row,
+                    ProblemError(
+                        f"{where}: {fp}: {fname} row {row}: {v!r} is not true/false", record=ids[row], field=fp
+                    ),
                 )
+                b = None
             v = b
         values.append(None if _missing(v) else v)
     return pd.Series(values, index=column.index, dtype=object)
 
 
-def _times(frame: pd.DataFrame, col: str, fname: str, where: str) -> pd.Series:
+def _times(frame: pd.DataFrame, col: str, fname: str, where: str, bad: _BadCells) -> pd.Series:
     """Whole seconds as integers and GDAL's times of day as seconds; 'HH:MM' text is left for Order."""
     values: list[Any] = []
     for row, v in enumerate(frame[col]):
@@ -408,14 +475,14 @@ def _times(frame: pd.DataFrame, col: str, fname: str, where: str) -> pd.Series:
             v = v.hour * 3600 + v.minute * 60 + v.second
         if isinstance(v, (int, float)) and not isinstance(v, bool) and not abs(v) <= MAX_NUMBER and not _missing(v):
             fp = f"orders[{row}].{col}"
-            raise ProblemError(
-                f"{where}: {fp}: {fname} row {row}: {v!r} is out of range", record=frame.at[row, "order_id"], field=fp
-            )
+            msg = f"{where}: {fp}: {fname} row {row}: {v!r} is out of range"
+            bad.add(row, ProblemError(msg, record=frame.at[row, "order_id"], field=fp))
+            v = None
         values.append(None if _missing(v) else v)
     return pd.Series(values, index=frame.index, dtype=object)
 
 
-def _windows(frame: pd.DataFrame, fname: str, where: str) -> pd.Series:
+def _windows(frame: pd.DataFrame, fname: str, where: str, bad: _BadCells) -> pd.Series:
     """``time_windows`` cells ('08:00-10:00;14:00-16:00' or JSON) as lists of pairs."""
     parsed: list[Any] = []
     for row, v in enumerate(frame["time_windows"]):
@@ -426,17 +493,18 @@ def _windows(frame: pd.DataFrame, fname: str, where: str) -> pd.Series:
             try:
                 parsed.append(_parse_windows_text(v))
             except ValueError as e:
-                raise ProblemError(
-                    f"{where}: orders[{row}].time_windows: {fname} row {row}: {e}",
-                    record=frame.at[row, "order_id"],
-                    field=f"orders[{row}].time_windows",
-                ) from None
+                fp = f"orders[{row}].time_windows"
+                bad.add(
+                    row,
+                    ProblemError(f"{where}: {fp}: {fname} row {row}: {e}", record=frame.at[row, "order_id"], field=fp),
+                )
+                parsed.append(None)
         else:
             parsed.append(v)
     return pd.Series(parsed, index=frame.index, dtype=object)
 
 
-def _quantities(frame: pd.DataFrame, col: str, fname: str, where: str) -> pd.Series:
+def _quantities(frame: pd.DataFrame, col: str, fname: str, where: str, bad: _BadCells) -> pd.Series:
     """A ``qty_<product>`` text column as numbers (empty: NaN); a bad cell names row and product."""
     values: list[float] = []
     for row, v in enumerate(frame[col]):
@@ -447,26 +515,24 @@ def _quantities(frame: pd.DataFrame, col: str, fname: str, where: str) -> pd.Ser
             values.append(float(v))
         except (TypeError, ValueError):
             fp = f"orders[{row}].quantities.{col[4:]}"
-            raise ProblemError(
-                f"{where}: {fp}: {fname} row {row}: {v!r} is not a number",
-                record=frame.at[row, "order_id"],
-                field=fp,
-            ) from None
+            msg = f"{where}: {fp}: {fname} row {row}: {v!r} is not a number"
+            bad.add(row, ProblemError(msg, record=frame.at[row, "order_id"], field=fp))
+            values.append(math.nan)
     return pd.Series(values, index=frame.index, dtype=float)
 
 
-def _rows(frame: pd.DataFrame, fname: str, where: str) -> dict[str, int]:
+def _rows(frame: pd.DataFrame, fname: str, where: str, bad: _BadCells) -> dict[str, int]:
     """Order id to its row; a repeated id is an error naming both rows."""
     row_of: dict[str, int] = {}
     for row, rid in enumerate(frame["order_id"]):
         if rid is not None:
             if rid in row_of:
-                raise ProblemError(
+                msg = (
                     f"{where}: orders[{row}].id: order {rid!r} appears more than once "
-                    f"({fname} rows {row_of[rid]} and {row})",
-                    record=rid,
-                    field=f"orders[{row}].id",
+                    f"({fname} rows {row_of[rid]} and {row})"
                 )
+                bad.add(row, ProblemError(msg, record=rid, field=f"orders[{row}].id"))
+                continue
             row_of[rid] = row
     return row_of
 

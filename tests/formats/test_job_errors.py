@@ -17,8 +17,8 @@ from logistics.formats.jobfile import load_job
 DATA = Path(__file__).parent.parent / "data" / "jobs"
 
 
-def base_job() -> dict:
-    return {
+def base_job(**changes) -> dict:
+    job = {
         "name": "four",
         "network": "network.geojson",
         "products": [{"name": "milk", "zone": "chilled"}, {"name": "rice", "zone": "ambient"}],
@@ -36,6 +36,8 @@ def base_job() -> dict:
         ],
         "solver": {"time_limit": 1, "seed": 0, "engine": "ortools"},
     }
+    job.update(changes)
+    return job
 
 
 def four_mistakes() -> dict:
@@ -121,3 +123,36 @@ def test_records_that_fail_are_skipped_not_reported_twice(jobdir):
         load_job(p)
     fields = [e.field for e in ei.value.errors]
     assert fields == ["orders[0].quantities.milk", "orders[1].pair"]
+
+
+def test_every_bad_row_of_an_orders_file_in_one_run(jobdir):
+    (jobdir / "day.csv").write_text(
+        "order_id,node_id,qty_milk,required,tw_start,tw_end\n"
+        "o1,st-beixiang,10,true,08:00,12:00\n"
+        "o2,v-baizhuang,lots,true,08:00,12:00\n"  # not a number
+        "o3,v-baizhuang,10,perhaps,08:00,12:00\n"  # not a flag
+        "o4,v-baizhuag,10,true,08:00,12:00\n"  # an unknown node, with a suggestion
+        "o5,v-baizhuang,10,true,12:00,08:00\n"  # a window that ends before it starts
+        "o1,v-baizhuang,10,true,08:00,12:00\n",  # a repeated id
+        encoding="utf-8",
+    )
+    job = base_job(orders="day.csv")
+    job["fleet"][0]["count"] = "two"  # and a mistake in the job itself
+    p = jobdir / "rows.json"
+    p.write_text(json.dumps(job), encoding="utf-8")
+    with pytest.raises(ProblemErrors) as ei:
+        load_job(p)
+    by_field = {e.field: str(e) for e in ei.value.errors}
+    assert set(by_field) == {
+        "fleet[0].count",
+        "orders[1].quantities.milk",
+        "orders[2].required",
+        "orders[3].node_id",
+        "orders[4].time_windows[0]",
+        "orders[5].id",
+    }, by_field
+    assert (
+        "day.csv row 1" in by_field["orders[1].quantities.milk"] and "'lots'" in by_field["orders[1].quantities.milk"]
+    )
+    assert "(did you mean 'v-baizhuang'?)" in by_field["orders[3].node_id"]
+    assert "rows 0 and 5" in by_field["orders[5].id"]
