@@ -52,3 +52,7 @@ class ProblemErrors(ProblemError):
         first = self.errors[0]
         lines = "\n".join(str(e) for e in self.errors)
         super().__init__(f"{len(self.errors)} problems:\n{lines}", record=first.record, field=first.field)
+
+    def __reduce__(self) -> tuple[type[ProblemErrors], tuple[list[ProblemError]]]:
+        """Pickle by the list of errors, so worker processes hand every error back."""
+        return (ProblemErrors, (self.errors,))

@@ -106,3 +106,19 @@ def test_the_cli_summary_shows_the_travel_time_source(jobdir, tmp_path):
     assert "travel times" in r.stdout and "straight-line estimate" in r.stdout
     problem, _ = load_job(p)
     check(problem, Plan.from_json(tmp_path / "out" / "plan.json"))
+
+
+def test_order_columns_reach_unserved_csv(jobdir, tmp_path):
+    spec = job()
+    spec["fleet"][0].update(count=1, compartments=[{"zone": "ambient", "capacity": 10}])
+    p = jobdir / "short.json"
+    p.write_text(json.dumps(spec), encoding="utf-8")
+    result = run_job(p, tmp_path / "out")
+    problem, _ = load_job(p)
+    check(problem, result.plan)
+    assert result.status == "unserved" and result.kpis["required_unserved"] == 2
+    with open(tmp_path / "out" / "unserved.csv", encoding="utf-8", newline="") as f:
+        rows = {r["order_id"]: r for r in csv.DictReader(f)}
+    assert len(rows) == 2
+    for oid, row in rows.items():
+        assert row["phone"] == ((problem.order(oid).attributes or {}).get("phone", ""))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 from pathlib import Path
 
@@ -156,3 +157,10 @@ def test_every_bad_row_of_an_orders_file_in_one_run(jobdir):
     )
     assert "(did you mean 'v-baizhuang'?)" in by_field["orders[3].node_id"]
     assert "rows 0 and 5" in by_field["orders[5].id"]
+
+
+def test_errors_reported_together_survive_a_worker_process():
+    errors = ProblemErrors([ProblemError("a", record="o1", field="orders[0].id"), ProblemError("b", field="fleet")])
+    back = pickle.loads(pickle.dumps(errors))
+    assert [(str(e), e.record, e.field) for e in back.errors] == [("a", "o1", "orders[0].id"), ("b", None, "fleet")]
+    assert str(back) == str(errors) and back.field == "orders[0].id"
