@@ -171,9 +171,11 @@ def insert_depots(
         {
             "node_id": list(places.points),
             "name": list(places.points),
+            "name_zh": list(places.points),
             "tier": "hub",
             "parent": None,
             "position_source": POSITION_SOURCE,
+            "synthetic": False,
         },
         geometry=[Point(x, y) for x, y in places.points.values()],
         crs="EPSG:4326",

@@ -14,7 +14,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -277,6 +277,8 @@ def read_orders_file(
         except ProblemError as e:
             bad.add(r, e)
     attributes = _attributes(frame)
+    if attributes:
+        frame["attributes"] = pd.Series([a or None for a in attributes], index=frame.index, dtype=object)
     keep = [r for r in range(len(frame)) if r not in bad.rows and r not in set(depot_rows)]
     orders = _orders_of_rows(frame, keep, row_of, p.name, where, bad)
     if bad.errors:
@@ -284,8 +286,6 @@ def read_orders_file(
         if log is None:
             raise err
         log.add(err)
-    if attributes:
-        orders = [replace(o, attributes=attributes[row_of[o.id]]) if attributes[row_of[o.id]] else o for o in orders]
     return OrdersRead(orders, row_of, depots)
 
 
@@ -336,11 +336,8 @@ def _attributes(frame: pd.DataFrame) -> list[dict[str, str]]:
     extra = [c for c in frame.columns if str(c) not in ORDER_COLUMNS and not str(c).startswith("qty_")]
     if not extra:
         return []
-    rows: list[dict[str, str]] = []
-    for r in range(len(frame)):
-        cells = {str(c): _text(frame[c].iat[r]) for c in extra}
-        rows.append({k: v for k, v in cells.items() if v != ""})
-    return rows
+    columns = [(str(c), [_text(v) for v in frame[c].tolist()]) for c in extra]
+    return [{name: cells[r] for name, cells in columns if cells[r] != ""} for r in range(len(frame))]
 
 
 def _text(v: Any) -> str:

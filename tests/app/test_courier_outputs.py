@@ -122,3 +122,21 @@ def test_order_columns_reach_unserved_csv(jobdir, tmp_path):
     assert len(rows) == 2
     for oid, row in rows.items():
         assert row["phone"] == ((problem.order(oid).attributes or {}).get("phone", ""))
+
+
+def test_geojson_order_properties_are_attributes_too(jobdir):
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"order_id": "g1", "qty_goods": 5, "phone": PHONE, "floor": 3, "share": 0.5, "note": None},
+            "geometry": {"type": "Point", "coordinates": [111.031, 35.071]},
+        }
+    ]
+    (jobdir / "orders.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    spec = job()
+    spec["orders"] = "orders.geojson"
+    p = jobdir / "geo.json"
+    p.write_text(json.dumps(spec), encoding="utf-8")
+    problem, _ = load_job(p)
+    assert problem.order("g1").attributes == {"phone": PHONE, "floor": "3", "share": "0.5"}
+    assert (problem.order("g1").lon, problem.order("g1").lat) == (111.031, 35.071)

@@ -85,6 +85,7 @@ def test_unnamed_depots_are_named_and_added_to_the_network(jobdir):
     nodes = problem.network.nodes
     assert {"hub", "st-beixiang", "depot", "depot-2"} <= set(nodes.index)
     assert nodes.at["depot", "tier"] == "hub" and nodes.at["depot", "position_source"] == "job file (coordinates)"
+    assert nodes.at["depot", "name_zh"] == "depot" and not nodes.at["depot", "synthetic"]  # placed, not generated
     solve_and_check(problem, options)
 
 
