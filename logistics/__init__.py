@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from logistics.app.compare import compare
     from logistics.app.run import run_job
-    from logistics.app.scenarios import yanhu_day, yanhu_demo
+    from logistics.app.scenarios import yanhu_day, yanhu_demo, yanhu_tier_day
     from logistics.app.vroom import solve_vroom
     from logistics.check.tiers import validate_tiers
     from logistics.check.twoechelon import check_2evrp
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from logistics.formats.vroom import plan_to_vroom, read_vroom
     from logistics.planners.carriers import compare_carrier_sharing
     from logistics.planners.coverage import coverage
-    from logistics.planners.tiers import TieredPlan, plan_tiers
+    from logistics.planners.tiers import TieredPlan, TierScenario, TierSettings, plan_scenario, plan_tiers
     from logistics.planners.twoechelon import solve_2evrp
 
 #: Where each public name lives.
@@ -79,11 +79,15 @@ _API = {
     "coverage": "logistics.planners.coverage",
     "TieredPlan": "logistics.planners.tiers",
     "plan_tiers": "logistics.planners.tiers",
+    "plan_scenario": "logistics.planners.tiers",
+    "TierScenario": "logistics.planners.tiers",
+    "TierSettings": "logistics.planners.tiers",
     "solve_2evrp": "logistics.planners.twoechelon",
     "compare": "logistics.app.compare",
     "run_job": "logistics.app.run",
     "yanhu_day": "logistics.app.scenarios",
     "yanhu_demo": "logistics.app.scenarios",
+    "yanhu_tier_day": "logistics.app.scenarios",
     "solve_vroom": "logistics.app.vroom",
 }
 
@@ -99,6 +103,8 @@ __all__ = [
     "Product",
     "SolveOptions",
     "SolverError",
+    "TierScenario",
+    "TierSettings",
     "TieredPlan",
     "VehicleType",
     "Violation",
@@ -112,6 +118,7 @@ __all__ = [
     "load_job",
     "orders_from_frame",
     "parse_clock",
+    "plan_scenario",
     "plan_tiers",
     "plan_to_vroom",
     "read_2evrp",
@@ -126,6 +133,7 @@ __all__ = [
     "validate_tiers",
     "yanhu_day",
     "yanhu_demo",
+    "yanhu_tier_day",
 ]
 
 

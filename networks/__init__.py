@@ -8,7 +8,7 @@ from .io import read_network, write_network
 from .matrix import TravelMatrix, great_circle_matrix, haversine_m
 from .model import Network, Tier
 from .osm import read_osm
-from .paths import points_travel_matrix, route_line, travel_matrix
+from .paths import points_travel_matrix, route_line, route_lines, travel_matrix
 from .road_layers import read_roads, road_graph
 from .snapping import snap
 from .synthetic import synthetic_roads
@@ -31,6 +31,7 @@ __all__ = [
     "read_roads",
     "road_graph",
     "route_line",
+    "route_lines",
     "snap",
     "synthetic_roads",
     "travel_matrix",

@@ -1,4 +1,4 @@
-"""``coldroute``: the command line (typer + rich).  The work happens in jobs.py, batch.py and vroom.py.
+"""``coldroute``: the command line (typer + rich).  The work happens in run.py, run_tiers.py, batch.py and vroom.py.
 
 Exit codes (also in ``coldroute --help`` and docs/jobs.md):
 0 ok; 1 a plan leaves required orders unserved or fails validation (batch: some
@@ -8,11 +8,8 @@ job did); 2 bad input (job file, paths, arguments); 3 internal error.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import traceback
-from collections.abc import Callable
 from enum import Enum
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -20,7 +17,6 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -33,17 +29,19 @@ from rich.table import Table
 from logistics.app import run as J
 from logistics.app.batch import run_batch
 from logistics.app.cli_display import SolveDisplay, compare_table, result_table
+from logistics.app.cli_display import demo_seed as _demo_seed
+from logistics.app.cli_display import fail as _fail
+from logistics.app.cli_display import guard as _guard
+from logistics.app.cli_scenarios import register as register_scenarios
 from logistics.app.compare import compare as compare_frames
 from logistics.app.compare import result_folders
-from logistics.app.scenarios import DEMO_TIME_LIMIT, demo_options, yanhu_demo
+from logistics.app.run_tiers import TIER_DEMO_TIME_LIMIT, read_tiered_plan, run_tiered, tier_demo_job
 from logistics.app.vroom import solve_vroom
 from logistics.check.validator import validate as check
-from logistics.core.errors import ProblemError
 from logistics.core.options import SolveOptions
-from logistics.formats.jobfile import load_job, read_job
+from logistics.formats.jobfile import Job, read_job
 from logistics.formats.plan_file import read_plan
 from logistics.formats.vroom import error_output
-from networks.errors import NetworkError
 
 EXIT_HELP = (
     "[b]Exit codes[/b]: 0 ok · 1 required orders unserved or plan violations (batch: in some job) · "
@@ -131,55 +129,28 @@ def main(
 # --------------------------------------------------------------------------- helpers
 
 
-def _fail(code: int, message: str, as_json: bool, field: str | None = None, errors: list | None = None) -> None:
-    items = errors or [ProblemError(message, field=field)]
-    if as_json:
-        listed = [{"error": str(e), "field": e.field, "record": _plain(e.record)} for e in items]
-        typer.echo(
-            json.dumps(
-                {"status": "error", "exit_code": code, "error": message, "field": field, "errors": listed},
-                ensure_ascii=False,
-            )
-        )
-    for e in items:  # one line per problem, so four mistakes read as four messages
-        err_console.print(f"[bold red]error[/]: {escape(str(e))}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def _plain(record: Any) -> Any:
-    return record if record is None or isinstance(record, (str, int, float, bool)) else str(record)
-
-
-def _guard(fn: Callable[[], Any], as_json: bool) -> Any:
-    """Run ``fn``; turn exceptions into the documented exit codes."""
-
-    try:
-        return fn()
-    except typer.Exit:
-        raise
-    except KeyboardInterrupt:
-        err_console.print("interrupted")
-        raise typer.Exit(130) from None
-    except (ProblemError, NetworkError) as e:
-        _fail(J.EXIT_BAD_INPUT, str(e), as_json, getattr(e, "field", None), getattr(e, "errors", None))
-    except OSError as e:  # a path that cannot be read or written: missing, a folder, too long, no permission
-        if not J.is_path_error(e):
-            _fail(J.EXIT_INTERNAL, f"internal error: {type(e).__name__}: {e}", as_json)
-        _fail(J.EXIT_BAD_INPUT, str(e), as_json)
-    except Exception as e:
-        if os.environ.get("COLDROUTE_DEBUG"):
-            traceback.print_exc()
-        _fail(
-            J.EXIT_INTERNAL, f"internal error: {type(e).__name__}: {e} (set COLDROUTE_DEBUG=1 for a traceback)", as_json
-        )
-
-
 def _report(result: J.JobResult, quiet: bool, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(result.summary(), ensure_ascii=False))
     elif not quiet:
         out_console.print(result_table(result))
     raise typer.Exit(result.exit_code)
+
+
+def _solve_tiered(
+    job: Job, out: Path, options: SolveOptions, *, offline: bool, quiet: bool, as_json: bool
+) -> J.JobResult:
+    show = not quiet and not as_json and err_console.is_terminal
+    with SolveDisplay(job.name, options.time_limit, show, err_console) as display:
+        return run_tiered(
+            job,
+            out,
+            options,
+            offline=offline,
+            progress=display.leg,
+            job_path=str(job.path) if job.path is not None else None,
+            on_phase=display.phase,
+        )
 
 
 def _solve_problem(
@@ -216,21 +187,25 @@ def _solve_problem(
 def demo(
     out: Path = typer.Option(..., "--out", "-o", help="Result folder (new, empty or a previous result)."),
     seed: int = typer.Option(0, "--seed", min=0, help="Scenario and search seed."),
-    time_limit: float = typer.Option(DEMO_TIME_LIMIT, "--time-limit", "-t", min=0.01, help="Seconds of search."),
+    time_limit: float = typer.Option(
+        TIER_DEMO_TIME_LIMIT, "--time-limit", "-t", min=0.01, help="Seconds of planning, all legs together."
+    ),
     engine: Engine = typer.Option(Engine.auto, "--engine"),
     iterations: int | None = Iterations,
     offline: bool = Offline,
     quiet: bool = Quiet,
     as_json: bool = JsonOut,
 ) -> None:
-    """Plan a realistic day for Yanhu District and write the results."""
+    """Plan a three-tier day for Yanhu District (hub → stations → villages) and write the results.
+
+    Files: routes.geojson, stops.csv and unserved.csv (with tier and leg), transfers.csv, kpis.json
+    (per tier and in total), plan.json, validation.json, map.html, timeline.png, then _SUCCESS.
+    """
 
     def work():
-        problem = yanhu_demo(seed)
-        opts = demo_options(seed, time_limit, engine.value, iterations)
-        return _solve_problem(
-            problem, out, opts, name=f"yanhu-demo-{seed}", offline=offline, quiet=quiet, as_json=as_json
-        )
+        jb = tier_demo_job(seed)
+        opts = jb.options.merged(time_limit=time_limit, engine=engine.value, iterations=iterations)
+        return _solve_tiered(jb, out, opts, offline=offline, quiet=quiet, as_json=as_json)
 
     _report(_guard(work, as_json), quiet, as_json)
 
@@ -258,7 +233,9 @@ def solve(
     """Solve one job and write its result folder.
 
     Files: routes.geojson, stops.csv, unserved.csv, kpis.json, plan.json, validation.json, map.html,
-    timeline.png (and vroom.json for a VROOM input), then the _SUCCESS marker.
+    timeline.png (and vroom.json for a VROOM input; transfers.csv for a tiered job), then the
+    _SUCCESS marker.  A job with a tiers block plans a three-tier day; the progress line shows the
+    leg being planned and the cost so far.
     """
 
     def work():
@@ -267,6 +244,8 @@ def solve(
         opts = jb.options.merged(
             time_limit=time_limit, seed=seed, engine=engine.value if engine else None, iterations=iterations
         )
+        if jb.tiers is not None:
+            return _solve_tiered(jb, out, opts, offline=offline, quiet=quiet, as_json=as_json)
         return _solve_problem(
             jb.problem,
             out,
@@ -388,20 +367,27 @@ def _fmt(v: Any, spec: str = "") -> str:
     )
 )
 def validate(
-    job: str = typer.Argument(..., help="Job file, or demo[:SEED] for the demo scenario."),
+    job: str = typer.Argument(..., help="Job file, or demo[:SEED] for the three-tier demo day."),
     plan: Path = typer.Argument(..., help="plan.json, or a result folder holding one."),
     allow_outside: bool = AllowOutside,
     quiet: bool = Quiet,
     as_json: bool = JsonOut,
 ) -> None:
-    """Check a saved plan against its job with the independent validator (exit 0 feasible, 1 violations)."""
+    """Check a saved plan against its job with the independent validator (exit 0 feasible, 1 violations).
+
+    A tiered job's plan is checked with the tier rules (hand-overs, end-to-end shelf life, every
+    order served once or unserved with a reason) and every leg with the plan validator.
+    """
 
     def work():
         if job == "demo" or job.startswith("demo:"):
-            problem = yanhu_demo(_demo_seed(job))
+            jb = tier_demo_job(_demo_seed(job))
         else:
-            problem, _ = load_job(job, allow_outside=allow_outside)
-        return check(problem, read_plan(plan / "plan.json" if plan.is_dir() else plan))
+            jb = read_job(job, allow_outside=allow_outside)
+        path = plan / "plan.json" if plan.is_dir() else plan
+        if jb.tiers is not None:  # the tier rules, then every leg against its problem
+            return read_tiered_plan(path, jb).validate(legs=True)
+        return check(jb.problem, read_plan(path))
 
     violations = _guard(work, as_json)
     if as_json:
@@ -416,13 +402,6 @@ def validate(
         else:
             out_console.print("[green]✓[/] the plan is feasible")
     raise typer.Exit(J.EXIT_UNSERVED if violations else J.EXIT_OK)
-
-
-def _demo_seed(job: str) -> int:
-    text = job.split(":", 1)[1] if ":" in job else "0"
-    if not text.isdigit() or len(text) > 9:
-        raise ProblemError(f"job {job!r}: the demo's seed is a whole number (demo:0, demo:7)", record=job, field="job")
-    return int(text)
 
 
 @app.command(
@@ -518,6 +497,8 @@ def bench(
     rc = subprocess.call([sys.executable, str(script), set_name, *ctx.args])
     raise typer.Exit(rc)
 
+
+register_scenarios(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,10 +1,19 @@
-"""What the command line shows: the progress line while solving and the result table."""
+"""What the command line shows: the progress line while solving, the result table, and errors.
+
+`fail` and `guard` turn errors into the documented exit codes (2 bad input naming the field,
+3 internal) for every command module (``cli.py``, ``cli_scenarios.py``).
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import traceback
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
+import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn
@@ -14,8 +23,116 @@ from rich.text import Text
 
 from logistics.app import run as J
 from logistics.app.compare import HEADLINE
+from logistics.core.errors import ProblemError
+from networks.errors import NetworkError
 
-__all__ = ["SolveDisplay", "compare_table", "result_table"]
+__all__ = ["SolveDisplay", "compare_table", "demo_seed", "fail", "guard", "result_table"]
+
+err_console = Console(stderr=True)
+
+
+def fail(
+    code: int, message: str, as_json: bool, field: str | None = None, errors: list[ProblemError] | None = None
+) -> None:
+    """Print an error (and with ``as_json`` a JSON error object on stdout) and exit with ``code``.
+
+    Parameters
+    ----------
+    code
+        The exit code (see ``coldroute --help``).
+    message
+        What went wrong, naming the record and field.
+    as_json
+        The command was asked for machine-readable output.
+    field
+        The field at fault, for the JSON object.
+    errors
+        Several errors found together (a `ProblemErrors`' list): each is printed on its own line
+        and listed in the JSON object's ``errors``.
+
+    Raises
+    ------
+    typer.Exit
+        Always.
+    """
+    items = errors or [ProblemError(message, field=field)]
+    if as_json:
+        listed = [{"error": str(e), "field": e.field, "record": _plain(e.record)} for e in items]
+        doc = {"status": "error", "exit_code": code, "error": message, "field": field, "errors": listed}
+        typer.echo(json.dumps(doc, ensure_ascii=False))
+    for e in items:  # one line per problem, so four mistakes read as four messages
+        err_console.print(f"[bold red]error[/]: {escape(str(e))}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _plain(record: Any) -> Any:
+    return record if record is None or isinstance(record, (str, int, float, bool)) else str(record)
+
+
+def guard(fn: Callable[[], Any], as_json: bool) -> Any:
+    """Run ``fn``; turn exceptions into the documented exit codes.
+
+    Parameters
+    ----------
+    fn
+        The command's work.
+    as_json
+        Report errors as JSON on stdout too.
+
+    Returns
+    -------
+    Any
+        What ``fn`` returns.
+
+    Raises
+    ------
+    typer.Exit
+        2 for bad input (`ProblemError`, `NetworkError`, a path that cannot be read or written),
+        130 on interrupt, 3 for anything else.
+    """
+    try:
+        return fn()
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        raise typer.Exit(130) from None
+    except (ProblemError, NetworkError) as e:
+        fail(J.EXIT_BAD_INPUT, str(e), as_json, getattr(e, "field", None), getattr(e, "errors", None))
+    except OSError as e:  # a path that cannot be read or written: missing, a folder, too long, no permission
+        if not J.is_path_error(e):
+            fail(J.EXIT_INTERNAL, f"internal error: {type(e).__name__}: {e}", as_json)
+        fail(J.EXIT_BAD_INPUT, str(e), as_json)
+    except Exception as e:
+        if os.environ.get("COLDROUTE_DEBUG"):
+            traceback.print_exc()
+        fail(
+            J.EXIT_INTERNAL, f"internal error: {type(e).__name__}: {e} (set COLDROUTE_DEBUG=1 for a traceback)", as_json
+        )
+
+
+def demo_seed(job: str) -> int:
+    """The seed of a ``demo`` or ``demo:SEED`` job argument.
+
+    Parameters
+    ----------
+    job
+        The argument as typed.
+
+    Returns
+    -------
+    int
+        The seed (0 for plain ``demo``).
+
+    Raises
+    ------
+    ProblemError
+        The seed is not a whole number (field ``job``).
+    """
+    text = job.split(":", 1)[1] if ":" in job else "0"
+    if not text.isdigit() or len(text) > 9:
+        raise ProblemError(f"job {job!r}: the demo's seed is a whole number (demo:0, demo:7)", record=job, field="job")
+    return int(text)
 
 
 class SolveDisplay:
@@ -81,6 +198,19 @@ class SolveDisplay:
         if self.progress is not None:
             self.progress.update(self.task, best=best)
 
+    def leg(self, leg: str, cost: float) -> None:
+        """Show the leg a tiered run starts and the cost of the legs planned so far (the tier planner's progress).
+
+        Parameters
+        ----------
+        leg
+            The leg starting (``"trunk outbound"``, ``"last mile"``, ...).
+        cost
+            The cost of the legs planned so far (¥).
+        """
+        if self.progress is not None:
+            self.progress.update(self.task, description=f"{leg}: {self.label}", best=cost if cost else None)
+
     def phase(self, name: str) -> None:
         """Relabel the line.
 
@@ -122,6 +252,12 @@ def result_table(result: J.JobResult) -> Table:
         f"{k.get('served', 0)} / {k.get('unserved', 0)}"
         + (f" ({result.required_unserved} required)" if result.required_unserved else ""),
     )
+    if "trunk_vehicles" in k:  # a tiered run
+        t.add_row(
+            "tiers",
+            f"trunk {k['trunk_vehicles']} · last mile {k.get('last_mile_vehicles', 0)} · "
+            f"direct {k.get('direct_vehicles', 0)} vehicles; {k.get('transfers', 0)} hand-overs",
+        )
     t.add_row("distance", f"{k.get('distance_km', 0):,.1f} km")
     t.add_row("duration", f"{k.get('duration_h', 0):,.1f} h")
     t.add_row("cost", f"¥{k.get('cost', 0):,.2f}")

@@ -5,7 +5,9 @@ engines, shared or separate carrier runs).  [compare][logistics.app.compare.comp
 ``kpis`` mappings or result folders written by ``coldroute solve``/``batch``
 and returns one row per scenario with the KPIs as columns and, against a
 baseline scenario, the change of the headline figures in percent.  Frames
-out, so the rest is pandas: sort, plot, ``to_csv``.
+out, so the rest is pandas: sort, plot, ``to_csv``.  A tiered run's folder has the day's
+totals at the top of its ``kpis.json`` (compared like any run's) and per-tier figures, which
+become columns such as ``tiers.trunk.cost``.
 
 A plan that leaves required orders unserved saves their cost by not doing the work: it is
 never ranked as cheaper.  Every row counts its required orders left unserved, adds their
@@ -111,8 +113,23 @@ def result_folders(paths) -> tuple[dict[str, Path], list[str]]:
     return dict(zip(scenario_names(found), found)), missing
 
 
+def _flat(kpis: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested sections (a tiered run's ``tiers``) as ``tiers.trunk.cost`` columns; lists are left out."""
+    out: dict[str, Any] = {}
+    for k, v in kpis.items():
+        if isinstance(v, Mapping):
+            out |= _flat(v, f"{prefix}{k}.")
+        elif not isinstance(v, (list, tuple)):
+            out[f"{prefix}{k}"] = v
+    return out
+
+
 def _kpis_of(name: str, source: Any) -> dict[str, Any]:
     """A scenario's KPI mapping from a Plan, a TieredPlan, a mapping or a result folder."""
+    return _flat(_read_kpis(name, source))
+
+
+def _read_kpis(name: str, source: Any) -> Mapping[str, Any]:
     kpis = getattr(source, "kpis", None)
     if isinstance(kpis, Mapping):
         out = dict(kpis)

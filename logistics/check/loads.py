@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from logistics.check.common import Report, fmt, num, qty_tol
+from logistics.check.common import Report, fmt, is_missing, num, qty_tol
 from logistics.core.model import Order, VehicleType
 
 __all__ = ["LoadChecks"]
@@ -21,13 +21,28 @@ class LoadChecks(Report):
         The plan (only ``stops`` and ``unserved`` are read).
     """
 
+    def _compartment_cell(self, vid: str, vt: VehicleType, o: Order, q: list[float], r: dict[str, Any]) -> None:
+        """The stop's ``compartment`` cell, when the plan has one, names the compartments the goods ride."""
+        cell = r.get("compartment")
+        if cell is None or is_missing(cell):
+            return
+        reported = {part.split(" (")[0].strip() for part in str(cell).split(",") if part.strip()}
+        rode = {str(c.name) for c, x in zip(vt.compartments, q) if x > 0}
+        if reported != rode:
+            self.add(
+                "load",
+                f"reported compartment {cell!r}, the goods ride {', '.join(sorted(rode)) or 'none'}",
+                vehicle=vid,
+                order_id=o.id,
+            )
+
     def _loads(self, vid: str, vt: VehicleType, recs: list[dict[str, Any]], stop_orders: list[Order | None]) -> None:
         p = self.p
         K = len(vt.compartments)
         changes: list[list[float] | None] = []
         start = [0.0] * K
         zone_ok = True
-        for o in stop_orders:
+        for r_o, o in zip(recs, stop_orders):
             if o is None:
                 changes.append(None)
                 continue
@@ -58,6 +73,7 @@ class LoadChecks(Report):
                 zone_ok = False
                 changes.append(None)
                 continue
+            self._compartment_cell(vid, vt, o, q, r_o)
             if o.kind == "delivery":
                 changes.append([-x for x in q])
                 if o.id not in self.partner:

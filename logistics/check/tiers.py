@@ -22,6 +22,9 @@ Rules:
   direction, and carries at least the goods handed over through it;
 * village stops respect the original orders' time windows;
 * the ``transfers`` frame agrees with the plans;
+* a station's cold store never holds more than ``meta["cold_store_capacity"]`` gives it, and
+  trunk stops and vans at a station keep to ``meta["opening_hours"]``
+  (see [logistics.check.tier_stations][]);
 * with ``legs=True``, every leg passes [logistics.validate][].
 """
 
@@ -33,6 +36,7 @@ from typing import Any
 
 import pandas as pd
 
+from logistics.check.tier_stations import Stay, check_cold_stores, check_opening_hours, cold_amount
 from logistics.check.validator import Violation, validate
 from logistics.core.model import Order, Product
 
@@ -51,6 +55,8 @@ KINDS = {
     "manifest": "a trunk order carries less than the goods handed over through it",
     "time_window": "a village stop is served outside the original order's time windows",
     "transfers": "the transfers frame disagrees with the plans",
+    "cold_store": "a station's cold store holds more chilled goods and produce at once than its capacity",
+    "opening_hours": "a trunk stop or a van's route at a station outside the station's opening hours",
     "leg": "a leg's plan fails logistics.validate",
 }
 
@@ -142,6 +148,7 @@ def validate_tiers(tp: Any, *, legs: bool = True) -> list[Violation]:
     check.chains()
     check.manifests()
     check.coverage()
+    check.stations()
     if legs and hasattr(tp, "legs"):
         for name, problem, plan in tp.legs():
             if problem is None or plan is None:
@@ -191,6 +198,7 @@ class _TierCheck:
         self.tr_rows: dict[str, dict[str, Any]] = {}  # order id -> transfer record
         self.handed: dict[str, dict[str, float]] = {}  # trunk order -> goods handed over through it
         self.complete: set[str] = set()  # orders served end to end
+        self.stays: list[Stay] = []  # goods held in station cold stores
 
     def add(self, kind: str, msg: str, vehicle: str | None = None, order_id: str | None = None) -> None:
         self.out.append(Violation(kind, msg, vehicle, order_id))
@@ -337,6 +345,7 @@ class _TierCheck:
                 )
             took = float(vr["start"]) - t_dep
             wait = lm_dep - float(tr["arrival"])
+            self.stays.append((d, float(tr["start"]), lm_dep, cold_amount(o, self.products), oid))
             claims = {
                 "trunk_arrival": tr["arrival"],
                 "trunk_departure": tr["departure"],
@@ -355,6 +364,7 @@ class _TierCheck:
                 )
             took = t_back - float(vr["start"])
             wait = float(tr["start"]) - lm_back
+            self.stays.append((d, lm_back, float(tr["departure"]), cold_amount(o, self.products), oid))
             claims = {
                 "trunk_arrival": tr["arrival"],
                 "trunk_departure": tr["departure"],
@@ -387,6 +397,17 @@ class _TierCheck:
                 have = float(chunk.quantities.get(p, 0.0))
                 if x > have + 1e-6 * max(1.0, abs(x)):
                     self.add("manifest", f"trunk order {cid!r} carries {have:g} {p}, {x:g} handed over through it")
+
+    # -- station limits -------------------------------------------------------------------------
+    def stations(self) -> None:
+        meta = getattr(self.tp, "meta", None) or {}
+        capacity = meta.get("cold_store_capacity") or {}
+        hours = meta.get("opening_hours") or {}
+        if capacity:
+            check_cold_stores(self.add, {str(k): float(v) for k, v in capacity.items()}, self.stays)
+        if hours:
+            stations = {d: r for d, r in self.village.items() if d != self.hub}
+            check_opening_hours(self.add, hours, getattr(self.tp.trunk, "stops", None), stations)
 
     # -- coverage -------------------------------------------------------------------------------
     def coverage(self) -> None:

@@ -1,4 +1,5 @@
-"""Plan validator, per route: distances, travel times, timing, time windows, shift and shelf life."""
+"""Plan validator, per route: distances, travel times, timing, time windows, shift, shelf life and time
+out of refrigeration."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ from typing import Any
 
 from logistics.check.common import TIME_TOL, Report, close, fmt, num
 from logistics.core.model import Order, VehicleType
+from logistics.core.units import Zone
 
 __all__ = ["TimingChecks"]
+
+_COLDEST_FIRST = list(Zone)
 
 
 class TimingChecks(Report):
@@ -118,7 +122,7 @@ class TimingChecks(Report):
             prev_dep = dep if dep is not None else st + svc
         if vt.max_distance is not None and total_dist > vt.max_distance:
             self.add("max_distance", f"route is {total_dist} long, limit {vt.max_distance}", vehicle=vid)
-        self._shelf(vid, leave, stop_orders, end_arrival)
+        self._shelf(vid, vt, leave, stop_orders, end_arrival)
 
     def _window(self, vid: str, o: Order, arr: float, st: float, r: dict[str, Any]) -> None:
         opened = [(a, b) for a, b in o.time_windows if a <= st + TIME_TOL]
@@ -167,7 +171,30 @@ class TimingChecks(Report):
                     order_id=o.id,
                 )
 
-    def _shelf(self, vid: str, leave: float, stop_orders: list[Order | None], end_arrival: float | None) -> None:
+    def _out_of_refrigeration(self, vt: VehicleType, orders: list[Order]) -> tuple[float, str] | None:
+        """The strictest limit (s) on goods of ``orders`` that ride a compartment of ``vt`` warmer than their
+        zone, and what rides where; None when none of them does (or has no such limit)."""
+        worst: tuple[float, str] | None = None
+        for o in orders:
+            for name, q in o.quantities.items():
+                prod = self.p.products.get(name)
+                if prod is None or q <= 0 or prod.ambient_limit_h is None:
+                    continue
+                k = vt.compartment_for(prod)  # the plan contract's rule (see the module docstring of validator)
+                if k is None:
+                    continue  # reported as a zone violation
+                comp = vt.compartments[k]
+                if _COLDEST_FIRST.index(comp.zone) <= _COLDEST_FIRST.index(prod.zone):
+                    continue
+                limit = prod.ambient_limit_h * 3600.0
+                if worst is None or limit < worst[0]:
+                    where = f"{name} ({prod.zone.value}) in compartment {comp.name!r} ({comp.zone.value})"
+                    worst = (limit, where)
+        return worst
+
+    def _shelf(
+        self, vid: str, vt: VehicleType, leave: float, stop_orders: list[Order | None], end_arrival: float | None
+    ) -> None:
         p = self.p
         for o in stop_orders:
             if o is None or o.id not in self.served_at:
@@ -180,7 +207,8 @@ class TimingChecks(Report):
             if mate is not None:  # a pair's goods obey the stricter shelf life of its two orders
                 lives = [x for x in (life, p.shelf_life_s(mate)) if x is not None]
                 life = min(lives) if lives else None
-            if life is None:
+            warm = self._out_of_refrigeration(vt, [o] if mate is None else [o, mate])
+            if life is None and warm is None:
                 continue
             st = self.served_at[o.id][2]
             if st is None:
@@ -199,7 +227,15 @@ class TimingChecks(Report):
                     continue
                 age = end_arrival - st
                 what = "pickup to the end depot"
-            if age > life + TIME_TOL:
+            if life is not None and age > life + TIME_TOL:
                 self.add(
                     "shelf_life", f"{fmt(age)} s on board ({what}), shelf life {life} s", vehicle=vid, order_id=o.id
+                )
+            if warm is not None and age > warm[0] + TIME_TOL:
+                self.add(
+                    "out_of_refrigeration",
+                    f"{fmt(age)} s on board ({what}) with {warm[1]}, warmer than the goods need: "
+                    f"at most {fmt(warm[0])} s out of refrigeration",
+                    vehicle=vid,
+                    order_id=o.id,
                 )

@@ -28,11 +28,16 @@ Conventions checked (the plan contract):
   within its capacity and the sum within ``total_capacity``.  ``load`` and
   ``load_<compartment>`` report the load after each stop (NaN for compartments
   the vehicle type lacks); at the end row either the arriving load or 0 is
-  accepted.
+  accepted.  An optional ``compartment`` column names, on each order's row, the
+  compartments its goods ride (``name`` or ``name (zone)``, comma-separated).
 * Shelf life: an unpaired delivery reaches its customer within the shelf life of
   leaving the start depot; a paired delivery within the shelf life of its
   pickup's service start, the stricter of the two orders' shelf lives; an
   unpaired pickup reaches the end depot within the shelf life of its service start.
+* Time out of refrigeration: goods that ride a compartment warmer than their zone
+  (the compartment ``vt.compartment_for(product)`` of the route's vehicle) obey
+  their ``ambient_limit_h`` on the same clock as shelf life (reported as
+  ``out_of_refrigeration``).
 * Pairs: a pair written on either order (``pair`` on the pickup, the delivery or
   both) binds both; the validator finds it from either side itself.
 """
@@ -76,9 +81,10 @@ KINDS = {
     "max_duration": "a route lasts longer than its type's max_duration",
     "max_distance": "a route is longer than its type's max_distance",
     "capacity": "a compartment or the total capacity is exceeded",
-    "load": "the reported load columns disagree with the recomputed loads",
+    "load": "the reported load (or compartment) columns disagree with the recomputed loads",
     "zone": "an order's products cannot ride the vehicle's compartments",
     "shelf_life": "goods stay on board longer than their shelf life",
+    "out_of_refrigeration": "goods ride a compartment warmer than their zone longer than their ambient_limit_h",
     "pair": "a pickup and its delivery are not on one vehicle, pickup first (or both unserved)",
 }
 

@@ -42,7 +42,8 @@ class CostModel:
     early_per_h, late_per_h, max_lateness_h
         Soft time windows: what an early or late hour costs and how late a stop may be at most.
     decay_per_h
-        Freshness decay rate λ per hour by temperature zone (a product's own rate wins).
+        Freshness decay rate λ per hour by temperature zone (a product's own rate wins; goods riding
+        warmer than their zone age at least at the warmer zone's rate, see `decay_rate`).
 
     Raises
     ------
@@ -158,8 +159,14 @@ class PlanStops(Protocol):
         """One row per order left out, with the reason."""
 
 
-def decay_rate(problem: CostedProblem, product: Product) -> float:
+def decay_rate(problem: CostedProblem, product: Product, riding: Zone | None = None) -> float:
     """λ per hour for a product: its own, else the zone default of the cost model.
+
+    Goods riding a compartment warmer than their zone (out of refrigeration, see
+    ``Product.ambient_limit_h``) age at the faster of that rate and the warmer zone's default:
+    never slower for being out of refrigeration.  The default ambient rate is 0 (goods that need
+    no cooling do not age), so by default fresh goods riding ambient keep their own rate;
+    raise ``CostModel.decay_per_h["ambient"]`` to price time out of refrigeration.
 
     Parameters
     ----------
@@ -167,18 +174,28 @@ def decay_rate(problem: CostedProblem, product: Product) -> float:
         Supplies the cost model's zone defaults.
     product
         The product whose rate is wanted.
+    riding
+        The zone of the compartment the goods ride; ``None`` = their own zone.
 
     Returns
     -------
     float
         Decay rate per hour (0 means the product does not age).
     """
-    if product.decay_per_h is not None:
-        return float(product.decay_per_h)
-    return float(problem.costs.decay_per_h.get(product.zone, 0.0))
+    rates = problem.costs.decay_per_h
+    own = float(product.decay_per_h) if product.decay_per_h is not None else float(rates.get(product.zone, 0.0))
+    if riding is not None and riding.warmer_than(product.zone):
+        return max(own, float(rates.get(riding, 0.0)))
+    return own
 
 
-def quality_loss(problem: CostedProblem, order: Order, hours_in_vehicle: float, door_hours: float = 0.0) -> float:
+def quality_loss(
+    problem: CostedProblem,
+    order: Order,
+    hours_in_vehicle: float,
+    door_hours: float = 0.0,
+    vehicle: VehicleType | None = None,
+) -> float:
     """Freshness lost (¥): value·q·(1 − e^(−λ·t)), door-open time aging faster.
 
     Parameters
@@ -191,6 +208,9 @@ def quality_loss(problem: CostedProblem, order: Order, hours_in_vehicle: float, 
         Hours the goods spend in the vehicle before they are handed over.
     door_hours
         Hours with the doors open (service), which age goods ``unload_decay_factor`` times faster.
+    vehicle
+        The vehicle type the goods ride: goods in a compartment warmer than their zone age at the
+        rate `decay_rate` gives them there; ``None`` = every product in its own zone.
 
     Returns
     -------
@@ -202,7 +222,8 @@ def quality_loss(problem: CostedProblem, order: Order, hours_in_vehicle: float, 
     loss = 0.0
     for name, q in order.quantities.items():
         prod = problem.products[name]
-        lam = decay_rate(problem, prod)
+        k = vehicle.compartment_for(prod) if vehicle is not None else None
+        lam = decay_rate(problem, prod, vehicle.compartments[k].zone if vehicle is not None and k is not None else None)
         if lam > 0 and prod.value > 0 and q > 0:
             loss += prod.value * q * (1.0 - math.exp(-lam * max(t, 0.0)))
     return loss
@@ -351,9 +372,9 @@ def _route_costs(
         door_h = g["service"][k] / 3600.0
         if kind == "delivery":
             t0 = int(first_departure[o.pair]) if o.pair is not None and o.pair in first_departure else depart
-            qloss += quality_loss(problem, o, (g["start"][k] - t0) / 3600.0, door_h)
+            qloss += quality_loss(problem, o, (g["start"][k] - t0) / 3600.0, door_h, vt)
         elif o.pair is None:
-            qloss += quality_loss(problem, o, (end - g["departure"][k]) / 3600.0, door_h)
+            qloss += quality_loss(problem, o, (end - g["departure"][k]) / 3600.0, door_h, vt)
         late_h += g["late"][k] / 3600.0
         early_h += g["early"][k] / 3600.0
     fixed = vt.fixed_cost

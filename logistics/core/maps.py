@@ -15,7 +15,6 @@ imported only when a map is drawn (extra ``[maps]``, through [logistics.core.ext
 from __future__ import annotations
 
 import base64
-import html
 import math
 import re
 from collections.abc import Iterable
@@ -29,6 +28,8 @@ import numpy as np
 import pandas as pd
 
 from logistics.core.extras import require
+from logistics.core.html_text import js_literal_html as js_literal_html  # re-exported: pages import it from maps
+from logistics.core.html_text import text_html as text_html
 from logistics.core.model import Order
 from logistics.core.problem import Problem, coordinates
 from logistics.core.travel_source import travel_source
@@ -37,7 +38,17 @@ from logistics.core.units import fmt_clock
 if TYPE_CHECKING:
     from folium import Map as FoliumMap
 
-__all__ = ["PALETTE", "offline_assets", "plan_map", "save_map", "vehicle_colors"]
+__all__ = [
+    "PALETTE",
+    "base_map",
+    "node_names",
+    "offline_assets",
+    "plan_map",
+    "route_coords",
+    "save_map",
+    "stop_popup",
+    "vehicle_colors",
+]
 
 STATIC = Path(__file__).with_name("static") / "leaflet"
 
@@ -77,49 +88,6 @@ TIER_STYLE = {
 JQUERY_SHIM = """if (typeof window.$ === 'undefined') { window.$ = function (x) {
   if (typeof x === 'function') { document.addEventListener('DOMContentLoaded', x); return; }
   var t = document.createElement('template'); t.innerHTML = String(x).trim(); return [t.content.firstElementChild]; }; }"""  # noqa: E501 - JavaScript kept on one line
-
-
-# Characters that HTML escaping leaves alone but that act inside the JavaScript template literals
-# folium puts tooltips and popups in (`...`): a backslash starts an escape, a backtick ends the
-# literal, ``${`` interpolates code; U+2028/2029 end lines in older engines.  As HTML character
-# references they are inert in the literal and show as themselves once the browser parses the HTML.
-_JS_LITERAL_REFS = str.maketrans({"\\": "&#92;", "`": "&#96;", "$": "&#36;", "\u2028": "&#8232;", "\u2029": "&#8233;"})
-
-
-def text_html(value: object) -> str:
-    """A user string (id, name, reason) as HTML text that is also safe inside a JavaScript template literal.
-
-    Parameters
-    ----------
-    value
-        Anything; it is shown as ``str(value)``.
-
-    Returns
-    -------
-    str
-        ``html.escape(str(value))`` with backslashes, backticks, ``$`` and the line separators
-        U+2028/U+2029 turned into character references.
-    """
-    return html.escape(str(value)).translate(_JS_LITERAL_REFS)
-
-
-def js_literal_html(markup: str) -> str:
-    """Markup whose text parts are already escaped, made safe for a JavaScript template literal.
-
-    Every tooltip and popup goes through this before it reaches folium, so a string that
-    missed `text_html` still cannot close the literal or interpolate code.
-
-    Parameters
-    ----------
-    markup
-        HTML built from `text_html` pieces and our own tags.
-
-    Returns
-    -------
-    str
-        The markup with backslashes, backticks, ``$`` and U+2028/U+2029 as character references.
-    """
-    return markup.translate(_JS_LITERAL_REFS)
 
 
 class PlanLike(Protocol):
@@ -219,7 +187,19 @@ def _load_text(row: pd.Series) -> str:
     return total + (f" ({', '.join(parts)})" if parts else "")
 
 
-def _node_names(problem: Problem | None) -> dict[str, str]:
+def node_names(problem: Problem | None) -> dict[str, str]:
+    """Node id → the label popups show (English name, and the Chinese name when it differs).
+
+    Parameters
+    ----------
+    problem
+        A problem with a network; without one there are no names.
+
+    Returns
+    -------
+    dict
+        Raw (unescaped) labels: escape them with `text_html` before they reach a page.
+    """
     if problem is None or problem.network is None:
         return {}
     nodes = problem.network.nodes
@@ -230,7 +210,23 @@ def _node_names(problem: Problem | None) -> dict[str, str]:
     return out
 
 
-def _stop_popup(row: pd.Series, problem: Problem | None, names: dict[str, str]) -> str:
+def stop_popup(row: pd.Series, problem: Problem | None, names: dict[str, str]) -> str:
+    """A stop's popup: vehicle, order, node, ETA, service, temperature zone, lateness and load.
+
+    Parameters
+    ----------
+    row
+        One row of a plan's stop frame.
+    problem
+        The problem (temperature zones); may be None.
+    names
+        Node labels from `node_names`.
+
+    Returns
+    -------
+    str
+        HTML whose user strings are escaped with `text_html`.
+    """
     e = text_html
     node = str(row["node_id"])
     label = names.get(node, "")
@@ -267,9 +263,23 @@ def _attribute_lines(problem: Problem | None, row: pd.Series) -> list[str]:
     return [f"{text_html(k)}: {text_html(v)}" for k, v in attrs.items() if v != ""]
 
 
-def _route_coords(plan: PlanLike, vid: str, stops: pd.DataFrame) -> list[tuple[float, float]]:
-    """(lat, lon) of the route line: the plan's geometry, else the stops in order."""
-    routes = plan.routes
+def route_coords(routes: gpd.GeoDataFrame, vid: str, stops: pd.DataFrame) -> list[tuple[float, float]]:
+    """(lat, lon) of a vehicle's line: the routes' geometry (the road paths driven), else its stops in order.
+
+    Parameters
+    ----------
+    routes
+        A plan's routes frame (``vehicle`` and a LineString per route).
+    vid
+        The vehicle id.
+    stops
+        The vehicle's stops, for routes without geometry.
+
+    Returns
+    -------
+    list of (float, float)
+        Latitude, longitude pairs, as folium draws them.
+    """
     if len(routes) and "vehicle" in routes.columns:
         sel = routes[routes["vehicle"] == vid]
         if len(sel):
@@ -281,6 +291,72 @@ def _route_coords(plan: PlanLike, vid: str, stops: pd.DataFrame) -> list[tuple[f
                     return [(y, x) for part in geom.geoms for x, y in part.coords]
     g = stops.sort_values("seq")
     return [(float(y), float(x)) for x, y in zip(g["lon"], g["lat"]) if _is_num(x) and _is_num(y)]
+
+
+def base_map(
+    points: list[tuple[float, float]],
+    *,
+    offline: bool = False,
+    tiles: str | None = "OpenStreetMap",
+    width: str | int = "100%",
+    height: str | int = "100%",
+) -> FoliumMap:
+    """An empty folium map fitted to ``points``; with ``offline`` no tiles and Leaflet inlined.
+
+    Every coldroute map starts here, so plan maps, tier maps and coverage maps open the same
+    way and all of them work on a depot computer without a network.
+
+    Parameters
+    ----------
+    points
+        (lat, lon) pairs the view must show; none centres on (0, 0).
+    offline
+        Draw no tiles and embed Leaflet, its CSS and a jQuery stand-in (see `offline_assets`).
+    tiles, width, height
+        Tile layer name (ignored offline) and the map's size.
+
+    Returns
+    -------
+    folium.Map
+        The map, to which layers are added.
+
+    Raises
+    ------
+    MissingExtraError
+        folium is not installed (extra ``[maps]``).
+    """
+    folium = require("folium", "maps", "plan maps")
+    pts = [(float(a), float(b)) for a, b in points if _is_num(a) and _is_num(b)]
+    center = (float(np.mean([p[0] for p in pts])), float(np.mean([p[1] for p in pts]))) if pts else (0.0, 0.0)
+    m: FoliumMap = folium.Map(
+        location=center,
+        zoom_start=10,
+        tiles=None if offline else tiles,
+        control_scale=True,
+        width=width,
+        height=height,
+        prefer_canvas=False,
+        zoom_snap=0.25,
+    )
+    if offline:
+        js, css = offline_assets()
+        # instance lists: the class lists name CDN URLs
+        m.default_js = []
+        m.default_css = []
+        root: Any = m.get_root()  # a folium Figure: its header and html are Elements
+        root.header.add_child(
+            folium.Element(
+                f'<link rel="icon" href="data:,">\n<style>{css}</style>\n'
+                "<style>.leaflet-container{background:#f4f4f0;}</style>\n"
+                f"<script>{js}</script>\n<script>{JQUERY_SHIM}</script>"
+            ),
+            name="leaflet_inline",
+        )
+    if pts:
+        lats = [p[0] for p in pts]
+        lons = [p[1] for p in pts]
+        m.fit_bounds([(min(lats), min(lons)), (max(lats), max(lons))], padding=(20, 20))
+    return m
 
 
 def plan_map(
@@ -322,7 +398,7 @@ def plan_map(
     folium = require("folium", "maps", "plan maps")
     stops = plan.stops
     coords = coordinates(problem) if problem is not None else {}
-    names = _node_names(problem)
+    names = node_names(problem)
     pts: list[tuple[float, float]] = []
     if len(stops):
         pts += [(float(y), float(x)) for x, y in zip(stops["lon"], stops["lat"]) if _is_num(x) and _is_num(y)]
@@ -340,32 +416,7 @@ def plan_map(
             if xy is not None and _is_num(xy[0]) and _is_num(xy[1]):
                 unserved_pts.append((o, reason, (float(xy[1]), float(xy[0]))))
                 pts.append((float(xy[1]), float(xy[0])))
-    center = (float(np.mean([p[0] for p in pts])), float(np.mean([p[1] for p in pts]))) if pts else (0.0, 0.0)
-
-    m: FoliumMap = folium.Map(
-        location=center,
-        zoom_start=10,
-        tiles=None if offline else tiles,
-        control_scale=True,
-        width=width,
-        height=height,
-        prefer_canvas=False,
-        zoom_snap=0.25,
-    )
-    if offline:
-        js, css = offline_assets()
-        # instance lists: the class lists name CDN URLs
-        m.default_js = []
-        m.default_css = []
-        root: Any = m.get_root()  # a folium Figure: its header and html are Elements
-        root.header.add_child(
-            folium.Element(
-                f'<link rel="icon" href="data:,">\n<style>{css}</style>\n'
-                "<style>.leaflet-container{background:#f4f4f0;}</style>\n"
-                f"<script>{js}</script>\n<script>{JQUERY_SHIM}</script>"
-            ),
-            name="leaflet_inline",
-        )
+    m = base_map(pts, offline=offline, tiles=tiles, width=width, height=height)
 
     if problem is not None and problem.network is not None and tiers:
         _tier_layers(folium, m, problem.network.nodes, names)
@@ -380,10 +431,6 @@ def plan_map(
     if len(plan.unserved):
         _unserved_layer(folium, m, unserved_pts, problem, len(plan.unserved))
 
-    if pts:
-        lats = [p[0] for p in pts]
-        lons = [p[1] for p in pts]
-        m.fit_bounds([(min(lats), min(lons)), (max(lats), max(lons))], padding=(20, 20))
     folium.LayerControl(collapsed=len(vehicles) > 12).add_to(m)
     k = plan.kpis or {}
     head = title or (problem.name if problem is not None else plan.meta.get("problem", "plan"))
@@ -453,7 +500,7 @@ def _route_layer(
     fg = folium.FeatureGroup(
         name=f"<span style='color:{color}'>&#9632;</span> {text_html(str(vid))} ({n_stops} stops, {km:,.1f} km)"
     )
-    line = _route_coords(plan, vid, g)
+    line = route_coords(plan.routes, vid, g)
     if len(line) >= 2:
         summary = (
             f"<b>{text_html(str(vid))}</b> ({text_html(str(g['vehicle_type'].iloc[0]))})<br>"
@@ -486,7 +533,7 @@ def _route_layer(
             fill_color="#ffffff" if is_depot else color,
             fill_opacity=0.9,
             tooltip=js_literal_html(f"{text_html(vid)} #{int(row['seq'])} ETA {fmt_clock(row['arrival'])}"),
-            popup=folium.Popup(js_literal_html(_stop_popup(row, problem, names)), max_width=340),
+            popup=folium.Popup(js_literal_html(stop_popup(row, problem, names)), max_width=340),
             class_name="coldroute-depot" if is_depot else "coldroute-stop",
         ).add_to(fg)
     fg.add_to(m)

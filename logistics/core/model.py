@@ -23,6 +23,7 @@ from logistics.core.units import (
     Zone,
     _len,
     _numbers,
+    _text_map,
     fmt_clock,
     parse_clock,
 )
@@ -36,14 +37,14 @@ MAX_DECAY_PER_H = 100.0
 MAX_SHELF_LIFE_H = 87_600.0
 
 
-def _check_shelf_life(hours: float | None, what: str, record: object) -> None:
-    """A shelf life is empty (unlimited) or a positive number of hours up to `MAX_SHELF_LIFE_H`."""
-    if hours is not None and not (0 < hours <= MAX_SHELF_LIFE_H):
+def _check_shelf_life(hours: float | None, what: str, record: object, field: str = "shelf_life_h") -> None:
+    """A shelf life (or time limit) is empty (unlimited) or a positive number of hours up to `MAX_SHELF_LIFE_H`."""
+    if hours is not None and not (0 < hours <= MAX_SHELF_LIFE_H):  # NaN and inf fail too
         raise ProblemError(
-            f"{what}: shelf_life_h must be positive and at most {MAX_SHELF_LIFE_H:g} "
+            f"{what}: {field} must be positive and at most {MAX_SHELF_LIFE_H:g} "
             f"(leave it empty for unlimited), got {hours}",
             record=record,
-            field="shelf_life_h",
+            field=field,
         )
 
 
@@ -55,6 +56,16 @@ class Product:
     picked up (pickup) and reaching the customer / the route's end, waiting
     included.  ``value`` is ¥ per unit and prices freshness loss; ``decay_per_h``
     is the exponential quality-loss rate λ (default by zone, see coldchain).
+
+    ``ambient_limit_h`` is the time out of refrigeration: how long the goods may ride a compartment
+    warmer than their ``zone`` (apples, kept at about 5 °C, may ride an unrefrigerated van from the
+    orchard to the township station for a few hours).  It runs on the shelf-life clock, so goods
+    riding warmer arrive within ``min(shelf_life_h, ambient_limit_h)``; goods riding their zone or
+    colder within ``shelf_life_h``.  The compartment depends on the vehicle
+    (`VehicleType.compartment_for`), so the limit does too.  With ``carriers`` unset, a limit lets
+    the goods ride the warmer zones after their default carriers (apples: fresh, chilled, ambient),
+    so a vehicle with a cold compartment for them still uses it.  ``None``: no limit of its own; the
+    default carriers never put goods warmer, and ``carriers`` that do allow their whole shelf life.
 
     Attributes
     ----------
@@ -72,14 +83,18 @@ class Product:
         Unit of quantities and capacities (``"kg"``, ``"crate"``), for messages and reports.
     carriers
         Compartment zones that may carry the goods, most preferred first; ``None`` uses
-        `DEFAULT_CARRIERS` (frozen goods may only ride frozen compartments).
+        `DEFAULT_CARRIERS` (frozen goods may only ride frozen compartments), followed by the
+        warmer zones when ``ambient_limit_h`` is set.
+    ambient_limit_h
+        Hours the goods may ride a compartment warmer than their zone; ``None`` = no limit of its own.
 
     Raises
     ------
     ProblemError
-        A field is out of range (empty name, non-positive shelf life, a value outside 0 to
-        `MAX_VALUE` or a decay outside 0 to `MAX_DECAY_PER_H` (infinite and NaN included), frozen
-        goods allowed into a warmer compartment).
+        A field is out of range (empty name, non-positive shelf life or ambient limit, a value
+        outside 0 to `MAX_VALUE` or a decay outside 0 to `MAX_DECAY_PER_H` (infinite and NaN
+        included), frozen goods allowed into a warmer compartment, an ambient limit on frozen or
+        ambient goods).
     """
 
     name: str
@@ -89,13 +104,22 @@ class Product:
     decay_per_h: float | None = None
     unit: str = "kg"
     carriers: tuple[Zone, ...] | None = None
+    ambient_limit_h: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "zone", Zone.parse(self.zone, record=self.name))
         if not self.name:
             raise ProblemError("product with an empty name", record=self.name, field="name")
-        _numbers(self, ("shelf_life_h", "value", "decay_per_h"), "product", self.name)
+        _numbers(self, ("shelf_life_h", "value", "decay_per_h", "ambient_limit_h"), "product", self.name)
         _check_shelf_life(self.shelf_life_h, f"product {self.name!r}", self.name)
+        _check_shelf_life(self.ambient_limit_h, f"product {self.name!r}", self.name, "ambient_limit_h")
+        if self.ambient_limit_h is not None and self.zone in (Zone.FROZEN, Zone.AMBIENT):
+            why = "frozen goods may only ride frozen compartments" if self.zone == Zone.FROZEN else "nothing is warmer"
+            raise ProblemError(
+                f"product {self.name!r}: ambient_limit_h is set on {self.zone.value} goods, but {why}",
+                record=self.name,
+                field="ambient_limit_h",
+            )
         if not (0 <= self.value <= MAX_VALUE):
             raise ProblemError(
                 f"product {self.name!r}: value must be a number from 0 to {MAX_VALUE:g} yuan per unit, "
@@ -124,7 +148,30 @@ class Product:
     @property
     def carrier_zones(self) -> tuple[Zone, ...]:
         """Compartment zones that may carry these goods, most preferred first."""
-        return self.carriers if self.carriers is not None else DEFAULT_CARRIERS[self.zone]
+        if self.carriers is not None:
+            return self.carriers
+        zones = DEFAULT_CARRIERS[self.zone]
+        if self.ambient_limit_h is None:
+            return zones
+        return zones + tuple(z for z in Zone if z.warmer_than(self.zone) and z not in zones)
+
+    def ride_limit_h(self, compartment_zone: Zone) -> float | None:
+        """Hours these goods may ride a compartment held at ``compartment_zone``.
+
+        Parameters
+        ----------
+        compartment_zone
+            The zone of the compartment they ride (see `VehicleType.compartment_for`).
+
+        Returns
+        -------
+        float or None
+            ``shelf_life_h``, or the smaller of it and ``ambient_limit_h`` when the compartment is
+            warmer than the goods' zone; ``None`` when neither limits the ride.
+        """
+        warm = compartment_zone.warmer_than(self.zone)
+        limits = [h for h in (self.shelf_life_h, self.ambient_limit_h if warm else None) if h is not None]
+        return min(limits) if limits else None
 
 
 GOODS = Product("goods")  # the single ambient product of classic benchmark instances
@@ -366,13 +413,6 @@ class VehicleType:
 OrderKind = ("delivery", "pickup")
 
 
-def _text_mapping(value: object, rec: object) -> dict[str, str]:
-    """An order's ``attributes``: names to text, kept exactly as written (no number parsing)."""
-    if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise ProblemError(f"order {rec!r}: attributes must map names to text", record=rec, field="attributes")
-    return dict(value)
-
-
 @dataclass(frozen=True)
 class Order:
     """Goods to deliver to, or pick up from, one place.
@@ -570,7 +610,7 @@ class Order:
             if not self.vehicle_types:
                 raise ProblemError(f"order {rec!r}: vehicle_types is empty", record=rec, field="vehicle_types")
         if self.attributes is not None:
-            object.__setattr__(self, "attributes", _text_mapping(self.attributes, rec))
+            object.__setattr__(self, "attributes", _text_map(self.attributes, "order", rec, "attributes"))
 
     @property
     def location(self) -> str:

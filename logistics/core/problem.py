@@ -469,6 +469,37 @@ class Problem:
             hs.append(o.shelf_life_h)
         return int(round(min(hs) * 3600)) if hs else None
 
+    def ride_limit_s(self, o: Order, vt: VehicleType) -> int | None:
+        """Strictest limit on the order's ride on a vehicle of type ``vt``, in seconds (None = unlimited).
+
+        Shelf life bounds every ride; goods that ride a compartment of ``vt`` warmer than their zone
+        (out of refrigeration) are bounded by their ``ambient_limit_h`` as well, so the limit depends
+        on the vehicle.
+
+        Parameters
+        ----------
+        o
+            An order of this problem.
+        vt
+            A vehicle type of the fleet (one the order may ride or not: goods it has no compartment
+            for add no limit).
+
+        Returns
+        -------
+        int or None
+            The shortest of `shelf_life_s` and `Product.ride_limit_h` of its goods with a quantity in
+            the compartments ``vt`` gives them, in seconds; ``None`` when none is limited.
+        """
+        life = self.shelf_life_s(o)
+        hs = [life / 3600.0] if life is not None else []
+        for p, q in o.quantities.items():
+            prod = self.products[p]
+            k = vt.compartment_for(prod) if q > 0 and prod.ambient_limit_h is not None else None
+            h = prod.ride_limit_h(vt.compartments[k].zone) if k is not None else None
+            if h is not None:
+                hs.append(h)
+        return int(round(min(hs) * 3600)) if hs else None
+
     def replace(self, **changes: Any) -> Problem:
         """A copy with the given fields changed, checked again like a new problem.
 

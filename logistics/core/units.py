@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import Enum
 
 import numpy as np
@@ -75,6 +75,23 @@ class Zone(str, Enum):
             raise ProblemError(
                 f"{record!r}: zone {value!r} is not one of frozen, chilled, fresh, ambient", record=record, field=field
             ) from None
+
+    def warmer_than(self, other: Zone) -> bool:
+        """Whether a compartment held at this zone is warmer than goods of zone ``other`` need.
+
+        Parameters
+        ----------
+        other
+            The goods' zone.
+
+        Returns
+        -------
+        bool
+            ``True`` when this zone comes after ``other`` in the coldest-first order (the goods are
+            out of their refrigeration).
+        """
+        order = list(Zone)
+        return order.index(self) > order.index(other)
 
 
 # Which compartment zones may carry a product of a zone, most preferred first.
@@ -167,3 +184,10 @@ def fmt_clock(seconds: float) -> str:
     sign = "-" if s < 0 else ""
     s = abs(s)
     return f"{sign}{s // 3600:02d}:{(s % 3600) // 60:02d}"
+
+
+def _text_map(value: object, what: str, rec: object, field: str) -> dict[str, str]:
+    """A mapping of names to text, kept exactly as written (no number parsing), or a ProblemError naming ``field``."""
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ProblemError(f"{what} {rec!r}: {field} must map names to text", record=rec, field=field)
+    return dict(value)

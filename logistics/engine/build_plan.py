@@ -11,6 +11,7 @@ import pandas as pd
 from shapely.geometry import LineString
 
 from logistics.core.costs import evaluate
+from logistics.core.model import Order, VehicleType
 from logistics.core.plan import (
     STOP_COLUMNS,
     UNSERVED_COLUMNS,
@@ -20,7 +21,22 @@ from logistics.core.plan import (
 )
 from logistics.core.problem import Problem, coordinates
 from logistics.engine.solvers.arrays import SolverData
-from networks.paths import route_line
+from networks.paths import route_lines as road_lines
+
+
+def _rode_in(problem: Problem, o: Order, vt: VehicleType) -> str:
+    """The compartment(s) of ``vt`` the order's goods ride, as ``name`` (or ``name (zone)`` when they differ)."""
+    ks = sorted(
+        {
+            k
+            for p, q in o.quantities.items()
+            if q > 0
+            for k in [vt.compartment_for(problem.products[p])]
+            if k is not None
+        }
+    )
+    comps = [vt.compartments[k] for k in ks]
+    return ", ".join(c.name if c.name == c.zone.value else f"{c.name} ({c.zone.value})" for c in comps)
 
 
 def build_plan(
@@ -70,7 +86,7 @@ def build_plan(
                 load += q
         locs = [vt.start_depot] + [o.location for o in orders] + [vt.end_depot]
 
-        def row(seq, kind, order_id, node, arrival, start, service, dist, dur, load_vec, late=0, early=0):
+        def row(seq, kind, order_id, node, arrival, start, service, dist, dur, load_vec, late=0, early=0, comp=None):
             x, y = coords.get(node, (math.nan, math.nan))
             r = {
                 "vehicle": vid,
@@ -91,6 +107,7 @@ def build_plan(
                 "load": float(load_vec.sum()),
                 "late": int(late),
                 "early": int(early),
+                "compartment": comp,
             }
             for c in comp_names:
                 r[f"load_{c}"] = math.nan
@@ -112,9 +129,8 @@ def build_plan(
                 w_open, w_end = max((w for w in o.time_windows if w[0] <= start), default=o.time_windows[0])
                 late = max(0, start - w_end)
                 early = max(0, w_open - arrival)
-            rows.append(
-                row(k, o.kind, o.id, o.location, arrival, start, o.service, dist, dur, load, late=late, early=early)
-            )
+            comp = _rode_in(problem, o, vt)
+            rows.append(row(k, o.kind, o.id, o.location, arrival, start, o.service, dist, dur, load, late, early, comp))
             t_prev = start + o.service
         a, b = m.index(locs[-2]), m.index(locs[-1])
         dur = int(round(m.duration[a, b] * vt.speed_factor))
@@ -132,7 +148,7 @@ def build_plan(
                 load,
             )
         )
-    stops = pd.DataFrame(rows, columns=STOP_COLUMNS + [f"load_{c}" for c in comp_names])
+    stops = pd.DataFrame(rows, columns=STOP_COLUMNS + ["compartment"] + [f"load_{c}" for c in comp_names])
     unserved = pd.DataFrame(
         [{"order_id": problem.orders[i].id, "reason": reasons[i]} for i in sorted(reasons)], columns=UNSERVED_COLUMNS
     )
@@ -165,27 +181,31 @@ def route_lines(problem: Problem, stops: pd.DataFrame) -> gpd.GeoDataFrame:
     if stops.empty:
         return empty_routes()
     roads = problem.network.roads if problem.network is not None else None
-    recs = []
+    recs: list[dict[str, Any]] = []
+    drawn: list[tuple[int, np.ndarray, np.ndarray]] = []
     for vid, g in stops.groupby("vehicle", sort=False):
         g = g.sort_values("seq")
         xs, ys = g["lon"].to_numpy(float), g["lat"].to_numpy(float)
-        geom = None
-        if np.isfinite(xs).all() and np.isfinite(ys).all():
-            geom = None
-            if roads is not None:
-                try:
-                    geom = route_line(roads, xs.tolist(), ys.tolist())
-                except NotImplementedError:
-                    geom = None
-            if geom is None:
-                geom = LineString(list(zip(xs, ys))) if len(xs) >= 2 else None
+        if np.isfinite(xs).all() and np.isfinite(ys).all() and (len(xs) >= 2 or roads is not None):
+            drawn.append((len(recs), xs, ys))
         recs.append(
             {
                 "vehicle": vid,
                 "vehicle_type": g["vehicle_type"].iloc[0],
                 "stops": int((g["kind"].isin(["delivery", "pickup"])).sum()),
-                "geometry": geom,
+                "geometry": None,
             }
         )
+    # every route along the road paths it drives, all legs searched together; straight lines without roads
+    lines: list[Any] = []
+    if roads is not None and drawn:
+        try:
+            lines = road_lines(roads, [(xs, ys) for _, xs, ys in drawn])
+        except NotImplementedError:
+            lines = []
+    if not lines:
+        lines = [LineString(list(zip(xs, ys))) if len(xs) >= 2 else None for _, xs, ys in drawn]
+    for (k, _, _), geom in zip(drawn, lines):
+        recs[k]["geometry"] = geom
     crs = "EPSG:4326" if problem.network is not None or any(o.node_id is None for o in problem.orders) else None
     return gpd.GeoDataFrame(recs, geometry="geometry", crs=crs)

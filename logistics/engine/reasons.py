@@ -1,7 +1,7 @@
 """Why an order was left out, in words a dispatcher understands.
 
 Checked in order of certainty: it fits no compartment; its window cannot be
-reached from any depot; its shelf life is shorter than the drive; serving it
+reached from any depot; its shelf life (or time out of refrigeration) is shorter than the drive; serving it
 would cost more than its penalty; the fleet has no room or time left.
 """
 
@@ -99,19 +99,9 @@ def explain(
                 f" earliest return {fmt_clock(back)})"
             )
             continue
-        shelf = data.shelf[i]
-        if shelf >= 0:
-            drive = min(
-                int(data.duration[int(data.vehicle_type[v])][data.starts[v], i])
-                for v in range(data.n_vehicles)
-                if data.allowed[int(data.vehicle_type[v]), i]
-            )
-            if o.kind == "delivery" and drive > shelf:
-                out[i] = (
-                    f"shelf life {shelf / 3600:.1f} h is shorter than the fastest drive from any depot "
-                    f"({drive / 3600:.1f} h)"
-                )
-                continue
+        if o.kind == "delivery" and (spoilt := _ride_too_short(data, i)):
+            out[i] = spoilt
+            continue
         if deadline is not None and time.monotonic() > deadline:
             kind = "dropped" if not o.required else "not placed"
             out[i] = (
@@ -146,16 +136,41 @@ def explain(
     return out
 
 
+def _ride_too_short(data: SolverData, i: int) -> str | None:
+    """Why delivery ``i`` spoils on every vehicle that may carry it (shelf life, time out of refrigeration), or None."""
+    shelf = int(data.shelf[i])
+    best = None  # (drive, limit) of the vehicle with the most room
+    for v in range(data.n_vehicles):
+        t = int(data.vehicle_type[v])
+        if not data.allowed[t, i]:
+            continue
+        drive, limit = int(data.duration[t][data.starts[v], i]), int(data.ride[t, i])
+        if limit < 0 or drive <= limit:
+            return None
+        if best is None or limit - drive > best[1] - best[0]:
+            best = (drive, limit)
+    if best is None:
+        return None
+    drive, limit = best
+    what = f"shelf life {shelf / 3600:.1f} h" if limit == shelf else f"time out of refrigeration {limit / 3600:.1f} h"
+    return f"{what} is shorter than the fastest drive from any depot ({drive / 3600:.1f} h)"
+
+
 def _dead_pair_text(data: SolverData, pi: int, di: int) -> str:
     """Why a pair that no vehicle can serve is left out (see `SolverData.dead_pairs`)."""
     p = data.problem
     pk, dl = p.orders[pi], p.orders[di]
     wins = ", ".join(f"{fmt_clock(a)}–{fmt_clock(b)}" for a, b in dl.time_windows)
     opens = fmt_clock(pk.time_windows[0][0])
-    if data.shelf[pi] >= 0 and int(data.service[pi]) + int(data.duration[:, pi, di].min()) > data.shelf[pi]:
+    present = set(data.vehicle_type.tolist())
+    types = [t for t in range(len(p.fleet)) if data.allowed[t, pi] and data.allowed[t, di] and t in present]
+    rides = [(int(data.ride[t, pi]), int(data.service[pi]) + int(data.duration[t, pi, di])) for t in types]
+    if rides and all(0 <= lim < need for lim, need in rides):
+        lim = max(lim for lim, _ in rides)
+        what = "shelf life" if lim == int(data.shelf[pi]) else "time out of refrigeration"
         return (
-            f"pickup {pk.id} and delivery {dl.id} are left out together: their shelf life "
-            f"{data.shelf[pi] / 3600:.2f} h is shorter than the pickup's service and the drive between them"
+            f"pickup {pk.id} and delivery {dl.id} are left out together: their {what} "
+            f"{lim / 3600:.2f} h is shorter than the pickup's service and the drive between them"
         )
     return (
         f"pickup {pk.id} and delivery {dl.id} are left out together: the delivery's window {wins} closes before "
@@ -188,7 +203,8 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
     Returns
     -------
     (str or None, int)
-        What breaks (loads, windows, shift, shelf life) or None, and the route's span when feasible.
+        What breaks (loads, windows, shift, shelf life or time out of refrigeration on this vehicle) or
+        None, and the route's span when feasible.
     """
     p = data.problem
     t = int(data.vehicle_type[v])
@@ -219,21 +235,27 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
             return "time windows or shift", 0
         if k == 0:
             depart = start - int(dur[prev, i])  # leave later instead of waiting at the first stop
-        if o.kind == "delivery" and o.pair is None and data.shelf[i] >= 0 and start - depart > data.shelf[i]:
-            return "shelf life", 0
+        if o.kind == "delivery" and o.pair is None and data.ride[t, i] >= 0 and start - depart > data.ride[t, i]:
+            return _limit_name(data, t, i), 0
         load = load + data.demand[t, :, i]
         if (load > cap).any() or (load < 0).any() or load.sum() > data.total_capacity[t]:
             return _cap_name(vt, load, cap), 0
-        if o.kind == "pickup" and o.pair is None and data.shelf[i] >= 0:
-            picked.append((start + int(data.service[i]), int(data.shelf[i])))
+        if o.kind == "pickup" and o.pair is None and data.ride[t, i] >= 0:
+            picked.append((start + int(data.service[i]), i))
         clock = start + int(data.service[i])
         prev = i
     end = clock + int(dur[prev, int(data.ends[v])])
     if end > vt.shift[1] or (vt.max_duration is not None and end - depart > vt.max_duration):
         return "time windows or shift", 0
-    if any(end - t0 > sl for t0, sl in picked):
-        return "shelf life", 0
+    for t0, i in picked:
+        if end - t0 > data.ride[t, i]:
+            return _limit_name(data, t, i), 0
     return None, end - depart
+
+
+def _limit_name(data: SolverData, t: int, i: int) -> str:
+    """The limit that bounds order ``i``'s ride on vehicle type ``t``, in words."""
+    return "shelf life" if data.ride[t, i] == data.shelf[i] else "time out of refrigeration"
 
 
 def _cap_name(vt: Any, load: Any, cap: Any) -> str:

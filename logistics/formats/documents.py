@@ -151,7 +151,8 @@ def describe_schema_error(err: Any, where: str) -> ProblemError:
     elif err.validator in ("oneOf", "anyOf"):
         if not parts:
             msg = (
-                "a job needs 'orders' and 'fleet' (and 'network', 'matrix' or depots given by coordinates), or 'vroom'"
+                "a job needs 'orders', 'fleet' (or 'tiers') and 'network', 'matrix' or depots given by "
+                "coordinates (or 'vroom': a VROOM input)"
             )
         elif len(parts) == 2 and parts[0] == "orders":
             msg = "an order needs either node_id or lon and lat (not both)"

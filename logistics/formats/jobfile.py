@@ -21,10 +21,10 @@ import numpy as np
 
 from logistics.core.costs import CostModel
 from logistics.core.errors import ProblemError
-from logistics.core.model import Compartment, Product, VehicleType
+from logistics.core.model import Product, VehicleType
 from logistics.core.options import SolveOptions
 from logistics.core.problem import Problem
-from logistics.core.units import Zone, parse_clock
+from logistics.core.units import Zone
 from logistics.formats.depots import depot_places, insert_depots
 from logistics.formats.documents import (
     check_input_file,
@@ -44,6 +44,7 @@ from logistics.formats.job_checks import (
     schema_errors,
     skipped,
 )
+from logistics.formats.job_fleets import TierSpec, build_fleet, check_tier_orders, read_tiers
 from logistics.formats.matrix_file import check_npz
 from logistics.formats.orders_file import ReadLimits, orders_inline, read_orders_file
 from logistics.formats.vroom import VroomInput, read_vroom
@@ -69,6 +70,9 @@ class Job:
     source, vroom
         ``"job"``, or ``"vroom"`` with the [VroomInput][logistics.formats.vroom.VroomInput] needed to
         answer in VROOM's output format.
+    tiers
+        A three-tier job's ``tiers`` block (``None`` for a single-tier job); ``problem`` then holds
+        the orders, products, costs and network, with the tier fleets based at the hub.
     """
 
     name: str
@@ -77,6 +81,7 @@ class Job:
     options: SolveOptions
     source: str = "job"  # "job" or "vroom"
     vroom: VroomInput | None = None
+    tiers: TierSpec | None = None
 
 
 # --------------------------------------------------------------------------- loading
@@ -166,8 +171,8 @@ def _read_job(path: Path, allow_outside: bool, overrides: Mapping[str, Any] | No
         vin = read_vroom(vpath, name=name)
         return Job(name=name, path=path, problem=vin.problem, options=options, source="vroom", vroom=vin)
     limits = ReadLimits().merged(None if skipped(bad, "limits", within=True) else data.get("limits")).merged(overrides)
-    problem = build_problem(data, base, where=where, name=name, allow_outside=allow_outside, limits=limits, log=log)
-    return Job(name=name, path=path, problem=problem, options=options)
+    problem, tiers = _build(data, base, where, name, allow_outside, limits, log)
+    return Job(name=name, path=path, problem=problem, options=options, tiers=tiers)
 
 
 def read_solver(spec: Mapping[str, Any] | None, where: str = "job") -> SolveOptions:
@@ -241,6 +246,19 @@ def build_problem(
         in the job.  Several problems are raised together as a
         [ProblemErrors][logistics.core.errors.ProblemErrors] listing each one.
     """
+    return _build(data, base, where, name, allow_outside, limits, log)[0]
+
+
+def _build(
+    data: Mapping[str, Any],
+    base: Path,
+    where: str,
+    name: str,
+    allow_outside: bool,
+    limits: ReadLimits | None,
+    log: ErrorLog | None = None,
+) -> tuple[Problem, TierSpec | None]:
+    """`build_problem`, and the checked ``tiers`` block of a three-tier job."""
     log = log if log is not None else ErrorLog(where)
     bad = bad_records(log)
     meta: dict[str, Any] = {"job": where}
@@ -257,34 +275,40 @@ def build_problem(
                 meta["coords"] = coords
     products = _build_products(data.get("products"), where, log=log, bad=bad)
     orders, row_of, file_depots = _read_orders(data, base, where, allow_outside, limits, log, bad)
-    fleet_spec: list[Any] = data["fleet"] if isinstance(data.get("fleet"), list) and not skipped(bad, "fleet") else []
-    places = depot_places([], {}, where)
-    with log.catch():
-        places = depot_places(fleet_spec, file_depots, where)
-    if network is not None or matrix is not None or not placed:
+    tiers = None
+    fleet: list[VehicleType] = []
+    fleet_fields: list[str] = []
+    fleet_records: list[tuple[int, dict[str, Any]]] = []
+    if "tiers" in data:  # a three-tier day: the fleets are the tiers' (checked against the network)
         with log.catch():
-            network, depot_coords = insert_depots(places, network, matrix, where, name)
-            meta["coords"] = {**meta.get("coords", {}), **depot_coords}
-    if not placed and network is None:
-        log.add(
-            ProblemError(
-                f"{where}: network: a job needs a network, a matrix, or depots given by coordinates "
-                f"(start_depot: {{name, lon, lat}})",
-                record=where,
-                field="network",
-            )
-        )
-    fleet = _build_fleet(places.fleet, where, log=log, bad=bad)
+            if "fleet" in data:
+                raise ProblemError(
+                    f"{where}: fleet: a tiered job names its vehicles in tiers.trunk_fleet and tiers.last_mile_fleet",
+                    record=where,
+                    field="fleet",
+                )
+            if not skipped(bad, "tiers", within=True) and (network is not None or not data.get("network")):
+                tiers = read_tiers(data["tiers"], network, where)
+                assert network is not None  # read_tiers refuses a job without one
+                typed = tiers.vehicle_types(network.hub_id)
+                fleet, fleet_fields = [v for _, v in typed], [f for f, _ in typed]
+        if tiers is not None and network is not None:
+            with log.catch():
+                check_tier_orders(orders, row_of, network, where)
+    else:
+        network, fleet_records = _place_depots(data, network, matrix, file_depots, placed, name, meta, log, bad)
+        for k, rec in fleet_records:
+            with log.catch():
+                fleet += build_fleet([rec], where, first=k)
+                fleet_fields.append(f"fleet[{k}]")
     costs = CostModel()
     if not skipped(bad, "costs", within=True):
         with log.catch():
             costs = _build_costs(data.get("costs") or {}, where)
     check_references(
         log,
-        fleet=[v for k, v in enumerate(places.fleet) if isinstance(v, dict) and not skipped(bad, "fleet", k)],
-        fleet_paths=[
-            f"fleet[{k}]" for k, v in enumerate(places.fleet) if isinstance(v, dict) and not skipped(bad, "fleet", k)
-        ],
+        fleet=[rec for _, rec in fleet_records],
+        fleet_paths=[f"fleet[{k}]" for k, _ in fleet_records],
         orders=orders,
         order_paths={o: f"orders[{k}]" for o, k in row_of.items()},
         products=None if skipped(bad, "products") else list(product_names(data.get("products"))),
@@ -292,7 +316,7 @@ def build_problem(
     )
     log.raise_all()
     try:
-        return Problem(
+        problem = Problem(
             orders=tuple(orders),
             fleet=tuple(fleet),
             products=products,
@@ -304,12 +328,13 @@ def build_problem(
             day=data.get("day"),
             meta=meta,
         )
+        return problem, tiers
     except ProblemError as e:
         raise _locate(
             e,
             where,
             orders=row_of,
-            fleet=[v.name for v in fleet],
+            fleet={v.name: f for v, f in zip(fleet, fleet_fields)},
             products=list(products),
             products_is_list=isinstance(data.get("products"), list),
         ) from None
@@ -344,12 +369,43 @@ def _read_orders(
     return [], {}, {}
 
 
+def _place_depots(
+    data: Mapping[str, Any],
+    network: Network | None,
+    matrix: TravelMatrix | None,
+    file_depots: Mapping[str, tuple[float, float]],
+    placed: bool,
+    name: str,
+    meta: dict[str, Any],
+    log: ErrorLog,
+    bad: set[tuple[Any, ...]],
+) -> tuple[Network | None, list[tuple[int, dict[str, Any]]]]:
+    """Depots given by coordinates into the network (or a network of their own); the fleet records by index."""
+    where = log.where
+    spec: list[Any] = data["fleet"] if isinstance(data.get("fleet"), list) and not skipped(bad, "fleet") else []
+    places = depot_places([], {}, where)
+    with log.catch():
+        places = depot_places(spec, file_depots, where)
+    if network is not None or matrix is not None or not placed:
+        with log.catch():
+            network, depot_coords = insert_depots(places, network, matrix, where, name)
+            meta["coords"] = {**meta.get("coords", {}), **depot_coords}
+    if not placed and network is None:
+        msg = (
+            f"{where}: network: a job needs a network, a matrix, or depots given by coordinates "
+            f"(start_depot: {{name, lon, lat}})"
+        )
+        log.add(ProblemError(msg, record=where, field="network"))
+    records = [(k, v) for k, v in enumerate(places.fleet) if isinstance(v, dict) and not skipped(bad, "fleet", k)]
+    return network, records
+
+
 def _locate(
     e: ProblemError,
     where: str,
     *,
     orders: Mapping[str, int],
-    fleet: list[str],
+    fleet: Mapping[str, str],
     products: list[str],
     products_is_list: bool,
 ) -> ProblemError:
@@ -358,7 +414,7 @@ def _locate(
     if rec is not None and rec in orders:
         return prefixed_error(e, where, f"orders[{orders[rec]}]")
     if rec is not None and rec in fleet:
-        return prefixed_error(e, where, f"fleet[{fleet.index(rec)}]")
+        return prefixed_error(e, where, fleet[rec])
     if rec is not None and rec in products:
         return prefixed_error(e, where, f"products[{products.index(rec)}]" if products_is_list else f"products.{rec}")
     fp = e.field or None
@@ -523,37 +579,6 @@ def _build_products(
     if own:
         log.raise_all()
     return out
-
-
-def _build_fleet(
-    spec: list, where: str, log: ErrorLog | None = None, bad: set[tuple[Any, ...]] | None = None
-) -> list[VehicleType]:
-    fleet = []
-    for k, v in enumerate(spec):
-        if bad and skipped(bad, "fleet", k):
-            continue
-        try:
-            kw = dict(v)
-            comps = []
-            for j, c in enumerate(kw.pop("compartments")):
-                try:
-                    comps.append(Compartment(**c))
-                except ProblemError as e:
-                    raise ProblemError(str(e), record=v["name"], field=f"compartments[{j}]") from None
-            kw["compartments"] = tuple(comps)
-            if "shift" in kw:
-                kw["shift"] = tuple(kw["shift"])
-            if isinstance(kw.get("max_duration"), str):
-                kw["max_duration"] = parse_clock(kw["max_duration"], record=v["name"], field="max_duration")
-            for d in ("start_depot", "end_depot"):
-                if d in kw:
-                    kw[d] = str(kw[d])
-            fleet.append(VehicleType(**kw))
-        except ProblemError as e:
-            if log is None:
-                raise prefixed_error(e, where, f"fleet[{k}]") from None
-            log.add(prefixed_error(e, where, f"fleet[{k}]"))
-    return fleet
 
 
 def _build_costs(spec: Mapping[str, Any], where: str) -> CostModel:

@@ -15,6 +15,8 @@
   week and the share served at least ``min_days`` a week.
 * [coverage_layer][logistics.planners.coverage.coverage_layer] — the per-village metrics as a GeoDataFrame (map layer);
   [folium_layer][logistics.planners.coverage.folium_layer] draws it as a folium FeatureGroup.
+* [coverage_areas][logistics.planners.coverage.coverage_areas] — an (estimated) area per township or station, and
+  [folium_area_layer][logistics.planners.coverage.folium_area_layer] shades those areas by a coverage column.
 
 Times are seconds from midnight in plans; reach is reported in hours.
 """
@@ -28,12 +30,25 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from logistics.core.extras import require
 from logistics.core.maps import js_literal_html, text_html
 from networks import Network, TravelMatrix
+from networks.geo import metric_crs
+from networks.yanhu_geo import extents
 
-__all__ = ["WEEKDAYS", "coverage", "coverage_layer", "folium_layer", "potential_reach", "reach_times", "service_days"]
+__all__ = [
+    "WEEKDAYS",
+    "coverage",
+    "coverage_areas",
+    "coverage_layer",
+    "folium_area_layer",
+    "folium_layer",
+    "potential_reach",
+    "reach_times",
+    "service_days",
+]
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -413,5 +428,126 @@ def folium_layer(
             fill_opacity=0.8,
             weight=1,
             tooltip=tip,
+        ).add_to(fg)
+    return fg
+
+
+#: Where each kind of area comes from (the ``area_source`` column of `coverage_areas`).
+AREA_SOURCES = {
+    "yanhu_units": "estimated: Voronoi cell of the unit's seat clipped to the district outline (networks.yanhu_geo)",
+    "voronoi": "estimated: union of the Voronoi cells of the group's villages, within 5 km of the network",
+}
+
+
+def coverage_areas(network: Network, by: str = "township") -> gpd.GeoDataFrame:
+    """One polygon per township (or station) to shade on a map: where its villages lie.
+
+    On the Yanhu network the townships are the district's units and their areas are
+    `networks.yanhu_geo.extents` (estimated: Voronoi cells of the seats, clipped to the outline).
+    Elsewhere, or grouped by another column, an area is the union of its villages' Voronoi
+    cells, cut to 5 km around the network's nodes.  Both are estimates, never surveyed
+    boundaries, and the ``area_source`` column says so.
+
+    Parameters
+    ----------
+    network
+        The three-tier network.
+    by
+        The villages' grouping column: ``"township"`` (when the network has it) or ``"station"``.
+
+    Returns
+    -------
+    GeoDataFrame
+        Indexed by group, ``area_source``, polygons in EPSG:4326.
+
+    Raises
+    ------
+    ValueError
+        The villages have no such column.
+    """
+    villages = _village_table(network)
+    if by not in villages.columns:
+        raise ValueError(f"cannot group by {by!r}: the villages have no such column")
+    groups = sorted(set(villages[by]))
+    if by == "township" and network.name.startswith("yanhu"):
+        ext = extents()
+        if set(groups) <= set(ext.index):
+            out = ext.loc[groups, ["geometry"]].copy()
+            out["area_source"] = AREA_SOURCES["yanhu_units"]
+            out.index.name = by
+            return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")
+    nodes = network.nodes
+    crs = metric_crs(nodes.geometry.x, nodes.geometry.y)
+    pts = network.villages.geometry.to_crs(crs)
+    xy = shapely.multipoints(np.column_stack([pts.x, pts.y]))
+    every = nodes.geometry.to_crs(crs)
+    frame = shapely.convex_hull(shapely.multipoints(np.column_stack([every.x, every.y]))).buffer(5000)
+    if len(pts) >= 3:
+        cells = list(shapely.get_parts(shapely.voronoi_polygons(xy, extend_to=frame)))
+        cell_of = [next((c for c in cells if c.covers(p)), p.buffer(2000)) for p in pts]
+    else:
+        cell_of = [p.buffer(5000) for p in pts]
+    key = villages.set_index("village")[by]
+    geoms = []
+    for g in groups:
+        mine = [c for v, c in zip(pts.index.astype(str), cell_of) if key.get(v) == g]
+        geoms.append(shapely.union_all(mine).intersection(frame))
+    out = gpd.GeoDataFrame({by: groups, "area_source": AREA_SOURCES["voronoi"]}, geometry=geoms, crs=crs)
+    return out.set_index(by).to_crs("EPSG:4326")
+
+
+def folium_area_layer(
+    areas: gpd.GeoDataFrame,
+    values: pd.Series,
+    *,
+    name: str,
+    label: str,
+    cmap: str = "RdYlGn",
+    vmin: float = 0.0,
+    vmax: float = 1.0,
+) -> Any:
+    """A folium FeatureGroup of ``areas`` shaded by ``values`` (grey where a group has no value).
+
+    Parameters
+    ----------
+    areas
+        From [coverage_areas][logistics.planners.coverage.coverage_areas], indexed by group.
+    values
+        Group → value (e.g. the share of villages reached within T hours).
+    name
+        The layer's name in the layer control (plain text; escaped here).
+    label
+        What the value is, for the tooltips (plain text; escaped here).
+    cmap, vmin, vmax
+        A matplotlib colour map and the value range it spans (shares: 0 to 1).
+
+    Returns
+    -------
+    folium.FeatureGroup
+        One shaded polygon per area, class ``coldroute-coverage-area``, with a tooltip.
+    """
+    # deferred: folium and matplotlib are the optional [maps] extra, imported only to draw
+    folium = require("folium", "maps", "coverage maps")
+    colors = require("matplotlib.colors", "maps", "coverage maps")
+    colormaps = require("matplotlib", "maps", "coverage maps").colormaps
+
+    fg = folium.FeatureGroup(name=text_html(name))
+    norm = colors.Normalize(vmin=vmin, vmax=vmax if vmax > vmin else vmin + 1)
+    cm = colormaps[cmap]
+    for key, geom in areas.geometry.items():
+        v = values.get(key, np.nan)
+        color = "#bbbbbb" if pd.isna(v) else colors.to_hex(cm(norm(float(v))))
+        shown = "no villages" if pd.isna(v) else f"{float(v):.0%}" if vmax == 1.0 else f"{float(v):.2f}"
+        tip = js_literal_html(f"<b>{text_html(key)}</b>: {text_html(label)} {shown}")
+        folium.GeoJson(
+            shapely.geometry.mapping(geom),
+            style_function=lambda _f, c=color: {
+                "fillColor": c,
+                "color": "#555555",
+                "weight": 1,
+                "fillOpacity": 0.55,
+                "className": "coldroute-coverage-area",
+            },
+            tooltip=folium.Tooltip(tip),
         ).add_to(fg)
     return fg

@@ -18,7 +18,10 @@ import pytest
 
 import logistics
 from logistics.app.run import run_job
+from logistics.app.tier_views import write_tier_map
 from logistics.formats.jobfile import load_job
+from logistics.planners.tiers import plan_tiers
+from logistics.planners.tiers.demo import DEMO_PRODUCTS, demo_fleets, demo_network, demo_orders
 
 pytestmark = pytest.mark.browser
 
@@ -256,3 +259,73 @@ def test_hostile_ids_run_no_script(driver, hostile):
         # no script element of the injected kind exists (it would have run when parsed)
         injected = "return Array.from(document.scripts).filter(s => /^\\s*window\\.pwned/.test(s.text)).length"
         assert driver.execute_script(injected) == 0, page
+
+
+# --------------------------------------------------------------------------- the three-tier map
+
+
+@pytest.fixture(scope="module")
+def tier_page(tmp_path_factory):
+    """map.html of a small three-tier day (offline), a station named with a hostile string, served locally."""
+    base = demo_network(3, 4, 2)
+    nodes = base.nodes.copy()
+    nodes.loc["st2", "name"] = HOSTILE[0] + HOSTILE[2]
+    net = dataclasses.replace(base, nodes=nodes)
+    trunk, vans = demo_fleets()
+    tp = plan_tiers(net, demo_orders(net), trunk, vans, products=DEMO_PRODUCTS, time_limit=2, seed=0, workers=1)
+    assert tp.validate(legs=True) == []
+    root = tmp_path_factory.mktemp("tiers")
+    write_tier_map(tp, root / "map.html", offline=True)
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/map.html", tp
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+def test_tier_map_draws_a_toggleable_layer_per_tier(driver, tier_page):
+    url, tp = tier_page
+    driver.get_log("browser")  # drop what earlier pages logged
+    driver.get(url)
+    counts = {t: int(tp.stops[tp.stops["tier"] == t]["vehicle"].nunique()) for t in ("trunk", "last_mile", "direct")}
+    assert all(counts.values())
+    count = "return document.querySelectorAll('path.coldroute-tier-{}').length"
+    _wait_for(driver, count.format("trunk") + f" >= {counts['trunk']}")
+    for tier, n in counts.items():
+        assert driver.execute_script(count.format(tier)) == n, tier
+    labels = driver.execute_script(
+        "return Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
+        ".map(l => l.textContent.trim())"
+    )
+    for prefix in ("Trunk", "Last mile", "Direct", "Hub and stations"):
+        assert sum(1 for t in labels if prefix in t) == 1, (prefix, labels)
+    # unticking the trunk layer removes its lines and leaves the others
+    driver.execute_script(
+        "Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
+        ".find(l => l.textContent.includes('Trunk')).querySelector('input').click();"
+    )
+    assert driver.execute_script(count.format("trunk")) == 0
+    assert driver.execute_script(count.format("last_mile")) == counts["last_mile"]
+    # a station's popup shows its throughput and its hand-overs
+    n_st = driver.execute_script("return document.querySelectorAll('path.coldroute-station').length")
+    assert n_st == len(tp.problems["trunk"].network.stations)
+    driver.execute_script(
+        "document.querySelector('path.coldroute-station').dispatchEvent(new MouseEvent('click', {bubbles: true}));"
+    )
+    text = _wait_for(
+        driver, "var p = document.querySelector('.leaflet-popup-content');return p ? p.textContent : null;"
+    )
+    assert "goods down" in text and "produce up" in text
+    rows = driver.execute_script(
+        "return document.querySelectorAll('.leaflet-popup-content tr.coldroute-handover').length"
+    )
+    assert rows >= 1
+    assert driver.execute_script("return typeof window.pwned") == "undefined"
+    assert driver.execute_script("return typeof globalThis.pwned") == "undefined"
+    severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+    assert severe == [], severe

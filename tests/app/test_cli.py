@@ -197,23 +197,6 @@ def test_bench_forwards_to_the_script(monkeypatch, tmp_path):
     assert invoke("bench", "solomon").exit_code == 2
 
 
-def test_demo_command(tmp_path):
-    pytest.importorskip("logistics.app.scenarios")
-    out = tmp_path / "demo"
-    r = invoke("demo", "--out", out, "--time-limit", 3, "--offline", "--json")
-    assert r.exit_code in (0, 1), r.output
-    doc = json.loads(r.stdout)
-    from logistics.app.scenarios import yanhu_demo
-
-    problem = yanhu_demo(0)
-    assert doc["violations"] == []
-    assert doc["kpis"]["served"] + doc["kpis"]["unserved"] == len(problem.orders)
-    assert logistics.validate(problem, Plan.from_json(out / "plan.json")) == []
-    assert (out / "map.html").is_file() and (out / "timeline.png").is_file()
-    r = invoke("validate", "demo:0", out, "--json")
-    assert r.exit_code == 0
-
-
 def test_installed_entry_point(tmp_path):
     exe = Path(sys.executable).with_name("coldroute")
     if not exe.exists():

@@ -77,4 +77,5 @@ def test_yanhu_notebook(tmp_path):
     assert not [o for o in outputs if o.output_type == "error"]
     html = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
     assert any("coldroute-route" in h or "leaflet" in h.lower() for h in html), "the map was not displayed"
+    assert any("coldroute-tier-" in h for h in html), "the three-tier map was not displayed"
     assert any("image/png" in o.get("data", {}) for o in outputs), "the timeline was not displayed"

@@ -600,6 +600,7 @@ def test_every_kind_is_documented():
         "load",
         "zone",
         "shelf_life",
+        "out_of_refrigeration",  # tests/check/test_out_of_refrigeration.py
         "pair",
         "not_allowed",
     }

@@ -93,7 +93,12 @@ class SolverData:
     allowed
         (T, n_orders) bool: type can carry the order.
     shelf
-        (n_orders,) seconds, -1 = unlimited.
+        (n_orders,) seconds, -1 = unlimited: the shelf life, whatever the vehicle.
+    ride
+        (T, n_orders) seconds, -1 = unlimited: the longest ride of the order on each vehicle type, its
+        shelf life or, where that type carries some of its goods warmer than their zone, their
+        ``ambient_limit_h`` when shorter (`Problem.ride_limit_s`); a pair's is the stricter of its
+        two orders' on each type.  The limit engines enforce; ``ride <= shelf`` where both are set.
     required
         (n_orders,) bool.
     penalty
@@ -107,7 +112,8 @@ class SolverData:
     dead_pairs
         The pairs of ``pairs`` that no vehicle can serve whatever the plan: the delivery's last
         window (soft lateness included) closes before the pickup can be made and driven there, or the
-        drive between them is longer than their shelf life.  Engines leave both orders out.
+        drive between them is longer than their ride limit (``ride``) on every type that may carry them.
+        Engines leave both orders out.
     """
 
     problem: Problem
@@ -129,6 +135,7 @@ class SolverData:
     total_capacity: np.ndarray  # (T,) qty units (sum cap for flexible partitions)
     allowed: np.ndarray  # (T, n_orders) bool: type can carry the order
     shelf: np.ndarray  # (n_orders,) seconds, -1 = unlimited
+    ride: np.ndarray  # (T, n_orders) seconds, -1 = unlimited: shelf life and time out of refrigeration per type
     required: np.ndarray  # (n_orders,) bool
     penalty: np.ndarray  # (n_orders,) cost units
     pairs: list[tuple[int, int]]  # (pickup node, delivery node)
@@ -207,10 +214,18 @@ def build(problem: Problem) -> SolverData:
     pairs = [
         (i, idx[mate]) for i, o in enumerate(orders) if o.kind == "pickup" for mate in [problem.partner(o.id)] if mate
     ]
+    ride = np.tile(shelf, (T, 1))  # differs only for goods with a limit on time out of refrigeration
+    prods = problem.products
+    warm = [i for i, o in enumerate(orders) if any(prods[p].ambient_limit_h is not None for p in o.quantities)]
+    for t, vt in enumerate(problem.fleet):
+        for i in warm:
+            life = problem.ride_limit_s(orders[i], vt)
+            ride[t, i] = -1 if life is None else life
     for pi, di in pairs:  # a pair's goods obey the stricter shelf life of its two orders
-        lives = [int(x) for x in (shelf[pi], shelf[di]) if x >= 0]
-        if lives:
-            shelf[pi] = shelf[di] = min(lives)
+        for a in [shelf] + list(ride):
+            lives = [int(x) for x in (a[pi], a[di]) if x >= 0]
+            if lives:
+                a[pi] = a[di] = min(lives)
     penalty = np.array(
         [int(round((o.penalty or 0.0) * COST_SCALE)) if not o.required else 0 for o in orders], dtype=np.int64
     )
@@ -237,12 +252,13 @@ def build(problem: Problem) -> SolverData:
         total_capacity=total_cap,
         allowed=allowed,
         shelf=shelf,
+        ride=ride,
         required=np.array([o.required for o in orders], dtype=bool),
         penalty=penalty,
         pairs=pairs,
         has_pickups=any(o.kind == "pickup" and problem.partner(o.id) is None for o in orders),
         has_depot_deliveries=any(o.kind == "delivery" and problem.partner(o.id) is None for o in orders),
-        dead_pairs=_dead_pairs(problem, pairs, duration, allowed, service, shelf, starts, vtype),
+        dead_pairs=_dead_pairs(problem, pairs, duration, allowed, service, ride, starts, vtype),
     )
 
 
@@ -252,7 +268,7 @@ def _dead_pairs(
     duration: np.ndarray,
     allowed: np.ndarray,
     service: np.ndarray,
-    shelf: np.ndarray,
+    ride: np.ndarray,
     starts: np.ndarray,
     vtype: np.ndarray,
 ) -> list[tuple[int, int]]:
@@ -265,8 +281,9 @@ def _dead_pairs(
     orders = problem.orders
     late_ok = int(problem.costs.max_lateness_h * 3600) if problem.objective == "cost" else 0
     dead = []
+    present = set(vtype.tolist())  # types with vehicles (a type of count 0 serves nothing)
     for pi, di in pairs:
-        types = [t for t in range(len(problem.fleet)) if allowed[t, pi] and allowed[t, di]]
+        types = [t for t in range(len(problem.fleet)) if allowed[t, pi] and allowed[t, di] and t in present]
         vs = [v for v in range(len(starts)) if int(vtype[v]) in types]
         if not vs:
             continue  # no vehicle may carry it: explained as a misfit
@@ -275,7 +292,9 @@ def _dead_pairs(
         drive = min(int(duration[t, pi, di]) for t in types)
         earliest = pick + int(service[pi]) + drive
         latest = orders[di].time_windows[-1][1] + (late_ok if orders[di].soft else 0)
-        if earliest > latest or (shelf[pi] >= 0 and int(service[pi]) + drive > shelf[pi]):
+        # too long a ride on every type that may carry it (shelf life, time out of refrigeration)
+        spoilt = all(0 <= ride[t, pi] < int(service[pi]) + int(duration[t, pi, di]) for t in types)
+        if earliest > latest or spoilt:
             dead.append((pi, di))
     return dead
 

@@ -44,9 +44,9 @@ Villages at least as close to the hub as to their own station
 (``duration(hub, v) ≤ direct_ratio × duration(station, v)``) are candidates for
 direct service by hub-based last-mile vans.  With ``direct_from_hub="auto"``
 the planner solves both variants for the affected stations and keeps the
-cheaper one (the trunk share is not counted, which favours the stations
-slightly).  Then an improvement pass visits *boundary* villages (the next
-station, or the hub for candidates, is within ``boundary_ratio`` of the
+cheaper one (the station variant's cost includes an estimate of the trunk's
+share, ``planner.trunk_share``).  Then an improvement pass visits *boundary*
+villages (the next station, or the hub for candidates, is within ``boundary_ratio`` of the
 current depot), re-solves the two affected depots with a short limit and keeps
 the move when the two together get cheaper without leaving more orders out.
 Moving villages changes station loads, so the trunk is re-solved with every
@@ -64,8 +64,11 @@ Inside the package
 (settings, checked inputs, time budget), ``legs`` (last-mile legs), ``trunk`` (loads and the two
 trunk waves), ``rebalance`` (boundary moves), ``assemble`` (the result), ``result``
 ([TieredPlan][logistics.planners.tiers.TieredPlan], KPIs), ``operations`` (re-timing, dropping stops,
-merging plans), ``solving`` ([solve_many][logistics.planners.tiers.solve_many]), ``layout``
-([Layout][logistics.planners.tiers.Layout]) and ``demo`` (demo network, orders and fleets).
+merging plans), ``records`` (orders, vehicles and leg problems in plan documents), ``solving``
+([solve_many][logistics.planners.tiers.solve_many]), ``layout`` ([Layout][logistics.planners.tiers.Layout]),
+``stations`` (stations' cold stores and opening hours), ``scenario``
+([TierScenario][logistics.planners.tiers.TierScenario] and
+[plan_scenario][logistics.planners.tiers.plan_scenario]) and ``demo`` (demo network, orders and fleets).
 """
 
 from logistics.planners.tiers.context import TRUNK_SLACK, UNSERVED_WEIGHT, TierContext, TierSettings
@@ -79,16 +82,19 @@ from logistics.planners.tiers.operations import (
     retime_earliest,
 )
 from logistics.planners.tiers.planner import plan_tiers
-from logistics.planners.tiers.result import TRANSFER_COLUMNS, TieredPlan, tier_kpis
+from logistics.planners.tiers.result import TIERED_PLAN_FORMAT, TRANSFER_COLUMNS, TieredPlan, tier_kpis
+from logistics.planners.tiers.scenario import TierScenario, plan_scenario
 from logistics.planners.tiers.solving import size_limit, solve_many
 
 __all__ = [
     "DEMO_PRODUCTS",
+    "TIERED_PLAN_FORMAT",
     "TRANSFER_COLUMNS",
     "TRUNK_SLACK",
     "UNSERVED_WEIGHT",
     "Layout",
     "TierContext",
+    "TierScenario",
     "TierSettings",
     "TieredPlan",
     "combined_frames",
@@ -98,6 +104,7 @@ __all__ = [
     "drop_stops",
     "earliest_route",
     "merge_plans",
+    "plan_scenario",
     "plan_tiers",
     "retime_earliest",
     "shelf_life_s",

@@ -87,6 +87,8 @@ def assemble(
             "phase_limits_s": ctx.phase_limits,
             "trunk_members": {**out.members, **inbound.members},
             "elapsed_s": round(ctx.budget.elapsed(), 3),
+            "cold_store_capacity": dict(ctx.capacity),
+            "opening_hours": dict(ctx.hours),
         },
     )
     tp.kpis = tier_kpis(tp)
@@ -122,22 +124,31 @@ def _trunk_problem(ctx: TierContext, out: Wave, inbound: Wave) -> Problem:
 def _unserved_and_legs(
     ctx: TierContext, out: Wave, legs: Mapping[str, Leg]
 ) -> tuple[Unserved, dict[str, Plan], dict[str, Problem]]:
-    """Order-level unserved reasons (first reason wins) and the legs that have a plan."""
+    """Order-level unserved reasons (first reason wins) and the legs that have a plan.
+
+    The leg named is the one that failed: a last-mile leg that leaves out a delivery because no
+    truck brings its goods (a reason starting ``trunk:``) reports it as the trunk's.
+    """
     unserved = dict(ctx.unserved)
     for oid, why in out.excluded.items():
-        unserved.setdefault(oid, ("trunk" if why.startswith("trunk") else "last mile", why))
+        unserved.setdefault(oid, (_failed_leg(why, "last mile"), why))
     lm_plans: dict[str, Plan] = {}
     problems: dict[str, Problem] = {}
     for d, leg in legs.items():
         tier = "direct" if d == ctx.hub else "last mile"
         for oid, why in leg.excluded.items():
-            unserved.setdefault(oid, (tier, why))
+            unserved.setdefault(oid, (_failed_leg(why, tier), why))
         if leg.plan is not None and leg.problem is not None:
             for r in leg.plan.unserved.itertuples():
                 unserved.setdefault(str(r.order_id), (tier, f"{tier} {d}: {r.reason}"))
             lm_plans[d] = leg.plan
             problems[d] = leg.problem
     return unserved, lm_plans, problems
+
+
+def _failed_leg(why: str, leg: str) -> str:
+    """The leg a reason blames: ``trunk`` for the trunk's reasons (``trunk: …``), else ``leg``."""
+    return "trunk" if why.startswith("trunk") else leg
 
 
 def _assignment(ctx: TierContext, assign: Mapping[str, str]) -> pd.DataFrame:

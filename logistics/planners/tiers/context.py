@@ -10,7 +10,8 @@ carries the little state the phases pass on (the decision log, orders no trunk c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -57,6 +58,15 @@ class TierSettings:
         A village is a direct candidate when the hub is at most this many times as far as its station.
     day
         The date the plan is for (reports and frames).
+    cold_store_capacity
+        Station id → what its cold store holds at once, in the products' unit (kg in the built-in
+        scenarios); stations not named have no limit.  Goods of a refrigerated zone occupy it from
+        the moment the trunk unloads them until their van leaves, and produce from the moment its
+        van is back until the trunk that takes it up leaves (ambient goods do not).  The planner
+        leaves out what does not fit, with the reason, rather than overfill it.
+    opening_hours
+        Station id → ``(open, close)`` in seconds from midnight; stations not named are always
+        open.  Trucks unload and load, and vans leave and come back, only while it is open.
     """
 
     products: Mapping[str, Product] | Sequence[Product] | None = None
@@ -67,6 +77,8 @@ class TierSettings:
     boundary_ratio: float = 1.5
     direct_ratio: float = 1.0
     day: str | None = None
+    cold_store_capacity: Mapping[str, float] | None = None
+    opening_hours: Mapping[str, tuple[int, int]] | None = None
 
 
 @dataclass
@@ -89,6 +101,8 @@ class TierContext:
         Time limit, seed, engine, iterations and workers.
     pool
         Warm worker processes shared by the run's parallel rounds (None: each round starts its own).
+    progress
+        Told which leg starts and the cost so far (`plan_tiers`' ``progress``).
     """
 
     layout: Layout
@@ -98,11 +112,13 @@ class TierContext:
     settings: TierSettings
     options: SolveOptions
     pool: WorkerPool | None = None
+    #: ``progress(leg, cost so far)`` as each leg starts (see `plan_tiers`)
+    progress: Callable[[str, float], None] | None = None
     budget: Budget = field(init=False)
     log: list[dict[str, Any]] = field(init=False, default_factory=list)
     #: seconds handed to each phase, in order (``meta["phase_limits_s"]``)
     phase_limits: list[float] = field(init=False, default_factory=list)
-    #: order id -> (leg, reason): left out by the trunk inbound
+    #: order id -> (leg, reason): produce left out by the trunk inbound or the stations' cold stores
     unserved: dict[str, tuple[str, str]] = field(init=False, default_factory=dict)
     #: deliveries the current trunk plan does not carry -> reason
     no_trunk: dict[str, str] = field(init=False, default_factory=dict)
@@ -131,6 +147,8 @@ class TierContext:
             raise ProblemError("the trunk fleet is empty", record="trunk_fleet", field="trunk_fleet")
         self.trunk_types = [replace(vt, start_depot=self.hub, end_depot=self.hub) for vt in self.trunk_fleet]
         self.trunk_t0 = min(vt.shift[0] for vt in self.trunk_types)
+        self.capacity = self._capacities(s.cold_store_capacity)
+        self.hours = self._hours(s.opening_hours)
         self.lm_types = self._lm_fleets(self.last_mile_fleet)
         self.direct_mode, self.direct_forced = self._direct_policy(s.direct_from_hub)
 
@@ -155,6 +173,49 @@ class TierContext:
             for p in o.quantities:
                 if p not in self.products:
                     raise ProblemError(f"order {o.id!r}: unknown product {p!r}", record=o.id, field=f"quantities.{p}")
+
+    def _capacities(self, spec: Mapping[str, float] | None) -> dict[str, float]:
+        """Station → cold-store capacity, checked: stations of the network, finite and not negative."""
+        out: dict[str, float] = {}
+        for sid, cap in (spec or {}).items():
+            sid = str(sid)
+            self._check_station(sid, "cold_store_capacity")
+            try:
+                value = float(cap)
+            except (TypeError, ValueError):
+                value = math.nan
+            if not math.isfinite(value) or value < 0:
+                raise ProblemError(
+                    f"cold_store_capacity of station {sid!r} must be a number ≥ 0, got {cap!r}",
+                    record=sid,
+                    field="cold_store_capacity",
+                )
+            out[sid] = value
+        return out
+
+    def _hours(self, spec: Mapping[str, tuple[int, int]] | None) -> dict[str, tuple[int, int]]:
+        """Station → (open, close) in seconds, checked: stations of the network, open before close."""
+        out: dict[str, tuple[int, int]] = {}
+        for sid, span in (spec or {}).items():
+            sid = str(sid)
+            self._check_station(sid, "opening_hours")
+            try:
+                a, b = (int(x) for x in span)
+            except (TypeError, ValueError):
+                a, b = 0, -1
+            if not 0 <= a < b:
+                raise ProblemError(
+                    f"opening_hours of station {sid!r} must be (open, close) seconds from midnight with "
+                    f"open < close, got {span!r}",
+                    record=sid,
+                    field="opening_hours",
+                )
+            out[sid] = (a, b)
+        return out
+
+    def _check_station(self, sid: str, what: str) -> None:
+        if sid not in self.layout.stations:
+            raise ProblemError(f"{what}: {sid!r} is not a station of the network", record=sid, field=what)
 
     def _lm_fleets(self, fleet: LastMileFleet) -> dict[str, list[VehicleType]]:
         depots = list(self.layout.stations) + [self.hub]

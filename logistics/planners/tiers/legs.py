@@ -19,6 +19,7 @@ from logistics.core.units import fmt_clock
 from logistics.planners.tiers.context import TRUNK_SLACK, UNSERVED_WEIGHT, TierContext
 from logistics.planners.tiers.operations import retime_earliest
 from logistics.planners.tiers.solving import solve_many
+from logistics.planners.tiers.stations import station_fleet
 
 __all__ = ["Leg", "drop_empty", "leg_order", "lm_problem", "solve_legs"]
 
@@ -112,6 +113,7 @@ def _delivery(ctx: TierContext, o: Order, depot: str, release: int | None) -> tu
     """A delivery through a station: windows cut at the trunk departure + shelf life."""
     S = ctx.shelf[o.id]
     vt_start = min((vt.shift[0] for vt in ctx.lm_types.get(depot, [])), default=0)
+    vt_start = max(vt_start, ctx.hours.get(depot, (0, 0))[0])
     earliest_release = max(vt_start, ctx.trunk_t0 + ctx.trunk_dur(ctx.hub, depot) + ctx.handling)
     if release is not None:
         earliest_release = max(earliest_release, release)
@@ -176,7 +178,7 @@ def lm_problem(ctx: TierContext, depot: str, villages: Iterable[str], release: i
                 excluded[o.id] = str(why)
             else:
                 orders.append(lo)
-    fleet = _released_fleet(ctx, depot, release)
+    fleet = _released_fleet(ctx, depot, release, any(o.kind == "pickup" for o in orders))
     if not fleet:
         for o in orders:
             excluded[o.id] = f"no last-mile vehicle is based at {depot}"
@@ -195,10 +197,10 @@ def lm_problem(ctx: TierContext, depot: str, villages: Iterable[str], release: i
     return Leg(depot, p, None, excluded, release)
 
 
-def _released_fleet(ctx: TierContext, depot: str, release: int | None) -> list[VehicleType]:
-    """The depot's van types with shifts starting no earlier than ``release`` (none left: count 0)."""
+def _released_fleet(ctx: TierContext, depot: str, release: int | None, takes_produce: bool) -> list[VehicleType]:
+    """The depot's van types within its opening hours, starting no earlier than ``release`` (none left: count 0)."""
     fleet = []
-    for vt in ctx.lm_types.get(depot, []):
+    for vt in station_fleet(ctx, depot, list(ctx.lm_types.get(depot, [])), takes_produce):
         if depot != ctx.hub and release is not None:
             start = max(vt.shift[0], release)
             if start > vt.shift[1]:

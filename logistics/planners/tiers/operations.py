@@ -135,7 +135,7 @@ def earliest_route(problem: Problem, vehicle: int, seq: list[int]) -> RouteResul
     if end > vt.shift[1] or (vt.max_duration is not None and end - depart > vt.max_duration):
         return None
     for o, s_k in zip(orders, starts):
-        shelf = problem.shelf_life_s(o)
+        shelf = problem.ride_limit_s(o, vt)  # shelf life, and time out of refrigeration on this vehicle
         if shelf is None or o.pair is not None:
             continue
         if o.kind == "delivery" and s_k - depart > shelf:

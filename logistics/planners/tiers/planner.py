@@ -7,7 +7,8 @@ order, each a short method, on a `TierContext` that holds the inputs and the tim
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from logistics.core.costs import CostModel
@@ -29,10 +30,14 @@ from logistics.planners.tiers.legs import Leg, drop_empty, lm_problem, solve_leg
 from logistics.planners.tiers.operations import drop_stops
 from logistics.planners.tiers.rebalance import rebalance
 from logistics.planners.tiers.result import TieredPlan
+from logistics.planners.tiers.stations import fit_produce
 from logistics.planners.tiers.trunk import Wave, trim, trunk_in, trunk_out
 from networks import Network, TravelMatrix
 
-__all__ = ["TierPlanner", "plan_tiers"]
+__all__ = ["TierPlanner", "plan_tiers", "trunk_share"]
+
+#: Marks a keyword shortcut of `plan_tiers` that was not given (``None`` means "never" for ``direct_from_hub``).
+UNSET: Any = object()
 
 #: plan_tiers' time limit when neither ``time_limit`` nor ``options`` gives one (s).
 DEFAULT_TIME_LIMIT_S = 30.0
@@ -61,22 +66,36 @@ class TierPlanner:
         ctx = self.ctx
         assign, cands = self._initial_assignment()
         # 1. trunk outbound on the station demand (auto: candidates go through stations first)
+        self._report("trunk outbound", None, {})
         out = trunk_out(ctx, assign, ctx.phase_s(TIERS_TRUNK_OUT))
         release = out.release
         # 2. last mile per depot, plus the direct alternative for candidates
+        self._report("last mile", out, {})
         legs = self._last_mile(assign, cands, release)
         # 3. boundary re-balancing
+        self._report("re-balancing", out, legs)
         changed = rebalance(ctx, assign, legs, release) if ctx.settings.rebalance else False
         direct_changed = any(assign[v] != ctx.layout.parent[v] for v in assign)
         # 4. trunk again if station loads changed; keep every station's release
         if changed or direct_changed:
+            self._report("trunk outbound again", out, legs)
             out = self._trunk_again(assign, legs, release)
         # 5. goods the last mile cannot deliver stay at the hub: trim the trunk loads
         out = trim(ctx, out, legs)
-        # 6. trunk inbound for the produce
+        # 6. produce the stations' cold stores cannot hold until a truck comes is not collected
+        fit_produce(ctx, {d: leg.plan for d, leg in legs.items()}, _arrivals(out))
+        # 7. trunk inbound for the produce
+        self._report("trunk inbound", out, legs)
         inbound = trunk_in(ctx, out, legs, ctx.phase_s(TIERS_TRUNK_IN))
         self._drop_stranded(legs)
         return assemble(ctx, out, inbound, legs, assign)
+
+    def _report(self, leg: str, out: Wave | None, legs: Mapping[str, Leg]) -> None:
+        """Tell ``ctx.progress`` which leg starts and the cost of the legs planned so far."""
+        if self.ctx.progress is None:
+            return
+        plans = [out.plan if out is not None else None] + [leg.plan for leg in legs.values()]
+        self.ctx.progress(leg, round(sum(float(p.kpis.get("cost", 0.0)) for p in plans if p is not None), 2))
 
     def _initial_assignment(self) -> tuple[dict[str, str], list[str]]:
         """Village → depot before any search (forced direct villages at the hub), and direct candidates."""
@@ -109,13 +128,15 @@ class TierPlanner:
         batch: dict[Hashable, Leg] = dict(legs) | {("alt", k): v for k, v in alt.items()}
         solve_legs(ctx, batch, ctx.phase_s(TIERS_LAST_MILE))
         if alt:
-            base = sum(legs[s].score() for s in alt if s != ctx.hub)
+            share = trunk_share(ctx, cands)
+            base = sum(legs[s].score() for s in alt if s != ctx.hub) + share
             other = sum(alt[k].score() for k in alt)
             ctx.log.append(
                 {
                     "step": "direct",
                     "villages": len(cands),
                     "via_stations": round(base, 2),
+                    "trunk_share": round(share, 2),
                     "direct": round(other, 2),
                     "chosen": "direct" if other < base - 1e-6 else "stations",
                 }
@@ -154,9 +175,10 @@ class TierPlanner:
             legs.update(redo)
 
     def _drop_stranded(self, legs: Mapping[str, Leg]) -> None:
-        """Produce no truck can take up is not collected: its stops leave the van routes (other times unchanged)."""
+        """Produce no truck can take up, or no cold store hold, is not collected: its stops leave the van routes
+        (other times unchanged)."""
         ctx = self.ctx
-        stranded = {oid for oid, (leg, _) in ctx.unserved.items() if leg == "trunk"}
+        stranded = set(ctx.unserved)
         for d, leg in legs.items():
             if leg.plan is None or leg.problem is None or d == ctx.hub:
                 continue
@@ -165,27 +187,69 @@ class TierPlanner:
                 leg.plan = drop_stops(leg.problem, leg.plan, {oid: ctx.unserved[oid][1] for oid in drop})
 
 
+def trunk_share(ctx: TierContext, villages: Sequence[str]) -> float:
+    """What carrying the villages' goods between the hub and their stations adds to the trunk (¥, estimated).
+
+    Each order takes its share of the largest trunk vehicle (its quantity over the vehicle's
+    capacity) of a round trip hub → station → hub, priced at that vehicle's costs per km and per
+    hour.  An estimate made before the trunk is planned: it puts the trunk into the comparison of
+    the direct and the station variants, which would otherwise favour the stations.
+
+    Parameters
+    ----------
+    ctx
+        The planner's context.
+    villages
+        The villages whose goods would go through their stations.
+
+    Returns
+    -------
+    float
+        Yuan.
+    """
+    vt = max(ctx.trunk_types, key=lambda t: (t.count > 0, t.capacity))
+    if vt.capacity <= 0:
+        return 0.0
+    m, hub = ctx.tm, ctx.hub
+    total = 0.0
+    for v in villages:
+        s = ctx.layout.parent[v]
+        km = (float(m.distance[m.index(hub), m.index(s)]) + float(m.distance[m.index(s), m.index(hub)])) / 1000.0
+        hours = (ctx.trunk_dur(hub, s) + ctx.trunk_dur(s, hub)) / 3600.0
+        trip = km * vt.cost_per_km + hours * vt.cost_per_hour
+        for o in ctx.at_village.get(v, []):
+            total += sum(o.quantities.values()) / vt.capacity * trip
+    return total
+
+
+def _arrivals(out: Wave) -> dict[str, int]:
+    """Delivery order id → when the trunk that carries it reaches its station."""
+    return {oid: out.chunk_at[c][1] for c, members in out.members.items() if c in out.chunk_at for oid in members}
+
+
 def plan_tiers(
     network: Network | Layout,
     orders: Sequence[Order],
     trunk_fleet: Sequence[VehicleType],
     last_mile_fleet: LastMileFleet,
     *,
+    settings: TierSettings | None = None,
     options: SolveOptions | None = None,
     products: Mapping[str, Product] | Sequence[Product] | None = None,
     costs: CostModel | None = None,
-    handling_s: int = 1800,
+    handling_s: int | None = None,
     time_limit: float | None = None,
     seed: int | None = None,
-    direct_from_hub: Any = "auto",
+    direct_from_hub: Any = UNSET,
     workers: int | None = None,
     matrix: TravelMatrix | None = None,
     engine: str | None = None,
     iterations: int | None = None,
-    rebalance: bool | int = True,
-    boundary_ratio: float = 1.5,
-    direct_ratio: float = 1.0,
+    rebalance: bool | int | None = None,
+    boundary_ratio: float | None = None,
+    direct_ratio: float | None = None,
     day: str | None = None,
+    progress: Callable[[str, float], None] | None = None,
 ) -> TieredPlan:
     """Plan trunk, last-mile and direct routes for village-level orders.
 
@@ -202,7 +266,10 @@ def plan_tiers(
     last_mile_fleet
         Vehicle types every station gets (and the hub, for direct service), or a mapping depot
         id → types; a type's name becomes ``<name>@<depot>``.
-    options
+    settings
+        How to plan, as one object (cold-store capacities and opening hours of the stations
+        live only there); default `TierSettings()`.  The keyword shortcuts below override its
+        fields when given.
         Time limit (the whole call, roughly; default 30 s here), seed, engine, iterations and
         workers (processes for the per-station problems; default every core, 1 solves in this
         process).  The keyword shortcuts below override its fields.
@@ -211,12 +278,12 @@ def plan_tiers(
     costs
         The cost model of every leg.
     handling_s
-        Seconds to unload and reload goods at a station.
+        Seconds to unload and reload goods at a station (default 1800).
     time_limit, seed, workers, engine, iterations
         Shortcuts for the fields of ``options``.
     direct_from_hub
-        ``"auto"`` (compare the cost), ``True`` (every candidate village direct), ``False``
-        (never) or village ids to serve directly.
+        ``"auto"`` (compare the cost, the default), ``True`` (every candidate village direct),
+        ``False`` or ``None`` (never) or village ids to serve directly.
     matrix
         A travel matrix over the network's nodes (default: ``network.travel_matrix()``).
     rebalance
@@ -227,6 +294,9 @@ def plan_tiers(
         How much farther than its station the hub may be for a village to be a direct candidate.
     day
         The date the plan is for.
+    progress
+        ``progress(leg, cost)`` as each leg starts (``"trunk outbound"``, ``"last mile"``, ...), with
+        the cost of the legs planned so far: for progress displays of long runs.
 
     Returns
     -------
@@ -246,16 +316,19 @@ def plan_tiers(
     layout = network if isinstance(network, Layout) else Layout.from_network(network, matrix)
     # the per-station batches never use more processes than there are depots (+1 for the alternative)
     opts = opts.merged(workers=worker_count(opts.workers, len(layout.stations) + 2))
-    settings = TierSettings(
-        products=products,
-        costs=costs,
-        handling_s=handling_s,
-        direct_from_hub=direct_from_hub,
-        rebalance=rebalance,
-        boundary_ratio=boundary_ratio,
-        direct_ratio=direct_ratio,
-        day=day,
-    )
+    shortcuts: dict[str, Any] = {
+        "products": products,
+        "costs": costs,
+        "handling_s": handling_s,
+        "rebalance": rebalance,
+        "boundary_ratio": boundary_ratio,
+        "direct_ratio": direct_ratio,
+        "day": day,
+    }
+    given = {k: v for k, v in shortcuts.items() if v is not None}
+    if direct_from_hub is not UNSET:
+        given["direct_from_hub"] = direct_from_hub
+    settings = replace(settings if settings is not None else TierSettings(), **given)
     with WorkerPool(opts.workers) as pool:
-        ctx = TierContext(layout, orders, trunk_fleet, last_mile_fleet, settings, opts, pool)
+        ctx = TierContext(layout, orders, trunk_fleet, last_mile_fleet, settings, opts, pool, progress)
         return TierPlanner(ctx).run()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,11 +11,26 @@ import pandas as pd
 
 from logistics.check.tiers import validate_tiers
 from logistics.check.validator import Violation
+from logistics.core.costs import CostModel
+from logistics.core.errors import ProblemError
 from logistics.core.model import Order, Product
-from logistics.core.plan import Plan
+from logistics.core.plan import Plan, _jsonable
 from logistics.core.problem import Problem
+from logistics.planners.tiers.layout import Layout
+from logistics.planners.tiers.operations import combined_frames
+from logistics.planners.tiers.records import (
+    order_from_record,
+    order_record,
+    problem_from_record,
+    problem_record,
+    product_from_record,
+    product_record,
+)
 
-__all__ = ["TRANSFER_COLUMNS", "TieredPlan", "tier_kpis"]
+__all__ = ["TIERED_PLAN_FORMAT", "TRANSFER_COLUMNS", "TieredPlan", "tier_kpis"]
+
+#: The ``format`` of a tiered plan document written by `TieredPlan.to_dict`.
+TIERED_PLAN_FORMAT = "coldroute-tiered-plan/1"
 
 
 @dataclass(eq=False)
@@ -82,17 +97,18 @@ class TieredPlan:
         """The plan of the villages served directly from the hub, if any."""
         return self.last_mile.get(self.hub)
 
-    def legs(self) -> Iterator[tuple[str, Problem, Plan]]:
+    def legs(self) -> Iterator[tuple[str, Problem | None, Plan]]:
         """(name, problem, plan) for the trunk and every last-mile depot.
 
         Yields
         ------
-        tuple of (str, Problem, Plan)
-            ``"trunk"`` first, then each depot id (the hub's leg is the villages served directly).
+        tuple of (str, Problem or None, Plan)
+            ``"trunk"`` first, then each depot id (the hub's leg is the villages served directly);
+            the problem is ``None`` for a plan read back without its network.
         """
-        yield "trunk", self.problems["trunk"], self.trunk
+        yield "trunk", self.problems.get("trunk"), self.trunk
         for k, plan in self.last_mile.items():
-            yield k, self.problems[k], plan
+            yield k, self.problems.get(k), plan
 
     def validate(self, legs: bool = True) -> list[Violation]:
         """Violations of the tier rules (and of every leg's plan when ``legs``); empty means feasible.
@@ -122,6 +138,127 @@ class TieredPlan:
             f"{k['served']}/{k['orders']} orders served, {k['vehicles']} vehicles "
             f"({k['trunk_vehicles']} trunk), {k['distance_km']:,.1f} km, cost ¥{k['cost']:,.2f}, "
             f"{k['direct_villages']} villages direct from the hub"
+        )
+
+    # -- documents ----------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as a JSON-ready mapping (format ``coldroute-tiered-plan/1``).
+
+        Every leg is a ``coldroute-plan/1`` document (`Plan.to_dict`); the legs' problems are kept
+        without their travel times (see [logistics.planners.tiers.records][]) so that `from_dict`
+        with the network can check every leg again.
+
+        Returns
+        -------
+        dict
+            ``format``, ``hub``, ``handling_s``, ``kpis``, ``meta``, ``legs`` (``trunk`` and each
+            depot), ``transfers``, ``unserved`` and ``assignment`` (records), ``orders``,
+            ``products`` and ``problems``.
+        """
+
+        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+            return list(_jsonable(frame.astype(object).where(frame.notna(), None).to_dict(orient="records")))
+
+        return {
+            "format": TIERED_PLAN_FORMAT,
+            "hub": self.hub,
+            "handling_s": int(self.handling_s),
+            "kpis": _jsonable(self.kpis),
+            "meta": _jsonable(self.meta),
+            "legs": {"trunk": self.trunk.to_dict()} | {d: p.to_dict() for d, p in self.last_mile.items()},
+            "transfers": records(self.transfers),
+            "unserved": records(self.unserved),
+            "assignment": records(self.assignment),
+            "orders": [order_record(o) for o in self.orders],
+            "products": {k: product_record(p) for k, p in self.products.items()},
+            "problems": {k: problem_record(p) for k, p in self.problems.items()},
+        }
+
+    @classmethod
+    def from_dict(
+        cls,
+        d: Mapping[str, Any],
+        *,
+        layout: Layout | None = None,
+        costs: CostModel | None = None,
+        orders: Sequence[Order] | None = None,
+        products: Mapping[str, Product] | None = None,
+    ) -> TieredPlan:
+        """A tiered plan from `to_dict`'s mapping.
+
+        Parameters
+        ----------
+        d
+            A ``coldroute-tiered-plan/1`` mapping.
+        layout
+            The network (and travel matrix) the plan was made on: with it every leg's problem is
+            rebuilt, so `validate` checks every leg too; without it ``problems`` is empty.
+        costs
+            The cost model of the legs' problems (default `CostModel()`).
+        orders, products
+            The job's orders and products, to check the plan against them rather than against
+            the copies in the document.
+
+        Returns
+        -------
+        TieredPlan
+            The plan.
+
+        Raises
+        ------
+        ProblemError
+            Not a tiered plan document (field ``format``), or a section is malformed (its name
+            as field: ``legs.st1.stops``, ``transfers``, ``problems.trunk``).
+        """
+        if not isinstance(d, Mapping) or d.get("format") != TIERED_PLAN_FORMAT:
+            fmt = d.get("format") if isinstance(d, Mapping) else type(d).__name__
+            raise ProblemError(
+                f"not a tiered plan (format {fmt!r}, expected {TIERED_PLAN_FORMAT!r})", record="plan", field="format"
+            )
+        try:
+            legs = dict(d["legs"])
+            plans: dict[str, Plan] = {}
+            for k, doc in legs.items():
+                try:
+                    plans[str(k)] = Plan.from_dict(doc)
+                except ProblemError as e:
+                    raise ProblemError(
+                        f"legs.{k}: {e}", record="plan", field=f"legs.{k}.{e.field or ''}".rstrip(".")
+                    ) from None
+            trunk = plans.pop("trunk")
+            if products is None:
+                products = {str(k): product_from_record(v) for k, v in d.get("products", {}).items()}
+            if orders is None:
+                orders = [order_from_record(o) for o in d.get("orders", [])]
+            transfers = pd.DataFrame(list(d.get("transfers", [])), columns=TRANSFER_COLUMNS)
+            unserved = pd.DataFrame(list(d.get("unserved", [])), columns=["order_id", "leg", "reason"])
+            assignment = pd.DataFrame(list(d.get("assignment", [])))
+            hub, handling = str(d["hub"]), int(d["handling_s"])
+            meta, kpis = dict(d.get("meta", {})), dict(d.get("kpis", {}))
+        except ProblemError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise ProblemError(f"not a readable tiered plan ({type(e).__name__}: {e})", record="plan") from None
+        problems: dict[str, Problem] = {}
+        if layout is not None:
+            for k, rec in dict(d.get("problems", {})).items():
+                problems[str(k)] = problem_from_record(rec, layout, products, costs, str(k))
+        stops, routes = combined_frames(trunk, plans, hub)
+        return cls(
+            trunk=trunk,
+            last_mile=plans,
+            transfers=transfers,
+            unserved=unserved,
+            kpis=kpis,
+            stops=stops,
+            routes=routes,
+            problems=problems,
+            orders=tuple(orders),
+            products=dict(products),
+            hub=hub,
+            handling_s=handling,
+            assignment=assignment,
+            meta=meta,
         )
 
     def transfers_frame(self, day: str | None = None) -> pd.DataFrame:

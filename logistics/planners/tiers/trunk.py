@@ -16,13 +16,14 @@ import numpy as np
 from logistics.core.model import Order, VehicleType
 from logistics.core.plan import Plan
 from logistics.core.problem import Problem
-from logistics.core.units import DAY
+from logistics.core.units import DAY, fmt_clock
 from logistics.engine.build_plan import build_plan
 from logistics.engine.solvers import arrays
 from logistics.planners.tiers.context import TierContext
 from logistics.planners.tiers.legs import Leg, leg_order
 from logistics.planners.tiers.operations import earliest_route, retime_earliest, stop_rows, vehicle_index
 from logistics.planners.tiers.solving import size_limit, solve_one
+from logistics.planners.tiers.stations import fit_deliveries, open_window
 
 __all__ = ["Wave", "pack", "sum_qty", "trim", "trunk_in", "trunk_out"]
 
@@ -143,20 +144,26 @@ def _out_chunks(
                     excluded[o.id] = str(why)
                 else:
                     cand.append(lo)
+        cand, full = fit_deliveries(ctx, s, cand)
+        excluded.update(full)
         if not cand:
             continue
         groups, too_big = pack(ctx, cand)
         excluded.update(too_big)
         for k, g in enumerate(groups, start=1):
             cid = f"{s}:down{k}"
-            chunks.append(_down_chunk(ctx, cid, s, g, latest))
+            chunk = _down_chunk(ctx, cid, s, g, latest)
+            if isinstance(chunk, str):
+                excluded.update({o.id: chunk for o in g})
+                continue
+            chunks.append(chunk)
             members[cid] = [o.id for o in g]
     return chunks, members, excluded
 
 
-def _down_chunk(ctx: TierContext, cid: str, s: str, g: list[Order], latest: Mapping[str, int] | None) -> Order:
+def _down_chunk(ctx: TierContext, cid: str, s: str, g: list[Order], latest: Mapping[str, int] | None) -> Order | str:
     """The trunk order of one load: the trunk leg of the shelf-life budget, and the latest arrival
-    that leaves the last mile time."""
+    that leaves the last mile time within the station's opening hours (or why there is none)."""
     shelf: int | None = None
     close = DAY * 2
     for o in g:
@@ -169,12 +176,18 @@ def _down_chunk(ctx: TierContext, cid: str, s: str, g: list[Order], latest: Mapp
     if latest is not None and s in latest:
         close = min(close, latest[s])
     close = max(close, 0)
+    window = open_window(ctx, s, 0, close)
+    if window is None:
+        return (
+            f"trunk: station {s} opens at {fmt_clock(ctx.hours[s][0])}, after the latest arrival that leaves "
+            f"its vans time ({fmt_clock(close)})"
+        )
     return Order(
         cid,
         sum_qty(g),
         node_id=s,
         kind="delivery",
-        time_windows=((0, close),),
+        time_windows=(window,),
         shelf_life_h=(max(shelf, 1) / 3600.0) if shelf is not None else None,
     )
 
@@ -339,7 +352,7 @@ def _up_chunks(ctx: TierContext, legs: Mapping[str, Leg]) -> tuple[list[Order], 
         ends = st[st["kind"] == "end"].set_index("vehicle")["arrival"]
         for vid, g in pk.groupby("vehicle", sort=True):
             ready = int(ends[vid]) + ctx.handling
-            orders = [ctx.by_id[str(o)] for o in g["order_id"]]
+            orders = [ctx.by_id[str(o)] for o in g["order_id"] if str(o) not in ctx.unserved]
             start_of = dict(zip(g["order_id"].astype(str), g["start"].astype(int)))
             groups, too_big = pack(ctx, orders)
             for oid, why in too_big.items():
@@ -352,9 +365,15 @@ def _up_chunks(ctx: TierContext, legs: Mapping[str, Leg]) -> tuple[list[Order], 
                 if deadlines:
                     B = min(deadlines) - ready
                     wait = max(0, (B - tau) // 2)
-                    tw, shelf = ((ready, ready + wait),), max(1, B - wait) / 3600.0
+                    span, shelf = (ready, ready + wait), max(1, B - wait) / 3600.0
                 else:
-                    tw, shelf = ((ready, max(ready, max(vt.shift[1] for vt in ctx.trunk_types))),), None
+                    span, shelf = (ready, max(ready, max(vt.shift[1] for vt in ctx.trunk_types))), None
+                window = open_window(ctx, s, *span)
+                if window is None:
+                    for o in grp:
+                        ctx.unserved[o.id] = ("trunk", f"station {s} closes before the produce is put away")
+                    continue
+                tw = (window,)
                 chunks.append(Order(cid, sum_qty(grp), node_id=s, kind="pickup", time_windows=tw, shelf_life_h=shelf))
                 members[cid] = [o.id for o in grp]
     return chunks, members

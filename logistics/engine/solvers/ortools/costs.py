@@ -31,7 +31,10 @@ class CostArrays:
     late_per_s
         Soft-window lateness, cost units per second.
     decay_per_s
-        (n_orders,) linear freshness proxy for deliveries, cost units per second in the vehicle.
+        (n_orders,) linear freshness proxy for deliveries, cost units per second in the vehicle, at the
+        goods' own-zone rate whatever the vehicle (the plan's exact ``quality_loss`` prices goods riding
+        warmer at the warmer zone's rate when faster, see `logistics.core.costs.decay_rate`; with the
+        default rates, 0 for ambient, the two agree).
     required_penalty
         The price of leaving out a required order: far above any plan's cost, so a plan always comes
         back and required orders are dropped only when nothing else works.

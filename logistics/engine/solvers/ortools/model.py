@@ -43,6 +43,12 @@ class OrtoolsModel:
     between the two nodes of a pair.  Alternatives (one node per possible depot)
     cover orders that vehicles from several depots may serve.
 
+    The ride limit depends on the vehicle (`SolverData.ride`: goods riding warmer than their zone
+    are bounded by their time out of refrigeration too), so alternatives are split by limit as well
+    as by depot, each with its own native precedence: exact.  A user pair whose limit differs
+    between the vehicles that may carry it gets the loosest limit as a native precedence and the
+    vehicle's own limit as an element constraint on the pickup's vehicle, also exact.
+
     Parameters
     ----------
     data
@@ -117,11 +123,10 @@ class OrtoolsModel:
             span_max.append(min(H, vt.max_duration or H, vt.shift[1] - vt.shift[0]))
         self.longest = longest = max(span_max) if V else 0
         unpaired_deliv = [i for i in range(n) if p.orders[i].kind == "delivery" and i not in paired_delivery]
-        shelf_deliv = [i for i in unpaired_deliv if 0 <= d.shelf[i] < longest]
+        limited = np.any((d.ride >= 0) & (d.ride < longest), axis=0).tolist()  # per order
+        shelf_deliv = [i for i in unpaired_deliv if limited[i]]
         self.pd_mode = bool(unpaired_deliv) and (d.has_pickups or bool(d.pairs) or bool(shelf_deliv))
-        shelf_pick = [
-            i for i in range(n) if p.orders[i].kind == "pickup" and i not in pair_of and 0 <= d.shelf[i] < longest
-        ]
+        shelf_pick = [i for i in range(n) if p.orders[i].kind == "pickup" and i not in pair_of and limited[i]]
         if self.pd_mode:
             for i in unpaired_deliv:
                 for _, vs in sorted(self._alternatives(i, d.starts).items()):
@@ -130,13 +135,14 @@ class OrtoolsModel:
             for _, vs in sorted(self._alternatives(i, d.ends).items()):
                 self.unloading.append((i, vs, int(d.ends[vs[0]])))
 
-    def _alternatives(self, i: int, depot_nodes: np.ndarray) -> dict[int, list[int]]:
-        """Vehicles that may carry order ``i``, by the location of their depot."""
+    def _alternatives(self, i: int, depot_nodes: np.ndarray) -> dict[tuple[int, int], list[int]]:
+        """Vehicles that may carry order ``i``, by the location of their depot and the order's ride limit on them."""
         d = self.data
-        by_loc: dict[int, list[int]] = {}
+        by_loc: dict[tuple[int, int], list[int]] = {}
         for v in range(d.n_vehicles):
-            if d.allowed[int(d.vehicle_type[v]), i]:
-                by_loc.setdefault(int(d.loc[depot_nodes[v]]), []).append(v)
+            t = int(d.vehicle_type[v])
+            if d.allowed[t, i]:
+                by_loc.setdefault((int(d.loc[depot_nodes[v]]), int(d.ride[t, i])), []).append(v)
         return by_loc
 
     def _create_routing(self) -> None:
@@ -318,21 +324,35 @@ class OrtoolsModel:
         return disj
 
     def _add_user_pairs(self) -> None:
-        """The problem's pickup-delivery pairs, with shelf life as a precedence limit."""
+        """The problem's pickup-delivery pairs, with their ride limit (per vehicle) as a precedence limit."""
         d, r = self.data, self.routing
         for pi, di in d.pairs:
             a, b = int(self.order_index[pi]), int(self.order_index[di])
             r.AddPickupAndDelivery(a, b)
-            if 0 <= d.shelf[pi] < self.longest:
-                # native precedence: cumul(a) >= cumul(b) - shelf, i.e. delivery within shelf life of pickup
-                self.time.AddNodePrecedence(b, a, -int(d.shelf[pi]))
-                # OR-Tools 9.15's insertion heuristics may perform one node of a pair alone when the precedence
-                # blocks the pair; tie their activity explicitly
-                self.solver.Add(r.ActiveVar(a) == r.ActiveVar(b))
-                self.activity_ties += 1
+            lim = np.where(d.ride[d.vehicle_type, pi] >= 0, d.ride[d.vehicle_type, pi], self.H)  # (V,)
+            ok = d.allowed[d.vehicle_type, pi] & d.allowed[d.vehicle_type, di]
+            if not ok.any() or lim[ok].min() >= self.longest:
+                continue
+            loose = int(lim[ok].max())
+            if loose < self.longest:
+                # native precedence: cumul(a) >= cumul(b) - limit, i.e. delivery within the limit of the pickup
+                self.time.AddNodePrecedence(b, a, -loose)
+            if int(lim[ok].min()) < loose:
+                # the limit of the vehicle that carries the pair (VehicleVar -1: unperformed, no limit)
+                table = [self.H] + [int(x) for x in lim]
+                limit = self.solver.Element(table, (r.VehicleVar(a) + 1).Var())
+                self.solver.Add(self.time.CumulVar(b) <= self.time.CumulVar(a) + limit)
+            # OR-Tools 9.15's insertion heuristics may perform one node of a pair alone when the precedence
+            # blocks the pair; tie their activity explicitly
+            self.solver.Add(r.ActiveVar(a) == r.ActiveVar(b))
+            self.activity_ties += 1
 
     def _pair_extra(self, entries: list[Extra], indices: list[int], disj: dict[int, Any], order_first: bool) -> None:
-        """Depot loading / unloading nodes paired with their orders, shelf life as a limit within the pair."""
+        """Depot loading / unloading nodes paired with their orders, the ride limit as a limit within the pair.
+
+        Every entry's vehicles share one depot and one ride limit (see `_alternatives`), so the limit of
+        each loading / unloading node is the one of the vehicles that may visit it.
+        """
         d, r, solver = self.data, self.routing, self.solver
         V = d.n_vehicles
         groups: dict[int, list[int]] = {}
@@ -355,15 +375,18 @@ class OrtoolsModel:
                     r.AddPickupAndDeliverySets(disj[i], dj)
                 else:
                     r.AddPickupAndDeliverySets(dj, disj[i])
-            if 0 <= d.shelf[i] < self.longest:
+            lims = [int(d.ride[int(d.vehicle_type[entries[k][1][0]]), i]) for k in ks]
+            if any(0 <= lim < self.longest for lim in lims):
                 # as for user pairs: an order performed without its loading/unloading node (seen with
                 # parallel cheapest insertion when the shelf life blocks the pair) is ruled out explicitly
                 solver.Add(r.ActiveVar(oi) == solver.Sum([r.ActiveVar(x) for x in idxs]))
                 self.activity_ties += 1
-                for x in idxs:
+                for x, lim in zip(idxs, lims):
+                    if not 0 <= lim < self.longest:
+                        continue
                     first, last = (oi, x) if order_first else (x, oi)
-                    # native precedence (applies when both are performed): first >= last - shelf
-                    self.time.AddNodePrecedence(last, first, -int(d.shelf[i]))
+                    # native precedence (applies when both are performed): first >= last - limit
+                    self.time.AddNodePrecedence(last, first, -lim)
 
     def _restrict_vehicles(self) -> None:
         """Orders only on vehicle types allowed to carry them (none allowed: the order stays unperformed)."""

@@ -24,14 +24,18 @@ What maps exactly:
 * orders a type cannot carry: that type's profile makes arcs into them longer
   than any feasible route, and its maximum distance excludes such routes.
 
-What is relaxed (listed in `EngineResult.relaxed`): shelf life, soft
+What is relaxed (listed in `EngineResult.relaxed`): shelf life and time out of
+refrigeration (`SolverData.ride`, which depends on the vehicle type), soft
 time windows (kept hard), several windows of paired orders (their span) and,
 for the cost objective, whatever is not linear in distance and route
 duration: with the OR-Tools engine's ``CostArrays`` (arc costs with fuel and
 door-open refrigeration, span and fixed costs) only freshness decay and
 soft-window lateness are left out; from the fleet alone, only vehicle rates.
-Shelf life and relaxed windows are checked on PyVRP's schedule afterwards
-(`EngineResult.violations`).
+Shelf life, time out of refrigeration (with the limit of the type each route
+rides) and relaxed windows are checked on PyVRP's schedule afterwards
+(`EngineResult.violations`).  PyVRP's routes are only a skeleton: every engine
+reads them into the OR-Tools model, which enforces the ride limits exactly and
+repairs a route that breaks them, so no plan breaks a limit PyVRP relaxes.
 """
 
 from __future__ import annotations
@@ -460,6 +464,8 @@ def build_instance(
         relaxed.append("multiple time windows → their span" + (" (paired orders)" if multi_windows == "groups" else ""))
     if (data.shelf >= 0).any():
         relaxed.append("shelf life ignored")
+    if (data.ride != data.shelf).any():
+        relaxed.append("time out of refrigeration ignored")
     if any(o.soft for o in orders):
         relaxed.append("soft time windows treated as hard")
     assert problem.matrix is not None, "a Problem always has a travel matrix once built"
@@ -488,7 +494,7 @@ def build_instance(
         scale=costs.scale,
         relaxed=relaxed,
         span_windows=vis.span_windows,
-        shelf=data.shelf.copy(),
+        ride=data.ride[used].copy(),
         order_kind=kind,
         n_orders=n,
     )

@@ -91,8 +91,9 @@ class PyVRPInstance:
         What the model relaxes (see `EngineResult.relaxed`).
     span_windows
         Orders whose several windows were relaxed to their span (checked on the schedule afterwards).
-    shelf
-        (n_orders,) seconds, -1 unlimited (checked on the schedule afterwards).
+    ride
+        (PyVRP vehicle types, n_orders) seconds, -1 unlimited: each order's ride limit on each type
+        (`SolverData.ride`: shelf life and time out of refrigeration; checked on the schedule afterwards).
     order_kind
         (n_orders,) +1 pickup, -1 delivery, 0 paired.
     n_orders
@@ -108,7 +109,7 @@ class PyVRPInstance:
     scale: int
     relaxed: list[str]
     span_windows: dict[int, list[tuple[int, int]]]
-    shelf: np.ndarray
+    ride: np.ndarray
     order_kind: np.ndarray
     n_orders: int
 
@@ -239,6 +240,7 @@ def _to_result(inst: PyVRPInstance, sol: Any) -> EngineResult:
     next_free = [0] * len(inst.type_vehicles)
     served = np.zeros(inst.n_orders, dtype=bool)
     starts: dict[int, tuple[int, Any, int]] = {}
+    rode: dict[int, int] = {}  # order -> PyVRP vehicle type
     for r in sol.routes():
         j = r.vehicle_type()
         v = inst.type_vehicles[j][next_free[j]]
@@ -259,6 +261,7 @@ def _to_result(inst: PyVRPInstance, sol: Any) -> EngineResult:
             seq.append(i)
             served[i] = True
             starts[i] = (act.start_time, depart, r.end_time())
+            rode[i] = j
         routes[v] = seq
     unserved = [int(i) for i in np.flatnonzero(~served)]
     cost = sol.distance_cost() + sol.duration_cost() + sol.fixed_vehicle_cost() + sol.uncollected_prizes()
@@ -269,25 +272,29 @@ def _to_result(inst: PyVRPInstance, sol: Any) -> EngineResult:
         feasible=feasible,
         relaxed=list(inst.relaxed),
         unserved=unserved,
-        violations=_violations(inst, starts),
+        violations=_violations(inst, starts, rode),
     )
 
 
-def _violations(inst: PyVRPInstance, starts: dict[int, tuple[int, Any, int]]) -> list[str]:
-    """Checks of what the model relaxed, on PyVRP's schedule (``starts[i]``: service, departure, return)."""
+def _violations(inst: PyVRPInstance, starts: dict[int, tuple[int, Any, int]], rode: dict[int, int]) -> list[str]:
+    """Checks of what the model relaxed, on PyVRP's schedule (``starts[i]``: service, departure, return;
+    ``rode[i]``: the vehicle type, which sets the ride limit)."""
     violations: list[str] = []
+    what = "shelf life or time out of refrigeration"
     for i, wins in inst.span_windows.items():
         if i in starts and not any(a <= starts[i][0] <= b for a, b in wins):
             violations.append(f"order {i}: service at {starts[i][0]} outside its windows")
-    for i in map(int, np.flatnonzero(inst.shelf >= 0)):
-        if i not in starts:
-            continue
+    for i, j in rode.items():
         s, depart, end = starts[i]
-        if inst.order_kind[i] < 0 and s - depart > inst.shelf[i]:
-            violations.append(f"order {i}: {s - depart} s from depot exceeds shelf life {inst.shelf[i]} s")
-        elif inst.order_kind[i] > 0 and end - s > inst.shelf[i]:
-            violations.append(f"order {i}: {end - s} s to the depot exceeds shelf life {inst.shelf[i]} s")
+        limit = int(inst.ride[j, i])
+        if limit < 0:
+            continue
+        if inst.order_kind[i] < 0 and s - depart > limit:
+            violations.append(f"order {i}: {s - depart} s from depot exceeds its ride limit {limit} s ({what})")
+        elif inst.order_kind[i] > 0 and end - s > limit:
+            violations.append(f"order {i}: {end - s} s to the depot exceeds its ride limit {limit} s ({what})")
     for p, d in inst.shipment_orders:
-        if p in starts and d in starts and inst.shelf[p] >= 0 and starts[d][0] - starts[p][0] > inst.shelf[p]:
-            violations.append(f"orders {p}->{d}: transit exceeds shelf life {inst.shelf[p]} s")
+        limit = int(inst.ride[rode[p], p]) if p in rode else -1
+        if d in starts and limit >= 0 and starts[d][0] - starts[p][0] > limit:
+            violations.append(f"orders {p}->{d}: transit exceeds their ride limit {limit} s ({what})")
     return violations
