@@ -1,29 +1,41 @@
-"""Two-echelon VRP: the tiered planner on 2E-CVRP instances, with gaps where a best-known value is known.
+"""Two-echelon VRP: the tiered planner on 2E-CVRP instances, with gaps to published best-known values.
 
     python benchmarks/bench_2evrp.py [INSTANCE ...] [--time-limit T] [--data DIR] [--limit N]
-                                     [--seed S] [--workers W]
+                                     [--seed S] [--workers W] [--bks FILE]
 
 INSTANCE names are file stems (``Set2a_E-n22-k4-s10-14``) or shell patterns
 (``'Set2a_*'``); none means ``Set2a_E-n22-k4-s10-14`` plus the first instances of
 sets 2b, 3, 5 and 6b.  Data: ``--data DIR``, else ``$COLDROUTE_DATA``, else
 ``../shared/data`` relative to the repository (folder ``2evrp``).
 
-Each instance is read with :func:`logistics.planners.twoechelon.read_2evrp` and solved
+Each instance is read with :func:`logistics.formats.twoechelon.read_2evrp` and solved
 with :func:`logistics.planners.twoechelon.solve_2evrp` (trucks from the depot to the
 satellites, city freighters from the satellites; customers start at the
 nearest satellite and the boundary pass re-balances them).  The cost is
 recomputed from exact Euclidean distances and the solution checked with
-``check_2evrp``.  The stored data has one best-known value
-(Set2a_E-n22-k4-s10-14 = 371.49); other rows show ``-`` for the gap.  The last
-line printed is one JSON object with the headline figures.
+``check_2evrp``.
+
+Best-known values come from ``benchmarks/data/2evrp_bks.csv`` (``--bks FILE``
+for another), one row per instance with its source; instances without a row
+show ``-`` for the gap.  Every row there has convention ``euclid-2dp``: total
+unrounded Euclidean distance (cost per distance 1, no fixed or handling cost
+in Set2 and Set3), as the source prints it to two decimals, which is what
+``solution_cost`` computes for these instances, so costs are compared as they
+are.  A row with another convention is refused rather than compared.  After
+the per-instance table come the mean and largest gap per set (Set2a, Set3, ...)
+over the instances that have a best-known value; the last line printed is one
+JSON object with the headline figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as dt
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -34,6 +46,110 @@ from logistics.planners.twoechelon import solve_2evrp
 
 DEFAULT = ["Set2a_E-n22-k4-s10-14", "Set2b_E-n51-k5-s2-17", "Set3_E-n22-k4-s13-14", "Set5_100-5-1", "Set6b_A-n101-4"]
 
+#: The best-known values shipped with the benchmarks, with their sources.
+BKS_FILE = Path(__file__).resolve().parent / "data" / "2evrp_bks.csv"
+BKS_COLUMNS = ("instance", "bks", "optimal", "source", "convention", "looked_up")
+#: Conventions the costs of ``solution_cost`` can be compared with as they are.
+CONVENTIONS = {"euclid-2dp": "unrounded Euclidean distances, cost printed to two decimals"}
+
+
+@dataclass(frozen=True)
+class BestKnown:
+    """One row of the best-known file: the value, whether it is proven optimal, where it was found."""
+
+    instance: str
+    bks: float
+    optimal: bool
+    source: str
+    convention: str
+    looked_up: str
+
+
+def load_bks(path: str | Path = BKS_FILE) -> dict[str, BestKnown]:
+    """Read the best-known file; a bad row is an error naming its line and field, never skipped.
+
+    Parameters
+    ----------
+    path
+        CSV with the columns of ``BKS_COLUMNS``.
+
+    Returns
+    -------
+    dict
+        Instance name (file stem) -> its row.
+
+    Raises
+    ------
+    ValueError
+        A column is missing, a value is not positive, ``optimal`` is not yes/no, the
+        source is empty, the convention unknown, the date not ``YYYY-MM-DD`` or an
+        instance named twice.
+    """
+    out: dict[str, BestKnown] = {}
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in BKS_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+        for line, row in enumerate(reader, start=2):
+            out_row = _bks_row(row, f"{path}:{line}")
+            if out_row.instance in out:
+                raise ValueError(f"{path}:{line}: instance {out_row.instance!r} is named twice")
+            out[out_row.instance] = out_row
+    return out
+
+
+def _bks_row(row: dict[str, str], where: str) -> BestKnown:
+    def field(name: str) -> str:
+        value = (row.get(name) or "").strip()
+        if not value:
+            raise ValueError(f"{where}: field {name!r} is empty")
+        return value
+
+    try:
+        bks = float(field("bks"))
+    except ValueError as exc:
+        raise ValueError(f"{where}: field 'bks': {exc}") from None
+    if not bks > 0:
+        raise ValueError(f"{where}: field 'bks' must be positive, got {bks}")
+    optimal = field("optimal").lower()
+    if optimal not in ("yes", "no"):
+        raise ValueError(f"{where}: field 'optimal' must be yes or no, got {optimal!r}")
+    convention = field("convention")
+    if convention not in CONVENTIONS:
+        raise ValueError(f"{where}: field 'convention' {convention!r} is not one of {', '.join(CONVENTIONS)}")
+    looked_up = field("looked_up")
+    try:
+        dt.date.fromisoformat(looked_up)
+    except ValueError:
+        raise ValueError(f"{where}: field 'looked_up' must be a date YYYY-MM-DD, got {looked_up!r}") from None
+    return BestKnown(field("instance"), bks, optimal == "yes", field("source"), convention, looked_up)
+
+
+def set_of(name: str) -> str:
+    """The benchmark set of an instance file stem (``Set2a_E-n22-k4-s10-14`` -> ``Set2a``)."""
+    return name.split("_", 1)[0]
+
+
+def per_set(rows: list[dict]) -> list[dict]:
+    """Per set: instances run, how many have a best-known value, mean and largest gap over those."""
+    out = []
+    for name in sorted({r["set"] for r in rows}):
+        mine = [r for r in rows if r["set"] == name]
+        gaps = [r["gap_pct"] for r in mine if r["gap_pct"] is not None]
+        out.append(
+            {
+                "set": name,
+                "instances": len(mine),
+                "with_bks": len(gaps),
+                "mean_gap_pct": round(mean(gaps), 3) if gaps else None,
+                "max_gap_pct": round(max(gaps), 3) if gaps else None,
+                "feasible": sum(1 for r in mine if r["violations"] == 0 and r["unserved"] == 0),
+                "mean_seconds": round(mean([r["seconds"] for r in mine]) or 0.0, 2),
+            }
+        )
+    return out
+
 
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -43,10 +159,15 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--bks", default=str(BKS_FILE), help="best-known values (CSV, see benchmarks/data/README.md)")
     args = ap.parse_args(argv)
     root = data_dir(args.data) / "2evrp"
     if not root.is_dir():
         raise SystemExit(f"folder {root} not found (give --data DIR or set COLDROUTE_DATA)")
+    try:
+        best = load_bks(args.bks)
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"best-known file: {exc}") from None
     files = sorted(root.glob("*.dat"))
     names = args.instances or [n for n in DEFAULT if (root / f"{n}.dat").exists()]
     chosen = select(files, names, args.limit)
@@ -57,14 +178,20 @@ def main(argv: list[str] | None = None) -> dict:
         sol = solve_2evrp(inst, time_limit=args.time_limit, seed=args.seed, workers=args.workers)
         secs = time.perf_counter() - t0
         viol = sol.violations()
+        known = best.get(inst.name)
+        bks = known.bks if known else None
+        cost = sol.cost
         rows.append(
             {
                 "instance": inst.name,
+                "set": set_of(inst.name),
                 "customers": inst.n_customers,
                 "satellites": inst.n_satellites,
-                "cost": round(sol.cost, 2),
-                "bks": inst.best_known,
-                "gap_pct": gap(sol.cost, inst.best_known),
+                "cost": round(cost, 4),
+                "bks": bks,
+                "optimal": None if known is None else ("yes" if known.optimal else "no"),
+                # an infeasible or incomplete plan has no gap: its cost is not comparable
+                "gap_pct": gap(cost, bks) if not viol and not sol.unserved else None,
                 "trucks": len(sol.first_level),
                 "freighters": len(sol.second_level),
                 "unserved": len(sol.unserved),
@@ -77,19 +204,27 @@ def main(argv: list[str] | None = None) -> dict:
         print(table(rows[-1:], COLUMNS).splitlines()[-1] if len(rows) > 1 else table(rows, COLUMNS), flush=True)
     print()
     print(table(rows, COLUMNS))
+    sets = per_set(rows)
+    print()
+    print(table(sets, SET_COLUMNS))
     gaps = [r["gap_pct"] for r in rows if r["gap_pct"] is not None]
     summary = {
         "benchmark": "2evrp",
         "time_limit": args.time_limit,
+        "seed": args.seed,
+        "workers": args.workers,
+        "bks_file": str(args.bks),
         "instances": len(rows),
-        "feasible": sum(1 for r in rows if r["violations"] == 0),
+        "feasible": sum(1 for r in rows if r["violations"] == 0 and r["unserved"] == 0),
+        "with_bks": len(gaps),
         "mean_gap_pct": round(mean(gaps), 3) if gaps else None,
+        "per_set": {s["set"]: {k: v for k, v in s.items() if k != "set"} for s in sets},
         "gaps": {r["instance"]: round(r["gap_pct"], 3) for r in rows if r["gap_pct"] is not None},
         "costs": {r["instance"]: r["cost"] for r in rows},
     }
     print(
-        f"\nmean gap where known: {fmt(summary['mean_gap_pct'])} %  ({len(gaps)} instance(s) with a best-known "
-        f"value); feasible {summary['feasible']}/{len(rows)}"
+        f"\nmean gap where known: {fmt(summary['mean_gap_pct'], 3)} %  ({len(gaps)} of {len(rows)} instance(s) with a "
+        f"best-known value in {Path(args.bks).name}); feasible {summary['feasible']}/{len(rows)}"
     )
     print(json.dumps(summary, ensure_ascii=False))
     return summary
@@ -101,6 +236,7 @@ COLUMNS = [
     ("satellites", "sat", 0),
     ("cost", "cost", 2),
     ("bks", "best known", 2),
+    ("optimal", "opt", 0),
     ("gap_pct", "gap %", 2),
     ("trucks", "trucks", 0),
     ("freighters", "cf", 0),
@@ -109,6 +245,16 @@ COLUMNS = [
     ("seconds", "s", 1),
     ("start", "best start", 0),
     ("starts", "cost per start", 0),
+]
+
+SET_COLUMNS = [
+    ("set", "set", 0),
+    ("instances", "instances", 0),
+    ("with_bks", "with best known", 0),
+    ("mean_gap_pct", "mean gap %", 2),
+    ("max_gap_pct", "max gap %", 2),
+    ("feasible", "feasible", 0),
+    ("mean_seconds", "mean s", 1),
 ]
 
 if __name__ == "__main__":

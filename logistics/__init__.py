@@ -4,7 +4,7 @@ The package is a house with floors; each imports only the floors below it (check
 import contract in ``pyproject.toml``)::
 
     app        command line, running jobs and writing outputs, batches, comparisons, demo scenarios
-    planners   three tiers, two-echelon VRP, carriers' shared runs, coverage
+    planners   three tiers, two-echelon VRP, carriers' shared runs, coverage, re-planning, week plans
     formats    classic instances, VROOM, 2E ``.dat`` and job files  |  check: the independent validators
     engine     solve, decomposition, parallel execution, plan building, the OR-Tools and PyVRP solvers
     core       units, the problem model, cost model, Plan, errors, options
@@ -42,8 +42,10 @@ if TYPE_CHECKING:
     from logistics.formats.vroom import plan_to_vroom, read_vroom
     from logistics.planners.carriers import compare_carrier_sharing
     from logistics.planners.coverage import coverage
+    from logistics.planners.replan import Replan, replan
     from logistics.planners.tiers import TieredPlan, TierScenario, TierSettings, plan_scenario, plan_tiers
     from logistics.planners.twoechelon import solve_2evrp
+    from logistics.planners.week import ServiceRule, WeekPlan, plan_week
 
 #: Where each public name lives.
 _API = {
@@ -77,6 +79,11 @@ _API = {
     "read_vroom": "logistics.formats.vroom",
     "compare_carrier_sharing": "logistics.planners.carriers",
     "coverage": "logistics.planners.coverage",
+    "Replan": "logistics.planners.replan",
+    "replan": "logistics.planners.replan",
+    "ServiceRule": "logistics.planners.week",
+    "WeekPlan": "logistics.planners.week",
+    "plan_week": "logistics.planners.week",
     "TieredPlan": "logistics.planners.tiers",
     "plan_tiers": "logistics.planners.tiers",
     "plan_scenario": "logistics.planners.tiers",
@@ -101,6 +108,8 @@ __all__ = [
     "Problem",
     "ProblemError",
     "Product",
+    "Replan",
+    "ServiceRule",
     "SolveOptions",
     "SolverError",
     "TierScenario",
@@ -108,6 +117,7 @@ __all__ = [
     "TieredPlan",
     "VehicleType",
     "Violation",
+    "WeekPlan",
     "Zone",
     "assert_valid",
     "check_2evrp",
@@ -121,10 +131,12 @@ __all__ = [
     "plan_scenario",
     "plan_tiers",
     "plan_to_vroom",
+    "plan_week",
     "read_2evrp",
     "read_instance",
     "read_job",
     "read_vroom",
+    "replan",
     "run_job",
     "solve",
     "solve_2evrp",

@@ -32,16 +32,19 @@ from logistics.app.cli_display import SolveDisplay, compare_table, result_table
 from logistics.app.cli_display import demo_seed as _demo_seed
 from logistics.app.cli_display import fail as _fail
 from logistics.app.cli_display import guard as _guard
+from logistics.app.cli_replan import register as register_replan
 from logistics.app.cli_scenarios import register as register_scenarios
 from logistics.app.compare import compare as compare_frames
 from logistics.app.compare import result_folders
-from logistics.app.run_tiers import TIER_DEMO_TIME_LIMIT, read_tiered_plan, run_tiered, tier_demo_job
+from logistics.app.run_tiers import job_scenario, read_tiered_plan, run_tiered
+from logistics.app.scenarios import DEMO_TIME_LIMIT, demo_options, yanhu_tier_day
 from logistics.app.vroom import solve_vroom
 from logistics.check.validator import validate as check
 from logistics.core.options import SolveOptions
-from logistics.formats.jobfile import Job, read_job
+from logistics.formats.jobfile import read_job
 from logistics.formats.plan_file import read_plan
 from logistics.formats.vroom import error_output
+from logistics.planners.tiers import TierScenario
 
 EXIT_HELP = (
     "[b]Exit codes[/b]: 0 ok · 1 required orders unserved or plan violations (batch: in some job) · "
@@ -138,17 +141,26 @@ def _report(result: J.JobResult, quiet: bool, as_json: bool) -> None:
 
 
 def _solve_tiered(
-    job: Job, out: Path, options: SolveOptions, *, offline: bool, quiet: bool, as_json: bool
+    scenario: TierScenario,
+    out: Path,
+    options: SolveOptions,
+    *,
+    name: str,
+    offline: bool,
+    quiet: bool,
+    as_json: bool,
+    job_path: str | None = None,
 ) -> J.JobResult:
     show = not quiet and not as_json and err_console.is_terminal
-    with SolveDisplay(job.name, options.time_limit, show, err_console) as display:
+    with SolveDisplay(name, options.time_limit, show, err_console) as display:
         return run_tiered(
-            job,
+            scenario,
             out,
             options,
+            name=name,
             offline=offline,
             progress=display.leg,
-            job_path=str(job.path) if job.path is not None else None,
+            job_path=job_path,
             on_phase=display.phase,
         )
 
@@ -188,7 +200,7 @@ def demo(
     out: Path = typer.Option(..., "--out", "-o", help="Result folder (new, empty or a previous result)."),
     seed: int = typer.Option(0, "--seed", min=0, help="Scenario and search seed."),
     time_limit: float = typer.Option(
-        TIER_DEMO_TIME_LIMIT, "--time-limit", "-t", min=0.01, help="Seconds of planning, all legs together."
+        DEMO_TIME_LIMIT, "--time-limit", "-t", min=0.01, help="Seconds of planning, all legs together."
     ),
     engine: Engine = typer.Option(Engine.auto, "--engine"),
     iterations: int | None = Iterations,
@@ -203,9 +215,9 @@ def demo(
     """
 
     def work():
-        jb = tier_demo_job(seed)
-        opts = jb.options.merged(time_limit=time_limit, engine=engine.value, iterations=iterations)
-        return _solve_tiered(jb, out, opts, offline=offline, quiet=quiet, as_json=as_json)
+        opts = demo_options(seed, time_limit, engine.value, iterations)
+        day = yanhu_tier_day(seed)
+        return _solve_tiered(day, out, opts, name=f"yanhu-tiers-{seed}", offline=offline, quiet=quiet, as_json=as_json)
 
     _report(_guard(work, as_json), quiet, as_json)
 
@@ -244,8 +256,11 @@ def solve(
         opts = jb.options.merged(
             time_limit=time_limit, seed=seed, engine=engine.value if engine else None, iterations=iterations
         )
-        if jb.tiers is not None:
-            return _solve_tiered(jb, out, opts, offline=offline, quiet=quiet, as_json=as_json)
+        if jb.tiers is not None:  # a three-tier day
+            day = job_scenario(jb)
+            return _solve_tiered(
+                day, out, opts, name=jb.name, offline=offline, quiet=quiet, as_json=as_json, job_path=str(job)
+            )
         return _solve_problem(
             jb.problem,
             out,
@@ -380,14 +395,15 @@ def validate(
     """
 
     def work():
+        path = plan / "plan.json" if plan.is_dir() else plan
         if job == "demo" or job.startswith("demo:"):
-            jb = tier_demo_job(_demo_seed(job))
+            day = yanhu_tier_day(_demo_seed(job))
         else:
             jb = read_job(job, allow_outside=allow_outside)
-        path = plan / "plan.json" if plan.is_dir() else plan
-        if jb.tiers is not None:  # the tier rules, then every leg against its problem
-            return read_tiered_plan(path, jb).validate(legs=True)
-        return check(jb.problem, read_plan(path))
+            if jb.tiers is None:
+                return check(jb.problem, read_plan(path))
+            day = job_scenario(jb)
+        return read_tiered_plan(path, day).validate(legs=True)  # the tier rules, then every leg
 
     violations = _guard(work, as_json)
     if as_json:
@@ -499,6 +515,7 @@ def bench(
 
 
 register_scenarios(app)
+register_replan(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -28,7 +28,7 @@ from logistics.app.folders import (
     write_folder,
     write_json,
 )
-from logistics.app.run_tiers import run_tiered
+from logistics.app.run_tiers import job_scenario, run_tiered
 from logistics.check.validator import validate
 from logistics.core import maps
 from logistics.core.errors import ProblemError
@@ -122,7 +122,7 @@ def run_job(
         iterations=iterations,
     )
     if job.tiers is not None:  # a three-tier day
-        return run_tiered(job, out_dir, opts, offline=offline, job_path=str(path), t0=t0)
+        return run_tiered(job_scenario(job), out_dir, opts, name=job.name, offline=offline, job_path=str(path), t0=t0)
     return run_problem(
         job.problem,
         out_dir,

@@ -13,16 +13,18 @@ import json
 import math
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-import networks
 from logistics.app import tier_views
 from logistics.app.folders import EXIT_OK, EXIT_UNSERVED, JobResult, check_out_dir, write_folder, write_json
+from logistics.app.scenarios import demo_options, yanhu_tier_day
+from logistics.core.costs import CostModel
 from logistics.core.errors import ProblemError
+from logistics.core.model import GOODS, Product, VehicleType
 from logistics.core.options import SolveOptions
 from logistics.core.plan import _jsonable
 from logistics.core.problem import Problem
@@ -30,25 +32,25 @@ from logistics.core.units import fmt_clock
 from logistics.formats.documents import MAX_JOB_BYTES, check_input_file, check_numbers, decode_text, reject_constant
 from logistics.formats.job_fleets import TierSpec
 from logistics.formats.jobfile import Job
+from logistics.formats.plan_file import check_plan_document
 from logistics.planners.tiers import (
-    DEMO_PRODUCTS,
+    TIERED_PLAN_FORMAT,
     Layout,
     TieredPlan,
+    TierScenario,
     TierSettings,
-    demo_fleets,
-    demo_orders,
-    plan_tiers,
+    plan_scenario,
 )
-from networks import TravelMatrix
 
 __all__ = [
-    "TIER_DEMO_FLEET",
-    "TIER_DEMO_TIME_LIMIT",
     "TIER_KPIS",
+    "check_tiered_document",
+    "job_scenario",
     "kpis_by_tier",
     "plan_job",
     "read_tiered_plan",
     "run_tiered",
+    "scenario_job",
     "tier_demo_job",
     "tier_settings",
     "tier_unserved_frame",
@@ -62,8 +64,39 @@ TIER_KPIS = ("distance_km", "duration_h", "fuel_l", "co2_kg", "refrigeration_cos
 TierProgress = Callable[[str, float], None]
 
 
+def job_scenario(job: Job) -> TierScenario:
+    """A tiered job as the day the tier planner plans (`plan_scenario`).
+
+    Parameters
+    ----------
+    job
+        A job with a ``tiers`` block.
+
+    Returns
+    -------
+    TierScenario
+        Network, orders, the two fleets, `tier_settings` and ``meta`` naming the job.
+
+    Raises
+    ------
+    ProblemError
+        The job has no ``tiers`` block.
+    """
+    spec, problem = _spec(job), job.problem
+    assert problem.network is not None  # a tiered job needs one (checked when it is read)
+    lm = spec.last_mile_fleet
+    return TierScenario(
+        network=problem.network,
+        orders=tuple(problem.orders),
+        trunk_fleet=tuple(spec.trunk_fleet),
+        last_mile_fleet={d: list(v) for d, v in lm.items()} if isinstance(lm, dict) else list(lm),
+        settings=tier_settings(job),
+        meta={"job": job.name, "path": str(job.path) if job.path is not None else None, "day": problem.day},
+    )
+
+
 def plan_job(job: Job, options: SolveOptions, progress: TierProgress | None = None) -> TieredPlan:
-    """Plan a tiered job's day.
+    """Plan a tiered job's day: `plan_scenario` of its `job_scenario`.
 
     Parameters
     ----------
@@ -84,19 +117,81 @@ def plan_job(job: Job, options: SolveOptions, progress: TierProgress | None = No
     ProblemError
         The job has no ``tiers`` block, or the planner refuses an input.
     """
-    spec, problem = _spec(job), job.problem
-    assert problem.network is not None  # a tiered job needs one (checked when it is read)
-    lm = spec.last_mile_fleet
-    return plan_tiers(
-        problem.network,
-        problem.orders,
-        spec.trunk_fleet,
-        {d: list(v) for d, v in lm.items()} if isinstance(lm, dict) else list(lm),
-        settings=tier_settings(job),
-        options=options,
-        matrix=_network_matrix(problem),
-        progress=progress,
+    return plan_scenario(job_scenario(job), options, progress=progress)
+
+
+def scenario_job(scenario: TierScenario, name: str, options: SolveOptions | None = None) -> Job:
+    """A three-tier day as a tiered job, for code that reads jobs (the scenario commands' demo).
+
+    Parameters
+    ----------
+    scenario
+        The day.
+    name
+        The job's name.
+    options
+        Its solver options (default `SolveOptions()`).
+
+    Returns
+    -------
+    Job
+        ``problem`` holds the day's orders, products, costs and network with the tier fleets at the
+        hub; ``tiers`` the fleets and the settings.
+
+    Raises
+    ------
+    ProblemError
+        The day's orders do not fit its products or fleets.
+    """
+    s, net = scenario.settings, scenario.network
+    lm = scenario.last_mile_fleet
+    if isinstance(lm, Mapping):
+        lm_spec: Any = {str(d): tuple([v] if isinstance(v, VehicleType) else v) for d, v in lm.items()}
+    else:
+        lm_spec = tuple([lm] if isinstance(lm, VehicleType) else lm)
+    spec = TierSpec(
+        trunk_fleet=tuple(scenario.trunk_fleet),
+        last_mile_fleet=lm_spec,
+        handling_s=int(s.handling_s),
+        direct_from_hub=s.direct_from_hub,
+        cold_store_capacity=dict(s.cold_store_capacity) if s.cold_store_capacity is not None else None,
+        opening_hours=dict(s.opening_hours) if s.opening_hours is not None else None,
+        rebalance=s.rebalance,
+        boundary_ratio=s.boundary_ratio,
+        direct_ratio=s.direct_ratio,
     )
+    problem = Problem(
+        orders=tuple(scenario.orders),
+        fleet=tuple(v for _, v in spec.vehicle_types(net.hub_id)),
+        products=_products(s),
+        network=net,
+        costs=s.costs if s.costs is not None else CostModel(),
+        name=name,
+        day=s.day,
+    )
+    return Job(name=name, path=None, problem=problem, options=options or SolveOptions(), tiers=spec)
+
+
+def tier_demo_job(seed: int = 0) -> Job:
+    """The three-tier Yanhu demo day (``coldroute demo``) as a tiered job.
+
+    Parameters
+    ----------
+    seed
+        The day's seed.
+
+    Returns
+    -------
+    Job
+        ``yanhu_tier_day(seed)`` named ``yanhu-tiers-<seed>``, with the demo's solver options.
+    """
+    return scenario_job(yanhu_tier_day(seed), f"yanhu-tiers-{seed}", demo_options(seed))
+
+
+def _products(settings: TierSettings) -> dict[str, Product]:
+    """The settings' products by name (one generic product when none is given, as the planner does)."""
+    products: Any = settings.products if settings.products is not None else {"goods": GOODS}
+    return dict(products) if isinstance(products, Mapping) else {p.name: p for p in products}
 
 
 def tier_settings(job: Job) -> TierSettings:
@@ -132,50 +227,6 @@ def tier_settings(job: Job) -> TierSettings:
     )
 
 
-#: Seconds of search of the three-tier demo day (``coldroute demo``).
-TIER_DEMO_TIME_LIMIT = 30.0
-#: Trucks and vans per depot of the demo day: enough to serve every order of `demo_orders` on Yanhu.
-TIER_DEMO_FLEET = (4, 10)
-
-
-def tier_demo_job(seed: int = 0) -> Job:
-    """The three-tier Yanhu demo day as a tiered job: the built-in network, village orders and two fleets.
-
-    Orders and fleets are the tier planner's demo data (`logistics.planners.tiers.demo`:
-    generated quantities, estimated vehicles), on the built-in Yanhu network.
-
-    Parameters
-    ----------
-    seed
-        Seed of the orders.
-
-    Returns
-    -------
-    Job
-        A job named ``yanhu-tiers-<seed>`` with a ``tiers`` block (hub-direct ``"auto"``, 30 min handling).
-    """
-    net = networks.yanhu()
-    trunk, vans = demo_fleets(*TIER_DEMO_FLEET)
-    spec = TierSpec(trunk_fleet=tuple(trunk), last_mile_fleet=tuple(vans))
-    problem = Problem(
-        orders=tuple(demo_orders(net, seed=seed)),
-        fleet=tuple(v for _, v in spec.vehicle_types(net.hub_id)),
-        products=dict(DEMO_PRODUCTS),
-        network=net,
-        name=f"yanhu-tiers-{seed}",
-    )
-    options = SolveOptions(time_limit=TIER_DEMO_TIME_LIMIT, seed=seed)
-    return Job(name=problem.name, path=None, problem=problem, options=options, tiers=spec)
-
-
-def _network_matrix(problem: Problem) -> TravelMatrix | None:
-    """The job's own travel matrix when it covers the whole network (a matrix file), else ``None``."""
-    m, net = problem.matrix, problem.network
-    if m is None or net is None or any(str(n) not in m for n in net.nodes.index):
-        return None
-    return m
-
-
 def _spec(job: Job) -> TierSpec:
     if job.tiers is None:
         raise ProblemError(f"{job.name}: tiers: the job has no tiers block", record=job.name, field="tiers")
@@ -183,26 +234,29 @@ def _spec(job: Job) -> TierSpec:
 
 
 def run_tiered(
-    job: Job,
+    scenario: TierScenario,
     out_dir: str | os.PathLike,
     options: SolveOptions,
     *,
+    name: str,
     offline: bool = False,
     progress: TierProgress | None = None,
     job_path: str | None = None,
     t0: float | None = None,
     on_phase: Callable[[str], None] | None = None,
 ) -> JobResult:
-    """Plan a tiered job, check the plan with the tier rules and every leg, and write the result folder.
+    """Plan a three-tier day, check the plan with the tier rules and every leg, and write the result folder.
 
     Parameters
     ----------
-    job
-        A job with a ``tiers`` block.
+    scenario
+        The day: a tiered job's (`job_scenario`) or a built-in one (``yanhu_tier_day``).
     out_dir
         The result folder (new, empty or a previous result; replaced atomically).
     options
         How long and how to search.
+    name
+        The run's name (the job's).
     offline
         Write a map that needs no network.
     progress
@@ -222,7 +276,7 @@ def run_tiered(
     """
     t0 = time.perf_counter() if t0 is None else t0
     check_out_dir(out_dir)
-    tp = plan_job(job, options, progress)
+    tp = plan_scenario(scenario, options, progress=progress)
     if on_phase is not None:
         on_phase("writing")
     violations = [str(v) for v in tp.validate(legs=True)]
@@ -230,7 +284,7 @@ def run_tiered(
     required_unserved = int(sum(1 for oid in tp.unserved["order_id"] if str(oid) in required))
     status = "invalid" if violations else ("unserved" if required_unserved else "ok")
     result = JobResult(
-        name=job.name,
+        name=name,
         out_dir=str(Path(out_dir)),
         status=status,
         exit_code=EXIT_OK if status == "ok" else EXIT_UNSERVED,
@@ -368,7 +422,60 @@ def tier_unserved_frame(tp: TieredPlan) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def read_tiered_plan(path: Path, job: Job) -> TieredPlan:
+#: Columns of ``transfers`` that hold seconds, and that hold ids.
+_TRANSFER_NUMBERS = ("trunk_arrival", "trunk_departure", "last_mile_departure", "last_mile_arrival", "wait_at_station")
+_TRANSFER_TEXT = ("order_id", "direction", "station", "trunk_order", "trunk_vehicle", "last_mile_vehicle")
+
+
+def check_tiered_document(doc: Any, where: str = "plan") -> None:
+    """Check the shape of a tiered plan document from elsewhere before it is read: every leg, transfer and row.
+
+    Parameters
+    ----------
+    doc
+        The parsed document.
+    where
+        The file's name, for errors.
+
+    Raises
+    ------
+    ProblemError
+        The first problem found, at its field path (``legs.st1.stops[3].arrival``, ``transfers[2].station``).
+    """
+
+    def fail(field: str, msg: str) -> ProblemError:
+        return ProblemError(f"{where}: {field}: {msg}", record=where, field=field)
+
+    if not isinstance(doc, dict):
+        raise ProblemError(f"{where}: a plan is a JSON object (a {type(doc).__name__} was found)", record=where)
+    if doc.get("format") != TIERED_PLAN_FORMAT:
+        raise fail("format", f"not a tiered plan (format {doc.get('format')!r}, expected {TIERED_PLAN_FORMAT!r})")
+    for key, kind in (("legs", dict), ("transfers", list), ("unserved", list), ("hub", str), ("handling_s", int)):
+        if not isinstance(doc.get(key), kind) or isinstance(doc.get(key), bool):
+            raise fail(key, f"missing or not a JSON {kind.__name__}")
+    if "trunk" not in doc["legs"]:
+        raise fail("legs.trunk", "missing")
+    for leg, sub in doc["legs"].items():
+        try:
+            check_plan_document(sub, where)
+        except ProblemError as e:
+            raise fail(f"legs.{leg}.{e.field}" if e.field else f"legs.{leg}", str(e).split(": ", 2)[-1]) from None
+    for k, row in enumerate(doc["transfers"]):
+        if not isinstance(row, dict):
+            raise fail(f"transfers[{k}]", "a transfer is an object")
+        for col in _TRANSFER_NUMBERS:
+            v = row.get(col)
+            if not isinstance(v, (int, float)) or isinstance(v, bool):
+                raise fail(f"transfers[{k}].{col}", f"{v!r} is not a number")
+        for col in _TRANSFER_TEXT:
+            if not isinstance(row.get(col), str):
+                raise fail(f"transfers[{k}].{col}", f"{row.get(col)!r} is not text")
+    for k, row in enumerate(doc["unserved"]):
+        if not isinstance(row, dict) or not isinstance(row.get("order_id"), str):
+            raise fail(f"unserved[{k}]", "an unserved entry is an object with order_id, leg and reason")
+
+
+def read_tiered_plan(path: Path, scenario: TierScenario) -> TieredPlan:
     """A saved tiered plan, read back against its job so that every leg can be checked again.
 
     The tier rules then judge the plan against the job's orders, products, station cold stores and
@@ -379,8 +486,8 @@ def read_tiered_plan(path: Path, job: Job) -> TieredPlan:
     ----------
     path
         A ``plan.json`` written by a tiered run.
-    job
-        The tiered job it was planned for.
+    scenario
+        The day it was planned for (`job_scenario` of its job, or a built-in day).
 
     Returns
     -------
@@ -399,16 +506,20 @@ def read_tiered_plan(path: Path, job: Job) -> TieredPlan:
     except ValueError as e:
         raise ProblemError(f"{where}: not valid JSON ({e})", record=where) from None
     check_numbers(doc, where)
-    problem: Problem = job.problem
-    assert problem.network is not None
-    layout = Layout.from_network(problem.network, _network_matrix(problem))
+    check_tiered_document(doc, where)
+    settings = scenario.settings
+    products = _products(settings)
     try:
         tp = TieredPlan.from_dict(
-            doc, layout=layout, costs=problem.costs, orders=problem.orders, products=problem.products
+            doc,
+            layout=Layout.from_network(scenario.network),
+            costs=settings.costs,
+            orders=scenario.orders,
+            products=products,
         )
     except ProblemError as e:
         raise ProblemError(f"{where}: {e}", record=where, field=e.field) from None
-    spec = _spec(job)  # the stations' limits are the job's, whatever the document says
-    tp.meta["cold_store_capacity"] = dict(spec.cold_store_capacity or {})
-    tp.meta["opening_hours"] = dict(spec.opening_hours or {})
+    # the stations' limits are the day's, whatever the document says
+    tp.meta["cold_store_capacity"] = dict(settings.cold_store_capacity or {})
+    tp.meta["opening_hours"] = dict(settings.opening_hours or {})
     return tp

@@ -15,6 +15,7 @@ PyVRP runs a second seed in a second process when a core is free (see
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from logistics.core.errors import ProblemError
 from logistics.core.options import ENGINES, SolveOptions, resolve_options
@@ -34,7 +35,7 @@ from logistics.engine.solvers.ortools.model import build_cells
 from logistics.engine.solvers.ortools.search import SearchSettings
 from logistics.engine.whole import WholeTooBig, solve_whole
 
-__all__ = ["ENGINES", "solve", "whole_build_s"]
+__all__ = ["ENGINES", "initial_routes", "solve", "whole_build_s"]
 
 # PyVRP takes a 32-bit seed and runs seed + 1 beside it
 _MAX_SEED = 2**31 - 2
@@ -54,6 +55,7 @@ def solve(
     log: bool | None = None,
     decompose: bool | None = None,
     max_part: int = 400,
+    initial: Any = None,
 ) -> Plan:
     """Plan routes for ``problem`` within the time limit (the whole call).
 
@@ -87,6 +89,9 @@ def solve(
         ``WHOLE_REFUSE_SHARE`` of the limit raises `ProblemError` naming the limit.
     max_part
         The largest part of a decomposed day.
+    initial
+        A plan to start from (warm start; see `initial_routes`): OR-Tools reads and repairs its routes
+        and searches from them instead of a PyVRP skeleton.  A decomposed day ignores it.
 
     Returns
     -------
@@ -128,8 +133,9 @@ def solve(
         log=opts.log,
         stop_early=opts.stop_early,
     )
+    warm = None if initial is None else initial_routes(problem, initial)
     if len(problem.orders) <= DECOMPOSE_FACTOR * max_part:
-        return solve_whole(problem, opts, budget, settings)
+        return solve_whole(problem, opts, budget, settings, initial=warm)
     estimate, data = whole_build_s(problem, budget.limit)
     policy = {"whole_build_estimate_s": round(estimate, 2), "whole_build_share": round(estimate / budget.limit, 3)}
     if decompose is False:
@@ -141,14 +147,13 @@ def solve(
                 record="solve",
                 field="time_limit",
             )
-        plan = solve_whole(problem, opts, budget, settings, data=data)
+        plan = solve_whole(problem, opts, budget, settings, data=data, initial=warm)
         plan.meta["policy"] = policy | {"chosen": "whole", "why": "decompose=False"}
         return plan
     if data is not None and estimate <= WHOLE_BUILD_SHARE * budget.limit:
         try:
-            plan = solve_whole(
-                problem, opts, budget, settings, data=data, build_limit_s=WHOLE_BUILD_GIVEUP_SHARE * budget.limit
-            )
+            giveup = WHOLE_BUILD_GIVEUP_SHARE * budget.limit
+            plan = solve_whole(problem, opts, budget, settings, data=data, build_limit_s=giveup, initial=warm)
         except WholeTooBig:
             why = f"the whole model was not built in {WHOLE_BUILD_GIVEUP_SHARE:g} of the limit"
         else:
@@ -187,3 +192,45 @@ def whole_build_s(problem: Problem, limit: float) -> tuple[float, SolverData | N
         return lower, None
     data = arrays.build(problem)
     return BUILD_S_PER_CELL * build_cells(data), data
+
+
+def initial_routes(problem: Problem, plan: Any) -> list[list[int]]:
+    """A plan's routes as order indices per vehicle of ``problem``: the warm start `solve` reads.
+
+    Parameters
+    ----------
+    problem
+        The problem to solve; vehicle ids (``type#k``) and order ids are matched by name.
+    plan
+        A plan (or any object with a ``stops`` frame holding ``vehicle``, ``seq`` and ``order_id``).
+
+    Returns
+    -------
+    list of list of int
+        One list per vehicle of ``problem.vehicles()``, in visit order; orders or vehicles the problem
+        does not have, and an order listed twice, are left out.
+
+    Raises
+    ------
+    ProblemError
+        ``plan`` has no stops frame with those columns.
+    """
+    stops = getattr(plan, "stops", None)
+    if stops is None or not {"vehicle", "seq", "order_id"} <= set(getattr(stops, "columns", ())):
+        raise ProblemError(
+            "initial must be a plan with a stops frame (vehicle, seq, order_id)", record="solve", field="initial"
+        )
+    index = {o.id: i for i, o in enumerate(problem.orders)}
+    vehicles = {vid: k for k, (vid, _) in enumerate(problem.vehicles())}
+    routes: list[list[int]] = [[] for _ in vehicles]
+    seen: set[int] = set()
+    for vid, g in stops.groupby("vehicle", sort=False):
+        k = vehicles.get(str(vid))
+        if k is None:
+            continue
+        for oid in g.sort_values("seq")["order_id"]:
+            i = index.get(str(oid)) if oid is not None and oid == oid else None
+            if i is not None and i not in seen:
+                seen.add(i)
+                routes[k].append(i)
+    return routes

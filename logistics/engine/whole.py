@@ -47,7 +47,7 @@ from logistics.engine.solvers.ortools.model import OrtoolsModel
 from logistics.engine.solvers.ortools.search import SearchSettings, polish, search, seed_read_s
 from logistics.engine.solvers.pyvrp.portfolio import models_exactly, solve_pyvrp_portfolio
 
-__all__ = ["WholeTooBig", "report_reserve_s", "run_meta", "solve_whole"]
+__all__ = ["WholeTooBig", "report_reserve_s", "run_meta", "seed_cost", "solve_whole"]
 
 
 def report_reserve_s(time_limit: float, n_orders: int) -> float:
@@ -105,6 +105,7 @@ def solve_whole(
     *,
     data: SolverData | None = None,
     build_limit_s: float | None = None,
+    initial: list[list[int]] | None = None,
 ) -> Plan:
     """Plan ``problem`` in one search within ``budget``.
 
@@ -125,6 +126,11 @@ def solve_whole(
         Give up building the full model after this many seconds and raise `WholeTooBig` (the
         caller then decomposes the day with the time left); None: the build may take the whole
         search time and a model given up leaves every order out.
+    initial
+        Order indices per vehicle to start from (a warm start, see
+        [logistics.engine.solve.initial_routes][]): OR-Tools reads them (repairing what the model
+        rejects) and searches from there, unless the PyVRP skeleton (engines ``auto`` and ``pyvrp``)
+        is cheaper by `seed_cost`; ``meta["seed_from"]`` says which seed was used.
 
     Returns
     -------
@@ -148,7 +154,7 @@ def solve_whole(
     model = OrtoolsModel(data, costs, budget=work if build_limit_s is None else work.sub(build_limit_s))
     if model.out_of_time and build_limit_s is not None:
         raise WholeTooBig(f"the full model was not built within {build_limit_s:.3g} s")
-    initial = None
+    warm = initial
     if options.engine in ("auto", "pyvrp") and model.routing is not None:
         t1 = time.perf_counter()
         skeleton = work.sub(work.left() - seed_read_s(model))
@@ -156,12 +162,17 @@ def solve_whole(
         initial, pv_meta = _pyvrp_skeleton(data, costs, skeleton, options)
         meta.update(pv_meta)
         meta["pyvrp_s"] = round(time.perf_counter() - t1, 4)
+    if warm is not None:  # the plan given, unless PyVRP's routes are cheaper
+        meta["warm_start"] = sum(len(r) for r in warm)
+        use_warm = initial is None or seed_cost(data, costs, warm) <= seed_cost(data, costs, initial)
+        meta["seed_from"] = "initial" if use_warm else "pyvrp"
+        initial = warm if use_warm else initial
     left = max(MIN_SEARCH_S, work.left())
     meta["search_limit_s"] = round(left, 4)
     if initial is None or model.routing is None:
         res = search(model, left, settings)
     else:
-        check_only = bool(meta.get("exact") and meta.get("skeleton_feasible"))
+        check_only = meta.get("seed_from") != "initial" and bool(meta.get("exact") and meta.get("skeleton_feasible"))
         res, seed_meta = polish(model, left, initial, settings, check_only=check_only)
         meta.update(seed_meta)
     t2 = time.perf_counter()
@@ -184,6 +195,38 @@ def solve_whole(
         plan.kpis["objective"] = round((res.objective - req_dropped * costs.required_penalty) / scale, 4)
     plan.meta["elapsed_s"] = round(budget.elapsed(), 4)
     return plan
+
+
+def seed_cost(data: SolverData, costs: CostArrays, routes: list[list[int]]) -> int:
+    """A seed's price in solver cost units, to choose between seeds: arcs, fixed costs, left-out orders.
+
+    Route spans and freshness are not counted (they need a schedule); leaving out a required order
+    costs ``costs.required_penalty``, an optional one its penalty.
+
+    Parameters
+    ----------
+    data, costs
+        The solver arrays and cost arrays.
+    routes
+        Order indices per vehicle.
+
+    Returns
+    -------
+    int
+    """
+    total = 0
+    placed: set[int] = set()
+    for v, seq in enumerate(routes):
+        if not len(seq):
+            continue
+        t = int(data.vehicle_type[v])
+        path = [int(data.starts[v]), *map(int, seq), int(data.ends[v])]
+        total += int(sum(int(costs.arc[t][a, b]) for a, b in zip(path, path[1:]))) + int(costs.fixed[t])
+        placed.update(map(int, seq))
+    for i in range(data.n_orders):
+        if i not in placed:
+            total += int(costs.required_penalty) if data.required[i] else int(data.penalty[i])
+    return total
 
 
 def _pyvrp_skeleton(

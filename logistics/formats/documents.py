@@ -72,7 +72,7 @@ def field_path(parts: Iterable[str | int]) -> str:
     return out
 
 
-def schema_error(data: Any, where: str) -> ProblemError | None:
+def schema_error(data: Any, where: str, validator: Any = None) -> ProblemError | None:
     """The most specific schema violation of ``data`` as a ProblemError naming its field, or ``None``.
 
     Parameters
@@ -81,6 +81,9 @@ def schema_error(data: Any, where: str) -> ProblemError | None:
         A job document (already parsed).
     where
         The job's name, for the message and the error's ``record``.
+    validator
+        A jsonschema validator of another document kind (an events or calendar file); default: the
+        job schema's.
 
     Returns
     -------
@@ -88,7 +91,7 @@ def schema_error(data: Any, where: str) -> ProblemError | None:
         The error to raise (``oneOf``/``anyOf`` alternatives are followed to their deepest
         cause, so the message names the cell to fix), or ``None`` when ``data`` conforms.
     """
-    validator = jsonschema.Draft202012Validator(job_schema())
+    validator = validator or jsonschema.Draft202012Validator(job_schema())
     errors = list(validator.iter_errors(data))
     if not errors:
         return None

@@ -262,6 +262,14 @@ def _build(
     log = log if log is not None else ErrorLog(where)
     bad = bad_records(log)
     meta: dict[str, Any] = {"job": where}
+    if "tiers" in data and data.get("matrix"):
+        log.add(
+            ProblemError(
+                f"{where}: matrix: a tiered job's travel times come from its network (give no matrix)",
+                record=where,
+                field="matrix",
+            )
+        )
     network = matrix = None
     placed = bool(data.get("network") or data.get("matrix"))  # else depots by coordinates make the network
     if data.get("network") and not skipped(bad, "network", within=True):

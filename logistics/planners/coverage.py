@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from logistics.core.calendar import WEEKDAYS
 from logistics.core.extras import require
 from logistics.core.maps import js_literal_html, text_html
 from networks import Network, TravelMatrix
@@ -49,8 +50,6 @@ __all__ = [
     "reach_times",
     "service_days",
 ]
-
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def _is_tiered(x: Any) -> bool:
@@ -221,7 +220,8 @@ def service_days(
     off; the list is the week, Monday first), a mapping weekday name → plan, or
     a frequency rule: a mapping of village ids, station ids and ``"default"`` to
     days per week (spread evenly from Monday) or to weekday names, or a function
-    ``(village, station) -> days or weekday names``.
+    ``(village, station) -> days or weekday names``.  A week plan
+    ([logistics.planners.week.WeekPlan][]) counts as its mapping weekday → plan.
 
     Parameters
     ----------
@@ -245,6 +245,7 @@ def service_days(
         )
     )
     table = table.copy()
+    schedule = getattr(schedule, "by_weekday", schedule)  # a week plan: its days' plans
     plans: list[tuple[int, Any]] | None = None
     if isinstance(schedule, (list, tuple)):
         plans = list(enumerate(schedule))

@@ -1,6 +1,7 @@
-"""`make demo` must succeed every time: the demo day is planned in full within its limit on a busy machine.
+"""The single-tier demo day is planned in full within its limit on a busy machine.
 
-`coldroute demo --out out` plans ``yanhu_demo(0)`` with ``demo_options(0)`` (10 s).  On a 2-core
+``yanhu_demo(0)`` with ``demo_options(0)`` (10 s; the examples plan it, ``coldroute demo`` plans the
+three-tier day, see test_tier_day.py).  On a 2-core
 machine it once left a required order unserved in 1 of 3 runs: the day was tight (produce
 filled the hub reefers' chilled space) and routes could outlast a shelf life that the quick
 PyVRP skeleton ignores, so the outcome hung on how much search a run got.  These tests keep the

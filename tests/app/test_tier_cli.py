@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from logistics.app import cli
 from logistics.app.batch import run_batch
 from logistics.app.cli_display import SolveDisplay
-from logistics.app.run_tiers import read_tiered_plan, tier_demo_job
+from logistics.app.run_tiers import job_scenario, read_tiered_plan, tier_demo_job
+from logistics.app.scenarios import yanhu_tier_day
 from logistics.formats.jobfile import read_job
 
 DATA = Path(__file__).parent.parent / "data" / "jobs"
@@ -39,8 +40,7 @@ def test_solve_plans_the_tiers_and_checks_every_leg(solved):
     out, doc = solved
     assert doc["status"] == "ok" and doc["violations"] == []
     assert doc["kpis"]["served"] == 7 and doc["kpis"]["trunk_vehicles"] >= 1
-    job = read_job(TIERED)
-    tp = read_tiered_plan(out / "plan.json", job)
+    tp = read_tiered_plan(out / "plan.json", job_scenario(read_job(TIERED)))
     assert set(tp.problems) == {"trunk", *tp.last_mile}
     assert tp.validate(legs=True) == []
     for f in ("routes.geojson", "stops.csv", "transfers.csv", "unserved.csv", "kpis.json", "map.html", "timeline.png"):
@@ -113,7 +113,7 @@ def test_batch_runs_tiered_and_single_tier_jobs(tmp_path):
     shutil.copytree(DATA, jobs)
     res = run_batch([jobs / "tiered.yaml", jobs / "small.yaml"], tmp_path / "out", workers=0, time_limit=2)
     assert [r.status for r in res.records] == ["ok", "ok"], [r.error for r in res.records]
-    tp = read_tiered_plan(tmp_path / "out" / "tiered" / "plan.json", read_job(jobs / "tiered.yaml"))
+    tp = read_tiered_plan(tmp_path / "out" / "tiered" / "plan.json", job_scenario(read_job(jobs / "tiered.yaml")))
     assert tp.validate(legs=True) == []
     assert (tmp_path / "out" / "tiered" / "transfers.csv").is_file()
 
@@ -157,11 +157,15 @@ def test_demo_plans_the_three_tier_day(tmp_path):
     r = invoke("demo", "--out", out, "--time-limit", 3, "--offline", "--json")
     assert r.exit_code in (0, 1), r.output
     doc = json.loads(r.stdout)
-    job = tier_demo_job(0)
+    day = yanhu_tier_day(0)
     assert doc["violations"] == []
-    assert doc["kpis"]["served"] + doc["kpis"]["unserved"] == len(job.problem.orders)
+    assert doc["kpis"]["served"] + doc["kpis"]["unserved"] == len(day.orders)
     assert doc["kpis"]["trunk_vehicles"] >= 1 and doc["kpis"]["transfers"] > 0
-    assert read_tiered_plan(out / "plan.json", job).validate(legs=True) == []
+    assert read_tiered_plan(out / "plan.json", day).validate(legs=True) == []
+    # the same day as a job (what the scenario commands read) plans and checks the same way
+    job = tier_demo_job(0)
+    assert job.tiers is not None and {o.id for o in job.problem.orders} == {o.id for o in day.orders}
+    assert read_tiered_plan(out / "plan.json", job_scenario(job)).validate(legs=True) == []
     assert (out / "map.html").is_file() and (out / "timeline.png").is_file() and (out / "transfers.csv").is_file()
     r = invoke("validate", "demo:0", out, "--json")
     assert r.exit_code == 0, r.output
@@ -170,3 +174,38 @@ def test_demo_plans_the_three_tier_day(tmp_path):
     para = readme.split("`make demo` plans", 1)[1].split("\n\n", 1)[0]
     named = set(re.findall(r"`([a-z_]+\.(?:geojson|csv|json|html|png))`", para))
     assert named == {p.name for p in out.iterdir()} - {"_SUCCESS"}
+
+
+BAD_PLANS = [
+    (("legs", "trunk", "stops", 1, "arrival"), "08:00", "legs.trunk.stops[1].arrival"),
+    (("transfers", 0, "trunk_arrival"), [1], "transfers[0].trunk_arrival"),
+    (("transfers", 0, "station"), None, "transfers[0].station"),
+    (("legs",), [], "legs"),
+    (("format",), "coldroute-plan/1", "format"),
+    (("problems", "trunk", "nodes"), ["hub", "nowhere"], "problems.trunk"),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "field"), BAD_PLANS, ids=[f for *_, f in BAD_PLANS])
+def test_bad_tiered_plan_documents_exit_2_naming_the_field(solved, tmp_path, path, value, field):
+    out, _ = solved
+    doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    cur = doc
+    for k in path[:-1]:
+        cur = cur[k]
+    cur[path[-1]] = value
+    bad = tmp_path / "plan.json"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    r = invoke("validate", TIERED, bad, "--json")
+    assert r.exit_code == 2, r.output
+    assert json.loads(r.stdout)["field"] == field and "Traceback" not in r.output
+
+
+def test_solve_reports_each_leg_to_the_progress_line(tmp_path, monkeypatch):
+    seen = []
+    monkeypatch.setattr(SolveDisplay, "leg", lambda self, leg, cost: seen.append((leg, cost)))
+    r = invoke("solve", TIERED, "--out", tmp_path / "r", "-q", "--offline", "-t", 2)
+    assert r.exit_code == 0, r.output
+    legs = [leg for leg, _ in seen]
+    assert legs[:2] == ["trunk outbound", "last mile"] and legs[-1] == "trunk inbound"
+    assert seen[-1][1] > 0  # the cost of the legs planned before the inbound trunk

@@ -103,12 +103,15 @@ def test_orders_of_a_tiered_job_are_at_villages(jobdir):
     assert e.value.field == "orders[2].node_id" and "not a village" in str(e.value)
 
 
-def test_a_tiered_job_needs_a_network(jobdir):
+def test_a_tiered_job_needs_a_network_and_takes_no_matrix(jobdir):
     doc = {k: v for k, v in TIERED.items() if k != "network"}
     doc["matrix"] = "vroom_matrix.json"
     with pytest.raises(ProblemError) as e:
         read_job(write(jobdir, doc))
     assert e.value.field in ("network", "matrix")
+    with pytest.raises(ProblemError) as e:
+        read_job(write(jobdir, dict(TIERED, matrix="vroom_matrix.json")))
+    assert e.value.field == "matrix" and "network" in str(e.value)
 
 
 def test_a_job_needs_a_fleet_or_tiers(jobdir):

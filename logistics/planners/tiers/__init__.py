@@ -67,8 +67,8 @@ trunk waves), ``rebalance`` (boundary moves), ``assemble`` (the result), ``resul
 merging plans), ``records`` (orders, vehicles and leg problems in plan documents), ``solving``
 ([solve_many][logistics.planners.tiers.solve_many]), ``layout`` ([Layout][logistics.planners.tiers.Layout]),
 ``stations`` (stations' cold stores and opening hours), ``scenario``
-([TierScenario][logistics.planners.tiers.TierScenario] and
-[plan_scenario][logistics.planners.tiers.plan_scenario]) and ``demo`` (demo network, orders and fleets).
+([TierScenario][logistics.planners.tiers.TierScenario] and [plan_scenario][logistics.planners.tiers.plan_scenario])
+and ``demo`` (demo network, orders and fleets).
 """
 
 from logistics.planners.tiers.context import TRUNK_SLACK, UNSERVED_WEIGHT, TierContext, TierSettings

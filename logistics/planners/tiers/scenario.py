@@ -8,6 +8,7 @@ plan's (``meta["scenario"]``), so outputs carry the basis of their volumes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +50,9 @@ class TierScenario:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def plan_scenario(scenario: TierScenario, options: SolveOptions) -> TieredPlan:
+def plan_scenario(
+    scenario: TierScenario, options: SolveOptions, *, progress: Callable[[str, float], None] | None = None
+) -> TieredPlan:
     """Plan a scenario's day on all three tiers.
 
     Parameters
@@ -58,6 +61,8 @@ def plan_scenario(scenario: TierScenario, options: SolveOptions) -> TieredPlan:
         The day.
     options
         Time limit, seed, engine, iterations and workers for the whole call.
+    progress
+        ``progress(leg, cost so far)`` as each leg starts (see `plan_tiers`).
 
     Returns
     -------
@@ -71,6 +76,7 @@ def plan_scenario(scenario: TierScenario, options: SolveOptions) -> TieredPlan:
         scenario.last_mile_fleet,
         settings=scenario.settings,
         options=options,
+        progress=progress,
     )
     tp.meta["scenario"] = dict(scenario.meta)
     return tp

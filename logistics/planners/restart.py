@@ -1,0 +1,276 @@
+"""Where each vehicle stands at the re-planning time: its fixed past, its position, time and load.
+
+The model (docs/replan.md):
+
+* a stop whose arrival is before the re-planning time ``at`` has been made (or is in progress) and
+  stays exactly as planned; so does the stop a vehicle is driving to at ``at``: a vehicle between
+  two stops reaches the next one and serves it, and restarts from there when it leaves (the
+  position it reaches next, at the time it can go on).  Should that next order be cancelled, the
+  vehicle turns back: it restarts from its last stop at ``at`` plus the time it has driven since
+  (conservative: going back never takes longer than the way it came);
+* a vehicle that has not left its depot by ``at`` is a spare: every order it was to serve is free
+  to go to any vehicle;
+* goods on board of a vehicle that has left stay on it: its undelivered deliveries ride no other
+  vehicle, and a moving vehicle takes no new delivery (it cannot reload on the road); it may
+  take pickups;
+* a vehicle out of service from a time makes the stops it reaches before then, and no more; its
+  route ends there (the end row is the tow back to the depot).  Its undelivered goods are lost to
+  the day, unless the event says when they are back at the depot, after which a spare at that
+  depot may take them; their shelf life keeps counting from when they first left the depot.
+
+Times are seconds from midnight; loads are in the products' units, per compartment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from logistics.core.events import Breakdown, Delay
+from logistics.core.model import Order, VehicleType
+from logistics.core.problem import Problem
+from logistics.core.units import fmt_clock
+
+__all__ = ["VehicleState", "vehicle_states"]
+
+#: States of a vehicle at the re-planning time.
+STATES = {
+    "depot": "has not left its depot: a spare, free for any order",
+    "at_stop": "serving a stop at the re-planning time; restarts when it leaves",
+    "en_route": "driving to its next stop; serves it and restarts from there",
+    "turned_back": "its next stop was cancelled on the way; restarts from its last stop",
+    "done": "has served its last stop and is on its way back (or back): no more work today",
+    "broken": "out of service: its route ends at its last stop made",
+    "unavailable": "out of service before it left its depot",
+}
+
+
+@dataclass
+class VehicleState:
+    """One vehicle at the re-planning time.
+
+    Attributes
+    ----------
+    vid, index, vt
+        Vehicle id, its index in ``problem.vehicles()`` and its type.
+    state
+        One of `STATES`.
+    fixed
+        (order id, service start) of the stops kept as planned, in visit order.
+    depart
+        When it left its start depot (``None`` for a spare).
+    node, time
+        Where and from when it can go on (for a spare: its depot and the earliest departure).
+    end_by
+        Latest return to its end depot (its shift, route duration, the shelf life of goods picked up,
+        a breakdown to come).
+    distance_left
+        Metres it may still drive (``None`` = unlimited).
+    on_board
+        Undelivered orders whose goods ride it (they stay on it), and for each the time its goods'
+        shelf life started (leaving the depot, or the pickup of a pair).
+    dead_load
+        Goods on board that no remaining order of the sub-problem stands for (produce picked up,
+        cancelled deliveries), per compartment: they take room until the end depot.
+    lost
+        Orders whose goods are on a broken vehicle and cannot be served, with the reason.
+    recovered
+        Orders whose goods come back to the depot, with when they are there and when their shelf
+        life started.
+    """
+
+    vid: str
+    index: int
+    vt: VehicleType
+    state: str
+    fixed: list[tuple[str, int]] = field(default_factory=list)
+    depart: int | None = None
+    node: str = ""
+    time: int = 0
+    end_by: int = 0
+    distance_left: int | None = None
+    on_board: dict[str, int] = field(default_factory=dict)
+    dead_load: np.ndarray | None = None
+    lost: dict[str, str] = field(default_factory=dict)
+    recovered: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def restarts(self) -> bool:
+        """Whether it takes part in the re-planned rest of the day."""
+        return self.state in ("depot", "at_stop", "en_route", "turned_back") and self.time <= self.end_by
+
+
+def _loads(problem: Problem, o: Order, vt: VehicleType) -> np.ndarray:
+    """The goods of ``o`` per compartment of ``vt`` (it rode the vehicle, so they fit its compartments)."""
+    return np.asarray(problem.compartment_loads(o, vt) or [0.0] * len(vt.compartments), dtype=float)
+
+
+def _fits(o: Order | None, start: int, max_late_s: int) -> bool:
+    """Whether ``o`` is still wanted with its planned ``start`` inside its windows as they now are."""
+    if o is None:
+        return False
+    late = max_late_s if o.soft else 0
+    return any(a <= start <= b + late for a, b in o.time_windows)
+
+
+def _rows(stops: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Each vehicle's stop rows as records, in visit order."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for vid, g in stops.groupby("vehicle", sort=False):
+        out[str(vid)] = [{str(c): v for c, v in r.items()} for r in g.sort_values("seq").to_dict(orient="records")]
+    return out
+
+
+def vehicle_states(
+    problem: Problem,
+    stops: pd.DataFrame,
+    at: int,
+    breakdowns: dict[str, Breakdown],
+    delays: dict[str, Delay],
+    cancelled: set[str],
+    wanted: Mapping[str, Order],
+    max_late_s: int = 0,
+) -> list[VehicleState]:
+    """The state of every vehicle of the fleet at ``at`` (see the module docstring for the model).
+
+    Parameters
+    ----------
+    problem
+        The problem the plan was made for (its orders give the goods already on board).
+    stops
+        The plan's stop rows.
+    at
+        The re-planning time, seconds from midnight.
+    breakdowns, delays
+        Events by vehicle id.
+    cancelled
+        Ids of cancelled orders.
+    wanted
+        The orders after the events, by id: a vehicle on its way to a stop serves it only when the
+        order is still wanted at that time (not cancelled, its planned start inside its windows as
+        they now are; a soft window stretched by ``max_late_s``).
+    max_late_s
+        How late a soft window may be served.
+
+    Returns
+    -------
+    list of VehicleState
+        In the order of ``problem.vehicles()``.
+    """
+    rows = _rows(stops)
+    out = []
+    for k, (vid, vt) in enumerate(problem.vehicles()):
+        bd = breakdowns.get(vid)
+        t_out = None if bd is None else (bd.at if bd.at is not None else at)
+        st = _state(problem, vid, k, vt, rows.get(vid, []), at, t_out, bd, cancelled, (wanted, max_late_s))
+        if vid in delays and st.state not in ("done", "broken", "unavailable"):
+            st.time += int(round(delays[vid].minutes * 60))
+        out.append(st)
+    return out
+
+
+def _state(
+    problem: Problem,
+    vid: str,
+    k: int,
+    vt: VehicleType,
+    recs: list[dict[str, Any]],
+    at: int,
+    t_out: int | None,
+    bd: Breakdown | None,
+    cancelled: set[str],
+    wanted: tuple[Mapping[str, Order], int],
+) -> VehicleState:
+    """One vehicle's state from its planned rows."""
+    broken_now = t_out is not None and t_out <= at
+    cut = t_out if broken_now and t_out is not None else at
+    end_by = vt.shift[1] if t_out is None or broken_now else min(vt.shift[1], t_out)
+    dead = np.zeros(len(vt.compartments))
+    dep0 = int(recs[0]["departure"]) if recs else None
+    if dep0 is None or dep0 >= cut:  # never left: a spare (or out of service before leaving)
+        state = "unavailable" if broken_now else "depot"
+        return VehicleState(
+            vid, k, vt, state, node=vt.start_depot, time=max(vt.shift[0], at), end_by=end_by, dead_load=dead
+        )
+    orders = [r for r in recs if str(r["kind"]) in ("delivery", "pickup")]
+    fixed = [r for r in orders if int(r["arrival"]) < cut]
+    rest = orders[len(fixed) :]
+    last_dep = int(fixed[-1]["departure"]) if fixed else dep0
+    if broken_now:
+        state = "broken"
+    elif not rest:
+        state = "at_stop" if last_dep > at else "done"
+    elif last_dep > at:
+        state = "at_stop"
+    elif _fits(wanted[0].get(str(rest[0]["order_id"])), int(rest[0]["start"]), wanted[1]):
+        state = "en_route"
+        fixed.append(rest.pop(0))
+        last_dep = int(fixed[-1]["departure"])
+    else:
+        state = "turned_back"
+    node = str(fixed[-1]["node_id"]) if fixed else vt.start_depot
+    time = last_dep if state != "turned_back" else at + (at - last_dep)
+    if vt.max_duration is not None:
+        end_by = min(end_by, dep0 + vt.max_duration)
+    driven = sum(int(r.get("travel_distance", 0) or 0) for r in fixed)
+    st = VehicleState(
+        vid,
+        k,
+        vt,
+        state,
+        fixed=[(str(r["order_id"]), int(r["start"])) for r in fixed],
+        depart=dep0,
+        node=node,
+        time=time,
+        end_by=end_by,
+        distance_left=None if vt.max_distance is None else max(0, vt.max_distance - driven),
+        dead_load=dead,
+    )
+    _goods(problem, st, fixed, rest, cancelled, bd, cut)
+    return st
+
+
+def _goods(
+    problem: Problem,
+    st: VehicleState,
+    fixed: list[dict[str, Any]],
+    rest: list[dict[str, Any]],
+    cancelled: set[str],
+    bd: Breakdown | None,
+    cut: int,
+) -> None:
+    """What rides the vehicle at the restart: deliveries still to make, produce picked up, dead load."""
+    assert st.dead_load is not None and st.depart is not None
+    done_ids = {oid for oid, _ in st.fixed}
+    start_of = dict(st.fixed)
+    for r in fixed:  # produce picked up and not delivered on this route: room and a deadline to the end depot
+        o = problem.order(str(r["order_id"]))
+        if o.kind != "pickup" or (o.pair is not None and o.pair in done_ids):
+            continue
+        if o.pair is None:
+            st.dead_load += _loads(problem, o, st.vt)
+            life = problem.shelf_life_s(o)
+            if life is not None:
+                st.end_by = min(st.end_by, start_of[o.id] + life)
+    for r in rest:
+        o = problem.order(str(r["order_id"]))
+        if o.kind != "delivery":
+            continue
+        if o.pair is not None and o.pair not in done_ids:
+            continue  # its pickup is not made: the pair is free
+        since = st.depart if o.pair is None else start_of[o.pair]
+        if o.id in cancelled:
+            if o.pair is None or o.pair in done_ids:
+                st.dead_load += _loads(problem, o, st.vt)
+            continue
+        if st.state != "broken":
+            st.on_board[o.id] = since
+        elif bd is not None and bd.recover_min is not None and o.pair is None:
+            st.recovered[o.id] = (cut + int(round(bd.recover_min * 60)), since)
+        else:
+            why = "no recovery time given" if o.pair is None else "its pickup rode the same vehicle"
+            st.lost[o.id] = f"its goods are on {st.vid}, out of service from {fmt_clock(cut)} ({why})"

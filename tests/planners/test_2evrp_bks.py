@@ -1,0 +1,105 @@
+"""The 2E-VRP best-known file of the benchmarks: it parses, names instances that exist, keeps its sources."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SHARED_DATA
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = ROOT / "benchmarks" / "bench_2evrp.py"
+BKS_FILE = ROOT / "benchmarks" / "data" / "2evrp_bks.csv"
+DATA = SHARED_DATA / "2evrp"
+
+_spec = importlib.util.spec_from_file_location("bench_2evrp", BENCH)
+assert _spec is not None and _spec.loader is not None
+bench = importlib.util.module_from_spec(_spec)
+sys.modules["bench_2evrp"] = bench
+_spec.loader.exec_module(bench)
+
+
+def _raw_rows() -> list[dict[str, str]]:
+    with open(BKS_FILE, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_file_parses_with_every_row():
+    rows = _raw_rows()
+    best = bench.load_bks(BKS_FILE)
+    assert rows, "the best-known file has no rows"
+    assert set(best) == {r["instance"] for r in rows}
+    assert len(best) == len(rows)  # no instance named twice
+    for r in rows:
+        b = best[r["instance"]]
+        assert b.bks == float(r["bks"])
+        assert b.optimal == (r["optimal"] == "yes")
+
+
+def test_values_positive_sourced_dated_and_of_a_known_convention():
+    for b in bench.load_bks(BKS_FILE).values():
+        assert b.bks > 0, b.instance
+        assert len(b.source) > 20, f"{b.instance}: source too short to find the value again"
+        assert b.convention in bench.CONVENTIONS, b.instance
+        assert dt.date.fromisoformat(b.looked_up) <= dt.date.today()
+
+
+def test_every_instance_exists_in_the_data_folder():
+    if not DATA.is_dir():
+        pytest.skip(f"2E-VRP data not found at {DATA}")
+    missing = [name for name in bench.load_bks(BKS_FILE) if not (DATA / f"{name}.dat").is_file()]
+    assert not missing, f"named in {BKS_FILE.name} but not in {DATA}: {missing}"
+
+
+def test_set_of_names_the_set_prefix():
+    assert bench.set_of("Set2a_E-n22-k4-s10-14") == "Set2a"
+    assert bench.set_of("Set6b_A-n101-4") == "Set6b"
+
+
+HEADER = "instance,bks,optimal,source,convention,looked_up\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ("Set2a_X,-3,yes,Some table of some paper,euclid-2dp,2026-01-01", "bks"),
+        ("Set2a_X,abc,yes,Some table of some paper,euclid-2dp,2026-01-01", "bks"),
+        ("Set2a_X,371.5,maybe,Some table of some paper,euclid-2dp,2026-01-01", "optimal"),
+        ("Set2a_X,371.5,yes,,euclid-2dp,2026-01-01", "source"),
+        ("Set2a_X,371.5,yes,Some table of some paper,rounded-int,2026-01-01", "convention"),
+        ("Set2a_X,371.5,yes,Some table of some paper,euclid-2dp,07/12/2026", "looked_up"),
+    ],
+)
+def test_a_bad_row_is_refused_naming_line_and_field(tmp_path, line, field):
+    path = tmp_path / "bks.csv"
+    path.write_text(HEADER + line + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"bks\.csv:2: field '{field}'"):
+        bench.load_bks(path)
+
+
+def test_a_duplicate_instance_or_missing_column_is_refused(tmp_path):
+    row = "Set2a_X,371.5,yes,Some table of some paper,euclid-2dp,2026-01-01\n"
+    dup = tmp_path / "dup.csv"
+    dup.write_text(HEADER + row + row, encoding="utf-8")
+    with pytest.raises(ValueError, match="named twice"):
+        bench.load_bks(dup)
+    short = tmp_path / "short.csv"
+    short.write_text("instance,bks\nSet2a_X,371.5\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="missing column"):
+        bench.load_bks(short)
+
+
+def test_per_set_means_only_over_instances_with_a_gap():
+    def row(name, gap, violations=0):
+        return {"set": bench.set_of(name), "gap_pct": gap, "violations": violations, "unserved": 0, "seconds": 1.0}
+
+    rows = [row("Set2a_a", 1.0), row("Set2a_b", 3.0), row("Set2a_c", None), row("Set3_a", None, violations=2)]
+    by_set = {s["set"]: s for s in bench.per_set(rows)}
+    assert by_set["Set2a"]["instances"] == 3 and by_set["Set2a"]["with_bks"] == 2
+    assert by_set["Set2a"]["mean_gap_pct"] == pytest.approx(2.0)
+    assert by_set["Set2a"]["max_gap_pct"] == pytest.approx(3.0)
+    assert by_set["Set3"]["mean_gap_pct"] is None and by_set["Set3"]["feasible"] == 0
