@@ -379,7 +379,7 @@ def _route_costs(
         early_h += g["early"][k] / 3600.0
     fixed = vt.fixed_cost
     dist_cost = vt.cost_per_km * km
-    time_cost = vt.cost_per_hour * dur_h
+    time_cost = vt.cost_per_hour * dur_h + vt.cost_per_travel_hour * driving_h
     fuel_cost = fuel * c.diesel_price
     co2 = fuel * c.co2_per_l
     carbon_cost = co2 * c.carbon_price

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -264,6 +264,13 @@ class VehicleType:
         Whether the vehicle is a reefer; ``None`` = whether any compartment is not ambient.
     carrier
         The carrier whose orders alone it serves; ``None`` = shared by every carrier.
+    cost_per_travel_hour
+        Yuan per hour of driving only (waiting and service free), VROOM's ``per_hour``.
+    max_tasks
+        Most orders one route may serve (VROOM's ``max_tasks``); ``None`` = unlimited.
+    max_travel_time
+        Longest driving time of a route, seconds, waiting and service excluded (VROOM's
+        ``max_travel_time``); ``None`` = unlimited.
 
     Raises
     ------
@@ -286,25 +293,16 @@ class VehicleType:
     speed_factor: float = 1.0
     refrigerated: bool | None = None
     carrier: str | None = None
+    cost_per_travel_hour: float = 0.0
+    max_tasks: int | None = None
+    max_travel_time: int | None = None
 
     def __post_init__(self) -> None:
         rec = self.name
         if not self.name:
             raise ProblemError("vehicle type with an empty name", record=rec, field="name")
-        _numbers(
-            self,
-            (
-                "fixed_cost",
-                "cost_per_km",
-                "cost_per_hour",
-                "total_capacity",
-                "max_duration",
-                "max_distance",
-                "speed_factor",
-            ),
-            "vehicle type",
-            rec,
-        )
+        numeric = [f.name for f in fields(self) if f.type in ("float", "float | None", "int | None")]
+        _numbers(self, numeric, "vehicle type", rec)  # every rate and limit; count is checked below
         if not isinstance(self.count, (int, np.integer)) or not (0 <= self.count <= MAX_VEHICLES):
             raise ProblemError(
                 f"vehicle type {rec!r}: count must be an integer from 0 to {MAX_VEHICLES}, got {self.count!r}",
@@ -349,7 +347,7 @@ class VehicleType:
             object.__setattr__(self, "end_depot", self.start_depot)
         object.__setattr__(self, "start_depot", str(self.start_depot))
         object.__setattr__(self, "end_depot", str(self.end_depot))
-        for f in ("fixed_cost", "cost_per_km", "cost_per_hour"):
+        for f in ("fixed_cost", "cost_per_km", "cost_per_hour", "cost_per_travel_hour"):
             v = getattr(self, f)
             if not (v >= 0) or not math.isfinite(v):
                 raise ProblemError(
@@ -368,7 +366,7 @@ class VehicleType:
                 field="shift",
             )
         object.__setattr__(self, "shift", shift)
-        for f in ("max_duration", "max_distance"):
+        for f in ("max_duration", "max_distance", "max_tasks", "max_travel_time"):
             v = getattr(self, f)
             if v is not None and not (v >= 0):
                 raise ProblemError(f"vehicle type {rec!r}: {f} must be >= 0, got {v}", record=rec, field=f)

@@ -68,7 +68,7 @@ class Job:
     problem, options
         What to solve and how.
     source, vroom
-        ``"job"``, or ``"vroom"`` with the [VroomInput][logistics.formats.vroom.VroomInput] needed to
+        ``"job"``, or ``"vroom"`` with the [VroomInput][logistics.formats.vroom_write.VroomInput] needed to
         answer in VROOM's output format.
     tiers
         A three-tier job's ``tiers`` block (``None`` for a single-tier job); ``problem`` then holds

@@ -15,6 +15,7 @@ import numpy as np
 
 from logistics.formats.vroom_sections import Places
 from logistics.formats.vroom_values import (
+    MAX_SPEED_FACTOR,
     _amounts,
     _Err,
     _int,
@@ -48,10 +49,12 @@ class VehicleSpec:
         Working window, seconds after the offset, or ``None``.
     speed
         VROOM's ``speed_factor`` (2.0 = twice as fast).
-    max_duration
-        Longest route, seconds, or ``None``.
+    max_travel_time
+        Most driving seconds per route (service and waiting excluded), or ``None``.
     max_distance
         Longest route, metres, or ``None``.
+    max_tasks
+        Most tasks per route, or ``None``.
     path
         JSON path of the vehicle, for errors.
     """
@@ -65,8 +68,9 @@ class VehicleSpec:
     per_km: float
     tw: tuple[int, int] | None
     speed: float
-    max_duration: int | None
+    max_travel_time: int | None
     max_distance: int | None
+    max_tasks: int | None
     path: str
 
 
@@ -93,7 +97,7 @@ def _skills(obj: dict[str, Any], path: str, err: _Err) -> set[int]:
 
 
 def read_vehicles(
-    vehicles: list[Any], places: Places, offset: int, err: _Err, warnings: list[str]
+    vehicles: list[Any], places: Places, offset: int, err: _Err
 ) -> tuple[dict[str, dict[str, Any]], list[VehicleSpec]]:
     """What the output needs back of each vehicle, and what the fleet is built from.
 
@@ -107,8 +111,6 @@ def read_vehicles(
         Seconds subtracted from every time (see `time_offset`).
     err
         Builds `ProblemError`s that name the document and the JSON path.
-    warnings
-        The translation's warnings so far; appended to.
 
     Returns
     -------
@@ -118,7 +120,8 @@ def read_vehicles(
     Raises
     ------
     ProblemError
-        A vehicle field is invalid (duplicate id, bad window, costs, ...).
+        A vehicle field is invalid (duplicate id, bad window, costs, ...) or not supported
+        (a non-zero ``costs.per_task_hour``).
     """
     vinfo: dict[str, dict[str, Any]] = {}
     specs: list[VehicleSpec] = []
@@ -137,25 +140,22 @@ def read_vehicles(
         fixed = _num(costs.get("fixed", 0), err, f"{path}.costs.fixed")
         per_hour = _num(costs.get("per_hour", 3600), err, f"{path}.costs.per_hour")
         per_km = _num(costs.get("per_km", 0), err, f"{path}.costs.per_km")
-        if "per_task_hour" in costs:
-            warnings.append(f"{path}.costs.per_task_hour is not supported and was ignored")
+        if _num(costs.get("per_task_hour", 0), err, f"{path}.costs.per_task_hour"):
+            raise err(f"{path}.costs.per_task_hour", "a cost per hour of task time is not supported")
         tw = _vehicle_window(v, path, offset, err)
         speed = _num(v.get("speed_factor", 1.0), err, f"{path}.speed_factor")
-        if speed <= 0:
-            raise err(f"{path}.speed_factor", "must be positive")
-        for key in ("breaks", "max_tasks", "steps"):
-            if key in v:
-                warnings.append(f"{path}.{key} is not supported and was ignored")
-        max_duration = _int(v["max_travel_time"], err, f"{path}.max_travel_time") if "max_travel_time" in v else None
-        if max_duration is not None:
-            warnings.append(
-                f"{path}.max_travel_time bounds the whole route duration (service and waiting "
-                f"included), stricter than VROOM"
-            )
-        max_distance = _int(v["max_distance"], err, f"{path}.max_distance") if "max_distance" in v else None
+        if not 0 < speed <= MAX_SPEED_FACTOR:
+            raise err(f"{path}.speed_factor", f"must be in (0, {MAX_SPEED_FACTOR:g}], got {speed:g}")
+        limits = {
+            key: _int(v[key], err, f"{path}.{key}") if key in v else None
+            for key in ("max_travel_time", "max_distance", "max_tasks")
+        }
+        if "type" in v and not isinstance(v["type"], str):
+            raise err(f"{path}.type", "expected a string")
         skills = _skills(v, path, err)
         name = f"v{vid}"
         vinfo[name] = {
+            "name": name,
             "id": vid,
             "start": start,
             "end": end,
@@ -165,10 +165,15 @@ def read_vehicles(
             "skills": skills,
             "description": v.get("description"),
             "path": path,
+            "type": v.get("type"),
+            "capacity": cap,
+            "tw": tw,
+            "max_tasks": limits["max_tasks"],
+            "max_travel_time": limits["max_travel_time"],
+            "max_distance": limits["max_distance"],
+            "raw": v,
         }
-        specs.append(
-            VehicleSpec(name, cap, start, end, fixed, per_hour, per_km, tw, speed, max_duration, max_distance, path)
-        )
+        specs.append(VehicleSpec(name, cap, start, end, fixed, per_hour, per_km, tw, speed, path=path, **limits))
     return vinfo, specs
 
 
@@ -219,6 +224,16 @@ class Tasks:
     def _service(self, obj: dict[str, Any], path: str) -> tuple[int, int]:
         setup = _int(obj.get("setup", 0), self.err, f"{path}.setup")
         service = _int(obj.get("service", 0), self.err, f"{path}.service")
+        types = {vi["type"] for vi in self.vinfo.values() if vi.get("type") is not None}
+        for key, base in (("setup_per_type", setup), ("service_per_type", service)):
+            per = obj.get(key, {})
+            if not isinstance(per, dict):
+                raise self.err(f"{path}.{key}", "expected an object {vehicle type: seconds}")
+            for t, x in per.items():
+                if _int(x, self.err, f"{path}.{key}.{t}") != base and t in types:
+                    raise self.err(
+                        f"{path}.{key}.{t}", "times per vehicle type are not supported (differs from the task's own)"
+                    )
         return setup, service
 
     def _priority(self, obj: dict[str, Any], path: str) -> int:
@@ -235,7 +250,8 @@ class Tasks:
             "type": "job" if kind == "job" else kind,
             "id": rid,
             "location_index": obj.get("location_index"),
-            "location": list(coords[nid]) if nid in coords else None,
+            "node": nid,
+            "location": obj.get("location") if nid in coords or nid in self.places.display else None,
             "description": obj.get("description"),
             "setup": setup,
             "service": service,
@@ -282,7 +298,8 @@ class Tasks:
             self._add(amounts)
             skills = _skills(j, path, err)
             pr = self._priority(j, path)
-            info.update(priority=pr, kind=kind, path=path)
+            info.update(priority=pr, kind=kind, path=path, amount=amounts or [], skills=skills)
+            info["windows"] = list(self._windows(j, path) or [])
             allowed = self._allowed_types(skills)
             if self._no_vehicle(skills):
                 self.unassignable.append(dict(info, reason=f"no vehicle has the skills {sorted(skills)}"))
@@ -333,7 +350,8 @@ class Tasks:
                 sid = _record_id(st, spath, seen[step], step, err)
                 nid = self.places.place(st, spath, "location", "location_index")
                 info = self._info(st, step, sid, nid, spath)
-                info.update(priority=pr, kind=step, path=spath)
+                info.update(priority=pr, kind=step, path=spath, amount=amount or [], skills=skills)
+                info["windows"] = list(self._windows(st, spath) or [])
                 kw = dict(
                     id=f"{step}:{sid}",
                     quantities=self._qty(amount),
@@ -346,6 +364,8 @@ class Tasks:
                     path=spath,
                 )
                 steps[step] = (info, kw)
+            steps["pickup"][0]["pair_id"] = steps["delivery"][0]["id"]
+            steps["delivery"][0]["pair_id"] = steps["pickup"][0]["id"]
             if self._no_vehicle(skills):
                 for step in ("pickup", "delivery"):
                     self.unassignable.append(dict(steps[step][0], reason=f"no vehicle has the skills {sorted(skills)}"))

@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 import logistics as L
 from logistics.core.units import Zone
 from logistics.engine.solvers import arrays
+from logistics.engine.solvers.ortools.costs import cost_arrays
 from logistics.engine.solvers.pyvrp.model import build_instance
+from logistics.engine.solvers.pyvrp.portfolio import solve_pyvrp
 
 H = 3600
 ENGINES = ["ortools", "pyvrp", "auto"]
@@ -116,11 +118,24 @@ def test_an_order_no_vehicle_can_keep_cold_enough_is_left_out_with_a_reason(engi
     assert "time out of refrigeration" in reason
 
 
-def test_pyvrp_relaxes_the_limit_and_checks_it_on_its_schedule():
-    p = _problem([L.Order("far", {"apples": 5}, node_id="x")], {"D": 0, "x": 36_000})
-    inst = build_instance(arrays.build(p))
-    assert "time out of refrigeration ignored" in inst.relaxed
-    assert inst.ride.tolist() == [[H // 2], [72 * H]]
+@pytest.mark.parametrize("kind", ["delivery", "pickup", "pair"])
+def test_pyvrp_forbids_a_vehicle_type_on_which_the_shortest_ride_breaks_the_limit(kind):
+    # PyVRP relaxes the limit, but the van cannot carry far-away apples in any plan (an hour's drive, 0.5 h out
+    # of refrigeration): the skeleton keeps them off it, while near ones may ride it
+    if kind == "pair":
+        far = [
+            L.Order("p", {"apples": 5}, node_id="D", kind="pickup", pair="d"),
+            L.Order("d", {"apples": 5}, node_id="x"),
+        ]
+    else:
+        far = [L.Order("o", {"apples": 5}, node_id="x", kind=kind)]
+    for x, want in ((36_000, "reefer"), (3_600, "van")):
+        data = arrays.build(_problem(far, {"D": 0, "x": x}))
+        inst = build_instance(data)
+        assert "time out of refrigeration ignored" in inst.relaxed
+        seed = solve_pyvrp(data, time_limit=2, seed=0, cost_arrays=cost_arrays(data), max_iterations=50)
+        used = {v for v, r in enumerate(seed.routes) if r}
+        assert [data.vehicle_ids[v].split("#")[0] for v in used] == [want] and seed.violations == []
 
 
 @st.composite

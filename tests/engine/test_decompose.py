@@ -27,7 +27,8 @@ def test_partition_never_gives_a_part_no_vehicle_nor_more_vehicles_than_the_flee
 def test_fewer_vehicles_than_parts_plans_instead_of_crashing():
     # was IndexError in build_plan: a part without vehicles was given one that the merge indexed past the fleet
     p = small_fleet_day()
-    plan = L.solve(p, time_limit=4, decompose=True, iterations=200)
+    # the iteration bound ends it; the limit only caps a busy machine
+    plan = L.solve(p, time_limit=10, decompose=True, iterations=200)
     check(p, plan)  # every order served or unserved with a reason, routes valid
     assert plan.meta["decomposed"] <= 2
     assert set(plan.stops["vehicle"].dropna()) <= {"van#1", "van#2"}

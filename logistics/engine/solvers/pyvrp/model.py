@@ -24,9 +24,11 @@ What maps exactly:
 * orders a type cannot carry: that type's profile makes arcs into them longer
   than any feasible route, and its maximum distance excludes such routes.
 
-What is relaxed (listed in `EngineResult.relaxed`): shelf life and time out of
-refrigeration (`SolverData.ride`, which depends on the vehicle type), soft
-time windows (kept hard), several windows of paired orders (their span) and,
+What is relaxed (listed in `EngineResult.relaxed`): shelf life and time out
+of refrigeration (`SolverData.ride`, which depends on the vehicle type; a type
+on which an order's least possible ride is longer than its limit is forbidden
+to it, see `_warm_ride_never_fits`), soft time windows (kept hard), VROOM's
+``max_tasks`` and ``max_travel_time``, several windows of paired orders (their span) and,
 for the cost objective, whatever is not linear in distance and route
 duration: with the OR-Tools engine's ``CostArrays`` (arc costs with fuel and
 door-open refrigeration, span and fixed costs) only freshness decay and
@@ -249,6 +251,36 @@ def _places(data: SolverData) -> _Places:
     )
 
 
+def _warm_ride_never_fits(data: SolverData, t: int) -> np.ndarray:
+    """(n_orders,) bool: orders whose shortest possible ride on type ``t`` is longer than their limit there.
+
+    The ride limit is relaxed in PyVRP, but a type on which an order's goods ride warmer than their zone
+    with a limit below the least ride there is (the drive from the depot to a delivery, a pickup's service
+    and drive to the end depot, a pair's pickup service and drive between its two places) cannot carry
+    the order in any plan, so it is forbidden like a type without a compartment for it: exact pruning
+    that keeps PyVRP from building its routes around such rides.
+    """
+    out = np.zeros(data.n_orders, dtype=bool)
+    vs = np.flatnonzero(data.vehicle_type == t)
+    if not len(vs):
+        return out
+    start, end = int(data.starts[vs[0]]), int(data.ends[vs[0]])  # one depot pair per type
+    ride, dur = data.ride[t], data.duration[t]
+    warm = (ride >= 0) & ((data.shelf < 0) | (ride < data.shelf))
+    mate = {a: b for a, b in data.pairs} | {b: a for a, b in data.pairs}
+    pickups = {a for a, _ in data.pairs}
+    for i in map(int, np.flatnonzero(warm)):
+        if i in mate:
+            pi, di = (i, mate[i]) if i in pickups else (mate[i], i)
+            least = int(data.service[pi]) + int(dur[pi, di])
+        elif data.problem.orders[i].kind == "pickup":
+            least = int(data.service[i]) + int(dur[i, end])
+        else:
+            least = int(dur[start, i])
+        out[i] = least > ride[i]
+    return out
+
+
 def _vehicle_types(
     data: SolverData, places: _Places, costs: _Costs, caps: np.ndarray, used: list[int], type_vehicles: list[list[int]]
 ) -> tuple[list[pyvrp.VehicleType], list[np.ndarray], list[np.ndarray], bool]:
@@ -271,7 +303,7 @@ def _vehicle_types(
     vtypes = []
     for j, t in enumerate(used):
         vt = fleet[t]
-        forbid = ~data.allowed[t]
+        forbid = ~data.allowed[t] | _warm_ride_never_fits(data, t)
         a = costs.arc[t]
         if a is None:
             arc_id = -1
@@ -468,6 +500,8 @@ def build_instance(
         relaxed.append("time out of refrigeration ignored")
     if any(o.soft for o in orders):
         relaxed.append("soft time windows treated as hard")
+    if any(vt.max_tasks is not None or vt.max_travel_time is not None for vt in problem.fleet):
+        relaxed.append("max_tasks and max_travel_time left to OR-Tools")
     assert problem.matrix is not None, "a Problem always has a travel matrix once built"
     ids = problem.matrix.ids
     depots = [pyvrp.Depot(location=d, name=str(ids[int(r)])) for d, r in enumerate(places.depot_rows)]
