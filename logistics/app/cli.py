@@ -28,14 +28,14 @@ from rich.table import Table
 
 from logistics.app import run as J
 from logistics.app.batch import run_batch
-from logistics.app.cli_display import SolveDisplay, result_table
+from logistics.app.cli_display import SolveDisplay, compare_table, result_table
 from logistics.app.cli_display import demo_seed as _demo_seed
 from logistics.app.cli_display import fail as _fail
 from logistics.app.cli_display import guard as _guard
 from logistics.app.cli_replan import register as register_replan
 from logistics.app.cli_scenarios import register as register_scenarios
-from logistics.app.compare import HEADLINE, result_folders
 from logistics.app.compare import compare as compare_frames
+from logistics.app.compare import result_folders
 from logistics.app.run_tiers import job_scenario, read_tiered_plan, run_tiered
 from logistics.app.scenarios import DEMO_TIME_LIMIT, demo_options, yanhu_tier_day
 from logistics.app.vroom import main as vroom_main
@@ -450,25 +450,16 @@ def compare(
     if as_json:
         typer.echo(
             json.dumps(
-                {"baseline": frame.attrs["baseline"], "scenarios": json.loads(frame.to_json(orient="index"))},
+                {
+                    "baseline": frame.attrs["baseline"],
+                    "flagged": frame.attrs["flagged"],
+                    "scenarios": json.loads(frame.to_json(orient="index")),
+                },
                 ensure_ascii=False,
             )
         )
     elif not quiet:
-        base = frame.attrs["baseline"]
-        table = Table(title=f"KPIs, change against {base}")
-        table.add_column("kpi")
-        for name in frame.index:
-            table.add_column(str(name), justify="right")
-        for k in (k for k in HEADLINE if k in frame.columns):
-            cells = []
-            for name in frame.index:
-                v, ch = frame.at[name, k], frame.at[name, f"{k}_change_pct"]
-                whole = isinstance(v, float) and v == v and float(v).is_integer()
-                text = _fmt(v, ",.0f" if whole else ",.2f" if isinstance(v, float) else "")
-                cells.append(text if name == base or ch != ch else f"{text} ({ch:+.1f} %)")
-            table.add_row(k, *cells)
-        out_console.print(table)
+        out_console.print(compare_table(frame))
     raise typer.Exit(J.EXIT_OK)
 
 

@@ -23,6 +23,7 @@ from logistics.core.units import (
     Zone,
     _len,
     _numbers,
+    _text_map,
     fmt_clock,
     parse_clock,
 )
@@ -458,6 +459,9 @@ class Order:
         Carrier brand; keeps the order off other carriers' vehicles.
     vehicle_types
         Names of the fleet types allowed to serve it; ``None`` = any.
+    attributes
+        Text the planner carries along untouched (customer name, address, phone, ...): the
+        extra columns of an orders file, shown in ``stops.csv`` and the map's popups.
 
     Raises
     ------
@@ -480,6 +484,7 @@ class Order:
     soft: bool = False
     carrier: str | None = None
     vehicle_types: tuple[str, ...] | None = None
+    attributes: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
         rec = self.id
@@ -602,6 +607,8 @@ class Order:
             object.__setattr__(self, "vehicle_types", tuple(str(v) for v in self.vehicle_types))
             if not self.vehicle_types:
                 raise ProblemError(f"order {rec!r}: vehicle_types is empty", record=rec, field="vehicle_types")
+        if self.attributes is not None:
+            object.__setattr__(self, "attributes", _text_map(self.attributes, "order", rec, "attributes"))
 
     @property
     def location(self) -> str:
