@@ -317,6 +317,7 @@ class Tasks:
                     priority=pr,
                     vehicle_types=allowed,
                     path=path,
+                    attributes=_description(j),
                 )
             )
 
@@ -362,6 +363,7 @@ class Tasks:
                     priority=pr,
                     vehicle_types=allowed,
                     path=spath,
+                    attributes=_description(st),
                 )
                 steps[step] = (info, kw)
             steps["pickup"][0]["pair_id"] = steps["delivery"][0]["id"]
@@ -375,3 +377,9 @@ class Tasks:
                 kw["pair"] = steps[other][1]["id"]
                 self.tasks[kw["id"]] = info
                 self.order_kw.append(kw)
+
+
+def _description(task: dict[str, Any]) -> dict[str, str]:
+    """A task's VROOM ``description`` as the order's pass-through column (stops.csv, map popups)."""
+    d = task.get("description")
+    return {} if d is None else {"description": str(d)}

@@ -10,6 +10,7 @@ import pytest
 
 import logistics
 from logistics import ProblemError
+from logistics.app.run import with_order_attributes
 from logistics.app.vroom import solve_vroom
 from logistics.formats.vroom import OPEN, error_output, plan_to_vroom, read_vroom, unassigned_reasons
 
@@ -408,3 +409,32 @@ def test_a_matrix_value_too_large_is_out_of_range_not_negative(value):
     with pytest.raises(ProblemError) as ei:
         read_vroom(doc)
     assert ei.value.field == "matrix[1][2]" and "out of range" in str(ei.value) and "negative" not in str(ei.value)
+
+
+def test_task_descriptions_travel_with_their_orders_to_the_stops_list():
+    doc = {
+        "vehicles": [{"id": 1, "start": [111.0, 35.0], "end": [111.0, 35.0]}],
+        "jobs": [
+            {"id": 1, "location": [111.01, 35.01], "description": "王家 · 013812345678"},
+            {"id": 2, "location": [111.02, 35.0]},
+        ],
+        "shipments": [
+            {
+                "pickup": {"id": 3, "location": [111.0, 35.02], "description": "farm"},
+                "delivery": {"id": 3, "location": [111.03, 35.0]},
+            }
+        ],
+    }
+    vin = read_vroom(doc)
+    attrs = {o.id: o.attributes for o in vin.problem.orders}
+    assert attrs == {
+        "job:1": {"description": "王家 · 013812345678"},
+        "job:2": {},
+        "pickup:3": {"description": "farm"},
+        "delivery:3": {},
+    }
+    plan = logistics.solve(vin.problem, time_limit=2, seed=0)
+    assert logistics.validate(vin.problem, plan) == []
+    stops = with_order_attributes(vin.problem, plan.stops)
+    row = stops[stops["order_id"] == "job:1"].iloc[0]
+    assert row["description"] == "王家 · 013812345678"
