@@ -28,22 +28,21 @@ from rich.table import Table
 
 from logistics.app import run as J
 from logistics.app.batch import run_batch
-from logistics.app.cli_display import SolveDisplay, result_table
+from logistics.app.cli_display import SolveDisplay, compare_table, result_table
 from logistics.app.cli_display import demo_seed as _demo_seed
 from logistics.app.cli_display import fail as _fail
 from logistics.app.cli_display import guard as _guard
 from logistics.app.cli_replan import register as register_replan
 from logistics.app.cli_scenarios import register as register_scenarios
-from logistics.app.compare import HEADLINE, result_folders
 from logistics.app.compare import compare as compare_frames
+from logistics.app.compare import result_folders
 from logistics.app.run_tiers import job_scenario, read_tiered_plan, run_tiered
 from logistics.app.scenarios import DEMO_TIME_LIMIT, demo_options, yanhu_tier_day
-from logistics.app.vroom import solve_vroom
+from logistics.app.vroom import main as vroom_main
 from logistics.check.validator import validate as check
 from logistics.core.options import SolveOptions
 from logistics.formats.jobfile import read_job
 from logistics.formats.plan_file import read_plan
-from logistics.formats.vroom import error_output
 from logistics.planners.tiers import TierScenario
 
 EXIT_HELP = (
@@ -65,7 +64,7 @@ app = typer.Typer(
         "  coldroute batch jobs/*.yaml --out out/week --workers 2\n\n"
         "  coldroute batch jobs/*.yaml --out /shared/week --scheduler tcp://scheduler-host:8786\n\n"
         "  coldroute validate jobs/monday.yaml out/monday/plan.json\n\n"
-        "  coldroute vroom input.json --output solution.json\n\n"
+        "  coldroute vroom -i input.json -o solution.json\n\n"
         "  coldroute bench solomon c101 r101 --time-limit 5"
     ),
 )
@@ -451,52 +450,27 @@ def compare(
     if as_json:
         typer.echo(
             json.dumps(
-                {"baseline": frame.attrs["baseline"], "scenarios": json.loads(frame.to_json(orient="index"))},
+                {
+                    "baseline": frame.attrs["baseline"],
+                    "flagged": frame.attrs["flagged"],
+                    "scenarios": json.loads(frame.to_json(orient="index")),
+                },
                 ensure_ascii=False,
             )
         )
     elif not quiet:
-        base = frame.attrs["baseline"]
-        table = Table(title=f"KPIs, change against {base}")
-        table.add_column("kpi")
-        for name in frame.index:
-            table.add_column(str(name), justify="right")
-        for k in (k for k in HEADLINE if k in frame.columns):
-            cells = []
-            for name in frame.index:
-                v, ch = frame.at[name, k], frame.at[name, f"{k}_change_pct"]
-                whole = isinstance(v, float) and v == v and float(v).is_integer()
-                text = _fmt(v, ",.0f" if whole else ",.2f" if isinstance(v, float) else "")
-                cells.append(text if name == base or ch != ch else f"{text} ({ch:+.1f} %)")
-            table.add_row(k, *cells)
-        out_console.print(table)
+        out_console.print(compare_table(frame))
     raise typer.Exit(J.EXIT_OK)
 
 
-@app.command(epilog="Example: coldroute vroom input.json --output solution.json --time-limit 5")
-def vroom(
-    input: Path = typer.Argument(..., help="VROOM input JSON."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the VROOM output here (default: stdout)."),
-    time_limit: float = typer.Option(5.0, "--time-limit", "-t", min=0.01, help="Seconds of search."),
-    seed: int = typer.Option(0, "--seed", min=0),
-    engine: Engine = typer.Option(Engine.auto, "--engine"),
-    iterations: int | None = Iterations,
-) -> None:
-    """Solve a VROOM input and print VROOM's output format (errors as {code, error})."""
-
-    try:
-        doc = solve_vroom(input, time_limit=time_limit, seed=seed, engine=engine.value, iterations=iterations)
-        code = J.EXIT_OK
-    except Exception as e:
-        doc = error_output(e)
-        code = J.EXIT_BAD_INPUT if doc["code"] == 2 else J.EXIT_INTERNAL
-        err_console.print(f"[bold red]error[/]: {e}", highlight=False)
-    text = json.dumps(doc, indent=1, ensure_ascii=False)
-    if output is not None:
-        _guard(lambda: J.write_text_file(output, text + "\n", field="--output"), False)
-    else:
-        typer.echo(text)
-    raise typer.Exit(code)
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+    add_help_option=False,
+    epilog="Example: coldroute vroom -i input.json -o solution.json -l 5 (coldroute vroom --help for every flag)",
+)
+def vroom(ctx: typer.Context) -> None:
+    """Solve a VROOM input with vroom's flags (-i, -o, -c, -t threads, -x, -l); output in VROOM's format."""
+    raise typer.Exit(vroom_main(list(ctx.args)))
 
 
 def _bench_script() -> Path | None:
@@ -528,3 +502,17 @@ register_replan(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    epilog="Example: coldroute serve --db postgresql+psycopg://user@host/coldroute --workers 2",
+)
+def serve() -> None:
+    """Start the HTTP service: job API, job store, workers and the dispatcher page (docs/service.md).
+
+    The ``coldroute`` console script hands ``serve`` to the service layer before this command
+    line is built, so this entry only lists the command in ``--help``; reached any other way
+    (``logistics.app.main.main`` called directly) it says how to start the service and exits 2.
+    """
+    _fail(2, "start the service with the coldroute console script: coldroute serve [--db URL] [--workers N]", False)

@@ -12,23 +12,28 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
 from logistics.app import run as J
+from logistics.app.compare import HEADLINE
 from logistics.core.errors import ProblemError
 from networks.errors import NetworkError
 
-__all__ = ["SolveDisplay", "demo_seed", "fail", "guard", "result_table"]
+__all__ = ["SolveDisplay", "compare_table", "demo_seed", "fail", "guard", "result_table"]
 
 err_console = Console(stderr=True)
 
 
-def fail(code: int, message: str, as_json: bool, field: str | None = None) -> None:
+def fail(
+    code: int, message: str, as_json: bool, field: str | None = None, errors: list[ProblemError] | None = None
+) -> None:
     """Print an error (and with ``as_json`` a JSON error object on stdout) and exit with ``code``.
 
     Parameters
@@ -41,18 +46,27 @@ def fail(code: int, message: str, as_json: bool, field: str | None = None) -> No
         The command was asked for machine-readable output.
     field
         The field at fault, for the JSON object.
+    errors
+        Several errors found together (a `ProblemErrors`' list): each is printed on its own line
+        and listed in the JSON object's ``errors``.
 
     Raises
     ------
     typer.Exit
         Always.
     """
+    items = errors or [ProblemError(message, field=field)]
     if as_json:
-        typer.echo(
-            json.dumps({"status": "error", "exit_code": code, "error": message, "field": field}, ensure_ascii=False)
-        )
-    err_console.print(f"[bold red]error[/]: {message}", highlight=False, soft_wrap=True)
+        listed = [{"error": str(e), "field": e.field, "record": _plain(e.record)} for e in items]
+        doc = {"status": "error", "exit_code": code, "error": message, "field": field, "errors": listed}
+        typer.echo(json.dumps(doc, ensure_ascii=False))
+    for e in items:  # one line per problem, so four mistakes read as four messages
+        err_console.print(f"[bold red]error[/]: {escape(str(e))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def _plain(record: Any) -> Any:
+    return record if record is None or isinstance(record, (str, int, float, bool)) else str(record)
 
 
 def guard(fn: Callable[[], Any], as_json: bool) -> Any:
@@ -84,7 +98,7 @@ def guard(fn: Callable[[], Any], as_json: bool) -> Any:
         err_console.print("interrupted")
         raise typer.Exit(130) from None
     except (ProblemError, NetworkError) as e:
-        fail(J.EXIT_BAD_INPUT, str(e), as_json, getattr(e, "field", None))
+        fail(J.EXIT_BAD_INPUT, str(e), as_json, getattr(e, "field", None), getattr(e, "errors", None))
     except OSError as e:  # a path that cannot be read or written: missing, a folder, too long, no permission
         if not J.is_path_error(e):
             fail(J.EXIT_INTERNAL, f"internal error: {type(e).__name__}: {e}", as_json)
@@ -251,7 +265,63 @@ def result_table(result: J.JobResult) -> Table:
         if key in k:
             unit = " kg" if key == "co2_kg" else ""
             t.add_row(label, (f"¥{k[key]:,.2f}" if not unit else f"{k[key]:,.1f}{unit}"))
+    if k.get("travel_time_source"):
+        est = bool(k.get("travel_times_estimated"))
+        t.add_row(
+            "travel times", ("[yellow]" if est else "") + escape(str(k["travel_time_source"])) + ("[/]" if est else "")
+        )
     if result.violations:
         t.add_row("violations", f"[red]{len(result.violations)}[/]: " + "; ".join(result.violations[:3]))
     t.add_row("time", f"{result.elapsed_s:.1f} s")
     return t
+
+
+def compare_table(frame: pd.DataFrame) -> Table:
+    """Scenarios side by side: the headline KPIs with their change against the baseline, and the ranking.
+
+    A plan that leaves required orders unserved is marked on every cost line and in its
+    column's heading, so a lower cost bought by not serving them never reads as a saving.
+
+    Parameters
+    ----------
+    frame
+        From [compare][logistics.app.compare.compare].
+
+    Returns
+    -------
+    rich.table.Table
+        One column per scenario; rows for the headline KPIs, ``rank`` and ``flag``.
+    """
+    base = frame.attrs["baseline"]
+    flagged = set(frame.attrs.get("flagged", []))
+    table = Table(title=f"KPIs, change against {escape(str(base))}")
+    table.add_column("kpi")
+    for name in frame.index:
+        head = escape(str(name)) + (" [red]⚠[/]" if name in flagged else "")
+        table.add_column(head, justify="right")
+    for k in (k for k in HEADLINE if k in frame.columns):
+        cells = []
+        for name in frame.index:
+            v: Any = frame.at[name, k]
+            ch: Any = frame.at[name, f"{k}_change_pct"]
+            whole = isinstance(v, float) and v == v and float(v).is_integer()
+            text = _fmt(v, ",.0f" if whole else ",.2f" if isinstance(v, float) else "")
+            text = text if name == base or ch != ch else f"{text} ({ch:+.1f} %)"
+            if name in flagged and k in ("cost", "total_cost"):
+                text = f"[red]{text} ⚠[/]"
+            cells.append(text)
+        table.add_row(k, *cells)
+    table.add_row("rank", *[str(frame["rank"][n]) for n in frame.index])
+    table.add_row("flag", *[f"[red]{escape(str(frame.at[n, 'flag']))}[/]" for n in frame.index])
+    if flagged:
+        table.caption = "⚠ leaves required orders unserved: its cost is not comparable; ranked after complete plans"
+    return table
+
+
+def _fmt(v: Any, spec: str = "") -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    try:
+        return format(v, spec)
+    except (TypeError, ValueError):
+        return str(v)

@@ -8,6 +8,11 @@ baseline scenario, the change of the headline figures in percent.  Frames
 out, so the rest is pandas: sort, plot, ``to_csv``.  A tiered run's folder has the day's
 totals at the top of its ``kpis.json`` (compared like any run's) and per-tier figures, which
 become columns such as ``tiers.trunk.cost``.
+
+A plan that leaves required orders unserved saves their cost by not doing the work: it is
+never ranked as cheaper.  Every row counts its required orders left unserved, adds their
+penalties (where the orders carry one) to ``total_cost``, and is flagged; the ``rank`` puts
+plans that serve every required order first.
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ HEADLINE = (
     "vehicles",
     "served",
     "unserved",
+    "required_unserved",
+    "penalty_cost",
+    "total_cost",
     "co2_kg",
     "refrigeration_cost",
     "quality_loss",
@@ -124,7 +132,11 @@ def _kpis_of(name: str, source: Any) -> dict[str, Any]:
 def _read_kpis(name: str, source: Any) -> Mapping[str, Any]:
     kpis = getattr(source, "kpis", None)
     if isinstance(kpis, Mapping):
-        return dict(kpis)
+        out = dict(kpis)
+        if "required_unserved" not in out and hasattr(source, "orders") and hasattr(source, "unserved"):
+            required = {o.id for o in source.orders if o.required}  # a tiered plan keeps its orders
+            out["required_unserved"] = sum(1 for i in source.unserved["order_id"] if str(i) in required)
+        return out
     if isinstance(source, Mapping):
         return dict(source)
     if isinstance(source, (str, os.PathLike)):
@@ -144,12 +156,63 @@ def _read_kpis(name: str, source: Any) -> Mapping[str, Any]:
             ) from None
         if not isinstance(data, Mapping):
             raise ProblemError(f"scenario {name!r}: {str(f)!r} holds no KPI object", record=name, field="source")
-        return dict(data)
+        out = dict(data)
+        if "required_unserved" not in out:  # written before the KPIs counted them: the validation record does
+            out["required_unserved"] = _recorded_required_unserved(f.parent)
+        return out
     raise ProblemError(
         f"scenario {name!r}: expected a Plan, a KPI mapping or a result folder, got {type(source).__name__}",
         record=name,
         field="source",
     )
+
+
+def _recorded_required_unserved(folder: Path) -> Any:
+    """Required orders left unserved, from a result folder's ``validation.json`` (``None`` if unknown)."""
+    try:
+        value = json.loads((folder / "validation.json").read_text(encoding="utf-8")).get("required_unserved")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _number(v: Any) -> float:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return math.nan
+    return f if math.isfinite(f) else math.nan
+
+
+def required_flags(kpis: Mapping[str, Any]) -> tuple[float, float, str]:
+    """Required orders a plan leaves unserved, its total cost with their penalties, and the flag to show.
+
+    Parameters
+    ----------
+    kpis
+        A plan's KPIs: ``cost``, ``unserved``, ``required_unserved`` and
+        ``required_penalty_cost`` (penalties written on required orders left unserved).
+
+    Returns
+    -------
+    tuple of (float, float, str)
+        ``required_unserved`` (NaN when unknown: KPIs from elsewhere that only count unserved
+        orders), ``total_cost`` (``cost`` plus the required orders' penalties) and the flag:
+        ``""`` for a plan that serves every required order, else why its cost is not comparable.
+    """
+    req = _number(kpis.get("required_unserved"))
+    if math.isnan(req) and _number(kpis.get("unserved")) == 0:
+        req = 0.0
+    total = _number(kpis.get("cost")) + (_number(kpis.get("required_penalty_cost")) if req else 0.0)
+    if math.isnan(total):
+        total = _number(kpis.get("cost"))
+    if math.isnan(req):
+        flag = f"{int(_number(kpis.get('unserved')) or 0)} unserved, required or not unknown"
+    elif req > 0:
+        flag = f"leaves {int(req)} required order{'s' if req != 1 else ''} unserved"
+    else:
+        flag = ""
+    return req, total, flag
 
 
 def _change_pct(value: Any, base: Any) -> float:
@@ -183,7 +246,12 @@ def compare(scenarios: Mapping[str, Any], baseline: str | None = None) -> pd.Dat
     -------
     pandas.DataFrame
         Index: scenario names.  Columns: the [HEADLINE][logistics.app.compare.HEADLINE] KPIs
-        present, then the other KPIs in the order first seen, then the changes (per cent).
+        present (``required_unserved`` and ``total_cost``, the cost plus the penalties of
+        required orders left unserved, always), then the other KPIs in the order first seen,
+        ``flag`` (why a plan's cost is not comparable: it leaves required orders unserved, or
+        it is unknown whether it does), ``rank`` (1 = cheapest ``total_cost`` among the
+        plans that serve every required order; flagged plans rank after all of them), then the
+        changes (per cent).  ``attrs["flagged"]`` lists the flagged scenarios.
 
     Raises
     ------
@@ -201,6 +269,10 @@ def compare(scenarios: Mapping[str, Any], baseline: str | None = None) -> pd.Dat
             f"baseline {baseline!r} is not one of the scenarios ({', '.join(names)})", record=baseline, field="baseline"
         )
     rows = {str(k): _kpis_of(str(k), v) for k, v in scenarios.items()}
+    flags: dict[str, str] = {}
+    for n, kp in rows.items():
+        req, total, flags[n] = required_flags(kp)
+        kp["required_unserved"], kp["total_cost"] = req, total
     seen: dict[str, None] = {}
     for kp in rows.values():
         for key in kp:
@@ -208,9 +280,17 @@ def compare(scenarios: Mapping[str, Any], baseline: str | None = None) -> pd.Dat
     columns = [k for k in HEADLINE if k in seen] + [k for k in seen if k not in HEADLINE]
     frame = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=columns)
     frame.index.name = "scenario"
+    frame["flag"] = [flags[n] for n in frame.index]
+    order = sorted(frame.index, key=lambda n: (flags[n] != "", _sort_cost(rows[n]["total_cost"]), names.index(n)))
+    frame["rank"] = [order.index(n) + 1 for n in frame.index]
     base = rows[baseline]
     for k in HEADLINE:
         if k in seen:
             frame[f"{k}_change_pct"] = [_change_pct(rows[n].get(k), base.get(k)) for n in frame.index]
     frame.attrs["baseline"] = baseline
+    frame.attrs["flagged"] = [n for n in frame.index if flags[n]]
     return frame
+
+
+def _sort_cost(v: float) -> float:
+    return math.inf if math.isnan(v) else v

@@ -35,6 +35,7 @@ from logistics.core.errors import ProblemError
 from logistics.core.options import SolveOptions, resolve_options
 from logistics.core.plan import Plan
 from logistics.core.problem import Problem, coordinates
+from logistics.core.travel_source import travel_source
 from logistics.core.units import fmt_clock
 from logistics.engine.solve import solve
 from logistics.formats.documents import check_path_text
@@ -178,6 +179,7 @@ def run_problem(
     options = options or SolveOptions()
     check_out_dir(out_dir)
     plan = solve(problem, options=options, progress=progress)
+    note_travel_source(problem, plan)
     if on_phase is not None:
         on_phase("writing")
     violations = [str(v) for v in validate(problem, plan)]
@@ -233,6 +235,7 @@ def write_outputs(
     pathlib.Path
         The result folder.
     """
+    note_travel_source(problem, plan)
     if result is None:
         violations = [str(v) for v in validate(problem, plan)]
         req = sum(1 for oid in plan.unserved["order_id"] if problem.order(str(oid)).required)
@@ -254,11 +257,30 @@ def write_outputs(
     )
 
 
+def note_travel_source(problem: Problem, plan: Plan) -> None:
+    """Record where the plan's travel times come from in ``plan.meta`` and ``plan.kpis``.
+
+    Figures planned on straight lines or generated roads are estimates; saying so in every
+    result file keeps them from being read as measured travel.
+
+    Parameters
+    ----------
+    problem, plan
+        The problem and its plan; ``plan.meta["travel_times"]`` (kind, detail, estimated,
+        label) and ``plan.kpis["travel_time_source"]`` / ``["travel_times_estimated"]`` are set.
+    """
+    src = travel_source(problem)
+    plan.meta["travel_times"] = src.to_dict()
+    plan.kpis["travel_time_source"] = src.label
+    plan.kpis["travel_times_estimated"] = src.estimated
+
+
 def _write_files(problem: Problem, plan: Plan, folder: Path, *, offline: bool, result: JobResult) -> None:
     plan.to_geojson(folder / "routes.geojson")
     stops = plan.stops.copy()
     for c in ("arrival", "start", "departure"):
         stops[f"{c}_clock"] = [fmt_clock(v) for v in stops[c]] if len(stops) else []
+    stops = with_order_attributes(problem, stops)
     stops.to_csv(folder / "stops.csv", index=False)
     unserved_frame(problem, plan).to_csv(folder / "unserved.csv", index=False)
     write_json(folder / "kpis.json", plan.kpis)
@@ -302,7 +324,48 @@ def unserved_frame(problem: Problem, plan: Plan) -> pd.DataFrame:
                 "lat": y,
             }
         )
-    return pd.DataFrame(rows, columns=["order_id", "reason", "kind", "node_id", "required", "lon", "lat"])
+    frame = pd.DataFrame(rows, columns=["order_id", "reason", "kind", "node_id", "required", "lon", "lat"])
+    return with_order_attributes(problem, frame)
+
+
+def with_order_attributes(problem: Problem, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with one text column per order attribute (customer, address, phone, ...).
+
+    The extra columns of an orders file travel with each order so that a driver's list shows
+    whom to call; values stay exactly as written (``013812345678`` keeps its leading zero).
+
+    Parameters
+    ----------
+    problem
+        The problem whose orders carry the attributes.
+    frame
+        Rows with an ``order_id`` column (stops or unserved orders); depot rows get empty cells.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the attribute columns appended in the order first seen; a name that is
+        already a column of ``frame`` is written as ``attr_<name>``.
+    """
+    names: dict[str, None] = {}
+    for o in problem.orders:
+        for k in o.attributes or {}:
+            names.setdefault(k)
+    if not names or "order_id" not in frame.columns:
+        return frame
+    out = frame.copy()
+    index = problem.order_index
+    for name in names:
+        col = name if name not in frame.columns else f"attr_{name}"
+        out[col] = pd.Series(
+            [
+                (index[str(oid)].attributes or {}).get(name, "") if str(oid) in index else ""
+                for oid in frame["order_id"]
+            ],
+            index=frame.index,
+            dtype=object,
+        )
+    return out
 
 
 def error_code(exc: BaseException) -> int:

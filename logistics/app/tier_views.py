@@ -10,7 +10,7 @@
 `node_throughput` and `handovers` ([logistics.app.tier_figures][]) are the figures both views
 show, computed from the plan's ``transfers`` (and the direct leg for the hub); quantities are in
 the products' own units (kg for the demo products).  Every string a user wrote (ids, names, vehicle types, reasons) is
-escaped with [logistics.core.maps.text_html][] before it reaches the page.
+escaped with [logistics.core.html_text.text_html][] before it reaches the page.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ class TimingChecks(Report):
         m = self.m
         if m is None:  # the caller has reported it
             return
-        total_dist = 0
+        total_dist = total_drive = 0
         end_arrival = None
         leave = num(recs[0]["departure"])
         first = recs[0]
@@ -58,6 +58,7 @@ class TimingChecks(Report):
             d = int(m.distance[idx[i - 1], idx[i]])
             t = int(round(float(m.duration[idx[i - 1], idx[i]]) * vt.speed_factor))
             total_dist += d
+            total_drive += t
             rd = num(r.get("travel_distance"))
             if "travel_distance" in r and not close(rd, d):
                 self.add(
@@ -123,6 +124,11 @@ class TimingChecks(Report):
             prev_dep = dep if dep is not None else st + svc
         if vt.max_distance is not None and total_dist > vt.max_distance:
             self.add("max_distance", f"route is {total_dist} long, limit {vt.max_distance}", vehicle=vid)
+        if vt.max_travel_time is not None and total_drive > vt.max_travel_time:
+            self.add("max_travel_time", f"route drives {total_drive} s, limit {vt.max_travel_time}", vehicle=vid)
+        tasks = sum(1 for o in stop_orders if o is not None)
+        if vt.max_tasks is not None and tasks > vt.max_tasks:
+            self.add("max_tasks", f"route serves {tasks} orders, limit {vt.max_tasks}", vehicle=vid)
         self._shelf(vid, vt, leave, stop_orders, end_arrival)
 
     def _window(self, vid: str, o: Order, arr: float, st: float, r: dict[str, Any]) -> None:

@@ -81,6 +81,8 @@ KINDS = {
     "shift": "the vehicle leaves before its shift starts or returns after it ends",
     "max_duration": "a route lasts longer than its type's max_duration",
     "max_distance": "a route is longer than its type's max_distance",
+    "max_travel_time": "a route drives longer than its type's max_travel_time",
+    "max_tasks": "a route serves more orders than its type's max_tasks",
     "capacity": "a compartment or the total capacity is exceeded",
     "load": "the reported load (or compartment) columns disagree with the recomputed loads",
     "zone": "an order's products cannot ride the vehicle's compartments",

@@ -33,11 +33,11 @@ __all__ = [
     "CN_MAX_DRIVING_H",
     "CN_MIN_REST_MIN",
     "Break",
+    "breaks_left",
     "check_driving_rule",
+    "check_rules",
     "parse_breaks",
-    "reserve_s",
     "rests_needed",
-    "rules_bind",
 ]
 
 #: Longest continuous driving, hours (Road Traffic Safety Law implementing regulations, art. 62(7), 2004).
@@ -137,6 +137,31 @@ def parse_breaks(value: Any, record: object) -> tuple[Break, ...]:
     return tuple(out)
 
 
+def check_rules(breaks: Any, max_driving_h: Any, min_rest_min: Any, record: object) -> tuple[Break, ...]:
+    """A vehicle type's breaks parsed (`parse_breaks`) and its driving rule checked (`check_driving_rule`).
+
+    Parameters
+    ----------
+    breaks, max_driving_h, min_rest_min
+        The type's fields.
+    record
+        The vehicle type's name, for errors.
+
+    Returns
+    -------
+    tuple of Break
+        The breaks.
+
+    Raises
+    ------
+    ProblemError
+        A value is out of range (``field`` names it).
+    """
+    out = parse_breaks(breaks, record)
+    check_driving_rule(max_driving_h, min_rest_min, record)
+    return out
+
+
 def check_driving_rule(max_driving_h: Any, min_rest_min: Any, record: object) -> None:
     """The continuous-driving limit is empty (no rule) or positive hours; the rest positive minutes.
 
@@ -167,26 +192,6 @@ def check_driving_rule(max_driving_h: Any, min_rest_min: Any, record: object) ->
             )
 
 
-def rules_bind(breaks: tuple[Break, ...], max_driving_h: float | None, span: float) -> bool:
-    """Whether a vehicle type's breaks or driving rule can shape a route of at most ``span`` seconds.
-
-    Parameters
-    ----------
-    breaks
-        The type's breaks.
-    max_driving_h
-        Its continuous-driving limit, hours, or ``None``.
-    span
-        The longest route it may drive, seconds.
-
-    Returns
-    -------
-    bool
-        True when a solver that leaves the rules out may return a plan that breaks them.
-    """
-    return bool(breaks) or (max_driving_h is not None and max_driving_h * 3600 < span)
-
-
 def rests_needed(max_driving_h: float | None, span: float) -> int:
     """Rests of the driving rule a route of at most ``span`` seconds may need.
 
@@ -205,29 +210,6 @@ def rests_needed(max_driving_h: float | None, span: float) -> int:
     if max_driving_h is None:
         return 0
     return max(0, math.ceil(span / (max_driving_h * 3600)) - 1)
-
-
-def reserve_s(breaks: tuple[Break, ...], max_driving_h: float | None, min_rest_min: float, span: float) -> int:
-    """Seconds of breaks and rests a route of at most ``span`` seconds may have to take.
-
-    An engine without breaks (PyVRP) shortens its routes by this much, so that the routes it
-    hands on still fit once the breaks are placed.
-
-    Parameters
-    ----------
-    breaks
-        The vehicle type's breaks.
-    max_driving_h, min_rest_min
-        Its driving rule.
-    span
-        The longest route, seconds.
-
-    Returns
-    -------
-    int
-        The breaks' total length plus the rests' (`rests_needed` of ``min_rest_min`` each).
-    """
-    return sum(b.duration for b in breaks) + rests_needed(max_driving_h, span) * int(round(min_rest_min * 60))
 
 
 def breaks_left(

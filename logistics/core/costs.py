@@ -281,6 +281,7 @@ def evaluate(problem: CostedProblem, plan: PlanStops) -> tuple[dict[str, Any], p
     )
     unserved_ids = list(plan.unserved["order_id"]) if len(plan.unserved) else []
     penalty = sum((orders[i].penalty or 0.0) for i in unserved_ids if i in orders and not orders[i].required)
+    required_left = [i for i in unserved_ids if i in orders and orders[i].required]
     sums = {k: float(per_route[k].sum()) for k in per_route.columns if k != "vehicle"}
     kpis = {
         "vehicles": len(per_route),
@@ -289,6 +290,9 @@ def evaluate(problem: CostedProblem, plan: PlanStops) -> tuple[dict[str, Any], p
         "distance": int(stops["travel_distance"].sum()),
         **{k: round(v, 4) for k, v in sums.items()},
         "penalty_cost": round(float(penalty), 4),
+        # required orders left out cost nothing above: counted here so no comparison calls such a plan cheaper
+        "required_unserved": len(required_left),
+        "required_penalty_cost": round(float(sum(orders[i].penalty or 0.0 for i in required_left)), 4),
     }
     kpis["cost"] = round(sums.get("cost", 0.0) + penalty, 4)
     kpis["delivered_qty"] = float(
@@ -375,7 +379,7 @@ def _route_costs(
         early_h += g["early"][k] / 3600.0
     fixed = vt.fixed_cost
     dist_cost = vt.cost_per_km * km
-    time_cost = vt.cost_per_hour * dur_h
+    time_cost = vt.cost_per_hour * dur_h + vt.cost_per_travel_hour * driving_h
     fuel_cost = fuel * c.diesel_price
     co2 = fuel * c.co2_per_l
     carbon_cost = co2 * c.carbon_price

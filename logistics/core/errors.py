@@ -33,3 +33,26 @@ class SolverError(RuntimeError):
     A bug or an engine failure rather than bad data: callers should report it, not ask the user
     to fix the problem.
     """
+
+
+class ProblemErrors(ProblemError):
+    """Several problems with one input, reported together so one run shows every fix to make.
+
+    Behaves as its first error for callers that read one ``record`` and ``field``; the message
+    lists every error on its own line, and ``errors`` holds them all.
+
+    Parameters
+    ----------
+    errors
+        The errors, in the order found (at least two; a single error is raised as itself).
+    """
+
+    def __init__(self, errors: list[ProblemError]):
+        self.errors = list(errors)
+        first = self.errors[0]
+        lines = "\n".join(str(e) for e in self.errors)
+        super().__init__(f"{len(self.errors)} problems:\n{lines}", record=first.record, field=first.field)
+
+    def __reduce__(self) -> tuple[type[ProblemErrors], tuple[list[ProblemError]]]:
+        """Pickle by the list of errors, so worker processes hand every error back."""
+        return (ProblemErrors, (self.errors,))

@@ -29,7 +29,8 @@ def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
     column), ``tw_start``/``tw_end`` (seconds or 'HH:MM') or a ``time_windows``
     list column, ``service``, ``required``, ``penalty``, ``pair``,
     ``shelf_life_h``, ``soft``, ``carrier``, ``vehicle_types`` (a list or a
-    ``;``-separated string of fleet type names).
+    ``;``-separated string of fleet type names), ``attributes`` (a mapping of names to text
+    per row, carried to the outputs).
 
     Parameters
     ----------
@@ -57,10 +58,11 @@ def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
         frame = frame.to_crs("EPSG:4326")
     qty_cols = [str(c) for c in frame.columns if str(c).startswith("qty_")]
     orders: list[Order] = []
-    for row_no, (_, r) in enumerate(frame.iterrows()):
+    # rows as plain dicts: reading cells from a dict is about four times faster than from iterrows' Series
+    for row_no, r in enumerate(frame.to_dict("records")):
         rec: Any = r.get("order_id")
 
-        def get(name: str, default: Any = None, r: pd.Series = r) -> Any:
+        def get(name: str, default: Any = None, r: dict[Any, Any] = r) -> Any:
             return _cell(r, name, default)
 
         if "quantities" in frame.columns and isinstance(r["quantities"], Mapping):
@@ -85,10 +87,10 @@ def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
             tws = ((0, DAY),)
         lon = get("lon")
         lat = get("lat")
-        if has_geom and get("node_id") is None and r.geometry is not None:
-            if r.geometry.is_empty:
+        if has_geom and get("node_id") is None and r["geometry"] is not None:
+            if r["geometry"].is_empty:
                 raise ProblemError(f"order {rec!r} (row {row_no}): empty geometry", record=rec, field="geometry")
-            lon, lat = r.geometry.x, r.geometry.y
+            lon, lat = r["geometry"].x, r["geometry"].y
         orders.append(
             Order(
                 id=rec,
@@ -106,12 +108,13 @@ def orders_from_frame(frame: pd.DataFrame) -> list[Order]:
                 soft=_flag(get("soft", False), rec, "soft"),
                 carrier=get("carrier"),
                 vehicle_types=_vehicle_types(get("vehicle_types")),
+                attributes=get("attributes"),
             )
         )
     return orders
 
 
-def _cell(row: pd.Series, name: str, default: Any = None) -> Any:
+def _cell(row: Mapping[Any, Any], name: str, default: Any = None) -> Any:
     """A frame cell, ``default`` when the column is missing or the cell is empty (None or NaN)."""
     v = row.get(name, default)
     if v is None or (isinstance(v, float) and math.isnan(v)):

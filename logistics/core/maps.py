@@ -16,7 +16,6 @@ imported only when a map is drawn (extra ``[maps]``, through [logistics.core.ext
 from __future__ import annotations
 
 import base64
-import html
 import math
 import re
 from collections.abc import Iterable
@@ -30,8 +29,11 @@ import numpy as np
 import pandas as pd
 
 from logistics.core.extras import require
+from logistics.core.html_text import js_literal_html as js_literal_html  # re-exported: pages import it from maps
+from logistics.core.html_text import text_html as text_html
 from logistics.core.model import Order
 from logistics.core.problem import Problem, coordinates
+from logistics.core.travel_source import travel_source
 from logistics.core.units import fmt_clock
 
 if TYPE_CHECKING:
@@ -87,49 +89,6 @@ TIER_STYLE = {
 JQUERY_SHIM = """if (typeof window.$ === 'undefined') { window.$ = function (x) {
   if (typeof x === 'function') { document.addEventListener('DOMContentLoaded', x); return; }
   var t = document.createElement('template'); t.innerHTML = String(x).trim(); return [t.content.firstElementChild]; }; }"""  # noqa: E501 - JavaScript kept on one line
-
-
-# Characters that HTML escaping leaves alone but that act inside the JavaScript template literals
-# folium puts tooltips and popups in (`...`): a backslash starts an escape, a backtick ends the
-# literal, ``${`` interpolates code; U+2028/2029 end lines in older engines.  As HTML character
-# references they are inert in the literal and show as themselves once the browser parses the HTML.
-_JS_LITERAL_REFS = str.maketrans({"\\": "&#92;", "`": "&#96;", "$": "&#36;", "\u2028": "&#8232;", "\u2029": "&#8233;"})
-
-
-def text_html(value: object) -> str:
-    """A user string (id, name, reason) as HTML text that is also safe inside a JavaScript template literal.
-
-    Parameters
-    ----------
-    value
-        Anything; it is shown as ``str(value)``.
-
-    Returns
-    -------
-    str
-        ``html.escape(str(value))`` with backslashes, backticks, ``$`` and the line separators
-        U+2028/U+2029 turned into character references.
-    """
-    return html.escape(str(value)).translate(_JS_LITERAL_REFS)
-
-
-def js_literal_html(markup: str) -> str:
-    """Markup whose text parts are already escaped, made safe for a JavaScript template literal.
-
-    Every tooltip and popup goes through this before it reaches folium, so a string that
-    missed `text_html` still cannot close the literal or interpolate code.
-
-    Parameters
-    ----------
-    markup
-        HTML built from `text_html` pieces and our own tags.
-
-    Returns
-    -------
-    str
-        The markup with backslashes, backticks, ``$`` and U+2028/U+2029 as character references.
-    """
-    return markup.translate(_JS_LITERAL_REFS)
 
 
 class PlanLike(Protocol):
@@ -279,6 +238,7 @@ def stop_popup(row: pd.Series, problem: Problem | None, names: dict[str, str], b
         lines.append(f"order <b>{e(str(row['order_id']))}</b>")
     lines.append(f"node {e(node)}" + (f" ({e(label)})" if label else ""))
     lines.append(f"ETA {fmt_clock(row['arrival'])}")
+    lines += _attribute_lines(problem, row)
     if row["kind"] in ("delivery", "pickup"):
         lines.append(
             f"service {fmt_clock(row['start'])}–{fmt_clock(row['departure'])}"
@@ -296,6 +256,17 @@ def stop_popup(row: pd.Series, problem: Problem | None, names: dict[str, str], b
         span = f"{fmt_clock(b['start'])}–{fmt_clock(b['departure'])}"
         lines.append(f"then a break {span} ({int(b['service']) // 60} min) on the way")
     return "<br>".join(lines)
+
+
+def _attribute_lines(problem: Problem | None, row: pd.Series) -> list[str]:
+    """The order's own fields (customer, address, phone, ...) as escaped popup lines."""
+    if problem is None or row["kind"] not in ("delivery", "pickup"):
+        return []
+    try:
+        attrs = problem.order(str(row["order_id"])).attributes or {}
+    except KeyError:
+        return []
+    return [f"{text_html(k)}: {text_html(v)}" for k, v in attrs.items() if v != ""]
 
 
 def route_coords(routes: gpd.GeoDataFrame, vid: str, stops: pd.DataFrame) -> list[tuple[float, float]]:
@@ -476,11 +447,21 @@ def plan_map(
         f"{int(k.get('served', 0))} served · {int(k.get('unserved', len(plan.unserved)))} unserved<br>"
         f"{float(k.get('distance_km', 0) or 0):,.1f} km · ¥{float(k.get('cost', 0) or 0):,.2f}"
         + ("" if pts else "<br><i>no coordinates to draw</i>")
+        + _travel_note(plan, problem)
         + "</div>"
     )
     figure: Any = m.get_root()
     figure.html.add_child(folium.Element(box), name="coldroute_summary")
     return m
+
+
+def _travel_note(plan: PlanLike, problem: Problem | None) -> str:
+    """The summary box's line naming the source of the travel times (estimates in red)."""
+    info = travel_source(problem).to_dict() if problem is not None else plan.meta.get("travel_times")
+    if not isinstance(info, dict) or not info.get("label"):
+        return ""
+    style = f" style='color:{UNSERVED_COLOR}'" if info.get("estimated") else ""
+    return f"<br><span class='coldroute-travel-source'{style}>travel times: {text_html(info['label'])}</span>"
 
 
 def _tier_layers(folium: ModuleType, m: FoliumMap, nodes: gpd.GeoDataFrame, names: dict[str, str]) -> None:
@@ -580,6 +561,7 @@ def _unserved_layer(
         zones = _order_zones(problem, o.id)
         if zones:
             text += f"<br>temperature zone: {text_html(zones)}"
+        text += "".join(f"<br>{text_html(k)}: {text_html(v)}" for k, v in (o.attributes or {}).items() if v != "")
         folium.CircleMarker(
             location=(lat, lon),
             radius=8,

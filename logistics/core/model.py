@@ -5,15 +5,17 @@ default), times as seconds from the planning day's midnight, distances in
 metres, money in yuan.  The solver converts to scaled integers once.
 """
 
+# size: the records every layer builds problems from, with their validation, read as one
+
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
-from logistics.core.breaks import CN_MIN_REST_MIN, Break, check_driving_rule, parse_breaks
+from logistics.core.breaks import CN_MIN_REST_MIN, Break, check_rules
 from logistics.core.errors import ProblemError
 from logistics.core.units import (
     DAY,
@@ -24,6 +26,7 @@ from logistics.core.units import (
     Zone,
     _len,
     _numbers,
+    _text_map,
     fmt_clock,
     parse_clock,
 )
@@ -264,9 +267,15 @@ class VehicleType:
         Whether the vehicle is a reefer; ``None`` = whether any compartment is not ambient.
     carrier
         The carrier whose orders alone it serves; ``None`` = shared by every carrier.
+    cost_per_travel_hour
+        Yuan per hour of driving only (waiting and service free), VROOM's ``per_hour``.
+    max_tasks
+        Most orders one route may serve (VROOM's ``max_tasks``); ``None`` = unlimited.
+    max_travel_time
+        Longest driving time of a route, seconds, waiting and service excluded (VROOM's
+        ``max_travel_time``); ``None`` = unlimited.
     breaks, max_driving_h, min_rest_min
-        Drivers' breaks and the continuous-driving rule (``max_driving_h=4``, ``min_rest_min=20``: China's
-        road-traffic regulations; the default ``None`` is no rule), see `logistics.core.breaks`.
+        Drivers' breaks and continuous-driving rule (``None``: no rule), see `logistics.core.breaks`.
 
     Raises
     ------
@@ -289,6 +298,9 @@ class VehicleType:
     speed_factor: float = 1.0
     refrigerated: bool | None = None
     carrier: str | None = None
+    cost_per_travel_hour: float = 0.0
+    max_tasks: int | None = None
+    max_travel_time: int | None = None
     breaks: tuple[Break, ...] = ()
     max_driving_h: float | None = None
     min_rest_min: float = CN_MIN_REST_MIN
@@ -297,20 +309,8 @@ class VehicleType:
         rec = self.name
         if not self.name:
             raise ProblemError("vehicle type with an empty name", record=rec, field="name")
-        _numbers(
-            self,
-            (
-                "fixed_cost",
-                "cost_per_km",
-                "cost_per_hour",
-                "total_capacity",
-                "max_duration",
-                "max_distance",
-                "speed_factor",
-            ),
-            "vehicle type",
-            rec,
-        )
+        numeric = [f.name for f in fields(self) if f.type in ("float", "float | None", "int | None")]
+        _numbers(self, numeric, "vehicle type", rec)  # every rate and limit; count is checked below
         if not isinstance(self.count, (int, np.integer)) or not (0 <= self.count <= MAX_VEHICLES):
             raise ProblemError(
                 f"vehicle type {rec!r}: count must be an integer from 0 to {MAX_VEHICLES}, got {self.count!r}",
@@ -355,7 +355,7 @@ class VehicleType:
             object.__setattr__(self, "end_depot", self.start_depot)
         object.__setattr__(self, "start_depot", str(self.start_depot))
         object.__setattr__(self, "end_depot", str(self.end_depot))
-        for f in ("fixed_cost", "cost_per_km", "cost_per_hour"):
+        for f in ("fixed_cost", "cost_per_km", "cost_per_hour", "cost_per_travel_hour"):
             v = getattr(self, f)
             if not (v >= 0) or not math.isfinite(v):
                 raise ProblemError(
@@ -374,7 +374,7 @@ class VehicleType:
                 field="shift",
             )
         object.__setattr__(self, "shift", shift)
-        for f in ("max_duration", "max_distance"):
+        for f in ("max_duration", "max_distance", "max_tasks", "max_travel_time"):
             v = getattr(self, f)
             if v is not None and not (v >= 0):
                 raise ProblemError(f"vehicle type {rec!r}: {f} must be >= 0, got {v}", record=rec, field=f)
@@ -386,8 +386,7 @@ class VehicleType:
             )
         if self.refrigerated is None:
             object.__setattr__(self, "refrigerated", any(c.zone != Zone.AMBIENT for c in comps))
-        object.__setattr__(self, "breaks", parse_breaks(self.breaks, rec))
-        check_driving_rule(self.max_driving_h, self.min_rest_min, rec)
+        object.__setattr__(self, "breaks", check_rules(self.breaks, self.max_driving_h, self.min_rest_min, rec))
 
     def compartment_for(self, product: Product) -> int | None:
         """Index of the compartment that carries ``product`` on this vehicle type.
@@ -469,6 +468,9 @@ class Order:
         Carrier brand; keeps the order off other carriers' vehicles.
     vehicle_types
         Names of the fleet types allowed to serve it; ``None`` = any.
+    attributes
+        Text the planner carries along untouched (customer name, address, phone, ...): the
+        extra columns of an orders file, shown in ``stops.csv`` and the map's popups.
 
     Raises
     ------
@@ -491,6 +493,7 @@ class Order:
     soft: bool = False
     carrier: str | None = None
     vehicle_types: tuple[str, ...] | None = None
+    attributes: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
         rec = self.id
@@ -613,6 +616,8 @@ class Order:
             object.__setattr__(self, "vehicle_types", tuple(str(v) for v in self.vehicle_types))
             if not self.vehicle_types:
                 raise ProblemError(f"order {rec!r}: vehicle_types is empty", record=rec, field="vehicle_types")
+        if self.attributes is not None:
+            object.__setattr__(self, "attributes", _text_map(self.attributes, "order", rec, "attributes"))
 
     @property
     def location(self) -> str:

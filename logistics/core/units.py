@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import Enum
 
 import numpy as np
@@ -184,3 +184,10 @@ def fmt_clock(seconds: float) -> str:
     sign = "-" if s < 0 else ""
     s = abs(s)
     return f"{sign}{s // 3600:02d}:{(s % 3600) // 60:02d}"
+
+
+def _text_map(value: object, what: str, rec: object, field: str) -> dict[str, str]:
+    """A mapping of names to text, kept exactly as written (no number parsing), or a ProblemError naming ``field``."""
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ProblemError(f"{what} {rec!r}: {field} must map names to text", record=rec, field=field)
+    return dict(value)

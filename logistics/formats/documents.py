@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as _dt
+import difflib
 import errno
 import json
 import math
@@ -98,21 +99,63 @@ def schema_error(data: Any, where: str, validator: Any = None) -> ProblemError |
     # descend into oneOf/anyOf alternatives to the most specific cause
     while err.context:
         deeper = jsonschema.exceptions.best_match(err.context)
-        if deeper is None or len(deeper.absolute_path) < len(err.absolute_path):
-            break
-        if len(deeper.absolute_path) == len(err.absolute_path) and deeper.validator in ("required", "not"):
+        if not descends(err, deeper):
             break
         err = deeper
+    return describe_schema_error(err, where)
+
+
+def descends(err: Any, deeper: Any) -> bool:
+    """Whether an alternative's error ``deeper`` says more than ``err`` (else ``err`` is the message).
+
+    Parameters
+    ----------
+    err, deeper
+        A ``jsonschema.ValidationError`` of a ``oneOf``/``anyOf`` and the best error among its
+        alternatives (or ``None``).
+
+    Returns
+    -------
+    bool
+        ``True`` when ``deeper`` is at least as deep and not merely a missing or forbidden key.
+    """
+    if deeper is None or len(deeper.absolute_path) < len(err.absolute_path):
+        return False
+    return not (len(deeper.absolute_path) == len(err.absolute_path) and deeper.validator in ("required", "not"))
+
+
+def describe_schema_error(err: Any, where: str) -> ProblemError:
+    """One jsonschema error in a dispatcher's words, naming its field (and the closest known name).
+
+    Parameters
+    ----------
+    err
+        A ``jsonschema.ValidationError``.
+    where
+        The job's name.
+
+    Returns
+    -------
+    ProblemError
+        ``record`` is ``where``, ``field`` the path of the offending value (for an unknown
+        field, the object that holds it).
+    """
     path = field_path(err.absolute_path)
     msg = err.message
     parts = list(err.absolute_path)
     if err.validator == "additionalProperties":
-        msg = msg.replace("Additional properties are not allowed", "unknown field(s)")
+        known = list((err.schema or {}).get("properties", {}))
+        extra = [k for k in err.instance if k not in known] if isinstance(err.instance, dict) else []
+        msg = "; ".join(f"unknown field {k!r}{did_you_mean(k, known)}" for k in extra) or msg.replace(
+            "Additional properties are not allowed", "unknown field(s)"
+        )
+    elif err.validator == "enum" and isinstance(err.instance, str):
+        msg += did_you_mean(err.instance, [str(v) for v in err.validator_value])
     elif err.validator in ("oneOf", "anyOf"):
         if not parts:
             msg = (
-                "a job needs 'orders', 'fleet' (or 'tiers') and either 'network' or 'matrix' "
-                "(or 'vroom': a VROOM input)"
+                "a job needs 'orders', 'fleet' (or 'tiers') and 'network', 'matrix' or depots given by "
+                "coordinates (or 'vroom': a VROOM input)"
             )
         elif len(parts) == 2 and parts[0] == "orders":
             msg = "an order needs either node_id or lon and lat (not both)"
@@ -125,6 +168,25 @@ def schema_error(data: Any, where: str, validator: Any = None) -> ProblemError |
     elif len(msg) > 300:
         msg = msg[:300] + "..."
     return ProblemError(f"{where}: {path or '(top level)'}: {msg}", record=where, field=path or None)
+
+
+def did_you_mean(name: str, known: Iterable[Any]) -> str:
+    """`` (did you mean 'hub'?)`` when a known name is close to ``name`` (difflib), else ``''``.
+
+    Parameters
+    ----------
+    name
+        What the user wrote.
+    known
+        The names that would have been accepted.
+
+    Returns
+    -------
+    str
+        The suggestion, with a leading space, or an empty string.
+    """
+    close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _short(x: Any, n: int = 80) -> str:

@@ -91,7 +91,9 @@ class TierSpec:
         return out
 
 
-def build_fleet(spec: list, where: str, field: str = "fleet", *, depot: str | None = None) -> list[VehicleType]:
+def build_fleet(
+    spec: list, where: str, field: str = "fleet", *, depot: str | None = None, first: int = 0
+) -> list[VehicleType]:
     """Vehicle types from a job's list of vehicle records.
 
     Parameters
@@ -104,6 +106,9 @@ def build_fleet(spec: list, where: str, field: str = "fleet", *, depot: str | No
         The list's path in the job (``fleet``, ``tiers.trunk_fleet``), prefixed to errors.
     depot
         The depot of records without ``start_depot`` (tier fleets, whose depots the planner sets).
+    first
+        Index in the job's list of the first record (errors name ``<field>[first + k]``), for
+        records built one at a time so that every bad one is reported.
 
     Returns
     -------
@@ -137,7 +142,7 @@ def build_fleet(spec: list, where: str, field: str = "fleet", *, depot: str | No
                     kw[d] = str(kw[d])
             fleet.append(VehicleType(**kw))
         except ProblemError as e:
-            raise prefixed_error(e, where, f"{field}[{k}]") from None
+            raise prefixed_error(e, where, f"{field}[{first + k}]") from None
     return fleet
 
 

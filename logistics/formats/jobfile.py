@@ -21,10 +21,11 @@ import numpy as np
 
 from logistics.core.costs import CostModel
 from logistics.core.errors import ProblemError
-from logistics.core.model import Product
+from logistics.core.model import Product, VehicleType
 from logistics.core.options import SolveOptions
 from logistics.core.problem import Problem
 from logistics.core.units import Zone
+from logistics.formats.depots import depot_places, insert_depots
 from logistics.formats.documents import (
     check_input_file,
     decode_text,
@@ -33,11 +34,19 @@ from logistics.formats.documents import (
     read_document,
     reject_constant,
     resolve_path,
-    schema_error,
+)
+from logistics.formats.job_checks import (
+    ErrorLog,
+    bad_records,
+    check_references,
+    place_ids,
+    product_names,
+    schema_errors,
+    skipped,
 )
 from logistics.formats.job_fleets import TierSpec, build_fleet, check_tier_orders, read_tiers
 from logistics.formats.matrix_file import check_npz
-from logistics.formats.orders_file import ReadLimits, orders_from_file, orders_inline
+from logistics.formats.orders_file import ReadLimits, orders_inline, read_orders_file
 from logistics.formats.vroom import VroomInput, read_vroom
 from networks import Network, TravelMatrix, read_network, yanhu
 from networks.errors import NetworkError
@@ -59,7 +68,7 @@ class Job:
     problem, options
         What to solve and how.
     source, vroom
-        ``"job"``, or ``"vroom"`` with the [VroomInput][logistics.formats.vroom.VroomInput] needed to
+        ``"job"``, or ``"vroom"`` with the [VroomInput][logistics.formats.vroom_write.VroomInput] needed to
         answer in VROOM's output format.
     tiers
         A three-tier job's ``tiers`` block (``None`` for a single-tier job); ``problem`` then holds
@@ -147,17 +156,22 @@ def _read_job(path: Path, allow_outside: bool, overrides: Mapping[str, Any] | No
         return Job(name=path.stem, path=path, problem=vin.problem, options=SolveOptions(), source="vroom", vroom=vin)
     if not isinstance(data, dict):
         raise ProblemError(f"{where}: a job is a mapping of fields (network, orders, fleet, ...)", record=where)
-    err = schema_error(data, where)
-    if err is not None:
-        raise err
-    name = data.get("name") or path.stem
-    options = read_solver(data.get("solver"), where)
+    log = ErrorLog(where)
+    for e in schema_errors(data, where):
+        log.add(e)
+    bad = bad_records(log)
+    name = str(data["name"]) if isinstance(data.get("name"), str) and data["name"] else path.stem
+    options = SolveOptions()
+    if not skipped(bad, "solver", within=True):
+        with log.catch():
+            options = read_solver(data.get("solver"), where)
     if "vroom" in data:
+        log.raise_all()
         vpath = resolve_path(base, data["vroom"], "vroom", allow_outside=allow_outside, where=where)
         vin = read_vroom(vpath, name=name)
         return Job(name=name, path=path, problem=vin.problem, options=options, source="vroom", vroom=vin)
-    limits = ReadLimits().merged(data.get("limits")).merged(overrides)
-    problem, tiers = _build(data, base, where, name, allow_outside, limits)
+    limits = ReadLimits().merged(None if skipped(bad, "limits", within=True) else data.get("limits")).merged(overrides)
+    problem, tiers = _build(data, base, where, name, allow_outside, limits, log)
     return Job(name=name, path=path, problem=problem, options=options, tiers=tiers)
 
 
@@ -199,6 +213,7 @@ def build_problem(
     name: str = "job",
     allow_outside: bool = False,
     limits: ReadLimits | None = None,
+    log: ErrorLog | None = None,
 ) -> Problem:
     """A Problem from a (schema-valid) job mapping; paths relative to ``base``.
 
@@ -216,63 +231,98 @@ def build_problem(
         Let the job's paths point outside ``base``.
     limits
         How much of an orders file is read (default: the job's ``limits`` block, else `ReadLimits()`).
+    log
+        Errors found so far (the schema's); records they name are not built again.
 
     Returns
     -------
     Problem
-        The problem; ``meta["job"]`` is ``where``.
+        The problem; ``meta["job"]`` is ``where`` (and ``meta["matrix_file"]`` the matrix file).
 
     Raises
     ------
     ProblemError
         A file is missing or outside ``base``, or a record is invalid; the field is its path
-        in the job.
+        in the job.  Several problems are raised together as a
+        [ProblemErrors][logistics.core.errors.ProblemErrors] listing each one.
     """
-    return _build(data, base, where, name, allow_outside, limits)[0]
+    return _build(data, base, where, name, allow_outside, limits, log)[0]
 
 
 def _build(
-    data: Mapping[str, Any], base: Path, where: str, name: str, allow_outside: bool, limits: ReadLimits | None
+    data: Mapping[str, Any],
+    base: Path,
+    where: str,
+    name: str,
+    allow_outside: bool,
+    limits: ReadLimits | None,
+    log: ErrorLog | None = None,
 ) -> tuple[Problem, TierSpec | None]:
     """`build_problem`, and the checked ``tiers`` block of a three-tier job."""
+    log = log if log is not None else ErrorLog(where)
+    bad = bad_records(log)
     meta: dict[str, Any] = {"job": where}
     if "tiers" in data and data.get("matrix"):
-        raise ProblemError(
-            f"{where}: matrix: a tiered job's travel times come from its network (give no matrix)",
-            record=where,
-            field="matrix",
-        )
-    network = _load_network(data.get("network"), base, where, allow_outside) if data.get("network") else None
-    matrix = None
-    if data.get("matrix"):
-        matrix, coords = _load_matrix(data["matrix"], base, where, allow_outside)
-        if coords:
-            meta["coords"] = coords
-    products = _build_products(data.get("products"), where)
-    tiers = None
-    if "tiers" in data:  # a three-tier day: the fleets are the tiers' (checked against the network)
-        if "fleet" in data:
-            raise ProblemError(
-                f"{where}: fleet: a tiered job names its vehicles in tiers.trunk_fleet and tiers.last_mile_fleet",
+        log.add(
+            ProblemError(
+                f"{where}: matrix: a tiered job's travel times come from its network (give no matrix)",
                 record=where,
-                field="fleet",
+                field="matrix",
             )
-        tiers = read_tiers(data["tiers"], network, where)
-        assert network is not None  # read_tiers refuses a job without one
-        typed = tiers.vehicle_types(network.hub_id)
-        fleet, fleet_fields = [v for _, v in typed], [f for f, _ in typed]
+        )
+    network = matrix = None
+    placed = bool(data.get("network") or data.get("matrix"))  # else depots by coordinates make the network
+    if data.get("network") and not skipped(bad, "network", within=True):
+        with log.catch():
+            network = _load_network(data.get("network"), base, where, allow_outside)
+    if data.get("matrix") and not skipped(bad, "matrix", within=True):
+        with log.catch():
+            matrix, coords = _load_matrix(data["matrix"], base, where, allow_outside)
+            meta["matrix_file"] = Path(data["matrix"]).name
+            if coords:
+                meta["coords"] = coords
+    products = _build_products(data.get("products"), where, log=log, bad=bad)
+    orders, row_of, file_depots = _read_orders(data, base, where, allow_outside, limits, log, bad)
+    tiers = None
+    fleet: list[VehicleType] = []
+    fleet_fields: list[str] = []
+    fleet_records: list[tuple[int, dict[str, Any]]] = []
+    if "tiers" in data:  # a three-tier day: the fleets are the tiers' (checked against the network)
+        with log.catch():
+            if "fleet" in data:
+                raise ProblemError(
+                    f"{where}: fleet: a tiered job names its vehicles in tiers.trunk_fleet and tiers.last_mile_fleet",
+                    record=where,
+                    field="fleet",
+                )
+            if not skipped(bad, "tiers", within=True) and (network is not None or not data.get("network")):
+                tiers = read_tiers(data["tiers"], network, where)
+                assert network is not None  # read_tiers refuses a job without one
+                typed = tiers.vehicle_types(network.hub_id)
+                fleet, fleet_fields = [v for _, v in typed], [f for f, _ in typed]
+        if tiers is not None and network is not None:
+            with log.catch():
+                check_tier_orders(orders, row_of, network, where)
     else:
-        fleet = build_fleet(data["fleet"], where)
-        fleet_fields = [f"fleet[{k}]" for k in range(len(fleet))]
-    orders_spec = data["orders"]
-    if isinstance(orders_spec, str):
-        lim = limits if limits is not None else ReadLimits().merged(data.get("limits"))
-        orders, row_of = orders_from_file(orders_spec, base, where, allow_outside, lim)
-    else:
-        orders, row_of = orders_inline(orders_spec, where)
-    if tiers is not None and network is not None:
-        check_tier_orders(orders, row_of, network, where)
-    costs = _build_costs(data.get("costs") or {}, where)
+        network, fleet_records = _place_depots(data, network, matrix, file_depots, placed, name, meta, log, bad)
+        for k, rec in fleet_records:
+            with log.catch():
+                fleet += build_fleet([rec], where, first=k)
+                fleet_fields.append(f"fleet[{k}]")
+    costs = CostModel()
+    if not skipped(bad, "costs", within=True):
+        with log.catch():
+            costs = _build_costs(data.get("costs") or {}, where)
+    check_references(
+        log,
+        fleet=[rec for _, rec in fleet_records],
+        fleet_paths=[f"fleet[{k}]" for k, _ in fleet_records],
+        orders=orders,
+        order_paths={o: f"orders[{k}]" for o, k in row_of.items()},
+        products=None if skipped(bad, "products") else list(product_names(data.get("products"))),
+        places=place_ids(network, matrix),
+    )
+    log.raise_all()
     try:
         problem = Problem(
             orders=tuple(orders),
@@ -302,6 +352,60 @@ def _build(
             record=where,
             field="matrix" if matrix is not None else "network",
         ) from None
+
+
+def _read_orders(
+    data: Mapping[str, Any],
+    base: Path,
+    where: str,
+    allow_outside: bool,
+    limits: ReadLimits | None,
+    log: ErrorLog,
+    bad: set[tuple[Any, ...]],
+) -> tuple[list, dict[str, int], dict[str, tuple[float, float]]]:
+    """The job's orders (inline or a file), each one's row, and the depots an orders file places."""
+    spec = data.get("orders")
+    if isinstance(spec, str) and not skipped(bad, "orders", within=True):
+        with log.catch():
+            lim = limits if limits is not None else ReadLimits().merged(data.get("limits"))
+            read = read_orders_file(spec, base, where, allow_outside, lim, log=log)
+            return read.orders, read.row_of, read.depots
+    elif isinstance(spec, list) and not skipped(bad, "orders"):
+        keep = [k for k in range(len(spec)) if not skipped(bad, "orders", k)]
+        orders, row_of = orders_inline(spec, where, log=log, rows=keep)
+        return orders, row_of, {}
+    return [], {}, {}
+
+
+def _place_depots(
+    data: Mapping[str, Any],
+    network: Network | None,
+    matrix: TravelMatrix | None,
+    file_depots: Mapping[str, tuple[float, float]],
+    placed: bool,
+    name: str,
+    meta: dict[str, Any],
+    log: ErrorLog,
+    bad: set[tuple[Any, ...]],
+) -> tuple[Network | None, list[tuple[int, dict[str, Any]]]]:
+    """Depots given by coordinates into the network (or a network of their own); the fleet records by index."""
+    where = log.where
+    spec: list[Any] = data["fleet"] if isinstance(data.get("fleet"), list) and not skipped(bad, "fleet") else []
+    places = depot_places([], {}, where)
+    with log.catch():
+        places = depot_places(spec, file_depots, where)
+    if network is not None or matrix is not None or not placed:
+        with log.catch():
+            network, depot_coords = insert_depots(places, network, matrix, where, name)
+            meta["coords"] = {**meta.get("coords", {}), **depot_coords}
+    if not placed and network is None:
+        msg = (
+            f"{where}: network: a job needs a network, a matrix, or depots given by coordinates "
+            f"(start_depot: {{name, lon, lat}})"
+        )
+        log.add(ProblemError(msg, record=where, field="network"))
+    records = [(k, v) for k, v in enumerate(places.fleet) if isinstance(v, dict) and not skipped(bad, "fleet", k)]
+    return network, records
 
 
 def _locate(
@@ -449,26 +553,39 @@ def _finite(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def _build_products(spec: Any, where: str) -> dict[str, Product]:
+def _build_products(
+    spec: Any, where: str, log: ErrorLog | None = None, bad: set[tuple[Any, ...]] | None = None
+) -> dict[str, Product]:
     if spec is None:
         return {"goods": Product("goods")}
+    if bad and skipped(bad, "products", within=not isinstance(spec, (list, dict))):
+        return {}
+    own = log is None
+    log = log if log is not None else ErrorLog(where)
     items = list(spec) if isinstance(spec, list) else [dict(v, name=k) for k, v in spec.items()]
     out: dict[str, Product] = {}
     for k, p in enumerate(items):
         prefix = f"products[{k}]" if isinstance(spec, list) else f"products.{p['name']}"
+        if bad and skipped(bad, "products", k if isinstance(spec, list) else p["name"]):
+            continue
         if p["name"] in out:
-            raise ProblemError(
-                f"{where}: {prefix}.name: product {p['name']!r} appears more than once",
-                record=p["name"],
-                field=f"{prefix}.name",
+            log.add(
+                ProblemError(
+                    f"{where}: {prefix}.name: product {p['name']!r} appears more than once",
+                    record=p["name"],
+                    field=f"{prefix}.name",
+                )
             )
+            continue
         try:
             kw = dict(p)
             if "carriers" in kw:
                 kw["carriers"] = tuple(kw["carriers"])
             out[p["name"]] = Product(**kw)
         except ProblemError as e:
-            raise prefixed_error(e, where, prefix) from None
+            log.add(prefixed_error(e, where, prefix))
+    if own:
+        log.raise_all()
     return out
 
 

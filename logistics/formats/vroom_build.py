@@ -6,10 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from logistics.core.breaks import Break
 from logistics.core.errors import ProblemError
 from logistics.core.model import Compartment, Order, VehicleType
-from logistics.core.units import DAY
+from logistics.core.units import DAY, MAX_PENALTY
 from logistics.formats.vroom_read import VehicleSpec
 from logistics.formats.vroom_sections import Places
 from logistics.formats.vroom_values import (
@@ -29,7 +28,6 @@ def travel_matrix(
     places: Places,
     needs_open: bool,
     err: _Err,
-    warnings: list[str],
 ) -> TravelMatrix:
     """The given matrices, or great-circle travel between the coordinates.
 
@@ -38,7 +36,7 @@ def travel_matrix(
     durations
         The given durations (seconds), or ``None``.
     distances
-        The given distances (metres), or ``None`` (reported as 0, with a warning).
+        The given distances (metres), or ``None`` (0 inside; the output then has no distances).
     places
         The places read.
     needs_open
@@ -46,8 +44,6 @@ def travel_matrix(
         without a start or an end.
     err
         Builds `ProblemError`s that name the document and the JSON path.
-    warnings
-        The translation's warnings so far; appended to.
 
     Returns
     -------
@@ -63,8 +59,6 @@ def travel_matrix(
         ids = [f"i{k}" for k in range(places.size)]
         dur = durations.astype(np.int64)
         dist = distances.astype(np.int64) if distances is not None else np.zeros_like(dur)
-        if distances is None:
-            warnings.append("no distances matrix: distances are reported as 0")
     else:
         ids = list(places.places)
         if not ids:
@@ -74,7 +68,6 @@ def travel_matrix(
         lat = np.array([p[1] for p in xy if p is not None])
         gc = great_circle_matrix(ids, lon, lat)
         dur, dist = gc.duration, gc.distance
-        warnings.append(f"no matrix given: travel times from {gc.source} (VROOM would ask a routing engine)")
     if needs_open:
         dur = np.pad(dur, ((0, 1), (0, 1)))
         dist = np.pad(dist, ((0, 1), (0, 1)))
@@ -86,11 +79,14 @@ def travel_matrix(
 
 
 def horizon_and_penalty(
-    order_kw: list[dict[str, Any]], specs: list[VehicleSpec], matrix: TravelMatrix, warnings: list[str]
-) -> tuple[int, float]:
-    """A horizon long enough for any route, and a penalty per unassigned task above any route's cost.
+    order_kw: list[dict[str, Any]], specs: list[VehicleSpec], matrix: TravelMatrix
+) -> tuple[int, float, float]:
+    """A horizon long enough for any route, and the penalty weights that give VROOM's ranking of plans.
 
-    So priorities order what VROOM would drop.
+    VROOM ranks plans by the sum of the priorities served, then the number of tasks served, then
+    cost.  A task left out costs ``base × (1 + step × priority)``: ``base`` is above any plan's cost
+    and ``step`` above the number of tasks, so one more priority point outweighs any number of
+    tasks and one more task any cost.
 
     Parameters
     ----------
@@ -100,14 +96,12 @@ def horizon_and_penalty(
         The vehicles.
     matrix
         The travel matrix.
-    warnings
-        The translation's warnings so far; appended to.
 
     Returns
     -------
-    tuple of (int, float)
-        ``(horizon in seconds, penalty base)``; the base is capped (with a warning) when costs
-        are very large.
+    tuple of (int, float, float)
+        ``(horizon in seconds, base, step)``; ``step`` is lowered when the penalties would exceed
+        what an order accepts (the ranking of priorities is then approximate, see `exact_priorities`).
     """
     dur, dist = matrix.duration, matrix.distance
     tw_ends = [b for kw in order_kw for (_, b) in (kw["time_windows"] or ())]
@@ -117,12 +111,16 @@ def horizon_and_penalty(
     horizon = int(max([DAY] + tw_ends + [total_service + max_dur * (len(order_kw) + 1)]))
     max_dist = int(dist.max()) if dist.size else 0
     base = 1.0
+    legs = len(order_kw) + len(specs)
     for vt in specs:
-        base += vt.fixed + vt.per_hour * horizon / 3600.0 + vt.per_km * max_dist * (len(order_kw) + 1) / 1000
-    if base > MAX_PENALTY_BASE:
-        warnings.append("costs are very large: priorities are approximated with a capped penalty")
-        base = MAX_PENALTY_BASE
-    return horizon, base
+        base += vt.fixed
+    base += max((vt.per_hour * max_dur / 3600.0 + vt.per_km * max_dist / 1000.0 for vt in specs), default=0.0) * legs
+    base = min(base, MAX_PENALTY_BASE)
+    top = max((kw["priority"] for kw in order_kw), default=0)
+    step = float(len(order_kw) + 1)
+    if top and base * 2 * (1 + step * top) > MAX_PENALTY:
+        step = max(0.0, (MAX_PENALTY / (2 * base) - 1) / top)
+    return horizon, base, step
 
 
 def build_fleet(specs: list[VehicleSpec], totals: np.ndarray, horizon: int, err: _Err) -> list[VehicleType]:
@@ -167,14 +165,13 @@ def build_fleet(specs: list[VehicleSpec], totals: np.ndarray, horizon: int, err:
                     end_depot=vt.end or OPEN,
                     fixed_cost=vt.fixed,
                     cost_per_km=vt.per_km,
-                    cost_per_hour=vt.per_hour,
+                    cost_per_travel_hour=vt.per_hour,
                     shift=shift,
-                    max_duration=vt.max_duration,
+                    max_travel_time=vt.max_travel_time,
                     max_distance=vt.max_distance,
+                    max_tasks=vt.max_tasks,
                     speed_factor=1.0 / vt.speed,
                     refrigerated=False,
-                    max_driving_h=None,  # VROOM has no continuous-driving rule
-                    breaks=tuple(Break(w, d, name=f"vroom break {i}") for i, w, d in vt.breaks if d > 0),
                 )
             )
         except ProblemError as e:
@@ -182,8 +179,8 @@ def build_fleet(specs: list[VehicleSpec], totals: np.ndarray, horizon: int, err:
     return fleet
 
 
-def build_orders(order_kw: list[dict[str, Any]], horizon: int, base: float, err: _Err) -> list[Order]:
-    """Optional orders whose penalty grows with the VROOM priority.
+def build_orders(order_kw: list[dict[str, Any]], horizon: int, base: float, step: float, err: _Err) -> list[Order]:
+    """Optional orders whose penalty ranks plans as VROOM does (see `horizon_and_penalty`).
 
     Parameters
     ----------
@@ -191,8 +188,10 @@ def build_orders(order_kw: list[dict[str, Any]], horizon: int, base: float, err:
         The orders' fields, each with its JSON ``path`` and ``priority``.
     horizon
         Seconds; the window of tasks without one.
-    base
-        Penalty base from `horizon_and_penalty`; a task's penalty is ``base × (1 + priority)``.
+    base, step
+        Penalty weights from `horizon_and_penalty`: a task left out costs ``base × (1 + step ×
+        priority)``; a shipment is two tasks left out together: its pickup carries twice that and
+        its delivery nothing, so every engine and the plan's KPIs count the pair's penalty once.
     err
         Builds `ProblemError`s that name the document and the JSON path.
 
@@ -212,8 +211,11 @@ def build_orders(order_kw: list[dict[str, Any]], horizon: int, base: float, err:
         path = kw.pop("path")
         pr = kw.pop("priority")
         tws = kw.pop("time_windows") or ((0, horizon),)
+        tasks = (2 if kw["kind"] == "pickup" else 0) if kw.get("pair") else 1
         try:
-            orders.append(Order(**kw, time_windows=tws, required=False, penalty=round(base * (1 + pr), 4)))
+            orders.append(
+                Order(**kw, time_windows=tws, required=False, penalty=round(tasks * base * (1 + step * pr), 4))
+            )
         except ProblemError as e:
             raise err(f"{path}.{e.field}" if e.field else path, str(e)) from None
     return orders

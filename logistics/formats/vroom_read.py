@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from logistics.core.units import DAY
 from logistics.formats.vroom_sections import Places
 from logistics.formats.vroom_values import (
+    MAX_SPEED_FACTOR,
     _amounts,
     _Err,
     _int,
@@ -49,14 +49,14 @@ class VehicleSpec:
         Working window, seconds after the offset, or ``None``.
     speed
         VROOM's ``speed_factor`` (2.0 = twice as fast).
-    max_duration
-        Longest route, seconds, or ``None``.
+    max_travel_time
+        Most driving seconds per route (service and waiting excluded), or ``None``.
     max_distance
         Longest route, metres, or ``None``.
+    max_tasks
+        Most tasks per route, or ``None``.
     path
         JSON path of the vehicle, for errors.
-    breaks
-        The vehicle's VROOM ``breaks`` as (VROOM id, (start, end) after the offset, service seconds).
     """
 
     name: str
@@ -68,10 +68,10 @@ class VehicleSpec:
     per_km: float
     tw: tuple[int, int] | None
     speed: float
-    max_duration: int | None
+    max_travel_time: int | None
     max_distance: int | None
+    max_tasks: int | None
     path: str
-    breaks: tuple[tuple[int, tuple[int, int], int], ...] = ()
 
 
 def _vehicle_window(v: dict[str, Any], path: str, offset: int, err: _Err) -> tuple[int, int] | None:
@@ -89,28 +89,6 @@ def _vehicle_window(v: dict[str, Any], path: str, offset: int, err: _Err) -> tup
     return tw
 
 
-def _breaks(
-    spec: Any, path: str, offset: int, err: _Err, warnings: list[str]
-) -> tuple[tuple[int, tuple[int, int], int], ...]:
-    """A vehicle's VROOM breaks: one time window each (several would need a choice the model lacks)."""
-    if not isinstance(spec, list):
-        raise err(f"{path}.breaks", "expected an array of breaks")
-    out = []
-    for k, b in enumerate(spec):
-        bp = f"{path}.breaks[{k}]"
-        if not isinstance(b, dict) or "id" not in b:
-            raise err(bp, "expected a break with an id")
-        tws = b.get("time_windows", [[offset, offset + 2 * DAY]])  # none: any time of the horizon
-        if not isinstance(tws, list) or len(tws) != 1:
-            raise err(f"{bp}.time_windows", "one time window per break is supported")
-        tw = _vehicle_window({"time_window": tws[0]}, f"{bp}.time_windows[0]", offset, err)
-        assert tw is not None
-        if "max_load" in b:
-            warnings.append(f"{bp}.max_load is not supported and was ignored")
-        out.append((_int(b["id"], err, f"{bp}.id"), tw, _int(b.get("service", 0), err, f"{bp}.service")))
-    return tuple(out)
-
-
 def _skills(obj: dict[str, Any], path: str, err: _Err) -> set[int]:
     sk = obj.get("skills", [])
     if not isinstance(sk, list):
@@ -119,7 +97,7 @@ def _skills(obj: dict[str, Any], path: str, err: _Err) -> set[int]:
 
 
 def read_vehicles(
-    vehicles: list[Any], places: Places, offset: int, err: _Err, warnings: list[str]
+    vehicles: list[Any], places: Places, offset: int, err: _Err
 ) -> tuple[dict[str, dict[str, Any]], list[VehicleSpec]]:
     """What the output needs back of each vehicle, and what the fleet is built from.
 
@@ -133,8 +111,6 @@ def read_vehicles(
         Seconds subtracted from every time (see `time_offset`).
     err
         Builds `ProblemError`s that name the document and the JSON path.
-    warnings
-        The translation's warnings so far; appended to.
 
     Returns
     -------
@@ -144,7 +120,8 @@ def read_vehicles(
     Raises
     ------
     ProblemError
-        A vehicle field is invalid (duplicate id, bad window, costs, ...).
+        A vehicle field is invalid (duplicate id, bad window, costs, ...) or not supported
+        (a non-zero ``costs.per_task_hour``).
     """
     vinfo: dict[str, dict[str, Any]] = {}
     specs: list[VehicleSpec] = []
@@ -163,26 +140,22 @@ def read_vehicles(
         fixed = _num(costs.get("fixed", 0), err, f"{path}.costs.fixed")
         per_hour = _num(costs.get("per_hour", 3600), err, f"{path}.costs.per_hour")
         per_km = _num(costs.get("per_km", 0), err, f"{path}.costs.per_km")
-        if "per_task_hour" in costs:
-            warnings.append(f"{path}.costs.per_task_hour is not supported and was ignored")
+        if _num(costs.get("per_task_hour", 0), err, f"{path}.costs.per_task_hour"):
+            raise err(f"{path}.costs.per_task_hour", "a cost per hour of task time is not supported")
         tw = _vehicle_window(v, path, offset, err)
         speed = _num(v.get("speed_factor", 1.0), err, f"{path}.speed_factor")
-        if speed <= 0:
-            raise err(f"{path}.speed_factor", "must be positive")
-        for key in ("max_tasks", "steps"):
-            if key in v:
-                warnings.append(f"{path}.{key} is not supported and was ignored")
-        max_duration = _int(v["max_travel_time"], err, f"{path}.max_travel_time") if "max_travel_time" in v else None
-        if max_duration is not None:
-            warnings.append(
-                f"{path}.max_travel_time bounds the whole route duration (service and waiting "
-                f"included), stricter than VROOM"
-            )
-        max_distance = _int(v["max_distance"], err, f"{path}.max_distance") if "max_distance" in v else None
+        if not 0 < speed <= MAX_SPEED_FACTOR:
+            raise err(f"{path}.speed_factor", f"must be in (0, {MAX_SPEED_FACTOR:g}], got {speed:g}")
+        limits = {
+            key: _int(v[key], err, f"{path}.{key}") if key in v else None
+            for key in ("max_travel_time", "max_distance", "max_tasks")
+        }
+        if "type" in v and not isinstance(v["type"], str):
+            raise err(f"{path}.type", "expected a string")
         skills = _skills(v, path, err)
         name = f"v{vid}"
-        brk = _breaks(v.get("breaks", []), path, offset, err, warnings)
         vinfo[name] = {
+            "name": name,
             "id": vid,
             "start": start,
             "end": end,
@@ -192,27 +165,15 @@ def read_vehicles(
             "skills": skills,
             "description": v.get("description"),
             "path": path,
-            "breaks": [
-                (int(b["id"]), b.get("time_windows", [[offset, offset + 2 * DAY]])[0]) for b in v.get("breaks", [])
-            ],
+            "type": v.get("type"),
+            "capacity": cap,
+            "tw": tw,
+            "max_tasks": limits["max_tasks"],
+            "max_travel_time": limits["max_travel_time"],
+            "max_distance": limits["max_distance"],
+            "raw": v,
         }
-        specs.append(
-            VehicleSpec(
-                name,
-                cap,
-                start,
-                end,
-                fixed,
-                per_hour,
-                per_km,
-                tw,
-                speed,
-                max_duration,
-                max_distance,
-                path,
-                brk,
-            )
-        )
+        specs.append(VehicleSpec(name, cap, start, end, fixed, per_hour, per_km, tw, speed, path=path, **limits))
     return vinfo, specs
 
 
@@ -263,6 +224,16 @@ class Tasks:
     def _service(self, obj: dict[str, Any], path: str) -> tuple[int, int]:
         setup = _int(obj.get("setup", 0), self.err, f"{path}.setup")
         service = _int(obj.get("service", 0), self.err, f"{path}.service")
+        types = {vi["type"] for vi in self.vinfo.values() if vi.get("type") is not None}
+        for key, base in (("setup_per_type", setup), ("service_per_type", service)):
+            per = obj.get(key, {})
+            if not isinstance(per, dict):
+                raise self.err(f"{path}.{key}", "expected an object {vehicle type: seconds}")
+            for t, x in per.items():
+                if _int(x, self.err, f"{path}.{key}.{t}") != base and t in types:
+                    raise self.err(
+                        f"{path}.{key}.{t}", "times per vehicle type are not supported (differs from the task's own)"
+                    )
         return setup, service
 
     def _priority(self, obj: dict[str, Any], path: str) -> int:
@@ -279,7 +250,8 @@ class Tasks:
             "type": "job" if kind == "job" else kind,
             "id": rid,
             "location_index": obj.get("location_index"),
-            "location": list(coords[nid]) if nid in coords else None,
+            "node": nid,
+            "location": obj.get("location") if nid in coords or nid in self.places.display else None,
             "description": obj.get("description"),
             "setup": setup,
             "service": service,
@@ -326,7 +298,8 @@ class Tasks:
             self._add(amounts)
             skills = _skills(j, path, err)
             pr = self._priority(j, path)
-            info.update(priority=pr, kind=kind, path=path)
+            info.update(priority=pr, kind=kind, path=path, amount=amounts or [], skills=skills)
+            info["windows"] = list(self._windows(j, path) or [])
             allowed = self._allowed_types(skills)
             if self._no_vehicle(skills):
                 self.unassignable.append(dict(info, reason=f"no vehicle has the skills {sorted(skills)}"))
@@ -344,6 +317,7 @@ class Tasks:
                     priority=pr,
                     vehicle_types=allowed,
                     path=path,
+                    attributes=_description(j),
                 )
             )
 
@@ -377,7 +351,8 @@ class Tasks:
                 sid = _record_id(st, spath, seen[step], step, err)
                 nid = self.places.place(st, spath, "location", "location_index")
                 info = self._info(st, step, sid, nid, spath)
-                info.update(priority=pr, kind=step, path=spath)
+                info.update(priority=pr, kind=step, path=spath, amount=amount or [], skills=skills)
+                info["windows"] = list(self._windows(st, spath) or [])
                 kw = dict(
                     id=f"{step}:{sid}",
                     quantities=self._qty(amount),
@@ -388,8 +363,11 @@ class Tasks:
                     priority=pr,
                     vehicle_types=allowed,
                     path=spath,
+                    attributes=_description(st),
                 )
                 steps[step] = (info, kw)
+            steps["pickup"][0]["pair_id"] = steps["delivery"][0]["id"]
+            steps["delivery"][0]["pair_id"] = steps["pickup"][0]["id"]
             if self._no_vehicle(skills):
                 for step in ("pickup", "delivery"):
                     self.unassignable.append(dict(steps[step][0], reason=f"no vehicle has the skills {sorted(skills)}"))
@@ -399,3 +377,9 @@ class Tasks:
                 kw["pair"] = steps[other][1]["id"]
                 self.tasks[kw["id"]] = info
                 self.order_kw.append(kw)
+
+
+def _description(task: dict[str, Any]) -> dict[str, str]:
+    """A task's VROOM ``description`` as the order's pass-through column (stops.csv, map popups)."""
+    d = task.get("description")
+    return {} if d is None else {"description": str(d)}

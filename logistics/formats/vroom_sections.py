@@ -28,10 +28,14 @@ from logistics.formats.vroom_values import (
 # --------------------------------------------------------------------------- sections of the input
 
 
-def check_sections(raw: dict[str, Any], err: _Err) -> tuple[list[Any], list[Any], list[Any], list[str]]:
-    """The three arrays checked, and one warning per key we ignore.
+def check_sections(
+    raw: dict[str, Any], err: _Err, *, plan_mode: bool = False
+) -> tuple[list[Any], list[Any], list[Any], list[str]]:
+    """The three arrays checked; VROOM fields that cannot be honoured refused; one note per unknown key.
 
-    So a user learns what VROOM would have done that we do not.
+    A VROOM field is either honoured as VROOM defines it or refused here (or where it is read),
+    never dropped: a plan that ignored a ``break`` would look clean and be wrong.  Keys that are not
+    VROOM's are skipped, as VROOM skips them, and named in the notes.
 
     Parameters
     ----------
@@ -39,18 +43,21 @@ def check_sections(raw: dict[str, Any], err: _Err) -> tuple[list[Any], list[Any]
         The input document.
     err
         Builds `ProblemError`s that name the document and the JSON path.
+    plan_mode
+        Plan mode (``-c``): vehicles' ``steps`` describe the routes to evaluate.
 
     Returns
     -------
     tuple of (list, list, list, list of str)
-        ``(jobs, shipments, vehicles, warnings)``.
+        ``(jobs, shipments, vehicles, notes)``.
 
     Raises
     ------
     ProblemError
-        ``jobs`` or ``shipments`` is not an array, or there are no vehicles.
+        ``jobs`` or ``shipments`` is not an array, there are no vehicles, or a vehicle uses
+        ``breaks``, or ``steps`` outside plan mode.
     """
-    warnings: list[str] = []
+    notes: list[str] = []
     jobs = raw.get("jobs", []) or []
     shipments = raw.get("shipments", []) or []
     vehicles = raw.get("vehicles")
@@ -59,8 +66,18 @@ def check_sections(raw: dict[str, Any], err: _Err) -> tuple[list[Any], list[Any]
             raise err(key, "expected an array")
     if not isinstance(vehicles, list) or not vehicles:
         raise err("vehicles", "expected a non-empty array of vehicles")
-    for key in sorted(set(raw) - {"jobs", "shipments", "vehicles", "matrices", "matrix", "options", "description"}):
-        warnings.append(f"top-level key {key!r} is not supported and was ignored")
+    for key in sorted(set(raw) - {"jobs", "shipments", "vehicles", "matrices", "matrix"}):
+        notes.append(f"top-level key {key!r} is not a VROOM key and was skipped")
+    for i, v in enumerate(vehicles):
+        if not isinstance(v, dict):
+            continue
+        if v.get("breaks"):
+            raise err(f"vehicles[{i}].breaks", "vehicle breaks are not supported; remove them or plan without breaks")
+        if v.get("steps") and not plan_mode:
+            raise err(
+                f"vehicles[{i}].steps",
+                "steps are supported in plan mode (-c) only; starting the search from given routes is not",
+            )
 
     unknown: dict[str, None] = {}
     for section, items, known in (
@@ -79,13 +96,11 @@ def check_sections(raw: dict[str, Any], err: _Err) -> tuple[list[Any], list[Any]
                 for key in s[step]:
                     if key not in STEP_KEYS:
                         unknown.setdefault(f"shipments[].{step}.{key}")
-    warnings.extend(f"{k} is not supported and was ignored" for k in unknown)
-    return jobs, shipments, vehicles, warnings
+    notes.extend(f"{k} is not a VROOM key and was skipped" for k in unknown)
+    return jobs, shipments, vehicles, notes
 
 
-def read_matrices(
-    raw: dict[str, Any], vehicles: list[Any], err: _Err, warnings: list[str]
-) -> tuple[np.ndarray | None, np.ndarray | None]:
+def read_matrices(raw: dict[str, Any], vehicles: list[Any], err: _Err) -> tuple[np.ndarray | None, np.ndarray | None]:
     """``(durations, distances)`` from ``matrices`` (one routing profile) or the legacy ``matrix``.
 
     Parameters
@@ -96,8 +111,6 @@ def read_matrices(
         The ``vehicles`` array (their ``profile`` picks the matrices).
     err
         Builds `ProblemError`s that name the document and the JSON path.
-    warnings
-        The translation's warnings so far; appended to.
 
     Returns
     -------
@@ -108,7 +121,8 @@ def read_matrices(
     Raises
     ------
     ProblemError
-        A profile has no matrix, profiles disagree, or a matrix is not square and numeric.
+        A profile has no matrix, profiles disagree, a cost matrix is given, or a matrix is not
+        square and numeric.
     """
     profiles = {str(v.get("profile", "car")) if isinstance(v, dict) else "car" for v in vehicles}
     durations = distances = None
@@ -132,9 +146,7 @@ def read_matrices(
         if not isinstance(block, dict):
             raise err(f"matrices.{prof}", "expected {durations, distances}")
         if "costs" in block:
-            warnings.append(
-                f"matrices.{prof}.costs is not supported: costs come from durations, distances and the vehicles' costs"
-            )
+            raise err(f"matrices.{prof}.costs", "cost matrices are not supported; give durations (and distances)")
         if "durations" in block:
             durations = _matrix(block["durations"], err, f"matrices.{prof}.durations")
         if "distances" in block:
@@ -166,6 +178,7 @@ class Places:
     size: int
     coords: dict[str, tuple[float, float]] = field(default_factory=dict)
     places: dict[str, tuple[float, float] | None] = field(default_factory=dict)
+    display: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def use_index(self) -> bool:
@@ -209,8 +222,11 @@ class Places:
             if k >= self.size:
                 raise err(f"{path}.{idx_key}", f"{k} is outside the {self.size}x{self.size} matrix")
             nid = f"i{k}"
-            if has_loc:
-                self.coords[nid] = _coords(obj[loc_key], err, f"{path}.{loc_key}")
+            if has_loc:  # display only: echoed in the output; a map gets it when it is a [lon, lat] pair
+                xy = _coords(obj[loc_key], err, f"{path}.{loc_key}", display_only=True)
+                self.display[nid] = list(obj[loc_key])
+                if -180 <= xy[0] <= 180 and -90 <= xy[1] <= 90:
+                    self.coords[nid] = xy
             self.places.setdefault(nid, None)
             return nid
         if not has_loc:
@@ -220,6 +236,7 @@ class Places:
         lon, lat = _coords(obj[loc_key], err, f"{path}.{loc_key}")
         nid = f"{lon:.6f},{lat:.6f}"
         self.coords[nid] = (lon, lat)
+        self.display[nid] = list(obj[loc_key])
         self.places[nid] = (lon, lat)
         return nid
 

@@ -25,9 +25,9 @@ from logistics.formats.documents import MAX_JOB_BYTES, check_input_file, check_n
 ZONES_BY_DIM = (Zone.AMBIENT, Zone.CHILLED, Zone.FRESH, Zone.FROZEN)
 OPEN = "vroom:open"  # the virtual place of open route starts/ends
 SHIFT_THRESHOLD = 7 * DAY  # times beyond this are treated as absolute timestamps and shifted
-# A task's penalty is base x (1 + priority), priority up to 100: the largest base keeps every
-# penalty within what an Order accepts (MAX_PENALTY), so a priority never fails the input.
-MAX_PENALTY_BASE = MAX_PENALTY / 101
+# A task left out costs base x (1 + step x priority), twice for a shipment's pair: the base is
+# capped so that twice the priority-0 penalty stays well within what an Order accepts (MAX_PENALTY).
+MAX_PENALTY_BASE = MAX_PENALTY / 4
 #: Largest travel time (s) or distance (m) in a matrix: beyond it the int64 arithmetic of the
 #: engines overflows (a week is 604,800 s; the Earth's circumference 4e7 m).
 MAX_TRAVEL_VALUE = 1e12
@@ -44,10 +44,21 @@ JOB_KEYS = {
     "skills",
     "priority",
     "time_windows",
+    "setup_per_type",
+    "service_per_type",
 }
-STEP_KEYS = {"id", "description", "location", "location_index", "setup", "service", "time_windows"}
+STEP_KEYS = {
+    "id",
+    "description",
+    "location",
+    "location_index",
+    "setup",
+    "service",
+    "time_windows",
+    "setup_per_type",
+    "service_per_type",
+}
 SHIPMENT_KEYS = {"pickup", "delivery", "amount", "skills", "priority"}
-# breaks, max_tasks and steps are known but unsupported: they get their own warning per vehicle
 VEHICLE_KEYS = {
     "id",
     "profile",
@@ -66,7 +77,10 @@ VEHICLE_KEYS = {
     "breaks",
     "max_tasks",
     "steps",
+    "type",
 }
+#: VROOM's ``speed_factor`` range: (0, MAX_SPEED_FACTOR].
+MAX_SPEED_FACTOR = 5.0
 
 
 def free_costs() -> CostModel:
@@ -181,11 +195,12 @@ def _amounts(v: Any, err: _Err, path: str) -> list[int]:
     return [_int(x, err, f"{path}[{k}]") for k, x in enumerate(v)]
 
 
-def _coords(v: Any, err: _Err, path: str) -> tuple[float, float]:
+def _coords(v: Any, err: _Err, path: str, *, display_only: bool = False) -> tuple[float, float]:
+    """``(lon, lat)``; with ``display_only`` (a matrix places the task) any two numbers, as VROOM only echoes them."""
     if not isinstance(v, list) or len(v) != 2:
         raise err(path, "expected [lon, lat]")
     lon, lat = (_num(x, err, f"{path}[{k}]", minimum=None) for k, x in enumerate(v))
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+    if not display_only and not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise err(path, f"[{lon}, {lat}] is not a [lon, lat] pair")
     return lon, lat
 

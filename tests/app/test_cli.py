@@ -166,7 +166,7 @@ def test_batch_command(tmp_path, jobdir):
 
 def test_vroom_command(tmp_path):
     out = tmp_path / "sol.json"
-    r = invoke("vroom", DATA / "vroom_matrix.json", "--output", out, "-t", 0.5, "--engine", "ortools")
+    r = invoke("vroom", "-i", DATA / "vroom_matrix.json", "--output", out, "-l", 0.5, "--engine", "ortools")
     assert r.exit_code == 0
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["code"] == 0 and doc["summary"]["routes"] >= 1
@@ -209,3 +209,11 @@ def test_installed_entry_point(tmp_path):
     )
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["status"] == "ok"
+
+
+def test_serve_is_listed_in_help_and_the_app_entry_points_to_the_console_script():
+    # the coldroute console script hands `serve` to the service layer; the command line lists it
+    assert "serve" in invoke("--help").output
+    r = invoke("serve", "--db", "sqlite:///x.db")
+    assert r.exit_code == 2
+    assert "coldroute serve" in r.output

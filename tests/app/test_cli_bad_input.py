@@ -296,7 +296,7 @@ def test_validate_plan_not_json_and_bad_demo_seed(tmp_path, solved):
 
 def test_compare_and_vroom_outputs_into_missing_folders(tmp_path, solved):
     assert_bad_input(invoke("compare", solved, "--csv", "/nonexistent/x.csv", "-q"), "--csv", "/nonexistent/x.csv")
-    r = invoke("vroom", DATA / "vroom_matrix.json", "--output", "/nonexistent/x.json", "-t", 0.2)
+    r = invoke("vroom", DATA / "vroom_matrix.json", "--output", "/nonexistent/x.json", "-l", 0.2)
     assert_bad_input(r, "--output", "/nonexistent/x.json")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 
@@ -12,6 +13,7 @@ import pytest
 from helpers import check, grid_matrix, van
 
 import logistics as L
+from logistics.app.run import write_outputs
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +108,70 @@ def test_result_folders_from_the_command_line(plans, tmp_path):
     assert table.returncode == 0 and "small-vans" in table.stdout and "cost" in table.stdout and " %)" in table.stdout
     bad = subprocess.run(cli + ["--baseline", "nope"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "nope" in bad.stderr
+
+
+# --------------------------------------------------------------------------- required orders left unserved
+
+
+@pytest.fixture(scope="module")
+def short_plans():
+    """The same day with enough vans, and with one van that must leave required orders behind."""
+    tm = grid_matrix(12, seed=3)
+    orders = [L.Order(f"o{i}", {"goods": 10}, node_id=f"c{i}") for i in range(12)]
+    out = {}
+    for name, fleet in (("enough", van(count=4, cap=40.0, fixed_cost=50)), ("one van", van(count=1, cap=30.0))):
+        problem = L.Problem(orders, [fleet], matrix=tm)
+        plan = L.solve(problem, time_limit=1, seed=0, engine="ortools")
+        check(problem, plan)
+        out[name] = (problem, plan)
+    return out
+
+
+def test_a_plan_that_leaves_required_orders_unserved_is_flagged_and_ranked_last(short_plans):
+    plans = {name: plan for name, (_, plan) in short_plans.items()}
+    short = plans["one van"]
+    assert short.kpis["required_unserved"] == 9 and plans["enough"].kpis["required_unserved"] == 0
+    frame = L.compare(plans)
+    assert frame.at["one van", "cost"] < frame.at["enough", "cost"]  # cheaper only by not doing the work
+    assert frame.at["one van", "cost_change_pct"] < 0
+    assert frame.at["one van", "required_unserved"] == 9 and frame.at["enough", "required_unserved"] == 0
+    assert frame.at["one van", "flag"] == "leaves 9 required orders unserved" and frame.at["enough", "flag"] == ""
+    assert list(frame["rank"]) == [1, 2] and frame.attrs["flagged"] == ["one van"]
+    # the ranking holds whatever the baseline and the order of the scenarios
+    frame = L.compare({"one van": short, "enough": plans["enough"]})
+    assert frame.at["enough", "rank"] == 1 and frame.at["one van", "rank"] == 2
+
+
+def test_total_cost_adds_the_penalties_of_required_orders():
+    frame = L.compare(
+        {
+            "a": {"cost": 900.0, "unserved": 1, "required_unserved": 0, "penalty_cost": 40.0},
+            "b": {"cost": 500.0, "unserved": 3, "required_unserved": 2, "required_penalty_cost": 800.0},
+            "c": {"cost": 300.0, "unserved": 2},  # KPIs from elsewhere: whether they were required is unknown
+        }
+    )
+    assert frame.at["a", "total_cost"] == 900.0 and frame.at["b", "total_cost"] == 1300.0
+    assert frame.at["a", "penalty_cost"] == 40.0
+    assert math.isnan(frame.at["c", "required_unserved"]) and "unknown" in frame.at["c", "flag"]
+    assert frame.at["b", "flag"] == "leaves 2 required orders unserved"
+    assert list(frame.sort_values("rank").index) == ["a", "c", "b"]  # flagged ones after, by total cost
+
+
+def test_the_compare_command_flags_the_plan(short_plans, tmp_path):
+    dirs = []
+    for name, (problem, plan) in short_plans.items():
+        d = tmp_path / name.replace(" ", "-")
+        write_outputs(problem, plan, d)
+        dirs.append(d)
+    # a folder written before kpis.json counted required orders: validation.json still does
+    old = json.loads((dirs[1] / "kpis.json").read_text())
+    old.pop("required_unserved")
+    (dirs[1] / "kpis.json").write_text(json.dumps(old))
+    cli = [sys.executable, "-c", "from logistics.app.cli import app; app()", "compare", *map(str, dirs)]
+    table = subprocess.run(cli, capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+    assert table.returncode == 0, table.stderr
+    assert "leaves 9 required orders unserved" in table.stdout and "⚠" in table.stdout
+    assert "total_cost" in table.stdout and "required_unserved" in table.stdout
+    data = json.loads(subprocess.run(cli + ["--json"], capture_output=True, text=True, timeout=120).stdout)
+    assert data["flagged"] == ["one-van"] and data["scenarios"]["one-van"]["required_unserved"] == 9
+    assert data["scenarios"]["enough"]["rank"] == 1 and data["scenarios"]["one-van"]["rank"] == 2

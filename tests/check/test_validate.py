@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import math
+from dataclasses import replace as dc_replace
 from pathlib import Path
 
 import numpy as np
@@ -480,6 +481,23 @@ def test_max_distance(problem):
     assert kinds(validate(problem, p)) == {"max_distance"}  # 30 km
 
 
+def _truck(problem, **changes):
+    return problem.replace(fleet=(problem.fleet[0], dc_replace(problem.fleet[1], **changes)))
+
+
+def test_max_tasks(problem):
+    p = make_plan(problem, VALID_ROUTES, VALID_UNSERVED)  # the truck serves 3 orders
+    assert validate(_truck(problem, max_tasks=3), p) == []
+    assert kinds(validate(_truck(problem, max_tasks=2), p)) == {"max_tasks"}
+
+
+def test_max_travel_time_counts_driving_only(problem):
+    p = make_plan(problem, {"van#1": ["b", "a", "s"], "truck#1": ["p", "u", "q"]}, VALID_UNSERVED)
+    drive = int(p.stops.loc[p.stops["vehicle"] == "truck#1", "travel_duration"].sum())
+    assert validate(_truck(problem, max_travel_time=drive), p) == []  # service and waiting not counted
+    assert kinds(validate(_truck(problem, max_travel_time=drive - 1), p)) == {"max_travel_time"}
+
+
 # --------------------------------------------------------------------------- loads
 
 
@@ -596,6 +614,8 @@ def test_every_kind_is_documented():
         "shift",
         "max_duration",
         "max_distance",
+        "max_travel_time",
+        "max_tasks",
         "capacity",
         "load",
         "zone",

@@ -10,8 +10,9 @@ import pytest
 
 import logistics
 from logistics import ProblemError
+from logistics.app.run import with_order_attributes
 from logistics.app.vroom import solve_vroom
-from logistics.formats.vroom import OPEN, error_output, plan_to_vroom, read_vroom
+from logistics.formats.vroom import OPEN, error_output, plan_to_vroom, read_vroom, unassigned_reasons
 
 DATA = Path(__file__).parent.parent / "data" / "jobs"
 T = 1.0
@@ -47,7 +48,8 @@ def test_matrix_input_maps_to_a_problem():
     assert [vt.name for vt in p.fleet] == ["v1", "v2"] and all(vt.count == 1 for vt in p.fleet)
     v1 = p.fleet[0]
     assert [c.capacity for c in v1.compartments] == [4, 2]
-    assert v1.shift == (28800, 43200) and v1.fixed_cost == 500 and v1.cost_per_hour == 3600
+    assert v1.shift == (28800, 43200) and v1.fixed_cost == 500
+    assert v1.cost_per_travel_hour == 3600 and v1.cost_per_hour == 0  # VROOM's per_hour: driving time only
     assert v1.start_depot == "i0" and v1.end_depot == "i0"
     assert p.fleet[1].end_depot == OPEN  # no end: open route
     ids = {o.id for o in p.orders}
@@ -75,7 +77,7 @@ def test_coordinates_input_uses_great_circles_and_open_start():
     assert p.fleet[1].speed_factor == pytest.approx(0.8)  # VROOM speed_factor 1.25 = faster
     assert p.order("job:5").time_windows == ((32400, 39600), (46800, 54000))
     assert p.order("job:5").quantities == {"dim0": 6.0}  # legacy job amount = delivery
-    assert any("great-circle" in w for w in vin.warnings)
+    assert any("great-circle" in w for w in vin.notes)
     m = p.matrix
     assert m.duration[m.index(OPEN)].sum() == 0 and m.duration[:, m.index(OPEN)].sum() == 0
 
@@ -120,9 +122,11 @@ def test_matrix_output_follows_vroom_format():
         assert key in s, key
     assert s["routes"] == len(out["routes"])
     assert s["unassigned"] == len(out["unassigned"])
-    # job 7 needs skill 99: unassigned with the reason as description
+    # job 7 needs skill 99: unassigned, with its own description (the reason goes to unassigned_reasons)
     u7 = next(u for u in out["unassigned"] if u["id"] == 7)
-    assert u7["type"] == "job" and "skills" in u7["description"] and u7["location_index"] == 4
+    assert u7["type"] == "job" and u7["location_index"] == 4
+    assert u7.get("description") == next(j for j in vin.raw["jobs"] if j["id"] == 7).get("description")
+    assert any(line.startswith("job 7:") and "skills" in line for line in unassigned_reasons(vin, plan))
     served = {(st["type"], st["id"]) for r in out["routes"] for st in r["steps"] if "id" in st}
     unassigned = {(u["type"], u["id"]) for u in out["unassigned"]}
     assert served | unassigned == {
@@ -141,7 +145,9 @@ def test_matrix_output_follows_vroom_format():
         types = [st["type"] for st in steps]
         assert types[0] == "start"
         vin_v = vin.vehicles[f"v{r['vehicle']}"]
-        assert (types[-1] == "end") == (vin_v["end"] is not None)
+        assert types[-1] == "end"  # as VROOM: an open route ends at its last task
+        if vin_v["end"] is None:
+            assert steps[-1]["location_index"] == steps[-2]["location_index"]
         # cumulative durations/distances, arrivals after waiting and service
         for a, b in zip(steps, steps[1:]):
             assert b["duration"] >= a["duration"] and b["distance"] >= a["distance"]
@@ -189,14 +195,13 @@ def _no_pickups(doc: dict) -> dict:
     return doc
 
 
-def test_open_start_route_has_no_start_step():
+def test_open_start_route_starts_at_its_first_task():
     out, vin, plan = solved(_no_pickups(coords_input()))
     for r in out["routes"]:
         types = [st["type"] for st in r["steps"]]
-        if r["vehicle"] == 11:
-            assert types[0] != "start" and types[-1] == "end"
-        else:
-            assert types[0] == "start" and types[-1] == "end"
+        assert types[0] == "start" and types[-1] == "end"
+        if r["vehicle"] == 11:  # as VROOM: the start step is at the first task, reached in no time
+            assert r["steps"][0]["location"] == r["steps"][1]["location"] and r["steps"][1]["duration"] == 0
     assert out["summary"]["unassigned"] == 0
     assert all("location" in st for r in out["routes"] for st in r["steps"])
 
@@ -253,9 +258,12 @@ def test_capacity_left_out_job_gets_a_reason():
         "jobs": [{"id": k, "location_index": k, "delivery": [1]} for k in (1, 2, 3)],
         "matrix": [[0, 5, 5, 5], [5, 0, 5, 5], [5, 5, 0, 5], [5, 5, 5, 0]],
     }
-    out, _, _ = solved(doc)
+    doc["jobs"][0]["description"] = "shop 1"
+    out, vin, plan = solved(doc)
     assert out["summary"]["unassigned"] == 1
-    assert out["unassigned"][0]["description"]
+    u = out["unassigned"][0]
+    assert u.get("description") == ("shop 1" if u["id"] == 1 else None)  # the task's own, as VROOM
+    assert unassigned_reasons(vin, plan)[0].startswith(f"job {u['id']}: ")
 
 
 def test_no_capacity_and_no_amounts():
@@ -266,8 +274,8 @@ def test_no_capacity_and_no_amounts():
     out, vin, _ = solved(doc)
     assert vin.dims == 0
     assert out["summary"]["unassigned"] == 0
-    assert [st["type"] for st in out["routes"][0]["steps"]] == ["start", "job", "job"]
-    assert out["routes"][0]["steps"][0]["load"] == []
+    assert [st["type"] for st in out["routes"][0]["steps"]] == ["start", "job", "job", "end"]
+    assert "load" not in out["routes"][0]["steps"][0] and "delivery" not in out["summary"]  # as VROOM: no amounts
 
 
 def test_run_through_plan_to_vroom_matches_solve_vroom():
@@ -321,19 +329,41 @@ def test_too_many_dimensions():
         read_vroom(doc)
 
 
-def test_unsupported_keys_become_warnings():
+@pytest.mark.parametrize(
+    "mutate, field",
+    [
+        (lambda d: d["vehicles"][0].update(breaks=[{"id": 1, "service": 300}]), "vehicles[0].breaks"),
+        (lambda d: d["vehicles"][0].update(steps=[{"type": "start"}]), "vehicles[0].steps"),
+        (lambda d: d["vehicles"][0].update(costs={"per_task_hour": 10}), "vehicles[0].costs.per_task_hour"),
+        (lambda d: d["vehicles"][0].update(speed_factor=6), "vehicles[0].speed_factor"),
+        (lambda d: d["matrices"]["car"].update(costs=d["matrices"]["car"]["durations"]), "matrices.car.costs"),
+        (
+            lambda d: (d["vehicles"][0].update(type="van"), d["jobs"][0].update(service_per_type={"van": 10})),
+            "jobs[0].service_per_type.van",
+        ),
+        (
+            lambda d: (d["vehicles"][0].update(type="van"), d["jobs"][0].update(setup_per_type={"van": 10})),
+            "jobs[0].setup_per_type.van",
+        ),
+        (lambda d: d["matrices"]["car"].pop("distances"), "vehicles[0].costs.per_km"),
+    ],
+)
+def test_unsupported_fields_are_refused_naming_the_field(mutate, field):
+    doc = copy.deepcopy(matrix_input())
+    doc["vehicles"][0].setdefault("costs", {})["per_km"] = 1
+    mutate(doc)
+    with pytest.raises(ProblemError) as ei:
+        read_vroom(doc, where="in.json")
+    assert ei.value.field == field, str(ei.value)
+
+
+def test_per_type_times_for_absent_types_and_unknown_keys_are_accepted():
     doc = matrix_input()
-    doc["vehicles"][0]["breaks"] = [{"id": 1, "time_windows": [[30000, 31000]], "service": 300}]
-    doc["vehicles"][0]["max_tasks"] = 3
-    for j in doc["jobs"][:2]:
-        j["service_per_type"] = {"truck": 10}
+    doc["jobs"][0]["service_per_type"] = {"truck": 10}  # no vehicle has type 'truck'
+    doc["jobs"][1]["color"] = "red"
+    doc["meta"] = {"name": "x"}
     vin = read_vroom(doc)
-    assert any("max_tasks" in w for w in vin.warnings)  # breaks are mapped (tests/formats/test_vroom_breaks.py)
-    assert sum("jobs[].service_per_type" in w for w in vin.warnings) == 1
-    plan = logistics.solve(vin.problem, time_limit=0.5, engine="ortools")
-    assert logistics.validate(vin.problem, plan) == []
-    out = plan_to_vroom(vin, plan)
-    assert out["warnings"] == vin.warnings
+    assert any("jobs[].color" in n for n in vin.notes) and any("'meta'" in n for n in vin.notes)
 
 
 def test_error_output_codes():
@@ -379,3 +409,32 @@ def test_a_matrix_value_too_large_is_out_of_range_not_negative(value):
     with pytest.raises(ProblemError) as ei:
         read_vroom(doc)
     assert ei.value.field == "matrix[1][2]" and "out of range" in str(ei.value) and "negative" not in str(ei.value)
+
+
+def test_task_descriptions_travel_with_their_orders_to_the_stops_list():
+    doc = {
+        "vehicles": [{"id": 1, "start": [111.0, 35.0], "end": [111.0, 35.0]}],
+        "jobs": [
+            {"id": 1, "location": [111.01, 35.01], "description": "王家 · 013812345678"},
+            {"id": 2, "location": [111.02, 35.0]},
+        ],
+        "shipments": [
+            {
+                "pickup": {"id": 3, "location": [111.0, 35.02], "description": "farm"},
+                "delivery": {"id": 3, "location": [111.03, 35.0]},
+            }
+        ],
+    }
+    vin = read_vroom(doc)
+    attrs = {o.id: o.attributes for o in vin.problem.orders}
+    assert attrs == {
+        "job:1": {"description": "王家 · 013812345678"},
+        "job:2": {},
+        "pickup:3": {"description": "farm"},
+        "delivery:3": {},
+    }
+    plan = logistics.solve(vin.problem, time_limit=2, seed=0)
+    assert logistics.validate(vin.problem, plan) == []
+    stops = with_order_attributes(vin.problem, plan.stops)
+    row = stops[stops["order_id"] == "job:1"].iloc[0]
+    assert row["description"] == "王家 · 013812345678"

@@ -91,6 +91,8 @@ def cost_arrays(data: SolverData) -> CostArrays:
     for t, vt in enumerate(p.fleet):
         per_km = vt.cost_per_km + fuel_half * (c.diesel_price + c.co2_per_l * c.carbon_price)
         a = km * per_km
+        if vt.cost_per_travel_hour:  # driving time only (VROOM's per_hour): on the arcs, not the span
+            a = a + data.duration[t] * (vt.cost_per_travel_hour / 3600.0)
         per_h = vt.cost_per_hour + (c.reefer_drive_per_h if vt.refrigerated else 0.0)
         if vt.refrigerated:
             door_extra = (c.reefer_door_per_h - c.reefer_drive_per_h) * data.service / 3600.0

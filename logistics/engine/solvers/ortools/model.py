@@ -98,6 +98,7 @@ class OrtoolsModel:
         self._add_time()
         self._add_breaks()
         self._add_distance()
+        self._add_route_limits()
         self._add_loads()
         self._add_order_counts()
         disj = self._add_disjunctions()
@@ -268,6 +269,27 @@ class OrtoolsModel:
             limit = fleet[int(d.vehicle_type[v])].max_distance
             caps.append(int(limit) if limit is not None else int(min(d.distance.sum(dtype=np.float64), 2**62)))
         r.AddDimensionWithVehicleCapacity(dist_cb, 0, caps, True, "distance")
+
+    def _add_route_limits(self) -> None:
+        """VROOM's route limits: most orders per route (``max_tasks``) and most driving time (``max_travel_time``)."""
+        d, r = self.data, self.routing
+        fleet = d.problem.fleet
+        V = d.n_vehicles
+        types = [fleet[int(d.vehicle_type[v])] for v in range(V)]
+        if any(vt.max_tasks is not None for vt in types):
+            is_order = (np.arange(self.N) < d.n_orders).astype(np.int64)
+            cb = r.RegisterUnaryTransitVector(is_order.tolist())
+            caps = [int(vt.max_tasks) if vt.max_tasks is not None else d.n_orders for vt in types]
+            r.AddDimensionWithVehicleCapacity(cb, 0, caps, True, "tasks")
+        if any(vt.max_travel_time is not None for vt in types):
+            drive = {
+                t: r.RegisterTransitMatrix(d.duration[t][np.ix_(self.base, self.base)].tolist())
+                for t in self.types_used
+            }
+            caps = [int(vt.max_travel_time) if vt.max_travel_time is not None else self.H * 2 for vt in types]
+            cbs = [drive[int(d.vehicle_type[v])] for v in range(V)]
+            r.AddDimensionWithVehicleTransitAndCapacity(cbs, 0, caps, True, "driving")
+            self._check_time()
 
     def _add_loads(self) -> None:
         """One load dimension per compartment slot (+ one for a flexible total capacity)."""

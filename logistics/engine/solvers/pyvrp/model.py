@@ -27,8 +27,8 @@ What maps exactly:
 What is relaxed (listed in `EngineResult.relaxed`): shelf life and time out
 of refrigeration (`SolverData.ride`, which depends on the vehicle type; a type
 on which an order's least possible ride is longer than its limit is forbidden
-to it, see `_warm_ride_never_fits`), soft
-time windows (kept hard), several windows of paired orders (their span), drivers'
+to it, see `_warm_ride_never_fits`), soft time windows (kept hard), VROOM's
+``max_tasks`` and ``max_travel_time``, several windows of paired orders (their span), drivers'
 breaks and the continuous-driving rule (PyVRP has no breaks; OR-Tools places them) and,
 for the cost objective, whatever is not linear in distance and route
 duration: with the OR-Tools engine's ``CostArrays`` (arc costs with fuel and
@@ -506,6 +506,8 @@ def build_instance(
         relaxed.append("time out of refrigeration ignored")
     if any(o.soft for o in orders):
         relaxed.append("soft time windows treated as hard")
+    if any(vt.max_tasks is not None or vt.max_travel_time is not None for vt in problem.fleet):
+        relaxed.append("max_tasks and max_travel_time left to OR-Tools")
     duty = duty_plan(data)
     if any((vt.breaks or duty[t].rests) for t, vt in enumerate(problem.fleet) if vt.count):
         relaxed.append("drivers' breaks and the continuous-driving rule ignored")
