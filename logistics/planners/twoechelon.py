@@ -250,7 +250,6 @@ def _freighters(inst: TwoEchelonInstance, name: str, satellite: str, count: int)
         cost_per_km=inst.cf_cost,
         fixed_cost=inst.cf_fixed,
         refrigerated=False,
-        max_driving_h=None,  # a benchmark instance has no drivers' rules
     )
 
 
@@ -398,7 +397,6 @@ def _solve_assigned(
             cost_per_km=inst.truck_cost,
             fixed_cost=inst.truck_fixed,
             refrigerated=False,
-            max_driving_h=None,
         )
     ]
     cf = {s: [_freighters(inst, "cf", s, n)] for s, n in counts.items() if n > 0}
