@@ -26,7 +26,7 @@ from logistics.core.costs import CostModel
 from logistics.core.errors import ProblemError
 from logistics.core.model import GOODS, Product, VehicleType
 from logistics.core.options import SolveOptions
-from logistics.core.plan import _jsonable
+from logistics.core.plan import write_geojson
 from logistics.core.problem import Problem
 from logistics.core.units import fmt_clock
 from logistics.formats.documents import MAX_JOB_BYTES, check_input_file, check_numbers, decode_text, reject_constant
@@ -339,19 +339,7 @@ def write_tier_files(tp: TieredPlan, folder: Path, *, offline: bool, result: Job
 
 def _write_geojson(tp: TieredPlan, path: Path) -> None:
     """Routes (LineStrings, with ``tier`` and ``leg``) and stops (Points) in one FeatureCollection."""
-    feats = json.loads(tp.routes.to_json())["features"] if len(tp.routes) else []
-    for r in tp.stops.to_dict(orient="records"):
-        props = {k: v for k, v in r.items() if k not in ("lon", "lat")}
-        props["feature"] = "stop"
-        feats.append(
-            {
-                "type": "Feature",
-                "properties": _jsonable(props),
-                "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
-            }
-        )
-    doc = {"type": "FeatureCollection", "features": feats}
-    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    write_geojson(tp.routes, tp.stops, path)
 
 
 def kpis_by_tier(tp: TieredPlan) -> dict[str, dict[str, Any]]:

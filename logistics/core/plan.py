@@ -323,20 +323,7 @@ class Plan:
         path
             File to write (UTF-8, overwritten).
         """
-        feats = json.loads(self.routes.to_json())["features"] if len(self.routes) else []
-        for r in self.stops.to_dict(orient="records"):
-            props = {k: v for k, v in r.items() if k not in ("lon", "lat")}
-            props["feature"] = "stop"
-            feats.append(
-                {
-                    "type": "Feature",
-                    "properties": _jsonable(props),
-                    "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
-                }
-            )
-        Path(path).write_text(
-            json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False), encoding="utf-8"
-        )
+        write_geojson(self.routes, self.stops, path)
 
     def explore(self, problem: Problem | None = None, **kwargs: Any) -> FoliumMap:
         """An interactive folium map of the plan (as geopandas' ``explore()``).
@@ -431,3 +418,33 @@ def _jsonable(x: Any) -> Any:
     if isinstance(x, (pd.Timestamp,)):
         return x.isoformat()
     return x
+
+
+def write_geojson(routes: gpd.GeoDataFrame, stops: pd.DataFrame, path: str | Path) -> None:
+    """Routes (LineStrings) and stops (Points, ``feature="stop"``) in one GeoJSON FeatureCollection.
+
+    One writer for single-tier plans and tiered ones (whose rows carry ``tier`` and ``leg``), so
+    GIS tools read both the same way.
+
+    Parameters
+    ----------
+    routes
+        One row per route with its geometry.
+    stops
+        One row per stop with ``lon`` and ``lat``; every other column becomes a property.
+    path
+        File to write (UTF-8, overwritten).
+    """
+    feats = json.loads(routes.to_json())["features"] if len(routes) else []
+    for r in stops.to_dict(orient="records"):
+        props = {k: v for k, v in r.items() if k not in ("lon", "lat")}
+        props["feature"] = "stop"
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": _jsonable(props),
+                "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+            }
+        )
+    doc = {"type": "FeatureCollection", "features": feats}
+    Path(path).write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
