@@ -15,6 +15,7 @@ import numpy as np
 from logistics.core.errors import ProblemError
 from logistics.core.plan import Plan
 from logistics.core.problem import Problem
+from logistics.formats.vroom_breaks import place_breaks, time_breaks
 
 __all__ = [
     "Leg",
@@ -86,9 +87,9 @@ class Step:
     Attributes
     ----------
     kind
-        ``start``, ``end``, ``job``, ``pickup`` or ``delivery``.
+        ``start``, ``end``, ``job``, ``pickup``, ``delivery`` or ``break``.
     info
-        The task (see `VroomInput.tasks`), ``None`` for ``start`` and ``end``.
+        The task (see `VroomInput.tasks`) or break, ``None`` for ``start`` and ``end``.
     arrival
         Arrival time, seconds inside the problem (the input's offset is added on output).
     waiting
@@ -246,7 +247,12 @@ def task_legs(vin: VroomInput, vi: dict[str, Any], infos: list[dict[str, Any] | 
     return legs, dists
 
 
-def vroom_times(vin: VroomInput, vi: dict[str, Any], infos: list[dict[str, Any]]) -> list[Step]:
+def vroom_times(
+    vin: VroomInput,
+    vi: dict[str, Any],
+    infos: list[dict[str, Any]],
+    placed: dict[int, list[dict[str, Any]]] | None = None,
+) -> list[Step]:
     """The steps of a solved route with the times VROOM reports.
 
     Parameters
@@ -257,18 +263,72 @@ def vroom_times(vin: VroomInput, vi: dict[str, Any], infos: list[dict[str, Any]]
         The vehicle.
     infos
         Its tasks in visit order.
+    placed
+        The vehicle's breaks per leg (leg ``k`` leads to ``infos[k]``, the last to the end).
 
     Returns
     -------
     list of Step
-        Start, the tasks, end (an open start or end at the first or last task, as VROOM
-        reports it); loads per dimension.
+        Start, the tasks and breaks, end (an open start or end at the first or last task, as
+        VROOM reports it); loads per dimension.
     """
     legs, dists = task_legs(vin, vi, [*infos, None])
     t0 = vi["tw"][0] if vi["tw"] is not None else 0
+    if placed:
+        return _times_with_breaks(vin, vi, infos, legs, dists, t0, placed)
     arrivals, waits, _, _ = schedule(t0, legs, shift_start=True)
     depart = arrivals[0] - legs[0].travel
     return route_steps(vin, vi, infos, legs, dists, depart, arrivals, waits, [[] for _ in legs])
+
+
+def _times_with_breaks(
+    vin: VroomInput,
+    vi: dict[str, Any],
+    infos: list[dict[str, Any]],
+    legs: list[Leg],
+    dists: list[int],
+    t0: int,
+    placed: dict[int, list[dict[str, Any]]],
+) -> list[Step]:
+    """`vroom_times` of a route with breaks: VROOM's pass, then a start as late as the first wait allows."""
+    travels = [lg.travel for lg in legs]
+
+    def serve(k: int, arr: int) -> tuple[int, int]:
+        return _serve(arr, legs[k])[0], legs[k].action
+
+    arrivals, waits, starts, timed, _ = time_breaks(t0, travels, serve, placed)
+    # just in time: leave later by the first wait, as far as no earlier window or break window closes
+    rooms: list[int] = []
+    slack = 0
+    bi = 0
+    for k, leg in enumerate(legs):
+        while bi < len(timed) and timed[bi].leg == k:
+            bt = timed[bi]
+            if bt.waiting:
+                slack = min([bt.waiting, *rooms])
+                break
+            rooms.append(bt.info["window"][1] - bt.arrival)
+            bi += 1
+        else:
+            if waits[k]:
+                slack = min([waits[k], *rooms])
+                break
+            rooms.append(max((b for a, b in leg.windows if a <= starts[k]), default=starts[k]) - starts[k])
+            continue
+        break
+    if slack > 0:
+        arrivals, waits, starts, timed, _ = time_breaks(t0 + slack, travels, serve, placed)
+    steps = route_steps(vin, vi, infos, legs, dists, t0 + slack, arrivals, waits, [[] for _ in legs])
+    out = steps[:1]
+    for k, st in enumerate(steps[1:]):
+        done = metres = 0
+        for bt in (b for b in timed if b.leg == k):
+            part = round(bt.travel * dists[k] / legs[k].travel) - metres if legs[k].travel else 0
+            out.append(Step("break", bt.info, bt.arrival, bt.waiting, bt.travel - done, part, list(out[-1].load)))
+            st.travel, st.distance = st.travel - (bt.travel - done), st.distance - part
+            done, metres = bt.travel, metres + part
+        out.append(st)
+    return out
 
 
 def route_steps(
@@ -401,6 +461,9 @@ def route_document(
         cum_dist += st.distance
         if st.info is None:
             doc: dict[str, Any] = {"type": st.kind, **st.place, "setup": 0, "service": 0}
+        elif st.kind == "break":
+            doc = {"type": "break", "id": st.info["id"], "setup": 0, "service": st.info["service"]}
+            tot["service"] += st.info["service"]
         else:
             info = st.info
             doc = {"type": info["type"], "id": info["id"], **_task_place(info)}
@@ -526,8 +589,10 @@ def plan_to_vroom(vin: VroomInput, plan: Plan, *, solving_ms: int | None = None)
     for vid in plan.vehicles_used:
         g = stops[stops["vehicle"] == vid].sort_values("seq")
         vi = vin.vehicles[str(g["vehicle_type"].iloc[0])]
-        infos = [vin.tasks[str(oid)] for oid, kind in zip(g["order_id"], g["kind"]) if kind not in ("start", "end")]
-        routes.append(route_document(vin, vi, vroom_times(vin, vi, infos)))
+        infos = [
+            vin.tasks[str(oid)] for oid, kind in zip(g["order_id"], g["kind"]) if kind not in ("start", "end", "break")
+        ]
+        routes.append(route_document(vin, vi, vroom_times(vin, vi, infos, place_breaks(vi, g, len(infos)))))
     unassigned = [unassigned_entry(vin.tasks[str(oid)]) for oid in plan.unserved["order_id"]]
     unassigned += [unassigned_entry(info) for info in vin.unassignable]
     elapsed = plan.meta.get("elapsed_s")
