@@ -20,6 +20,7 @@ the break's window allows, takes the break, and drives the rest (`place_breaks` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,7 @@ from logistics.core.breaks import Break
 from logistics.core.errors import ProblemError
 from logistics.formats.vroom_values import _Err, _int, _windows
 
-__all__ = ["BreakTime", "place_breaks", "read_breaks", "time_breaks"]
+__all__ = ["BreakTime", "first_slack", "insert_breaks", "place_breaks", "read_breaks", "time_breaks", "time_route"]
 
 
 def read_breaks(
@@ -222,9 +223,7 @@ def place_breaks(vi: dict[str, Any], route: Any, tasks: int) -> dict[int, list[d
         if kind == "start":
             depart = float(departure)
         elif kind == "break":
-            hit = next(
-                (b for b in free if b["window"][0] <= start <= b["window"][1] and service >= b["service"]), None
-            )
+            hit = next((b for b in free if b["window"][0] <= start <= b["window"][1] and service >= b["service"]), None)
             if hit is not None:
                 free.remove(hit)
                 placed.setdefault(leg, []).append(hit)
@@ -236,3 +235,105 @@ def place_breaks(vi: dict[str, Any], route: Any, tasks: int) -> dict[int, list[d
     for k in placed:
         placed[k].sort(key=lambda b: b["window"])
     return placed
+
+
+def first_slack(
+    windows: list[list[tuple[int, int]]], waits: list[int], starts: list[int], timed: list[BreakTime]
+) -> int:
+    """How much later the vehicle can leave: the first wait, as far as no earlier window closes.
+
+    Parameters
+    ----------
+    windows
+        Per leg, the windows of its step (empty: any time).
+    waits, starts
+        Per leg, from `time_breaks`.
+    timed
+        The timed breaks, in route order.
+
+    Returns
+    -------
+    int
+        Seconds to add to the departure (0: none), VROOM's just-in-time start.
+    """
+    rooms: list[int] = []
+    bi = 0
+    for k, wins in enumerate(windows):
+        while bi < len(timed) and timed[bi].leg == k:
+            bt = timed[bi]
+            if bt.waiting:
+                return min([bt.waiting, *rooms])
+            rooms.append(bt.info["window"][1] - bt.arrival)
+            bi += 1
+        if waits[k]:
+            return min([waits[k], *rooms])
+        rooms.append(max((b for a, b in wins if a <= starts[k]), default=starts[k]) - starts[k])
+    return 0
+
+
+def insert_breaks(
+    steps: list[Any], timed: list[BreakTime], travels: list[int], dists: list[int], make: Callable[..., Any]
+) -> list[Any]:
+    """Steps (start, one per leg) with break steps before their legs' steps, the legs split around them.
+
+    Parameters
+    ----------
+    steps
+        The start step, then one step per leg (each with ``travel`` and ``distance``).
+    timed
+        The timed breaks.
+    travels, dists
+        Driving seconds and metres of each leg.
+    make
+        ``make(break_time, previous_step, travel, metres)`` builds a break step.
+
+    Returns
+    -------
+    list
+        The steps; the part of a leg driven before a break is the break's, metres pro rata as
+        VROOM reports them.
+    """
+    out = steps[:1]
+    for k, st in enumerate(steps[1:]):
+        done = metres = 0
+        for bt in (b for b in timed if b.leg == k):
+            part = round(bt.travel * dists[k] / travels[k]) - metres if travels[k] else 0
+            out.append(make(bt, out[-1], bt.travel - done, part))
+            st.travel, st.distance = st.travel - (bt.travel - done), st.distance - part
+            done, metres = bt.travel, metres + part
+        out.append(st)
+    return out
+
+
+def time_route(
+    t0: int,
+    travels: list[int],
+    windows: list[list[tuple[int, int]]],
+    serve: Any,
+    placed: dict[int, list[dict[str, Any]]],
+) -> tuple[int, list[int], list[int], list[BreakTime]]:
+    """VROOM's times of a route with breaks: each step as early as allowed, leaving as late as no wait is lost.
+
+    Parameters
+    ----------
+    t0
+        Earliest departure (the start of the working hours).
+    travels, windows
+        Per leg, its driving seconds and its step's windows.
+    serve, placed
+        As for `time_breaks`.
+
+    Returns
+    -------
+    tuple
+        Departure; per leg arrival and wait; the timed breaks.
+    """
+    depart = t0
+    arrivals, waits, starts, timed, _ = time_breaks(depart, travels, serve, placed)
+    for _ in range(len(travels) + len(timed)):  # each round removes a wait or closes a room
+        slack = first_slack(windows, waits, starts, timed)
+        if slack <= 0:
+            break
+        depart += slack
+        arrivals, waits, starts, timed, _ = time_breaks(depart, travels, serve, placed)
+    return depart, arrivals, waits, timed

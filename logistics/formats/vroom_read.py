@@ -180,9 +180,9 @@ def read_vehicles(
             "breaks": break_infos,
             "raw": v,
         }
-        specs.append(VehicleSpec(
-                name, cap, start, end, fixed, per_hour, per_km, tw, speed, path=path, breaks=breaks, **limits
-            ))
+        specs.append(
+            VehicleSpec(name, cap, start, end, fixed, per_hour, per_km, tw, speed, path=path, breaks=breaks, **limits)
+        )
     return vinfo, specs
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from logistics.core.errors import ProblemError
 from logistics.core.plan import Plan
 from logistics.core.problem import Problem
-from logistics.formats.vroom_breaks import place_breaks, time_breaks
+from logistics.formats.vroom_breaks import insert_breaks, place_breaks, time_route
 
 __all__ = [
     "Leg",
@@ -296,39 +296,13 @@ def _times_with_breaks(
     def serve(k: int, arr: int) -> tuple[int, int]:
         return _serve(arr, legs[k])[0], legs[k].action
 
-    arrivals, waits, starts, timed, _ = time_breaks(t0, travels, serve, placed)
-    # just in time: leave later by the first wait, as far as no earlier window or break window closes
-    rooms: list[int] = []
-    slack = 0
-    bi = 0
-    for k, leg in enumerate(legs):
-        while bi < len(timed) and timed[bi].leg == k:
-            bt = timed[bi]
-            if bt.waiting:
-                slack = min([bt.waiting, *rooms])
-                break
-            rooms.append(bt.info["window"][1] - bt.arrival)
-            bi += 1
-        else:
-            if waits[k]:
-                slack = min([waits[k], *rooms])
-                break
-            rooms.append(max((b for a, b in leg.windows if a <= starts[k]), default=starts[k]) - starts[k])
-            continue
-        break
-    if slack > 0:
-        arrivals, waits, starts, timed, _ = time_breaks(t0 + slack, travels, serve, placed)
-    steps = route_steps(vin, vi, infos, legs, dists, t0 + slack, arrivals, waits, [[] for _ in legs])
-    out = steps[:1]
-    for k, st in enumerate(steps[1:]):
-        done = metres = 0
-        for bt in (b for b in timed if b.leg == k):
-            part = round(bt.travel * dists[k] / legs[k].travel) - metres if legs[k].travel else 0
-            out.append(Step("break", bt.info, bt.arrival, bt.waiting, bt.travel - done, part, list(out[-1].load)))
-            st.travel, st.distance = st.travel - (bt.travel - done), st.distance - part
-            done, metres = bt.travel, metres + part
-        out.append(st)
-    return out
+    depart, arrivals, waits, timed = time_route(t0, travels, [lg.windows for lg in legs], serve, placed)
+    steps = route_steps(vin, vi, infos, legs, dists, depart, arrivals, waits, [[] for _ in legs])
+
+    def make(bt: Any, prev: Step, travel: int, metres: int) -> Step:
+        return Step("break", bt.info, bt.arrival, bt.waiting, travel, metres, list(prev.load))
+
+    return insert_breaks(steps, timed, travels, dists, make)
 
 
 def route_steps(
