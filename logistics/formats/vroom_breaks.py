@@ -28,7 +28,7 @@ from logistics.core.breaks import Break
 from logistics.core.errors import ProblemError
 from logistics.formats.vroom_values import _Err, _int, _windows
 
-__all__ = ["BreakTime", "first_slack", "insert_breaks", "place_breaks", "read_breaks", "time_breaks", "time_route"]
+__all__ = ["BreakTime", "insert_breaks", "place_breaks", "read_breaks", "time_breaks", "time_route"]
 
 
 def read_breaks(
@@ -151,8 +151,8 @@ def time_breaks(
     travels
         Driving seconds of each leg.
     serve
-        ``serve(k, arrival) -> (start, action)``: when leg ``k``'s step starts being served and
-        how long it takes.
+        ``serve(k, arrival) -> (start, action, late)``: when leg ``k``'s step starts being
+        served, how long it takes, and how late that is after its last window.
     placed
         Breaks per leg index, in the order taken.
 
@@ -160,7 +160,7 @@ def time_breaks(
     -------
     tuple
         Per leg arrival, wait and start; the timed breaks; whether every break starts inside
-        its window.
+        its window and no step is late.
     """
     t = depart
     arrivals, waits, starts, timed = [], [], [], []
@@ -184,7 +184,8 @@ def time_breaks(
             timed.append(bt)
             t += info["service"]
         arr = t + rem
-        st, action = serve(k, arr)
+        st, action, late = serve(k, arr)
+        ok = ok and not late
         arrivals.append(arr)
         waits.append(st - arr)
         starts.append(st)
@@ -237,40 +238,6 @@ def place_breaks(vi: dict[str, Any], route: Any, tasks: int) -> dict[int, list[d
     return placed
 
 
-def first_slack(
-    windows: list[list[tuple[int, int]]], waits: list[int], starts: list[int], timed: list[BreakTime]
-) -> int:
-    """How much later the vehicle can leave: the first wait, as far as no earlier window closes.
-
-    Parameters
-    ----------
-    windows
-        Per leg, the windows of its step (empty: any time).
-    waits, starts
-        Per leg, from `time_breaks`.
-    timed
-        The timed breaks, in route order.
-
-    Returns
-    -------
-    int
-        Seconds to add to the departure (0: none), VROOM's just-in-time start.
-    """
-    rooms: list[int] = []
-    bi = 0
-    for k, wins in enumerate(windows):
-        while bi < len(timed) and timed[bi].leg == k:
-            bt = timed[bi]
-            if bt.waiting:
-                return min([bt.waiting, *rooms])
-            rooms.append(bt.info["window"][1] - bt.arrival)
-            bi += 1
-        if waits[k]:
-            return min([waits[k], *rooms])
-        rooms.append(max((b for a, b in wins if a <= starts[k]), default=starts[k]) - starts[k])
-    return 0
-
-
 def insert_breaks(
     steps: list[Any], timed: list[BreakTime], travels: list[int], dists: list[int], make: Callable[..., Any]
 ) -> list[Any]:
@@ -306,20 +273,21 @@ def insert_breaks(
 
 
 def time_route(
-    t0: int,
-    travels: list[int],
-    windows: list[list[tuple[int, int]]],
-    serve: Any,
-    placed: dict[int, list[dict[str, Any]]],
+    t0: int, t1: int, travels: list[int], serve: Any, placed: dict[int, list[dict[str, Any]]]
 ) -> tuple[int, list[int], list[int], list[BreakTime]]:
-    """VROOM's times of a route with breaks: each step as early as allowed, leaving as late as no wait is lost.
+    """VROOM's times of a route with breaks: it ends as early as it can and leaves as late as that allows.
+
+    VROOM aims at the earliest end of the route, then computes the latest start that still
+    reaches it and times every step as early as possible from there (``format_route`` in
+    VROOM's ``src/utils/helpers.cpp``).  Leaving later never makes a step earlier, so that start
+    is found by bisection on `time_breaks`.
 
     Parameters
     ----------
-    t0
-        Earliest departure (the start of the working hours).
-    travels, windows
-        Per leg, its driving seconds and its step's windows.
+    t0, t1
+        Earliest and latest departure (the vehicle's working hours).
+    travels
+        Per leg, its driving seconds (the end's last).
     serve, placed
         As for `time_breaks`.
 
@@ -328,12 +296,16 @@ def time_route(
     tuple
         Departure; per leg arrival and wait; the timed breaks.
     """
-    depart = t0
-    arrivals, waits, starts, timed, _ = time_breaks(depart, travels, serve, placed)
-    for _ in range(len(travels) + len(timed)):  # each round removes a wait or closes a room
-        slack = first_slack(windows, waits, starts, timed)
-        if slack <= 0:
-            break
-        depart += slack
-        arrivals, waits, starts, timed, _ = time_breaks(depart, travels, serve, placed)
-    return depart, arrivals, waits, timed
+    first = time_breaks(t0, travels, serve, placed)
+    end = first[0][-1]
+    lo, hi = t0, max(t0, t1)
+    if first[4]:
+        while lo < hi:  # a departure at lo still ends at the earliest end
+            mid = (lo + hi + 1) // 2
+            got = time_breaks(mid, travels, serve, placed)
+            if got[4] and got[0][-1] <= end:
+                lo = mid
+            else:
+                hi = mid - 1
+    arrivals, waits, _, timed, _ = time_breaks(lo, travels, serve, placed)
+    return lo, arrivals, waits, timed

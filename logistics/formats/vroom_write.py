@@ -290,13 +290,15 @@ def _times_with_breaks(
     t0: int,
     placed: dict[int, list[dict[str, Any]]],
 ) -> list[Step]:
-    """`vroom_times` of a route with breaks: VROOM's pass, then a start as late as the first wait allows."""
+    """`vroom_times` of a route with breaks: VROOM's latest start, then each step as early as allowed."""
     travels = [lg.travel for lg in legs]
 
-    def serve(k: int, arr: int) -> tuple[int, int]:
-        return _serve(arr, legs[k])[0], legs[k].action
+    def serve(k: int, arr: int) -> tuple[int, int, int]:
+        start, late, _ = _serve(arr, legs[k])
+        return start, legs[k].action, late
 
-    depart, arrivals, waits, timed = time_route(t0, travels, [lg.windows for lg in legs], serve, placed)
+    t1 = vi["tw"][1] if vi["tw"] is not None else t0 + sum(travels) + sum(lg.action for lg in legs)
+    depart, arrivals, waits, timed = time_route(t0, t1, travels, serve, placed)
     steps = route_steps(vin, vi, infos, legs, dists, depart, arrivals, waits, [[] for _ in legs])
 
     def make(bt: Any, prev: Step, travel: int, metres: int) -> Step:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -210,4 +211,47 @@ def test_two_breaks_each_in_its_window(tmp_path):
             assert a <= s["arrival"] + s["waiting_time"] <= z
     ref = theirs(doc, tmp_path)
     if ref is not None:
+        assert steps(ref) == steps(out)
+
+
+def random_day(seed: int) -> dict[str, Any]:
+    """One vehicle, six jobs on a line (some with windows) and a lunch break, drawn from ``seed``."""
+    rng = random.Random(seed)
+    xs = [rng.randint(0, 4000) for _ in range(7)]
+    dur = [[abs(a - b) + (0 if a == b else 60) for b in xs] for a in xs]
+    tw = [28800, 28800 + rng.randint(6, 10) * 3600]
+    a = rng.randint(39600, 45000)
+    brk = {"id": 1, "time_windows": [[a, a + rng.choice([0, 600, 1800, 3600])]], "service": rng.choice([900, 1800])}
+    jobs = []
+    for k in range(1, 7):
+        j: dict[str, Any] = {"id": k, "location_index": k, "service": rng.choice([300, 900, 1800])}
+        if rng.random() < 0.6:
+            s = rng.randint(28800, tw[1] - 3600)
+            j["time_windows"] = [[s, s + rng.choice([1800, 3600, 7200])]]
+        jobs.append(j)
+    vehicle = {"id": 1, "start_index": 0, "end_index": 0, "time_window": tw, "breaks": [brk]}
+    return {"vehicles": [vehicle], "jobs": jobs, "matrices": {"car": {"durations": dur}}}
+
+
+@pytest.mark.skipif(pyvroom is None, reason="needs pyvroom (VROOM itself)")
+@pytest.mark.parametrize("seed", [0, 8, 18, 20, 22])
+def test_random_days_are_vroom_feasible_and_timed_as_vroom(tmp_path, seed):
+    """VROOM's own check (-c) of our route finds no violation, break included; where VROOM's search
+    finds the same route, every step's times are the same."""
+    doc = random_day(seed)
+    out = ours(doc)
+    ref = theirs(doc, tmp_path)
+    assert ref is not None
+    assert len(out["unassigned"]) <= len(ref["unassigned"])
+    if not out["routes"]:
+        return
+    ours_steps = out["routes"][0]["steps"]
+    assert sum(s["type"] == "break" for s in ours_steps) == 1
+    check = copy.deepcopy(doc)
+    check["vehicles"][0]["steps"] = [{"type": s["type"], **({"id": s["id"]} if "id" in s else {})} for s in ours_steps]
+    f = tmp_path / "check.json"
+    f.write_text(json.dumps(check), encoding="utf-8")
+    checked = pyvroom.Input.from_json(f).check(nb_threads=1).to_dict()
+    assert checked["summary"]["violations"] == []
+    if [(s["type"], s.get("id")) for s in ref["routes"][0]["steps"]] == [(s["type"], s.get("id")) for s in ours_steps]:
         assert steps(ref) == steps(out)
