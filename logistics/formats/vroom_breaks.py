@@ -273,7 +273,7 @@ def insert_breaks(
 
 
 def time_route(
-    t0: int, t1: int, travels: list[int], serve: Any, placed: dict[int, list[dict[str, Any]]]
+    t0: int, travels: list[int], serve: Any, placed: dict[int, list[dict[str, Any]]]
 ) -> tuple[int, list[int], list[int], list[BreakTime]]:
     """VROOM's times of a route with breaks: it ends as early as it can and leaves as late as that allows.
 
@@ -284,8 +284,8 @@ def time_route(
 
     Parameters
     ----------
-    t0, t1
-        Earliest and latest departure (the vehicle's working hours).
+    t0
+        Earliest departure (the start of the vehicle's working hours).
     travels
         Per leg, its driving seconds (the end's last).
     serve, placed
@@ -298,7 +298,7 @@ def time_route(
     """
     first = time_breaks(t0, travels, serve, placed)
     end = first[0][-1]
-    lo, hi = t0, max(t0, t1)
+    lo, hi = t0, max(t0, end)
     if first[4]:
         while lo < hi:  # a departure at lo still ends at the earliest end
             mid = (lo + hi + 1) // 2

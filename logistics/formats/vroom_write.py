@@ -274,11 +274,7 @@ def vroom_times(
     """
     legs, dists = task_legs(vin, vi, [*infos, None])
     t0 = vi["tw"][0] if vi["tw"] is not None else 0
-    if placed:
-        return _times_with_breaks(vin, vi, infos, legs, dists, t0, placed)
-    arrivals, waits, _, _ = schedule(t0, legs, shift_start=True)
-    depart = arrivals[0] - legs[0].travel
-    return route_steps(vin, vi, infos, legs, dists, depart, arrivals, waits, [[] for _ in legs])
+    return _times_with_breaks(vin, vi, infos, legs, dists, t0, placed or {})
 
 
 def _times_with_breaks(
@@ -290,15 +286,14 @@ def _times_with_breaks(
     t0: int,
     placed: dict[int, list[dict[str, Any]]],
 ) -> list[Step]:
-    """`vroom_times` of a route with breaks: VROOM's latest start, then each step as early as allowed."""
+    """`vroom_times`: VROOM's latest start for the route's earliest end, then each step (break) ASAP."""
     travels = [lg.travel for lg in legs]
 
     def serve(k: int, arr: int) -> tuple[int, int, int]:
         start, late, _ = _serve(arr, legs[k])
         return start, legs[k].action, late
 
-    t1 = vi["tw"][1] if vi["tw"] is not None else t0 + sum(travels) + sum(lg.action for lg in legs)
-    depart, arrivals, waits, timed = time_route(t0, t1, travels, serve, placed)
+    depart, arrivals, waits, timed = time_route(t0, travels, serve, placed)
     steps = route_steps(vin, vi, infos, legs, dists, depart, arrivals, waits, [[] for _ in legs])
 
     def make(bt: Any, prev: Step, travel: int, metres: int) -> Step:
