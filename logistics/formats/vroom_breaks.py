@@ -14,8 +14,8 @@ route can then start earlier (or end later) and take the break at its start (or 
 where the output puts it.  Other windows are refused.
 
 VROOM times a break on the leg it sits on: the vehicle drives as much of the leg as the wait for
-the break's window allows, takes the break, and drives the rest (`place_breaks` mirrors
-``get_route`` in VROOM's ``src/utils/helpers.cpp``).
+the break's window allows, takes the break, and drives the rest (`time_breaks` and `time_route`
+mirror ``format_route`` in VROOM's ``src/utils/helpers.cpp``).
 """
 
 from __future__ import annotations
