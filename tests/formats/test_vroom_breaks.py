@@ -260,3 +260,13 @@ def test_random_days_are_vroom_feasible_and_timed_as_vroom(tmp_path, seed, lunch
     assert checked["summary"]["violations"] == []
     if [(s["type"], s.get("id")) for s in ref["routes"][0]["steps"]] == [(s["type"], s.get("id")) for s in ours_steps]:
         assert steps(ref) == steps(out)
+
+
+def test_a_break_step_in_plan_mode_is_refused_naming_the_step(tmp_path, capsys):
+    doc = line([], [{"id": 1, "location_index": 1}], [0, 600], [28800, 61200])
+    doc["vehicles"][0].pop("breaks")
+    doc["vehicles"][0]["steps"] = [{"type": "start"}, {"type": "break", "id": 7}, {"type": "job", "id": 1}]
+    f = tmp_path / "in.json"
+    f.write_text(json.dumps(doc))
+    assert vroom_main(["-c", "-i", str(f)]) == 2
+    assert "vehicles[0].steps[1].type" in json.loads(capsys.readouterr().out)["error"]
