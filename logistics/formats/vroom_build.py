@@ -106,6 +106,7 @@ def horizon_and_penalty(
     dur, dist = matrix.duration, matrix.distance
     tw_ends = [b for kw in order_kw for (_, b) in (kw["time_windows"] or ())]
     tw_ends += [vt.tw[1] for vt in specs if vt.tw is not None]
+    tw_ends += [b.window[1] + b.duration for vt in specs for b in vt.breaks]
     total_service = sum(kw["service"] for kw in order_kw)
     max_dur = int(dur.max()) if dur.size else 0
     horizon = int(max([DAY] + tw_ends + [total_service + max_dur * (len(order_kw) + 1)]))
@@ -170,6 +171,7 @@ def build_fleet(specs: list[VehicleSpec], totals: np.ndarray, horizon: int, err:
                     max_travel_time=vt.max_travel_time,
                     max_distance=vt.max_distance,
                     max_tasks=vt.max_tasks,
+                    breaks=vt.breaks,
                     speed_factor=1.0 / vt.speed,
                     refrigerated=False,
                 )

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from logistics.core.breaks import Break
+from logistics.formats.vroom_breaks import read_breaks
 from logistics.formats.vroom_sections import Places
 from logistics.formats.vroom_values import (
     MAX_SPEED_FACTOR,
@@ -57,6 +59,8 @@ class VehicleSpec:
         Most tasks per route, or ``None``.
     path
         JSON path of the vehicle, for errors.
+    breaks
+        Its breaks (see ``logistics.formats.vroom_breaks``).
     """
 
     name: str
@@ -72,6 +76,7 @@ class VehicleSpec:
     max_distance: int | None
     max_tasks: int | None
     path: str
+    breaks: tuple[Break, ...] = ()
 
 
 def _vehicle_window(v: dict[str, Any], path: str, offset: int, err: _Err) -> tuple[int, int] | None:
@@ -153,6 +158,7 @@ def read_vehicles(
         if "type" in v and not isinstance(v["type"], str):
             raise err(f"{path}.type", "expected a string")
         skills = _skills(v, path, err)
+        break_infos, breaks = read_breaks(v, path, tw, offset, err)
         name = f"v{vid}"
         vinfo[name] = {
             "name": name,
@@ -171,9 +177,12 @@ def read_vehicles(
             "max_tasks": limits["max_tasks"],
             "max_travel_time": limits["max_travel_time"],
             "max_distance": limits["max_distance"],
+            "breaks": break_infos,
             "raw": v,
         }
-        specs.append(VehicleSpec(name, cap, start, end, fixed, per_hour, per_km, tw, speed, path=path, **limits))
+        specs.append(
+            VehicleSpec(name, cap, start, end, fixed, per_hour, per_km, tw, speed, path=path, breaks=breaks, **limits)
+        )
     return vinfo, specs
 
 

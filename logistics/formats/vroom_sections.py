@@ -55,7 +55,7 @@ def check_sections(
     ------
     ProblemError
         ``jobs`` or ``shipments`` is not an array, there are no vehicles, or a vehicle uses
-        ``breaks``, or ``steps`` outside plan mode.
+        ``breaks`` in plan mode, or ``steps`` outside plan mode.
     """
     notes: list[str] = []
     jobs = raw.get("jobs", []) or []
@@ -71,8 +71,8 @@ def check_sections(
     for i, v in enumerate(vehicles):
         if not isinstance(v, dict):
             continue
-        if v.get("breaks"):
-            raise err(f"vehicles[{i}].breaks", "vehicle breaks are not supported; remove them or plan without breaks")
+        if v.get("breaks") and plan_mode:
+            raise err(f"vehicles[{i}].breaks", "breaks are not supported in plan mode (-c); remove them")
         if v.get("steps") and not plan_mode:
             raise err(
                 f"vehicles[{i}].steps",

@@ -15,6 +15,7 @@ import numpy as np
 from logistics.core.errors import ProblemError
 from logistics.core.plan import Plan
 from logistics.core.problem import Problem
+from logistics.formats.vroom_breaks import insert_breaks, place_breaks, time_route
 
 __all__ = [
     "Leg",
@@ -86,9 +87,9 @@ class Step:
     Attributes
     ----------
     kind
-        ``start``, ``end``, ``job``, ``pickup`` or ``delivery``.
+        ``start``, ``end``, ``job``, ``pickup``, ``delivery`` or ``break``.
     info
-        The task (see `VroomInput.tasks`), ``None`` for ``start`` and ``end``.
+        The task (see `VroomInput.tasks`) or break, ``None`` for ``start`` and ``end``.
     arrival
         Arrival time, seconds inside the problem (the input's offset is added on output).
     waiting
@@ -246,7 +247,12 @@ def task_legs(vin: VroomInput, vi: dict[str, Any], infos: list[dict[str, Any] | 
     return legs, dists
 
 
-def vroom_times(vin: VroomInput, vi: dict[str, Any], infos: list[dict[str, Any]]) -> list[Step]:
+def vroom_times(
+    vin: VroomInput,
+    vi: dict[str, Any],
+    infos: list[dict[str, Any]],
+    placed: dict[int, list[dict[str, Any]]] | None = None,
+) -> list[Step]:
     """The steps of a solved route with the times VROOM reports.
 
     Parameters
@@ -257,18 +263,43 @@ def vroom_times(vin: VroomInput, vi: dict[str, Any], infos: list[dict[str, Any]]
         The vehicle.
     infos
         Its tasks in visit order.
+    placed
+        The vehicle's breaks per leg (leg ``k`` leads to ``infos[k]``, the last to the end).
 
     Returns
     -------
     list of Step
-        Start, the tasks, end (an open start or end at the first or last task, as VROOM
-        reports it); loads per dimension.
+        Start, the tasks and breaks, end (an open start or end at the first or last task, as
+        VROOM reports it); loads per dimension.
     """
     legs, dists = task_legs(vin, vi, [*infos, None])
     t0 = vi["tw"][0] if vi["tw"] is not None else 0
-    arrivals, waits, _, _ = schedule(t0, legs, shift_start=True)
-    depart = arrivals[0] - legs[0].travel
-    return route_steps(vin, vi, infos, legs, dists, depart, arrivals, waits, [[] for _ in legs])
+    return _times_with_breaks(vin, vi, infos, legs, dists, t0, placed or {})
+
+
+def _times_with_breaks(
+    vin: VroomInput,
+    vi: dict[str, Any],
+    infos: list[dict[str, Any]],
+    legs: list[Leg],
+    dists: list[int],
+    t0: int,
+    placed: dict[int, list[dict[str, Any]]],
+) -> list[Step]:
+    """`vroom_times`: VROOM's latest start for the route's earliest end, then each step (break) ASAP."""
+    travels = [lg.travel for lg in legs]
+
+    def serve(k: int, arr: int) -> tuple[int, int, int]:
+        start, late, _ = _serve(arr, legs[k])
+        return start, legs[k].action, late
+
+    depart, arrivals, waits, timed = time_route(t0, travels, serve, placed)
+    steps = route_steps(vin, vi, infos, legs, dists, depart, arrivals, waits, [[] for _ in legs])
+
+    def make(bt: Any, prev: Step, travel: int, metres: int) -> Step:
+        return Step("break", bt.info, bt.arrival, bt.waiting, travel, metres, list(prev.load))
+
+    return insert_breaks(steps, timed, travels, dists, make)
 
 
 def route_steps(
@@ -401,6 +432,9 @@ def route_document(
         cum_dist += st.distance
         if st.info is None:
             doc: dict[str, Any] = {"type": st.kind, **st.place, "setup": 0, "service": 0}
+        elif st.kind == "break":
+            doc = {"type": "break", "id": st.info["id"], "setup": 0, "service": st.info["service"]}
+            tot["service"] += st.info["service"]
         else:
             info = st.info
             doc = {"type": info["type"], "id": info["id"], **_task_place(info)}
@@ -526,8 +560,10 @@ def plan_to_vroom(vin: VroomInput, plan: Plan, *, solving_ms: int | None = None)
     for vid in plan.vehicles_used:
         g = stops[stops["vehicle"] == vid].sort_values("seq")
         vi = vin.vehicles[str(g["vehicle_type"].iloc[0])]
-        infos = [vin.tasks[str(oid)] for oid, kind in zip(g["order_id"], g["kind"]) if kind not in ("start", "end")]
-        routes.append(route_document(vin, vi, vroom_times(vin, vi, infos)))
+        infos = [
+            vin.tasks[str(oid)] for oid, kind in zip(g["order_id"], g["kind"]) if kind not in ("start", "end", "break")
+        ]
+        routes.append(route_document(vin, vi, vroom_times(vin, vi, infos, place_breaks(vi, g, len(infos)))))
     unassigned = [unassigned_entry(vin.tasks[str(oid)]) for oid in plan.unserved["order_id"]]
     unassigned += [unassigned_entry(info) for info in vin.unassignable]
     elapsed = plan.meta.get("elapsed_s")

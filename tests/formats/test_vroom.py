@@ -332,7 +332,16 @@ def test_too_many_dimensions():
 @pytest.mark.parametrize(
     "mutate, field",
     [
-        (lambda d: d["vehicles"][0].update(breaks=[{"id": 1, "service": 300}]), "vehicles[0].breaks"),
+        (
+            lambda d: d["vehicles"][0].update(breaks=[{"id": 1, "service": 300}]),
+            "vehicles[0].breaks[0].time_windows",
+        ),
+        (
+            lambda d: d["vehicles"][0].update(
+                breaks=[{"id": 1, "service": 300, "time_windows": [[0, 9]], "max_load": [1]}]
+            ),
+            "vehicles[0].breaks[0].max_load",
+        ),
         (lambda d: d["vehicles"][0].update(steps=[{"type": "start"}]), "vehicles[0].steps"),
         (lambda d: d["vehicles"][0].update(costs={"per_task_hour": 10}), "vehicles[0].costs.per_task_hour"),
         (lambda d: d["vehicles"][0].update(speed_factor=6), "vehicles[0].speed_factor"),
