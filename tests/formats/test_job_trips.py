@@ -7,7 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import check
 
+import logistics
 from logistics.core.errors import ProblemError
 from logistics.core.model import Compartment, VehicleType
 from logistics.core.units import Zone
@@ -85,3 +87,16 @@ def test_vehicle_type_refuses_bad_trip_values(fields, field):
         VehicleType("van", 1, (comp,), "hub", **fields)
     assert ei.value.field == field
     assert ei.value.record == "van"
+
+
+def test_a_job_with_two_trips_plans_a_reload(tmp_path):
+    data = job(max_trips=2, reload_min=15)
+    data["fleet"][0]["compartments"] = [{"zone": "ambient", "capacity": 50}]
+    data["orders"] = [
+        {"id": k, "node_id": "st-beixiang", "quantities": {"rice": 40}, "service": 300} for k in ("a", "b")
+    ]
+    problem = _load(tmp_path, data)[0]
+    plan = logistics.solve(problem, time_limit=2, engine="ortools", seed=0)
+    check(problem, plan)
+    assert plan.kpis["served"] == 2  # 80 units on a 50-unit van: two trips
+    assert list(plan.stops.sort_values("seq")["kind"]) == ["start", "delivery", "reload", "delivery", "end"]
