@@ -200,6 +200,7 @@ class Report:
         self.max_late_s = int(round(float(getattr(costs, "max_lateness_h", 0.0) or 0.0) * 3600))
         # where each served order is: order id -> (vehicle, seq, service start)
         self.served_at: dict[str, tuple[str, int, float | None]] = {}
+        self._reloads: dict[str, int] = {}  # reload rows seen per vehicle (see check.validator)
 
     def add(self, kind: str, message: str, vehicle: str | None = None, order_id: str | None = None) -> None:
         """Record one violation.

@@ -36,40 +36,48 @@ class LoadChecks(Report):
                 order_id=o.id,
             )
 
-    def _loads(self, vid: str, vt: VehicleType, recs: list[dict[str, Any]], stop_orders: list[Order | None]) -> None:
+    def _carried(self, vid: str, vt: VehicleType, o: Order) -> list[float] | None:
+        """The order's load per compartment of ``vt``; None (reported) when it may not ride ``vt``."""
         p = self.p
+        if o.vehicle_types is not None and vt.name not in o.vehicle_types:
+            self.add(
+                "not_allowed",
+                f"{vt.name!r} is not among the order's vehicle types ({', '.join(o.vehicle_types)})",
+                vehicle=vid,
+                order_id=o.id,
+            )
+            return None
+        if o.carrier is not None and vt.carrier is not None and o.carrier != vt.carrier:
+            self.add(
+                "not_allowed",
+                f"carrier {o.carrier!r}'s order rides a vehicle of carrier {vt.carrier!r}",
+                vehicle=vid,
+                order_id=o.id,
+            )
+            return None
+        q = p.compartment_loads(o, vt)
+        if q is None:
+            products = ", ".join(f"{n} ({p.products[n].zone.value})" for n, v in o.quantities.items() if v > 0)
+            self.add("zone", f"{vt.name!r} has no compartment for {products}", vehicle=vid, order_id=o.id)
+            return None
+        return list(q)
+
+    def _loads(self, vid: str, vt: VehicleType, recs: list[dict[str, Any]], stop_orders: list[Order | None]) -> None:
         K = len(vt.compartments)
         changes: list[list[float] | None] = []
-        start = [0.0] * K
+        # per trip (a reload row starts the next): its unpaired deliveries, loaded at the depot
+        trip_loads = [[0.0] * K]
+        picked = [[0.0] * K]  # its unpaired pickups, unloaded at the next reload
         zone_ok = True
         for r_o, o in zip(recs, stop_orders):
+            if str(r_o["kind"]) == "reload":
+                trip_loads.append([0.0] * K)
+                picked.append([0.0] * K)
             if o is None:
                 changes.append(None)
                 continue
-            if o.vehicle_types is not None and vt.name not in o.vehicle_types:
-                self.add(
-                    "not_allowed",
-                    f"{vt.name!r} is not among the order's vehicle types ({', '.join(o.vehicle_types)})",
-                    vehicle=vid,
-                    order_id=o.id,
-                )
-                zone_ok = False
-                changes.append(None)
-                continue
-            if o.carrier is not None and vt.carrier is not None and o.carrier != vt.carrier:
-                self.add(
-                    "not_allowed",
-                    f"carrier {o.carrier!r}'s order rides a vehicle of carrier {vt.carrier!r}",
-                    vehicle=vid,
-                    order_id=o.id,
-                )
-                zone_ok = False
-                changes.append(None)
-                continue
-            q = p.compartment_loads(o, vt)
+            q = self._carried(vid, vt, o)
             if q is None:
-                products = ", ".join(f"{n} ({p.products[n].zone.value})" for n, v in o.quantities.items() if v > 0)
-                self.add("zone", f"{vt.name!r} has no compartment for {products}", vehicle=vid, order_id=o.id)
                 zone_ok = False
                 changes.append(None)
                 continue
@@ -77,27 +85,33 @@ class LoadChecks(Report):
             if o.kind == "delivery":
                 changes.append([-x for x in q])
                 if o.id not in self.partner:
-                    start = [a + b for a, b in zip(start, q)]
+                    trip_loads[-1] = [a + b for a, b in zip(trip_loads[-1], q)]
             else:
                 changes.append(list(q))
+                if o.id not in self.partner:
+                    picked[-1] = [a + b for a, b in zip(picked[-1], q)]
         if not zone_ok:
             return
         cols = [f"load_{c.name}" for c in vt.compartments]
         missing_cols = [c for c in cols if c not in recs[0]]
         if missing_cols:
             self.add("load", f"plan.stops lacks column(s) {', '.join(missing_cols)}", vehicle=vid)
-        loads = start
+        loads = trip_loads[0]
+        trip = 0
         over_reported: set[int | str] = set()
         for i, r in enumerate(recs):
             kind = str(r["kind"])
             arriving = list(loads)
+            if kind == "reload":  # the trip's pickups off, the next trip's deliveries on
+                trip += 1
+                loads = [a - b + c for a, b, c in zip(loads, picked[trip - 1], trip_loads[trip])]
             change = changes[i]
             if change is not None:
                 loads = [a + b for a, b in zip(loads, change)]
             o_i = stop_orders[i]
             oid = o_i.id if o_i is not None else None
-            where = (
-                "leaving the depot" if kind == "start" else ("at the end depot" if kind == "end" else f"after {oid}")
+            where = {"start": "leaving the depot", "end": "at the end depot", "reload": "leaving a reload"}.get(
+                kind, f"after {oid}"
             )
             for k, c in enumerate(vt.compartments):
                 if loads[k] > c.capacity + 1e-9 * max(1.0, c.capacity) and k not in over_reported:

@@ -51,6 +51,7 @@ class TimingChecks(Report):
                 "shift", f"leaves the depot at {fmt(leave)}, before the shift starts at {vt.shift[0]}", vehicle=vid
             )
         prev_dep = leave
+        trip_start = [leave] * len(recs)  # when the trip of each stop left its depot (shelf life counts from it)
         for i in range(1, len(recs)):
             r = recs[i]
             o = stop_orders[i]
@@ -95,6 +96,10 @@ class TimingChecks(Report):
                     self.add("max_duration", f"route lasts {fmt(arr - leave)} s, limit {vt.max_duration}", vehicle=vid)
                 end_arrival = arr
                 break
+            if recs[i]["kind"] == "reload":
+                prev_dep = self._reload_timing(vid, vt, arr, st, dep)
+                trip_start[i:] = [st if st is not None else arr] * (len(recs) - i)
+                continue
             if o is None:  # every order stop resolved to an order before timing starts
                 continue
             if st is None:
@@ -129,7 +134,18 @@ class TimingChecks(Report):
         tasks = sum(1 for o in stop_orders if o is not None)
         if vt.max_tasks is not None and tasks > vt.max_tasks:
             self.add("max_tasks", f"route serves {tasks} orders, limit {vt.max_tasks}", vehicle=vid)
-        self._shelf(vid, vt, leave, stop_orders, end_arrival)
+        self._shelf(vid, vt, trip_start, stop_orders, end_arrival)
+
+    def _reload_timing(self, vid: str, vt: VehicleType, arr: float, st: float | None, dep: float | None) -> float:
+        """A reload starts after the arrival and lasts at least ``reload_min``; the departure from it."""
+        need = vt.reload_min * 60
+        if st is None or st < arr - TIME_TOL:
+            self.add("timing", f"reload starts at {fmt(st)}, before arrival at {fmt(arr)}", vehicle=vid)
+            st = arr
+        if dep is None or dep < st + need - TIME_TOL:
+            self.add("timing", f"reload from {fmt(st)} to {fmt(dep)}, shorter than {vt.reload_min:g} min", vehicle=vid)
+            dep = st + need
+        return dep
 
     def _window(self, vid: str, o: Order, arr: float, st: float, r: dict[str, Any]) -> None:
         opened = [(a, b) for a, b in o.time_windows if a <= st + TIME_TOL]
@@ -200,10 +216,15 @@ class TimingChecks(Report):
         return worst
 
     def _shelf(
-        self, vid: str, vt: VehicleType, leave: float, stop_orders: list[Order | None], end_arrival: float | None
+        self,
+        vid: str,
+        vt: VehicleType,
+        trip_start: list[float],
+        stop_orders: list[Order | None],
+        end_arrival: float | None,
     ) -> None:
         p = self.p
-        for o in stop_orders:
+        for k, o in enumerate(stop_orders):
             if o is None or o.id not in self.served_at:
                 continue
             mate_id = self.partner.get(o.id)
@@ -222,7 +243,7 @@ class TimingChecks(Report):
                 continue
             if o.kind == "delivery":
                 if mate is None:
-                    since, what = leave, "leaving the depot"
+                    since, what = trip_start[k], "leaving the depot"
                 else:
                     at = self.served_at.get(mate.id)
                     if at is None or at[0] != vid or at[2] is None:

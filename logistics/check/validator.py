@@ -91,6 +91,7 @@ KINDS = {
     "pair": "a pickup and its delivery are not on one vehicle, pickup first (or both unserved)",
     "break": "a break of the vehicle type is missing, too short, outside its window or off its leg",
     "driving_time": "longer on duty than max_driving_h without a rest of min_rest_min",
+    "trips": "a vehicle makes more trips than its type's max_trips, or reloads away from its start depot",
 }
 
 REQUIRED_STOP_COLUMNS = ("vehicle", "seq", "kind", "order_id", "node_id", "arrival", "start", "departure")
@@ -200,7 +201,7 @@ class _Checker(TimingChecks, LoadChecks, BreakChecks):
             if dup:
                 return self._served_ids(rows, vid)
         kinds = [str(k) for k in rows["kind"]]
-        bad_kinds = sorted({k for k in kinds if k not in ("start", "end", "delivery", "pickup", "break")})
+        bad_kinds = sorted({k for k in kinds if k not in ("start", "end", "delivery", "pickup", "break", "reload")})
         if bad_kinds:
             self.add("structure", f"unknown stop kind(s) {bad_kinds}", vehicle=vid)
             return self._served_ids(rows, vid)
@@ -254,6 +255,11 @@ class _Checker(TimingChecks, LoadChecks, BreakChecks):
                 nodes.append(depot)
                 stop_orders.append(None)
                 continue
+            if kind == "reload":
+                self._reload_row(vid, vt, r, rep_node)
+                nodes.append(vt.start_depot)
+                stop_orders.append(None)
+                continue
             oid = cell_id(r["order_id"])
             if oid is None:
                 self.add("structure", f"a {kind} stop (seq {int(r['seq'])}) has no order id", vehicle=vid)
@@ -294,6 +300,16 @@ class _Checker(TimingChecks, LoadChecks, BreakChecks):
         self._breaks(vid, vt, recs, brk)
         self._loads(vid, vt, recs, stop_orders)
         return served
+
+    def _reload_row(self, vid: str, vt: VehicleType, r: dict[str, Any], rep_node: str | None) -> None:
+        """A reload row: at the start depot, no order, within the type's ``max_trips``."""
+        if cell_id(r.get("order_id")) is not None:
+            self.add("structure", f"reload row carries order id {cell_id(r['order_id'])!r}", vehicle=vid)
+        if rep_node != str(vt.start_depot):
+            self.add("trips", f"reloads at {rep_node!r}, but {vt.name!r} loads at {vt.start_depot!r}", vehicle=vid)
+        self._reloads[vid] = self._reloads.get(vid, 0) + 1
+        if self._reloads[vid] == vt.max_trips:  # reported once, at the first reload too many
+            self.add("trips", f"more than {vt.max_trips} trip(s), the most {vt.name!r} makes", vehicle=vid)
 
     # -- coverage and pairs -------------------------------------------------------------------------
     def _coverage(self, served: list[str], unserved: pd.DataFrame) -> None:

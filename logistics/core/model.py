@@ -38,6 +38,8 @@ MAX_VALUE = 1e6
 MAX_DECAY_PER_H = 100.0
 #: Longest shelf life, hours (ten years; the solver counts seconds in int64, so 1e300 h cannot be kept).
 MAX_SHELF_LIFE_H = 87_600.0
+#: Most trips of one vehicle in its shift (every extra trip adds depot reload nodes to the solver's model).
+MAX_TRIPS = 20
 
 
 def _check_shelf_life(hours: float | None, what: str, record: object, field: str = "shelf_life_h") -> None:
@@ -276,6 +278,12 @@ class VehicleType:
         ``max_travel_time``); ``None`` = unlimited.
     breaks, max_driving_h, min_rest_min
         Drivers' breaks and continuous-driving rule (``None``: no rule), see `logistics.core.breaks`.
+    max_trips
+        Most trips one vehicle makes in its shift (1 to `MAX_TRIPS`): between two trips it returns
+        to its start depot, where its compartments are emptied and refilled; capacity and shelf
+        life count per trip.
+    reload_min
+        Minutes at the depot between two trips (unloading returns, loading the next trip).
 
     Raises
     ------
@@ -304,6 +312,8 @@ class VehicleType:
     breaks: tuple[Break, ...] = ()
     max_driving_h: float | None = None
     min_rest_min: float = CN_MIN_REST_MIN
+    max_trips: int = 1
+    reload_min: float = 0.0
 
     def __post_init__(self) -> None:
         rec = self.name
@@ -383,6 +393,22 @@ class VehicleType:
                 f"vehicle type {rec!r}: speed_factor must be positive, got {self.speed_factor}",
                 record=rec,
                 field="speed_factor",
+            )
+        if (
+            isinstance(self.max_trips, bool)
+            or not isinstance(self.max_trips, (int, np.integer))
+            or not 1 <= self.max_trips <= MAX_TRIPS
+        ):
+            raise ProblemError(
+                f"vehicle type {rec!r}: max_trips must be an integer from 1 to {MAX_TRIPS}, got {self.max_trips!r}",
+                record=rec,
+                field="max_trips",
+            )
+        if not (self.reload_min >= 0) or not math.isfinite(self.reload_min):
+            raise ProblemError(
+                f"vehicle type {rec!r}: reload_min must be a finite number >= 0, got {self.reload_min}",
+                record=rec,
+                field="reload_min",
             )
         if self.refrigerated is None:
             object.__setattr__(self, "refrigerated", any(c.zone != Zone.AMBIENT for c in comps))

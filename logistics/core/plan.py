@@ -82,6 +82,9 @@ class RouteResult:
         Arrival at the end depot, seconds from midnight.
     breaks
         Breaks taken on the route, as (start, duration, name), seconds; in time order.
+    reloads
+        Returns to the start depot between two trips, as (number of orders served before it,
+        start of the reload), seconds; in route order.
     """
 
     vehicle: int
@@ -90,6 +93,7 @@ class RouteResult:
     depart: int  # departure from the start depot
     arrive: int  # arrival at the end depot
     breaks: tuple[tuple[int, int, str], ...] = ()
+    reloads: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(eq=False)

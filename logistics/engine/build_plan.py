@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -37,6 +38,55 @@ def _rode_in(problem: Problem, o: Order, vt: VehicleType) -> str:
     )
     comps = [vt.compartments[k] for k in ks]
     return ", ".join(c.name if c.name == c.zone.value else f"{c.name} ({c.zone.value})" for c in comps)
+
+
+def _stop_row(
+    vid: str,
+    vt: VehicleType,
+    coords: dict[str, tuple[float, float]],
+    comp_names: list[str | None],
+    seq: int,
+    kind: str,
+    order_id: str | None,
+    node: str | None,
+    arrival: float,
+    start: float,
+    service: float,
+    dist: float,
+    dur: float,
+    load_vec: np.ndarray,
+    late: int = 0,
+    early: int = 0,
+    comp: str | None = None,
+) -> dict[str, Any]:
+    """One row of ``plan.stops`` (every compartment's load column, NaN for the type's missing ones)."""
+    x, y = coords.get(str(node), (math.nan, math.nan))
+    r = {
+        "vehicle": vid,
+        "vehicle_type": vt.name,
+        "seq": seq,
+        "kind": kind,
+        "order_id": order_id,
+        "node_id": node,
+        "lon": x,
+        "lat": y,
+        "arrival": int(arrival),
+        "start": int(start),
+        "departure": int(start + service),
+        "wait": int(start - arrival),
+        "service": int(service),
+        "travel_distance": int(dist),
+        "travel_duration": int(dur),
+        "load": float(load_vec.sum()),
+        "late": int(late),
+        "early": int(early),
+        "compartment": comp,
+    }
+    for name in comp_names:
+        r[f"load_{name}"] = math.nan
+    for k, c in enumerate(vt.compartments):
+        r[f"load_{c.name}"] = float(load_vec[k])
+    return r
 
 
 def build_plan(
@@ -78,42 +128,22 @@ def build_plan(
     for rr in sorted(routes, key=lambda r: r.vehicle):
         vid, vt = vehicles[rr.vehicle]
         orders = [problem.orders[i] for i in rr.orders]
-        # load at departure: unpaired deliveries
-        load = np.zeros(len(vt.compartments))
         per_order = [np.asarray(problem.compartment_loads(o, vt), dtype=float) for o in orders]
-        for o, q in zip(orders, per_order):
+        # load leaving the depot (at departure and at every reload): the trip's unpaired deliveries
+        reload_at: dict[int, list[int]] = {}
+        for pos, s_r in rr.reloads:
+            reload_at.setdefault(pos, []).append(s_r)
+        trip_of = [sum(1 for pos, _ in rr.reloads if pos <= k) for k in range(len(orders))]
+        trip_loads = [np.zeros(len(vt.compartments)) for _ in range(len(rr.reloads) + 1)]
+        for o, q, trip in zip(orders, per_order, trip_of):
             if o.kind == "delivery" and o.pair is None:
-                load += q
-        locs = [vt.start_depot] + [o.location for o in orders] + [vt.end_depot]
+                trip_loads[trip] += q
+        load = trip_loads[0].copy()
+        picked = np.zeros(len(vt.compartments))  # unpaired pickups on board, unloaded at a reload
+        reload_s = int(round(vt.reload_min * 60))
+        depot_i = m.index(vt.start_depot)
 
-        def row(seq, kind, order_id, node, arrival, start, service, dist, dur, load_vec, late=0, early=0, comp=None):
-            x, y = coords.get(node, (math.nan, math.nan))
-            r = {
-                "vehicle": vid,
-                "vehicle_type": vt.name,
-                "seq": seq,
-                "kind": kind,
-                "order_id": order_id,
-                "node_id": node,
-                "lon": x,
-                "lat": y,
-                "arrival": int(arrival),
-                "start": int(start),
-                "departure": int(start + service),
-                "wait": int(start - arrival),
-                "service": int(service),
-                "travel_distance": int(dist),
-                "travel_duration": int(dur),
-                "load": float(load_vec.sum()),
-                "late": int(late),
-                "early": int(early),
-                "compartment": comp,
-            }
-            for c in comp_names:
-                r[f"load_{c}"] = math.nan
-            for k, c in enumerate(vt.compartments):
-                r[f"load_{c.name}"] = float(load_vec[k])
-            return r
+        row = functools.partial(_stop_row, vid, vt, coords, comp_names)
 
         rows.append(row(0, "start", None, vt.start_depot, rr.depart, rr.depart, 0, 0, 0, load))
         t_prev = rr.depart
@@ -129,13 +159,30 @@ def build_plan(
                 rows.append(row(j, "break", None, node, b0, b0, bd, 0, 0, load))
             return ready
 
-        for k, (o, q, s) in enumerate(zip(orders, per_order, rr.starts), start=1):
-            a, b = m.index(locs[k - 1]), m.index(locs[k])
+        prev = vt.start_depot
+        trip = 0
+        for k, (o, q, s) in enumerate(zip(orders, per_order, rr.starts)):
+            for s_r in reload_at.get(k, []):
+                a = m.index(prev)
+                dur = int(round(m.duration[a, depot_i] * vt.speed_factor))
+                arrival = leg_breaks(t_prev + dur, int(s_r), prev)
+                start = max(int(s_r), arrival)
+                trip += 1
+                load = load - picked + trip_loads[trip]
+                picked[:] = 0
+                j += 1
+                rows.append(
+                    row(j, "reload", None, vt.start_depot, arrival, start, reload_s, m.distance[a, depot_i], dur, load)
+                )
+                t_prev, prev = start + reload_s, vt.start_depot
+            a, b = m.index(prev), m.index(o.location)
             dist = int(m.distance[a, b])
             dur = int(round(m.duration[a, b] * vt.speed_factor))
-            arrival = leg_breaks(t_prev + dur, int(s), locs[k - 1])
+            arrival = leg_breaks(t_prev + dur, int(s), prev)
             start = max(int(s), arrival)
             load = load + q if o.kind == "pickup" else load - q
+            if o.kind == "pickup" and o.pair is None:
+                picked += q
             late = early = 0
             if o.soft:
                 w_open, w_end = max((w for w in o.time_windows if w[0] <= start), default=o.time_windows[0])
@@ -144,10 +191,10 @@ def build_plan(
             comp = _rode_in(problem, o, vt)
             j += 1
             rows.append(row(j, o.kind, o.id, o.location, arrival, start, o.service, dist, dur, load, late, early, comp))
-            t_prev = start + o.service
-        a, b = m.index(locs[-2]), m.index(locs[-1])
+            t_prev, prev = start + o.service, o.location
+        a, b = m.index(prev), m.index(vt.end_depot)
         dur = int(round(m.duration[a, b] * vt.speed_factor))
-        arrival = leg_breaks(t_prev + dur, math.inf, locs[-2])
+        arrival = leg_breaks(t_prev + dur, math.inf, prev)
         rows.append(row(j + 1, "end", None, vt.end_depot, arrival, arrival, 0, int(m.distance[a, b]), dur, load))
     stops = pd.DataFrame(rows, columns=STOP_COLUMNS + ["compartment"] + [f"load_{c}" for c in comp_names])
     unserved = pd.DataFrame(

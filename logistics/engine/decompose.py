@@ -292,13 +292,21 @@ def _merge(
             tname = rows[0]["vehicle_type"]
             j = int(vid.rsplit("#", 1)[1]) - 1
             g = base[tname] + offset[tname] + j
+            visits = [r for r in rows[1:-1] if r["kind"] != "reload"]
+            reloads, served = [], 0
+            for r in rows[1:-1]:
+                if r["kind"] == "reload":
+                    reloads.append((served, int(r["start"])))
+                else:
+                    served += 1
             routes.append(
                 RouteResult(
                     vehicle=g,
-                    orders=[index[r["order_id"]] for r in rows[1:-1]],
-                    starts=[int(r["start"]) for r in rows[1:-1]],
+                    orders=[index[r["order_id"]] for r in visits],
+                    starts=[int(r["start"]) for r in visits],
                     depart=int(rows[0]["departure"]),
                     arrive=int(rows[-1]["arrival"]),
+                    reloads=tuple(reloads),
                 )
             )
         for vt in sub.fleet:

@@ -623,6 +623,7 @@ def test_every_kind_is_documented():
         "out_of_refrigeration",  # tests/check/test_out_of_refrigeration.py
         "break",  # tests/check/test_break_mutations.py
         "driving_time",  # tests/check/test_break_mutations.py
+        "trips",  # tests/engine/test_trips.py
         "pair",
         "not_allowed",
     }

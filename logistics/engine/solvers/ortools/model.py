@@ -21,6 +21,7 @@ from logistics.engine.solvers.arrays import SolverData, horizon
 from logistics.engine.solvers.duty import duty_plan
 from logistics.engine.solvers.ortools.breaks import BreakVars, add_breaks
 from logistics.engine.solvers.ortools.costs import CostArrays, cost_arrays
+from logistics.engine.solvers.ortools.trips import add_reloads, models_trips, slack_only_at_reloads
 
 __all__ = ["OrtoolsModel", "build_cells"]
 
@@ -44,6 +45,10 @@ class OrtoolsModel:
     pickup-and-delivery dimension starting empty, and shelf life is a limit
     between the two nodes of a pair.  Alternatives (one node per possible depot)
     cover orders that vehicles from several depots may serve.
+
+    Several trips (`logistics.engine.solvers.ortools.trips`): each vehicle gets ``max_trips - 1``
+    optional reload nodes at its start depot, loads count since the last reload and shelf life per
+    trip.
 
     The ride limit depends on the vehicle (`SolverData.ride`: goods riding warmer than their zone
     are bounded by their time out of refrigeration too), so alternatives are split by limit as well
@@ -73,6 +78,9 @@ class OrtoolsModel:
         self.loading: list[Extra] = []
         self.unloading: list[Extra] = []
         self.load_dims: list[str] = []
+        self.reload_of: list[int] = []
+        self.reload_index: list[int] = []
+        self.trips = False
         self._loading_nodes: set[int] = set()
         self.routing: Any = None
         self.manager: Any = None
@@ -100,6 +108,9 @@ class OrtoolsModel:
         self._add_distance()
         self._add_route_limits()
         self._add_loads()
+        if self.trips:
+            add_reloads(self)
+            self._check_time()
         self._add_order_counts()
         disj = self._add_disjunctions()
         self._add_user_pairs()
@@ -130,7 +141,14 @@ class OrtoolsModel:
         unpaired_deliv = [i for i in range(n) if p.orders[i].kind == "delivery" and i not in paired_delivery]
         limited = np.any((d.ride >= 0) & (d.ride < longest), axis=0).tolist()  # per order
         shelf_deliv = [i for i in unpaired_deliv if limited[i]]
-        self.pd_mode = bool(unpaired_deliv) and (d.has_pickups or bool(d.pairs) or bool(shelf_deliv))
+        self.trips = models_trips(d)
+        self.shelf_deliv = shelf_deliv
+        # several trips: loads since the last reload and a trip_start dimension replace loading nodes
+        self.pd_mode = bool(unpaired_deliv) and (d.has_pickups or bool(d.pairs) or bool(shelf_deliv)) and not self.trips
+        self.reload_of = []  # the vehicle of every reload node
+        if self.trips:
+            for v in range(V):
+                self.reload_of += [v] * (p.fleet[int(d.vehicle_type[v])].max_trips - 1)
         shelf_pick = [i for i in range(n) if p.orders[i].kind == "pickup" and i not in pair_of and limited[i]]
         if self.pd_mode:
             for i in unpaired_deliv:
@@ -156,6 +174,7 @@ class OrtoolsModel:
         n, V = d.n_orders, d.n_vehicles
         N0 = len(d.loc)
         extra = [b for _, _, b in self.loading] + [b for _, _, b in self.unloading]
+        extra += [int(d.starts[v]) for v in self.reload_of]
         node_map = np.concatenate([np.arange(N0), np.array(extra, dtype=np.int64)]).astype(np.int64)
         self.N = N = len(node_map)
         self.first_load = N0
@@ -167,6 +186,8 @@ class OrtoolsModel:
         self.order_index = np.array([mgr.NodeToIndex(i) for i in range(n)], dtype=np.int64)
         self.load_index = [mgr.NodeToIndex(self.first_load + k) for k in range(len(self.loading))]
         self.unload_index = [mgr.NodeToIndex(self.first_unload + k) for k in range(len(self.unloading))]
+        self.first_reload = self.first_unload + len(self.unloading)
+        self.reload_index = [mgr.NodeToIndex(self.first_reload + k) for k in range(len(self.reload_of))]
         nidx = r.Size() + V
         self.node_of_index = np.array([mgr.IndexToNode(k) for k in range(nidx)], dtype=np.int64)
         # OR-Tools looks registered matrices and vectors up by *node*, so every array below is node-indexed:
@@ -175,6 +196,8 @@ class OrtoolsModel:
         self.is_extra = np.arange(N) >= N0
         self.service = d.service[node_map].copy()
         self.service[self.is_extra] = 0
+        for k, v in enumerate(self.reload_of):
+            self.service[self.first_reload + k] = int(round(d.problem.fleet[int(d.vehicle_type[v])].reload_min * 60))
 
     def _by_index(self, mat: np.ndarray) -> list[Any]:
         return mat[np.ix_(self.base, self.base)].tolist()
@@ -312,6 +335,9 @@ class OrtoolsModel:
                 else:
                     # signed: +pickup/-delivery; loading nodes take deliveries on, unloading nodes put pickups off
                     vec = self._with_extra(demand[t], delivered[t] if self.pd_mode else None, -demand[t])
+                if self.trips:  # a reload takes the count since the last reload back to zero (with its slack)
+                    for k in range(len(self.reload_of)):
+                        vec[self.first_reload + k] = -int(cap[t])
                 vecs[t] = vec
             if len({tuple(v) for v in vecs.values()}) == 1:
                 cb = r.RegisterUnaryTransitVector(vecs[self.types_used[0]])
@@ -321,9 +347,12 @@ class OrtoolsModel:
                 # node with a positive transit can no longer be dropped (no plan at all when some order must be
                 # left out); transit matrices (row = from-node) have the same meaning without that defect
                 cbs = {t: r.RegisterTransitMatrix([[int(x)] * self.N for x in v]) for t, v in vecs.items()}
+            slack = max(caps) if self.trips else 0
             r.AddDimensionWithVehicleTransitAndCapacity(
-                [cbs[int(d.vehicle_type[v])] for v in range(V)], 0, caps, True, name
+                [cbs[int(d.vehicle_type[v])] for v in range(V)], slack, caps, True, name
             )
+            if self.trips:
+                slack_only_at_reloads(r, r.GetDimensionOrDie(name), self.reload_index)
             self.load_dims.append(name)
             self._check_time()
 
@@ -500,6 +529,21 @@ class OrtoolsModel:
         """
         return node in self._loading_nodes
 
+    def is_reload_node(self, node: int) -> bool:
+        """Whether ``node`` is a reload node (a return to the start depot between two trips).
+
+        Parameters
+        ----------
+        node
+            An OR-Tools routing node.
+
+        Returns
+        -------
+        bool
+            ``True`` for a reload node.
+        """
+        return self.trips and node >= self.first_reload
+
 
 def build_cells(data: SolverData) -> int:
     """Cells of the node-by-node transit matrices the full model would register, without building it.
@@ -525,7 +569,7 @@ def build_cells(data: SolverData) -> int:
     plan = OrtoolsModel.__new__(OrtoolsModel)
     plan.data, plan.loading, plan.unloading = data, [], []
     plan._plan_nodes()
-    nodes = len(data.loc) + len(plan.loading) + len(plan.unloading)
+    nodes = len(data.loc) + len(plan.loading) + len(plan.unloading) + len(plan.reload_of)
     types = len(set(data.vehicle_type.tolist()))
     matrices = 2 * types + int(any(vt.max_distance is not None for vt in data.problem.fleet))
     if types > 1:

@@ -591,6 +591,7 @@ def _read(
         idx = r.Start(v)
         depart = sol.Value(tdim.CumulVar(idx))
         orders, starts = [], []
+        reloads: list[tuple[int, int]] = []  # (orders served before it, start of the reload)
         idx = sol.Value(r.NextVar(idx))
         while not r.IsEnd(idx):
             node = mgr.IndexToNode(idx)
@@ -600,12 +601,17 @@ def _read(
                 served.add(node)
             elif not orders and model.is_loading_node(node):
                 depart = sol.Value(tdim.CumulVar(idx))  # the vehicle leaves after its last loading
+            elif model.is_reload_node(node):
+                reloads.append((len(orders), sol.Value(tdim.CumulVar(idx))))
             idx = sol.Value(r.NextVar(idx))
         if orders:
             arrive = sol.Value(tdim.CumulVar(idx))
             brk = read_breaks(sol, model.break_vars.get(v, []), depart, arrive)
+            kept = tuple(x for x in reloads if x[0] < len(orders))  # a reload after the last order loads nothing
             routes.append(
-                RouteResult(vehicle=v, orders=orders, starts=starts, depart=depart, arrive=arrive, breaks=brk)
+                RouteResult(
+                    vehicle=v, orders=orders, starts=starts, depart=depart, arrive=arrive, breaks=brk, reloads=kept
+                )
             )
     dropped = [i for i in range(d.n_orders) if i not in served]
     return OrtoolsResult(routes, dropped, sol.ObjectiveValue(), status, history, model.build_s, search_s)

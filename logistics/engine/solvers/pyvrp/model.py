@@ -508,6 +508,10 @@ def build_instance(
         relaxed.append("soft time windows treated as hard")
     if any(vt.max_tasks is not None or vt.max_travel_time is not None for vt in problem.fleet):
         relaxed.append("max_tasks and max_travel_time left to OR-Tools")
+    if any(vt.max_trips > 1 for vt in problem.fleet if vt.count):
+        # PyVRP's reload depots would give routes with depot returns that OR-Tools cannot read as a seed:
+        # single-trip routes are a valid start, the trips are OR-Tools' (see OrtoolsModel)
+        relaxed.append("several trips per vehicle left to OR-Tools")
     duty = duty_plan(data)
     if any((vt.breaks or duty[t].rests) for t, vt in enumerate(problem.fleet) if vt.count):
         relaxed.append("drivers' breaks and the continuous-driving rule ignored")
