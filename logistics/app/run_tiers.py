@@ -29,9 +29,9 @@ from logistics.core.options import SolveOptions
 from logistics.core.plan import write_geojson
 from logistics.core.problem import Problem
 from logistics.core.units import fmt_clock
-from logistics.formats.documents import MAX_JOB_BYTES, check_input_file, check_numbers, decode_text, reject_constant
 from logistics.formats.job_fleets import TierSpec
 from logistics.formats.jobfile import Job
+from logistics.formats.json_read import read_json_file
 from logistics.formats.plan_file import check_plan_document
 from logistics.planners.tiers import (
     TIERED_PLAN_FORMAT,
@@ -488,12 +488,7 @@ def read_tiered_plan(path: Path, scenario: TierScenario) -> TieredPlan:
         The file is missing, not JSON, or not a tiered plan document (the field names the part).
     """
     where = path.name
-    check_input_file(path, MAX_JOB_BYTES, what="plan file", where=where)
-    try:
-        doc = json.loads(decode_text(path.read_bytes(), where), parse_constant=reject_constant)
-    except ValueError as e:
-        raise ProblemError(f"{where}: not valid JSON ({e})", record=where) from None
-    check_numbers(doc, where)
+    doc = read_json_file(path, "plan file")
     check_tiered_document(doc, where)
     settings = scenario.settings
     products = _products(settings)

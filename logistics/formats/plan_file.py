@@ -7,19 +7,12 @@ checked here and every problem is reported at its field (``stops[3].arrival``).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from logistics.core.errors import ProblemError
 from logistics.core.plan import PLAN_SECTIONS, STOP_COLUMNS, Plan, check_plan_sections
-from logistics.formats.documents import (
-    MAX_JOB_BYTES,
-    check_input_file,
-    check_numbers,
-    decode_text,
-    reject_constant,
-)
+from logistics.formats.json_read import read_json_file
 
 __all__ = ["read_plan"]
 
@@ -48,12 +41,7 @@ def read_plan(path: Path) -> Plan:
         its path, ``stops[3].arrival``; the record is the file's name).
     """
     where = path.name
-    check_input_file(path, MAX_JOB_BYTES, what="plan file", where=where)
-    try:
-        doc = json.loads(decode_text(path.read_bytes(), where), parse_constant=reject_constant)
-    except ValueError as e:
-        raise ProblemError(f"{where}: not valid JSON ({e})", record=where) from None
-    check_numbers(doc, where)
+    doc = read_json_file(path, "plan file")
     check_plan_document(doc, where)
     try:
         return Plan.from_dict(doc)

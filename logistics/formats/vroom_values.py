@@ -6,7 +6,6 @@ path of the value, so a VROOM user can fix their input without knowing our model
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,7 +16,8 @@ import numpy as np
 from logistics.core.costs import CostModel
 from logistics.core.errors import ProblemError
 from logistics.core.units import DAY, MAX_PENALTY, Zone
-from logistics.formats.documents import MAX_JOB_BYTES, check_input_file, check_numbers, decode_text, reject_constant
+from logistics.formats.documents import MAX_JOB_BYTES, check_input_file, check_numbers, decode_text
+from logistics.formats.json_read import parse_json
 
 # --------------------------------------------------------------------------- constants
 
@@ -139,11 +139,7 @@ def load_document(source: Any, where: str | None) -> tuple[dict[str, Any], str]:
         where = where or p.name
         check_input_file(p, MAX_JOB_BYTES, what="VROOM input file", where=where)
         text = decode_text(p.read_bytes(), where)
-    try:
-        data = json.loads(text, parse_constant=reject_constant)
-    except ValueError as e:
-        raise ProblemError(f"{where}: not valid JSON ({e})", record=where) from None
-    check_numbers(data, where)
+    data = parse_json(text, where)
     if not isinstance(data, dict):
         raise ProblemError(f"{where}: a VROOM input is a JSON object", record=where)
     return data, where

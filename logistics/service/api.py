@@ -19,9 +19,10 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from logistics.core.errors import ProblemError
 from logistics.formats.documents import job_schema
+from logistics.formats.json_read import parse_json
 from logistics.service.config import ServiceConfig
 from logistics.service.fleets import FLEETS
-from logistics.service.intake import Intake, accept_document, accept_upload, parse_json
+from logistics.service.intake import Intake, accept_document, accept_upload
 from logistics.service.limits import BodyLimit
 from logistics.service.pool import WorkerPool
 from logistics.service.store import JobStore
@@ -197,7 +198,7 @@ def _job_routes(app: FastAPI, svc: Service, org: Callable[..., str]) -> None:
     async def submit_job(request: Request, org_id: Org) -> dict[str, Any]:
         raw = await request.body()
         try:
-            intake = accept_document(parse_json(raw), cfg.jobs_dir, max_orders=cfg.max_orders)
+            intake = accept_document(parse_json(raw, "request"), cfg.jobs_dir, max_orders=cfg.max_orders)
         except ProblemError as e:
             raise _problem(e) from None
         return await asyncio.to_thread(_queue, svc, intake, org_id)
@@ -306,7 +307,7 @@ def _vroom_routes(app: FastAPI, svc: Service, org: Callable[..., str]) -> None:
 
     async def vroom(request: Request, org_id: str, time_limit: float | None) -> Response:
         try:
-            data = parse_json(await request.body())
+            data = parse_json(await request.body(), "request")
             intake = accept_document(data, cfg.jobs_dir, max_orders=cfg.max_orders, time_limit=time_limit)
         except ProblemError as e:
             return JSONResponse({"code": 2, "error": str(e)}, status_code=400)

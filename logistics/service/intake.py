@@ -19,11 +19,8 @@ from typing import Any
 
 from logistics.core.errors import ProblemError
 from logistics.formats.documents import (
-    check_numbers,
-    decode_text,
     is_vroom_document,
     read_document,
-    reject_constant,
     schema_error,
 )
 from logistics.service.fleets import FLEETS, fleet_job
@@ -65,37 +62,6 @@ def new_job_id() -> str:
         32 hex digits.
     """
     return uuid.uuid4().hex
-
-
-def parse_json(raw: bytes, where: str = "request") -> Any:
-    """A JSON request body, with the readers' rules: UTF-8, no NaN or Infinity, no huge numbers.
-
-    Parameters
-    ----------
-    raw
-        The body.
-    where
-        How errors name the document.
-
-    Returns
-    -------
-    Any
-        The parsed document.
-
-    Raises
-    ------
-    ProblemError
-        Not JSON, nested too deeply, or holds a value the readers refuse.
-    """
-    text = decode_text(raw, where)
-    try:
-        data = json.loads(text, parse_constant=reject_constant)
-    except RecursionError:
-        raise ProblemError(f"{where}: the document is nested too deeply", record=where) from None
-    except ValueError as e:
-        raise ProblemError(f"{where}: not valid JSON ({e})", record=where) from None
-    check_numbers(data, where)
-    return data
 
 
 def refuse_paths(data: dict[str, Any], where: str, *, orders_uploaded: bool = False) -> None:
