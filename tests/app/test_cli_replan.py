@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -41,10 +42,18 @@ def test_replan_writes_a_valid_day_and_the_changes(morning, tmp_path):
     summary = json.loads(res.stdout.strip().splitlines()[-1])
     assert summary["violations"] == []
     new = Plan.from_json(tmp_path / "r" / "plan.json")
-    updated = problem.replace(orders=tuple(o for o in problem.orders if o.id != "D100"))
+    changes = pd.read_csv(tmp_path / "r" / "changes.csv", dtype=str)
+    d100 = changes.loc[changes["order_id"] == "D100", "change"].tolist()
+    # the morning plan is time-bound: D100 may already be served by 11:00, and then the cancel is ignored
+    assert d100 in (["cancelled"], ["ignored"])
+    if d100 == ["cancelled"]:
+        updated = problem.replace(orders=tuple(o for o in problem.orders if o.id != "D100"))
+        assert "D100" not in set(new.stops["order_id"].dropna())
+    else:
+        updated = problem
+        assert "D100" in set(plan.stops["order_id"].dropna())
     assert logistics.validate(updated, new) == []
-    changes = (tmp_path / "r" / "changes.csv").read_text(encoding="utf-8")
-    assert "D100" in changes and (tmp_path / "r" / "vehicles.csv").is_file()
+    assert (tmp_path / "r" / "vehicles.csv").is_file()
 
 
 def test_replan_bad_events_exit_2_naming_the_field(morning, tmp_path):
