@@ -12,8 +12,11 @@ of [logistics.engine.reasons][] (`walk`: loads, windows, shift, duty, shelf life
 refrigeration) until it holds, and scheduled by the same walk.  What the walk does not check
 (breaks, several trips, distance, task and driving limits) makes a problem not `constructible`;
 those always get the full model.  [logistics.engine.whole.solve_whole][] uses it when the model
-is estimated to need more than ``CONSTRUCT_BUILD_SHARE`` of the search's time, or is not built
-within ``CONSTRUCT_MODEL_SHARE`` of it.
+is estimated to need more than ``CONSTRUCT_BUILD_SHARE`` of the search's time, is not built
+within ``CONSTRUCT_MODEL_SHARE`` of it, or leaves too little time for PyVRP's skeleton; never with
+engine ``"ortools"``, a warm start or ``iterations`` (those choices depend on the clock, and a run
+with ``iterations`` must give the same plan on any machine).  Such a plan has
+``meta["status"] == "constructed"`` and ``meta["constructed"]`` says why.
 """
 
 from __future__ import annotations

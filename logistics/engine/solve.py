@@ -170,10 +170,11 @@ def whole_build_s(problem: Problem, limit: float) -> tuple[float, SolverData | N
     """Estimated seconds to build ``problem``'s full OR-Tools model, from its size alone (deterministic).
 
     ``BUILD_S_PER_CELL`` per cell of the transit matrices the model registers (`build_cells`).  When
-    even the two matrices every model has (arc costs and times over the orders) exceed the limit,
-    already rule out solving whole (more than ``WHOLE_BUILD_SHARE`` of the limit), the solver arrays
-    are not built (measured: 3-5 s of a 8 s limit spent on them for a 5,000-order day that was then
-    decomposed) and that lower bound is returned.
+    even the two matrices every model has per vehicle type (arc costs and times over the orders and
+    every vehicle's start and end) already rule out solving whole (more than ``WHOLE_BUILD_SHARE`` of
+    the limit), the solver arrays are not built (measured: 3-5 s of a 8 s limit spent on them for a
+    5,000-order day that was then decomposed; 40 s and 4.3 GB at a 20 s limit on a busy machine when
+    the bound counted one type and no vehicle nodes) and that lower bound is returned.
 
     Parameters
     ----------
@@ -187,7 +188,9 @@ def whole_build_s(problem: Problem, limit: float) -> tuple[float, SolverData | N
     tuple
         Seconds, and the solver arrays when they were built (None otherwise).
     """
-    lower = BUILD_S_PER_CELL * 2 * (len(problem.orders) + 1) ** 2
+    fleet = [vt for vt in problem.fleet if vt.count > 0]
+    nodes = len(problem.orders) + 2 * sum(vt.count for vt in fleet)  # what build_cells counts at least
+    lower = BUILD_S_PER_CELL * 2 * max(1, len(fleet)) * nodes**2
     if lower > WHOLE_BUILD_SHARE * limit:
         return lower, None
     data = arrays.build(problem)

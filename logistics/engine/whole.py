@@ -142,7 +142,8 @@ def solve_whole(
         ``plan.meta`` records the budget as it was handed out (``reserve_s`` kept for reports,
         ``skeleton_limit_s`` for PyVRP, ``search_limit_s`` for OR-Tools), the time each step
         took (``build_s``, ``pyvrp_s``, ``search_s``, ``reasons_s``, ``elapsed_s``) and how the
-        search ended (``status``).
+        search ended (``status``; ``constructed`` when the search was too short for the full model, see
+        [logistics.engine.construct][]).
     """
     data = arrays.build(problem) if data is None else data
     costs = cost_arrays(data)
@@ -155,7 +156,9 @@ def solve_whole(
     work = budget.sub(budget.left() - reserve)  # the search's part: everything but the reserve
     meta["reserve_s"] = round(reserve, 4)
     # a search too short for the full model gets a constructed plan instead (logistics.engine.construct)
-    fast = build_limit_s is None and initial is None and options.engine != "ortools" and constructible(data)
+    # (not with ``iterations``: the choice depends on the clock, and such runs must not)
+    fast = build_limit_s is None and initial is None and options.engine != "ortools" and options.iterations is None
+    fast = fast and constructible(data)
     if fast and BUILD_S_PER_CELL * build_cells(data) > CONSTRUCT_BUILD_SHARE * work.left():
         return _constructed(problem, data, costs, options, budget, work, meta, "the model would not build in time")
     # the full model first: PyVRP then gets what is left once building it has been paid for
@@ -223,6 +226,8 @@ def _constructed(
 ) -> Plan:
     """The plan of `construct_routes` (PyVRP's routes cut back by the walk), with reasons and objective."""
     t1 = time.perf_counter()
+    meta["skeleton_limit_s"] = round(max(0.0, work.left()), 4)
+    meta["search_limit_s"] = 0.0
     built = construct_routes(data, costs, work.sub(work.left()), options)
     meta["pyvrp_s"] = round(time.perf_counter() - t1, 4)
     routes, dropped = (built.routes, built.dropped) if built is not None else ([], list(range(data.n_orders)))
