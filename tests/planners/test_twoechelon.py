@@ -215,3 +215,12 @@ def test_prefer_routes_swaps_only_cheaper_routes_for_the_same_customers(inst, so
     # routes for other customers at that satellite are not taken
     other = [(s, rt) for s, rt in good if s != longest["satellite"]]
     assert E._prefer_routes(inst, worse, other) is worse
+
+
+def test_split_starts_are_reproducible_with_iterations():
+    inst = read_2evrp(SPLIT_INSTANCE)
+    opts = L.SolveOptions(time_limit=4, seed=3, iterations=200, workers=1)
+    splits = ST.freighter_splits(inst, limit=3)
+    first = ST.split_starts(inst, splits, opts, finalists=1)
+    again = ST.split_starts(inst, splits, opts, finalists=1)
+    assert first and first == again
