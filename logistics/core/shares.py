@@ -197,8 +197,8 @@ MDVRP_ALONE_SHARE = 0.4
 TWOECHELON_START_FLOOR_S = 0.5
 #: Share of the time limit for the freighter-split starts (one multi-depot solve per split of the
 #: freighters over the satellites, ``freighter_splits``).  Chosen by hand on Set2a/Set3 E-n22 (a
-#: split solve converges in under 1 s there); measured against the nearest + multi-depot starts
-#: in ``benchmarks/bench_2evrp.py --compare``.
+#: split solve converges in under 1 s there); with it the 9 instances with a sourced optimum reach it
+#: at 60 s (``benchmarks/results/2evrp-compare-60s.txt``).  Other shares not measured.
 SPLIT_SHARE = 0.5
 #: Part of the split starts' time spent ranking every split by a short solve; the rest re-solves
 #: the ``SPLIT_FINALISTS`` best.  Chosen by hand.
