@@ -86,7 +86,7 @@ class PyVRPInstance:
     required
         (n_orders,) bool.
     scale
-        PyVRP costs are objective units x scale.
+        PyVRP costs are objective units x scale / divisor.
     relaxed
         What the model relaxes (see `EngineResult.relaxed`).
     span_windows
@@ -98,6 +98,9 @@ class PyVRPInstance:
         (n_orders,) +1 pickup, -1 delivery, 0 paired.
     n_orders
         Orders of the problem.
+    divisor
+        The common divisor taken out of every cost (see
+        `logistics.engine.solvers.pyvrp.model.common_divisor`).
     """
 
     data: Any  # pyvrp.ProblemData
@@ -112,6 +115,7 @@ class PyVRPInstance:
     ride: np.ndarray
     order_kind: np.ndarray
     n_orders: int
+    divisor: int = 1
 
 
 def run_instance(
@@ -268,7 +272,7 @@ def _to_result(inst: PyVRPInstance, sol: Any) -> EngineResult:
     feasible = bool(sol.is_feasible() and sol.is_complete() and served[inst.required].all())
     return EngineResult(
         routes=routes,
-        cost=cost / inst.scale,
+        cost=cost * inst.divisor / inst.scale,
         feasible=feasible,
         relaxed=list(inst.relaxed),
         unserved=unserved,
