@@ -69,8 +69,8 @@ def solve_vroom(
         Return ``(output, VroomInput, Plan)`` instead of the output alone, for callers that
         want our richer plan as well (the plan is ``None`` in plan mode).
     vroom_start
-        Start the search from VROOM's own routes (pyvroom, for ``VROOM_START_SHARE`` of the
-        time limit) where VROOM can solve the input itself (`logistics.app.vroom_start`);
+        Start the search from VROOM's own routes (pyvroom, for a share of the time limit)
+        where VROOM can solve the input itself (`logistics.app.vroom_start`);
         ``False`` searches with our engines alone.  ``plan.meta["vroom_start"]`` says what happened.
 
     Returns
@@ -103,7 +103,13 @@ def _run(
     if start and opts.engine in ("auto", "pyvrp") and vin.problem.orders:
         initial, meta = vroom_start(vin, opts)
     left = opts.time_limit - (time.perf_counter() - t0)
-    plan = solve(vin.problem, options=opts.merged(time_limit=max(left, MIN_AFTER_START_S)), initial=initial)
+    improve = initial is None or initial.improve
+    plan = solve(
+        vin.problem,
+        options=opts.merged(time_limit=max(left, MIN_AFTER_START_S)),
+        initial=initial,
+        warm_pyvrp=improve,
+    )
     plan.meta.update(meta)
     return plan_to_vroom(vin, plan, solving_ms=int(round((time.perf_counter() - t0) * 1000))), vin, plan
 

@@ -1,12 +1,14 @@
-"""VROOM's own search as a starting point in VROOM mode: pyvroom's routes seed PyVRP's search.
+"""VROOM's own search as a starting point in VROOM mode: pyvroom's routes seed the portfolio.
 
 A VROOM input that VROOM can solve by itself (every vehicle profile has a duration matrix, so no
-routing server is needed) is first solved by VROOM (pyvroom, exploration level 5) for at most
-``VROOM_START_SHARE`` of the time limit; its routes become the warm start of
-[logistics.engine.solve.solve][] (``initial``), whose PyVRP search starts from them and whose
-OR-Tools model reads the result, so every constraint is checked by our own model and the plan
-goes through the same validator as any other.  With ``iterations`` set (a reproducible run) the
-stage is skipped, as VROOM's search is bounded by time only.
+routing server is needed) is first solved by VROOM (pyvroom, exploration level 5); its routes
+become the warm start of [logistics.engine.solve.solve][] (``initial``).  With shipments, VROOM
+gets ``VROOM_START_SHARE`` of the time limit and PyVRP's search starts from its routes (PyVRP's
+pickup-and-delivery search trails VROOM's at 5 s); without, VROOM gets ``VROOM_RIVAL_SHARE`` and
+its routes compete with PyVRP's from scratch.  OR-Tools' model reads the winner, so every
+constraint is checked by our own model and the plan goes through the same validator as any other.
+With ``iterations`` set (a reproducible run) the stage is skipped, as VROOM's search is bounded by
+time only.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from logistics.core.options import SolveOptions
-from logistics.core.shares import VROOM_START_SHARE
+from logistics.core.shares import VROOM_RIVAL_SHARE, VROOM_START_SHARE
 from logistics.formats.vroom import VroomInput
 
 __all__ = ["VROOM_EXPLORATION", "VroomStart", "expressible", "vroom_start"]
@@ -39,9 +41,13 @@ class VroomStart:
     ----------
     stops
         ``vehicle`` (our vehicle id), ``seq`` and ``order_id`` per task VROOM assigned.
+    improve
+        PyVRP's search starts from these routes (inputs with shipments); else they compete with
+        PyVRP's routes from scratch (`solve`'s ``warm_pyvrp``).
     """
 
     stops: pd.DataFrame
+    improve: bool = True
 
 
 def expressible(vin: VroomInput) -> bool:
@@ -68,7 +74,7 @@ def expressible(vin: VroomInput) -> bool:
 
 
 def vroom_start(vin: VroomInput, options: SolveOptions) -> tuple[VroomStart | None, dict[str, Any]]:
-    """VROOM's routes for ``vin`` within ``VROOM_START_SHARE`` of the time limit, as a warm start.
+    """VROOM's routes for ``vin`` within its share of the time limit, as a warm start.
 
     Parameters
     ----------
@@ -82,20 +88,22 @@ def vroom_start(vin: VroomInput, options: SolveOptions) -> tuple[VroomStart | No
     -------
     tuple
         VROOM's routes (what `solve`'s ``initial`` reads) or None, and what happened
-        (``vroom_start``: ``used``, or why it was skipped; ``vroom_start_s``; ``vroom_start_cost``:
+        (``vroom_start``: ``improved`` or ``rival``, or why it was skipped; ``vroom_start_s``; ``vroom_start_cost``:
         VROOM's own cost of its routes).
     """
     if options.iterations is not None:
         return None, {"vroom_start": "skipped: iteration-bound run"}
     if not expressible(vin):
         return None, {"vroom_start": "skipped: no duration matrix for every profile"}
+    improve = any(t.get("type") == "pickup" for t in vin.tasks.values())
+    share = VROOM_START_SHARE if improve else VROOM_RIVAL_SHARE
     t0 = time.perf_counter()
     try:
-        out = _solve(vin.raw, VROOM_START_SHARE * options.time_limit, max(1, options.workers or 1))
+        out = _solve(vin.raw, share * options.time_limit, max(1, options.workers or 1))
     except Exception as e:  # VROOM refusing the input leaves the search to our own engines
         return None, {"vroom_start": f"skipped: VROOM failed ({type(e).__name__})"}
     meta = {"vroom_start_s": round(time.perf_counter() - t0, 4), "vroom_start_cost": out["summary"]["cost"]}
-    return VroomStart(_stops(vin, out)), meta | {"vroom_start": "used"}
+    return VroomStart(_stops(vin, out), improve), meta | {"vroom_start": "improved" if improve else "rival"}
 
 
 def _solve(doc: dict[str, Any], seconds: float, threads: int) -> dict[str, Any]:

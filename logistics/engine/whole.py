@@ -106,6 +106,7 @@ def solve_whole(
     data: SolverData | None = None,
     build_limit_s: float | None = None,
     initial: list[list[int]] | None = None,
+    warm_pyvrp: bool = True,
 ) -> Plan:
     """Plan ``problem`` in one search within ``budget``.
 
@@ -130,8 +131,10 @@ def solve_whole(
         Order indices per vehicle to start from (a warm start, see
         [logistics.engine.solve.initial_routes][]): OR-Tools reads them (repairing what the model
         rejects) and searches from there, unless the PyVRP skeleton (engines ``auto`` and ``pyvrp``),
-        whose search starts from them too, is cheaper by `seed_cost`; ``meta["seed_from"]`` says which
-        seed was used.
+        whose search starts from them too (unless ``warm_pyvrp`` is False), is cheaper by `seed_cost`;
+        ``meta["seed_from"]`` says which seed was used.
+    warm_pyvrp
+        Whether PyVRP's search starts from ``initial`` (else from scratch, a competing seed).
 
     Returns
     -------
@@ -160,7 +163,7 @@ def solve_whole(
         t1 = time.perf_counter()
         skeleton = work.sub(work.left() - seed_read_s(model))
         meta["skeleton_limit_s"] = round(skeleton.limit, 4)
-        initial, pv_meta = _pyvrp_skeleton(data, costs, skeleton, options, warm)
+        initial, pv_meta = _pyvrp_skeleton(data, costs, skeleton, options, warm if warm_pyvrp else None)
         meta.update(pv_meta)
         meta["pyvrp_s"] = round(time.perf_counter() - t1, 4)
     if warm is not None:  # the plan given, unless PyVRP's routes are cheaper

@@ -23,7 +23,7 @@ def test_vroom_routes_map_to_our_vehicles_and_orders():
     vin = read_vroom(solomon_to_vroom(DATA / "solomon" / "c101.txt"))
     assert expressible(vin)
     start, meta = vroom_start(vin, SolveOptions(time_limit=2.0, workers=1))
-    assert meta["vroom_start"] == "used" and start is not None
+    assert meta["vroom_start"] == "rival" and start is not None and not start.improve
     vehicles = {vid for vid, _ in vin.problem.vehicles()}
     assert set(start.stops["vehicle"]) <= vehicles
     # every job once: c101 has a fleet that serves all
@@ -43,7 +43,7 @@ def test_no_start_without_matrices_or_with_an_iteration_bound():
 def test_solve_vroom_improves_on_vroom_start_and_validates():
     doc = lilim_to_vroom(DATA / "lilim" / "lr205.txt")
     out, vin, plan = solve_vroom(doc, SolveOptions(time_limit=3.0, seed=0, workers=1), return_plan=True)
-    assert plan.meta["vroom_start"] == "used"
+    assert plan.meta["vroom_start"] == "improved"
     assert logistics.validate(vin.problem, plan) == []
     assert out["summary"]["unassigned"] == 0
     # PyVRP searches from VROOM's routes: never worse than them
@@ -65,3 +65,13 @@ def test_pyvrp_warm_start_keeps_whole_pairs_only():
     sol = initial_solution(inst, routes)
     assert sol is not None and len(first.routes[k]) >= 2
     assert sol.num_shipments() == len(inst.shipment_orders) - len(first.routes[k]) // 2
+
+
+def test_jobs_only_input_gets_vroom_routes_as_a_rival_start():
+    doc = solomon_to_vroom(DATA / "solomon" / "r101.txt")
+    out, vin, plan = solve_vroom(doc, SolveOptions(time_limit=3.0, seed=0, workers=1), return_plan=True)
+    assert plan.meta["vroom_start"] == "rival"
+    assert logistics.validate(vin.problem, plan) == []
+    assert out["summary"]["unassigned"] == 0
+    # the cheaper of VROOM's routes and PyVRP's own seeds OR-Tools
+    assert out["summary"]["cost"] <= plan.meta["vroom_start_cost"]
