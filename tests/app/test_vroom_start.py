@@ -75,3 +75,17 @@ def test_jobs_only_input_gets_vroom_routes_as_a_rival_start():
     assert out["summary"]["unassigned"] == 0
     # the cheaper of VROOM's routes and PyVRP's own seeds OR-Tools
     assert out["summary"]["cost"] <= plan.meta["vroom_start_cost"]
+
+
+def test_warm_start_seeds_pyvrp_unless_told_to_search_from_scratch():
+    problem = read_vroom(solomon_to_vroom(DATA / "solomon" / "r101.txt")).problem
+    opts = SolveOptions(time_limit=20.0, seed=0, iterations=50, workers=1)
+    first = logistics.solve(problem, opts)
+    # from scratch, the same seed and iterations give the same skeleton, whatever the start
+    scratch = logistics.solve(problem, opts, initial=first, warm_pyvrp=False)
+    assert scratch.meta["skeleton_cost"] == first.meta["skeleton_cost"]
+    # from the first plan's routes, 50 more iterations go further than 50 from scratch
+    warm = logistics.solve(problem, opts, initial=first, warm_pyvrp=True)
+    assert warm.meta["skeleton_cost"] < first.meta["skeleton_cost"]
+    for plan in (first, scratch, warm):
+        assert logistics.validate(problem, plan) == []
