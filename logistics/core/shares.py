@@ -45,6 +45,19 @@ SEED_REPAIR_SHARE = 0.5
 # seconds (chosen by hand; not re-measured).
 CHECK_ONLY_MIN_S = 5
 
+# VROOM mode: the share of the time limit VROOM's own search (pyvroom) may take to build the start that
+# PyVRP then improves (logistics.app.vroom_start); what it leaves goes to the usual portfolio.  Measured
+# at 5 s on the Li & Lim and Solomon instances where PyVRP alone stayed > 1 % above VROOM (lr202, lr204,
+# lr209, rc108, ...; shared 2-core machine): VROOM cut at 2.5 s was up to 5.6 % above its own 5 s cost
+# and PyVRP from it ended at -0.2 to +0.6 %; at 3.5 s VROOM reached its 5 s cost and PyVRP from it
+# -5.0 to 0 % (docs/vroom.md).
+VROOM_START_SHARE = 0.7
+# The same for inputs without shipments, where VROOM's routes only compete with PyVRP's own search from
+# scratch (the cheaper seeds OR-Tools): PyVRP from VROOM's routes stayed in VROOM's few long routes on
+# Solomon R2/RC2, where PyVRP alone is 5-20 % cheaper than VROOM (r205: -12 % alone, +5.7 % from
+# VROOM's routes; docs/vroom.md).
+VROOM_RIVAL_SHARE = 0.3
+
 # The shortest OR-Tools search ever started, and the least time left for which a search that found
 # nothing from a seed is retried from scratch (chosen by hand; not re-measured).
 MIN_SEARCH_S = 0.05

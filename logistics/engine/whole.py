@@ -110,6 +110,7 @@ def solve_whole(
     data: SolverData | None = None,
     build_limit_s: float | None = None,
     initial: list[list[int]] | None = None,
+    warm_pyvrp: bool = True,
 ) -> Plan:
     """Plan ``problem`` in one search within ``budget``.
 
@@ -133,8 +134,11 @@ def solve_whole(
     initial
         Order indices per vehicle to start from (a warm start, see
         [logistics.engine.solve.initial_routes][]): OR-Tools reads them (repairing what the model
-        rejects) and searches from there, unless the PyVRP skeleton (engines ``auto`` and ``pyvrp``)
-        is cheaper by `seed_cost`; ``meta["seed_from"]`` says which seed was used.
+        rejects) and searches from there, unless the PyVRP skeleton (engines ``auto`` and ``pyvrp``),
+        whose search starts from them too (unless ``warm_pyvrp`` is False), is cheaper by `seed_cost`;
+        ``meta["seed_from"]`` says which seed was used.
+    warm_pyvrp
+        Whether PyVRP's search starts from ``initial`` (else from scratch, a competing seed).
 
     Returns
     -------
@@ -176,7 +180,7 @@ def solve_whole(
         t1 = time.perf_counter()
         skeleton = work.sub(work.left() - seed_read_s(model))
         meta["skeleton_limit_s"] = round(skeleton.limit, 4)
-        initial, pv_meta = _pyvrp_skeleton(data, costs, skeleton, options)
+        initial, pv_meta = _pyvrp_skeleton(data, costs, skeleton, options, warm if warm_pyvrp else None)
         meta.update(pv_meta)
         meta["pyvrp_s"] = round(time.perf_counter() - t1, 4)
     if warm is not None:  # the plan given, unless PyVRP's routes are cheaper
@@ -289,9 +293,11 @@ def seed_cost(data: SolverData, costs: CostArrays, routes: list[list[int]]) -> i
 
 
 def _pyvrp_skeleton(
-    data: SolverData, costs: CostArrays, budget: Budget, options: SolveOptions
+    data: SolverData, costs: CostArrays, budget: Budget, options: SolveOptions, warm: list[list[int]] | None
 ) -> tuple[list[list[int]] | None, dict[str, Any]]:
     """Routes from PyVRP to seed OR-Tools, or None when it does not apply.
+
+    PyVRP's search starts from ``warm`` (the routes of the plan given to `solve`) when there is one.
 
     ``budget`` ends when the search as a whole has to, less what OR-Tools needs to read the routes
     into the (already built) full model.  OR-Tools' part of it is ``1 - RELAXED_SHARE`` when
@@ -309,6 +315,7 @@ def _pyvrp_skeleton(
         relaxed_share=share,
         workers=options.workers,
         stop_early=options.stop_early,
+        initial=warm,
     )
     if res is None:
         return None, {"skeleton": "not applicable"}
