@@ -84,6 +84,13 @@ PYVRP_STALL_PER_ORDER_SQ = 0.3
 POLISH_STALL_MIN_S = 0.5
 POLISH_STALL_PER_ORDER_S = 0.02
 
+# Cooperative seeds (logistics.engine.solvers.pyvrp.coop): a run's (expected) iterations are cut into
+# COOP_ROUNDS rounds, each starting every process from the best solution found so far; a round is never
+# shorter than COOP_MIN_ROUND_ITERS_PER_ORDER iterations per order, so each search can leave its start.
+# Measured against independent seeds at equal wall time: see docs/performance.md ("Cooperative seeds").
+COOP_ROUNDS = 8
+COOP_MIN_ROUND_ITERS_PER_ORDER = 5
+
 # (end of engine section)
 
 
@@ -93,9 +100,8 @@ POLISH_STALL_PER_ORDER_S = 0.02
 # a finished result on a busy 2-core machine (measured: < 0.2 s for a 2,000-stop plan).
 KILL_GRACE_S = 2.0
 
-# Days of at most DECOMPOSE_FACTOR x max_part orders are always solved whole (chosen by hand; not
-# re-measured).  Larger days are decomposed by default only where solving whole does not fit (below).
-DECOMPOSE_FACTOR = 2
+# A day of more than SolveOptions.max_part orders is solved whole or decomposed by its estimated build time
+# (logistics.engine.solve.choose_policy), not by its order count; measured by benchmarks/bench_decompose.py.
 # Seconds to build the full OR-Tools model per cell of the transit matrices it registers
 # (``build_cells``: nodes^2 x matrices).  Measured on a shared 2-core machine: 2.0e-8 (Yanhu 200 and
 # 400 orders), 2.4e-8 (Yanhu 800), 2.9e-8 (Yanhu 1,000: 7.0 s for 2.4e8 cells), 3.0-3.3e-8 (hard days

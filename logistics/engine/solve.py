@@ -23,7 +23,6 @@ from logistics.core.plan import Plan
 from logistics.core.problem import Problem
 from logistics.core.shares import (
     BUILD_S_PER_CELL,
-    DECOMPOSE_FACTOR,
     WHOLE_BUILD_GIVEUP_SHARE,
     WHOLE_BUILD_SHARE,
     WHOLE_REFUSE_SHARE,
@@ -35,7 +34,7 @@ from logistics.engine.solvers.ortools.model import build_cells
 from logistics.engine.solvers.ortools.search import SearchSettings
 from logistics.engine.whole import WholeTooBig, solve_whole
 
-__all__ = ["ENGINES", "initial_routes", "solve", "whole_build_s"]
+__all__ = ["ENGINES", "choose_policy", "initial_routes", "solve", "whole_build_s"]
 
 # PyVRP takes a 32-bit seed and runs seed + 1 beside it
 _MAX_SEED = 2**31 - 2
@@ -54,7 +53,7 @@ def solve(
     metaheuristic: str = "guided_local_search",
     log: bool | None = None,
     decompose: bool | None = None,
-    max_part: int = 400,
+    max_part: int | None = None,
     initial: Any = None,
 ) -> Plan:
     """Plan routes for ``problem`` within the time limit (the whole call).
@@ -80,15 +79,15 @@ def solve(
         ``progress(elapsed_s, best_cost)`` is called whenever OR-Tools' best cost improves.
     first_solution, metaheuristic
         OR-Tools' strategy names.
-    decompose
-        Split the day into parts of at most ``max_part`` orders solved in parallel.  Default: only a
-        day of more than ``DECOMPOSE_FACTOR * max_part`` orders whose full model cannot be built in
-        ``WHOLE_BUILD_SHARE`` of the limit (estimated from its size, `whole_build_s`), or whose build
-        overruns ``WHOLE_BUILD_GIVEUP_SHARE`` of it; solving whole is never worse where it fits
-        (docs/performance.md).  ``False`` with a model estimated to need more than
-        ``WHOLE_REFUSE_SHARE`` of the limit raises `ProblemError` naming the limit.
-    max_part
-        The largest part of a decomposed day.
+    decompose, max_part
+        Shortcuts for ``SolveOptions.decompose`` and ``SolveOptions.max_part``: split the day into
+        parts of at most ``max_part`` orders solved in parallel.  Default (None): `choose_policy`
+        decides from the estimated build time of the full model (`whole_build_s`), never from the
+        order count alone, and a build that overruns ``WHOLE_BUILD_GIVEUP_SHARE`` of the limit is
+        given up for decomposition; solving whole is never worse where it builds in time
+        (measured by benchmarks/bench_decompose.py, docs/performance.md).  ``False`` with a model
+        estimated to need more than ``WHOLE_REFUSE_SHARE`` of the limit raises `ProblemError`
+        naming the limit.
     initial
         A plan to start from (warm start; see `initial_routes`): OR-Tools reads and repairs its routes
         and searches from them instead of a PyVRP skeleton.  A decomposed day ignores it.
@@ -109,7 +108,16 @@ def solve(
     if isinstance(time_limit, SolveOptions) and options is None:
         options, time_limit = time_limit, None
     try:
-        opts = resolve_options(options, time_limit=time_limit, seed=seed, engine=engine, iterations=iterations, log=log)
+        opts = resolve_options(
+            options,
+            time_limit=time_limit,
+            seed=seed,
+            engine=engine,
+            iterations=iterations,
+            log=log,
+            decompose=decompose,
+            max_part=max_part,
+        )
     except ProblemError as e:
         if e.record is None:
             e.record = "solve"  # the offending record is the call itself, as before options existed
@@ -123,8 +131,10 @@ def solve(
         raise ProblemError(
             f"seed must be an integer from 0 to {_MAX_SEED}, got {opts.seed!r}", record="solve", field="seed"
         )
-    if decompose:
-        return solve_decomposed(problem, opts, budget, max_orders=max_part)
+    if opts.decompose:
+        plan = solve_decomposed(problem, opts, budget, max_orders=opts.max_part)
+        plan.meta["policy"] = {"chosen": "decomposed", "why": "decompose=True"}
+        return plan
     settings = SearchSettings(
         first_solution=first_solution,
         metaheuristic=metaheuristic,
@@ -134,36 +144,74 @@ def solve(
         stop_early=opts.stop_early,
     )
     warm = None if initial is None else initial_routes(problem, initial)
-    if len(problem.orders) <= DECOMPOSE_FACTOR * max_part:
+    if len(problem.orders) <= opts.max_part:  # one part would be the whole day
         return solve_whole(problem, opts, budget, settings, initial=warm)
     estimate, data = whole_build_s(problem, budget.limit)
+    chosen, why = choose_policy(estimate, budget.limit, opts.decompose)
     policy = {"whole_build_estimate_s": round(estimate, 2), "whole_build_share": round(estimate / budget.limit, 3)}
-    if decompose is False:
-        if estimate > WHOLE_REFUSE_SHARE * budget.limit:
-            raise ProblemError(
-                f"time_limit={budget.limit:g} s is too short to solve {len(problem.orders)} orders whole "
-                f"(decompose=False): building the model alone is estimated at {estimate:.0f} s; give at least "
-                f"{estimate / WHOLE_REFUSE_SHARE:.0f} s or let solve decompose the day",
-                record="solve",
-                field="time_limit",
-            )
+    if chosen == "refuse":
+        raise ProblemError(
+            f"time_limit={budget.limit:g} s is too short to solve {len(problem.orders)} orders whole "
+            f"(decompose=False): building the model alone is estimated at {estimate:.0f} s; give at least "
+            f"{estimate / WHOLE_REFUSE_SHARE:.0f} s or let solve decompose the day",
+            record="solve",
+            field="time_limit",
+        )
+    if chosen == "whole" and opts.decompose is False:
         plan = solve_whole(problem, opts, budget, settings, data=data, initial=warm)
-        plan.meta["policy"] = policy | {"chosen": "whole", "why": "decompose=False"}
+        plan.meta["policy"] = policy | {"chosen": "whole", "why": why}
         return plan
-    if data is not None and estimate <= WHOLE_BUILD_SHARE * budget.limit:
+    if chosen == "whole" and data is not None:
         try:
             giveup = WHOLE_BUILD_GIVEUP_SHARE * budget.limit
             plan = solve_whole(problem, opts, budget, settings, data=data, build_limit_s=giveup, initial=warm)
         except WholeTooBig:
             why = f"the whole model was not built in {WHOLE_BUILD_GIVEUP_SHARE:g} of the limit"
         else:
-            plan.meta["policy"] = policy | {"chosen": "whole", "why": "the whole model fits in the limit"}
+            plan.meta["policy"] = policy | {"chosen": "whole", "why": why}
             return plan
-    else:
-        why = f"building the whole model needs more than {WHOLE_BUILD_SHARE:g} of the limit"
-    plan = solve_decomposed(problem, opts, budget, max_orders=max_part)
+    plan = solve_decomposed(problem, opts, budget, max_orders=opts.max_part)
     plan.meta["policy"] = policy | {"chosen": "decomposed", "why": why}
     return plan
+
+
+def choose_policy(estimate_s: float, limit: float, decompose: bool | None = None) -> tuple[str, str]:
+    """Whole search or decomposition for a day larger than one part, from its estimated build time.
+
+    Measured (benchmarks/bench_decompose.py, docs/performance.md): where the full model builds in
+    a fraction of the limit, one search over the whole day beats the parts at equal time on
+    classic and cold-chain days alike, because nothing can move between parts; only where the
+    build eats the limit (cold-chain days of thousands of stops, whose model registers many
+    matrices) does the whole search give no plan in time, and the parts win.  The build time is
+    what decides, not the order count: a 1,000-customer classic day builds in 0.2 s, a Yanhu day of
+    the same size in ~7-12 s.
+
+    Parameters
+    ----------
+    estimate_s
+        Estimated seconds to build the full model (`whole_build_s`).
+    limit
+        The call's time limit (s).
+    decompose
+        ``SolveOptions.decompose``: None lets the estimate decide; ``False`` asks for the whole
+        search (refused when the build alone would take more than ``WHOLE_REFUSE_SHARE`` of the
+        limit); ``True`` always decomposes.
+
+    Returns
+    -------
+    tuple of str
+        ``("whole" | "decomposed" | "refuse", why)``.
+    """
+    share = estimate_s / limit if limit > 0 else float("inf")
+    if decompose is True:
+        return "decomposed", "decompose=True"
+    if decompose is False:
+        if share > WHOLE_REFUSE_SHARE:
+            return "refuse", f"decompose=False, but the build needs more than {WHOLE_REFUSE_SHARE:g} of the limit"
+        return "whole", "decompose=False"
+    if share <= WHOLE_BUILD_SHARE:
+        return "whole", "the whole model fits in the limit"
+    return "decomposed", f"building the whole model needs more than {WHOLE_BUILD_SHARE:g} of the limit"
 
 
 def whole_build_s(problem: Problem, limit: float) -> tuple[float, SolverData | None]:

@@ -250,6 +250,7 @@ def _pyvrp_skeleton(
         relaxed_share=share,
         workers=options.workers,
         stop_early=options.stop_early,
+        cooperative=options.cooperative,
     )
     if res is None:
         return None, {"skeleton": "not applicable"}

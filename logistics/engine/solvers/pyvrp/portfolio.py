@@ -31,6 +31,7 @@ from logistics.core.shares import (
 )
 from logistics.engine.parallel import TaskFailed, run_tasks
 from logistics.engine.solvers.arrays import SolverData
+from logistics.engine.solvers.pyvrp.coop import run_cooperative
 from logistics.engine.solvers.pyvrp.model import COST_NOTE, build_instance
 from logistics.engine.solvers.pyvrp.search import EngineResult, PyVRPInstance, best_of, run_instance, run_seed
 
@@ -132,6 +133,7 @@ def solve_pyvrp_portfolio(
     relaxed_share: float = 1.0,
     workers: int | None = None,
     stop_early: bool = True,
+    cooperative: bool = True,
 ) -> EngineResult | None:
     """The skeleton for the portfolio: PyVRP on the OR-Tools engine's linear objective.
 
@@ -162,6 +164,9 @@ def solve_pyvrp_portfolio(
         cores (``os.cpu_count()`` with ``iterations``, `_spare_core` without).
     stop_early
         A time-bound seed stops once it has gone `stall_iterations` without a better solution.
+    cooperative
+        With more than one seed, search in rounds that restart every seed from the best found so
+        far (`logistics.engine.solvers.pyvrp.coop.run_cooperative`) instead of independent seeds.
 
     Returns
     -------
@@ -182,6 +187,8 @@ def solve_pyvrp_portfolio(
     seeds = [int(seed), int(seed) + 1] if parallel else [int(seed)]
     history = None if iterations is not None else history_for(data.n_orders, mine.left())
     grace = ITERATION_GRACE_S if iterations is not None else WORKER_GRACE_S
+    if cooperative and len(seeds) > 1:
+        return run_cooperative(inst, mine.deadline, seeds, iterations, history, grace=grace, stall=stall)
     return _run_seeds(inst, mine.deadline, seeds, iterations, history, grace=grace, stall=stall)
 
 

@@ -47,6 +47,9 @@ class EngineResult:
     converged
         The seed stopped before its time and iteration bounds: it went its stall span without a
         better solution.
+    solution
+        PyVRP's own ``pyvrp.Solution`` of the routes (picklable), so that a cooperative round can
+        start the next search from it; not compared.
     """
 
     routes: list[list[int]]
@@ -60,6 +63,7 @@ class EngineResult:
     runtime: float = 0.0
     seeds_run: int = 1
     converged: bool = False
+    solution: Any = field(default=None, compare=False, repr=False)
 
     @property
     def n_routes(self) -> int:
@@ -122,6 +126,7 @@ def run_instance(
     deadline: float | None = None,
     history_length: int | None = None,
     stall: int | None = None,
+    initial: Any = None,
 ) -> EngineResult:
     """Solve a built instance with one seed.
 
@@ -143,6 +148,9 @@ def run_instance(
     stall
         Stop once this many iterations in a row found nothing better (None: run to the limit); see
         `logistics.engine.solvers.pyvrp.portfolio.stall_iterations`.
+    initial
+        A ``pyvrp.Solution`` of this instance to start from (`EngineResult.solution` of an earlier
+        run); None lets PyVRP build its own start.
 
     Returns
     -------
@@ -175,8 +183,11 @@ def run_instance(
         kw: dict[str, Any] = {}
         if history_length is not None:
             kw["params"] = SolveParams(ils=IteratedLocalSearchParams(history_length=int(history_length)))
+        if initial is not None:
+            kw["initial_solution"] = initial
         res = pyvrp.solve(inst.data, stop, seed=int(seed), collect_stats=False, display=False, **kw)
     out = _to_result(inst, res.best)
+    out.solution = res.best
     out.seed = int(seed)
     out.iterations = int(res.num_iterations)
     out.runtime = time.monotonic() - t0
@@ -192,12 +203,13 @@ def run_seed(
     iterations: int | None,
     history: int | None,
     stall: int | None = None,
+    initial: Any = None,
 ) -> EngineResult:
     """One seed of the portfolio until ``deadline`` (``time.monotonic()``): the task a worker runs.
 
     Parameters
     ----------
-    inst, seed, history, stall
+    inst, seed, history, stall, initial
         As for `run_instance`.
     deadline
         When the seed must be done; the time limit is what is left of it when the task starts, so a
@@ -210,7 +222,7 @@ def run_seed(
     EngineResult
         The seed's result.
     """
-    return run_instance(inst, deadline - time.monotonic(), seed, iterations, deadline, history, stall)
+    return run_instance(inst, deadline - time.monotonic(), seed, iterations, deadline, history, stall, initial)
 
 
 def best_of(results: list[EngineResult], seeds: list[int]) -> EngineResult:
