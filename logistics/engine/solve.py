@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from logistics.core.errors import ProblemError
-from logistics.core.options import ENGINES, SolveOptions, resolve_options
+from logistics.core.options import ENGINES, Budget, SolveOptions, resolve_options
 from logistics.core.plan import Plan
 from logistics.core.problem import Problem
 from logistics.core.shares import (
@@ -146,6 +146,13 @@ def solve(
     warm = None if initial is None else initial_routes(problem, initial)
     if len(problem.orders) <= opts.max_part:  # one part would be the whole day
         return solve_whole(problem, opts, budget, settings, initial=warm)
+    return _solve_large(problem, opts, budget, settings, warm)
+
+
+def _solve_large(
+    problem: Problem, opts: SolveOptions, budget: Budget, settings: SearchSettings, warm: list[list[int]] | None
+) -> Plan:
+    """A day of more than ``max_part`` orders: whole or decomposed as `choose_policy` says (see `solve`)."""
     estimate, data = whole_build_s(problem, budget.limit)
     chosen, why = choose_policy(estimate, budget.limit, opts.decompose)
     policy = {"whole_build_estimate_s": round(estimate, 2), "whole_build_share": round(estimate / budget.limit, 3)}

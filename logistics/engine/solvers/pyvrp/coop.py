@@ -114,7 +114,14 @@ def run_cooperative(
             run_seeds = [round_seed(seeds[0], k, rnd, procs) for k in range(procs)]
             args = [(inst, deadline, s, n_it, history, stall, start) for s in run_seeds]
             results = run_tasks(
-                run_seed, args, workers=procs, deadline=deadline, grace=grace, local_first=True, raise_errors=False
+                run_seed,
+                args,
+                workers=procs,
+                deadline=deadline,
+                grace=grace,
+                local_first=True,
+                raise_errors=False,
+                pool=pool,
             )
             ok = [r for r in results if not isinstance(r, TaskFailed)]
             if not ok:

@@ -1,0 +1,60 @@
+"""The decomposition policy: chosen from the estimated build time of the whole model, kept in SolveOptions."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import check, grid_matrix, van
+
+import logistics as L
+from logistics.core.shares import WHOLE_BUILD_SHARE, WHOLE_REFUSE_SHARE
+from logistics.engine.solve import choose_policy
+
+
+def test_cheap_builds_are_solved_whole_and_slow_builds_decomposed():
+    # a 1,000-customer classic day builds in ~0.2 s of a 120 s limit: whole (decomposed was 34-56 % worse)
+    assert choose_policy(0.2, 120.0)[0] == "whole"
+    assert choose_policy(WHOLE_BUILD_SHARE * 60.0, 60.0)[0] == "whole"
+    # a 2,000-stop Yanhu day is estimated at ~48 s of a 60 s limit: decomposed (whole served nothing)
+    chosen, why = choose_policy(48.0, 60.0)
+    assert chosen == "decomposed" and "build" in why
+    assert choose_policy(WHOLE_BUILD_SHARE * 60.0 + 0.01, 60.0)[0] == "decomposed"
+
+
+def test_the_caller_can_force_either_and_an_impossible_whole_search_is_refused():
+    assert choose_policy(0.1, 60.0, True)[0] == "decomposed"
+    assert choose_policy(48.0, 60.0, False)[0] == "refuse"
+    assert choose_policy(WHOLE_REFUSE_SHARE * 60.0, 60.0, False)[0] == "whole"
+    assert choose_policy(20.0, 60.0, False) == ("whole", "decompose=False")
+
+
+def test_decompose_and_max_part_are_solve_options_and_checked():
+    opts = L.SolveOptions(decompose=True, max_part=60)
+    assert opts.decompose is True and opts.max_part == 60
+    assert L.SolveOptions().decompose is None
+    with pytest.raises(L.ProblemError) as e:
+        L.SolveOptions(max_part=1)
+    assert e.value.field == "max_part"
+    with pytest.raises(L.ProblemError) as e:
+        L.SolveOptions(decompose="yes")
+    assert e.value.field == "decompose"
+    with pytest.raises(L.ProblemError) as e:
+        L.SolveOptions(cooperative=1)
+    assert e.value.field == "cooperative"
+
+
+def mid_day(n: int = 300) -> L.Problem:
+    tm = grid_matrix(n, seed=5, size=30_000.0)
+    orders = [L.Order(f"o{i}", {"goods": 2}, node_id=f"c{i}", service=120) for i in range(n)]
+    return L.Problem(orders, [van(n // 10, cap=40)], matrix=tm, name="mid", strict=False)
+
+
+def test_options_object_decides_decomposition_as_the_shortcuts_do():
+    # a day larger than max_part with a cheap model: the options' policy solves it whole, decompose=True splits it
+    p = mid_day()
+    whole = L.solve(p, L.SolveOptions(time_limit=6, iterations=150, max_part=100, workers=1))
+    check(p, whole)
+    assert whole.meta["policy"]["chosen"] == "whole" and "decomposed" not in whole.meta
+    parts = L.solve(p, L.SolveOptions(time_limit=8, iterations=100, max_part=100, decompose=True, workers=1))
+    check(p, parts)
+    assert parts.meta["policy"]["chosen"] == "decomposed" and parts.meta["decomposed"] >= 3
+    assert max(parts.meta["part_sizes"]) <= 100
