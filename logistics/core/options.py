@@ -53,7 +53,8 @@ class SolveOptions:
         never stop early.
     cooperative
         Parallel PyVRP seeds search in rounds that restart each from the best so far
-        (`logistics.engine.solvers.pyvrp.coop`); ``False`` runs them independently, best kept.
+        (`logistics.engine.solvers.pyvrp.coop`); ``False`` (the default: measured no better than
+        independent seeds, see docs/performance.md) runs them independently, best kept.
     decompose
         ``None``: a large day is decomposed only where its whole model is too slow to build (see
         `logistics.engine.solve.solve`); ``True`` always splits the day into parts of at most
@@ -69,7 +70,7 @@ class SolveOptions:
     workers: int | None = None
     log: bool = False
     stop_early: bool = True
-    cooperative: bool = True
+    cooperative: bool = False
     decompose: bool | None = None
     max_part: int = 400
 

@@ -133,7 +133,7 @@ def solve_pyvrp_portfolio(
     relaxed_share: float = 1.0,
     workers: int | None = None,
     stop_early: bool = True,
-    cooperative: bool = True,
+    cooperative: bool = False,
 ) -> EngineResult | None:
     """The skeleton for the portfolio: PyVRP on the OR-Tools engine's linear objective.
 
