@@ -166,7 +166,8 @@ def solve_pyvrp_all_cores(problem, time_limit: float, seed: int = 0, processes: 
     model (`pyvrp_data`, built once here) is built and sent: the clock starts
     before the model build, as for coldroute.  The processes are started
     (and PyVRP imported in them) before the clock starts.  Returns as
-    `solve_pyvrp_alone`, plus ``seeds`` (how many ran) and ``best_seed``.
+    `solve_pyvrp_alone`, plus ``seeds`` (how many ran), ``best_seed`` and
+    ``seed_distances`` (each seed's distance, None where infeasible).
     """
     n = max(1, int(processes or os.cpu_count() or 1))
     pool = _warm_pool(n)
@@ -181,6 +182,7 @@ def solve_pyvrp_all_cores(problem, time_limit: float, seed: int = 0, processes: 
         "seeds": n,
         "best_seed": best["seed"],
         "iterations": sum(r["iterations"] for r in runs),
+        "seed_distances": [r["distance"] for r in runs],
     }
 
 

@@ -101,7 +101,7 @@ def run_case(case: str, seed: int, data: Path) -> dict:
     problem, limit, max_part, kind = load_case(case, seed, data)
     base = SolveOptions(time_limit=limit, seed=seed, max_part=max_part)
     estimate, _ = whole_build_s(problem, limit)
-    default, why = choose_policy(estimate, limit)
+    default, why = choose_policy(len(problem.orders), estimate, limit, base)
     row = {
         "case": case,
         "kind": kind,

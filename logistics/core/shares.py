@@ -100,8 +100,12 @@ COOP_MIN_ROUND_ITERS_PER_ORDER = 5
 # a finished result on a busy 2-core machine (measured: < 0.2 s for a 2,000-stop plan).
 KILL_GRACE_S = 2.0
 
-# A day of more than SolveOptions.max_part orders is solved whole or decomposed by its estimated build time
-# (logistics.engine.solve.choose_policy), not by its order count; measured by benchmarks/bench_decompose.py.
+# Days of at most DECOMPOSE_FACTOR x max_part orders are always solved whole; larger days are solved whole
+# or decomposed by their estimated build time (logistics.engine.solve.choose_policy).  Measured by
+# benchmarks/bench_decompose.py (docs/performance.md): whole was better or level on every day whose model
+# builds in a fraction of the limit (Homberger 400 and 1,000, Yanhu 400 and 1,000 at 60 s); at short limits
+# the parts' own floor does not fit a day of this size either.
+DECOMPOSE_FACTOR = 2
 # Seconds to build the full OR-Tools model per cell of the transit matrices it registers
 # (``build_cells``: nodes^2 x matrices).  Measured on a shared 2-core machine: 2.0e-8 (Yanhu 200 and
 # 400 orders), 2.4e-8 (Yanhu 800), 2.9e-8 (Yanhu 1,000: 7.0 s for 2.4e8 cells), 3.0-3.3e-8 (hard days

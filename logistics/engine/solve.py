@@ -23,6 +23,7 @@ from logistics.core.plan import Plan
 from logistics.core.problem import Problem
 from logistics.core.shares import (
     BUILD_S_PER_CELL,
+    DECOMPOSE_FACTOR,
     WHOLE_BUILD_GIVEUP_SHARE,
     WHOLE_BUILD_SHARE,
     WHOLE_REFUSE_SHARE,
@@ -144,7 +145,7 @@ def solve(
         stop_early=opts.stop_early,
     )
     warm = None if initial is None else initial_routes(problem, initial)
-    if len(problem.orders) <= opts.max_part:  # one part would be the whole day
+    if choose_policy(len(problem.orders), None, budget.limit, opts)[0] == "whole":  # not worth an estimate
         return solve_whole(problem, opts, budget, settings, initial=warm)
     return _solve_large(problem, opts, budget, settings, warm)
 
@@ -154,7 +155,7 @@ def _solve_large(
 ) -> Plan:
     """A day of more than ``max_part`` orders: whole or decomposed as `choose_policy` says (see `solve`)."""
     estimate, data = whole_build_s(problem, budget.limit)
-    chosen, why = choose_policy(estimate, budget.limit, opts.decompose)
+    chosen, why = choose_policy(len(problem.orders), estimate, budget.limit, opts)
     policy = {"whole_build_estimate_s": round(estimate, 2), "whole_build_share": round(estimate / budget.limit, 3)}
     if chosen == "refuse":
         raise ProblemError(
@@ -182,7 +183,9 @@ def _solve_large(
     return plan
 
 
-def choose_policy(estimate_s: float, limit: float, decompose: bool | None = None) -> tuple[str, str]:
+def choose_policy(
+    n_orders: int, estimate_s: float | None, limit: float, options: SolveOptions | None = None
+) -> tuple[str, str]:
     """Whole search or decomposition for a day larger than one part, from its estimated build time.
 
     Measured (benchmarks/bench_decompose.py, docs/performance.md): where the full model builds in
@@ -191,27 +194,39 @@ def choose_policy(estimate_s: float, limit: float, decompose: bool | None = None
     build eats the limit (cold-chain days of thousands of stops, whose model registers many
     matrices) does the whole search give no plan in time, and the parts win.  The build time is
     what decides, not the order count: a 1,000-customer classic day builds in 0.2 s, a Yanhu day of
-    the same size in ~7-12 s.
+    the same size in ~7-12 s.  Days of at most ``DECOMPOSE_FACTOR * max_part`` orders are solved
+    whole without an estimate: at the short limits where their build could matter, the parts'
+    own floor (merge, worker start, a minimum per part) does not fit either, and decomposition
+    refuses the limit.
 
     Parameters
     ----------
+    n_orders
+        Orders of the day.
     estimate_s
-        Estimated seconds to build the full model (`whole_build_s`).
+        Estimated seconds to build the full model (`whole_build_s`); None when not estimated
+        (the answer is then ``"estimate"`` where the estimate would decide).
     limit
         The call's time limit (s).
-    decompose
-        ``SolveOptions.decompose``: None lets the estimate decide; ``False`` asks for the whole
-        search (refused when the build alone would take more than ``WHOLE_REFUSE_SHARE`` of the
-        limit); ``True`` always decomposes.
+    options
+        ``decompose`` (None lets the size and the estimate decide; ``False`` asks for the whole
+        search, refused when the build alone would take more than ``WHOLE_REFUSE_SHARE`` of the
+        limit; ``True`` always decomposes) and ``max_part``.
 
     Returns
     -------
     tuple of str
-        ``("whole" | "decomposed" | "refuse", why)``.
+        ``("whole" | "decomposed" | "refuse" | "estimate", why)``.
     """
-    share = estimate_s / limit if limit > 0 else float("inf")
+    opts = options or SolveOptions()
+    decompose = opts.decompose
     if decompose is True:
         return "decomposed", "decompose=True"
+    if n_orders <= DECOMPOSE_FACTOR * opts.max_part:
+        return "whole", f"at most {DECOMPOSE_FACTOR} x max_part orders"
+    if estimate_s is None:
+        return "estimate", "the estimated build time decides"
+    share = estimate_s / limit if limit > 0 else float("inf")
     if decompose is False:
         if share > WHOLE_REFUSE_SHARE:
             return "refuse", f"decompose=False, but the build needs more than {WHOLE_REFUSE_SHARE:g} of the limit"

@@ -6,25 +6,35 @@ import pytest
 from helpers import check, grid_matrix, van
 
 import logistics as L
-from logistics.core.shares import WHOLE_BUILD_SHARE, WHOLE_REFUSE_SHARE
+from logistics.core.shares import DECOMPOSE_FACTOR, WHOLE_BUILD_SHARE, WHOLE_REFUSE_SHARE
 from logistics.engine.solve import choose_policy
 
 
 def test_cheap_builds_are_solved_whole_and_slow_builds_decomposed():
     # a 1,000-customer classic day builds in ~0.2 s of a 120 s limit: whole (decomposed was 34-56 % worse)
-    assert choose_policy(0.2, 120.0)[0] == "whole"
-    assert choose_policy(WHOLE_BUILD_SHARE * 60.0, 60.0)[0] == "whole"
+    assert choose_policy(1000, 0.2, 120.0)[0] == "whole"
+    assert choose_policy(1000, WHOLE_BUILD_SHARE * 60.0, 60.0)[0] == "whole"
     # a 2,000-stop Yanhu day is estimated at ~48 s of a 60 s limit: decomposed (whole served nothing)
-    chosen, why = choose_policy(48.0, 60.0)
+    chosen, why = choose_policy(2000, 48.0, 60.0)
     assert chosen == "decomposed" and "build" in why
-    assert choose_policy(WHOLE_BUILD_SHARE * 60.0 + 0.01, 60.0)[0] == "decomposed"
+    assert choose_policy(2000, WHOLE_BUILD_SHARE * 60.0 + 0.01, 60.0)[0] == "decomposed"
+
+
+def test_days_up_to_twice_max_part_are_whole_without_an_estimate():
+    assert choose_policy(DECOMPOSE_FACTOR * 400, None, 1.0)[0] == "whole"
+    assert choose_policy(DECOMPOSE_FACTOR * 400, 100.0, 1.0)[0] == "whole"
+    assert choose_policy(DECOMPOSE_FACTOR * 400 + 1, None, 60.0)[0] == "estimate"
+    small_parts = L.SolveOptions(max_part=100)
+    assert choose_policy(DECOMPOSE_FACTOR * 100 + 1, 59.0, 60.0, small_parts)[0] == "decomposed"
 
 
 def test_the_caller_can_force_either_and_an_impossible_whole_search_is_refused():
-    assert choose_policy(0.1, 60.0, True)[0] == "decomposed"
-    assert choose_policy(48.0, 60.0, False)[0] == "refuse"
-    assert choose_policy(WHOLE_REFUSE_SHARE * 60.0, 60.0, False)[0] == "whole"
-    assert choose_policy(20.0, 60.0, False) == ("whole", "decompose=False")
+    force = L.SolveOptions(decompose=True)
+    never = L.SolveOptions(decompose=False)
+    assert choose_policy(10, 0.1, 60.0, force)[0] == "decomposed"
+    assert choose_policy(2000, 48.0, 60.0, never)[0] == "refuse"
+    assert choose_policy(2000, WHOLE_REFUSE_SHARE * 60.0, 60.0, never)[0] == "whole"
+    assert choose_policy(2000, 20.0, 60.0, never) == ("whole", "decompose=False")
 
 
 def test_decompose_and_max_part_are_solve_options_and_checked():
@@ -49,7 +59,7 @@ def mid_day(n: int = 300) -> L.Problem:
 
 
 def test_options_object_decides_decomposition_as_the_shortcuts_do():
-    # a day larger than max_part with a cheap model: the options' policy solves it whole, decompose=True splits it
+    # a day over twice max_part with a cheap model: the options' policy solves it whole, decompose=True splits it
     p = mid_day()
     whole = L.solve(p, L.SolveOptions(time_limit=6, iterations=150, max_part=100, workers=1))
     check(p, whole)
