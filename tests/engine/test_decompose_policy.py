@@ -68,3 +68,27 @@ def test_options_object_decides_decomposition_as_the_shortcuts_do():
     check(p, parts)
     assert parts.meta["policy"]["chosen"] == "decomposed" and parts.meta["decomposed"] >= 3
     assert max(parts.meta["part_sizes"]) <= 100
+
+
+def test_bench_decompose_judges_each_kind_by_its_own_measure(tmp_path, capsys):
+    import json
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import bench_decompose as B
+
+    cheap_but_short = {"cost": 100.0, "unserved": 3, "violations": 0}
+    dear_but_full = {"cost": 120.0, "unserved": 0, "violations": 0}
+    # classic: every customer must be served; Yanhu: optional orders, their penalties are in the cost
+    assert B.better(dear_but_full, cheap_but_short, "homberger") == "decomposed"
+    assert B.better(dear_but_full, cheap_but_short, "yanhu") == "whole"
+    assert B.better(dear_but_full, {"refused": "too short", "elapsed_s": 0.1}, "yanhu") == "decomposed"
+    row = {"case": "yanhu:400:60:200", "kind": "yanhu", "orders": 400, "time_limit": 60.0, "max_part": 200}
+    row |= {"build_estimate_s": 1.0, "default": "whole", "decomposed": dear_but_full, "whole": cheap_but_short}
+    row |= {"better": "decomposed", "default_is_better": False}
+    old = tmp_path / "old.txt"
+    old.write_text("table\n" + json.dumps({"seed": 0, "rows": [row], "default_wrong": [row["case"]]}) + "\n")
+    assert B.main(["--rejudge", str(old)]) == 0
+    head = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert head["rows"][0]["better"] == "whole" and head["default_wrong"] == []
