@@ -85,8 +85,9 @@ def solve(
         parts of at most ``max_part`` orders solved in parallel.  Default (None): `choose_policy`
         solves days of up to ``DECOMPOSE_FACTOR * max_part`` orders whole and decides larger ones
         from the estimated build time of the full model (`whole_build_s`); a build that overruns
-        ``WHOLE_BUILD_GIVEUP_SHARE`` of the limit is given up for decomposition; solving whole is never worse where it builds in time
-        (measured by benchmarks/bench_decompose.py, docs/performance.md).  ``False`` with a model
+        ``WHOLE_BUILD_GIVEUP_SHARE`` of the limit is given up for decomposition; solving whole is
+        never worse where it builds in time (measured by benchmarks/bench_decompose.py,
+        docs/performance.md).  ``False`` with a model
         estimated to need more than ``WHOLE_REFUSE_SHARE`` of the limit raises `ProblemError`
         naming the limit.
     initial
