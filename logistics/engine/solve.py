@@ -35,7 +35,7 @@ from logistics.engine.solvers.ortools.model import build_cells
 from logistics.engine.solvers.ortools.search import SearchSettings
 from logistics.engine.whole import WholeTooBig, solve_whole
 
-__all__ = ["ENGINES", "build_cells_lower", "choose_policy", "initial_routes", "solve", "whole_build_s"]
+__all__ = ["ENGINES", "choose_policy", "initial_routes", "solve", "whole_build_s"]
 
 # PyVRP takes a 32-bit seed and runs seed + 1 beside it
 _MAX_SEED = 2**31 - 2
@@ -154,7 +154,7 @@ def solve(
 def _solve_large(
     problem: Problem, opts: SolveOptions, budget: Budget, settings: SearchSettings, warm: list[list[int]] | None
 ) -> Plan:
-    """A day of more than ``max_part`` orders: whole or decomposed as `choose_policy` says (see `solve`)."""
+    """A day of more than ``DECOMPOSE_FACTOR * max_part`` orders: whole or decomposed as `choose_policy` says."""
     estimate, data = whole_build_s(problem, budget.limit)
     chosen, why = choose_policy(len(problem.orders), estimate, budget.limit, opts)
     policy = {"whole_build_estimate_s": round(estimate, 2), "whole_build_share": round(estimate / budget.limit, 3)}
@@ -241,12 +241,11 @@ def whole_build_s(problem: Problem, limit: float) -> tuple[float, SolverData | N
     """Estimated seconds to build ``problem``'s full OR-Tools model, from its size alone (deterministic).
 
     ``BUILD_S_PER_CELL`` per cell of the transit matrices the model registers (`build_cells`).  When
-    a lower bound of those cells (`build_cells_lower`: the matrices every fleet type surely has,
-    over the orders and one depot) already rules out solving whole (more than ``WHOLE_BUILD_SHARE``
-    of the limit), the solver arrays are not built and that lower bound is returned (measured:
-    3-5 s of a 8 s limit spent on them for a 5,000-order day that was then decomposed, and ~20 s
-    of a 60 s limit for a 5,000-stop Yanhu day on a loaded machine when the bound counted two
-    matrices only).
+    even the two matrices every model has per vehicle type (arc costs and times over the orders and
+    every vehicle's start and end) already rule out solving whole (more than ``WHOLE_BUILD_SHARE`` of
+    the limit), the solver arrays are not built (measured: 3-5 s of a 8 s limit spent on them for a
+    5,000-order day that was then decomposed; 40 s and 4.3 GB at a 20 s limit on a busy machine when
+    the bound counted one type and no vehicle nodes) and that lower bound is returned.
 
     Parameters
     ----------
@@ -260,33 +259,13 @@ def whole_build_s(problem: Problem, limit: float) -> tuple[float, SolverData | N
     tuple
         Seconds, and the solver arrays when they were built (None otherwise).
     """
-    lower = BUILD_S_PER_CELL * build_cells_lower(problem)
+    fleet = [vt for vt in problem.fleet if vt.count > 0]
+    nodes = len(problem.orders) + 2 * sum(vt.count for vt in fleet)  # what build_cells counts at least
+    lower = BUILD_S_PER_CELL * 2 * max(1, len(fleet)) * nodes**2
     if lower > WHOLE_BUILD_SHARE * limit:
         return lower, None
     data = arrays.build(problem)
     return BUILD_S_PER_CELL * build_cells(data), data
-
-
-def build_cells_lower(problem: Problem) -> int:
-    """A lower bound of `build_cells` from the Problem alone, without the solver arrays.
-
-    The model has at least the orders and one depot as nodes, and per fleet type in use an arc
-    cost and a transit time matrix; with more than one type it also registers at least one load
-    matrix per type (`build_cells` counts ``(slots + 1) * types`` of them).
-
-    Parameters
-    ----------
-    problem
-        The day.
-
-    Returns
-    -------
-    int
-        ``(orders + 1) ** 2 * matrices``.
-    """
-    types = len({vt.name for vt in problem.fleet if vt.count > 0})
-    matrices = max(2, 2 * types + (types if types > 1 else 0))
-    return (len(problem.orders) + 1) ** 2 * matrices
 
 
 def initial_routes(problem: Problem, plan: Any) -> list[list[int]]:

@@ -30,6 +30,9 @@ from logistics.core.options import Budget, SolveOptions
 from logistics.core.plan import Plan, RouteResult
 from logistics.core.problem import Problem
 from logistics.core.shares import (
+    BUILD_S_PER_CELL,
+    CONSTRUCT_BUILD_SHARE,
+    CONSTRUCT_MODEL_SHARE,
     MIN_SEARCH_S,
     MIN_SKELETON_S,
     PYVRP_ENGINE_SHARE,
@@ -39,11 +42,12 @@ from logistics.core.shares import (
     REPORT_RESERVE_SHARE,
 )
 from logistics.engine.build_plan import build_plan
+from logistics.engine.construct import construct_routes, constructible
 from logistics.engine.reasons import explain
 from logistics.engine.solvers import arrays
 from logistics.engine.solvers.arrays import SolverData
 from logistics.engine.solvers.ortools.costs import CostArrays, cost_arrays
-from logistics.engine.solvers.ortools.model import OrtoolsModel
+from logistics.engine.solvers.ortools.model import OrtoolsModel, build_cells
 from logistics.engine.solvers.ortools.search import SearchSettings, polish, search, seed_read_s
 from logistics.engine.solvers.pyvrp.portfolio import models_exactly, solve_pyvrp_portfolio
 
@@ -138,7 +142,8 @@ def solve_whole(
         ``plan.meta`` records the budget as it was handed out (``reserve_s`` kept for reports,
         ``skeleton_limit_s`` for PyVRP, ``search_limit_s`` for OR-Tools), the time each step
         took (``build_s``, ``pyvrp_s``, ``search_s``, ``reasons_s``, ``elapsed_s``) and how the
-        search ended (``status``).
+        search ended (``status``; ``constructed`` when the search was too short for the full model, see
+        [logistics.engine.construct][]).
     """
     data = arrays.build(problem) if data is None else data
     costs = cost_arrays(data)
@@ -150,10 +155,22 @@ def solve_whole(
         return plan
     work = budget.sub(budget.left() - reserve)  # the search's part: everything but the reserve
     meta["reserve_s"] = round(reserve, 4)
+    # a search too short for the full model gets a constructed plan instead (logistics.engine.construct)
+    # (not with ``iterations``: the choice depends on the clock, and such runs must not)
+    fast = build_limit_s is None and initial is None and options.engine != "ortools" and options.iterations is None
+    fast = fast and constructible(data)
+    if fast and BUILD_S_PER_CELL * build_cells(data) > CONSTRUCT_BUILD_SHARE * work.left():
+        return _constructed(problem, data, costs, options, budget, work, meta, "the model would not build in time")
     # the full model first: PyVRP then gets what is left once building it has been paid for
-    model = OrtoolsModel(data, costs, budget=work if build_limit_s is None else work.sub(build_limit_s))
+    cap = build_limit_s if build_limit_s is not None else (CONSTRUCT_MODEL_SHARE * work.left() if fast else None)
+    model = OrtoolsModel(data, costs, budget=work if cap is None else work.sub(cap))
     if model.out_of_time and build_limit_s is not None:
         raise WholeTooBig(f"the full model was not built within {build_limit_s:.3g} s")
+    if model.out_of_time and fast:
+        return _constructed(problem, data, costs, options, budget, work, meta, "the model was not built in time")
+    if fast and model.routing is not None and work.left() - seed_read_s(model) < MIN_SKELETON_S:
+        # too little time left for PyVRP's skeleton: OR-Tools' own first solution would not come in time either
+        return _constructed(problem, data, costs, options, budget, work, meta, "too little time for a skeleton")
     warm = initial
     if options.engine in ("auto", "pyvrp") and model.routing is not None:
         t1 = time.perf_counter()
@@ -193,6 +210,48 @@ def solve_whole(
         # the solver's linear objective, without the artificial penalty of required orders left out
         req_dropped = sum(1 for i in res.dropped if data.required[i])
         plan.kpis["objective"] = round((res.objective - req_dropped * costs.required_penalty) / scale, 4)
+    plan.meta["elapsed_s"] = round(budget.elapsed(), 4)
+    return plan
+
+
+def _constructed(
+    problem: Problem,
+    data: SolverData,
+    costs: CostArrays,
+    options: SolveOptions,
+    budget: Budget,
+    work: Budget,
+    meta: dict[str, Any],
+    why: str,
+) -> Plan:
+    """The plan of `construct_routes` (PyVRP's routes cut back by the walk), with reasons and objective."""
+    t1 = time.perf_counter()
+    meta["skeleton_limit_s"] = round(max(0.0, work.left()), 4)
+    meta["search_limit_s"] = 0.0
+    built = construct_routes(data, costs, work.sub(work.left()), options)
+    meta["pyvrp_s"] = round(time.perf_counter() - t1, 4)
+    routes, dropped = (built.routes, built.dropped) if built is not None else ([], list(range(data.n_orders)))
+    meta.update(built.meta if built is not None else {})
+    t2 = time.perf_counter()
+    reasons = explain(data, routes, dropped, costs, deadline=budget.deadline - report_reserve_s(budget.limit, 0) / 2)
+    meta.update(
+        {
+            "status": "constructed",
+            "constructed": why,
+            "skeleton": "pyvrp" if built is not None else "not applicable",
+            "reasons_s": round(time.perf_counter() - t2, 4),
+            "build_s": 0.0,
+            "search_s": 0.0,
+            "history": [],
+        }
+    )
+    plan = build_plan(problem, data, routes, reasons, meta)
+    scale = 1 if problem.objective == "distance" else arrays.COST_SCALE
+    _route_objectives(plan, data, costs, routes, scale)
+    seqs = built.sequences if built is not None else []
+    req = sum(1 for i in dropped if data.required[i])
+    # arcs, fixed costs and left-out orders (no spans or freshness: those need OR-Tools' schedule)
+    plan.kpis["objective"] = round((seed_cost(data, costs, seqs) - req * costs.required_penalty) / scale, 4)
     plan.meta["elapsed_s"] = round(budget.elapsed(), 4)
     return plan
 

@@ -92,16 +92,3 @@ def test_bench_decompose_judges_each_kind_by_its_own_measure(tmp_path, capsys):
     assert B.main(["--rejudge", str(old)]) == 0
     head = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert head["rows"][0]["better"] == "whole" and head["default_wrong"] == []
-
-
-def test_the_cheap_lower_bound_never_exceeds_the_estimate_and_spares_the_arrays_of_a_huge_day():
-    from logistics.app.scenarios import yanhu_day
-    from logistics.engine.solve import build_cells_lower, whole_build_s
-    from logistics.engine.solvers import arrays
-    from logistics.engine.solvers.ortools.model import build_cells
-
-    for p in (yanhu_day(300, seed=1), mid_day(120)):
-        assert 0 < build_cells_lower(p) <= build_cells(arrays.build(p))
-    # 5,000 Yanhu stops at 60 s: the bound alone rules the whole search out, no arrays are built
-    estimate, data = whole_build_s(yanhu_day(5000, seed=0), 60.0)
-    assert data is None and estimate > WHOLE_BUILD_SHARE * 60.0
