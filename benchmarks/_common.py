@@ -25,6 +25,7 @@ SETS: dict[str, tuple[str, str]] = {
     "homberger": ("homberger", "*.txt"),
     "homberger-200": ("homberger", "*_2_*.txt"),
     "homberger-400": ("homberger", "*_4_*.txt"),
+    "homberger-1000": ("homberger", "*_10_*.txt"),
     "cvrplib": ("cvrplib", "*/*.vrp"),
     "cvrplib-X": ("cvrplib/X", "*.vrp"),
     "cvrplib-A": ("cvrplib/A", "*.vrp"),

@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -50,23 +51,19 @@ def plan_distance(plan) -> int:
     return int(round(float(s["travel_distance"].fillna(0).sum())))
 
 
-def solve_pyvrp_alone(problem, time_limit: float, seed: int = 0) -> dict:
-    """PyVRP by itself on a classic instance: a ``pyvrp.Model`` of the Problem, one seed, ``time_limit`` wall.
+def pyvrp_data(problem):
+    """A ``pyvrp.ProblemData`` of a classic instance: the Problem's fleet, windows and integer matrices.
 
     Depots, clients (demand, window, service) and vehicle types (count,
     capacity, shift, route duration limit) come from the Problem that
     ``read_instance`` built; the distance and duration matrices are the
     Problem's integer matrices, handed to PyVRP as numpy arrays (the
     ``Model``'s edge-by-edge API costs ~0.6 s at 400 customers, which would
-    only handicap PyVRP).  The clock starts before the model is built.
-    Returns distance in matrix units (None when PyVRP has no feasible
-    solution), vehicles, feasibility, iterations and elapsed seconds.
+    only handicap PyVRP).
     """
     import numpy as np
     import pyvrp
-    from pyvrp.stop import MaxRuntime
 
-    t0 = time.perf_counter()
     m = problem.matrix
     fleet = [vt for vt in problem.fleet if vt.count > 0]
     model = pyvrp.Model()
@@ -101,9 +98,15 @@ def solve_pyvrp_alone(problem, time_limit: float, seed: int = 0) -> dict:
     dur = np.ascontiguousarray(m.duration[np.ix_(rows, rows)], dtype=np.int64)
     np.fill_diagonal(dist, 0)
     np.fill_diagonal(dur, 0)
-    data = model.data().replace(distance_matrices=[dist], duration_matrices=[dur])
-    left = max(0.05, time_limit - (time.perf_counter() - t0))
-    res = pyvrp.solve(data, MaxRuntime(left), seed=seed, collect_stats=False, display=False)
+    return model.data().replace(distance_matrices=[dist], duration_matrices=[dur])
+
+
+def pyvrp_run(data, seconds: float, seed: int) -> dict:
+    """One plain ``pyvrp.solve`` of ``data`` for ``seconds`` (PyVRP's defaults): the task of each core."""
+    import pyvrp
+    from pyvrp.stop import MaxRuntime
+
+    res = pyvrp.solve(data, MaxRuntime(max(0.05, seconds)), seed=seed, collect_stats=False, display=False)
     best = res.best
     ok = bool(best.is_feasible() and best.is_complete())
     return {
@@ -111,12 +114,86 @@ def solve_pyvrp_alone(problem, time_limit: float, seed: int = 0) -> dict:
         "vehicles": best.num_routes(),
         "feasible": ok,
         "iterations": int(res.num_iterations),
+        "seed": seed,
+    }
+
+
+def solve_pyvrp_alone(problem, time_limit: float, seed: int = 0) -> dict:
+    """PyVRP by itself on a classic instance: a ``pyvrp.Model`` of the Problem, one seed, ``time_limit`` wall.
+
+    The model is `pyvrp_data`'s; the clock starts before it is built.
+    Returns distance in matrix units (None when PyVRP has no feasible
+    solution), vehicles, feasibility, iterations and elapsed seconds.
+    """
+    t0 = time.perf_counter()
+    data = pyvrp_data(problem)
+    r = pyvrp_run(data, time_limit - (time.perf_counter() - t0), seed)
+    r["elapsed_s"] = time.perf_counter() - t0
+    return r
+
+
+_POOLS: dict[int, object] = {}
+
+
+def _warm_pool(processes: int):
+    """A process pool whose workers have imported PyVRP already, kept for the whole run.
+
+    Started outside the timed part (spawned interpreters, so nothing of the parent's solver
+    threads is inherited): PyVRP on all cores is not charged for starting its processes.
+    """
+    import multiprocessing as mp
+
+    if processes not in _POOLS:
+        pool = mp.get_context("spawn").Pool(processes, initializer=_import_pyvrp)
+        pool.map(_noop, range(processes))  # wait until every worker is up
+        _POOLS[processes] = pool
+    return _POOLS[processes]
+
+
+def _import_pyvrp() -> None:
+    import pyvrp  # noqa: F401
+
+
+def _noop(_: int) -> None:
+    return None
+
+
+def solve_pyvrp_all_cores(problem, time_limit: float, seed: int = 0, processes: int | None = None) -> dict:
+    """PyVRP on every core: one independent seed per process (``seed``, ``seed + 1``, ...), best kept.
+
+    ``processes`` defaults to ``os.cpu_count()``.  Each process runs a plain
+    `pyvrp_run` with its own seed for the time left of ``time_limit`` once the
+    model (`pyvrp_data`, built once here) is built and sent: the clock starts
+    before the model build, as for coldroute.  The processes are started
+    (and PyVRP imported in them) before the clock starts.  Returns as
+    `solve_pyvrp_alone`, plus ``seeds`` (how many ran), ``best_seed`` and
+    ``seed_distances`` (each seed's distance, None where infeasible).
+    """
+    n = max(1, int(processes or os.cpu_count() or 1))
+    pool = _warm_pool(n)
+    t0 = time.perf_counter()
+    data = pyvrp_data(problem)
+    left = time_limit - (time.perf_counter() - t0)
+    runs = pool.starmap(pyvrp_run, [(data, left, seed + k) for k in range(n)])
+    ok = [r for r in runs if r["feasible"]]
+    best = min(ok, key=lambda r: (r["distance"], r["seed"])) if ok else runs[0]
+    return best | {
         "elapsed_s": time.perf_counter() - t0,
+        "seeds": n,
+        "best_seed": best["seed"],
+        "iterations": sum(r["iterations"] for r in runs),
+        "seed_distances": [r["distance"] for r in runs],
     }
 
 
 def run_instance(
-    path: Path, time_limit: float, seed: int, baseline: bool, pyvrp_alone: bool = False, engine: str = "auto"
+    path: Path,
+    time_limit: float,
+    seed: int,
+    baseline: bool,
+    pyvrp_alone: bool = False,
+    engine: str = "auto",
+    pyvrp_all: bool = False,
 ) -> dict:
     from logistics import read_instance, solve, validate
 
@@ -152,6 +229,13 @@ def run_instance(
         row["pv_cost"] = None if r["distance"] is None else r["distance"] / scale
         row["pv_vehicles"] = r["vehicles"]
         row["pv_gap"] = gap(row["pv_cost"], best)
+    if pyvrp_all:
+        r = solve_pyvrp_all_cores(problem, time_limit, seed)
+        row["pa_time"] = r["elapsed_s"]
+        row["pa_cost"] = None if r["distance"] is None else r["distance"] / scale
+        row["pa_vehicles"] = r["vehicles"]
+        row["pa_seeds"] = r["seeds"]
+        row["pa_gap"] = gap(row["pa_cost"], best)
     return row
 
 
@@ -175,6 +259,7 @@ def summarise(
     baseline: bool,
     pyvrp_alone: bool = False,
     engine: str = "auto",
+    pyvrp_all: bool = False,
 ) -> dict:
     ours = mean(r.get("gap") for r in rows)
     base = mean(r.get("base_gap") for r in rows) if baseline else None
@@ -210,12 +295,40 @@ def summarise(
                 "pyvrp_failed": sum(1 for r in rows if r.get("pv_cost") is None),
             }
         )
+    if pyvrp_all:
+        pa_ratio, pa_both = _ratio(rows, "pa_gap")
+        ours_pa = mean(r["gap"] for r in pa_both)
+        pa_mean = mean(r["pa_gap"] for r in pa_both)
+        out.update(
+            {
+                "pyvrp_all_cores_mean_gap_pct": _round(mean(r.get("pa_gap") for r in rows)),
+                "pyvrp_all_cores_seeds": max((r.get("pa_seeds") or 0 for r in rows), default=0),
+                "gap_ratio_pyvrp_all_cores_over_coldroute": _fmt_ratio(pa_ratio),
+                # the target reads the other way round: coldroute's mean gap at most 0.8 x this column's
+                "gap_ratio_coldroute_over_pyvrp_all_cores": _ours_over(ours_pa, pa_mean),
+                "pyvrp_all_cores_mean_time_s": _round(mean(r.get("pa_time") for r in rows)),
+                "pyvrp_all_cores_wins": sum(1 for r in pa_both if r["gap"] < r["pa_gap"] - 1e-9),
+                "pyvrp_all_cores_losses": sum(1 for r in pa_both if r["gap"] > r["pa_gap"] + 1e-9),
+                "pyvrp_all_cores_failed": sum(1 for r in rows if r.get("pa_cost") is None),
+            }
+        )
     out["gaps"] = {r["instance"]: _round(r.get("gap"), 3) for r in rows}
     if baseline:
         out["baseline_gaps"] = {r["instance"]: _round(r.get("base_gap"), 3) for r in rows}
     if pyvrp_alone:
         out["pyvrp_gaps"] = {r["instance"]: _round(r.get("pv_gap"), 3) for r in rows}
+    if pyvrp_all:
+        out["pyvrp_all_cores_gaps"] = {r["instance"]: _round(r.get("pa_gap"), 3) for r in rows}
     return out
+
+
+def _ours_over(ours: float | None, other: float | None):
+    """coldroute's mean gap over another column's (the issue's target: at most 0.8); 1 when both are 0."""
+    if ours is None or other is None:
+        return None
+    if other <= 1e-9:
+        return 1.0 if ours <= 1e-9 else "inf"
+    return round(max(ours, 0.0) / other, 3)
 
 
 def _fmt_ratio(ratio: float | None):
@@ -239,6 +352,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--no-baseline", dest="baseline", action="store_false")
     ap.add_argument("--pyvrp", action="store_true", help="also run PyVRP alone (one seed, same wall time)")
+    ap.add_argument(
+        "--pyvrp-all",
+        action="store_true",
+        help="also run PyVRP on all cores (one independent seed per core, same wall time, best kept)",
+    )
     ap.add_argument("--engine", default="auto", help="logistics.solve engine (default auto)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--limit", type=int, default=None, help="run at most N instances")
@@ -252,32 +370,48 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{set_name}: {len(files)} instance(s), time limit {a.time_limit:g} s, seed {a.seed}, "
         f"engine {a.engine}{', baseline: plain OR-Tools' if a.baseline else ''}"
-        f"{', PyVRP alone' if a.pyvrp else ''}",
+        f"{', PyVRP alone' if a.pyvrp else ''}"
+        f"{f', PyVRP on all cores ({os.cpu_count()})' if a.pyvrp_all else ''}",
         flush=True,
     )
-    rows = run_rows(files, a.time_limit, a.seed, a.baseline, a.pyvrp, a.engine)
+    try:
+        rows = run_rows(files, a.time_limit, a.seed, a.baseline, a.pyvrp, a.engine, a.pyvrp_all)
+    finally:
+        for pool in _POOLS.values():
+            pool.terminate()
+        _POOLS.clear()
     print()
-    print(table(rows, columns(a.baseline, a.pyvrp)))
-    s = summarise(rows, set_name, a.time_limit, a.seed, a.baseline, a.pyvrp, a.engine)
+    print(table(rows, columns(a.baseline, a.pyvrp, a.pyvrp_all)))
+    s = summarise(rows, set_name, a.time_limit, a.seed, a.baseline, a.pyvrp, a.engine, a.pyvrp_all)
     print()
-    print_summary(s, a.baseline, a.pyvrp)
+    print_summary(s, a.baseline, a.pyvrp, a.pyvrp_all)
     print(json.dumps(s, separators=(", ", ": ")))
     return 0
 
 
 def run_rows(
-    files: list[Path], time_limit: float, seed: int, baseline: bool, pyvrp_alone: bool, engine: str = "auto"
+    files: list[Path],
+    time_limit: float,
+    seed: int,
+    baseline: bool,
+    pyvrp_alone: bool,
+    engine: str = "auto",
+    pyvrp_all: bool = False,
 ) -> list[dict]:
-    """One row per instance; a progress line per instance on stderr."""
+    """One row per instance (coldroute, then each baseline on the same instance); progress on stderr."""
     rows = []
     for f in files:
-        r = run_instance(f, time_limit, seed, baseline, pyvrp_alone, engine)
+        r = run_instance(f, time_limit, seed, baseline, pyvrp_alone, engine, pyvrp_all)
         rows.append(r)
         line = f"  {r['instance']}: cost {fmt(r.get('cost'))} gap {fmt(r.get('gap'))}% ({fmt(r.get('time'), 1)} s)"
         if baseline:
             line += f" | baseline {fmt(r.get('base_cost'))} gap {fmt(r.get('base_gap'))}%"
         if pyvrp_alone:
             line += f" | pyvrp {fmt(r.get('pv_cost'))} gap {fmt(r.get('pv_gap'))}% ({fmt(r.get('pv_time'), 1)} s)"
+        if pyvrp_all:
+            line += (
+                f" | pyvrp all cores {fmt(r.get('pa_cost'))} gap {fmt(r.get('pa_gap'))}% ({fmt(r.get('pa_time'), 1)} s)"
+            )
         if r.get("violations"):
             line += f" | {r['violations']} violation(s): {r.get('first_violation')}"
         if r.get("error"):
@@ -286,7 +420,7 @@ def run_rows(
     return rows
 
 
-def columns(baseline: bool, pyvrp_alone: bool) -> list[tuple[str, str, int]]:
+def columns(baseline: bool, pyvrp_alone: bool, pyvrp_all: bool = False) -> list[tuple[str, str, int]]:
     cols = [
         ("instance", "instance", 0),
         ("n", "n", 0),
@@ -312,15 +446,23 @@ def columns(baseline: bool, pyvrp_alone: bool) -> list[tuple[str, str, int]]:
             ("pv_time", "pyvrp s", 1),
             ("pv_vehicles", "pyvrp veh", 0),
         ]
+    if pyvrp_all:
+        cols += [
+            ("pa_cost", "pyvrp all cores", 2),
+            ("pa_gap", "all-cores gap %", 2),
+            ("pa_time", "all-cores s", 1),
+            ("pa_vehicles", "all-cores veh", 0),
+        ]
     return cols
 
 
-def print_summary(s: dict, baseline: bool, pyvrp_alone: bool) -> None:
+def print_summary(s: dict, baseline: bool, pyvrp_alone: bool, pyvrp_all: bool = False) -> None:
     n = s["instances"]
     print(
         f"mean gap: coldroute {fmt(s['mean_gap_pct'], 3)}%"
         + (f", plain OR-Tools {fmt(s['baseline_mean_gap_pct'], 3)}%" if baseline else "")
         + (f", PyVRP alone {fmt(s['pyvrp_mean_gap_pct'], 3)}%" if pyvrp_alone else "")
+        + (f", PyVRP on all cores {fmt(s['pyvrp_all_cores_mean_gap_pct'], 3)}%" if pyvrp_all else "")
     )
     if baseline:
         print(
@@ -334,10 +476,17 @@ def print_summary(s: dict, baseline: bool, pyvrp_alone: bool) -> None:
             f"{fmt(s['gap_ratio_pyvrp_over_coldroute'], 2)}; "
             f"coldroute better on {s['pyvrp_wins']}, worse on {s['pyvrp_losses']} of {n}"
         )
+    if pyvrp_all:
+        print(
+            f"coldroute / PyVRP on all cores ({s['pyvrp_all_cores_seeds']} seeds), mean gaps on the same "
+            f"instances: {fmt(s['gap_ratio_coldroute_over_pyvrp_all_cores'], 3)} (target <= 0.8); "
+            f"coldroute better on {s['pyvrp_all_cores_wins']}, worse on {s['pyvrp_all_cores_losses']} of {n}"
+        )
     print(
         f"mean time: coldroute {fmt(s['mean_time_s'], 2)} s"
         + (f", plain OR-Tools {fmt(s['baseline_mean_time_s'], 2)} s" if baseline else "")
         + (f", PyVRP alone {fmt(s['pyvrp_mean_time_s'], 2)} s" if pyvrp_alone else "")
+        + (f", PyVRP on all cores {fmt(s['pyvrp_all_cores_mean_time_s'], 2)} s" if pyvrp_all else "")
     )
     print(f"violations: {s['violations']}, unserved orders: {s['unserved']}, errors: {s['errors']}")
 

@@ -51,6 +51,16 @@ class SolveOptions:
         the size; see ``PYVRP_STALL_MIN`` in `logistics.core.shares`), so small jobs answer in a
         fraction of their limit; ``False`` searches to the limit.  Runs bounded by ``iterations``
         never stop early.
+    cooperative
+        Parallel PyVRP seeds search in rounds that restart each from the best so far
+        (`logistics.engine.solvers.pyvrp.coop`); ``False`` (the default: measured no better than
+        independent seeds, see docs/performance.md) runs them independently, best kept.
+    decompose
+        ``None``: a large day is decomposed only where its whole model is too slow to build (see
+        `logistics.engine.solve.solve`); ``True`` always splits the day into parts of at most
+        ``max_part`` orders; ``False`` never does.
+    max_part
+        The largest part of a decomposed day (orders).
     """
 
     time_limit: float = 10.0
@@ -60,6 +70,9 @@ class SolveOptions:
     workers: int | None = None
     log: bool = False
     stop_early: bool = True
+    cooperative: bool = False
+    decompose: bool | None = None
+    max_part: int = 400
 
     def __post_init__(self) -> None:
         _check_number(self.time_limit, "time_limit", low=0.0, high=MAX_TIME_LIMIT_S, exclusive_low=True)
@@ -74,6 +87,11 @@ class SolveOptions:
             raise ProblemError(f"log must be true or false, not {self.log!r}", field="log")
         if not isinstance(self.stop_early, bool):
             raise ProblemError(f"stop_early must be true or false, not {self.stop_early!r}", field="stop_early")
+        if not isinstance(self.cooperative, bool):
+            raise ProblemError(f"cooperative must be true or false, not {self.cooperative!r}", field="cooperative")
+        if self.decompose is not None and not isinstance(self.decompose, bool):
+            raise ProblemError(f"decompose must be true, false or null, not {self.decompose!r}", field="decompose")
+        _check_int(self.max_part, "max_part", low=2, high=1_000_000)
         object.__setattr__(self, "time_limit", float(self.time_limit))
 
     def merged(self, **overrides: Any) -> SolveOptions:

@@ -97,6 +97,13 @@ PYVRP_STALL_PER_ORDER_SQ = 0.3
 POLISH_STALL_MIN_S = 0.5
 POLISH_STALL_PER_ORDER_S = 0.02
 
+# Cooperative seeds (logistics.engine.solvers.pyvrp.coop): a run's (expected) iterations are cut into
+# COOP_ROUNDS rounds, each starting every process from the best solution found so far; a round is never
+# shorter than COOP_MIN_ROUND_ITERS_PER_ORDER iterations per order, so each search can leave its start.
+# Measured against independent seeds at equal wall time: see docs/performance.md ("Cooperative seeds").
+COOP_ROUNDS = 8
+COOP_MIN_ROUND_ITERS_PER_ORDER = 5
+
 # (end of engine section)
 
 
@@ -106,8 +113,11 @@ POLISH_STALL_PER_ORDER_S = 0.02
 # a finished result on a busy 2-core machine (measured: < 0.2 s for a 2,000-stop plan).
 KILL_GRACE_S = 2.0
 
-# Days of at most DECOMPOSE_FACTOR x max_part orders are always solved whole (chosen by hand; not
-# re-measured).  Larger days are decomposed by default only where solving whole does not fit (below).
+# Days of at most DECOMPOSE_FACTOR x max_part orders are always solved whole; larger days are solved whole
+# or decomposed by their estimated build time (logistics.engine.solve.choose_policy).  Measured by
+# benchmarks/bench_decompose.py (docs/performance.md): whole was better or level on every day whose model
+# builds in a fraction of the limit (Homberger 400 and 1,000, Yanhu 400 and 1,000 at 60 s); at short limits
+# the parts' own floor does not fit a day of this size either.
 DECOMPOSE_FACTOR = 2
 # Seconds to build the full OR-Tools model per cell of the transit matrices it registers
 # (``build_cells``: nodes^2 x matrices).  Measured on a shared 2-core machine: 2.0e-8 (Yanhu 200 and

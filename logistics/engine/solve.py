@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from logistics.core.errors import ProblemError
-from logistics.core.options import ENGINES, SolveOptions, resolve_options
+from logistics.core.options import ENGINES, Budget, SolveOptions, resolve_options
 from logistics.core.plan import Plan
 from logistics.core.problem import Problem
 from logistics.core.shares import (
@@ -35,7 +35,7 @@ from logistics.engine.solvers.ortools.model import build_cells
 from logistics.engine.solvers.ortools.search import SearchSettings
 from logistics.engine.whole import WholeTooBig, solve_whole
 
-__all__ = ["ENGINES", "initial_routes", "solve", "whole_build_s"]
+__all__ = ["ENGINES", "choose_policy", "initial_routes", "solve", "whole_build_s"]
 
 # PyVRP takes a 32-bit seed and runs seed + 1 beside it
 _MAX_SEED = 2**31 - 2
@@ -54,7 +54,7 @@ def solve(
     metaheuristic: str = "guided_local_search",
     log: bool | None = None,
     decompose: bool | None = None,
-    max_part: int = 400,
+    max_part: int | None = None,
     initial: Any = None,
     warm_pyvrp: bool = True,
 ) -> Plan:
@@ -81,18 +81,19 @@ def solve(
         ``progress(elapsed_s, best_cost)`` is called whenever OR-Tools' best cost improves.
     first_solution, metaheuristic
         OR-Tools' strategy names.
-    decompose
-        Split the day into parts of at most ``max_part`` orders solved in parallel.  Default: only a
-        day of more than ``DECOMPOSE_FACTOR * max_part`` orders whose full model cannot be built in
-        ``WHOLE_BUILD_SHARE`` of the limit (estimated from its size, `whole_build_s`), or whose build
-        overruns ``WHOLE_BUILD_GIVEUP_SHARE`` of it; solving whole is never worse where it fits
-        (docs/performance.md).  ``False`` with a model estimated to need more than
-        ``WHOLE_REFUSE_SHARE`` of the limit raises `ProblemError` naming the limit.
-    max_part
-        The largest part of a decomposed day.
+    decompose, max_part
+        Shortcuts for ``SolveOptions.decompose`` and ``SolveOptions.max_part``: split the day into
+        parts of at most ``max_part`` orders solved in parallel.  Default (None): `choose_policy`
+        solves days of up to ``DECOMPOSE_FACTOR * max_part`` orders whole and decides larger ones
+        from the estimated build time of the full model (`whole_build_s`); a build that overruns
+        ``WHOLE_BUILD_GIVEUP_SHARE`` of the limit is given up for decomposition; solving whole is
+        never worse where it builds in time (measured by benchmarks/bench_decompose.py,
+        docs/performance.md).  ``False`` with a model
+        estimated to need more than ``WHOLE_REFUSE_SHARE`` of the limit raises `ProblemError`
+        naming the limit.
     initial, warm_pyvrp
-        A plan to start from (`initial_routes`; not for a decomposed day), and whether PyVRP starts from it
-        (else from scratch); OR-Tools reads and repairs the cheaper routes and searches from there.
+        A plan to start from (`initial_routes`; a decomposed day ignores it), and whether PyVRP starts
+        from it (else from scratch); OR-Tools reads and repairs the cheaper routes and searches from there.
 
     Returns
     -------
@@ -110,7 +111,16 @@ def solve(
     if isinstance(time_limit, SolveOptions) and options is None:
         options, time_limit = time_limit, None
     try:
-        opts = resolve_options(options, time_limit=time_limit, seed=seed, engine=engine, iterations=iterations, log=log)
+        opts = resolve_options(
+            options,
+            time_limit=time_limit,
+            seed=seed,
+            engine=engine,
+            iterations=iterations,
+            log=log,
+            decompose=decompose,
+            max_part=max_part,
+        )
     except ProblemError as e:
         if e.record is None:
             e.record = "solve"  # the offending record is the call itself, as before options existed
@@ -124,8 +134,10 @@ def solve(
         raise ProblemError(
             f"seed must be an integer from 0 to {_MAX_SEED}, got {opts.seed!r}", record="solve", field="seed"
         )
-    if decompose:
-        return solve_decomposed(problem, opts, budget, max_orders=max_part)
+    if opts.decompose:
+        plan = solve_decomposed(problem, opts, budget, max_orders=opts.max_part)
+        plan.meta["policy"] = {"chosen": "decomposed", "why": "decompose=True"}
+        return plan
     settings = SearchSettings(
         first_solution=first_solution,
         metaheuristic=metaheuristic,
@@ -136,36 +148,95 @@ def solve(
     )
     warm: dict[str, Any] = {"warm_pyvrp": warm_pyvrp}
     warm["initial"] = None if initial is None else initial_routes(problem, initial)
-    if len(problem.orders) <= DECOMPOSE_FACTOR * max_part:
+    if choose_policy(len(problem.orders), None, budget.limit, opts)[0] == "whole":  # not worth an estimate
         return solve_whole(problem, opts, budget, settings, **warm)
+    return _solve_large(problem, opts, budget, settings, warm)
+
+
+def _solve_large(
+    problem: Problem, opts: SolveOptions, budget: Budget, settings: SearchSettings, warm: dict[str, Any]
+) -> Plan:
+    """A day of more than ``DECOMPOSE_FACTOR * max_part`` orders: whole or decomposed as `choose_policy` says."""
     estimate, data = whole_build_s(problem, budget.limit)
+    chosen, why = choose_policy(len(problem.orders), estimate, budget.limit, opts)
     policy = {"whole_build_estimate_s": round(estimate, 2), "whole_build_share": round(estimate / budget.limit, 3)}
-    if decompose is False:
-        if estimate > WHOLE_REFUSE_SHARE * budget.limit:
-            raise ProblemError(
-                f"time_limit={budget.limit:g} s is too short to solve {len(problem.orders)} orders whole "
-                f"(decompose=False): building the model alone is estimated at {estimate:.0f} s; give at least "
-                f"{estimate / WHOLE_REFUSE_SHARE:.0f} s or let solve decompose the day",
-                record="solve",
-                field="time_limit",
-            )
+    if chosen == "refuse":
+        raise ProblemError(
+            f"time_limit={budget.limit:g} s is too short to solve {len(problem.orders)} orders whole "
+            f"(decompose=False): building the model alone is estimated at {estimate:.0f} s; give at least "
+            f"{estimate / WHOLE_REFUSE_SHARE:.0f} s or let solve decompose the day",
+            record="solve",
+            field="time_limit",
+        )
+    if chosen == "whole" and opts.decompose is False:
         plan = solve_whole(problem, opts, budget, settings, data=data, **warm)
-        plan.meta["policy"] = policy | {"chosen": "whole", "why": "decompose=False"}
+        plan.meta["policy"] = policy | {"chosen": "whole", "why": why}
         return plan
-    if data is not None and estimate <= WHOLE_BUILD_SHARE * budget.limit:
+    if chosen == "whole" and data is not None:
         try:
             giveup = WHOLE_BUILD_GIVEUP_SHARE * budget.limit
             plan = solve_whole(problem, opts, budget, settings, data=data, build_limit_s=giveup, **warm)
         except WholeTooBig:
             why = f"the whole model was not built in {WHOLE_BUILD_GIVEUP_SHARE:g} of the limit"
         else:
-            plan.meta["policy"] = policy | {"chosen": "whole", "why": "the whole model fits in the limit"}
+            plan.meta["policy"] = policy | {"chosen": "whole", "why": why}
             return plan
-    else:
-        why = f"building the whole model needs more than {WHOLE_BUILD_SHARE:g} of the limit"
-    plan = solve_decomposed(problem, opts, budget, max_orders=max_part)
+    plan = solve_decomposed(problem, opts, budget, max_orders=opts.max_part)
     plan.meta["policy"] = policy | {"chosen": "decomposed", "why": why}
     return plan
+
+
+def choose_policy(
+    n_orders: int, estimate_s: float | None, limit: float, options: SolveOptions | None = None
+) -> tuple[str, str]:
+    """Whole search or decomposition for a day larger than one part, from its estimated build time.
+
+    Measured (benchmarks/bench_decompose.py, docs/performance.md): where the full model builds in
+    a fraction of the limit, one search over the whole day beats the parts at equal time on
+    classic and cold-chain days alike, because nothing can move between parts; only where the
+    build eats the limit (cold-chain days of thousands of stops, whose model registers many
+    matrices) does the whole search give no plan in time, and the parts win.  The build time is
+    what decides, not the order count: a 1,000-customer classic day builds in 0.2 s, a Yanhu day of
+    the same size in ~7-12 s.  Days of at most ``DECOMPOSE_FACTOR * max_part`` orders are solved
+    whole without an estimate: at the short limits where their build could matter, the parts'
+    own floor (merge, worker start, a minimum per part) does not fit either, and decomposition
+    refuses the limit.
+
+    Parameters
+    ----------
+    n_orders
+        Orders of the day.
+    estimate_s
+        Estimated seconds to build the full model (`whole_build_s`); None when not estimated
+        (the answer is then ``"estimate"`` where the estimate would decide).
+    limit
+        The call's time limit (s).
+    options
+        ``decompose`` (None lets the size and the estimate decide; ``False`` asks for the whole
+        search, refused when the build alone would take more than ``WHOLE_REFUSE_SHARE`` of the
+        limit; ``True`` always decomposes) and ``max_part``.
+
+    Returns
+    -------
+    tuple of str
+        ``("whole" | "decomposed" | "refuse" | "estimate", why)``.
+    """
+    opts = options or SolveOptions()
+    decompose = opts.decompose
+    if decompose is True:
+        return "decomposed", "decompose=True"
+    if n_orders <= DECOMPOSE_FACTOR * opts.max_part:
+        return "whole", f"at most {DECOMPOSE_FACTOR} x max_part orders"
+    if estimate_s is None:
+        return "estimate", "the estimated build time decides"
+    share = estimate_s / limit if limit > 0 else float("inf")
+    if decompose is False:
+        if share > WHOLE_REFUSE_SHARE:
+            return "refuse", f"decompose=False, but the build needs more than {WHOLE_REFUSE_SHARE:g} of the limit"
+        return "whole", "decompose=False"
+    if share <= WHOLE_BUILD_SHARE:
+        return "whole", "the whole model fits in the limit"
+    return "decomposed", f"building the whole model needs more than {WHOLE_BUILD_SHARE:g} of the limit"
 
 
 def whole_build_s(problem: Problem, limit: float) -> tuple[float, SolverData | None]:

@@ -316,6 +316,7 @@ def _pyvrp_skeleton(
         workers=options.workers,
         stop_early=options.stop_early,
         initial=warm,
+        cooperative=options.cooperative,
     )
     if res is None:
         return None, {"skeleton": "not applicable"}

@@ -182,7 +182,7 @@ def read_solver(spec: Mapping[str, Any] | None, where: str = "job") -> SolveOpti
     ----------
     spec
         The block (``time_limit``, ``seed``, ``engine``, ``iterations``, ``workers``, ``log``,
-        ``stop_early``), or
+        ``stop_early``, ``cooperative``, ``decompose``, ``max_part``), or
         ``None`` for the defaults.
     where
         The job's name, for errors.

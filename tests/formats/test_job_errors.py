@@ -164,3 +164,15 @@ def test_errors_reported_together_survive_a_worker_process():
     back = pickle.loads(pickle.dumps(errors))
     assert [(str(e), e.record, e.field) for e in back.errors] == [("a", "o1", "orders[0].id"), ("b", None, "fleet")]
     assert str(back) == str(errors) and back.field == "orders[0].id"
+
+
+def test_solver_block_carries_the_search_policy_and_names_a_bad_value(jobdir):
+    p = jobdir / "policy.json"
+    solver = {"time_limit": 1, "cooperative": False, "decompose": None, "max_part": 120}
+    p.write_text(json.dumps(base_job(solver=solver)), encoding="utf-8")
+    _, opts = load_job(p)
+    assert (opts.cooperative, opts.decompose, opts.max_part) == (False, None, 120)
+    p.write_text(json.dumps(base_job(solver={"time_limit": 1, "max_part": 1})), encoding="utf-8")
+    with pytest.raises((ProblemError, ProblemErrors)) as ei:
+        load_job(p)
+    assert "max_part" in str(ei.value)

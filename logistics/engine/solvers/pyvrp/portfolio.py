@@ -31,6 +31,7 @@ from logistics.core.shares import (
 )
 from logistics.engine.parallel import TaskFailed, run_tasks
 from logistics.engine.solvers.arrays import SolverData
+from logistics.engine.solvers.pyvrp.coop import run_cooperative
 from logistics.engine.solvers.pyvrp.model import COST_NOTE, build_instance
 from logistics.engine.solvers.pyvrp.search import EngineResult, PyVRPInstance, best_of, run_instance, run_seed
 
@@ -133,6 +134,7 @@ def solve_pyvrp_portfolio(
     workers: int | None = None,
     stop_early: bool = True,
     initial: list[list[int]] | None = None,
+    cooperative: bool = False,
 ) -> EngineResult | None:
     """The skeleton for the portfolio: PyVRP on the OR-Tools engine's linear objective.
 
@@ -166,6 +168,9 @@ def solve_pyvrp_portfolio(
     initial
         Order indices per vehicle every seed starts from (a warm start, see
         [logistics.engine.solvers.pyvrp.search.initial_solution][]), or None.
+    cooperative
+        With more than one seed, search in rounds that restart every seed from the best found so
+        far (`logistics.engine.solvers.pyvrp.coop.run_cooperative`) instead of independent seeds.
 
     Returns
     -------
@@ -186,6 +191,10 @@ def solve_pyvrp_portfolio(
     seeds = [int(seed), int(seed) + 1] if parallel else [int(seed)]
     history = None if iterations is not None else history_for(data.n_orders, mine.left())
     grace = ITERATION_GRACE_S if iterations is not None else WORKER_GRACE_S
+    if cooperative and len(seeds) > 1:
+        return run_cooperative(
+            inst, mine.deadline, seeds, iterations, history, grace=grace, stall=stall, initial=initial
+        )
     return _run_seeds(inst, mine.deadline, seeds, iterations, history, grace=grace, stall=stall, initial=initial)
 
 

@@ -47,6 +47,9 @@ class EngineResult:
     converged
         The seed stopped before its time and iteration bounds: it went its stall span without a
         better solution.
+    solution
+        PyVRP's own ``pyvrp.Solution`` of the routes (picklable), so that a cooperative round can
+        start the next search from it; not compared.
     """
 
     routes: list[list[int]]
@@ -60,6 +63,7 @@ class EngineResult:
     runtime: float = 0.0
     seeds_run: int = 1
     converged: bool = False
+    solution: Any = field(default=None, compare=False, repr=False)
 
     @property
     def n_routes(self) -> int:
@@ -126,7 +130,7 @@ def run_instance(
     deadline: float | None = None,
     history_length: int | None = None,
     stall: int | None = None,
-    initial: list[list[int]] | None = None,
+    initial: Any = None,
 ) -> EngineResult:
     """Solve a built instance with one seed.
 
@@ -149,8 +153,10 @@ def run_instance(
         Stop once this many iterations in a row found nothing better (None: run to the limit); see
         `logistics.engine.solvers.pyvrp.portfolio.stall_iterations`.
     initial
-        Order indices per vehicle to start the search from (`initial_solution`); orders the model
-        does not have and pair halves without their partner on the route are left out.
+        Where to start: a ``pyvrp.Solution`` of this instance (`EngineResult.solution` of an earlier
+        run, as a cooperative round passes it) or order indices per vehicle (a warm start, read by
+        `initial_solution`: orders the model does not have and pair halves without their partner on
+        the route are left out); None lets PyVRP build its own start.
 
     Returns
     -------
@@ -183,11 +189,12 @@ def run_instance(
         kw: dict[str, Any] = {}
         if history_length is not None:
             kw["params"] = SolveParams(ils=IteratedLocalSearchParams(history_length=int(history_length)))
-        start = None if initial is None else initial_solution(inst, initial)
+        start = initial_solution(inst, initial) if isinstance(initial, list) else initial
         res = pyvrp.solve(
             inst.data, stop, seed=int(seed), collect_stats=False, display=False, initial_solution=start, **kw
         )
     out = _to_result(inst, res.best)
+    out.solution = res.best
     out.seed = int(seed)
     out.iterations = int(res.num_iterations)
     out.runtime = time.monotonic() - t0
@@ -203,7 +210,7 @@ def run_seed(
     iterations: int | None,
     history: int | None,
     stall: int | None = None,
-    initial: list[list[int]] | None = None,
+    initial: Any = None,
 ) -> EngineResult:
     """One seed of the portfolio until ``deadline`` (``time.monotonic()``): the task a worker runs.
 
