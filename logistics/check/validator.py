@@ -40,6 +40,12 @@ Conventions checked (the plan contract):
   ``out_of_refrigeration``).
 * Pairs: a pair written on either order (``pair`` on the pickup, the delivery or
   both) binds both; the validator finds it from either side itself.
+* Several trips: a ``reload`` row (no order, at the type's start depot, at least
+  ``reload_min`` long) ends a trip and starts the next, at most ``max_trips`` trips.
+  At a reload the trip's unpaired pickups are unloaded and the next trip's unpaired
+  deliveries loaded, so loads and capacities count per trip; shelf life counts from
+  the trip's departure (deliveries) or to its return (pickups: the arrival at the
+  reload); a pair's pickup and delivery ride one trip.
 """
 
 from __future__ import annotations
@@ -91,7 +97,8 @@ KINDS = {
     "pair": "a pickup and its delivery are not on one vehicle, pickup first (or both unserved)",
     "break": "a break of the vehicle type is missing, too short, outside its window or off its leg",
     "driving_time": "longer on duty than max_driving_h without a rest of min_rest_min",
-    "trips": "a vehicle makes more trips than its type's max_trips, or reloads away from its start depot",
+    "trips": "a vehicle makes more trips than its type's max_trips, reloads away from its start depot, or carries "
+    "a pair across a reload",
 }
 
 REQUIRED_STOP_COLUMNS = ("vehicle", "seq", "kind", "order_id", "node_id", "arrival", "start", "departure")
@@ -269,6 +276,7 @@ class _Checker(TimingChecks, LoadChecks, BreakChecks):
                 continue
             served.append(oid)
             self.served_at[oid] = (vid, len(nodes), num(r["start"]))
+            self.trip_of[oid] = self._reloads.get(vid, 0)
             o = self.orders.get(oid)
             if o is None:
                 self.add(
@@ -372,6 +380,14 @@ class _Checker(TimingChecks, LoadChecks, BreakChecks):
                 self.add(
                     "pair",
                     f"delivery {d.id} (seq {at_d[1]}) comes before its pickup {o.id} (seq {at_p[1]})",
+                    vehicle=at_p[0],
+                    order_id=o.id,
+                )
+            elif self.trip_of.get(o.id) != self.trip_of.get(d.id):
+                self.add(
+                    "trips",
+                    f"pickup {o.id} in trip {self.trip_of.get(o.id, 0) + 1} but its delivery {d.id} in trip "
+                    f"{self.trip_of.get(d.id, 0) + 1}: a pair rides one trip (a reload empties the vehicle)",
                     vehicle=at_p[0],
                     order_id=o.id,
                 )

@@ -15,6 +15,7 @@ import numpy as np
 from logistics.core.plan import RouteResult
 from logistics.core.units import fmt_clock
 from logistics.engine.solvers.arrays import COST_SCALE, SolverData
+from logistics.engine.solvers.seeds import RELOAD, split_trips, with_reloads
 
 
 def _reach(data: SolverData, i: int) -> tuple[int, int] | None:
@@ -198,59 +199,93 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
     v
         Vehicle index.
     seq
-        Order indices in visit order.
+        Order indices in visit order; `logistics.engine.solvers.seeds.RELOAD` between two trips (a
+        return to the start depot that unloads the trip's pickups and loads the next trip's
+        deliveries, in the type's ``reload_min``).
 
     Returns
     -------
     (str or None, int)
-        What breaks (loads, windows, shift, shelf life or time out of refrigeration on this vehicle) or
-        None, and the route's span when feasible.
+        What breaks (loads, windows, shift, shelf life or time out of refrigeration on this vehicle,
+        more trips than ``max_trips``, a pair split between two trips) or None, and the route's span
+        when feasible.
     """
     p = data.problem
     t = int(data.vehicle_type[v])
     vt = p.fleet[t]
+    trips = split_trips(seq)
+    if len(trips) > vt.max_trips:
+        return f"more than {vt.max_trips} trip(s)", 0
+    trip_of = {i: k for k, trip in enumerate(trips) for i in trip}
+    if any(trip_of.get(a, -1) != trip_of.get(b, -1) for a, b in data.pairs if a in trip_of or b in trip_of):
+        return "a pair split between two trips", 0
     dur = data.duration[t]
-    cap = data.capacity[t]
-    load = np.zeros(data.n_slots, dtype=np.int64)
-    for i in seq:
-        load += data.delivered[t, :, i]
-    if (load > cap).any() or load.sum() > data.total_capacity[t]:
-        return _cap_name(vt, load, cap), 0
-    # latest departure that keeps the first window: start as late as windows allow (less waiting)
-    clock = vt.shift[0]
-    depart = clock
-    prev = int(data.starts[v])
-    soft_late = int(p.costs.max_lateness_h * 3600) if p.objective == "cost" else 0
-    picked: list[tuple[int, int]] = []
-    for k, i in enumerate(seq):
-        arr = clock + int(dur[prev, i])
-        o = p.orders[i]
-        start = None
-        for a, b in data.windows[i]:
-            hi = b + (soft_late if o.soft else 0)
-            if arr <= hi:
-                start = max(arr, a)
-                break
-        if start is None:
-            return "time windows or shift", 0
-        if k == 0:
-            depart = start - int(dur[prev, i])  # leave later instead of waiting at the first stop
-        if o.kind == "delivery" and o.pair is None and data.ride[t, i] >= 0 and start - depart > data.ride[t, i]:
-            return _limit_name(data, t, i), 0
-        load = load + data.demand[t, :, i]
-        if (load > cap).any() or (load < 0).any() or load.sum() > data.total_capacity[t]:
-            return _cap_name(vt, load, cap), 0
-        if o.kind == "pickup" and o.pair is None and data.ride[t, i] >= 0:
-            picked.append((start + int(data.service[i]), i))
-        clock = start + int(data.service[i])
-        prev = i
+    depot = int(data.starts[v])
+    clock, prev = vt.shift[0], depot
+    depart: int | None = None  # the route's departure: set at its first order (leave later instead of waiting)
+    picked: list[tuple[int, int]] = []  # (pickup done, order) of the trip, checked at the trip's end
+    for k, trip in enumerate(trips):
+        trip_depart = depart
+        if k:  # back to the depot: the trip's pickups are unloaded, the next trip's deliveries loaded
+            clock += int(dur[prev, depot])
+            bad = _late_pickups(data, t, picked, clock)
+            if bad:
+                return bad, 0
+            picked, prev, trip_depart = [], depot, clock
+            clock += int(round(vt.reload_min * 60))
+        load = data.delivered[t, :, trip].sum(axis=1) if trip else np.zeros(data.n_slots, dtype=np.int64)
+        for i in trip:
+            arr = clock + int(dur[prev, i])
+            start = _window_start(data, i, arr)
+            if start is None:
+                return "time windows or shift", 0
+            if trip_depart is None:
+                depart = trip_depart = start - int(dur[prev, i])
+            bad = _visit(data, t, i, start - trip_depart, load)
+            if bad:
+                return bad, 0
+            load = load + data.demand[t, :, i]
+            if p.orders[i].kind == "pickup" and p.orders[i].pair is None and data.ride[t, i] >= 0:
+                picked.append((start + int(data.service[i]), i))
+            clock, prev = start + int(data.service[i]), i
     end = clock + int(dur[prev, int(data.ends[v])])
+    if depart is None:
+        depart = vt.shift[0]
     if end > vt.shift[1] or (vt.max_duration is not None and end - depart > vt.max_duration):
         return "time windows or shift", 0
+    bad = _late_pickups(data, t, picked, end)
+    return (bad, 0) if bad else (None, end - depart)
+
+
+def _window_start(data: SolverData, i: int, arr: int) -> int | None:
+    """The earliest service start of order ``i`` reached at ``arr`` (soft windows: within the lateness allowed)."""
+    o = data.problem.orders[i]
+    soft_late = int(data.problem.costs.max_lateness_h * 3600) if data.problem.objective == "cost" else 0
+    for a, b in data.windows[i]:
+        if arr <= b + (soft_late if o.soft else 0):
+            return max(arr, a)
+    return None
+
+
+def _visit(data: SolverData, t: int, i: int, age: int, load: np.ndarray) -> str | None:
+    """What breaks when order ``i`` is served ``age`` s after its trip left, ``load`` on board before it."""
+    o, vt, cap = data.problem.orders[i], data.problem.fleet[t], data.capacity[t]
+    if o.kind == "delivery" and o.pair is None and data.ride[t, i] >= 0 and age > data.ride[t, i]:
+        return _limit_name(data, t, i)
+    if (load > cap).any() or load.sum() > data.total_capacity[t]:
+        return _cap_name(vt, load, cap)
+    after = load + data.demand[t, :, i]
+    if (after > cap).any() or (after < 0).any() or after.sum() > data.total_capacity[t]:
+        return _cap_name(vt, after, cap)
+    return None
+
+
+def _late_pickups(data: SolverData, t: int, picked: list[tuple[int, int]], end: int) -> str | None:
+    """A ride limit the trip's pickups break by ``end`` (its arrival at the depot), or None."""
     for t0, i in picked:
         if end - t0 > data.ride[t, i]:
-            return _limit_name(data, t, i), 0
-    return None, end - depart
+            return _limit_name(data, t, i)
+    return None
 
 
 def _limit_name(data: SolverData, t: int, i: int) -> str:
@@ -280,12 +315,14 @@ def _insertion(
         if not data.allowed[t, i]:
             continue
         C = arc_costs.arc[t] if arc_costs is not None else data.distance
-        seq = [int(data.starts[r.vehicle])] + list(r.orders) + [int(data.ends[r.vehicle])]
+        route = with_reloads(r.orders, [pos for pos, _ in r.reloads])
+        depot = int(data.starts[r.vehicle])
+        seq = [depot] + [depot if x == RELOAD else x for x in route] + [int(data.ends[r.vehicle])]
         why = None
         span_per_s = int(arc_costs.span_per_s[t]) if arc_costs is not None else 0
-        _, span0 = simulate(data, r.vehicle, list(r.orders))
-        for pos in range(len(r.orders) + 1):
-            cand = list(r.orders[:pos]) + [i] + list(r.orders[pos:])
+        _, span0 = simulate(data, r.vehicle, route)
+        for pos in range(len(route) + 1):
+            cand = route[:pos] + [i] + route[pos:]
             bad, span = simulate(data, r.vehicle, cand)
             if bad is None:
                 a, b = seq[pos], seq[pos + 1]

@@ -32,6 +32,7 @@ from logistics.engine.solvers.arrays import COST_SCALE, SolverData
 from logistics.engine.solvers.ortools.breaks import read_breaks
 from logistics.engine.solvers.ortools.costs import CostArrays
 from logistics.engine.solvers.ortools.model import OrtoolsModel
+from logistics.engine.solvers.seeds import RELOAD, orders_of
 
 __all__ = [
     "FIRST_SOLUTION",
@@ -452,7 +453,7 @@ def load_seed(
             if not lone:
                 break
             out |= lone  # drop it too and check the route again without it
-        dropped.extend(i for i in seq if i in out)
+        dropped.extend(i for i in seq if i in out and i != RELOAD)
         fixed.append(keep)
     a = _read_routes(model, fixed)
     if a is not None:
@@ -468,7 +469,7 @@ def _partners(d: SolverData) -> dict[int, int]:
 
 def _whole_pairs(routes: list[list[int]], pairs: list[tuple[int, int]]) -> tuple[list[list[int]], list[int]]:
     """``routes`` without the pairs they serve in part (one side, two vehicles, delivery first), and those orders."""
-    where = {i: (v, k) for v, seq in enumerate(routes) for k, i in enumerate(seq)}
+    where = {i: (v, k) for v, seq in enumerate(routes) for k, i in enumerate(seq) if i != RELOAD}
     broken: set[int] = set()
     for pi, di in pairs:
         a, b = where.get(pi), where.get(di)
@@ -495,7 +496,7 @@ def _repair_by_model(
         if not seq:
             continue
         if deadline is not None and time.monotonic() > deadline:  # each read costs ~0.05 s at 800 orders
-            dropped.extend(seq)
+            dropped.extend(orders_of(seq))
             continue
         alone: list[list[int]] = [[] for _ in fixed]
         alone[v] = seq
@@ -522,7 +523,7 @@ def _repair_by_model(
             if _read_routes(model, alone) is not None:  # usually: the route without the lone sides still loads
                 keep = alone[v]
                 break
-        dropped.extend(i for i in seq if i in out)
+        dropped.extend(i for i in seq if i in out and i != RELOAD)
         final[v] = keep
     return final
 
