@@ -21,8 +21,8 @@ from logistics.engine.solvers.arrays import SolverData, horizon
 from logistics.engine.solvers.duty import duty_plan
 from logistics.engine.solvers.ortools.breaks import BreakVars, add_breaks
 from logistics.engine.solvers.ortools.costs import CostArrays, cost_arrays
-from logistics.engine.solvers.ortools.trips import add_reloads, models_trips, slack_only_at_reloads
-from logistics.engine.solvers.seeds import RELOAD, orders_of
+from logistics.engine.solvers.ortools.trips import add_reloads, models_trips, place_reloads, slack_only_at_reloads
+from logistics.engine.solvers.seeds import orders_of
 
 __all__ = ["OrtoolsModel", "build_cells"]
 
@@ -514,24 +514,12 @@ class OrtoolsModel:
         for k, (i, vs, _) in enumerate(self.unloading):
             for v in vs:
                 unload_of[(i, v)] = self.unload_index[k]
-        reloads: dict[int, list[int]] = {}
-        for v, idx in zip(self.reload_of, self.reload_index):
-            reloads.setdefault(v, []).append(idx)
         out = []
         for v, route in enumerate(routes):
-            free = list(reloads.get(v, []))
-            body: list[int] = []
-            for i in route:
-                if i != RELOAD:
-                    body.append(int(self.order_index[i]))
-                elif free and body and body[-1] not in self.reload_index:
-                    body.append(free.pop(0))
-            if body and body[-1] in self.reload_index:  # a reload after the last order carries nothing
-                body.pop()
             orders = orders_of(route)
             head = [load_of[(i, v)] for i in orders if (i, v) in load_of]
             tail = [unload_of[(i, v)] for i in orders if (i, v) in unload_of]
-            out.append(head + body + tail)
+            out.append(head + place_reloads(self, v, route) + tail)
         return out
 
     def first_solution_for(self, requested: str) -> str:

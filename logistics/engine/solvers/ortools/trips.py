@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 
 from logistics.engine.solvers.arrays import SolverData
+from logistics.engine.solvers.seeds import RELOAD
 
-__all__ = ["add_reloads", "models_trips", "slack_only_at_reloads"]
+__all__ = ["add_reloads", "models_trips", "place_reloads", "slack_only_at_reloads"]
 
 # the routing model's own types are untyped (SWIG): Any stands for them below
 
@@ -177,3 +178,35 @@ def _shelf_to_trip_end(model: Any) -> None:
         limit = _ride_limit(model, i, oi)
         if limit is not None:
             solver.Add(end.CumulVar(oi) <= tdim.CumulVar(oi) + limit)
+
+
+def place_reloads(model: Any, v: int, route: list[int]) -> list[int]:
+    """Routing indices of a seed route of vehicle ``v``: its orders, each `RELOAD` as one of its reload nodes.
+
+    Parameters
+    ----------
+    model
+        The built `OrtoolsModel`.
+    v
+        The vehicle.
+    route
+        Order indices and `RELOAD` markers.
+
+    Returns
+    -------
+    list of int
+        Routing indices.  A reload before the first order, after the last, right after another or
+        past the vehicle's reload nodes is dropped: it carries nothing, or the trips run together
+        (and the model rejects the route when they do not fit).
+    """
+    free = [idx for u, idx in zip(model.reload_of, model.reload_index) if u == v]
+    reload_nodes = set(free)
+    body: list[int] = []
+    for i in route:
+        if i != RELOAD:
+            body.append(int(model.order_index[i]))
+        elif free and body and body[-1] not in reload_nodes:
+            body.append(free.pop(0))
+    if body and body[-1] in reload_nodes:
+        body.pop()
+    return body

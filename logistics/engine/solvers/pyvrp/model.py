@@ -21,6 +21,11 @@ What maps exactly:
   mutually exclusive client group (exactly one of them is visited);
 * optional orders: optional clients whose prize is the order's penalty;
 * speed factors: per-type duration matrices (routing profiles);
+* several trips (``max_trips``): PyVRP's reload depots, one per start place and reload time (a
+  depot at the start depot's location whose service is the type's ``reload_min``), with
+  ``max_reloads = max_trips - 1``; a route's depot visits between its start and end come back as
+  `logistics.engine.solvers.seeds.RELOAD` markers, which the OR-Tools model reads as its reload
+  nodes;
 * orders a type cannot carry: that type's profile makes arcs into them longer
   than any feasible route, and its maximum distance excludes such routes.
 
@@ -283,13 +288,44 @@ def _warm_ride_never_fits(data: SolverData, t: int) -> np.ndarray:
     return out
 
 
+def _reload_depots(data: SolverData, places: _Places, used: list[int]) -> tuple[dict[int, int], list[tuple[int, int]]]:
+    """PyVRP's reload depots: type -> depot index, and (location, service seconds) of each extra depot.
+
+    A reload depot stands at the type's start depot, with the type's reload time as its service
+    (PyVRP spends a depot's service at the start of every trip from it), apart from the start depot
+    itself so that the first trip leaves without it.  Types sharing a start place and a reload time
+    share one.
+    """
+    fleet = data.problem.fleet
+    first = len(places.depot_rows)
+    extra: list[tuple[int, int]] = []
+    of_type: dict[int, int] = {}
+    for t in used:
+        vt = fleet[t]
+        if vt.max_trips <= 1:
+            continue
+        v0 = int(np.flatnonzero(data.vehicle_type == t)[0])
+        key = (places.depot_of_row[int(data.loc[data.starts[v0]])], int(round(vt.reload_min * 60)))
+        if key not in extra:
+            extra.append(key)
+        of_type[t] = first + extra.index(key)
+    return of_type, extra
+
+
 def _vehicle_types(
-    data: SolverData, places: _Places, costs: _Costs, caps: np.ndarray, used: list[int], type_vehicles: list[list[int]]
+    data: SolverData,
+    places: _Places,
+    costs: _Costs,
+    caps: np.ndarray,
+    used: list[int],
+    type_vehicles: list[list[int]],
+    reloads: dict[int, int],
 ) -> tuple[list[pyvrp.VehicleType], list[np.ndarray], list[np.ndarray], bool]:
     """PyVRP vehicle types and routing profiles: one profile per distinct (arc matrix, speed, forbidden orders).
 
     Orders a type cannot carry are made unreachable in its profile: arcs into them longer than any
-    feasible route, and a maximum distance below that.  Returns the types, the distance and duration
+    feasible route, and a maximum distance below that.  A type of several trips may visit its
+    reload depot (``reloads``, see `_reload_depots`).  Returns the types, the distance and duration
     matrices per profile, and whether any type forbids an order.
     """
     # deferred: PyVRP takes ~0.5 s to import and engine "ortools" never needs it
@@ -328,10 +364,14 @@ def _vehicle_types(
             dist_mats.append(dist)
             dur_mats.append(_clip(data.duration[t][ix]))
         v0 = type_vehicles[j][0]
+        if vt.max_trips > 1:
+            kw_trips: dict[str, Any] = {"reload_depots": [reloads[t]], "max_reloads": int(vt.max_trips - 1)}
+        else:
+            kw_trips = {}
         max_dist = vt.max_distance
         if forbid.any():
             max_dist = bound - 1 if max_dist is None else min(int(max_dist), bound - 1)
-        kw: dict[str, Any] = {}
+        kw: dict[str, Any] = dict(kw_trips)
         if max_dist is not None:
             kw["max_distance"] = int(max_dist)
         # no breaks in PyVRP: its routes leave room for them (the breaks themselves are relaxed)
@@ -493,7 +533,8 @@ def build_instance(
     costs = _costs(data, objective, cost_arrays)
     relaxed += costs.notes
     amounts, caps, _ = _load_dimensions(data)
-    vtypes, dist_mats, dur_mats, any_forbidden = _vehicle_types(data, places, costs, caps, used, type_vehicles)
+    reloads, reload_depots = _reload_depots(data, places, used)
+    vtypes, dist_mats, dur_mats, any_forbidden = _vehicle_types(data, places, costs, caps, used, type_vehicles, reloads)
     if any_forbidden:
         relaxed.append("vehicle-order incompatibility as prohibitive arc lengths per vehicle type")
     vis = _visits(data, places, amounts, costs.prize, multi_windows)
@@ -508,16 +549,20 @@ def build_instance(
         relaxed.append("soft time windows treated as hard")
     if any(vt.max_tasks is not None or vt.max_travel_time is not None for vt in problem.fleet):
         relaxed.append("max_tasks and max_travel_time left to OR-Tools")
-    if any(vt.max_trips > 1 for vt in problem.fleet if vt.count):
-        # PyVRP's reload depots would give routes with depot returns that OR-Tools cannot read as a seed:
-        # single-trip routes are a valid start, the trips are OR-Tools' (see OrtoolsModel)
-        relaxed.append("several trips per vehicle left to OR-Tools")
+    if reloads and data.pairs:
+        # PyVRP's loads reset at a reload depot, so a shipment could ride across it: OR-Tools keeps a pair
+        # in one trip, repairing a route that splits one
+        relaxed.append("pickup-delivery pairs may span two trips")
     duty = duty_plan(data)
     if any((vt.breaks or duty[t].rests) for t, vt in enumerate(problem.fleet) if vt.count):
         relaxed.append("drivers' breaks and the continuous-driving rule ignored")
     assert problem.matrix is not None, "a Problem always has a travel matrix once built"
     ids = problem.matrix.ids
     depots = [pyvrp.Depot(location=d, name=str(ids[int(r)])) for d, r in enumerate(places.depot_rows)]
+    depots += [
+        pyvrp.Depot(location=loc, service_duration=svc, name=f"{ids[int(places.depot_rows[loc])]} (reload)")
+        for loc, svc in reload_depots
+    ]
     locations = [pyvrp.Location(0.0, 0.0, name=str(ids[int(r)])) for r in places.depot_rows] + [
         pyvrp.Location(0.0, 0.0, name=o.id) for o in orders
     ]
