@@ -233,7 +233,7 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
                 return bad, 0
             picked, prev, trip_depart = [], depot, clock
             clock += int(round(vt.reload_min * 60))
-        load = data.delivered[t, :, trip].sum(axis=1) if trip else np.zeros(data.n_slots, dtype=np.int64)
+        load = data.delivered[t][:, trip].sum(axis=1) if trip else np.zeros(data.n_slots, dtype=np.int64)
         for i in trip:
             arr = clock + int(dur[prev, i])
             start = _window_start(data, i, arr)
