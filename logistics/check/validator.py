@@ -97,8 +97,8 @@ KINDS = {
     "pair": "a pickup and its delivery are not on one vehicle, pickup first (or both unserved)",
     "break": "a break of the vehicle type is missing, too short, outside its window or off its leg",
     "driving_time": "longer on duty than max_driving_h without a rest of min_rest_min",
-    "trips": "a vehicle makes more trips than its type's max_trips, reloads away from its start depot, or carries "
-    "a pair across a reload",
+    "trips": "a vehicle makes more trips than its type's max_trips, reloads away from its reload depot, carries "
+    "a pair across a reload, or delivers goods it does not have on board before its first reload",
 }
 
 REQUIRED_STOP_COLUMNS = ("vehicle", "seq", "kind", "order_id", "node_id", "arrival", "start", "departure")
@@ -264,7 +264,7 @@ class _Checker(TimingChecks, LoadChecks, BreakChecks):
                 continue
             if kind == "reload":
                 self._reload_row(vid, vt, r, rep_node)
-                nodes.append(vt.start_depot)
+                nodes.append(vt.reload_depot or vt.start_depot)
                 stop_orders.append(None)
                 continue
             oid = cell_id(r["order_id"])
@@ -292,6 +292,14 @@ class _Checker(TimingChecks, LoadChecks, BreakChecks):
                 self.add(
                     "node", f"stop at node {rep_node!r}, but the order is at {o.location!r}", vehicle=vid, order_id=oid
                 )
+            if vt.on_board and self.trip_of[oid] == 0 and o.kind == "delivery" and oid not in self.partner:
+                if oid not in vt.on_board:
+                    self.add(
+                        "trips",
+                        f"delivers {oid} on its first trip, but it starts with only {', '.join(vt.on_board)} on board",
+                        vehicle=vid,
+                        order_id=oid,
+                    )
             nodes.append(o.location)
             stop_orders.append(o)
         if not ok:
@@ -313,8 +321,9 @@ class _Checker(TimingChecks, LoadChecks, BreakChecks):
         """A reload row: at the start depot, no order, within the type's ``max_trips``."""
         if cell_id(r.get("order_id")) is not None:
             self.add("structure", f"reload row carries order id {cell_id(r['order_id'])!r}", vehicle=vid)
-        if rep_node != str(vt.start_depot):
-            self.add("trips", f"reloads at {rep_node!r}, but {vt.name!r} loads at {vt.start_depot!r}", vehicle=vid)
+        home = vt.reload_depot or vt.start_depot
+        if rep_node != str(home):
+            self.add("trips", f"reloads at {rep_node!r}, but {vt.name!r} loads at {home!r}", vehicle=vid)
         self._reloads[vid] = self._reloads.get(vid, 0) + 1
         if self._reloads[vid] == vt.max_trips:  # reported once, at the first reload too many
             self.add("trips", f"more than {vt.max_trips} trip(s), the most {vt.name!r} makes", vehicle=vid)

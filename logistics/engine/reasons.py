@@ -14,7 +14,7 @@ import numpy as np
 
 from logistics.core.plan import RouteResult
 from logistics.core.units import fmt_clock
-from logistics.engine.solvers.arrays import COST_SCALE, SolverData
+from logistics.engine.solvers.arrays import COST_SCALE, SolverData, loaded_elsewhere, reload_node
 from logistics.engine.solvers.seeds import RELOAD, split_trips, with_reloads
 
 
@@ -216,11 +216,13 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
     trips = split_trips(seq)
     if len(trips) > vt.max_trips:
         return f"more than {vt.max_trips} trip(s)", 0
+    if vt.on_board and any(loaded_elsewhere(p, p.orders[i], vt) for i in trips[0]):
+        return "a delivery it does not have on board before its first reload", 0
     trip_of = {i: k for k, trip in enumerate(trips) for i in trip}
     if any(trip_of.get(a, -1) != trip_of.get(b, -1) for a, b in data.pairs if a in trip_of or b in trip_of):
         return "a pair split between two trips", 0
     dur = data.duration[t]
-    depot = int(data.starts[v])
+    depot = reload_node(data, v)
     clock, prev = vt.shift[0], depot
     depart: int | None = None  # the route's departure: set at its first order (leave later instead of waiting)
     picked: list[tuple[int, int]] = []  # (pickup done, order) of the trip, checked at the trip's end
@@ -316,8 +318,8 @@ def _insertion(
             continue
         C = arc_costs.arc[t] if arc_costs is not None else data.distance
         route = with_reloads(r.orders, [pos for pos, _ in r.reloads])
-        depot = int(data.starts[r.vehicle])
-        seq = [depot] + [depot if x == RELOAD else x for x in route] + [int(data.ends[r.vehicle])]
+        depot = reload_node(data, r.vehicle)
+        seq = [int(data.starts[r.vehicle])] + [depot if x == RELOAD else x for x in route] + [int(data.ends[r.vehicle])]
         why = None
         span_per_s = int(arc_costs.span_per_s[t]) if arc_costs is not None else 0
         _, span0 = simulate(data, r.vehicle, route)

@@ -221,8 +221,8 @@ def seed_cost(data: SolverData, costs: CostArrays, routes: list[list[int]]) -> i
         if not len(seq):
             continue
         t = int(data.vehicle_type[v])
-        depot = int(data.starts[v])
-        path = [depot, *(depot if i == RELOAD else int(i) for i in seq), int(data.ends[v])]
+        depot = arrays.reload_node(data, v)
+        path = [int(data.starts[v]), *(depot if i == RELOAD else int(i) for i in seq), int(data.ends[v])]
         total += int(sum(int(costs.arc[t][a, b]) for a, b in zip(path, path[1:]))) + int(costs.fixed[t])
         placed.update(orders_of(seq))
     for i in range(data.n_orders):

@@ -17,7 +17,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp
 
 from logistics.core.options import Budget
-from logistics.engine.solvers.arrays import SolverData, horizon
+from logistics.engine.solvers.arrays import SolverData, horizon, reload_node
 from logistics.engine.solvers.duty import duty_plan
 from logistics.engine.solvers.ortools.breaks import BreakVars, add_breaks
 from logistics.engine.solvers.ortools.costs import CostArrays, cost_arrays
@@ -180,7 +180,7 @@ class OrtoolsModel:
         n, V = d.n_orders, d.n_vehicles
         N0 = len(d.loc)
         extra = [b for _, _, b in self.loading] + [b for _, _, b in self.unloading]
-        extra += [int(d.starts[v]) for v in self.reload_of]
+        extra += [reload_node(d, v) for v in self.reload_of]
         node_map = np.concatenate([np.arange(N0), np.array(extra, dtype=np.int64)]).astype(np.int64)
         self.N = N = len(node_map)
         self.first_load = N0

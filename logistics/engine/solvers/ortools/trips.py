@@ -12,7 +12,8 @@ capacity, zero at every other node) sets the next trip's value anywhere within i
   below zero).  At the start of every trip the load on board is at least the deliveries still to
   make, so it is at least what the vehicle really carries at every stop of the trip, and within
   capacity.  A ``trip`` dimension counts reloads; a pair's pickup and delivery share its value, so
-  a pair rides one trip.
+  a pair rides one trip, and a vehicle that starts on the road with goods on board
+  (``VehicleType.on_board``) carries any other delivery on a later trip.
 * Shelf life per trip: a ``trip_start`` dimension carries the time the current trip began (the
   departure, or the start of the last reload) and every shelf-limited delivery starts within its
   limit of it; a ``trip_end`` dimension carries when the trip ends (the arrival at the next reload,
@@ -113,9 +114,19 @@ def _tie_trip_loads(model: Any) -> None:
 
 
 def _pairs_in_one_trip(model: Any) -> None:
-    """A ``trip`` dimension (reloads so far); a pair's pickup and delivery in the same trip."""
+    """A ``trip`` dimension (reloads so far): a pair's pickup and delivery in the same trip, and on a
+    vehicle that starts with goods on board (``on_board``) other deliveries after its first reload."""
     d, r, solver = model.data, model.routing, model.solver
-    if not d.pairs:
+    fleet = d.problem.fleet
+    types = [fleet[int(t)] for t in d.vehicle_type]
+    later: dict[int, list[int]] = {}  # delivery -> vehicles on which it must ride a later trip
+    for v, vt in enumerate(types):
+        if vt.on_board and vt.max_trips > 1:
+            t = int(d.vehicle_type[v])
+            for i, o in enumerate(d.problem.orders):
+                if d.allowed[t, i] and o.kind == "delivery" and o.pair is None and o.id not in vt.on_board:
+                    later.setdefault(i, []).append(v)
+    if not d.pairs and not later:
         return
     count = np.zeros(model.N, dtype=np.int64)
     count[model.first_reload : model.first_reload + len(model.reload_of)] = 1
@@ -124,6 +135,12 @@ def _pairs_in_one_trip(model: Any) -> None:
     trip = r.GetDimensionOrDie("trip")
     for pi, di in d.pairs:
         solver.Add(trip.CumulVar(int(model.order_index[pi])) == trip.CumulVar(int(model.order_index[di])))
+    for i, vs in later.items():
+        oi = int(model.order_index[i])
+        table = [0] * (d.n_vehicles + 1)  # VehicleVar -1: unperformed
+        for v in vs:
+            table[v + 1] = 1
+        solver.Add(trip.CumulVar(oi) >= solver.Element(table, (r.VehicleVar(oi) + 1).Var()))
 
 
 def _ride_limit(model: Any, i: int, idx: int) -> Any:

@@ -53,7 +53,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from logistics.engine.solvers.arrays import COST_CAP, COST_SCALE, QTY_SCALE, RATE_CAP, SolverData, cost_units
+from logistics.engine.solvers.arrays import (
+    COST_CAP,
+    COST_SCALE,
+    QTY_SCALE,
+    RATE_CAP,
+    SolverData,
+    cost_units,
+    reload_node,
+)
 from logistics.engine.solvers.duty import duty_plan
 from logistics.engine.solvers.pyvrp.search import PyVRPInstance
 
@@ -305,7 +313,7 @@ def _reload_depots(data: SolverData, places: _Places, used: list[int]) -> tuple[
         if vt.max_trips <= 1:
             continue
         v0 = int(np.flatnonzero(data.vehicle_type == t)[0])
-        key = (places.depot_of_row[int(data.loc[data.starts[v0]])], int(round(vt.reload_min * 60)))
+        key = (places.depot_of_row[int(data.loc[reload_node(data, v0)])], int(round(vt.reload_min * 60)))
         if key not in extra:
             extra.append(key)
         of_type[t] = first + extra.index(key)
@@ -549,6 +557,8 @@ def build_instance(
         relaxed.append("soft time windows treated as hard")
     if any(vt.max_tasks is not None or vt.max_travel_time is not None for vt in problem.fleet):
         relaxed.append("max_tasks and max_travel_time left to OR-Tools")
+    if any(vt.on_board and vt.max_trips > 1 for vt in problem.fleet if vt.count):
+        relaxed.append("a vehicle on the road delivers what it has on board before its first reload: left to OR-Tools")
     if reloads and data.pairs:
         # PyVRP's loads reset at a reload depot, so a shipment could ride across it: OR-Tools keeps a pair
         # in one trip, repairing a route that splits one
