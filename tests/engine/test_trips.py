@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
-from helpers import check, line_matrix
+from helpers import check, grid_matrix, line_matrix
 
 import logistics as L
 from logistics.engine.solve import initial_routes
@@ -219,3 +220,50 @@ def test_a_warm_start_keeps_the_reloads_of_the_plan_it_reads():
     check(two, again)
     assert again.meta["seed_from"] == "initial" and again.meta["seed_repaired"] == 0
     assert again.kpis["served"] == len(two.orders)
+
+
+def random_day(seed: int) -> L.Problem:
+    """A small random day of deliveries, pickups and pairs, shelf lives of 1 h and more, one or two vans."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(6, 14))
+    prods = [
+        L.Product("milk", "chilled", shelf_life_h=float(rng.choice([1.0, 2.0, 99.0]))),
+        L.Product("apples", "fresh", shelf_life_h=float(rng.choice([1.0, 1.5, 99.0]))),
+        L.Product("box", "ambient"),
+    ]
+    orders, k = [], 0
+    while k < n:
+        kind = rng.choice(["delivery", "pickup", "pair"], p=[0.5, 0.3, 0.2])
+        prod, q = str(rng.choice(["milk", "apples", "box"])), float(rng.integers(10, 60))
+        if kind == "pair" and k + 1 < n:
+            orders.append(L.Order(f"a{k}", {prod: q}, node_id=f"c{k}", kind="pickup", pair=f"b{k}", service=300))
+            orders.append(L.Order(f"b{k}", {prod: q}, node_id=f"c{k + 1}", service=300))
+            k += 2
+            continue
+        kk = "pickup" if kind == "pickup" else "delivery"
+        orders.append(L.Order(f"o{k}", {prod: q}, node_id=f"c{k}", kind=kk, service=300))
+        k += 1
+    orders = [dataclasses.replace(o, required=False, penalty=1e4) for o in orders]
+    van = L.VehicleType(
+        "van",
+        int(rng.integers(1, 3)),
+        (L.Compartment("chilled", 100), L.Compartment("ambient", 80)),
+        start_depot="D",
+        cost_per_km=1.0,
+        fixed_cost=50,
+        shift=("07:00", "15:00"),
+        max_trips=int(rng.integers(1, 4)),
+        reload_min=float(rng.choice([0, 15])),
+        total_capacity=float(rng.choice([150, 180])),
+    )
+    return L.Problem(orders, [van], products=prods, matrix=grid_matrix(n, seed=seed, size=20000))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 5, 12])
+def test_random_days_of_several_trips_give_valid_plans(seed):
+    p = random_day(seed)
+    plans = {eng: L.solve(p, time_limit=1.5, engine=eng, seed=0, iterations=50) for eng in ("ortools", "auto")}
+    for plan in plans.values():
+        check(p, plan)
+    # a PyVRP route that breaks a shelf life on a later trip is repaired, not read until the time runs out
+    assert plans["auto"].kpis["served"] >= plans["ortools"].kpis["served"] - 1

@@ -400,7 +400,8 @@ def load_seed(
 ) -> tuple[Any, dict[str, Any]]:
     """An assignment of the closed ``model`` from order sequences per vehicle, repairing them if needed.
 
-    When the full model rejects the routes, each route is cut back to the orders it can keep:
+    When the full model rejects the routes (or, on a model of several trips, the simulation refuses
+    one: reading it could take the whole read limit), each route is cut back to the orders it can keep:
     first by simulating it (`logistics.engine.reasons.simulate`: loads, windows, shift,
     shelf life), then, should the model still refuse, by loading it alone order by order (until
     ``deadline``; after it the remaining orders of a refused route are dropped).  Dropped orders
@@ -433,7 +434,11 @@ def load_seed(
     routes = [list(map(int, seq)) for seq in routes] + [[] for _ in range(d.n_vehicles - len(routes))]
     partner = _partners(d)
     routes, dropped = _whole_pairs(routes, d.pairs)
-    a = _read_routes(model, routes)
+    # with trips, a route the simulation refuses is not read as it is: restoring it can search the
+    # schedules of its trips for the whole read limit before giving up (measured: all of 4 s for an
+    # 11-order route whose second trip broke a shelf life)
+    doomed = model.trips and any(seq and simulate(d, v, seq)[0] is not None for v, seq in enumerate(routes))
+    a = None if doomed else _read_routes(model, routes)
     if a is not None:
         return _seed_loaded(model, a, routes, dropped, "pairs" if dropped else None)
     fixed = []
