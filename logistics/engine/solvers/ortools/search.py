@@ -434,9 +434,7 @@ def load_seed(
     routes = [list(map(int, seq)) for seq in routes] + [[] for _ in range(d.n_vehicles - len(routes))]
     partner = _partners(d)
     routes, dropped = _whole_pairs(routes, d.pairs)
-    # with trips, a route the simulation refuses is not read as it is: restoring it can search the
-    # schedules of its trips for the whole read limit before giving up (measured: all of 4 s for an
-    # 11-order route whose second trip broke a shelf life)
+    # trips: a route the simulation refuses is repaired first (reading it took all of a 4 s limit)
     doomed = model.trips and any(seq and simulate(d, v, seq)[0] is not None for v, seq in enumerate(routes))
     a = None if doomed else _read_routes(model, routes)
     if a is not None:
