@@ -435,9 +435,8 @@ def load_seed(
     partner = _partners(d)
     routes, dropped = _whole_pairs(routes, d.pairs)
     # trips: a route the simulation refuses is repaired first (reading it took all of a 4 s limit)
-    doomed = model.trips and any(seq and simulate(d, v, seq)[0] is not None for v, seq in enumerate(routes))
-    a = None if doomed else _read_routes(model, routes)
-    if a is not None:
+    doomed = model.trips and any(seq and simulate(d, v, seq)[0] for v, seq in enumerate(routes))
+    if not doomed and (a := _read_routes(model, routes)) is not None:
         return _seed_loaded(model, a, routes, dropped, "pairs" if dropped else None)
     fixed = []
     for v, seq in enumerate(routes):
