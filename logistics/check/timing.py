@@ -100,7 +100,7 @@ class TimingChecks(Report):
             if recs[i]["kind"] == "reload":
                 prev_dep = self._reload_timing(vid, vt, arr, st, dep)
                 reload_arrivals.append((i, arr))
-                trip_start[i:] = [st if st is not None else arr] * (len(recs) - i)
+                trip_start[i:] = [prev_dep] * (len(recs) - i)  # the next trip leaves when the reload ends
                 continue
             if o is None:  # every order stop resolved to an order before timing starts
                 continue

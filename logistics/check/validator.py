@@ -292,11 +292,13 @@ class _Checker(TimingChecks, LoadChecks, BreakChecks):
                 self.add(
                     "node", f"stop at node {rep_node!r}, but the order is at {o.location!r}", vehicle=vid, order_id=oid
                 )
-            if vt.on_board and self.trip_of[oid] == 0 and o.kind == "delivery" and oid not in self.partner:
-                if oid not in vt.on_board:
+            loaded = vt.on_board
+            if loaded is not None and self.trip_of[oid] == 0 and o.kind == "delivery" and oid not in self.partner:
+                if oid not in loaded:
                     self.add(
                         "trips",
-                        f"delivers {oid} on its first trip, but it starts with only {', '.join(vt.on_board)} on board",
+                        f"delivers {oid} on its first trip, but it starts with only "
+                        f"{', '.join(loaded) or 'nothing'} on board",
                         vehicle=vid,
                         order_id=oid,
                     )

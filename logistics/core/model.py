@@ -289,8 +289,9 @@ class VehicleType:
         depot).  A vehicle re-planned on the road starts where it stands and still reloads at home.
     on_board
         Ids of the delivery orders whose goods are on board when the route starts (a vehicle
-        re-planned on the road): its first trip delivers only these, any other delivery rides a
-        later trip, loaded at a reload.  Empty: the first trip is loaded at the start depot.
+        re-planned on the road): its first trip delivers only these (an empty list: none), any
+        other delivery rides a later trip, loaded at a reload.  ``None``: the first trip is loaded
+        at the start depot.
 
     Raises
     ------
@@ -322,7 +323,7 @@ class VehicleType:
     max_trips: int = 1
     reload_min: float = 0.0
     reload_depot: str | None = None
-    on_board: tuple[str, ...] = ()
+    on_board: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         rec = self.name
@@ -426,13 +427,14 @@ class VehicleType:
                 record=rec,
                 field="reload_depot",
             )
-        if isinstance(self.on_board, (str, bytes)) or not all(isinstance(x, str) for x in self.on_board):
-            raise ProblemError(
-                f"vehicle type {rec!r}: on_board must be a list of order ids, got {self.on_board!r}",
-                record=rec,
-                field="on_board",
-            )
-        object.__setattr__(self, "on_board", tuple(self.on_board))
+        if self.on_board is not None:
+            if isinstance(self.on_board, (str, bytes)) or not all(isinstance(x, str) for x in self.on_board):
+                raise ProblemError(
+                    f"vehicle type {rec!r}: on_board must be a list of order ids, got {self.on_board!r}",
+                    record=rec,
+                    field="on_board",
+                )
+            object.__setattr__(self, "on_board", tuple(self.on_board))
         if self.refrigerated is None:
             object.__setattr__(self, "refrigerated", any(c.zone != Zone.AMBIENT for c in comps))
         object.__setattr__(self, "breaks", check_rules(self.breaks, self.max_driving_h, self.min_rest_min, rec))

@@ -458,8 +458,8 @@ def trip_times(stops: pd.DataFrame) -> dict[str, tuple[float, float]]:
     """When the trip of every order leaves its depot and is back at one, from a plan's stop rows.
 
     A route of one trip leaves at its start row's departure and is back at its end row's arrival;
-    with reloads, a trip leaves at the start of the reload before it (its goods are loaded then) and
-    is back at the arrival at the reload after it (its produce is unloaded then).
+    with reloads, a trip leaves when the reload before it ends (its departure) and is back at the
+    arrival at the reload after it (its produce is unloaded then).
 
     Parameters
     ----------
@@ -482,10 +482,8 @@ def trip_times(stops: pd.DataFrame) -> dict[str, tuple[float, float]]:
             if kind in ("reload", "end") and leave is not None:
                 out.update({o: (leave, float(arr)) for o in trip})
                 trip = []
-            if kind == "start":
+            if kind == "start" or kind == "reload":
                 leave = float(dep)
-            elif kind == "reload":
-                leave = float(st)
             elif kind in ("delivery", "pickup"):
                 trip.append(str(oid))
     return out

@@ -216,7 +216,7 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
     trips = split_trips(seq)
     if len(trips) > vt.max_trips:
         return f"more than {vt.max_trips} trip(s)", 0
-    if vt.on_board and any(loaded_elsewhere(p, p.orders[i], vt) for i in trips[0]):
+    if any(loaded_elsewhere(p, p.orders[i], vt) for i in trips[0]):
         return "a delivery it does not have on board before its first reload", 0
     trip_of = {i: k for k, trip in enumerate(trips) for i in trip}
     if any(trip_of.get(a, -1) != trip_of.get(b, -1) for a, b in data.pairs if a in trip_of or b in trip_of):
@@ -233,8 +233,8 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
             bad = _late_pickups(data, t, picked, clock)
             if bad:
                 return bad, 0
-            picked, prev, trip_depart = [], depot, clock
             clock += int(round(vt.reload_min * 60))
+            picked, prev, trip_depart = [], depot, clock
         load = data.delivered[t][:, trip].sum(axis=1) if trip else np.zeros(data.n_slots, dtype=np.int64)
         for i in trip:
             arr = clock + int(dur[prev, i])

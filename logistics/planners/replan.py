@@ -272,7 +272,7 @@ def _sub_type(st: VehicleState) -> VehicleType:
         start_depot=st.node,
         max_trips=st.trips_left,
         reload_depot=home if home != st.node else None,
-        on_board=() if st.at_home else tuple(st.on_board),
+        on_board=None if st.at_home else tuple(st.on_board),
         total_capacity=total,
         fixed_cost=vt.fixed_cost if st.state == "depot" else 0.0,
         shift=(st.time, st.end_by),

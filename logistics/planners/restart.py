@@ -287,7 +287,7 @@ def _state(
     # the current trip: from the last reload made to the next one planned
     since = int(made[-1]["seq"]) if made else -1
     until = min((int(r["seq"]) for r in reload_rows if int(r["seq"]) > since), default=None)
-    trip_start = int(made[-1]["start"]) if made else dep0
+    trip_start = int(made[-1]["departure"]) if made else dep0
     now = [r for r in fixed if int(r["seq"]) > since]
     ahead = [r for r in rest if until is None or int(r["seq"]) < until]
     if state != "reloading":

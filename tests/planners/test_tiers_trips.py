@@ -27,7 +27,7 @@ def test_vans_of_two_trips_reload_and_the_tiered_plan_validates():
     assert_tiers_valid(tp, legs=False)
     reloads = [p.stops[p.stops["kind"] == "reload"] for p in tp.last_mile.values()]
     assert sum(len(r) for r in reloads) >= 1
-    # an order of a second trip leaves at its reload, not at the route's start
+    # an order of a second trip leaves when its reload ends, not at the route's start
     for plan in tp.last_mile.values():
         times = trip_times(plan.stops)
         st = plan.stops.sort_values(["vehicle", "seq"])
@@ -37,4 +37,4 @@ def test_vans_of_two_trips_reload_and_the_tiered_plan_validates():
                 continue
             r = g[g["kind"] == "reload"].iloc[0]
             after = g[(g["seq"] > r["seq"]) & g["kind"].isin(["delivery", "pickup"])]
-            assert all(times[str(o)][0] == float(r["start"]) for o in after["order_id"])
+            assert all(times[str(o)][0] == float(r["departure"]) for o in after["order_id"])

@@ -202,7 +202,7 @@ def build(problem: Problem) -> SolverData:
             q = np.rint(np.asarray(loads) * QTY_SCALE).astype(np.int64)
             if (q > capacity[t, : len(q)]).any() or q.sum() > total_cap[t]:
                 continue
-            if vt.on_board and vt.max_trips == 1 and loaded_elsewhere(problem, o, vt):
+            if vt.max_trips == 1 and loaded_elsewhere(problem, o, vt):
                 continue  # a vehicle on the road that cannot reload takes no delivery it does not carry
             allowed[t, i] = True
             sign = 1 if o.kind == "pickup" else -1
@@ -280,8 +280,10 @@ def loaded_elsewhere(problem: Problem, o: Any, vt: Any) -> bool:
     Returns
     -------
     bool
-        True when ``o`` can ride ``vt`` only after a reload.
+        True when ``o`` can ride ``vt`` only after a reload (never when ``vt.on_board`` is None).
     """
+    if vt.on_board is None:
+        return False
     return o.kind == "delivery" and problem.partner(o.id) is None and o.id not in vt.on_board
 
 

@@ -15,7 +15,7 @@ capacity, zero at every other node) sets the next trip's value anywhere within i
   a pair rides one trip, and a vehicle that starts on the road with goods on board
   (``VehicleType.on_board``) carries any other delivery on a later trip.
 * Shelf life per trip: a ``trip_start`` dimension carries the time the current trip began (the
-  departure, or the start of the last reload) and every shelf-limited delivery starts within its
+  departure, or the end of the last reload) and every shelf-limited delivery starts within its
   limit of it; a ``trip_end`` dimension carries when the trip ends (the arrival at the next reload,
   or at the end depot) back to its pickups, which must be picked up within their limit of it.
 """
@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from logistics.engine.solvers.arrays import SolverData
+from logistics.engine.solvers.arrays import SolverData, loaded_elsewhere
 from logistics.engine.solvers.seeds import RELOAD
 
 __all__ = ["add_reloads", "models_trips", "place_reloads", "slack_only_at_reloads"]
@@ -121,10 +121,10 @@ def _pairs_in_one_trip(model: Any) -> None:
     types = [fleet[int(t)] for t in d.vehicle_type]
     later: dict[int, list[int]] = {}  # delivery -> vehicles on which it must ride a later trip
     for v, vt in enumerate(types):
-        if vt.on_board and vt.max_trips > 1:
+        if vt.on_board is not None and vt.max_trips > 1:
             t = int(d.vehicle_type[v])
             for i, o in enumerate(d.problem.orders):
-                if d.allowed[t, i] and o.kind == "delivery" and o.pair is None and o.id not in vt.on_board:
+                if d.allowed[t, i] and loaded_elsewhere(d.problem, o, vt):
                     later.setdefault(i, []).append(v)
     if not d.pairs and not later:
         return
@@ -167,9 +167,9 @@ def _shelf_from_trip_start(model: Any) -> None:
     slack_only_at_reloads(r, trip, model.reload_index)
     for v in range(model.data.n_vehicles):
         solver.Add(trip.CumulVar(r.Start(v)) == tdim.CumulVar(r.Start(v)))
-    for idx in model.reload_index:
-        # the trip leaving a reload began at the start of the reload
-        solver.Add(_after(trip, idx) == tdim.CumulVar(idx))
+    for k, idx in enumerate(model.reload_index):
+        # the trip leaving a reload begins when the reload ends, as the first one when it leaves the depot
+        solver.Add(_after(trip, idx) == tdim.CumulVar(idx) + int(model.service[model.first_reload + k]))
     for i in model.shelf_deliv:
         oi = int(model.order_index[i])
         limit = _ride_limit(model, i, oi)

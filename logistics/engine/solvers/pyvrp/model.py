@@ -557,7 +557,7 @@ def build_instance(
         relaxed.append("soft time windows treated as hard")
     if any(vt.max_tasks is not None or vt.max_travel_time is not None for vt in problem.fleet):
         relaxed.append("max_tasks and max_travel_time left to OR-Tools")
-    if any(vt.on_board and vt.max_trips > 1 for vt in problem.fleet if vt.count):
+    if any(vt.on_board is not None and vt.max_trips > 1 for vt in problem.fleet if vt.count):
         relaxed.append("a vehicle on the road delivers what it has on board before its first reload: left to OR-Tools")
     if reloads and data.pairs:
         # PyVRP's loads reset at a reload depot, so a shipment could ride across it: OR-Tools keeps a pair

@@ -259,7 +259,7 @@ def _to_result(inst: PyVRPInstance, sol: Any) -> EngineResult:
                     depart = act.end_time
                 elif k != len(acts) - 1:  # a reload depot between two trips
                     seq.append(RELOAD)
-                    depart = act.start_time  # the next trip's goods count from the start of the reload
+                    depart = act.end_time  # the next trip's goods count from the end of the reload
                 continue
             if act.type == ActivityType.CLIENT:
                 i = int(inst.client_order[act.idx])
