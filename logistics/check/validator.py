@@ -98,7 +98,8 @@ KINDS = {
     "break": "a break of the vehicle type is missing, too short, outside its window or off its leg",
     "driving_time": "longer on duty than max_driving_h without a rest of min_rest_min",
     "trips": "a vehicle makes more trips than its type's max_trips, reloads away from its reload depot, carries "
-    "a pair across a reload, or delivers goods it does not have on board before its first reload",
+    "a pair across a reload, or (starting with goods on board) delivers anything else before its first "
+    "reload or those goods after it",
 }
 
 REQUIRED_STOP_COLUMNS = ("vehicle", "seq", "kind", "order_id", "node_id", "arrival", "start", "departure")
@@ -293,6 +294,8 @@ class _Checker(TimingChecks, LoadChecks, BreakChecks):
                     "node", f"stop at node {rep_node!r}, but the order is at {o.location!r}", vehicle=vid, order_id=oid
                 )
             loaded = vt.on_board
+            if loaded and oid in loaded and self.trip_of[oid] > 0:
+                self.add("trips", f"delivers {oid}, on board from the start, after a reload", vehicle=vid, order_id=oid)
             if loaded is not None and self.trip_of[oid] == 0 and o.kind == "delivery" and oid not in self.partner:
                 if oid not in loaded:
                     self.add(

@@ -289,8 +289,8 @@ class VehicleType:
         depot).  A vehicle re-planned on the road starts where it stands and still reloads at home.
     on_board
         Ids of the delivery orders whose goods are on board when the route starts (a vehicle
-        re-planned on the road): its first trip delivers only these (an empty list: none), any
-        other delivery rides a later trip, loaded at a reload.  ``None``: the first trip is loaded
+        re-planned on the road): its first trip delivers these and only these (an empty list:
+        none), any other delivery rides a later trip, loaded at a reload.  ``None``: the first trip is loaded
         at the start depot.
 
     Raises

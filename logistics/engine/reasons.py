@@ -218,6 +218,8 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
         return f"more than {vt.max_trips} trip(s)", 0
     if any(loaded_elsewhere(p, p.orders[i], vt) for i in trips[0]):
         return "a delivery it does not have on board before its first reload", 0
+    if vt.on_board and any(p.orders[i].id in vt.on_board for trip in trips[1:] for i in trip):
+        return "goods on board not delivered on its first trip", 0
     trip_of = {i: k for k, trip in enumerate(trips) for i in trip}
     if any(trip_of.get(a, -1) != trip_of.get(b, -1) for a, b in data.pairs if a in trip_of or b in trip_of):
         return "a pair split between two trips", 0

@@ -18,7 +18,7 @@ The model (docs/replan.md):
   only the deliveries of a vehicle's current trip are on board (those of its later trips are still
   at the depot, free to go to any vehicle), and only the produce of its current trip takes room.  A
   vehicle restarts with the trips it has left (``max_trips`` less the reloads made), reloading at its
-  home depot; on the road, its first trip delivers only what it has on board;
+  home depot; on the road, its first trip delivers what it has on board and nothing else;
 * a vehicle out of service from a time makes the stops it reaches before then, and no more; its
   route ends there (the end row is the tow back to the depot).  Its undelivered goods are lost to
   the day, unless the event says when they are back at the depot, after which a spare at that

@@ -134,3 +134,32 @@ def test_on_board_goods_ride_the_first_trip_and_the_validator_says_so(day):
     flat["seq"] = range(len(flat))
     bad = L.validate(p, dataclasses.replace(good, stops=flat))
     assert any(v.kind == "trips" and v.order_id == "d2" for v in bad)
+
+
+def test_goods_on_board_go_on_the_first_trip_and_nothing_on_board_means_no_delivery_before_a_reload(day):
+    problem, _ = day
+    two = tuple(o for o in problem.orders if o.id in ("d1", "d2"))
+    van = dataclasses.replace(problem.fleet[0], count=1, on_board=("d2",))
+    p = dataclasses.replace(problem, fleet=[van], orders=two)
+    plan = L.solve(p, FAST)
+    assert L.validate(p, plan) == [] and plan.kpis["served"] == 2
+    st = plan.stops.sort_values("seq").reset_index(drop=True)
+    kinds, ids = list(st["kind"]), list(st["order_id"])
+    assert ids.index("d2") < kinds.index("reload") < ids.index("d1")
+    # the goods on board delivered after the reload: reported
+    order = list(range(len(st)))
+    r, a = kinds.index("reload"), ids.index("d2")
+    order.remove(a)
+    order.insert(order.index(r) + 1, a)
+    moved = st.iloc[order].copy()
+    moved["seq"] = range(len(moved))
+    bad = L.validate(p, dataclasses.replace(plan, stops=moved))
+    assert any(v.kind == "trips" and v.order_id == "d2" for v in bad)
+    # nothing on board: every delivery waits for the reload
+    empty = dataclasses.replace(p, fleet=[dataclasses.replace(van, on_board=())])
+    plan2 = L.solve(empty, FAST)
+    assert L.validate(empty, plan2) == []
+    st2 = plan2.stops.sort_values("seq")
+    first = list(st2["kind"]).index("reload") if "reload" in set(st2["kind"]) else len(st2)
+    assert not set(st2["order_id"].iloc[:first].dropna())
+    assert any(v.kind == "trips" for v in L.validate(empty, plan))  # the first plan breaks it

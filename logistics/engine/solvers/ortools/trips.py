@@ -13,7 +13,7 @@ capacity, zero at every other node) sets the next trip's value anywhere within i
   make, so it is at least what the vehicle really carries at every stop of the trip, and within
   capacity.  A ``trip`` dimension counts reloads; a pair's pickup and delivery share its value, so
   a pair rides one trip, and a vehicle that starts on the road with goods on board
-  (``VehicleType.on_board``) carries any other delivery on a later trip.
+  (``VehicleType.on_board``) delivers them on its first trip and any other delivery on a later one.
 * Shelf life per trip: a ``trip_start`` dimension carries the time the current trip began (the
   departure, or the end of the last reload) and every shelf-limited delivery starts within its
   limit of it; a ``trip_end`` dimension carries when the trip ends (the arrival at the next reload,
@@ -115,18 +115,24 @@ def _tie_trip_loads(model: Any) -> None:
 
 def _pairs_in_one_trip(model: Any) -> None:
     """A ``trip`` dimension (reloads so far): a pair's pickup and delivery in the same trip, and on a
-    vehicle that starts with goods on board (``on_board``) other deliveries after its first reload."""
+    vehicle that starts with goods on board (``on_board``) those on its first trip, other deliveries
+    after its first reload."""
     d, r, solver = model.data, model.routing, model.solver
     fleet = d.problem.fleet
     types = [fleet[int(t)] for t in d.vehicle_type]
     later: dict[int, list[int]] = {}  # delivery -> vehicles on which it must ride a later trip
+    first: dict[int, list[int]] = {}  # delivery -> vehicles on which it rides the first trip
+    index = {o.id: i for i, o in enumerate(d.problem.orders)}
     for v, vt in enumerate(types):
         if vt.on_board is not None and vt.max_trips > 1:
             t = int(d.vehicle_type[v])
             for i, o in enumerate(d.problem.orders):
                 if d.allowed[t, i] and loaded_elsewhere(d.problem, o, vt):
                     later.setdefault(i, []).append(v)
-    if not d.pairs and not later:
+            for oid in vt.on_board:
+                if oid in index:
+                    first.setdefault(index[oid], []).append(v)
+    if not d.pairs and not later and not first:
         return
     count = np.zeros(model.N, dtype=np.int64)
     count[model.first_reload : model.first_reload + len(model.reload_of)] = 1
@@ -141,6 +147,12 @@ def _pairs_in_one_trip(model: Any) -> None:
         for v in vs:
             table[v + 1] = 1
         solver.Add(trip.CumulVar(oi) >= solver.Element(table, (r.VehicleVar(oi) + 1).Var()))
+    for i, vs in first.items():
+        oi = int(model.order_index[i])
+        table = [len(model.reload_of)] * (d.n_vehicles + 1)
+        for v in vs:
+            table[v + 1] = 0
+        solver.Add(trip.CumulVar(oi) <= solver.Element(table, (r.VehicleVar(oi) + 1).Var()))
 
 
 def _ride_limit(model: Any, i: int, idx: int) -> Any:
