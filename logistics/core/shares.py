@@ -195,6 +195,32 @@ MDVRP_ALONE_SHARE = 0.4
 #: Least time (s) planning from one start gets, even when the multi-depot start overran.
 #: Chosen by hand; not re-measured.
 TWOECHELON_START_FLOOR_S = 0.5
+#: Share of the time limit for the freighter-split starts (one multi-depot solve per split of the
+#: freighters over the satellites, ``freighter_splits``).  Chosen by hand on Set2a/Set3 E-n22 (a
+#: split solve converges in under 1 s there); with it the 9 instances with a sourced optimum reach it
+#: at 60 s (``benchmarks/results/2evrp-compare-60s.txt``).  Other shares not measured.
+SPLIT_SHARE = 0.5
+#: Part of the split starts' time spent ranking every split by a short solve; the rest re-solves
+#: the ``SPLIT_FINALISTS`` best.  Chosen by hand.
+SPLIT_SCREEN_SHARE = 0.3
+#: Iterations of the short solve that ranks a split (in one process: the portfolio's process start
+#: costs ~0.6 s).  500 take 0.3 s on Set2a E-n22 and 0.5 s on Set2b E-n51 (idle 2-core machine) and
+#: rank 2+2 first on Set2a_E-n22-k4-s12-16, as 1 s solves do.  Chosen by hand.
+SPLIT_SCREEN_ITERATIONS = 500
+#: Time cap (s) of one ranking solve when its share of the time is smaller: the iterations, not the
+#: clock, should end it (a 0.2 s cap cut the 2+2 split of Set2a_E-n22-k4-s12-16 short and ranked it
+#: out).  Chosen by hand.
+SPLIT_SCREEN_CAP_S = 1.0
+#: Least time (s) one multi-depot solve of a split gets.  Chosen by hand.
+SPLIT_FLOOR_S = 0.2
+#: Most freighter splits solved as multi-depot problems (the ones closest to the nearest-satellite
+#: counts); 5-6 splits cover every split of the 2-satellite Set2/Set3 instances.  Chosen by hand.
+MAX_SPLITS = 8
+#: Splits (cheapest by their estimated cost) planned in full by the tiered planner.  Chosen by hand.
+SPLIT_FINALISTS = 2
+#: Instances with more satellites than this get no split starts (the splits grow as
+#: ``C(freighters + satellites, satellites)``).  Chosen by hand.
+MAX_SPLIT_SATELLITES = 5
 
 # Carriers' shared runs (logistics.planners.carriers)
 
