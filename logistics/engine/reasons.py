@@ -304,6 +304,52 @@ def _cap_name(vt: Any, load: Any, cap: Any) -> str:
     return "capacity"
 
 
+def reinsert(data: SolverData, routes: list[list[int]], orders: list[int], arc_costs: Any) -> list[int]:
+    """Put left-out unpaired orders back into seed routes at their cheapest feasible place (in place).
+
+    A seed of several trips that the simulation refused loses the orders that broke it; the
+    OR-Tools search is slow to put them back into routes with reloads (measured: one order of the
+    170-order Yanhu day left out after 3 s), so each is tried at every place of every route first.
+
+    Parameters
+    ----------
+    data
+        The solver arrays.
+    routes
+        Seed routes per vehicle (`logistics.engine.solvers.seeds.RELOAD` between trips); changed.
+    orders
+        The orders left out, in the order to try them.
+    arc_costs
+        The OR-Tools engine's cost arrays (their ``arc`` prices a place).
+
+    Returns
+    -------
+    list of int
+        The orders still left out.
+    """
+    pairs = {i for pair in data.pairs for i in pair}
+    left = []
+    for i in orders:
+        best: tuple[int, int, int] | None = None  # (extra cost, vehicle, position)
+        for v, seq in enumerate(routes):
+            t = int(data.vehicle_type[v])
+            if i in pairs or not data.allowed[t, i]:
+                continue
+            depot = reload_node(data, v)
+            path = [int(data.starts[v])] + [depot if x == RELOAD else x for x in seq] + [int(data.ends[v])]
+            C = arc_costs.arc[t]
+            for pos in range(len(seq) + 1):
+                a, b = path[pos], path[pos + 1]
+                delta = int(C[a, i] + C[i, b] - C[a, b]) + (int(arc_costs.fixed[t]) if not seq else 0)
+                if (best is None or delta < best[0]) and simulate(data, v, seq[:pos] + [i] + seq[pos:])[0] is None:
+                    best = (delta, v, pos)
+        if best is None:
+            left.append(i)
+        else:
+            routes[best[1]].insert(best[2], i)
+    return left
+
+
 def _insertion(
     data: SolverData, routes: list[RouteResult], i: int, arc_costs: Any
 ) -> tuple[int | None, dict[str, int]]:

@@ -9,6 +9,7 @@ import pytest
 from helpers import check, grid_matrix, line_matrix
 
 import logistics as L
+from logistics.engine.reasons import reinsert, simulate
 from logistics.engine.solve import initial_routes
 from logistics.engine.solvers import arrays
 from logistics.engine.solvers.ortools.costs import cost_arrays
@@ -267,3 +268,18 @@ def test_random_days_of_several_trips_give_valid_plans(seed):
         check(p, plan)
     # a PyVRP route that breaks a shelf life on a later trip is repaired, not read until the time runs out
     assert plans["auto"].kpis["served"] >= plans["ortools"].kpis["served"] - 1
+
+
+def test_orders_dropped_from_a_seed_of_several_trips_are_put_back_where_they_fit():
+    two = mixed_day(2)
+    plan = L.solve(two, time_limit=3, engine="ortools", seed=0, iterations=50)
+    check(two, plan)
+    data = arrays.build(two)
+    routes = initial_routes(two, plan)
+    d3 = next(i for i, o in enumerate(two.orders) if o.id == "d3")
+    routes = [[i for i in seq if i != d3] for seq in routes]
+    assert reinsert(data, routes, [d3], cost_arrays(data)) == []
+    v = next(v for v, seq in enumerate(routes) if d3 in seq)
+    assert simulate(data, v, routes[v])[0] is None and RELOAD in routes[v]
+    full = [[i for i in seq if i != RELOAD] for seq in routes]  # one trip cannot carry the day
+    assert simulate(data, v, full[v])[0] is not None

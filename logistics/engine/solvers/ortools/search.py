@@ -27,7 +27,7 @@ from logistics.core.shares import (
     SEED_READ_PER_BUILD_S,
     SEED_REPAIR_SHARE,
 )
-from logistics.engine.reasons import simulate
+from logistics.engine.reasons import reinsert, simulate
 from logistics.engine.solvers.arrays import COST_SCALE, SolverData
 from logistics.engine.solvers.ortools.breaks import read_breaks
 from logistics.engine.solvers.ortools.costs import CostArrays
@@ -418,10 +418,9 @@ def load_seed(
     model
         The built and closed model.
     routes
-        Order indices per vehicle.
+        Order indices per vehicle (trips: the orders the simulation drops are put back where it fits).
     deadline
-        ``time.monotonic()`` value after which a refused route is no longer repaired order by order
-        (each read costs ~0.05 s at 800 orders).
+        ``time.monotonic()`` after which a refused route is not repaired order by order (a read: ~0.05 s at 800).
 
     Returns
     -------
@@ -457,6 +456,7 @@ def load_seed(
             out |= lone  # drop it too and check the route again without it
         dropped.extend(i for i in seq if i in out and i != RELOAD)
         fixed.append(keep)
+    dropped = reinsert(d, fixed, dropped, model.costs) if doomed else dropped  # search is slow at it
     a = _read_routes(model, fixed)
     if a is not None:
         return _seed_loaded(model, a, fixed, dropped, "simulate")
