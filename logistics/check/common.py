@@ -201,6 +201,7 @@ class Report:
         # where each served order is: order id -> (vehicle, seq, service start)
         self.served_at: dict[str, tuple[str, int, float | None]] = {}
         self._reloads: dict[str, int] = {}  # reload rows seen per vehicle (see check.validator)
+        self.trip_of: dict[str, int] = {}  # order id -> reloads before it on its route: its trip, from 0
 
     def add(self, kind: str, message: str, vehicle: str | None = None, order_id: str | None = None) -> None:
         """Record one violation.

@@ -39,6 +39,7 @@ import pandas as pd
 from logistics.check.tier_stations import Stay, check_cold_stores, check_opening_hours, cold_amount
 from logistics.check.validator import Violation, validate
 from logistics.core.model import Order, Product
+from logistics.core.plan import trip_times
 
 __all__ = ["KINDS", "assert_tiers_valid", "validate_tiers"]
 
@@ -107,6 +108,8 @@ class _Routes:
         self.end_node: dict[str, str] = {}
         self.stop: dict[str, list[dict[str, Any]]] = {}
         stops = plan.stops if plan is not None else pd.DataFrame()
+        # each order's trip: when it left its depot and when it was back (a reload between two trips)
+        self.trip: dict[str, tuple[float, float]] = trip_times(stops)
         if stops.empty:
             return
         for vid, g in stops.groupby("vehicle", sort=False):
@@ -254,8 +257,10 @@ class _TierCheck:
         S = _shelf_s(o, self.products)
         _window(self.add, o, float(vr["start"]), self.max_late)
         lm_vid = vr["vehicle"]
-        lm_dep = self.village[d].depart.get(lm_vid)
-        lm_back = self.village[d].back.get(lm_vid)
+        leg = self.village[d]
+        lm_dep, lm_back = leg.depart.get(lm_vid), leg.back.get(lm_vid)
+        if oid in leg.trip:  # the order's own trip (a van of several trips loads and unloads at each reload)
+            lm_dep, lm_back = leg.trip[oid]
         if d == self.hub:
             self._direct(oid, o, vr, S, lm_dep, lm_back)
             return

@@ -52,6 +52,7 @@ class TimingChecks(Report):
             )
         prev_dep = leave
         trip_start = [leave] * len(recs)  # when the trip of each stop left its depot (shelf life counts from it)
+        reload_arrivals: list[tuple[int, float]] = []  # (row, arrival) of every reload: a trip's pickups ride to it
         for i in range(1, len(recs)):
             r = recs[i]
             o = stop_orders[i]
@@ -98,7 +99,8 @@ class TimingChecks(Report):
                 break
             if recs[i]["kind"] == "reload":
                 prev_dep = self._reload_timing(vid, vt, arr, st, dep)
-                trip_start[i:] = [st if st is not None else arr] * (len(recs) - i)
+                reload_arrivals.append((i, arr))
+                trip_start[i:] = [prev_dep] * (len(recs) - i)  # the next trip leaves when the reload ends
                 continue
             if o is None:  # every order stop resolved to an order before timing starts
                 continue
@@ -134,7 +136,10 @@ class TimingChecks(Report):
         tasks = sum(1 for o in stop_orders if o is not None)
         if vt.max_tasks is not None and tasks > vt.max_tasks:
             self.add("max_tasks", f"route serves {tasks} orders, limit {vt.max_tasks}", vehicle=vid)
-        self._shelf(vid, vt, trip_start, stop_orders, end_arrival)
+        trip_end: list[float | None] = [end_arrival] * len(recs)  # when the trip of each stop is back at a depot
+        for i, arr in reversed(reload_arrivals):
+            trip_end[:i] = [arr] * i
+        self._shelf(vid, vt, trip_start, stop_orders, trip_end)
 
     def _reload_timing(self, vid: str, vt: VehicleType, arr: float, st: float | None, dep: float | None) -> float:
         """A reload starts after the arrival and lasts at least ``reload_min``; the departure from it."""
@@ -221,7 +226,7 @@ class TimingChecks(Report):
         vt: VehicleType,
         trip_start: list[float],
         stop_orders: list[Order | None],
-        end_arrival: float | None,
+        trip_end: list[float | None],
     ) -> None:
         p = self.p
         for k, o in enumerate(stop_orders):
@@ -251,10 +256,11 @@ class TimingChecks(Report):
                     since, what = at[2], f"pickup {mate.id}"
                 age = st - since
             else:
-                if end_arrival is None:
+                back = trip_end[k]
+                if back is None:
                     continue
-                age = end_arrival - st
-                what = "pickup to the end depot"
+                age = back - st
+                what = "pickup to the end depot" if back == trip_end[-1] else "pickup to the reload that ends its trip"
             if life is not None and age > life + TIME_TOL:
                 self.add(
                     "shelf_life", f"{fmt(age)} s on board ({what}), shelf life {life} s", vehicle=vid, order_id=o.id

@@ -40,6 +40,12 @@ Conventions checked (the plan contract):
   ``out_of_refrigeration``).
 * Pairs: a pair written on either order (``pair`` on the pickup, the delivery or
   both) binds both; the validator finds it from either side itself.
+* Several trips: a ``reload`` row (no order, at the type's start depot, at least
+  ``reload_min`` long) ends a trip and starts the next, at most ``max_trips`` trips.
+  At a reload the trip's unpaired pickups are unloaded and the next trip's unpaired
+  deliveries loaded, so loads and capacities count per trip; shelf life counts from
+  the trip's departure (deliveries) or to its return (pickups: the arrival at the
+  reload); a pair's pickup and delivery ride one trip.
 """
 
 from __future__ import annotations
@@ -91,7 +97,9 @@ KINDS = {
     "pair": "a pickup and its delivery are not on one vehicle, pickup first (or both unserved)",
     "break": "a break of the vehicle type is missing, too short, outside its window or off its leg",
     "driving_time": "longer on duty than max_driving_h without a rest of min_rest_min",
-    "trips": "a vehicle makes more trips than its type's max_trips, or reloads away from its start depot",
+    "trips": "a vehicle makes more trips than its type's max_trips, reloads away from its reload depot, carries "
+    "a pair across a reload, or (starting with goods on board) delivers anything else before its first "
+    "reload or those goods after it",
 }
 
 REQUIRED_STOP_COLUMNS = ("vehicle", "seq", "kind", "order_id", "node_id", "arrival", "start", "departure")
@@ -257,7 +265,7 @@ class _Checker(TimingChecks, LoadChecks, BreakChecks):
                 continue
             if kind == "reload":
                 self._reload_row(vid, vt, r, rep_node)
-                nodes.append(vt.start_depot)
+                nodes.append(vt.reload_depot or vt.start_depot)
                 stop_orders.append(None)
                 continue
             oid = cell_id(r["order_id"])
@@ -269,6 +277,7 @@ class _Checker(TimingChecks, LoadChecks, BreakChecks):
                 continue
             served.append(oid)
             self.served_at[oid] = (vid, len(nodes), num(r["start"]))
+            self.trip_of[oid] = self._reloads.get(vid, 0)
             o = self.orders.get(oid)
             if o is None:
                 self.add(
@@ -284,6 +293,18 @@ class _Checker(TimingChecks, LoadChecks, BreakChecks):
                 self.add(
                     "node", f"stop at node {rep_node!r}, but the order is at {o.location!r}", vehicle=vid, order_id=oid
                 )
+            loaded = vt.on_board
+            if loaded and oid in loaded and self.trip_of[oid] > 0:
+                self.add("trips", f"delivers {oid}, on board from the start, after a reload", vehicle=vid, order_id=oid)
+            if loaded is not None and self.trip_of[oid] == 0 and o.kind == "delivery" and oid not in self.partner:
+                if oid not in loaded:
+                    self.add(
+                        "trips",
+                        f"delivers {oid} on its first trip, but it starts with only "
+                        f"{', '.join(loaded) or 'nothing'} on board",
+                        vehicle=vid,
+                        order_id=oid,
+                    )
             nodes.append(o.location)
             stop_orders.append(o)
         if not ok:
@@ -305,8 +326,9 @@ class _Checker(TimingChecks, LoadChecks, BreakChecks):
         """A reload row: at the start depot, no order, within the type's ``max_trips``."""
         if cell_id(r.get("order_id")) is not None:
             self.add("structure", f"reload row carries order id {cell_id(r['order_id'])!r}", vehicle=vid)
-        if rep_node != str(vt.start_depot):
-            self.add("trips", f"reloads at {rep_node!r}, but {vt.name!r} loads at {vt.start_depot!r}", vehicle=vid)
+        home = vt.reload_depot or vt.start_depot
+        if rep_node != str(home):
+            self.add("trips", f"reloads at {rep_node!r}, but {vt.name!r} loads at {home!r}", vehicle=vid)
         self._reloads[vid] = self._reloads.get(vid, 0) + 1
         if self._reloads[vid] == vt.max_trips:  # reported once, at the first reload too many
             self.add("trips", f"more than {vt.max_trips} trip(s), the most {vt.name!r} makes", vehicle=vid)
@@ -372,6 +394,14 @@ class _Checker(TimingChecks, LoadChecks, BreakChecks):
                 self.add(
                     "pair",
                     f"delivery {d.id} (seq {at_d[1]}) comes before its pickup {o.id} (seq {at_p[1]})",
+                    vehicle=at_p[0],
+                    order_id=o.id,
+                )
+            elif self.trip_of.get(o.id) != self.trip_of.get(d.id):
+                self.add(
+                    "trips",
+                    f"pickup {o.id} in trip {self.trip_of.get(o.id, 0) + 1} but its delivery {d.id} in trip "
+                    f"{self.trip_of.get(d.id, 0) + 1}: a pair rides one trip (a reload empties the vehicle)",
                     vehicle=at_p[0],
                     order_id=o.id,
                 )

@@ -284,6 +284,14 @@ class VehicleType:
         life count per trip.
     reload_min
         Minutes at the depot between two trips (unloading returns, loading the next trip).
+    reload_depot
+        Where the vehicle reloads between two trips: its start or its end depot (``None``: its start
+        depot).  A vehicle re-planned on the road starts where it stands and still reloads at home.
+    on_board
+        Ids of the delivery orders whose goods are on board when the route starts (a vehicle
+        re-planned on the road): its first trip delivers these and only these (an empty list:
+        none), any other delivery rides a later trip, loaded at a reload.  ``None``: the first trip is loaded
+        at the start depot.
 
     Raises
     ------
@@ -314,6 +322,8 @@ class VehicleType:
     min_rest_min: float = CN_MIN_REST_MIN
     max_trips: int = 1
     reload_min: float = 0.0
+    reload_depot: str | None = None
+    on_board: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         rec = self.name
@@ -410,9 +420,29 @@ class VehicleType:
                 record=rec,
                 field="reload_min",
             )
+        home = (self.start_depot, self.end_depot or self.start_depot)
+        if self.reload_depot is not None and self.reload_depot not in home:
+            raise ProblemError(
+                f"vehicle type {rec!r}: reload_depot {self.reload_depot!r} must be its start or end depot",
+                record=rec,
+                field="reload_depot",
+            )
+        if self.on_board is not None:
+            if isinstance(self.on_board, (str, bytes)) or not all(isinstance(x, str) for x in self.on_board):
+                raise ProblemError(
+                    f"vehicle type {rec!r}: on_board must be a list of order ids, got {self.on_board!r}",
+                    record=rec,
+                    field="on_board",
+                )
+            object.__setattr__(self, "on_board", tuple(self.on_board))
         if self.refrigerated is None:
             object.__setattr__(self, "refrigerated", any(c.zone != Zone.AMBIENT for c in comps))
         object.__setattr__(self, "breaks", check_rules(self.breaks, self.max_driving_h, self.min_rest_min, rec))
+
+    @property
+    def reloads_at(self) -> str:
+        """The depot where the vehicle reloads between two trips (``reload_depot``, else its start depot)."""
+        return self.reload_depot or self.start_depot
 
     def compartment_for(self, product: Product) -> int | None:
         """Index of the compartment that carries ``product`` on this vehicle type.

@@ -452,3 +452,38 @@ def write_geojson(routes: gpd.GeoDataFrame, stops: pd.DataFrame, path: str | Pat
         )
     doc = {"type": "FeatureCollection", "features": feats}
     Path(path).write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+
+
+def trip_times(stops: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """When the trip of every order leaves its depot and is back at one, from a plan's stop rows.
+
+    A route of one trip leaves at its start row's departure and is back at its end row's arrival;
+    with reloads, a trip leaves when the reload before it ends (its departure) and is back at the
+    arrival at the reload after it (its produce is unloaded then).
+
+    Parameters
+    ----------
+    stops
+        ``plan.stops`` (vehicle, seq, kind, order_id, arrival, start, departure).
+
+    Returns
+    -------
+    dict
+        Order id → (trip departure, trip return), seconds.
+    """
+    out: dict[str, tuple[float, float]] = {}
+    if stops.empty:
+        return out
+    for _, g in stops.groupby("vehicle", sort=False):
+        g = g.sort_values("seq")
+        leave: float | None = None
+        trip: list[str] = []
+        for kind, oid, arr, st, dep in zip(g["kind"], g["order_id"], g["arrival"], g["start"], g["departure"]):
+            if kind in ("reload", "end") and leave is not None:
+                out.update({o: (leave, float(arr)) for o in trip})
+                trip = []
+            if kind == "start" or kind == "reload":
+                leave = float(dep)
+            elif kind in ("delivery", "pickup"):
+                trip.append(str(oid))
+    return out

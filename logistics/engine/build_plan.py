@@ -141,7 +141,7 @@ def build_plan(
         load = trip_loads[0].copy()
         picked = np.zeros(len(vt.compartments))  # unpaired pickups on board, unloaded at a reload
         reload_s = int(round(vt.reload_min * 60))
-        depot_i = m.index(vt.start_depot)
+        depot_i = m.index(vt.reloads_at)
 
         row = functools.partial(_stop_row, vid, vt, coords, comp_names)
 
@@ -172,9 +172,9 @@ def build_plan(
                 picked[:] = 0
                 j += 1
                 rows.append(
-                    row(j, "reload", None, vt.start_depot, arrival, start, reload_s, m.distance[a, depot_i], dur, load)
+                    row(j, "reload", None, vt.reloads_at, arrival, start, reload_s, m.distance[a, depot_i], dur, load)
                 )
-                t_prev, prev = start + reload_s, vt.start_depot
+                t_prev, prev = start + reload_s, vt.reloads_at
             a, b = m.index(prev), m.index(o.location)
             dist = int(m.distance[a, b])
             dur = int(round(m.duration[a, b] * vt.speed_factor))

@@ -14,7 +14,8 @@ import numpy as np
 
 from logistics.core.plan import RouteResult
 from logistics.core.units import fmt_clock
-from logistics.engine.solvers.arrays import COST_SCALE, SolverData
+from logistics.engine.solvers.arrays import COST_SCALE, SolverData, loaded_elsewhere, reload_node
+from logistics.engine.solvers.seeds import RELOAD, split_trips, with_reloads
 
 
 def _reach(data: SolverData, i: int) -> tuple[int, int] | None:
@@ -198,13 +199,16 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
     v
         Vehicle index.
     seq
-        Order indices in visit order.
+        Order indices in visit order; `logistics.engine.solvers.seeds.RELOAD` between two trips (a
+        return to the start depot that unloads the trip's pickups and loads the next trip's
+        deliveries, in the type's ``reload_min``).
 
     Returns
     -------
     (str or None, int)
-        What breaks (loads, windows, shift, shelf life or time out of refrigeration on this vehicle) or
-        None, and the route's span when feasible.
+        What breaks (loads, windows, shift, shelf life or time out of refrigeration on this vehicle,
+        more trips than ``max_trips``, a pair split between two trips) or None, and the route's span
+        when feasible.
     """
     why, depart, _, end = walk(data, v, seq)
     return (None, end - depart) if why is None else (why, 0)
@@ -223,7 +227,8 @@ def walk(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int, lis
     v
         Vehicle index.
     seq
-        Order indices in visit order.
+        Order indices in visit order, `logistics.engine.solvers.seeds.RELOAD` between trips (as for
+        `simulate`).
 
     Returns
     -------
@@ -234,50 +239,89 @@ def walk(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int, lis
     p = data.problem
     t = int(data.vehicle_type[v])
     vt = p.fleet[t]
-    dur = data.duration[t]
-    cap = data.capacity[t]
-    load = np.zeros(data.n_slots, dtype=np.int64)
-    for i in seq:
-        load += data.delivered[t, :, i]
-    if (load > cap).any() or load.sum() > data.total_capacity[t]:
-        return _cap_name(vt, load, cap), 0, [], 0
-    # latest departure that keeps the first window: start as late as windows allow (less waiting)
-    clock = vt.shift[0]
-    depart = clock
-    prev = int(data.starts[v])
-    soft_late = int(p.costs.max_lateness_h * 3600) if p.objective == "cost" else 0
-    picked: list[tuple[int, int]] = []
     starts: list[int] = []
-    for k, i in enumerate(seq):
-        arr = clock + int(dur[prev, i])
-        o = p.orders[i]
-        start = None
-        for a, b in data.windows[i]:
-            hi = b + (soft_late if o.soft else 0)
-            if arr <= hi:
-                start = max(arr, a)
-                break
-        if start is None:
-            return "time windows or shift", depart, starts, 0
-        starts.append(start)
-        if k == 0:
-            depart = start - int(dur[prev, i])  # leave later instead of waiting at the first stop
-        if o.kind == "delivery" and o.pair is None and data.ride[t, i] >= 0 and start - depart > data.ride[t, i]:
-            return _limit_name(data, t, i), depart, starts, 0
-        load = load + data.demand[t, :, i]
-        if (load > cap).any() or (load < 0).any() or load.sum() > data.total_capacity[t]:
-            return _cap_name(vt, load, cap), depart, starts, 0
-        if o.kind == "pickup" and o.pair is None and data.ride[t, i] >= 0:
-            picked.append((start + int(data.service[i]), i))
-        clock = start + int(data.service[i])
-        prev = i
+    trips = split_trips(seq)
+    if len(trips) > vt.max_trips:
+        return f"more than {vt.max_trips} trip(s)", vt.shift[0], starts, 0
+    if any(loaded_elsewhere(p, p.orders[i], vt) for i in trips[0]):
+        return "a delivery it does not have on board before its first reload", vt.shift[0], starts, 0
+    if vt.on_board and any(p.orders[i].id in vt.on_board for trip in trips[1:] for i in trip):
+        return "goods on board not delivered on its first trip", vt.shift[0], starts, 0
+    trip_of = {i: k for k, trip in enumerate(trips) for i in trip}
+    if any(trip_of.get(a, -1) != trip_of.get(b, -1) for a, b in data.pairs if a in trip_of or b in trip_of):
+        return "a pair split between two trips", vt.shift[0], starts, 0
+    dur = data.duration[t]
+    depot = reload_node(data, v)
+    clock, prev = vt.shift[0], depot
+    depart: int | None = None  # the route's departure: set at its first order (leave later instead of waiting)
+    picked: list[tuple[int, int]] = []  # (pickup done, order) of the trip, checked at the trip's end
+    for k, trip in enumerate(trips):
+        trip_depart = depart
+        if k:  # back to the depot: the trip's pickups are unloaded, the next trip's deliveries loaded
+            clock += int(dur[prev, depot])
+            bad = _late_pickups(data, t, picked, clock)
+            if bad:
+                return bad, _or_shift(depart, vt), starts, 0
+            clock += int(round(vt.reload_min * 60))
+            picked, prev, trip_depart = [], depot, clock
+        load = data.delivered[t][:, trip].sum(axis=1) if trip else np.zeros(data.n_slots, dtype=np.int64)
+        for i in trip:
+            arr = clock + int(dur[prev, i])
+            start = _window_start(data, i, arr)
+            if start is None:
+                return "time windows or shift", _or_shift(depart, vt), starts, 0
+            if trip_depart is None:
+                depart = trip_depart = start - int(dur[prev, i])
+            starts.append(start)
+            bad = _visit(data, t, i, start - trip_depart, load)
+            if bad:
+                return bad, _or_shift(depart, vt), starts, 0
+            load = load + data.demand[t, :, i]
+            if p.orders[i].kind == "pickup" and p.orders[i].pair is None and data.ride[t, i] >= 0:
+                picked.append((start + int(data.service[i]), i))
+            clock, prev = start + int(data.service[i]), i
     end = clock + int(dur[prev, int(data.ends[v])])
+    depart = _or_shift(depart, vt)
     if end > vt.shift[1] or (vt.max_duration is not None and end - depart > vt.max_duration):
         return "time windows or shift", depart, starts, 0
+    bad = _late_pickups(data, t, picked, end)
+    return (bad, depart, starts, 0) if bad else (None, depart, starts, end)
+
+
+def _or_shift(depart: int | None, vt: Any) -> int:
+    """The departure, or the shift's start for a route that has not left yet."""
+    return vt.shift[0] if depart is None else depart
+
+
+def _window_start(data: SolverData, i: int, arr: int) -> int | None:
+    """The earliest service start of order ``i`` reached at ``arr`` (soft windows: within the lateness allowed)."""
+    o = data.problem.orders[i]
+    soft_late = int(data.problem.costs.max_lateness_h * 3600) if data.problem.objective == "cost" else 0
+    for a, b in data.windows[i]:
+        if arr <= b + (soft_late if o.soft else 0):
+            return max(arr, a)
+    return None
+
+
+def _visit(data: SolverData, t: int, i: int, age: int, load: np.ndarray) -> str | None:
+    """What breaks when order ``i`` is served ``age`` s after its trip left, ``load`` on board before it."""
+    o, vt, cap = data.problem.orders[i], data.problem.fleet[t], data.capacity[t]
+    if o.kind == "delivery" and o.pair is None and data.ride[t, i] >= 0 and age > data.ride[t, i]:
+        return _limit_name(data, t, i)
+    if (load > cap).any() or load.sum() > data.total_capacity[t]:
+        return _cap_name(vt, load, cap)
+    after = load + data.demand[t, :, i]
+    if (after > cap).any() or (after < 0).any() or after.sum() > data.total_capacity[t]:
+        return _cap_name(vt, after, cap)
+    return None
+
+
+def _late_pickups(data: SolverData, t: int, picked: list[tuple[int, int]], end: int) -> str | None:
+    """A ride limit the trip's pickups break by ``end`` (its arrival at the depot), or None."""
     for t0, i in picked:
         if end - t0 > data.ride[t, i]:
-            return _limit_name(data, t, i), depart, starts, 0
-    return None, depart, starts, end
+            return _limit_name(data, t, i)
+    return None
 
 
 def cut_back(
@@ -323,7 +367,7 @@ def cut_back(
             if not lone:
                 break
             out |= lone  # drop it too and check the route again without it
-        dropped.extend(i for i in seq if i in out)
+        dropped.extend(i for i in seq if i in out and i != RELOAD)
         fixed.append(keep)
     return fixed, dropped
 
@@ -345,6 +389,52 @@ def _cap_name(vt: Any, load: Any, cap: Any) -> str:
     return "capacity"
 
 
+def reinsert(data: SolverData, routes: list[list[int]], orders: list[int], arc_costs: Any) -> list[int]:
+    """Put left-out unpaired orders back into seed routes at their cheapest feasible place (in place).
+
+    A seed of several trips that the simulation refused loses the orders that broke it; the
+    OR-Tools search is slow to put them back into routes with reloads (measured: one order of the
+    170-order Yanhu day left out after 3 s), so each is tried at every place of every route first.
+
+    Parameters
+    ----------
+    data
+        The solver arrays.
+    routes
+        Seed routes per vehicle (`logistics.engine.solvers.seeds.RELOAD` between trips); changed.
+    orders
+        The orders left out, in the order to try them.
+    arc_costs
+        The OR-Tools engine's cost arrays (their ``arc`` prices a place).
+
+    Returns
+    -------
+    list of int
+        The orders still left out.
+    """
+    pairs = {i for pair in data.pairs for i in pair}
+    left = []
+    for i in orders:
+        best: tuple[int, int, int] | None = None  # (extra cost, vehicle, position)
+        for v, seq in enumerate(routes):
+            t = int(data.vehicle_type[v])
+            if i in pairs or not data.allowed[t, i]:
+                continue
+            depot = reload_node(data, v)
+            path = [int(data.starts[v])] + [depot if x == RELOAD else x for x in seq] + [int(data.ends[v])]
+            C = arc_costs.arc[t]
+            for pos in range(len(seq) + 1):
+                a, b = path[pos], path[pos + 1]
+                delta = int(C[a, i] + C[i, b] - C[a, b]) + (int(arc_costs.fixed[t]) if not seq else 0)
+                if (best is None or delta < best[0]) and simulate(data, v, seq[:pos] + [i] + seq[pos:])[0] is None:
+                    best = (delta, v, pos)
+        if best is None:
+            left.append(i)
+        else:
+            routes[best[1]].insert(best[2], i)
+    return left
+
+
 def _insertion(
     data: SolverData, routes: list[RouteResult], i: int, arc_costs: Any
 ) -> tuple[int | None, dict[str, int]]:
@@ -360,12 +450,14 @@ def _insertion(
         if not data.allowed[t, i]:
             continue
         C = arc_costs.arc[t] if arc_costs is not None else data.distance
-        seq = [int(data.starts[r.vehicle])] + list(r.orders) + [int(data.ends[r.vehicle])]
+        route = with_reloads(r.orders, [pos for pos, _ in r.reloads])
+        depot = reload_node(data, r.vehicle)
+        seq = [int(data.starts[r.vehicle])] + [depot if x == RELOAD else x for x in route] + [int(data.ends[r.vehicle])]
         why = None
         span_per_s = int(arc_costs.span_per_s[t]) if arc_costs is not None else 0
-        _, span0 = simulate(data, r.vehicle, list(r.orders))
-        for pos in range(len(r.orders) + 1):
-            cand = list(r.orders[:pos]) + [i] + list(r.orders[pos:])
+        _, span0 = simulate(data, r.vehicle, route)
+        for pos in range(len(route) + 1):
+            cand = route[:pos] + [i] + route[pos:]
             bad, span = simulate(data, r.vehicle, cand)
             if bad is None:
                 a, b = seq[pos], seq[pos + 1]

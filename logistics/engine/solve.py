@@ -33,6 +33,7 @@ from logistics.engine.solvers import arrays
 from logistics.engine.solvers.arrays import SolverData
 from logistics.engine.solvers.ortools.model import build_cells
 from logistics.engine.solvers.ortools.search import SearchSettings
+from logistics.engine.solvers.seeds import RELOAD
 from logistics.engine.whole import WholeTooBig, solve_whole
 
 __all__ = ["ENGINES", "choose_policy", "initial_routes", "solve", "whole_build_s"]
@@ -283,8 +284,10 @@ def initial_routes(problem: Problem, plan: Any) -> list[list[int]]:
     Returns
     -------
     list of list of int
-        One list per vehicle of ``problem.vehicles()``, in visit order; orders or vehicles the problem
-        does not have, and an order listed twice, are left out.
+        One list per vehicle of ``problem.vehicles()``, in visit order, a reload row as
+        `logistics.engine.solvers.seeds.RELOAD` (the model keeps the reloads the vehicle's
+        ``max_trips`` allows); orders or vehicles the problem does not have, and an order listed
+        twice, are left out.
 
     Raises
     ------
@@ -304,7 +307,12 @@ def initial_routes(problem: Problem, plan: Any) -> list[list[int]]:
         k = vehicles.get(str(vid))
         if k is None:
             continue
-        for oid in g.sort_values("seq")["order_id"]:
+        g = g.sort_values("seq")
+        kinds = g["kind"] if "kind" in g.columns else [None] * len(g)
+        for oid, kind in zip(g["order_id"], kinds):
+            if kind == "reload":  # a return to the depot between two trips
+                routes[k].append(RELOAD)
+                continue
             i = index.get(str(oid)) if oid is not None and oid == oid else None
             if i is not None and i not in seen:
                 seen.add(i)

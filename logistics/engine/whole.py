@@ -50,6 +50,7 @@ from logistics.engine.solvers.ortools.costs import CostArrays, cost_arrays
 from logistics.engine.solvers.ortools.model import OrtoolsModel, build_cells
 from logistics.engine.solvers.ortools.search import SearchSettings, polish, search, seed_read_s
 from logistics.engine.solvers.pyvrp.portfolio import models_exactly, solve_pyvrp_portfolio
+from logistics.engine.solvers.seeds import RELOAD, orders_of
 
 __all__ = ["WholeTooBig", "report_reserve_s", "run_meta", "seed_cost", "solve_whole"]
 
@@ -271,7 +272,7 @@ def seed_cost(data: SolverData, costs: CostArrays, routes: list[list[int]]) -> i
     data, costs
         The solver arrays and cost arrays.
     routes
-        Order indices per vehicle.
+        Order indices per vehicle (`logistics.engine.solvers.seeds.RELOAD` between two trips).
 
     Returns
     -------
@@ -283,9 +284,10 @@ def seed_cost(data: SolverData, costs: CostArrays, routes: list[list[int]]) -> i
         if not len(seq):
             continue
         t = int(data.vehicle_type[v])
-        path = [int(data.starts[v]), *map(int, seq), int(data.ends[v])]
+        depot = arrays.reload_node(data, v)
+        path = [int(data.starts[v]), *(depot if i == RELOAD else int(i) for i in seq), int(data.ends[v])]
         total += int(sum(int(costs.arc[t][a, b]) for a, b in zip(path, path[1:]))) + int(costs.fixed[t])
-        placed.update(map(int, seq))
+        placed.update(orders_of(seq))
     for i in range(data.n_orders):
         if i not in placed:
             total += int(costs.required_penalty) if data.required[i] else int(data.penalty[i])

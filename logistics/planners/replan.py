@@ -16,7 +16,11 @@ The rest of the day as a problem (a sub-problem; docs/replan.md):
   the moment their shelf life runs out (counted from when they left the depot, waiting included)
   and their shelf life shortened by the time already spent;
 * deliveries not on board (new orders, orders of spares, orders left out before, goods recovered
-  from a broken-down vehicle) may ride only vehicles still at a depot; pickups may ride any vehicle.
+  from a broken-down vehicle) may ride vehicles still at a depot (or reloading there), and vehicles
+  on the road with a trip left, after their next reload (``VehicleType.on_board``); pickups may
+  ride any vehicle;
+* several trips: each vehicle keeps the reloads it has made and restarts with the trips it has left
+  (``max_trips`` less those reloads), reloading at its home depot (``VehicleType.reload_depot``).
 """
 
 from __future__ import annotations
@@ -259,12 +263,16 @@ def _sub_type(st: VehicleState) -> VehicleType:
         Compartment(c.zone, max(0.0, c.capacity - float(q)), name=c.name) for c, q in zip(vt.compartments, dead)
     )
     total = None if vt.total_capacity is None else max(0.0, vt.total_capacity - float(dead.sum()))
+    home = vt.reloads_at if st.trips_left > 1 else None
     return replace(
         vt,
         name=st.vid,
         count=1,
         compartments=comps,
         start_depot=st.node,
+        max_trips=st.trips_left,
+        reload_depot=home if home != st.node else None,
+        on_board=None if st.at_home else tuple(st.on_board),
         total_capacity=total,
         fixed_cost=vt.fixed_cost if st.state == "depot" else 0.0,
         shift=(st.time, st.end_by),
@@ -393,8 +401,8 @@ def _allowed(o: Order, going: list[VehicleState], recovered: tuple[VehicleState,
         if o.carrier is not None and st.vt.carrier not in (None, o.carrier):
             continue
         needs_depot = o.kind == "delivery" and o.pair is None
-        if needs_depot and st.state != "depot":
-            continue
+        if needs_depot and not st.at_home and st.trips_left < 2:
+            continue  # on the road without a trip left: it cannot load it
         if recovered is not None and st.vt.start_depot != recovered[0].vt.end_depot:
             continue
         out.append(st.vid)
@@ -422,18 +430,31 @@ def _whole_pairs(orders: list[Order], reasons: dict[str, str]) -> list[Order]:
 
 
 def _warm(plan: Plan, states: list[VehicleState], sub: Problem) -> Plan:
-    """The old plan's rest of each vehicle's route, in the sub-problem's vehicle ids: the warm start."""
+    """The old plan's rest of each vehicle's route, in the sub-problem's vehicle ids: the warm start.
+
+    Reloads still to come stay in it (a reload already made is part of the fixed past).
+    """
     wanted = {o.id for o in sub.orders}
     fixed = {oid for st in states for oid, _ in st.fixed}
+    made = {st.vid: len(st.reloads) for st in states}
     names = {vt.name for vt in sub.fleet}
     rows = []
     for vid, g in plan.stops.groupby("vehicle", sort=False):
         if str(vid) not in names:
             continue
-        seq = [str(x) for x in g.sort_values("seq")["order_id"] if x is not None and x == x]
-        for k, oid in enumerate(x for x in seq if x in wanted and x not in fixed):
-            rows.append({"vehicle": f"{vid}#1", "seq": k + 1, "order_id": oid})
-    stops = pd.DataFrame(rows, columns=["vehicle", "seq", "order_id"])
+        skip = made.get(str(vid), 0)
+        seq: list[tuple[str, str | None]] = []
+        for kind, x in zip(g.sort_values("seq")["kind"], g.sort_values("seq")["order_id"]):
+            if kind == "reload":
+                if skip:
+                    skip -= 1
+                else:
+                    seq.append(("reload", None))
+            elif x is not None and x == x and str(x) in wanted and str(x) not in fixed:
+                seq.append((str(kind), str(x)))
+        for k, (kind, oid) in enumerate(seq):
+            rows.append({"vehicle": f"{vid}#1", "seq": k + 1, "kind": kind, "order_id": oid})
+    stops = pd.DataFrame(rows, columns=["vehicle", "seq", "kind", "order_id"])
     return Plan(stops=stops, unserved=pd.DataFrame(columns=["order_id", "reason"]), kpis={}, routes=empty_routes())
 
 
@@ -470,11 +491,18 @@ def splice(
     index = {o.id: i for i, o in enumerate(updated.orders)}
     rest: dict[str, tuple[int, list[tuple[str, int]]]] = {}
     rests: dict[str, list[tuple[int, int, str]]] = {}  # drivers' breaks of the rest of the day
+    reloads: dict[str, list[tuple[int, int]]] = {}  # reloads of the rest of the day (visits before, start)
     if sub_plan is not None:
         for vid, g in sub_plan.stops.groupby("vehicle", sort=False):
             g = g.sort_values("seq")
             visits = [(str(o), int(s)) for k, o, s in zip(g["kind"], g["order_id"], g["start"]) if k in OrderKind]
             rest[str(vid).rsplit("#", 1)[0]] = (int(g["departure"].iloc[0]), visits)
+            kinds = list(g["kind"])
+            reloads[str(vid).rsplit("#", 1)[0]] = [
+                (sum(1 for x in kinds[:j] if x in OrderKind), int(s))
+                for j, (x, s) in enumerate(zip(kinds, g["start"]))
+                if x == "reload"
+            ]
             b = g[g["kind"] == "break"]
             rests[str(vid).rsplit("#", 1)[0]] = [(int(s), int(d), "break") for s, d in zip(b["start"], b["service"])]
     routes = []
@@ -491,8 +519,11 @@ def splice(
             breaks_before_leaving(st, depart, rests.get(st.vid, [])) if visits else breaks_on_the_way_back(updated, st)
         )
         brk = tuple(sorted(st.past_breaks + (owed or [])))
+        trips = st.reloads + [(len(st.fixed) + pos, s) for pos, s in reloads.get(st.vid, [])]
         routes.append(
-            RouteResult(st.index, [index[oid] for oid, _ in stops], [s for _, s in stops], int(leave), 0, brk)
+            RouteResult(
+                st.index, [index[oid] for oid, _ in stops], [s for _, s in stops], int(leave), 0, brk, tuple(trips)
+            )
         )
     why = {
         index[o.id]: reasons.get(o.id, "not served by the re-planned day") for o in updated.orders if o.id not in served

@@ -13,6 +13,12 @@ The model (docs/replan.md):
 * goods on board of a vehicle that has left stay on it: its undelivered deliveries ride no other
   vehicle, and a moving vehicle takes no new delivery (it cannot reload on the road); it may
   take pickups;
+* several trips: a reload whose arrival is before ``at`` has been made and stays as planned; a
+  vehicle at its depot reloading at ``at`` restarts there when the reload ends, free for any order;
+  only the deliveries of a vehicle's current trip are on board (those of its later trips are still
+  at the depot, free to go to any vehicle), and only the produce of its current trip takes room.  A
+  vehicle restarts with the trips it has left (``max_trips`` less the reloads made), reloading at its
+  home depot; on the road, its first trip delivers what it has on board and nothing else;
 * a vehicle out of service from a time makes the stops it reaches before then, and no more; its
   route ends there (the end row is the tow back to the depot).  Its undelivered goods are lost to
   the day, unless the event says when they are back at the depot, after which a spare at that
@@ -41,6 +47,7 @@ __all__ = ["VehicleState", "breaks_before_leaving", "breaks_on_the_way_back", "v
 #: States of a vehicle at the re-planning time.
 STATES = {
     "depot": "has not left its depot: a spare, free for any order",
+    "reloading": "at its depot between two trips: restarts there when the reload ends, free for any order",
     "at_stop": "serving a stop at the re-planning time; restarts when it leaves",
     "en_route": "driving to its next stop; serves it and restarts from there",
     "turned_back": "its next stop was cancelled on the way; restarts from its last stop",
@@ -84,6 +91,12 @@ class VehicleState:
         life started.
     past_breaks
         (start, length, name) of the drivers' breaks taken before it restarts.
+    reloads
+        (orders of ``fixed`` before it, start) of the reloads made, in route order.
+    trips_left
+        Trips the rest of its day may make (its current one included): ``max_trips`` less the
+        reloads made; 1 on the road when it cannot reload at home (a home depot that is neither where
+        it stands nor its end depot).
     """
 
     vid: str
@@ -101,11 +114,19 @@ class VehicleState:
     lost: dict[str, str] = field(default_factory=dict)
     recovered: dict[str, tuple[int, int]] = field(default_factory=dict)
     past_breaks: list[tuple[int, int, str]] = field(default_factory=list)
+    reloads: list[tuple[int, int]] = field(default_factory=list)
+    trips_left: int = 1
 
     @property
     def restarts(self) -> bool:
         """Whether it takes part in the re-planned rest of the day."""
-        return self.state in ("depot", "at_stop", "en_route", "turned_back") and self.time <= self.end_by
+        going = ("depot", "reloading", "at_stop", "en_route", "turned_back")
+        return self.state in going and self.time <= self.end_by
+
+    @property
+    def at_home(self) -> bool:
+        """Whether it restarts at its depot with nothing on board (a spare, or reloading)."""
+        return self.state in ("depot", "reloading")
 
 
 def _loads(problem: Problem, o: Order, vt: VehicleType) -> np.ndarray:
@@ -202,14 +223,28 @@ def _state(
     if dep0 is None or dep0 >= cut:  # never left: a spare (or out of service before leaving)
         state = "unavailable" if broken_now else "depot"
         return VehicleState(
-            vid, k, vt, state, node=vt.start_depot, time=max(vt.shift[0], at), end_by=end_by, dead_load=dead
+            vid,
+            k,
+            vt,
+            state,
+            node=vt.start_depot,
+            time=max(vt.shift[0], at),
+            end_by=end_by,
+            dead_load=dead,
+            trips_left=vt.max_trips,
         )
     orders = [r for r in recs if str(r["kind"]) in ("delivery", "pickup")]
+    reload_rows = [r for r in recs if str(r["kind"]) == "reload"]
+    made = [r for r in reload_rows if int(r["arrival"]) < cut]
     fixed = [r for r in orders if int(r["arrival"]) < cut]
     rest = orders[len(fixed) :]
-    last_dep = int(fixed[-1]["departure"]) if fixed else dep0
+    # the last thing it did was a reload: it stands at its depot (reloading, or on its way out)
+    reloaded = bool(made) and (not fixed or int(made[-1]["seq"]) > int(fixed[-1]["seq"]))
+    last_dep = int(made[-1]["departure"]) if reloaded else int(fixed[-1]["departure"]) if fixed else dep0
     if broken_now:
         state = "broken"
+    elif reloaded and last_dep > at:
+        state = "reloading"
     elif not rest:
         state = "at_stop" if last_dep > at else "done"
     elif last_dep > at:
@@ -218,13 +253,17 @@ def _state(
         state = "en_route"
         fixed.append(rest.pop(0))
         last_dep = int(fixed[-1]["departure"])
+        reloaded = False
     else:
         state = "turned_back"
-    node = str(fixed[-1]["node_id"]) if fixed else vt.start_depot
+    node = vt.reloads_at if reloaded else str(fixed[-1]["node_id"]) if fixed else vt.start_depot
     time = last_dep if state != "turned_back" else at + (at - last_dep)
     if vt.max_duration is not None:
         end_by = min(end_by, dep0 + vt.max_duration)
-    driven = sum(int(r.get("travel_distance", 0) or 0) for r in fixed)
+    driven = sum(int(r.get("travel_distance", 0) or 0) for r in fixed + made)
+    left = vt.max_trips - len(made)
+    if state != "reloading" and vt.reloads_at not in (node, vt.end_depot or vt.start_depot):
+        left = 1  # on the road, it could reload only where it stands or where it ends
     st = VehicleState(
         vid,
         k,
@@ -242,8 +281,17 @@ def _state(
             for r in recs
             if str(r["kind"]) == "break" and int(r["departure"]) <= time
         ],
+        reloads=[(sum(1 for f in fixed if int(f["seq"]) < int(r["seq"])), int(r["start"])) for r in made],
+        trips_left=max(1, left),
     )
-    _goods(problem, st, fixed, rest, cancelled, bd, cut)
+    # the current trip: from the last reload made to the next one planned
+    since = int(made[-1]["seq"]) if made else -1
+    until = min((int(r["seq"]) for r in reload_rows if int(r["seq"]) > since), default=None)
+    trip_start = int(made[-1]["departure"]) if made else dep0
+    now = [r for r in fixed if int(r["seq"]) > since]
+    ahead = [r for r in rest if until is None or int(r["seq"]) < until]
+    if state != "reloading":
+        _goods(problem, st, now, ahead, cancelled, bd, cut, trip_start)
     return st
 
 
@@ -255,8 +303,13 @@ def _goods(
     cancelled: set[str],
     bd: Breakdown | None,
     cut: int,
+    trip_start: int,
 ) -> None:
-    """What rides the vehicle at the restart: deliveries still to make, produce picked up, dead load."""
+    """What rides the vehicle at the restart: deliveries still to make, produce picked up, dead load.
+
+    ``fixed`` and ``rest`` are the rows of its current trip (made and to come); ``trip_start`` is when
+    that trip left the depot.
+    """
     assert st.dead_load is not None and st.depart is not None
     done_ids = {oid for oid, _ in st.fixed}
     start_of = dict(st.fixed)
@@ -275,7 +328,7 @@ def _goods(
             continue
         if o.pair is not None and o.pair not in done_ids:
             continue  # its pickup is not made: the pair is free
-        since = st.depart if o.pair is None else start_of[o.pair]
+        since = trip_start if o.pair is None else start_of[o.pair]
         if o.id in cancelled:
             if o.pair is None or o.pair in done_ids:
                 st.dead_load += _loads(problem, o, st.vt)

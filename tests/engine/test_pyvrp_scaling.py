@@ -18,6 +18,7 @@ from logistics.app.vroom import solve_vroom
 from logistics.core.options import SolveOptions
 from logistics.engine.solvers.arrays import build
 from logistics.engine.solvers.ortools.costs import cost_arrays
+from logistics.engine.solvers.pyvrp import costs as pyvrp_costs
 from logistics.engine.solvers.pyvrp import model as pyvrp_model
 from logistics.engine.solvers.pyvrp.search import run_instance
 from logistics.formats.vroom import read_vroom
@@ -56,12 +57,12 @@ def test_costs_reach_pyvrp_divided_by_their_common_divisor():
 
 
 def test_divisor_is_one_when_costs_share_none():
-    costs = pyvrp_model._Costs(
+    costs = pyvrp_costs.PyVRPCosts(
         np.array([0]), np.array([0]), np.array([0]), [np.array([[0, 3], [7, 0]])], np.array([10]), 1, []
     )
-    assert pyvrp_model.common_divisor(costs) == 1
+    assert pyvrp_costs.common_divisor(costs) == 1
     costs.arc = [np.array([[0, 30], [70, 0]])]
-    assert pyvrp_model.common_divisor(costs) == 10
+    assert pyvrp_costs.common_divisor(costs) == 10
 
 
 def test_tight_windows_get_a_feasible_skeleton_in_few_iterations():

@@ -9,6 +9,7 @@ quantity units scaled by ``qty_scale``, money in ``COST_SCALE`` units per ¥.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -201,6 +202,8 @@ def build(problem: Problem) -> SolverData:
             q = np.rint(np.asarray(loads) * QTY_SCALE).astype(np.int64)
             if (q > capacity[t, : len(q)]).any() or q.sum() > total_cap[t]:
                 continue
+            if vt.max_trips == 1 and loaded_elsewhere(problem, o, vt):
+                continue  # a vehicle on the road that cannot reload takes no delivery it does not carry
             allowed[t, i] = True
             sign = 1 if o.kind == "pickup" else -1
             demand[t, : len(q), i] = sign * q
@@ -262,6 +265,28 @@ def build(problem: Problem) -> SolverData:
     )
 
 
+def loaded_elsewhere(problem: Problem, o: Any, vt: Any) -> bool:
+    """Whether ``o`` is an unpaired delivery whose goods are not among ``vt.on_board`` (a vehicle on the road).
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    o
+        An order of it.
+    vt
+        A vehicle type.
+
+    Returns
+    -------
+    bool
+        True when ``o`` can ride ``vt`` only after a reload (never when ``vt.on_board`` is None).
+    """
+    if vt.on_board is None:
+        return False
+    return o.kind == "delivery" and problem.partner(o.id) is None and o.id not in vt.on_board
+
+
 def _dead_pairs(
     problem: Problem,
     pairs: list[tuple[int, int]],
@@ -314,3 +339,23 @@ def horizon(data: SolverData) -> int:
     """
     ends = [vt.shift[1] for vt in data.problem.fleet] + [w[-1][1] for w in data.windows if w]
     return int(max(ends + [DAY]))
+
+
+def reload_node(data: SolverData, v: int) -> int:
+    """The routing node where vehicle ``v`` reloads between two trips: its start node, or its end node.
+
+    Parameters
+    ----------
+    data
+        The solver arrays.
+    v
+        Vehicle index.
+
+    Returns
+    -------
+    int
+        ``data.starts[v]``, or ``data.ends[v]`` when the type reloads at its end depot
+        (`logistics.core.model.VehicleType.reload_depot`).
+    """
+    vt = data.problem.fleet[int(data.vehicle_type[v])]
+    return int(data.starts[v]) if vt.reloads_at == vt.start_depot else int(data.ends[v])

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from logistics.core.errors import ProblemError
-from logistics.core.plan import Plan
+from logistics.core.plan import Plan, trip_times
 from logistics.core.problem import Problem
 from logistics.planners.tiers.context import TierContext
 from logistics.planners.tiers.legs import Leg
@@ -187,15 +187,14 @@ def _transfers(
         if d == ctx.hub:
             continue
         st = plan.stops
-        first: Any = st[st["kind"] == "start"].set_index("vehicle")
-        last: Any = st[st["kind"] == "end"].set_index("vehicle")
+        trips = trip_times(st)  # each order's trip: loaded at its departure, unloaded at its return
         for r in stop_rows(st[st["kind"].isin(["delivery", "pickup"])]):
             oid = str(r.order_id)
             chunk = chunk_of.get(oid)
             if chunk is None or chunk not in trunk_stop or oid in unserved:
                 continue
             t = trunk_stop[chunk]
-            lm_dep, lm_arr = int(first.at[r.vehicle, "departure"]), int(last.at[r.vehicle, "arrival"])
+            lm_dep, lm_arr = (int(x) for x in trips[oid])
             wait = lm_dep - int(t.arrival) if r.kind == "delivery" else int(t.start) - lm_arr
             rows.append(
                 {

@@ -174,38 +174,58 @@ def drop_stops(problem: Problem, plan: Plan, reasons: Mapping[str, str]) -> Plan
     m = _matrix(problem)
     for vid, g in plan.stops.groupby("vehicle", sort=False):
         g = g.sort_values("seq")
-        body = g[g["kind"].isin(["delivery", "pickup"])]
-        ids = [str(x) for x in body["order_id"]]
+        body = g[g["kind"].isin(["delivery", "pickup", "reload"])]
+        ids = [None if k == "reload" else str(x) for k, x in zip(body["kind"], body["order_id"])]
         starts = [int(x) for x in body["start"]]
         vt = problem.vehicles()[vix[str(vid)]][1]
         keep = [(i, st) for i, st in zip(ids, starts) if i not in reasons]
         ok, t, prev = True, int(g["departure"].iloc[0]), vt.start_depot
         for i, st in keep:
-            o = problem.orders[oix[i]]
-            t = t + _drive(m, prev, o.location, vt.speed_factor)
+            place, service = (vt.reloads_at, int(round(vt.reload_min * 60))) if i is None else _visit(problem, oix[i])
+            t = t + _drive(m, prev, place, vt.speed_factor)
             if t > st:
                 ok = False
                 break
-            t, prev = st + o.service, o.location
+            t, prev = st + service, place
         if not ok:
             keep = list(zip(ids, starts))
-            kept.update(i for i in ids if i in reasons)
-        if not keep:
+            kept.update(i for i in ids if i is not None and i in reasons)
+        trips = _reloads(keep)
+        visits = [(i, st) for i, st in keep if i is not None]
+        if not visits:
             continue
         end = t + _drive(m, prev, vt.end_depot, vt.speed_factor) if ok else int(g["arrival"].iloc[-1])
         routes.append(
             RouteResult(
                 vehicle=vix[str(vid)],
-                orders=[oix[i] for i, _ in keep],
-                starts=[s for _, s in keep],
+                orders=[oix[i] for i, _ in visits],
+                starts=[s for _, s in visits],
                 depart=int(g["departure"].iloc[0]),
                 arrive=end,
+                reloads=trips,
             )
         )
     why = {oix[str(r.order_id)]: str(r.reason) for r in plan.unserved.itertuples()}
     why.update({oix[i]: r for i, r in reasons.items() if i not in kept})
     new = build_plan(problem, arrays.build(problem), routes, why, dict(plan.meta) | {"dropped": sorted(reasons)})
     return new
+
+
+def _visit(problem: Problem, i: int) -> tuple[str, int]:
+    """Where order ``i`` is served and for how long (s)."""
+    o = problem.orders[i]
+    return o.location, o.service
+
+
+def _reloads(rows: list[tuple[str | None, int]]) -> tuple[tuple[int, int], ...]:
+    """(orders before it, start) of every reload among ``rows`` ((order id or None for a reload, start))."""
+    out, served = [], 0
+    for i, st in rows:
+        if i is None:
+            out.append((served, st))
+        else:
+            served += 1
+    return tuple(out)
 
 
 def retime_earliest(problem: Problem, plan: Plan) -> Plan:
@@ -235,7 +255,10 @@ def retime_earliest(problem: Problem, plan: Plan) -> Plan:
         g = g.sort_values("seq")
         body = g[g["kind"].isin(["delivery", "pickup"])]
         seq = [oix[str(x)] for x in body["order_id"]]
-        rr = earliest_route(problem, vix[str(vid)], seq)
+        marks = g[g["kind"].isin(["delivery", "pickup", "reload"])]
+        trips = _reloads([(None if k == "reload" else "", int(s)) for k, s in zip(marks["kind"], marks["start"])])
+        # a route of several trips keeps the solver's timing (earliest_route times one trip)
+        rr = None if trips else earliest_route(problem, vix[str(vid)], seq)
         if rr is None:
             rr = RouteResult(
                 vehicle=vix[str(vid)],
@@ -243,6 +266,7 @@ def retime_earliest(problem: Problem, plan: Plan) -> Plan:
                 starts=[int(x) for x in body["start"]],
                 depart=int(g["departure"].iloc[0]),
                 arrive=int(g["arrival"].iloc[-1]),
+                reloads=trips,
             )
         routes.append(rr)
     reasons = {oix[str(r.order_id)]: str(r.reason) for r in plan.unserved.itertuples()}

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from logistics.core.model import Order, VehicleType
-from logistics.core.plan import Plan
+from logistics.core.plan import Plan, trip_times
 from logistics.core.units import Zone, fmt_clock
 from logistics.planners.tiers.context import TierContext
 from logistics.planners.tiers.operations import stop_rows
@@ -168,12 +168,12 @@ def station_fleet(ctx: TierContext, depot: str, fleet: list[VehicleType], takes_
 def _waiting_deliveries(ctx: TierContext, plan: Plan, arrival: Mapping[str, int]) -> list[tuple[float, float, float]]:
     """Stays of a station's deliveries: from the trunk's arrival with their chunk to their van's departure."""
     st = plan.stops
-    dep = st[st["kind"] == "start"].set_index("vehicle")["departure"]
+    trips = trip_times(st)  # a van of several trips loads each trip's goods at its reload
     stays = []
-    for oid, vid in zip(st.loc[st["kind"] == "delivery", "order_id"], st.loc[st["kind"] == "delivery", "vehicle"]):
+    for oid in st.loc[st["kind"] == "delivery", "order_id"]:
         a = arrival.get(str(oid))
         if a is not None:
-            stays.append((float(a), float(dep[vid]), cold_qty(ctx, ctx.by_id[str(oid)])))
+            stays.append((float(a), trips[str(oid)][0], cold_qty(ctx, ctx.by_id[str(oid)])))
     return stays
 
 
@@ -210,10 +210,12 @@ def fit_produce(ctx: TierContext, plans: Mapping[str, Plan | None], arrival: Map
             continue
         stays = _waiting_deliveries(ctx, plan, arrival)
         st = plan.stops
-        back = st[st["kind"] == "end"].set_index("vehicle")["arrival"]
+        trips = trip_times(st)  # produce comes off at the end of its trip (a reload, or the route's end)
         rows = st[st["kind"] == "pickup"]
         todo = sorted(
-            (int(back[r.vehicle]), str(r.order_id), int(r.start)) for r in stop_rows(rows) if r.order_id is not None
+            (int(trips[str(r.order_id)][1]), str(r.order_id), int(r.start))
+            for r in stop_rows(rows)
+            if r.order_id is not None
         )
         for t_back, oid, start in todo:
             if oid in ctx.unserved:

@@ -17,11 +17,12 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp
 
 from logistics.core.options import Budget
-from logistics.engine.solvers.arrays import SolverData, horizon
+from logistics.engine.solvers.arrays import SolverData, horizon, reload_node
 from logistics.engine.solvers.duty import duty_plan
 from logistics.engine.solvers.ortools.breaks import BreakVars, add_breaks
 from logistics.engine.solvers.ortools.costs import CostArrays, cost_arrays
-from logistics.engine.solvers.ortools.trips import add_reloads, models_trips, slack_only_at_reloads
+from logistics.engine.solvers.ortools.trips import add_reloads, models_trips, place_reloads, slack_only_at_reloads
+from logistics.engine.solvers.seeds import orders_of
 
 __all__ = ["OrtoolsModel", "build_cells"]
 
@@ -81,6 +82,7 @@ class OrtoolsModel:
         self.reload_of: list[int] = []
         self.reload_index: list[int] = []
         self.trips = False
+        self.trip_loads: list[tuple[str, str]] = []  # (on-board dimension, trip's deliveries dimension)
         self._loading_nodes: set[int] = set()
         self.routing: Any = None
         self.manager: Any = None
@@ -150,6 +152,10 @@ class OrtoolsModel:
             for v in range(V):
                 self.reload_of += [v] * (p.fleet[int(d.vehicle_type[v])].max_trips - 1)
         shelf_pick = [i for i in range(n) if p.orders[i].kind == "pickup" and i not in pair_of and limited[i]]
+        # several trips: a pickup's goods ride to the end of its trip (a ``trip_end`` dimension, see trips.py)
+        self.shelf_pick = shelf_pick if self.trips else []
+        if self.trips:
+            shelf_pick = []
         if self.pd_mode:
             for i in unpaired_deliv:
                 for _, vs in sorted(self._alternatives(i, d.starts).items()):
@@ -174,7 +180,7 @@ class OrtoolsModel:
         n, V = d.n_orders, d.n_vehicles
         N0 = len(d.loc)
         extra = [b for _, _, b in self.loading] + [b for _, _, b in self.unloading]
-        extra += [int(d.starts[v]) for v in self.reload_of]
+        extra += [reload_node(d, v) for v in self.reload_of]
         node_map = np.concatenate([np.arange(N0), np.array(extra, dtype=np.int64)]).astype(np.int64)
         self.N = N = len(node_map)
         self.first_load = N0
@@ -315,46 +321,68 @@ class OrtoolsModel:
             self._check_time()
 
     def _add_loads(self) -> None:
-        """One load dimension per compartment slot (+ one for a flexible total capacity)."""
-        d, r = self.data, self.routing
-        V = d.n_vehicles
+        """One load dimension per compartment slot (+ one for a flexible total capacity).
+
+        Several trips on a day with pickups or pairs: each slot gets the load on board (signed,
+        its start free) and, when the slot carries unpaired deliveries, the trip's deliveries still
+        to make; `add_reloads` ties the two at every trip's start (see `logistics.engine.solvers.ortools.trips`).
+        """
+        d = self.data
         slots = [(f"load{s}", d.demand[:, s, :], d.delivered[:, s, :], d.capacity[:, s]) for s in range(d.n_slots)]
         if any(
             vt.total_capacity is not None and vt.total_capacity < sum(c.capacity for c in vt.compartments)
             for vt in d.problem.fleet
         ):
             slots.append(("load_total", d.demand.sum(axis=1), d.delivered.sum(axis=1), d.total_capacity))
+        mixed = d.has_pickups or bool(d.pairs)
         for name, demand, delivered, cap in slots:
             if not np.any(demand):
                 continue
-            caps = [int(cap[int(d.vehicle_type[v])]) for v in range(V)]
             vecs = {}
             for t in self.types_used:
-                if not self.pd_mode and not d.has_pickups and not d.pairs:
-                    vec = self._with_extra(delivered[t], None, None)  # delivered so far
+                if not self.pd_mode and not mixed:
+                    vecs[t] = self._with_extra(delivered[t], None, None)  # delivered so far
                 else:
                     # signed: +pickup/-delivery; loading nodes take deliveries on, unloading nodes put pickups off
-                    vec = self._with_extra(demand[t], delivered[t] if self.pd_mode else None, -demand[t])
-                if self.trips:  # a reload takes the count since the last reload back to zero (with its slack)
-                    for k in range(len(self.reload_of)):
-                        vec[self.first_reload + k] = -int(cap[t])
-                vecs[t] = vec
-            if len({tuple(v) for v in vecs.values()}) == 1:
-                cb = r.RegisterUnaryTransitVector(vecs[self.types_used[0]])
-                cbs = dict.fromkeys(self.types_used, cb)
-            else:
-                # OR-Tools 9.15 (google/or-tools#5283): with two or more *unary* evaluators in one dimension, a
-                # node with a positive transit can no longer be dropped (no plan at all when some order must be
-                # left out); transit matrices (row = from-node) have the same meaning without that defect
-                cbs = {t: r.RegisterTransitMatrix([[int(x)] * self.N for x in v]) for t, v in vecs.items()}
-            slack = max(caps) if self.trips else 0
-            r.AddDimensionWithVehicleTransitAndCapacity(
-                [cbs[int(d.vehicle_type[v])] for v in range(V)], slack, caps, True, name
-            )
-            if self.trips:
-                slack_only_at_reloads(r, r.GetDimensionOrDie(name), self.reload_index)
-            self.load_dims.append(name)
+                    vecs[t] = self._with_extra(demand[t], delivered[t] if self.pd_mode else None, -demand[t])
+            self._load_dimension(name, vecs, cap)
+            if self.trips and mixed and np.any(delivered):
+                ahead = {t: self._with_extra(-delivered[t], None, None) for t in self.types_used}
+                self._load_dimension(f"{name}_trip", ahead, cap, counted=False)
+                self.trip_loads.append((name, f"{name}_trip"))
             self._check_time()
+
+    def _load_dimension(self, name: str, vecs: dict[int, list[Any]], cap: np.ndarray, counted: bool = True) -> None:
+        """A load dimension from node-indexed vectors per vehicle type; with trips, reset at reload nodes.
+
+        A reload's transit is minus the capacity and its slack (up to twice the capacity, zero at
+        every other node) sets the next trip's value anywhere within the capacity.
+        """
+        d, r = self.data, self.routing
+        V = d.n_vehicles
+        caps = [int(cap[int(d.vehicle_type[v])]) for v in range(V)]
+        if self.trips:
+            for t, vec in vecs.items():
+                for k in range(len(self.reload_of)):
+                    vec[self.first_reload + k] = -int(cap[t])
+        if len({tuple(v) for v in vecs.values()}) == 1:
+            cb = r.RegisterUnaryTransitVector(vecs[self.types_used[0]])
+            cbs = dict.fromkeys(self.types_used, cb)
+        else:
+            # OR-Tools 9.15 (google/or-tools#5283): with two or more *unary* evaluators in one dimension, a
+            # node with a positive transit can no longer be dropped (no plan at all when some order must be
+            # left out); transit matrices (row = from-node) have the same meaning without that defect
+            cbs = {t: r.RegisterTransitMatrix([[int(x)] * self.N for x in v]) for t, v in vecs.items()}
+        slack = 2 * max(caps) if self.trips else 0
+        # with trips the first trip's load is the solver's to choose (tied to its deliveries, see add_reloads)
+        fix_start = not (self.trips and (self.data.has_pickups or bool(self.data.pairs)))
+        r.AddDimensionWithVehicleTransitAndCapacity(
+            [cbs[int(d.vehicle_type[v])] for v in range(V)], slack, caps, fix_start, name
+        )
+        if self.trips:
+            slack_only_at_reloads(r, r.GetDimensionOrDie(name), self.reload_index)
+        if counted:
+            self.load_dims.append(name)
 
     def _add_order_counts(self) -> None:
         """Counting dimensions: loading nodes before every customer, unloading nodes after every customer."""
@@ -463,12 +491,15 @@ class OrtoolsModel:
 
     # -- using the built model -----------------------------------------------------------------
     def initial_routes(self, routes: list[list[int]]) -> list[list[int]]:
-        """Order sequences per vehicle → routing indices, with loading/unloading nodes placed.
+        """Order sequences per vehicle → routing indices, with loading/unloading and reload nodes placed.
 
         Parameters
         ----------
         routes
-            Order indices per vehicle, in visit order (a PyVRP skeleton).
+            Order indices per vehicle, in visit order, a return to the depot between two trips as
+            `logistics.engine.solvers.seeds.RELOAD` (a PyVRP skeleton, a warm start).  Reloads past
+            the vehicle's ``max_trips - 1`` are dropped (the trips run together; the model rejects
+            the route if they do not fit), and so are reloads on a model without trips.
 
         Returns
         -------
@@ -485,9 +516,10 @@ class OrtoolsModel:
                 unload_of[(i, v)] = self.unload_index[k]
         out = []
         for v, route in enumerate(routes):
-            head = [load_of[(i, v)] for i in route if (i, v) in load_of]
-            tail = [unload_of[(i, v)] for i in route if (i, v) in unload_of]
-            out.append(head + [int(self.order_index[i]) for i in route] + tail)
+            orders = orders_of(route)
+            head = [load_of[(i, v)] for i in orders if (i, v) in load_of]
+            tail = [unload_of[(i, v)] for i in orders if (i, v) in unload_of]
+            out.append(head + place_reloads(self, v, route) + tail)
         return out
 
     def first_solution_for(self, requested: str) -> str:

@@ -27,11 +27,12 @@ from logistics.core.shares import (
     SEED_READ_PER_BUILD_S,
     SEED_REPAIR_SHARE,
 )
-from logistics.engine.reasons import cut_back
+from logistics.engine.reasons import cut_back, reinsert, simulate
 from logistics.engine.solvers.arrays import COST_SCALE, SolverData
 from logistics.engine.solvers.ortools.breaks import read_breaks
 from logistics.engine.solvers.ortools.costs import CostArrays
 from logistics.engine.solvers.ortools.model import OrtoolsModel
+from logistics.engine.solvers.seeds import RELOAD, orders_of
 
 __all__ = [
     "FIRST_SOLUTION",
@@ -400,7 +401,8 @@ def load_seed(
 ) -> tuple[Any, dict[str, Any]]:
     """An assignment of the closed ``model`` from order sequences per vehicle, repairing them if needed.
 
-    When the full model rejects the routes, each route is cut back to the orders it can keep:
+    When the full model rejects the routes (or, on a model of several trips, the simulation refuses
+    one: reading it could take the whole read limit), each route is cut back to the orders it can keep:
     first by simulating it (`logistics.engine.reasons.simulate`: loads, windows, shift,
     shelf life), then, should the model still refuse, by loading it alone order by order (until
     ``deadline``; after it the remaining orders of a refused route are dropped).  Dropped orders
@@ -417,10 +419,9 @@ def load_seed(
     model
         The built and closed model.
     routes
-        Order indices per vehicle.
+        Order indices per vehicle (trips: the orders the simulation drops are put back where it fits).
     deadline
-        ``time.monotonic()`` value after which a refused route is no longer repaired order by order
-        (each read costs ~0.05 s at 800 orders).
+        ``time.monotonic()`` after which a refused route is not repaired order by order (a read: ~0.05 s at 800).
 
     Returns
     -------
@@ -433,11 +434,13 @@ def load_seed(
     routes = [list(map(int, seq)) for seq in routes] + [[] for _ in range(d.n_vehicles - len(routes))]
     partner = _partners(d)
     routes, dropped = whole_pairs(routes, d.pairs)
-    a = _read_routes(model, routes)
-    if a is not None:
+    # trips: a route the simulation refuses is repaired first (reading it took all of a 4 s limit)
+    doomed = model.trips and any(seq and simulate(d, v, seq)[0] for v, seq in enumerate(routes))
+    if not doomed and (a := _read_routes(model, routes)) is not None:
         return _seed_loaded(model, a, routes, dropped, "pairs" if dropped else None)
     fixed, cut = cut_back(d, routes, partner)
     dropped.extend(cut)
+    dropped = reinsert(d, fixed, dropped, model.costs) if doomed else dropped  # search is slow at it
     a = _read_routes(model, fixed)
     if a is not None:
         return _seed_loaded(model, a, fixed, dropped, "simulate")
@@ -465,7 +468,7 @@ def whole_pairs(routes: list[list[int]], pairs: list[tuple[int, int]]) -> tuple[
     (list of list of int, list of int)
         The routes and the orders taken out of them.
     """
-    where = {i: (v, k) for v, seq in enumerate(routes) for k, i in enumerate(seq)}
+    where = {i: (v, k) for v, seq in enumerate(routes) for k, i in enumerate(seq) if i != RELOAD}
     broken: set[int] = set()
     for pi, di in pairs:
         a, b = where.get(pi), where.get(di)
@@ -492,7 +495,7 @@ def _repair_by_model(
         if not seq:
             continue
         if deadline is not None and time.monotonic() > deadline:  # each read costs ~0.05 s at 800 orders
-            dropped.extend(seq)
+            dropped.extend(orders_of(seq))
             continue
         alone: list[list[int]] = [[] for _ in fixed]
         alone[v] = seq
@@ -519,7 +522,7 @@ def _repair_by_model(
             if _read_routes(model, alone) is not None:  # usually: the route without the lone sides still loads
                 keep = alone[v]
                 break
-        dropped.extend(i for i in seq if i in out)
+        dropped.extend(i for i in seq if i in out and i != RELOAD)
         final[v] = keep
     return final
 

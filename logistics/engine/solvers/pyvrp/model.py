@@ -21,6 +21,11 @@ What maps exactly:
   mutually exclusive client group (exactly one of them is visited);
 * optional orders: optional clients whose prize is the order's penalty;
 * speed factors: per-type duration matrices (routing profiles);
+* several trips (``max_trips``): PyVRP's reload depots, one per start place and reload time (a
+  depot at the start depot's location whose service is the type's ``reload_min``), with
+  ``max_reloads = max_trips - 1``; a route's depot visits between its start and end come back as
+  `logistics.engine.solvers.seeds.RELOAD` markers, which the OR-Tools model reads as its reload
+  nodes;
 * orders a type cannot carry: that type's profile makes arcs into them longer
   than any feasible route, and its maximum distance excludes such routes.
 
@@ -48,8 +53,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from logistics.engine.solvers.arrays import COST_CAP, COST_SCALE, QTY_SCALE, RATE_CAP, SolverData, cost_units
+from logistics.engine.solvers.arrays import (
+    QTY_SCALE,
+    SolverData,
+    reload_node,
+)
 from logistics.engine.solvers.duty import duty_plan
+from logistics.engine.solvers.pyvrp.costs import COST_NOTE, PyVRPCosts, pyvrp_costs
 from logistics.engine.solvers.pyvrp.search import PyVRPInstance
 
 if TYPE_CHECKING:
@@ -57,10 +67,7 @@ if TYPE_CHECKING:
 
 __all__ = ["COST_NOTE", "build_instance"]
 
-_SCALES = (1, 10, 100, 1000)
 _UNREACHABLE = 1 << 40  # matrix entries from here on mean "no way"; PyVRP's own limit is 2**44
-#: The note in ``relaxed`` that the freshness and lateness costs are left out (see ``models_exactly``).
-COST_NOTE = "freshness and soft-window lateness costs not modelled"
 
 
 def _clip(a: np.ndarray) -> np.ndarray:
@@ -137,142 +144,6 @@ def _load_dimensions(data: SolverData) -> tuple[np.ndarray, np.ndarray, list[str
 
 
 @dataclass
-class _Costs:
-    fixed: np.ndarray  # (T,) per vehicle used
-    per_m: np.ndarray  # (T,) per metre (used where arc is None for the type)
-    per_s: np.ndarray  # (T,) per second of route duration
-    arc: list[np.ndarray | None]  # (T,) None or an (N, N) arc-cost matrix over routing nodes
-    prize: np.ndarray  # (n_orders,) per dropped order
-    scale: int  # all of the above are objective units x scale / divisor
-    notes: list[str]
-    divisor: int = 1  # the common divisor taken out of every cost (see common_divisor)
-
-
-def _as_dict(cost_arrays: Any) -> dict[str, Any]:
-    """``cost_arrays`` as a dict: a dict as given, or the OR-Tools engine's CostArrays."""
-    if cost_arrays is None:
-        return {}
-    if isinstance(cost_arrays, dict):
-        return dict(cost_arrays)
-    out = {}
-    for key, attr in (("arc", "arc"), ("unit_duration_cost", "span_per_s"), ("fixed_cost", "fixed")):
-        if getattr(cost_arrays, attr, None) is not None:
-            out[key] = getattr(cost_arrays, attr)
-    out["_partial"] = True  # freshness and lateness terms are not linear in PyVRP's terms
-    return out
-
-
-def _costs(data: SolverData, objective: str, cost_arrays: Any) -> _Costs:
-    """PyVRP's integer costs: vehicle rates from the fleet, or ``cost_arrays`` when given.
-
-    Without arc matrices, rates per metre and per second rarely are integers in
-    cost units; every cost then carries a common ``scale`` (10, 100, 1000) so
-    that the rates round with < 0.1 % error.
-    """
-    fleet = data.problem.fleet
-    T = len(fleet)
-    notes: list[str] = []
-    ca = _as_dict(cost_arrays)
-    penalty = np.asarray(ca.get("penalty", data.penalty), dtype=np.float64)
-    if objective == "distance":
-        return _Costs(
-            np.zeros(T, np.int64),
-            np.ones(T, np.int64),
-            np.zeros(T, np.int64),
-            [None] * T,
-            np.rint(penalty).astype(np.int64),
-            1,
-            notes,
-        )
-    fixed = np.asarray(ca.get("fixed_cost", [vt.fixed_cost * COST_SCALE for vt in fleet]), float)
-    per_m = np.asarray(ca.get("unit_distance_cost", [vt.cost_per_km * COST_SCALE / 1000 for vt in fleet]), float)
-    per_s = np.asarray(ca.get("unit_duration_cost", [vt.cost_per_hour * COST_SCALE / 3600 for vt in fleet]), float)
-    arc: list[np.ndarray | None] = [None] * T
-    if ca.get("arc") is not None:
-        arcs = np.asarray(ca["arc"])
-        approx = False
-        for t, vt in enumerate(fleet):
-            if vt.max_distance is None:
-                arc[t] = arcs[t]
-            else:  # PyVRP's max distance reads the profile's matrix: keep metres, average the rate
-                d = data.distance.sum()
-                per_m[t] = arcs[t].sum() / d if d > 0 else 0.0
-                approx = True
-        if approx:
-            notes.append("arc costs as an average rate per metre for types with a maximum distance")
-    if ca.get("_partial"):
-        notes.append(COST_NOTE)
-    elif not ca:
-        notes.append("cold-chain costs (refrigeration, fuel, freshness) not modelled")
-    rates = np.concatenate([per_m[[t for t in range(T) if arc[t] is None]], per_s, fixed, penalty])
-    rates = rates[rates > 0]
-    scale = _SCALES[-1]
-    for f in _SCALES:
-        r = rates * f
-        if np.all((np.abs(np.rint(r) - r) <= 1e-3 * r) | (np.rint(r) >= 1000)):
-            scale = f
-            break
-    if scale > 1:
-        arc = [None if a is None else np.asarray(a, dtype=np.int64) * scale for a in arc]
-    out = _Costs(
-        cost_units(fixed * scale, COST_CAP),
-        cost_units(per_m * scale, RATE_CAP),
-        cost_units(per_s * scale, RATE_CAP),
-        arc,
-        cost_units(penalty * scale, COST_CAP),
-        scale,
-        notes,
-    )
-    return _divided(out, common_divisor(out))
-
-
-def common_divisor(costs: _Costs) -> int:
-    """The greatest common divisor of every cost PyVRP sees (arcs, rates, fixed costs, prizes); 1 if none.
-
-    PyVRP's penalties for time warp and excess load live between fixed bounds (``PenaltyParams``:
-    0.1 to 100,000 per unit), so they only balance costs of a moderate size.  Costs in the engine's
-    integer units (``COST_SCALE`` per yuan, or per second of travel in VROOM mode) are 10,000 times
-    larger than PyVRP's own examples: the time-warp penalty then cannot rise above 10 times the
-    cost of a second of travel, PyVRP spends its time among infeasible solutions (it warns that a
-    penalty reached its bound) and returns worse routes or none that serve every order (measured on
-    VROOM's Solomon r102 at 5 s: +0.9 % against VROOM, and 3 orders left out at 1 s; with the
-    costs divided by their common divisor: +0.02 %, all served; docs/vroom.md).  Dividing by the
-    common divisor changes no ranking of solutions, so the model stays exact.
-
-    Parameters
-    ----------
-    costs
-        PyVRP's integer costs before division.
-
-    Returns
-    -------
-    int
-    """
-    parts = [np.asarray(a, dtype=np.int64).ravel() for a in costs.arc if a is not None]
-    no_arc = [t for t, a in enumerate(costs.arc) if a is None]
-    parts += [costs.fixed, costs.per_s, costs.per_m[no_arc], costs.prize]
-    values = np.concatenate([np.asarray(p, dtype=np.int64).ravel() for p in parts])
-    values = values[values > 0]
-    return int(np.gcd.reduce(values)) if values.size else 1
-
-
-def _divided(costs: _Costs, g: int) -> _Costs:
-    """``costs`` with every cost divided by ``g`` (a common divisor, so exactly) and ``divisor`` set."""
-    if g <= 1:
-        return costs
-    return _Costs(
-        costs.fixed // g,
-        costs.per_m // g,
-        costs.per_s // g,
-        [None if a is None else np.asarray(a, dtype=np.int64) // g for a in costs.arc],
-        costs.prize // g,
-        costs.scale,
-        costs.notes,
-        divisor=g,
-    )
-
-
-@dataclass
 class _Places:
     """PyVRP's locations: distinct depot places first, then one location per order."""
 
@@ -331,13 +202,44 @@ def _warm_ride_never_fits(data: SolverData, t: int) -> np.ndarray:
     return out
 
 
+def _reload_depots(data: SolverData, places: _Places, used: list[int]) -> tuple[dict[int, int], list[tuple[int, int]]]:
+    """PyVRP's reload depots: type -> depot index, and (location, service seconds) of each extra depot.
+
+    A reload depot stands at the type's start depot, with the type's reload time as its service
+    (PyVRP spends a depot's service at the start of every trip from it), apart from the start depot
+    itself so that the first trip leaves without it.  Types sharing a start place and a reload time
+    share one.
+    """
+    fleet = data.problem.fleet
+    first = len(places.depot_rows)
+    extra: list[tuple[int, int]] = []
+    of_type: dict[int, int] = {}
+    for t in used:
+        vt = fleet[t]
+        if vt.max_trips <= 1:
+            continue
+        v0 = int(np.flatnonzero(data.vehicle_type == t)[0])
+        key = (places.depot_of_row[int(data.loc[reload_node(data, v0)])], int(round(vt.reload_min * 60)))
+        if key not in extra:
+            extra.append(key)
+        of_type[t] = first + extra.index(key)
+    return of_type, extra
+
+
 def _vehicle_types(
-    data: SolverData, places: _Places, costs: _Costs, caps: np.ndarray, used: list[int], type_vehicles: list[list[int]]
+    data: SolverData,
+    places: _Places,
+    costs: PyVRPCosts,
+    caps: np.ndarray,
+    used: list[int],
+    type_vehicles: list[list[int]],
+    reloads: dict[int, int],
 ) -> tuple[list[pyvrp.VehicleType], list[np.ndarray], list[np.ndarray], bool]:
     """PyVRP vehicle types and routing profiles: one profile per distinct (arc matrix, speed, forbidden orders).
 
     Orders a type cannot carry are made unreachable in its profile: arcs into them longer than any
-    feasible route, and a maximum distance below that.  Returns the types, the distance and duration
+    feasible route, and a maximum distance below that.  A type of several trips may visit its
+    reload depot (``reloads``, see `_reload_depots`).  Returns the types, the distance and duration
     matrices per profile, and whether any type forbids an order.
     """
     # deferred: PyVRP takes ~0.5 s to import and engine "ortools" never needs it
@@ -376,10 +278,14 @@ def _vehicle_types(
             dist_mats.append(dist)
             dur_mats.append(_clip(data.duration[t][ix]))
         v0 = type_vehicles[j][0]
+        if vt.max_trips > 1:
+            kw_trips: dict[str, Any] = {"reload_depots": [reloads[t]], "max_reloads": int(vt.max_trips - 1)}
+        else:
+            kw_trips = {}
         max_dist = vt.max_distance
         if forbid.any():
             max_dist = bound - 1 if max_dist is None else min(int(max_dist), bound - 1)
-        kw: dict[str, Any] = {}
+        kw: dict[str, Any] = dict(kw_trips)
         if max_dist is not None:
             kw["max_distance"] = int(max_dist)
         # no breaks in PyVRP: its routes leave room for them (the breaks themselves are relaxed)
@@ -538,10 +444,11 @@ def build_instance(
     places = _places(data)
     used = [t for t, vt in enumerate(problem.fleet) if vt.count > 0]
     type_vehicles = [[int(v) for v in np.flatnonzero(data.vehicle_type == t)] for t in used]
-    costs = _costs(data, objective, cost_arrays)
+    costs = pyvrp_costs(data, objective, cost_arrays)
     relaxed += costs.notes
     amounts, caps, _ = _load_dimensions(data)
-    vtypes, dist_mats, dur_mats, any_forbidden = _vehicle_types(data, places, costs, caps, used, type_vehicles)
+    reloads, reload_depots = _reload_depots(data, places, used)
+    vtypes, dist_mats, dur_mats, any_forbidden = _vehicle_types(data, places, costs, caps, used, type_vehicles, reloads)
     if any_forbidden:
         relaxed.append("vehicle-order incompatibility as prohibitive arc lengths per vehicle type")
     vis = _visits(data, places, amounts, costs.prize, multi_windows)
@@ -556,16 +463,22 @@ def build_instance(
         relaxed.append("soft time windows treated as hard")
     if any(vt.max_tasks is not None or vt.max_travel_time is not None for vt in problem.fleet):
         relaxed.append("max_tasks and max_travel_time left to OR-Tools")
-    if any(vt.max_trips > 1 for vt in problem.fleet if vt.count):
-        # PyVRP's reload depots would give routes with depot returns that OR-Tools cannot read as a seed:
-        # single-trip routes are a valid start, the trips are OR-Tools' (see OrtoolsModel)
-        relaxed.append("several trips per vehicle left to OR-Tools")
+    if any(vt.on_board is not None and vt.max_trips > 1 for vt in problem.fleet if vt.count):
+        relaxed.append("a vehicle on the road delivers what it has on board before its first reload: left to OR-Tools")
+    if reloads and data.pairs:
+        # PyVRP's loads reset at a reload depot, so a shipment could ride across it: OR-Tools keeps a pair
+        # in one trip, repairing a route that splits one
+        relaxed.append("pickup-delivery pairs may span two trips")
     duty = duty_plan(data)
     if any((vt.breaks or duty[t].rests) for t, vt in enumerate(problem.fleet) if vt.count):
         relaxed.append("drivers' breaks and the continuous-driving rule ignored")
     assert problem.matrix is not None, "a Problem always has a travel matrix once built"
     ids = problem.matrix.ids
     depots = [pyvrp.Depot(location=d, name=str(ids[int(r)])) for d, r in enumerate(places.depot_rows)]
+    depots += [
+        pyvrp.Depot(location=loc, service_duration=svc, name=f"{ids[int(places.depot_rows[loc])]} (reload)")
+        for loc, svc in reload_depots
+    ]
     locations = [pyvrp.Location(0.0, 0.0, name=str(ids[int(r)])) for r in places.depot_rows] + [
         pyvrp.Location(0.0, 0.0, name=o.id) for o in orders
     ]

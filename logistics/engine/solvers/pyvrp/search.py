@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from logistics.core.shares import MIN_PYVRP_S  # constants only: imports nothing
+from logistics.engine.solvers.seeds import RELOAD  # imports nothing
 
 __all__ = ["EngineResult", "PyVRPInstance", "best_of", "initial_solution", "run_instance", "run_seed"]
 
@@ -28,7 +29,8 @@ class EngineResult:
     Parameters
     ----------
     routes
-        ``routes[v]`` lists the order indices vehicle ``v`` visits, in order (empty: unused).
+        ``routes[v]`` lists the order indices vehicle ``v`` visits, in order (empty: unused), a
+        reload between two trips as `logistics.engine.solvers.seeds.RELOAD`.
     cost
         PyVRP's objective in OR-Tools objective units (cost units, or distance units for the distance
         objective), dropped orders' penalties included, so results of different seeds compare.
@@ -104,7 +106,7 @@ class PyVRPInstance:
         Orders of the problem.
     divisor
         The common divisor taken out of every cost (see
-        `logistics.engine.solvers.pyvrp.model.common_divisor`).
+        `logistics.engine.solvers.pyvrp.costs.common_divisor`).
     """
 
     data: Any  # pyvrp.ProblemData
@@ -306,12 +308,19 @@ def _to_result(inst: PyVRPInstance, sol: Any) -> EngineResult:
         j = r.vehicle_type()
         v = inst.type_vehicles[j][next_free[j]]
         next_free[j] += 1
-        seq = []
+        seq: list[int] = []
+        acts = list(r.schedule())
+        depot_at = [k for k, act in enumerate(acts) if act.type == ActivityType.DEPOT]
+        # when each activity's trip is back at a depot (a reload, or the route's end)
+        back = {k: acts[min(x for x in depot_at if x > k)].start_time for k in range(len(acts) - 1)}
         depart = None
-        for act in r.schedule():
+        for k, act in enumerate(acts):
             if act.type == ActivityType.DEPOT:
                 if depart is None:
                     depart = act.end_time
+                elif k != len(acts) - 1:  # a reload depot between two trips
+                    seq.append(RELOAD)
+                    depart = act.end_time  # the next trip's goods count from the end of the reload
                 continue
             if act.type == ActivityType.CLIENT:
                 i = int(inst.client_order[act.idx])
@@ -321,7 +330,7 @@ def _to_result(inst: PyVRPInstance, sol: Any) -> EngineResult:
                 i = inst.shipment_orders[act.idx][1]
             seq.append(i)
             served[i] = True
-            starts[i] = (act.start_time, depart, r.end_time())
+            starts[i] = (act.start_time, depart, back[k])
             rode[i] = j
         routes[v] = seq
     unserved = [int(i) for i in np.flatnonzero(~served)]
