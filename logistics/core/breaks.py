@@ -36,6 +36,7 @@ __all__ = [
     "breaks_left",
     "check_driving_rule",
     "check_rules",
+    "needs_breaks",
     "parse_breaks",
     "rests_needed",
 ]
@@ -192,24 +193,57 @@ def check_driving_rule(max_driving_h: Any, min_rest_min: Any, record: object) ->
             )
 
 
-def rests_needed(max_driving_h: float | None, span: float) -> int:
-    """Rests of the driving rule a route of at most ``span`` seconds may need.
+def rests_needed(max_driving_h: float | None, span: float, min_rest_min: float = 0.0) -> int:
+    """Rests of the driving rule a route of at most ``span`` seconds (before its rests) may need.
 
     Parameters
     ----------
     max_driving_h
         The continuous-driving limit, hours, or ``None``.
     span
-        The longest route, seconds.
+        The longest route, seconds, without its rests.
+    min_rest_min
+        Each rest's length, minutes: a rest lengthens the route it ends a stretch of (0: the
+        rests fit in ``span``, say a shift).
 
     Returns
     -------
     int
-        ``ceil(span / limit) - 1`` (0 without a limit): each rest ends one stretch.
+        The fewest ``k`` with ``span + k * rest <= (k + 1) * limit`` (0 without a limit).
     """
     if max_driving_h is None:
         return 0
-    return max(0, math.ceil(span / (max_driving_h * 3600)) - 1)
+    limit, rest = max_driving_h * 3600, min_rest_min * 60
+    if span <= limit:
+        return 0
+    if rest >= limit:  # a rest as long as the limit: one rest per stretch
+        return max(0, math.ceil(span / limit) - 1)
+    return max(0, math.ceil((span - limit) / (limit - rest)))
+
+
+def needs_breaks(breaks: tuple[Break, ...], max_driving_h: float | None, depart: int, arrive: int) -> bool:
+    """Whether a route on duty from ``depart`` to ``arrive`` owes a break or a rest on the way.
+
+    A break it can take off duty (its window lets it end before the departure, or start at the
+    return) is not owed; the driving rule is owed once the route is longer than its limit.
+    Re-timing a planned route (the tier planner's earliest schedule) may drop its breaks only
+    when this is false.
+
+    Parameters
+    ----------
+    breaks, max_driving_h
+        The vehicle type's rules.
+    depart, arrive
+        The route's departure and return, seconds.
+
+    Returns
+    -------
+    bool
+        ``True`` when the route needs a break stop.
+    """
+    if max_driving_h is not None and arrive - depart > max_driving_h * 3600:
+        return True
+    return any(not (b.window[0] + b.duration <= depart or b.window[1] >= arrive) for b in breaks)
 
 
 def breaks_left(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from logistics.core.breaks import CN_MIN_REST_MIN, Break, check_rules
+from logistics.core.breaks import CN_MAX_DRIVING_H, CN_MIN_REST_MIN, Break, check_rules
 from logistics.core.errors import ProblemError
 from logistics.core.units import (
     DAY,
@@ -310,7 +310,7 @@ class VehicleType:
     max_tasks: int | None = None
     max_travel_time: int | None = None
     breaks: tuple[Break, ...] = ()
-    max_driving_h: float | None = None
+    max_driving_h: float | None = CN_MAX_DRIVING_H
     min_rest_min: float = CN_MIN_REST_MIN
     max_trips: int = 1
     reload_min: float = 0.0

@@ -15,6 +15,7 @@ import numpy as np
 from logistics.core.plan import RouteResult
 from logistics.core.units import fmt_clock
 from logistics.engine.solvers.arrays import COST_SCALE, SolverData
+from logistics.engine.solvers.duty import duty_of
 
 
 def _reach(data: SolverData, i: int) -> tuple[int, int] | None:
@@ -189,7 +190,11 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
     """Earliest-start schedule of ``seq`` on vehicle ``v``: (None, span) if feasible, else (what breaks, 0).
 
     Used to explain left-out orders and to repair PyVRP seeds the full model rejects, so both agree
-    on what a route can hold.
+    on what a route can hold.  The driving rule is kept greedily: a wait at a stop of at least
+    ``min_rest_min`` is a rest, and a rest is taken at a stop's departure when the next stop (or
+    the return) would end the stretch past ``max_driving_h``; at most the rests the OR-Tools model
+    gives the vehicle (`logistics.engine.solvers.duty`).  A schedule found this way is one the
+    model accepts; the model may find others.
 
     Parameters
     ----------
@@ -222,19 +227,23 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
     prev = int(data.starts[v])
     soft_late = int(p.costs.max_lateness_h * 3600) if p.objective == "cost" else 0
     picked: list[tuple[int, int]] = []
+    rule = _Rule(data, t)
     for k, i in enumerate(seq):
         arr = clock + int(dur[prev, i])
         o = p.orders[i]
-        start = None
-        for a, b in data.windows[i]:
-            hi = b + (soft_late if o.soft else 0)
-            if arr <= hi:
-                start = max(arr, a)
-                break
+        start = _start(data, i, arr, soft_late if o.soft else 0)
         if start is None:
             return "time windows or shift", 0
         if k == 0:
             depart = start - int(dur[prev, i])  # leave later instead of waiting at the first stop
+            rule.since = depart
+        elif rule.binds(arr, start, start + int(data.service[i])):
+            arr = clock + rule.rest + int(dur[prev, i])  # a rest at the last stop's departure
+            start = _start(data, i, arr, soft_late if o.soft else 0)
+            if start is None:
+                return "time windows or shift", 0
+            if not rule.take(clock + rule.rest, arr, start, start + int(data.service[i])):
+                return "drivers' rests", 0
         if o.kind == "delivery" and o.pair is None and data.ride[t, i] >= 0 and start - depart > data.ride[t, i]:
             return _limit_name(data, t, i), 0
         load = load + data.demand[t, :, i]
@@ -245,12 +254,56 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
         clock = start + int(data.service[i])
         prev = i
     end = clock + int(dur[prev, int(data.ends[v])])
+    if seq and rule.binds(end, end, end):
+        end += rule.rest
+        if not rule.take(clock + rule.rest, end, end, end):
+            return "drivers' rests", 0
     if end > vt.shift[1] or (vt.max_duration is not None and end - depart > vt.max_duration):
         return "time windows or shift", 0
+    if rule.cap is not None and end - depart > rule.cap:
+        return "drivers' rests", 0
     for t0, i in picked:
         if end - t0 > data.ride[t, i]:
             return _limit_name(data, t, i), 0
     return None, end - depart
+
+
+def _start(data: SolverData, i: int, arr: int, late: int) -> int | None:
+    """Service start at order ``i`` for an arrival at ``arr``: its first window still open (``late`` allowed)."""
+    for a, b in data.windows[i]:
+        if arr <= b + late:
+            return max(arr, a)
+    return None
+
+
+class _Rule:
+    """The continuous-driving rule along one simulated route: when the stretch began, rests left."""
+
+    def __init__(self, data: SolverData, t: int) -> None:
+        vt = data.problem.fleet[t]
+        duty = duty_of(data)[t]
+        self.limit = None if vt.max_driving_h is None or not duty.rests else int(vt.max_driving_h * 3600)
+        self.cap = duty.cap if vt.max_driving_h is not None and not duty.rests else None
+        self.rest = int(round(vt.min_rest_min * 60))
+        self.left = duty.rests
+        self.since = 0
+
+    def binds(self, arr: int, start: int, done: int) -> bool:
+        """Whether the stretch ends past the limit at ``done`` (a wait of a rest at the stop resets it first)."""
+        if self.limit is None:
+            return False
+        if start - arr >= self.rest and self.left > 0:  # waiting at the stop: the rest is taken there
+            self.left -= 1
+            self.since = start
+        return done - self.since > self.limit
+
+    def take(self, rested: int, arr: int, start: int, done: int) -> bool:
+        """A rest ending at ``rested``; whether the stretch to ``done`` then keeps the limit."""
+        if self.limit is None or self.left <= 0:
+            return False
+        self.left -= 1
+        self.since = rested
+        return not self.binds(arr, start, done)
 
 
 def _limit_name(data: SolverData, t: int, i: int) -> str:

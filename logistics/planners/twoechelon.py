@@ -250,6 +250,7 @@ def _freighters(inst: TwoEchelonInstance, name: str, satellite: str, count: int)
         cost_per_km=inst.cf_cost,
         fixed_cost=inst.cf_fixed,
         refrigerated=False,
+        max_driving_h=None,  # a benchmark instance has no drivers' rules
     )
 
 
@@ -397,6 +398,7 @@ def _solve_assigned(
             cost_per_km=inst.truck_cost,
             fixed_cost=inst.truck_fixed,
             refrigerated=False,
+            max_driving_h=None,  # a benchmark instance has no drivers' rules
         )
     ]
     cf = {s: [_freighters(inst, "cf", s, n)] for s, n in counts.items() if n > 0}
