@@ -11,9 +11,8 @@ Two rules keep a plan drivable by people:
   `CN_MAX_DRIVING_H` and `CN_MIN_REST_MIN` follow China's Regulations for the Implementation of
   the Road Traffic Safety Law (道路交通安全法实施条例, State Council Decree No. 405 of 2004,
   article 62(7)): no more than 4 hours of continuous driving without a rest of at least 20
-  minutes.  The rule is off unless a vehicle type sets ``max_driving_h``: with it, OR-Tools'
-  first solution is up to ten times slower on long days (see docs/breaks.md), which a default
-  must not impose on every plan.
+  minutes.  Every vehicle type keeps the rule by default; ``max_driving_h=None`` turns it off
+  (VROOM input and benchmark instances are read that way: neither format has the rule).
 
 The time counted between rests is the route's whole on-duty time (driving, service and waiting),
 not driving alone: stricter than the regulation, so a plan that keeps it keeps the regulation too.

@@ -277,7 +277,9 @@ class VehicleType:
         Longest driving time of a route, seconds, waiting and service excluded (VROOM's
         ``max_travel_time``); ``None`` = unlimited.
     breaks, max_driving_h, min_rest_min
-        Drivers' breaks and continuous-driving rule (``None``: no rule), see `logistics.core.breaks`.
+        Drivers' breaks and continuous-driving rule, see `logistics.core.breaks`; by default China's
+        rule (`CN_MAX_DRIVING_H` h, then a rest of `CN_MIN_REST_MIN` min); ``max_driving_h=None``:
+        no rule.
     max_trips
         Most trips one vehicle makes in its shift (1 to `MAX_TRIPS`): between two trips it returns
         to its start depot, where its compartments are emptied and refilled; capacity and shelf
