@@ -192,32 +192,24 @@ def check_driving_rule(max_driving_h: Any, min_rest_min: Any, record: object) ->
             )
 
 
-def rests_needed(max_driving_h: float | None, span: float, min_rest_min: float = 0.0) -> int:
-    """Rests of the driving rule a route of at most ``span`` seconds (before its rests) may need.
+def rests_needed(max_driving_h: float | None, span: float) -> int:
+    """Rests of the driving rule a route of at most ``span`` seconds on duty may need.
 
     Parameters
     ----------
     max_driving_h
         The continuous-driving limit, hours, or ``None``.
     span
-        The longest route, seconds, without its rests.
-    min_rest_min
-        Each rest's length, minutes: a rest lengthens the route it ends a stretch of (0: the
-        rests fit in ``span``, say a shift).
+        The longest route, seconds, its rests left out (they end stretches, they do not fill them).
 
     Returns
     -------
     int
-        The fewest ``k`` with ``span + k * rest <= (k + 1) * limit`` (0 without a limit).
+        ``ceil(span / limit) - 1`` (0 without a limit): each rest ends one stretch.
     """
     if max_driving_h is None:
         return 0
-    limit, rest = max_driving_h * 3600, min_rest_min * 60
-    if span <= limit:
-        return 0
-    if rest >= limit:  # a rest as long as the limit: one rest per stretch
-        return max(0, math.ceil(span / limit) - 1)
-    return max(0, math.ceil((span - limit) / (limit - rest)))
+    return max(0, math.ceil(span / (max_driving_h * 3600)) - 1)
 
 
 def needs_breaks(breaks: tuple[Break, ...], max_driving_h: float | None, depart: int, arrive: int) -> bool:

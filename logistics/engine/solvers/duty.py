@@ -51,10 +51,9 @@ def duty_plan(data: SolverData) -> list[Duty]:
     orders can fill (every order's service, the longest arc into every order and back to a depot,
     each reload, and the longest wait any window can force); and the orders' windows (no route
     needs to leave before the earliest window opening less the longest drive to it, nor to come
-    back after the latest close plus service and the longest drive home).  The rests are the
-    fewest that keep a route of that span within the limit with the rests themselves added, so
-    that a vehicle type that cannot reach the limit gets it as a plain cap: exact, and cheaper
-    than rests by far (measured in docs/breaks.md).
+    back after the latest close plus service and the longest drive home, plus its breaks).  A
+    vehicle type that cannot reach the limit gets it as a plain cap: exact, and cheaper than
+    rests by far (measured in docs/breaks.md).
 
     Parameters
     ----------
@@ -73,12 +72,13 @@ def duty_plan(data: SolverData) -> list[Duty]:
     late = int(p.costs.max_lateness_h * 3600) if p.objective == "cost" else 0
     out = []
     for t, vt in enumerate(p.fleet):
-        span = shift_span = min(H, vt.max_duration if vt.max_duration is not None else H, vt.shift[1] - vt.shift[0])
+        span = min(H, vt.max_duration if vt.max_duration is not None else H, vt.shift[1] - vt.shift[0])
         if n and vt.count:
             dur = data.duration[t]
             into = dur[:, :n].max(axis=0)  # longest drive into each order
             back = dur[:n, n:].max(axis=1) if dur.shape[1] > n else np.zeros(n, dtype=np.int64)
             fill = int(data.service[:n].sum()) + int(into.sum()) + int(back.max(initial=0))
+            fill += sum(b.duration for b in vt.breaks)
             if vt.max_trips > 1:  # each reload: its time and one more return and departure
                 fill += (vt.max_trips - 1) * (int(round(vt.reload_min * 60)) + int(back.max(initial=0) + into.max()))
             span = min(span, fill + max(0, opens - vt.shift[0]))
@@ -88,9 +88,10 @@ def duty_plan(data: SolverData) -> list[Duty]:
                     w[-1][1] + (late if o.soft else 0) + int(s) + int(b)
                     for w, o, s, b in zip(data.windows[:n], p.orders, data.service[:n], back)
                 )
-                span = min(span, max(0, min(last, vt.shift[1]) - max(first, vt.shift[0])))
-        # a route of ``span`` grows by its rests, but never past its shift
-        rests = min(rests_needed(vt.max_driving_h, span, vt.min_rest_min), rests_needed(vt.max_driving_h, shift_span))
+                # a break on the route lengthens it (a lunch taken on the road)
+                bounded = min(last, vt.shift[1]) - max(first, vt.shift[0]) + sum(b.duration for b in vt.breaks)
+                span = min(span, max(0, bounded))
+        rests = rests_needed(vt.max_driving_h, span)
         cap = vt.max_duration
         if vt.max_driving_h is not None and not rests:
             limit = int(np.floor(vt.max_driving_h * 3600))
