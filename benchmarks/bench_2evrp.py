@@ -1,7 +1,7 @@
 """Two-echelon VRP: the tiered planner on 2E-CVRP instances, with gaps to published best-known values.
 
     python benchmarks/bench_2evrp.py [INSTANCE ...] [--time-limit T] [--data DIR] [--limit N]
-                                     [--seed S] [--workers W] [--bks FILE]
+                                     [--seed S] [--workers W] [--bks FILE] [--compare]
 
 INSTANCE names are file stems (``Set2a_E-n22-k4-s10-14``) or shell patterns
 (``'Set2a_*'``); none means ``Set2a_E-n22-k4-s10-14`` plus the first instances of
@@ -23,8 +23,14 @@ in Set2 and Set3), as the source prints it to two decimals, which is what
 ``solution_cost`` computes for these instances, so costs are compared as they
 are.  A row with another convention is refused rather than compared.  After
 the per-instance table come the mean and largest gap per set (Set2a, Set3, ...)
-over the instances that have a best-known value; the last line printed is one
-JSON object with the headline figures.
+over the instances that have a best-known value, then the same per family
+(Set2 = Set2a + Set2b + Set2c); the last line printed is one JSON object with
+the headline figures.
+
+``--compare`` also runs the previous default starts (nearest satellite and one
+unconstrained multi-depot solve, ``BASELINE_STARTS``) on each instance right
+before the default, so load hits both alike, and reports both gaps and the
+ratio of costs per instance and per set.
 """
 
 from __future__ import annotations
@@ -43,6 +49,9 @@ from _common import data_dir, fmt, gap, mean, select, table
 
 from logistics.formats.twoechelon import read_2evrp
 from logistics.planners.twoechelon import solve_2evrp
+
+#: The starts ``solve_2evrp`` used before the freighter-split starts: the ``--compare`` baseline.
+BASELINE_STARTS = ("nearest", "mdvrp")
 
 DEFAULT = ["Set2a_E-n22-k4-s10-14", "Set2b_E-n51-k5-s2-17", "Set3_E-n22-k4-s13-14", "Set5_100-5-1", "Set6b_A-n101-4"]
 
@@ -131,12 +140,24 @@ def set_of(name: str) -> str:
     return name.split("_", 1)[0]
 
 
-def per_set(rows: list[dict]) -> list[dict]:
-    """Per set: instances run, how many have a best-known value, mean and largest gap over those."""
+def family_of(name: str) -> str:
+    """The family of a set (``Set2a`` -> ``Set2``; ``Set6b`` -> ``Set6``): digits after ``Set`` only."""
+    digits = "".join(ch for ch in name[3:] if ch.isdigit())
+    return f"Set{digits}" if name.startswith("Set") and digits else name
+
+
+def per_set(rows: list[dict], key: str = "set") -> list[dict]:
+    """Per set (or family, ``key="family"``): instances, how many have a best-known value, gaps over those.
+
+    With ``--compare`` rows also carry ``base_gap_pct`` and ``ratio`` (cost / baseline cost),
+    summarised the same way over the same instances.
+    """
     out = []
-    for name in sorted({r["set"] for r in rows}):
-        mine = [r for r in rows if r["set"] == name]
+    for name in sorted({r[key] for r in rows}):
+        mine = [r for r in rows if r[key] == name]
         gaps = [r["gap_pct"] for r in mine if r["gap_pct"] is not None]
+        base = [r["base_gap_pct"] for r in mine if r.get("base_gap_pct") is not None]
+        ratios = [r["ratio"] for r in mine if r.get("ratio") is not None]
         out.append(
             {
                 "set": name,
@@ -144,11 +165,42 @@ def per_set(rows: list[dict]) -> list[dict]:
                 "with_bks": len(gaps),
                 "mean_gap_pct": round(mean(gaps), 3) if gaps else None,
                 "max_gap_pct": round(max(gaps), 3) if gaps else None,
+                "base_mean_gap_pct": round(mean(base), 3) if base else None,
+                "mean_ratio": round(mean(ratios), 4) if ratios else None,
                 "feasible": sum(1 for r in mine if r["violations"] == 0 and r["unserved"] == 0),
                 "mean_seconds": round(mean([r["seconds"] for r in mine]) or 0.0, 2),
             }
         )
     return out
+
+
+def run_one(inst, args, best: dict[str, BestKnown], starts: tuple[str, ...] | None) -> dict:
+    """Solve one instance with the given starts (None: the default) and measure it."""
+    t0 = time.perf_counter()
+    sol = solve_2evrp(inst, time_limit=args.time_limit, seed=args.seed, workers=args.workers, starts=starts)
+    secs = time.perf_counter() - t0
+    viol = sol.violations()
+    known = best.get(inst.name)
+    bks = known.bks if known else None
+    return {
+        "instance": inst.name,
+        "set": set_of(inst.name),
+        "family": family_of(set_of(inst.name)),
+        "customers": inst.n_customers,
+        "satellites": inst.n_satellites,
+        "cost": round(sol.cost, 4),
+        "bks": bks,
+        "optimal": None if known is None else ("yes" if known.optimal else "no"),
+        # an infeasible or incomplete plan has no gap: its cost is not comparable
+        "gap_pct": gap(sol.cost, bks) if not viol and not sol.unserved else None,
+        "trucks": len(sol.first_level),
+        "freighters": len(sol.second_level),
+        "unserved": len(sol.unserved),
+        "violations": len(viol),
+        "seconds": round(secs, 2),
+        "start": sol.meta.get("start"),
+        "starts": " / ".join(f"{k} {v:,.2f}" for k, v in sol.meta.get("starts", {}).items()),
+    }
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -160,6 +212,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--bks", default=str(BKS_FILE), help="best-known values (CSV, see benchmarks/data/README.md)")
+    ap.add_argument("--compare", action="store_true", help=f"also run starts {BASELINE_STARTS} before the default")
     args = ap.parse_args(argv)
     root = data_dir(args.data) / "2evrp"
     if not root.is_dir():
@@ -172,41 +225,32 @@ def main(argv: list[str] | None = None) -> dict:
     names = args.instances or [n for n in DEFAULT if (root / f"{n}.dat").exists()]
     chosen = select(files, names, args.limit)
     rows = []
+    columns = COLUMNS_COMPARE if args.compare else COLUMNS
     for f in chosen:
         inst = read_2evrp(f)
-        t0 = time.perf_counter()
-        sol = solve_2evrp(inst, time_limit=args.time_limit, seed=args.seed, workers=args.workers)
-        secs = time.perf_counter() - t0
-        viol = sol.violations()
-        known = best.get(inst.name)
-        bks = known.bks if known else None
-        cost = sol.cost
-        rows.append(
-            {
-                "instance": inst.name,
-                "set": set_of(inst.name),
-                "customers": inst.n_customers,
-                "satellites": inst.n_satellites,
-                "cost": round(cost, 4),
-                "bks": bks,
-                "optimal": None if known is None else ("yes" if known.optimal else "no"),
-                # an infeasible or incomplete plan has no gap: its cost is not comparable
-                "gap_pct": gap(cost, bks) if not viol and not sol.unserved else None,
-                "trucks": len(sol.first_level),
-                "freighters": len(sol.second_level),
-                "unserved": len(sol.unserved),
-                "violations": len(viol),
-                "seconds": round(secs, 2),
-                "start": sol.meta.get("start"),
-                "starts": " / ".join(f"{k} {v:,.2f}" for k, v in sol.meta.get("starts", {}).items()),
+        row = {}
+        if args.compare:  # the baseline first, right beside the default on the same instance
+            base = run_one(inst, args, best, BASELINE_STARTS)
+            row = {
+                "base_cost": base["cost"],
+                "base_gap_pct": base["gap_pct"],
+                "base_seconds": base["seconds"],
+                "base_ok": base["violations"] == 0 and base["unserved"] == 0,
             }
-        )
-        print(table(rows[-1:], COLUMNS).splitlines()[-1] if len(rows) > 1 else table(rows, COLUMNS), flush=True)
+        row = run_one(inst, args, best, None) | row
+        if args.compare:
+            row["ratio"] = round(row["cost"] / row["base_cost"], 4) if row["base_ok"] else None
+        rows.append(row)
+        print(table(rows[-1:], columns).splitlines()[-1] if len(rows) > 1 else table(rows, columns), flush=True)
     print()
-    print(table(rows, COLUMNS))
+    print(table(rows, columns))
     sets = per_set(rows)
+    families = per_set(rows, "family")
+    set_columns = SET_COLUMNS_COMPARE if args.compare else SET_COLUMNS
     print()
-    print(table(sets, SET_COLUMNS))
+    print(table(sets, set_columns))
+    print()
+    print(table(families, set_columns))
     gaps = [r["gap_pct"] for r in rows if r["gap_pct"] is not None]
     summary = {
         "benchmark": "2evrp",
@@ -218,9 +262,12 @@ def main(argv: list[str] | None = None) -> dict:
         "feasible": sum(1 for r in rows if r["violations"] == 0 and r["unserved"] == 0),
         "with_bks": len(gaps),
         "mean_gap_pct": round(mean(gaps), 3) if gaps else None,
+        "compare": BASELINE_STARTS if args.compare else None,
         "per_set": {s["set"]: {k: v for k, v in s.items() if k != "set"} for s in sets},
+        "per_family": {s["set"]: {k: v for k, v in s.items() if k != "set"} for s in families},
         "gaps": {r["instance"]: round(r["gap_pct"], 3) for r in rows if r["gap_pct"] is not None},
         "costs": {r["instance"]: r["cost"] for r in rows},
+        "base_costs": {r["instance"]: r["base_cost"] for r in rows} if args.compare else None,
     }
     print(
         f"\nmean gap where known: {fmt(summary['mean_gap_pct'], 3)} %  ({len(gaps)} of {len(rows)} instance(s) with a "
@@ -247,6 +294,16 @@ COLUMNS = [
     ("starts", "cost per start", 0),
 ]
 
+COLUMNS_COMPARE = [
+    *COLUMNS[:7],
+    ("base_cost", "previous starts", 2),
+    ("base_gap_pct", "previous gap %", 2),
+    ("ratio", "cost ratio", 4),
+    *COLUMNS[7:12],
+    ("base_seconds", "previous s", 1),
+    *COLUMNS[12:],
+]
+
 SET_COLUMNS = [
     ("set", "set", 0),
     ("instances", "instances", 0),
@@ -255,6 +312,13 @@ SET_COLUMNS = [
     ("max_gap_pct", "max gap %", 2),
     ("feasible", "feasible", 0),
     ("mean_seconds", "mean s", 1),
+]
+
+SET_COLUMNS_COMPARE = [
+    *SET_COLUMNS[:5],
+    ("base_mean_gap_pct", "previous mean gap %", 2),
+    ("mean_ratio", "mean cost ratio", 4),
+    *SET_COLUMNS[5:],
 ]
 
 if __name__ == "__main__":

@@ -14,6 +14,17 @@ child process: decomposition workers and PyVRP's second seed), served and
 unserved orders, cost, and validator violations.  The last line is one JSON
 object with every row.
 
+    python benchmarks/bench_scale.py --ladder [--sizes 2000 5000] [--before ../main]
+
+runs each size at several limits (2,000 stops: 5, 10, 20, 60 s; 5,000: 10, 20, 40, 120 s; or
+``--limits``), each in a fresh interpreter: the quality curve of a call that returns once, and the
+first feasible plan (the shortest limit whose plan validates and serves at least
+``FEASIBLE_SERVED`` of the orders: every order of these days is optional, so an empty plan
+validates too).  Each row splits the call's wall time into the split into parts, the parts
+(worker start included) and the merge (`_time_decomposition`), and counts the parts that were
+constructed (`logistics.engine.construct`).  ``--before DIR`` runs another checkout's library
+beside each limit but a longest one of 60 s or more (interleaved, so load hits both alike).
+
     python benchmarks/bench_scale.py --build-only [--sizes 2000 10000 20000] [--repeat 3]
 
 times what happens before any search: a ``Problem`` of that many orders over a random
@@ -36,7 +47,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
+# ``--code DIR`` (child runs of ``--ladder --before DIR``): import the library from another checkout
+_CODE = os.environ.get("BENCH_SCALE_CODE")
+if _CODE:
+    sys.path.insert(0, _CODE)
+elif str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 DEFAULT_SIZES = (2000, 5000)
@@ -56,6 +71,7 @@ def run_one(stops: int, time_limit: float, engine: str, seed: int) -> dict:
 
     problem = yanhu_day(stops, seed=seed)
     day_s = time.perf_counter() - t0
+    marks = _time_decomposition()
     t1 = time.perf_counter()
     plan = L.solve(problem, time_limit=time_limit, seed=seed, engine=engine)
     elapsed = time.perf_counter() - t1
@@ -84,6 +100,11 @@ def run_one(stops: int, time_limit: float, engine: str, seed: int) -> dict:
         "part_unserved": [q.get("unserved") for q in parts] or None,
         "part_status": [q.get("status") for q in parts] or None,
         "part_meta": parts or None,
+        "split_s": round(marks.get("split", 0.0), 3),
+        "parts_s": round(marks.get("parts", 0.0), 3),
+        "merge_build_s": round(marks.get("merge", 0.0), 3),
+        "constructed_parts": sum(1 for q in parts if q.get("status") == "constructed"),
+        "status": m.get("status"),
         "served": int(plan.kpis.get("served", 0)),
         "unserved": int(plan.kpis.get("unserved", 0)),
         "vehicles": int(plan.kpis.get("vehicles", 0)),
@@ -96,6 +117,106 @@ def run_one(stops: int, time_limit: float, engine: str, seed: int) -> dict:
         "peak_rss_children_mb": round(_peak_mb(resource.RUSAGE_CHILDREN), 1),
         "load_average": round(os.getloadavg()[0], 2),
     }
+
+
+def _time_decomposition() -> dict[str, float]:
+    """Wall seconds of the decomposition's steps in this process: split, parts (workers included), merge.
+
+    Wraps the functions `logistics.engine.decompose` calls by their module-level names, so the
+    library needs no timing code of its own; the parts' own figures are in ``meta["parts"]``.
+    """
+    from logistics.engine import decompose as D
+
+    marks: dict[str, float] = {}
+
+    def timed(name, fn):
+        def run(*args, **kw):
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kw)
+            finally:
+                marks[name] = marks.get(name, 0.0) + time.perf_counter() - t0
+
+        return run
+
+    D.plan_parts = timed("split", D.plan_parts)
+    D._sub_problem = timed("split", D._sub_problem)
+    D.run_tasks = timed("parts", D.run_tasks)
+    D.build_plan = timed("merge", D.build_plan)
+    return marks
+
+
+def _child(n: int, limit: float, engine: str, seed: int, code: str | None = None) -> dict:
+    """One size and limit in a fresh interpreter (its own peak memory); ``code``: another checkout's library."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--one", "--sizes", str(n), "--limits", str(limit)]
+    cmd += ["--engine", engine, "--seed", str(seed)]
+    env = dict(os.environ)
+    env.pop("BENCH_SCALE_CODE", None)
+    if code:
+        env["BENCH_SCALE_CODE"] = code
+    load0 = round(os.getloadavg()[0], 2)
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if out.returncode != 0 or not out.stdout.strip():
+        row = {"stops": n, "time_limit": limit, "error": (out.stderr.strip().splitlines() or ["?"])[-1]}
+    else:
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+    row["load_average_start"] = load0
+    row["code"] = code or "this checkout"
+    return row
+
+
+#: A plan counts as the first feasible one when it validates and serves at least this share of the orders
+#: (every order of these days is optional: an empty plan validates too).
+FEASIBLE_SERVED = 0.97
+
+
+def ladder(sizes: list[int], limits: dict[int, list[float]], engine: str, seed: int, before: str | None) -> list[dict]:
+    """Each size at each limit (the quality curve), the ``before`` checkout's run beside each of this one's."""
+    rows = []
+    for n in sizes:
+        for limit in limits[n]:
+            for code in ([before] if before else []) + [None]:
+                if code and limit >= 60 and limit == max(limits[n]):
+                    continue  # a long last limit runs only here: parts then get time for the full model either way
+                row = _child(n, limit, engine, seed, code)
+                rows.append(row)
+                keys = ("stops", "time_limit", "code", "elapsed_s", "served", "cost", "violations", "peak_rss_mb")
+                print("  " + json.dumps({k: row.get(k) for k in keys}), file=sys.stderr, flush=True)
+    print(
+        f"\n{'stops':>6}{'limit s':>9}  {'code':<14}{'elapsed s':>10}{'split s':>9}{'parts s':>9}{'merge s':>9}"
+        f"{'built':>7}{'served':>8}{'cost':>14}{'viol':>6}{'peak MB':>9}{'child MB':>9}{'load':>6}"
+    )
+    for r in rows:
+        if r.get("error"):
+            print(f"{r['stops']:>6}{r['time_limit']:>9g}  {r['code'][-14:]:<14}error: {r['error']}")
+            continue
+        print(
+            f"{r['stops']:>6}{r['time_limit']:>9g}  {r['code'][-14:]:<14}{r['elapsed_s']:>10.1f}{r['split_s']:>9.2f}"
+            f"{r['parts_s']:>9.2f}{r['merge_build_s']:>9.2f}{r['constructed_parts']:>7}{r['served']:>8}"
+            f"{r['cost']:>14,.0f}{r['violations']:>6}{r['peak_rss_mb']:>9.0f}{r['peak_rss_children_mb']:>9.0f}"
+            f"{r['load_average_start']:>6.1f}"
+        )
+    for n in sizes:
+        for code in ([before] if before else []) + ["this checkout"]:
+            ok = [
+                r
+                for r in rows
+                if r["stops"] == n
+                and r.get("code") == code
+                and not r.get("error")
+                and r["violations"] == 0
+                and r["served"] >= FEASIBLE_SERVED * n
+            ]
+            first = min(ok, key=lambda r: r["time_limit"]) if ok else None
+            print(
+                f"{n} stops, {code}: first feasible plan (valid, >= {FEASIBLE_SERVED:.0%} served) "
+                + (
+                    f"at the {first['time_limit']:g} s limit, returned after {first['elapsed_s']:.1f} s"
+                    if first
+                    else "not reached"
+                )
+            )
+    return rows
 
 
 def village_day(n: int, villages: int = 300, seed: int = 0):
@@ -169,6 +290,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--engine", default="auto")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # child mode: one size, JSON out
+    ap.add_argument("--ladder", action="store_true", help="each size at several limits (quality curve, first feasible)")
+    ap.add_argument(
+        "--before",
+        default=None,
+        help="with --ladder: another checkout run beside each limit (not a last one of 60 s or more)",
+    )
     ap.add_argument("--build-only", action="store_true", help="time building the Problem and splitting it, no solve")
     ap.add_argument("--repeat", type=int, default=3, help="runs per size with --build-only (median reported)")
     a = ap.parse_args(argv)
@@ -179,6 +306,13 @@ def main(argv: list[str] | None = None) -> int:
 
     if a.one:
         print(json.dumps(run_one(a.sizes[0], a.limits[0], a.engine, a.seed)))
+        return 0
+    if a.ladder:
+        steps = {2000: [5.0, 10.0, 20.0, 60.0], 5000: [10.0, 20.0, 40.0, 120.0]}
+        limits = {n: a.limits or steps.get(n, [10.0, 30.0 * n / 1000]) for n in a.sizes}
+        print(f"scale ladder: {os.cpu_count()} cores, engine {a.engine}, seed {a.seed}, limits {limits}", flush=True)
+        rows = ladder(a.sizes, limits, a.engine, a.seed, a.before)
+        print(json.dumps({"benchmark": "bench_scale --ladder", "cpu_count": os.cpu_count(), "rows": rows}))
         return 0
     limits = a.limits or [dict(zip(DEFAULT_SIZES, DEFAULT_LIMITS)).get(n, max(10.0, 30.0 * n / 1000)) for n in a.sizes]
     if len(limits) != len(a.sizes):

@@ -45,6 +45,19 @@ SEED_REPAIR_SHARE = 0.5
 # seconds (chosen by hand; not re-measured).
 CHECK_ONLY_MIN_S = 5
 
+# VROOM mode: the share of the time limit VROOM's own search (pyvroom) may take to build the start that
+# PyVRP then improves (logistics.app.vroom_start); what it leaves goes to the usual portfolio.  Measured
+# at 5 s on the Li & Lim and Solomon instances where PyVRP alone stayed > 1 % above VROOM (lr202, lr204,
+# lr209, rc108, ...; shared 2-core machine): VROOM cut at 2.5 s was up to 5.6 % above its own 5 s cost
+# and PyVRP from it ended at -0.2 to +0.6 %; at 3.5 s VROOM reached its 5 s cost and PyVRP from it
+# -5.0 to 0 % (docs/vroom.md).
+VROOM_START_SHARE = 0.7
+# The same for inputs without shipments, where VROOM's routes only compete with PyVRP's own search from
+# scratch (the cheaper seeds OR-Tools): PyVRP from VROOM's routes stayed in VROOM's few long routes on
+# Solomon R2/RC2, where PyVRP alone is 5-20 % cheaper than VROOM (r205: -12 % alone, +5.7 % from
+# VROOM's routes; docs/vroom.md).
+VROOM_RIVAL_SHARE = 0.3
+
 # The shortest OR-Tools search ever started, and the least time left for which a search that found
 # nothing from a seed is retried from scratch (chosen by hand; not re-measured).
 MIN_SEARCH_S = 0.05
@@ -130,6 +143,15 @@ SPAWN_OVERHEAD_S = 0.3
 # not re-measured).
 MERGE_RESERVE_BASE_S = 0.5
 MERGE_RESERVE_PER_ORDER_S = 0.0004
+# -- constructed first plans (logistics.engine.construct) -----------------------------------------
+#: A search whose full OR-Tools model is estimated (``BUILD_S_PER_CELL``) to need more than this share of
+#: its time plans with PyVRP's routes cut back by the earliest-start walk instead.  Measured on the
+#: 5,000-stop Yanhu day at a 10 s limit: hub parts had 0.3-0.6 s each against a 0.7 s estimate (1.2-2.5 s
+#: real on a busy machine) and left every order out.
+CONSTRUCT_BUILD_SHARE = 0.5
+#: A constructible search stops building the full model after this share of its time and constructs
+#: with the rest (the estimate is made on a quiet machine; a busy one builds 2-4x slower).
+CONSTRUCT_MODEL_SHARE = 0.6
 
 # (end of decomposition section)
 
@@ -195,6 +217,32 @@ MDVRP_ALONE_SHARE = 0.4
 #: Least time (s) planning from one start gets, even when the multi-depot start overran.
 #: Chosen by hand; not re-measured.
 TWOECHELON_START_FLOOR_S = 0.5
+#: Share of the time limit for the freighter-split starts (one multi-depot solve per split of the
+#: freighters over the satellites, ``freighter_splits``).  Chosen by hand on Set2a/Set3 E-n22 (a
+#: split solve converges in under 1 s there); with it the 9 instances with a sourced optimum reach it
+#: at 60 s (``benchmarks/results/2evrp-compare-60s.txt``).  Other shares not measured.
+SPLIT_SHARE = 0.5
+#: Part of the split starts' time spent ranking every split by a short solve; the rest re-solves
+#: the ``SPLIT_FINALISTS`` best.  Chosen by hand.
+SPLIT_SCREEN_SHARE = 0.3
+#: Iterations of the short solve that ranks a split (in one process: the portfolio's process start
+#: costs ~0.6 s).  500 take 0.3 s on Set2a E-n22 and 0.5 s on Set2b E-n51 (idle 2-core machine) and
+#: rank 2+2 first on Set2a_E-n22-k4-s12-16, as 1 s solves do.  Chosen by hand.
+SPLIT_SCREEN_ITERATIONS = 500
+#: Time cap (s) of one ranking solve when its share of the time is smaller: the iterations, not the
+#: clock, should end it (a 0.2 s cap cut the 2+2 split of Set2a_E-n22-k4-s12-16 short and ranked it
+#: out).  Chosen by hand.
+SPLIT_SCREEN_CAP_S = 1.0
+#: Least time (s) one multi-depot solve of a split gets.  Chosen by hand.
+SPLIT_FLOOR_S = 0.2
+#: Most freighter splits solved as multi-depot problems (the ones closest to the nearest-satellite
+#: counts); 5-6 splits cover every split of the 2-satellite Set2/Set3 instances.  Chosen by hand.
+MAX_SPLITS = 8
+#: Splits (cheapest by their estimated cost) planned in full by the tiered planner.  Chosen by hand.
+SPLIT_FINALISTS = 2
+#: Instances with more satellites than this get no split starts (the splits grow as
+#: ``C(freighters + satellites, satellites)``).  Chosen by hand.
+MAX_SPLIT_SATELLITES = 5
 
 # Carriers' shared runs (logistics.planners.carriers)
 

@@ -211,6 +211,31 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
         What breaks (loads, windows, shift, shelf life or time out of refrigeration on this vehicle) or
         None, and the route's span when feasible.
     """
+    why, depart, _, end = walk(data, v, seq)
+    return (None, end - depart) if why is None else (why, 0)
+
+
+def walk(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int, list[int], int]:
+    """The earliest-start schedule behind `simulate`: what breaks (or None), departure, service starts, return.
+
+    One walk serves the explanations, the seed repair and the constructed first plan
+    (`logistics.engine.construct`), so all three agree on what a route can hold.
+
+    Parameters
+    ----------
+    data
+        The solver arrays of the problem.
+    v
+        Vehicle index.
+    seq
+        Order indices in visit order.
+
+    Returns
+    -------
+    (str or None, int, list of int, int)
+        What breaks (None when feasible), the departure from the start depot, the service start at
+        each order (as far as the walk got) and the arrival at the end depot (0 when infeasible).
+    """
     p = data.problem
     t = int(data.vehicle_type[v])
     vt = p.fleet[t]
@@ -220,7 +245,7 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
     for i in seq:
         load += data.delivered[t, :, i]
     if (load > cap).any() or load.sum() > data.total_capacity[t]:
-        return _cap_name(vt, load, cap), 0
+        return _cap_name(vt, load, cap), 0, [], 0
     # latest departure that keeps the first window: start as late as windows allow (less waiting)
     clock = vt.shift[0]
     depart = clock
@@ -228,12 +253,14 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
     soft_late = int(p.costs.max_lateness_h * 3600) if p.objective == "cost" else 0
     picked: list[tuple[int, int]] = []
     rule = _Rule(data, t)
+    starts: list[int] = []
     for k, i in enumerate(seq):
         arr = clock + int(dur[prev, i])
         o = p.orders[i]
         start = _start(data, i, arr, soft_late if o.soft else 0)
         if start is None:
-            return "time windows or shift", 0
+            return "time windows or shift", depart, starts, 0
+        starts.append(start)
         if k == 0:
             depart = start - int(dur[prev, i])  # leave later instead of waiting at the first stop
             rule.since = depart
@@ -241,14 +268,15 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
             arr = clock + rule.rest + int(dur[prev, i])  # a rest at the last stop's departure
             start = _start(data, i, arr, soft_late if o.soft else 0)
             if start is None:
-                return "time windows or shift", 0
+                return "time windows or shift", depart, starts, 0
+            starts[-1] = start
             if not rule.take(clock + rule.rest, arr, start, start + int(data.service[i])):
-                return "drivers' rests", 0
+                return "drivers' rests", depart, starts, 0
         if o.kind == "delivery" and o.pair is None and data.ride[t, i] >= 0 and start - depart > data.ride[t, i]:
-            return _limit_name(data, t, i), 0
+            return _limit_name(data, t, i), depart, starts, 0
         load = load + data.demand[t, :, i]
         if (load > cap).any() or (load < 0).any() or load.sum() > data.total_capacity[t]:
-            return _cap_name(vt, load, cap), 0
+            return _cap_name(vt, load, cap), depart, starts, 0
         if o.kind == "pickup" and o.pair is None and data.ride[t, i] >= 0:
             picked.append((start + int(data.service[i]), i))
         clock = start + int(data.service[i])
@@ -257,15 +285,68 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
     if seq and rule.binds(end, end, end):
         end += rule.rest
         if not rule.take(clock + rule.rest, end, end, end):
-            return "drivers' rests", 0
+            return "drivers' rests", depart, starts, 0
     if end > vt.shift[1] or (vt.max_duration is not None and end - depart > vt.max_duration):
-        return "time windows or shift", 0
+        return "time windows or shift", depart, starts, 0
     if rule.cap is not None and end - depart > rule.cap:
-        return "drivers' rests", 0
+        return "drivers' rests", depart, starts, 0
     for t0, i in picked:
         if end - t0 > data.ride[t, i]:
-            return _limit_name(data, t, i), 0
-    return None, end - depart
+            return _limit_name(data, t, i), depart, starts, 0
+    return None, depart, starts, end
+
+
+def cut_back(
+    d: SolverData, routes: list[list[int]], partner: dict[int, int] | None = None
+) -> tuple[list[list[int]], list[int]]:
+    """Each route cut back to the orders `simulate` lets it keep (a greedy prefix), pairs kept or dropped whole.
+
+    The repair of a PyVRP seed the full model rejects and of a constructed plan
+    (`logistics.engine.construct`).
+
+    Parameters
+    ----------
+    d
+        The solver arrays.
+    routes
+        Order indices per vehicle, pairs already whole (see
+        `logistics.engine.solvers.ortools.search.whole_pairs`).
+    partner
+        Each side of a pickup-delivery pair → the other (default: from ``d.pairs``).
+
+    Returns
+    -------
+    (list of list of int, list of int)
+        The routes every one of which `simulate` accepts, and the orders dropped, in route order.
+    """
+    if partner is None:
+        partner = {i: j for pi, di in d.pairs for i, j in ((pi, di), (di, pi))}
+    fixed: list[list[int]] = []
+    dropped: list[int] = []
+    for v, seq in enumerate(routes):
+        if not seq or simulate(d, v, seq)[0] is None:
+            fixed.append(list(seq))
+            continue
+        out: set[int] = set()
+        while True:
+            keep: list[int] = []
+            for i in seq:  # greedy prefix: keep an order when the route so far (and back to the depot) still works
+                if i not in out and simulate(d, v, keep + [i])[0] is None:
+                    keep.append(i)
+                else:
+                    out.add(i)
+            lone = {partner[i] for i in out if i in partner} - out  # a side kept whose partner was dropped
+            if not lone:
+                break
+            out |= lone  # drop it too and check the route again without it
+        dropped.extend(i for i in seq if i in out)
+        fixed.append(keep)
+    return fixed, dropped
+
+
+def _partners(d: SolverData) -> dict[int, int]:
+    """Each side of a pickup-delivery pair → the other side."""
+    return {i: j for pi, di in d.pairs for i, j in ((pi, di), (di, pi))}
 
 
 def _start(data: SolverData, i: int, arr: int, late: int) -> int | None:

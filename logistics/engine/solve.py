@@ -56,6 +56,7 @@ def solve(
     decompose: bool | None = None,
     max_part: int = 400,
     initial: Any = None,
+    warm_pyvrp: bool = True,
 ) -> Plan:
     """Plan routes for ``problem`` within the time limit (the whole call).
 
@@ -89,9 +90,9 @@ def solve(
         ``WHOLE_REFUSE_SHARE`` of the limit raises `ProblemError` naming the limit.
     max_part
         The largest part of a decomposed day.
-    initial
-        A plan to start from (warm start; see `initial_routes`): OR-Tools reads and repairs its routes
-        and searches from them instead of a PyVRP skeleton.  A decomposed day ignores it.
+    initial, warm_pyvrp
+        A plan to start from (`initial_routes`; not for a decomposed day), and whether PyVRP starts from it
+        (else from scratch); OR-Tools reads and repairs the cheaper routes and searches from there.
 
     Returns
     -------
@@ -133,9 +134,10 @@ def solve(
         log=opts.log,
         stop_early=opts.stop_early,
     )
-    warm = None if initial is None else initial_routes(problem, initial)
+    warm: dict[str, Any] = {"warm_pyvrp": warm_pyvrp}
+    warm["initial"] = None if initial is None else initial_routes(problem, initial)
     if len(problem.orders) <= DECOMPOSE_FACTOR * max_part:
-        return solve_whole(problem, opts, budget, settings, initial=warm)
+        return solve_whole(problem, opts, budget, settings, **warm)
     estimate, data = whole_build_s(problem, budget.limit)
     policy = {"whole_build_estimate_s": round(estimate, 2), "whole_build_share": round(estimate / budget.limit, 3)}
     if decompose is False:
@@ -147,13 +149,13 @@ def solve(
                 record="solve",
                 field="time_limit",
             )
-        plan = solve_whole(problem, opts, budget, settings, data=data, initial=warm)
+        plan = solve_whole(problem, opts, budget, settings, data=data, **warm)
         plan.meta["policy"] = policy | {"chosen": "whole", "why": "decompose=False"}
         return plan
     if data is not None and estimate <= WHOLE_BUILD_SHARE * budget.limit:
         try:
             giveup = WHOLE_BUILD_GIVEUP_SHARE * budget.limit
-            plan = solve_whole(problem, opts, budget, settings, data=data, build_limit_s=giveup, initial=warm)
+            plan = solve_whole(problem, opts, budget, settings, data=data, build_limit_s=giveup, **warm)
         except WholeTooBig:
             why = f"the whole model was not built in {WHOLE_BUILD_GIVEUP_SHARE:g} of the limit"
         else:
@@ -170,10 +172,11 @@ def whole_build_s(problem: Problem, limit: float) -> tuple[float, SolverData | N
     """Estimated seconds to build ``problem``'s full OR-Tools model, from its size alone (deterministic).
 
     ``BUILD_S_PER_CELL`` per cell of the transit matrices the model registers (`build_cells`).  When
-    even the two matrices every model has (arc costs and times over the orders) exceed the limit,
-    already rule out solving whole (more than ``WHOLE_BUILD_SHARE`` of the limit), the solver arrays
-    are not built (measured: 3-5 s of a 8 s limit spent on them for a 5,000-order day that was then
-    decomposed) and that lower bound is returned.
+    even the two matrices every model has per vehicle type (arc costs and times over the orders and
+    every vehicle's start and end) already rule out solving whole (more than ``WHOLE_BUILD_SHARE`` of
+    the limit), the solver arrays are not built (measured: 3-5 s of a 8 s limit spent on them for a
+    5,000-order day that was then decomposed; 40 s and 4.3 GB at a 20 s limit on a busy machine when
+    the bound counted one type and no vehicle nodes) and that lower bound is returned.
 
     Parameters
     ----------
@@ -187,7 +190,9 @@ def whole_build_s(problem: Problem, limit: float) -> tuple[float, SolverData | N
     tuple
         Seconds, and the solver arrays when they were built (None otherwise).
     """
-    lower = BUILD_S_PER_CELL * 2 * (len(problem.orders) + 1) ** 2
+    fleet = [vt for vt in problem.fleet if vt.count > 0]
+    nodes = len(problem.orders) + 2 * sum(vt.count for vt in fleet)  # what build_cells counts at least
+    lower = BUILD_S_PER_CELL * 2 * max(1, len(fleet)) * nodes**2
     if lower > WHOLE_BUILD_SHARE * limit:
         return lower, None
     data = arrays.build(problem)

@@ -31,6 +31,9 @@ from logistics.core.options import Budget, SolveOptions
 from logistics.core.plan import Plan, RouteResult
 from logistics.core.problem import Problem
 from logistics.core.shares import (
+    BUILD_S_PER_CELL,
+    CONSTRUCT_BUILD_SHARE,
+    CONSTRUCT_MODEL_SHARE,
     MIN_SEARCH_S,
     MIN_SKELETON_S,
     PYVRP_ENGINE_SHARE,
@@ -40,11 +43,12 @@ from logistics.core.shares import (
     REPORT_RESERVE_SHARE,
 )
 from logistics.engine.build_plan import build_plan
+from logistics.engine.construct import construct_routes, constructible
 from logistics.engine.reasons import explain
 from logistics.engine.solvers import arrays
 from logistics.engine.solvers.arrays import SolverData
 from logistics.engine.solvers.ortools.costs import CostArrays, cost_arrays
-from logistics.engine.solvers.ortools.model import OrtoolsModel
+from logistics.engine.solvers.ortools.model import OrtoolsModel, build_cells
 from logistics.engine.solvers.ortools.search import SearchSettings, polish, search, seed_read_s
 from logistics.engine.solvers.pyvrp.portfolio import models_exactly, solve_pyvrp_portfolio
 
@@ -107,6 +111,7 @@ def solve_whole(
     data: SolverData | None = None,
     build_limit_s: float | None = None,
     initial: list[list[int]] | None = None,
+    warm_pyvrp: bool = True,
 ) -> Plan:
     """Plan ``problem`` in one search within ``budget``.
 
@@ -130,8 +135,11 @@ def solve_whole(
     initial
         Order indices per vehicle to start from (a warm start, see
         [logistics.engine.solve.initial_routes][]): OR-Tools reads them (repairing what the model
-        rejects) and searches from there, unless the PyVRP skeleton (engines ``auto`` and ``pyvrp``)
-        is cheaper by `seed_cost`; ``meta["seed_from"]`` says which seed was used.
+        rejects) and searches from there, unless the PyVRP skeleton (engines ``auto`` and ``pyvrp``),
+        whose search starts from them too (unless ``warm_pyvrp`` is False), is cheaper by `seed_cost`;
+        ``meta["seed_from"]`` says which seed was used.
+    warm_pyvrp
+        Whether PyVRP's search starts from ``initial`` (else from scratch, a competing seed).
 
     Returns
     -------
@@ -139,7 +147,8 @@ def solve_whole(
         ``plan.meta`` records the budget as it was handed out (``reserve_s`` kept for reports,
         ``skeleton_limit_s`` for PyVRP, ``search_limit_s`` for OR-Tools), the time each step
         took (``build_s``, ``pyvrp_s``, ``search_s``, ``reasons_s``, ``elapsed_s``) and how the
-        search ended (``status``).
+        search ended (``status``; ``constructed`` when the search was too short for the full model, see
+        [logistics.engine.construct][]).
     """
     data = arrays.build(problem) if data is None else data
     costs = cost_arrays(data)
@@ -151,16 +160,28 @@ def solve_whole(
         return plan
     work = budget.sub(budget.left() - reserve)  # the search's part: everything but the reserve
     meta["reserve_s"] = round(reserve, 4)
+    # a search too short for the full model gets a constructed plan instead (logistics.engine.construct)
+    # (not with ``iterations``: the choice depends on the clock, and such runs must not)
+    fast = build_limit_s is None and initial is None and options.engine != "ortools" and options.iterations is None
+    fast = fast and constructible(data)
+    if fast and BUILD_S_PER_CELL * build_cells(data) > CONSTRUCT_BUILD_SHARE * work.left():
+        return _constructed(problem, data, costs, options, budget, work, meta, "the model would not build in time")
     # the full model first: PyVRP then gets what is left once building it has been paid for
-    model = OrtoolsModel(data, costs, budget=work if build_limit_s is None else work.sub(build_limit_s))
+    cap = build_limit_s if build_limit_s is not None else (CONSTRUCT_MODEL_SHARE * work.left() if fast else None)
+    model = OrtoolsModel(data, costs, budget=work if cap is None else work.sub(cap))
     if model.out_of_time and build_limit_s is not None:
         raise WholeTooBig(f"the full model was not built within {build_limit_s:.3g} s")
+    if model.out_of_time and fast:
+        return _constructed(problem, data, costs, options, budget, work, meta, "the model was not built in time")
+    if fast and model.routing is not None and work.left() - seed_read_s(model) < MIN_SKELETON_S:
+        # too little time left for PyVRP's skeleton: OR-Tools' own first solution would not come in time either
+        return _constructed(problem, data, costs, options, budget, work, meta, "too little time for a skeleton")
     warm = initial
     if options.engine in ("auto", "pyvrp") and model.routing is not None:
         t1 = time.perf_counter()
         skeleton = work.sub(work.left() - seed_read_s(model))
         meta["skeleton_limit_s"] = round(skeleton.limit, 4)
-        initial, pv_meta = _pyvrp_skeleton(data, costs, skeleton, options)
+        initial, pv_meta = _pyvrp_skeleton(data, costs, skeleton, options, warm if warm_pyvrp else None)
         meta.update(pv_meta)
         meta["pyvrp_s"] = round(time.perf_counter() - t1, 4)
     if warm is not None:  # the plan given, unless PyVRP's routes are cheaper
@@ -246,6 +267,48 @@ def rest_free_seed(
     return routes, meta | {"seed_from": "rest_free"}
 
 
+def _constructed(
+    problem: Problem,
+    data: SolverData,
+    costs: CostArrays,
+    options: SolveOptions,
+    budget: Budget,
+    work: Budget,
+    meta: dict[str, Any],
+    why: str,
+) -> Plan:
+    """The plan of `construct_routes` (PyVRP's routes cut back by the walk), with reasons and objective."""
+    t1 = time.perf_counter()
+    meta["skeleton_limit_s"] = round(max(0.0, work.left()), 4)
+    meta["search_limit_s"] = 0.0
+    built = construct_routes(data, costs, work.sub(work.left()), options)
+    meta["pyvrp_s"] = round(time.perf_counter() - t1, 4)
+    routes, dropped = (built.routes, built.dropped) if built is not None else ([], list(range(data.n_orders)))
+    meta.update(built.meta if built is not None else {})
+    t2 = time.perf_counter()
+    reasons = explain(data, routes, dropped, costs, deadline=budget.deadline - report_reserve_s(budget.limit, 0) / 2)
+    meta.update(
+        {
+            "status": "constructed",
+            "constructed": why,
+            "skeleton": "pyvrp" if built is not None else "not applicable",
+            "reasons_s": round(time.perf_counter() - t2, 4),
+            "build_s": 0.0,
+            "search_s": 0.0,
+            "history": [],
+        }
+    )
+    plan = build_plan(problem, data, routes, reasons, meta)
+    scale = 1 if problem.objective == "distance" else arrays.COST_SCALE
+    _route_objectives(plan, data, costs, routes, scale)
+    seqs = built.sequences if built is not None else []
+    req = sum(1 for i in dropped if data.required[i])
+    # arcs, fixed costs and left-out orders (no spans or freshness: those need OR-Tools' schedule)
+    plan.kpis["objective"] = round((seed_cost(data, costs, seqs) - req * costs.required_penalty) / scale, 4)
+    plan.meta["elapsed_s"] = round(budget.elapsed(), 4)
+    return plan
+
+
 def seed_cost(data: SolverData, costs: CostArrays, routes: list[list[int]]) -> int:
     """A seed's price in solver cost units, to choose between seeds: arcs, fixed costs, left-out orders.
 
@@ -279,9 +342,11 @@ def seed_cost(data: SolverData, costs: CostArrays, routes: list[list[int]]) -> i
 
 
 def _pyvrp_skeleton(
-    data: SolverData, costs: CostArrays, budget: Budget, options: SolveOptions
+    data: SolverData, costs: CostArrays, budget: Budget, options: SolveOptions, warm: list[list[int]] | None
 ) -> tuple[list[list[int]] | None, dict[str, Any]]:
     """Routes from PyVRP to seed OR-Tools, or None when it does not apply.
+
+    PyVRP's search starts from ``warm`` (the routes of the plan given to `solve`) when there is one.
 
     ``budget`` ends when the search as a whole has to, less what OR-Tools needs to read the routes
     into the (already built) full model.  OR-Tools' part of it is ``1 - RELAXED_SHARE`` when
@@ -299,6 +364,7 @@ def _pyvrp_skeleton(
         relaxed_share=share,
         workers=options.workers,
         stop_early=options.stop_early,
+        initial=warm,
     )
     if res is None:
         return None, {"skeleton": "not applicable"}

@@ -103,3 +103,30 @@ def test_per_set_means_only_over_instances_with_a_gap():
     assert by_set["Set2a"]["mean_gap_pct"] == pytest.approx(2.0)
     assert by_set["Set2a"]["max_gap_pct"] == pytest.approx(3.0)
     assert by_set["Set3"]["mean_gap_pct"] is None and by_set["Set3"]["feasible"] == 0
+
+
+def test_family_groups_the_lettered_sets():
+    assert bench.family_of("Set2a") == bench.family_of("Set2c") == "Set2"
+    assert bench.family_of("Set3") == "Set3" and bench.family_of("Set6b") == "Set6"
+
+
+def test_per_family_means_gaps_and_cost_ratios_against_the_previous_starts():
+    def row(name, gap, base_gap, ratio):
+        s = bench.set_of(name)
+        return {
+            "set": s,
+            "family": bench.family_of(s),
+            "gap_pct": gap,
+            "base_gap_pct": base_gap,
+            "ratio": ratio,
+            "violations": 0,
+            "unserved": 0,
+            "seconds": 1.0,
+        }
+
+    rows = [row("Set2a_a", 0.0, 4.0, 0.96), row("Set2b_a", 2.0, 2.0, 1.0), row("Set2c_a", None, None, None)]
+    fam = {s["set"]: s for s in bench.per_set(rows, "family")}
+    assert list(fam) == ["Set2"] and fam["Set2"]["instances"] == 3 and fam["Set2"]["with_bks"] == 2
+    assert fam["Set2"]["mean_gap_pct"] == pytest.approx(1.0)
+    assert fam["Set2"]["base_mean_gap_pct"] == pytest.approx(3.0)
+    assert fam["Set2"]["mean_ratio"] == pytest.approx(0.98)

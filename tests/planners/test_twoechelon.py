@@ -1,8 +1,9 @@
-"""2E-VRP: the unified .dat reader, the tiered solver's gap on Set2a_E-n22-k4-s10-14, its starts, the checker."""
+"""2E-VRP: the unified .dat reader, the tiered solver's gap on Set2a E-n22 instances, its starts, the checker."""
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +14,12 @@ import logistics as L
 from logistics.check.twoechelon import check_2evrp
 from logistics.formats.twoechelon import read_2evrp
 from logistics.planners import twoechelon as E
+from logistics.planners import twoechelon_starts as ST
 
 HERE = Path(__file__).parent.parent / "data" / "2evrp"
 INSTANCE = HERE / "Set2a_E-n22-k4-s10-14.dat"
+#: Only the 2+2 freighter split reaches its optimum 392.78; the nearest-satellite start stays ~8 % above.
+SPLIT_INSTANCE = HERE / "Set2a_E-n22-k4-s12-16.dat"
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +47,10 @@ def test_reader_parses_every_field(inst):
 def test_solution_is_feasible_and_within_two_percent(inst, solution):
     assert solution.violations() == []
     assert solution.unserved == []
-    assert solution.cost == pytest.approx(solution.tiered.kpis["cost"], abs=0.05)
+    if solution.meta.get("second_level_from_split"):  # some freighter routes are the split solve's, cheaper
+        assert solution.cost <= solution.tiered.kpis["cost"] + 0.05
+    else:
+        assert solution.cost == pytest.approx(solution.tiered.kpis["cost"], abs=0.05)
     gap = (solution.cost - 371.49) / 371.49
     # nearest-satellite assignment alone stays ~5 % above; the multi-depot start reaches the best-known value
     assert -1e-6 <= gap <= 0.02, f"cost {solution.cost:.2f}, gap {gap:.1%}, starts {solution.meta.get('starts')}"
@@ -76,7 +83,8 @@ def test_checker_catches_broken_solutions(inst, solution):
 
 def test_best_of_the_starts_is_returned(inst, solution):
     starts = solution.meta["starts"]
-    assert set(starts) <= {"nearest", "mdvrp"} and solution.meta["start"] in starts
+    assert all(s in ("nearest", "mdvrp") or s.startswith("split ") for s in starts)
+    assert solution.meta["start"] in starts and any(s.startswith("split ") for s in starts)
     assert solution.cost == pytest.approx(min(starts.values()), abs=1e-3)
 
 
@@ -149,3 +157,70 @@ def test_reader_reads_every_shared_file():
     for f in files:
         inst = read_2evrp(f)
         assert inst.n_customers > 0 and inst.n_satellites > 0 and (inst.demand > 0).all(), f.name
+
+
+def test_freighter_splits_respect_the_limits_and_rank_by_closeness(inst):
+    splits = ST.freighter_splits(inst, {"S1": 3, "S2": 1})
+    # 4 freighters are needed for 22,500 of freight at 6,000 each, and 4 is the limit
+    assert splits == [
+        {"S1": 3, "S2": 1},
+        {"S1": 2, "S2": 2},
+        {"S1": 4, "S2": 0},
+        {"S1": 1, "S2": 3},
+        {"S1": 0, "S2": 4},
+    ]
+    assert ST.freighter_splits(inst, {"S1": 3, "S2": 1}, limit=2) == splits[:2]
+    many = dataclasses.replace(inst, satellites=np.zeros((6, 2)), handling=np.zeros(6))
+    assert many.n_satellites == 6 and ST.freighter_splits(many) == []
+
+
+def test_split_starts_serve_everyone_with_the_splits_freighters():
+    inst = read_2evrp(SPLIT_INSTANCE)
+    opts = L.SolveOptions(time_limit=4, seed=0, iterations=400)
+    found = ST.split_starts(inst, ST.freighter_splits(inst), opts, finalists=5)
+    assert found[0][1] == {"S1": 2, "S2": 2}
+    assert [est for est, *_ in found] == sorted(est for est, *_ in found)
+    for _, counts, assign, routes in found:
+        assert set(assign) == {f"c{j + 1}" for j in range(inst.n_customers)}
+        for s, n in counts.items():
+            mine = [rt for t, rt in routes if t == s]
+            assert len(mine) <= n and all(rt[0] == rt[-1] == s for rt in mine)
+            assert sorted(c for rt in mine for c in rt[1:-1]) == sorted(c for c, x in assign.items() if x == s)
+            assert all(sum(inst.demand[int(c[1:]) - 1] for c in rt[1:-1]) <= inst.cf_capacity for rt in mine)
+
+
+def test_split_start_reaches_the_optimum_the_nearest_start_misses():
+    inst = read_2evrp(SPLIT_INSTANCE)
+    sol = E.solve_2evrp(inst, time_limit=6, seed=0, workers=1)
+    assert sol.violations() == [] and sol.unserved == []
+    assert sol.meta["start"].startswith("split ")
+    gap = (sol.cost - 392.78) / 392.78
+    assert -1e-4 <= gap <= 0.01, f"cost {sol.cost:.2f}, starts {sol.meta['starts']}"
+    nearest = E.solve_2evrp(inst, time_limit=3, seed=0, workers=1, starts=("nearest",))
+    assert nearest.violations() == [] and nearest.cost > sol.cost + 1.0
+
+
+def test_prefer_routes_swaps_only_cheaper_routes_for_the_same_customers(inst, solution):
+    good = [(r["satellite"], list(r["route"])) for r in solution.second_level]
+    worse = copy.deepcopy(solution)
+    worse.meta = {}
+    longest = max(worse.second_level, key=lambda r: len(r["route"]))
+    inner = longest["route"][1:-1]
+    longest["route"] = [longest["route"][0], *inner[::2], *inner[1::2], longest["route"][-1]]
+    assert worse.violations() == [] and worse.cost > solution.cost + 1e-6
+    fixed = E._prefer_routes(inst, worse, good)
+    assert fixed.violations() == []
+    assert fixed.cost == pytest.approx(solution.cost, abs=1e-6)
+    assert fixed.meta["second_level_from_split"] == [longest["satellite"]]
+    # routes for other customers at that satellite are not taken
+    other = [(s, rt) for s, rt in good if s != longest["satellite"]]
+    assert E._prefer_routes(inst, worse, other) is worse
+
+
+def test_split_starts_are_reproducible_with_iterations():
+    inst = read_2evrp(SPLIT_INSTANCE)
+    opts = L.SolveOptions(time_limit=4, seed=3, iterations=200, workers=1)
+    splits = ST.freighter_splits(inst, limit=3)
+    first = ST.split_starts(inst, splits, opts, finalists=1)
+    again = ST.split_starts(inst, splits, opts, finalists=1)
+    assert first and first == again

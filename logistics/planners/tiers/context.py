@@ -118,6 +118,10 @@ class TierContext:
     log: list[dict[str, Any]] = field(init=False, default_factory=list)
     #: seconds handed to each phase, in order (``meta["phase_limits_s"]``)
     phase_limits: list[float] = field(init=False, default_factory=list)
+    #: wall seconds each phase took (``meta["phase_elapsed_s"]``), and each last-mile solve of the first
+    #: round (``meta["leg_elapsed_s"]``: station, ``alt <station>`` without its direct candidates, hub)
+    phase_elapsed: dict[str, float] = field(init=False, default_factory=dict)
+    leg_elapsed: dict[str, float] = field(init=False, default_factory=dict)
     #: order id -> (leg, reason): produce left out by the trunk inbound or the stations' cold stores
     unserved: dict[str, tuple[str, str]] = field(init=False, default_factory=dict)
     #: deliveries the current trunk plan does not carry -> reason

@@ -54,6 +54,7 @@ class TierPlanner:
 
     def __init__(self, ctx: TierContext) -> None:
         self.ctx = ctx
+        self._t = 0.0
 
     def run(self) -> TieredPlan:
         """Plan the day (see the module docstring of [logistics.planners.tiers][]).
@@ -61,34 +62,54 @@ class TierPlanner:
         Returns
         -------
         TieredPlan
-            The plan of every leg with transfers and KPIs.
+            The plan of every leg with transfers and KPIs; ``meta["phase_elapsed_s"]`` has the wall seconds of
+            each phase and ``meta["leg_elapsed_s"]`` those of each first-round last-mile solve.
         """
         ctx = self.ctx
+        self._t = ctx.budget.elapsed()
+        ctx.phase_elapsed["setup"] = round(self._t, 3)
         assign, cands = self._initial_assignment()
         # 1. trunk outbound on the station demand (auto: candidates go through stations first)
         self._report("trunk outbound", None, {})
         out = trunk_out(ctx, assign, ctx.phase_s(TIERS_TRUNK_OUT))
         release = out.release
+        self._lap("trunk outbound")
         # 2. last mile per depot, plus the direct alternative for candidates
         self._report("last mile", out, {})
         legs = self._last_mile(assign, cands, release)
+        self._lap("last mile")
         # 3. boundary re-balancing
         self._report("re-balancing", out, legs)
         changed = rebalance(ctx, assign, legs, release) if ctx.settings.rebalance else False
         direct_changed = any(assign[v] != ctx.layout.parent[v] for v in assign)
+        self._lap("re-balancing")
         # 4. trunk again if station loads changed; keep every station's release
         if changed or direct_changed:
             self._report("trunk outbound again", out, legs)
             out = self._trunk_again(assign, legs, release)
+            self._lap("trunk outbound again")
         # 5. goods the last mile cannot deliver stay at the hub: trim the trunk loads
         out = trim(ctx, out, legs)
         # 6. produce the stations' cold stores cannot hold until a truck comes is not collected
         fit_produce(ctx, {d: leg.plan for d, leg in legs.items()}, _arrivals(out))
+        self._lap("hand-over (trim, cold stores)")
         # 7. trunk inbound for the produce
         self._report("trunk inbound", out, legs)
         inbound = trunk_in(ctx, out, legs, ctx.phase_s(TIERS_TRUNK_IN))
+        self._lap("trunk inbound")
         self._drop_stranded(legs)
-        return assemble(ctx, out, inbound, legs, assign)
+        tp = assemble(ctx, out, inbound, legs, assign)
+        self._lap("hand-over (assemble)")
+        tp.meta["phase_elapsed_s"] = dict(ctx.phase_elapsed)
+        tp.meta["leg_elapsed_s"] = dict(ctx.leg_elapsed)
+        tp.meta["elapsed_s"] = round(ctx.budget.elapsed(), 3)
+        return tp
+
+    def _lap(self, phase: str) -> None:
+        """Add the wall seconds since the previous lap to ``phase`` in ``ctx.phase_elapsed``."""
+        now = self.ctx.budget.elapsed()
+        self.ctx.phase_elapsed[phase] = round(self.ctx.phase_elapsed.get(phase, 0.0) + now - self._t, 3)
+        self._t = now
 
     def _report(self, leg: str, out: Wave | None, legs: Mapping[str, Leg]) -> None:
         """Tell ``ctx.progress`` which leg starts and the cost of the legs planned so far."""
@@ -127,6 +148,10 @@ class TierPlanner:
             alt[ctx.hub] = lm_problem(ctx, ctx.hub, cands, None)
         batch: dict[Hashable, Leg] = dict(legs) | {("alt", k): v for k, v in alt.items()}
         solve_legs(ctx, batch, ctx.phase_s(TIERS_LAST_MILE))
+        for k, leg in batch.items():
+            if leg.plan is not None:
+                name = f"{k[0]} {k[1]}" if isinstance(k, tuple) else str(k)
+                ctx.leg_elapsed[name] = round(float(leg.plan.meta.get("elapsed_s", 0.0)), 3)
         if alt:
             share = trunk_share(ctx, cands)
             base = sum(legs[s].score() for s in alt if s != ctx.hub) + share

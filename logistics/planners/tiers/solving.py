@@ -28,12 +28,14 @@ from logistics.core.shares import (
 from logistics.engine.parallel import WorkerPool, run_tasks, worker_count
 from logistics.engine.solve import solve
 
-__all__ = ["size_limit", "solve_many", "solve_one"]
+__all__ = ["size_limit", "solve_many", "solve_one", "trunk_limit"]
 
 K = TypeVar("K", bound=Hashable)
 
 
-def solve_one(problem: Problem, limit: float, seed: int, engine: str, iterations: int | None) -> Plan:
+def solve_one(
+    problem: Problem, limit: float, seed: int, engine: str, iterations: int | None, stop_early: bool = True
+) -> Plan:
     """``solve``; if an engine other than OR-Tools fails on the model, OR-Tools alone (noted in ``meta``).
 
     A station's problem must not sink the whole day because one engine cannot model it; the
@@ -46,8 +48,8 @@ def solve_one(problem: Problem, limit: float, seed: int, engine: str, iterations
         The problem to solve.
     limit
         Seconds for this solve (the fallback gets what is left, at least ``SOLVE_MANY_FLOOR_S``).
-    seed, engine, iterations
-        As for [logistics.solve][].
+    seed, engine, iterations, stop_early
+        As for [logistics.solve][] (``stop_early`` as in [SolveOptions][logistics.core.options.SolveOptions]).
 
     Returns
     -------
@@ -55,13 +57,14 @@ def solve_one(problem: Problem, limit: float, seed: int, engine: str, iterations
         The plan; ``meta["engine_fallback"]`` says why OR-Tools took over, if it did.
     """
     t0 = time.perf_counter()
+    opts = SolveOptions(time_limit=limit, seed=seed, engine=engine, iterations=iterations, stop_early=stop_early)
     try:
-        return solve(problem, time_limit=limit, seed=seed, engine=engine, iterations=iterations)
+        return solve(problem, opts)
     except (ValueError, RuntimeError) as e:
         if engine == "ortools" or isinstance(e, ProblemError):
             raise
         left = max(SOLVE_MANY_FLOOR_S, limit - (time.perf_counter() - t0))
-        plan = solve(problem, time_limit=left, seed=seed, engine="ortools", iterations=iterations)
+        plan = solve(problem, opts.merged(time_limit=left, engine="ortools"))
         plan.meta["engine_fallback"] = f"{engine} failed ({e}); solved with ortools"
         return plan
 
@@ -80,6 +83,29 @@ def size_limit(problem: Problem) -> float:
         ``SIZE_LIMIT_PER_ORDER_S`` per order, at least ``SIZE_LIMIT_FLOOR_S`` (see [logistics.core.shares][]).
     """
     return max(SIZE_LIMIT_FLOOR_S, SIZE_LIMIT_PER_ORDER_S * len(problem.orders))
+
+
+def trunk_limit(problem: Problem, limit: float, options: SolveOptions) -> float:
+    """Seconds for one trunk solve: `size_limit` of its size, or the phase's whole ``limit`` without ``stop_early``.
+
+    A trunk wave of a dozen chunks converges in well under its size's limit, so a normal run keeps the
+    rest for the last mile; a run told to search to the limit (long reference runs) gets it all.
+
+    Parameters
+    ----------
+    problem
+        The trunk wave's problem.
+    limit
+        The phase's seconds.
+    options
+        The planning call's options (``stop_early``).
+
+    Returns
+    -------
+    float
+        Seconds.
+    """
+    return min(limit, size_limit(problem)) if options.stop_early else limit
 
 
 def solve_many(
@@ -113,7 +139,7 @@ def solve_many(
         Shortcuts for the fields of ``options``.
     cap
         No problem gets more than `size_limit` of its size
-        (short trial solves).
+        (short trial solves; with ``options.stop_early`` off, only where the caller asks for trials).
     pool
         Warm workers to use (a planner's rounds share one); None starts and stops fresh ones.
 
@@ -138,7 +164,14 @@ def solve_many(
     # the batch keeps its limit: many rounds share it (MIN_SEARCH_S each at least, not SOLVE_MANY_FLOOR_S)
     per = max(MIN_SEARCH_S, opts.time_limit / rounds)
     args = [
-        (problems[k], min(per, size_limit(problems[k])) if cap else per, opts.seed, opts.engine, opts.iterations)
+        (
+            problems[k],
+            min(per, size_limit(problems[k])) if cap else per,
+            opts.seed,
+            opts.engine,
+            opts.iterations,
+            opts.stop_early,
+        )
         for k in keys
     ]
     warm = pool is not None and pool.live() >= min(w, len(keys))

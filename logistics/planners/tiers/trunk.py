@@ -22,7 +22,7 @@ from logistics.engine.solvers import arrays
 from logistics.planners.tiers.context import TierContext
 from logistics.planners.tiers.legs import Leg, leg_order
 from logistics.planners.tiers.operations import earliest_route, retime_earliest, stop_rows, vehicle_index
-from logistics.planners.tiers.solving import size_limit, solve_one
+from logistics.planners.tiers.solving import solve_one, trunk_limit
 from logistics.planners.tiers.stations import fit_deliveries, open_window
 
 __all__ = ["Wave", "pack", "sum_qty", "trim", "trunk_in", "trunk_out"]
@@ -204,7 +204,7 @@ def trunk_out(
     assign
         Village → depot.
     limit
-        Seconds for the solve (capped by `size_limit`).
+        Seconds for the solve (capped by `size_limit` unless the run searches to the limit: `trunk_limit`).
     latest
         Station → latest arrival, to keep releases already promised to its vans.
 
@@ -222,7 +222,7 @@ def trunk_out(
         ctx.no_trunk = {k: v for k, v in excluded.items() if v.startswith("trunk:")}
         return Wave(p, None, members, excluded)
     o = ctx.options
-    plan = solve_one(p, min(limit, size_limit(p)), o.seed, o.engine, o.iterations)
+    plan = solve_one(p, trunk_limit(p, limit, o), o.seed, o.engine, o.iterations, o.stop_early)
     plan = retime_earliest(p, plan)
     res = out_wave(ctx, p, plan, members, excluded)
     ctx.no_trunk = {k: v for k, v in res.excluded.items() if v.startswith("trunk:")}
@@ -308,7 +308,7 @@ def trunk_in(ctx: TierContext, out: Wave, legs: Mapping[str, Leg], limit: float)
     legs
         Depot → solved leg.
     limit
-        Seconds for the solve (capped by `size_limit`).
+        Seconds for the solve (capped by `size_limit` unless the run searches to the limit: `trunk_limit`).
 
     Returns
     -------
@@ -326,7 +326,7 @@ def trunk_in(ctx: TierContext, out: Wave, legs: Mapping[str, Leg], limit: float)
     if p is None or not p.orders:
         return Wave(p, None, members)
     o = ctx.options
-    plan = solve_one(p, min(limit, size_limit(p)), o.seed, o.engine, o.iterations)
+    plan = solve_one(p, trunk_limit(p, limit, o), o.seed, o.engine, o.iterations, o.stop_early)
     plan = retime_earliest(p, plan)
     for r in plan.unserved.itertuples():
         for oid in members.get(str(r.order_id), []):

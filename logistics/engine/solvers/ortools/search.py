@@ -27,7 +27,7 @@ from logistics.core.shares import (
     SEED_READ_PER_BUILD_S,
     SEED_REPAIR_SHARE,
 )
-from logistics.engine.reasons import simulate
+from logistics.engine.reasons import cut_back
 from logistics.engine.solvers.arrays import COST_SCALE, SolverData
 from logistics.engine.solvers.ortools.breaks import read_breaks
 from logistics.engine.solvers.ortools.costs import CostArrays
@@ -44,6 +44,7 @@ __all__ = [
     "polish_stall_s",
     "search",
     "seed_read_s",
+    "whole_pairs",
 ]
 
 FIRST_SOLUTION = {
@@ -431,29 +432,12 @@ def load_seed(
     d = model.data
     routes = [list(map(int, seq)) for seq in routes] + [[] for _ in range(d.n_vehicles - len(routes))]
     partner = _partners(d)
-    routes, dropped = _whole_pairs(routes, d.pairs)
+    routes, dropped = whole_pairs(routes, d.pairs)
     a = _read_routes(model, routes)
     if a is not None:
         return _seed_loaded(model, a, routes, dropped, "pairs" if dropped else None)
-    fixed = []
-    for v, seq in enumerate(routes):
-        if not seq or simulate(d, v, seq)[0] is None:
-            fixed.append(seq)
-            continue
-        out: set[int] = set()
-        while True:
-            keep: list[int] = []
-            for i in seq:  # greedy prefix: keep an order when the route so far (and back to the depot) still works
-                if i not in out and simulate(d, v, keep + [i])[0] is None:
-                    keep.append(i)
-                else:
-                    out.add(i)
-            lone = {partner[i] for i in out if i in partner} - out  # a side kept whose partner was dropped
-            if not lone:
-                break
-            out |= lone  # drop it too and check the route again without it
-        dropped.extend(i for i in seq if i in out)
-        fixed.append(keep)
+    fixed, cut = cut_back(d, routes, partner)
+    dropped.extend(cut)
     a = _read_routes(model, fixed)
     if a is not None:
         return _seed_loaded(model, a, fixed, dropped, "simulate")
@@ -466,8 +450,21 @@ def _partners(d: SolverData) -> dict[int, int]:
     return {i: j for pi, di in d.pairs for i, j in ((pi, di), (di, pi))}
 
 
-def _whole_pairs(routes: list[list[int]], pairs: list[tuple[int, int]]) -> tuple[list[list[int]], list[int]]:
-    """``routes`` without the pairs they serve in part (one side, two vehicles, delivery first), and those orders."""
+def whole_pairs(routes: list[list[int]], pairs: list[tuple[int, int]]) -> tuple[list[list[int]], list[int]]:
+    """``routes`` without the pairs they serve in part (one side, two vehicles, delivery first), and those orders.
+
+    Parameters
+    ----------
+    routes
+        Order indices per vehicle.
+    pairs
+        (pickup, delivery) order indices.
+
+    Returns
+    -------
+    (list of list of int, list of int)
+        The routes and the orders taken out of them.
+    """
     where = {i: (v, k) for v, seq in enumerate(routes) for k, i in enumerate(seq)}
     broken: set[int] = set()
     for pi, di in pairs:

@@ -132,6 +132,7 @@ def solve_pyvrp_portfolio(
     relaxed_share: float = 1.0,
     workers: int | None = None,
     stop_early: bool = True,
+    initial: list[list[int]] | None = None,
 ) -> EngineResult | None:
     """The skeleton for the portfolio: PyVRP on the OR-Tools engine's linear objective.
 
@@ -162,6 +163,9 @@ def solve_pyvrp_portfolio(
         cores (``os.cpu_count()`` with ``iterations``, `_spare_core` without).
     stop_early
         A time-bound seed stops once it has gone `stall_iterations` without a better solution.
+    initial
+        Order indices per vehicle every seed starts from (a warm start, see
+        [logistics.engine.solvers.pyvrp.search.initial_solution][]), or None.
 
     Returns
     -------
@@ -182,7 +186,7 @@ def solve_pyvrp_portfolio(
     seeds = [int(seed), int(seed) + 1] if parallel else [int(seed)]
     history = None if iterations is not None else history_for(data.n_orders, mine.left())
     grace = ITERATION_GRACE_S if iterations is not None else WORKER_GRACE_S
-    return _run_seeds(inst, mine.deadline, seeds, iterations, history, grace=grace, stall=stall)
+    return _run_seeds(inst, mine.deadline, seeds, iterations, history, grace=grace, stall=stall, initial=initial)
 
 
 def stall_iterations(n_orders: int) -> int:
@@ -307,6 +311,7 @@ def _run_seeds(
     *,
     grace: float,
     stall: int | None = None,
+    initial: list[list[int]] | None = None,
 ) -> EngineResult:
     """Each seed on a built instance until ``deadline`` (monotonic); the first here, the others in workers.
 
@@ -314,7 +319,7 @@ def _run_seeds(
     caller's time limit wins); the grace is longer with an iteration bound, so that the choice
     stays reproducible.
     """
-    args = [(inst, deadline, s, iterations, history, stall) for s in seeds]
+    args = [(inst, deadline, s, iterations, history, stall, initial) for s in seeds]
     results = run_tasks(
         run_seed,
         args,

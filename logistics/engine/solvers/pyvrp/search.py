@@ -18,7 +18,7 @@ import numpy as np
 
 from logistics.core.shares import MIN_PYVRP_S  # constants only: imports nothing
 
-__all__ = ["EngineResult", "PyVRPInstance", "best_of", "run_instance", "run_seed"]
+__all__ = ["EngineResult", "PyVRPInstance", "best_of", "initial_solution", "run_instance", "run_seed"]
 
 
 @dataclass
@@ -86,7 +86,7 @@ class PyVRPInstance:
     required
         (n_orders,) bool.
     scale
-        PyVRP costs are objective units x scale.
+        PyVRP costs are objective units x scale / divisor.
     relaxed
         What the model relaxes (see `EngineResult.relaxed`).
     span_windows
@@ -98,6 +98,9 @@ class PyVRPInstance:
         (n_orders,) +1 pickup, -1 delivery, 0 paired.
     n_orders
         Orders of the problem.
+    divisor
+        The common divisor taken out of every cost (see
+        `logistics.engine.solvers.pyvrp.model.common_divisor`).
     """
 
     data: Any  # pyvrp.ProblemData
@@ -112,6 +115,7 @@ class PyVRPInstance:
     ride: np.ndarray
     order_kind: np.ndarray
     n_orders: int
+    divisor: int = 1
 
 
 def run_instance(
@@ -122,6 +126,7 @@ def run_instance(
     deadline: float | None = None,
     history_length: int | None = None,
     stall: int | None = None,
+    initial: list[list[int]] | None = None,
 ) -> EngineResult:
     """Solve a built instance with one seed.
 
@@ -143,6 +148,9 @@ def run_instance(
     stall
         Stop once this many iterations in a row found nothing better (None: run to the limit); see
         `logistics.engine.solvers.pyvrp.portfolio.stall_iterations`.
+    initial
+        Order indices per vehicle to start the search from (`initial_solution`); orders the model
+        does not have and pair halves without their partner on the route are left out.
 
     Returns
     -------
@@ -175,7 +183,10 @@ def run_instance(
         kw: dict[str, Any] = {}
         if history_length is not None:
             kw["params"] = SolveParams(ils=IteratedLocalSearchParams(history_length=int(history_length)))
-        res = pyvrp.solve(inst.data, stop, seed=int(seed), collect_stats=False, display=False, **kw)
+        start = None if initial is None else initial_solution(inst, initial)
+        res = pyvrp.solve(
+            inst.data, stop, seed=int(seed), collect_stats=False, display=False, initial_solution=start, **kw
+        )
     out = _to_result(inst, res.best)
     out.seed = int(seed)
     out.iterations = int(res.num_iterations)
@@ -192,12 +203,13 @@ def run_seed(
     iterations: int | None,
     history: int | None,
     stall: int | None = None,
+    initial: list[list[int]] | None = None,
 ) -> EngineResult:
     """One seed of the portfolio until ``deadline`` (``time.monotonic()``): the task a worker runs.
 
     Parameters
     ----------
-    inst, seed, history, stall
+    inst, seed, history, stall, initial
         As for `run_instance`.
     deadline
         When the seed must be done; the time limit is what is left of it when the task starts, so a
@@ -210,7 +222,49 @@ def run_seed(
     EngineResult
         The seed's result.
     """
-    return run_instance(inst, deadline - time.monotonic(), seed, iterations, deadline, history, stall)
+    return run_instance(inst, deadline - time.monotonic(), seed, iterations, deadline, history, stall, initial)
+
+
+def initial_solution(inst: PyVRPInstance, routes: list[list[int]]) -> Any:
+    """A PyVRP solution of ``inst`` from order indices per vehicle, or None when PyVRP refuses it.
+
+    Each order becomes its first client (an order of several windows: the first window's), each
+    paired order its half of the shipment; a half whose partner is not on the same route (pickup first), an
+    order the model left out and a vehicle beyond its type's count are dropped, so the start is a
+    valid (possibly infeasible or incomplete) solution that the search then repairs.
+
+    Parameters
+    ----------
+    inst
+        The model.
+    routes
+        ``routes[v]``: the order indices vehicle ``v`` visits, in order.
+
+    Returns
+    -------
+    pyvrp.Solution or None
+    """
+    # deferred: PyVRP takes ~0.5 s to import (see run_instance)
+    from pyvrp import Activity, ActivityType, Route, Solution
+
+    visit: dict[int, Any] = {}
+    for c, i in enumerate(inst.client_order):
+        visit.setdefault(int(i), Activity(ActivityType.CLIENT, c))
+    mate: dict[int, int] = {}
+    for k, (p, d) in enumerate(inst.shipment_orders):
+        visit[p], visit[d] = Activity(ActivityType.PICKUP, k), Activity(ActivityType.DELIVERY, k)
+        mate[p], mate[d] = d, p
+    pickups = {p for p, _ in inst.shipment_orders}
+    type_of = {v: j for j, vs in enumerate(inst.type_vehicles) for v in vs}
+    out = []
+    for v, route in enumerate(routes):
+        seq = _whole_pairs([int(i) for i in route if int(i) in visit], mate, pickups)
+        if seq and v in type_of:
+            out.append(Route(inst.data, [visit[i] for i in seq], type_of[v]))
+    try:
+        return Solution(inst.data, out)
+    except (ValueError, RuntimeError, IndexError):  # say, more routes than a type has vehicles
+        return None
 
 
 def best_of(results: list[EngineResult], seeds: list[int]) -> EngineResult:
@@ -268,7 +322,7 @@ def _to_result(inst: PyVRPInstance, sol: Any) -> EngineResult:
     feasible = bool(sol.is_feasible() and sol.is_complete() and served[inst.required].all())
     return EngineResult(
         routes=routes,
-        cost=cost / inst.scale,
+        cost=cost * inst.divisor / inst.scale,
         feasible=feasible,
         relaxed=list(inst.relaxed),
         unserved=unserved,
@@ -298,3 +352,16 @@ def _violations(inst: PyVRPInstance, starts: dict[int, tuple[int, Any, int]], ro
         if d in starts and limit >= 0 and starts[d][0] - starts[p][0] > limit:
             violations.append(f"orders {p}->{d}: transit exceeds their ride limit {limit} s ({what})")
     return violations
+
+
+def _whole_pairs(seq: list[int], mate: dict[int, int], pickups: set[int]) -> list[int]:
+    """``seq`` without the pair halves whose mate is not on it on the right side (pickup first)."""
+    pos = {i: k for k, i in enumerate(seq)}
+
+    def whole(i: int) -> bool:
+        if i not in mate:
+            return True
+        other = pos.get(mate[i])
+        return other is not None and (other > pos[i]) == (i in pickups)
+
+    return [i for i in seq if whole(i)]
