@@ -57,6 +57,12 @@ VROOM_START_SHARE = 0.7
 # Solomon R2/RC2, where PyVRP alone is 5-20 % cheaper than VROOM (r205: -12 % alone, +5.7 % from
 # VROOM's routes; docs/vroom.md).
 VROOM_RIVAL_SHARE = 0.3
+# Jobs only, PyVRP searches from scratch for this share of its time, then again from the cheaper of its
+# routes and VROOM's (logistics.app.vroom_start.start_mode).  Measured at 5 s, interleaved per instance
+# with the rival start (the cheaper of VROOM's routes and PyVRP's from scratch for all of its time) on
+# 26 Solomon and CVRPLIB instances (shared 2-core machine; docs/vroom.md): rc107 +1.08 -> -0.73 %,
+# rc108 +0.14 -> -0.29 %, R2/RC2 as cheap or cheaper.
+VROOM_RESTART_SHARE = 0.5
 
 # The shortest OR-Tools search ever started, and the least time left for which a search that found
 # nothing from a seed is retried from scratch (chosen by hand; not re-measured).
