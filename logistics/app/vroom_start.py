@@ -4,8 +4,9 @@ A VROOM input that VROOM can solve by itself (every vehicle profile has a durati
 routing server is needed) is first solved by VROOM (pyvroom, exploration level 5); its routes
 become the warm start of [logistics.engine.solve.solve][] (``initial``).  With shipments, VROOM
 gets ``VROOM_START_SHARE`` of the time limit and PyVRP's search starts from its routes (PyVRP's
-pickup-and-delivery search trails VROOM's at 5 s); without, VROOM gets ``VROOM_RIVAL_SHARE`` and
-its routes compete with PyVRP's from scratch.  OR-Tools' model reads the winner, so every
+pickup-and-delivery search trails VROOM's at 5 s); without, VROOM gets ``VROOM_RIVAL_SHARE``, PyVRP
+searches from scratch for ``VROOM_RESTART_SHARE`` of its time and then again from the cheaper of its
+routes and VROOM's (`start_mode`).  OR-Tools' model reads the winner, so every
 constraint is checked by our own model and the plan goes through the same validator as any other.
 With ``iterations`` set (a reproducible run) the stage is skipped, as VROOM's search is bounded by
 time only.
@@ -24,10 +25,10 @@ from typing import Any
 import pandas as pd
 
 from logistics.core.options import SolveOptions
-from logistics.core.shares import VROOM_RIVAL_SHARE, VROOM_START_SHARE
+from logistics.core.shares import VROOM_RESTART_SHARE, VROOM_RIVAL_SHARE, VROOM_START_SHARE
 from logistics.formats.vroom import VroomInput
 
-__all__ = ["VROOM_EXPLORATION", "VroomStart", "expressible", "vroom_start"]
+__all__ = ["VROOM_EXPLORATION", "VroomStart", "expressible", "start_mode", "vroom_start"]
 
 #: VROOM's exploration level for the start (its command line's default, ``-x 5``).
 VROOM_EXPLORATION = 5
@@ -42,12 +43,13 @@ class VroomStart:
     stops
         ``vehicle`` (our vehicle id), ``seq`` and ``order_id`` per task VROOM assigned.
     improve
-        PyVRP's search starts from these routes (inputs with shipments); else they compete with
-        PyVRP's routes from scratch (`solve`'s ``warm_pyvrp``).
+        `solve`'s ``warm_pyvrp`` (`start_mode`): True, PyVRP's search starts from these routes;
+        a share, PyVRP searches from scratch for that share of its time, then from the cheaper of
+        its routes and these.
     """
 
     stops: pd.DataFrame
-    improve: bool = True
+    improve: bool | float = True
 
 
 def expressible(vin: VroomInput) -> bool:
@@ -73,6 +75,29 @@ def expressible(vin: VroomInput) -> bool:
     return all(isinstance(matrices.get(p), dict) and "durations" in matrices[p] for p in profiles)
 
 
+def start_mode(vin: VroomInput) -> bool | float:
+    """How PyVRP uses VROOM's routes (`solve`'s ``warm_pyvrp``): improve them, or restart from the cheaper.
+
+    With shipments PyVRP's search starts from VROOM's routes (its pickup-and-delivery search
+    trails VROOM's at 5 s).  Jobs only, PyVRP searches from scratch for ``VROOM_RESTART_SHARE`` of
+    its time, then again from the cheaper of its own routes and VROOM's: on Solomon R2/RC2 its own
+    lead (few long routes, where VROOM's are 5-20 % costlier), on R1/RC1 VROOM's often do.
+
+    Parameters
+    ----------
+    vin
+        The VROOM input read.
+
+    Returns
+    -------
+    bool or float
+        True, or the share of PyVRP's time searched from scratch.
+    """
+    if any(t.get("type") == "pickup" for t in vin.tasks.values()):
+        return True
+    return VROOM_RESTART_SHARE
+
+
 def vroom_start(vin: VroomInput, options: SolveOptions) -> tuple[VroomStart | None, dict[str, Any]]:
     """VROOM's routes for ``vin`` within its share of the time limit, as a warm start.
 
@@ -88,22 +113,22 @@ def vroom_start(vin: VroomInput, options: SolveOptions) -> tuple[VroomStart | No
     -------
     tuple
         VROOM's routes (what `solve`'s ``initial`` reads) or None, and what happened
-        (``vroom_start``: ``improved`` or ``rival``, or why it was skipped; ``vroom_start_s``; ``vroom_start_cost``:
+        (``vroom_start``: ``improved`` or ``restart``, or why it was skipped; ``vroom_start_s``; ``vroom_start_cost``:
         VROOM's own cost of its routes).
     """
     if options.iterations is not None:
         return None, {"vroom_start": "skipped: iteration-bound run"}
     if not expressible(vin):
         return None, {"vroom_start": "skipped: no duration matrix for every profile"}
-    improve = any(t.get("type") == "pickup" for t in vin.tasks.values())
-    share = VROOM_START_SHARE if improve else VROOM_RIVAL_SHARE
+    improve = start_mode(vin)
+    share = VROOM_START_SHARE if improve is True else VROOM_RIVAL_SHARE
     t0 = time.perf_counter()
     try:
         out = _solve(vin.raw, share * options.time_limit, max(1, options.workers or 1))
     except Exception as e:  # VROOM refusing the input leaves the search to our own engines
         return None, {"vroom_start": f"skipped: VROOM failed ({type(e).__name__})"}
     meta = {"vroom_start_s": round(time.perf_counter() - t0, 4), "vroom_start_cost": out["summary"]["cost"]}
-    return VroomStart(_stops(vin, out), improve), meta | {"vroom_start": "improved" if improve else "rival"}
+    return VroomStart(_stops(vin, out), improve), meta | {"vroom_start": "improved" if improve is True else "restart"}
 
 
 def _solve(doc: dict[str, Any], seconds: float, threads: int) -> dict[str, Any]:

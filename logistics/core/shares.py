@@ -52,11 +52,18 @@ CHECK_ONLY_MIN_S = 5
 # and PyVRP from it ended at -0.2 to +0.6 %; at 3.5 s VROOM reached its 5 s cost and PyVRP from it
 # -5.0 to 0 % (docs/vroom.md).
 VROOM_START_SHARE = 0.7
-# The same for inputs without shipments, where VROOM's routes only compete with PyVRP's own search from
-# scratch (the cheaper seeds OR-Tools): PyVRP from VROOM's routes stayed in VROOM's few long routes on
-# Solomon R2/RC2, where PyVRP alone is 5-20 % cheaper than VROOM (r205: -12 % alone, +5.7 % from
-# VROOM's routes; docs/vroom.md).
+# The same for inputs without shipments, where PyVRP also searches from scratch (VROOM_RESTART_SHARE):
+# with 70 % to VROOM, PyVRP from VROOM's routes stayed in VROOM's few long routes on Solomon R2/RC2,
+# where PyVRP alone is 5-20 % cheaper than VROOM (r205: -12 % alone, +5.7 % from VROOM's routes;
+# docs/vroom.md).
 VROOM_RIVAL_SHARE = 0.3
+# Jobs only, PyVRP searches from scratch for this share of its time, then again from the cheaper of its
+# routes and VROOM's (logistics.app.vroom_start.start_mode).  Measured at 5 s, interleaved per instance
+# on 22 Solomon and CVRPLIB instances (shared 2-core machine; benchmarks/results/vroom/
+# ab-restart-start-5s.txt): worst gap to VROOM +0.34 % (P-n76-k4), mean -2.19 %, against +1.08 %
+# (rc107), -1.78 % for the cheaper of VROOM's routes and PyVRP's from scratch, and +1.18 % (P-n76-k4),
+# -2.14 % for PyVRP from VROOM's routes all along.  Only 0.5 was measured.
+VROOM_RESTART_SHARE = 0.5
 
 # The shortest OR-Tools search ever started, and the least time left for which a search that found
 # nothing from a seed is retried from scratch (chosen by hand; not re-measured).

@@ -57,7 +57,7 @@ def solve(
     decompose: bool | None = None,
     max_part: int | None = None,
     initial: Any = None,
-    warm_pyvrp: bool = True,
+    warm_pyvrp: bool | float = True,
 ) -> Plan:
     """Plan routes for ``problem`` within the time limit (the whole call).
 
@@ -95,6 +95,8 @@ def solve(
     initial, warm_pyvrp
         A plan to start from (`initial_routes`; a decomposed day ignores it), and whether PyVRP starts
         from it (else from scratch); OR-Tools reads and repairs the cheaper routes and searches from there.
+        A share between 0 and 1 runs PyVRP from scratch for that share of its time, then from the
+        cheaper of its routes and the plan's (a start that may trail PyVRP's own search, as VROOM's).
 
     Returns
     -------
@@ -147,6 +149,12 @@ def solve(
         log=opts.log,
         stop_early=opts.stop_early,
     )
+    if not isinstance(warm_pyvrp, bool) and not 0.0 < warm_pyvrp < 1.0:
+        raise ProblemError(
+            f"warm_pyvrp must be True, False or a share between 0 and 1, got {warm_pyvrp!r}",
+            record="solve",
+            field="warm_pyvrp",
+        )
     warm: dict[str, Any] = {"warm_pyvrp": warm_pyvrp}
     warm["initial"] = None if initial is None else initial_routes(problem, initial)
     if choose_policy(len(problem.orders), None, budget.limit, opts)[0] == "whole":  # not worth an estimate

@@ -112,7 +112,7 @@ def solve_whole(
     data: SolverData | None = None,
     build_limit_s: float | None = None,
     initial: list[list[int]] | None = None,
-    warm_pyvrp: bool = True,
+    warm_pyvrp: bool | float = True,
 ) -> Plan:
     """Plan ``problem`` in one search within ``budget``.
 
@@ -140,7 +140,10 @@ def solve_whole(
         whose search starts from them too (unless ``warm_pyvrp`` is False), is cheaper by `seed_cost`;
         ``meta["seed_from"]`` says which seed was used.
     warm_pyvrp
-        Whether PyVRP's search starts from ``initial`` (else from scratch, a competing seed).
+        Whether PyVRP's search starts from ``initial`` (True) or from scratch (False, a competing
+        seed); a share ``s`` between 0 and 1 searches from scratch for ``s`` of PyVRP's time, then
+        again from the cheaper of its routes and ``initial`` (``meta["restart_from"]``, and
+        ``meta["restart_costs"]``: `seed_cost` of ``initial`` and of PyVRP's first routes).
 
     Returns
     -------
@@ -182,7 +185,7 @@ def solve_whole(
         t1 = time.perf_counter()
         skeleton = work.sub(work.left() - seed_read_s(model))
         meta["skeleton_limit_s"] = round(skeleton.limit, 4)
-        initial, pv_meta = _pyvrp_skeleton(data, costs, skeleton, options, warm if warm_pyvrp else None)
+        initial, pv_meta = _pyvrp_from(data, costs, skeleton, options, warm, warm_pyvrp)
         meta.update(pv_meta)
         meta["pyvrp_s"] = round(time.perf_counter() - t1, 4)
     if warm is not None:  # the plan given, unless PyVRP's routes are cheaper
@@ -341,6 +344,34 @@ def seed_cost(data: SolverData, costs: CostArrays, routes: list[list[int]]) -> i
         if i not in placed:
             total += int(costs.required_penalty) if data.required[i] else int(data.penalty[i])
     return total
+
+
+def _pyvrp_from(
+    data: SolverData,
+    costs: CostArrays,
+    budget: Budget,
+    options: SolveOptions,
+    warm: list[list[int]] | None,
+    warm_pyvrp: bool | float,
+) -> tuple[list[list[int]] | None, dict[str, Any]]:
+    """PyVRP's skeleton from ``warm`` (True), from scratch (False), or restarted (a share).
+
+    With a share ``s``, PyVRP searches from scratch for ``s`` of the time, then again from the
+    cheaper (`seed_cost`) of its own routes and ``warm`` for the rest: where its own search
+    leads (long routes, loose time windows) it goes on from its routes, where the start given
+    leads (tight time windows) it improves that one.
+    """
+    if warm is None or isinstance(warm_pyvrp, bool):
+        return _pyvrp_skeleton(data, costs, budget, options, warm if warm_pyvrp else None)
+    first, meta = _pyvrp_skeleton(data, costs, budget.sub(float(warm_pyvrp) * budget.left()), options, None)
+    given, mine = seed_cost(data, costs, warm), None if first is None else seed_cost(data, costs, first)
+    own = mine is not None and mine < given
+    costs_of = [given, mine]
+    routes, again = _pyvrp_skeleton(data, costs, budget, options, first if own else warm)
+    restart = {"restart_from": "pyvrp" if own else "initial", "restart_costs": costs_of}
+    if routes is None:  # no time left for the second search
+        return first, meta | restart | {"restart_from": "none"}
+    return routes, again | restart
 
 
 def _pyvrp_skeleton(

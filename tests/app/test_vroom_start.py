@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 import logistics
 from logistics.app.vroom import solve_vroom
-from logistics.app.vroom_start import expressible, vroom_start
+from logistics.app.vroom_start import expressible, start_mode, vroom_start
+from logistics.core.errors import ProblemError
 from logistics.core.options import SolveOptions
 from logistics.engine.solvers.arrays import build
 from logistics.engine.solvers.ortools.costs import cost_arrays
@@ -23,7 +26,7 @@ def test_vroom_routes_map_to_our_vehicles_and_orders():
     vin = read_vroom(solomon_to_vroom(DATA / "solomon" / "c101.txt"))
     assert expressible(vin)
     start, meta = vroom_start(vin, SolveOptions(time_limit=2.0, workers=1))
-    assert meta["vroom_start"] == "rival" and start is not None and not start.improve
+    assert meta["vroom_start"] == "restart" and start is not None and start.improve == start_mode(vin)
     vehicles = {vid for vid, _ in vin.problem.vehicles()}
     assert set(start.stops["vehicle"]) <= vehicles
     # every job once: c101 has a fleet that serves all
@@ -67,13 +70,22 @@ def test_pyvrp_warm_start_keeps_whole_pairs_only():
     assert sol.num_shipments() == len(inst.shipment_orders) - len(first.routes[k]) // 2
 
 
-def test_jobs_only_input_gets_vroom_routes_as_a_rival_start():
+def test_start_mode_improves_with_shipments_and_restarts_with_jobs_only():
+    assert start_mode(read_vroom(lilim_to_vroom(DATA / "lilim" / "lr205.txt"))) is True
+    share = start_mode(read_vroom(solomon_to_vroom(DATA / "solomon" / "r101.txt")))
+    assert share is not True and share is not False and 0.0 < share < 1.0
+
+
+def test_jobs_only_input_restarts_from_the_cheaper_of_vroom_and_pyvrp():
     doc = solomon_to_vroom(DATA / "solomon" / "r101.txt")
     out, vin, plan = solve_vroom(doc, SolveOptions(time_limit=3.0, seed=0, workers=1), return_plan=True)
-    assert plan.meta["vroom_start"] == "rival"
+    assert plan.meta["vroom_start"] == "restart"
     assert logistics.validate(vin.problem, plan) == []
     assert out["summary"]["unassigned"] == 0
-    # the cheaper of VROOM's routes and PyVRP's own seeds OR-Tools
+    # PyVRP's second search starts from the cheaper of its first routes and VROOM's: never above either
+    vroom_cost, own_cost = plan.meta["restart_costs"]
+    assert plan.meta["restart_from"] == ("pyvrp" if own_cost < vroom_cost else "initial")
+    assert plan.meta["skeleton_cost"] <= min(vroom_cost, own_cost)
     assert out["summary"]["cost"] <= plan.meta["vroom_start_cost"]
 
 
@@ -89,3 +101,21 @@ def test_warm_start_seeds_pyvrp_unless_told_to_search_from_scratch():
     assert warm.meta["skeleton_cost"] < first.meta["skeleton_cost"]
     for plan in (first, scratch, warm):
         assert logistics.validate(problem, plan) == []
+
+
+def test_restart_share_searches_twice_and_keeps_the_cheaper_start():
+    problem = read_vroom(solomon_to_vroom(DATA / "solomon" / "r101.txt")).problem
+    opts = SolveOptions(time_limit=20.0, seed=0, iterations=30, workers=1)
+    first = logistics.solve(problem, opts)
+    plans = [logistics.solve(problem, opts, initial=first, warm_pyvrp=0.5) for _ in range(2)]
+    given, own = plans[0].meta["restart_costs"]
+    # the second search starts from the cheaper of the plan given and PyVRP's first routes
+    assert plans[0].meta["restart_from"] == ("pyvrp" if own < given else "initial")
+    assert plans[0].meta["skeleton_cost"] <= min(given, own)
+    # iteration-bound: the same plan twice
+    assert plans[0].meta["skeleton_cost"] == plans[1].meta["skeleton_cost"]
+    assert plans[0].stops[["vehicle", "seq", "order_id"]].equals(plans[1].stops[["vehicle", "seq", "order_id"]])
+    for plan in plans:
+        assert logistics.validate(problem, plan) == []
+    with pytest.raises(ProblemError, match="warm_pyvrp"):
+        logistics.solve(problem, opts, initial=first, warm_pyvrp=1.5)
