@@ -963,7 +963,7 @@ def test_regression_pyvrp_costs_saturate_like_ortools():
     # was: "invalid value encountered in cast" in the PyVRP cost arrays (an unused type at 1e300 ¥/km became
     # INT64_MIN per metre); both engines now saturate through arrays.cost_units
     from logistics.engine.solvers import arrays
-    from logistics.engine.solvers.pyvrp import model as pyvrp_model
+    from logistics.engine.solvers.pyvrp import costs as pyvrp_costs
 
     fleet = [
         L.VehicleType("t0", 1, (L.Compartment("ambient", 100),), start_depot="D", cost_per_km=1.0),
@@ -981,9 +981,10 @@ def test_regression_pyvrp_costs_saturate_like_ortools():
     data = arrays.build(p)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        costs = pyvrp_model._costs(data, "cost", None)
-    assert costs.per_m[1] == arrays.RATE_CAP and costs.per_s[1] == arrays.RATE_CAP
-    assert costs.fixed[1] == arrays.COST_CAP and 0 < costs.per_m[0] < arrays.RATE_CAP
+        costs = pyvrp_costs.pyvrp_costs(data, "cost", None)
+    g = costs.divisor  # every cost is divided by their common divisor, the caps too
+    assert costs.per_m[1] * g == arrays.RATE_CAP and costs.per_s[1] * g == arrays.RATE_CAP
+    assert costs.fixed[1] * g == arrays.COST_CAP and 0 < costs.per_m[0] * g < arrays.RATE_CAP
     plan = L.solve(p, time_limit=2, engine="auto", iterations=50)
     check(p, plan)
     assert plan.kpis["served"] == 1
