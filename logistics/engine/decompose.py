@@ -85,9 +85,11 @@ def partition(problem: Problem, max_orders: int = 400) -> list[Part]:
     assert m is not None, "a Problem always has a travel matrix once built"
     coords = coordinates(problem)
     fleet = [vt for vt in problem.fleet if vt.count > 0]
+    # which types may carry each order, asked once (grouping and vehicle shares both need it)
+    fits = [[problem.compartment_loads(o, vt) is not None for vt in fleet] for o in problem.orders]
     groups: dict[str, list[int]] = {}
     for i, o in enumerate(problem.orders):
-        ok = [vt for vt in fleet if problem.compartment_loads(o, vt) is not None]
+        ok = [vt for vt, f in zip(fleet, fits[i]) if f]
         cands = ok or fleet
         li = m.index(o.location)
         best = min(cands, key=lambda vt: (int(m.duration[m.index(vt.start_depot), li]), vt.start_depot))
@@ -115,10 +117,10 @@ def partition(problem: Problem, max_orders: int = 400) -> list[Part]:
             chunks.append((depot, [int(i) for i in part]))
     # share vehicles: weight by orders each chunk has that the type may serve, home depot first
     counts: list[dict[str, int]] = [dict() for _ in chunks]
-    for vt in fleet:
+    for t, vt in enumerate(fleet):
         ws = []
         for depot, idx in chunks:
-            n_ok = sum(1 for i in idx if problem.compartment_loads(problem.orders[i], vt) is not None)
+            n_ok = sum(1 for i in idx if fits[i][t])
             ws.append(n_ok * (1.0 if depot == vt.start_depot else 0.05))
         w = np.array(ws, dtype=float)
         if w.sum() == 0:
