@@ -1,11 +1,10 @@
 """The OR-Tools routing model: every constraint of the problem, matrices registered.
 
-No Python callback is evaluated per arc during the search: travel costs, times
-and loads are registered as matrices / vectors (``RegisterTransitMatrix``,
-``RegisterUnaryTransitVector``).  Orders are disjunctions: optional ones with
-their penalty, required ones with a prohibitive penalty, so a plan always
-comes back and unserved orders are explained afterwards.  Searching the model
-is `logistics.engine.solvers.ortools.search`.
+No Python callback is evaluated per arc during the search: travel costs, times and loads are
+registered as matrices / vectors (``RegisterTransitMatrix``, ``RegisterUnaryTransitVector``).
+Orders are disjunctions: optional ones with their penalty, required ones with a prohibitive
+penalty, so a plan always comes back and unserved orders are explained afterwards.  Searching the
+model is `logistics.engine.solvers.ortools.search`.
 """
 
 from __future__ import annotations
@@ -18,7 +17,8 @@ from ortools.constraint_solver import pywrapcp
 
 from logistics.core.options import Budget
 from logistics.engine.solvers.arrays import SolverData, horizon, reload_node
-from logistics.engine.solvers.duty import duty_plan
+from logistics.engine.solvers.duty import duty_plan, without_rests
+from logistics.engine.solvers.ortools.alternatives import depot_alternatives
 from logistics.engine.solvers.ortools.breaks import BreakVars, add_breaks
 from logistics.engine.solvers.ortools.costs import CostArrays, cost_arrays
 from logistics.engine.solvers.ortools.trips import add_reloads, models_trips, place_reloads, slack_only_at_reloads
@@ -67,14 +67,22 @@ class OrtoolsModel:
         When building runs past its deadline, the half-built model is dropped between two steps
         (``out_of_time``) and the search leaves every order out instead of overrunning: building
         an 800-order model alone takes about a second.
+    rests
+        Model the optional rests of the continuous-driving rule (``has_rests`` says whether any
+        vehicle needs one).  ``False`` builds the rest-free model a first solution comes from
+        (`without_rests`: routes shortened by their rests instead); its plans may break the rule.
     """
 
-    def __init__(self, data: SolverData, costs: CostArrays | None = None, budget: Budget | None = None):
+    def __init__(
+        self, data: SolverData, costs: CostArrays | None = None, budget: Budget | None = None, *, rests: bool = True
+    ):
         t0 = time.perf_counter()
         self.out_of_time = False
         self.data = data
         self.costs = costs if costs is not None else cost_arrays(data)
         self.budget = budget
+        self.rests = rests
+        self.has_rests = False
         self.activity_ties = 0  # pairs whose activity is tied by an explicit constraint (see first_solution_for)
         self.loading: list[Extra] = []
         self.unloading: list[Extra] = []
@@ -156,32 +164,8 @@ class OrtoolsModel:
         self.shelf_pick = shelf_pick if self.trips else []
         if self.trips:
             shelf_pick = []
-        for todo, nodes, out in (
-            (unpaired_deliv if self.pd_mode else [], d.starts, self.loading),
-            (shelf_pick, d.ends, self.unloading),
-        ):
-            fleet = self._fleet_by_depot(nodes) if todo else []
-            for i in todo:
-                out += [(i, vs, int(nodes[vs[0]])) for _, vs in sorted(self._alternatives(i, fleet).items())]
-
-    def _fleet_by_depot(self, depot_nodes: np.ndarray) -> list[tuple[int, int, list[int]]]:
-        """The vehicles as (type, matrix row of their depot, vehicles in index order), once for every order."""
-        groups: dict[tuple[int, int], list[int]] = {}
-        for v in range(self.data.n_vehicles):
-            groups.setdefault((int(self.data.vehicle_type[v]), int(self.data.loc[depot_nodes[v]])), []).append(v)
-        return [(t, loc, vs) for (t, loc), vs in groups.items()]
-
-    def _alternatives(self, i: int, fleet: list[tuple[int, int, list[int]]]) -> dict[tuple[int, int], list[int]]:
-        """Vehicles (in index order) that may carry order ``i``, by their depot's location and ``i``'s ride limit.
-
-        Checked per type and depot of ``fleet`` (`_fleet_by_depot`), not per vehicle: 3 M checks at 5,000 orders.
-        """
-        d = self.data
-        by_loc: dict[tuple[int, int], list[int]] = {}
-        for t, loc, vs in fleet:
-            if d.allowed[t, i]:
-                by_loc.setdefault((loc, int(d.ride[t, i])), []).extend(vs)
-        return {key: sorted(vs) for key, vs in by_loc.items()}
+        self.loading += depot_alternatives(d, unpaired_deliv if self.pd_mode else [], d.starts)
+        self.unloading += depot_alternatives(d, shelf_pick, d.ends)
 
     def _create_routing(self) -> None:
         """The index manager and routing model over order, depot and extra nodes, and node-indexed arrays."""
@@ -291,9 +275,12 @@ class OrtoolsModel:
         """Drivers' breaks and the continuous-driving rule on the time dimension (see `add_breaks`)."""
         d, r = self.data, self.routing
         fleet, duty = d.problem.fleet, duty_plan(d)
+        if not self.rests:
+            duty = [without_rests(vt, du) for vt, du in zip(fleet, duty)]
         types = [fleet[int(t)] for t in d.vehicle_type]
         visit = self.service[self.node_of_index].tolist()
         self.break_vars = add_breaks(r, self.time, types, [duty[int(t)] for t in d.vehicle_type], visit)
+        self.has_rests = any(duty[int(t)].rests for t in d.vehicle_type)
 
     def _add_distance(self) -> None:
         """A distance dimension, when some vehicle type has a maximum distance."""
@@ -450,7 +437,7 @@ class OrtoolsModel:
     def _pair_extra(self, entries: list[Extra], indices: list[int], disj: dict[int, Any], order_first: bool) -> None:
         """Depot loading / unloading nodes paired with their orders, the ride limit as a limit within the pair.
 
-        Every entry's vehicles share one depot and one ride limit (see `_alternatives`), so the limit of
+        Every entry's vehicles share one depot and one ride limit (see `depot_alternatives`), so the limit of
         each loading / unloading node is the one of the vehicles that may visit it.
         """
         d, r, solver = self.data, self.routing, self.solver
