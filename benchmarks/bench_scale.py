@@ -25,6 +25,12 @@ validates too).  Each row splits the call's wall time into the split into parts,
 constructed (`logistics.engine.construct`).  ``--before DIR`` runs another checkout's library
 beside each limit but a longest one of 60 s or more (interleaved, so load hits both alike).
 
+    python benchmarks/bench_scale.py --decision [--sizes 5000] [--limits 120] [--before DIR]
+
+times ``solve``'s whole-or-decompose decision alone (``whole_build_s``: estimate, and the solver
+arrays when it leaves the whole search open) and its peak memory, each size and limit in a fresh
+interpreter, another checkout's beside it with ``--before``.
+
     python benchmarks/bench_scale.py --build-only [--sizes 2000 10000 20000] [--repeat 3]
 
 times what happens before any search: a ``Problem`` of that many orders over a random
@@ -275,6 +281,53 @@ def build_only(sizes: list[int], repeat: int) -> list[dict]:
     return rows
 
 
+def decision_one(stops: int, time_limit: float, seed: int) -> dict:
+    """Time and peak memory of `solve`'s whole-or-decompose decision alone (``whole_build_s``), in this process."""
+    from logistics.app.scenarios import yanhu_day
+    from logistics.engine.solve import choose_policy, whole_build_s
+
+    problem = yanhu_day(stops, seed=seed)
+    before = _peak_mb(resource.RUSAGE_SELF)
+    t0 = time.perf_counter()
+    estimate, data = whole_build_s(problem, time_limit)
+    return {
+        "stops": stops,
+        "time_limit": time_limit,
+        "estimate_s": round(estimate, 2),
+        "decision": choose_policy(stops, estimate, time_limit)[0],
+        "arrays_built": data is not None,
+        "decision_s": round(time.perf_counter() - t0, 2),
+        "peak_rss_mb_before": round(before, 1),
+        "peak_rss_mb": round(_peak_mb(resource.RUSAGE_SELF), 1),
+    }
+
+
+def decisions(sizes: list[int], limits: list[float], seed: int, before: str | None) -> list[dict]:
+    """`decision_one` per size and limit, each in a fresh interpreter, ``before``'s library beside this one's."""
+    rows = []
+    for n in sizes:
+        for limit in limits:
+            for code in ([before] if before else []) + [None]:
+                cmd = [sys.executable, str(Path(__file__).resolve()), "--decision-one", "--sizes", str(n)]
+                cmd += ["--limits", str(limit), "--seed", str(seed)]
+                env = {k: v for k, v in os.environ.items() if k != "BENCH_SCALE_CODE"}
+                env.update({"BENCH_SCALE_CODE": code} if code else {})
+                out = subprocess.run(cmd, capture_output=True, text=True, env=env)
+                lines = out.stdout.strip().splitlines()
+                row = (
+                    json.loads(lines[-1]) if out.returncode == 0 and lines else {"stops": n, "error": out.stderr[-300:]}
+                )
+                row["code"] = code or "this checkout"
+                print(
+                    f"{n:>6} {limit:>7g}  {row['code']:<24} {row.get('decision', '?'):<11} arrays built: "
+                    f"{row.get('arrays_built')!s:<5} {row.get('decision_s', '?'):>6} s  "
+                    f"peak {row.get('peak_rss_mb', '?')} MB",
+                    flush=True,
+                )
+                rows.append(row)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
@@ -298,7 +351,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--build-only", action="store_true", help="time building the Problem and splitting it, no solve")
     ap.add_argument("--repeat", type=int, default=3, help="runs per size with --build-only (median reported)")
+    ap.add_argument("--decision", action="store_true", help="time and memory of the whole-or-decompose decision")
+    ap.add_argument("--decision-one", action="store_true", help=argparse.SUPPRESS)  # child mode of --decision
     a = ap.parse_args(argv)
+    if a.decision_one:
+        print(json.dumps(decision_one(a.sizes[0], a.limits[0], a.seed)))
+        return 0
+    if a.decision:
+        print(f"whole-or-decompose decision alone: {os.cpu_count()} cores, seed {a.seed}", flush=True)
+        rows = decisions(a.sizes, a.limits or [120.0], a.seed, a.before)
+        print(json.dumps({"benchmark": "bench_scale --decision", "cpu_count": os.cpu_count(), "rows": rows}))
+        return 0
     if a.build_only:
         rows = build_only(a.sizes, a.repeat)
         print(json.dumps({"benchmark": "bench_scale --build-only", "cpu_count": os.cpu_count(), "rows": rows}))

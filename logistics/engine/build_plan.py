@@ -231,19 +231,22 @@ def route_lines(problem: Problem, stops: pd.DataFrame) -> gpd.GeoDataFrame:
     roads = problem.network.roads if problem.network is not None else None
     recs: list[dict[str, Any]] = []
     drawn: list[tuple[int, np.ndarray, np.ndarray]] = []
-    for vid, g in stops.groupby("vehicle", sort=False):
-        g = g[g["kind"] != "break"].sort_values("seq")
-        xs, ys = g["lon"].to_numpy(float), g["lat"].to_numpy(float)
+    # each vehicle's rows but breaks, in seq order, vehicles in order of first appearance (as groupby(sort=False)):
+    # one sort of the whole frame instead of a filter and a sort per vehicle (0.5 s for 5,000 stops)
+    codes, vids = pd.factorize(stops["vehicle"], sort=False)
+    kinds = stops["kind"].to_numpy()
+    rows = np.flatnonzero(kinds != "break")
+    rows = rows[np.lexsort((stops["seq"].to_numpy()[rows], codes[rows]))]
+    bounds = np.searchsorted(codes[rows], np.arange(len(vids) + 1))
+    lon, lat = stops["lon"].to_numpy(float), stops["lat"].to_numpy(float)
+    vtypes = stops["vehicle_type"].to_numpy()
+    visit = (kinds == "delivery") | (kinds == "pickup")
+    for k, vid in enumerate(vids):
+        g = rows[bounds[k] : bounds[k + 1]]
+        xs, ys = lon[g], lat[g]
         if np.isfinite(xs).all() and np.isfinite(ys).all() and (len(xs) >= 2 or roads is not None):
             drawn.append((len(recs), xs, ys))
-        recs.append(
-            {
-                "vehicle": vid,
-                "vehicle_type": g["vehicle_type"].iloc[0],
-                "stops": int((g["kind"].isin(["delivery", "pickup"])).sum()),
-                "geometry": None,
-            }
-        )
+        recs.append({"vehicle": vid, "vehicle_type": vtypes[g[0]], "stops": int(visit[g].sum()), "geometry": None})
     # every route along the road paths it drives, all legs searched together; straight lines without roads
     lines: list[Any] = []
     if roads is not None and drawn:

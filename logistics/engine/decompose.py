@@ -12,7 +12,8 @@ problem, so it is validated as one.
 
 Workers are fresh interpreters ([logistics.engine.parallel.run_tasks][]), never forks of a
 process that may hold OR-Tools' threads; each part is searched by
-`logistics.engine.whole.solve_whole`, the same search as an undivided day.
+`logistics.engine.whole.search_whole`, the same search as an undivided day, and sends back
+its routes only: the merged plan's frames, geometry and KPIs are built once, on the whole day.
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ from logistics.core.shares import (
     SPAWN_OVERHEAD_S,
 )
 from logistics.engine.build_plan import build_plan
-from logistics.engine.parallel import run_tasks
+from logistics.engine.parallel import WorkerPool, run_tasks
 from logistics.engine.solvers.ortools.search import SearchSettings
-from logistics.engine.whole import run_meta, solve_whole
+from logistics.engine.whole import run_meta, search_whole
 
 __all__ = ["Part", "partition", "plan_parts", "solve_decomposed"]
 
@@ -84,9 +85,11 @@ def partition(problem: Problem, max_orders: int = 400) -> list[Part]:
     assert m is not None, "a Problem always has a travel matrix once built"
     coords = coordinates(problem)
     fleet = [vt for vt in problem.fleet if vt.count > 0]
+    # which types may carry each order, asked once (grouping and vehicle shares both need it)
+    fits = [[problem.compartment_loads(o, vt) is not None for vt in fleet] for o in problem.orders]
     groups: dict[str, list[int]] = {}
     for i, o in enumerate(problem.orders):
-        ok = [vt for vt in fleet if problem.compartment_loads(o, vt) is not None]
+        ok = [vt for vt, f in zip(fleet, fits[i]) if f]
         cands = ok or fleet
         li = m.index(o.location)
         best = min(cands, key=lambda vt: (int(m.duration[m.index(vt.start_depot), li]), vt.start_depot))
@@ -114,10 +117,10 @@ def partition(problem: Problem, max_orders: int = 400) -> list[Part]:
             chunks.append((depot, [int(i) for i in part]))
     # share vehicles: weight by orders each chunk has that the type may serve, home depot first
     counts: list[dict[str, int]] = [dict() for _ in chunks]
-    for vt in fleet:
+    for t, vt in enumerate(fleet):
         ws = []
         for depot, idx in chunks:
-            n_ok = sum(1 for i in idx if problem.compartment_loads(problem.orders[i], vt) is not None)
+            n_ok = sum(1 for i in idx if fits[i][t])
             ws.append(n_ok * (1.0 if depot == vt.start_depot else 0.05))
         w = np.array(ws, dtype=float)
         if w.sum() == 0:
@@ -153,25 +156,22 @@ def _sub_problem(problem: Problem, part: Part) -> Problem:
 
 _PART_META = ("elapsed_s", "build_s", "pyvrp_s", "search_s", "status", "skeleton", "exact", "seed_repaired")
 
-# what a part sends back: stop rows, (order id, reason) of unserved orders, objective, meta
-PartResult = tuple[list[dict[str, Any]], list[tuple[str, str]], float | None, dict[str, Any]]
+# what a part sends back: its routes (vehicle and order indices of the part), (order index, reason) of
+# the orders it left out, its objective and its meta; no plan frames (the merge builds those once)
+PartResult = tuple[list[RouteResult], list[tuple[int, str]], float | None, dict[str, Any]]
 
 
 def _solve_part(sub: Problem, options: SolveOptions) -> PartResult:
-    """One part searched as a whole day; the answer in plain rows, cheap to send between processes."""
+    """One part searched as a whole day; the answer as the engines give it, cheap to send between processes."""
     settings = SearchSettings(solution_limit=options.iterations, stop_early=options.stop_early)
-    plan = solve_whole(sub, options, options.budget(), settings)
-    columns = ["vehicle", "vehicle_type", "seq", "kind", "order_id", "start", "departure", "arrival"]
-    stops: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in plan.stops[columns].to_dict("records")]
+    found = search_whole(sub, options, options.budget(), settings)
     meta = {
         "orders": len(sub.orders),
-        "unserved": len(plan.unserved),
+        "unserved": len(found.reasons),
         "vehicles": {vt.name: vt.count for vt in sub.fleet if vt.count},
-        **{k: plan.meta[k] for k in _PART_META if k in plan.meta},
+        **{k: found.meta[k] for k in _PART_META if k in found.meta},
     }
-    objective = plan.kpis.get("objective")
-    unserved = list(zip(plan.unserved["order_id"], plan.unserved["reason"]))
-    return stops, unserved, None if objective is None else float(objective), meta
+    return found.routes, sorted(found.reasons.items()), found.objective, meta
 
 
 def _lpt(weights: list[int], bins: int) -> list[list[int]]:
@@ -224,6 +224,36 @@ def solve_decomposed(problem: Problem, options: SolveOptions, budget: Budget, ma
         One plan on the whole problem; ``meta["parts"]`` has each part's figures and
         ``meta["part_time_limit"]`` the time each part was given.
     """
+    # the workers start (and import the solvers) while this process splits the day
+    pool = _start_pool(problem, options, max_orders)
+    try:
+        return _solve_parts(problem, options, budget, max_orders, pool)
+    finally:
+        if pool is not None:
+            pool.close(wait=False)
+
+
+def _start_pool(problem: Problem, options: SolveOptions, max_orders: int) -> WorkerPool | None:
+    """Worker processes for the parts, started now; None where the parts will run in this process.
+
+    As many as `solve_decomposed` will use at most: ``workers``, else ``DECOMPOSE_WORKERS`` bounded
+    by the cores, the sectors the orders need and the vehicles (a part has at least one).
+    """
+    vehicles = sum(vt.count for vt in problem.fleet if vt.count > 0)
+    size = options.workers or min(
+        DECOMPOSE_WORKERS, os.cpu_count() or 1, math.ceil(len(problem.orders) / max_orders), vehicles
+    )
+    if size <= 1:
+        return None
+    pool = WorkerPool(size, preload=(__name__,))
+    pool.take(size)
+    return pool
+
+
+def _solve_parts(
+    problem: Problem, options: SolveOptions, budget: Budget, max_orders: int, pool: WorkerPool | None
+) -> Plan:
+    """`solve_decomposed` once its workers are starting: split, solve the parts on ``pool``, merge."""
     parts = plan_parts(problem, max_orders)
     subs = [_sub_problem(problem, p) for p in parts]
     workers = options.workers or min(DECOMPOSE_WORKERS, os.cpu_count() or 1, len(subs))
@@ -243,14 +273,14 @@ def solve_decomposed(problem: Problem, options: SolveOptions, budget: Budget, ma
         )
     end = time.monotonic() + max(MIN_PART_S, budget.left() - merge_reserve - spawn_overhead)
     jobs = [([subs[i] for i in b], [weights[i] for i in b], end, options) for b in bins]
-    outs = run_tasks(_solve_bin, jobs, workers=len(jobs))
+    outs = run_tasks(_solve_bin, jobs, workers=len(jobs), pool=pool)
     results: list[Any] = [None] * len(parts)
     limits = [0.0] * len(parts)
     for b, out in zip(bins, outs):
         for i, (res, limit) in zip(b, out):
             results[i], limits[i] = res, limit
     t_merge = time.perf_counter()
-    routes, reasons, objective, part_meta = _merge(problem, subs, results)
+    routes, reasons, objective, part_meta = _merge(problem, parts, subs, results)
     meta = {
         **run_meta(problem, options),
         "decomposed": len(parts),
@@ -267,10 +297,9 @@ def solve_decomposed(problem: Problem, options: SolveOptions, budget: Budget, ma
 
 
 def _merge(
-    problem: Problem, subs: list[Problem], results: list[PartResult]
+    problem: Problem, parts: list[Part], subs: list[Problem], results: list[PartResult]
 ) -> tuple[list[RouteResult], dict[int, str], float, list[dict[str, Any]]]:
-    """Map each part's vehicles onto distinct vehicles of the whole fleet, of the same type."""
-    index = {o.id: i for i, o in enumerate(problem.orders)}
+    """Map each part's vehicles onto distinct vehicles of the whole fleet, of the same type, and its orders back."""
     base, offset = {}, {}
     k = 0
     for vt in problem.fleet:
@@ -281,44 +310,18 @@ def _merge(
     reasons: dict[int, str] = {}
     objective = 0.0
     part_meta = []
-    for sub, (stops, unserved, obj, pmeta) in zip(subs, results):
+    for part, sub, (part_routes, unserved, obj, pmeta) in zip(parts, subs, results):
         objective += obj or 0.0
         part_meta.append(pmeta)
-        by_vehicle: dict[str, list[dict[str, Any]]] = {}
-        for r in stops:
-            by_vehicle.setdefault(r["vehicle"], []).append(r)
-        for vid, rows in by_vehicle.items():
-            rows.sort(key=lambda r: r["seq"])
-            tname = rows[0]["vehicle_type"]
-            j = int(vid.rsplit("#", 1)[1]) - 1
-            g = base[tname] + offset[tname] + j
-            visits = [r for r in rows[1:-1] if r["kind"] not in ("reload", "break")]
-            reloads, served = [], 0
-            for r in rows[1:-1]:
-                if r["kind"] == "reload":
-                    reloads.append((served, int(r["start"])))
-                elif r["kind"] != "break":
-                    served += 1
-            breaks = tuple(
-                (int(r["start"]), int(r["departure"]) - int(r["start"]), "break")
-                for r in rows[1:-1]
-                if r["kind"] == "break"
-            )
-            routes.append(
-                RouteResult(
-                    vehicle=g,
-                    orders=[index[r["order_id"]] for r in visits],
-                    starts=[int(r["start"]) for r in visits],
-                    depart=int(rows[0]["departure"]),
-                    arrive=int(rows[-1]["arrival"]),
-                    reloads=tuple(reloads),
-                    breaks=breaks,
-                )
-            )
+        vehicles = sub.vehicles()
+        for rr in part_routes:
+            vid, vt = vehicles[rr.vehicle]
+            g = base[vt.name] + offset[vt.name] + int(vid.rsplit("#", 1)[1]) - 1
+            routes.append(replace(rr, vehicle=g, orders=[part.orders[i] for i in rr.orders]))
         for vt in sub.fleet:
             offset[vt.name] += vt.count
-        for oid, why in unserved:
-            reasons[index[oid]] = why
+        for i, why in unserved:
+            reasons[part.orders[i]] = why
     return routes, reasons, objective, part_meta
 
 

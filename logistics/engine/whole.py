@@ -24,7 +24,7 @@ the search then reinserts.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from logistics.core.options import Budget, SolveOptions
@@ -53,7 +53,16 @@ from logistics.engine.solvers.ortools.search import SearchSettings, polish, sear
 from logistics.engine.solvers.pyvrp.portfolio import models_exactly, solve_pyvrp_portfolio
 from logistics.engine.solvers.seeds import RELOAD, orders_of
 
-__all__ = ["WholeTooBig", "report_reserve_s", "rest_free_seed", "run_meta", "seed_cost", "solve_whole"]
+__all__ = [
+    "Searched",
+    "WholeTooBig",
+    "report_reserve_s",
+    "rest_free_seed",
+    "run_meta",
+    "search_whole",
+    "seed_cost",
+    "solve_whole",
+]
 
 
 def report_reserve_s(time_limit: float, n_orders: int) -> float:
@@ -154,21 +163,102 @@ def solve_whole(
         search ended (``status``; ``constructed`` when the search was too short for the full model, see
         [logistics.engine.construct][]).
     """
+    found = search_whole(
+        problem,
+        options,
+        budget,
+        settings,
+        data=data,
+        build_limit_s=build_limit_s,
+        initial=initial,
+        warm_pyvrp=warm_pyvrp,
+    )
+    plan = build_plan(problem, found.data, found.routes, found.reasons, found.meta)
+    _route_objectives(plan, found.data, found.costs, found.routes, found.scale)
+    if found.objective is not None:
+        plan.kpis["objective"] = found.objective
+    plan.meta["elapsed_s"] = round(budget.elapsed(), 4)
+    return plan
+
+
+@dataclass
+class Searched:
+    """A search's answer before any plan frame is built: what a decomposed day's part sends back.
+
+    Building a part's plan (stop rows, route geometry, KPIs) cost ~0.2 s per part on a busy
+    machine, and the merge rebuilds every frame on the whole day anyway; parts therefore return
+    this, and only `solve_whole` (one search over the day) turns it into a [Plan][logistics.core.plan.Plan].
+
+    Parameters
+    ----------
+    data
+        The solver arrays searched.
+    routes
+        The used vehicles' routes (vehicle and order indices of ``data.problem``).
+    reasons
+        Order index -> why it was left out, for every order not on a route.
+    meta
+        Search figures, as `solve_whole` puts them in ``plan.meta`` (``elapsed_s`` up to the end of the search).
+    objective
+        The solver's objective without the artificial penalty of required orders left out, in the
+        problem's cost units; None when the search found none.
+    costs
+        The OR-Tools engine's cost arrays.
+    scale
+        Solver cost units per unit of ``objective``.
+    """
+
+    data: SolverData
+    routes: list[RouteResult]
+    reasons: dict[int, str]
+    meta: dict[str, Any]
+    objective: float | None
+    costs: CostArrays
+    scale: int
+
+
+def search_whole(
+    problem: Problem,
+    options: SolveOptions,
+    budget: Budget,
+    settings: SearchSettings,
+    *,
+    data: SolverData | None = None,
+    build_limit_s: float | None = None,
+    initial: list[list[int]] | None = None,
+    warm_pyvrp: bool = True,
+) -> Searched:
+    """`solve_whole`'s search without building the plan: routes, reasons, meta and objective.
+
+    Parameters
+    ----------
+    problem, options, budget, settings, data, build_limit_s, initial, warm_pyvrp
+        As for `solve_whole`.
+
+    Returns
+    -------
+    Searched
+        The routes as the engines give them; ``meta["elapsed_s"]`` is the time up to here.
+
+    Raises
+    ------
+    WholeTooBig
+        The full model was not built within ``build_limit_s``.
+    """
     data = arrays.build(problem) if data is None else data
     costs = cost_arrays(data)
     reserve = report_reserve_s(budget.limit, data.n_orders)
     meta: dict[str, Any] = run_meta(problem, options)
     if data.n_orders == 0:
-        plan = build_plan(problem, data, [], {}, meta | {"status": "empty", "elapsed_s": budget.elapsed()})
-        plan.kpis["objective"] = 0.0
-        return plan
+        meta |= {"status": "empty", "elapsed_s": round(budget.elapsed(), 4)}
+        return Searched(data, [], {}, meta, 0.0, costs, 1)
     work = budget.sub(budget.left() - reserve)  # the search's part: everything but the reserve
     meta["reserve_s"] = round(reserve, 4)
     # a search too short for the full model gets a constructed plan instead (logistics.engine.construct)
     # (not with ``iterations``: the choice depends on the clock, and such runs must not)
     fast = build_limit_s is None and initial is None and options.engine != "ortools" and options.iterations is None
     fast = fast and constructible(data)
-    if fast and BUILD_S_PER_CELL * build_cells(data) > CONSTRUCT_BUILD_SHARE * work.left():
+    if fast and _builds_past(data, CONSTRUCT_BUILD_SHARE * work.left()):
         return _constructed(problem, data, costs, options, budget, work, meta, "the model would not build in time")
     # the full model first: PyVRP then gets what is left once building it has been paid for
     cap = build_limit_s if build_limit_s is not None else (CONSTRUCT_MODEL_SHARE * work.left() if fast else None)
@@ -219,14 +309,13 @@ def solve_whole(
             "history": [[round(t, 3), c] for t, c in res.history],
         }
     )
-    plan = build_plan(problem, data, res.routes, reasons, meta)
-    _route_objectives(plan, data, costs, res.routes, scale)
+    objective = None
     if res.objective is not None:
         # the solver's linear objective, without the artificial penalty of required orders left out
         req_dropped = sum(1 for i in res.dropped if data.required[i])
-        plan.kpis["objective"] = round((res.objective - req_dropped * costs.required_penalty) / scale, 4)
-    plan.meta["elapsed_s"] = round(budget.elapsed(), 4)
-    return plan
+        objective = round((res.objective - req_dropped * costs.required_penalty) / scale, 4)
+    meta["elapsed_s"] = round(budget.elapsed(), 4)
+    return Searched(data, res.routes, reasons, meta, objective, costs, scale)
 
 
 def rest_free_seed(
@@ -280,8 +369,8 @@ def _constructed(
     work: Budget,
     meta: dict[str, Any],
     why: str,
-) -> Plan:
-    """The plan of `construct_routes` (PyVRP's routes cut back by the walk), with reasons and objective."""
+) -> Searched:
+    """The answer of `construct_routes` (PyVRP's routes cut back by the walk), with reasons and objective."""
     t1 = time.perf_counter()
     meta["skeleton_limit_s"] = round(max(0.0, work.left()), 4)
     meta["search_limit_s"] = 0.0
@@ -302,15 +391,26 @@ def _constructed(
             "history": [],
         }
     )
-    plan = build_plan(problem, data, routes, reasons, meta)
     scale = 1 if problem.objective == "distance" else arrays.COST_SCALE
-    _route_objectives(plan, data, costs, routes, scale)
     seqs = built.sequences if built is not None else []
     req = sum(1 for i in dropped if data.required[i])
     # arcs, fixed costs and left-out orders (no spans or freshness: those need OR-Tools' schedule)
-    plan.kpis["objective"] = round((seed_cost(data, costs, seqs) - req * costs.required_penalty) / scale, 4)
-    plan.meta["elapsed_s"] = round(budget.elapsed(), 4)
-    return plan
+    objective = round((seed_cost(data, costs, seqs) - req * costs.required_penalty) / scale, 4)
+    meta["elapsed_s"] = round(budget.elapsed(), 4)
+    return Searched(data, routes, reasons, meta, objective, costs, scale)
+
+
+def _builds_past(data: SolverData, seconds: float) -> bool:
+    """Whether the full model is estimated to take more than ``seconds`` to build (``BUILD_S_PER_CELL``).
+
+    The two matrices per vehicle type over the routing nodes, a lower bound of `build_cells`, are
+    counted first: a hub part of the 5,000-stop day is ruled out by them alone, without the exact
+    count's walk over every order and vehicle (0.03 s per part, paid 16 times in one short call).
+    """
+    types = len(set(data.vehicle_type.tolist()))
+    if BUILD_S_PER_CELL * 2 * types * len(data.loc) ** 2 > seconds:
+        return True
+    return BUILD_S_PER_CELL * build_cells(data) > seconds
 
 
 def seed_cost(data: SolverData, costs: CostArrays, routes: list[list[int]]) -> int:

@@ -39,3 +39,7 @@ def pid_after(seconds: float) -> int:
     # slow enough that two tasks land on two workers
     time.sleep(seconds)
     return os.getpid()
+
+
+def loaded(module: str) -> bool:
+    return module in sys.modules

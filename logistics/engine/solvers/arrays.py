@@ -8,7 +8,7 @@ quantity units scaled by ``qty_scale``, money in ``COST_SCALE`` units per ¥.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -145,13 +145,18 @@ class SolverData:
     dead_pairs: list[tuple[int, int]] = field(default_factory=list)
 
 
-def build(problem: Problem) -> SolverData:
+def build(problem: Problem, matrices: bool = True) -> SolverData:
     """The solver arrays of ``problem``.
 
     Parameters
     ----------
     problem
         A checked problem.
+    matrices
+        False leaves out the node-by-node travel matrices (``distance`` and ``duration`` are then
+        empty, ``dead_pairs`` not computed): enough to count what the full model would register
+        (`build_cells`), which decides whether a large day is solved whole, without the 4.3 GB
+        those matrices take for a 5,000-order Yanhu day; `add_matrices` completes such arrays.
 
     Returns
     -------
@@ -173,15 +178,7 @@ def build(problem: Problem) -> SolverData:
     for v, (_, vt) in enumerate(vehicles):
         loc[n + v] = m.index(vt.start_depot)
         loc[n + V + v] = m.index(vt.end_depot)
-    dist = m.distance[np.ix_(loc, loc)].astype(np.int64)
-    dur_base = m.duration[np.ix_(loc, loc)].astype(np.float64)
     T = len(problem.fleet)
-    # saturated: an "unreachable" sentinel times a speed factor must not wrap around int64
-    duration = (
-        np.stack([np.rint(np.minimum(dur_base * vt.speed_factor, 2.0**62)).astype(np.int64) for vt in problem.fleet])
-        if T
-        else np.zeros((0, len(loc), len(loc)), dtype=np.int64)
-    )
     N = len(loc)
     service = np.zeros(N, dtype=np.int64)
     service[:n] = [o.service for o in orders]
@@ -235,7 +232,7 @@ def build(problem: Problem) -> SolverData:
     if problem.objective == "distance":
         # distance-only: penalties are in distance units already
         penalty = np.array([int(round(o.penalty or 0.0)) if not o.required else 0 for o in orders], dtype=np.int64)
-    return SolverData(
+    shape = SolverData(
         problem=problem,
         n_orders=n,
         n_vehicles=V,
@@ -244,8 +241,8 @@ def build(problem: Problem) -> SolverData:
         loc=loc,
         starts=starts,
         ends=ends,
-        distance=dist,
-        duration=duration,
+        distance=np.zeros((0, 0), dtype=np.int64),
+        duration=np.zeros((T, 0, 0), dtype=np.int64),
         service=service,
         windows=[list(o.time_windows) for o in orders],
         n_slots=S,
@@ -261,8 +258,40 @@ def build(problem: Problem) -> SolverData:
         pairs=pairs,
         has_pickups=any(o.kind == "pickup" and problem.partner(o.id) is None for o in orders),
         has_depot_deliveries=any(o.kind == "delivery" and problem.partner(o.id) is None for o in orders),
-        dead_pairs=_dead_pairs(problem, pairs, duration, allowed, service, ride, starts, vtype),
     )
+    return add_matrices(shape) if matrices else shape
+
+
+def add_matrices(data: SolverData) -> SolverData:
+    """``data`` with its travel matrices and the pairs they rule out (see ``build(..., matrices=False)``).
+
+    Parameters
+    ----------
+    data
+        Solver arrays built without matrices (a complete one is rebuilt the same way).
+
+    Returns
+    -------
+    SolverData
+        A new object; ``data`` is not changed.
+    """
+    problem = data.problem
+    m = problem.matrix
+    assert m is not None, "a Problem always has a travel matrix once built"
+    loc = data.loc
+    dist = m.distance[np.ix_(loc, loc)].astype(np.int64)
+    dur_base = m.duration[np.ix_(loc, loc)].astype(np.float64)
+    # saturated: an "unreachable" sentinel times a speed factor must not wrap around int64
+    duration = (
+        np.stack([np.rint(np.minimum(dur_base * vt.speed_factor, 2.0**62)).astype(np.int64) for vt in problem.fleet])
+        if problem.fleet
+        else np.zeros((0, len(loc), len(loc)), dtype=np.int64)
+    )
+    del dur_base
+    dead = _dead_pairs(
+        problem, data.pairs, duration, data.allowed, data.service, data.ride, data.starts, data.vehicle_type
+    )
+    return replace(data, distance=dist, duration=duration, dead_pairs=dead)
 
 
 def loaded_elsewhere(problem: Problem, o: Any, vt: Any) -> bool:

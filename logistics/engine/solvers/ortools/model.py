@@ -18,6 +18,7 @@ from ortools.constraint_solver import pywrapcp
 from logistics.core.options import Budget
 from logistics.engine.solvers.arrays import SolverData, horizon, reload_node
 from logistics.engine.solvers.duty import duty_plan, without_rests
+from logistics.engine.solvers.ortools.alternatives import depot_alternatives
 from logistics.engine.solvers.ortools.breaks import BreakVars, add_breaks
 from logistics.engine.solvers.ortools.costs import CostArrays, cost_arrays
 from logistics.engine.solvers.ortools.trips import add_reloads, models_trips, place_reloads, slack_only_at_reloads
@@ -163,23 +164,8 @@ class OrtoolsModel:
         self.shelf_pick = shelf_pick if self.trips else []
         if self.trips:
             shelf_pick = []
-        if self.pd_mode:
-            for i in unpaired_deliv:
-                for _, vs in sorted(self._alternatives(i, d.starts).items()):
-                    self.loading.append((i, vs, int(d.starts[vs[0]])))
-        for i in shelf_pick:
-            for _, vs in sorted(self._alternatives(i, d.ends).items()):
-                self.unloading.append((i, vs, int(d.ends[vs[0]])))
-
-    def _alternatives(self, i: int, depot_nodes: np.ndarray) -> dict[tuple[int, int], list[int]]:
-        """Vehicles that may carry order ``i``, by the location of their depot and the order's ride limit on them."""
-        d = self.data
-        by_loc: dict[tuple[int, int], list[int]] = {}
-        for v in range(d.n_vehicles):
-            t = int(d.vehicle_type[v])
-            if d.allowed[t, i]:
-                by_loc.setdefault((int(d.loc[depot_nodes[v]]), int(d.ride[t, i])), []).append(v)
-        return by_loc
+        self.loading += depot_alternatives(d, unpaired_deliv if self.pd_mode else [], d.starts)
+        self.unloading += depot_alternatives(d, shelf_pick, d.ends)
 
     def _create_routing(self) -> None:
         """The index manager and routing model over order, depot and extra nodes, and node-indexed arrays."""
@@ -451,7 +437,7 @@ class OrtoolsModel:
     def _pair_extra(self, entries: list[Extra], indices: list[int], disj: dict[int, Any], order_first: bool) -> None:
         """Depot loading / unloading nodes paired with their orders, the ride limit as a limit within the pair.
 
-        Every entry's vehicles share one depot and one ride limit (see `_alternatives`), so the limit of
+        Every entry's vehicles share one depot and one ride limit (see `depot_alternatives`), so the limit of
         each loading / unloading node is the one of the vehicles that may visit it.
         """
         d, r, solver = self.data, self.routing, self.solver
