@@ -28,7 +28,6 @@ from logistics.core.options import Budget, SolveOptions
 from logistics.core.plan import RouteResult
 from logistics.engine.reasons import cut_back, walk
 from logistics.engine.solvers.arrays import SolverData
-from logistics.engine.solvers.duty import duty_of
 from logistics.engine.solvers.ortools.costs import CostArrays
 from logistics.engine.solvers.ortools.search import whole_pairs
 from logistics.engine.solvers.pyvrp.portfolio import solve_pyvrp_portfolio
@@ -72,18 +71,16 @@ def constructible(data: SolverData) -> bool:
     -------
     bool
         False when a vehicle type with vehicles has breaks, several trips, a distance, task or
-        travel-time limit, or routes long enough to need the driving rule's rests (a rule that
-        binds only as a route-duration cap, `logistics.engine.solvers.duty`, the walk checks).
+        travel-time limit.  The driving rule does not prevent it: constructed routes keep within
+        one stretch of ``max_driving_h`` on duty (`walk` with ``rests=False``), so they need no
+        rest; the search after it may lengthen them with rests.
     """
-    duty = duty_of(data)
-    for t, vt in enumerate(data.problem.fleet):
+    for vt in data.problem.fleet:
         if vt.count <= 0:
             continue
         if vt.breaks or vt.max_trips > 1:
             return False
         if any(getattr(vt, f) is not None for f in ("max_distance", "max_tasks", "max_travel_time")):
-            return False
-        if vt.max_driving_h is not None and duty[t].rests:  # the walk checks the rule as a cap, places no rest
             return False
     return data.n_orders > 0 and data.n_vehicles > 0
 
@@ -117,12 +114,12 @@ def construct_routes(data: SolverData, costs: CostArrays, budget: Budget, option
     dropped = [i for v, seq in enumerate(seqs) for i in seq if not data.allowed[int(data.vehicle_type[v]), i]]
     seqs = [[i for i in seq if data.allowed[int(data.vehicle_type[v]), i]] for v, seq in enumerate(seqs)]
     seqs, split = whole_pairs(seqs, data.pairs)
-    seqs, cut = cut_back(data, seqs)
+    seqs, cut = cut_back(data, seqs, rests=False)
     routes = []
     for v, seq in enumerate(seqs):
         if not seq:
             continue
-        why, depart, starts, end = walk(data, v, seq)
+        why, depart, starts, end = walk(data, v, seq, rests=False)
         assert why is None, "cut_back leaves only routes the walk accepts"
         routes.append(RouteResult(vehicle=v, orders=list(seq), starts=starts, depart=depart, arrive=end))
     served = {i for seq in seqs for i in seq}

@@ -219,7 +219,7 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
     return (None, end - depart) if why is None else (why, 0)
 
 
-def walk(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int, list[int], int]:
+def walk(data: SolverData, v: int, seq: list[int], rests: bool = True) -> tuple[str | None, int, list[int], int]:
     """The earliest-start schedule behind `simulate`: what breaks (or None), departure, service starts, return.
 
     One walk serves the explanations, the seed repair and the constructed first plan
@@ -234,6 +234,10 @@ def walk(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int, lis
     seq
         Order indices in visit order, `logistics.engine.solvers.seeds.RELOAD` between trips (as for
         `simulate`).
+    rests
+        Whether the route may take the driving rule's rests (at a stop's departure, or waiting at
+        a stop); ``False`` keeps every route within one stretch of ``max_driving_h`` on duty, which
+        needs no break stop (the constructed first plan, whose routes carry no breaks).
 
     Returns
     -------
@@ -260,7 +264,7 @@ def walk(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int, lis
     clock, prev = vt.shift[0], depot
     depart: int | None = None  # the route's departure: set at its first order (leave later instead of waiting)
     picked: list[tuple[int, int]] = []  # (pickup done, order) of the trip, checked at the trip's end
-    rule = _Rule(data, t)
+    rule = _Rule(data, t, rests)
     for k, trip in enumerate(trips):
         trip_depart = depart
         if k:  # back to the depot: the trip's pickups are unloaded, the next trip's deliveries loaded
@@ -347,7 +351,7 @@ def _late_pickups(data: SolverData, t: int, picked: list[tuple[int, int]], end: 
 
 
 def cut_back(
-    d: SolverData, routes: list[list[int]], partner: dict[int, int] | None = None
+    d: SolverData, routes: list[list[int]], partner: dict[int, int] | None = None, rests: bool = True
 ) -> tuple[list[list[int]], list[int]]:
     """Each route cut back to the orders `simulate` lets it keep (a greedy prefix), pairs kept or dropped whole.
 
@@ -363,6 +367,8 @@ def cut_back(
         `logistics.engine.solvers.ortools.search.whole_pairs`).
     partner
         Each side of a pickup-delivery pair → the other (default: from ``d.pairs``).
+    rests
+        As for `walk`.
 
     Returns
     -------
@@ -374,14 +380,14 @@ def cut_back(
     fixed: list[list[int]] = []
     dropped: list[int] = []
     for v, seq in enumerate(routes):
-        if not seq or simulate(d, v, seq)[0] is None:
+        if not seq or walk(d, v, seq, rests)[0] is None:
             fixed.append(list(seq))
             continue
         out: set[int] = set()
         while True:
             keep: list[int] = []
             for i in seq:  # greedy prefix: keep an order when the route so far (and back to the depot) still works
-                if i not in out and simulate(d, v, keep + [i])[0] is None:
+                if i not in out and walk(d, v, keep + [i], rests)[0] is None:
                     keep.append(i)
                 else:
                     out.add(i)
@@ -402,7 +408,7 @@ def _partners(d: SolverData) -> dict[int, int]:
 class _Rule:
     """The continuous-driving rule along one simulated route: when the stretch began, rests left."""
 
-    def __init__(self, data: SolverData, t: int) -> None:
+    def __init__(self, data: SolverData, t: int, rests: bool = True) -> None:
         vt = data.problem.fleet[t]
         duty = duty_of(data)[t]
         self.limit = None if vt.max_driving_h is None or not duty.rests else int(vt.max_driving_h * 3600)
@@ -410,6 +416,10 @@ class _Rule:
         self.rest = int(round(vt.min_rest_min * 60))
         self.left = duty.rests
         self.since = 0
+        if not rests and self.limit is not None:  # one stretch: the rule as a cap on the route's time on duty
+            cap = self.limit
+            self.cap = cap if vt.max_duration is None else min(cap, int(vt.max_duration))
+            self.limit, self.left = None, 0
 
     def binds(self, arr: int, start: int, done: int) -> bool:
         """Whether the stretch ends past the limit at ``done`` (a wait of a rest at the stop resets it first)."""

@@ -226,7 +226,7 @@ def search_whole(
     data: SolverData | None = None,
     build_limit_s: float | None = None,
     initial: list[list[int]] | None = None,
-    warm_pyvrp: bool = True,
+    warm_pyvrp: bool | float = True,
 ) -> Searched:
     """`solve_whole`'s search without building the plan: routes, reasons, meta and objective.
 

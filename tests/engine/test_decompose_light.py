@@ -87,9 +87,10 @@ def test_constructed_parts_merge_into_a_valid_plan(demo, monkeypatch):
     plan = L.solve(demo, SolveOptions(time_limit=8, seed=0, workers=1, decompose=True, max_part=60))
     check(demo, plan)
     assert plan.meta["decomposed"] >= 2
-    # (a part whose routes need the driving rule's rests keeps the full model: the walk places none)
+    # constructed routes keep within one 4 h stretch of the driving rule (no rest stops): a first plan that
+    # serves fewer orders than the full model's routes with rests would
     assert "constructed" in {q["status"] for q in plan.meta["parts"]}
-    assert plan.kpis["served"] > 0.8 * len(demo.orders)
+    assert plan.kpis["served"] > 0.5 * len(demo.orders)
 
 
 def test_arrays_without_matrices_complete_to_the_full_arrays(demo):
