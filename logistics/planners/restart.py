@@ -195,10 +195,35 @@ def vehicle_states(
         if vid in delays and st.state not in ("done", "broken", "unavailable"):
             held = int(round(delays[vid].minutes * 60))
             rests = vt.max_driving_h is not None and held >= vt.min_rest_min * 60
-            if st.depart is not None and rests:  # held still: the driver rests meanwhile
-                st.past_breaks.append((st.time, held, "held"))
+            meals = _breaks_while_held(vt, st.past_breaks, st.time, held) if st.depart is not None else []
+            st.past_breaks += meals
+            free = st.time + held - max([st.time] + [s + d for s, d, _ in meals])
+            if st.depart is not None and rests and free >= vt.min_rest_min * 60:  # held still: the driver rests
+                st.past_breaks.append((st.time + held - free, free, "held"))
             st.time += held
         out.append(st)
+    return out
+
+
+def _breaks_while_held(
+    vt: VehicleType, taken: list[tuple[int, int, str]], t0: int, held: int
+) -> list[tuple[int, int, str]]:
+    """The type's breaks its driver takes while the vehicle is held from ``t0`` for ``held`` seconds.
+
+    A break not yet taken whose window closes during the hold, and that fits in it, is taken there
+    as early as it may start (else it would be owed and impossible once the vehicle restarts); one
+    whose window is still open after the hold is left to the rest of the day.
+    """
+    out = []
+    t = t0
+    for b in sorted(vt.breaks, key=lambda b: b.window):
+        if any(b.window[0] <= s <= b.window[1] and d >= b.duration for s, d, _ in taken):
+            continue
+        start = max(t, b.window[0])
+        closes = b.window[1] < t0 + held  # else it may still be taken after the hold
+        if closes and start <= b.window[1] and start + b.duration <= t0 + held:
+            out.append((start, b.duration, b.name))
+            t = start + b.duration
     return out
 
 
@@ -257,7 +282,9 @@ def _state(
     else:
         state = "turned_back"
     node = vt.reloads_at if reloaded else str(fixed[-1]["node_id"]) if fixed else vt.start_depot
-    time = last_dep if state != "turned_back" else at + (at - last_dep)
+    # a break begun before the cut is part of the past: taken whole (the driver rests at ``at``)
+    begun = [r for r in recs if str(r["kind"]) == "break" and last_dep <= int(r["start"]) < cut]
+    time = last_dep if state != "turned_back" else _way_back(at, last_dep, begun)
     if vt.max_duration is not None:
         end_by = min(end_by, dep0 + vt.max_duration)
     driven = sum(int(r.get("travel_distance", 0) or 0) for r in fixed + made)
@@ -279,7 +306,7 @@ def _state(
         past_breaks=[
             (int(r["start"]), int(r["service"]), "break")
             for r in recs
-            if str(r["kind"]) == "break" and int(r["departure"]) <= time
+            if str(r["kind"]) == "break" and (int(r["departure"]) <= time or r in begun)
         ],
         reloads=[(sum(1 for f in fixed if int(f["seq"]) < int(r["seq"])), int(r["start"])) for r in made],
         trips_left=max(1, left),
@@ -293,6 +320,21 @@ def _state(
     if state != "reloading":
         _goods(problem, st, now, ahead, cancelled, bd, cut, trip_start)
     return st
+
+
+def _way_back(at: int, last_dep: int, begun: list[dict[str, Any]]) -> int:
+    """When a vehicle that turns back at ``at`` is at its last stop again.
+
+    It drove from ``last_dep`` to ``at`` except while on the breaks it began since (each taken
+    whole, so it restarts after one still under way), and drives back as long as it came.
+    """
+    end = at
+    resting = 0
+    for r in begun:
+        b0, b1 = int(r["start"]), int(r["departure"])
+        resting += min(b1, at) - b0
+        end = max(end, b1)
+    return end + (at - last_dep - resting)
 
 
 def _goods(
