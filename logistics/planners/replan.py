@@ -31,14 +31,15 @@ from logistics.core.model import OrderKind
 from logistics.core.options import SolveOptions
 from logistics.core.plan import Plan, RouteResult, empty_routes
 from logistics.core.problem import Problem
-from logistics.core.units import fmt_clock, parse_clock
+from logistics.core.units import DAY, fmt_clock, parse_clock
 from logistics.engine.build_plan import build_plan
 from logistics.engine.solve import solve
+from logistics.formats.documents import prefixed_error
 from logistics.formats.events_file import events_from_records
 from logistics.planners.rest_problem import sub_problem
 from logistics.planners.restart import VehicleState, breaks_before_leaving, breaks_on_the_way_back, vehicle_states
 
-__all__ = ["CHANGE_COLUMNS", "Replan", "apply_events", "replan"]
+__all__ = ["CHANGE_COLUMNS", "Replan", "apply_events", "day_end", "replan"]
 
 #: Columns of `Replan.changes`.
 CHANGE_COLUMNS = [
@@ -94,23 +95,48 @@ class Replan:
 
 
 def _events(events: Iterable[Any]) -> list[Event]:
-    """Events as objects; mappings are read like an events file's records."""
-    out: list[Event] = []
-    raw: list[Mapping[str, Any]] = []
-    for e in events:
-        if isinstance(e, Mapping):
-            raw.append(e)
-        elif isinstance(e, (NewOrder, Cancel, Breakdown, Delay, NewWindows)):
-            out.append(e)
-        else:
-            raise ProblemError(f"not an event: {e!r}", record="events", field="events")
-    return out + events_from_records(raw, "events") if raw else out
+    """Events as objects, in their order; mappings are read like an events file's records."""
+    given = list(events)
+    for k, e in enumerate(given):
+        if not isinstance(e, (Mapping, NewOrder, Cancel, Breakdown, Delay, NewWindows)):
+            raise ProblemError(f"events[{k}]: not an event: {e!r}", record=f"events[{k}]", field=f"events[{k}]")
+    at = [k for k, e in enumerate(given) if isinstance(e, Mapping)]
+    read = iter(events_from_records([given[k] for k in at], "events") if at else [])
+    return [next(read) if isinstance(e, Mapping) else e for e in given]
+
+
+def day_end(problem: Problem) -> int:
+    """The latest time of the day a re-planning time or an event may name: midnight, or a later shift end.
+
+    Parameters
+    ----------
+    problem
+        The day as planned.
+
+    Returns
+    -------
+    int
+        Seconds from the day's midnight.
+    """
+    return max([DAY] + [vt.shift[1] for vt in problem.fleet])
+
+
+def _in_day(t: int, end: int, record: str, field: str) -> None:
+    if not 0 <= t <= end:
+        raise ProblemError(
+            f"{record}: {field} {fmt_clock(t)} is outside the day (00:00 to {fmt_clock(end)})",
+            record=record,
+            field=field,
+        )
 
 
 def apply_events(
     problem: Problem, events: Sequence[Event], served: set[str]
 ) -> tuple[Problem, set[str], list[dict[str, Any]]]:
     """The day after the order events: new orders in, cancelled out, windows changed.
+
+    Cancelling one order of a pickup-and-delivery pair cancels both while the pickup is still to be
+    made; once it is made, the delivery is cancelled and the goods ride back (see the module docstring).
 
     Parameters
     ----------
@@ -129,26 +155,42 @@ def apply_events(
     Raises
     ------
     ProblemError
-        An event names an unknown order or vehicle, or a new order's id is taken.
+        An event names an unknown order or vehicle, an order an earlier event cancelled, or a time
+        outside the day, or a new order's id is taken or its record is invalid; ``field`` is the
+        event's (``events[2].order_id``).
     """
     by_id = dict(problem.order_index)
     vids = {vid for vid, _ in problem.vehicles()}
+    end = day_end(problem)
     cancelled: set[str] = set()
     ignored: list[dict[str, Any]] = []
     returned: list[str] = []
-    for e in events:
+    new_at: dict[str, int] = {}
+    for k, e in enumerate(events):
         if isinstance(e, (Breakdown, Delay)):
             if e.vehicle not in vids:
-                raise ProblemError(f"event: unknown vehicle {e.vehicle!r}", record=e.vehicle, field="vehicle")
+                raise ProblemError(
+                    f"events[{k}]: unknown vehicle {e.vehicle!r} (the plan's vehicles are named type#k)",
+                    record=e.vehicle,
+                    field=f"events[{k}].vehicle",
+                )
+            if isinstance(e, Breakdown) and e.at is not None:
+                _in_day(e.at, end, e.vehicle, f"events[{k}].at")
             continue
         if isinstance(e, NewOrder):
             if e.order.id in by_id or e.order.id in cancelled:
-                raise ProblemError(f"new order {e.order.id!r}: the id is taken", record=e.order.id, field="id")
+                raise ProblemError(
+                    f"events[{k}]: new order {e.order.id!r}: the id is taken",
+                    record=e.order.id,
+                    field=f"events[{k}].order.id",
+                )
             by_id[e.order.id] = e.order
+            new_at[e.order.id] = k
             continue
         oid = e.order_id
         if oid not in by_id:
-            raise ProblemError(f"event: unknown order {oid!r}", record=oid, field="order_id")
+            why = "cancelled by an earlier event" if oid in cancelled else "unknown"
+            raise ProblemError(f"events[{k}]: order {oid!r} is {why}", record=oid, field=f"events[{k}].order_id")
         if oid in served:
             what = "cancelled" if isinstance(e, Cancel) else "new time windows"
             ignored.append(_row(oid, "ignored", reason=f"{what} after it was served"))
@@ -167,7 +209,13 @@ def apply_events(
     orders = tuple(by_id.values())
     new_places = any(o.location not in problem.travel_matrix for o in orders)
     matrix = None if new_places and problem.network is not None else problem.matrix
-    updated = problem.replace(orders=orders, matrix=matrix)
+    try:
+        updated = problem.replace(orders=orders, matrix=matrix)
+    except ProblemError as e:  # a new order's record: name its event
+        which = new_at.get(str(e.record)) if e.record is not None else None
+        if which is None:
+            raise
+        raise prefixed_error(e, "events", f"events[{which}].order") from None
     return _returned(updated, returned) if returned else updated, cancelled, ignored
 
 
@@ -226,11 +274,13 @@ def replan(
     Raises
     ------
     ProblemError
-        A bad time, an event naming an unknown order or vehicle, a plan that names vehicles the
+        A bad time (or one outside the day, see `day_end`), an event naming an unknown order or
+        vehicle (``field`` names the event: ``events[2].order_id``), a plan that names vehicles the
         fleet lacks.
     """
     t0 = time.perf_counter()
     t_at = parse_clock(at, record="replan", field="at")
+    _in_day(t_at, day_end(problem), "replan", "at")
     evs = _events(events)
     opts = options if options is not None else SolveOptions(time_limit=5.0)
     fleet_ids = {vid for vid, _ in problem.vehicles()}
