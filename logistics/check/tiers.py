@@ -25,7 +25,10 @@ Rules:
 * a station's cold store never holds more than ``meta["cold_store_capacity"]`` gives it, and
   trunk stops and vans at a station keep to ``meta["opening_hours"]``
   (see [logistics.check.tier_stations][]);
-* with ``legs=True``, every leg passes [logistics.validate][].
+* with ``legs=True``, every leg passes [logistics.validate][] (its drivers' breaks and
+  continuous-driving rule included), and a trunk truck that drives both waves keeps its driving
+  rule over the whole day: the wait at the hub between them counts as a rest only when it is at
+  least ``min_rest_min`` long.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ KINDS = {
     "cold_store": "a station's cold store holds more chilled goods and produce at once than its capacity",
     "opening_hours": "a trunk stop or a van's route at a station outside the station's opening hours",
     "leg": "a leg's plan fails logistics.validate",
+    "driving_time": "a trunk truck on duty longer than its max_driving_h across both waves without a rest",
 }
 
 TOL = 1e-6
@@ -158,7 +162,45 @@ def validate_tiers(tp: Any, *, legs: bool = True) -> list[Violation]:
                 continue
             for v in validate(problem, plan):
                 check.add("leg", f"{name}: {v}", vehicle=v.vehicle, order_id=v.order_id)
+            if name == "trunk":
+                _truck_days(check.add, problem, plan)
     return out
+
+
+def _truck_days(add: Callable[..., None], problem: Any, plan: Any) -> None:
+    """The driving rule over each truck's day: its outbound route, the wait at the hub, its inbound route.
+
+    Each wave is a vehicle of its own in the trunk leg (``<truck>/in#1`` for the inbound copy), so
+    the leg's own check sees each alone; here the two are one driver's day.
+    """
+    rules = {f"{vid}": vt for vid, vt in problem.vehicles()}
+    stops = plan.stops
+    if stops.empty:
+        return
+    days: dict[str, list[list[dict[str, Any]]]] = {}
+    for vid, g in stops.groupby("vehicle", sort=False):
+        days.setdefault(str(vid).split("/in#", 1)[0], []).append(g.sort_values("seq").to_dict(orient="records"))
+    for truck, routes in days.items():
+        vt = rules.get(truck)
+        if len(routes) < 2 or vt is None or vt.max_driving_h is None:
+            continue
+        routes.sort(key=lambda r: float(r[0]["departure"]))
+        limit, rest = vt.max_driving_h * 3600.0, vt.min_rest_min * 60.0
+        rests = [(float(r["start"]), float(r["service"])) for rt in routes for r in rt if r["kind"] == "break"]
+        rests += [
+            (float(a[-1]["arrival"]), float(b[0]["departure"]) - float(a[-1]["arrival"]))
+            for a, b in zip(routes, routes[1:])
+        ]
+        t, end = float(routes[0][0]["departure"]), float(routes[-1][-1]["arrival"])
+        for s, d in sorted(r for r in rests if r[1] >= rest - TOL) + [(end, 0.0)]:
+            if s - t > limit + TOL:
+                add(
+                    "driving_time",
+                    f"truck {truck}: {(s - t) / 3600:.2f} h on duty from {t:.0f} to {s:.0f} across the waves "
+                    f"without a rest of {vt.min_rest_min:g} min (limit {vt.max_driving_h:g} h)",
+                    vehicle=truck,
+                )
+            t = max(t, s + d)
 
 
 def _format_ok(tp: Any, out: list[Violation]) -> bool:

@@ -11,9 +11,8 @@ Two rules keep a plan drivable by people:
   `CN_MAX_DRIVING_H` and `CN_MIN_REST_MIN` follow China's Regulations for the Implementation of
   the Road Traffic Safety Law (道路交通安全法实施条例, State Council Decree No. 405 of 2004,
   article 62(7)): no more than 4 hours of continuous driving without a rest of at least 20
-  minutes.  The rule is off unless a vehicle type sets ``max_driving_h``: with it, OR-Tools'
-  first solution is up to ten times slower on long days (see docs/breaks.md), which a default
-  must not impose on every plan.
+  minutes.  Every vehicle type keeps the rule by default; ``max_driving_h=None`` turns it off
+  (VROOM input and benchmark instances are read that way: neither format has the rule).
 
 The time counted between rests is the route's whole on-duty time (driving, service and waiting),
 not driving alone: stricter than the regulation, so a plan that keeps it keeps the regulation too.
@@ -36,6 +35,7 @@ __all__ = [
     "breaks_left",
     "check_driving_rule",
     "check_rules",
+    "needs_breaks",
     "parse_breaks",
     "rests_needed",
 ]
@@ -193,14 +193,14 @@ def check_driving_rule(max_driving_h: Any, min_rest_min: Any, record: object) ->
 
 
 def rests_needed(max_driving_h: float | None, span: float) -> int:
-    """Rests of the driving rule a route of at most ``span`` seconds may need.
+    """Rests of the driving rule a route of at most ``span`` seconds on duty may need.
 
     Parameters
     ----------
     max_driving_h
         The continuous-driving limit, hours, or ``None``.
     span
-        The longest route, seconds.
+        The longest route, seconds, its rests left out (they end stretches, they do not fill them).
 
     Returns
     -------
@@ -210,6 +210,31 @@ def rests_needed(max_driving_h: float | None, span: float) -> int:
     if max_driving_h is None:
         return 0
     return max(0, math.ceil(span / (max_driving_h * 3600)) - 1)
+
+
+def needs_breaks(breaks: tuple[Break, ...], max_driving_h: float | None, depart: int, arrive: int) -> bool:
+    """Whether a route on duty from ``depart`` to ``arrive`` owes a break or a rest on the way.
+
+    A break it can take off duty (its window lets it end before the departure, or start at the
+    return) is not owed; the driving rule is owed once the route is longer than its limit.
+    Re-timing a planned route (the tier planner's earliest schedule) may drop its breaks only
+    when this is false.
+
+    Parameters
+    ----------
+    breaks, max_driving_h
+        The vehicle type's rules.
+    depart, arrive
+        The route's departure and return, seconds.
+
+    Returns
+    -------
+    bool
+        ``True`` when the route needs a break stop.
+    """
+    if max_driving_h is not None and arrive - depart > max_driving_h * 3600:
+        return True
+    return any(not (b.window[0] + b.duration <= depart or b.window[1] >= arrive) for b in breaks)
 
 
 def breaks_left(

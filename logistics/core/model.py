@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from logistics.core.breaks import CN_MIN_REST_MIN, Break, check_rules
+from logistics.core.breaks import CN_MAX_DRIVING_H, CN_MIN_REST_MIN, Break, check_rules
 from logistics.core.errors import ProblemError
 from logistics.core.units import (
     DAY,
@@ -277,7 +277,9 @@ class VehicleType:
         Longest driving time of a route, seconds, waiting and service excluded (VROOM's
         ``max_travel_time``); ``None`` = unlimited.
     breaks, max_driving_h, min_rest_min
-        Drivers' breaks and continuous-driving rule (``None``: no rule), see `logistics.core.breaks`.
+        Drivers' breaks and continuous-driving rule, see `logistics.core.breaks`; by default China's
+        rule (`CN_MAX_DRIVING_H` h, then a rest of `CN_MIN_REST_MIN` min); ``max_driving_h=None``:
+        no rule.
     max_trips
         Most trips one vehicle makes in its shift (1 to `MAX_TRIPS`): between two trips it returns
         to its start depot, where its compartments are emptied and refilled; capacity and shelf
@@ -318,7 +320,7 @@ class VehicleType:
     max_tasks: int | None = None
     max_travel_time: int | None = None
     breaks: tuple[Break, ...] = ()
-    max_driving_h: float | None = None
+    max_driving_h: float | None = CN_MAX_DRIVING_H
     min_rest_min: float = CN_MIN_REST_MIN
     max_trips: int = 1
     reload_min: float = 0.0

@@ -28,6 +28,7 @@ from logistics.core.options import Budget, SolveOptions
 from logistics.core.plan import RouteResult
 from logistics.engine.reasons import cut_back, walk
 from logistics.engine.solvers.arrays import SolverData
+from logistics.engine.solvers.duty import duty_of
 from logistics.engine.solvers.ortools.costs import CostArrays
 from logistics.engine.solvers.ortools.search import whole_pairs
 from logistics.engine.solvers.pyvrp.portfolio import solve_pyvrp_portfolio
@@ -70,15 +71,19 @@ def constructible(data: SolverData) -> bool:
     Returns
     -------
     bool
-        False when a vehicle type with vehicles has breaks, several trips, or a distance, task,
-        travel-time or driving limit.
+        False when a vehicle type with vehicles has breaks, several trips, a distance, task or
+        travel-time limit, or routes long enough to need the driving rule's rests (a rule that
+        binds only as a route-duration cap, `logistics.engine.solvers.duty`, the walk checks).
     """
-    for vt in data.problem.fleet:
+    duty = duty_of(data)
+    for t, vt in enumerate(data.problem.fleet):
         if vt.count <= 0:
             continue
         if vt.breaks or vt.max_trips > 1:
             return False
-        if any(getattr(vt, f) is not None for f in ("max_distance", "max_tasks", "max_travel_time", "max_driving_h")):
+        if any(getattr(vt, f) is not None for f in ("max_distance", "max_tasks", "max_travel_time")):
+            return False
+        if vt.max_driving_h is not None and duty[t].rests:  # the walk checks the rule as a cap, places no rest
             return False
     return data.n_orders > 0 and data.n_vehicles > 0
 

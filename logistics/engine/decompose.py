@@ -292,13 +292,18 @@ def _merge(
             tname = rows[0]["vehicle_type"]
             j = int(vid.rsplit("#", 1)[1]) - 1
             g = base[tname] + offset[tname] + j
-            visits = [r for r in rows[1:-1] if r["kind"] != "reload"]
+            visits = [r for r in rows[1:-1] if r["kind"] not in ("reload", "break")]
             reloads, served = [], 0
             for r in rows[1:-1]:
                 if r["kind"] == "reload":
                     reloads.append((served, int(r["start"])))
-                else:
+                elif r["kind"] != "break":
                     served += 1
+            breaks = tuple(
+                (int(r["start"]), int(r["departure"]) - int(r["start"]), "break")
+                for r in rows[1:-1]
+                if r["kind"] == "break"
+            )
             routes.append(
                 RouteResult(
                     vehicle=g,
@@ -307,6 +312,7 @@ def _merge(
                     depart=int(rows[0]["departure"]),
                     arrive=int(rows[-1]["arrival"]),
                     reloads=tuple(reloads),
+                    breaks=breaks,
                 )
             )
         for vt in sub.fleet:

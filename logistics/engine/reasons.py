@@ -15,6 +15,7 @@ import numpy as np
 from logistics.core.plan import RouteResult
 from logistics.core.units import fmt_clock
 from logistics.engine.solvers.arrays import COST_SCALE, SolverData, loaded_elsewhere, reload_node
+from logistics.engine.solvers.duty import duty_of
 from logistics.engine.solvers.seeds import RELOAD, split_trips, with_reloads
 
 
@@ -190,7 +191,11 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
     """Earliest-start schedule of ``seq`` on vehicle ``v``: (None, span) if feasible, else (what breaks, 0).
 
     Used to explain left-out orders and to repair PyVRP seeds the full model rejects, so both agree
-    on what a route can hold.
+    on what a route can hold.  The driving rule is kept greedily: a wait at a stop of at least
+    ``min_rest_min`` is a rest, and a rest is taken at a stop's departure when the next stop (or
+    the return) would end the stretch past ``max_driving_h``; at most the rests the OR-Tools model
+    gives the vehicle (`logistics.engine.solvers.duty`).  A schedule found this way is one the
+    model accepts; the model may find others.
 
     Parameters
     ----------
@@ -255,6 +260,7 @@ def walk(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int, lis
     clock, prev = vt.shift[0], depot
     depart: int | None = None  # the route's departure: set at its first order (leave later instead of waiting)
     picked: list[tuple[int, int]] = []  # (pickup done, order) of the trip, checked at the trip's end
+    rule = _Rule(data, t)
     for k, trip in enumerate(trips):
         trip_depart = depart
         if k:  # back to the depot: the trip's pickups are unloaded, the next trip's deliveries loaded
@@ -270,8 +276,18 @@ def walk(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int, lis
             start = _window_start(data, i, arr)
             if start is None:
                 return "time windows or shift", _or_shift(depart, vt), starts, 0
+            done = start + int(data.service[i])
             if trip_depart is None:
                 depart = trip_depart = start - int(dur[prev, i])
+                rule.since = depart
+            elif rule.binds(arr, start, done):  # a rest at the last stop's departure
+                arr = clock + rule.rest + int(dur[prev, i])
+                start = _window_start(data, i, arr)
+                if start is None:
+                    return "time windows or shift", _or_shift(depart, vt), starts, 0
+                done = start + int(data.service[i])
+                if not rule.take(clock + rule.rest, arr, start, done):
+                    return "drivers' rests", _or_shift(depart, vt), starts, 0
             starts.append(start)
             bad = _visit(data, t, i, start - trip_depart, load)
             if bad:
@@ -281,9 +297,15 @@ def walk(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int, lis
                 picked.append((start + int(data.service[i]), i))
             clock, prev = start + int(data.service[i]), i
     end = clock + int(dur[prev, int(data.ends[v])])
+    if depart is not None and rule.binds(end, end, end):
+        end += rule.rest
+        if not rule.take(clock + rule.rest, end, end, end):
+            return "drivers' rests", depart, starts, 0
     depart = _or_shift(depart, vt)
     if end > vt.shift[1] or (vt.max_duration is not None and end - depart > vt.max_duration):
         return "time windows or shift", depart, starts, 0
+    if rule.cap is not None and end - depart > rule.cap:
+        return "drivers' rests", depart, starts, 0
     bad = _late_pickups(data, t, picked, end)
     return (bad, depart, starts, 0) if bad else (None, depart, starts, end)
 
@@ -375,6 +397,36 @@ def cut_back(
 def _partners(d: SolverData) -> dict[int, int]:
     """Each side of a pickup-delivery pair → the other side."""
     return {i: j for pi, di in d.pairs for i, j in ((pi, di), (di, pi))}
+
+
+class _Rule:
+    """The continuous-driving rule along one simulated route: when the stretch began, rests left."""
+
+    def __init__(self, data: SolverData, t: int) -> None:
+        vt = data.problem.fleet[t]
+        duty = duty_of(data)[t]
+        self.limit = None if vt.max_driving_h is None or not duty.rests else int(vt.max_driving_h * 3600)
+        self.cap = duty.cap if vt.max_driving_h is not None and not duty.rests else None
+        self.rest = int(round(vt.min_rest_min * 60))
+        self.left = duty.rests
+        self.since = 0
+
+    def binds(self, arr: int, start: int, done: int) -> bool:
+        """Whether the stretch ends past the limit at ``done`` (a wait of a rest at the stop resets it first)."""
+        if self.limit is None:
+            return False
+        if start - arr >= self.rest and self.left > 0:  # waiting at the stop: the rest is taken there
+            self.left -= 1
+            self.since = start
+        return done - self.since > self.limit
+
+    def take(self, rested: int, arr: int, start: int, done: int) -> bool:
+        """A rest ending at ``rested``; whether the stretch to ``done`` then keeps the limit."""
+        if self.limit is None or self.left <= 0:
+            return False
+        self.left -= 1
+        self.since = rested
+        return not self.binds(arr, start, done)
 
 
 def _limit_name(data: SolverData, t: int, i: int) -> str:

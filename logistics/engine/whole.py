@@ -24,6 +24,7 @@ the search then reinserts.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from logistics.core.options import Budget, SolveOptions
@@ -52,7 +53,7 @@ from logistics.engine.solvers.ortools.search import SearchSettings, polish, sear
 from logistics.engine.solvers.pyvrp.portfolio import models_exactly, solve_pyvrp_portfolio
 from logistics.engine.solvers.seeds import RELOAD, orders_of
 
-__all__ = ["WholeTooBig", "report_reserve_s", "run_meta", "seed_cost", "solve_whole"]
+__all__ = ["WholeTooBig", "report_reserve_s", "rest_free_seed", "run_meta", "seed_cost", "solve_whole"]
 
 
 def report_reserve_s(time_limit: float, n_orders: int) -> float:
@@ -189,10 +190,16 @@ def solve_whole(
         use_warm = initial is None or seed_cost(data, costs, warm) <= seed_cost(data, costs, initial)
         meta["seed_from"] = "initial" if use_warm else "pyvrp"
         initial = warm if use_warm else initial
+    if initial is None and model.routing is not None and model.has_rests:
+        initial, rest_meta = rest_free_seed(data, costs, work.sub(work.left() - seed_read_s(model)), settings)
+        meta.update(rest_meta)
     left = max(MIN_SEARCH_S, work.left())
     meta["search_limit_s"] = round(left, 4)
     if initial is None or model.routing is None:
         res = search(model, left, settings)
+    elif meta.get("seed_from") == "rest_free":  # OR-Tools' own search, from a first solution it could not find
+        res, seed_meta = polish(model, left, initial, replace(settings, stop_early=False))
+        meta.update(seed_meta)
     else:
         check_only = meta.get("seed_from") != "initial" and bool(meta.get("exact") and meta.get("skeleton_feasible"))
         res, seed_meta = polish(model, left, initial, settings, check_only=check_only)
@@ -217,6 +224,48 @@ def solve_whole(
         plan.kpis["objective"] = round((res.objective - req_dropped * costs.required_penalty) / scale, 4)
     plan.meta["elapsed_s"] = round(budget.elapsed(), 4)
     return plan
+
+
+def rest_free_seed(
+    data: SolverData, costs: CostArrays, budget: Budget, settings: SearchSettings
+) -> tuple[list[list[int]] | None, dict[str, Any]]:
+    """A first solution from the model without the driving rule's rests, to seed the full model.
+
+    With optional rests (`logistics.engine.solvers.ortools.breaks`) OR-Tools' first-solution
+    heuristics check every insertion against the rests' placement and slow down by up to 300
+    times (docs/breaks.md): a short solve found nothing at all.  Without them, and with every
+    route shortened by its rests (`logistics.engine.solvers.duty.without_rests`), the first
+    solution takes what it takes on a day without the rule; the full model then reads it,
+    places the rests (dropping the orders of a route they do not fit for the search to insert
+    again) and searches on.
+
+    Parameters
+    ----------
+    data, costs
+        The solver arrays and cost arrays.
+    budget
+        The first solution's budget: the search's, less what reading the seed into the full model
+        takes (`seed_read_s`).  The search ends at its first solution, so it rarely takes much of it.
+    settings
+        The search settings (their first-solution strategy is used).
+
+    Returns
+    -------
+    (routes or None, dict)
+        Order indices per vehicle (None when no first solution came back), and ``plan.meta``
+        entries: ``seed_from`` ``"rest_free"`` and ``rest_free_s``.
+    """
+    t0 = time.perf_counter()
+    model = OrtoolsModel(data, costs, budget=budget, rests=False)
+    first = SearchSettings(first_solution=settings.first_solution, solution_limit=1, stop_early=False)
+    res = search(model, max(MIN_SEARCH_S, budget.left()), first)
+    meta: dict[str, Any] = {"rest_free_s": round(time.perf_counter() - t0, 4)}
+    if not any(r.orders for r in res.routes):
+        return None, meta | {"rest_free": "no first solution"}
+    routes: list[list[int]] = [[] for _ in range(data.n_vehicles)]
+    for r in res.routes:
+        routes[r.vehicle] = list(r.orders)
+    return routes, meta | {"seed_from": "rest_free"}
 
 
 def _constructed(

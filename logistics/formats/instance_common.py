@@ -188,6 +188,7 @@ def _ambient_type(
         end_depot=depot,
         shift=shift,
         max_duration=max_duration,
+        max_driving_h=None,  # a benchmark instance has no drivers' rules
     )
 
 

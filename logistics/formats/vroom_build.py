@@ -172,6 +172,7 @@ def build_fleet(specs: list[VehicleSpec], totals: np.ndarray, horizon: int, err:
                     max_distance=vt.max_distance,
                     max_tasks=vt.max_tasks,
                     breaks=vt.breaks,
+                    max_driving_h=None,  # VROOM has no continuous-driving rule
                     speed_factor=1.0 / vt.speed,
                     refrigerated=False,
                 )

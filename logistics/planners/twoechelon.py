@@ -295,6 +295,7 @@ def _solve_assigned(
             cost_per_km=inst.truck_cost,
             fixed_cost=inst.truck_fixed,
             refrigerated=False,
+            max_driving_h=None,  # a benchmark instance has no drivers' rules
         )
     ]
     cf = {s: [freighter_type(inst, "cf", s, n)] for s, n in counts.items() if n > 0}

@@ -225,6 +225,7 @@ def freighter_type(inst: TwoEchelonInstance, name: str, satellite: str, count: i
         cost_per_km=inst.cf_cost,
         fixed_cost=inst.cf_fixed,
         refrigerated=False,
+        max_driving_h=None,  # a benchmark instance has no drivers' rules
     )
 
 

@@ -160,6 +160,7 @@ def world(**changes) -> Problem:
         total_capacity=12,
         shift=(8 * H, 18 * H),
         speed_factor=1.5,
+        max_driving_h=None,  # hand-made routes about windows and loads; the driving rule: test_break_mutations.py
     )
     truck = VehicleType(
         "truck",

@@ -38,6 +38,10 @@ def test_constructed_routes_hold_and_validate(demo):
 
 def test_solve_constructs_when_the_model_would_not_build_in_time(demo, monkeypatch):
     monkeypatch.setattr(whole, "CONSTRUCT_BUILD_SHARE", 0.0)  # every model "too slow": the construct path
+    # the walk places no rests: the day's 8-hour routes need the driving rule's rests, so with the default rule
+    # it is not constructible (the full model plans it); the construct path is tested on the day without the rule
+    assert not constructible(arrays.build(demo))
+    demo = demo.replace(fleet=[replace(vt, max_driving_h=None) for vt in demo.fleet])
     plan = L.solve(demo, SolveOptions(time_limit=3, seed=0, workers=1))
     assert plan.meta["status"] == "constructed" and plan.meta["constructed"]
     assert L.validate(demo, plan) == []

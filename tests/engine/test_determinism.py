@@ -89,7 +89,9 @@ def assert_same(a: dict, b: dict) -> None:
     assert a["kpis"] == b["kpis"]
 
 
-CASES = [("ortools", 50), ("auto", 50)]
+# with the driving rule's rests (the reefers' 12-hour shifts need two) an OR-Tools solution of this day takes
+# ~0.4 s, so 50 of them came near the time limit on a loaded machine, which then ended the search instead
+CASES = [("ortools", 20), ("auto", 50)]
 
 
 def solve_fingerprint(engine: str, iterations: int, seed: int = 3, n: int = 24) -> dict:

@@ -51,6 +51,8 @@ def deliveries(n: int, seed: int, qty=(5, 25), horizon=8 * 3600, width=2 * 3600,
 def van(count=4, cap=100.0, **kw) -> VehicleType:
     kw.setdefault("start_depot", "D")
     kw.setdefault("shift", (0, 10 * 3600))
+    # PyVRP's own model is tested here: it has no rests and relaxes the driving rule (tests/engine/test_breaks.py)
+    kw.setdefault("max_driving_h", None)
     return VehicleType("van", count, (Compartment("ambient", cap),), **kw)
 
 

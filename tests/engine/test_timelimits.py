@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,9 @@ def test_shelf_limited_pairs_use_local_cheapest_insertion():
     # parallel cheapest insertion found no first solution within 20 s here (activity ties of shelf-limited
     # pairs); a 2 s solve returned every order unserved
     p = hard_problem(150, seed=3)
+    # the first-solution strategy is tested here; with the driving rule's rests OR-Tools alone needs more than 2 s
+    # on this day (docs/breaks.md, known limits), engine "auto" does not
+    p = p.replace(fleet=[replace(vt, max_driving_h=None) for vt in p.fleet])
     data = arrays.build(p)
     model = OrtoolsModel(data, cost_arrays(data))
     assert model.activity_ties > 0

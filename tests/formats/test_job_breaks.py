@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import logistics
+from logistics.core.breaks import CN_MAX_DRIVING_H, CN_MIN_REST_MIN
 from logistics.core.errors import ProblemError
 from logistics.formats.jobfile import load_job
 
@@ -60,8 +61,9 @@ def test_breaks_and_the_driving_rule_are_read(jobdir):
     vt = loaded[0].fleet[0]
     assert vt.breaks == (logistics.Break((41400, 46800), 1800, "lunch"),)
     assert (vt.max_driving_h, vt.min_rest_min) == (3.5, 30)
-    assert _load(jobdir, job(max_driving_h=None))[0].fleet[0].max_driving_h is None
-    assert _load(jobdir, job())[0].fleet[0].max_driving_h is None  # no rule unless the job sets one
+    assert _load(jobdir, job(max_driving_h=None))[0].fleet[0].max_driving_h is None  # null: the rule is off
+    plain = _load(jobdir, job())[0].fleet[0]  # China's rule unless the job says otherwise
+    assert (plain.max_driving_h, plain.min_rest_min) == (CN_MAX_DRIVING_H, CN_MIN_REST_MIN) == (4.0, 20.0)
 
 
 @pytest.mark.parametrize(

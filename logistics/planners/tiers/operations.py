@@ -14,6 +14,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from logistics.core.breaks import needs_breaks
 from logistics.core.costs import evaluate
 from logistics.core.errors import ProblemError
 from logistics.core.plan import STOP_COLUMNS, UNSERVED_COLUMNS, Plan, RouteResult, empty_routes
@@ -65,6 +66,20 @@ def vehicle_index(problem: Problem) -> dict[str, int]:
     return {vid: k for k, (vid, _) in enumerate(problem.vehicles())}
 
 
+def _breaks_of(g: pd.DataFrame) -> tuple[tuple[int, int, str], ...]:
+    """A route's break stops (its rows in ``seq`` order) as `RouteResult.breaks`."""
+    b = g[g["kind"] == "break"]
+    return tuple((int(s), int(d), "break") for s, d in zip(b["start"], b["service"]))
+
+
+def _after(pending: list[tuple[int, int, str]], ready: int, until: int | None) -> int:
+    """``ready`` once the breaks of ``pending`` that start before ``until`` are taken (popped), as plans count them."""
+    while pending and (until is None or pending[0][0] < until):
+        b0, bd, _ = pending.pop(0)
+        ready = max(ready + bd, b0 + bd)
+    return ready
+
+
 def _matrix(problem: Problem) -> TravelMatrix:
     if problem.matrix is None:
         raise ProblemError(f"problem {problem.name!r} has no travel matrix", record=problem.name, field="matrix")
@@ -85,6 +100,9 @@ def earliest_route(problem: Problem, vehicle: int, seq: list[int]) -> RouteResul
     first order at its latest start, which removes needless waiting.  Shelf
     life, shift and max duration are checked on the result.  Goods handed over
     at a station are ready as early as possible and wait on no van needlessly.
+    The schedule has no break stops, so a route that owes its driver a break or a
+    rest (`logistics.core.breaks.needs_breaks`) is not re-timed (``None``): the
+    solver's schedule, which places them, stands.
 
     Parameters
     ----------
@@ -134,6 +152,8 @@ def earliest_route(problem: Problem, vehicle: int, seq: list[int]) -> RouteResul
         depart, starts = vt.shift[0], []
     if end > vt.shift[1] or (vt.max_duration is not None and end - depart > vt.max_duration):
         return None
+    if needs_breaks(vt.breaks, vt.max_driving_h, depart, end):
+        return None
     for o, s_k in zip(orders, starts):
         shelf = problem.ride_limit_s(o, vt)  # shelf life, and time out of refrigeration on this vehicle
         if shelf is None or o.pair is not None:
@@ -179,10 +199,12 @@ def drop_stops(problem: Problem, plan: Plan, reasons: Mapping[str, str]) -> Plan
         starts = [int(x) for x in body["start"]]
         vt = problem.vehicles()[vix[str(vid)]][1]
         keep = [(i, st) for i, st in zip(ids, starts) if i not in reasons]
+        brk = _breaks_of(g)  # each stays where it was: on the leg that now spans the dropped stops
+        pending = list(brk)
         ok, t, prev = True, int(g["departure"].iloc[0]), vt.start_depot
         for i, st in keep:
             place, service = (vt.reloads_at, int(round(vt.reload_min * 60))) if i is None else _visit(problem, oix[i])
-            t = t + _drive(m, prev, place, vt.speed_factor)
+            t = _after(pending, t + _drive(m, prev, place, vt.speed_factor), st)
             if t > st:
                 ok = False
                 break
@@ -194,7 +216,8 @@ def drop_stops(problem: Problem, plan: Plan, reasons: Mapping[str, str]) -> Plan
         visits = [(i, st) for i, st in keep if i is not None]
         if not visits:
             continue
-        end = t + _drive(m, prev, vt.end_depot, vt.speed_factor) if ok else int(g["arrival"].iloc[-1])
+        end = _after(pending, t + _drive(m, prev, vt.end_depot, vt.speed_factor), None) if ok else None
+        end = int(g["arrival"].iloc[-1]) if end is None else end
         routes.append(
             RouteResult(
                 vehicle=vix[str(vid)],
@@ -203,6 +226,7 @@ def drop_stops(problem: Problem, plan: Plan, reasons: Mapping[str, str]) -> Plan
                 depart=int(g["departure"].iloc[0]),
                 arrive=end,
                 reloads=trips,
+                breaks=brk,
             )
         )
     why = {oix[str(r.order_id)]: str(r.reason) for r in plan.unserved.itertuples()}
@@ -231,8 +255,9 @@ def _reloads(rows: list[tuple[str | None, int]]) -> tuple[tuple[int, int], ...]:
 def retime_earliest(problem: Problem, plan: Plan) -> Plan:
     """Each route re-timed to finish as early as possible without needless waiting (see `earliest_route`).
 
-    Routes whose re-timing would break a window, shelf life or shift keep the solver's timing.
-    The next leg's release and ready times are read from these times, so earlier is better.
+    Routes whose re-timing would break a window, shelf life or shift, or would need the driver's
+    breaks and rests placed again, keep the solver's timing and its break stops.  The next leg's
+    release and ready times are read from these times, so earlier is better.
 
     Parameters
     ----------
@@ -267,6 +292,7 @@ def retime_earliest(problem: Problem, plan: Plan) -> Plan:
                 depart=int(g["departure"].iloc[0]),
                 arrive=int(g["arrival"].iloc[-1]),
                 reloads=trips,
+                breaks=_breaks_of(g),
             )
         routes.append(rr)
     reasons = {oix[str(r.order_id)]: str(r.reason) for r in plan.unserved.itertuples()}

@@ -380,7 +380,10 @@ def _up_chunks(ctx: TierContext, legs: Mapping[str, Leg]) -> tuple[list[Order], 
 
 
 def _inbound_fleet(ctx: TierContext, out: Wave) -> list[VehicleType]:
-    """One ``<vehicle>/in`` type per trunk vehicle: used trucks free again after handling, no second fixed cost."""
+    """One ``<vehicle>/in`` type per trunk vehicle: used trucks free again after handling, no second fixed cost.
+
+    A truck under the driving rule waits at least its rest (``min_rest_min``) between the waves.
+    """
     used = {}
     if out.plan is not None:
         for vid, g in out.plan.stops.groupby("vehicle", sort=False):
@@ -393,7 +396,10 @@ def _inbound_fleet(ctx: TierContext, out: Wave) -> list[VehicleType]:
     fleet = []
     for vid, vt in vehicles:
         if vid in used:
-            start = max(vt.shift[0], used[vid] + ctx.handling)
+            # the wait at the hub between the waves is the driver's rest when the driving rule applies, so
+            # each wave keeps the rule alone (validate_tiers checks the truck's day across both)
+            rest = int(round(vt.min_rest_min * 60)) if vt.max_driving_h is not None else 0
+            start = max(vt.shift[0], used[vid] + max(ctx.handling, rest))
             ft = replace(vt, name=f"{vid}/in", count=1, fixed_cost=0.0, shift=(min(start, vt.shift[1]), vt.shift[1]))
             if start > vt.shift[1]:
                 ft = replace(ft, count=0)

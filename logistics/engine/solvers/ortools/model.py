@@ -1,11 +1,10 @@
 """The OR-Tools routing model: every constraint of the problem, matrices registered.
 
-No Python callback is evaluated per arc during the search: travel costs, times
-and loads are registered as matrices / vectors (``RegisterTransitMatrix``,
-``RegisterUnaryTransitVector``).  Orders are disjunctions: optional ones with
-their penalty, required ones with a prohibitive penalty, so a plan always
-comes back and unserved orders are explained afterwards.  Searching the model
-is `logistics.engine.solvers.ortools.search`.
+No Python callback is evaluated per arc during the search: travel costs, times and loads are
+registered as matrices / vectors (``RegisterTransitMatrix``, ``RegisterUnaryTransitVector``).
+Orders are disjunctions: optional ones with their penalty, required ones with a prohibitive
+penalty, so a plan always comes back and unserved orders are explained afterwards.  Searching the
+model is `logistics.engine.solvers.ortools.search`.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from ortools.constraint_solver import pywrapcp
 
 from logistics.core.options import Budget
 from logistics.engine.solvers.arrays import SolverData, horizon, reload_node
-from logistics.engine.solvers.duty import duty_plan
+from logistics.engine.solvers.duty import duty_plan, without_rests
 from logistics.engine.solvers.ortools.breaks import BreakVars, add_breaks
 from logistics.engine.solvers.ortools.costs import CostArrays, cost_arrays
 from logistics.engine.solvers.ortools.trips import add_reloads, models_trips, place_reloads, slack_only_at_reloads
@@ -67,14 +66,22 @@ class OrtoolsModel:
         When building runs past its deadline, the half-built model is dropped between two steps
         (``out_of_time``) and the search leaves every order out instead of overrunning: building
         an 800-order model alone takes about a second.
+    rests
+        Model the optional rests of the continuous-driving rule (``has_rests`` says whether any
+        vehicle needs one).  ``False`` builds the rest-free model a first solution comes from
+        (`without_rests`: routes shortened by their rests instead); its plans may break the rule.
     """
 
-    def __init__(self, data: SolverData, costs: CostArrays | None = None, budget: Budget | None = None):
+    def __init__(
+        self, data: SolverData, costs: CostArrays | None = None, budget: Budget | None = None, *, rests: bool = True
+    ):
         t0 = time.perf_counter()
         self.out_of_time = False
         self.data = data
         self.costs = costs if costs is not None else cost_arrays(data)
         self.budget = budget
+        self.rests = rests
+        self.has_rests = False
         self.activity_ties = 0  # pairs whose activity is tied by an explicit constraint (see first_solution_for)
         self.loading: list[Extra] = []
         self.unloading: list[Extra] = []
@@ -282,9 +289,12 @@ class OrtoolsModel:
         """Drivers' breaks and the continuous-driving rule on the time dimension (see `add_breaks`)."""
         d, r = self.data, self.routing
         fleet, duty = d.problem.fleet, duty_plan(d)
+        if not self.rests:
+            duty = [without_rests(vt, du) for vt, du in zip(fleet, duty)]
         types = [fleet[int(t)] for t in d.vehicle_type]
         visit = self.service[self.node_of_index].tolist()
         self.break_vars = add_breaks(r, self.time, types, [duty[int(t)] for t in d.vehicle_type], visit)
+        self.has_rests = any(duty[int(t)].rests for t in d.vehicle_type)
 
     def _add_distance(self) -> None:
         """A distance dimension, when some vehicle type has a maximum distance."""
