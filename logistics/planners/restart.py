@@ -391,7 +391,9 @@ def breaks_before_leaving(
 
     The sub-problem's route starts where the vehicle stands; a break it owes (`breaks_left`) and
     takes there before leaving is no break of the sub-plan's route, so it is put back at the
-    vehicle's position, starting as early as its window allows.
+    vehicle's position, ending as close to the departure as its window allows: the sub-problem counts
+    the driver on duty from that departure, and so does the whole day then (a rest taken early and
+    followed by a wait would leave the driver on duty longer than the sub-problem saw).
 
     Parameters
     ----------
@@ -411,11 +413,14 @@ def breaks_before_leaving(
     if st.depart is None or depart is None:
         return taken
     out = list(taken)
-    for b in breaks_left(vt.breaks, vt.max_driving_h, vt.min_rest_min, st.past_breaks, st.time, st.depart):
+    latest = depart
+    owed = breaks_left(vt.breaks, vt.max_driving_h, vt.min_rest_min, st.past_breaks, st.time, st.depart)
+    for b in sorted(owed, key=lambda b: b.window[1], reverse=True):
         done = any(b.window[0] <= s <= b.window[1] and d >= b.duration for s, d, _ in out)
-        start = max(st.time, b.window[0])
-        if not done and start + b.duration <= depart:
+        start = min(b.window[1], latest - b.duration)
+        if not done and start >= max(st.time, b.window[0]):
             out.append((start, b.duration, b.name))
+            latest = start
     return out
 
 

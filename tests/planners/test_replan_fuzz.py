@@ -36,8 +36,11 @@ def run(seed: int) -> None:
         assert (kept[c] == kept[f"{c}_after"]).all(), (str(case), c)
     # a pair given up rides back: its pickup was made, its delivery is unserved with its reason
     un = dict(zip(map(str, r.plan.unserved["order_id"]), map(str, r.plan.unserved["reason"])))
-    for pid in (r.problem.meta or {}).get(RETURNED_GOODS, ()):
-        assert pid in set(made["order_id"]), str(case)
+    before = s0.set_index("order_id")
+    after = s1.set_index("order_id")
+    for pid in (r.problem.meta or {}).get(RETURNED_GOODS, ()):  # made as planned (before, or driving to it)
+        assert after.loc[pid, "vehicle"] == before.loc[pid, "vehicle"], str(case)
+        assert after.loc[pid, "start"] == before.loc[pid, "start"] <= case.at + 24 * 3600, str(case)
         mate = case.problem.partner(pid)
         assert mate is not None and (mate in un or mate not in r.problem.order_index), str(case)
 
