@@ -88,6 +88,9 @@ def test_a_delay_past_the_shelf_life_gives_the_pair_up_and_its_goods_keep_their_
     check(r.problem, r.plan)
     assert "shelf life" in unserved(r)["d"]
     assert r.problem.meta[RETURNED_GOODS] == ["p"]
+    # written off: without the mark, the milk riding back would break its shelf life
+    spoiled = L.validate(r.problem.replace(meta={}), r.plan)
+    assert {(v.kind, v.order_id) for v in spoiled} == {("shelf_life", "p")}
     (vt,) = r.sub_problem.fleet
     assert vt.compartments[0].capacity == pytest.approx(100 - 30)  # the milk rides back, taking its room
 
