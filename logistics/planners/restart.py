@@ -415,7 +415,7 @@ def breaks_before_leaving(
     out = list(taken)
     latest = depart
     owed = breaks_left(vt.breaks, vt.max_driving_h, vt.min_rest_min, st.past_breaks, st.time, st.depart)
-    for b in sorted(owed, key=lambda b: b.window[1], reverse=True):
+    for b in sorted(owed, key=lambda b: (b.duration, b.window[1]), reverse=True):  # a long one may do for a short
         done = any(b.window[0] <= s <= b.window[1] and d >= b.duration for s, d, _ in out)
         start = min(b.window[1], latest - b.duration)
         if not done and start >= max(st.time, b.window[0]):
