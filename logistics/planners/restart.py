@@ -263,6 +263,8 @@ def _state(
     made = [r for r in reload_rows if int(r["arrival"]) < cut]
     fixed = [r for r in orders if int(r["arrival"]) < cut]
     rest = orders[len(fixed) :]
+    if not broken_now:
+        made += _driving_to_reload(recs, fixed, made, at)
     # the last thing it did was a reload: it stands at its depot (reloading, or on its way out)
     reloaded = bool(made) and (not fixed or int(made[-1]["seq"]) > int(fixed[-1]["seq"]))
     last_dep = int(made[-1]["departure"]) if reloaded else int(fixed[-1]["departure"]) if fixed else dep0
@@ -320,6 +322,19 @@ def _state(
     if state != "reloading":
         _goods(problem, st, now, ahead, cancelled, bd, cut, trip_start)
     return st
+
+
+def _driving_to_reload(
+    recs: list[dict[str, Any]], fixed: list[dict[str, Any]], made: list[dict[str, Any]], at: int
+) -> list[dict[str, Any]]:
+    """The reload a vehicle is driving to at ``at`` (as to a stop: it gets there and reloads), if any."""
+    done = fixed + made
+    last = max(done, key=lambda r: int(r["seq"])) if done else recs[0]
+    left = int(last["departure"])
+    ahead = [r for r in recs if int(r["seq"]) > int(last["seq"]) and str(r["kind"]) in ("delivery", "pickup", "reload")]
+    if ahead and str(ahead[0]["kind"]) == "reload" and left <= at:
+        return [ahead[0]]
+    return []
 
 
 def _way_back(at: int, last_dep: int, begun: list[dict[str, Any]]) -> int:
@@ -421,6 +436,10 @@ def breaks_before_leaving(
         if not done and start >= max(st.time, b.window[0]):
             out.append((start, b.duration, b.name))
             latest = start
+    if vt.max_driving_h is not None:  # a wait of a rest or more before leaving: the driver rests while
+        free_from = max([st.time] + [s + d for s, d, _ in out if s < depart])  # waiting, so the clock starts
+        if depart - free_from >= vt.min_rest_min * 60:  # at the departure, as the sub-problem counts it
+            out.append((free_from, depart - free_from, "rest"))
     return out
 
 
