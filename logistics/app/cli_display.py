@@ -98,7 +98,8 @@ def guard(fn: Callable[[], Any], as_json: bool) -> Any:
         err_console.print("interrupted")
         raise typer.Exit(130) from None
     except (ProblemError, NetworkError) as e:
-        fail(J.EXIT_BAD_INPUT, str(e), as_json, getattr(e, "field", None), getattr(e, "errors", None))
+        listed = getattr(e, "errors", None) or ([e] if isinstance(e, ProblemError) else None)  # its record too
+        fail(J.EXIT_BAD_INPUT, str(e), as_json, getattr(e, "field", None), listed)
     except OSError as e:  # a path that cannot be read or written: missing, a folder, too long, no permission
         if not J.is_path_error(e):
             fail(J.EXIT_INTERNAL, f"internal error: {type(e).__name__}: {e}", as_json)

@@ -7,6 +7,7 @@ from typing import Any
 
 from logistics.check.breaks import after_breaks
 from logistics.check.common import TIME_TOL, Report, close, fmt, num
+from logistics.core.events import RETURNED_GOODS
 from logistics.core.model import Order, VehicleType
 from logistics.core.units import Zone
 
@@ -229,9 +230,10 @@ class TimingChecks(Report):
         trip_end: list[float | None],
     ) -> None:
         p = self.p
+        returned = set(p.meta.get(RETURNED_GOODS, ())) if p.meta else set()
         for k, o in enumerate(stop_orders):
-            if o is None or o.id not in self.served_at:
-                continue
+            if o is None or o.id not in self.served_at or o.id in returned:
+                continue  # returned goods (a re-planned day's given-up pair) are written off, not delivered
             mate_id = self.partner.get(o.id)
             mate = self.orders.get(mate_id) if mate_id is not None else None
             if mate is not None and o.kind == "pickup":

@@ -34,6 +34,10 @@ Conventions checked (the plan contract):
   leaving the start depot; a paired delivery within the shelf life of its
   pickup's service start, the stricter of the two orders' shelf lives; an
   unpaired pickup reaches the end depot within the shelf life of its service start.
+  Pickups listed in ``problem.meta["returned_goods"]`` (a re-planned day: a pair's
+  pickup made before its delivery was given up; the pair is dissolved in that day's
+  orders) ride back to the depot as written-off goods: their load counts, their
+  shelf life and time out of refrigeration are not checked.
 * Time out of refrigeration: goods that ride a compartment warmer than their zone
   (the compartment ``vt.compartment_for(product)`` of the route's vehicle) obey
   their ``ambient_limit_h`` on the same clock as shelf life (reported as

@@ -14,7 +14,14 @@ from logistics.core.errors import ProblemError
 from logistics.core.model import Order
 from logistics.core.units import fmt_clock, parse_clock
 
-__all__ = ["Breakdown", "Cancel", "Delay", "Event", "NewOrder", "NewWindows"]
+__all__ = ["RETURNED_GOODS", "Breakdown", "Cancel", "Delay", "Event", "NewOrder", "NewWindows"]
+
+#: Key of ``Problem.meta`` in a re-planned day: ids of pickups already made whose paired delivery was
+#: given up during the day (cancelled, or no longer possible after a breakdown, a delay or the end of
+#: the goods' shelf life).  The pair is dissolved in that day's orders: the goods ride back to the
+#: depot like produce (unloaded at the vehicle's next reload or its end depot), and being written off,
+#: no shelf life or time out of refrigeration is checked on them.
+RETURNED_GOODS = "returned_goods"
 
 #: Longest delay or recovery time an event may state, minutes (a day).
 MAX_EVENT_MIN = 24 * 60
@@ -57,7 +64,9 @@ class Cancel:
     Attributes
     ----------
     order_id
-        The order; one already served stays served (the change is reported, not applied).
+        The order; one already served stays served (the change is reported, not applied).  Cancelling
+        one order of a pickup-and-delivery pair cancels the pair; when its pickup is already made, the
+        goods ride back to the depot (`RETURNED_GOODS`).
     """
 
     order_id: str

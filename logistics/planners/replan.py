@@ -6,21 +6,14 @@ life its goods have used), plans the rest of the day as a new `Problem` solved f
 warm start), and splices the two.  The spliced plan is checked by the independent validator against
 the day as it now stands (the updated problem: the original fleet, the orders after the events).
 
-The rest of the day as a problem (a sub-problem; docs/replan.md):
+The rest of the day as a problem is built by [logistics.planners.rest_problem][] (docs/replan.md).
 
-* each vehicle that goes on is a vehicle type of its own (named by its vehicle id) starting at its
-  restart position and time, ending at its depot by its shift, route duration and the shelf life of
-  produce on board; its compartments shrink by the goods on board that no remaining order stands
-  for; its fixed cost is paid already (0);
-* its undelivered goods are orders forced onto it (``vehicle_types``), their time windows cut at
-  the moment their shelf life runs out (counted from when they left the depot, waiting included)
-  and their shelf life shortened by the time already spent;
-* deliveries not on board (new orders, orders of spares, orders left out before, goods recovered
-  from a broken-down vehicle) may ride vehicles still at a depot (or reloading there), and vehicles
-  on the road with a trip left, after their next reload (``VehicleType.on_board``); pickups may
-  ride any vehicle;
-* several trips: each vehicle keeps the reloads it has made and restarts with the trips it has left
-  (``max_trips`` less those reloads), reloading at its home depot (``VehicleType.reload_depot``).
+Pairs: a pair whose pickup is made rides on to its delivery on the same vehicle and trip.  When that
+delivery cannot be made any more (cancelled, its vehicle out of service, too late for the goods'
+shelf life, or left out by the search), the updated problem gives the pair up: both orders lose
+their ``pair``, the pickup stays as made and its goods ride back to the depot, listed in
+``problem.meta[RETURNED_GOODS]`` (written off: the validator checks no shelf life on them), and the
+delivery is unserved with its reason.  Cancelling either order of a pair not yet picked up cancels both.
 """
 
 from __future__ import annotations
@@ -30,23 +23,23 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from logistics.core.breaks import breaks_left
 from logistics.core.errors import ProblemError
-from logistics.core.events import Breakdown, Cancel, Delay, Event, NewOrder, NewWindows
-from logistics.core.model import Compartment, Order, OrderKind, VehicleType
+from logistics.core.events import RETURNED_GOODS, Breakdown, Cancel, Delay, Event, NewOrder, NewWindows
+from logistics.core.model import OrderKind
 from logistics.core.options import SolveOptions
 from logistics.core.plan import Plan, RouteResult, empty_routes
 from logistics.core.problem import Problem
-from logistics.core.units import fmt_clock, parse_clock
+from logistics.core.units import DAY, fmt_clock, parse_clock
 from logistics.engine.build_plan import build_plan
 from logistics.engine.solve import solve
+from logistics.formats.documents import prefixed_error
 from logistics.formats.events_file import events_from_records
+from logistics.planners.rest_problem import sub_problem
 from logistics.planners.restart import VehicleState, breaks_before_leaving, breaks_on_the_way_back, vehicle_states
 
-__all__ = ["CHANGE_COLUMNS", "Replan", "apply_events", "replan"]
+__all__ = ["CHANGE_COLUMNS", "Replan", "apply_events", "day_end", "replan"]
 
 #: Columns of `Replan.changes`.
 CHANGE_COLUMNS = [
@@ -102,23 +95,48 @@ class Replan:
 
 
 def _events(events: Iterable[Any]) -> list[Event]:
-    """Events as objects; mappings are read like an events file's records."""
-    out: list[Event] = []
-    raw: list[Mapping[str, Any]] = []
-    for e in events:
-        if isinstance(e, Mapping):
-            raw.append(e)
-        elif isinstance(e, (NewOrder, Cancel, Breakdown, Delay, NewWindows)):
-            out.append(e)
-        else:
-            raise ProblemError(f"not an event: {e!r}", record="events", field="events")
-    return out + events_from_records(raw, "events") if raw else out
+    """Events as objects, in their order; mappings are read like an events file's records."""
+    given = list(events)
+    for k, e in enumerate(given):
+        if not isinstance(e, (Mapping, NewOrder, Cancel, Breakdown, Delay, NewWindows)):
+            raise ProblemError(f"events[{k}]: not an event: {e!r}", record=f"events[{k}]", field=f"events[{k}]")
+    at = [k for k, e in enumerate(given) if isinstance(e, Mapping)]
+    read = iter(events_from_records([given[k] for k in at], "events") if at else [])
+    return [next(read) if isinstance(e, Mapping) else e for e in given]
+
+
+def day_end(problem: Problem) -> int:
+    """The latest time of the day a re-planning time or an event may name: midnight, or a later shift end.
+
+    Parameters
+    ----------
+    problem
+        The day as planned.
+
+    Returns
+    -------
+    int
+        Seconds from the day's midnight.
+    """
+    return max([DAY] + [vt.shift[1] for vt in problem.fleet])
+
+
+def _in_day(t: int, end: int, record: str, field: str) -> None:
+    if not 0 <= t <= end:
+        raise ProblemError(
+            f"{record}: {field} {fmt_clock(t)} is outside the day (00:00 to {fmt_clock(end)})",
+            record=record,
+            field=field,
+        )
 
 
 def apply_events(
     problem: Problem, events: Sequence[Event], served: set[str]
 ) -> tuple[Problem, set[str], list[dict[str, Any]]]:
     """The day after the order events: new orders in, cancelled out, windows changed.
+
+    Cancelling one order of a pickup-and-delivery pair cancels both while the pickup is still to be
+    made; once it is made, the delivery is cancelled and the goods ride back (see the module docstring).
 
     Parameters
     ----------
@@ -137,38 +155,82 @@ def apply_events(
     Raises
     ------
     ProblemError
-        An event names an unknown order or vehicle, or a new order's id is taken.
+        An event names an unknown order or vehicle, an order an earlier event cancelled, or a time
+        outside the day, or a new order's id is taken or its record is invalid; ``field`` is the
+        event's (``events[2].order_id``).
     """
     by_id = dict(problem.order_index)
     vids = {vid for vid, _ in problem.vehicles()}
+    end = day_end(problem)
     cancelled: set[str] = set()
     ignored: list[dict[str, Any]] = []
-    for e in events:
+    returned: list[str] = []
+    new_at: dict[str, int] = {}
+    for k, e in enumerate(events):
         if isinstance(e, (Breakdown, Delay)):
             if e.vehicle not in vids:
-                raise ProblemError(f"event: unknown vehicle {e.vehicle!r}", record=e.vehicle, field="vehicle")
+                raise ProblemError(
+                    f"events[{k}]: unknown vehicle {e.vehicle!r} (the plan's vehicles are named type#k)",
+                    record=e.vehicle,
+                    field=f"events[{k}].vehicle",
+                )
+            if isinstance(e, Breakdown) and e.at is not None:
+                _in_day(e.at, end, e.vehicle, f"events[{k}].at")
             continue
         if isinstance(e, NewOrder):
             if e.order.id in by_id or e.order.id in cancelled:
-                raise ProblemError(f"new order {e.order.id!r}: the id is taken", record=e.order.id, field="id")
+                raise ProblemError(
+                    f"events[{k}]: new order {e.order.id!r}: the id is taken",
+                    record=e.order.id,
+                    field=f"events[{k}].order.id",
+                )
             by_id[e.order.id] = e.order
+            new_at[e.order.id] = k
             continue
         oid = e.order_id
         if oid not in by_id:
-            raise ProblemError(f"event: unknown order {oid!r}", record=oid, field="order_id")
+            why = "cancelled by an earlier event" if oid in cancelled else "unknown"
+            raise ProblemError(f"events[{k}]: order {oid!r} is {why}", record=oid, field=f"events[{k}].order_id")
         if oid in served:
             what = "cancelled" if isinstance(e, Cancel) else "new time windows"
             ignored.append(_row(oid, "ignored", reason=f"{what} after it was served"))
             continue
         if isinstance(e, Cancel):
             cancelled.add(oid)
-            del by_id[oid]
+            mate = by_id.pop(oid).pair
+            if mate is not None and mate in by_id and mate not in served:  # a pair goes as a whole
+                cancelled.add(mate)
+                del by_id[mate]
+            elif mate is not None and mate in by_id:  # its pickup is made: the goods ride back
+                by_id[mate] = replace(by_id[mate], pair=None)
+                returned.append(mate)
         else:
             by_id[oid] = replace(by_id[oid], time_windows=e.time_windows)
     orders = tuple(by_id.values())
     new_places = any(o.location not in problem.travel_matrix for o in orders)
     matrix = None if new_places and problem.network is not None else problem.matrix
-    return problem.replace(orders=orders, matrix=matrix), cancelled, ignored
+    try:
+        updated = problem.replace(orders=orders, matrix=matrix)
+    except ProblemError as e:  # a new order's record: name its event
+        which = new_at.get(str(e.record)) if e.record is not None else None
+        if which is None:
+            raise
+        raise prefixed_error(e, "events", f"events[{which}].order") from None
+    return _returned(updated, returned) if returned else updated, cancelled, ignored
+
+
+def _returned(problem: Problem, pickups: Iterable[str]) -> Problem:
+    """``problem`` with the pairs of ``pickups`` (made, their deliveries given up) dissolved.
+
+    The goods ride back to the depot like produce; ``meta[RETURNED_GOODS]`` lists the pickups so the
+    validator writes them off rather than checking their shelf life.
+    """
+    ids = set(pickups)
+    mates = {problem.order_index[p].pair for p in ids if p in problem.order_index} - {None}
+    orders = tuple(replace(o, pair=None) if o.id in ids or o.id in mates else o for o in problem.orders)
+    before = list(problem.meta.get(RETURNED_GOODS, ())) if problem.meta else []
+    meta = dict(problem.meta or {}) | {RETURNED_GOODS: sorted(set(before) | ids)}
+    return problem.replace(orders=orders, meta=meta)
 
 
 def _row(oid: str, change: str, **kw: Any) -> dict[str, Any]:
@@ -212,11 +274,13 @@ def replan(
     Raises
     ------
     ProblemError
-        A bad time, an event naming an unknown order or vehicle, a plan that names vehicles the
+        A bad time (or one outside the day, see `day_end`), an event naming an unknown order or
+        vehicle (``field`` names the event: ``events[2].order_id``), a plan that names vehicles the
         fleet lacks.
     """
     t0 = time.perf_counter()
     t_at = parse_clock(at, record="replan", field="at")
+    _in_day(t_at, day_end(problem), "replan", "at")
     evs = _events(events)
     opts = options if options is not None else SolveOptions(time_limit=5.0)
     fleet_ids = {vid for vid, _ in problem.vehicles()}
@@ -248,185 +312,21 @@ def replan(
         meta |= {"rest_" + k: sub_plan.meta.get(k) for k in ("status", "time_limit", "elapsed_s", "warm_start")}
         for oid, why in zip(sub_plan.unserved["order_id"], sub_plan.unserved["reason"]):
             reasons[str(oid)] = str(why)
+    served = {oid for st in states for oid, _ in st.fixed}
+    if sub_plan is not None:
+        served |= set(map(str, sub_plan.stops["order_id"].dropna()))
+    given_up = [
+        oid
+        for oid in sorted(served)
+        if updated.order(oid).kind == "pickup" and (mate := updated.order(oid).pair) is not None and mate not in served
+    ]
+    if given_up:  # pickups made whose deliveries cannot be: the goods ride back (docs/replan.md)
+        updated = _returned(updated, given_up)
     new_plan = splice(updated, states, sub_plan, reasons, meta=meta)
     new_plan.meta["elapsed_s"] = round(time.perf_counter() - t0, 4)
     new_ids = {e.order.id for e in evs if isinstance(e, NewOrder)}
     changes = change_frame(plan, new_plan, cancelled, new_ids, ignored)
     return Replan(new_plan, updated, changes, _vehicle_frame(states), sub)
-
-
-def _sub_type(st: VehicleState) -> VehicleType:
-    """The vehicle's rest of the day as a vehicle type of its own (named by its vehicle id)."""
-    vt = st.vt
-    dead = st.dead_load if st.dead_load is not None else np.zeros(len(vt.compartments))
-    comps = tuple(
-        Compartment(c.zone, max(0.0, c.capacity - float(q)), name=c.name) for c, q in zip(vt.compartments, dead)
-    )
-    total = None if vt.total_capacity is None else max(0.0, vt.total_capacity - float(dead.sum()))
-    home = vt.reloads_at if st.trips_left > 1 else None
-    return replace(
-        vt,
-        name=st.vid,
-        count=1,
-        compartments=comps,
-        start_depot=st.node,
-        max_trips=st.trips_left,
-        reload_depot=home if home != st.node else None,
-        on_board=None if st.at_home else tuple(st.on_board),
-        total_capacity=total,
-        fixed_cost=vt.fixed_cost if st.state == "depot" else 0.0,
-        shift=(st.time, st.end_by),
-        max_duration=None,
-        max_distance=st.distance_left,
-        breaks=breaks_left(vt.breaks, vt.max_driving_h, vt.min_rest_min, st.past_breaks, st.time, st.depart),
-    )
-
-
-def _clip(o: Order, deadline: int, max_late_s: int) -> tuple[tuple[int, int], ...]:
-    """``o``'s windows (soft ones stretched by the lateness allowed) ending by ``deadline``."""
-    out = []
-    for a, b in o.time_windows:
-        end = min(b + (max_late_s if o.soft else 0), deadline)
-        if a <= end:
-            out.append((a, end))
-    return tuple(out)
-
-
-def _forced(
-    updated: Problem, o: Order, since: int, restart: int, names: tuple[str, ...], reasons: dict[str, str]
-) -> Order | None:
-    """``o`` (goods on board since ``since``) for the sub-problem: onto ``names`` only, before its shelf life ends."""
-    life = updated.shelf_life_s(o)
-    partner = updated.order_index.get(o.pair) if o.pair is not None else None
-    if partner is not None:
-        lives = [x for x in (life, updated.shelf_life_s(partner)) if x is not None]
-        life = min(lives) if lives else None
-    if life is None:
-        return replace(o, vehicle_types=names, pair=None)
-    deadline = since + life
-    wins = _clip(o, deadline, int(updated.costs.max_lateness_h * 3600))
-    if deadline <= restart or not wins:
-        reasons[o.id] = f"its shelf life runs out at {fmt_clock(deadline)}, before it can be reached"
-        return None
-    return replace(
-        o,
-        vehicle_types=names,
-        pair=None,
-        time_windows=wins,
-        soft=False,
-        shelf_life_h=(deadline - restart) / 3600,
-    )
-
-
-def sub_problem(updated: Problem, states: list[VehicleState], at: int) -> tuple[Problem | None, dict[str, str]]:
-    """The rest of the day as a problem of its own (see the module docstring).
-
-    Parameters
-    ----------
-    updated
-        The day after the events.
-    states
-        Every vehicle's state at ``at``.
-    at
-        The re-planning time.
-
-    Returns
-    -------
-    tuple
-        The sub-problem (``None`` when no order is left or no vehicle goes on) and the orders
-        already known to be unserved, with their reasons.
-    """
-    reasons: dict[str, str] = {}
-    going = [st for st in states if st.restarts]
-    ready = max((t for st in states for t, _ in st.recovered.values()), default=None)
-    if ready is not None:  # spares wait for the goods brought back
-        for st in going:
-            if st.state == "depot" and any(st.vt.start_depot == s.vt.end_depot for s in states if s.recovered):
-                st.time = max(st.time, ready)
-        going = [st for st in states if st.restarts]
-    fleet = {st.vid: _sub_type(st) for st in going}
-    done = {oid for st in states for oid, _ in st.fixed}
-    on_board = {oid: st for st in states for oid in st.on_board}
-    recovered = {oid: (st, t, since) for st in states for oid, (t, since) in st.recovered.items()}
-    for st in states:
-        reasons.update(st.lost)
-    orders: list[Order] = []
-    for o in updated.orders:
-        if o.id in done or o.id in reasons:
-            continue
-        if o.id in on_board:
-            st = on_board[o.id]
-            if st.vid not in fleet:
-                reasons[o.id] = f"{st.vid} has no time left to deliver it"
-                continue
-            f = _forced(updated, o, st.on_board[o.id], st.time, (st.vid,), reasons)
-            if f is not None:
-                orders.append(f)
-            continue
-        names = _allowed(o, going, recovered.get(o.id))
-        if not names:
-            reasons[o.id] = _no_vehicle(o, o.id in recovered)
-            continue
-        if o.id in recovered:
-            src, t, since = recovered[o.id]
-            f = _forced(updated, o, since, t, names, reasons)
-            if f is not None:
-                orders.append(f)
-            continue
-        orders.append(replace(o, vehicle_types=names))
-    if not orders or not fleet:
-        for o in orders:
-            reasons.setdefault(o.id, "no vehicle can take it any more today")
-        return None, reasons
-    sub = Problem(
-        orders=tuple(_whole_pairs(orders, reasons)),
-        fleet=tuple(fleet.values()),
-        products=updated.products,
-        matrix=updated.travel_matrix,
-        costs=updated.costs,
-        objective=updated.objective,
-        name=f"{updated.name}-rest",
-        day=updated.day,
-        strict=False,
-    )
-    return sub, reasons
-
-
-def _allowed(o: Order, going: list[VehicleState], recovered: tuple[VehicleState, int, int] | None) -> tuple[str, ...]:
-    """Vehicles (sub-problem types) that may take a free order: its own types; deliveries only from a depot."""
-    out = []
-    for st in going:
-        if o.vehicle_types is not None and st.vt.name not in o.vehicle_types:
-            continue
-        if o.carrier is not None and st.vt.carrier not in (None, o.carrier):
-            continue
-        needs_depot = o.kind == "delivery" and o.pair is None
-        if needs_depot and not st.at_home and st.trips_left < 2:
-            continue  # on the road without a trip left: it cannot load it
-        if recovered is not None and st.vt.start_depot != recovered[0].vt.end_depot:
-            continue
-        out.append(st.vid)
-    return tuple(out)
-
-
-def _no_vehicle(o: Order, recovered: bool) -> str:
-    if recovered:
-        return "its goods are back at the depot, but no vehicle is left there to take them"
-    if o.kind == "delivery":
-        return "every vehicle that may carry it has left its depot (no spare vehicle left)"
-    return "no vehicle that may collect it is still on the road"
-
-
-def _whole_pairs(orders: list[Order], reasons: dict[str, str]) -> list[Order]:
-    """Orders without a pair missing its other half (a pair goes into the sub-problem whole or not at all)."""
-    ids = {o.id for o in orders}
-    out = []
-    for o in orders:
-        if o.pair is not None and o.pair not in ids:
-            reasons[o.id] = f"its pair {o.pair} cannot be served"
-            continue
-        out.append(o)
-    return out
 
 
 def _warm(plan: Plan, states: list[VehicleState], sub: Problem) -> Plan:

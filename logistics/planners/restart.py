@@ -195,10 +195,35 @@ def vehicle_states(
         if vid in delays and st.state not in ("done", "broken", "unavailable"):
             held = int(round(delays[vid].minutes * 60))
             rests = vt.max_driving_h is not None and held >= vt.min_rest_min * 60
-            if st.depart is not None and rests:  # held still: the driver rests meanwhile
-                st.past_breaks.append((st.time, held, "held"))
+            meals = _breaks_while_held(vt, st.past_breaks, st.time, held) if st.depart is not None else []
+            st.past_breaks += meals
+            free = st.time + held - max([st.time] + [s + d for s, d, _ in meals])
+            if st.depart is not None and rests and free >= vt.min_rest_min * 60:  # held still: the driver rests
+                st.past_breaks.append((st.time + held - free, free, "held"))
             st.time += held
         out.append(st)
+    return out
+
+
+def _breaks_while_held(
+    vt: VehicleType, taken: list[tuple[int, int, str]], t0: int, held: int
+) -> list[tuple[int, int, str]]:
+    """The type's breaks its driver takes while the vehicle is held from ``t0`` for ``held`` seconds.
+
+    A break not yet taken whose window closes during the hold, and that fits in it, is taken there
+    as early as it may start (else it would be owed and impossible once the vehicle restarts); one
+    whose window is still open after the hold is left to the rest of the day.
+    """
+    out = []
+    t = t0
+    for b in sorted(vt.breaks, key=lambda b: b.window):
+        if any(b.window[0] <= s <= b.window[1] and d >= b.duration for s, d, _ in taken):
+            continue
+        start = max(t, b.window[0])
+        closes = b.window[1] < t0 + held  # else it may still be taken after the hold
+        if closes and start <= b.window[1] and start + b.duration <= t0 + held:
+            out.append((start, b.duration, b.name))
+            t = start + b.duration
     return out
 
 
@@ -238,6 +263,8 @@ def _state(
     made = [r for r in reload_rows if int(r["arrival"]) < cut]
     fixed = [r for r in orders if int(r["arrival"]) < cut]
     rest = orders[len(fixed) :]
+    if not broken_now:
+        made += _driving_to_reload(recs, fixed, made, at)
     # the last thing it did was a reload: it stands at its depot (reloading, or on its way out)
     reloaded = bool(made) and (not fixed or int(made[-1]["seq"]) > int(fixed[-1]["seq"]))
     last_dep = int(made[-1]["departure"]) if reloaded else int(fixed[-1]["departure"]) if fixed else dep0
@@ -257,7 +284,9 @@ def _state(
     else:
         state = "turned_back"
     node = vt.reloads_at if reloaded else str(fixed[-1]["node_id"]) if fixed else vt.start_depot
-    time = last_dep if state != "turned_back" else at + (at - last_dep)
+    # a break begun before the cut is part of the past: taken whole (the driver rests at ``at``)
+    begun = [r for r in recs if str(r["kind"]) == "break" and last_dep <= int(r["start"]) < cut]
+    time = last_dep if state != "turned_back" else _way_back(at, last_dep, begun)
     if vt.max_duration is not None:
         end_by = min(end_by, dep0 + vt.max_duration)
     driven = sum(int(r.get("travel_distance", 0) or 0) for r in fixed + made)
@@ -279,7 +308,7 @@ def _state(
         past_breaks=[
             (int(r["start"]), int(r["service"]), "break")
             for r in recs
-            if str(r["kind"]) == "break" and int(r["departure"]) <= time
+            if str(r["kind"]) == "break" and (int(r["departure"]) <= time or r in begun)
         ],
         reloads=[(sum(1 for f in fixed if int(f["seq"]) < int(r["seq"])), int(r["start"])) for r in made],
         trips_left=max(1, left),
@@ -293,6 +322,34 @@ def _state(
     if state != "reloading":
         _goods(problem, st, now, ahead, cancelled, bd, cut, trip_start)
     return st
+
+
+def _driving_to_reload(
+    recs: list[dict[str, Any]], fixed: list[dict[str, Any]], made: list[dict[str, Any]], at: int
+) -> list[dict[str, Any]]:
+    """The reload a vehicle is driving to at ``at`` (as to a stop: it gets there and reloads), if any."""
+    done = fixed + made
+    last = max(done, key=lambda r: int(r["seq"])) if done else recs[0]
+    left = int(last["departure"])
+    ahead = [r for r in recs if int(r["seq"]) > int(last["seq"]) and str(r["kind"]) in ("delivery", "pickup", "reload")]
+    if ahead and str(ahead[0]["kind"]) == "reload" and left <= at:
+        return [ahead[0]]
+    return []
+
+
+def _way_back(at: int, last_dep: int, begun: list[dict[str, Any]]) -> int:
+    """When a vehicle that turns back at ``at`` is at its last stop again.
+
+    It drove from ``last_dep`` to ``at`` except while on the breaks it began since (each taken
+    whole, so it restarts after one still under way), and drives back as long as it came.
+    """
+    end = at
+    resting = 0
+    for r in begun:
+        b0, b1 = int(r["start"]), int(r["departure"])
+        resting += min(b1, at) - b0
+        end = max(end, b1)
+    return end + (at - last_dep - resting)
 
 
 def _goods(
@@ -349,7 +406,9 @@ def breaks_before_leaving(
 
     The sub-problem's route starts where the vehicle stands; a break it owes (`breaks_left`) and
     takes there before leaving is no break of the sub-plan's route, so it is put back at the
-    vehicle's position, starting as early as its window allows.
+    vehicle's position, ending as close to the departure as its window allows: the sub-problem counts
+    the driver on duty from that departure, and so does the whole day then (a rest taken early and
+    followed by a wait would leave the driver on duty longer than the sub-problem saw).
 
     Parameters
     ----------
@@ -369,11 +428,18 @@ def breaks_before_leaving(
     if st.depart is None or depart is None:
         return taken
     out = list(taken)
-    for b in breaks_left(vt.breaks, vt.max_driving_h, vt.min_rest_min, st.past_breaks, st.time, st.depart):
+    latest = depart
+    owed = breaks_left(vt.breaks, vt.max_driving_h, vt.min_rest_min, st.past_breaks, st.time, st.depart)
+    for b in sorted(owed, key=lambda b: (b.duration, b.window[1]), reverse=True):  # a long one may do for a short
         done = any(b.window[0] <= s <= b.window[1] and d >= b.duration for s, d, _ in out)
-        start = max(st.time, b.window[0])
-        if not done and start + b.duration <= depart:
+        start = min(b.window[1], latest - b.duration)
+        if not done and start >= max(st.time, b.window[0]):
             out.append((start, b.duration, b.name))
+            latest = start
+    if vt.max_driving_h is not None:  # a wait of a rest or more before leaving: the driver rests while
+        free_from = max([st.time] + [s + d for s, d, _ in out if s < depart])  # waiting, so the clock starts
+        if depart - free_from >= vt.min_rest_min * 60:  # at the departure, as the sub-problem counts it
+            out.append((free_from, depart - free_from, "rest"))
     return out
 
 

@@ -66,12 +66,72 @@ def test_replan_bad_events_exit_2_naming_the_field(morning, tmp_path):
     unknown = tmp_path / "unknown.json"
     unknown.write_text(json.dumps({"events": [{"type": "breakdown", "vehicle": "nope#1"}]}))
     res = invoke("replan", "demo", folder, unknown, "--out", tmp_path / "r", "--at", "11:00", "--json")
-    assert res.exit_code == 2 and json.loads(res.stdout)["field"] == "vehicle"
+    assert res.exit_code == 2 and json.loads(res.stdout)["field"] == "events[0].vehicle"
     no_at = tmp_path / "noat.json"
     no_at.write_text(json.dumps({"events": []}))
     res = invoke("replan", "demo", folder, no_at, "--out", tmp_path / "r", "--json")
     assert res.exit_code == 2 and json.loads(res.stdout)["field"] == "at"
     assert "Traceback" not in res.output
+
+
+BAD_EVENTS = {
+    "unknown order": ({"type": "cancel", "order_id": "NOPE"}, "events[0].order_id", "NOPE"),
+    "windows of an unknown order": (
+        {"type": "time_windows", "order_id": "NOPE", "time_windows": [["12:00", "13:00"]]},
+        "events[0].order_id",
+        "NOPE",
+    ),
+    "unknown vehicle": ({"type": "delay", "vehicle": "ghost#9", "minutes": 10}, "events[0].vehicle", "ghost#9"),
+    "breakdown out of the day": (
+        {"type": "breakdown", "vehicle": "BUSY", "at": "31:00"},
+        "events[0].at",
+        "BUSY",
+    ),
+    "new order at an unknown node": (
+        {"type": "new_order", "order": {"id": "X1", "node_id": "nowhere", "quantities": {"apples": 10}}},
+        "events[0].order.node_id",
+        "X1",
+    ),
+    "new order with a taken id": (
+        {"type": "new_order", "order": {"id": "D100", "node_id": "v_sanluli_01", "quantities": {"apples": 10}}},
+        "events[0].order.id",
+        "D100",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_EVENTS))
+def test_replan_bad_event_records_exit_2_naming_record_and_field(morning, tmp_path, case):
+    _, _, folder, busy = morning
+    event, field, record = BAD_EVENTS[case]
+    event = json.loads(json.dumps(event).replace("BUSY", busy))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"at": "11:00", "events": [event]}))
+    res = invoke("replan", "demo", folder, bad, "--out", tmp_path / "r", "--json")
+    assert res.exit_code == 2, res.output
+    doc = json.loads(res.stdout)
+    assert doc["field"] == field and doc["errors"][0]["record"] == record.replace("BUSY", busy)
+    assert "Traceback" not in res.output and not (tmp_path / "r" / "plan.json").exists()
+
+
+def test_replan_bad_files_and_times_exit_2(morning, tmp_path):
+    _, _, folder, _ = morning
+    twice = tmp_path / "twice.json"
+    twice.write_text(json.dumps({"at": "11:00", "events": [{"type": "cancel", "order_id": "D100"}] * 2}))
+    res = invoke("replan", "demo", folder, twice, "--out", tmp_path / "r", "--json")
+    assert res.exit_code == 2 and json.loads(res.stdout)["field"] == "events[1].order_id"
+    assert "cancelled by an earlier event" in json.loads(res.stdout)["error"]
+    late = tmp_path / "late.json"
+    late.write_text(json.dumps({"at": "25:00", "events": []}))
+    res = invoke("replan", "demo", folder, late, "--out", tmp_path / "r", "--json")
+    assert res.exit_code == 2 and json.loads(res.stdout)["field"] == "at"
+    assert "outside the day" in json.loads(res.stdout)["error"]
+    for name, text in {"broken.yaml": "at: [11:00\nevents: {", "empty.yaml": "", "list.json": "[1, 2]"}.items():
+        f = tmp_path / name
+        f.write_text(text, encoding="utf-8")
+        res = invoke("replan", "demo", folder, f, "--out", tmp_path / "r", "--at", "11:00", "--json")
+        assert res.exit_code == 2 and json.loads(res.stdout)["errors"][0]["record"] == name, res.output
+        assert "Traceback" not in res.output
 
 
 def test_week_writes_days_that_validate(tmp_path):

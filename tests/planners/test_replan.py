@@ -172,13 +172,16 @@ def test_events_from_mappings_and_bad_events(day):
     assert e.value.field == "events[0].minutes"
     with pytest.raises(ProblemError) as e:
         replan(problem, plan, "11:00", [Breakdown("no_such#1")], FAST)
-    assert e.value.field == "vehicle"
+    assert e.value.field == "events[0].vehicle" and e.value.record == "no_such#1"
     with pytest.raises(ProblemError) as e:
-        replan(problem, plan, "11:00", [Cancel("nope")], FAST)
-    assert e.value.field == "order_id"
+        replan(problem, plan, "11:00", [Delay(vid, 5), Cancel("nope")], FAST)
+    assert e.value.field == "events[1].order_id" and e.value.record == "nope"
     with pytest.raises(ProblemError) as e:
         replan(problem, plan, "25:99", [], FAST)
     assert e.value.field == "at"
+    with pytest.raises(ProblemError) as e:  # a time of the next day
+        replan(problem, plan, "26:00", [], FAST)
+    assert e.value.field == "at" and "outside the day" in str(e.value)
 
 
 def test_warm_start_reads_the_plan(day):

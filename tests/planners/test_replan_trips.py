@@ -166,3 +166,19 @@ def test_goods_on_board_go_on_the_first_trip_and_nothing_on_board_means_no_deliv
     first = list(st2["kind"]).index("reload") if "reload" in set(st2["kind"]) else len(st2)
     assert not set(st2["order_id"].iloc[:first].dropna())
     assert any(v.kind == "trips" for v in L.validate(empty, plan))  # the first plan breaks it
+
+
+def test_a_vehicle_driving_to_its_reload_reloads_and_restarts_at_the_depot(day):
+    problem, plan = day
+    r = a_reload(plan)
+    vid = str(r["vehicle"])
+    s = plan.stops[plan.stops["vehicle"] == vid].sort_values("seq")
+    before = s[s["seq"] < int(r["seq"])].iloc[-1]
+    at = int(r["arrival"]) - 60
+    assert int(before["departure"]) <= at  # on the road to the depot
+    res = replan(problem, plan, at, [], FAST)
+    assert L.validate(res.problem, res.plan) == []
+    state = res.vehicles.set_index("vehicle").loc[vid]
+    assert state["state"] == "reloading" and state["time"] == int(r["departure"])
+    kept = reloads(res.plan, vid)
+    assert (kept["start"] == int(r["start"])).any()  # the reload it was driving to is made as planned
