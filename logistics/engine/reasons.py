@@ -376,7 +376,7 @@ def cut_back(
         The routes every one of which `simulate` accepts, and the orders dropped, in route order.
     """
     if partner is None:
-        partner = {i: j for pi, di in d.pairs for i, j in ((pi, di), (di, pi))}
+        partner = partners(d)
     fixed: list[list[int]] = []
     dropped: list[int] = []
     for v, seq in enumerate(routes):
@@ -400,8 +400,18 @@ def cut_back(
     return fixed, dropped
 
 
-def _partners(d: SolverData) -> dict[int, int]:
-    """Each side of a pickup-delivery pair → the other side."""
+def partners(d: SolverData) -> dict[int, int]:
+    """Each side of a pickup-delivery pair → the other side (the seed repair keeps or drops pairs whole).
+
+    Parameters
+    ----------
+    d
+        The solver arrays.
+
+    Returns
+    -------
+    dict of int to int
+    """
     return {i: j for pi, di in d.pairs for i, j in ((pi, di), (di, pi))}
 
 

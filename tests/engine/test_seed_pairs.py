@@ -8,11 +8,11 @@ from ortools.constraint_solver import pywrapcp
 import logistics as L
 from logistics.check.validator import validate
 from logistics.engine.build_plan import build_plan
-from logistics.engine.reasons import explain
+from logistics.engine.reasons import explain, partners
 from logistics.engine.solvers import arrays
 from logistics.engine.solvers.ortools.costs import cost_arrays
 from logistics.engine.solvers.ortools.model import OrtoolsModel
-from logistics.engine.solvers.ortools.search import SearchSettings, _partners, _repair_by_model, load_seed, polish
+from logistics.engine.solvers.ortools.search import SearchSettings, _repair_by_model, load_seed, polish
 from tests.helpers import line_matrix, van
 
 
@@ -58,7 +58,7 @@ def test_simulated_repair_drops_both_sides_of_a_pair():
 def test_model_repair_drops_both_sides_of_a_pair():
     model = _closed(pair_behind_a_stop())
     dropped: list[int] = []
-    final = _repair_by_model(model, [[0, 1, 2], []], dropped, None, _partners(model.data))
+    final = _repair_by_model(model, [[0, 1, 2], []], dropped, None, partners(model.data))
     assert final == [[1], []] and sorted(dropped) == [0, 2]
 
 

@@ -27,7 +27,7 @@ from logistics.core.shares import (
     SEED_READ_PER_BUILD_S,
     SEED_REPAIR_SHARE,
 )
-from logistics.engine.reasons import cut_back, reinsert, simulate
+from logistics.engine.reasons import cut_back, partners, reinsert, simulate
 from logistics.engine.solvers.arrays import COST_SCALE, SolverData
 from logistics.engine.solvers.ortools.breaks import read_breaks
 from logistics.engine.solvers.ortools.costs import CostArrays
@@ -432,7 +432,7 @@ def load_seed(
     """
     d = model.data
     routes = [list(map(int, seq)) for seq in routes] + [[] for _ in range(d.n_vehicles - len(routes))]
-    partner = _partners(d)
+    partner = partners(d)
     routes, dropped = whole_pairs(routes, d.pairs)
     # trips: a route the simulation refuses is repaired first (reading it took all of a 4 s limit)
     doomed = model.trips and any(seq and simulate(d, v, seq)[0] for v, seq in enumerate(routes))
@@ -446,11 +446,6 @@ def load_seed(
         return _seed_loaded(model, a, fixed, dropped, "simulate")
     final = _repair_by_model(model, fixed, dropped, deadline, partner)
     return _seed_loaded(model, _read_routes(model, final), final, dropped, "model")
-
-
-def _partners(d: SolverData) -> dict[int, int]:
-    """Each side of a pickup-delivery pair → the other side."""
-    return {i: j for pi, di in d.pairs for i, j in ((pi, di), (di, pi))}
 
 
 def whole_pairs(routes: list[list[int]], pairs: list[tuple[int, int]]) -> tuple[list[list[int]], list[int]]:
