@@ -192,10 +192,11 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
 
     Used to explain left-out orders and to repair PyVRP seeds the full model rejects, so both agree
     on what a route can hold.  The driving rule is kept greedily: a wait at a stop of at least
-    ``min_rest_min`` is a rest, and a rest is taken at a stop's departure when the next stop (or
-    the return) would end the stretch past ``max_driving_h``; at most the rests the OR-Tools model
-    gives the vehicle (`logistics.engine.solvers.duty`).  A schedule found this way is one the
-    model accepts; the model may find others.
+    ``min_rest_min`` is remembered and taken as the rest once the stretch would otherwise end past
+    ``max_driving_h``, else a rest is taken at a stop's departure when the next stop (or the
+    return) would; should that fail, the route is walked again with rests at departures only; at
+    most the rests the OR-Tools model gives the vehicle (`logistics.engine.solvers.duty`).  A
+    schedule found this way is one the model accepts; the model may find others.
 
     Parameters
     ----------
@@ -245,6 +246,16 @@ def walk(data: SolverData, v: int, seq: list[int], rests: bool = True) -> tuple[
         What breaks (None when feasible), the departure from the start depot, the service start at
         each order (as far as the walk got) and the arrival at the end depot (0 when infeasible).
     """
+    first = _walk(data, v, seq, _Rule(data, int(data.vehicle_type[v]), rests))
+    if first[0] is None or not rests or not duty_of(data)[int(data.vehicle_type[v])].rests:
+        return first
+    # the rests taken as late as they can be instead (a rest at a stop's departure, not in an earlier wait)
+    late = _walk(data, v, seq, _Rule(data, int(data.vehicle_type[v]), rests, waits=False))
+    return late if late[0] is None else first
+
+
+def _walk(data: SolverData, v: int, seq: list[int], rule: _Rule) -> tuple[str | None, int, list[int], int]:
+    """`walk` with the driving rule kept the way ``rule`` keeps it."""
     p = data.problem
     t = int(data.vehicle_type[v])
     vt = p.fleet[t]
@@ -264,7 +275,6 @@ def walk(data: SolverData, v: int, seq: list[int], rests: bool = True) -> tuple[
     clock, prev = vt.shift[0], depot
     depart: int | None = None  # the route's departure: set at its first order (leave later instead of waiting)
     picked: list[tuple[int, int]] = []  # (pickup done, order) of the trip, checked at the trip's end
-    rule = _Rule(data, t, rests)
     for k, trip in enumerate(trips):
         trip_depart = depart
         if k:  # back to the depot: the trip's pickups are unloaded, the next trip's deliveries loaded
@@ -418,7 +428,7 @@ def partners(d: SolverData) -> dict[int, int]:
 class _Rule:
     """The continuous-driving rule along one simulated route: when the stretch began, rests left."""
 
-    def __init__(self, data: SolverData, t: int, rests: bool = True) -> None:
+    def __init__(self, data: SolverData, t: int, rests: bool = True, waits: bool = True) -> None:
         vt = data.problem.fleet[t]
         duty = duty_of(data)[t]
         self.limit = None if vt.max_driving_h is None or not duty.rests else int(vt.max_driving_h * 3600)
@@ -426,19 +436,30 @@ class _Rule:
         self.rest = int(round(vt.min_rest_min * 60))
         self.left = duty.rests
         self.since = 0
+        self.wait: int | None = None  # the end of the latest wait long enough for a rest, not yet taken as one
+        self.waits = waits  # whether a wait may be the rest (else rests are taken at departures only)
         if not rests and self.limit is not None:  # one stretch: the rule as a cap on the route's time on duty
             cap = self.limit
             self.cap = cap if vt.max_duration is None else min(cap, int(vt.max_duration))
             self.limit, self.left = None, 0
 
     def binds(self, arr: int, start: int, done: int) -> bool:
-        """Whether the stretch ends past the limit at ``done`` (a wait of a rest at the stop resets it first)."""
+        """Whether the stretch ends past the limit at ``done``, a wait of a rest taken as one only once it must.
+
+        A wait at a stop long enough for a rest is remembered, and taken as the rest (free of
+        time) only when the stretch would otherwise end past the limit: taken eagerly, an early
+        wait used up the one rest a long route has (measured: 44 orders of a demo seed cut).
+        """
         if self.limit is None:
             return False
-        if start - arr >= self.rest and self.left > 0:  # waiting at the stop: the rest is taken there
+        if start - arr >= self.rest and self.waits:
+            self.wait = start
+        over = done - self.since > self.limit
+        if over and self.wait is not None and self.left > 0 and done - self.wait <= self.limit:
             self.left -= 1
-            self.since = start
-        return done - self.since > self.limit
+            self.since, self.wait = self.wait, None
+            return False
+        return over
 
     def take(self, rested: int, arr: int, start: int, done: int) -> bool:
         """A rest ending at ``rested``; whether the stretch to ``done`` then keeps the limit."""
@@ -461,12 +482,15 @@ def _cap_name(vt: Any, load: Any, cap: Any) -> str:
     return "capacity"
 
 
-def reinsert(data: SolverData, routes: list[list[int]], orders: list[int], arc_costs: Any) -> list[int]:
+def reinsert(
+    data: SolverData, routes: list[list[int]], orders: list[int], arc_costs: Any, deadline: float | None = None
+) -> list[int]:
     """Put left-out unpaired orders back into seed routes at their cheapest feasible place (in place).
 
-    A seed of several trips that the simulation refused loses the orders that broke it; the
-    OR-Tools search is slow to put them back into routes with reloads (measured: one order of the
-    170-order Yanhu day left out after 3 s), so each is tried at every place of every route first.
+    A seed the full model refused loses the orders that broke it; the OR-Tools search is slow to
+    put them back, into routes with reloads (measured: one order of the 170-order Yanhu day left
+    out after 3 s) or under the driving rule (three required orders of the demo day left out on a
+    busy machine), so each is tried at every place of every route first, required orders first.
 
     Parameters
     ----------
@@ -475,9 +499,11 @@ def reinsert(data: SolverData, routes: list[list[int]], orders: list[int], arc_c
     routes
         Seed routes per vehicle (`logistics.engine.solvers.seeds.RELOAD` between trips); changed.
     orders
-        The orders left out, in the order to try them.
+        The orders left out, tried required ones first, otherwise in the order given.
     arc_costs
         The OR-Tools engine's cost arrays (their ``arc`` prices a place).
+    deadline
+        ``time.monotonic()`` after which the orders not yet tried are left out as they are.
 
     Returns
     -------
@@ -486,7 +512,10 @@ def reinsert(data: SolverData, routes: list[list[int]], orders: list[int], arc_c
     """
     pairs = {i for pair in data.pairs for i in pair}
     left = []
-    for i in orders:
+    for i in sorted(orders, key=lambda i: not data.required[i]):
+        if deadline is not None and time.monotonic() > deadline:
+            left.append(i)
+            continue
         best: tuple[int, int, int] | None = None  # (extra cost, vehicle, position)
         for v, seq in enumerate(routes):
             t = int(data.vehicle_type[v])

@@ -3,16 +3,20 @@ where the walk checks every rule of the fleet."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 import logistics as L
+import networks
 from logistics.core.options import Budget, SolveOptions
 from logistics.engine import whole
 from logistics.engine.construct import construct_routes, constructible
-from logistics.engine.reasons import cut_back, simulate, walk
+from logistics.engine.reasons import cut_back, reinsert, simulate, walk
 from logistics.engine.solvers import arrays
+from logistics.engine.solvers.duty import duty_of
 from logistics.engine.solvers.ortools.costs import cost_arrays
 from tests.helpers import assert_accounted, line_matrix, van
 
@@ -110,3 +114,52 @@ def test_walk_names_what_breaks():
     data = arrays.build(L.Problem(two, [van(1, shift=(0, 8 * 3600))], matrix=tm))
     assert walk(data, 0, [0])[0] is None
     assert walk(data, 0, [0, 1])[0] in ("capacity", "ambient compartment full")
+
+
+def _early_wait_day() -> L.Problem:
+    """A wait at b long enough for the rest, and a route that can keep the 1 h rule only with a later rest.
+
+    Durations (s): D-a 300, a-b 300, b-c 1380, c-d 2140, d-D 200; b opens at 2000.  Taken at b, the
+    one rest leaves c-d-D past the limit; taken at c's departure, every stretch keeps it.
+    """
+    ids = ["D", "a", "b", "c", "d"]
+    dur = np.full((5, 5), 5000.0)
+    np.fill_diagonal(dur, 0.0)
+    for x, y, s in (("D", "a", 300), ("a", "b", 300), ("b", "c", 1380), ("c", "d", 2140), ("d", "D", 200)):
+        dur[ids.index(x), ids.index(y)] = dur[ids.index(y), ids.index(x)] = s
+    tm = networks.TravelMatrix(ids, dur * 10, dur)
+    opens = {"a": 0, "b": 2000, "c": 0, "d": 0}
+    orders = [L.Order(x, {"goods": 1}, node_id=x, service=60, time_windows=((t, 7000),)) for x, t in opens.items()]
+    rule = {"max_driving_h": 1.0, "min_rest_min": 20.0}
+    return L.Problem(orders, [van(1, shift=(0, 7200), **rule)], matrix=tm)
+
+
+def test_the_rest_is_taken_where_the_route_needs_it_not_at_the_first_long_wait():
+    p = _early_wait_day()
+    data = arrays.build(p)
+    assert duty_of(data)[0].rests == 1
+    why, depart, starts, end = walk(data, 0, [0, 1, 2, 3])
+    assert why is None, why
+    # a at 300, b at its opening, c on arrival, d after the 20 min rest at c's departure, home at 7,040
+    assert (depart, starts, end) == (0, [300, 2000, 3440, 3500 + 1200 + 2140], 3500 + 1200 + 2140 + 60 + 200)
+    fixed, cut = cut_back(data, [[0, 1, 2, 3]])
+    assert (fixed, cut) == ([[0, 1, 2, 3]], [])
+    plan = L.solve(p, SolveOptions(time_limit=2, seed=0, workers=1))
+    assert L.validate(p, plan) == [] and plan.kpis["served"] == 4
+    assert (plan.stops["kind"] == "break").sum() == 1
+
+
+def test_reinsert_tries_required_orders_first_and_stops_at_its_deadline():
+    tm = line_matrix({"D": 0, "a": 5_000, "b": 9_000})
+    orders = [
+        L.Order("a", {"goods": 60}, node_id="a", required=False, penalty=10.0),
+        L.Order("b", {"goods": 60}, node_id="b"),
+    ]
+    p = L.Problem(orders, [van(1)], matrix=tm)
+    data = arrays.build(p)
+    costs = cost_arrays(data)
+    routes: list[list[int]] = [[]]
+    assert reinsert(data, routes, [0, 1], costs) == [0]  # room for one: the required one goes in
+    assert routes == [[1]]
+    routes = [[]]
+    assert reinsert(data, routes, [0, 1], costs, deadline=time.monotonic() - 1) == [1, 0] and routes == [[]]

@@ -23,7 +23,7 @@ from logistics.engine.decompose import _lpt
 from logistics.engine.solvers import arrays
 from logistics.engine.solvers.ortools.costs import cost_arrays
 from logistics.engine.solvers.ortools.model import OrtoolsModel
-from logistics.engine.solvers.ortools.search import load_seed
+from logistics.engine.solvers.ortools.search import load_seed, result
 from logistics.engine.solvers.pyvrp.model import build_instance
 from logistics.engine.solvers.pyvrp.portfolio import models_exactly, solve_pyvrp
 
@@ -201,7 +201,8 @@ def test_seed_breaking_shelf_life_is_repaired_and_then_searched_from():
     plan = L.solve(problem, time_limit=20, seed=0, engine="auto", iterations=200)
     check(problem, plan)
     m = plan.meta
-    assert m["seed_loaded"] and m["seed_repaired"] == 1 and m["seed_dropped"] == ["o2"]
+    # o2 is taken off the van and put back on the other one before the model reads the seed
+    assert m["seed_loaded"] and m["seed_repaired"] == 1 and m["seed_dropped"] == [] and m["seed_reinserted"] == 1
     assert m["seed_repair"] == "simulate"
     assert len(plan.unserved) == 0 and plan.kpis["vehicles"] == 2  # o2 no longer rides behind o0 and o1
     by_vehicle = plan.stops.dropna(subset=["order_id"]).groupby("vehicle")["order_id"].apply(set)
@@ -222,9 +223,12 @@ def test_load_seed_repairs_by_simulation_and_keeps_feasible_routes():
         "seed_loaded": True,
         "seed_repaired": 1,
         "seed_repair": "simulate",
-        "seed_dropped": ["o2"],
+        "seed_dropped": [],
+        "seed_reinserted": 1,
         "seed_objective": meta["seed_objective"],
     }
+    # the repaired seed: o2 rides the second van alone (its shelf life kept), the first keeps o0 and o1
+    assert sorted(r.orders for r in result(model, a, [], 0.0).routes) == [[0, 1], [2]]
     a, meta = load_seed(model, [[0, 1], [2]])
     assert a is not None and meta["seed_repaired"] == 0 and "seed_repair" not in meta
 

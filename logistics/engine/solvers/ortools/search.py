@@ -402,11 +402,11 @@ def load_seed(
     """An assignment of the closed ``model`` from order sequences per vehicle, repairing them if needed.
 
     When the full model rejects the routes (or, on a model of several trips, the simulation refuses
-    one: reading it could take the whole read limit), each route is cut back to the orders it can keep:
-    first by simulating it (`logistics.engine.reasons.simulate`: loads, windows, shift,
-    shelf life), then, should the model still refuse, by loading it alone order by order (until
-    ``deadline``; after it the remaining orders of a refused route are dropped).  Dropped orders
-    are left unperformed for the search to insert again.
+    one: reading it could take the whole read limit), each route is cut back to the orders it can keep
+    (`logistics.engine.reasons.cut_back`), the orders cut are put back where the simulation finds
+    them a place (`logistics.engine.reasons.reinsert`), and should the model still refuse, each
+    route is loaded alone order by order (until ``deadline``; after it the remaining orders of a
+    refused route are dropped).  Dropped orders are left for the search to insert again.
 
     A pickup-delivery pair is kept or dropped whole: a pair the routes serve in part (one side
     only, the two on different vehicles, or the delivery first) is dropped before reading, and a
@@ -426,8 +426,9 @@ def load_seed(
     Returns
     -------
     (assignment or None, dict)
-        ``meta``: ``seed_loaded``, ``seed_repaired`` (orders dropped), ``seed_repair`` and
-        ``seed_dropped`` when repaired, ``seed_objective`` (the loaded seed's objective in plan
+        ``meta``: ``seed_loaded``, ``seed_repaired`` (orders taken out of their routes),
+        ``seed_repair``, ``seed_dropped`` (left out) and ``seed_reinserted`` (put back elsewhere)
+        when repaired, ``seed_objective`` (the loaded seed's objective in plan
         units, for comparisons).
     """
     d = model.data
@@ -440,12 +441,14 @@ def load_seed(
         return _seed_loaded(model, a, routes, dropped, "pairs" if dropped else None)
     fixed, cut = cut_back(d, routes, partner)
     dropped.extend(cut)
-    dropped = reinsert(d, fixed, dropped, model.costs) if doomed else dropped  # search is slow at it
+    out = len(dropped)
+    dropped = reinsert(d, fixed, dropped, model.costs, deadline)  # the search is slow at it
+    back = out - len(dropped)
     a = _read_routes(model, fixed)
     if a is not None:
-        return _seed_loaded(model, a, fixed, dropped, "simulate")
+        return _seed_loaded(model, a, fixed, dropped, "simulate", back)
     final = _repair_by_model(model, fixed, dropped, deadline, partner)
-    return _seed_loaded(model, _read_routes(model, final), final, dropped, "model")
+    return _seed_loaded(model, _read_routes(model, final), final, dropped, "model", back)
 
 
 def whole_pairs(routes: list[list[int]], pairs: list[tuple[int, int]]) -> tuple[list[list[int]], list[int]]:
@@ -527,13 +530,14 @@ def _read_routes(model: OrtoolsModel, routes: list[list[int]]) -> Any:
 
 
 def _seed_loaded(
-    model: OrtoolsModel, a: Any, routes: list[list[int]], dropped: list[int], how: str | None
+    model: OrtoolsModel, a: Any, routes: list[list[int]], dropped: list[int], how: str | None, reinserted: int = 0
 ) -> tuple[Any, dict[str, Any]]:
     d = model.data
-    meta: dict[str, Any] = {"seed_loaded": a is not None, "seed_repaired": len(dropped)}
+    meta: dict[str, Any] = {"seed_loaded": a is not None, "seed_repaired": len(dropped) + reinserted}
     if how:
         meta["seed_repair"] = how
         meta["seed_dropped"] = [d.problem.orders[i].id for i in sorted(dropped)]
+        meta["seed_reinserted"] = reinserted
     if a is not None:
         unit = 1 if d.problem.objective == "distance" else COST_SCALE
         meta["seed_objective"] = _plan_objective(a.ObjectiveValue(), d, model.costs, routes, unit)
