@@ -17,9 +17,15 @@ ITERS = 600
 
 
 def day(n: int = 40) -> L.Problem:
+    """A distance day without the driving rule.
+
+    With the rule's rests OR-Tools' polish of PyVRP's routes found no solution of this day in 30 s,
+    so an iteration-bound solve ran to its time limit (docs/breaks.md); here the iterations end it.
+    """
     tm = grid_matrix(n, seed=9, size=20_000.0)
     orders = [L.Order(f"o{i}", {"goods": 7}, node_id=f"c{i}", service=120) for i in range(n)]
-    return L.Problem(orders, [van(8, cap=60)], matrix=tm, name="coop", objective="distance", strict=False)
+    fleet = [van(8, cap=60, max_driving_h=None)]
+    return L.Problem(orders, fleet, matrix=tm, name="coop", objective="distance", strict=False)
 
 
 def test_round_length_follows_the_run_and_never_gets_too_short():
@@ -76,5 +82,6 @@ def test_cooperative_plans_validate_and_repeat_with_fixed_iterations():
     b = L.solve(p, opts)
     for plan in (a, b):
         assert L.validate(p, plan) == [] and len(plan.unserved) == 0
+        assert plan.meta["search_s"] < 0.5 * opts.time_limit  # ended by its iterations, not by the clock
     assert a.meta["skeleton_seeds"] == 2
     assert a.stops[["vehicle", "order_id"]].equals(b.stops[["vehicle", "order_id"]])

@@ -29,7 +29,7 @@ from logistics.engine.solvers.pyvrp.portfolio import models_exactly, solve_pyvrp
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent.parent / "data"
-ITERS = 300  # iteration-bounded searches: the same plan on any machine
+ITERS = 300  # bounds the PyVRP skeletons; with the driving rule OR-Tools' polish of these days ends on the clock
 
 
 def line(positions: dict[str, float], speed: float = 10.0) -> networks.TravelMatrix:
@@ -161,7 +161,7 @@ def test_same_iterations_same_plan():
 
 def test_cold_chain_with_relaxations_is_feasible_and_no_worse_than_its_seed():
     problem = cold_day()
-    plan = L.solve(problem, time_limit=20, seed=0, engine="auto", iterations=ITERS)
+    plan = L.solve(problem, time_limit=6, seed=0, engine="auto", iterations=ITERS)
     check(problem, plan)
     m = plan.meta
     assert m["skeleton"] == "pyvrp" and not m["exact"] and m["status"] != "seed_checked"  # OR-Tools searched
@@ -176,7 +176,7 @@ def test_cold_chain_with_relaxations_is_feasible_and_no_worse_than_its_seed():
 
 def test_cold_day_search_starts_from_the_seed():
     problem = cold_day(n=14, seed=11)
-    auto = L.solve(problem, time_limit=20, seed=0, engine="auto", iterations=ITERS)
+    auto = L.solve(problem, time_limit=6, seed=0, engine="auto", iterations=ITERS)
     check(problem, auto)
     m = auto.meta
     assert m["seed_loaded"] and not m["exact"]
@@ -259,7 +259,7 @@ def test_exactness_of_pyvrps_model():
 def test_pyvrp_engine_and_ortools_engine_still_validate_on_the_cold_day():
     problem = cold_day(n=10, seed=2)
     for engine in ("pyvrp", "ortools"):
-        plan = L.solve(problem, time_limit=10, seed=0, engine=engine, iterations=ITERS)
+        plan = L.solve(problem, time_limit=4, seed=0, engine=engine, iterations=ITERS)
         check(problem, plan)
 
 

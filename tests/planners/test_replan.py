@@ -255,7 +255,7 @@ def test_a_breakdown_to_come_brings_the_vehicle_home_in_time(day):
 def test_same_seed_and_iterations_give_the_same_day(day):
     problem, plan = day
     vid = busy_vehicle(plan)
-    opts = SolveOptions(time_limit=20.0, seed=3, iterations=30, workers=1)
+    opts = SolveOptions(time_limit=20.0, seed=3, iterations=10, workers=1)
     a = replan(problem, plan, AT, [Breakdown(vid, recover_min=30)], opts)
     b = replan(problem, plan, AT, [Breakdown(vid, recover_min=30)], opts)
     cols = ["vehicle", "seq", "order_id", "arrival", "start", "departure"]
