@@ -26,13 +26,13 @@ from typing import Any
 
 from logistics.core.options import Budget, SolveOptions
 from logistics.core.plan import RouteResult
-from logistics.engine.reasons import cut_back, walk
+from logistics.engine.reasons import cut_back, rest_walk
 from logistics.engine.solvers.arrays import SolverData
 from logistics.engine.solvers.ortools.costs import CostArrays
-from logistics.engine.solvers.ortools.search import whole_pairs
+from logistics.engine.solvers.ortools.seed import whole_pairs
 from logistics.engine.solvers.pyvrp.portfolio import solve_pyvrp_portfolio
 
-__all__ = ["Constructed", "construct_routes", "constructible"]
+__all__ = ["Constructed", "construct_routes", "constructible", "walked_routes"]
 
 
 @dataclass
@@ -71,9 +71,8 @@ def constructible(data: SolverData) -> bool:
     -------
     bool
         False when a vehicle type with vehicles has breaks, several trips, a distance, task or
-        travel-time limit.  The driving rule does not prevent it: constructed routes keep within
-        one stretch of ``max_driving_h`` on duty (`walk` with ``rests=False``), so they need no
-        rest; the search after it may lengthen them with rests.
+        travel-time limit.  The driving rule does not prevent it: the walk takes its rests
+        (`logistics.engine.reasons.rest_walk`), and the constructed routes carry them as breaks.
     """
     for vt in data.problem.fleet:
         if vt.count <= 0:
@@ -109,26 +108,52 @@ def construct_routes(data: SolverData, costs: CostArrays, budget: Budget, option
     )
     if res is None:
         return None
-    seqs = [list(r) for r in res.routes] + [[] for _ in range(data.n_vehicles - len(res.routes))]
-    # a type that may not carry an order never keeps it (PyVRP's model already says so; the walk does not check)
-    dropped = [i for v, seq in enumerate(seqs) for i in seq if not data.allowed[int(data.vehicle_type[v]), i]]
-    seqs = [[i for i in seq if data.allowed[int(data.vehicle_type[v]), i]] for v, seq in enumerate(seqs)]
-    seqs, split = whole_pairs(seqs, data.pairs)
-    seqs, cut = cut_back(data, seqs, rests=False)
-    routes = []
-    for v, seq in enumerate(seqs):
-        if not seq:
-            continue
-        why, depart, starts, end = walk(data, v, seq, rests=False)
-        assert why is None, "cut_back leaves only routes the walk accepts"
-        routes.append(RouteResult(vehicle=v, orders=list(seq), starts=starts, depart=depart, arrive=end))
-    served = {i for seq in seqs for i in seq}
-    left = sorted(set(range(data.n_orders)) - served)
+    walked = walked_routes(data, [list(r) for r in res.routes])
     meta = {
         "skeleton_cost": res.cost,
         "skeleton_seed": res.seed,
         "skeleton_iterations": res.iterations,
         "relaxed": res.relaxed,
-        "construct_cut": len(cut) + len(split) + len(dropped),
+        "construct_cut": walked.meta["construct_cut"],
     }
+    return Constructed(sequences=walked.sequences, routes=walked.routes, dropped=walked.dropped, meta=meta)
+
+
+def walked_routes(data: SolverData, sequences: list[list[int]]) -> Constructed:
+    """Order sequences per vehicle made into routes that hold: pairs whole, cut back and scheduled by the walk.
+
+    The second half of `construct_routes`, and the fallback when OR-Tools' model lost orders a
+    PyVRP skeleton could keep (`logistics.engine.whole.search_whole`).
+
+    Parameters
+    ----------
+    data
+        The solver arrays of a `constructible` problem.
+    sequences
+        Order indices per vehicle (every vehicle of the problem, or a prefix of them).
+
+    Returns
+    -------
+    Constructed
+        The routes, with the driving rule's rests as breaks; ``meta["construct_cut"]`` counts the
+        orders taken out.
+    """
+    seqs = [list(seq) for seq in sequences] + [[] for _ in range(data.n_vehicles - len(sequences))]
+    # a type that may not carry an order never keeps it (PyVRP's model already says so; the walk does not check)
+    banned = [i for v, seq in enumerate(seqs) for i in seq if not data.allowed[int(data.vehicle_type[v]), i]]
+    seqs = [[i for i in seq if data.allowed[int(data.vehicle_type[v]), i]] for v, seq in enumerate(seqs)]
+    seqs, split = whole_pairs(seqs, data.pairs)
+    seqs, cut = cut_back(data, seqs)
+    routes = []
+    for v, seq in enumerate(seqs):
+        if not seq:
+            continue
+        why, depart, starts, end, rests = rest_walk(data, v, seq)
+        assert why is None, "cut_back leaves only routes the walk accepts"
+        minutes = int(round(data.problem.fleet[int(data.vehicle_type[v])].min_rest_min * 60))
+        breaks = tuple((r, minutes, "rest") for r in rests)
+        routes.append(RouteResult(vehicle=v, orders=list(seq), starts=starts, depart=depart, arrive=end, breaks=breaks))
+    served = {i for seq in seqs for i in seq}
+    left = sorted(set(range(data.n_orders)) - served)
+    meta = {"construct_cut": len(cut) + len(split) + len(banned)}
     return Constructed(sequences=seqs, routes=routes, dropped=left, meta=meta)

@@ -246,12 +246,37 @@ def walk(data: SolverData, v: int, seq: list[int], rests: bool = True) -> tuple[
         What breaks (None when feasible), the departure from the start depot, the service start at
         each order (as far as the walk got) and the arrival at the end depot (0 when infeasible).
     """
-    first = _walk(data, v, seq, _Rule(data, int(data.vehicle_type[v]), rests))
-    if first[0] is None or not rests or not duty_of(data)[int(data.vehicle_type[v])].rests:
-        return first
+    return rest_walk(data, v, seq, rests)[:4]
+
+
+def rest_walk(
+    data: SolverData, v: int, seq: list[int], rests: bool = True
+) -> tuple[str | None, int, list[int], int, list[int]]:
+    """`walk`, and the start of each rest of the driving rule it took (``min_rest_min`` each).
+
+    A rest taken in a wait at a stop ends at the stop's service start; one taken at a stop's
+    departure starts there.  Either fits on the leg before the next stop, where a plan's break
+    stop goes (`logistics.engine.build_plan`).
+
+    Parameters
+    ----------
+    data, v, seq, rests
+        As for `walk`.
+
+    Returns
+    -------
+    (str or None, int, list of int, int, list of int)
+        `walk`'s answer and the rests' starts, seconds, in time order (empty when infeasible).
+    """
+    t = int(data.vehicle_type[v])
+    rule = _Rule(data, t, rests)
+    first = _walk(data, v, seq, rule)
+    if first[0] is None or not rests or not duty_of(data)[t].rests:
+        return (*first, sorted(rule.taken) if first[0] is None else [])
     # the rests taken as late as they can be instead (a rest at a stop's departure, not in an earlier wait)
-    late = _walk(data, v, seq, _Rule(data, int(data.vehicle_type[v]), rests, waits=False))
-    return late if late[0] is None else first
+    late_rule = _Rule(data, t, rests, waits=False)
+    late = _walk(data, v, seq, late_rule)
+    return (*late, sorted(late_rule.taken)) if late[0] is None else (*first, [])
 
 
 def _walk(data: SolverData, v: int, seq: list[int], rule: _Rule) -> tuple[str | None, int, list[int], int]:
@@ -374,7 +399,7 @@ def cut_back(
         The solver arrays.
     routes
         Order indices per vehicle, pairs already whole (see
-        `logistics.engine.solvers.ortools.search.whole_pairs`).
+        `logistics.engine.solvers.ortools.seed.whole_pairs`).
     partner
         Each side of a pickup-delivery pair → the other (default: from ``d.pairs``).
     rests
@@ -437,6 +462,7 @@ class _Rule:
         self.left = duty.rests
         self.since = 0
         self.wait: int | None = None  # the end of the latest wait long enough for a rest, not yet taken as one
+        self.taken: list[int] = []  # the start of each rest taken
         self.waits = waits  # whether a wait may be the rest (else rests are taken at departures only)
         if not rests and self.limit is not None:  # one stretch: the rule as a cap on the route's time on duty
             cap = self.limit
@@ -457,6 +483,7 @@ class _Rule:
         over = done - self.since > self.limit
         if over and self.wait is not None and self.left > 0 and done - self.wait <= self.limit:
             self.left -= 1
+            self.taken.append(self.wait - self.rest)
             self.since, self.wait = self.wait, None
             return False
         return over
@@ -466,7 +493,8 @@ class _Rule:
         if self.limit is None or self.left <= 0:
             return False
         self.left -= 1
-        self.since = rested
+        self.taken.append(rested - self.rest)
+        self.since, self.wait = rested, None  # an earlier wait is behind the rest now
         return not self.binds(arr, start, done)
 
 

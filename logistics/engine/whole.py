@@ -43,13 +43,13 @@ from logistics.core.shares import (
     REPORT_RESERVE_SHARE,
 )
 from logistics.engine.build_plan import build_plan
-from logistics.engine.construct import construct_routes, constructible
+from logistics.engine.construct import construct_routes, constructible, walked_routes
 from logistics.engine.reasons import explain
 from logistics.engine.solvers import arrays
 from logistics.engine.solvers.arrays import SolverData
 from logistics.engine.solvers.ortools.costs import CostArrays, cost_arrays
 from logistics.engine.solvers.ortools.model import OrtoolsModel, build_cells
-from logistics.engine.solvers.ortools.search import SearchSettings, polish, search, seed_read_s
+from logistics.engine.solvers.ortools.search import OrtoolsResult, SearchSettings, polish, search, seed_read_s
 from logistics.engine.solvers.pyvrp.portfolio import models_exactly, solve_pyvrp_portfolio
 from logistics.engine.solvers.seeds import RELOAD, orders_of
 
@@ -295,8 +295,11 @@ def search_whole(
         meta.update(seed_meta)
     else:
         check_only = meta.get("seed_from") != "initial" and bool(meta.get("exact") and meta.get("skeleton_feasible"))
-        res, seed_meta = polish(model, left, initial, settings, check_only=check_only)
+        walks = constructible(data)
+        res, seed_meta = polish(model, left, initial, settings, check_only=check_only, walk_checks_all=walks)
         meta.update(seed_meta)
+    if initial is not None and model.routing is not None and constructible(data):
+        res = _walked_if_better(data, costs, initial, res, meta)
     t2 = time.perf_counter()
     reasons = explain(data, res.routes, res.dropped, costs, deadline=budget.deadline - reserve / 2)
     meta["reasons_s"] = round(time.perf_counter() - t2, 4)
@@ -358,6 +361,30 @@ def rest_free_seed(
     for r in res.routes:
         routes[r.vehicle] = list(r.orders)
     return routes, meta | {"seed_from": "rest_free"}
+
+
+def _walked_if_better(
+    data: SolverData, costs: CostArrays, initial: list[list[int]], res: OrtoolsResult, meta: dict[str, Any]
+) -> OrtoolsResult:
+    """The seed's routes as the walk keeps them, when they serve more than OR-Tools' answer and cost less.
+
+    Reading a seed into the model with the driving rule's rests can run out of time, and its
+    repair then drops whole routes: measured, parts of 361-366 orders of a 2,000- and a
+    5,000-stop day lost every order at 10 and 20 s limits while the walk kept all but a few.
+    Only a plan that serves more orders and is cheaper by `seed_cost` (arcs, fixed costs,
+    left-out orders) replaces the search's: one that left an order out because serving it costs
+    more than its penalty is kept.  ``meta["kept"]`` says ``"walked seed"`` when it does.
+    """
+    walked = walked_routes(data, initial)
+    found: list[list[int]] = [[] for _ in range(data.n_vehicles)]
+    for r in res.routes:
+        found[r.vehicle] = list(r.orders)
+    price = seed_cost(data, costs, walked.sequences)
+    if len(walked.dropped) >= len(res.dropped) or price >= seed_cost(data, costs, found):
+        return res
+    meta["kept"] = "walked seed"
+    meta["kept_instead"] = {"status": res.status, "left_out": len(res.dropped)}
+    return replace(res, routes=walked.routes, dropped=walked.dropped, objective=price)
 
 
 def _constructed(

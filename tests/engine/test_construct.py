@@ -46,13 +46,15 @@ def test_solve_constructs_when_the_model_would_not_build_in_time(demo, monkeypat
     assert constructible(arrays.build(demo))
     plan = L.solve(demo, SolveOptions(time_limit=3, seed=0, workers=1))
     assert plan.meta["status"] == "constructed" and plan.meta["constructed"]
-    assert L.validate(demo, plan) == []
+    assert L.validate(demo, plan) == []  # the driving rule included: every stretch ends in a rest
     assert_accounted(demo, plan)
-    assert not (plan.stops["kind"] == "break").any()
+    # routes longer than one stretch carry the walk's rests as break stops of min_rest_min each
+    rests = plan.stops[plan.stops["kind"] == "break"]
+    assert len(rests) > 0 and (rests["service"] == 20 * 60).all()
     span = plan.stops.groupby("vehicle").agg(out=("departure", "min"), back=("arrival", "max"))
     limit = min(vt.max_driving_h for vt in demo.fleet) * 3600
-    assert ((span["back"] - span["out"]) <= limit).all()
-    assert plan.kpis["served"] > 0
+    assert set(rests["vehicle"]) == set(span.index[(span["back"] - span["out"]) > limit])
+    assert plan.kpis["served"] >= 0.5 * len(demo.orders)  # time-bound: a floor, not a figure
     # without the rule the routes may run the whole shift, and serve more
     free = demo.replace(fleet=[replace(vt, max_driving_h=None) for vt in demo.fleet])
     plan = L.solve(free, SolveOptions(time_limit=3, seed=0, workers=1))
@@ -163,3 +165,33 @@ def test_reinsert_tries_required_orders_first_and_stops_at_its_deadline():
     assert routes == [[1]]
     routes = [[]]
     assert reinsert(data, routes, [0, 1], costs, deadline=time.monotonic() - 1) == [1, 0] and routes == [[]]
+
+
+def test_a_constructed_route_takes_its_rest_as_a_break_stop(monkeypatch):
+    p = _early_wait_day()
+    monkeypatch.setattr(whole, "CONSTRUCT_BUILD_SHARE", 0.0)
+    plan = L.solve(p, SolveOptions(time_limit=2, seed=0, workers=1))
+    assert plan.meta["status"] == "constructed" and plan.kpis["served"] == 4
+    assert L.validate(p, plan) == []
+    s = plan.stops.sort_values("seq").reset_index(drop=True)
+    k = s.index[s["kind"] == "break"]
+    assert len(k) == 1 and s.loc[k[0], "service"] == 1200  # the one rest, in either direction of the loop
+    assert s.loc[k[0], "start"] == s.loc[k[0] - 1, "departure"]  # taken at a stop's departure (no long wait)
+
+
+def test_walked_seed_replaces_a_search_that_lost_what_the_seed_kept(demo, monkeypatch):
+    """A polish that returns nothing (a seed read out of time) gives way to the walked skeleton."""
+    real = whole.polish
+
+    def lost(model, limit, initial, settings, **kw):
+        res, meta = real(model, min(limit, 0.5), initial, settings, **kw)
+        return replace(res, routes=[], dropped=list(range(model.data.n_orders)), objective=None), meta
+
+    monkeypatch.setattr(whole, "polish", lost)
+    plan = L.solve(demo, SolveOptions(time_limit=4, seed=0, workers=1, iterations=200))
+    assert plan.meta["kept"] == "walked seed"
+    assert plan.meta["kept_instead"]["left_out"] == len(demo.orders)
+    assert L.validate(demo, plan) == []
+    assert_accounted(demo, plan)
+    assert plan.kpis["served"] >= 0.9 * len(demo.orders)
+    assert plan.kpis["objective"] > 0

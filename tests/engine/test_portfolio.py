@@ -23,7 +23,8 @@ from logistics.engine.decompose import _lpt
 from logistics.engine.solvers import arrays
 from logistics.engine.solvers.ortools.costs import cost_arrays
 from logistics.engine.solvers.ortools.model import OrtoolsModel
-from logistics.engine.solvers.ortools.search import load_seed, result
+from logistics.engine.solvers.ortools.search import result
+from logistics.engine.solvers.ortools.seed import load_seed
 from logistics.engine.solvers.pyvrp.model import build_instance
 from logistics.engine.solvers.pyvrp.portfolio import models_exactly, solve_pyvrp
 

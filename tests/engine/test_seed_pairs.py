@@ -8,11 +8,13 @@ from ortools.constraint_solver import pywrapcp
 import logistics as L
 from logistics.check.validator import validate
 from logistics.engine.build_plan import build_plan
-from logistics.engine.reasons import explain, partners
+from logistics.engine.reasons import explain, partners, simulate
+from logistics.engine.solve import initial_routes
 from logistics.engine.solvers import arrays
 from logistics.engine.solvers.ortools.costs import cost_arrays
 from logistics.engine.solvers.ortools.model import OrtoolsModel
-from logistics.engine.solvers.ortools.search import SearchSettings, _repair_by_model, load_seed, polish
+from logistics.engine.solvers.ortools.search import SearchSettings, polish
+from logistics.engine.solvers.ortools.seed import _repair_by_model, load_seed
 from tests.helpers import line_matrix, van
 
 
@@ -82,3 +84,21 @@ def test_polished_plan_serves_both_sides_or_neither(solution_limit):
     assert validate(problem, plan) == []
     served = set(plan.served_ids)
     assert ({"P", "Q"} <= served) or not ({"P", "Q"} & served)
+
+
+def test_a_seed_the_walk_accepts_whole_is_not_read_twice_when_the_walk_checks_every_rule(monkeypatch):
+    """The model refusing routes the walk keeps whole means its read ran out of time: no second read, no search."""
+    from logistics.engine.solvers.ortools import seed as seed_module
+
+    p = L.yanhu_demo(0, deliveries=20, pickups=0, roads=False)
+    data = arrays.build(p)
+    model = OrtoolsModel(data, cost_arrays(data))
+    first = L.solve(p, L.SolveOptions(time_limit=2, seed=0, workers=1))
+    routes = initial_routes(p, first)
+    assert all(simulate(data, v, seq)[0] is None for v, seq in enumerate(routes) if seq)
+    reads: list[list[list[int]]] = []
+    monkeypatch.setattr(seed_module, "_read_routes", lambda m, r: reads.append(r))  # every read refused
+    res, meta = polish(model, 2.0, routes, SearchSettings(), walk_checks_all=True)
+    assert meta == {"seed_loaded": False, "seed_repaired": 0, "seed_repair": "read out of time"}
+    assert len(reads) == 1 and res.status == "seed_unread" and res.routes == []
+    assert sorted(res.dropped) == list(range(data.n_orders))
