@@ -300,6 +300,8 @@ def _walk(data: SolverData, v: int, seq: list[int], rule: _Rule) -> tuple[str | 
     clock, prev = vt.shift[0], depot
     depart: int | None = None  # the route's departure: set at its first order (leave later instead of waiting)
     picked: list[tuple[int, int]] = []  # (pickup done, order) of the trip, checked at the trip's end
+    pickup_of = {di: pi for pi, di in data.pairs}
+    picked_at: dict[int, int] = {}  # order -> service start, for the pairs' ride limit
     for k, trip in enumerate(trips):
         trip_depart = depart
         if k:  # back to the depot: the trip's pickups are unloaded, the next trip's deliveries loaded
@@ -329,8 +331,12 @@ def _walk(data: SolverData, v: int, seq: list[int], rule: _Rule) -> tuple[str | 
                     return "drivers' rests", _or_shift(depart, vt), starts, 0
             starts.append(start)
             bad = _visit(data, t, i, start - trip_depart, load)
+            mate, life = pickup_of.get(i), int(data.ride[t, i])
+            if not bad and mate is not None and life >= 0 and start - picked_at.get(mate, start) > life:
+                bad = _limit_name(data, t, i)  # a pair's goods from its pickup's start (the validator's count)
             if bad:
                 return bad, _or_shift(depart, vt), starts, 0
+            picked_at[i] = start
             load = load + data.demand[t, :, i]
             if p.orders[i].kind == "pickup" and p.orders[i].pair is None and data.ride[t, i] >= 0:
                 picked.append((start + int(data.service[i]), i))
@@ -461,7 +467,7 @@ class _Rule:
         self.rest = int(round(vt.min_rest_min * 60))
         self.left = duty.rests
         self.since = 0
-        self.wait: int | None = None  # the end of the latest wait long enough for a rest, not yet taken as one
+        self.wait: tuple[int, int] | None = None  # the latest wait long enough for a rest (arrival, start)
         self.taken: list[int] = []  # the start of each rest taken
         self.waits = waits  # whether a wait may be the rest (else rests are taken at departures only)
         if not rests and self.limit is not None:  # one stretch: the rule as a cap on the route's time on duty
@@ -472,20 +478,22 @@ class _Rule:
     def binds(self, arr: int, start: int, done: int) -> bool:
         """Whether the stretch ends past the limit at ``done``, a wait of a rest taken as one only once it must.
 
-        A wait at a stop long enough for a rest is remembered, and taken as the rest (free of
-        time) only when the stretch would otherwise end past the limit: taken eagerly, an early
-        wait used up the one rest a long route has (measured: 44 orders of a demo seed cut).
+        A long enough wait is remembered and taken as the rest only when the stretch would end past the
+        limit: taken eagerly, an early wait used up a long route's one rest (44 orders of a demo seed cut).
         """
         if self.limit is None:
             return False
         if start - arr >= self.rest and self.waits:
-            self.wait = start
+            self.wait = (arr, start)
         over = done - self.since > self.limit
-        if over and self.wait is not None and self.left > 0 and done - self.wait <= self.limit:
-            self.left -= 1
-            self.taken.append(self.wait - self.rest)
-            self.since, self.wait = self.wait, None
-            return False
+        if over and self.wait is not None and self.left > 0:
+            # the rest as late in the wait as the stretch before it allows: it must begin within the limit
+            rest_at = min(self.wait[1] - self.rest, self.since + self.limit)
+            if rest_at >= self.wait[0] and done - (rest_at + self.rest) <= self.limit:
+                self.left -= 1
+                self.taken.append(rest_at)
+                self.since, self.wait = rest_at + self.rest, None
+                return False
         return over
 
     def take(self, rested: int, arr: int, start: int, done: int) -> bool:

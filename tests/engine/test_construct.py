@@ -13,8 +13,9 @@ import logistics as L
 import networks
 from logistics.core.options import Budget, SolveOptions
 from logistics.engine import whole
-from logistics.engine.construct import construct_routes, constructible
-from logistics.engine.reasons import cut_back, reinsert, simulate, walk
+from logistics.engine.build_plan import build_plan
+from logistics.engine.construct import construct_routes, constructible, walked_routes
+from logistics.engine.reasons import cut_back, reinsert, rest_walk, simulate, walk
 from logistics.engine.solvers import arrays
 from logistics.engine.solvers.duty import duty_of
 from logistics.engine.solvers.ortools.costs import cost_arrays
@@ -195,3 +196,23 @@ def test_walked_seed_replaces_a_search_that_lost_what_the_seed_kept(demo, monkey
     assert_accounted(demo, plan)
     assert plan.kpis["served"] >= 0.9 * len(demo.orders)
     assert plan.kpis["objective"] > 0
+
+
+def test_a_rest_in_a_wait_begins_within_the_limit():
+    """b is reached at 3,360 s and opens at 5,000 s: the rest must begin by 3,600 s (1 h rule), not end at 5,000 s."""
+    ids = ["D", "a", "b"]
+    dur = np.array([[0, 300, 300], [300, 0, 3000], [300, 3000, 0]], dtype=float)
+    tm = networks.TravelMatrix(ids, dur * 10, dur)
+    orders = [
+        L.Order("a", {"goods": 1}, node_id="a", service=60, time_windows=((0, 5400),)),
+        L.Order("b", {"goods": 1}, node_id="b", service=60, time_windows=((5000, 5400),)),
+    ]
+    fleet = [van(1, shift=(0, 5400), max_driving_h=1.0, min_rest_min=20.0)]
+    p = L.Problem(orders, fleet, matrix=tm)
+    data = arrays.build(p)
+    why, depart, starts, end, rests = rest_walk(data, 0, [0, 1])
+    assert (why, depart, starts, rests) == (None, 0, [300, 5000], [3600])
+    route = walked_routes(data, [[0, 1]]).routes[0]
+    assert route.breaks == ((3600, 1200, "rest"),)
+    plan = build_plan(p, data, [route], {}, {})
+    assert L.validate(p, plan) == []
