@@ -34,6 +34,7 @@ if str(REPO) not in sys.path:
 
 import logistics as L  # noqa: E402
 from logistics.core.options import SolveOptions  # noqa: E402
+from logistics.planners import tiers as T  # noqa: E402
 from logistics.planners.tiers import plan_scenario  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results"
@@ -102,11 +103,34 @@ def _reference() -> dict[str, Any]:
     return json.loads(REFERENCE.read_text()) if REFERENCE.exists() else {}
 
 
+def _valid_now(day: str, entry: dict[str, Any]) -> bool:
+    """Whether a stored reference plan still validates against the day as the library builds it now.
+
+    A rule that becomes a default (the driving rule did) can make the cheapest plan of before
+    invalid; such a plan is no reference for the day of now.
+    """
+    doc = json.loads((REPO / entry["plan"]).read_text())
+    if day == "coldchain":
+        return not L.validate(L.yanhu_demo(DAY_SEED), L.Plan.from_dict(doc))
+    sc = L.yanhu_tier_day(DAY_SEED)
+    prods: Any = sc.settings.products or ()
+    products: dict[str, L.Product] = dict(prods) if isinstance(prods, dict) else {p.name: p for p in prods}
+    layout = T.Layout.from_network(sc.network)
+    tp = T.TieredPlan.from_dict(doc, layout=layout, costs=sc.settings.costs, orders=sc.orders, products=products)
+    return not tp.validate(legs=True)
+
+
 def _keep_if_best(plan: Any, row: dict[str, Any], ref: dict[str, Any]) -> bool:
-    """Write the plan and make it the day's reference if it is valid, serves every required order and is cheaper."""
+    """Write the plan and make it the day's reference if it is valid, serves every required order and is cheaper.
+
+    A reference whose plan no longer validates (`_valid_now`) is moved to ``ref["superseded"]``.
+    """
     if row["violations"] or row["required_unserved"]:
         return False
     best = ref.get(row["day"])
+    if best is not None and not _valid_now(row["day"], best):
+        ref.setdefault("superseded", {})[row["day"]] = dict(best, superseded="its plan no longer validates")
+        best = None
     if best is not None and best["cost"] <= row["cost"]:
         return False
     PLANS.mkdir(parents=True, exist_ok=True)
