@@ -194,8 +194,9 @@ def run_instance(
     pyvrp_alone: bool = False,
     engine: str = "auto",
     pyvrp_all: bool = False,
+    stop_early: bool = True,
 ) -> dict:
-    from logistics import read_instance, solve, validate
+    from logistics import SolveOptions, read_instance, solve, validate
 
     problem = read_instance(path)
     scale = float(problem.meta.get("scale", 1) or 1)
@@ -203,7 +204,7 @@ def run_instance(
     row: dict = {"instance": path.stem, "n": len(problem.orders), "bks": best}
     t = time.perf_counter()
     try:
-        plan = solve(problem, time_limit=time_limit, seed=seed, engine=engine)
+        plan = solve(problem, SolveOptions(time_limit=time_limit, seed=seed, engine=engine, stop_early=stop_early))
         row["time"] = time.perf_counter() - t
         row["cost"] = plan_distance(plan) / scale
         row["vehicles"] = plan.stops["vehicle"].nunique() if len(plan.stops) else 0
@@ -358,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         help="also run PyVRP on all cores (one independent seed per core, same wall time, best kept)",
     )
     ap.add_argument("--engine", default="auto", help="logistics.solve engine (default auto)")
+    ap.add_argument("--no-stop-early", dest="stop_early", action="store_false", help="coldroute searches to the limit")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--limit", type=int, default=None, help="run at most N instances")
     a = ap.parse_intermixed_args(argv)
@@ -375,7 +377,7 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     try:
-        rows = run_rows(files, a.time_limit, a.seed, a.baseline, a.pyvrp, a.engine, a.pyvrp_all)
+        rows = run_rows(files, a.time_limit, a.seed, a.baseline, a.pyvrp, a.engine, a.pyvrp_all, a.stop_early)
     finally:
         for pool in _POOLS.values():
             pool.terminate()
@@ -397,11 +399,12 @@ def run_rows(
     pyvrp_alone: bool,
     engine: str = "auto",
     pyvrp_all: bool = False,
+    stop_early: bool = True,
 ) -> list[dict]:
     """One row per instance (coldroute, then each baseline on the same instance); progress on stderr."""
     rows = []
     for f in files:
-        r = run_instance(f, time_limit, seed, baseline, pyvrp_alone, engine, pyvrp_all)
+        r = run_instance(f, time_limit, seed, baseline, pyvrp_alone, engine, pyvrp_all, stop_early)
         rows.append(r)
         line = f"  {r['instance']}: cost {fmt(r.get('cost'))} gap {fmt(r.get('gap'))}% ({fmt(r.get('time'), 1)} s)"
         if baseline:
