@@ -104,8 +104,12 @@ def solve(
         ``plan.meta["status"]`` says how the search ended: OR-Tools' routing status in lower case
         (``success``, ``partial_success_local_optimum_not_reached`` when stopped by the time or
         solution limit, ``fail``, ...); ``seed_checked`` when PyVRP models the problem exactly and
-        OR-Tools only read and checked its routes; ``empty`` for a problem without orders;
+        OR-Tools only read and checked its routes; ``seed_unread`` when the model could not read
+        routes the earliest-start walk keeps in time; ``constructed`` for a plan made without the
+        model (``meta["constructed"]`` says why); ``empty`` for a problem without orders;
         ``success`` for a decomposed day (each part's status in ``meta["parts"]``).
+        ``meta["kept"] == "walked seed"`` when PyVRP's routes as the walk keeps them served more,
+        for less, than what OR-Tools returned (``meta["kept_instead"]``).
         ``meta["policy"]`` says why a large day was solved whole or decomposed.
         ``meta["skeleton_stopped"]`` is ``converged`` when PyVRP's search ended on its stall span
         before the limit (``stop_early``), and ``meta["stopped"]`` is ``converged`` when OR-Tools'
