@@ -115,9 +115,13 @@ def test_replan_bad_event_records_exit_2_naming_record_and_field(morning, tmp_pa
 
 
 def test_replan_bad_files_and_times_exit_2(morning, tmp_path):
-    _, _, folder, _ = morning
+    _, plan, folder, _ = morning
+    # an order the time-bound morning plan serves after 12:00 (one served before 11:00 is not cancelled: ignored)
+    later = plan.stops[(plan.stops["kind"] == "delivery") & (plan.stops["arrival"] >= 12 * 3600)]
+    assert len(later), "the morning plan serves nothing after 12:00"
+    oid = str(later["order_id"].iloc[0])
     twice = tmp_path / "twice.json"
-    twice.write_text(json.dumps({"at": "11:00", "events": [{"type": "cancel", "order_id": "D100"}] * 2}))
+    twice.write_text(json.dumps({"at": "11:00", "events": [{"type": "cancel", "order_id": oid}] * 2}))
     res = invoke("replan", "demo", folder, twice, "--out", tmp_path / "r", "--json")
     assert res.exit_code == 2 and json.loads(res.stdout)["field"] == "events[1].order_id"
     assert "cancelled by an earlier event" in json.loads(res.stdout)["error"]
