@@ -220,7 +220,7 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
     return (None, end - depart) if why is None else (why, 0)
 
 
-def walk(data: SolverData, v: int, seq: list[int], rests: bool = True) -> tuple[str | None, int, list[int], int]:
+def walk(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int, list[int], int]:
     """The earliest-start schedule behind `simulate`: what breaks (or None), departure, service starts, return.
 
     One walk serves the explanations, the seed repair and the constructed first plan
@@ -235,10 +235,6 @@ def walk(data: SolverData, v: int, seq: list[int], rests: bool = True) -> tuple[
     seq
         Order indices in visit order, `logistics.engine.solvers.seeds.RELOAD` between trips (as for
         `simulate`).
-    rests
-        Whether the route may take the driving rule's rests (at a stop's departure, or waiting at
-        a stop); ``False`` keeps every route within one stretch of ``max_driving_h`` on duty, which
-        needs no break stop (the constructed first plan, whose routes carry no breaks).
 
     Returns
     -------
@@ -246,12 +242,10 @@ def walk(data: SolverData, v: int, seq: list[int], rests: bool = True) -> tuple[
         What breaks (None when feasible), the departure from the start depot, the service start at
         each order (as far as the walk got) and the arrival at the end depot (0 when infeasible).
     """
-    return rest_walk(data, v, seq, rests)[:4]
+    return rest_walk(data, v, seq)[:4]
 
 
-def rest_walk(
-    data: SolverData, v: int, seq: list[int], rests: bool = True
-) -> tuple[str | None, int, list[int], int, list[int]]:
+def rest_walk(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int, list[int], int, list[int]]:
     """`walk`, and the start of each rest of the driving rule it took (``min_rest_min`` each).
 
     A rest taken in a wait at a stop ends at the stop's service start; one taken at a stop's
@@ -260,7 +254,7 @@ def rest_walk(
 
     Parameters
     ----------
-    data, v, seq, rests
+    data, v, seq
         As for `walk`.
 
     Returns
@@ -269,12 +263,12 @@ def rest_walk(
         `walk`'s answer and the rests' starts, seconds, in time order (empty when infeasible).
     """
     t = int(data.vehicle_type[v])
-    rule = _Rule(data, t, rests)
+    rule = _Rule(data, t)
     first = _walk(data, v, seq, rule)
-    if first[0] is None or not rests or not duty_of(data)[t].rests:
+    if first[0] is None or not duty_of(data)[t].rests:
         return (*first, sorted(rule.taken) if first[0] is None else [])
     # the rests taken as late as they can be instead (a rest at a stop's departure, not in an earlier wait)
-    late_rule = _Rule(data, t, rests, waits=False)
+    late_rule = _Rule(data, t, waits=False)
     late = _walk(data, v, seq, late_rule)
     return (*late, sorted(late_rule.taken)) if late[0] is None else (*first, [])
 
@@ -392,7 +386,7 @@ def _late_pickups(data: SolverData, t: int, picked: list[tuple[int, int]], end: 
 
 
 def cut_back(
-    d: SolverData, routes: list[list[int]], partner: dict[int, int] | None = None, rests: bool = True
+    d: SolverData, routes: list[list[int]], partner: dict[int, int] | None = None
 ) -> tuple[list[list[int]], list[int]]:
     """Each route cut back to the orders `simulate` lets it keep (a greedy prefix), pairs kept or dropped whole.
 
@@ -408,8 +402,6 @@ def cut_back(
         `logistics.engine.solvers.ortools.seed.whole_pairs`).
     partner
         Each side of a pickup-delivery pair → the other (default: from ``d.pairs``).
-    rests
-        As for `walk`.
 
     Returns
     -------
@@ -421,14 +413,14 @@ def cut_back(
     fixed: list[list[int]] = []
     dropped: list[int] = []
     for v, seq in enumerate(routes):
-        if not seq or walk(d, v, seq, rests)[0] is None:
+        if not seq or walk(d, v, seq)[0] is None:
             fixed.append(list(seq))
             continue
         out: set[int] = set()
         while True:
             keep: list[int] = []
             for i in seq:  # greedy prefix: keep an order when the route so far (and back to the depot) still works
-                if i not in out and walk(d, v, keep + [i], rests)[0] is None:
+                if i not in out and walk(d, v, keep + [i])[0] is None:
                     keep.append(i)
                 else:
                     out.add(i)
@@ -459,7 +451,7 @@ def partners(d: SolverData) -> dict[int, int]:
 class _Rule:
     """The continuous-driving rule along one simulated route: when the stretch began, rests left."""
 
-    def __init__(self, data: SolverData, t: int, rests: bool = True, waits: bool = True) -> None:
+    def __init__(self, data: SolverData, t: int, waits: bool = True) -> None:
         vt = data.problem.fleet[t]
         duty = duty_of(data)[t]
         self.limit = None if vt.max_driving_h is None or not duty.rests else int(vt.max_driving_h * 3600)
@@ -470,10 +462,6 @@ class _Rule:
         self.wait: tuple[int, int] | None = None  # the latest wait long enough for a rest (arrival, start)
         self.taken: list[int] = []  # the start of each rest taken
         self.waits = waits  # whether a wait may be the rest (else rests are taken at departures only)
-        if not rests and self.limit is not None:  # one stretch: the rule as a cap on the route's time on duty
-            cap = self.limit
-            self.cap = cap if vt.max_duration is None else min(cap, int(vt.max_duration))
-            self.limit, self.left = None, 0
 
     def binds(self, arr: int, start: int, done: int) -> bool:
         """Whether the stretch ends past the limit at ``done``, a wait of a rest taken as one only once it must.

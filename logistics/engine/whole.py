@@ -256,8 +256,9 @@ def search_whole(
     meta["reserve_s"] = round(reserve, 4)
     # a search too short for the full model gets a constructed plan instead (logistics.engine.construct)
     # (not with ``iterations``: the choice depends on the clock, and such runs must not)
+    walks = constructible(data)  # the walk checks every rule of the fleet: its routes are a plan
     fast = build_limit_s is None and initial is None and options.engine != "ortools" and options.iterations is None
-    fast = fast and constructible(data)
+    fast = fast and walks
     if fast and _builds_past(data, CONSTRUCT_BUILD_SHARE * work.left()):
         return _constructed(problem, data, costs, options, budget, work, meta, "the model would not build in time")
     # the full model first: PyVRP then gets what is left once building it has been paid for
@@ -295,10 +296,9 @@ def search_whole(
         meta.update(seed_meta)
     else:
         check_only = meta.get("seed_from") != "initial" and bool(meta.get("exact") and meta.get("skeleton_feasible"))
-        walks = constructible(data)
         res, seed_meta = polish(model, left, initial, settings, check_only=check_only, walk_checks_all=walks)
         meta.update(seed_meta)
-    if initial is not None and model.routing is not None and constructible(data):
+    if initial is not None and model.routing is not None and walks and res.dropped:
         res = _walked_if_better(data, costs, initial, res, meta)
     t2 = time.perf_counter()
     reasons = explain(data, res.routes, res.dropped, costs, deadline=budget.deadline - reserve / 2)
