@@ -41,6 +41,10 @@ READ_LIMIT_MAX_S = 5.0
 # Share of the polish's time after which a rejected seed is no longer repaired order by order (the rest
 # of a refused route is dropped; each read costs ~0.05 s at 800 orders).  Chosen by hand; not re-measured.
 SEED_REPAIR_SHARE = 0.5
+# Share of the polish's time within which the other seeds' skeletons are read to start from the one the
+# full model prices lowest (a read: ~0.1 s on the Yanhu demo day against a 9 s polish).  Chosen by hand;
+# the gain it buys is in docs/performance.md ("Reference costs of the Yanhu days").
+SEED_CHOICE_SHARE = 0.2
 # When OR-Tools only checks an exact PyVRP seed, restoring it must not be cut short: at least this many
 # seconds (chosen by hand; not re-measured).
 CHECK_ONLY_MIN_S = 5
@@ -83,6 +87,16 @@ BUSY_MAX = 0.5
 # PyVRP iterations per second times orders (measured 70k-600k, Solomon to X): turns a time limit into an
 # expected number of iterations for the late-acceptance history (see ``history_for``).
 ITERS_PER_S_X_ORDERS = 300_000
+# The granular neighbourhood of PyVRP's local search: each client's nearest this-many clients.  PyVRP's
+# default, 50, suits runs of minutes; on short runs a smaller one makes each iteration cheaper.  Measured
+# at 20 s on 8 CVRPLIB X instances outside the benchmark's subset (n110-n367, 2 seeds, the sizes side by
+# side on one core each): mean gap 0.47 % with 30 against 0.71 % with 50, with 30-45 % more iterations
+# (benchmarks/results/neighbours-tuning.txt, benchmarks/bench_neighbours.py).  Then on the reported sets,
+# searching to the limit, coldroute against PyVRP on all cores: X 0.91 -> 0.83, Homberger 200 -> 0.71.
+# Only from PYVRP_NEIGHBOURS_FROM orders up, the sizes measured: smaller problems keep PyVRP's 50 (with
+# 30 the three-tier day's trunk solve, a few dozen orders, ended 2 % dearer on seed 0 and equal on seeds 1-2).
+PYVRP_NEIGHBOURS = 30
+PYVRP_NEIGHBOURS_FROM = 100
 # The smallest time limit PyVRP is started with (chosen by hand; not re-measured).
 MIN_PYVRP_S = 0.01
 # A time-bound PyVRP seed of the portfolio stops once this many iterations in a row found nothing better:
@@ -93,7 +107,10 @@ MIN_PYVRP_S = 0.01
 # C1_2_1).  The stretches grow faster than the size; 200 + 0.3 n² (387 at 25, 3,200 at 100, 12,200 at
 # 200) stays above every one measured, so a run that stops early ends where the full run would have, and
 # small jobs answer in a fraction of their limit (a Yanhu iteration at 25 orders costs ~2 ms, a Solomon
-# one ~0.15 ms).
+# one ~0.15 ms).  Longer runs show longer stretches (X-n157-k13 at 20 s: more than 7,500, and a run that
+# stopped there ended 0.22 % above the best-known value against 0.01 % for the full run), so a search
+# also has to be quiet for twice as many iterations as it took to find its best
+# (`logistics.engine.solvers.pyvrp.stop.Converged`): one that keeps improving runs on.
 PYVRP_STALL_MIN = 200
 PYVRP_STALL_PER_ORDER_SQ = 0.3
 # OR-Tools' search after a PyVRP seed stops at its first solution found this long after its last

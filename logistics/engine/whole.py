@@ -272,11 +272,12 @@ def search_whole(
         # too little time left for PyVRP's skeleton: OR-Tools' own first solution would not come in time either
         return _constructed(problem, data, costs, options, budget, work, meta, "too little time for a skeleton")
     warm = initial
+    others: list[list[list[int]]] = []  # the portfolio's other skeletons, for polish to price on the full model
     if options.engine in ("auto", "pyvrp") and model.routing is not None:
         t1 = time.perf_counter()
         skeleton = work.sub(work.left() - seed_read_s(model))
         meta["skeleton_limit_s"] = round(skeleton.limit, 4)
-        initial, pv_meta = _pyvrp_from(data, costs, skeleton, options, warm, warm_pyvrp)
+        initial, pv_meta, others = _pyvrp_from(data, costs, skeleton, options, warm, warm_pyvrp)
         meta.update(pv_meta)
         meta["pyvrp_s"] = round(time.perf_counter() - t1, 4)
     if warm is not None:  # the plan given, unless PyVRP's routes are cheaper
@@ -284,6 +285,7 @@ def search_whole(
         use_warm = initial is None or seed_cost(data, costs, warm) <= seed_cost(data, costs, initial)
         meta["seed_from"] = "initial" if use_warm else "pyvrp"
         initial = warm if use_warm else initial
+        others = [] if use_warm else others
     if initial is None and model.routing is not None and model.has_rests:
         initial, rest_meta = rest_free_seed(data, costs, work.sub(work.left() - seed_read_s(model)), settings)
         meta.update(rest_meta)
@@ -296,7 +298,10 @@ def search_whole(
         meta.update(seed_meta)
     else:
         check_only = meta.get("seed_from") != "initial" and bool(meta.get("exact") and meta.get("skeleton_feasible"))
-        res, seed_meta = polish(model, left, initial, settings, check_only=check_only, walk_checks_all=walks)
+        res, seed_meta = polish(
+            model, left, initial, settings, check_only=check_only, walk_checks_all=walks, others=others
+        )
+        initial = ([initial, *others])[seed_meta.get("seed_chosen", 0)]
         meta.update(seed_meta)
     if initial is not None and model.routing is not None and walks and res.dropped:
         res = _walked_if_better(data, costs, initial, res, meta)
@@ -480,31 +485,32 @@ def _pyvrp_from(
     options: SolveOptions,
     warm: list[list[int]] | None,
     warm_pyvrp: bool | float,
-) -> tuple[list[list[int]] | None, dict[str, Any]]:
+) -> tuple[list[list[int]] | None, dict[str, Any], list[list[list[int]]]]:
     """PyVRP's skeleton from ``warm`` (True), from scratch (False), or restarted (a share).
 
     With a share ``s``, PyVRP searches from scratch for ``s`` of the time, then again from the
     cheaper (`seed_cost`) of its own routes and ``warm`` for the rest: where its own search
     leads (long routes, loose time windows) it goes on from its routes, where the start given
-    leads (tight time windows) it improves that one.
+    leads (tight time windows) it improves that one.  The third item is the other seeds' routes
+    (`EngineResult.others`).
     """
     if warm is None or isinstance(warm_pyvrp, bool):
         return _pyvrp_skeleton(data, costs, budget, options, warm if warm_pyvrp else None)
-    first, meta = _pyvrp_skeleton(data, costs, budget.sub(float(warm_pyvrp) * budget.left()), options, None)
+    first, meta, _ = _pyvrp_skeleton(data, costs, budget.sub(float(warm_pyvrp) * budget.left()), options, None)
     given, mine = seed_cost(data, costs, warm), None if first is None else seed_cost(data, costs, first)
     own = mine is not None and mine < given
     costs_of = [given, mine]
-    routes, again = _pyvrp_skeleton(data, costs, budget, options, first if own else warm)
+    routes, again, others = _pyvrp_skeleton(data, costs, budget, options, first if own else warm)
     restart = {"restart_from": "pyvrp" if own else "initial", "restart_costs": costs_of}
     if routes is None:  # no time left for the second search
-        return first, meta | restart | {"restart_from": "none"}
-    return routes, again | restart
+        return first, meta | restart | {"restart_from": "none"}, []
+    return routes, again | restart, others
 
 
 def _pyvrp_skeleton(
     data: SolverData, costs: CostArrays, budget: Budget, options: SolveOptions, warm: list[list[int]] | None
-) -> tuple[list[list[int]] | None, dict[str, Any]]:
-    """Routes from PyVRP to seed OR-Tools, or None when it does not apply.
+) -> tuple[list[list[int]] | None, dict[str, Any], list[list[list[int]]]]:
+    """Routes from PyVRP to seed OR-Tools (None when it does not apply), its meta and the other seeds' routes.
 
     PyVRP's search starts from ``warm`` (the routes of the plan given to `solve`) when there is one.
 
@@ -513,7 +519,7 @@ def _pyvrp_skeleton(
     PyVRP's model relaxes something, else nothing.
     """
     if budget.left() < MIN_SKELETON_S:
-        return None, {"skeleton": "skipped: too little time"}
+        return None, {"skeleton": "skipped: too little time"}, []
     share = PYVRP_ENGINE_SHARE if options.engine == "pyvrp" else RELAXED_SHARE
     res = solve_pyvrp_portfolio(
         data,
@@ -528,18 +534,22 @@ def _pyvrp_skeleton(
         cooperative=options.cooperative,
     )
     if res is None:
-        return None, {"skeleton": "not applicable"}
-    return res.routes, {
-        "skeleton": "pyvrp",
-        "skeleton_cost": res.cost,
-        "skeleton_seed": res.seed,
-        "skeleton_seeds": res.seeds_run,
-        "skeleton_feasible": res.feasible,
-        "relaxed": res.relaxed,
-        "exact": models_exactly(res.relaxed, data, costs),
-        "skeleton_violations": len(res.violations),
-        "skeleton_stopped": "converged" if res.converged else "limit",
-    }
+        return None, {"skeleton": "not applicable"}, []
+    return (
+        res.routes,
+        {
+            "skeleton": "pyvrp",
+            "skeleton_cost": res.cost,
+            "skeleton_seed": res.seed,
+            "skeleton_seeds": res.seeds_run,
+            "skeleton_feasible": res.feasible,
+            "relaxed": res.relaxed,
+            "exact": models_exactly(res.relaxed, data, costs),
+            "skeleton_violations": len(res.violations),
+            "skeleton_stopped": "converged" if res.converged else "limit",
+        },
+        res.others,
+    )
 
 
 def _route_objectives(plan: Plan, data: SolverData, costs: CostArrays, routes: list[RouteResult], scale: int) -> None:

@@ -59,21 +59,21 @@ def test_demo_day_leaves_room(seed):
     assert cold("pickup") <= 0.75 * chilled and cold("delivery") <= 0.5 * chilled, (cold("pickup"), chilled)
 
 
-def test_demo_serves_every_required_order_on_a_busy_machine(busy_core):
-    """The demo's problem under the demo's settings, three search seeds, one core kept busy."""
+@pytest.mark.parametrize("seed", [1, pytest.param(0, marks=pytest.mark.slow), pytest.param(2, marks=pytest.mark.slow)])
+def test_demo_serves_every_required_order_on_a_busy_machine(busy_core, seed):
+    """The demo's problem under the demo's settings, one core kept busy (seed 1 left orders out before)."""
     problem = yanhu_demo(0)
     required = {o.id for o in problem.orders if o.required}
-    for seed in (0, 1, 2):
-        assert busy_core.poll() is None  # the competing process is still running
-        opts = demo_options(seed)
-        assert opts.time_limit == DEMO_TIME_LIMIT and opts.engine == "auto" and opts.iterations is None
-        t0 = time.perf_counter()
-        plan = solve(problem, options=opts)
-        elapsed = time.perf_counter() - t0
-        left_out = sorted(set(plan.unserved["order_id"]) & required)
-        assert left_out == [], f"seed {seed}: required orders unserved: {left_out}\n{plan.unserved.to_string()}"
-        assert validate(problem, plan) == []
-        # the search's own budget fits the limit; the wall clock is asserted only where timing is trusted
-        assert plan.meta["search_limit_s"] <= DEMO_TIME_LIMIT, plan.meta
-        if os.environ.get("COLDROUTE_TIMING") == "1":
-            assert elapsed <= DEMO_TIME_LIMIT + 1.5, f"seed {seed}: {elapsed:.1f} s against {DEMO_TIME_LIMIT} s"
+    assert busy_core.poll() is None  # the competing process is still running
+    opts = demo_options(seed)
+    assert opts.time_limit == DEMO_TIME_LIMIT and opts.engine == "auto" and opts.iterations is None
+    t0 = time.perf_counter()
+    plan = solve(problem, options=opts)
+    elapsed = time.perf_counter() - t0
+    left_out = sorted(set(plan.unserved["order_id"]) & required)
+    assert left_out == [], f"seed {seed}: required orders unserved: {left_out}\n{plan.unserved.to_string()}"
+    assert validate(problem, plan) == []
+    # the search's own budget fits the limit; the wall clock is asserted only where timing is trusted
+    assert plan.meta["search_limit_s"] <= DEMO_TIME_LIMIT, plan.meta
+    if os.environ.get("COLDROUTE_TIMING") == "1":
+        assert elapsed <= DEMO_TIME_LIMIT + 1.5, f"seed {seed}: {elapsed:.1f} s against {DEMO_TIME_LIMIT} s"

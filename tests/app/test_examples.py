@@ -54,6 +54,7 @@ def test_yanhu_day_example(tmp_path):
     assert (out / "_SUCCESS").is_file()
 
 
+@pytest.mark.slow  # ~20 s: a kernel and every section; test_readme runs the README's Python in the default suite
 def test_yanhu_notebook(tmp_path):
     pytest.importorskip("logistics.app.scenarios")
     nbformat = pytest.importorskip("nbformat")

@@ -640,7 +640,7 @@ PAIR_CASES = dict(
     engine=st.sampled_from(["ortools", "auto", "pyvrp"]),
     seed=st.integers(0, 3),
 )
-N_PAIRS_FAST = 30
+N_PAIRS_FAST = 15
 
 
 @pytest.mark.timeout(900, method="thread")

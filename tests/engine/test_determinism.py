@@ -103,6 +103,7 @@ def solve_fingerprint(engine: str, iterations: int, seed: int = 3, n: int = 24) 
     return fingerprint(plan)
 
 
+@pytest.mark.slow  # the spawned-worker test below checks the same and more (a fresh interpreter) in the default suite
 @pytest.mark.parametrize("engine,iterations", CASES)
 def test_same_seed_same_plan_in_process(engine, iterations):
     first = solve_fingerprint(engine, iterations)

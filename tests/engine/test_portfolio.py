@@ -322,6 +322,17 @@ def test_bench_classic_pyvrp_on_all_cores_column(tmp_path):
     assert "all-cores gap %" in out.stdout
 
 
+def test_bench_neighbours_runs_each_size_on_each_seed(tmp_path):
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "bench_neighbours.py"), "solomon", "c101"]
+    cmd += ["--time-limit", "1", "--sizes", "50", "20", "--seeds", "3", "--data", str(DATA)]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    head = _last_json(out)
+    assert sorted((r["size"], r["seed"]) for r in head["rows"]) == [(20, 3), (50, 3)]
+    assert head["runs"] == 1 and set(head["mean_gap_pct"]) == {"50", "20"}
+    assert all(r["gap"] is not None and r["iterations"] > 0 for r in head["rows"])
+    assert "mean gap with 20 neighbours over 1 runs" in out.stdout
+
+
 def test_pyvrp_on_all_cores_keeps_the_best_of_its_seeds():
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import bench_classic as B

@@ -474,3 +474,37 @@ def test_a_tight_but_feasible_pair_is_not_dead():
     # the bound is optimistic: a pair that one vehicle can just make is kept (pickup 13:00 + 480 s + 100 s drive)
     p = _dead_pair_problem((13 + 580 / 3600, 13 + 580 / 3600), (13, 16))
     assert build(p).dead_pairs == []
+
+
+def test_pyvrp_searches_with_the_project_neighbourhood_history_and_stop(monkeypatch):
+    """`run_instance` hands PyVRP the neighbourhood for the size, the history the portfolio chose and `Converged`."""
+    import pyvrp
+
+    from logistics.core.shares import PYVRP_NEIGHBOURS
+    from logistics.engine.solvers.pyvrp import search
+    from logistics.engine.solvers.pyvrp.search import run_instance
+    from logistics.engine.solvers.pyvrp.stop import Converged
+
+    seen, stops = [], []
+    real = pyvrp.solve
+
+    def spy(*args, **kw):
+        seen.append(kw["params"])
+        stops.append(args[1])
+        return real(*args, **kw)
+
+    monkeypatch.setattr(pyvrp, "solve", spy)
+    n = 12
+    pr = Problem(orders=deliveries(n, 2), fleet=(van(count=4, cap=100),), matrix=points(n, 2), objective="distance")
+    data = build(pr)
+    inst = build_instance(data, "distance", cost_arrays(data))
+    run_instance(inst, 5.0, seed=0, max_iterations=20, history_length=40)
+    run_instance(inst, 5.0, seed=0, stall=50)
+    # 12 orders: below the sizes the smaller neighbourhood was measured on, PyVRP's own 50
+    monkeypatch.setattr(search, "PYVRP_NEIGHBOURS_FROM", 12)
+    run_instance(inst, 5.0, seed=0, max_iterations=20)
+    assert [p.neighbourhood.num_neighbours for p in seen] == [50, 50, PYVRP_NEIGHBOURS]
+    assert [p.ils.history_length for p in seen] == [40, 300, 300]
+    # a time-bound run with a stall span stops on `Converged`, which lets a search that keeps improving run on
+    converged = [c for c in stops[1].criteria if isinstance(c, Converged)]
+    assert len(converged) == 1 and converged[0].span == 50

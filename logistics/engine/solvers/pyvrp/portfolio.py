@@ -340,8 +340,11 @@ def _run_seeds(
     )
     if isinstance(results[0], TaskFailed):  # the seed of this process fails as a plain call would
         raise results[0].error if results[0].error is not None else RuntimeError(results[0].reason)
-    best = best_of([r for r in results if not isinstance(r, TaskFailed)], seeds)
+    answered = [r for r in results if not isinstance(r, TaskFailed)]
+    best = best_of(answered, seeds)
     best.seeds_run = len(seeds)
+    rest = sorted((r for r in answered if r is not best), key=lambda r: (not r.feasible, r.cost, seeds.index(r.seed)))
+    best.others = [r.routes for r in rest]
     return best
 
 

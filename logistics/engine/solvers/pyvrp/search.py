@@ -16,7 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from logistics.core.shares import MIN_PYVRP_S  # constants only: imports nothing
+from logistics.core.shares import (  # constants only: imports nothing
+    MIN_PYVRP_S,
+    PYVRP_NEIGHBOURS,
+    PYVRP_NEIGHBOURS_FROM,
+)
+from logistics.engine.solvers.pyvrp.stop import Converged
 from logistics.engine.solvers.seeds import RELOAD  # imports nothing
 
 __all__ = ["EngineResult", "PyVRPInstance", "best_of", "initial_solution", "run_instance", "run_seed"]
@@ -52,6 +57,10 @@ class EngineResult:
     solution
         PyVRP's own ``pyvrp.Solution`` of the routes (picklable), so that a cooperative round can
         start the next search from it; not compared.
+    others
+        The routes of the portfolio's other seeds, cheapest in PyVRP's objective first: where
+        PyVRP's model relaxes something, the full model may rank them otherwise (see
+        `logistics.engine.solvers.ortools.search.polish`); not compared.
     """
 
     routes: list[list[int]]
@@ -66,6 +75,7 @@ class EngineResult:
     seeds_run: int = 1
     converged: bool = False
     solution: Any = field(default=None, compare=False, repr=False)
+    others: list[list[list[int]]] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def n_routes(self) -> int:
@@ -152,7 +162,8 @@ def run_instance(
         The late-acceptance history of PyVRP's iterated local search (PyVRP's default, 300, when
         None; see `logistics.engine.solvers.pyvrp.portfolio.history_for`).
     stall
-        Stop once this many iterations in a row found nothing better (None: run to the limit); see
+        Stop once this many iterations in a row, and twice as many as the search took to find its best, found
+        nothing better (`Converged`; None: run to the limit); see
         `logistics.engine.solvers.pyvrp.portfolio.stall_iterations`.
     initial
         Where to start: a ``pyvrp.Solution`` of this instance (`EngineResult.solution` of an earlier
@@ -168,12 +179,12 @@ def run_instance(
     # deferred: PyVRP takes ~0.5 s to import and engine "ortools" never needs it
     import pyvrp
     from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams  # deferred: as above
+    from pyvrp.search import NeighbourhoodParams  # deferred: as above
     from pyvrp.solve import SolveParams  # deferred: as above
     from pyvrp.stop import (  # deferred: as above
         MaxIterations,
         MaxRuntime,
         MultipleCriteria,
-        NoImprovement,
         StoppingCriterion,
     )
 
@@ -185,15 +196,18 @@ def run_instance(
     if max_iterations is not None:
         stop = MultipleCriteria([MaxIterations(int(max_iterations)), stop])
     if stall is not None:
-        stop = MultipleCriteria([NoImprovement(int(stall)), stop])
+        stop = MultipleCriteria([Converged(int(stall)), stop])
     with warnings.catch_warnings():  # infeasibility shows in the result; PyVRP's warnings would only be noise
         warnings.simplefilter("ignore")
-        kw: dict[str, Any] = {}
-        if history_length is not None:
-            kw["params"] = SolveParams(ils=IteratedLocalSearchParams(history_length=int(history_length)))
+        ils = IteratedLocalSearchParams(history_length=300 if history_length is None else int(history_length))
+        # the smaller neighbourhood where it was measured to pay: PyVRP's model is the problem (nothing relaxed,
+        # so its best is the best) and the problem is large enough (see PYVRP_NEIGHBOURS)
+        narrow = not inst.relaxed and inst.n_orders >= PYVRP_NEIGHBOURS_FROM
+        near = PYVRP_NEIGHBOURS if narrow else NeighbourhoodParams().num_neighbours
+        params = SolveParams(ils=ils, neighbourhood=NeighbourhoodParams(num_neighbours=near))
         start = initial_solution(inst, initial) if isinstance(initial, list) else initial
         res = pyvrp.solve(
-            inst.data, stop, seed=int(seed), collect_stats=False, display=False, initial_solution=start, **kw
+            inst.data, stop, seed=int(seed), collect_stats=False, display=False, initial_solution=start, params=params
         )
     out = _to_result(inst, res.best)
     out.solution = res.best
