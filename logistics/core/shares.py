@@ -93,10 +93,14 @@ ITERS_PER_S_X_ORDERS = 300_000
 # side on one core each): mean gap 0.47 % with 30 against 0.71 % with 50, with 30-45 % more iterations
 # (benchmarks/results/neighbours-tuning.txt, benchmarks/bench_neighbours.py).  Then on the reported sets,
 # searching to the limit, coldroute against PyVRP on all cores: X 0.91 -> 0.83, Homberger 200 -> 0.71.
-# Only from PYVRP_NEIGHBOURS_FROM orders up, the sizes measured: smaller problems keep PyVRP's 50 (with
-# 30 the three-tier day's trunk solve, a few dozen orders, ended 2 % dearer on seed 0 and equal on seeds 1-2).
+# Only between PYVRP_NEIGHBOURS_FROM and PYVRP_NEIGHBOURS_UPTO orders, about the sizes measured: smaller
+# problems keep PyVRP's 50 (with 30 the three-tier day's trunk solve, a few dozen orders, ended 2 % dearer on
+# seed 0 and equal on seeds 1-2), and so do larger ones (Homberger R1_10_2, 1,000 customers, 120 s: 2.36 %
+# above the best-known value with 30 against 1.84 % with 50).  Only where PyVRP's model is exact: on the
+# relaxed cold-chain day 30 found skeletons cheaper in PyVRP's objective and dearer on the full model.
 PYVRP_NEIGHBOURS = 30
 PYVRP_NEIGHBOURS_FROM = 100
+PYVRP_NEIGHBOURS_UPTO = 400
 # The smallest time limit PyVRP is started with (chosen by hand; not re-measured).
 MIN_PYVRP_S = 0.01
 # A time-bound PyVRP seed of the portfolio stops once this many iterations in a row found nothing better:

@@ -503,8 +503,11 @@ def test_pyvrp_searches_with_the_project_neighbourhood_history_and_stop(monkeypa
     # 12 orders: below the sizes the smaller neighbourhood was measured on, PyVRP's own 50
     monkeypatch.setattr(search, "PYVRP_NEIGHBOURS_FROM", 12)
     run_instance(inst, 5.0, seed=0, max_iterations=20)
-    assert [p.neighbourhood.num_neighbours for p in seen] == [50, 50, PYVRP_NEIGHBOURS]
-    assert [p.ils.history_length for p in seen] == [40, 300, 300]
+    # above the sizes measured (1,000 customers did worse with 30), PyVRP's own 50 again
+    monkeypatch.setattr(search, "PYVRP_NEIGHBOURS_UPTO", 11)
+    run_instance(inst, 5.0, seed=0, max_iterations=20)
+    assert [p.neighbourhood.num_neighbours for p in seen] == [50, 50, PYVRP_NEIGHBOURS, 50]
+    assert [p.ils.history_length for p in seen] == [40, 300, 300, 300]
     # a time-bound run with a stall span stops on `Converged`, which lets a search that keeps improving run on
     converged = [c for c in stops[1].criteria if isinstance(c, Converged)]
     assert len(converged) == 1 and converged[0].span == 50

@@ -20,6 +20,7 @@ from logistics.core.shares import (  # constants only: imports nothing
     MIN_PYVRP_S,
     PYVRP_NEIGHBOURS,
     PYVRP_NEIGHBOURS_FROM,
+    PYVRP_NEIGHBOURS_UPTO,
 )
 from logistics.engine.solvers.pyvrp.stop import Converged
 from logistics.engine.solvers.seeds import RELOAD  # imports nothing
@@ -199,10 +200,12 @@ def run_instance(
         stop = MultipleCriteria([Converged(int(stall)), stop])
     with warnings.catch_warnings():  # infeasibility shows in the result; PyVRP's warnings would only be noise
         warnings.simplefilter("ignore")
-        ils = IteratedLocalSearchParams(history_length=300 if history_length is None else int(history_length))
+        ils = IteratedLocalSearchParams()  # PyVRP's defaults, or the history the portfolio chose
+        if history_length is not None:
+            ils = IteratedLocalSearchParams(history_length=int(history_length))
         # the smaller neighbourhood where it was measured to pay: PyVRP's model is the problem (nothing relaxed,
         # so its best is the best) and the problem is large enough (see PYVRP_NEIGHBOURS)
-        narrow = not inst.relaxed and inst.n_orders >= PYVRP_NEIGHBOURS_FROM
+        narrow = not inst.relaxed and PYVRP_NEIGHBOURS_FROM <= inst.n_orders <= PYVRP_NEIGHBOURS_UPTO
         near = PYVRP_NEIGHBOURS if narrow else NeighbourhoodParams().num_neighbours
         params = SolveParams(ils=ils, neighbourhood=NeighbourhoodParams(num_neighbours=near))
         start = initial_solution(inst, initial) if isinstance(initial, list) else initial
