@@ -33,8 +33,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 import logistics as L  # noqa: E402
+from logistics.app.run_tiers import read_tiered_plan  # noqa: E402
 from logistics.core.options import SolveOptions  # noqa: E402
-from logistics.planners import tiers as T  # noqa: E402
 from logistics.planners.tiers import plan_scenario  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results"
@@ -109,15 +109,11 @@ def _valid_now(day: str, entry: dict[str, Any]) -> bool:
     A rule that becomes a default (the driving rule did) can make the cheapest plan of before
     invalid; such a plan is no reference for the day of now.
     """
-    doc = json.loads((REPO / entry["plan"]).read_text())
+    path = REPO / entry["plan"]
     if day == "coldchain":
-        return not L.validate(L.yanhu_demo(DAY_SEED), L.Plan.from_dict(doc))
-    sc = L.yanhu_tier_day(DAY_SEED)
-    prods: Any = sc.settings.products or ()
-    products: dict[str, L.Product] = dict(prods) if isinstance(prods, dict) else {p.name: p for p in prods}
-    layout = T.Layout.from_network(sc.network)
-    tp = T.TieredPlan.from_dict(doc, layout=layout, costs=sc.settings.costs, orders=sc.orders, products=products)
-    return not tp.validate(legs=True)
+        return not L.validate(L.yanhu_demo(DAY_SEED), L.Plan.from_dict(json.loads(path.read_text())))
+    # read as `coldroute validate` reads a tiered plan: the day's stations' cold stores and hours included
+    return not read_tiered_plan(path, L.yanhu_tier_day(DAY_SEED)).validate(legs=True)
 
 
 def _keep_if_best(plan: Any, row: dict[str, Any], ref: dict[str, Any]) -> bool:
@@ -136,7 +132,8 @@ def _keep_if_best(plan: Any, row: dict[str, Any], ref: dict[str, Any]) -> bool:
     PLANS.mkdir(parents=True, exist_ok=True)
     name = f"{row['day']}-{row['engine']}-seed{row['seed']}-{row['time_limit']:g}s.json"
     text = json.dumps(plan.to_dict(), default=str) if hasattr(plan, "to_dict") else plan.to_json()
-    (PLANS / name).write_text(text)
+    written = PLANS / name
+    written.write_text(text)
     ref[row["day"]] = {
         "cost": row["cost"],
         "engine": row["engine"],
@@ -145,7 +142,7 @@ def _keep_if_best(plan: Any, row: dict[str, Any], ref: dict[str, Any]) -> bool:
         "stop_early": row["stop_early"],
         "elapsed_s": row["elapsed_s"],
         "served": row["served"],
-        "plan": f"benchmarks/results/reference/{name}",
+        "plan": str(written.relative_to(REPO)) if written.is_relative_to(REPO) else str(written),
         "date": time.strftime("%Y-%m-%d", time.gmtime()),
         "day_seed": DAY_SEED,
     }

@@ -301,7 +301,7 @@ def search_whole(
         res, seed_meta = polish(
             model, left, initial, settings, check_only=check_only, walk_checks_all=walks, others=others
         )
-        initial = ([initial, *others])[seed_meta.get("seed_chosen", 0)]
+        initial = [initial, *others][seed_meta.get("seed_chosen", 0)]
         meta.update(seed_meta)
     if initial is not None and model.routing is not None and walks and res.dropped:
         res = _walked_if_better(data, costs, initial, res, meta)

@@ -30,6 +30,8 @@ def row(cost: float, **kw) -> dict:
 def results(tmp_path, monkeypatch):
     monkeypatch.setattr(B, "REFERENCE", tmp_path / "reference.json")
     monkeypatch.setattr(B, "PLANS", tmp_path / "reference")
+    # the stand-in plans are no plans of the day: each stored one reads as still valid unless a test says not
+    monkeypatch.setattr(B, "_valid_now", lambda day, entry: Path(entry["plan"]).is_file())
     return tmp_path
 
 
@@ -46,3 +48,21 @@ def test_never_keeps_an_invalid_or_incomplete_plan(results):
     assert not B._keep_if_best(FakePlan(1.0), row(1.0, violations=2), B._reference())
     assert not B._keep_if_best(FakePlan(1.0), row(1.0, required_unserved=1), B._reference())
     assert B._reference() == {}
+
+
+def test_a_reference_that_no_longer_validates_is_superseded(results, monkeypatch):
+    assert B._keep_if_best(FakePlan(8000.0), row(8000.0), B._reference())
+    monkeypatch.setattr(B, "_valid_now", lambda day, entry: False)  # e.g. a rule became the default since
+    assert B._keep_if_best(FakePlan(9000.0), row(9000.0, seed=1), B._reference())
+    ref = json.loads((results / "reference.json").read_text())
+    assert ref["coldchain"]["cost"] == 9000.0
+    assert (
+        ref["superseded"]["coldchain"]["cost"] == 8000.0
+        and "no longer validates" in ref["superseded"]["coldchain"]["superseded"]
+    )
+
+
+def test_the_stored_references_validate_as_the_library_builds_the_days_now():
+    ref = json.loads((B.REFERENCE).read_text())
+    assert B._valid_now("coldchain", ref["coldchain"]) and B._valid_now("tiers", ref["tiers"])
+    assert not B._valid_now("tiers", ref["superseded"]["tiers"])  # found before the driving rule was the default
