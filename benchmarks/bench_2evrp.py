@@ -16,16 +16,19 @@ recomputed from exact Euclidean distances and the solution checked with
 ``check_2evrp``.
 
 Best-known values come from ``benchmarks/data/2evrp_bks.csv`` (``--bks FILE``
-for another), one row per instance with its source; instances without a row
-show ``-`` for the gap.  Every row there has convention ``euclid-2dp``: total
-unrounded Euclidean distance (cost per distance 1, no fixed or handling cost
-in Set2 and Set3), as the source prints it to two decimals, which is what
-``solution_cost`` computes for these instances, so costs are compared as they
-are.  A row with another convention is refused rather than compared.  After
-the per-instance table come the mean and largest gap per set (Set2a, Set3, ...)
-over the instances that have a best-known value, then the same per family
-(Set2 = Set2a + Set2b + Set2c); the last line printed is one JSON object with
-the headline figures.
+for another), one row per instance with its source and its kind (``published``:
+a published result table; ``working-data``: an author's unpublished working
+sheet, weaker evidence); instances without a row show ``-`` for the gap.  Every
+value is the total unrounded Euclidean distance (cost per distance 1, no fixed
+or handling cost in Set2 and Set3), which is what ``solution_cost`` computes for
+these instances, printed as the source prints it: ``euclid-2dp`` to two
+decimals (the cost is compared as it is), ``euclid-1dp-trunc`` truncated to one
+decimal (the cost is truncated the same way before the gap is taken, so a plan
+at the value has gap 0).  A row with another convention is refused rather than
+compared.  After the per-instance table come the mean and largest gap per set
+(Set2a, Set3, ...) over the instances that have a best-known value, then the
+same per family (Set2 = Set2a + Set2b + Set2c) and per kind of source; the last
+line printed is one JSON object with the headline figures.
 
 ``--compare`` also runs the previous default starts (nearest satellite and one
 unconstrained multi-depot solve, ``BASELINE_STARTS``) on each instance right
@@ -39,6 +42,7 @@ import argparse
 import csv
 import datetime as dt
 import json
+import math
 import sys
 import time
 from dataclasses import dataclass
@@ -57,9 +61,17 @@ DEFAULT = ["Set2a_E-n22-k4-s10-14", "Set2b_E-n51-k5-s2-17", "Set3_E-n22-k4-s13-1
 
 #: The best-known values shipped with the benchmarks, with their sources.
 BKS_FILE = Path(__file__).resolve().parent / "data" / "2evrp_bks.csv"
-BKS_COLUMNS = ("instance", "bks", "optimal", "source", "convention", "looked_up")
-#: Conventions the costs of ``solution_cost`` can be compared with as they are.
-CONVENTIONS = {"euclid-2dp": "unrounded Euclidean distances, cost printed to two decimals"}
+BKS_COLUMNS = ("instance", "bks", "optimal", "source", "convention", "looked_up", "kind")
+#: Conventions the costs of ``solution_cost`` can be compared with (see `compared_cost`).
+CONVENTIONS = {
+    "euclid-2dp": "unrounded Euclidean distances, cost printed to two decimals",
+    "euclid-1dp-trunc": "unrounded Euclidean distances, cost truncated to one decimal",
+}
+#: What kind of source a value was read in.
+KINDS = {
+    "published": "a published result table",
+    "working-data": "an author's unpublished working sheet (weaker evidence than a published table)",
+}
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,27 @@ class BestKnown:
     source: str
     convention: str
     looked_up: str
+    kind: str = "published"
+
+
+def compared_cost(cost: float, convention: str) -> float:
+    """``cost`` as a value of ``convention`` prints it, so that a plan at the value has gap 0.
+
+    Parameters
+    ----------
+    cost
+        The plan's unrounded cost (`solution_cost`).
+    convention
+        One of ``CONVENTIONS``.
+
+    Returns
+    -------
+    float
+        The cost truncated to one decimal for ``euclid-1dp-trunc``, as it is otherwise.
+    """
+    if convention == "euclid-1dp-trunc":
+        return math.floor(cost * 10 + 1e-9) / 10
+    return cost
 
 
 def load_bks(path: str | Path = BKS_FILE) -> dict[str, BestKnown]:
@@ -132,7 +165,10 @@ def _bks_row(row: dict[str, str], where: str) -> BestKnown:
         dt.date.fromisoformat(looked_up)
     except ValueError:
         raise ValueError(f"{where}: field 'looked_up' must be a date YYYY-MM-DD, got {looked_up!r}") from None
-    return BestKnown(field("instance"), bks, optimal == "yes", field("source"), convention, looked_up)
+    kind = field("kind")
+    if kind not in KINDS:
+        raise ValueError(f"{where}: field 'kind' {kind!r} is not one of {', '.join(KINDS)}")
+    return BestKnown(field("instance"), bks, optimal == "yes", field("source"), convention, looked_up, kind)
 
 
 def set_of(name: str) -> str:
@@ -191,8 +227,11 @@ def run_one(inst, args, best: dict[str, BestKnown], starts: tuple[str, ...] | No
         "cost": round(sol.cost, 4),
         "bks": bks,
         "optimal": None if known is None else ("yes" if known.optimal else "no"),
+        "kind": None if known is None else known.kind,
         # an infeasible or incomplete plan has no gap: its cost is not comparable
-        "gap_pct": gap(sol.cost, bks) if not viol and not sol.unserved else None,
+        "gap_pct": gap(compared_cost(sol.cost, known.convention), bks)
+        if known and not viol and not sol.unserved
+        else None,
         "trucks": len(sol.first_level),
         "freighters": len(sol.second_level),
         "unserved": len(sol.unserved),
@@ -246,11 +285,14 @@ def main(argv: list[str] | None = None) -> dict:
     print(table(rows, columns))
     sets = per_set(rows)
     families = per_set(rows, "family")
+    kinds = per_set([r for r in rows if r["kind"] is not None], "kind")
     set_columns = SET_COLUMNS_COMPARE if args.compare else SET_COLUMNS
     print()
     print(table(sets, set_columns))
     print()
     print(table(families, set_columns))
+    print()
+    print(table(kinds, set_columns))
     gaps = [r["gap_pct"] for r in rows if r["gap_pct"] is not None]
     summary = {
         "benchmark": "2evrp",
@@ -265,6 +307,7 @@ def main(argv: list[str] | None = None) -> dict:
         "compare": BASELINE_STARTS if args.compare else None,
         "per_set": {s["set"]: {k: v for k, v in s.items() if k != "set"} for s in sets},
         "per_family": {s["set"]: {k: v for k, v in s.items() if k != "set"} for s in families},
+        "per_kind": {s["set"]: {k: v for k, v in s.items() if k != "set"} for s in kinds},
         "gaps": {r["instance"]: round(r["gap_pct"], 3) for r in rows if r["gap_pct"] is not None},
         "costs": {r["instance"]: r["cost"] for r in rows},
         "base_costs": {r["instance"]: r["base_cost"] for r in rows} if args.compare else None,
@@ -284,6 +327,7 @@ COLUMNS = [
     ("cost", "cost", 2),
     ("bks", "best known", 2),
     ("optimal", "opt", 0),
+    ("kind", "source kind", 0),
     ("gap_pct", "gap %", 2),
     ("trucks", "trucks", 0),
     ("freighters", "cf", 0),
@@ -295,13 +339,13 @@ COLUMNS = [
 ]
 
 COLUMNS_COMPARE = [
-    *COLUMNS[:7],
+    *COLUMNS[:8],
     ("base_cost", "previous starts", 2),
     ("base_gap_pct", "previous gap %", 2),
     ("ratio", "cost ratio", 4),
-    *COLUMNS[7:12],
+    *COLUMNS[8:13],
     ("base_seconds", "previous s", 1),
-    *COLUMNS[12:],
+    *COLUMNS[13:],
 ]
 
 SET_COLUMNS = [

@@ -63,7 +63,15 @@ def run(day: str, opts: SolveOptions) -> tuple[Any, dict[str, Any]]:
         violations = L.validate(problem, plan)
         required_left = int(plan.kpis.get("required_unserved", 0) or 0)
         # where the time went: PyVRP's skeleton (seeds run, its objective) and OR-Tools' polish from it
-        keys = ("skeleton_seeds", "skeleton_cost", "skeleton_stopped", "pyvrp_s", "search_s", "stopped")
+        keys = (
+            "skeleton_seeds",
+            "skeleton_rounds",
+            "skeleton_cost",
+            "skeleton_stopped",
+            "pyvrp_s",
+            "search_s",
+            "stopped",
+        )
         extra: dict[str, Any] = {k: plan.meta.get(k) for k in keys}
         extra |= {"objective": plan.kpis.get("objective"), "history": plan.meta.get("history")}
     elif day == "tiers":

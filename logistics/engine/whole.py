@@ -542,6 +542,7 @@ def _pyvrp_skeleton(
             "skeleton_cost": res.cost,
             "skeleton_seed": res.seed,
             "skeleton_seeds": res.seeds_run,
+            "skeleton_rounds": res.rounds,
             "skeleton_feasible": res.feasible,
             "relaxed": res.relaxed,
             "exact": models_exactly(res.relaxed, data, costs),

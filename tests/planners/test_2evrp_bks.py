@@ -45,6 +45,9 @@ def test_values_positive_sourced_dated_and_of_a_known_convention():
         assert b.bks > 0, b.instance
         assert len(b.source) > 20, f"{b.instance}: source too short to find the value again"
         assert b.convention in bench.CONVENTIONS, b.instance
+        assert b.kind in bench.KINDS, b.instance
+        if b.kind == "working-data":  # weaker evidence: the source must say so itself
+            assert "unpublished" in b.source, b.instance
         assert dt.date.fromisoformat(b.looked_up) <= dt.date.today()
 
 
@@ -60,18 +63,20 @@ def test_set_of_names_the_set_prefix():
     assert bench.set_of("Set6b_A-n101-4") == "Set6b"
 
 
-HEADER = "instance,bks,optimal,source,convention,looked_up\n"
+HEADER = "instance,bks,optimal,source,convention,looked_up,kind\n"
 
 
 @pytest.mark.parametrize(
     ("line", "field"),
     [
-        ("Set2a_X,-3,yes,Some table of some paper,euclid-2dp,2026-01-01", "bks"),
-        ("Set2a_X,abc,yes,Some table of some paper,euclid-2dp,2026-01-01", "bks"),
-        ("Set2a_X,371.5,maybe,Some table of some paper,euclid-2dp,2026-01-01", "optimal"),
-        ("Set2a_X,371.5,yes,,euclid-2dp,2026-01-01", "source"),
-        ("Set2a_X,371.5,yes,Some table of some paper,rounded-int,2026-01-01", "convention"),
-        ("Set2a_X,371.5,yes,Some table of some paper,euclid-2dp,07/12/2026", "looked_up"),
+        ("Set2a_X,-3,yes,Some table of some paper,euclid-2dp,2026-01-01,published", "bks"),
+        ("Set2a_X,abc,yes,Some table of some paper,euclid-2dp,2026-01-01,published", "bks"),
+        ("Set2a_X,371.5,maybe,Some table of some paper,euclid-2dp,2026-01-01,published", "optimal"),
+        ("Set2a_X,371.5,yes,,euclid-2dp,2026-01-01,published", "source"),
+        ("Set2a_X,371.5,yes,Some table of some paper,rounded-int,2026-01-01,published", "convention"),
+        ("Set2a_X,371.5,yes,Some table of some paper,euclid-2dp,07/12/2026,published", "looked_up"),
+        ("Set2a_X,371.5,yes,Some table of some paper,euclid-2dp,2026-01-01,hearsay", "kind"),
+        ("Set2a_X,371.5,yes,Some table of some paper,euclid-2dp,2026-01-01,", "kind"),
     ],
 )
 def test_a_bad_row_is_refused_naming_line_and_field(tmp_path, line, field):
@@ -82,7 +87,7 @@ def test_a_bad_row_is_refused_naming_line_and_field(tmp_path, line, field):
 
 
 def test_a_duplicate_instance_or_missing_column_is_refused(tmp_path):
-    row = "Set2a_X,371.5,yes,Some table of some paper,euclid-2dp,2026-01-01\n"
+    row = "Set2a_X,371.5,yes,Some table of some paper,euclid-2dp,2026-01-01,published\n"
     dup = tmp_path / "dup.csv"
     dup.write_text(HEADER + row + row, encoding="utf-8")
     with pytest.raises(ValueError, match="named twice"):
@@ -130,3 +135,38 @@ def test_per_family_means_gaps_and_cost_ratios_against_the_previous_starts():
     assert fam["Set2"]["mean_gap_pct"] == pytest.approx(1.0)
     assert fam["Set2"]["base_mean_gap_pct"] == pytest.approx(3.0)
     assert fam["Set2"]["mean_ratio"] == pytest.approx(0.98)
+
+
+def test_a_truncated_value_is_met_by_a_cost_that_truncates_to_it():
+    # 730.1625 printed by a source that truncates to one decimal is 730.1: a plan at it has gap 0
+    assert bench.compared_cost(730.1625, "euclid-1dp-trunc") == pytest.approx(730.1)
+    assert bench.compared_cost(730.1999, "euclid-1dp-trunc") == pytest.approx(730.1)
+    assert bench.compared_cost(730.2, "euclid-1dp-trunc") == pytest.approx(730.2)  # no float fuzz below it
+    assert bench.compared_cost(371.4985, "euclid-2dp") == 371.4985  # two decimals: compared as it is
+
+
+def test_the_gap_of_a_run_uses_the_convention_of_its_value(monkeypatch):
+    class Solution:
+        def __init__(self):
+            self.cost = 731.05
+            self.unserved, self.first_level, self.second_level, self.meta = [], [], [], {}
+
+        def violations(self):
+            return []
+
+    class Instance:
+        name = "Set2a_E-n33-k4-s1-9"
+        n_customers = 32
+        n_satellites = 2
+
+    monkeypatch.setattr(bench, "solve_2evrp", lambda *a, **k: Solution())
+    args = type("Args", (), {"time_limit": 1.0, "seed": 0, "workers": 1})()
+    best = {
+        "Set2a_E-n33-k4-s1-9": bench.BestKnown(
+            "Set2a_E-n33-k4-s1-9", 730.1, True, "x" * 30, "euclid-1dp-trunc", "2026-12-07", "working-data"
+        )
+    }
+    row = bench.run_one(Instance(), args, best, None)
+    assert row["kind"] == "working-data"
+    assert row["gap_pct"] == pytest.approx(100 * (731.0 - 730.1) / 730.1)  # 731.05 truncates to 731.0
+    assert bench.run_one(Instance(), args, {}, None)["gap_pct"] is None  # no value, no gap

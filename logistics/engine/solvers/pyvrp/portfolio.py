@@ -26,6 +26,8 @@ from logistics.core.shares import (
     MIN_PARALLEL_S,
     PYVRP_STALL_MIN,
     PYVRP_STALL_PER_ORDER_SQ,
+    RELAXED_ROUND_MIN_S,
+    RELAXED_ROUNDS,
     SAMPLE_S,
     WORKER_GRACE_S,
 )
@@ -33,12 +35,13 @@ from logistics.engine.parallel import TaskFailed, run_tasks
 from logistics.engine.solvers.arrays import SolverData
 from logistics.engine.solvers.pyvrp.coop import run_cooperative
 from logistics.engine.solvers.pyvrp.model import COST_NOTE, build_instance
-from logistics.engine.solvers.pyvrp.search import EngineResult, PyVRPInstance, best_of, run_instance, run_seed
+from logistics.engine.solvers.pyvrp.search import EngineResult, PyVRPInstance, best_of, run_instance, run_rounds
 
 __all__ = [
     "converges_in_s",
     "history_for",
     "models_exactly",
+    "relaxed_rounds",
     "solve_pyvrp",
     "solve_pyvrp_parallel",
     "solve_pyvrp_portfolio",
@@ -172,6 +175,11 @@ def solve_pyvrp_portfolio(
         With more than one seed, search in rounds that restart every seed from the best found so
         far (`logistics.engine.solvers.pyvrp.coop.run_cooperative`) instead of independent seeds.
 
+    Where PyVRP's model relaxes the problem and no start is given, each process runs its time in
+    `relaxed_rounds` rounds of independent seeds (`run_rounds`), and every round's routes reach
+    `EngineResult.others` for the full model to price: on such a model a seed settles in its own
+    local optimum, and the full model ranks the skeletons otherwise than PyVRP does.
+
     Returns
     -------
     EngineResult or None
@@ -184,18 +192,47 @@ def solve_pyvrp_portfolio(
         return None
     objective = "distance" if data.problem.objective == "distance" else "cost"
     inst = build_instance(data, objective, costs)
-    mine = budget if models_exactly(inst.relaxed, data, costs) else relaxed
+    exact = models_exactly(inst.relaxed, data, costs)
+    mine = budget if exact else relaxed
     stall = stall_iterations(data.n_orders) if stop_early and iterations is None else None
     if parallel is None:
         parallel = _second_seed(mine.limit, iterations, workers, data.n_orders if stop_early else None)
     seeds = [int(seed), int(seed) + 1] if parallel else [int(seed)]
-    history = None if iterations is not None else history_for(data.n_orders, mine.left())
+    coop = cooperative and len(seeds) > 1
+    rounds = 1 if exact or initial is not None or coop else relaxed_rounds(mine.left(), iterations)
+    # each round is a search of its own: its history suits its share of the time
+    history = None if iterations is not None else history_for(data.n_orders, mine.left() / rounds)
     grace = ITERATION_GRACE_S if iterations is not None else WORKER_GRACE_S
-    if cooperative and len(seeds) > 1:
+    if coop:
         return run_cooperative(
             inst, mine.deadline, seeds, iterations, history, grace=grace, stall=stall, initial=initial
         )
-    return _run_seeds(inst, mine.deadline, seeds, iterations, history, grace=grace, stall=stall, initial=initial)
+    return _run_seeds(
+        inst, mine.deadline, seeds, iterations, history, grace=grace, stall=stall, initial=initial, rounds=rounds
+    )
+
+
+def relaxed_rounds(seconds: float, iterations: int | None) -> int:
+    """Rounds of independent seeds per process where PyVRP's model relaxes the problem (`run_rounds`).
+
+    ``RELAXED_ROUNDS``, fewer when a round would get under ``RELAXED_ROUND_MIN_S``; with an
+    iteration bound the clock is not read, so that the plan does not depend on the machine.
+
+    Parameters
+    ----------
+    seconds
+        PyVRP's time.
+    iterations
+        The run's iteration bound, or None.
+
+    Returns
+    -------
+    int
+        At least 1.
+    """
+    if iterations is not None:
+        return RELAXED_ROUNDS if iterations >= RELAXED_ROUNDS else 1
+    return int(max(1, min(RELAXED_ROUNDS, seconds // RELAXED_ROUND_MIN_S)))
 
 
 def stall_iterations(n_orders: int) -> int:
@@ -321,16 +358,19 @@ def _run_seeds(
     grace: float,
     stall: int | None = None,
     initial: list[list[int]] | None = None,
+    rounds: int = 1,
 ) -> EngineResult:
     """Each seed on a built instance until ``deadline`` (monotonic); the first here, the others in workers.
 
     A worker that has not answered ``grace`` seconds after the deadline is killed and dropped (the
     caller's time limit wins); the grace is longer with an iteration bound, so that the choice
-    stays reproducible.
+    stays reproducible.  Each process runs ``rounds`` seeds in turn (`run_rounds`); every round's
+    routes other than the winner's go to `EngineResult.others`.
     """
-    args = [(inst, deadline, s, iterations, history, stall, initial) for s in seeds]
+    stride = len(seeds)
+    args = [(inst, deadline, s, iterations, history, stall, initial, rounds, stride) for s in seeds]
     results = run_tasks(
-        run_seed,
+        run_rounds,
         args,
         workers=len(seeds),
         deadline=deadline,
@@ -340,10 +380,11 @@ def _run_seeds(
     )
     if isinstance(results[0], TaskFailed):  # the seed of this process fails as a plain call would
         raise results[0].error if results[0].error is not None else RuntimeError(results[0].reason)
-    answered = [r for r in results if not isinstance(r, TaskFailed)]
-    best = best_of(answered, seeds)
+    answered = [r for rs in results if not isinstance(rs, TaskFailed) for r in rs]
+    order = [s + k * stride for k in range(rounds) for s in seeds]  # ties: round first, then process
+    best = best_of(answered, order)
     best.seeds_run = len(seeds)
-    rest = sorted((r for r in answered if r is not best), key=lambda r: (not r.feasible, r.cost, seeds.index(r.seed)))
+    rest = sorted((r for r in answered if r is not best), key=lambda r: (not r.feasible, r.cost, order.index(r.seed)))
     best.others = [r.routes for r in rest]
     return best
 

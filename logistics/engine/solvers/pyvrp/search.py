@@ -25,7 +25,7 @@ from logistics.core.shares import (  # constants only: imports nothing
 from logistics.engine.solvers.pyvrp.stop import Converged
 from logistics.engine.solvers.seeds import RELOAD  # imports nothing
 
-__all__ = ["EngineResult", "PyVRPInstance", "best_of", "initial_solution", "run_instance", "run_seed"]
+__all__ = ["EngineResult", "PyVRPInstance", "best_of", "initial_solution", "run_instance", "run_rounds", "run_seed"]
 
 
 @dataclass
@@ -55,6 +55,8 @@ class EngineResult:
     converged
         The seed stopped before its time and iteration bounds: it went its stall span without a
         better solution.
+    rounds
+        Rounds of independent seeds each process ran (`run_rounds`); 1 for a single search.
     solution
         PyVRP's own ``pyvrp.Solution`` of the routes (picklable), so that a cooperative round can
         start the next search from it; not compared.
@@ -75,6 +77,7 @@ class EngineResult:
     runtime: float = 0.0
     seeds_run: int = 1
     converged: bool = False
+    rounds: int = 1
     solution: Any = field(default=None, compare=False, repr=False)
     others: list[list[list[int]]] = field(default_factory=list, compare=False, repr=False)
 
@@ -249,6 +252,56 @@ def run_seed(
         The seed's result.
     """
     return run_instance(inst, deadline - time.monotonic(), seed, iterations, deadline, history, stall, initial)
+
+
+def run_rounds(
+    inst: PyVRPInstance,
+    deadline: float,
+    seed: int,
+    iterations: int | None,
+    history: int | None,
+    stall: int | None = None,
+    initial: Any = None,
+    rounds: int = 1,
+    stride: int = 1,
+) -> list[EngineResult]:
+    """``rounds`` independent seeds one after another until ``deadline``: the task a portfolio worker runs.
+
+    Round ``r`` runs seed ``seed + r * stride`` (the portfolio passes its process count, so no two
+    searches share a seed) for an equal share of the time left when it starts, so a round that
+    converges early leaves its time to the next; with ``iterations`` each round gets
+    ``iterations // rounds``.  Only the first round starts from ``initial``.  Where PyVRP's model
+    relaxes the problem, one seed settles in its own local optimum and more time does not move it,
+    while the full model ranks the skeletons of different seeds otherwise than PyVRP does: more
+    skeletons to price buy more than a longer search (``RELAXED_ROUNDS``).
+
+    Parameters
+    ----------
+    inst, deadline, seed, iterations, history, stall, initial
+        As for `run_seed`.
+    rounds
+        How many seeds to run in turn (at least 1).
+    stride
+        The step between the seeds of consecutive rounds.
+
+    Returns
+    -------
+    list of EngineResult
+        One per round that ran, in round order; each has ``rounds`` set.
+    """
+    rounds = max(1, int(rounds))
+    per_round = None if iterations is None else max(1, int(iterations) // rounds)
+    out: list[EngineResult] = []
+    for r in range(rounds):
+        left = deadline - time.monotonic()
+        if r and left <= MIN_PYVRP_S:
+            break
+        until = deadline if iterations is not None else time.monotonic() + left / (rounds - r)
+        start = initial if r == 0 else None
+        res = run_seed(inst, until, int(seed) + r * int(stride), per_round, history, stall, start)
+        res.rounds = rounds
+        out.append(res)
+    return out
 
 
 def initial_solution(inst: PyVRPInstance, routes: list[list[int]]) -> Any:
