@@ -12,7 +12,7 @@ from logistics.core.options import Budget
 from logistics.core.shares import RELAXED_ROUND_MIN_S, RELAXED_ROUNDS
 from logistics.engine.solvers import arrays
 from logistics.engine.solvers.ortools.costs import cost_arrays
-from logistics.engine.solvers.pyvrp import portfolio
+from logistics.engine.solvers.pyvrp import portfolio, search
 from logistics.engine.solvers.pyvrp.model import build_instance
 from logistics.engine.solvers.pyvrp.search import run_rounds
 
@@ -46,12 +46,24 @@ def test_each_round_runs_its_own_seed_and_its_share_of_the_iterations(relaxed_in
     assert [r.routes for r in again] == [r.routes for r in out]  # same seeds, same iterations, same routes
 
 
-def test_a_round_splits_the_time_left(relaxed_instance):
-    t0 = time.monotonic()
-    out = run_rounds(relaxed_instance, t0 + 1.0, seed=0, iterations=None, history=None, rounds=2)
-    assert len(out) == 2 and [r.seed for r in out] == [0, 1]
-    assert 0.3 < out[0].runtime < 0.7  # half of the second, not all of it
-    assert time.monotonic() - t0 < 1.5
+def test_a_round_splits_the_time_left(relaxed_instance, monkeypatch):
+    calls = []
+    real = search.run_seed
+
+    def spy(inst, until, seed, *args):
+        calls.append((seed, until, time.monotonic()))
+        return real(inst, until, seed, *args)
+
+    monkeypatch.setattr(search, "run_seed", spy)
+    deadline = time.monotonic() + 1.0
+    before = time.monotonic()
+    out = run_rounds(relaxed_instance, deadline, seed=0, iterations=None, history=None, rounds=2)
+    assert [r.seed for r in out] == [0, 1] and [c[0] for c in calls] == [0, 1]
+    (_, first_until, first_start), (_, second_until, second_start) = calls
+    # the first round ends half-way through what was left when it started (taken between ``before``
+    # and the round's start), the last round at the deadline
+    assert (before + deadline) / 2 <= first_until <= (first_start + deadline) / 2
+    assert second_until == deadline and second_start >= first_start
 
 
 def test_the_portfolio_keeps_every_rounds_skeleton():

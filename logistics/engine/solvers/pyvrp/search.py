@@ -296,7 +296,8 @@ def run_rounds(
         left = deadline - time.monotonic()
         if r and left <= MIN_PYVRP_S:
             break
-        until = deadline if iterations is not None else time.monotonic() + left / (rounds - r)
+        last = iterations is not None or r == rounds - 1
+        until = deadline if last else time.monotonic() + left / (rounds - r)
         start = initial if r == 0 else None
         res = run_seed(inst, until, int(seed) + r * int(stride), per_round, history, stall, start)
         res.rounds = rounds
