@@ -94,15 +94,10 @@ def main(argv: list[str] | None = None) -> dict:
             ],
         )
     )
-    runs = {(r["instance"], r["seed"]) for r in rows}
-    done = [
-        k
-        for k in runs
-        if all(
-            any((r["instance"], r["seed"]) == k and r["size"] == s and r["gap"] is not None for r in rows)
-            for s in args.sizes
-        )
-    ]
+    finished = {(r["instance"], r["seed"], r["size"]) for r in rows if r["gap"] is not None}
+    done = {
+        (r["instance"], r["seed"]) for r in rows if all((r["instance"], r["seed"], s) in finished for s in args.sizes)
+    }
     means = {
         s: mean(r["gap"] for r in rows if r["size"] == s and (r["instance"], r["seed"]) in done) for s in args.sizes
     }

@@ -296,8 +296,10 @@ def run_rounds(
         left = deadline - time.monotonic()
         if r and left <= MIN_PYVRP_S:
             break
-        last = iterations is not None or r == rounds - 1
-        until = deadline if last else time.monotonic() + left / (rounds - r)
+        to_deadline = (
+            iterations is not None or r == rounds - 1
+        )  # iterations, not the clock, end an iteration-bound round
+        until = deadline if to_deadline else time.monotonic() + left / (rounds - r)
         start = initial if r == 0 else None
         res = run_seed(inst, until, int(seed) + r * int(stride), per_round, history, stall, start)
         res.rounds = rounds
