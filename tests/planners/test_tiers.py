@@ -371,3 +371,26 @@ def test_a_phase_gets_no_floor_once_the_limit_is_spent(demo):
     spent = TierContext(Layout.from_network(net), orders, trunk, vans, settings, SolveOptions(time_limit=0.3))
     time.sleep(0.35)
     assert spent.phase_s(TIERS_LAST_MILE) == MIN_SEARCH_S
+
+
+@pytest.mark.parametrize("keep_at", [None, 1])
+def test_rebalancing_stops_after_a_run_of_rejected_trials(demo, monkeypatch, keep_at):
+    from logistics.planners.tiers import rebalance as R
+
+    net, orders, trunk, vans = demo
+    calls: list[int] = []
+
+    def judged(ctx, change, assign, new_assign, depots, legs, release, short):
+        calls.append(len(calls))
+        keep = len(calls) - 1 == keep_at  # keeping changes nothing here: only the count of rejections matters
+        ctx.log.append({"step": "move", "village": change[0][0], "kept": keep})
+        return keep
+
+    monkeypatch.setattr(R, "_try", judged)
+    monkeypatch.setattr(R, "TIERS_STALL_TRIALS", 3)
+    tp = T.plan_tiers(net, orders, trunk, vans, products=T.DEMO_PRODUCTS, time_limit=6, boundary_ratio=20.0, **FAST)
+    stalled = [s for s in tp.meta["log"] if s["step"] == "rebalance stalled"]
+    # without a kept trial: three rejections; with one at trial 1: one rejection, the keep, three more
+    assert len(calls) == (3 if keep_at is None else keep_at + 1 + 3)
+    assert stalled and stalled[0]["rejected_in_a_row"] == 3 and stalled[0]["untried"] > 0
+    check_tiered(tp)

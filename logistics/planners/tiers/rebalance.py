@@ -3,7 +3,9 @@
 Only *boundary* villages are tried (the next station, or the hub for direct candidates, is within
 ``boundary_ratio`` of the current depot): single moves first, then swaps of two boundary villages
 between two stations.  Each trial re-solves the two affected depots with a short limit and is
-kept when they together get cheaper without leaving more orders out.
+kept when they together get cheaper without leaving more orders out.  The pass ends after
+``TIERS_STALL_TRIALS`` rejections in a row (the later trials are the less promising ones), and the
+log says so (step ``"rebalance stalled"``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from logistics.core.options import Budget
 from logistics.core.shares import (
     TIERS_REBALANCE,
+    TIERS_STALL_TRIALS,
     TIERS_TRIAL_CAP_S,
     TIERS_TRIAL_FLOOR_S,
     TIERS_TRIAL_PER_ORDER_S,
@@ -88,6 +91,10 @@ def _trials(ctx: TierContext, assign: Mapping[str, str], singles: list[tuple[flo
 def rebalance(ctx: TierContext, assign: dict[str, str], legs: dict[str, Leg], release: Mapping[str, int]) -> bool:
     """Try single moves to the next depot, then swaps; ``assign`` and ``legs`` updated with kept moves.
 
+    The pass ends early after ``TIERS_STALL_TRIALS`` trials in a row were rejected: the trials come
+    most promising first, so a long run of rejections means the rest will not pay either, and the
+    day is answered that much sooner.
+
     Parameters
     ----------
     ctx
@@ -114,9 +121,12 @@ def rebalance(ctx: TierContext, assign: dict[str, str], legs: dict[str, Leg], re
     short = TIERS_TRIAL_FLOOR_S
     moved: set[str] = set()
     changed = False
-    tried = 0
-    for change in trials:
+    tried = rejected = 0
+    for k, change in enumerate(trials):
         if tried >= limit or phase.left() < short:
+            break
+        if rejected >= TIERS_STALL_TRIALS:
+            ctx.log.append({"step": "rebalance stalled", "rejected_in_a_row": rejected, "untried": len(trials) - k})
             break
         if any(v in moved or assign[v] == t for v, t in change):
             continue
@@ -135,6 +145,9 @@ def rebalance(ctx: TierContext, assign: dict[str, str], legs: dict[str, Leg], re
         if _try(ctx, change, assign, new_assign, depots, legs, release, short):
             moved.update(v for v, _ in change)
             changed = True
+            rejected = 0
+        else:
+            rejected += 1
     drop_empty(legs, assign)
     return changed
 
