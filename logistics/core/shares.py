@@ -245,16 +245,16 @@ TIERS_TRUNK_IN = (0.10, 0.02)
 #: min(TRIAL_SHARE x limit, TRIAL_CAP_S))`` seconds: long enough to see a move's effect, short enough
 #: for many trials.  Chosen by hand; not re-measured.
 TIERS_TRIAL_FLOOR_S = 0.15
+TIERS_TRIAL_SHARE = 0.04
+TIERS_TRIAL_CAP_S = 2.0
+TIERS_TRIAL_PER_ORDER_S = 0.01
 #: Re-balancing ends after this many trials in a row were rejected: the trials come most promising
 #: first, and the rest rarely pay.  Measured on the three-tier day (60 s limit, benchmarks/bench_rebalance.py;
-#: days 0-5, and day 0 with solver seeds 0-2: 8 runs of 36-63 trials): every kept move came at trial
+#: days 0-5 with solver seed 0, and day 0 with seeds 1-2: 8 runs of 36-63 trials): every kept move came at trial
 #: 0-19, the longest run of rejections before a kept move was 17, and the trials after the last kept
 #: move took 9-17 s of the 23-30 s a run took.  With 24: the same 8 plans, 25.6 -> 20.0 s on average;
 #: on days 6-9, held out, the same 4 plans (a run of 19 rejections before a kept move), 25.8 -> 22.2 s.
 TIERS_STALL_TRIALS = 24
-TIERS_TRIAL_SHARE = 0.04
-TIERS_TRIAL_CAP_S = 2.0
-TIERS_TRIAL_PER_ORDER_S = 0.01
 #: ``size_limit``: enough search for a sub-problem of this many orders (small sub-problems converge
 #: in well under a second), at least SIZE_LIMIT_FLOOR_S.  Chosen by hand; not re-measured.
 SIZE_LIMIT_PER_ORDER_S = 0.06
