@@ -10,9 +10,9 @@ The first variant's plan is valid; the others break the driving rule or price th
 they show where the search's time goes, not plans to use.
 
 Per plan it also splits the exact freshness loss (``kpis["quality_loss"]``) between deliveries and
-picked-up produce: the solver's linear objective prices a delivery's freshness from the start of the
-day, and produce picked up not at all (`logistics.engine.solvers.ortools.costs.cost_arrays`).  The
-last line is one JSON object.
+picked-up produce (`logistics.core.costs.freshness_by_kind`): the solver's linear objective prices a
+delivery's freshness from the start of the day, and produce picked up not at all
+(`logistics.engine.solvers.ortools.costs.cost_arrays`).  The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -51,37 +51,15 @@ def _day(variant: str) -> Any:
     return p
 
 
-def _freshness_split(problem: Any, plan: Any) -> tuple[float, float]:
-    """(deliveries', picked-up produce's) exact freshness loss in ¥, as `logistics.core.costs.evaluate` counts it."""
-    from logistics.core.costs import quality_loss
-
-    types = {vt.name: vt for vt in problem.fleet}
-    orders = problem.order_index
-    down = up = 0.0
-    for _, route in plan.stops.groupby("vehicle", sort=False):
-        route = route.sort_values("seq")
-        vt = types[str(route["vehicle_type"].iloc[0])]
-        depart, end = int(route["departure"].iloc[0]), int(route["arrival"].iloc[-1])
-        for row in route.itertuples():
-            if row.kind not in ("delivery", "pickup"):
-                continue
-            o = orders[row.order_id]
-            door = row.service / 3600.0
-            if row.kind == "delivery" and o.pair is None:
-                down += quality_loss(problem, o, (row.start - depart) / 3600.0, door, vt)
-            elif row.kind == "pickup" and o.pair is None:
-                up += quality_loss(problem, o, (end - row.departure) / 3600.0, door, vt)
-    return down, up
-
-
 def child(variant: str, limit: float, seed: int) -> None:
     """Solve one variant with OR-Tools' log on (stderr) and print its figures as JSON (stdout)."""
     import logistics as L
+    from logistics.core.costs import freshness_by_kind
     from logistics.core.options import SolveOptions
 
     problem = _day(variant)
     plan = L.solve(problem, SolveOptions(time_limit=limit, seed=seed, log=True))
-    down, up = _freshness_split(problem, plan)
+    split = freshness_by_kind(problem, plan)
     row = {
         "variant": variant,
         "cost": round(float(plan.kpis["cost"]), 2),
@@ -89,8 +67,8 @@ def child(variant: str, limit: float, seed: int) -> None:
         "violations": len(L.validate(L.yanhu_demo(0), plan)),
         "polish_s": plan.meta.get("search_s"),
         "improvements": len(plan.meta.get("history") or []),
-        "freshness_deliveries": round(down, 2),
-        "freshness_produce": round(up, 2),
+        "freshness_deliveries": round(split["delivery"], 2),
+        "freshness_produce": round(split["pickup"], 2),
     }
     print(json.dumps(row), flush=True)
 

@@ -338,6 +338,63 @@ def _routes(stops: pd.DataFrame) -> list[tuple[Any, dict[str, np.ndarray]]]:
     return [(vehicles[sorted_codes[a]], {c: v[a:b] for c, v in cols.items()}) for a, b in bounds]
 
 
+def _stop_losses(
+    problem: CostedProblem, vt: VehicleType, g: Mapping[str, np.ndarray], orders: Mapping[str, Order]
+) -> list[float]:
+    """Freshness lost (¥) at each stop of one route (its stops' columns ``g`` in visit order), 0 where none.
+
+    A delivery ages from the route's departure (a paired one from its pickup's departure) until
+    its service starts; produce picked up (unpaired) ages from leaving the village until the route
+    is back.  Door-open time ages faster (`quality_loss`).
+    """
+    depart, end = int(g["departure"][0]), int(g["arrival"][-1])
+    kinds, ids = g["kind"], g["order_id"]
+    first_departure: dict[Any, Any] = {}
+    for oid, dep in zip(ids, g["departure"]):
+        first_departure.setdefault(oid, dep)
+    losses = [0.0] * len(kinds)
+    for k, kind in enumerate(kinds):
+        if kind not in ("delivery", "pickup"):
+            continue
+        o = orders[ids[k]]
+        door_h = g["service"][k] / 3600.0
+        if kind == "delivery":
+            t0 = int(first_departure[o.pair]) if o.pair is not None and o.pair in first_departure else depart
+            losses[k] = quality_loss(problem, o, (g["start"][k] - t0) / 3600.0, door_h, vt)
+        elif o.pair is None:
+            losses[k] = quality_loss(problem, o, (end - g["departure"][k]) / 3600.0, door_h, vt)
+    return losses
+
+
+def freshness_by_kind(problem: CostedProblem, plan: PlanStops) -> dict[str, float]:
+    """A plan's freshness loss (``kpis["quality_loss"]``) split between deliveries and picked-up produce.
+
+    Goods going down and produce going up age over different stretches of a route (see
+    `evaluate`), and a planner weighing a day's cost wants to know which of the two it is paying for.
+
+    Parameters
+    ----------
+    problem
+        The problem the plan answers.
+    plan
+        The plan; only its ``stops`` are read.
+
+    Returns
+    -------
+    dict
+        ``{"delivery": ¥, "pickup": ¥}``; a paired shipment's loss counts under ``"delivery"``.
+    """
+    types = {vt.name: vt for vt in problem.fleet}
+    orders = problem.order_index
+    split = {"delivery": 0.0, "pickup": 0.0}
+    for _, route in _routes(plan.stops):
+        vt = types[str(route["vehicle_type"][0])]
+        for kind, loss in zip(route["kind"], _stop_losses(problem, vt, route, orders)):
+            if kind in split:
+                split[kind] += loss
+    return split
+
+
 def _route_costs(
     problem: CostedProblem, vt: VehicleType, g: Mapping[str, np.ndarray], orders: Mapping[str, Order]
 ) -> dict[str, float]:
@@ -359,24 +416,13 @@ def _route_costs(
     if vt.refrigerated:
         reefer = c.reefer_drive_per_h * (dur_h - service_h) + c.reefer_door_per_h * service_h
     qloss = 0.0
+    for loss in _stop_losses(problem, vt, g, orders):
+        qloss += loss
     late_h = early_h = 0.0
-    kinds, ids = g["kind"], g["order_id"]
-    first_departure: dict[Any, Any] = {}
-    for oid, dep in zip(ids, g["departure"]):
-        first_departure.setdefault(oid, dep)
-    for k in range(len(kinds)):
-        kind = kinds[k]
-        if kind not in ("delivery", "pickup"):
-            continue
-        o = orders[ids[k]]
-        door_h = g["service"][k] / 3600.0
-        if kind == "delivery":
-            t0 = int(first_departure[o.pair]) if o.pair is not None and o.pair in first_departure else depart
-            qloss += quality_loss(problem, o, (g["start"][k] - t0) / 3600.0, door_h, vt)
-        elif o.pair is None:
-            qloss += quality_loss(problem, o, (end - g["departure"][k]) / 3600.0, door_h, vt)
-        late_h += g["late"][k] / 3600.0
-        early_h += g["early"][k] / 3600.0
+    for k, kind in enumerate(g["kind"]):
+        if kind in ("delivery", "pickup"):
+            late_h += g["late"][k] / 3600.0
+            early_h += g["early"][k] / 3600.0
     fixed = vt.fixed_cost
     dist_cost = vt.cost_per_km * km
     time_cost = vt.cost_per_hour * dur_h + vt.cost_per_travel_hour * driving_h

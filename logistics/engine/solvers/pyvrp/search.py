@@ -296,9 +296,8 @@ def run_rounds(
         left = deadline - time.monotonic()
         if r and left <= MIN_PYVRP_S:
             break
-        to_deadline = (
-            iterations is not None or r == rounds - 1
-        )  # iterations, not the clock, end an iteration-bound round
+        # iterations, not the clock, end an iteration-bound round; the last round takes what is left
+        to_deadline = iterations is not None or r == rounds - 1
         until = deadline if to_deadline else time.monotonic() + left / (rounds - r)
         start = initial if r == 0 else None
         res = run_seed(inst, until, int(seed) + r * int(stride), per_round, history, stall, start)
