@@ -217,16 +217,127 @@ def quality_loss(
     float
         The value lost, in ¥.
     """
-    c = problem.costs
-    t = hours_in_vehicle + c.unload_decay_factor * door_hours
-    loss = 0.0
+    t = hours_in_vehicle + problem.costs.unload_decay_factor * door_hours
+    return sum(worth * (1.0 - math.exp(-lam * max(t, 0.0))) for worth, lam in decay_terms(problem, order, vehicle))
+
+
+def decay_terms(problem: CostedProblem, order: Order, vehicle: VehicleType | None = None) -> list[tuple[float, float]]:
+    """What ages in an order: (value·quantity ¥, λ per hour) of each of its goods that loses value.
+
+    `quality_loss` sums ``worth·(1 − e^(−λ·t))`` over these; a search that prices thousands of
+    routes ([logistics.engine.descent][]) reads them once per order and vehicle type instead.
+
+    Parameters
+    ----------
+    problem
+        Supplies products and the cost model.
+    order
+        The order.
+    vehicle
+        The vehicle type the goods ride (their compartment's zone may age them faster, see
+        `decay_rate`); ``None`` = every product in its own zone.
+
+    Returns
+    -------
+    list of tuple of (float, float)
+        One pair per good with a positive value, quantity and rate.
+    """
+    terms = []
     for name, q in order.quantities.items():
         prod = problem.products[name]
         k = vehicle.compartment_for(prod) if vehicle is not None else None
         lam = decay_rate(problem, prod, vehicle.compartments[k].zone if vehicle is not None and k is not None else None)
         if lam > 0 and prod.value > 0 and q > 0:
-            loss += prod.value * q * (1.0 - math.exp(-lam * max(t, 0.0)))
-    return loss
+            terms.append((prod.value * q, lam))
+    return terms
+
+
+def fuel_litres(costs: CostModel, km: Any, load_share: Any) -> Any:
+    """Fuel burnt over ``km`` with ``load_share`` of the capacity on board (floats or arrays alike).
+
+    One formula for the plan's figures (`evaluate`) and for the routes a search prices.
+
+    Parameters
+    ----------
+    costs
+        The cost model: empty and full rates per km.
+    km
+        Distance driven, a float or an array of legs.
+    load_share
+        Load on board over the vehicle's capacity, clipped to 0–1.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Litres, rising linearly from the empty to the full rate with the load.
+    """
+    full = np.clip(load_share, 0.0, 1.0)
+    return km * (costs.fuel_empty_l_per_km + (costs.fuel_full_l_per_km - costs.fuel_empty_l_per_km) * full)
+
+
+def route_cost(
+    costs: CostModel,
+    vt: VehicleType,
+    *,
+    km: float,
+    duration_h: float,
+    driving_h: float,
+    service_h: float,
+    fuel_l: float,
+    quality_loss: float,
+    late_h: float,
+    early_h: float,
+) -> dict[str, float]:
+    """A route's cost items (¥) from what it measures: the one place the items are priced and summed.
+
+    `evaluate` prices every route of a plan with it, and [logistics.engine.descent][] every route
+    it tries, so the two cannot drift apart.
+
+    Parameters
+    ----------
+    costs
+        The cost model.
+    vt
+        The vehicle type driving the route.
+    km, duration_h, driving_h, service_h, fuel_l
+        Distance, hours from departure to return, hours driving and serving, litres of fuel.
+    quality_loss
+        The goods' freshness lost on the route (¥).
+    late_h, early_h
+        Hours after soft windows closed and before they opened.
+
+    Returns
+    -------
+    dict
+        ``fixed_cost``, ``distance_cost``, ``time_cost``, ``fuel_cost``, ``carbon_cost``,
+        ``refrigeration_cost``, ``quality_loss``, ``window_cost``, ``co2_kg`` and ``cost``, their sum.
+    """
+    reefer = 0.0
+    if vt.refrigerated:
+        reefer = costs.reefer_drive_per_h * (duration_h - service_h) + costs.reefer_door_per_h * service_h
+    co2 = fuel_l * costs.co2_per_l
+    items = {
+        "fixed_cost": float(vt.fixed_cost),
+        "distance_cost": vt.cost_per_km * km,
+        "time_cost": vt.cost_per_hour * duration_h + vt.cost_per_travel_hour * driving_h,
+        "fuel_cost": fuel_l * costs.diesel_price,
+        "carbon_cost": co2 * costs.carbon_price,
+        "refrigeration_cost": reefer,
+        "quality_loss": quality_loss,
+        "window_cost": late_h * costs.late_per_h + early_h * costs.early_per_h,
+    }
+    items["cost"] = (
+        items["fixed_cost"]
+        + items["distance_cost"]
+        + items["time_cost"]
+        + items["fuel_cost"]
+        + items["carbon_cost"]
+        + reefer
+        + quality_loss
+        + items["window_cost"]
+    )
+    items["co2_kg"] = co2
+    return items
 
 
 def evaluate(problem: CostedProblem, plan: PlanStops) -> tuple[dict[str, Any], pd.DataFrame]:
@@ -404,17 +515,13 @@ def _route_costs(
     km = g["travel_distance"].sum() / 1000.0
     loads = g["load"].astype(float)
     arc_km = g["travel_distance"].astype(float)[1:] / 1000.0
-    frac = np.clip(loads[:-1] / cap, 0.0, 1.0)
-    fuel = float(np.sum(arc_km * (c.fuel_empty_l_per_km + (c.fuel_full_l_per_km - c.fuel_empty_l_per_km) * frac)))
+    fuel = float(np.sum(fuel_litres(c, arc_km, loads[:-1] / cap)))
     depart = int(g["departure"][0])
     end = int(g["arrival"][-1])
     dur_h = (end - depart) / 3600.0
     service_h = g["service"][g["kind"] != "break"].sum() / 3600.0  # a break stop's length is no service
     driving_h = g["travel_duration"].sum() / 3600.0
     waiting_h = g["wait"].sum() / 3600.0
-    reefer = 0.0
-    if vt.refrigerated:
-        reefer = c.reefer_drive_per_h * (dur_h - service_h) + c.reefer_door_per_h * service_h
     qloss = 0.0
     for loss in _stop_losses(problem, vt, g, orders):
         qloss += loss
@@ -423,14 +530,18 @@ def _route_costs(
         if kind in ("delivery", "pickup"):
             late_h += g["late"][k] / 3600.0
             early_h += g["early"][k] / 3600.0
-    fixed = vt.fixed_cost
-    dist_cost = vt.cost_per_km * km
-    time_cost = vt.cost_per_hour * dur_h + vt.cost_per_travel_hour * driving_h
-    fuel_cost = fuel * c.diesel_price
-    co2 = fuel * c.co2_per_l
-    carbon_cost = co2 * c.carbon_price
-    window_cost = late_h * c.late_per_h + early_h * c.early_per_h
-    total = fixed + dist_cost + time_cost + fuel_cost + carbon_cost + reefer + qloss + window_cost
+    items = route_cost(
+        c,
+        vt,
+        km=km,
+        duration_h=dur_h,
+        driving_h=driving_h,
+        service_h=service_h,
+        fuel_l=fuel,
+        quality_loss=qloss,
+        late_h=late_h,
+        early_h=early_h,
+    )
     return {
         "distance_km": km,
         "duration_h": dur_h,
@@ -438,16 +549,16 @@ def _route_costs(
         "service_h": service_h,
         "waiting_h": waiting_h,
         "fuel_l": fuel,
-        "co2_kg": co2,
-        "fixed_cost": fixed,
-        "distance_cost": dist_cost,
-        "time_cost": time_cost,
-        "fuel_cost": fuel_cost,
-        "carbon_cost": carbon_cost,
-        "refrigeration_cost": reefer,
+        "co2_kg": items["co2_kg"],
+        "fixed_cost": items["fixed_cost"],
+        "distance_cost": items["distance_cost"],
+        "time_cost": items["time_cost"],
+        "fuel_cost": items["fuel_cost"],
+        "carbon_cost": items["carbon_cost"],
+        "refrigeration_cost": items["refrigeration_cost"],
         "quality_loss": qloss,
         "late_h": late_h,
         "early_h": early_h,
-        "window_cost": window_cost,
-        "cost": total,
+        "window_cost": items["window_cost"],
+        "cost": items["cost"],
     }

@@ -8,7 +8,7 @@ its orders out (docs/performance.md, "Large days").
 
 `construct_routes` plans such a problem without the model: PyVRP's iterated local search (its
 model relaxes shelf life and a few other rules), each route cut back by the earliest-start walk
-of [logistics.engine.reasons][] (`walk`: loads, windows, shift, duty, shelf life and time out of
+of [logistics.engine.walk][] (`walk`: loads, windows, shift, duty, shelf life and time out of
 refrigeration) until it holds, and scheduled by the same walk.  What the walk does not check
 (breaks, several trips, distance, task and driving limits) makes a problem not `constructible`;
 those always get the full model.  [logistics.engine.whole.solve_whole][] uses it when the model
@@ -26,11 +26,12 @@ from typing import Any
 
 from logistics.core.options import Budget, SolveOptions
 from logistics.core.plan import RouteResult
-from logistics.engine.reasons import cut_back, rest_walk
+from logistics.engine.reasons import cut_back
 from logistics.engine.solvers.arrays import SolverData
 from logistics.engine.solvers.ortools.costs import CostArrays
 from logistics.engine.solvers.ortools.seed import whole_pairs
 from logistics.engine.solvers.pyvrp.portfolio import solve_pyvrp_portfolio
+from logistics.engine.walk import rest_walk
 
 __all__ = ["Constructed", "construct_routes", "constructible", "walked_routes"]
 
@@ -72,7 +73,7 @@ def constructible(data: SolverData) -> bool:
     bool
         False when a vehicle type with vehicles has breaks, several trips, a distance, task or
         travel-time limit.  The driving rule does not prevent it: the walk takes its rests
-        (`logistics.engine.reasons.rest_walk`), and the constructed routes carry them as breaks.
+        (`logistics.engine.walk.rest_walk`), and the constructed routes carry them as breaks.
     """
     for vt in data.problem.fleet:
         if vt.count <= 0:

@@ -34,6 +34,7 @@ from logistics.core.shares import (
     BUILD_S_PER_CELL,
     CONSTRUCT_BUILD_SHARE,
     CONSTRUCT_MODEL_SHARE,
+    DESCENT_SHARE,
     MIN_SEARCH_S,
     MIN_SKELETON_S,
     PYVRP_ENGINE_SHARE,
@@ -44,6 +45,7 @@ from logistics.core.shares import (
 )
 from logistics.engine.build_plan import build_plan
 from logistics.engine.construct import construct_routes, constructible, walked_routes
+from logistics.engine.descent import descend, descends
 from logistics.engine.reasons import explain
 from logistics.engine.solvers import arrays
 from logistics.engine.solvers.arrays import SolverData
@@ -290,6 +292,9 @@ def search_whole(
         initial, rest_meta = rest_free_seed(data, costs, work.sub(work.left() - seed_read_s(model)), settings)
         meta.update(rest_meta)
     left = max(MIN_SEARCH_S, work.left())
+    descent = options.engine != "ortools" and not meta.get("exact") and descends(data) and model.routing is not None
+    if descent and options.iterations is None:
+        left = max(MIN_SEARCH_S, (1 - DESCENT_SHARE) * left)  # the rest is the exact descent's
     meta["search_limit_s"] = round(left, 4)
     if initial is None or model.routing is None:
         res = search(model, left, settings)
@@ -305,6 +310,8 @@ def search_whole(
         meta.update(seed_meta)
     if initial is not None and model.routing is not None and walks and res.dropped:
         res = _walked_if_better(data, costs, initial, res, meta)
+    if descent and res.routes:
+        res = _descended(data, costs, res, meta, None if options.iterations is not None else work.deadline)
     t2 = time.perf_counter()
     reasons = explain(data, res.routes, res.dropped, costs, deadline=budget.deadline - reserve / 2)
     meta["reasons_s"] = round(time.perf_counter() - t2, 4)
@@ -558,17 +565,40 @@ def _route_objectives(plan: Plan, data: SolverData, costs: CostArrays, routes: l
     if not len(plan.routes):
         return
     vids = data.vehicle_ids
-    t_min = min(vt.shift[0] for vt in data.problem.fleet)
-    obj = {}
-    for rr in routes:
-        t = int(data.vehicle_type[rr.vehicle])
-        seq = [int(data.starts[rr.vehicle])] + list(rr.orders) + [int(data.ends[rr.vehicle])]
-        c = int(sum(costs.arc[t][a, b] for a, b in zip(seq, seq[1:]))) + int(costs.fixed[t])
-        c += int(costs.span_per_s[t]) * (rr.arrive - rr.depart)
-        for i, st in zip(rr.orders, rr.starts):
-            c += int(costs.decay_per_s[i]) * max(0, st - t_min)
-            o = data.problem.orders[i]
-            if o.soft and costs.late_per_s:
-                c += costs.late_per_s * max(0, st - data.windows[i][-1][1])
-        obj[vids[rr.vehicle]] = round(c / scale, 4)
+    obj = {vids[rr.vehicle]: round(_linear(data, costs, rr) / scale, 4) for rr in routes}
     plan.routes["objective"] = plan.routes["vehicle"].map(obj)
+
+
+def _linear(data: SolverData, costs: CostArrays, rr: RouteResult) -> int:
+    """A scheduled route's price in the solver's linear objective (cost units)."""
+    t_min = min(vt.shift[0] for vt in data.problem.fleet)
+    t = int(data.vehicle_type[rr.vehicle])
+    seq = [int(data.starts[rr.vehicle])] + list(rr.orders) + [int(data.ends[rr.vehicle])]
+    c = int(sum(costs.arc[t][a, b] for a, b in zip(seq, seq[1:]))) + int(costs.fixed[t])
+    c += int(costs.span_per_s[t]) * (rr.arrive - rr.depart)
+    for i, st in zip(rr.orders, rr.starts):
+        c += int(costs.decay_per_s[i]) * max(0, st - t_min)
+        o = data.problem.orders[i]
+        if o.soft and costs.late_per_s:
+            c += costs.late_per_s * max(0, st - data.windows[i][-1][1])
+    return c
+
+
+def _descended(
+    data: SolverData, costs: CostArrays, res: OrtoolsResult, meta: dict[str, Any], deadline: float | None
+) -> OrtoolsResult:
+    """The search's routes after the exact descent ([logistics.engine.descent][]), ``meta["descent"]`` its figures.
+
+    The engines' objectives leave out what the plan's cost counts (freshness above all); the
+    descent prices moves exactly in the time the polish left.  Its routes replace the search's
+    only when they cost less; the objective is then recomputed for them.
+    """
+    found = descend(data, res.routes, res.dropped, deadline=deadline)
+    meta["descent"] = found.meta()
+    if found.after >= found.before:
+        return res
+    placed = {i for rr in found.routes for i in rr.orders}
+    dropped = [i for i in range(data.n_orders) if i not in placed]
+    objective = sum(_linear(data, costs, rr) for rr in found.routes)
+    objective += sum(int(costs.required_penalty) if data.required[i] else int(data.penalty[i]) for i in dropped)
+    return replace(res, routes=found.routes, dropped=dropped, objective=objective)

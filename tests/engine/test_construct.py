@@ -15,10 +15,11 @@ from logistics.core.options import Budget, SolveOptions
 from logistics.engine import whole
 from logistics.engine.build_plan import build_plan
 from logistics.engine.construct import construct_routes, constructible, walked_routes
-from logistics.engine.reasons import cut_back, reinsert, rest_walk, simulate, walk
+from logistics.engine.reasons import cut_back, reinsert
 from logistics.engine.solvers import arrays
 from logistics.engine.solvers.duty import duty_of
 from logistics.engine.solvers.ortools.costs import cost_arrays
+from logistics.engine.walk import rest_walk, simulate, walk
 from tests.helpers import assert_accounted, line_matrix, van
 
 

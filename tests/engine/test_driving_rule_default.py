@@ -9,9 +9,9 @@ from helpers import check, grid_matrix, line_matrix, van
 
 import logistics as L
 from logistics.core.breaks import CN_MAX_DRIVING_H, CN_MIN_REST_MIN, needs_breaks, rests_needed
-from logistics.engine.reasons import simulate
 from logistics.engine.solvers import arrays
 from logistics.engine.solvers.duty import duty_plan, without_rests
+from logistics.engine.walk import simulate
 from logistics.formats.vroom import read_vroom
 
 H = 3600

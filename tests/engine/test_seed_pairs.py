@@ -8,13 +8,14 @@ from ortools.constraint_solver import pywrapcp
 import logistics as L
 from logistics.check.validator import validate
 from logistics.engine.build_plan import build_plan
-from logistics.engine.reasons import explain, partners, simulate
+from logistics.engine.reasons import explain, partners
 from logistics.engine.solve import initial_routes
 from logistics.engine.solvers import arrays
 from logistics.engine.solvers.ortools.costs import cost_arrays
 from logistics.engine.solvers.ortools.model import OrtoolsModel
 from logistics.engine.solvers.ortools.search import SearchSettings, polish
 from logistics.engine.solvers.ortools.seed import _repair_by_model, load_seed
+from logistics.engine.walk import simulate
 from tests.helpers import line_matrix, van
 
 

@@ -9,13 +9,14 @@ import pytest
 from helpers import check, grid_matrix, line_matrix
 
 import logistics as L
-from logistics.engine.reasons import reinsert, simulate
+from logistics.engine.reasons import reinsert
 from logistics.engine.solve import initial_routes
 from logistics.engine.solvers import arrays
 from logistics.engine.solvers.ortools.costs import cost_arrays
 from logistics.engine.solvers.pyvrp.model import build_instance
 from logistics.engine.solvers.pyvrp.search import run_instance
 from logistics.engine.solvers.seeds import RELOAD
+from logistics.engine.walk import simulate
 
 POS = {"D": 0.0, **{f"v{k}": 5_000.0 * k for k in range(1, 5)}}
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from logistics.engine.reasons import cut_back, partners, reinsert, simulate
+from logistics.engine.reasons import cut_back, partners, reinsert
 from logistics.engine.solvers.arrays import COST_SCALE, SolverData
 from logistics.engine.solvers.ortools.costs import CostArrays
 from logistics.engine.solvers.ortools.model import OrtoolsModel
 from logistics.engine.solvers.seeds import RELOAD, orders_of
+from logistics.engine.walk import simulate
 
 __all__ = ["load_seed", "whole_pairs"]
 

@@ -1,0 +1,391 @@
+"""Exact descent: moves priced by the plan's own cost, for what the engines' objectives leave out.
+
+PyVRP's model of a cold-chain day leaves out freshness altogether, and OR-Tools' linear objective
+prices a delivery's freshness from the shift's start and a produce pickup's not at all; on the
+Yanhu cold-chain day that is about a fifth of the plan's cost, and the plans of different seeds
+differ mostly there (docs/performance.md, "What the solver's objective leaves out").  This
+search prices every route it tries the way [logistics.core.costs.evaluate][] prices a plan:
+scheduled by the walk ([logistics.engine.walk][]), which checks every rule of a `constructible`
+fleet, and costed by [logistics.core.costs.route_cost][], the same items and the same freshness
+decay.
+
+Moves, each order in turn, best move per order, until a pass finds none or time is up:
+
+* relocate it next to one of its nearest orders, in its own route or another;
+* swap it with one of its nearest orders;
+* put a left-out order on a route when that costs less than its penalty (a required one always).
+
+Routes are priced once per sequence (a memo), and a route's schedule is the cheaper of the walk's
+early and late departures (`logistics.engine.walk.departures`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from logistics.core.costs import decay_terms, fuel_litres, route_cost
+from logistics.core.plan import RouteResult
+from logistics.engine.construct import constructible
+from logistics.engine.solvers.arrays import SolverData
+from logistics.engine.walk import Walked, departures
+
+__all__ = ["Descent", "descend", "descends"]
+
+#: Penalty counted for a required order left out: above any route's cost, so placing one always pays.
+REQUIRED_LEFT_OUT = 1e9
+
+
+@dataclass
+class Descent:
+    """What the descent did.
+
+    Parameters
+    ----------
+    routes
+        The used vehicles' routes, scheduled by the walk.
+    dropped
+        Order indices still left out.
+    before, after
+        The exact cost (¥) of the routes given and of ``routes``, each with the penalties of the
+        optional orders left out (`REQUIRED_LEFT_OUT` for a required one).
+    moves
+        Moves made.
+    priced
+        Routes priced (each sequence once).
+    converged
+        Whether the last pass found no move (else the deadline or the pass limit ended it).
+    seconds
+        Wall time of the descent.
+    """
+
+    routes: list[RouteResult]
+    dropped: list[int]
+    before: float
+    after: float
+    moves: int
+    priced: int
+    converged: bool
+    seconds: float
+
+    def meta(self) -> dict[str, Any]:
+        """The figures kept in ``plan.meta["descent"]``.
+
+        Returns
+        -------
+        dict
+            Costs rounded to the fen, the counts, whether it converged and its seconds.
+        """
+        return {
+            "before": round(float(self.before), 2),
+            "after": round(float(self.after), 2),
+            "moves": self.moves,
+            "priced": self.priced,
+            "converged": self.converged,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def descends(data: SolverData) -> bool:
+    """Whether the descent applies: a cost objective, a fleet the walk checks in full, and no pickup-delivery pairs.
+
+    Parameters
+    ----------
+    data
+        The solver arrays.
+
+    Returns
+    -------
+    bool
+        A pair's goods age from their pickup, which the descent's pricing does not follow, and a
+        distance objective has nothing the engines leave out.
+    """
+    return data.problem.objective == "cost" and not data.pairs and constructible(data)
+
+
+class _Pricer:
+    """Exact route costs of one problem, each sequence priced once."""
+
+    def __init__(self, data: SolverData) -> None:
+        p = data.problem
+        self.data = data
+        self.kg = np.zeros((len(p.fleet), data.n_orders))
+        self.terms: list[list[list[tuple[float, float]]]] = []
+        for t, vt in enumerate(p.fleet):
+            per_order = []
+            for i, o in enumerate(p.orders):
+                loads = p.compartment_loads(o, vt)
+                self.kg[t, i] = sum(loads) if loads else 0.0
+                per_order.append(decay_terms(p, o, vt) if loads else [])
+            self.terms.append(per_order)
+        self.delivery = [o.kind == "delivery" for o in p.orders]
+        self.memo: dict[tuple[int, tuple[int, ...]], tuple[float, Walked] | None] = {}
+
+    def cost(self, v: int, seq: list[int]) -> float | None:
+        """The route's exact cost (0 when empty), None when the walk rejects it."""
+        if not seq:
+            return 0.0
+        priced = self.price(v, seq)
+        return None if priced is None else priced[0]
+
+    def price(self, v: int, seq: list[int]) -> tuple[float, Walked] | None:
+        """The cheapest schedule `departures` gives ``seq`` on vehicle ``v`` and its cost, or None."""
+        key = (v, tuple(seq))
+        if key not in self.memo:
+            best = None
+            rest_s = int(round(self.data.problem.fleet[int(self.data.vehicle_type[v])].min_rest_min * 60))
+            for walked in departures(self.data, v, seq):
+                c = self._cost(v, seq, walked[1], walked[2], [(r, rest_s) for r in walked[4]])
+                if best is None or c < best[0]:
+                    best = (c, walked)
+            self.memo[key] = best
+        return self.memo[key]
+
+    def scheduled(self, rr: RouteResult) -> float:
+        """The exact cost of a route as scheduled (an engine's times and breaks, not the walk's)."""
+        return self._cost(rr.vehicle, list(rr.orders), rr.depart, list(rr.starts), [(b[0], b[1]) for b in rr.breaks])
+
+    def _cost(self, v: int, seq: list[int], depart: int, starts: list[int], breaks: list[tuple[int, int]]) -> float:
+        """What `logistics.core.costs.evaluate` charges for the route as `logistics.engine.build_plan` lays it out.
+
+        ``breaks`` are (start, seconds) in time order; each one before a stop's service start
+        pushes the arrival there, as a plan's break stop does.
+        """
+        d, p = self.data, self.data.problem
+        t = int(d.vehicle_type[v])
+        vt, c = p.fleet[t], p.costs
+        pending = list(breaks)
+        dur = d.duration[t]
+        load = sum(self.kg[t, i] for i in seq if self.delivery[i])
+        cap = vt.capacity or 1.0
+        km = fuel = driving = service = loss = late = early = 0.0
+        prev, clock = int(d.starts[v]), depart
+        for i, start in zip([*seq, int(d.ends[v])], [*starts, math.inf]):
+            leg_km, leg_s = int(d.distance[prev, i]) / 1000.0, int(dur[prev, i])
+            km, driving = km + leg_km, driving + leg_s
+            fuel += fuel_litres(c, leg_km, load / cap)
+            arrival = clock + leg_s
+            while pending and pending[0][0] < start:  # breaks on this leg push the arrival (build_plan's leg_breaks)
+                b0, bd = pending.pop(0)
+                arrival = max(arrival + bd, b0 + bd)
+            if i >= d.n_orders:
+                clock = arrival
+                break
+            o, s = p.orders[i], int(d.service[i])
+            service += s
+            load += -self.kg[t, i] if self.delivery[i] else self.kg[t, i]
+            if self.delivery[i]:  # goods going down age from the departure until their service starts
+                loss += self._decay(t, i, (start - depart) / 3600.0, s)
+            if o.soft:
+                w_open, w_end = max((w for w in o.time_windows if w[0] <= start), default=o.time_windows[0])
+                late, early = late + max(0, start - w_end), early + max(0, w_open - arrival)
+            prev, clock = i, int(start) + s
+        end = clock
+        for i, start in zip(seq, starts):  # produce ages from leaving the village until the return
+            if not self.delivery[i]:
+                s = int(d.service[i])
+                loss += self._decay(t, i, (end - start - s) / 3600.0, s)
+        items = route_cost(
+            c,
+            vt,
+            km=km,
+            duration_h=(end - depart) / 3600.0,
+            driving_h=driving / 3600.0,
+            service_h=service / 3600.0,
+            fuel_l=fuel,
+            quality_loss=loss,
+            late_h=late / 3600.0,
+            early_h=early / 3600.0,
+        )
+        return float(items["cost"])
+
+    def _decay(self, t: int, i: int, hours: float, door_s: int) -> float:
+        """`logistics.core.costs.quality_loss` of order ``i`` on type ``t``: ``hours`` riding, ``door_s`` doors open."""
+        h = max(hours + self.data.problem.costs.unload_decay_factor * door_s / 3600.0, 0.0)
+        return sum(worth * (1.0 - math.exp(-lam * h)) for worth, lam in self.terms[t][i])
+
+
+def descend(
+    data: SolverData,
+    routes: list[RouteResult],
+    dropped: list[int],
+    *,
+    deadline: float | None = None,
+    neighbours: int = 15,
+    max_passes: int = 50,
+) -> Descent:
+    """Improve routes by moves priced with the plan's exact cost, until no move pays or time is up.
+
+    Parameters
+    ----------
+    data
+        The solver arrays of a problem the descent applies to (`descends`).
+    routes
+        The routes to start from (vehicle indices into ``data``).
+    dropped
+        Order indices left out: a move may put them on a route.
+    deadline
+        ``time.monotonic()`` at which to stop; None runs to convergence (or ``max_passes``), the
+        same moves on any machine, for runs bounded by iterations.
+    neighbours
+        How many of an order's nearest orders its moves go next to.
+    max_passes
+        Passes over all orders at most.
+
+    Returns
+    -------
+    Descent
+        The routes (the ones given when no move paid) and what the search did.
+    """
+    t0 = time.perf_counter()
+    pricer = _Pricer(data)
+    given = {rr.vehicle: rr for rr in routes}
+    seqs: list[list[int]] = [list(given[v].orders) if v in given else [] for v in range(data.n_vehicles)]
+    as_given = [pricer.scheduled(given[v]) if v in given else 0.0 for v in range(data.n_vehicles)]
+    walked = [pricer.cost(v, seq) for v, seq in enumerate(seqs)]
+    frozen = {v for v, c in enumerate(walked) if c is None}  # routes the walk rejects: kept as they are
+    route_costs = [as_given[v] if c is None else min(c, as_given[v]) for v, c in enumerate(walked)]
+    left = sorted(dropped)
+    before = sum(as_given) + sum(_penalty(data, i) for i in left)
+    near = _nearest(data, neighbours)
+    moves, converged = 0, False
+    for _ in range(max_passes):
+        moved = False
+        for i in range(data.n_orders):
+            if deadline is not None and time.monotonic() > deadline:
+                break
+            best = _best_move(data, pricer, seqs, route_costs, left, i, near[i], frozen)
+            if best is not None:
+                for v, seq, cost in best:
+                    seqs[v], route_costs[v] = seq, cost
+                left = sorted(set(left) - {j for _, seq, _ in best for j in seq})
+                moves, moved = moves + 1, True
+        else:
+            converged = not moved
+            if converged:
+                break
+            continue
+        break
+    out = []
+    for v, seq in enumerate(seqs):  # a route unchanged keeps the engine's schedule unless the walk's is cheaper
+        kept = v in given and seq == list(given[v].orders) and (v in frozen or as_given[v] <= route_costs[v])
+        if kept:
+            out.append(given[v])
+            route_costs[v] = as_given[v]
+        elif seq:
+            out.append(_walked_route(data, pricer, v, seq))
+    after = sum(route_costs) + sum(_penalty(data, i) for i in left)
+    seconds = time.perf_counter() - t0
+    if after >= before:
+        return Descent(list(routes), list(dropped), before, before, 0, len(pricer.memo), converged, seconds)
+    return Descent(out, left, before, after, moves, len(pricer.memo), converged, seconds)
+
+
+def _walked_route(data: SolverData, pricer: _Pricer, v: int, seq: list[int]) -> RouteResult:
+    """Route ``seq`` of vehicle ``v`` with the schedule it was priced by, the rests as breaks."""
+    priced = pricer.price(v, seq)
+    assert priced is not None, "only routes the walk holds are changed"
+    _, depart, starts, end, rests = priced[1]
+    rest_s = int(round(data.problem.fleet[int(data.vehicle_type[v])].min_rest_min * 60))
+    return RouteResult(v, list(seq), list(starts), depart, end, tuple((r, rest_s, "rest") for r in rests))
+
+
+def _penalty(data: SolverData, i: int) -> float:
+    """What leaving order ``i`` out costs in the descent's count (¥)."""
+    return REQUIRED_LEFT_OUT if data.required[i] else float(data.problem.orders[i].penalty or 0.0)
+
+
+def _nearest(data: SolverData, k: int) -> np.ndarray:
+    """Each order's ``k`` nearest orders by the shorter way between them (not itself)."""
+    n = data.n_orders
+    k = max(0, min(k, n - 1))
+    dist = data.distance[:n, :n].astype(float)
+    both = np.minimum(dist, dist.T)
+    np.fill_diagonal(both, np.inf)
+    if k == 0:
+        return np.zeros((n, 0), dtype=np.int64)
+    part = np.argpartition(both, k - 1, axis=1)[:, :k]
+    order = np.take_along_axis(both, part, axis=1).argsort(axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1)
+
+
+Move = list[tuple[int, list[int], float]]
+
+
+def _best_move(
+    data: SolverData,
+    pricer: _Pricer,
+    seqs: list[list[int]],
+    costs: list[float],
+    left: list[int],
+    i: int,
+    near: np.ndarray,
+    frozen: set[int],
+) -> Move | None:
+    """The best paying move of order ``i``: the routes it changes, (vehicle, sequence, cost) each, or None.
+
+    Routes in ``frozen`` (the walk rejects them) are neither taken from nor added to.
+    """
+    where = {o: (v, k) for v, seq in enumerate(seqs) if v not in frozen for k, o in enumerate(seq)}
+    spots = sorted({(v, k + a) for j in near.tolist() if j in where for v, k in [where[j]] for a in (0, 1)})
+    allowed = data.allowed
+    vtype = data.vehicle_type
+    best: Move | None = None
+    gain = 1e-6  # a move must save more than rounding
+
+    def consider(delta: float, move: Move) -> None:
+        nonlocal best, gain
+        if -delta > gain:
+            best, gain = move, -delta
+
+    if i not in where:  # left out: onto a route where that costs less than its penalty
+        if i not in left:
+            return None  # on a frozen route
+        for v, k in spots:
+            if allowed[int(vtype[v]), i]:
+                new = seqs[v][:k] + [i] + seqs[v][k:]
+                c = pricer.cost(v, new)
+                if c is not None:
+                    consider(c - costs[v] - _penalty(data, i), [(v, new, c)])
+        return best
+    vi, ki = where[i]
+    without = seqs[vi][:ki] + seqs[vi][ki + 1 :]
+    c_without = pricer.cost(vi, without)
+    for v, k in spots:  # relocate
+        if v == vi:
+            pos = k if k <= ki else k - 1
+            if pos == ki:
+                continue
+            new = without[:pos] + [i] + without[pos:]
+            c = pricer.cost(v, new)
+            if c is not None:
+                consider(c - costs[v], [(v, new, c)])
+        elif c_without is not None and allowed[int(vtype[v]), i]:
+            new = seqs[v][:k] + [i] + seqs[v][k:]
+            c = pricer.cost(v, new)
+            if c is not None:
+                consider(c + c_without - costs[v] - costs[vi], [(v, new, c), (vi, without, c_without)])
+    for j in near.tolist():  # swap
+        if j not in where:
+            continue
+        vj, kj = where[j]
+        if vj == vi:
+            new = list(seqs[vi])
+            new[ki], new[kj] = j, i
+            c = pricer.cost(vi, new)
+            if c is not None:
+                consider(c - costs[vi], [(vi, new, c)])
+            continue
+        if not (allowed[int(vtype[vj]), i] and allowed[int(vtype[vi]), j]):
+            continue
+        a, b = list(seqs[vi]), list(seqs[vj])
+        a[ki], b[kj] = j, i
+        ca = pricer.cost(vi, a)
+        cb = None if ca is None else pricer.cost(vj, b)
+        if ca is not None and cb is not None:
+            consider(ca + cb - costs[vi] - costs[vj], [(vi, a, ca), (vj, b, cb)])
+    return best

@@ -1,0 +1,162 @@
+"""The exact descent prices routes as the plan's cost does, only ever lowers it, and its plans validate."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+import logistics as L
+from logistics.core.costs import CostModel
+from logistics.core.options import SolveOptions
+from logistics.engine import descent as D
+from logistics.engine import whole
+from logistics.engine.build_plan import build_plan
+from logistics.engine.construct import walked_routes
+from logistics.engine.descent import descend, descends
+from logistics.engine.solvers import arrays
+from logistics.engine.walk import departures, rest_walk
+from tests.helpers import check, line_matrix, van
+
+
+@pytest.fixture(scope="module")
+def day() -> L.Problem:
+    """A small Yanhu cold-chain day; early arrivals cost too, so every item of the route cost is exercised."""
+    return L.yanhu_demo(3, deliveries=24, pickups=10, costs=CostModel(early_per_h=12.0, carbon_price=0.06))
+
+
+@pytest.fixture(scope="module")
+def walked(day):
+    """Its orders dealt round-robin to the hub's vehicles, cut back by the walk until every route holds."""
+    data = arrays.build(day)
+    hub = [v for v in range(data.n_vehicles) if day.fleet[int(data.vehicle_type[v])].start_depot == "hub"][:4]
+    seqs: list[list[int]] = [[] for _ in range(data.n_vehicles)]
+    for k in range(data.n_orders):
+        seqs[hub[k % len(hub)]].append(k)
+    return data, walked_routes(data, seqs)
+
+
+def _plan(day, data, routes, dropped):
+    return build_plan(day, data, routes, dict.fromkeys(dropped, "left out"), {})
+
+
+def test_a_route_is_priced_as_the_plan_costs_it(day, walked):
+    data, w = walked
+    pricer = D._Pricer(data)
+    rng = random.Random(0)
+    checked = 0
+    for rr in w.routes:
+        for _ in range(6):
+            seq = list(rr.orders)
+            rng.shuffle(seq)
+            seq = seq[: rng.randint(1, len(seq))]
+            priced = pricer.price(rr.vehicle, seq)
+            if priced is None:
+                assert all(walk[0] is not None for walk in [rest_walk(data, rr.vehicle, seq)])
+                continue
+            route = D._walked_route(data, pricer, rr.vehicle, seq)
+            plan = _plan(day, data, [route], [i for i in range(data.n_orders) if i not in seq])
+            assert pricer.scheduled(route) == pytest.approx(priced[0], abs=1e-9)
+            assert priced[0] == pytest.approx(float(plan.routes["cost"].sum()), abs=1e-6)
+            check(day, plan)
+            checked += 1
+    assert checked >= 10
+    # an engine's schedule is priced as given, breaks included
+    for rr in w.routes:
+        plan = _plan(day, data, [rr], [i for i in range(data.n_orders) if i not in rr.orders])
+        assert pricer.scheduled(rr) == pytest.approx(float(plan.routes["cost"].sum()), abs=1e-6)
+
+
+def test_the_descent_lowers_the_exact_cost_and_its_plan_validates(day, walked):
+    data, w = walked
+    start = _plan(day, data, w.routes, w.dropped)
+    found = descend(data, w.routes, w.dropped, deadline=None)
+    assert found.moves > 0 and found.converged
+    assert found.before == pytest.approx(start.kpis["cost"] + 1e9 * start.kpis["required_unserved"], abs=1e-3)
+    plan = _plan(day, data, found.routes, found.dropped)
+    check(day, plan)
+    assert plan.kpis["cost"] + 1e9 * plan.kpis["required_unserved"] == pytest.approx(found.after, abs=1e-3)
+    assert found.after < found.before
+    assert plan.kpis["required_unserved"] <= start.kpis["required_unserved"]
+    # a local optimum: a second descent from it finds nothing and gives the routes back
+    again = descend(data, found.routes, found.dropped, deadline=None)
+    assert again.moves == 0 and again.after == again.before == pytest.approx(found.after)
+    assert [r.orders for r in again.routes] == [r.orders for r in found.routes]
+
+
+def test_the_descent_is_the_same_on_every_run(walked):
+    data, w = walked
+    a = descend(data, w.routes, w.dropped, deadline=None)
+    b = descend(data, w.routes, w.dropped, deadline=None)
+    assert [(r.vehicle, r.orders, r.starts) for r in a.routes] == [(r.vehicle, r.orders, r.starts) for r in b.routes]
+
+
+def test_a_left_out_order_goes_on_a_route_when_that_costs_less_than_its_penalty(day, walked):
+    data, w = walked
+    seqs: list[list[int]] = [[] for _ in range(data.n_vehicles)]
+    for rr in w.routes:
+        seqs[rr.vehicle] = list(rr.orders)
+    longest = max(seqs, key=len)
+    out = longest.pop(len(longest) // 2)
+    routes = walked_routes(data, seqs)
+    found = descend(data, routes.routes, sorted([*routes.dropped, out]), deadline=None)
+    assert out not in found.dropped  # required: its penalty is above any route's cost
+    check(day, _plan(day, data, found.routes, found.dropped))
+
+
+def test_a_deadline_in_the_past_stops_the_descent_at_once(walked):
+    data, w = walked
+    found = descend(data, w.routes, w.dropped, deadline=time.monotonic() - 1)
+    assert found.moves == 0 and not found.converged
+    assert [r.orders for r in found.routes] == [r.orders for r in w.routes]
+
+
+def test_the_descent_applies_to_cost_days_without_pairs(day):
+    assert descends(arrays.build(day))
+    distance_day = L.Problem(day.orders, day.fleet, matrix=day.matrix, products=day.products, objective="distance")
+    assert not descends(arrays.build(distance_day))
+
+
+def test_the_late_departure_keeps_a_route_the_early_one_breaks():
+    """a opens at once, b only at 2 h: leaving at 0 waits 1.8 h at b and breaks the 2 h duty; leaving late does not."""
+    tm = line_matrix({"D": 0, "a": 3000, "b": 6000})
+    orders = [
+        L.Order("a", {"goods": 1}, node_id="a", service=60, time_windows=((0, 10000),)),
+        L.Order("b", {"goods": 1}, node_id="b", service=60, time_windows=((7200, 7400),)),
+    ]
+    p = L.Problem(orders, [van(1, shift=(0, 20000), max_duration=7200)], matrix=tm)
+    data = arrays.build(p)
+    assert rest_walk(data, 0, [0, 1])[0] == "time windows or shift"
+    schedules = list(departures(data, 0, [0, 1]))
+    assert [(s[0], s[1], s[2], s[3]) for s in schedules] == [(None, 6540, [6840, 7200], 7860)]
+
+
+def test_solve_runs_the_descent_and_its_plan_validates(day):
+    plan = L.solve(day, SolveOptions(time_limit=4, seed=0, workers=1))
+    check(day, plan)
+    meta = plan.meta["descent"]
+    assert meta["after"] <= meta["before"]
+    if meta["moves"]:
+        assert plan.kpis["cost"] == pytest.approx(meta["after"] - 1e9 * plan.kpis["required_unserved"], abs=0.01)
+
+
+def test_runs_bounded_by_iterations_descend_to_the_end(day, monkeypatch):
+    seen = []
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["deadline"])
+        return descend(*args, **kwargs)
+
+    monkeypatch.setattr(whole, "descend", spy)
+    plan = L.solve(day, SolveOptions(iterations=200, seed=0, workers=1))
+    assert seen == [None] and plan.meta["descent"]["converged"]
+    check(day, plan)
+    again = L.solve(day, SolveOptions(iterations=200, seed=0, workers=1))
+    assert again.stops["order_id"].tolist() == plan.stops["order_id"].tolist()
+
+
+def test_engine_ortools_is_left_without_the_descent(day):
+    plan = L.solve(day, SolveOptions(time_limit=2, seed=0, workers=1, engine="ortools"))
+    assert "descent" not in plan.meta
+    check(day, plan)
