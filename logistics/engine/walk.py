@@ -60,8 +60,8 @@ def simulate(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int]
 def walk(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int, list[int], int]:
     """The earliest-start schedule behind `simulate`: what breaks (or None), departure, service starts, return.
 
-    One walk serves the explanations, the seed repair and the constructed first plan
-    (`logistics.engine.construct`), so all three agree on what a route can hold.
+    One walk serves the explanations, the seed repair, the constructed first plan
+    (`logistics.engine.construct`) and the exact descent, so all of them agree on what a route can hold.
 
     Parameters
     ----------
