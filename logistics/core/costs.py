@@ -271,7 +271,10 @@ def fuel_litres(costs: CostModel, km: Any, load_share: Any) -> Any:
     float or numpy.ndarray
         Litres, rising linearly from the empty to the full rate with the load.
     """
-    full = np.clip(load_share, 0.0, 1.0)
+    if isinstance(load_share, float):  # one leg: no array call (a search prices many)
+        full: Any = min(max(load_share, 0.0), 1.0)
+    else:
+        full = np.clip(load_share, 0.0, 1.0)
     return km * (costs.fuel_empty_l_per_km + (costs.fuel_full_l_per_km - costs.fuel_empty_l_per_km) * full)
 
 

@@ -5,7 +5,7 @@ prices a delivery's freshness from the shift's start and a produce pickup's not 
 Yanhu cold-chain day that is about a fifth of the plan's cost, and the plans of different seeds
 differ mostly there (docs/performance.md, "What the solver's objective leaves out").  This
 search prices every route it tries the way [logistics.core.costs.evaluate][] prices a plan:
-scheduled by the walk ([logistics.engine.walk][]), which checks every rule of a `constructible`
+scheduled by the walk (`logistics.engine.walk`), which checks every rule of a `constructible`
 fleet, and costed by [logistics.core.costs.route_cost][], the same items and the same freshness
 decay.
 
@@ -13,6 +13,8 @@ Moves, each order in turn, best move per order, until a pass finds none or time 
 
 * relocate it next to one of its nearest orders, in its own route or another;
 * swap it with one of its nearest orders;
+* 2-opt*: end its route at it and go on with the rest of a nearest order's route, that route
+  taking over its tail (a route left empty saves its fixed cost);
 * put a left-out order on a route when that costs less than its penalty (a required one always).
 
 Routes are priced once per sequence (a memo), and a route's schedule is the cheaper of the walk's
@@ -217,6 +219,7 @@ def descend(
     deadline: float | None = None,
     neighbours: int = 15,
     max_passes: int = 50,
+    tails: bool = True,
 ) -> Descent:
     """Improve routes by moves priced with the plan's exact cost, until no move pays or time is up.
 
@@ -235,6 +238,8 @@ def descend(
         How many of an order's nearest orders its moves go next to.
     max_passes
         Passes over all orders at most.
+    tails
+        Whether to try 2-opt* moves too (two routes exchange their tails).
 
     Returns
     -------
@@ -252,17 +257,18 @@ def descend(
     left = sorted(dropped)
     before = sum(as_given) + sum(_penalty(data, i) for i in left)
     near = _nearest(data, neighbours)
+    state = _State(data, pricer, seqs, route_costs, left, frozen)
     moves, converged = 0, False
     for _ in range(max_passes):
         moved = False
         for i in range(data.n_orders):
             if deadline is not None and time.monotonic() > deadline:
                 break
-            best = _best_move(data, pricer, seqs, route_costs, left, i, near[i], frozen)
+            best = _best_move(state, i, near[i], tails)
             if best is not None:
                 for v, seq, cost in best:
                     seqs[v], route_costs[v] = seq, cost
-                left = sorted(set(left) - {j for _, seq, _ in best for j in seq})
+                state.left = sorted(set(state.left) - {j for _, seq, _ in best for j in seq})
                 moves, moved = moves + 1, True
         else:
             converged = not moved
@@ -278,6 +284,7 @@ def descend(
             route_costs[v] = as_given[v]
         elif seq:
             out.append(_walked_route(data, pricer, v, seq))
+    left = state.left
     after = sum(route_costs) + sum(_penalty(data, i) for i in left)
     seconds = time.perf_counter() - t0
     if after >= before:
@@ -316,76 +323,115 @@ def _nearest(data: SolverData, k: int) -> np.ndarray:
 Move = list[tuple[int, list[int], float]]
 
 
-def _best_move(
-    data: SolverData,
-    pricer: _Pricer,
-    seqs: list[list[int]],
-    costs: list[float],
-    left: list[int],
-    i: int,
-    near: np.ndarray,
-    frozen: set[int],
-) -> Move | None:
+@dataclass
+class _State:
+    """The descent's routes as it goes: sequences, their exact costs, the orders left out."""
+
+    data: SolverData
+    pricer: _Pricer
+    seqs: list[list[int]]
+    costs: list[float]
+    left: list[int]
+    frozen: set[int]
+
+    def fits(self, v: int, orders: list[int]) -> bool:
+        """Whether vehicle ``v``'s type may carry all of ``orders``."""
+        return bool(self.data.allowed[int(self.data.vehicle_type[v]), orders].all()) if orders else True
+
+
+def _best_move(st: _State, i: int, near: np.ndarray, tails: bool) -> Move | None:
     """The best paying move of order ``i``: the routes it changes, (vehicle, sequence, cost) each, or None.
 
-    Routes in ``frozen`` (the walk rejects them) are neither taken from nor added to.
+    Routes in ``st.frozen`` (the walk rejects them) are neither taken from nor added to.
     """
-    where = {o: (v, k) for v, seq in enumerate(seqs) if v not in frozen for k, o in enumerate(seq)}
-    spots = sorted({(v, k + a) for j in near.tolist() if j in where for v, k in [where[j]] for a in (0, 1)})
-    allowed = data.allowed
-    vtype = data.vehicle_type
+    where = {o: (v, k) for v, seq in enumerate(st.seqs) if v not in st.frozen for k, o in enumerate(seq)}
+    if i not in where and i not in st.left:
+        return None  # on a frozen route
+    found = [(delta, move) for delta, move in _relocations(st, i, near, where)]
+    if i in where:
+        found += _swaps(st, i, near, where)
+        if tails:
+            found += _tails(st, i, near, where)
     best: Move | None = None
     gain = 1e-6  # a move must save more than rounding
-
-    def consider(delta: float, move: Move) -> None:
-        nonlocal best, gain
+    for delta, move in found:
         if -delta > gain:
             best, gain = move, -delta
+    return best
 
-    if i not in where:  # left out: onto a route where that costs less than its penalty
-        if i not in left:
-            return None  # on a frozen route
+
+def _relocations(st: _State, i: int, near: np.ndarray, where: dict[int, tuple[int, int]]) -> list[tuple[float, Move]]:
+    """Order ``i`` next to each of its nearest orders (a left-out order: against its penalty)."""
+    spots = sorted({(v, k + a) for j in near.tolist() if j in where for v, k in [where[j]] for a in (0, 1)})
+    out = []
+    if i not in where:
         for v, k in spots:
-            if allowed[int(vtype[v]), i]:
-                new = seqs[v][:k] + [i] + seqs[v][k:]
-                c = pricer.cost(v, new)
-                if c is not None:
-                    consider(c - costs[v] - _penalty(data, i), [(v, new, c)])
-        return best
+            new = st.seqs[v][:k] + [i] + st.seqs[v][k:]
+            c = st.pricer.cost(v, new) if st.fits(v, [i]) else None
+            if c is not None:
+                out.append((c - st.costs[v] - _penalty(st.data, i), [(v, new, c)]))
+        return out
     vi, ki = where[i]
-    without = seqs[vi][:ki] + seqs[vi][ki + 1 :]
-    c_without = pricer.cost(vi, without)
-    for v, k in spots:  # relocate
+    without = st.seqs[vi][:ki] + st.seqs[vi][ki + 1 :]
+    c_without = st.pricer.cost(vi, without)
+    for v, k in spots:
         if v == vi:
             pos = k if k <= ki else k - 1
             if pos == ki:
                 continue
             new = without[:pos] + [i] + without[pos:]
-            c = pricer.cost(v, new)
+            c = st.pricer.cost(v, new)
             if c is not None:
-                consider(c - costs[v], [(v, new, c)])
-        elif c_without is not None and allowed[int(vtype[v]), i]:
-            new = seqs[v][:k] + [i] + seqs[v][k:]
-            c = pricer.cost(v, new)
+                out.append((c - st.costs[v], [(v, new, c)]))
+        elif c_without is not None and st.fits(v, [i]):
+            new = st.seqs[v][:k] + [i] + st.seqs[v][k:]
+            c = st.pricer.cost(v, new)
             if c is not None:
-                consider(c + c_without - costs[v] - costs[vi], [(v, new, c), (vi, without, c_without)])
-    for j in near.tolist():  # swap
+                out.append((c + c_without - st.costs[v] - st.costs[vi], [(v, new, c), (vi, without, c_without)]))
+    return out
+
+
+def _swaps(st: _State, i: int, near: np.ndarray, where: dict[int, tuple[int, int]]) -> list[tuple[float, Move]]:
+    """Order ``i`` and each of its nearest orders change places."""
+    vi, ki = where[i]
+    out = []
+    for j in near.tolist():
         if j not in where:
             continue
         vj, kj = where[j]
         if vj == vi:
-            new = list(seqs[vi])
+            new = list(st.seqs[vi])
             new[ki], new[kj] = j, i
-            c = pricer.cost(vi, new)
+            c = st.pricer.cost(vi, new)
             if c is not None:
-                consider(c - costs[vi], [(vi, new, c)])
+                out.append((c - st.costs[vi], [(vi, new, c)]))
             continue
-        if not (allowed[int(vtype[vj]), i] and allowed[int(vtype[vi]), j]):
+        if not (st.fits(vj, [i]) and st.fits(vi, [j])):
             continue
-        a, b = list(seqs[vi]), list(seqs[vj])
+        a, b = list(st.seqs[vi]), list(st.seqs[vj])
         a[ki], b[kj] = j, i
-        ca = pricer.cost(vi, a)
-        cb = None if ca is None else pricer.cost(vj, b)
+        ca = st.pricer.cost(vi, a)
+        cb = None if ca is None else st.pricer.cost(vj, b)
         if ca is not None and cb is not None:
-            consider(ca + cb - costs[vi] - costs[vj], [(vi, a, ca), (vj, b, cb)])
-    return best
+            out.append((ca + cb - st.costs[vi] - st.costs[vj], [(vi, a, ca), (vj, b, cb)]))
+    return out
+
+
+def _tails(st: _State, i: int, near: np.ndarray, where: dict[int, tuple[int, int]]) -> list[tuple[float, Move]]:
+    """2-opt*: ``i``'s route goes on at a nearest order ``j`` of another route, whose route takes ``i``'s tail."""
+    vi, ki = where[i]
+    out = []
+    for j in near.tolist():
+        if j not in where or where[j][0] == vi:
+            continue
+        vj, kj = where[j]
+        head_i, tail_i = st.seqs[vi][: ki + 1], st.seqs[vi][ki + 1 :]
+        head_j, tail_j = st.seqs[vj][:kj], st.seqs[vj][kj:]
+        if not (st.fits(vi, tail_j) and st.fits(vj, tail_i)):
+            continue
+        a, b = head_i + tail_j, head_j + tail_i
+        ca = st.pricer.cost(vi, a)
+        cb = None if ca is None else st.pricer.cost(vj, b)
+        if ca is not None and cb is not None:
+            out.append((ca + cb - st.costs[vi] - st.costs[vj], [(vi, a, ca), (vj, b, cb)]))
+    return out

@@ -1,8 +1,8 @@
 """The earliest-start walk: whether one vehicle can drive a sequence of orders, and when.
 
-One walk serves the explanations of left-out orders ([logistics.engine.reasons][]), the repair of
-PyVRP seeds the full model rejects, the constructed first plan ([logistics.engine.construct][]) and
-the exact descent ([logistics.engine.descent][]), so all of them agree on what a route can hold.
+One walk serves the explanations of left-out orders (`logistics.engine.reasons`), the repair of
+PyVRP seeds the full model rejects, the constructed first plan (`logistics.engine.construct`) and
+the exact descent (`logistics.engine.descent`), so all of them agree on what a route can hold.
 It checks loads, windows, shift and duty, shelf life, time out of refrigeration and the driving
 rule's rests; `departures` adds the schedule that leaves as late as the route's waits allow.
 """
@@ -325,6 +325,8 @@ def departures(data: SolverData, v: int, seq: list[int]) -> Iterator[Walked]:
     Walked
         `rest_walk`'s answer for each schedule that holds: the early one, then the late one.
     """
+    if any(_overloads(data, int(data.vehicle_type[v]), seq)):  # too much on board at any departure
+        return
     first = rest_walk(data, v, seq)
     if first[0] is None:
         yield first
