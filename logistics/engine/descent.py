@@ -24,6 +24,7 @@ early and late departures (`logistics.engine.walk.departures`).
 from __future__ import annotations
 
 import math
+import random
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -220,8 +221,13 @@ def descend(
     neighbours: int = 15,
     max_passes: int = 50,
     tails: bool = True,
+    seed: int = 0,
 ) -> Descent:
     """Improve routes by moves priced with the plan's exact cost, until no move pays or time is up.
+
+    A time-bound descent that converges before its deadline goes on with rounds of ruin and
+    recreate: a few neighbouring orders are taken off their routes, the descent puts them back
+    where they pay best and goes on from there, and the round is kept only when the plan is cheaper.
 
     Parameters
     ----------
@@ -232,14 +238,16 @@ def descend(
     dropped
         Order indices left out: a move may put them on a route.
     deadline
-        ``time.monotonic()`` at which to stop; None runs to convergence (or ``max_passes``), the
-        same moves on any machine, for runs bounded by iterations.
+        ``time.monotonic()`` at which to stop; None runs to convergence (or ``max_passes``) and no
+        ruin rounds: the same moves on any machine, for runs bounded by iterations.
     neighbours
         How many of an order's nearest orders its moves go next to.
     max_passes
-        Passes over all orders at most.
+        Passes over all orders at most, per descent.
     tails
         Whether to try 2-opt* moves too (two routes exchange their tails).
+    seed
+        Seeds which orders the ruin rounds take off.
 
     Returns
     -------
@@ -254,28 +262,13 @@ def descend(
     walked = [pricer.cost(v, seq) for v, seq in enumerate(seqs)]
     frozen = {v for v, c in enumerate(walked) if c is None}  # routes the walk rejects: kept as they are
     route_costs = [as_given[v] if c is None else min(c, as_given[v]) for v, c in enumerate(walked)]
-    left = sorted(dropped)
-    before = sum(as_given) + sum(_penalty(data, i) for i in left)
-    near = _nearest(data, neighbours)
-    state = _State(data, pricer, seqs, route_costs, left, frozen)
-    moves, converged = 0, False
-    for _ in range(max_passes):
-        moved = False
-        for i in range(data.n_orders):
-            if deadline is not None and time.monotonic() > deadline:
-                break
-            best = _best_move(state, i, near[i], tails)
-            if best is not None:
-                for v, seq, cost in best:
-                    seqs[v], route_costs[v] = seq, cost
-                state.left = sorted(set(state.left) - {j for _, seq, _ in best for j in seq})
-                moves, moved = moves + 1, True
-        else:
-            converged = not moved
-            if converged:
-                break
-            continue
-        break
+    before = sum(as_given) + sum(_penalty(data, i) for i in dropped)
+    state = _State(data, pricer, seqs, route_costs, sorted(dropped), frozen)
+    near = _nearest(data, neighbours + RUIN_MAX)
+    moves, converged = _passes(state, near, neighbours, deadline, max_passes, tails)
+    if converged and deadline is not None:
+        moves += _ruin_rounds(state, near, neighbours, deadline, max_passes, tails, random.Random(seed))
+    seqs, route_costs = state.seqs, state.costs
     out = []
     for v, seq in enumerate(seqs):  # a route unchanged keeps the engine's schedule unless the walk's is cheaper
         kept = v in given and seq == list(given[v].orders) and (v in frozen or as_given[v] <= route_costs[v])
@@ -284,12 +277,74 @@ def descend(
             route_costs[v] = as_given[v]
         elif seq:
             out.append(_walked_route(data, pricer, v, seq))
-    left = state.left
-    after = sum(route_costs) + sum(_penalty(data, i) for i in left)
+    after = state.total()
     seconds = time.perf_counter() - t0
     if after >= before:
         return Descent(list(routes), list(dropped), before, before, 0, len(pricer.memo), converged, seconds)
-    return Descent(out, left, before, after, moves, len(pricer.memo), converged, seconds)
+    return Descent(out, state.left, before, after, moves, len(pricer.memo), converged, seconds)
+
+
+#: Orders a ruin round takes off at most (and at least `RUIN_MIN`): a string of neighbours, as in
+#: slack induction by string removals, small enough for the descent to put back within a second.
+RUIN_MIN, RUIN_MAX = 4, 12
+
+
+def _passes(
+    st: _State, near: np.ndarray, k: int, deadline: float | None, max_passes: int, tails: bool
+) -> tuple[int, bool]:
+    """Passes over every order, each making its best paying move; (moves made, whether it converged)."""
+    moves = 0
+    for _ in range(max_passes):
+        moved = False
+        for i in range(st.data.n_orders):
+            if deadline is not None and time.monotonic() > deadline:
+                return moves, False
+            best = _best_move(st, i, near[i], k, tails)
+            if best is not None:
+                for v, seq, cost in best:
+                    st.seqs[v], st.costs[v] = seq, cost
+                st.left = sorted(set(st.left) - {j for _, seq, _ in best for j in seq})
+                moves, moved = moves + 1, True
+        if not moved:
+            return moves, True
+    return moves, False
+
+
+def _ruin_rounds(
+    st: _State, near: np.ndarray, k: int, deadline: float, max_passes: int, tails: bool, rng: random.Random
+) -> int:
+    """Ruin and recreate until ``deadline``: each round takes a string of neighbours off and descends again.
+
+    A round is kept when the plan is cheaper; otherwise the routes go back to the best so far.
+    Returns the moves of the rounds kept.
+    """
+    best = (st.total(), [list(s) for s in st.seqs], list(st.costs), list(st.left))
+    kept_moves = 0
+    while time.monotonic() < deadline:
+        served = [i for v, seq in enumerate(st.seqs) if v not in st.frozen for i in seq]
+        if not served:
+            break
+        centre = rng.choice(served)
+        size = rng.randint(RUIN_MIN, RUIN_MAX)
+        on_routes = set(served)
+        taken = {centre, *[j for j in near[centre].tolist() if j in on_routes][: size - 1]}
+        for v, seq in enumerate(st.seqs):
+            if v in st.frozen or not taken.intersection(seq):
+                continue
+            rest = [i for i in seq if i not in taken]
+            cost = st.pricer.cost(v, rest)
+            if cost is None:  # taking orders off broke the route (a rest no longer fits): keep them
+                taken -= set(seq)
+                continue
+            st.seqs[v], st.costs[v] = rest, cost
+        st.left = sorted(set(st.left) | taken)
+        moves, _ = _passes(st, near, k, deadline, max_passes, tails)
+        if st.total() < best[0] - 1e-6:
+            best = (st.total(), [list(s) for s in st.seqs], list(st.costs), list(st.left))
+            kept_moves += moves
+        else:
+            st.seqs, st.costs, st.left = [list(s) for s in best[1]], list(best[2]), list(best[3])
+    return kept_moves
 
 
 def _walked_route(data: SolverData, pricer: _Pricer, v: int, seq: list[int]) -> RouteResult:
@@ -334,19 +389,25 @@ class _State:
     left: list[int]
     frozen: set[int]
 
+    def total(self) -> float:
+        """The routes' exact cost and the penalties of the orders left out."""
+        return sum(self.costs) + sum(_penalty(self.data, i) for i in self.left)
+
     def fits(self, v: int, orders: list[int]) -> bool:
         """Whether vehicle ``v``'s type may carry all of ``orders``."""
         return bool(self.data.allowed[int(self.data.vehicle_type[v]), orders].all()) if orders else True
 
 
-def _best_move(st: _State, i: int, near: np.ndarray, tails: bool) -> Move | None:
+def _best_move(st: _State, i: int, near: np.ndarray, k: int, tails: bool) -> Move | None:
     """The best paying move of order ``i``: the routes it changes, (vehicle, sequence, cost) each, or None.
 
-    Routes in ``st.frozen`` (the walk rejects them) are neither taken from nor added to.
+    Its moves go next to the ``k`` nearest of the orders in ``near`` that are on a route; routes in
+    ``st.frozen`` (the walk rejects them) are neither taken from nor added to.
     """
-    where = {o: (v, k) for v, seq in enumerate(st.seqs) if v not in st.frozen for k, o in enumerate(seq)}
+    where = {o: (v, pos) for v, seq in enumerate(st.seqs) if v not in st.frozen for pos, o in enumerate(seq)}
     if i not in where and i not in st.left:
         return None  # on a frozen route
+    near = np.array([j for j in near.tolist() if j in where][:k], dtype=np.int64)
     found = [(delta, move) for delta, move in _relocations(st, i, near, where)]
     if i in where:
         found += _swaps(st, i, near, where)

@@ -311,7 +311,9 @@ def search_whole(
     if initial is not None and model.routing is not None and walks and res.dropped:
         res = _walked_if_better(data, costs, initial, res, meta)
     if descent and res.routes:
-        res = _descended(data, costs, res, meta, None if options.iterations is not None else work.deadline)
+        res = _descended(
+            data, costs, res, meta, None if options.iterations is not None else work.deadline, options.seed
+        )
     t2 = time.perf_counter()
     reasons = explain(data, res.routes, res.dropped, costs, deadline=budget.deadline - reserve / 2)
     meta["reasons_s"] = round(time.perf_counter() - t2, 4)
@@ -585,7 +587,7 @@ def _linear(data: SolverData, costs: CostArrays, rr: RouteResult) -> int:
 
 
 def _descended(
-    data: SolverData, costs: CostArrays, res: OrtoolsResult, meta: dict[str, Any], deadline: float | None
+    data: SolverData, costs: CostArrays, res: OrtoolsResult, meta: dict[str, Any], deadline: float | None, seed: int
 ) -> OrtoolsResult:
     """The search's routes after the exact descent ([logistics.engine.descent][]), ``meta["descent"]`` its figures.
 
@@ -593,7 +595,7 @@ def _descended(
     descent prices moves exactly in the time the polish left.  Its routes replace the search's
     only when they cost less; the objective is then recomputed for them.
     """
-    found = descend(data, res.routes, res.dropped, deadline=deadline)
+    found = descend(data, res.routes, res.dropped, deadline=deadline, seed=seed)
     meta["descent"] = found.meta()
     if found.after >= found.before:
         return res

@@ -160,3 +160,31 @@ def test_engine_ortools_is_left_without_the_descent(day):
     plan = L.solve(day, SolveOptions(time_limit=2, seed=0, workers=1, engine="ortools"))
     assert "descent" not in plan.meta
     check(day, plan)
+
+
+def test_two_routes_that_cross_exchange_their_tails():
+    """A serves two western then two eastern villages, B the reverse: 2-opt* at L2/L3 uncrosses them in one move."""
+    pos = {"D": 0, "L1": -1000, "L2": -2000, "L3": -3000, "L4": -4000, "R1": 1000, "R2": 2000, "R3": 3000, "R4": 4000}
+    tm = line_matrix(pos)
+    names = [k for k in pos if k != "D"]
+    orders = [L.Order(k, {"goods": 1}, node_id=k, service=60) for k in names]
+    p = L.Problem(orders, [van(2, cap=4.0, shift=(0, 36000))], matrix=tm)
+    data = arrays.build(p)
+    ix = {k: n for n, k in enumerate(names)}
+    seqs = [[ix[k] for k in ("L1", "L2", "R1", "R2")], [ix[k] for k in ("R3", "R4", "L3", "L4")]]
+    pricer = D._Pricer(data)
+    costs = [pricer.cost(v, s) for v, s in enumerate(seqs)]
+    state = D._State(data, pricer, [list(s) for s in seqs], [float(c) for c in costs], [], set())
+    where = {o: (v, k) for v, s in enumerate(seqs) for k, o in enumerate(s)}
+    near = D._nearest(data, 3)
+    moves = D._tails(state, ix["L2"], near[ix["L2"]], where)
+    best = min(moves, key=lambda m: m[0])
+    assert best[0] < 0
+    assert [names[i] for i in best[1][0][1]] == ["L1", "L2", "L3", "L4"]
+    assert [names[i] for i in best[1][1][1]] == ["R3", "R4", "R1", "R2"]
+    assert best[1][0][2] == pytest.approx(pricer.cost(0, best[1][0][1]))
+    # relocating is ruled out by the capacity of four; the whole descent uncrosses the routes
+    found = descend(data, walked_routes(data, seqs).routes, [], deadline=None)
+    routes = sorted(sorted(names[i] for i in rr.orders) for rr in found.routes)
+    assert routes == [["L1", "L2", "L3", "L4"], ["R1", "R2", "R3", "R4"]]
+    check(p, _plan(p, data, found.routes, found.dropped))
