@@ -26,6 +26,12 @@ PYVRP_ENGINE_SHARE = 0.85
 # old reference, polish 0.5 s 1.16 / 0.19 / 1.3 % (seeds 0-2), the polish alone 2.29 / 1.18 / 2.29 /
 # 3.08 %; 0.8 (0.9 s of polish) lies between the two (docs/performance.md, "The exact descent").
 DESCENT_SHARE = 0.8
+# PyVRP's share of a relaxed day where the exact descent applies (instead of RELAXED_SHARE): the
+# descent, and its ruin-and-recreate rounds once it has converged, gain more from the seconds than
+# PyVRP's last ones.  Yanhu cold-chain day at 30 s, seeds 0-11 (benchmarks/results/descent-sweeps.txt):
+# mean ¥8,912 / 8,933 / 8,852 / 8,859, worst ¥8,992 / 8,992 / 8,971 / 8,935, within 1 % of ¥8,763.96
+# 4 / 2 / 8 / 5 of 12 for 0.85 / 0.75 (no ruin rounds then) / 0.6 / 0.45 (with them).
+DESCENT_RELAXED_SHARE = 0.6
 # Below this many seconds for the skeleton, OR-Tools searches alone: PyVRP and a seed read would not pay
 # (chosen by hand; not re-measured).
 MIN_SKELETON_S = 0.5

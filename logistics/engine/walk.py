@@ -82,7 +82,9 @@ def walk(data: SolverData, v: int, seq: list[int]) -> tuple[str | None, int, lis
     return rest_walk(data, v, seq)[:4]
 
 
-def rest_walk(data: SolverData, v: int, seq: list[int], not_before: int | None = None) -> Walked:
+def rest_walk(
+    data: SolverData, v: int, seq: list[int], not_before: int | None = None, loads_hold: bool = False
+) -> Walked:
     """`walk`, and the start of each rest of the driving rule it took (``min_rest_min`` each).
 
     A rest taken in a wait at a stop ends at the stop's service start; one taken at a stop's
@@ -95,6 +97,8 @@ def rest_walk(data: SolverData, v: int, seq: list[int], not_before: int | None =
         As for `walk`.
     not_before
         The earliest the vehicle may leave its depot (None: its shift's start); see `departures`.
+    loads_hold
+        The caller has checked that no stop overloads the vehicle (one trip), so the walk need not.
 
     Returns
     -------
@@ -103,17 +107,17 @@ def rest_walk(data: SolverData, v: int, seq: list[int], not_before: int | None =
     """
     t = int(data.vehicle_type[v])
     rule = _Rule(data, t)
-    first = _walk(data, v, seq, rule, not_before)
+    first = _walk(data, v, seq, rule, not_before, loads_hold)
     if first[0] is None or not duty_of(data)[t].rests:
         return (*first, sorted(rule.taken) if first[0] is None else [])
     # the rests taken as late as they can be instead (a rest at a stop's departure, not in an earlier wait)
     late_rule = _Rule(data, t, waits=False)
-    late = _walk(data, v, seq, late_rule, not_before)
+    late = _walk(data, v, seq, late_rule, not_before, loads_hold)
     return (*late, sorted(late_rule.taken)) if late[0] is None else (*first, [])
 
 
 def _walk(
-    data: SolverData, v: int, seq: list[int], rule: _Rule, not_before: int | None = None
+    data: SolverData, v: int, seq: list[int], rule: _Rule, not_before: int | None = None, loads_hold: bool = False
 ) -> tuple[str | None, int, list[int], int]:
     """`walk` with the driving rule kept the way ``rule`` keeps it, leaving no earlier than ``not_before``."""
     p = data.problem
@@ -146,7 +150,7 @@ def _walk(
                 return bad, _or_shift(depart, vt), starts, 0
             clock += int(round(vt.reload_min * 60))
             picked, prev, trip_depart = [], depot, clock
-        for i, overload in zip(trip, _overloads(data, t, trip)):
+        for i, overload in zip(trip, [None] * len(trip) if loads_hold else _overloads(data, t, trip)):
             arr = clock + int(dur[prev, i])
             start = _window_start(data, i, arr)
             if start is None:
@@ -327,7 +331,7 @@ def departures(data: SolverData, v: int, seq: list[int]) -> Iterator[Walked]:
     """
     if any(_overloads(data, int(data.vehicle_type[v]), seq)):  # too much on board at any departure
         return
-    first = rest_walk(data, v, seq)
+    first = rest_walk(data, v, seq, loads_hold=True)
     if first[0] is None:
         yield first
     dur = data.duration[int(data.vehicle_type[v])]
@@ -342,6 +346,6 @@ def departures(data: SolverData, v: int, seq: list[int]) -> Iterator[Walked]:
         clock, prev = start + int(data.service[i]), i
     delay = 0 if slack is None else min(waited, slack)
     if delay > 0:
-        late = rest_walk(data, v, seq, first[1] + delay)
+        late = rest_walk(data, v, seq, first[1] + delay, loads_hold=True)
         if late[0] is None:
             yield late

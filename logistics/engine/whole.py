@@ -14,7 +14,11 @@ Time split of ``"auto"`` (measured, see docs/performance.md; the shares are name
   checks every constraint (after PyVRP a search gains < 0.05 % and its first descent ignores short
   time limits);
 * PyVRP relaxes something (``EngineResult.relaxed``): PyVRP gets ``RELAXED_SHARE``
-  (``PYVRP_ENGINE_SHARE`` for engine ``"pyvrp"``), OR-Tools the rest to repair and optimise.
+  (``PYVRP_ENGINE_SHARE`` for engine ``"pyvrp"``), OR-Tools the rest to repair and optimise;
+* where the exact descent applies (`logistics.engine.descent.descends`), PyVRP gets
+  ``DESCENT_RELAXED_SHARE`` of a relaxed day (engine ``"auto"``), OR-Tools' polish
+  ``1 - DESCENT_SHARE`` of the rest and the descent the remainder, ruin-and-recreate rounds
+  included once it has converged.
 
 OR-Tools always starts from PyVRP's routes: a seed the full model rejects (say, a route that breaks
 a shelf life PyVRP ignores) is repaired first by dropping the orders that break its routes, which
@@ -34,6 +38,7 @@ from logistics.core.shares import (
     BUILD_S_PER_CELL,
     CONSTRUCT_BUILD_SHARE,
     CONSTRUCT_MODEL_SHARE,
+    DESCENT_RELAXED_SHARE,
     DESCENT_SHARE,
     MIN_SEARCH_S,
     MIN_SKELETON_S,
@@ -530,6 +535,8 @@ def _pyvrp_skeleton(
     if budget.left() < MIN_SKELETON_S:
         return None, {"skeleton": "skipped: too little time"}, []
     share = PYVRP_ENGINE_SHARE if options.engine == "pyvrp" else RELAXED_SHARE
+    if options.engine == "auto" and descends(data):  # the exact descent's seconds pay more than PyVRP's last ones
+        share = DESCENT_RELAXED_SHARE
     res = solve_pyvrp_portfolio(
         data,
         costs,

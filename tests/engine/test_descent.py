@@ -188,3 +188,13 @@ def test_two_routes_that_cross_exchange_their_tails():
     routes = sorted(sorted(names[i] for i in rr.orders) for rr in found.routes)
     assert routes == [["L1", "L2", "L3", "L4"], ["R1", "R2", "R3", "R4"]]
     check(p, _plan(p, data, found.routes, found.dropped))
+
+
+def test_time_left_after_converging_goes_to_ruin_and_recreate(day, walked):
+    data, w = walked
+    converged = descend(data, w.routes, w.dropped, deadline=None)
+    timed = descend(data, w.routes, w.dropped, deadline=time.monotonic() + 1.5, seed=3)
+    assert timed.converged and timed.seconds >= 1.4  # it kept searching until the deadline
+    assert timed.priced > converged.priced  # ... pricing routes the plain descent never tried
+    assert timed.after <= converged.after + 1e-9  # a round is kept only when cheaper
+    check(day, _plan(day, data, timed.routes, timed.dropped))
