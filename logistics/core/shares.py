@@ -32,6 +32,11 @@ DESCENT_SHARE = 0.8
 # mean ¥8,912 / 8,933 / 8,852 / 8,859, worst ¥8,992 / 8,992 / 8,971 / 8,935, within 1 % of ¥8,763.96
 # 4 / 2 / 8 / 5 of 12 for 0.85 / 0.75 (no ruin rounds then) / 0.6 / 0.45 (with them).
 DESCENT_RELAXED_SHARE = 0.6
+# The descent, and that share, only where the search has at least this many seconds an order (or a
+# run bounded by iterations).  Parts of the 2,000-stop Yanhu day at 5 and 10 s limits (under 0.01 s an
+# order) lost 2.3 % and 1.0 % with share 0.6 and the descent, and 0.9 % at 5 s with the descent alone;
+# at 20 and 60 s (over 0.015 s) they gained 0.9 % and 3.0 % (benchmarks/results/scale-descent*.txt).
+DESCENT_MIN_S_PER_ORDER = 0.012
 # Below this many seconds for the skeleton, OR-Tools searches alone: PyVRP and a seed read would not pay
 # (chosen by hand; not re-measured).
 MIN_SKELETON_S = 0.5

@@ -15,7 +15,8 @@ Time split of ``"auto"`` (measured, see docs/performance.md; the shares are name
   time limits);
 * PyVRP relaxes something (``EngineResult.relaxed``): PyVRP gets ``RELAXED_SHARE``
   (``PYVRP_ENGINE_SHARE`` for engine ``"pyvrp"``), OR-Tools the rest to repair and optimise;
-* where the exact descent applies (`logistics.engine.descent.descends`), PyVRP gets
+* where the exact descent applies (`logistics.engine.descent.descends`) and the skeleton has at
+  least ``DESCENT_MIN_S_PER_ORDER`` a order, PyVRP gets
   ``DESCENT_RELAXED_SHARE`` of a relaxed day (engine ``"auto"``), OR-Tools' polish
   ``1 - DESCENT_SHARE`` of the rest and the descent the remainder, ruin-and-recreate rounds
   included once it has converged.
@@ -38,6 +39,7 @@ from logistics.core.shares import (
     BUILD_S_PER_CELL,
     CONSTRUCT_BUILD_SHARE,
     CONSTRUCT_MODEL_SHARE,
+    DESCENT_MIN_S_PER_ORDER,
     DESCENT_RELAXED_SHARE,
     DESCENT_SHARE,
     MIN_SEARCH_S,
@@ -297,7 +299,7 @@ def search_whole(
         initial, rest_meta = rest_free_seed(data, costs, work.sub(work.left() - seed_read_s(model)), settings)
         meta.update(rest_meta)
     left = max(MIN_SEARCH_S, work.left())
-    descent = options.engine != "ortools" and not meta.get("exact") and descends(data) and model.routing is not None
+    descent = not meta.get("exact") and model.routing is not None and _descent_applies(data, options, work.limit)
     if descent and options.iterations is None:
         left = max(MIN_SEARCH_S, (1 - DESCENT_SHARE) * left)  # the rest is the exact descent's
     meta["search_limit_s"] = round(left, 4)
@@ -535,8 +537,8 @@ def _pyvrp_skeleton(
     if budget.left() < MIN_SKELETON_S:
         return None, {"skeleton": "skipped: too little time"}, []
     share = PYVRP_ENGINE_SHARE if options.engine == "pyvrp" else RELAXED_SHARE
-    if options.engine == "auto" and descends(data):  # the exact descent's seconds pay more than PyVRP's last ones
-        share = DESCENT_RELAXED_SHARE
+    if options.engine == "auto" and _descent_applies(data, options, budget.left()):
+        share = DESCENT_RELAXED_SHARE  # the exact descent's seconds pay more than PyVRP's last ones
     res = solve_pyvrp_portfolio(
         data,
         costs,
@@ -593,14 +595,19 @@ def _linear(data: SolverData, costs: CostArrays, rr: RouteResult) -> int:
     return c
 
 
+def _descent_applies(data: SolverData, options: SolveOptions, seconds: float) -> bool:
+    """Whether the exact descent runs: not engine ``ortools``, `descends`, ``DESCENT_MIN_S_PER_ORDER`` an order."""
+    enough = options.iterations is not None or seconds >= DESCENT_MIN_S_PER_ORDER * data.n_orders
+    return options.engine != "ortools" and enough and descends(data)
+
+
 def _descended(
     data: SolverData, costs: CostArrays, res: OrtoolsResult, meta: dict[str, Any], deadline: float | None, seed: int
 ) -> OrtoolsResult:
     """The search's routes after the exact descent ([logistics.engine.descent][]), ``meta["descent"]`` its figures.
 
-    The engines' objectives leave out what the plan's cost counts (freshness above all); the
-    descent prices moves exactly in the time the polish left.  Its routes replace the search's
-    only when they cost less; the objective is then recomputed for them.
+    The engines' objectives leave out what the plan's cost counts (freshness above all).  Its routes
+    replace the search's only when they cost less; the objective is then recomputed for them.
     """
     found = descend(data, res.routes, res.dropped, deadline=deadline, seed=seed)
     meta["descent"] = found.meta()
