@@ -484,10 +484,7 @@ def _swaps(st: _State, i: int, near: np.ndarray, where: dict[int, tuple[int, int
             continue
         a, b = list(st.seqs[vi]), list(st.seqs[vj])
         a[ki], b[kj] = j, i
-        ca = st.pricer.cost(vi, a)
-        cb = None if ca is None else st.pricer.cost(vj, b)
-        if ca is not None and cb is not None:
-            out.append((ca + cb - st.costs[vi] - st.costs[vj], [(vi, a, ca), (vj, b, cb)]))
+        out += _two_routes(st, vi, a, vj, b)
     return out
 
 
@@ -503,9 +500,14 @@ def _tails(st: _State, i: int, near: np.ndarray, where: dict[int, tuple[int, int
         head_j, tail_j = st.seqs[vj][:kj], st.seqs[vj][kj:]
         if not (st.fits(vi, tail_j) and st.fits(vj, tail_i)):
             continue
-        a, b = head_i + tail_j, head_j + tail_i
-        ca = st.pricer.cost(vi, a)
-        cb = None if ca is None else st.pricer.cost(vj, b)
-        if ca is not None and cb is not None:
-            out.append((ca + cb - st.costs[vi] - st.costs[vj], [(vi, a, ca), (vj, b, cb)]))
+        out += _two_routes(st, vi, head_i + tail_j, vj, head_j + tail_i)
     return out
+
+
+def _two_routes(st: _State, va: int, a: list[int], vb: int, b: list[int]) -> list[tuple[float, Move]]:
+    """Vehicles ``va`` and ``vb`` driving ``a`` and ``b`` instead, priced: one candidate, or none when either fails."""
+    ca = st.pricer.cost(va, a)
+    cb = None if ca is None else st.pricer.cost(vb, b)
+    if ca is None or cb is None:
+        return []
+    return [(ca + cb - st.costs[va] - st.costs[vb], [(va, a, ca), (vb, b, cb)])]
