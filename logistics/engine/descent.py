@@ -17,8 +17,13 @@ Moves, each order in turn, best move per order, until a pass finds none or time 
   taking over its tail (a route left empty saves its fixed cost);
 * put a left-out order on a route when that costs less than its penalty (a required one always).
 
+A time-bound descent that converges before its deadline goes on with rounds of ruin and
+recreate: a string of neighbouring orders, or a whole short route, is taken off, the descent puts
+the orders back, and the round is kept only when the plan is cheaper.
+
 Routes are priced once per sequence (a memo), and a route's schedule is the cheaper of the walk's
-early and late departures (`logistics.engine.walk.departures`).
+early and late departures (`logistics.engine.walk.departures`).  Measured on the Yanhu days in
+docs/performance.md, "The exact descent".
 """
 
 from __future__ import annotations
