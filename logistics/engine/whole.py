@@ -16,7 +16,7 @@ Time split of ``"auto"`` (measured, see docs/performance.md; the shares are name
 * PyVRP relaxes something (``EngineResult.relaxed``): PyVRP gets ``RELAXED_SHARE``
   (``PYVRP_ENGINE_SHARE`` for engine ``"pyvrp"``), OR-Tools the rest to repair and optimise;
 * where the exact descent applies (`logistics.engine.descent.descends`) and the skeleton has at
-  least ``DESCENT_MIN_S_PER_ORDER`` a order, PyVRP gets
+  least ``DESCENT_MIN_S_PER_ORDER`` an order, PyVRP gets
   ``DESCENT_RELAXED_SHARE`` of a relaxed day (engine ``"auto"``), OR-Tools' polish
   ``1 - DESCENT_SHARE`` of the rest and the descent the remainder, ruin-and-recreate rounds
   included once it has converged.
