@@ -545,23 +545,5 @@ def _route_costs(
         late_h=late_h,
         early_h=early_h,
     )
-    return {
-        "distance_km": km,
-        "duration_h": dur_h,
-        "driving_h": driving_h,
-        "service_h": service_h,
-        "waiting_h": waiting_h,
-        "fuel_l": fuel,
-        "co2_kg": items["co2_kg"],
-        "fixed_cost": items["fixed_cost"],
-        "distance_cost": items["distance_cost"],
-        "time_cost": items["time_cost"],
-        "fuel_cost": items["fuel_cost"],
-        "carbon_cost": items["carbon_cost"],
-        "refrigeration_cost": items["refrigeration_cost"],
-        "quality_loss": qloss,
-        "late_h": late_h,
-        "early_h": early_h,
-        "window_cost": items["window_cost"],
-        "cost": items["cost"],
-    }
+    measures = {"distance_km": km, "duration_h": dur_h, "driving_h": driving_h, "service_h": service_h}
+    return {**measures, "waiting_h": waiting_h, "fuel_l": fuel, "late_h": late_h, "early_h": early_h, **items}

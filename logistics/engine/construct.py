@@ -31,7 +31,7 @@ from logistics.engine.solvers.arrays import SolverData
 from logistics.engine.solvers.ortools.costs import CostArrays
 from logistics.engine.solvers.ortools.seed import whole_pairs
 from logistics.engine.solvers.pyvrp.portfolio import solve_pyvrp_portfolio
-from logistics.engine.walk import rest_walk
+from logistics.engine.walk import rest_walk, walked_route
 
 __all__ = ["Constructed", "construct_routes", "constructible", "walked_routes"]
 
@@ -149,11 +149,9 @@ def walked_routes(data: SolverData, sequences: list[list[int]]) -> Constructed:
     for v, seq in enumerate(seqs):
         if not seq:
             continue
-        why, depart, starts, end, rests = rest_walk(data, v, seq)
-        assert why is None, "cut_back leaves only routes the walk accepts"
-        minutes = int(round(data.problem.fleet[int(data.vehicle_type[v])].min_rest_min * 60))
-        breaks = tuple((r, minutes, "rest") for r in rests)
-        routes.append(RouteResult(vehicle=v, orders=list(seq), starts=starts, depart=depart, arrive=end, breaks=breaks))
+        walked = rest_walk(data, v, seq)
+        assert walked[0] is None, "cut_back leaves only routes the walk accepts"
+        routes.append(walked_route(data, v, seq, walked))
     served = {i for seq in seqs for i in seq}
     left = sorted(set(range(data.n_orders)) - served)
     meta = {"construct_cut": len(cut) + len(split) + len(banned)}

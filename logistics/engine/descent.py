@@ -40,7 +40,7 @@ from logistics.core.costs import decay_terms, fuel_litres, route_cost
 from logistics.core.plan import RouteResult
 from logistics.engine.construct import constructible
 from logistics.engine.solvers.arrays import SolverData
-from logistics.engine.walk import Walked, departures
+from logistics.engine.walk import departures, walked_route
 
 __all__ = ["Descent", "descend", "descends"]
 
@@ -131,7 +131,7 @@ class _Pricer:
                 per_order.append(decay_terms(p, o, vt) if loads else [])
             self.terms.append(per_order)
         self.delivery = [o.kind == "delivery" for o in p.orders]
-        self.memo: dict[tuple[int, tuple[int, ...]], tuple[float, Walked] | None] = {}
+        self.memo: dict[tuple[int, tuple[int, ...]], tuple[float, RouteResult] | None] = {}
 
     def cost(self, v: int, seq: list[int]) -> float | None:
         """The route's exact cost (0 when empty), None when the walk rejects it."""
@@ -140,16 +140,16 @@ class _Pricer:
         priced = self.price(v, seq)
         return None if priced is None else priced[0]
 
-    def price(self, v: int, seq: list[int]) -> tuple[float, Walked] | None:
-        """The cheapest schedule `departures` gives ``seq`` on vehicle ``v`` and its cost, or None."""
+    def price(self, v: int, seq: list[int]) -> tuple[float, RouteResult] | None:
+        """The cheapest schedule `departures` gives ``seq`` on vehicle ``v`` as a route, and its cost; or None."""
         key = (v, tuple(seq))
         if key not in self.memo:
             best = None
-            rest_s = int(round(self.data.problem.fleet[int(self.data.vehicle_type[v])].min_rest_min * 60))
             for walked in departures(self.data, v, seq):
-                c = self._cost(v, seq, walked[1], walked[2], [(r, rest_s) for r in walked[4]])
+                route = walked_route(self.data, v, seq, walked)
+                c = self.scheduled(route)
                 if best is None or c < best[0]:
-                    best = (c, walked)
+                    best = (c, route)
             self.memo[key] = best
         return self.memo[key]
 
@@ -281,7 +281,9 @@ def descend(
             out.append(given[v])
             route_costs[v] = as_given[v]
         elif seq:
-            out.append(_walked_route(data, pricer, v, seq))
+            priced = pricer.price(v, seq)
+            assert priced is not None, "only routes the walk holds are changed"
+            out.append(priced[1])
     after = state.total()
     seconds = time.perf_counter() - t0
     if after >= before:
@@ -365,15 +367,6 @@ def _ruined(st: _State, near: np.ndarray, served: list[int], rng: random.Random)
     return {centre, *[j for j in near[centre].tolist() if j in on_routes][: size - 1]}
 
 
-def _walked_route(data: SolverData, pricer: _Pricer, v: int, seq: list[int]) -> RouteResult:
-    """Route ``seq`` of vehicle ``v`` with the schedule it was priced by, the rests as breaks."""
-    priced = pricer.price(v, seq)
-    assert priced is not None, "only routes the walk holds are changed"
-    _, depart, starts, end, rests = priced[1]
-    rest_s = int(round(data.problem.fleet[int(data.vehicle_type[v])].min_rest_min * 60))
-    return RouteResult(v, list(seq), list(starts), depart, end, tuple((r, rest_s, "rest") for r in rests))
-
-
 def _penalty(data: SolverData, i: int) -> float:
     """What leaving order ``i`` out costs in the descent's count (¥)."""
     return REQUIRED_LEFT_OUT if data.required[i] else float(data.problem.orders[i].penalty or 0.0)
@@ -426,7 +419,7 @@ def _best_move(st: _State, i: int, near: np.ndarray, k: int, tails: bool) -> Mov
     if i not in where and i not in st.left:
         return None  # on a frozen route
     near = np.array([j for j in near.tolist() if j in where][:k], dtype=np.int64)
-    found = [(delta, move) for delta, move in _relocations(st, i, near, where)]
+    found = _relocations(st, i, near, where)
     if i in where:
         found += _swaps(st, i, near, where)
         if tails:

@@ -14,11 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from logistics.core.plan import RouteResult
 from logistics.engine.solvers.arrays import SolverData, loaded_elsewhere, reload_node
 from logistics.engine.solvers.duty import duty_of
 from logistics.engine.solvers.seeds import split_trips
 
-__all__ = ["Walked", "departures", "rest_walk", "simulate", "walk"]
+__all__ = ["Walked", "departures", "rest_walk", "simulate", "walk", "walked_route"]
 
 #: A walk's answer: what breaks (None when the route holds), departure, service starts, return, rests' starts.
 Walked = tuple[str | None, int, list[int], int, list[int]]
@@ -349,3 +350,26 @@ def departures(data: SolverData, v: int, seq: list[int]) -> Iterator[Walked]:
         late = rest_walk(data, v, seq, first[1] + delay, loads_hold=True)
         if late[0] is None:
             yield late
+
+
+def walked_route(data: SolverData, v: int, seq: list[int], walked: Walked) -> RouteResult:
+    """A walk that holds, as vehicle ``v``'s route: its schedule, the driving rule's rests as breaks.
+
+    Parameters
+    ----------
+    data
+        The solver arrays of the problem.
+    v, seq
+        The vehicle and its orders, as walked.
+    walked
+        `rest_walk`'s (or `departures`') answer for them, one that holds.
+
+    Returns
+    -------
+    RouteResult
+        Each rest a break of ``min_rest_min``, where a plan's break stop goes.
+    """
+    _, depart, starts, end, rests = walked
+    rest_s = int(round(data.problem.fleet[int(data.vehicle_type[v])].min_rest_min * 60))
+    breaks = tuple((r, rest_s, "rest") for r in rests)
+    return RouteResult(vehicle=v, orders=list(seq), starts=list(starts), depart=depart, arrive=end, breaks=breaks)

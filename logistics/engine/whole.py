@@ -613,8 +613,6 @@ def _descended(
     meta["descent"] = found.meta()
     if found.after >= found.before:
         return res
-    placed = {i for rr in found.routes for i in rr.orders}
-    dropped = [i for i in range(data.n_orders) if i not in placed]
     objective = sum(_linear(data, costs, rr) for rr in found.routes)
-    objective += sum(int(costs.required_penalty) if data.required[i] else int(data.penalty[i]) for i in dropped)
-    return replace(res, routes=found.routes, dropped=dropped, objective=objective)
+    objective += sum(int(costs.required_penalty) if data.required[i] else int(data.penalty[i]) for i in found.dropped)
+    return replace(res, routes=found.routes, dropped=list(found.dropped), objective=objective)
