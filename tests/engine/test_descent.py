@@ -55,9 +55,9 @@ def test_a_route_is_priced_as_the_plan_costs_it(day, walked):
             if priced is None:
                 assert all(walk[0] is not None for walk in [rest_walk(data, rr.vehicle, seq)])
                 continue
-            route = D._walked_route(data, pricer, rr.vehicle, seq)
+            route = priced[1]
             plan = _plan(day, data, [route], [i for i in range(data.n_orders) if i not in seq])
-            assert pricer.scheduled(route) == pytest.approx(priced[0], abs=1e-9)
+            assert (route.depart, route.starts) in [(w[1], w[2]) for w in departures(data, rr.vehicle, seq)]
             assert priced[0] == pytest.approx(float(plan.routes["cost"].sum()), abs=1e-6)
             check(day, plan)
             checked += 1
@@ -193,8 +193,9 @@ def test_two_routes_that_cross_exchange_their_tails():
 def test_time_left_after_converging_goes_to_ruin_and_recreate(day, walked):
     data, w = walked
     converged = descend(data, w.routes, w.dropped, deadline=None)
-    timed = descend(data, w.routes, w.dropped, deadline=time.monotonic() + 1.5, seed=3)
-    assert timed.converged and timed.seconds >= 1.4  # it kept searching until the deadline
+    window = 1.0 + 10 * converged.seconds  # room to converge again on a busy machine, then rounds
+    timed = descend(data, w.routes, w.dropped, deadline=time.monotonic() + window, seed=3)
+    assert timed.converged and timed.seconds >= window - 0.1  # it kept searching until the deadline
     assert timed.priced > converged.priced  # ... pricing routes the plain descent never tried
     assert timed.after <= converged.after + 1e-9  # a round is kept only when cheaper
     check(day, _plan(day, data, timed.routes, timed.dropped))
