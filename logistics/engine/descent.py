@@ -18,8 +18,8 @@ Moves, each order in turn, best move per order, until a pass finds none or time 
 * put a left-out order on a route when that costs less than its penalty (a required one always).
 
 A time-bound descent that converges before its deadline goes on with rounds of ruin and
-recreate: a string of neighbouring orders, or a whole short route, is taken off, the descent puts
-the orders back, and the round is kept only when the plan is cheaper.
+recreate: a string of neighbouring orders, or a whole short route, is taken off, each order goes
+back where it costs least, and a round is kept (and descended from) only when the plan is cheaper.
 
 Routes are priced once per sequence (a memo), and a route's schedule is the cheaper of the walk's
 early and late departures (`logistics.engine.walk.departures`).  Measured on the Yanhu days in
@@ -69,6 +69,11 @@ class Descent:
         Whether the last pass found no move (else the deadline or the pass limit ended it).
     seconds
         Wall time of the descent.
+    rounds, kept
+        Ruin-and-recreate rounds made, and how many of them were kept.
+    chains
+        Where chains ran side by side (`logistics.engine.exact_stage`): each one's cost, or why it
+        gave no answer; this is the cheapest.
     """
 
     routes: list[RouteResult]
@@ -79,6 +84,9 @@ class Descent:
     priced: int
     converged: bool
     seconds: float
+    rounds: int = 0
+    kept: int = 0
+    chains: tuple[float | str, ...] = ()
 
     def meta(self) -> dict[str, Any]:
         """The figures kept in ``plan.meta["descent"]``.
@@ -86,7 +94,7 @@ class Descent:
         Returns
         -------
         dict
-            Costs rounded to the fen, the counts, whether it converged and its seconds.
+            Costs rounded to the fen, the counts, whether it converged, its seconds and rounds.
         """
         return {
             "before": round(float(self.before), 2),
@@ -95,7 +103,9 @@ class Descent:
             "priced": self.priced,
             "converged": self.converged,
             "seconds": round(self.seconds, 3),
-        }
+            "rounds": self.rounds,
+            "kept": self.kept,
+        } | ({"chains": list(self.chains)} if self.chains else {})
 
 
 def descends(data: SolverData) -> bool:
@@ -231,8 +241,8 @@ def descend(
     """Improve routes by moves priced with the plan's exact cost, until no move pays or time is up.
 
     A time-bound descent that converges before its deadline goes on with rounds of ruin and
-    recreate: a few neighbouring orders are taken off their routes, the descent puts them back
-    where they pay best and goes on from there, and the round is kept only when the plan is cheaper.
+    recreate: a few neighbouring orders are taken off their routes and each goes back where it
+    costs least; a round that leaves the plan cheaper is kept and descended from.
 
     Parameters
     ----------
@@ -252,7 +262,7 @@ def descend(
     tails
         Whether to try 2-opt* moves too (two routes exchange their tails).
     seed
-        Seeds which orders the ruin rounds take off.
+        Seeds the order in which the passes visit the orders, and the ruin rounds.
 
     Returns
     -------
@@ -270,14 +280,17 @@ def descend(
     before = sum(as_given) + sum(_penalty(data, i) for i in dropped)
     state = _State(data, pricer, seqs, route_costs, sorted(dropped), frozen)
     near = _nearest(data, neighbours + RUIN_MAX)
-    moves, converged = _passes(state, near, neighbours, deadline, max_passes, tails)
+    rng = random.Random(seed)
+    moves, converged = _passes(state, near, neighbours, deadline, max_passes, tails, rng)
+    rounds = kept = 0
     if converged and deadline is not None:
-        moves += _ruin_rounds(state, near, neighbours, deadline, max_passes, tails, random.Random(seed))
+        rounds, kept, more = _ruin_rounds(state, near, neighbours, deadline, max_passes, tails, rng)
+        moves += more
     seqs, route_costs = state.seqs, state.costs
     out = []
     for v, seq in enumerate(seqs):  # a route unchanged keeps the engine's schedule unless the walk's is cheaper
-        kept = v in given and seq == list(given[v].orders) and (v in frozen or as_given[v] <= route_costs[v])
-        if kept:
+        unchanged = v in given and seq == list(given[v].orders) and (v in frozen or as_given[v] <= route_costs[v])
+        if unchanged:
             out.append(given[v])
             route_costs[v] = as_given[v]
         elif seq:
@@ -287,12 +300,12 @@ def descend(
     after = state.total()
     seconds = time.perf_counter() - t0
     if after >= before:
-        return Descent(list(routes), list(dropped), before, before, 0, len(pricer.memo), converged, seconds)
-    return Descent(out, state.left, before, after, moves, len(pricer.memo), converged, seconds)
+        return Descent(list(routes), list(dropped), before, before, 0, len(pricer.memo), converged, seconds, rounds)
+    return Descent(out, state.left, before, after, moves, len(pricer.memo), converged, seconds, rounds, kept)
 
 
 #: Orders a ruin round takes off at most (and at least `RUIN_MIN`): a string of neighbours, as in
-#: slack induction by string removals, small enough for the descent to put back within a second.
+#: slack induction by string removals (Christiaens & Vanden Berghe 2020).
 RUIN_MIN, RUIN_MAX = 4, 12
 #: The share of ruin rounds that take a whole route off instead: a plan with a vehicle too many (the
 #: Yanhu cold-chain day's worst 30 s seed kept 10 where the others used 7-8) needs it.
@@ -300,36 +313,50 @@ RUIN_ROUTE_SHARE = 0.2
 
 
 def _passes(
-    st: _State, near: np.ndarray, k: int, deadline: float | None, max_passes: int, tails: bool
+    st: _State, near: np.ndarray, k: int, deadline: float | None, max_passes: int, tails: bool, rng: random.Random
 ) -> tuple[int, bool]:
-    """Passes over every order, each making its best paying move; (moves made, whether it converged)."""
+    """Passes over every order in an order ``rng`` draws, each making its best paying move.
+
+    Returns (moves made, whether it converged).  Descents with different seeds visit the orders
+    differently and so end in different local optima: the parallel chains of `descend_chains`.
+    """
     moves = 0
+    order = list(range(st.data.n_orders))
     for _ in range(max_passes):
         moved = False
-        for i in range(st.data.n_orders):
+        rng.shuffle(order)
+        for i in order:
             if deadline is not None and time.monotonic() > deadline:
                 return moves, False
             best = _best_move(st, i, near[i], k, tails)
             if best is not None:
-                for v, seq, cost in best:
-                    st.seqs[v], st.costs[v] = seq, cost
-                st.left = sorted(set(st.left) - {j for _, seq, _ in best for j in seq})
+                _apply(st, best)
                 moves, moved = moves + 1, True
         if not moved:
             return moves, True
     return moves, False
 
 
+def _apply(st: _State, move: Move) -> None:
+    """Make ``move``: its routes replace theirs, and orders it puts on a route are no longer left out."""
+    for v, seq, cost in move:
+        st.seqs[v], st.costs[v] = seq, cost
+    placed = {j for _, seq, _ in move for j in seq}
+    st.left = [j for j in st.left if j not in placed]
+
+
 def _ruin_rounds(
     st: _State, near: np.ndarray, k: int, deadline: float, max_passes: int, tails: bool, rng: random.Random
-) -> int:
-    """Ruin and recreate until ``deadline``: each round takes orders off (`_ruined`) and descends again.
+) -> tuple[int, int, int]:
+    """Ruin and recreate until ``deadline``; (rounds, rounds kept, moves of the descents after them).
 
-    A round is kept when the plan is cheaper; otherwise the routes go back to the best so far.
-    Returns the moves of the rounds kept.
+    A round takes orders off (`_ruined`) and puts each back where it costs least (`_recreate`):
+    a few hundred routes priced, where descending again after every round priced thousands (the
+    descent made about six rounds in the Yanhu cold-chain day's 10 s, 100-250 this way).  A round
+    that leaves the plan cheaper is kept and descended from; any other goes back to the best plan.
     """
-    best = (st.total(), [list(s) for s in st.seqs], list(st.costs), list(st.left))
-    kept_moves = 0
+    best = st.snapshot()
+    rounds = kept = kept_moves = 0
     while time.monotonic() < deadline:
         served = [i for v, seq in enumerate(st.seqs) if v not in st.frozen for i in seq]
         if not served:
@@ -345,13 +372,24 @@ def _ruin_rounds(
                 continue
             st.seqs[v], st.costs[v] = rest, cost
         st.left = sorted(set(st.left) | taken)
-        moves, _ = _passes(st, near, k, deadline, max_passes, tails)
+        _recreate(st, near, k, sorted(taken), rng)
+        rounds += 1
         if st.total() < best[0] - 1e-6:
-            best = (st.total(), [list(s) for s in st.seqs], list(st.costs), list(st.left))
-            kept_moves += moves
+            moves, _ = _passes(st, near, k, deadline, max_passes, tails, rng)
+            best, kept, kept_moves = st.snapshot(), kept + 1, kept_moves + moves
         else:
-            st.seqs, st.costs, st.left = [list(s) for s in best[1]], list(best[2]), list(best[3])
-    return kept_moves
+            st.restore(best)
+    return rounds, kept, kept_moves
+
+
+def _recreate(st: _State, near: np.ndarray, k: int, taken: list[int], rng: random.Random) -> None:
+    """Put each order of ``taken``, in an order ``rng`` draws, where it costs least next to its nearest orders."""
+    rng.shuffle(taken)
+    for i in taken:
+        where = {o: (v, pos) for v, seq in enumerate(st.seqs) if v not in st.frozen for pos, o in enumerate(seq)}
+        found = _relocations(st, i, np.array([j for j in near[i].tolist() if j in where][:k], dtype=np.int64), where)
+        if found:
+            _apply(st, min(found, key=lambda f: f[0])[1])
 
 
 def _ruined(st: _State, near: np.ndarray, served: list[int], rng: random.Random) -> set[int]:
@@ -403,6 +441,14 @@ class _State:
     def total(self) -> float:
         """The routes' exact cost and the penalties of the orders left out."""
         return sum(self.costs) + sum(_penalty(self.data, i) for i in self.left)
+
+    def snapshot(self) -> tuple[float, list[list[int]], list[float], list[int]]:
+        """The plan as it is now, with its total, to go back to (`restore`)."""
+        return self.total(), [list(q) for q in self.seqs], list(self.costs), list(self.left)
+
+    def restore(self, snap: tuple[float, list[list[int]], list[float], list[int]]) -> None:
+        """Go back to a `snapshot`."""
+        self.seqs, self.costs, self.left = [list(q) for q in snap[1]], list(snap[2]), list(snap[3])
 
     def fits(self, v: int, orders: list[int]) -> bool:
         """Whether vehicle ``v``'s type may carry all of ``orders``."""

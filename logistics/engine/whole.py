@@ -39,7 +39,6 @@ from logistics.core.shares import (
     BUILD_S_PER_CELL,
     CONSTRUCT_BUILD_SHARE,
     CONSTRUCT_MODEL_SHARE,
-    DESCENT_MIN_S_PER_ORDER,
     DESCENT_RELAXED_SHARE,
     DESCENT_SHARE,
     MIN_SEARCH_S,
@@ -52,7 +51,7 @@ from logistics.core.shares import (
 )
 from logistics.engine.build_plan import build_plan
 from logistics.engine.construct import construct_routes, constructible, walked_routes
-from logistics.engine.descent import descend, descends
+from logistics.engine.exact_stage import descended, descent_applies, linear_objective
 from logistics.engine.reasons import explain
 from logistics.engine.solvers import arrays
 from logistics.engine.solvers.arrays import SolverData
@@ -299,7 +298,7 @@ def search_whole(
         initial, rest_meta = rest_free_seed(data, costs, work.sub(work.left() - seed_read_s(model)), settings)
         meta.update(rest_meta)
     left = max(MIN_SEARCH_S, work.left())
-    descent = not meta.get("exact") and model.routing is not None and _descent_applies(data, options, work.limit)
+    descent = not meta.get("exact") and model.routing is not None and descent_applies(data, options, work.limit)
     if descent and options.iterations is None:
         left = max(MIN_SEARCH_S, (1 - DESCENT_SHARE) * left)  # the rest is the exact descent's
     meta["search_limit_s"] = round(left, 4)
@@ -318,9 +317,7 @@ def search_whole(
     if initial is not None and model.routing is not None and walks and res.dropped:
         res = _walked_if_better(data, costs, initial, res, meta)
     if descent and res.routes:
-        res = _descended(
-            data, costs, res, meta, None if options.iterations is not None else work.deadline, options.seed
-        )
+        res = descended(data, costs, res, meta, options, None if options.iterations is not None else work.deadline)
     t2 = time.perf_counter()
     reasons = explain(data, res.routes, res.dropped, costs, deadline=budget.deadline - reserve / 2)
     meta["reasons_s"] = round(time.perf_counter() - t2, 4)
@@ -537,7 +534,7 @@ def _pyvrp_skeleton(
     if budget.left() < MIN_SKELETON_S:
         return None, {"skeleton": "skipped: too little time"}, []
     share = PYVRP_ENGINE_SHARE if options.engine == "pyvrp" else RELAXED_SHARE
-    if options.engine == "auto" and _descent_applies(data, options, budget.left()):
+    if options.engine == "auto" and descent_applies(data, options, budget.left()):
         share = DESCENT_RELAXED_SHARE  # the exact descent's seconds pay more than PyVRP's last ones
     res = solve_pyvrp_portfolio(
         data,
@@ -576,43 +573,5 @@ def _route_objectives(plan: Plan, data: SolverData, costs: CostArrays, routes: l
     if not len(plan.routes):
         return
     vids = data.vehicle_ids
-    obj = {vids[rr.vehicle]: round(_linear(data, costs, rr) / scale, 4) for rr in routes}
+    obj = {vids[rr.vehicle]: round(linear_objective(data, costs, rr) / scale, 4) for rr in routes}
     plan.routes["objective"] = plan.routes["vehicle"].map(obj)
-
-
-def _linear(data: SolverData, costs: CostArrays, rr: RouteResult) -> int:
-    """A scheduled route's price in the solver's linear objective (cost units)."""
-    t_min = min(vt.shift[0] for vt in data.problem.fleet)
-    t = int(data.vehicle_type[rr.vehicle])
-    seq = [int(data.starts[rr.vehicle])] + list(rr.orders) + [int(data.ends[rr.vehicle])]
-    c = int(sum(costs.arc[t][a, b] for a, b in zip(seq, seq[1:]))) + int(costs.fixed[t])
-    c += int(costs.span_per_s[t]) * (rr.arrive - rr.depart)
-    for i, st in zip(rr.orders, rr.starts):
-        c += int(costs.decay_per_s[i]) * max(0, st - t_min)
-        o = data.problem.orders[i]
-        if o.soft and costs.late_per_s:
-            c += costs.late_per_s * max(0, st - data.windows[i][-1][1])
-    return c
-
-
-def _descent_applies(data: SolverData, options: SolveOptions, seconds: float) -> bool:
-    """Whether the exact descent runs: not engine ``ortools``, `descends`, ``DESCENT_MIN_S_PER_ORDER`` an order."""
-    enough = options.iterations is not None or seconds >= DESCENT_MIN_S_PER_ORDER * data.n_orders
-    return options.engine != "ortools" and enough and descends(data)
-
-
-def _descended(
-    data: SolverData, costs: CostArrays, res: OrtoolsResult, meta: dict[str, Any], deadline: float | None, seed: int
-) -> OrtoolsResult:
-    """The search's routes after the exact descent ([logistics.engine.descent][]), ``meta["descent"]`` its figures.
-
-    The engines' objectives leave out what the plan's cost counts (freshness above all).  Its routes
-    replace the search's only when they cost less; the objective is then recomputed for them.
-    """
-    found = descend(data, res.routes, res.dropped, deadline=deadline, seed=seed)
-    meta["descent"] = found.meta()
-    if found.after >= found.before:
-        return res
-    objective = sum(_linear(data, costs, rr) for rr in found.routes)
-    objective += sum(int(costs.required_penalty) if data.required[i] else int(data.penalty[i]) for i in found.dropped)
-    return replace(res, routes=found.routes, dropped=list(found.dropped), objective=objective)
