@@ -479,11 +479,14 @@ def _best_move(st: _State, i: int, near: np.ndarray, k: int, tails: bool) -> Mov
 
 
 def _relocations(st: _State, i: int, near: np.ndarray, where: dict[int, tuple[int, int]]) -> list[tuple[float, Move]]:
-    """Order ``i`` next to each of its nearest orders (a left-out order: against its penalty)."""
-    spots = sorted({(v, k + a) for j in near.tolist() if j in where for v, k in [where[j]] for a in (0, 1)})
+    """Order ``i`` next to each of its nearest orders (a left-out order: against its penalty).
+
+    Only the `PRICED_SPOTS` places with the shortest detour are priced.
+    """
+    spots = {(v, k + a) for j in near.tolist() if j in where for v, k in [where[j]] for a in (0, 1)}
     out = []
     if i not in where:
-        for v, k in spots:
+        for v, k in _shortest_detours(st, i, spots, None):
             new = st.seqs[v][:k] + [i] + st.seqs[v][k:]
             c = st.pricer.cost(v, new) if st.fits(v, [i]) else None
             if c is not None:
@@ -492,12 +495,10 @@ def _relocations(st: _State, i: int, near: np.ndarray, where: dict[int, tuple[in
     vi, ki = where[i]
     without = st.seqs[vi][:ki] + st.seqs[vi][ki + 1 :]
     c_without = st.pricer.cost(vi, without)
-    for v, k in spots:
+    own = {(vi, k if k <= ki else k - 1) for v, k in spots if v == vi} - {(vi, ki)}
+    for v, k in _shortest_detours(st, i, {s for s in spots if s[0] != vi} | own, (vi, without)):
         if v == vi:
-            pos = k if k <= ki else k - 1
-            if pos == ki:
-                continue
-            new = without[:pos] + [i] + without[pos:]
+            new = without[:k] + [i] + without[k:]
             c = st.pricer.cost(v, new)
             if c is not None:
                 out.append((c - st.costs[v], [(v, new, c)]))
@@ -507,6 +508,32 @@ def _relocations(st: _State, i: int, near: np.ndarray, where: dict[int, tuple[in
             if c is not None:
                 out.append((c + c_without - st.costs[v] - st.costs[vi], [(v, new, c), (vi, without, c_without)]))
     return out
+
+
+#: Places a relocation prices at most, those of the shortest detour.  A place next to each of 15
+#: nearest orders gives up to 30; pricing the 10 shortest let the Yanhu cold-chain day's descents
+#: make twice the ruin rounds in the same time, and they ended ¥26 lower on average (ten chains of
+#: 9.5 s from five 30 s runs' polished routes, lower or equal in nine; 6 places: ¥12 lower).
+PRICED_SPOTS = 10
+
+
+def _shortest_detours(
+    st: _State, i: int, spots: set[tuple[int, int]], own: tuple[int, list[int]] | None
+) -> list[tuple[int, int]]:
+    """The `PRICED_SPOTS` places (vehicle, position) where putting ``i`` lengthens the route least.
+
+    ``own`` is ``i``'s vehicle and its route without ``i``, to which its own places refer.
+    """
+    d = st.data
+
+    def detour(spot: tuple[int, int]) -> int:
+        v, k = spot
+        seq = own[1] if own is not None and v == own[0] else st.seqs[v]
+        a = seq[k - 1] if k > 0 else int(d.starts[v])
+        b = seq[k] if k < len(seq) else int(d.ends[v])
+        return int(d.distance[a, i]) + int(d.distance[i, b]) - int(d.distance[a, b])
+
+    return sorted(spots, key=lambda s: (detour(s), s))[:PRICED_SPOTS]
 
 
 def _swaps(st: _State, i: int, near: np.ndarray, where: dict[int, tuple[int, int]]) -> list[tuple[float, Move]]:

@@ -123,7 +123,8 @@ def _two_chains(data: SolverData, res: OrtoolsResult, deadline: float | None, se
     about a second late.  A worker that fails or overruns ``CHAIN_GRACE_S`` leaves this chain's answer.
     """
     t0 = time.perf_counter()
-    with WorkerPool(1, preload=(__name__,)) as pool:
+    pool = WorkerPool(1, preload=(__name__,))
+    try:
         if not pool.take(1):
             return None
         args = [(data, res.routes, res.dropped, deadline, seed + k) for k in range(2)]
@@ -137,6 +138,8 @@ def _two_chains(data: SolverData, res: OrtoolsResult, deadline: float | None, se
             raise_errors=False,
             pool=pool,
         )
+    finally:
+        pool.close(wait=False)  # the worker has answered: its interpreter winds down on its own time
     answers = [f for f in found if isinstance(f, Descent)]
     if not answers:
         return None
