@@ -14,6 +14,8 @@ Runs bounded by ``iterations`` descend once, in this process: the same plan on a
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -26,7 +28,7 @@ from logistics.engine.solvers.arrays import SolverData
 from logistics.engine.solvers.ortools.costs import CostArrays
 from logistics.engine.solvers.ortools.search import OrtoolsResult
 
-__all__ = ["CHAIN_GRACE_S", "chain", "descended", "descent_applies", "linear_objective"]
+__all__ = ["CHAIN_GRACE_S", "chain", "chain_worker", "descended", "descent_applies", "linear_objective"]
 
 #: Seconds the second chain may overrun the deadline to send its routes back before it is given up.
 CHAIN_GRACE_S = 0.5
@@ -71,6 +73,38 @@ def chain(
     return descend(data, routes, dropped, deadline=deadline, seed=seed)
 
 
+@contextmanager
+def chain_worker(meta: dict[str, Any], options: SolveOptions, descent: bool) -> Iterator[WorkerPool | None]:
+    """A warm worker for the descent's second chain, where one will run; None elsewhere.
+
+    Started before OR-Tools' polish, the worker imports the solver (about a second) while the
+    polish runs, and its chain starts with this process's.  It runs where the descent does, the
+    run is time-bound, ``options.workers`` allows a second process, and the PyVRP portfolio found
+    a spare core (it ran two seeds).
+
+    Parameters
+    ----------
+    meta
+        The run's figures so far (``skeleton_seeds``).
+    options
+        The run's options.
+    descent
+        Whether the descent runs.
+
+    Yields
+    ------
+    WorkerPool or None
+        The pool of one started worker, closed (without waiting) on leaving.
+    """
+    two = descent and options.iterations is None and options.workers != 1 and meta.get("skeleton_seeds", 1) >= 2
+    pool = WorkerPool(1, preload=(__name__,)) if two else None
+    try:
+        yield pool if pool is not None and pool.take(1) else None
+    finally:
+        if pool is not None:
+            pool.close(wait=False)  # the worker has answered: its interpreter winds down on its own time
+
+
 def descended(
     data: SolverData,
     costs: CostArrays,
@@ -78,13 +112,14 @@ def descended(
     meta: dict[str, Any],
     options: SolveOptions,
     deadline: float | None,
+    pool: WorkerPool | None = None,
 ) -> OrtoolsResult:
     """The search's routes after the exact descent, ``meta["descent"]`` its figures.
 
     The engines' objectives leave out what the plan's cost counts (freshness above all).  The
     descent's routes replace the search's only when they cost less; the objective is then
-    recomputed for them.  A time-bound run whose PyVRP portfolio ran two seeds (a core was spare)
-    descends in two chains, seeds ``options.seed`` here and ``options.seed + 1`` in a worker.
+    recomputed for them.  Given a worker (`chain_worker`), a time-bound run descends in two
+    chains, seeds ``options.seed`` here and ``options.seed + 1`` in the worker.
 
     Parameters
     ----------
@@ -95,17 +130,18 @@ def descended(
     meta
         The run's figures; ``descent`` is added.
     options
-        The run's options (seed, workers).
+        The run's options (seed).
     deadline
         ``time.monotonic()`` at which to stop; None for a run bounded by iterations.
+    pool
+        `chain_worker`'s pool, or None for one chain.
 
     Returns
     -------
     OrtoolsResult
         ``res``, or its routes replaced by the cheaper chain's.
     """
-    two = deadline is not None and options.workers != 1 and meta.get("skeleton_seeds", 1) >= 2
-    found = _two_chains(data, res, deadline, options.seed) if two else None
+    found = _two_chains(data, res, deadline, options.seed, pool) if pool is not None and deadline else None
     if found is None:
         found = descend(data, res.routes, res.dropped, deadline=deadline, seed=options.seed)
     meta["descent"] = found.meta()
@@ -116,30 +152,16 @@ def descended(
     return replace(res, routes=found.routes, dropped=list(found.dropped), objective=objective)
 
 
-def _two_chains(data: SolverData, res: OrtoolsResult, deadline: float | None, seed: int) -> Descent | None:
-    """The cheaper of two chains, the second in a worker; None when no worker could be started.
+def _two_chains(data: SolverData, res: OrtoolsResult, deadline: float, seed: int, pool: WorkerPool) -> Descent | None:
+    """The cheaper of two chains, the second on ``pool``'s worker; None when neither answered.
 
-    The worker's interpreter starts first and imports while this process's chain runs; it joins
-    about a second late.  A worker that fails or overruns ``CHAIN_GRACE_S`` leaves this chain's answer.
+    A worker that fails or overruns ``CHAIN_GRACE_S`` leaves this chain's answer.
     """
     t0 = time.perf_counter()
-    pool = WorkerPool(1, preload=(__name__,))
-    try:
-        if not pool.take(1):
-            return None
-        args = [(data, res.routes, res.dropped, deadline, seed + k) for k in range(2)]
-        found = run_tasks(
-            chain,
-            args,
-            workers=2,
-            deadline=deadline,
-            grace=CHAIN_GRACE_S,
-            local_first=True,
-            raise_errors=False,
-            pool=pool,
-        )
-    finally:
-        pool.close(wait=False)  # the worker has answered: its interpreter winds down on its own time
+    args = [(data, res.routes, res.dropped, deadline, seed + k) for k in range(2)]
+    found = run_tasks(
+        chain, args, workers=2, deadline=deadline, grace=CHAIN_GRACE_S, local_first=True, raise_errors=False, pool=pool
+    )
     answers = [f for f in found if isinstance(f, Descent)]
     if not answers:
         return None

@@ -51,7 +51,7 @@ from logistics.core.shares import (
 )
 from logistics.engine.build_plan import build_plan
 from logistics.engine.construct import construct_routes, constructible, walked_routes
-from logistics.engine.exact_stage import descended, descent_applies, linear_objective
+from logistics.engine.exact_stage import chain_worker, descended, descent_applies, linear_objective
 from logistics.engine.reasons import explain
 from logistics.engine.solvers import arrays
 from logistics.engine.solvers.arrays import SolverData
@@ -302,22 +302,13 @@ def search_whole(
     if descent and options.iterations is None:
         left = max(MIN_SEARCH_S, (1 - DESCENT_SHARE) * left)  # the rest is the exact descent's
     meta["search_limit_s"] = round(left, 4)
-    if initial is None or model.routing is None:
-        res = search(model, left, settings)
-    elif meta.get("seed_from") == "rest_free":  # OR-Tools' own search, from a first solution it could not find
-        res, seed_meta = polish(model, left, initial, replace(settings, stop_early=False))
-        meta.update(seed_meta)
-    else:
-        check_only = meta.get("seed_from") != "initial" and bool(meta.get("exact") and meta.get("skeleton_feasible"))
-        res, seed_meta = polish(
-            model, left, initial, settings, check_only=check_only, walk_checks_all=walks, others=others
-        )
-        initial = [initial, *others][seed_meta.get("seed_chosen", 0)]
-        meta.update(seed_meta)
-    if initial is not None and model.routing is not None and walks and res.dropped:
-        res = _walked_if_better(data, costs, initial, res, meta)
-    if descent and res.routes:
-        res = descended(data, costs, res, meta, options, None if options.iterations is not None else work.deadline)
+    with chain_worker(meta, options, descent) as pool:  # a second chain's worker warms up during the polish
+        res, initial = _polished(model, left, initial, others, settings, meta, walks)
+        if initial is not None and model.routing is not None and walks and res.dropped:
+            res = _walked_if_better(data, costs, initial, res, meta)
+        if descent and res.routes:
+            deadline = None if options.iterations is not None else work.deadline
+            res = descended(data, costs, res, meta, options, deadline, pool)
     t2 = time.perf_counter()
     reasons = explain(data, res.routes, res.dropped, costs, deadline=budget.deadline - reserve / 2)
     meta["reasons_s"] = round(time.perf_counter() - t2, 4)
@@ -337,6 +328,31 @@ def search_whole(
         objective = round((res.objective - req_dropped * costs.required_penalty) / scale, 4)
     meta["elapsed_s"] = round(budget.elapsed(), 4)
     return Searched(data, res.routes, reasons, meta, objective, costs, scale)
+
+
+def _polished(
+    model: OrtoolsModel,
+    left: float,
+    initial: list[list[int]] | None,
+    others: list[list[list[int]]],
+    settings: SearchSettings,
+    meta: dict[str, Any],
+    walks: bool,
+) -> tuple[OrtoolsResult, list[list[int]] | None]:
+    """OR-Tools' search for ``left`` s: its own, or polishing ``initial`` (or the best of ``others``).
+
+    Returns the search's answer and the seed it started from.
+    """
+    if initial is None or model.routing is None:
+        return search(model, left, settings), initial
+    if meta.get("seed_from") == "rest_free":  # OR-Tools' own search, from a first solution it could not find
+        res, seed_meta = polish(model, left, initial, replace(settings, stop_early=False))
+        meta.update(seed_meta)
+        return res, initial
+    check_only = meta.get("seed_from") != "initial" and bool(meta.get("exact") and meta.get("skeleton_feasible"))
+    res, seed_meta = polish(model, left, initial, settings, check_only=check_only, walk_checks_all=walks, others=others)
+    meta.update(seed_meta)
+    return res, [initial, *others][seed_meta.get("seed_chosen", 0)]
 
 
 def rest_free_seed(

@@ -41,7 +41,11 @@ def _validated(day, data, res):
 def test_a_spare_core_runs_a_second_chain_and_the_cheaper_is_kept(start):
     day, data, costs, res = start
     meta = {"skeleton_seeds": 2}
-    out = exact_stage.descended(data, costs, res, meta, SolveOptions(seed=4), time.monotonic() + 4.0)
+    options = SolveOptions(seed=4)
+    with exact_stage.chain_worker(meta, options, True) as pool:
+        assert pool is not None and pool.live() == 1
+        out = exact_stage.descended(data, costs, res, meta, options, time.monotonic() + 4.0, pool)
+    assert pool.live() == 0
     chains = meta["descent"]["chains"]
     assert len(chains) == 2 and all(isinstance(c, float) for c in chains), chains
     assert meta["descent"]["after"] == pytest.approx(min(chains), abs=0.01)
@@ -62,17 +66,25 @@ def test_a_spare_core_runs_a_second_chain_and_the_cheaper_is_kept(start):
 )
 def test_one_chain_where_no_core_is_spare_or_runs_must_repeat(start, meta, options, bounded):
     day, data, costs, res = start
-    deadline = time.monotonic() + 1.0 if bounded else None
-    out = exact_stage.descended(data, costs, res, meta, options, deadline)
+    with exact_stage.chain_worker(meta, options, True) as pool:
+        assert pool is None
+        out = exact_stage.descended(data, costs, res, meta, options, time.monotonic() + 1.0 if bounded else None, pool)
     assert "chains" not in meta["descent"]
     assert meta["descent"]["after"] <= meta["descent"]["before"]
     _validated(day, data, out)
+
+
+def test_no_worker_where_the_descent_does_not_run(start):
+    with exact_stage.chain_worker({"skeleton_seeds": 2}, SolveOptions(seed=0), False) as pool:
+        assert pool is None
 
 
 def test_no_worker_to_be_had_leaves_one_chain(start, monkeypatch):
     day, data, costs, res = start
     monkeypatch.setattr(WorkerPool, "take", lambda self, n: [])
     meta = {"skeleton_seeds": 2}
-    out = exact_stage.descended(data, costs, res, meta, SolveOptions(seed=0), time.monotonic() + 1.0)
+    with exact_stage.chain_worker(meta, SolveOptions(seed=0), True) as pool:
+        assert pool is None
+        out = exact_stage.descended(data, costs, res, meta, SolveOptions(seed=0), time.monotonic() + 1.0, pool)
     assert "chains" not in meta["descent"] and meta["descent"]["after"] < meta["descent"]["before"]
     _validated(day, data, out)
