@@ -537,9 +537,9 @@ def _shortest_detours(
 
 
 def _swaps(st: _State, i: int, near: np.ndarray, where: dict[int, tuple[int, int]]) -> list[tuple[float, Move]]:
-    """Order ``i`` and each of its nearest orders change places."""
+    """Order ``i`` and each of its nearest orders change places (the `PRICED_EXCHANGES` shortest priced)."""
     vi, ki = where[i]
-    out = []
+    found: list[list[tuple[int, list[int]]]] = []
     for j in near.tolist():
         if j not in where:
             continue
@@ -547,38 +547,57 @@ def _swaps(st: _State, i: int, near: np.ndarray, where: dict[int, tuple[int, int
         if vj == vi:
             new = list(st.seqs[vi])
             new[ki], new[kj] = j, i
-            c = st.pricer.cost(vi, new)
-            if c is not None:
-                out.append((c - st.costs[vi], [(vi, new, c)]))
-            continue
-        if not (st.fits(vj, [i]) and st.fits(vi, [j])):
-            continue
-        a, b = list(st.seqs[vi]), list(st.seqs[vj])
-        a[ki], b[kj] = j, i
-        out += _two_routes(st, vi, a, vj, b)
-    return out
+            found.append([(vi, new)])
+        elif st.fits(vj, [i]) and st.fits(vi, [j]):
+            a, b = list(st.seqs[vi]), list(st.seqs[vj])
+            a[ki], b[kj] = j, i
+            found.append([(vi, a), (vj, b)])
+    return _priced(st, found)
 
 
 def _tails(st: _State, i: int, near: np.ndarray, where: dict[int, tuple[int, int]]) -> list[tuple[float, Move]]:
-    """2-opt*: ``i``'s route goes on at a nearest order ``j`` of another route, whose route takes ``i``'s tail."""
+    """2-opt*: ``i``'s route goes on at a nearest order ``j`` of another route, whose route takes ``i``'s tail.
+
+    The `PRICED_EXCHANGES` shortest are priced.
+    """
     vi, ki = where[i]
-    out = []
+    found: list[list[tuple[int, list[int]]]] = []
     for j in near.tolist():
         if j not in where or where[j][0] == vi:
             continue
         vj, kj = where[j]
         head_i, tail_i = st.seqs[vi][: ki + 1], st.seqs[vi][ki + 1 :]
         head_j, tail_j = st.seqs[vj][:kj], st.seqs[vj][kj:]
-        if not (st.fits(vi, tail_j) and st.fits(vj, tail_i)):
-            continue
-        out += _two_routes(st, vi, head_i + tail_j, vj, head_j + tail_i)
+        if st.fits(vi, tail_j) and st.fits(vj, tail_i):
+            found.append([(vi, head_i + tail_j), (vj, head_j + tail_i)])
+    return _priced(st, found)
+
+
+#: Swaps, and tail exchanges, an order prices at most: those that lengthen the routes least.
+PRICED_EXCHANGES = 6
+
+
+def _priced(st: _State, found: list[list[tuple[int, list[int]]]]) -> list[tuple[float, Move]]:
+    """The `PRICED_EXCHANGES` candidates of ``found`` (each its routes' new sequences) that add the
+    fewest metres, priced: the change in cost and the move, for each one every route of which holds."""
+    d = st.data
+
+    def metres(v: int, seq: list[int]) -> int:
+        stops = [int(d.starts[v]), *seq, int(d.ends[v])]
+        return int(d.distance[stops[:-1], stops[1:]].sum())
+
+    now = {v: metres(v, st.seqs[v]) for routes in found for v, _ in routes}
+    added = [sum(metres(v, seq) - now[v] for v, seq in routes) for routes in found]
+    out = []
+    for k in sorted(range(len(found)), key=lambda k: (added[k], k))[:PRICED_EXCHANGES]:
+        routes = found[k]
+        costs = []
+        for v, seq in routes:
+            c = st.pricer.cost(v, seq)
+            if c is None:
+                break
+            costs.append(c)
+        else:
+            delta = sum(costs) - sum(st.costs[v] for v, _ in routes)
+            out.append((delta, [(v, seq, c) for (v, seq), c in zip(routes, costs)]))
     return out
-
-
-def _two_routes(st: _State, va: int, a: list[int], vb: int, b: list[int]) -> list[tuple[float, Move]]:
-    """Vehicles ``va`` and ``vb`` driving ``a`` and ``b`` instead, priced: one candidate, or none when either fails."""
-    ca = st.pricer.cost(va, a)
-    cb = None if ca is None else st.pricer.cost(vb, b)
-    if ca is None or cb is None:
-        return []
-    return [(ca + cb - st.costs[va] - st.costs[vb], [(va, a, ca), (vb, b, cb)])]

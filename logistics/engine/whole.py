@@ -19,7 +19,8 @@ Time split of ``"auto"`` (measured, see docs/performance.md; the shares are name
   least ``DESCENT_MIN_S_PER_ORDER`` an order, PyVRP gets
   ``DESCENT_RELAXED_SHARE`` of a relaxed day (engine ``"auto"``), OR-Tools' polish
   ``1 - DESCENT_SHARE`` of the rest and the descent the remainder, ruin-and-recreate rounds
-  included once it has converged.
+  included once it has converged; where a core is spare the descent runs in two chains
+  ([logistics.engine.exact_stage][]).
 
 OR-Tools always starts from PyVRP's routes: a seed the full model rejects (say, a route that breaks
 a shelf life PyVRP ignores) is repaired first by dropping the orders that break its routes, which
