@@ -198,5 +198,62 @@ def test_time_left_after_converging_goes_to_ruin_and_recreate(day, walked):
     assert timed.converged and timed.seconds >= window - 0.1  # it kept searching until the deadline
     assert timed.rounds > 0 and 0 <= timed.kept <= timed.rounds
     assert timed.priced > converged.priced  # ... pricing routes the plain descent never tried
-    assert timed.after <= converged.after + 1e-9  # the same seed converges the same way; a round is kept only when cheaper
+    assert (
+        timed.after <= converged.after + 1e-9
+    )  # the same seed converges the same way; a round is kept only when cheaper
     check(day, _plan(day, data, timed.routes, timed.dropped))
+
+
+def _detour(data, v, seq, i):
+    k = seq.index(i)
+    a = seq[k - 1] if k else int(data.starts[v])
+    b = seq[k + 1] if k + 1 < len(seq) else int(data.ends[v])
+    return int(data.distance[a, i]) + int(data.distance[i, b]) - int(data.distance[a, b])
+
+
+def test_a_relocation_prices_only_the_places_of_shortest_detour(walked, monkeypatch):
+    data, w = walked
+    seqs = [[] for _ in range(data.n_vehicles)]
+    for rr in w.routes:
+        seqs[rr.vehicle] = list(rr.orders)
+    near = D._nearest(data, 15)
+    checked = 0
+    for i in [o for s in seqs for o in s][:8]:
+        detours = {}
+        for limit in (1000, 3):
+            pricer = D._Pricer(data)
+            state = D._State(
+                data, pricer, [list(s) for s in seqs], [pricer.cost(v, s) or 0.0 for v, s in enumerate(seqs)], [], set()
+            )
+            priced = []
+            cost = pricer.cost
+            monkeypatch.setattr(pricer, "cost", lambda v, seq, cost=cost: priced.append((v, list(seq))) or cost(v, seq))
+            monkeypatch.setattr(D, "PRICED_SPOTS", limit)
+            where = {o: (v, k) for v, s in enumerate(state.seqs) for k, o in enumerate(s)}
+            D._relocations(state, i, near[i], where)
+            detours[limit] = sorted(_detour(data, v, s, i) for v, s in priced if i in s)
+        assert len(detours[3]) == min(3, len(detours[1000]))
+        assert detours[3] == detours[1000][:3]  # the three shortest of all places
+        checked += len(detours[1000]) > 3
+    assert checked >= 4
+
+
+def test_exchanges_price_those_that_add_the_fewest_metres(monkeypatch):
+    """Of the crossing routes' candidates only the one that adds the fewest metres is priced: the uncrossing one."""
+    pos = {"D": 0, "L1": -1000, "L2": -2000, "R1": 1000, "R2": 2000}
+    p = L.Problem(
+        [L.Order(k, {"goods": 1}, node_id=k, service=60) for k in pos if k != "D"],
+        [van(2, shift=(0, 36000))],
+        matrix=line_matrix(pos),
+    )
+    data = arrays.build(p)
+    L1, L2, R1, R2 = range(4)
+    pricer = D._Pricer(data)
+    seqs = [[L1, R1], [R2, L2]]
+    state = D._State(data, pricer, seqs, [pricer.cost(v, s) for v, s in enumerate(seqs)], [], set())
+    found = [[(0, [L1, R2]), (1, [R1, L2])], [(0, [L1, L2]), (1, [R2, R1])], [(0, [R1, L1]), (1, [R2, L2])]]
+    monkeypatch.setattr(D, "PRICED_EXCHANGES", 1)
+    ((delta, move),) = D._priced(state, found)
+    assert [seq for _, seq, _ in move] == [[L1, L2], [R2, R1]] and delta < 0
+    monkeypatch.setattr(D, "PRICED_EXCHANGES", 3)
+    assert len(D._priced(state, found)) == 3
