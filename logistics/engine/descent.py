@@ -318,7 +318,7 @@ def _passes(
     """Passes over every order in an order ``rng`` draws, each making its best paying move.
 
     Returns (moves made, whether it converged).  Descents with different seeds visit the orders
-    differently and so end in different local optima: the parallel chains of `descend_chains`.
+    differently and so end in different local optima: the two chains of [logistics.engine.exact_stage][].
     """
     moves = 0
     order = list(range(st.data.n_orders))
