@@ -5,8 +5,8 @@ follows ([logistics.engine.descent][]) would leave the second core idle, so wher
 found one spare (it ran a second seed) a second chain with another seed descends the same routes
 in a warm worker, and the cheaper of the two answers is kept.  Chains with different seeds visit
 the orders in different orders and ruin different strings, so they end in different plans: on
-the Yanhu cold-chain day two chains from one start differed by up to ¥170 after 9.5 s
-(docs/performance.md, "Two chains").
+the Yanhu cold-chain day two chains from one start differed by up to ¥130 after 9.5 s
+(docs/performance.md, "Cheaper rounds and two chains").
 
 Runs bounded by ``iterations`` descend once, in this process: the same plan on any machine.
 """
