@@ -32,6 +32,13 @@ DESCENT_SHARE = 0.8
 # mean ¥8,912 / 8,933 / 8,852 / 8,859, worst ¥8,992 / 8,992 / 8,971 / 8,935, within 1 % of ¥8,763.96
 # 4 / 2 / 8 / 5 of 12 for 0.85 / 0.75 (no ruin rounds then) / 0.6 / 0.45 (with them).
 DESCENT_RELAXED_SHARE = 0.6
+# PyVRP's seconds an order at most on such a day in a time-bound run; the descent gets the rest.
+# PyVRP's relaxed model leaves freshness out, and searched longer it gives starts the descent cannot
+# bring as low: a 600 s run of the Yanhu cold-chain day (360 s of PyVRP) ended at ¥8,917, above every
+# 30 s run of the same code (18 s of PyVRP, 0.106 s an order); see docs/performance.md, "Cheaper
+# rounds and two chains".  0.12 leaves runs of up to about 34 s on that day as they were; at 120 s,
+# seeds 0-2 cost ¥8,735 on average with it and ¥8,752 without (benchmarks/results/reference-gap-120s-*).
+DESCENT_PYVRP_MAX_S_PER_ORDER = 0.12
 # The descent, and that share, only where the search has at least this many seconds an order (or a
 # run bounded by iterations).  Parts of the 2,000-stop Yanhu day at 5 and 10 s limits (under 0.01 s an
 # order) lost 2.3 % and 1.0 % with share 0.6 and the descent, and 0.9 % at 5 s with the descent alone;

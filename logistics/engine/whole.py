@@ -17,7 +17,8 @@ Time split of ``"auto"`` (measured, see docs/performance.md; the shares are name
   (``PYVRP_ENGINE_SHARE`` for engine ``"pyvrp"``), OR-Tools the rest to repair and optimise;
 * where the exact descent applies (`logistics.engine.descent.descends`) and the skeleton has at
   least ``DESCENT_MIN_S_PER_ORDER`` an order, PyVRP gets
-  ``DESCENT_RELAXED_SHARE`` of a relaxed day (engine ``"auto"``), OR-Tools' polish
+  ``DESCENT_RELAXED_SHARE`` of a relaxed day (engine ``"auto"``; in a time-bound run at most
+  ``DESCENT_PYVRP_MAX_S_PER_ORDER`` an order), OR-Tools' polish
   ``1 - DESCENT_SHARE`` of the rest and the descent the remainder, ruin-and-recreate rounds
   included once it has converged; where a core is spare the descent runs in two chains
   ([logistics.engine.exact_stage][]).
@@ -40,6 +41,7 @@ from logistics.core.shares import (
     BUILD_S_PER_CELL,
     CONSTRUCT_BUILD_SHARE,
     CONSTRUCT_MODEL_SHARE,
+    DESCENT_PYVRP_MAX_S_PER_ORDER,
     DESCENT_RELAXED_SHARE,
     DESCENT_SHARE,
     MIN_SEARCH_S,
@@ -553,6 +555,8 @@ def _pyvrp_skeleton(
     share = PYVRP_ENGINE_SHARE if options.engine == "pyvrp" else RELAXED_SHARE
     if options.engine == "auto" and descent_applies(data, options, budget.left()):
         share = DESCENT_RELAXED_SHARE  # the exact descent's seconds pay more than PyVRP's last ones
+        if options.iterations is None:  # and past a point, more than any of PyVRP's
+            share = min(share, DESCENT_PYVRP_MAX_S_PER_ORDER * data.n_orders / max(budget.left(), 1e-9))
     res = solve_pyvrp_portfolio(
         data,
         costs,

@@ -7,8 +7,9 @@ import time
 import pytest
 
 import logistics as L
-from logistics.core.options import SolveOptions
-from logistics.engine import exact_stage
+from logistics.core.options import Budget, SolveOptions
+from logistics.core.shares import DESCENT_PYVRP_MAX_S_PER_ORDER, DESCENT_RELAXED_SHARE
+from logistics.engine import exact_stage, whole
 from logistics.engine.build_plan import build_plan
 from logistics.engine.construct import walked_routes
 from logistics.engine.parallel import WorkerPool
@@ -88,3 +89,17 @@ def test_no_worker_to_be_had_leaves_one_chain(start, monkeypatch):
         out = exact_stage.descended(data, costs, res, meta, SolveOptions(seed=0), time.monotonic() + 1.0, pool)
     assert "chains" not in meta["descent"] and meta["descent"]["after"] < meta["descent"]["before"]
     _validated(day, data, out)
+
+
+@pytest.mark.parametrize(("limit", "iterations"), [(4.0, None), (600.0, None), (600.0, 50)])
+def test_pyvrp_gets_at_most_its_seconds_an_order_where_the_descent_runs(start, monkeypatch, limit, iterations):
+    """Past ``DESCENT_PYVRP_MAX_S_PER_ORDER`` an order the descent gets the time; runs bounded by iterations do not."""
+    day, data, costs, _ = start
+    seen = []
+    monkeypatch.setattr(whole, "solve_pyvrp_portfolio", lambda *a, **kw: seen.append(kw["relaxed_share"]))
+    budget = Budget.start(limit)
+    whole._pyvrp_skeleton(data, costs, budget, SolveOptions(time_limit=limit, iterations=iterations), None)
+    cap = DESCENT_PYVRP_MAX_S_PER_ORDER * data.n_orders / limit
+    assert cap < DESCENT_RELAXED_SHARE or limit < 10  # the 600 s case is capped
+    expected = DESCENT_RELAXED_SHARE if iterations is not None else min(DESCENT_RELAXED_SHARE, cap)
+    assert seen == [pytest.approx(expected, rel=1e-3)]
