@@ -358,7 +358,7 @@ def _ruin_rounds(
     best = st.snapshot()
     rounds = kept = kept_moves = 0
     while time.monotonic() < deadline:
-        served = [i for v, seq in enumerate(st.seqs) if v not in st.frozen for i in seq]
+        served = list(_where(st))
         if not served:
             break
         taken = _ruined(st, near, served, rng)
@@ -386,8 +386,8 @@ def _recreate(st: _State, near: np.ndarray, k: int, taken: list[int], rng: rando
     """Put each order of ``taken``, in an order ``rng`` draws, where it costs least next to its nearest orders."""
     rng.shuffle(taken)
     for i in taken:
-        where = {o: (v, pos) for v, seq in enumerate(st.seqs) if v not in st.frozen for pos, o in enumerate(seq)}
-        found = _relocations(st, i, np.array([j for j in near[i].tolist() if j in where][:k], dtype=np.int64), where)
+        where = _where(st)
+        found = _relocations(st, i, _placed_nearest(near[i], where, k), where)
         if found:
             _apply(st, min(found, key=lambda f: f[0])[1])
 
@@ -455,16 +455,26 @@ class _State:
         return bool(self.data.allowed[int(self.data.vehicle_type[v]), orders].all()) if orders else True
 
 
+def _where(st: _State) -> dict[int, tuple[int, int]]:
+    """Each order on a route the descent may change: (vehicle, position)."""
+    return {o: (v, pos) for v, seq in enumerate(st.seqs) if v not in st.frozen for pos, o in enumerate(seq)}
+
+
+def _placed_nearest(near: np.ndarray, where: dict[int, tuple[int, int]], k: int) -> np.ndarray:
+    """The first ``k`` orders of ``near`` (an order's nearest, nearest first) that are in ``where``."""
+    return np.array([j for j in near.tolist() if j in where][:k], dtype=np.int64)
+
+
 def _best_move(st: _State, i: int, near: np.ndarray, k: int, tails: bool) -> Move | None:
     """The best paying move of order ``i``: the routes it changes, (vehicle, sequence, cost) each, or None.
 
     Its moves go next to the ``k`` nearest of the orders in ``near`` that are on a route; routes in
     ``st.frozen`` (the walk rejects them) are neither taken from nor added to.
     """
-    where = {o: (v, pos) for v, seq in enumerate(st.seqs) if v not in st.frozen for pos, o in enumerate(seq)}
+    where = _where(st)
     if i not in where and i not in st.left:
         return None  # on a frozen route
-    near = np.array([j for j in near.tolist() if j in where][:k], dtype=np.int64)
+    near = _placed_nearest(near, where, k)
     found = _relocations(st, i, near, where)
     if i in where:
         found += _swaps(st, i, near, where)
